@@ -1,0 +1,380 @@
+//! Reads one sheet of the regulator's files as rows of text, whatever the format
+//! (CSV, ODS, XLSX), after finding its header row. Rows are lent one at a time so a
+//! large CSV is read without copying its cells.
+
+use std::borrow::Cow;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use calamine::{Data, Range, Reader};
+use csv::StringRecord;
+
+use candour_domain::{ParseError, non_blank};
+
+use crate::error::{ImportError, RowProblem};
+use crate::Progress;
+
+/// The header must be within this many rows of the top; files open with a few notices.
+const HEADER_SEARCH_ROWS: usize = 100;
+/// Rows between progress reports.
+const PROGRESS_EVERY: usize = 1024;
+
+/// Header names compared ignoring case, surrounding space, runs of spaces and a BOM.
+fn normalise_header(name: &str) -> String {
+    name.trim_start_matches('\u{feff}').split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// The header row: where each column is, found by name.
+pub(crate) struct Header {
+    normalised: Vec<String>,
+    original: Vec<String>,
+}
+
+impl Header {
+    fn new(cells: Vec<String>) -> Self {
+        let normalised = cells.iter().map(|c| normalise_header(c)).collect();
+        let original = cells.into_iter().map(|c| c.trim_start_matches('\u{feff}').trim().to_string()).collect();
+        Self { normalised, original }
+    }
+
+    fn position(&self, name: &str) -> Option<usize> {
+        let wanted = normalise_header(name);
+        self.normalised.iter().position(|n| *n == wanted)
+    }
+
+    /// Columns whose header starts with `prefix` (e.g. "Service type - "), with the
+    /// rest of the header as written: the name of the flag the column holds.
+    pub fn with_prefix(&self, prefix: &str) -> Vec<(usize, String)> {
+        let wanted = normalise_header(prefix);
+        self.normalised
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.starts_with(&wanted) && n.len() > wanted.len())
+            .map(|(i, _)| (i, self.original[i].clone()))
+            .filter_map(|(i, original)| flag_name(&original, prefix).map(|name| (i, name)))
+            .collect()
+    }
+}
+
+/// The part of a flag column's header after its prefix, e.g. "Dementia".
+fn flag_name(header: &str, prefix: &str) -> Option<String> {
+    let prefix_words = prefix.split_whitespace().count();
+    let rest: Vec<&str> = header.split_whitespace().skip(prefix_words).collect();
+    (!rest.is_empty()).then(|| rest.join(" "))
+}
+
+/// A column found in the header.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Col {
+    pub index: usize,
+    pub name: &'static str,
+}
+
+/// Looks columns up by name, collecting every missing required one before failing.
+pub(crate) struct Columns<'h> {
+    header: &'h Header,
+    missing: Vec<String>,
+}
+
+impl<'h> Columns<'h> {
+    pub fn new(header: &'h Header) -> Self {
+        Self { header, missing: Vec::new() }
+    }
+
+    pub fn required(&mut self, name: &'static str) -> Col {
+        match self.header.position(name) {
+            Some(index) => Col { index, name },
+            None => {
+                self.missing.push(name.to_string());
+                Col { index: usize::MAX, name }
+            }
+        }
+    }
+
+    pub fn optional(&self, name: &'static str) -> Option<Col> {
+        self.header.position(name).map(|index| Col { index, name })
+    }
+
+    pub fn finish(self, path: &Path) -> Result<(), ImportError> {
+        if self.missing.is_empty() {
+            Ok(())
+        } else {
+            Err(ImportError::MissingColumns { path: path.to_path_buf(), columns: self.missing })
+        }
+    }
+}
+
+/// One data row, lent by [`Sheet::next_row`].
+pub(crate) struct Row<'a> {
+    /// 1-based line (CSV) or row number (spreadsheet).
+    pub line: usize,
+    cells: Cells<'a>,
+}
+
+enum Cells<'a> {
+    Csv(&'a StringRecord),
+    /// A row of a spreadsheet range, relative to the range's start.
+    Spreadsheet(&'a Range<Data>, usize),
+}
+
+impl<'a> Row<'a> {
+    /// The cell's text, "" when the row is shorter than the header.
+    pub fn get(&self, index: usize) -> Cow<'a, str> {
+        match self.cells {
+            Cells::Csv(record) => Cow::Borrowed(record.get(index).unwrap_or("")),
+            Cells::Spreadsheet(range, row) => range.get((row, index)).map(cell_text).unwrap_or(Cow::Borrowed("")),
+        }
+    }
+}
+
+fn spreadsheet_row_is_blank(range: &Range<Data>, row: usize) -> bool {
+    (0..range.width()).all(|col| range.get((row, col)).is_none_or(|c| cell_text(c).trim().is_empty()))
+}
+
+/// A spreadsheet cell as the text the same sheet saved as CSV would hold.
+fn cell_text(cell: &Data) -> Cow<'_, str> {
+    match cell {
+        Data::Empty => Cow::Borrowed(""),
+        Data::String(s) => Cow::Borrowed(s.as_str()),
+        Data::Int(i) => Cow::Owned(i.to_string()),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => Cow::Owned(format!("{}", *f as i64)),
+        Data::Float(f) => Cow::Owned(f.to_string()),
+        Data::Bool(b) => Cow::Borrowed(if *b { "TRUE" } else { "FALSE" }),
+        Data::DateTime(dt) => match dt.as_datetime() {
+            Some(d) => Cow::Owned(d.date().format("%Y-%m-%d").to_string()),
+            None => Cow::Owned(dt.as_f64().to_string()),
+        },
+        Data::DateTimeIso(s) | Data::DurationIso(s) => Cow::Borrowed(s.as_str()),
+        Data::Error(e) => Cow::Owned(format!("#{e:?}")),
+    }
+}
+
+enum Body {
+    Csv { reader: csv::Reader<File>, record: StringRecord },
+    Spreadsheet { range: Range<Data>, next: usize },
+}
+
+/// A sheet positioned just after its header row.
+pub(crate) struct Sheet<'p> {
+    path: PathBuf,
+    header: Header,
+    /// The rows above the header (titles, notices, the date the data was produced).
+    preamble: Vec<Vec<String>>,
+    body: Body,
+    progress: &'p dyn Progress,
+    rows_since_report: usize,
+    last_reported_byte: u64,
+}
+
+impl<'p> Sheet<'p> {
+    /// Opens `path` and finds the header: the first row with a cell reading `header_cell`.
+    pub fn open(path: &Path, header_cell: &str, progress: &'p dyn Progress) -> Result<Self, ImportError> {
+        let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
+        let (header, preamble, body) = match extension.as_str() {
+            "csv" => open_csv(path, header_cell)?,
+            "ods" | "xlsx" | "xlsm" | "xlsb" | "xls" => open_spreadsheet(path, header_cell)?,
+            _ => return Err(ImportError::UnknownFormat { path: path.to_path_buf() }),
+        };
+        let total = match &body {
+            Body::Csv { .. } => std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
+            Body::Spreadsheet { range, next } => range.height().saturating_sub(*next) as u64,
+        };
+        progress.start(total);
+        Ok(Self { path: path.to_path_buf(), header, preamble, body, progress, rows_since_report: 0, last_reported_byte: 0 })
+    }
+
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn preamble(&self) -> &[Vec<String>] {
+        &self.preamble
+    }
+
+    /// The next data row, skipping rows that are entirely blank.
+    pub fn next_row(&mut self) -> Result<Option<Row<'_>>, ImportError> {
+        self.report_progress();
+        if !self.advance()? {
+            self.progress.finish();
+            return Ok(None);
+        }
+        Ok(Some(match &self.body {
+            Body::Csv { record, .. } => {
+                Row { line: record.position().map_or(0, |p| p.line()) as usize, cells: Cells::Csv(record) }
+            }
+            Body::Spreadsheet { range, next } => {
+                let row = next - 1;
+                let line = range.start().map_or(0, |(r, _)| r as usize) + row + 1;
+                Row { line, cells: Cells::Spreadsheet(range, row) }
+            }
+        }))
+    }
+
+    /// Moves to the next row that is not entirely blank; false at the end.
+    fn advance(&mut self) -> Result<bool, ImportError> {
+        match &mut self.body {
+            Body::Csv { reader, record } => loop {
+                if !read_csv_record(reader, record, &self.path)? {
+                    return Ok(false);
+                }
+                if !record.iter().all(|c| c.trim().is_empty()) {
+                    return Ok(true);
+                }
+            },
+            Body::Spreadsheet { range, next } => loop {
+                if *next >= range.height() {
+                    return Ok(false);
+                }
+                *next += 1;
+                if !spreadsheet_row_is_blank(range, *next - 1) {
+                    return Ok(true);
+                }
+            },
+        }
+    }
+
+    fn report_progress(&mut self) {
+        self.rows_since_report += 1;
+        if self.rows_since_report < PROGRESS_EVERY {
+            return;
+        }
+        self.rows_since_report = 0;
+        match &self.body {
+            Body::Csv { reader, .. } => {
+                let byte = reader.position().byte();
+                self.progress.advance(byte.saturating_sub(self.last_reported_byte));
+                self.last_reported_byte = byte;
+            }
+            Body::Spreadsheet { .. } => self.progress.advance(PROGRESS_EVERY as u64),
+        }
+    }
+}
+
+fn open_csv(path: &Path, header_cell: &str) -> Result<(Header, Vec<Vec<String>>, Body), ImportError> {
+    let file = File::open(path).map_err(|e| ImportError::open(path, e))?;
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(file);
+    let mut record = StringRecord::new();
+    let wanted = normalise_header(header_cell);
+    let mut preamble = Vec::new();
+    for _ in 0..HEADER_SEARCH_ROWS {
+        if !read_csv_record(&mut reader, &mut record, path)? {
+            break;
+        }
+        let cells: Vec<String> = record.iter().map(str::to_string).collect();
+        if cells.iter().any(|c| normalise_header(c) == wanted) {
+            return Ok((Header::new(cells), preamble, Body::Csv { reader, record }));
+        }
+        preamble.push(cells);
+    }
+    Err(ImportError::HeaderNotFound { path: path.to_path_buf(), header: header_cell.to_string() })
+}
+
+fn read_csv_record(reader: &mut csv::Reader<File>, record: &mut StringRecord, path: &Path) -> Result<bool, ImportError> {
+    reader.read_record(record).map_err(|e| csv_error(path, e))
+}
+
+fn csv_error(path: &Path, error: csv::Error) -> ImportError {
+    let line = error.position().map_or(0, |p| p.line());
+    match error.kind() {
+        csv::ErrorKind::Utf8 { pos, .. } => {
+            ImportError::InvalidUtf8 { path: path.to_path_buf(), line: pos.as_ref().map_or(line, |p| p.line()) }
+        }
+        csv::ErrorKind::Io(e) => ImportError::Open { path: path.to_path_buf(), source: std::io::Error::new(e.kind(), e.to_string()) },
+        _ => ImportError::Csv { path: path.to_path_buf(), line, message: error.to_string() },
+    }
+}
+
+/// Reads the first sheet that has the header row; workbooks may open with a notes sheet.
+fn open_spreadsheet(path: &Path, header_cell: &str) -> Result<(Header, Vec<Vec<String>>, Body), ImportError> {
+    if let Err(e) = File::open(path) {
+        return Err(ImportError::open(path, e));
+    }
+    let spreadsheet_error = |e: calamine::Error| ImportError::Spreadsheet { path: path.to_path_buf(), message: e.to_string() };
+    let mut workbook = calamine::open_workbook_auto(path).map_err(spreadsheet_error)?;
+    let wanted = normalise_header(header_cell);
+    for name in workbook.sheet_names() {
+        let range = workbook.worksheet_range(&name).map_err(spreadsheet_error)?;
+        let found = range.rows().take(HEADER_SEARCH_ROWS).position(|row| row.iter().any(|c| normalise_header(&cell_text(c)) == wanted));
+        if let Some(header_index) = found {
+            let texts = |row: &[Data]| row.iter().map(|c| cell_text(c).into_owned()).collect::<Vec<String>>();
+            let preamble = range.rows().take(header_index).map(texts).collect();
+            let header = Header::new(range.rows().nth(header_index).map(texts).unwrap_or_default());
+            return Ok((header, preamble, Body::Spreadsheet { range, next: header_index + 1 }));
+        }
+    }
+    Err(ImportError::HeaderNotFound { path: path.to_path_buf(), header: header_cell.to_string() })
+}
+
+/// Reads the cells of one row, recording a problem for each bad value instead of
+/// stopping at the first, so that a person can fix a file in one pass.
+pub(crate) struct RowReader<'r, 'a> {
+    row: &'r Row<'a>,
+    pub problems: Vec<RowProblem>,
+}
+
+impl<'r, 'a> RowReader<'r, 'a> {
+    pub fn new(row: &'r Row<'a>) -> Self {
+        Self { row, problems: Vec::new() }
+    }
+
+    pub fn line(&self) -> usize {
+        self.row.line
+    }
+
+    pub fn raw(&self, col: Col) -> Cow<'a, str> {
+        self.row.get(col.index)
+    }
+
+    /// The trimmed text, or `None` when blank-ish.
+    pub fn text(&self, col: Col) -> Option<String> {
+        non_blank(&self.raw(col)).map(str::to_string)
+    }
+
+    pub fn text_if(&self, col: Option<Col>) -> Option<String> {
+        col.and_then(|c| self.text(c))
+    }
+
+    /// Text that must be present; records a problem when blank.
+    pub fn required_text(&mut self, col: Col, what: &str) -> Option<String> {
+        let text = self.text(col);
+        if text.is_none() {
+            self.problem(col.name, format!("is blank; every row needs {what}"));
+        }
+        text
+    }
+
+    /// Parses with a cell parser; `None` (with a problem recorded) when it fails.
+    pub fn parse<T>(&mut self, col: Col, parser: impl FnOnce(&str) -> Result<T, String>) -> Option<T> {
+        let raw = self.raw(col);
+        match parser(&raw) {
+            Ok(value) => Some(value),
+            Err(message) => {
+                self.problem(col.name, message);
+                None
+            }
+        }
+    }
+
+    /// Parses a non-blank value with a domain parser; blank-ish gives `Some(None)`.
+    pub fn parse_domain<T>(&mut self, col: Col, parser: impl FnOnce(&str) -> Result<T, ParseError>) -> Option<Option<T>> {
+        let raw = self.raw(col);
+        match non_blank(&raw) {
+            None => Some(None),
+            Some(text) => match parser(text) {
+                Ok(value) => Some(Some(value)),
+                Err(e) => {
+                    self.problem(col.name, e.to_string());
+                    None
+                }
+            },
+        }
+    }
+
+    pub fn problem(&mut self, column: &str, message: impl Into<String>) {
+        self.problems.push(RowProblem::new(self.row.line, Some(column), message));
+    }
+}

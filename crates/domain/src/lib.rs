@@ -1,0 +1,30 @@
+//! Candour's domain: the words the rest of the system speaks, each with a `parse`
+//! that turns outside text into a value we can trust. No I/O lives here.
+
+mod error;
+mod ids;
+mod place;
+mod rating;
+mod register;
+mod service;
+
+pub use error::ParseError;
+pub use ids::{LocationId, ProviderId};
+pub use place::{Postcode, Region};
+pub use rating::{KeyQuestion, KeyQuestionRatings, Rating, RatingRecord, RatingSource};
+pub use register::{
+    Address, Location, Provider, Registration, RegistrationStatus, Relationship, RelationshipKind,
+    normalise_names,
+};
+pub use service::ServiceKind;
+
+/// Blank-ish cell values in the regulator's files: empty, whitespace or a lone dash.
+pub fn is_blank(value: &str) -> bool {
+    let v = value.trim();
+    v.is_empty() || v == "-"
+}
+
+/// `Some(trimmed)` unless the value is blank-ish.
+pub fn non_blank(value: &str) -> Option<&str> {
+    (!is_blank(value)).then(|| value.trim())
+}

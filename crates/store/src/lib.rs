@@ -1,0 +1,53 @@
+//! The storage boundary. Callers (CLI, web, importers) speak only to [`Store`]; each
+//! database backend implements it and proves itself with [`conformance`].
+
+pub mod conformance;
+mod error;
+mod models;
+
+use async_trait::async_trait;
+use candour_domain::{LocationId, ProviderId};
+
+pub use error::{StoreError, StoreResult};
+pub use models::*;
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    // ---- the register, read side ----
+
+    /// One location with its provider, current ratings, history and related locations.
+    async fn location(&self, id: &LocationId) -> StoreResult<LocationDetail>;
+
+    /// One provider with a summary of each of its locations.
+    async fn provider(&self, id: &ProviderId) -> StoreResult<ProviderDetail>;
+
+    /// The directory: filtered, sorted and paged location summaries.
+    async fn search_locations(&self, query: &LocationQuery) -> StoreResult<Page<LocationSummary>>;
+
+    /// Local authorities with their region and count of registered locations, by name.
+    async fn local_authorities(&self) -> StoreResult<Vec<AreaCount>>;
+
+    /// Specialisms / service user bands in use, with counts of registered locations.
+    async fn specialisms(&self) -> StoreResult<Vec<NameCount>>;
+
+    async fn register_stats(&self) -> StoreResult<RegisterStats>;
+
+    // ---- the register, write side ----
+
+    /// Everything an importer needs to work out what a file changes.
+    async fn register_snapshot(&self) -> StoreResult<RegisterSnapshot>;
+
+    /// Applies a planned import in one transaction: all of it or none of it.
+    async fn apply_import(&self, plan: &ImportPlan) -> StoreResult<()>;
+
+    /// Past imports, newest first.
+    async fn import_runs(&self, limit: u32) -> StoreResult<Vec<ImportRun>>;
+
+    // ---- small durable state (e.g. the API sync cursor) ----
+
+    async fn get_state(&self, key: &str) -> StoreResult<Option<String>>;
+    async fn set_state(&self, key: &str, value: &str) -> StoreResult<()>;
+
+    /// Cheap check that the database answers, for `/healthz`.
+    async fn ping(&self) -> StoreResult<()>;
+}

@@ -1,0 +1,141 @@
+//! What can go wrong in a request, and how it is shown: as a page in the site's
+//! layout, or as JSON for the API. Store failures are logged here and shown with
+//! a generic message, so no database detail reaches the public.
+
+use askama::Template;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use candour_store::StoreError;
+use serde_json::json;
+
+use crate::params::FieldErrors;
+
+#[derive(Debug)]
+pub enum WebError {
+    /// The request itself is wrong; the message says what to change.
+    BadRequest { message: String, field: Option<&'static str> },
+    NotFound { message: String },
+    /// Something failed on our side; details are in the log, not the response.
+    Internal,
+}
+
+impl WebError {
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        WebError::BadRequest { message: message.into(), field: None }
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        WebError::NotFound { message: message.into() }
+    }
+
+    /// Maps a store error; `missing` says what was not found, in plain words.
+    pub fn from_store(err: StoreError, missing: impl FnOnce() -> String) -> Self {
+        match err {
+            StoreError::NotFound => WebError::not_found(missing()),
+            StoreError::Invalid(message) => WebError::bad_request(message),
+            other => {
+                tracing::error!(error = %other, "store request failed");
+                WebError::Internal
+            }
+        }
+    }
+
+    /// The first field error of a refused query.
+    pub fn from_fields(errors: &FieldErrors) -> Self {
+        match errors.first() {
+            Some(e) => WebError::BadRequest { message: e.message.clone(), field: Some(e.field) },
+            None => WebError::bad_request("The request was not valid"),
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            WebError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            WebError::NotFound { .. } => StatusCode::NOT_FOUND,
+            WebError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn message(&self) -> &str {
+        match self {
+            WebError::BadRequest { message, .. } | WebError::NotFound { message } => message,
+            WebError::Internal => "Sorry, something went wrong on our side. Please try again later.",
+        }
+    }
+
+    fn heading(&self) -> &'static str {
+        match self {
+            WebError::BadRequest { .. } => "There is a problem with the address",
+            WebError::NotFound { .. } => "Page not found",
+            WebError::Internal => "Sorry, there is a problem with the service",
+        }
+    }
+}
+
+/// A [`WebError`] shown as a page.
+#[derive(Debug)]
+pub struct PageError(pub WebError);
+
+impl From<WebError> for PageError {
+    fn from(err: WebError) -> Self {
+        PageError(err)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    heading: &'a str,
+    message: &'a str,
+    status: u16,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        let page = ErrorPage {
+            title: self.0.heading(),
+            heading: self.0.heading(),
+            message: self.0.message(),
+            status: status.as_u16(),
+        };
+        render(status, &page)
+    }
+}
+
+/// Renders a page with a status. A template failure is logged and becomes a
+/// plain 500 rather than a panic.
+pub fn render(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "template failed to render");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Sorry, there is a problem with the service.").into_response()
+        }
+    }
+}
+
+/// A [`WebError`] shown as JSON:
+/// `{"error": {"status": 400, "message": "...", "field": "region"}}`.
+#[derive(Debug)]
+pub struct ApiError(pub WebError);
+
+impl From<WebError> for ApiError {
+    fn from(err: WebError) -> Self {
+        ApiError(err)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        let field = match &self.0 {
+            WebError::BadRequest { field, .. } => *field,
+            _ => None,
+        };
+        let body = json!({ "error": { "status": status.as_u16(), "message": self.0.message(), "field": field } });
+        (status, Json(body)).into_response()
+    }
+}

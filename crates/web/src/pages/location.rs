@@ -1,0 +1,200 @@
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use candour_domain::{KeyQuestion, Location, LocationId, RatingRecord, RatingSource, RegistrationStatus, RelationshipKind};
+use candour_store::{LocationDetail, RelatedLocation};
+
+use crate::AppState;
+use crate::error::{PageError, WebError, render};
+use crate::views::{
+    RatingTag, Row, beds_text, count_of, location_href, long_date, optional_date, provider_href, safe_website,
+    service_names, tel_href, yes_no_unknown,
+};
+
+#[derive(Template)]
+#[template(path = "location.html")]
+struct LocationPage {
+    title: String,
+    name: String,
+    id: String,
+    deregistered: Option<String>,
+    overall: RatingTag,
+    overall_published: Option<String>,
+    details: Vec<Row>,
+    provider_name: String,
+    provider_href: String,
+    provider_others: String,
+    current: CurrentRatings,
+    history: Vec<HistoryRow>,
+    related: Vec<RelatedView>,
+}
+
+/// Current ratings as a table: a row per key question (and overall), a column per service group.
+struct CurrentRatings {
+    groups: Vec<GroupHeader>,
+    rows: Vec<QuestionRow>,
+}
+
+struct GroupHeader {
+    name: String,
+    published: String,
+    source: &'static str,
+}
+
+struct QuestionRow {
+    question: &'static str,
+    ratings: Vec<RatingTag>,
+}
+
+struct HistoryRow {
+    published: String,
+    group: String,
+    overall: RatingTag,
+    key_questions: Vec<RatingTag>,
+    source: String,
+}
+
+struct RelatedView {
+    relation: &'static str,
+    name: String,
+    id: String,
+    href: Option<String>,
+    reason: Option<String>,
+}
+
+/// `GET /locations/{id}`: everything the register knows about one location.
+pub async fn location(State(state): State<AppState>, Path(raw_id): Path<String>) -> Result<Response, PageError> {
+    let id = parse_location_id(&raw_id)?;
+    let detail = state
+        .store
+        .location(&id)
+        .await
+        .map_err(|e| WebError::from_store(e, || format!("There is no location with ID {id} in the register.")))?;
+    Ok(render(StatusCode::OK, &page(&detail)))
+}
+
+/// Reads a location ID from a path, with the reason when it is malformed.
+pub fn parse_location_id(raw: &str) -> Result<LocationId, WebError> {
+    LocationId::parse(raw).map_err(|e| WebError::bad_request(format!("{} is not a valid location ID: {}", e.value, e.expected)))
+}
+
+fn page(detail: &LocationDetail) -> LocationPage {
+    let location = &detail.location;
+    let overall = detail.current_ratings.iter().find(|r| r.service_group == RatingRecord::LOCATION_GROUP);
+    LocationPage {
+        title: location.name.clone(),
+        name: location.name.clone(),
+        id: location.id.to_string(),
+        deregistered: deregistered_notice(location),
+        overall: RatingTag::of(overall.and_then(|r| r.overall)),
+        overall_published: overall.map(|r| long_date(r.published)),
+        details: detail_rows(location),
+        provider_name: detail.provider.name.clone(),
+        provider_href: provider_href(detail.provider.id.as_str()),
+        provider_others: count_of(detail.provider_location_count, "other location", "other locations"),
+        current: current_ratings(&detail.current_ratings),
+        history: detail.rating_history.iter().map(history_row).collect(),
+        related: detail.related.iter().map(related_view).collect(),
+    }
+}
+
+fn deregistered_notice(location: &Location) -> Option<String> {
+    (location.registration.status == RegistrationStatus::Deregistered).then(|| match location.registration.deregistered_on {
+        Some(date) => format!("This location is deregistered: it stopped providing this service on {}.", long_date(date)),
+        None => "This location is deregistered: it no longer provides this service.".to_string(),
+    })
+}
+
+fn detail_rows(l: &Location) -> Vec<Row> {
+    let mut rows = Vec::new();
+    if let Some(aka) = &l.also_known_as {
+        rows.push(Row::text("Also known as", aka));
+    }
+    let address = l.address.one_line();
+    rows.push(Row::text("Address", if address.is_empty() { "Not known".to_string() } else { address }));
+    rows.push(match &l.phone {
+        Some(phone) => Row::link("Phone", phone, tel_href(phone)),
+        None => Row::text("Phone", "Not known"),
+    });
+    rows.push(match &l.website {
+        Some(site) => Row::link("Website", site, safe_website(site)),
+        None => Row::text("Website", "Not known"),
+    });
+    rows.push(Row::text("Type of service", service_names(&l.service_kinds())));
+    if !l.service_types.is_empty() {
+        rows.push(Row::text("Registered service types", l.service_types.join(", ")));
+    }
+    rows.push(Row::text("Care home", if l.care_home { format!("Yes, {}", beds_text(true, l.beds)) } else { "No".to_string() }));
+    rows.push(Row::text("Specialisms", if l.specialisms.is_empty() { "None listed".to_string() } else { l.specialisms.join(", ") }));
+    rows.extend(registration_rows(l));
+    rows.push(Row::text("Local authority", l.local_authority.clone().unwrap_or_else(|| "Not known".to_string())));
+    rows.push(Row::text("Region", l.region.map_or("Not known", |r| r.name())));
+    rows.push(Row::text("Last inspection", optional_date(l.last_inspection)));
+    rows.push(Row::text("Location ID", l.id.as_str()));
+    rows
+}
+
+fn registration_rows(l: &Location) -> Vec<Row> {
+    let status = match l.registration.status {
+        RegistrationStatus::Registered => "Registered".to_string(),
+        RegistrationStatus::Deregistered => match l.registration.deregistered_on {
+            Some(date) => format!("Deregistered on {}", long_date(date)),
+            None => "Deregistered".to_string(),
+        },
+    };
+    let manager = match (l.registered_manager, l.registered_manager_absent_since) {
+        (Some(false), Some(since)) => format!("No (since {})", long_date(since)),
+        (value, _) => yes_no_unknown(value).to_string(),
+    };
+    vec![
+        Row::text("Registration", status),
+        Row::text("Registered since", optional_date(l.registration.registered_on)),
+        Row::text("Dormant", yes_no_unknown(l.dormant)),
+        Row::text("Registered manager in post", manager),
+    ]
+}
+
+fn source_name(source: RatingSource) -> &'static str {
+    match source {
+        RatingSource::Cqc => "CQC",
+        RatingSource::Candour => "Candour",
+    }
+}
+
+fn current_ratings(records: &[RatingRecord]) -> CurrentRatings {
+    let groups = records
+        .iter()
+        .map(|r| GroupHeader { name: r.service_group.clone(), published: long_date(r.published), source: source_name(r.source) })
+        .collect();
+    let overall = QuestionRow { question: "Overall", ratings: records.iter().map(|r| RatingTag::of(r.overall)).collect() };
+    let questions = KeyQuestion::ALL.into_iter().map(|kq| QuestionRow {
+        question: kq.name(),
+        ratings: records.iter().map(|r| RatingTag::of_key_question(r.key_questions.get(kq))).collect(),
+    });
+    CurrentRatings { groups, rows: std::iter::once(overall).chain(questions).collect() }
+}
+
+fn history_row(r: &RatingRecord) -> HistoryRow {
+    let source = if r.inherited { format!("{} (inherited)", source_name(r.source)) } else { source_name(r.source).to_string() };
+    HistoryRow {
+        published: long_date(r.published),
+        group: r.service_group.clone(),
+        overall: RatingTag::of(r.overall),
+        key_questions: KeyQuestion::ALL.map(|kq| RatingTag::of_key_question(r.key_questions.get(kq))).to_vec(),
+        source,
+    }
+}
+
+fn related_view(r: &RelatedLocation) -> RelatedView {
+    RelatedView {
+        relation: match r.kind {
+            RelationshipKind::Predecessor => "Predecessor",
+            RelationshipKind::Successor => "Successor",
+        },
+        name: r.name.clone().unwrap_or_else(|| r.id.to_string()),
+        id: r.id.to_string(),
+        href: r.known.then(|| location_href(r.id.as_str())),
+        reason: r.reason.clone(),
+    }
+}
