@@ -1,1 +1,154 @@
-fn main() {}
+//! `candour`: the one binary. Each subcommand lives in `commands/`.
+
+mod commands;
+mod progress;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Candour: an open system for quality in adult social care in England.
+#[derive(Parser)]
+#[command(name = "candour", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the data lives. Shared by every command that opens the register.
+#[derive(Args, Clone)]
+pub struct DbArgs {
+    /// The SQLite database file (created if missing).
+    #[arg(long, env = "CANDOUR_DB", default_value = "candour.db", value_name = "PATH")]
+    pub db: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server: public pages, the JSON API and /healthz.
+    Serve {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Address to listen on.
+        #[arg(long, env = "CANDOUR_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Seed the small demo register into an empty database first.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Fill the database with a synthetic, deterministic demo register.
+    Demo {
+        #[command(flatten)]
+        db: DbArgs,
+        /// How much data: `small` (about 300 locations) or `national` (about 30,000).
+        #[arg(long, value_enum, default_value_t = Scale::Small)]
+        scale: Scale,
+        /// The random seed: the same seed always gives the same register.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Import the regulator's published register files.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export the register in the regulator's file formats.
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Bring the register up to date from the regulator's API.
+    #[command(subcommand)]
+    Sync(SyncCommand),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Scale {
+    Small,
+    National,
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    /// The file to import (ODS, XLSX or CSV; JSON file or folder for cqc-api).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Import the valid rows and list the invalid ones, instead of refusing the whole file.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+#[derive(Subcommand)]
+pub enum ImportCommand {
+    /// The "care directory with filters" sheet (one row per location), ODS or CSV.
+    CqcDirectory(ImportArgs),
+    /// The "latest ratings" sheet (one row per location, service and key question), ODS or CSV.
+    CqcRatings(ImportArgs),
+    /// The 15-column simple care directory CSV.
+    CqcSimple(ImportArgs),
+    /// Location records as the API returns them: one object, an array, or a folder of .json files.
+    CqcApi(ImportArgs),
+}
+
+#[derive(Subcommand)]
+pub enum ExportCommand {
+    /// Write the registered locations as a "care directory with filters" CSV.
+    CqcDirectory {
+        /// The CSV file to write.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum SyncCommand {
+    /// Fetch changed (or, the first time, all) location records from the CQC API.
+    /// Reads the subscription key from CQC_API_KEY. Resumes an interrupted run.
+    Cqc {
+        /// Fetch changes since this UTC time (YYYY-MM-DDTHH:MM:SSZ) instead of since the last sync.
+        #[arg(long, value_name = "TIMESTAMP")]
+        since: Option<String>,
+        /// The API's base URL.
+        #[arg(long, env = "CQC_API_URL", default_value = "https://api.service.cqc.org.uk/public/v1")]
+        base_url: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve { db, addr, demo } => commands::serve::run(&db, addr, demo).await,
+        Command::Demo { db, scale, seed } => commands::demo::run(&db, scale, seed).await,
+        Command::Import(cmd) => commands::import::run(cmd).await,
+        Command::Export(ExportCommand::CqcDirectory { file, db }) => commands::export::run(&db, &file).await,
+        Command::Sync(SyncCommand::Cqc { since, base_url, db }) => commands::sync::run(&db, since, &base_url).await,
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CANDOUR_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}

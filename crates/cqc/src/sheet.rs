@@ -42,25 +42,32 @@ impl Header {
         self.normalised.iter().position(|n| *n == wanted)
     }
 
-    /// Columns whose header starts with `prefix` (e.g. "Service type - "), with the
-    /// rest of the header as written: the name of the flag the column holds.
-    pub fn with_prefix(&self, prefix: &str) -> Vec<(usize, String)> {
+    /// Columns whose header starts with `prefix` (e.g. "Service type - "); the rest
+    /// of the header names the flag the column holds.
+    pub fn flag_columns(&self, prefix: &str) -> Vec<FlagColumn> {
         let wanted = normalise_header(prefix);
+        let prefix_words = prefix.split_whitespace().count();
         self.normalised
             .iter()
             .enumerate()
             .filter(|(_, n)| n.starts_with(&wanted) && n.len() > wanted.len())
-            .map(|(i, _)| (i, self.original[i].clone()))
-            .filter_map(|(i, original)| flag_name(&original, prefix).map(|name| (i, name)))
+            .map(|(index, _)| {
+                let header = self.original[index].clone();
+                let name = header.split_whitespace().skip(prefix_words).collect::<Vec<_>>().join(" ");
+                FlagColumn { index, header, name }
+            })
             .collect()
     }
 }
 
-/// The part of a flag column's header after its prefix, e.g. "Dementia".
-fn flag_name(header: &str, prefix: &str) -> Option<String> {
-    let prefix_words = prefix.split_whitespace().count();
-    let rest: Vec<&str> = header.split_whitespace().skip(prefix_words).collect();
-    (!rest.is_empty()).then(|| rest.join(" "))
+/// A column of Y/blank flags, such as "Service user band - Dementia".
+#[derive(Debug, Clone)]
+pub(crate) struct FlagColumn {
+    pub index: usize,
+    /// The header as written, for problems.
+    pub header: String,
+    /// The flag's name, e.g. "Dementia".
+    pub name: String,
 }
 
 /// A column found in the header.
@@ -371,6 +378,34 @@ impl<'r, 'a> RowReader<'r, 'a> {
                     None
                 }
             },
+        }
+    }
+
+    /// A value that must be present, parsed with a domain parser.
+    pub fn required_domain<T>(
+        &mut self,
+        col: Col,
+        what: &str,
+        parser: impl FnOnce(&str) -> Result<T, ParseError>,
+    ) -> Option<T> {
+        match self.parse_domain(col, parser) {
+            Some(Some(value)) => Some(value),
+            Some(None) => {
+                self.problem(col.name, format!("is blank; every row needs {what}"));
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// Reads a flag column (whose header names the flag): true when the cell is "Y".
+    pub fn flag(&mut self, index: usize, header: &str) -> bool {
+        match crate::values::flag(&self.row.get(index)) {
+            Ok(set) => set,
+            Err(message) => {
+                self.problem(header, message);
+                false
+            }
         }
     }
 
