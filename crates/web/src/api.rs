@@ -4,7 +4,8 @@
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, Uri};
+use axum::extract::OriginalUri;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use candour_store::{LocationDetail, LocationSummary, ProviderDetail};
 use serde::Serialize;
@@ -63,7 +64,7 @@ pub async fn provider(State(state): State<AppState>, Path(raw_id): Path<String>)
 }
 
 /// Any other path under `/api`.
-pub async fn not_found(uri: Uri) -> ApiError {
+pub async fn not_found(OriginalUri(uri): OriginalUri) -> ApiError {
     ApiError(WebError::not_found(format!("There is no API endpoint at {}", uri.path())))
 }
 

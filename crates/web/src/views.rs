@@ -135,7 +135,8 @@ pub struct SummaryView {
     pub name: String,
     pub place: String,
     pub services: String,
-    pub beds: String,
+    /// Only care homes have beds.
+    pub beds: Option<String>,
     pub rating: RatingTag,
     pub rated_on: String,
     pub provider_name: String,
@@ -151,7 +152,7 @@ impl SummaryView {
             name: s.name.clone(),
             place: if place.is_empty() { "Not known".to_string() } else { place },
             services: service_names(&s.service_kinds),
-            beds: beds_text(s.care_home, s.beds),
+            beds: s.care_home.then(|| beds_text(s.beds)),
             rating: RatingTag::of(s.overall),
             rated_on: s.rated_on.map(long_date).unwrap_or_default(),
             provider_name: s.provider_name.clone(),
@@ -161,11 +162,10 @@ impl SummaryView {
     }
 }
 
-pub fn beds_text(care_home: bool, beds: Option<u32>) -> String {
-    match (care_home, beds) {
-        (_, Some(n)) => count_of(u64::from(n), "bed", "beds"),
-        (true, None) => "Not known".to_string(),
-        (false, None) => "None (not a care home)".to_string(),
+pub fn beds_text(beds: Option<u32>) -> String {
+    match beds {
+        Some(n) => count_of(u64::from(n), "bed", "beds"),
+        None => "Number of beds not known".to_string(),
     }
 }
 

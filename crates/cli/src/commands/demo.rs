@@ -14,7 +14,7 @@ pub async fn run(db: &DbArgs, scale: Scale, seed: u64) -> anyhow::Result<()> {
         );
     }
     let started = Instant::now();
-    let counts = seed(&store, scale, seed).await?;
+    let counts = seed_demo(&store, scale, seed).await?;
     println!(
         "Demo register written to {} in {:.1} s: {} locations, {} providers, {} ratings.",
         db.db.display(),
@@ -27,7 +27,7 @@ pub async fn run(db: &DbArgs, scale: Scale, seed: u64) -> anyhow::Result<()> {
 }
 
 /// Generates the demo register and writes it in one transaction.
-pub async fn seed(store: &SqliteStore, scale: Scale, seed: u64) -> anyhow::Result<candour_store::ImportCounts> {
+pub async fn seed_demo(store: &SqliteStore, scale: Scale, seed: u64) -> anyhow::Result<candour_store::ImportCounts> {
     let scale = match scale {
         Scale::Small => candour_demo::Scale::Small,
         Scale::National => candour_demo::Scale::National,

@@ -9,7 +9,7 @@ pub async fn run(db: &DbArgs, addr: SocketAddr, demo: bool) -> anyhow::Result<()
     let store = super::open_store(db).await?;
     if demo {
         if store.is_empty().await? {
-            super::demo::seed(&store, crate::Scale::Small, 42).await?;
+            super::demo::seed_demo(&store, crate::Scale::Small, 42).await?;
         } else {
             println!("The database already holds a register; the demo was not added.");
         }

@@ -116,8 +116,8 @@ pub async fn directory(
 }
 
 fn results_title(query: &LocationQuery, page: &Page<LocationSummary>) -> String {
-    let found = count_of(page.total, "location found", "locations found");
-    if page.pages() > 1 {
+    let found = found_text(page.total);
+    if page.pages() > 1 && query.page <= page.pages() {
         format!("Find care services: {found} (page {} of {})", query.page, page.pages())
     } else {
         format!("Find care services: {found}")
@@ -222,12 +222,16 @@ fn results(query: &LocationQuery, page: &Page<LocationSummary>) -> Results {
     let past_end = (page.items.is_empty() && page.total > 0 && query.page > pages)
         .then(|| PastEnd { last_page: pages, href: page_href(&base, pages) });
     Results {
-        heading: count_of(page.total, "location found", "locations found"),
+        heading: found_text(page.total),
         range,
         items: page.items.iter().map(SummaryView::of).collect(),
         pagination: pagination(&base, query.page, pages),
         past_end,
     }
+}
+
+fn found_text(total: u64) -> String {
+    if total == 0 { "No locations found".to_string() } else { count_of(total, "location found", "locations found") }
 }
 
 fn page_href(base: &str, number: u32) -> String {

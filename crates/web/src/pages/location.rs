@@ -17,8 +17,8 @@ use crate::views::{
 struct LocationPage {
     title: String,
     name: String,
-    id: String,
     deregistered: Option<String>,
+    overall_label: &'static str,
     overall: RatingTag,
     overall_published: Option<String>,
     details: Vec<Row>,
@@ -49,10 +49,10 @@ struct QuestionRow {
 
 struct HistoryRow {
     published: String,
-    group: String,
+    /// The service group (when not the whole service) and the source.
+    about: String,
     overall: RatingTag,
     key_questions: Vec<RatingTag>,
-    source: String,
 }
 
 struct RelatedView {
@@ -85,8 +85,8 @@ fn page(detail: &LocationDetail) -> LocationPage {
     LocationPage {
         title: location.name.clone(),
         name: location.name.clone(),
-        id: location.id.to_string(),
         deregistered: deregistered_notice(location),
+        overall_label: if location.is_registered() { "Overall rating" } else { "Last overall rating" },
         overall: RatingTag::of(overall.and_then(|r| r.overall)),
         overall_published: overall.map(|r| long_date(r.published)),
         details: detail_rows(location),
@@ -125,7 +125,7 @@ fn detail_rows(l: &Location) -> Vec<Row> {
     if !l.service_types.is_empty() {
         rows.push(Row::text("Registered service types", l.service_types.join(", ")));
     }
-    rows.push(Row::text("Care home", if l.care_home { format!("Yes, {}", beds_text(true, l.beds)) } else { "No".to_string() }));
+    rows.push(Row::text("Care home", if l.care_home { format!("Yes, {}", beds_text(l.beds)) } else { "No".to_string() }));
     rows.push(Row::text("Specialisms", if l.specialisms.is_empty() { "None listed".to_string() } else { l.specialisms.join(", ") }));
     rows.extend(registration_rows(l));
     rows.push(Row::text("Local authority", l.local_authority.clone().unwrap_or_else(|| "Not known".to_string())));
@@ -165,7 +165,7 @@ fn source_name(source: RatingSource) -> &'static str {
 fn current_ratings(records: &[RatingRecord]) -> CurrentRatings {
     let groups = records
         .iter()
-        .map(|r| GroupHeader { name: r.service_group.clone(), published: long_date(r.published), source: source_name(r.source) })
+        .map(|r| GroupHeader { name: group_name(&r.service_group), published: long_date(r.published), source: source_name(r.source) })
         .collect();
     let overall = QuestionRow { question: "Overall", ratings: records.iter().map(|r| RatingTag::of(r.overall)).collect() };
     let questions = KeyQuestion::ALL.into_iter().map(|kq| QuestionRow {
@@ -175,14 +175,26 @@ fn current_ratings(records: &[RatingRecord]) -> CurrentRatings {
     CurrentRatings { groups, rows: std::iter::once(overall).chain(questions).collect() }
 }
 
+/// The location-wide group is called "Overall" in the data; in a table whose rows
+/// include an "Overall" rating that would read twice, so it is named plainly.
+fn group_name(group: &str) -> String {
+    if group == RatingRecord::LOCATION_GROUP { "Whole service".to_string() } else { group.to_string() }
+}
+
 fn history_row(r: &RatingRecord) -> HistoryRow {
-    let source = if r.inherited { format!("{} (inherited)", source_name(r.source)) } else { source_name(r.source).to_string() };
+    let mut about = Vec::new();
+    if r.service_group != RatingRecord::LOCATION_GROUP {
+        about.push(r.service_group.clone());
+    }
+    about.push(format!("by {}", source_name(r.source)));
+    if r.inherited {
+        about.push("inherited from a previous registration".to_string());
+    }
     HistoryRow {
         published: long_date(r.published),
-        group: r.service_group.clone(),
+        about: about.join(", "),
         overall: RatingTag::of(r.overall),
         key_questions: KeyQuestion::ALL.map(|kq| RatingTag::of_key_question(r.key_questions.get(kq))).to_vec(),
-        source,
     }
 }
 

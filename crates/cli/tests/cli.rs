@@ -1,0 +1,174 @@
+//! The `candour` binary driven as a person would: real files, a real database file,
+//! a real server on a real socket.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use candour_store::Store;
+use candour_store_sqlite::SqliteStore;
+
+fn candour(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_candour")).args(args).env_remove("CANDOUR_DB").output().expect("run candour")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../cqc/tests/fixtures").join(name)
+}
+
+fn db_arg(dir: &tempfile::TempDir) -> String {
+    dir.path().join("candour.db").display().to_string()
+}
+
+async fn location_count(db: &str) -> u64 {
+    let store = SqliteStore::open(Path::new(db)).await.expect("open");
+    let stats = store.register_stats().await.expect("stats");
+    store.close().await;
+    stats.registered_locations + stats.deregistered_locations
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["demo", "--help"],
+        vec!["import", "--help"],
+        vec!["import", "cqc-directory", "--help"],
+        vec!["import", "cqc-ratings", "--help"],
+        vec!["import", "cqc-simple", "--help"],
+        vec!["import", "cqc-api", "--help"],
+        vec!["export", "cqc-directory", "--help"],
+        vec!["sync", "cqc", "--help"],
+    ] {
+        let out = candour(&args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        assert!(text(&out.stdout).contains("Usage:"), "{args:?}");
+    }
+}
+
+#[test]
+fn unknown_flags_and_bad_values_are_refused_clearly() {
+    let out = candour(&["demo", "--scale", "huge"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("possible values: small, national"), "{}", text(&out.stderr));
+    let out = candour(&["serve", "--addr", "not-an-address"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("invalid socket address"), "{}", text(&out.stderr));
+}
+
+#[tokio::test]
+async fn a_directory_imports_then_reimports_unchanged() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = db_arg(&dir);
+    let file = fixture("directory.csv");
+    let first = candour(&["import", "cqc-directory", file.to_str().expect("utf-8 path"), "--db", &db]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let added = location_count(&db).await;
+    assert!(added > 0);
+    assert!(text(&first.stdout).contains(&format!("Locations: {added} added, 0 changed, 0 unchanged")), "{}", text(&first.stdout));
+
+    let again = candour(&["import", "cqc-directory", file.to_str().expect("utf-8 path"), "--db", &db]);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert!(
+        text(&again.stdout).contains(&format!("Locations: 0 added, 0 changed, {added} unchanged, 0 deregistered")),
+        "{}",
+        text(&again.stdout)
+    );
+}
+
+#[tokio::test]
+async fn a_bad_file_is_refused_whole_with_every_problem_listed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = db_arg(&dir);
+    let bad = fixture("directory_bad.csv");
+    let out = candour(&["import", "cqc-directory", bad.to_str().expect("utf-8 path"), "--db", &db]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("nothing was imported"), "{stderr}");
+    assert!(stderr.matches("line ").count() >= 2, "every bad row listed: {stderr}");
+    assert_eq!(location_count(&db).await, 0, "nothing written");
+
+    let out = candour(&["import", "cqc-directory", bad.to_str().expect("utf-8 path"), "--skip-invalid", "--db", &db]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("skipped: line "), "{}", text(&out.stderr));
+    assert!(location_count(&db).await > 0, "the valid rows were imported");
+}
+
+#[test]
+fn a_missing_file_is_a_clear_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = candour(&["import", "cqc-ratings", "/no/such/file.csv", "--db", &db_arg(&dir)]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("/no/such/file.csv"), "{}", text(&out.stderr));
+}
+
+#[tokio::test]
+async fn demo_export_and_reimport_round_trip() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = db_arg(&dir);
+    let out = candour(&["demo", "--scale", "small", "--seed", "7", "--db", &db]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let registered = {
+        let store = SqliteStore::open(Path::new(&db)).await.expect("open");
+        store.register_stats().await.expect("stats").registered_locations
+    };
+
+    let again = candour(&["demo", "--db", &db]);
+    assert!(!again.status.success(), "the demo is only added to an empty database");
+    assert!(text(&again.stderr).contains("already holds a register"));
+
+    let csv = dir.path().join("directory.csv");
+    let out = candour(&["export", "cqc-directory", csv.to_str().expect("utf-8 path"), "--db", &db]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // Into a fresh database, every registered location comes back.
+    let other = dir.path().join("other.db").display().to_string();
+    let out = candour(&["import", "cqc-directory", csv.to_str().expect("utf-8 path"), "--db", &other]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(location_count(&other).await, registered);
+
+    // Into the database it came from, nothing changes.
+    let out = candour(&["import", "cqc-directory", csv.to_str().expect("utf-8 path"), "--db", &db]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains(&format!("0 added, 0 changed, {registered} unchanged, 0 deregistered")), "{}", text(&out.stdout));
+}
+
+/// `serve --demo` on a real socket: seeds an empty database, prints its address, answers.
+#[test]
+fn serve_demo_prints_its_address_and_answers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_candour"))
+        .args(["serve", "--demo", "--addr", "127.0.0.1:0", "--db", &db_arg(&dir)])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start server");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    while !line.contains("http://") {
+        line.clear();
+        if stdout.read_line(&mut line).expect("read stdout") == 0 {
+            break;
+        }
+    }
+    let addr = line.split("http://").nth(1).and_then(|rest| rest.split('/').next()).map(str::to_string);
+    let answer = addr.as_deref().map(|addr| http_get(addr, "/healthz"));
+    let _ = child.kill();
+    let _ = child.wait();
+    let answer = answer.expect("the server printed its address");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+fn http_get(addr: &str, path: &str) -> String {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").expect("send");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("read");
+    answer
+}

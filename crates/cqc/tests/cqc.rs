@@ -1,0 +1,9 @@
+//! Tests of the importers and the API client, on fixtures in the regulator's formats.
+
+mod api;
+mod client;
+mod common;
+mod directory;
+mod plan;
+mod ratings;
+mod simple;

@@ -1,0 +1,216 @@
+//! A small register built by hand, so tests can assert exact names and counts:
+//! two providers, five locations in two regions, ratings with history, and a
+//! deregistered location succeeded by a new registration.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::http::{HeaderMap, Request, StatusCode};
+use candour_domain::{
+    Address, KeyQuestionRatings, Location, LocationId, Postcode, Provider, ProviderId, Rating, RatingRecord,
+    RatingSource, Region, Registration, RegistrationStatus, Relationship, RelationshipKind,
+};
+use candour_store::{ImportPlan, Store};
+use candour_store_sqlite::SqliteStore;
+use chrono::NaiveDate;
+use tower::ServiceExt;
+
+pub const ROSE_COURT: &str = "1-000000001";
+pub const OAK_LODGE: &str = "1-000000002";
+pub const HARBOUR_HOME_CARE: &str = "1-000000003";
+pub const HARBOUR_LIVING: &str = "1-000000004";
+pub const OLD_ROSE_COURT: &str = "1-000000005";
+pub const SUNRISE: &str = "1-100000001";
+pub const HARBOUR: &str = "1-100000002";
+
+pub struct TestApp {
+    pub router: Router,
+    _dir: tempfile::TempDir,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    /// Asserts the body contains each text, showing the body when it does not.
+    pub fn assert_contains(&self, texts: &[&str]) {
+        for text in texts {
+            assert!(self.body.contains(text), "expected {text:?} in:\n{}", self.body);
+        }
+    }
+
+    pub fn assert_lacks(&self, texts: &[&str]) {
+        for text in texts {
+            assert!(!self.body.contains(text), "did not expect {text:?} in:\n{}", self.body);
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let store = SqliteStore::open(&dir.path().join("candour.db")).await.expect("a fresh database");
+        store.apply_import(&plan()).await.expect("the fixture imports");
+        TestApp { router: candour_web::app(Arc::new(store)), _dir: dir }
+    }
+
+    pub async fn get(&self, uri: &str) -> Reply {
+        self.request(Request::get(uri).body(Body::empty()).expect("a valid request")).await
+    }
+
+    pub async fn request(&self, request: Request<Body>) -> Reply {
+        let response = self.router.clone().oneshot(request).await.expect("the router always answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = to_bytes(response.into_body(), 10 * 1024 * 1024).await.expect("a readable body");
+        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("a valid date")
+}
+
+fn lid(id: &str) -> LocationId {
+    LocationId::parse(id).expect("a valid location ID")
+}
+
+fn pid(id: &str) -> ProviderId {
+    ProviderId::parse(id).expect("a valid provider ID")
+}
+
+fn address(line1: &str, town: &str, postcode: &str) -> Address {
+    Address {
+        line1: Some(line1.to_string()),
+        town: Some(town.to_string()),
+        postcode: Some(Postcode::parse(postcode).expect("a valid postcode")),
+        ..Address::default()
+    }
+}
+
+struct Place {
+    line1: &'static str,
+    town: &'static str,
+    postcode: &'static str,
+    local_authority: &'static str,
+    region: Region,
+}
+
+fn location(id: &str, provider: &str, name: &str, service: &str, place: Place) -> Location {
+    let mut l = Location::new(lid(id), pid(provider), name);
+    l.service_types = vec![service.to_string()];
+    l.care_home = service.starts_with("Care home");
+    l.address = address(place.line1, place.town, place.postcode);
+    l.local_authority = Some(place.local_authority.to_string());
+    l.region = Some(place.region);
+    l.registration = Registration { status: RegistrationStatus::Registered, registered_on: Some(date(2015, 4, 1)), deregistered_on: None };
+    l
+}
+
+fn leeds(line1: &'static str, postcode: &'static str) -> Place {
+    Place { line1, town: "Leeds", postcode, local_authority: "Leeds", region: Region::YorkshireAndTheHumber }
+}
+
+fn london(line1: &'static str, postcode: &'static str, local_authority: &'static str) -> Place {
+    Place { line1, town: "London", postcode, local_authority, region: Region::London }
+}
+
+fn rating(id: &str, published: NaiveDate, overall: Rating, safe: Rating) -> RatingRecord {
+    RatingRecord {
+        location_id: lid(id),
+        service_group: RatingRecord::LOCATION_GROUP.to_string(),
+        published,
+        source: RatingSource::Cqc,
+        overall: Some(overall),
+        key_questions: KeyQuestionRatings {
+            safe: Some(safe),
+            effective: Some(overall),
+            caring: Some(Rating::Good),
+            responsive: Some(overall),
+            well_led: Some(overall),
+        },
+        report_type: Some("Location".to_string()),
+        inherited: false,
+    }
+}
+
+fn providers() -> Vec<Provider> {
+    let mut sunrise = Provider::new(pid(SUNRISE), "Sunrise Care Ltd");
+    sunrise.sector = Some("Social Care Org".to_string());
+    sunrise.ownership_type = Some("Organisation".to_string());
+    sunrise.address = address("1 Park Row", "Leeds", "LS1 5AB");
+    let harbour = Provider::new(pid(HARBOUR), "Harbour Homes");
+    vec![sunrise, harbour]
+}
+
+fn locations() -> Vec<Location> {
+    let mut rose = location(ROSE_COURT, SUNRISE, "Rose Court", "Care home service with nursing", leeds("2 Rose Lane", "LS1 4AP"));
+    rose.beds = Some(40);
+    rose.specialisms = vec!["Dementia".to_string(), "Older people".to_string()];
+    rose.phone = Some("0113 496 0000".to_string());
+    rose.website = Some("www.rosecourt.example".to_string());
+    rose.registered_manager = Some(true);
+    rose.also_known_as = Some("Rose Court Nursing Home".to_string());
+    rose.relationships = vec![Relationship {
+        kind: RelationshipKind::Predecessor,
+        related_id: lid(OLD_ROSE_COURT),
+        related_name: Some("Old Rose Court".to_string()),
+        reason: Some("Change of provider".to_string()),
+    }];
+
+    let mut oak = location(OAK_LODGE, SUNRISE, "Oak Lodge", "Care home service without nursing", leeds("9 Oak Road", "LS6 2AB"));
+    oak.beds = Some(12);
+    oak.specialisms = vec!["Learning disabilities".to_string()];
+
+    let harbour_care =
+        location(HARBOUR_HOME_CARE, HARBOUR, "Harbour Home Care", "Homecare agencies", london("5 Dock Street", "E1 6AN", "Tower Hamlets"));
+    let harbour_living = location(
+        HARBOUR_LIVING,
+        HARBOUR,
+        "Harbour Supported Living",
+        "Supported living service",
+        london("7 Canal Walk", "NW1 2DB", "Camden"),
+    );
+
+    let mut old_rose =
+        location(OLD_ROSE_COURT, SUNRISE, "Old Rose Court", "Care home service with nursing", leeds("2 Rose Lane", "LS1 4AP"));
+    old_rose.beds = Some(38);
+    old_rose.registration =
+        Registration { status: RegistrationStatus::Deregistered, registered_on: Some(date(2011, 1, 1)), deregistered_on: Some(date(2020, 12, 31)) };
+    old_rose.relationships = vec![Relationship {
+        kind: RelationshipKind::Successor,
+        related_id: lid(ROSE_COURT),
+        related_name: Some("Rose Court".to_string()),
+        reason: None,
+    }];
+    vec![rose, oak, harbour_care, harbour_living, old_rose]
+}
+
+fn ratings() -> Vec<RatingRecord> {
+    vec![
+        rating(ROSE_COURT, date(2024, 3, 1), Rating::Good, Rating::RequiresImprovement),
+        rating(ROSE_COURT, date(2021, 5, 10), Rating::RequiresImprovement, Rating::Inadequate),
+        rating(OAK_LODGE, date(2023, 6, 1), Rating::Outstanding, Rating::Good),
+        rating(HARBOUR_HOME_CARE, date(2024, 1, 15), Rating::Inadequate, Rating::Inadequate),
+        rating(OLD_ROSE_COURT, date(2019, 2, 2), Rating::RequiresImprovement, Rating::RequiresImprovement),
+    ]
+}
+
+pub fn plan() -> ImportPlan {
+    ImportPlan {
+        kind: "test-fixture".to_string(),
+        origin: "tests".to_string(),
+        providers: providers(),
+        locations: locations(),
+        ratings: ratings(),
+        ..ImportPlan::default()
+    }
+}

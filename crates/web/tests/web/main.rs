@@ -1,0 +1,7 @@
+//! In-process tests of the whole router over a real SQLite store.
+
+mod api;
+mod directory;
+mod failures;
+mod fixture;
+mod pages;

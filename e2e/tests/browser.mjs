@@ -1,0 +1,87 @@
+// Shared set-up for the browser tests: Debian's Chromium driven by playwright-core
+// (never a downloaded browser), and an axe audit that fails on serious or
+// critical violations.
+
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+import AxeBuilder from '@axe-core/playwright';
+
+export const BASE_URL = (process.env.CANDOUR_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export async function launch() {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** A fresh page; at 390 px wide when `phone` is set. */
+export async function newPage(browser, { phone = false } = {}) {
+  const viewport = phone ? { width: 390, height: 844 } : { width: 1280, height: 900 };
+  const context = await browser.newContext({ viewport, baseURL: BASE_URL });
+  return context.newPage();
+}
+
+export function url(path) {
+  return `${BASE_URL}${path}`;
+}
+
+/** Runs axe on the page and fails, listing them, on any serious or critical violation. */
+export async function assertAccessible(page, label) {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
+    .analyze();
+  const blocking = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const report = blocking
+    .map((v) => `- [${v.impact}] ${v.id}: ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(' ')}: ${n.failureSummary}`).join('\n')}`)
+    .join('\n');
+  if (blocking.length > 0) {
+    console.error(`Accessibility violations on ${label}:\n${report}`);
+  }
+  assert.equal(blocking.length, 0, `${label} has serious or critical accessibility violations:\n${report}`);
+}
+
+/**
+ * Presses Tab until the element with `id` has focus (at most 40 times), then
+ * checks that the focus is visible: its outline or box shadow differs from how
+ * the element looks unfocused.
+ */
+export async function assertKeyboardFocusVisible(page, id) {
+  const look = () =>
+    page.evaluate((elementId) => {
+      const el = document.getElementById(elementId);
+      const s = getComputedStyle(el);
+      return { outline: `${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}`, shadow: s.boxShadow, focused: document.activeElement === el };
+    }, id);
+  const before = await look();
+  assert.equal(before.focused, false, `#${id} should not have focus before tabbing`);
+  for (let i = 0; i < 40 && !(await look()).focused; i += 1) {
+    await page.keyboard.press('Tab');
+  }
+  const after = await look();
+  assert.equal(after.focused, true, `Tab never reached #${id}`);
+  const visible = await page.evaluate((elementId) => document.getElementById(elementId).matches(':focus-visible'), id);
+  assert.ok(visible, `#${id} should match :focus-visible after keyboard focus`);
+  assert.ok(
+    after.outline !== before.outline || after.shadow !== before.shadow,
+    `focus on #${id} should change its outline or shadow (before ${JSON.stringify(before)}, after ${JSON.stringify(after)})`,
+  );
+  assert.doesNotMatch(after.outline, /^none /, `#${id} should have a visible outline when focused`);
+}
+
+/** The number in the directory's results heading ("24 locations found" → 24, "No locations found" → 0). */
+export async function resultCount(page) {
+  const text = (await page.locator('#results-heading').textContent()).trim();
+  if (text.startsWith('No ')) return 0;
+  const match = text.match(/^([\d,]+) location/);
+  assert.ok(match, `unexpected results heading: ${text}`);
+  return Number(match[1].replaceAll(',', ''));
+}
