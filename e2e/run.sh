@@ -2,7 +2,7 @@
 # Runs the browser tests against a real server with demo data:
 #   e2e/run.sh                      (uses target/release/candour)
 #   CANDOUR_BIN=path/to/candour e2e/run.sh
-# Installs Debian's Chromium if it is missing; never downloads a browser of its own.
+# Installs Debian's Chromium (and Node.js) if missing; never downloads a browser of its own.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -15,11 +15,15 @@ if [ ! -x "$CANDOUR_BIN" ]; then
   exit 1
 fi
 
-if [ ! -x /usr/bin/chromium ]; then
+MISSING=()
+[ -x /usr/bin/chromium ] || MISSING+=(chromium)
+command -v node >/dev/null || MISSING+=(nodejs)
+command -v npm >/dev/null || MISSING+=(npm)
+if [ "${#MISSING[@]}" -gt 0 ]; then
   SUDO=""
   if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
   $SUDO apt-get update
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y chromium
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y "${MISSING[@]}"
 fi
 
 cd "$HERE"

@@ -27,7 +27,9 @@ export async function launch() {
 export async function newPage(browser, { phone = false } = {}) {
   const viewport = phone ? { width: 390, height: 844 } : { width: 1280, height: 900 };
   const context = await browser.newContext({ viewport, baseURL: BASE_URL });
-  return context.newPage();
+  const page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  return page;
 }
 
 export function url(path) {

@@ -68,7 +68,7 @@ describe('directory', () => {
 
   it('pages through results', async () => {
     const page = await newPage(browser);
-    await page.goto(url('/locations?per_page=10'));
+    await page.goto(url('/locations?per_page=2'));
     const firstOnPageOne = await page.locator('.result__title a').first().textContent();
     await Promise.all([page.waitForURL(/page=2/), page.click('.pagination__next')]);
     assert.notEqual(await page.locator('.result__title a').first().textContent(), firstOnPageOne);

@@ -384,7 +384,7 @@ fn new_record(id: &LocationId, group: &str, published: NaiveDate) -> RatingRecor
 }
 
 fn rating(cx: &mut Cx, obj: &Value, path: &str) -> Option<Rating> {
-    cx.value(obj, path, "rating", |v| Rating::parse_optional(v).map_err(|e| e.to_string()))
+    cx.value(obj, path, "rating", values::rating)
 }
 
 /// `keyQuestionRatings[] {name, rating}`, matched by name.

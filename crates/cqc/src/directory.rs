@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use candour_domain::{
-    Address, Location, LocationId, Postcode, Provider, ProviderId, Rating, RatingRecord, RatingSource, Region,
+    Address, Location, LocationId, Postcode, Provider, ProviderId, RatingRecord, RatingSource, Region,
     Registration, RegistrationStatus, normalise_names,
 };
 
@@ -255,7 +255,7 @@ impl DirectoryColumns {
     /// The latest overall rating, as an "Overall" record without key questions.
     /// `None` when the row's rating columns are invalid; `Some(None)` when unrated.
     fn rating(&self, r: &mut RowReader, id: Option<&LocationId>) -> Option<Option<RatingRecord>> {
-        let rating = r.parse(self.rating, |v| Rating::parse_optional(v).map_err(|e| e.to_string()))?;
+        let rating = r.parse(self.rating, values::rating)?;
         let published = r.parse(self.publication_date, values::date)?;
         let inherited = r.parse(self.inherited, values::yes_no)?.unwrap_or(false);
         let Some(rating) = rating else { return Some(None) };

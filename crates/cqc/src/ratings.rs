@@ -130,6 +130,12 @@ impl RatingCell {
     }
 }
 
+/// The text with runs of whitespace made single spaces (copied as is when already so).
+fn single_spaced(text: &str) -> String {
+    let tidy = !text.contains("  ") && !text.contains(['\t', '\n', '\r']);
+    if tidy { text.to_string() } else { text.split_whitespace().collect::<Vec<_>>().join(" ") }
+}
+
 struct RatingsColumns {
     location_id: Col,
     name: Col,
@@ -192,14 +198,17 @@ impl RatingsColumns {
                 None
             }
             Some(g) if g.eq_ignore_ascii_case(RatingRecord::LOCATION_GROUP) => Some(RatingRecord::LOCATION_GROUP.to_string()),
-            Some(g) => Some(g.split_whitespace().collect::<Vec<_>>().join(" ")),
+            Some(g) => Some(single_spaced(g)),
         };
         let domain_raw = r.raw(self.domain);
         let key_question = match domain_raw.trim() {
             d if d.eq_ignore_ascii_case("overall") => Some(None),
-            _ => r.required_domain(self.domain, "a domain (Overall or a key question)", KeyQuestion::parse).map(Some),
+            d => match KeyQuestion::ALL.into_iter().find(|kq| kq.name().eq_ignore_ascii_case(d)) {
+                Some(kq) => Some(Some(kq)),
+                None => r.required_domain(self.domain, "a domain (Overall or a key question)", KeyQuestion::parse).map(Some),
+            },
         };
-        let rating = r.parse(self.rating, |v| Rating::parse_optional(v).map_err(|e| e.to_string()));
+        let rating = r.parse(self.rating, crate::values::rating);
         let published = r.parse(self.publication_date, values::date);
         let inherited = r.parse(self.inherited, values::yes_no);
         let (service_group, key_question, rating, published, inherited) =

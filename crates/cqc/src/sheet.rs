@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::fs::File;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use calamine::{Data, Range, Reader};
@@ -157,7 +158,7 @@ fn cell_text(cell: &Data) -> Cow<'_, str> {
 }
 
 enum Body {
-    Csv { reader: csv::Reader<File>, record: StringRecord },
+    Csv { reader: CsvReader, record: StringRecord },
     Spreadsheet { range: Range<Data>, next: usize },
 }
 
@@ -210,8 +211,8 @@ impl<'p> Sheet<'p> {
             return Ok(None);
         }
         Ok(Some(match &self.body {
-            Body::Csv { record, .. } => {
-                Row { line: record.position().map_or(0, |p| p.line()) as usize, cells: Cells::Csv(record) }
+            Body::Csv { reader, record } => {
+                Row { line: first_line(reader, record), cells: Cells::Csv(record) }
             }
             Body::Spreadsheet { range, next } => {
                 let row = next - 1;
@@ -263,7 +264,7 @@ impl<'p> Sheet<'p> {
 
 fn open_csv(path: &Path, header_cell: &str) -> Result<(Header, Vec<Vec<String>>, Body), ImportError> {
     let file = File::open(path).map_err(|e| ImportError::open(path, e))?;
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(file);
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(LineCounter::new(file));
     let mut record = StringRecord::new();
     let wanted = normalise_header(header_cell);
     let mut preamble = Vec::new();
@@ -280,16 +281,55 @@ fn open_csv(path: &Path, header_cell: &str) -> Result<(Header, Vec<Vec<String>>,
     Err(ImportError::HeaderNotFound { path: path.to_path_buf(), header: header_cell.to_string() })
 }
 
-fn read_csv_record(reader: &mut csv::Reader<File>, record: &mut StringRecord, path: &Path) -> Result<bool, ImportError> {
-    reader.read_record(record).map_err(|e| csv_error(path, e))
+type CsvReader = csv::Reader<LineCounter<File>>;
+
+/// Notes where each newline is as the CSV parser reads, so that each record's line
+/// number is exact (the parser's own count is thrown off by CRLF and blank lines).
+struct LineCounter<R> {
+    inner: R,
+    offset: u64,
+    newlines: Vec<u64>,
 }
 
-fn csv_error(path: &Path, error: csv::Error) -> ImportError {
-    let line = error.position().map_or(0, |p| p.line());
+impl<R> LineCounter<R> {
+    fn new(inner: R) -> Self {
+        Self { inner, offset: 0, newlines: Vec::new() }
+    }
+
+    /// The 1-based line holding the byte just before `end`.
+    fn line_before(&self, end: u64) -> usize {
+        1 + self.newlines.partition_point(|&at| at + 1 < end)
+    }
+}
+
+impl<R: Read> Read for LineCounter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let start = self.offset;
+        self.newlines.extend(buf[..n].iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| start + i as u64));
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+/// The line a record starts on: the line it ends on, less the newlines inside its
+/// (quoted) fields.
+fn first_line(reader: &CsvReader, record: &StringRecord) -> usize {
+    let last = reader.get_ref().line_before(reader.position().byte());
+    let inside: usize = record.iter().map(|field| field.bytes().filter(|b| *b == b'\n').count()).sum();
+    last.saturating_sub(inside)
+}
+
+fn read_csv_record(reader: &mut CsvReader, record: &mut StringRecord, path: &Path) -> Result<bool, ImportError> {
+    reader.read_record(record).map_err(|e| {
+        let line = reader.get_ref().line_before(reader.position().byte()) as u64;
+        csv_error(path, e, line)
+    })
+}
+
+fn csv_error(path: &Path, error: csv::Error, line: u64) -> ImportError {
     match error.kind() {
-        csv::ErrorKind::Utf8 { pos, .. } => {
-            ImportError::InvalidUtf8 { path: path.to_path_buf(), line: pos.as_ref().map_or(line, |p| p.line()) }
-        }
+        csv::ErrorKind::Utf8 { .. } => ImportError::InvalidUtf8 { path: path.to_path_buf(), line },
         csv::ErrorKind::Io(e) => ImportError::Open { path: path.to_path_buf(), source: std::io::Error::new(e.kind(), e.to_string()) },
         _ => ImportError::Csv { path: path.to_path_buf(), line, message: error.to_string() },
     }

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use candour_domain::is_blank;
+use candour_domain::{Rating, is_blank};
 
 /// The most beds any one location could plausibly have; larger values are typing errors.
 pub const MAX_BEDS: u32 = 2000;
@@ -74,6 +74,9 @@ pub fn date(value: &str) -> Result<Option<NaiveDate>, String> {
 }
 
 fn parse_date(v: &str) -> Option<NaiveDate> {
+    if let Some(d) = numeric_date(v.as_bytes()) {
+        return Some(d);
+    }
     // Spreadsheet date-time cells: keep the date part.
     let day_part = v.split(['T', ' ']).next().unwrap_or(v);
     if let Ok(d) = NaiveDate::parse_from_str(day_part, "%Y-%m-%d") {
@@ -83,6 +86,23 @@ fn parse_date(v: &str) -> Option<NaiveDate> {
         return Some(d);
     }
     named_month_date(v)
+}
+
+/// The two shapes of nearly every date in the files, read without allocating:
+/// `dd/mm/yyyy` and `yyyy-mm-dd`.
+fn numeric_date(b: &[u8]) -> Option<NaiveDate> {
+    let number = |digits: &[u8]| -> Option<u32> {
+        digits.iter().try_fold(0u32, |n, d| d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0')))
+    };
+    match b {
+        [d1, d2, b'/', m1, m2, b'/', y @ ..] if y.len() == 4 => {
+            NaiveDate::from_ymd_opt(number(y)? as i32, number(&[*m1, *m2])?, number(&[*d1, *d2])?)
+        }
+        [y0, y1, y2, y3, b'-', m1, m2, b'-', d1, d2] => {
+            NaiveDate::from_ymd_opt(number(&[*y0, *y1, *y2, *y3])? as i32, number(&[*m1, *m2])?, number(&[*d1, *d2])?)
+        }
+        _ => None,
+    }
 }
 
 /// "1 March 2024", "01 Mar 2024", "01-Mar-2024".
@@ -97,6 +117,16 @@ fn named_month_date(v: &str) -> Option<NaiveDate> {
     }
     let index = MONTHS.iter().position(|m| m.starts_with(&month) || (month.len() == 3 && m[..3] == month))?;
     NaiveDate::from_ymd_opt(year, index as u32 + 1, day)
+}
+
+/// A rating, or `None` for "not rated" and blanks; the usual spellings are matched
+/// without allocating, the rest by the domain's parser.
+pub fn rating(value: &str) -> Result<Option<Rating>, String> {
+    let v = value.trim();
+    if let Some(r) = Rating::ALL.into_iter().find(|r| r.name().eq_ignore_ascii_case(v)) {
+        return Ok(Some(r));
+    }
+    Rating::parse_optional(v).map_err(|e| e.to_string())
 }
 
 /// Splits a `|`-separated list cell into its non-blank items.

@@ -51,8 +51,18 @@ pub const REGIONS: [RegionTable; 9] = [
     RegionTable { region: Region::SouthEast, share_per_mille: 165, phone_prefix: "01184960", authorities: SOUTH_EAST },
     RegionTable { region: Region::NorthWest, share_per_mille: 135, phone_prefix: "01614960", authorities: NORTH_WEST },
     RegionTable { region: Region::London, share_per_mille: 125, phone_prefix: "02079460", authorities: LONDON },
-    RegionTable { region: Region::EastOfEngland, share_per_mille: 115, phone_prefix: "01632960", authorities: EAST_OF_ENGLAND },
-    RegionTable { region: Region::WestMidlands, share_per_mille: 110, phone_prefix: "01214960", authorities: WEST_MIDLANDS },
+    RegionTable {
+        region: Region::EastOfEngland,
+        share_per_mille: 115,
+        phone_prefix: "01632960",
+        authorities: EAST_OF_ENGLAND,
+    },
+    RegionTable {
+        region: Region::WestMidlands,
+        share_per_mille: 110,
+        phone_prefix: "01214960",
+        authorities: WEST_MIDLANDS,
+    },
     RegionTable { region: Region::SouthWest, share_per_mille: 110, phone_prefix: "01174960", authorities: SOUTH_WEST },
     RegionTable {
         region: Region::YorkshireAndTheHumber,
@@ -60,7 +70,12 @@ pub const REGIONS: [RegionTable; 9] = [
         phone_prefix: "01134960",
         authorities: YORKSHIRE_AND_THE_HUMBER,
     },
-    RegionTable { region: Region::EastMidlands, share_per_mille: 95, phone_prefix: "01154960", authorities: EAST_MIDLANDS },
+    RegionTable {
+        region: Region::EastMidlands,
+        share_per_mille: 95,
+        phone_prefix: "01154960",
+        authorities: EAST_MIDLANDS,
+    },
     RegionTable { region: Region::NorthEast, share_per_mille: 50, phone_prefix: "01914980", authorities: NORTH_EAST },
 ];
 
@@ -68,6 +83,7 @@ pub const REGIONS: [RegionTable; 9] = [
 pub const SMALL_AUTHORITIES: &[&str] =
     &["Leeds", "Bradford", "Manchester", "Stockport", "Camden", "Croydon", "Kent", "Brighton and Hove"];
 
+#[rustfmt::skip]
 const NORTH_EAST: &[Authority] = &[
     la("County Durham", "County Durham", 522, 54.72, -1.75, 0.2, &[("DH", 1, 9), ("DL", 12, 17)], &["Durham", "Chester-le-Street", "Bishop Auckland", "Consett", "Seaham"]),
     la("Darlington", "County Durham", 108, 54.53, -1.55, 0.04, &[("DL", 1, 3)], &["Darlington"]),
@@ -83,6 +99,7 @@ const NORTH_EAST: &[Authority] = &[
     la("Sunderland", "Tyne and Wear", 274, 54.9, -1.4, 0.04, &[("SR", 1, 6)], &["Sunderland", "Washington", "Houghton le Spring"]),
 ];
 
+#[rustfmt::skip]
 const NORTH_WEST: &[Authority] = &[
     la("Blackburn with Darwen", "Lancashire", 155, 53.73, -2.48, 0.04, &[("BB", 1, 3)], &["Blackburn", "Darwen"]),
     la("Blackpool", "Lancashire", 141, 53.81, -3.04, 0.03, &[("FY", 1, 4)], &["Blackpool"]),
@@ -110,6 +127,7 @@ const NORTH_WEST: &[Authority] = &[
     la("Wirral", "Merseyside", 320, 53.37, -3.07, 0.05, &[("CH", 41, 49), ("CH", 60, 63)], &["Birkenhead", "Wallasey", "Heswall", "Bebington"]),
 ];
 
+#[rustfmt::skip]
 const YORKSHIRE_AND_THE_HUMBER: &[Authority] = &[
     la("Barnsley", "South Yorkshire", 245, 53.55, -1.48, 0.06, &[("S", 70, 75)], &["Barnsley", "Penistone", "Wombwell"]),
     la("Bradford", "West Yorkshire", 546, 53.8, -1.8, 0.07, &[("BD", 1, 22)], &["Bradford", "Keighley", "Shipley", "Bingley", "Ilkley"]),
@@ -128,6 +146,7 @@ const YORKSHIRE_AND_THE_HUMBER: &[Authority] = &[
     la("York", "North Yorkshire", 202, 53.96, -1.08, 0.04, &[("YO", 1, 1), ("YO", 10, 10), ("YO", 23, 24), ("YO", 30, 32)], &["York"]),
 ];
 
+#[rustfmt::skip]
 const EAST_MIDLANDS: &[Authority] = &[
     la("Derby", "Derbyshire", 261, 52.92, -1.48, 0.04, &[("DE", 21, 24)], &["Derby"]),
     la("Derbyshire", "Derbyshire", 796, 53.1, -1.55, 0.2, &[("DE", 4, 7), ("S", 40, 45), ("SK", 17, 17), ("DE", 55, 56)], &["Chesterfield", "Matlock", "Buxton", "Ilkeston", "Belper", "Ripley"]),
@@ -141,6 +160,7 @@ const EAST_MIDLANDS: &[Authority] = &[
     la("Rutland", "Rutland", 41, 52.66, -0.64, 0.06, &[("LE", 15, 15)], &["Oakham", "Uppingham"]),
 ];
 
+#[rustfmt::skip]
 const WEST_MIDLANDS: &[Authority] = &[
     la("Birmingham", "West Midlands", 1145, 52.48, -1.9, 0.07, &[("B", 1, 48)], &["Birmingham", "Sutton Coldfield"]),
     la("Coventry", "West Midlands", 345, 52.41, -1.51, 0.04, &[("CV", 1, 6)], &["Coventry"]),
@@ -158,6 +178,7 @@ const WEST_MIDLANDS: &[Authority] = &[
     la("Worcestershire", "Worcestershire", 603, 52.2, -2.2, 0.2, &[("WR", 1, 15), ("DY", 10, 14), ("B", 96, 98)], &["Worcester", "Kidderminster", "Redditch", "Bromsgrove", "Malvern", "Evesham"]),
 ];
 
+#[rustfmt::skip]
 const EAST_OF_ENGLAND: &[Authority] = &[
     la("Bedford", "Bedfordshire", 185, 52.14, -0.47, 0.06, &[("MK", 40, 45)], &["Bedford", "Kempston"]),
     la("Cambridgeshire", "Cambridgeshire", 678, 52.3, 0.05, 0.2, &[("CB", 1, 25), ("PE", 13, 19), ("PE", 26, 28)], &["Cambridge", "Ely", "Huntingdon", "St Neots", "Wisbech", "March"]),
@@ -172,6 +193,7 @@ const EAST_OF_ENGLAND: &[Authority] = &[
     la("Thurrock", "Essex", 176, 51.49, 0.35, 0.04, &[("RM", 15, 20)], &["Grays", "Tilbury", "Stanford-le-Hope"]),
 ];
 
+#[rustfmt::skip]
 const LONDON: &[Authority] = &[
     la("Barking and Dagenham", "", 218, 51.55, 0.13, 0.025, &[("RM", 8, 10), ("IG", 11, 11)], &["Dagenham", "Barking"]),
     la("Barnet", "", 389, 51.62, -0.2, 0.03, &[("N", 20, 20), ("NW", 7, 7), ("NW", 4, 4), ("EN", 4, 5)], &["London", "Barnet"]),
@@ -207,6 +229,7 @@ const LONDON: &[Authority] = &[
     la("Westminster", "", 204, 51.51, -0.16, 0.015, &[("W", 2, 2), ("W", 9, 9), ("NW", 8, 8)], &["London"]),
 ];
 
+#[rustfmt::skip]
 const SOUTH_EAST: &[Authority] = &[
     la("Bracknell Forest", "Berkshire", 125, 51.41, -0.75, 0.04, &[("RG", 12, 12), ("RG", 42, 42)], &["Bracknell", "Crowthorne", "Sandhurst"]),
     la("Brighton and Hove", "East Sussex", 277, 50.84, -0.14, 0.04, &[("BN", 1, 3), ("BN", 41, 42)], &["Brighton", "Hove"]),
@@ -229,6 +252,7 @@ const SOUTH_EAST: &[Authority] = &[
     la("Wokingham", "Berkshire", 177, 51.41, -0.85, 0.05, &[("RG", 10, 10), ("RG", 40, 41)], &["Wokingham", "Woodley", "Twyford"]),
 ];
 
+#[rustfmt::skip]
 const SOUTH_WEST: &[Authority] = &[
     la("Bath and North East Somerset", "Somerset", 194, 51.35, -2.4, 0.08, &[("BA", 1, 3)], &["Bath", "Keynsham", "Midsomer Norton"]),
     la("Bournemouth, Christchurch and Poole", "Dorset", 400, 50.73, -1.85, 0.05, &[("BH", 1, 18), ("BH", 23, 23)], &["Bournemouth", "Poole", "Christchurch"]),
@@ -395,13 +419,8 @@ pub const SUPPORTED_LIVING_BANDS: &[(&str, u32)] = &[
     (OLDER_PEOPLE, 20),
     (SENSORY_IMPAIRMENT, 10),
 ];
-pub const EXTRA_CARE_BANDS: &[(&str, u32)] = &[
-    (OLDER_PEOPLE, 98),
-    (DEMENTIA, 60),
-    (PHYSICAL_DISABILITY, 50),
-    (SENSORY_IMPAIRMENT, 25),
-    (YOUNGER_ADULTS, 20),
-];
+pub const EXTRA_CARE_BANDS: &[(&str, u32)] =
+    &[(OLDER_PEOPLE, 98), (DEMENTIA, 60), (PHYSICAL_DISABILITY, 50), (SENSORY_IMPAIRMENT, 25), (YOUNGER_ADULTS, 20)];
 pub const SHARED_LIVES_BANDS: &[(&str, u32)] = &[
     (LEARNING_DISABILITIES, 85),
     (YOUNGER_ADULTS, 80),
@@ -461,27 +480,70 @@ pub const COMMUNITY_RATING_MIX: [u32; 4] = [55, 795, 137, 13];
 /// Invented word parts for service names ("Willowbrook", "Hazelmead").
 pub const PLACE_FIRST: &[&str] = &[
     "Willow", "Meadow", "Oak", "Rowan", "Hazel", "Briar", "Heather", "Fern", "Wren", "Lark", "Thistle", "Bramble",
-    "Clover", "Juniper", "Alder", "Linden", "Sorrel", "Tansy", "Amber", "Silver", "Golden", "Holly", "Laurel",
-    "Cedar", "Maple", "Ash", "Elm", "Birch", "Primrose", "Bluebell", "Foxglove", "Kestrel", "Heron", "Swallow",
-    "Marigold", "Larch", "Aspen", "Yew", "Beech", "Poppy", "Daisy", "Ivy", "Sunny", "Green", "Fair", "Mill",
-    "Brook", "Spring", "Summer", "Lavender", "Rose", "Cherry", "Apple", "Pine", "Moss", "Robin", "Finch", "Dove",
+    "Clover", "Juniper", "Alder", "Linden", "Sorrel", "Tansy", "Amber", "Silver", "Golden", "Holly", "Laurel", "Cedar",
+    "Maple", "Ash", "Elm", "Birch", "Primrose", "Bluebell", "Foxglove", "Kestrel", "Heron", "Swallow", "Marigold",
+    "Larch", "Aspen", "Yew", "Beech", "Poppy", "Daisy", "Ivy", "Sunny", "Green", "Fair", "Mill", "Brook", "Spring",
+    "Summer", "Lavender", "Rose", "Cherry", "Apple", "Pine", "Moss", "Robin", "Finch", "Dove",
 ];
 pub const PLACE_SECOND: &[&str] = &[
-    "brook", "view", "field", "dale", "mead", "bank", "croft", "wood", "lea", "holme", "gate", "ridge", "side",
-    "vale", "hurst", "combe", "haven", "well", "stead", "mere", "thorpe", "ford", "moor", "glade", "hollow",
-    "lands", "hill", "tree", "garth", "cliffe",
+    "brook", "view", "field", "dale", "mead", "bank", "croft", "wood", "lea", "holme", "gate", "ridge", "side", "vale",
+    "hurst", "combe", "haven", "well", "stead", "mere", "thorpe", "ford", "moor", "glade", "hollow", "lands", "hill",
+    "tree", "garth", "cliffe",
 ];
 pub const CARE_HOME_WORDS: &[&str] = &[
-    "House", "House", "Lodge", "Lodge", "Court", "Manor", "Grange", "Hall", "Care Home", "Care Home",
-    "Residential Home", "Rest Home", "Gardens", "Villa",
+    "House",
+    "House",
+    "Lodge",
+    "Lodge",
+    "Court",
+    "Manor",
+    "Grange",
+    "Hall",
+    "Care Home",
+    "Care Home",
+    "Residential Home",
+    "Rest Home",
+    "Gardens",
+    "Villa",
 ];
 pub const NURSING_HOME_WORDS: &[&str] =
     &["Nursing Home", "Nursing Home", "Care Centre", "Care Home", "House", "Manor", "Court", "Hall", "Grange"];
 pub const EXTRA_CARE_WORDS: &[&str] = &["Court", "Gardens", "Place", "Extra Care Scheme", "House", "Mews"];
 pub const STREET_WORDS: &[&str] = &[
-    "Church", "Station", "Park", "Victoria", "Mill", "High", "School", "Queens", "Kings", "North", "South",
-    "Manor", "Grange", "Chapel", "Green", "West", "East", "Albert", "Orchard", "Meadow", "Springfield", "Highfield",
-    "Windmill", "Castle", "Bridge", "Market", "Prospect", "Cross", "New", "Beech", "Oak", "Elm", "Ash", "Westfield",
+    "Church",
+    "Station",
+    "Park",
+    "Victoria",
+    "Mill",
+    "High",
+    "School",
+    "Queens",
+    "Kings",
+    "North",
+    "South",
+    "Manor",
+    "Grange",
+    "Chapel",
+    "Green",
+    "West",
+    "East",
+    "Albert",
+    "Orchard",
+    "Meadow",
+    "Springfield",
+    "Highfield",
+    "Windmill",
+    "Castle",
+    "Bridge",
+    "Market",
+    "Prospect",
+    "Cross",
+    "New",
+    "Beech",
+    "Oak",
+    "Elm",
+    "Ash",
+    "Westfield",
 ];
 pub const STREET_KINDS: &[&str] = &[
     "Road", "Road", "Road", "Street", "Street", "Lane", "Lane", "Avenue", "Close", "Drive", "Way", "Gardens",
@@ -493,22 +555,36 @@ pub const OFFICE_WORDS: &[&str] =
 /// Invented, whimsical word parts for provider names ("Tumblewhistle Care Ltd"),
 /// so no provider could be taken for a real company.
 pub const PROVIDER_FIRST: &[&str] = &[
-    "Tumble", "Quill", "Pebble", "Bumble", "Marrow", "Nettle", "Puddle", "Saffron", "Copper", "Velvet",
-    "Lantern", "Kindle", "Hearth", "Bright", "Gentle", "Steady", "Kindly", "Dapple", "Merry", "Honey", "Thimble",
-    "Acorn", "Button", "Candle", "Feather", "Hedgerow", "Jasper", "Lollop", "Mallow", "Nimble", "Oriel",
-    "Parsley", "Quiet", "Rambler", "Sprout", "Teasel", "Upland", "Vesper", "Wander", "Yarrow", "Zephyr",
-    "Bracken", "Cobble", "Dewdrop", "Ember", "Flint", "Gossamer", "Hollin", "Inkle", "Jubilee",
+    "Tumble", "Quill", "Pebble", "Bumble", "Marrow", "Nettle", "Puddle", "Saffron", "Copper", "Velvet", "Lantern",
+    "Kindle", "Hearth", "Bright", "Gentle", "Steady", "Kindly", "Dapple", "Merry", "Honey", "Thimble", "Acorn",
+    "Button", "Candle", "Feather", "Hedgerow", "Jasper", "Lollop", "Mallow", "Nimble", "Oriel", "Parsley", "Quiet",
+    "Rambler", "Sprout", "Teasel", "Upland", "Vesper", "Wander", "Yarrow", "Zephyr", "Bracken", "Cobble", "Dewdrop",
+    "Ember", "Flint", "Gossamer", "Hollin", "Inkle", "Jubilee",
 ];
 pub const PROVIDER_SECOND: &[&str] = &[
-    "whistle", "mere", "path", "stone", "wick", "light", "field", "bridge", "leaf", "spring", "wood", "way",
-    "thorn", "combe", "cot", "ling", "by", "worth", "more", "ridge", "star", "heart", "well", "gate", "hill",
-    "dell", "wing", "bloom", "nook", "shire",
+    "whistle", "mere", "path", "stone", "wick", "light", "field", "bridge", "leaf", "spring", "wood", "way", "thorn",
+    "combe", "cot", "ling", "by", "worth", "more", "ridge", "star", "heart", "well", "gate", "hill", "dell", "wing",
+    "bloom", "nook", "shire",
 ];
 pub const CARE_HOME_GROUP_WORDS: &[&str] = &[
-    "Care", "Care Homes", "Healthcare", "Residential Care", "Nursing Homes", "Lifecare", "Senior Living", "Care Group",
+    "Care",
+    "Care Homes",
+    "Healthcare",
+    "Residential Care",
+    "Nursing Homes",
+    "Lifecare",
+    "Senior Living",
+    "Care Group",
 ];
 pub const COMMUNITY_GROUP_WORDS: &[&str] = &[
-    "Homecare", "Home Care", "Care Services", "Support", "Community Care", "Care at Home", "Support Services", "Living",
+    "Homecare",
+    "Home Care",
+    "Care Services",
+    "Support",
+    "Community Care",
+    "Care at Home",
+    "Support Services",
+    "Living",
 ];
 pub const MIXED_GROUP_WORDS: &[&str] = &["Care", "Care and Support", "Healthcare", "Care Group", "Care Partnership"];
 pub const LEGAL_SUFFIXES: &[&str] = &["Ltd", "Ltd", "Ltd", "Ltd", "Limited", "Limited", "Ltd", "CIC"];

@@ -98,15 +98,16 @@ pub fn export_directory(
 }
 
 /// The latest regulator's overall rating of each location. Ratings produced in
-/// Candour are not the regulator's and do not appear in its file. On a tie, a
-/// rating the location earned itself wins over an inherited one.
+/// Candour are not the regulator's and do not appear in its file. Ties (possible
+/// only between spellings of the group name) go to a rating the location earned
+/// itself, then to the group name that sorts first, never to map order.
 fn current_ratings(snapshot: &RegisterSnapshot) -> HashMap<&LocationId, &RatingRecord> {
     let mut current: HashMap<&LocationId, &RatingRecord> = HashMap::new();
     let overall = snapshot.ratings.values().filter(|r| {
         r.source == RatingSource::Cqc && r.service_group.eq_ignore_ascii_case(RatingRecord::LOCATION_GROUP)
     });
     for record in overall {
-        let newer = |held: &RatingRecord| (record.published, !record.inherited) > (held.published, !held.inherited);
+        let newer = |held: &RatingRecord| rank(record) > rank(held);
         match current.get(&record.location_id) {
             Some(held) if !newer(held) => {}
             _ => {
@@ -115,6 +116,11 @@ fn current_ratings(snapshot: &RegisterSnapshot) -> HashMap<&LocationId, &RatingR
         }
     }
     current
+}
+
+/// Orders a location's ratings: later first, then own over inherited, then by group name.
+fn rank(r: &RatingRecord) -> (NaiveDate, bool, std::cmp::Reverse<&str>) {
+    (r.published, !r.inherited, std::cmp::Reverse(r.service_group.as_str()))
 }
 
 fn fixed_cells(location: &Location, provider: &Provider, rating: Option<&RatingRecord>) -> Vec<String> {
@@ -162,7 +168,7 @@ fn dd_mm_yyyy(date: NaiveDate) -> String {
 }
 
 /// The flag columns: every name in use among the exported locations, sorted and
-/// de-duplicated ignoring case (the first spelling seen is kept).
+/// de-duplicated ignoring case.
 struct FlagColumns {
     activities: Vec<String>,
     service_types: Vec<String>,
@@ -206,7 +212,12 @@ impl FlagColumns {
 fn names_in_use<'a>(names: impl Iterator<Item = &'a String>) -> Vec<String> {
     let mut by_key: BTreeMap<String, &String> = BTreeMap::new();
     for name in names {
-        by_key.entry(name.to_lowercase()).or_insert(name);
+        let kept = by_key.entry(name.to_lowercase()).or_insert(name);
+        // Of two spellings keep the one that sorts first, which capitalises: the
+        // column never depends on the order of rows.
+        if name < *kept {
+            *kept = name;
+        }
     }
     by_key.into_values().cloned().collect()
 }

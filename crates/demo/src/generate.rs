@@ -13,12 +13,12 @@ use candour_store::{ImportCounts, ImportPlan};
 use chrono::{Datelike, NaiveDate};
 use fastrand::Rng;
 
+use crate::Scale;
 use crate::data::{self, OtherService};
 use crate::names::{self, Family, Ownership, ProviderName, ProviderNamer};
 use crate::pick::{self, chance, chance_per_mille, date_between, days_after, days_before};
 use crate::places::{self, Geography, Place};
 use crate::ratings::{self, RATINGS_BEGAN, Tilt};
-use crate::Scale;
 
 /// The day the demo register describes. Fixed, so that the output never depends on the clock.
 pub const REGISTER_DATE: NaiveDate = date(2026, 10, 1);
@@ -27,7 +27,7 @@ const HSCA_START: NaiveDate = date(2010, 10, 1);
 /// Changes of owner are drawn from this day on, so that most predecessors were rated.
 const CHANGES_FROM: NaiveDate = date(2015, 4, 1);
 /// Providers with at least this many services trade under a brand.
-const BRAND_FROM: usize = 25;
+const BRAND_FROM: usize = 12;
 
 const fn date(year: i32, month: u32, day: u32) -> NaiveDate {
     match NaiveDate::from_ymd_opt(year, month, day) {
@@ -194,7 +194,7 @@ struct Owner {
     drafts: Vec<usize>,
 }
 
-/// Undrafted services by pool (care homes, community) and region.
+/// Services not yet given an owner, by pool (care homes, community) and region.
 struct Pools {
     slots: [[Vec<usize>; 9]; 2],
 }
@@ -296,7 +296,12 @@ fn ownership(rng: &mut Rng, size: usize, family: Family) -> Ownership {
     if size == 1 {
         *pick::weighted(
             rng,
-            &[(Ownership::Company, 86), (Ownership::Individual, 7), (Ownership::Partnership, 3), (Ownership::Charity, 4)],
+            &[
+                (Ownership::Company, 86),
+                (Ownership::Individual, 7),
+                (Ownership::Partnership, 3),
+                (Ownership::Charity, 4),
+            ],
         )
     } else if size <= 15 && family != Family::CareHomes && chance(rng, 3) {
         Ownership::LocalAuthority
@@ -440,7 +445,7 @@ impl Register {
         new_owner: usize,
         family: Family,
     ) -> Option<RatingRecord> {
-        let provider = self.previous_owner(rng, draft, change, new_owner, family);
+        let provider = self.previous_owner(rng, draft, new_owner, family);
         let mut old = successor.clone();
         old.id = self.ids.location(rng, draft.registered_on);
         old.provider_id = self.providers[provider].id.clone();
@@ -472,7 +477,7 @@ impl Register {
 
     /// Most services that change hands come from an owner who then leaves the
     /// register; some from another organisation already in it.
-    fn previous_owner(&mut self, rng: &mut Rng, draft: &Draft, change: NaiveDate, new_owner: usize, family: Family) -> usize {
+    fn previous_owner(&mut self, rng: &mut Rng, draft: &Draft, new_owner: usize, family: Family) -> usize {
         if new_owner > 0 && chance(rng, 30) {
             for _ in 0..10 {
                 let candidate = rng.usize(0..new_owner);
@@ -487,12 +492,8 @@ impl Register {
         let mut provider = Provider::new(self.ids.provider(rng, draft.registered_on), name.legal);
         provider.sector = Some(ownership.sector().to_string());
         provider.ownership_type = Some(ownership.ownership_type().to_string());
-        provider.registration = Registration {
-            status: RegistrationStatus::Deregistered,
-            registered_on: Some(draft.registered_on),
-            deregistered_on: Some(days_before(change, 1)),
-        };
-        provider.address = draft_head_office(rng, draft);
+        // Its registration follows from its one service, in `settle_providers`.
+        provider.address = places::address(rng, draft.place.authority, true);
         let tilt = ratings::draw_tilt(rng);
         self.push_provider(provider, tilt)
     }
@@ -552,11 +553,6 @@ impl Register {
     }
 }
 
-/// A departed owner's office, in the same authority as the service it ran.
-fn draft_head_office(rng: &mut Rng, draft: &Draft) -> candour_domain::Address {
-    places::address(rng, draft.place.authority, true)
-}
-
 fn is_registered_organisation(provider: &Provider) -> bool {
     provider.registration.status == RegistrationStatus::Registered
         && provider.ownership_type.as_deref() == Some("Organisation")
@@ -605,8 +601,7 @@ fn build_location(
     let registered_on = draft.change_of_owner.unwrap_or(draft.registered_on);
     let id = ids.location(rng, registered_on);
     let authority = draft.place.authority;
-    let office = !draft.kind.is_care_home() && !draft.other.is_some_and(|o| o.residential);
-    let address = places::address(rng, authority, office);
+    let address = places::address(rng, authority, works_from_office(draft));
     let town = address.town.clone().unwrap_or_default();
     let name = unique_name(rng, draft, provider, &town, taken);
     let mut location = Location::new(id, provider.id.clone(), name);
@@ -623,20 +618,33 @@ fn build_location(
     location.local_authority = Some(authority.name.to_string());
     location.phone = chance(rng, 95).then(|| places::phone(rng, draft.place.table));
     location.website = chance(rng, 60).then(|| provider.name.website());
-    location.registration =
-        Registration { status: RegistrationStatus::Registered, registered_on: Some(registered_on), deregistered_on: None };
+    location.registration = Registration {
+        status: RegistrationStatus::Registered,
+        registered_on: Some(registered_on),
+        deregistered_on: None,
+    };
     let dormant_per_mille = if draft.kind.is_care_home() { 3 } else { 20 };
     location.dormant = Some(chance_per_mille(rng, dormant_per_mille));
     set_manager(rng, &mut location, registered_on);
     location.inspection_directorate = Some(data::DIRECTORATE.to_string());
-    let residential = draft.kind.is_care_home() || draft.other.is_some_and(|o| o.residential);
-    let category = if residential { data::RESIDENTIAL_CATEGORY } else { data::COMMUNITY_CATEGORY };
+    let category = if is_residential(draft) { data::RESIDENTIAL_CATEGORY } else { data::COMMUNITY_CATEGORY };
     location.primary_inspection_category = Some(category.to_string());
     if let Some((brand_id, brand_name)) = &provider.brand {
         location.brand_id = Some(brand_id.clone());
         location.brand_name = Some(brand_name.clone());
     }
     location
+}
+
+/// People live there: care homes and residential rehabilitation.
+fn is_residential(draft: &Draft) -> bool {
+    draft.kind.is_care_home() || draft.other.is_some_and(|o| o.residential)
+}
+
+/// Services that visit people where they live are registered at an office.
+fn works_from_office(draft: &Draft) -> bool {
+    matches!(draft.kind, Kind::Homecare | Kind::SupportedLiving | Kind::SharedLives)
+        || (draft.kind == Kind::Other && !is_residential(draft))
 }
 
 fn set_manager(rng: &mut Rng, location: &mut Location, registered_on: NaiveDate) {
@@ -649,7 +657,13 @@ fn set_manager(rng: &mut Rng, location: &mut Location, registered_on: NaiveDate)
 }
 
 /// A name not yet used by the same provider, where a few tries can find one.
-fn unique_name(rng: &mut Rng, draft: &Draft, provider: &ProviderContext, town: &str, taken: &mut HashSet<String>) -> String {
+fn unique_name(
+    rng: &mut Rng,
+    draft: &Draft,
+    provider: &ProviderContext,
+    town: &str,
+    taken: &mut HashSet<String>,
+) -> String {
     let mut name = service_name(rng, draft, provider, town, taken);
     for _ in 0..5 {
         if !taken.contains(&name) {
@@ -661,7 +675,13 @@ fn unique_name(rng: &mut Rng, draft: &Draft, provider: &ProviderContext, town: &
     name
 }
 
-fn service_name(rng: &mut Rng, draft: &Draft, provider: &ProviderContext, town: &str, taken: &HashSet<String>) -> String {
+fn service_name(
+    rng: &mut Rng,
+    draft: &Draft,
+    provider: &ProviderContext,
+    town: &str,
+    taken: &HashSet<String>,
+) -> String {
     let trading = &provider.name.trading;
     match draft.kind {
         Kind::NursingHome => names::care_home(rng, true),
@@ -748,7 +768,7 @@ fn activities(rng: &mut Rng, draft: &Draft) -> Vec<&'static str> {
     let (main, treatment_percent) = match draft.kind {
         Kind::NursingHome => (data::ACCOMMODATION, 100),
         Kind::CareHome => (data::ACCOMMODATION, 5),
-        Kind::Other if draft.other.is_some_and(|o| o.residential) => (data::SUBSTANCE_ACCOMMODATION, 30),
+        Kind::Other if is_residential(draft) => (data::SUBSTANCE_ACCOMMODATION, 30),
         _ => (data::PERSONAL_CARE, 5),
     };
     let mut chosen = vec![main];

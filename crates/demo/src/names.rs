@@ -162,10 +162,7 @@ pub fn branch(rng: &mut Rng, trading: &str, town: &str, what: &str, taken: &Hash
             return name;
         }
     }
-    (2u32..)
-        .map(|n| format!("{trading} - {town}{what} {n}"))
-        .find(|name| !taken.contains(name))
-        .unwrap_or(plain)
+    (2u32..).map(|n| format!("{trading} - {town}{what} {n}")).find(|name| !taken.contains(name)).unwrap_or(plain)
 }
 
 #[cfg(test)]

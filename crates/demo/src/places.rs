@@ -4,7 +4,7 @@
 use candour_domain::{Address, Postcode, Region};
 use fastrand::Rng;
 
-use crate::data::{self, Authority, RegionTable, INWARD_LETTERS, REGIONS};
+use crate::data::{self, Authority, INWARD_LETTERS, REGIONS, RegionTable};
 use crate::pick::{self, one};
 
 /// A region and one of its authorities.
@@ -94,7 +94,8 @@ fn round6(v: f64) -> f64 {
 pub fn address(rng: &mut Rng, authority: &Authority, office: bool) -> Address {
     let street = format!("{} {}", one(rng, data::STREET_WORDS), one(rng, data::STREET_KINDS));
     let (line1, line2) = if office {
-        let building = format!("{}{} {}", one(rng, data::PLACE_FIRST), one(rng, data::PLACE_SECOND), one(rng, data::OFFICE_WORDS));
+        let building =
+            format!("{}{} {}", one(rng, data::PLACE_FIRST), one(rng, data::PLACE_SECOND), one(rng, data::OFFICE_WORDS));
         (format!("Unit {}, {building}", rng.u32(1..=40)), Some(street))
     } else {
         (format!("{} {street}", rng.u32(1..=240)), None)

@@ -66,7 +66,13 @@ fn age_of_current(rng: &mut Rng, rating: Rating) -> u64 {
 
 /// A location's published overall ratings between two dates, oldest first: the
 /// current one and up to four earlier ones, as many as fit after `earliest`.
-pub fn history(rng: &mut Rng, mix: [u32; 4], tilt: Tilt, earliest: NaiveDate, latest: NaiveDate) -> Vec<(NaiveDate, Rating)> {
+pub fn history(
+    rng: &mut Rng,
+    mix: [u32; 4],
+    tilt: Tilt,
+    earliest: NaiveDate,
+    latest: NaiveDate,
+) -> Vec<(NaiveDate, Rating)> {
     if earliest > latest {
         return Vec::new();
     }

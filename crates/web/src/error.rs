@@ -14,19 +14,29 @@ use crate::params::FieldErrors;
 #[derive(Debug)]
 pub enum WebError {
     /// The request itself is wrong; the message says what to change.
-    BadRequest { message: String, field: Option<&'static str> },
-    NotFound { message: String },
+    BadRequest {
+        message: String,
+        field: Option<&'static str>,
+    },
+    NotFound {
+        message: String,
+    },
     /// Something failed on our side; details are in the log, not the response.
     Internal,
 }
 
 impl WebError {
     pub fn bad_request(message: impl Into<String>) -> Self {
-        WebError::BadRequest { message: message.into(), field: None }
+        WebError::BadRequest {
+            message: message.into(),
+            field: None,
+        }
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
-        WebError::NotFound { message: message.into() }
+        WebError::NotFound {
+            message: message.into(),
+        }
     }
 
     /// Maps a store error; `missing` says what was not found, in plain words.
@@ -44,7 +54,10 @@ impl WebError {
     /// The first field error of a refused query.
     pub fn from_fields(errors: &FieldErrors) -> Self {
         match errors.first() {
-            Some(e) => WebError::BadRequest { message: e.message.clone(), field: Some(e.field) },
+            Some(e) => WebError::BadRequest {
+                message: e.message.clone(),
+                field: Some(e.field),
+            },
             None => WebError::bad_request("The request was not valid"),
         }
     }
@@ -60,7 +73,9 @@ impl WebError {
     fn message(&self) -> &str {
         match self {
             WebError::BadRequest { message, .. } | WebError::NotFound { message } => message,
-            WebError::Internal => "Sorry, something went wrong on our side. Please try again later.",
+            WebError::Internal => {
+                "Sorry, something went wrong on our side. Please try again later."
+            }
         }
     }
 
@@ -112,7 +127,11 @@ pub fn render(status: StatusCode, page: &impl Template) -> Response {
         Ok(html) => (status, Html(html)).into_response(),
         Err(err) => {
             tracing::error!(error = %err, "template failed to render");
-            (StatusCode::INTERNAL_SERVER_ERROR, "Sorry, there is a problem with the service.").into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Sorry, there is a problem with the service.",
+            )
+                .into_response()
         }
     }
 }

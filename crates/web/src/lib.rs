@@ -3,6 +3,7 @@
 
 mod api;
 mod assets;
+mod cache;
 mod error;
 mod pages;
 mod params;
@@ -34,14 +35,39 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self'; style
 
 /// What every handler shares.
 #[derive(Clone)]
-pub struct AppState {
-    pub store: Arc<dyn Store>,
+pub(crate) struct AppState {
+    store: Arc<dyn Store>,
+    lists: Arc<cache::Cached<cache::FilterLists>>,
+    stats: Arc<cache::Cached<candour_store::RegisterStats>>,
+}
+
+impl AppState {
+    async fn filter_lists(&self) -> candour_store::StoreResult<Arc<cache::FilterLists>> {
+        let store = &self.store;
+        self.lists
+            .get_or_load(|| async {
+                let (areas, specialisms) =
+                    tokio::try_join!(store.local_authorities(), store.specialisms())?;
+                Ok(cache::FilterLists { areas, specialisms })
+            })
+            .await
+    }
+
+    async fn register_stats(
+        &self,
+    ) -> candour_store::StoreResult<Arc<candour_store::RegisterStats>> {
+        self.stats.get_or_load(|| self.store.register_stats()).await
+    }
 }
 
 /// The whole site: pages, API, health check and assets, with tracing, a request
 /// body limit, a timeout, gzip compression and security headers.
 pub fn app(store: Arc<dyn Store>) -> Router {
-    let state = AppState { store };
+    let state = AppState {
+        store,
+        lists: Arc::default(),
+        stats: Arc::default(),
+    };
     let api = Router::new()
         .route("/v1/locations", get(api::locations))
         .route("/v1/locations/{id}", get(api::location))
@@ -66,28 +92,50 @@ pub fn app(store: Arc<dyn Store>) -> Router {
 }
 
 fn with_middleware(router: Router) -> Router {
-    let set = |name: HeaderName, value: &'static str| SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value));
+    let set = |name: HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    };
     router.layer(
         ServiceBuilder::new()
             .layer(TraceLayer::new_for_http())
-            .layer(set(header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
+            .layer(set(
+                header::CONTENT_SECURITY_POLICY,
+                CONTENT_SECURITY_POLICY,
+            ))
             .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
             .layer(set(header::X_FRAME_OPTIONS, "DENY"))
-            .layer(set(header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
-            .layer(set(HeaderName::from_static("cross-origin-opener-policy"), "same-origin"))
-            .layer(set(HeaderName::from_static("permissions-policy"), "camera=(), geolocation=(), microphone=()"))
+            .layer(set(
+                header::REFERRER_POLICY,
+                "strict-origin-when-cross-origin",
+            ))
+            .layer(set(
+                HeaderName::from_static("cross-origin-opener-policy"),
+                "same-origin",
+            ))
+            .layer(set(
+                HeaderName::from_static("permissions-policy"),
+                "camera=(), geolocation=(), microphone=()",
+            ))
             .layer(CompressionLayer::new())
             .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-            .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT)),
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::SERVICE_UNAVAILABLE,
+                REQUEST_TIMEOUT,
+            )),
     )
 }
 
 /// Serves the app on `listener` until Ctrl-C or SIGTERM, finishing requests in flight.
-pub async fn serve(listener: tokio::net::TcpListener, store: Arc<dyn Store>) -> std::io::Result<()> {
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    store: Arc<dyn Store>,
+) -> std::io::Result<()> {
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "serving Candour");
     }
-    axum::serve(listener, app(store)).with_graceful_shutdown(shutdown_signal()).await
+    axum::serve(listener, app(store))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
 }
 
 /// Resolves on Ctrl-C, or on SIGTERM where there is one.

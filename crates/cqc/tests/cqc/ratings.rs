@@ -77,6 +77,7 @@ fn an_unknown_location_without_a_name_cannot_be_added() {
     let planned = candour_cqc::plan(parsed, &register, &ImportOptions { skip_invalid: true }).expect("planned");
     assert_eq!(planned.plan.counts.skipped_rows, 1);
     assert_eq!(planned.plan.counts.unchanged, 1);
-    assert_eq!(planned.plan.counts.ratings_unchanged, 1);
-    assert!(planned.plan.ratings.is_empty() && planned.plan.locations.is_empty());
+    assert_eq!(planned.plan.counts.ratings_changed, 1, "the file adds the report type");
+    assert_eq!(planned.plan.ratings[0].report_type.as_deref(), Some("Location"));
+    assert!(planned.plan.locations.is_empty());
 }

@@ -1,6 +1,6 @@
 use askama::Template;
-use axum::extract::{Query, State};
 use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use candour_domain::{Rating, ServiceKind};
@@ -90,9 +90,16 @@ pub async fn directory(
     State(state): State<AppState>,
     query: Result<Query<DirectoryParams>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    let params = query.map_err(|r| WebError::bad_request(format!("The address could not be read: {}", r.body_text())))?.0;
-    let (areas, specialisms) = tokio::try_join!(state.store.local_authorities(), state.store.specialisms())
+    let params = query
+        .map_err(|r| {
+            WebError::bad_request(format!("The address could not be read: {}", r.body_text()))
+        })?
+        .0;
+    let lists = state
+        .filter_lists()
+        .await
         .map_err(|e| WebError::from_store(e, || "The register is empty".to_string()))?;
+    let (areas, specialisms) = (&lists.areas, &lists.specialisms);
     let form_values = params.clone();
     match params.validate() {
         Ok(query) => {
@@ -101,15 +108,25 @@ pub async fn directory(
                 .search_locations(&query)
                 .await
                 .map_err(|e| WebError::from_store(e, || "No locations match".to_string()))?;
-            let form = filter_form(&form_values, &FieldErrors::default(), &areas, &specialisms);
+            let form = filter_form(&form_values, &FieldErrors::default(), areas, specialisms);
             let title = results_title(&query, &page);
-            let view = DirectoryPage { title, errors: Vec::new(), form, results: Some(results(&query, &page)) };
+            let view = DirectoryPage {
+                title,
+                errors: Vec::new(),
+                form,
+                results: Some(results(&query, &page)),
+            };
             Ok(render(StatusCode::OK, &view))
         }
         Err(errors) => {
-            let form = filter_form(&form_values, &errors, &areas, &specialisms);
+            let form = filter_form(&form_values, &errors, areas, specialisms);
             let title = "Error: Find care services".to_string();
-            let view = DirectoryPage { title, errors: error_links(&errors), form, results: None };
+            let view = DirectoryPage {
+                title,
+                errors: error_links(&errors),
+                form,
+                results: None,
+            };
             Ok(render(StatusCode::BAD_REQUEST, &view))
         }
     }
@@ -118,15 +135,29 @@ pub async fn directory(
 fn results_title(query: &LocationQuery, page: &Page<LocationSummary>) -> String {
     let found = found_text(page.total);
     if page.pages() > 1 && query.page <= page.pages() {
-        format!("Find care services: {found} (page {} of {})", query.page, page.pages())
+        format!(
+            "Find care services: {found} (page {} of {})",
+            query.page,
+            page.pages()
+        )
     } else {
         format!("Find care services: {found}")
     }
 }
 
 /// Fields that have a control in the form; errors on others are listed without a link.
-const FORM_FIELDS: [&str; 10] =
-    ["name", "postcode", "local_authority", "region", "service", "rating", "specialism", "include_deregistered", "sort", "per_page"];
+const FORM_FIELDS: [&str; 10] = [
+    "name",
+    "postcode",
+    "local_authority",
+    "region",
+    "service",
+    "rating",
+    "specialism",
+    "include_deregistered",
+    "sort",
+    "per_page",
+];
 
 fn error_links(errors: &FieldErrors) -> Vec<ErrorLink> {
     errors
@@ -134,17 +165,35 @@ fn error_links(errors: &FieldErrors) -> Vec<ErrorLink> {
         .iter()
         .map(|e| ErrorLink {
             message: e.message.clone(),
-            href: FORM_FIELDS.contains(&e.field).then(|| format!("#{}", e.field)),
+            href: FORM_FIELDS
+                .contains(&e.field)
+                .then(|| format!("#{}", e.field)),
         })
         .collect()
 }
 
-fn filter_form(raw: &DirectoryParams, errors: &FieldErrors, areas: &[AreaCount], specialisms: &[NameCount]) -> FilterForm {
+fn filter_form(
+    raw: &DirectoryParams,
+    errors: &FieldErrors,
+    areas: &[AreaCount],
+    specialisms: &[NameCount],
+) -> FilterForm {
     let error = |field: &str| errors.for_field(field).map(str::to_string);
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    let select_field = |id, label, options| SelectField { id, label, options, error: error(id) };
+    let select_field = |id, label, options| SelectField {
+        id,
+        label,
+        options,
+        error: error(id),
+    };
     FilterForm {
-        name: TextField { id: "name", label: "Name", hint: "All or part of the service's name", value: text(&raw.name), error: error("name") },
+        name: TextField {
+            id: "name",
+            label: "Name",
+            hint: "All or part of the service's name",
+            value: text(&raw.name),
+            error: error("name"),
+        },
         postcode: TextField {
             id: "postcode",
             label: "Postcode",
@@ -153,32 +202,79 @@ fn filter_form(raw: &DirectoryParams, errors: &FieldErrors, areas: &[AreaCount],
             error: error("postcode"),
         },
         selects: vec![
-            select_field("local_authority", "Local authority", with_current(area_options(areas), raw.local_authority.as_deref(), "Any local authority")),
+            select_field(
+                "local_authority",
+                "Local authority",
+                with_current(
+                    area_options(areas),
+                    raw.local_authority.as_deref(),
+                    "Any local authority",
+                ),
+            ),
             select_field("region", "Region", region_options(raw.region.as_deref())),
-            select_field("service", "Type of service", select("Any type of service", ServiceKind::ALL.map(|k| (k.code().to_string(), k.name().to_string())), raw.service.as_deref())),
-            select_field("rating", "Overall rating", rating_options(raw.rating.as_deref())),
-            select_field("specialism", "Specialism", with_current(name_options(specialisms), raw.specialism.as_deref(), "Any specialism")),
+            select_field(
+                "service",
+                "Type of service",
+                select(
+                    "Any type of service",
+                    ServiceKind::ALL.map(|k| (k.code().to_string(), k.name().to_string())),
+                    raw.service.as_deref(),
+                ),
+            ),
+            select_field(
+                "rating",
+                "Overall rating",
+                rating_options(raw.rating.as_deref()),
+            ),
+            select_field(
+                "specialism",
+                "Specialism",
+                with_current(
+                    name_options(specialisms),
+                    raw.specialism.as_deref(),
+                    "Any specialism",
+                ),
+            ),
         ],
-        include_deregistered: raw.include_deregistered.as_deref().is_some_and(|v| matches!(v.trim(), "yes" | "true" | "on" | "1")),
+        include_deregistered: raw
+            .include_deregistered
+            .as_deref()
+            .is_some_and(|v| matches!(v.trim(), "yes" | "true" | "on" | "1")),
         include_deregistered_error: error("include_deregistered"),
         sort: select_field("sort", "Sort by", sort_options(raw.sort.as_deref())),
-        per_page: select_field("per_page", "Results per page", per_page_options(raw.per_page.as_deref())),
+        per_page: select_field(
+            "per_page",
+            "Results per page",
+            per_page_options(raw.per_page.as_deref()),
+        ),
     }
 }
 
 fn area_options(areas: &[AreaCount]) -> Vec<(String, String)> {
-    areas.iter().map(|a| (a.local_authority.clone(), a.local_authority.clone())).collect()
+    areas
+        .iter()
+        .map(|a| (a.local_authority.clone(), a.local_authority.clone()))
+        .collect()
 }
 
 fn name_options(names: &[NameCount]) -> Vec<(String, String)> {
-    names.iter().map(|n| (n.name.clone(), n.name.clone())).collect()
+    names
+        .iter()
+        .map(|n| (n.name.clone(), n.name.clone()))
+        .collect()
 }
 
 /// A select of names from the register, keeping a value typed into the URL that
 /// the list lacks so the form still shows what was asked for.
-fn with_current(mut options: Vec<(String, String)>, current: Option<&str>, any_label: &str) -> Vec<SelectOption> {
+fn with_current(
+    mut options: Vec<(String, String)>,
+    current: Option<&str>,
+    any_label: &str,
+) -> Vec<SelectOption> {
     if let Some(c) = current.map(str::trim).filter(|c| !c.is_empty())
-        && !options.iter().any(|(value, _)| value.eq_ignore_ascii_case(c))
+        && !options
+            .iter()
+            .any(|(value, _)| value.eq_ignore_ascii_case(c))
     {
         options.push((c.to_string(), c.to_string()));
     }
@@ -187,26 +283,40 @@ fn with_current(mut options: Vec<(String, String)>, current: Option<&str>, any_l
 
 fn rating_options(current: Option<&str>) -> Vec<SelectOption> {
     let rated = Rating::ALL.map(|r| (r.code().to_string(), r.name().to_string()));
-    let options = rated.into_iter().chain(std::iter::once((NOT_RATED.to_string(), "Not yet rated".to_string())));
+    let options = rated.into_iter().chain(std::iter::once((
+        NOT_RATED.to_string(),
+        "Not yet rated".to_string(),
+    )));
     let current = current.map(|c| Rating::parse(c).map(Rating::code).unwrap_or(c));
     select("Any rating", options, current)
 }
 
 fn sort_options(current: Option<&str>) -> Vec<SelectOption> {
-    let current = current.map(str::trim).filter(|c| !c.is_empty()).unwrap_or(LocationSort::default().code());
-    LocationSort::ALL.iter().map(|s| SelectOption::new(s.code(), s.label(), Some(current))).collect()
+    let current = current
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .unwrap_or(LocationSort::default().code());
+    LocationSort::ALL
+        .iter()
+        .map(|s| SelectOption::new(s.code(), s.label(), Some(current)))
+        .collect()
 }
 
 fn per_page_options(current: Option<&str>) -> Vec<SelectOption> {
     let default = LocationQuery::default().per_page;
-    let current = current.and_then(|c| c.trim().parse::<u32>().ok()).unwrap_or(default);
+    let current = current
+        .and_then(|c| c.trim().parse::<u32>().ok())
+        .unwrap_or(default);
     let mut sizes = PAGE_SIZES.to_vec();
     if (1..=LocationQuery::MAX_PER_PAGE).contains(&current) && !sizes.contains(&current) {
         sizes.push(current);
         sizes.sort_unstable();
     }
     let current = current.to_string();
-    sizes.into_iter().map(|n| SelectOption::new(n.to_string(), n.to_string(), Some(&current))).collect()
+    sizes
+        .into_iter()
+        .map(|n| SelectOption::new(n.to_string(), n.to_string(), Some(&current)))
+        .collect()
 }
 
 fn results(query: &LocationQuery, page: &Page<LocationSummary>) -> Results {
@@ -217,10 +327,18 @@ fn results(query: &LocationQuery, page: &Page<LocationSummary>) -> Results {
     let range = if page.items.is_empty() {
         String::new()
     } else {
-        format!("Showing {} to {} of {}", thousands(first), thousands(last), thousands(page.total))
+        format!(
+            "Showing {} to {} of {}",
+            thousands(first),
+            thousands(last),
+            thousands(page.total)
+        )
     };
-    let past_end = (page.items.is_empty() && page.total > 0 && query.page > pages)
-        .then(|| PastEnd { last_page: pages, href: page_href(&base, pages) });
+    let past_end =
+        (page.items.is_empty() && page.total > 0 && query.page > pages).then(|| PastEnd {
+            last_page: pages,
+            href: page_href(&base, pages),
+        });
     Results {
         heading: found_text(page.total),
         range,
@@ -231,7 +349,11 @@ fn results(query: &LocationQuery, page: &Page<LocationSummary>) -> Results {
 }
 
 fn found_text(total: u64) -> String {
-    if total == 0 { "No locations found".to_string() } else { count_of(total, "location found", "locations found") }
+    if total == 0 {
+        "No locations found".to_string()
+    } else {
+        count_of(total, "location found", "locations found")
+    }
 }
 
 fn page_href(base: &str, number: u32) -> String {
@@ -253,11 +375,20 @@ pub fn pagination(base: &str, current: u32, pages: u32) -> Pagination {
     let mut last_shown = 0;
     if pages > 1 {
         for n in (1..=pages).filter(|n| shown(*n)) {
-            links.push(PageLink { number: n, href: page_href(base, n), current: n == current, gap_before: n > last_shown + 1 });
+            links.push(PageLink {
+                number: n,
+                href: page_href(base, n),
+                current: n == current,
+                gap_before: n > last_shown + 1,
+            });
             last_shown = n;
         }
     }
-    Pagination { previous, next, links }
+    Pagination {
+        previous,
+        next,
+        links,
+    }
 }
 
 #[cfg(test)]
@@ -271,10 +402,21 @@ mod tests {
     #[test]
     fn pagination_shows_ends_and_neighbours() {
         let p = pagination("region=london", 5, 10);
-        assert_eq!(numbers(&p), [(1, false), (4, true), (5, false), (6, false), (10, true)]);
-        assert_eq!(p.previous.as_deref(), Some("/locations?region=london&page=4"));
+        assert_eq!(
+            numbers(&p),
+            [(1, false), (4, true), (5, false), (6, false), (10, true)]
+        );
+        assert_eq!(
+            p.previous.as_deref(),
+            Some("/locations?region=london&page=4")
+        );
         assert_eq!(p.next.as_deref(), Some("/locations?region=london&page=6"));
-        assert!(p.links.iter().find(|l| l.current).is_some_and(|l| l.number == 5));
+        assert!(
+            p.links
+                .iter()
+                .find(|l| l.current)
+                .is_some_and(|l| l.number == 5)
+        );
     }
 
     #[test]

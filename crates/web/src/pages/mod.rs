@@ -18,7 +18,10 @@ use crate::error::{PageError, WebError};
 
 /// The page for any path we do not serve.
 pub async fn not_found(uri: Uri) -> PageError {
-    PageError(WebError::not_found(format!("There is no page at {}. Check the address, or search for a care service.", uri.path())))
+    PageError(WebError::not_found(format!(
+        "There is no page at {}. Check the address, or search for a care service.",
+        uri.path()
+    )))
 }
 
 /// Template helpers reachable as `crate::pages::css_href()` from the layout.

@@ -8,8 +8,9 @@ use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Request, StatusCode};
 use candour_domain::{
-    Address, KeyQuestionRatings, Location, LocationId, Postcode, Provider, ProviderId, Rating, RatingRecord,
-    RatingSource, Region, Registration, RegistrationStatus, Relationship, RelationshipKind,
+    Address, KeyQuestionRatings, Location, LocationId, Postcode, Provider, ProviderId, Rating,
+    RatingRecord, RatingSource, Region, Registration, RegistrationStatus, Relationship,
+    RelationshipKind,
 };
 use candour_store::{ImportPlan, Store};
 use candour_store_sqlite::SqliteStore;
@@ -21,6 +22,7 @@ pub const OAK_LODGE: &str = "1-000000002";
 pub const HARBOUR_HOME_CARE: &str = "1-000000003";
 pub const HARBOUR_LIVING: &str = "1-000000004";
 pub const OLD_ROSE_COURT: &str = "1-000000005";
+pub const NOT_IN_REGISTER: &str = "1-000000099";
 pub const SUNRISE: &str = "1-100000001";
 pub const HARBOUR: &str = "1-100000002";
 
@@ -43,13 +45,21 @@ impl Reply {
     /// Asserts the body contains each text, showing the body when it does not.
     pub fn assert_contains(&self, texts: &[&str]) {
         for text in texts {
-            assert!(self.body.contains(text), "expected {text:?} in:\n{}", self.body);
+            assert!(
+                self.body.contains(text),
+                "expected {text:?} in:\n{}",
+                self.body
+            );
         }
     }
 
     pub fn assert_lacks(&self, texts: &[&str]) {
         for text in texts {
-            assert!(!self.body.contains(text), "did not expect {text:?} in:\n{}", self.body);
+            assert!(
+                !self.body.contains(text),
+                "did not expect {text:?} in:\n{}",
+                self.body
+            );
         }
     }
 }
@@ -57,21 +67,45 @@ impl Reply {
 impl TestApp {
     pub async fn new() -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let store = SqliteStore::open(&dir.path().join("candour.db")).await.expect("a fresh database");
-        store.apply_import(&plan()).await.expect("the fixture imports");
-        TestApp { router: candour_web::app(Arc::new(store)), _dir: dir }
+        let store = SqliteStore::open(&dir.path().join("candour.db"))
+            .await
+            .expect("a fresh database");
+        store
+            .apply_import(&plan())
+            .await
+            .expect("the fixture imports");
+        TestApp {
+            router: candour_web::app(Arc::new(store)),
+            _dir: dir,
+        }
     }
 
     pub async fn get(&self, uri: &str) -> Reply {
-        self.request(Request::get(uri).body(Body::empty()).expect("a valid request")).await
+        self.request(
+            Request::get(uri)
+                .body(Body::empty())
+                .expect("a valid request"),
+        )
+        .await
     }
 
     pub async fn request(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.expect("the router always answers");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("the router always answers");
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = to_bytes(response.into_body(), 10 * 1024 * 1024).await.expect("a readable body");
-        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        let bytes = to_bytes(response.into_body(), 10 * 1024 * 1024)
+            .await
+            .expect("a readable body");
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 }
 
@@ -111,16 +145,32 @@ fn location(id: &str, provider: &str, name: &str, service: &str, place: Place) -
     l.address = address(place.line1, place.town, place.postcode);
     l.local_authority = Some(place.local_authority.to_string());
     l.region = Some(place.region);
-    l.registration = Registration { status: RegistrationStatus::Registered, registered_on: Some(date(2015, 4, 1)), deregistered_on: None };
+    l.registration = Registration {
+        status: RegistrationStatus::Registered,
+        registered_on: Some(date(2015, 4, 1)),
+        deregistered_on: None,
+    };
     l
 }
 
 fn leeds(line1: &'static str, postcode: &'static str) -> Place {
-    Place { line1, town: "Leeds", postcode, local_authority: "Leeds", region: Region::YorkshireAndTheHumber }
+    Place {
+        line1,
+        town: "Leeds",
+        postcode,
+        local_authority: "Leeds",
+        region: Region::YorkshireAndTheHumber,
+    }
 }
 
 fn london(line1: &'static str, postcode: &'static str, local_authority: &'static str) -> Place {
-    Place { line1, town: "London", postcode, local_authority, region: Region::London }
+    Place {
+        line1,
+        town: "London",
+        postcode,
+        local_authority,
+        region: Region::London,
+    }
 }
 
 fn rating(id: &str, published: NaiveDate, overall: Rating, safe: Rating) -> RatingRecord {
@@ -152,7 +202,13 @@ fn providers() -> Vec<Provider> {
 }
 
 fn locations() -> Vec<Location> {
-    let mut rose = location(ROSE_COURT, SUNRISE, "Rose Court", "Care home service with nursing", leeds("2 Rose Lane", "LS1 4AP"));
+    let mut rose = location(
+        ROSE_COURT,
+        SUNRISE,
+        "Rose Court",
+        "Care home service with nursing",
+        leeds("2 Rose Lane", "LS1 4AP"),
+    );
     rose.beds = Some(40);
     rose.specialisms = vec!["Dementia".to_string(), "Older people".to_string()];
     rose.phone = Some("0113 496 0000".to_string());
@@ -166,12 +222,30 @@ fn locations() -> Vec<Location> {
         reason: Some("Change of provider".to_string()),
     }];
 
-    let mut oak = location(OAK_LODGE, SUNRISE, "Oak Lodge", "Care home service without nursing", leeds("9 Oak Road", "LS6 2AB"));
+    let mut oak = location(
+        OAK_LODGE,
+        SUNRISE,
+        "Oak Lodge",
+        "Care home service without nursing",
+        leeds("9 Oak Road", "LS6 2AB"),
+    );
     oak.beds = Some(12);
     oak.specialisms = vec!["Learning disabilities".to_string()];
 
-    let harbour_care =
-        location(HARBOUR_HOME_CARE, HARBOUR, "Harbour Home Care", "Homecare agencies", london("5 Dock Street", "E1 6AN", "Tower Hamlets"));
+    let mut harbour_care = location(
+        HARBOUR_HOME_CARE,
+        HARBOUR,
+        "Harbour Home Care",
+        "Homecare agencies",
+        london("5 Dock Street", "E1 6AN", "Tower Hamlets"),
+    );
+    // A predecessor that is not in the register, so it cannot be linked.
+    harbour_care.relationships = vec![Relationship {
+        kind: RelationshipKind::Predecessor,
+        related_id: lid(NOT_IN_REGISTER),
+        related_name: Some("Dock House Care".to_string()),
+        reason: None,
+    }];
     let harbour_living = location(
         HARBOUR_LIVING,
         HARBOUR,
@@ -180,11 +254,19 @@ fn locations() -> Vec<Location> {
         london("7 Canal Walk", "NW1 2DB", "Camden"),
     );
 
-    let mut old_rose =
-        location(OLD_ROSE_COURT, SUNRISE, "Old Rose Court", "Care home service with nursing", leeds("2 Rose Lane", "LS1 4AP"));
+    let mut old_rose = location(
+        OLD_ROSE_COURT,
+        SUNRISE,
+        "Old Rose Court",
+        "Care home service with nursing",
+        leeds("2 Rose Lane", "LS1 4AP"),
+    );
     old_rose.beds = Some(38);
-    old_rose.registration =
-        Registration { status: RegistrationStatus::Deregistered, registered_on: Some(date(2011, 1, 1)), deregistered_on: Some(date(2020, 12, 31)) };
+    old_rose.registration = Registration {
+        status: RegistrationStatus::Deregistered,
+        registered_on: Some(date(2011, 1, 1)),
+        deregistered_on: Some(date(2020, 12, 31)),
+    };
     old_rose.relationships = vec![Relationship {
         kind: RelationshipKind::Successor,
         related_id: lid(ROSE_COURT),
@@ -196,11 +278,36 @@ fn locations() -> Vec<Location> {
 
 fn ratings() -> Vec<RatingRecord> {
     vec![
-        rating(ROSE_COURT, date(2024, 3, 1), Rating::Good, Rating::RequiresImprovement),
-        rating(ROSE_COURT, date(2021, 5, 10), Rating::RequiresImprovement, Rating::Inadequate),
-        rating(OAK_LODGE, date(2023, 6, 1), Rating::Outstanding, Rating::Good),
-        rating(HARBOUR_HOME_CARE, date(2024, 1, 15), Rating::Inadequate, Rating::Inadequate),
-        rating(OLD_ROSE_COURT, date(2019, 2, 2), Rating::RequiresImprovement, Rating::RequiresImprovement),
+        rating(
+            ROSE_COURT,
+            date(2024, 3, 1),
+            Rating::Good,
+            Rating::RequiresImprovement,
+        ),
+        rating(
+            ROSE_COURT,
+            date(2021, 5, 10),
+            Rating::RequiresImprovement,
+            Rating::Inadequate,
+        ),
+        rating(
+            OAK_LODGE,
+            date(2023, 6, 1),
+            Rating::Outstanding,
+            Rating::Good,
+        ),
+        rating(
+            HARBOUR_HOME_CARE,
+            date(2024, 1, 15),
+            Rating::Inadequate,
+            Rating::Inadequate,
+        ),
+        rating(
+            OLD_ROSE_COURT,
+            date(2019, 2, 2),
+            Rating::RequiresImprovement,
+            Rating::RequiresImprovement,
+        ),
     ]
 }
 

@@ -5,3 +5,4 @@ mod directory;
 mod failures;
 mod fixture;
 mod pages;
+mod socket;

@@ -24,7 +24,13 @@ async fn home_explains_searches_and_counts() {
 #[tokio::test]
 async fn every_page_shares_the_accessible_layout() {
     let app = TestApp::new().await;
-    let uris = ["/", "/locations", &format!("/locations/{ROSE_COURT}"), &format!("/providers/{SUNRISE}"), "/nowhere"];
+    let uris = [
+        "/",
+        "/locations",
+        &format!("/locations/{ROSE_COURT}"),
+        &format!("/providers/{SUNRISE}"),
+        "/nowhere",
+    ];
     for uri in uris {
         let reply = app.get(uri).await;
         reply.assert_contains(&[
@@ -73,10 +79,20 @@ async fn location_page_shows_details_ratings_and_history() {
     ]);
     reply.assert_lacks(&["This location is deregistered"]);
     // History is newest first, with its source.
-    let newer = reply.body.find(r#"<span class="nowrap">1 March 2024</span>"#).expect("the 2024 rating in the history");
-    let older = reply.body.find(r#"<span class="nowrap">10 May 2021</span>"#).expect("the 2021 rating in the history");
+    let newer = reply
+        .body
+        .find(r#"<span class="nowrap">1 March 2024</span>"#)
+        .expect("the 2024 rating in the history");
+    let older = reply
+        .body
+        .find(r#"<span class="nowrap">10 May 2021</span>"#)
+        .expect("the 2021 rating in the history");
     assert!(newer < older, "history must be newest first");
-    assert!(reply.body.contains(r#"<span class="table__subhead">by CQC</span>"#));
+    assert!(
+        reply
+            .body
+            .contains(r#"<span class="table__subhead">by CQC</span>"#)
+    );
 }
 
 #[tokio::test]
@@ -130,15 +146,21 @@ async fn unknown_ids_are_404_and_malformed_ids_400() {
     let app = TestApp::new().await;
     let missing = app.get("/locations/1-999999999").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
-    missing.assert_contains(&["Page not found", "There is no location with ID 1-999999999 in the register."]);
+    missing.assert_contains(&[
+        "Page not found",
+        "There is no location with ID 1-999999999 in the register.",
+    ]);
 
     let malformed = app.get("/locations/abc").await;
     assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
-    malformed.assert_contains(&["abc is not a valid location ID: expected 1- followed by digits, like 1-545611283"]);
+    malformed.assert_contains(&[
+        "abc is not a valid location ID: expected 1- followed by digits, like 1-545611283",
+    ]);
 
     let provider_missing = app.get("/providers/1-999999999").await;
     assert_eq!(provider_missing.status, StatusCode::NOT_FOUND);
-    provider_missing.assert_contains(&["There is no provider with ID 1-999999999 in the register."]);
+    provider_missing
+        .assert_contains(&["There is no provider with ID 1-999999999 in the register."]);
 
     let provider_malformed = app.get("/providers/x-1").await;
     assert_eq!(provider_malformed.status, StatusCode::BAD_REQUEST);
@@ -150,7 +172,11 @@ async fn unknown_paths_get_the_404_page() {
     let app = TestApp::new().await;
     let reply = app.get("/no/such/page").await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
-    reply.assert_contains(&["Page not found", "There is no page at /no/such/page.", r#"<a href="/locations">"#]);
+    reply.assert_contains(&[
+        "Page not found",
+        "There is no page at /no/such/page.",
+        r#"<a href="/locations">"#,
+    ]);
 }
 
 #[tokio::test]
@@ -160,4 +186,16 @@ async fn markup_in_data_and_paths_is_escaped() {
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     reply.assert_contains(&["&#60;script&#62; is not a valid location ID"]);
     reply.assert_lacks(&["<script>"]);
+}
+
+#[tokio::test]
+async fn a_related_location_outside_the_register_is_named_but_not_linked() {
+    let app = TestApp::new().await;
+    let reply = app.get(&format!("/locations/{HARBOUR_HOME_CARE}")).await;
+    reply.assert_contains(&[
+        "<strong>Predecessor:</strong>",
+        "Dock House Care",
+        &format!("({NOT_IN_REGISTER})"),
+    ]);
+    reply.assert_lacks(&[&format!("/locations/{NOT_IN_REGISTER}")]);
 }

@@ -6,4 +6,5 @@ mod common;
 mod directory;
 mod plan;
 mod ratings;
+mod scale;
 mod simple;

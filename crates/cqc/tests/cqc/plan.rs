@@ -1,0 +1,90 @@
+use candour_cqc::{LocationFields, SourceKind};
+use candour_domain::{Location, Provider, ProviderId, RegistrationStatus};
+use candour_store::RegisterSnapshot;
+
+use crate::common::{date, id, import, plan_strict, read};
+
+#[test]
+fn a_first_import_adds_everything() {
+    let mut register = RegisterSnapshot::default();
+    let plan = import(&mut register, SourceKind::Directory, "directory.csv");
+    assert_eq!(plan.kind, "cqc-directory");
+    assert!(plan.origin.ends_with("directory.csv"));
+    let c = &plan.counts;
+    assert_eq!((c.added, c.changed, c.unchanged, c.deregistered), (3, 0, 0, 0));
+    assert_eq!((c.providers_added, c.providers_changed), (3, 0));
+    assert_eq!((c.ratings_added, c.ratings_changed, c.ratings_unchanged), (2, 0, 0));
+    assert_eq!(c.skipped_rows, 0);
+    assert_eq!((plan.locations.len(), plan.providers.len(), plan.ratings.len()), (3, 3, 2));
+}
+
+#[test]
+fn re_planning_the_same_file_changes_nothing() {
+    let mut register = RegisterSnapshot::default();
+    import(&mut register, SourceKind::Directory, "directory.csv");
+    let again = plan_strict(read(SourceKind::Directory, "directory.csv"), &register).plan;
+    let c = &again.counts;
+    assert_eq!((c.added, c.changed, c.unchanged, c.deregistered), (0, 0, 3, 0));
+    assert_eq!((c.providers_added, c.providers_changed, c.ratings_unchanged), (0, 0, 2));
+    assert!(again.locations.is_empty() && again.providers.is_empty() && again.ratings.is_empty());
+
+    import(&mut register, SourceKind::LatestRatings, "ratings.csv");
+    let again = plan_strict(read(SourceKind::LatestRatings, "ratings.csv"), &register).plan;
+    assert_eq!((again.counts.unchanged, again.counts.ratings_unchanged), (2, 2));
+    assert!(again.locations.is_empty() && again.providers.is_empty() && again.ratings.is_empty());
+}
+
+#[test]
+fn changes_and_deregistrations_are_counted() {
+    let mut register = RegisterSnapshot::default();
+    import(&mut register, SourceKind::Directory, "directory.csv");
+    let rose = id("1-1000000001");
+    register.locations.get_mut(&rose).expect("imported").beds = Some(39);
+    let provider_id = ProviderId::parse("1-2000000001").expect("valid");
+    register.providers.get_mut(&provider_id).expect("imported").name = "Rose Care Limited".into();
+    let gone = Location::new(id("1-1000000077"), provider_id.clone(), "Closed Home");
+    register.locations.insert(gone.id.clone(), gone);
+    let mut already_gone = Location::new(id("1-1000000078"), provider_id, "Closed Long Ago");
+    already_gone.registration.status = RegistrationStatus::Deregistered;
+    register.locations.insert(already_gone.id.clone(), already_gone);
+
+    let plan = import(&mut register, SourceKind::Directory, "directory.csv");
+    let c = &plan.counts;
+    assert_eq!((c.added, c.changed, c.unchanged, c.deregistered), (0, 1, 2, 1));
+    assert_eq!(c.providers_changed, 1);
+    assert_eq!(register.locations[&rose].beds, Some(40));
+    let closed = &register.locations[&id("1-1000000077")];
+    assert_eq!(closed.registration.status, RegistrationStatus::Deregistered);
+    assert_eq!(closed.registration.deregistered_on, Some(date(2024, 3, 1)), "the file's own date");
+    assert_eq!(plan.locations.len(), 2, "the changed one and the deregistered one");
+}
+
+#[test]
+fn a_directory_without_address_columns_keeps_the_address() {
+    let mut register = RegisterSnapshot::default();
+    import(&mut register, SourceKind::Directory, "directory.csv");
+    let parsed = read(SourceKind::Directory, "directory_no_address.csv");
+    assert!(!parsed.carried.location.contains(LocationFields::ADDRESS_LINE1));
+    assert!(parsed.carried.location.contains(LocationFields::POSTCODE));
+    assert_eq!(parsed.produced_on, None);
+    let plan = plan_strict(parsed, &register).plan;
+    assert_eq!((plan.counts.changed, plan.counts.unchanged), (0, 3), "{:?}", plan.locations);
+    let rose = &register.locations[&id("1-1000000001")];
+    assert_eq!(rose.address.line1.as_deref(), Some("12 Rose Lane"));
+    assert_eq!(rose.phone.as_deref(), Some("0161 496 0001"));
+}
+
+#[test]
+fn a_location_whose_provider_nobody_describes_is_refused() {
+    let parsed = read(SourceKind::Api, "api/01-legacy.json");
+    let err = candour_cqc::plan(parsed.clone(), &RegisterSnapshot::default(), &Default::default()).expect_err("refused");
+    assert_eq!(
+        err.problems[0].to_string(),
+        "01-legacy.json[0]: location 1-1000000001 is run by provider 1-2000000001, which is neither in the register nor described in the input"
+    );
+    let mut register = RegisterSnapshot::default();
+    let provider = Provider::new(ProviderId::parse("1-2000000001").expect("valid"), "Rose Care Ltd");
+    register.providers.insert(provider.id.clone(), provider);
+    let plan = plan_strict(parsed, &register).plan;
+    assert_eq!((plan.counts.added, plan.counts.ratings_added), (1, 2));
+}
