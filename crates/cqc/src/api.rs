@@ -79,13 +79,14 @@ pub fn read_api_json(path: &Path, progress: &dyn Progress) -> Result<Parsed, Imp
     for file in &files {
         let value = read_json_file(file)?;
         let name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
-        let items: Vec<&Value> = match &value {
-            Value::Array(items) => items.iter().collect(),
-            Value::Object(_) => vec![&value],
+        match &value {
+            Value::Array(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    add_record(&mut collector, item, index, &format!("{name}[{index}]"));
+                }
+            }
+            Value::Object(_) => add_record(&mut collector, &value, 0, &name),
             _ => return Err(ImportError::invalid(file, "expected a JSON object or an array of objects")),
-        };
-        for (index, item) in items.into_iter().enumerate() {
-            add_record(&mut collector, item, index, &name);
         }
         progress.advance(1);
     }
@@ -94,7 +95,9 @@ pub fn read_api_json(path: &Path, progress: &dyn Progress) -> Result<Parsed, Imp
 }
 
 /// Adds one record of JSON input (a location or a provider) to the collector.
-pub(crate) fn add_record(collector: &mut Collector, item: &Value, index: usize, file: &str) {
+/// `place` names it in problems: a file, `file[index]` within an array, or a request.
+pub(crate) fn add_record(collector: &mut Collector, item: &Value, index: usize, place: &str) {
+    let file = place;
     let place = |problems: Vec<RowProblem>| -> Vec<RowProblem> {
         problems.into_iter().map(|p| RowProblem { line: index, file: Some(file.to_string()), ..p }).collect()
     };

@@ -236,14 +236,14 @@ fn list_page(body: &Value, items_key: &str, page: u32, url: &str) -> Result<List
         None | Some(Value::Null) => &[],
         Some(_) => return Err(body_error(format!("{items_key} is not a list"))),
     };
-    let origin = format!("{url}?page={page}");
+    let origin = |index: usize| format!("{url}?page={page}, item {index}");
     let mut ids = Vec::with_capacity(items.len());
     let mut problems = Vec::new();
     for (index, item) in items.iter().enumerate() {
         let raw = item.as_str().or_else(|| item.get("locationId").and_then(Value::as_str)).unwrap_or("");
         match LocationId::parse(raw) {
             Ok(id) => ids.push(id),
-            Err(e) => problems.push(RowProblem::new(index, Some("locationId"), e.to_string()).in_file(&origin)),
+            Err(e) => problems.push(RowProblem::new(index, Some("locationId"), e.to_string()).in_file(&origin(index))),
         }
     }
     Ok(ListPage { page, total_pages: u32::try_from(total_pages).unwrap_or(u32::MAX), ids, problems })

@@ -13,7 +13,8 @@ pub struct RowProblem {
     /// The column (sheets) or field path (JSON) at fault, when one is.
     pub column: Option<String>,
     pub message: String,
-    /// For JSON input: the file or request the record came from.
+    /// For JSON input, where the record is: `file.json`, `file.json[3]` for the
+    /// fourth item of an array, or the request that returned it.
     pub file: Option<String>,
 }
 
@@ -36,8 +37,8 @@ impl RowProblem {
 impl fmt::Display for RowProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.file, &self.column) {
-            (Some(file), Some(field)) => write!(f, "{file}[{}], field \"{field}\": {}", self.line, self.message),
-            (Some(file), None) => write!(f, "{file}[{}]: {}", self.line, self.message),
+            (Some(file), Some(field)) => write!(f, "{file}, field \"{field}\": {}", self.message),
+            (Some(file), None) => write!(f, "{file}: {}", self.message),
             (None, Some(column)) => write!(f, "line {}, column \"{column}\": {}", self.line, self.message),
             (None, None) => write!(f, "line {}: {}", self.line, self.message),
         }

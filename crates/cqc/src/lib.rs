@@ -29,7 +29,7 @@ pub use api::{ApiRecord, parse_location_record, parse_provider_record, read_api_
 pub use directory::read_directory;
 pub use error::{ImportError, ImportRejected, RowProblem};
 pub use fields::{Carried, LocationFields, ProviderFields, RatingFields};
-pub use plan::{ImportOptions, Planned, plan};
+pub use plan::{ImportOptions, Planned, plan, update_snapshot};
 pub use ratings::read_latest_ratings;
 pub use simple::read_simple_directory;
 
@@ -77,6 +77,14 @@ impl SourceKind {
             SourceKind::SimpleDirectory => "cqc-simple-directory",
             SourceKind::Api => "cqc-api",
         }
+    }
+
+    /// Reads a kind by its code ("cqc-directory") or short name ("directory",
+    /// "ratings", "simple-directory", "api"), in any case.
+    pub fn parse(value: &str) -> Option<Self> {
+        let v = value.trim().to_lowercase();
+        let short = v.strip_prefix("cqc-").unwrap_or(&v);
+        SourceKind::ALL.into_iter().find(|k| k.code().strip_prefix("cqc-") == Some(short))
     }
 
     /// Whether the source lists every active location, so that a registered location
@@ -129,4 +137,19 @@ pub struct IncomingLocation {
     /// (a ratings row without the location's name or provider ID).
     pub location: Option<Location>,
     pub ratings: Vec<RatingRecord>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_parse_by_code_or_short_name() {
+        for kind in SourceKind::ALL {
+            assert_eq!(SourceKind::parse(kind.code()), Some(kind));
+        }
+        assert_eq!(SourceKind::parse(" Ratings "), Some(SourceKind::LatestRatings));
+        assert_eq!(SourceKind::parse("simple-directory"), Some(SourceKind::SimpleDirectory));
+        assert_eq!(SourceKind::parse("spreadsheet"), None);
+    }
 }

@@ -180,3 +180,18 @@ impl Planner<'_> {
         }
     }
 }
+
+/// Brings an in-memory snapshot up to date with a plan that has been applied, so
+/// that a caller importing in batches (as the API sync does) need not re-read the
+/// register between batches.
+pub fn update_snapshot(snapshot: &mut RegisterSnapshot, plan: &ImportPlan) {
+    for provider in &plan.providers {
+        snapshot.providers.insert(provider.id.clone(), provider.clone());
+    }
+    for location in &plan.locations {
+        snapshot.locations.insert(location.id.clone(), location.clone());
+    }
+    for rating in &plan.ratings {
+        snapshot.ratings.insert(RatingKey::of(rating), rating.clone());
+    }
+}

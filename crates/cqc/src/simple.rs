@@ -1,5 +1,5 @@
 //! The simple care directory: a 15-column CSV after a short preamble (a title, a
-//! blank line, "This data was produced on <date>", a blank line).
+//! blank line, "This data was produced on `<date>`", a blank line).
 
 use std::path::Path;
 

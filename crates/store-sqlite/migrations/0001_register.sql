@@ -24,14 +24,12 @@ CREATE TABLE locations (
     provider_id        TEXT NOT NULL REFERENCES providers(id),
     name               TEXT NOT NULL,
     also_known_as      TEXT,
-    -- lower-cased name and also-known-as, for the directory's name search
-    search_text        TEXT NOT NULL,
     brand_id           TEXT,
     brand_name         TEXT,
     care_home          INTEGER NOT NULL,
     beds               INTEGER,
-    -- the regulator's service type names, specialisms and regulated activities as JSON
-    -- arrays; the first two are also indexed in the tables below for filtering
+    -- lists kept as JSON arrays: the regulator's service type names, specialisms,
+    -- regulated activities, and predecessor/successor links
     service_types      TEXT NOT NULL,
     specialisms        TEXT NOT NULL,
     regulated_activities TEXT NOT NULL,
@@ -60,33 +58,15 @@ CREATE TABLE locations (
     primary_inspection_category TEXT,
     last_inspection    TEXT,
     last_report        TEXT,
-    -- derived from ratings: the current overall rating, for the directory's filters and sorts
+    -- derived from ratings: the current overall rating, for the directory
     current_overall    TEXT,
-    current_overall_rank INTEGER,
     current_rated_on   TEXT,
     updated_at         TEXT NOT NULL
 );
 
 CREATE INDEX locations_provider ON locations (provider_id);
-CREATE INDEX locations_name ON locations (name COLLATE NOCASE, id);
-CREATE INDEX locations_postcode ON locations (postcode);
-CREATE INDEX locations_local_authority ON locations (local_authority);
-CREATE INDEX locations_region ON locations (region);
-CREATE INDEX locations_rating ON locations (current_overall_rank);
-
-CREATE TABLE location_kinds (
-    location_id TEXT NOT NULL REFERENCES locations(id) ON DELETE CASCADE,
-    kind        TEXT NOT NULL,
-    PRIMARY KEY (kind, location_id)
-) WITHOUT ROWID;
-CREATE INDEX location_kinds_location ON location_kinds (location_id);
-
-CREATE TABLE location_specialisms (
-    location_id TEXT NOT NULL REFERENCES locations(id) ON DELETE CASCADE,
-    name        TEXT NOT NULL COLLATE NOCASE,
-    PRIMARY KEY (name, location_id)
-) WITHOUT ROWID;
-CREATE INDEX location_specialisms_location ON location_specialisms (location_id);
+-- The directory is searched in memory (see candour_store::DirectoryIndex), so
+-- locations need no filter indexes.
 
 CREATE TABLE ratings (
     id            INTEGER PRIMARY KEY,

@@ -196,14 +196,6 @@ pub fn summary(row: &SqliteRow) -> StoreResult<LocationSummary> {
     })
 }
 
-/// Lower-cased text the directory's name search matches against.
-pub fn search_text(location: &Location) -> String {
-    match &location.also_known_as {
-        Some(aka) => format!("{} {}", location.name, aka).to_lowercase(),
-        None => location.name.to_lowercase(),
-    }
-}
-
 pub fn service_kinds_text(location: &Location) -> String {
     location.service_kinds().iter().map(|k| k.code()).collect::<Vec<_>>().join(",")
 }

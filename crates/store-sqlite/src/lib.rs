@@ -8,11 +8,16 @@ mod read;
 mod write;
 
 use std::path::Path;
+use std::sync::Arc;
 use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::ConnectOptions;
+use tokio::sync::Mutex;
 
 use candour_domain::{LocationId, ProviderId};
 use candour_store::*;
@@ -20,6 +25,16 @@ use candour_store::*;
 pub struct SqliteStore {
     reader: SqlitePool,
     writer: SqlitePool,
+    directory: Mutex<Directory>,
+}
+
+/// The in-memory directory and the database version it was built from. The probe
+/// connection's `PRAGMA data_version` changes whenever any other connection (ours
+/// or another process's) commits, so the index is rebuilt exactly when needed.
+struct Directory {
+    probe: SqliteConnection,
+    version: Option<i64>,
+    index: Arc<DirectoryIndex>,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -45,10 +60,23 @@ impl SqliteStore {
         let readers = std::thread::available_parallelism().map_or(4, |n| n.get() as u32 * 2).max(4);
         let reader = SqlitePoolOptions::new()
             .max_connections(readers)
-            .connect_with(options.read_only(true))
+            .connect_with(options.clone().read_only(true))
             .await
             .map_err(other)?;
-        Ok(Self { reader, writer })
+        let probe = options.read_only(true).connect().await.map_err(other)?;
+        let directory = Mutex::new(Directory { probe, version: None, index: Arc::new(DirectoryIndex::new(Vec::new())) });
+        Ok(Self { reader, writer, directory })
+    }
+
+    /// The directory index, rebuilt first if the database changed since it was built.
+    async fn directory(&self) -> StoreResult<Arc<DirectoryIndex>> {
+        let mut directory = self.directory.lock().await;
+        let version: i64 = sqlx::query_scalar("PRAGMA data_version").fetch_one(&mut directory.probe).await.map_err(other)?;
+        if directory.version != Some(version) {
+            directory.index = Arc::new(read::directory_index(&self.reader).await?);
+            directory.version = Some(version);
+        }
+        Ok(Arc::clone(&directory.index))
     }
 
     /// Whether the database holds no locations yet (used to seed the demo once).
@@ -78,19 +106,21 @@ impl Store for SqliteStore {
     }
 
     async fn search_locations(&self, query: &LocationQuery) -> StoreResult<Page<LocationSummary>> {
-        read::search_locations(&self.reader, query).await
+        self.directory().await?.search(query)
     }
 
     async fn local_authorities(&self) -> StoreResult<Vec<AreaCount>> {
-        read::local_authorities(&self.reader).await
+        Ok(self.directory().await?.local_authorities())
     }
 
     async fn specialisms(&self) -> StoreResult<Vec<NameCount>> {
-        read::specialisms(&self.reader).await
+        Ok(self.directory().await?.specialisms())
     }
 
     async fn register_stats(&self) -> StoreResult<RegisterStats> {
-        read::register_stats(&self.reader).await
+        let mut stats = self.directory().await?.stats();
+        (stats.providers, stats.rating_records) = read::provider_and_rating_counts(&self.reader).await?;
+        Ok(stats)
     }
 
     async fn register_snapshot(&self) -> StoreResult<RegisterSnapshot> {
@@ -137,4 +167,40 @@ mod conformance {
     }
 
     candour_store::conformance_tests!(fresh);
+}
+
+#[cfg(test)]
+mod directory_freshness {
+    use candour_domain::{Location, LocationId, Provider, ProviderId};
+    use candour_store::{ImportPlan, LocationQuery, Store};
+
+    fn one_location(n: u32) -> ImportPlan {
+        let provider = ProviderId::parse("1-1").expect("valid id");
+        ImportPlan {
+            providers: vec![Provider::new(provider.clone(), "Brightwater Care Ltd")],
+            locations: vec![Location::new(LocationId::parse(&format!("1-{n}")).expect("valid id"), provider, format!("Home {n}"))],
+            ..Default::default()
+        }
+    }
+
+    async fn total(store: &super::SqliteStore) -> u64 {
+        store.search_locations(&LocationQuery::default()).await.expect("search").total
+    }
+
+    /// Another process (here, another handle on the same file) importing must show
+    /// in this handle's directory at once.
+    #[tokio::test]
+    async fn the_directory_sees_commits_from_other_connections() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("candour.db");
+        let server = super::SqliteStore::open(&path).await.expect("open");
+        let importer = super::SqliteStore::open(&path).await.expect("open again");
+        assert_eq!(total(&server).await, 0);
+        importer.apply_import(&one_location(10)).await.expect("import");
+        assert_eq!(total(&server).await, 1);
+        importer.apply_import(&one_location(11)).await.expect("import");
+        server.apply_import(&one_location(12)).await.expect("import");
+        assert_eq!(total(&server).await, 3);
+        assert_eq!(total(&importer).await, 3);
+    }
 }

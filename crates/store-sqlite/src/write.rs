@@ -9,7 +9,7 @@ use sqlx::{QueryBuilder, SqliteConnection};
 use candour_domain::{Location, Provider, RatingRecord};
 use candour_store::{ImportPlan, StoreError, StoreResult};
 
-use crate::codec::{search_text, service_kinds_text, to_json};
+use crate::codec::{service_kinds_text, to_json};
 use crate::other;
 
 /// Rows per multi-row statement: SQLite allows 32,766 bound values per statement.
@@ -23,7 +23,6 @@ pub async fn apply_import(pool: &SqlitePool, plan: &ImportPlan) -> StoreResult<(
     }
     for chunk in plan.locations.chunks(CHUNK) {
         upsert_locations(&mut tx, chunk, &now).await?;
-        replace_children(&mut tx, chunk).await?;
     }
     for chunk in plan.ratings.chunks(CHUNK) {
         upsert_ratings(&mut tx, chunk, &now).await?;
@@ -84,8 +83,8 @@ async fn upsert_providers(conn: &mut SqliteConnection, providers: &[Provider], n
     qb.build().execute(conn).await.map(drop).map_err(write_error)
 }
 
-const LOCATION_WRITE_COLUMNS: [&str; 37] = [
-    "id", "provider_id", "name", "also_known_as", "search_text", "brand_id", "brand_name", "care_home", "beds",
+const LOCATION_WRITE_COLUMNS: [&str; 36] = [
+    "id", "provider_id", "name", "also_known_as", "brand_id", "brand_name", "care_home", "beds",
     "service_types", "specialisms", "regulated_activities", "relationships", "service_kinds", "address_line1",
     "address_line2", "town", "county", "postcode", "region", "local_authority", "constituency", "latitude",
     "longitude", "phone", "website", "registration_status", "registered_on", "deregistered_on", "dormant",
@@ -101,7 +100,6 @@ async fn upsert_locations(conn: &mut SqliteConnection, locations: &[Location], n
             .push_bind(l.provider_id.as_str())
             .push_bind(&l.name)
             .push_bind(&l.also_known_as)
-            .push_bind(search_text(l))
             .push_bind(&l.brand_id)
             .push_bind(&l.brand_name)
             .push_bind(l.care_home)
@@ -138,38 +136,6 @@ async fn upsert_locations(conn: &mut SqliteConnection, locations: &[Location], n
     let updates: Vec<String> = LOCATION_WRITE_COLUMNS[1..].iter().map(|c| format!("{c} = excluded.{c}")).collect();
     qb.push(format!(" ON CONFLICT (id) DO UPDATE SET {}", updates.join(", ")));
     qb.build().execute(conn).await.map(drop).map_err(write_error)
-}
-
-/// Rewrites the filter tables (service kinds, specialisms) of the given locations.
-async fn replace_children(conn: &mut SqliteConnection, locations: &[Location]) -> StoreResult<()> {
-    for table in ["location_kinds", "location_specialisms"] {
-        let mut qb = QueryBuilder::<Sqlite>::new(format!("DELETE FROM {table} WHERE location_id IN ("));
-        let mut ids = qb.separated(", ");
-        for l in locations {
-            ids.push_bind(l.id.as_str());
-        }
-        qb.push(")");
-        qb.build().execute(&mut *conn).await.map_err(other)?;
-    }
-    let kinds: Vec<(&str, &'static str)> =
-        locations.iter().flat_map(|l| l.service_kinds().into_iter().map(move |k| (l.id.as_str(), k.code()))).collect();
-    for chunk in kinds.chunks(CHUNK * 10) {
-        let mut qb = QueryBuilder::<Sqlite>::new("INSERT INTO location_kinds (location_id, kind) ");
-        qb.push_values(chunk, |mut b, (id, kind)| {
-            b.push_bind(*id).push_bind(*kind);
-        });
-        qb.build().execute(&mut *conn).await.map_err(other)?;
-    }
-    let specialisms: Vec<(&str, &str)> =
-        locations.iter().flat_map(|l| l.specialisms.iter().map(move |s| (l.id.as_str(), s.as_str()))).collect();
-    for chunk in specialisms.chunks(CHUNK * 10) {
-        let mut qb = QueryBuilder::<Sqlite>::new("INSERT OR IGNORE INTO location_specialisms (location_id, name) ");
-        qb.push_values(chunk, |mut b, (id, name)| {
-            b.push_bind(*id).push_bind(*name);
-        });
-        qb.build().execute(&mut *conn).await.map_err(other)?;
-    }
-    Ok(())
 }
 
 async fn upsert_ratings(conn: &mut SqliteConnection, ratings: &[RatingRecord], now: &str) -> StoreResult<()> {
@@ -221,20 +187,11 @@ async fn refresh_current_ratings(conn: &mut SqliteConnection, plan: &ImportPlan)
         });
         qb.build().execute(&mut *conn).await.map_err(other)?;
     }
-    // Ranks follow the order of `Rating`: 0 for Outstanding … 3 for Inadequate.
     sqlx::query(
         "UPDATE locations SET (current_overall, current_rated_on) = ( \
            SELECT r.overall, r.published FROM ratings r \
            WHERE r.location_id = locations.id AND r.overall IS NOT NULL \
            ORDER BY r.service_group = 'Overall' DESC, r.published DESC, r.source = 'candour' DESC LIMIT 1) \
-         WHERE id IN (SELECT id FROM touched)",
-    )
-    .execute(&mut *conn)
-    .await
-    .map_err(other)?;
-    sqlx::query(
-        "UPDATE locations SET current_overall_rank = CASE current_overall \
-           WHEN 'outstanding' THEN 0 WHEN 'good' THEN 1 WHEN 'requires_improvement' THEN 2 WHEN 'inadequate' THEN 3 END \
          WHERE id IN (SELECT id FROM touched)",
     )
     .execute(&mut *conn)

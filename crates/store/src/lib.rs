@@ -2,12 +2,14 @@
 //! database backend implements it and proves itself with [`conformance`].
 
 pub mod conformance;
+mod directory;
 mod error;
 mod models;
 
 use async_trait::async_trait;
 use candour_domain::{LocationId, ProviderId};
 
+pub use directory::{DirectoryIndex, DirectoryRow};
 pub use error::{StoreError, StoreResult};
 pub use models::*;
 

@@ -85,7 +85,7 @@ fn a_folder_of_json_files_reads_every_record() {
     assert_eq!(parsed.kind, SourceKind::Api);
     assert_eq!(parsed.locations.len(), 2);
     assert_eq!(parsed.locations[0].file.as_deref(), Some("01-legacy.json"));
-    assert_eq!(parsed.locations[1].file.as_deref(), Some("02-saf.json"));
+    assert_eq!(parsed.locations[1].file.as_deref(), Some("02-saf.json[0]"));
     assert_eq!(parsed.providers.len(), 1);
 }
 

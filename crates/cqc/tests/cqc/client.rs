@@ -254,7 +254,7 @@ async fn the_changes_feed_fetches_only_what_changed_since_the_last_sync() {
     assert_eq!(sink.location_ids(), ["1-1000000004", "1-1000000006"]);
     assert_eq!(report.problems, 1, "a changed location the API no longer has");
     let problem = sink.batches[1].problems[0].to_string();
-    assert_eq!(problem, "GET /locations/1-1000000099[0]: listed by the API, but no record is found there");
+    assert_eq!(problem, "GET /locations/1-1000000099: listed by the API, but no record is found there");
     assert_eq!(report.providers, 0, "provider 1-2000000000 is known");
 
     let windows = state.lock().expect("mock state").change_windows.clone();

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use candour_cqc::{ImportOptions, NoProgress, Parsed, Planned, SourceKind};
 use candour_domain::{Location, LocationId};
-use candour_store::{ImportPlan, RatingKey, RegisterSnapshot};
+use candour_store::{ImportPlan, RegisterSnapshot};
 use chrono::NaiveDate;
 
 pub fn fixture(name: &str) -> PathBuf {
@@ -36,15 +36,7 @@ pub fn location<'p>(parsed: &'p Parsed, value: &str) -> &'p Location {
 
 /// Applies a plan to an in-memory register, as a store would.
 pub fn apply(snapshot: &mut RegisterSnapshot, plan: &ImportPlan) {
-    for p in &plan.providers {
-        snapshot.providers.insert(p.id.clone(), p.clone());
-    }
-    for l in &plan.locations {
-        snapshot.locations.insert(l.id.clone(), l.clone());
-    }
-    for r in &plan.ratings {
-        snapshot.ratings.insert(RatingKey::of(r), r.clone());
-    }
+    candour_cqc::update_snapshot(snapshot, plan);
 }
 
 /// Reads, plans and applies an input to the register, returning the plan.

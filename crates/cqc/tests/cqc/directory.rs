@@ -175,3 +175,34 @@ fn file_level_problems_are_clear_errors() {
     std::fs::write(&not_ods, "this is not a zip").expect("write");
     assert!(matches!(read_directory(&not_ods, &NoProgress), Err(ImportError::Spreadsheet { .. })));
 }
+
+#[derive(Default)]
+struct Recorder {
+    total: std::cell::Cell<u64>,
+    finished: std::cell::Cell<u32>,
+}
+
+impl candour_cqc::Progress for Recorder {
+    fn start(&self, total: u64) {
+        self.total.set(total);
+    }
+    fn advance(&self, _done: u64) {}
+    fn finish(&self) {
+        self.finished.set(self.finished.get() + 1);
+    }
+}
+
+#[test]
+fn progress_is_reported_in_bytes_for_csv_and_rows_for_spreadsheets() {
+    let recorder = Recorder::default();
+    read_directory(&fixture("directory.csv"), &recorder).expect("reads");
+    let size = std::fs::metadata(fixture("directory.csv")).expect("fixture").len();
+    assert_eq!((recorder.total.get(), recorder.finished.get()), (size, 1));
+
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let ods = dir.path().join("directory.ods");
+    write_ods(&ods, &[("Sheet1", &csv_as_cells(&fixture("directory.csv")))]);
+    let recorder = Recorder::default();
+    read_directory(&ods, &recorder).expect("reads");
+    assert_eq!(recorder.total.get(), 5, "the rows below the header");
+}

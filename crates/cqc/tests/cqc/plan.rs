@@ -80,7 +80,7 @@ fn a_location_whose_provider_nobody_describes_is_refused() {
     let err = candour_cqc::plan(parsed.clone(), &RegisterSnapshot::default(), &Default::default()).expect_err("refused");
     assert_eq!(
         err.problems[0].to_string(),
-        "01-legacy.json[0]: location 1-1000000001 is run by provider 1-2000000001, which is neither in the register nor described in the input"
+        "01-legacy.json: location 1-1000000001 is run by provider 1-2000000001, which is neither in the register nor described in the input"
     );
     let mut register = RegisterSnapshot::default();
     let provider = Provider::new(ProviderId::parse("1-2000000001").expect("valid"), "Rose Care Ltd");

@@ -1,0 +1,194 @@
+//! The directory held in memory: every location's summary with its filter keys,
+//! kept sorted by name. Searching 30,000 locations this way takes well under a
+//! millisecond, so a backend answers directory queries from an index it rebuilds
+//! whenever the register changes, and the database is not scanned per request.
+
+use std::collections::HashMap;
+
+use candour_domain::{Rating, ServiceKind};
+
+use crate::{
+    AreaCount, LocationQuery, LocationSort, LocationSummary, NameCount, Page, RatingFilter, RegisterStats, StoreError,
+    StoreResult,
+};
+
+/// What a backend loads for each location to build the index.
+pub struct DirectoryRow {
+    pub summary: LocationSummary,
+    pub also_known_as: Option<String>,
+    pub specialisms: Vec<String>,
+}
+
+struct Entry {
+    summary: LocationSummary,
+    /// Lower-cased name and also-known-as.
+    search_text: String,
+    local_authority_key: Option<String>,
+    specialisms: Vec<String>,
+    /// `specialisms` lower-cased, in the same order.
+    specialism_keys: Vec<String>,
+    /// One bit per [`ServiceKind`], in the order of `ServiceKind::ALL`.
+    kinds: u8,
+}
+
+pub struct DirectoryIndex {
+    /// Sorted by name (ignoring case), then ID: the default order.
+    entries: Vec<Entry>,
+}
+
+fn kind_bit(kind: ServiceKind) -> u8 {
+    1 << ServiceKind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
+}
+
+impl DirectoryIndex {
+    pub fn new(rows: Vec<DirectoryRow>) -> Self {
+        let mut entries: Vec<Entry> = rows
+            .into_iter()
+            .map(|row| {
+                let search_text = match &row.also_known_as {
+                    Some(aka) => format!("{} {}", row.summary.name, aka).to_lowercase(),
+                    None => row.summary.name.to_lowercase(),
+                };
+                Entry {
+                    local_authority_key: row.summary.local_authority.as_deref().map(str::to_lowercase),
+                    specialism_keys: row.specialisms.iter().map(|s| s.to_lowercase()).collect(),
+                    specialisms: row.specialisms,
+                    kinds: row.summary.service_kinds.iter().fold(0, |bits, k| bits | kind_bit(*k)),
+                    search_text,
+                    summary: row.summary,
+                }
+            })
+            .collect();
+        entries.sort_by_cached_key(|e| (e.summary.name.to_lowercase(), e.summary.id.clone()));
+        Self { entries }
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn search(&self, q: &LocationQuery) -> StoreResult<Page<LocationSummary>> {
+        if q.page == 0 || q.per_page == 0 || q.per_page > LocationQuery::MAX_PER_PAGE {
+            return Err(StoreError::Invalid(format!(
+                "page must be 1 or more and per_page between 1 and {}",
+                LocationQuery::MAX_PER_PAGE
+            )));
+        }
+        let filter = Filter::new(q);
+        let mut hits: Vec<&Entry> = self.entries.iter().filter(|e| filter.matches(e)).collect();
+        sort(&mut hits, q.sort);
+        let start = (q.page as usize - 1).saturating_mul(q.per_page as usize);
+        let items = hits.iter().skip(start).take(q.per_page as usize).map(|e| e.summary.clone()).collect();
+        Ok(Page { items, total: hits.len() as u64, page: q.page, per_page: q.per_page })
+    }
+
+    /// Location counts of the register; `providers` and `rating_records` are left
+    /// for the backend to fill in.
+    pub fn stats(&self) -> RegisterStats {
+        let mut stats = RegisterStats::default();
+        let mut by_rating: HashMap<Rating, u64> = HashMap::new();
+        for s in self.entries.iter().map(|e| &e.summary) {
+            if !s.registered {
+                stats.deregistered_locations += 1;
+                continue;
+            }
+            stats.registered_locations += 1;
+            stats.care_homes += u64::from(s.care_home);
+            if let Some(r) = s.overall {
+                *by_rating.entry(r).or_default() += 1;
+            }
+        }
+        stats.by_rating = Rating::ALL.iter().map(|r| (*r, by_rating.get(r).copied().unwrap_or(0))).collect();
+        stats
+    }
+
+    /// Local authorities of registered locations, names differing only in case merged.
+    pub fn local_authorities(&self) -> Vec<AreaCount> {
+        let mut areas: HashMap<&str, AreaCount> = HashMap::new();
+        for e in self.entries.iter().filter(|e| e.summary.registered) {
+            let (Some(key), Some(name)) = (&e.local_authority_key, &e.summary.local_authority) else { continue };
+            let area = areas.entry(key).or_insert_with(|| AreaCount {
+                local_authority: name.clone(),
+                region: e.summary.region,
+                locations: 0,
+            });
+            area.locations += 1;
+            area.region = area.region.or(e.summary.region);
+        }
+        let mut areas: Vec<AreaCount> = areas.into_values().collect();
+        areas.sort_by_cached_key(|a| a.local_authority.to_lowercase());
+        areas
+    }
+
+    /// Specialisms of registered locations with counts, names differing only in case merged.
+    pub fn specialisms(&self) -> Vec<NameCount> {
+        let mut counts: HashMap<&str, NameCount> = HashMap::new();
+        for e in self.entries.iter().filter(|e| e.summary.registered) {
+            for (key, name) in e.specialism_keys.iter().zip(&e.specialisms) {
+                counts.entry(key).or_insert_with(|| NameCount { name: name.clone(), locations: 0 }).locations += 1;
+            }
+        }
+        let mut names: Vec<NameCount> = counts.into_values().collect();
+        names.sort_by_cached_key(|n| n.name.to_lowercase());
+        names
+    }
+}
+
+/// A query with its text filters lower-cased once.
+struct Filter<'q> {
+    q: &'q LocationQuery,
+    name: Option<String>,
+    local_authority: Option<String>,
+    specialism: Option<String>,
+    kind: Option<u8>,
+}
+
+impl<'q> Filter<'q> {
+    fn new(q: &'q LocationQuery) -> Self {
+        Self {
+            q,
+            name: q.name.as_deref().map(str::to_lowercase),
+            local_authority: q.local_authority.as_deref().map(str::to_lowercase),
+            specialism: q.specialism.as_deref().map(str::to_lowercase),
+            kind: q.service.map(kind_bit),
+        }
+    }
+
+    fn matches(&self, e: &Entry) -> bool {
+        let s = &e.summary;
+        let q = self.q;
+        (q.include_deregistered || s.registered)
+            && self.name.as_ref().is_none_or(|n| e.search_text.contains(n.as_str()))
+            && q.postcode.as_ref().is_none_or(|p| s.postcode.as_deref().is_some_and(|pc| pc.starts_with(p.as_str())))
+            && self.local_authority.as_ref().is_none_or(|la| e.local_authority_key.as_ref() == Some(la))
+            && q.region.is_none_or(|r| s.region == Some(r))
+            && self.kind.is_none_or(|bit| e.kinds & bit != 0)
+            && self.specialism.as_ref().is_none_or(|sp| e.specialism_keys.contains(sp))
+            && q.provider.as_ref().is_none_or(|p| &s.provider_id == p)
+            && match q.rating {
+                Some(RatingFilter::Rated(r)) => s.overall == Some(r),
+                Some(RatingFilter::NotRated) => s.overall.is_none(),
+                None => true,
+            }
+    }
+}
+
+/// Sorts hits already in name order; stable sorts keep name order among ties,
+/// and unrated or unknown values always go last.
+fn sort(hits: &mut [&Entry], sort: LocationSort) {
+    match sort {
+        LocationSort::Name => {}
+        LocationSort::RatingBest => hits.sort_by_key(|e| (e.summary.overall.is_none(), e.summary.overall)),
+        LocationSort::RatingWorst => {
+            hits.sort_by_key(|e| (e.summary.overall.is_none(), std::cmp::Reverse(e.summary.overall)))
+        }
+        LocationSort::Beds => hits.sort_by_key(|e| (e.summary.beds.is_none(), std::cmp::Reverse(e.summary.beds))),
+        LocationSort::RecentlyRated => {
+            hits.sort_by_key(|e| (e.summary.rated_on.is_none(), std::cmp::Reverse(e.summary.rated_on)))
+        }
+    }
+}
