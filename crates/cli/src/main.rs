@@ -108,8 +108,11 @@ pub enum SyncCommand {
     /// Reads the subscription key from CQC_API_KEY. Resumes an interrupted run.
     Cqc {
         /// Fetch changes since this UTC time (YYYY-MM-DDTHH:MM:SSZ) instead of since the last sync.
-        #[arg(long, value_name = "TIMESTAMP")]
-        since: Option<String>,
+        #[arg(long, value_name = "TIMESTAMP", value_parser = commands::sync::parse_since, conflicts_with = "full")]
+        since: Option<chrono::DateTime<chrono::Utc>>,
+        /// Fetch every location record again, not only the changes.
+        #[arg(long)]
+        full: bool,
         /// The API's base URL.
         #[arg(long, env = "CQC_API_URL", default_value = "https://api.service.cqc.org.uk/public/v1")]
         base_url: String,
@@ -143,7 +146,9 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Demo { db, scale, seed } => commands::demo::run(&db, scale, seed).await,
         Command::Import(cmd) => commands::import::run(cmd).await,
         Command::Export(ExportCommand::CqcDirectory { file, db }) => commands::export::run(&db, &file).await,
-        Command::Sync(SyncCommand::Cqc { since, base_url, db }) => commands::sync::run(&db, since, &base_url).await,
+        Command::Sync(SyncCommand::Cqc { since, full, base_url, db }) => {
+            commands::sync::run(&db, since, full, &base_url).await
+        }
     }
 }
 

@@ -90,7 +90,7 @@ async fn a_bad_file_is_refused_whole_with_every_problem_listed() {
     let out = candour(&["import", "cqc-directory", bad.to_str().expect("utf-8 path"), "--db", &db]);
     assert!(!out.status.success());
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("nothing was imported"), "{stderr}");
+    assert!(stderr.contains("nothing was imported") && stderr.contains("--skip-invalid"), "{stderr}");
     assert!(stderr.matches("line ").count() >= 2, "every bad row listed: {stderr}");
     assert_eq!(location_count(&db).await, 0, "nothing written");
 

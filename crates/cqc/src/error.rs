@@ -93,11 +93,18 @@ pub struct ImportRejected {
     pub problems: Vec<RowProblem>,
 }
 
+impl ImportRejected {
+    /// How many rows or records are invalid (a row can have several problems).
+    pub fn rows(&self) -> u64 {
+        count_rows(&self.problems)
+    }
+}
+
 impl fmt::Display for ImportRejected {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let rows = count_rows(&self.problems);
+        let rows = self.rows();
         let plural = if rows == 1 { "" } else { "s" };
-        write!(f, "{rows} invalid row{plural}; nothing was imported (skip invalid rows to import the rest)")?;
+        write!(f, "{rows} invalid row{plural}; nothing was imported")?;
         for problem in &self.problems {
             write!(f, "\n  {problem}")?;
         }
