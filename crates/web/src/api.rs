@@ -40,7 +40,7 @@ pub async fn locations(
         .0;
     let query = params
         .validate()
-        .map_err(|errors| WebError::from_fields(&errors))?;
+        .map_err(WebError::from_fields)?;
     let page = state
         .store
         .search_locations(&query)

@@ -9,14 +9,15 @@ use axum::response::{Html, IntoResponse, Response};
 use candour_store::StoreError;
 use serde_json::json;
 
-use crate::params::FieldErrors;
+use crate::params::{FieldError, FieldErrors};
 
 #[derive(Debug)]
 pub enum WebError {
     /// The request itself is wrong; the message says what to change.
+    /// `fields` lists every refused query value when the request was a form.
     BadRequest {
         message: String,
-        field: Option<&'static str>,
+        fields: Vec<FieldError>,
     },
     NotFound {
         message: String,
@@ -29,7 +30,7 @@ impl WebError {
     pub fn bad_request(message: impl Into<String>) -> Self {
         WebError::BadRequest {
             message: message.into(),
-            field: None,
+            fields: Vec::new(),
         }
     }
 
@@ -51,12 +52,12 @@ impl WebError {
         }
     }
 
-    /// The first field error of a refused query.
-    pub fn from_fields(errors: &FieldErrors) -> Self {
+    /// Every field error of a refused query; the first one is the headline message.
+    pub fn from_fields(errors: FieldErrors) -> Self {
         match errors.first() {
-            Some(e) => WebError::BadRequest {
-                message: e.message.clone(),
-                field: Some(e.field),
+            Some(first) => WebError::BadRequest {
+                message: first.message.clone(),
+                fields: errors.0,
             },
             None => WebError::bad_request("The request was not valid"),
         }
@@ -136,8 +137,10 @@ pub fn render(status: StatusCode, page: &impl Template) -> Response {
     }
 }
 
-/// A [`WebError`] shown as JSON:
-/// `{"error": {"status": 400, "message": "...", "field": "region"}}`.
+/// A [`WebError`] shown as JSON. `message` and `field` are the first problem;
+/// `fields` lists every refused query value (empty when none was to blame):
+/// `{"error": {"status": 400, "message": "...", "field": "region",
+/// "fields": [{"field": "region", "message": "..."}]}}`.
 #[derive(Debug)]
 pub struct ApiError(pub WebError);
 
@@ -150,11 +153,17 @@ impl From<WebError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.0.status();
-        let field = match &self.0 {
-            WebError::BadRequest { field, .. } => *field,
-            _ => None,
+        let fields: &[FieldError] = match &self.0 {
+            WebError::BadRequest { fields, .. } => fields,
+            _ => &[],
         };
-        let body = json!({ "error": { "status": status.as_u16(), "message": self.0.message(), "field": field } });
+        let field = fields.first().map(|e| e.field);
+        let body = json!({ "error": {
+            "status": status.as_u16(),
+            "message": self.0.message(),
+            "field": field,
+            "fields": fields,
+        } });
         (status, Json(body)).into_response()
     }
 }

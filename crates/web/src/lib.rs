@@ -3,7 +3,6 @@
 
 mod api;
 mod assets;
-mod cache;
 mod error;
 mod pages;
 mod params;
@@ -33,41 +32,18 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; \
      object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/// What every handler shares.
+/// What every handler shares. Backends answer the directory's lists and the
+/// register counts from an index rebuilt whenever the register changes, so they
+/// are asked for on every request and never lag an import.
 #[derive(Clone)]
 pub(crate) struct AppState {
     store: Arc<dyn Store>,
-    lists: Arc<cache::Cached<cache::FilterLists>>,
-    stats: Arc<cache::Cached<candour_store::RegisterStats>>,
-}
-
-impl AppState {
-    async fn filter_lists(&self) -> candour_store::StoreResult<Arc<cache::FilterLists>> {
-        let store = &self.store;
-        self.lists
-            .get_or_load(|| async {
-                let (areas, specialisms) =
-                    tokio::try_join!(store.local_authorities(), store.specialisms())?;
-                Ok(cache::FilterLists { areas, specialisms })
-            })
-            .await
-    }
-
-    async fn register_stats(
-        &self,
-    ) -> candour_store::StoreResult<Arc<candour_store::RegisterStats>> {
-        self.stats.get_or_load(|| self.store.register_stats()).await
-    }
 }
 
 /// The whole site: pages, API, health check and assets, with tracing, a request
 /// body limit, a timeout, gzip compression and security headers.
 pub fn app(store: Arc<dyn Store>) -> Router {
-    let state = AppState {
-        store,
-        lists: Arc::default(),
-        stats: Arc::default(),
-    };
+    let state = AppState { store };
     let api = Router::new()
         .route("/v1/locations", get(api::locations))
         .route("/v1/locations/{id}", get(api::location))

@@ -95,11 +95,9 @@ pub async fn directory(
             WebError::bad_request(format!("The address could not be read: {}", r.body_text()))
         })?
         .0;
-    let lists = state
-        .filter_lists()
-        .await
-        .map_err(|e| WebError::from_store(e, || "The register is empty".to_string()))?;
-    let (areas, specialisms) = (&lists.areas, &lists.specialisms);
+    let (areas, specialisms) =
+        tokio::try_join!(state.store.local_authorities(), state.store.specialisms())
+            .map_err(|e| WebError::from_store(e, || "The register is empty".to_string()))?;
     let form_values = params.clone();
     match params.validate() {
         Ok(query) => {
@@ -108,7 +106,7 @@ pub async fn directory(
                 .search_locations(&query)
                 .await
                 .map_err(|e| WebError::from_store(e, || "No locations match".to_string()))?;
-            let form = filter_form(&form_values, &FieldErrors::default(), areas, specialisms);
+            let form = filter_form(&form_values, &FieldErrors::default(), &areas, &specialisms);
             let title = results_title(&query, &page);
             let view = DirectoryPage {
                 title,
@@ -119,7 +117,7 @@ pub async fn directory(
             Ok(render(StatusCode::OK, &view))
         }
         Err(errors) => {
-            let form = filter_form(&form_values, &errors, areas, specialisms);
+            let form = filter_form(&form_values, &errors, &areas, &specialisms);
             let title = "Error: Find care services".to_string();
             let view = DirectoryPage {
                 title,

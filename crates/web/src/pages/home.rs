@@ -7,7 +7,7 @@ use candour_store::{AreaCount, RegisterStats};
 
 use crate::AppState;
 use crate::error::{PageError, WebError, render};
-use crate::views::{RatingTag, thousands};
+use crate::views::{RatingTag, count_of, thousands};
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -32,18 +32,22 @@ struct RatingCount {
 struct RegionLink {
     name: &'static str,
     href: String,
+    /// "1 service" / "24 services".
     count: String,
 }
 
 /// `GET /`: what Candour is, a search box, the register in numbers and regions to browse.
 pub async fn home(State(state): State<AppState>) -> Result<Response, PageError> {
-    let (stats, lists) = tokio::try_join!(state.register_stats(), state.filter_lists())
-        .map_err(|e| WebError::from_store(e, || "The register is empty".to_string()))?;
+    let (stats, areas) = tokio::try_join!(
+        state.store.register_stats(),
+        state.store.local_authorities()
+    )
+    .map_err(|e| WebError::from_store(e, || "The register is empty".to_string()))?;
     let page = HomePage {
         title: "Find and compare adult social care in England",
         stats: stat_lines(&stats),
         by_rating: rating_counts(&stats),
-        regions: region_links(&lists.areas),
+        regions: region_links(&areas),
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -94,7 +98,7 @@ fn region_links(areas: &[AreaCount]) -> Vec<RegionLink> {
             RegionLink {
                 name: region.name(),
                 href: format!("/locations?region={}", region.code()),
-                count: thousands(count),
+                count: count_of(count, "service", "services"),
             }
         })
         .collect()

@@ -70,6 +70,42 @@ async fn bad_filters_are_json_400s_naming_the_field() {
 }
 
 #[tokio::test]
+async fn every_bad_filter_is_listed_with_the_first_as_the_headline() {
+    let app = TestApp::new().await;
+    let reply = app
+        .get("/api/v1/locations?region=atlantis&sort=x&per_page=1000")
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    let error = &reply.json()["error"];
+    let fields: Vec<(&str, &str)> = error["fields"]
+        .as_array()
+        .expect("a list of field errors")
+        .iter()
+        .map(|e| (e["field"].as_str().unwrap(), e["message"].as_str().unwrap()))
+        .collect();
+    let names: Vec<&str> = fields.iter().map(|(field, _)| *field).collect();
+    // In the order the form shows the fields.
+    assert_eq!(names, ["region", "sort", "per_page"], "{error}");
+    assert!(
+        fields.iter().all(|(_, message)| message.contains("is not valid")),
+        "{error}"
+    );
+    assert_eq!(error["field"], "region");
+    assert_eq!(error["message"], fields[0].1);
+    assert_eq!(error["status"], 400);
+}
+
+#[tokio::test]
+async fn errors_not_caused_by_a_field_have_no_field_list() {
+    let app = TestApp::new().await;
+    let malformed = app.get("/api/v1/locations/abc").await.json();
+    assert_eq!(malformed["error"]["field"], serde_json::Value::Null);
+    assert_eq!(malformed["error"]["fields"], serde_json::json!([]));
+    let missing = app.get("/api/v1/locations/1-999999999").await.json();
+    assert_eq!(missing["error"]["fields"], serde_json::json!([]));
+}
+
+#[tokio::test]
 async fn location_detail_has_ratings_history_and_related() {
     let app = TestApp::new().await;
     let reply = app.get(&format!("/api/v1/locations/{ROSE_COURT}")).await;

@@ -25,9 +25,12 @@ pub const OLD_ROSE_COURT: &str = "1-000000005";
 pub const NOT_IN_REGISTER: &str = "1-000000099";
 pub const SUNRISE: &str = "1-100000001";
 pub const HARBOUR: &str = "1-100000002";
+pub const CLIFTON_HOUSE: &str = "1-000000006";
 
 pub struct TestApp {
     pub router: Router,
+    /// The store behind the router, for tests that change the register mid-way.
+    pub store: Arc<SqliteStore>,
     _dir: tempfile::TempDir,
 }
 
@@ -74,8 +77,10 @@ impl TestApp {
             .apply_import(&plan())
             .await
             .expect("the fixture imports");
+        let store = Arc::new(store);
         TestApp {
-            router: candour_web::app(Arc::new(store)),
+            router: candour_web::app(store.clone()),
+            store,
             _dir: dir,
         }
     }
@@ -318,6 +323,37 @@ pub fn plan() -> ImportPlan {
         providers: providers(),
         locations: locations(),
         ratings: ratings(),
+        ..ImportPlan::default()
+    }
+}
+
+/// A later import: a rated care home for Sunrise in Bristol, a local authority
+/// and region the fixture has no locations in.
+pub fn later_plan() -> ImportPlan {
+    let bristol = Place {
+        line1: "3 Clifton Down",
+        town: "Bristol",
+        postcode: "BS8 3HT",
+        local_authority: "Bristol",
+        region: Region::SouthWest,
+    };
+    let clifton = location(
+        CLIFTON_HOUSE,
+        SUNRISE,
+        "Clifton House",
+        "Care home service without nursing",
+        bristol,
+    );
+    ImportPlan {
+        kind: "test-fixture".to_string(),
+        origin: "tests, later".to_string(),
+        locations: vec![clifton],
+        ratings: vec![rating(
+            CLIFTON_HOUSE,
+            date(2024, 9, 1),
+            Rating::Good,
+            Rating::Good,
+        )],
         ..ImportPlan::default()
     }
 }

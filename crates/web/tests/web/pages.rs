@@ -1,5 +1,7 @@
 use axum::http::StatusCode;
 
+use candour_store::Store;
+
 use crate::fixture::*;
 
 #[tokio::test]
@@ -19,6 +21,35 @@ async fn home_explains_searches_and_counts() {
         r#"<a href="/locations?region=north_east">North East</a> <span class="secondary-text">0 services</span>"#,
         r#"href="/locations?rating=outstanding""#,
     ]);
+}
+
+#[tokio::test]
+async fn counts_and_choice_lists_show_an_import_at_once() {
+    let app = TestApp::new().await;
+    let bristol_option = r#"<option value="Bristol">Bristol</option>"#;
+    let south_west = |count: &str| {
+        format!(
+            r#"<a href="/locations?region=south_west">South West</a> <span class="secondary-text">{count}</span>"#
+        )
+    };
+    app.get("/").await.assert_contains(&[
+        r#"<span class="stats__value">4</span> <span class="stats__label">registered care services</span>"#,
+        &south_west("0 services"),
+    ]);
+    app.get("/locations").await.assert_lacks(&[bristol_option]);
+
+    app.store
+        .apply_import(&later_plan())
+        .await
+        .expect("the later import applies");
+
+    app.get("/").await.assert_contains(&[
+        r#"<span class="stats__value">5</span> <span class="stats__label">registered care services</span>"#,
+        r#"<span class="stats__value">3</span> <span class="stats__label">of them care homes</span>"#,
+        r#"<span class="stats__value">6</span> <span class="stats__label">published ratings</span>"#,
+        &south_west("1 service"),
+    ]);
+    app.get("/locations").await.assert_contains(&[bristol_option]);
 }
 
 #[tokio::test]
