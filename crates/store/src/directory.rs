@@ -34,6 +34,11 @@ struct Entry {
 pub struct DirectoryIndex {
     /// Sorted by name (ignoring case), then ID: the default order.
     entries: Vec<Entry>,
+    // Summaries of the whole register, worked out once per build: they are asked
+    // for on every directory page.
+    local_authorities: Vec<AreaCount>,
+    specialisms: Vec<NameCount>,
+    stats: RegisterStats,
 }
 
 fn kind_bit(kind: ServiceKind) -> u8 {
@@ -60,7 +65,12 @@ impl DirectoryIndex {
             })
             .collect();
         entries.sort_by_cached_key(|e| (e.summary.name.to_lowercase(), e.summary.id.clone()));
-        Self { entries }
+        Self {
+            local_authorities: count_local_authorities(&entries),
+            specialisms: count_specialisms(&entries),
+            stats: count_locations(&entries),
+            entries,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -82,60 +92,93 @@ impl DirectoryIndex {
         let mut hits: Vec<&Entry> = self.entries.iter().filter(|e| filter.matches(e)).collect();
         sort(&mut hits, q.sort);
         let start = (q.page as usize - 1).saturating_mul(q.per_page as usize);
-        let items = hits.iter().skip(start).take(q.per_page as usize).map(|e| e.summary.clone()).collect();
-        Ok(Page { items, total: hits.len() as u64, page: q.page, per_page: q.per_page })
+        let items = hits
+            .iter()
+            .skip(start)
+            .take(q.per_page as usize)
+            .map(|e| e.summary.clone())
+            .collect();
+        Ok(Page {
+            items,
+            total: hits.len() as u64,
+            page: q.page,
+            per_page: q.per_page,
+        })
     }
 
     /// Location counts of the register; `providers` and `rating_records` are left
     /// for the backend to fill in.
     pub fn stats(&self) -> RegisterStats {
-        let mut stats = RegisterStats::default();
-        let mut by_rating: HashMap<Rating, u64> = HashMap::new();
-        for s in self.entries.iter().map(|e| &e.summary) {
-            if !s.registered {
-                stats.deregistered_locations += 1;
-                continue;
-            }
-            stats.registered_locations += 1;
-            stats.care_homes += u64::from(s.care_home);
-            if let Some(r) = s.overall {
-                *by_rating.entry(r).or_default() += 1;
-            }
-        }
-        stats.by_rating = Rating::ALL.iter().map(|r| (*r, by_rating.get(r).copied().unwrap_or(0))).collect();
-        stats
+        self.stats.clone()
     }
 
     /// Local authorities of registered locations, names differing only in case merged.
     pub fn local_authorities(&self) -> Vec<AreaCount> {
-        let mut areas: HashMap<&str, AreaCount> = HashMap::new();
-        for e in self.entries.iter().filter(|e| e.summary.registered) {
-            let (Some(key), Some(name)) = (&e.local_authority_key, &e.summary.local_authority) else { continue };
-            let area = areas.entry(key).or_insert_with(|| AreaCount {
-                local_authority: name.clone(),
-                region: e.summary.region,
-                locations: 0,
-            });
-            area.locations += 1;
-            area.region = area.region.or(e.summary.region);
-        }
-        let mut areas: Vec<AreaCount> = areas.into_values().collect();
-        areas.sort_by_cached_key(|a| a.local_authority.to_lowercase());
-        areas
+        self.local_authorities.clone()
     }
 
     /// Specialisms of registered locations with counts, names differing only in case merged.
     pub fn specialisms(&self) -> Vec<NameCount> {
-        let mut counts: HashMap<&str, NameCount> = HashMap::new();
-        for e in self.entries.iter().filter(|e| e.summary.registered) {
-            for (key, name) in e.specialism_keys.iter().zip(&e.specialisms) {
-                counts.entry(key).or_insert_with(|| NameCount { name: name.clone(), locations: 0 }).locations += 1;
-            }
-        }
-        let mut names: Vec<NameCount> = counts.into_values().collect();
-        names.sort_by_cached_key(|n| n.name.to_lowercase());
-        names
+        self.specialisms.clone()
     }
+}
+
+fn count_locations(entries: &[Entry]) -> RegisterStats {
+    let mut stats = RegisterStats::default();
+    let mut by_rating: HashMap<Rating, u64> = HashMap::new();
+    for s in entries.iter().map(|e| &e.summary) {
+        if !s.registered {
+            stats.deregistered_locations += 1;
+            continue;
+        }
+        stats.registered_locations += 1;
+        stats.care_homes += u64::from(s.care_home);
+        if let Some(r) = s.overall {
+            *by_rating.entry(r).or_default() += 1;
+        }
+    }
+    stats.by_rating = Rating::ALL
+        .iter()
+        .map(|r| (*r, by_rating.get(r).copied().unwrap_or(0)))
+        .collect();
+    stats
+}
+
+fn count_local_authorities(entries: &[Entry]) -> Vec<AreaCount> {
+    let mut areas: HashMap<&str, AreaCount> = HashMap::new();
+    for e in entries.iter().filter(|e| e.summary.registered) {
+        let (Some(key), Some(name)) = (&e.local_authority_key, &e.summary.local_authority) else {
+            continue;
+        };
+        let area = areas.entry(key).or_insert_with(|| AreaCount {
+            local_authority: name.clone(),
+            region: e.summary.region,
+            locations: 0,
+        });
+        area.locations += 1;
+        area.region = area.region.or(e.summary.region);
+    }
+    let mut areas: Vec<AreaCount> = areas.into_values().collect();
+    areas.sort_by_cached_key(|a| a.local_authority.to_lowercase());
+    areas
+}
+
+fn count_specialisms(entries: &[Entry]) -> Vec<NameCount> {
+    let mut counts: HashMap<&str, NameCount> = HashMap::new();
+    for e in entries.iter().filter(|e| e.summary.registered) {
+        for (key, name) in e.specialism_keys.iter().zip(&e.specialisms) {
+            counts
+                .entry(key)
+                .or_insert_with(|| NameCount {
+                    name: name.clone(),
+                    locations: 0,
+                })
+                .locations += 1;
+        }
+    }
+    let mut names: Vec<NameCount> = counts.into_values().collect();
+    names.sort_by_cached_key(|n| n.name.to_lowercase());
+    names
 }
 
 /// A query with its text filters lower-cased once.
@@ -163,8 +206,13 @@ impl<'q> Filter<'q> {
         let q = self.q;
         (q.include_deregistered || s.registered)
             && self.name.as_ref().is_none_or(|n| e.search_text.contains(n.as_str()))
-            && q.postcode.as_ref().is_none_or(|p| s.postcode.as_deref().is_some_and(|pc| pc.starts_with(p.as_str())))
-            && self.local_authority.as_ref().is_none_or(|la| e.local_authority_key.as_ref() == Some(la))
+            && q.postcode
+                .as_ref()
+                .is_none_or(|p| s.postcode.as_deref().is_some_and(|pc| pc.starts_with(p.as_str())))
+            && self
+                .local_authority
+                .as_ref()
+                .is_none_or(|la| e.local_authority_key.as_ref() == Some(la))
             && q.region.is_none_or(|r| s.region == Some(r))
             && self.kind.is_none_or(|bit| e.kinds & bit != 0)
             && self.specialism.as_ref().is_none_or(|sp| e.specialism_keys.contains(sp))

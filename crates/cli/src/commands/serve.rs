@@ -2,6 +2,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
+use candour_store::Store;
 
 use crate::DbArgs;
 
@@ -14,6 +15,8 @@ pub async fn run(db: &DbArgs, addr: SocketAddr, demo: bool) -> anyhow::Result<()
             println!("The database already holds a register; the demo was not added.");
         }
     }
+    // Build the in-memory directory now, so that the first visitor does not wait for it.
+    store.register_stats().await?;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
     println!("Candour is running at http://{local}/ (database {}). Press Ctrl-C to stop.", db.db.display());
