@@ -71,7 +71,11 @@ async fn a_directory_imports_then_reimports_unchanged() {
     assert!(first.status.success(), "{}", text(&first.stderr));
     let added = location_count(&db).await;
     assert!(added > 0);
-    assert!(text(&first.stdout).contains(&format!("Locations: {added} added, 0 changed, 0 unchanged")), "{}", text(&first.stdout));
+    assert!(
+        text(&first.stdout).contains(&format!("Locations: {added} added, 0 changed, 0 unchanged")),
+        "{}",
+        text(&first.stdout)
+    );
 
     let again = candour(&["import", "cqc-directory", file.to_str().expect("utf-8 path"), "--db", &db]);
     assert!(again.status.success(), "{}", text(&again.stderr));
@@ -136,7 +140,11 @@ async fn demo_export_and_reimport_round_trip() {
     // Into the database it came from, nothing changes.
     let out = candour(&["import", "cqc-directory", csv.to_str().expect("utf-8 path"), "--db", &db]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains(&format!("0 added, 0 changed, {registered} unchanged, 0 deregistered")), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains(&format!("0 added, 0 changed, {registered} unchanged, 0 deregistered")),
+        "{}",
+        text(&out.stdout)
+    );
 }
 
 /// `serve --demo` on a real socket: seeds an empty database, prints its address, answers.

@@ -113,13 +113,20 @@ async fn sync_fetches_everything_first_then_only_changes() {
     assert!(stdout.contains("(changes)") && stdout.contains("0 added, 0 changed, 1 unchanged"), "{stdout}");
     let requests = log.lock().expect("log").clone();
     assert!(requests.iter().any(|r| r.starts_with("/changes/location?startTimestamp=")), "{requests:?}");
-    assert!(!requests.iter().any(|r| r.starts_with("/providers/")), "a known provider is not fetched again: {requests:?}");
+    assert!(
+        !requests.iter().any(|r| r.starts_with("/providers/")),
+        "a known provider is not fetched again: {requests:?}"
+    );
 
     log.lock().expect("log").clear();
     let out = sync(&db, &url, Some(KEY), &["--since", "2026-11-01T00:00:00Z"]).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     let requests = log.lock().expect("log").clone();
-    assert!(requests[0].contains("startTimestamp=2026-11-01T00%3A00%3A00Z") || requests[0].contains("startTimestamp=2026-11-01T00:00:00Z"), "{requests:?}");
+    assert!(
+        requests[0].contains("startTimestamp=2026-11-01T00%3A00%3A00Z")
+            || requests[0].contains("startTimestamp=2026-11-01T00:00:00Z"),
+        "{requests:?}"
+    );
 }
 
 #[tokio::test]

@@ -11,7 +11,8 @@ use serde_json::Value;
 
 use candour_domain::{
     Address, KeyQuestion, KeyQuestionRatings, Location, LocationId, ParseError, Postcode, Provider, ProviderId, Rating,
-    RatingRecord, RatingSource, Region, Registration, RegistrationStatus, Relationship, RelationshipKind, normalise_names,
+    RatingRecord, RatingSource, Region, Registration, RegistrationStatus, Relationship, RelationshipKind,
+    normalise_names,
 };
 
 use crate::collect::Collector;
@@ -200,7 +201,13 @@ impl Cx {
     }
 
     /// A field parsed with a cell parser; `None` when absent, blank or invalid.
-    fn value<T>(&mut self, obj: &Value, path: &str, key: &str, parser: impl FnOnce(&str) -> Result<Option<T>, String>) -> Option<T> {
+    fn value<T>(
+        &mut self,
+        obj: &Value,
+        path: &str,
+        key: &str,
+        parser: impl FnOnce(&str) -> Result<Option<T>, String>,
+    ) -> Option<T> {
         let text = self.text(obj, path, key)?;
         parser(&text).unwrap_or_else(|message| {
             self.problem(&join(path, key), message);
@@ -213,11 +220,23 @@ impl Cx {
     }
 
     /// A field parsed with a domain parser; `None` when absent, blank or invalid.
-    fn domain<T>(&mut self, obj: &Value, path: &str, key: &str, parser: impl FnOnce(&str) -> Result<T, ParseError>) -> Option<T> {
+    fn domain<T>(
+        &mut self,
+        obj: &Value,
+        path: &str,
+        key: &str,
+        parser: impl FnOnce(&str) -> Result<T, ParseError>,
+    ) -> Option<T> {
         self.value(obj, path, key, |v| parser(v).map(Some).map_err(|e| e.to_string()))
     }
 
-    fn required<T>(&mut self, obj: &Value, path: &str, key: &str, parser: impl FnOnce(&str) -> Result<T, ParseError>) -> Option<T> {
+    fn required<T>(
+        &mut self,
+        obj: &Value,
+        path: &str,
+        key: &str,
+        parser: impl FnOnce(&str) -> Result<T, ParseError>,
+    ) -> Option<T> {
         let text = self.required_text(obj, path, key)?;
         parser(&text).map_err(|e| self.problem(&join(path, key), e.to_string())).ok()
     }
@@ -273,7 +292,9 @@ fn last_report_date(cx: &mut Cx, v: &Value) -> Option<NaiveDate> {
 
 fn read_registration(cx: &mut Cx, v: &Value) -> Registration {
     Registration {
-        status: cx.required(v, "", "registrationStatus", RegistrationStatus::parse).unwrap_or(RegistrationStatus::Registered),
+        status: cx
+            .required(v, "", "registrationStatus", RegistrationStatus::parse)
+            .unwrap_or(RegistrationStatus::Registered),
         registered_on: cx.date(v, "", "registrationDate"),
         deregistered_on: cx.date(v, "", "deregistrationDate"),
     }
@@ -439,7 +460,14 @@ fn legacy_group(
     date
 }
 
-fn service_ratings(cx: &mut Cx, parent: &Value, parent_path: &str, id: &LocationId, date: Option<NaiveDate>, out: &mut Vec<RatingRecord>) {
+fn service_ratings(
+    cx: &mut Cx,
+    parent: &Value,
+    parent_path: &str,
+    id: &LocationId,
+    date: Option<NaiveDate>,
+    out: &mut Vec<RatingRecord>,
+) {
     for (i, item) in cx.list(parent, parent_path, "serviceRatings").iter().enumerate() {
         let path = format!("{}[{i}]", join(parent_path, "serviceRatings"));
         let Some(name) = cx.required_text(item, &path, "name") else { continue };
@@ -510,7 +538,8 @@ fn drop_superseded(found: &mut Vec<Assessed>) {
     let current: Vec<(String, NaiveDate)> =
         found.iter().filter(|a| a.current).map(|a| (a.record.service_group.clone(), a.record.published)).collect();
     found.retain(|a| {
-        a.current || !current.iter().any(|(group, date)| *group == a.record.service_group && a.record.published >= *date)
+        a.current
+            || !current.iter().any(|(group, date)| *group == a.record.service_group && a.record.published >= *date)
     });
 }
 
@@ -536,7 +565,10 @@ fn assessed(
         return;
     }
     let Some(published) = date else {
-        cx.problem(&join(path, "assessmentDate"), "is missing (and so is lastReport.publicationDate); a rating needs a date");
+        cx.problem(
+            &join(path, "assessmentDate"),
+            "is missing (and so is lastReport.publicationDate); a rating needs a date",
+        );
         return;
     };
     let record = RatingRecord { overall, key_questions: kqs, ..new_record(id, &group, published) };

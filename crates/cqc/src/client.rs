@@ -139,8 +139,16 @@ impl CqcClient {
     }
 
     /// `GET /changes/location?startTimestamp=…&endTimestamp=…`: locations changed in the window.
-    pub async fn changes_page(&self, start: DateTime<Utc>, end: DateTime<Utc>, page: u32) -> Result<ListPage, ClientError> {
-        let mut query = vec![("startTimestamp".to_string(), api_timestamp(start)), ("endTimestamp".to_string(), api_timestamp(end))];
+    pub async fn changes_page(
+        &self,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        page: u32,
+    ) -> Result<ListPage, ClientError> {
+        let mut query = vec![
+            ("startTimestamp".to_string(), api_timestamp(start)),
+            ("endTimestamp".to_string(), api_timestamp(end)),
+        ];
         query.extend(self.paging(page));
         let body = self.get_json("/changes/location", &query).await?;
         list_page(&body, "changes", page, &self.url("/changes/location"))
@@ -173,7 +181,10 @@ impl CqcClient {
             let sent = self.http.get(&url).header(KEY_HEADER, &self.config.api_key.0).query(query).send().await;
             let wait = match sent {
                 Ok(response) if response.status().is_success() => {
-                    return response.json::<Value>().await.map_err(|e| ClientError::Body { url, message: e.to_string() });
+                    return response
+                        .json::<Value>()
+                        .await
+                        .map_err(|e| ClientError::Body { url, message: e.to_string() });
                 }
                 Ok(response) => {
                     let status = response.status();
@@ -227,10 +238,8 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 /// location summaries (`{locationId, ...}`) or, in the changes feed, bare IDs.
 fn list_page(body: &Value, items_key: &str, page: u32, url: &str) -> Result<ListPage, ClientError> {
     let body_error = |message: String| ClientError::Body { url: url.to_string(), message };
-    let total_pages = body
-        .get("totalPages")
-        .and_then(Value::as_u64)
-        .ok_or_else(|| body_error("no totalPages number".to_string()))?;
+    let total_pages =
+        body.get("totalPages").and_then(Value::as_u64).ok_or_else(|| body_error("no totalPages number".to_string()))?;
     let items = match body.get(items_key) {
         Some(Value::Array(items)) => items.as_slice(),
         None | Some(Value::Null) => &[],
@@ -404,7 +413,9 @@ async fn fetch_batch<S: SyncSink>(
             Some(value) => {
                 add_record(&mut collector, value, 0, &format!("GET {path}"));
                 let provider = value.get("providerId").and_then(Value::as_str).and_then(|p| ProviderId::parse(p).ok());
-                if let Some(provider) = provider.filter(|p| !sink.has_provider(p) && fetched_providers.insert(p.clone())) {
+                if let Some(provider) =
+                    provider.filter(|p| !sink.has_provider(p) && fetched_providers.insert(p.clone()))
+                {
                     wanted_providers.push(format!("/providers/{provider}"));
                 }
             }

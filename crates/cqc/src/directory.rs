@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use candour_domain::{
-    Address, Location, LocationId, Postcode, Provider, ProviderId, RatingRecord, RatingSource, Region,
-    Registration, RegistrationStatus, normalise_names,
+    Address, Location, LocationId, Postcode, Provider, ProviderId, RatingRecord, RatingSource, Region, Registration,
+    RegistrationStatus, normalise_names,
 };
 
 use crate::collect::{Collector, add_rating};
@@ -31,10 +31,8 @@ const CARRIED: LocationFields = LocationFields::PROVIDER_ID
     .with(LocationFields::INSPECTION_DIRECTORATE)
     .with(LocationFields::PRIMARY_INSPECTION_CATEGORY);
 
-const PROVIDER_CARRIED: ProviderFields = ProviderFields::NAME
-    .with(ProviderFields::SECTOR)
-    .with(ProviderFields::OWNERSHIP_TYPE)
-    .with(ProviderFields::BRAND);
+const PROVIDER_CARRIED: ProviderFields =
+    ProviderFields::NAME.with(ProviderFields::SECTOR).with(ProviderFields::OWNERSHIP_TYPE).with(ProviderFields::BRAND);
 
 /// Reads a care directory (ODS, XLSX or CSV).
 pub fn read_directory(path: &Path, progress: &dyn Progress) -> Result<Parsed, ImportError> {

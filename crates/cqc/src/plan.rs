@@ -35,7 +35,8 @@ pub fn plan(parsed: Parsed, snapshot: &RegisterSnapshot, opts: &ImportOptions) -
     if !problems.is_empty() && !opts.skip_invalid {
         return Err(ImportRejected { problems });
     }
-    let mut planner = Planner { snapshot, carried, plan: ImportPlan { kind: kind.code().to_string(), origin, ..Default::default() } };
+    let mut planner =
+        Planner { snapshot, carried, plan: ImportPlan { kind: kind.code().to_string(), origin, ..Default::default() } };
     let mut used_providers = HashSet::new();
     for incoming in accepted {
         used_providers.insert(incoming.resolved.provider_id.clone());
@@ -69,7 +70,8 @@ fn accept(
 ) -> Vec<Accepted> {
     let mut accepted = Vec::with_capacity(locations.len());
     for incoming in locations {
-        let problem = |message: String| RowProblem { line: incoming.line, column: None, message, file: incoming.file.clone() };
+        let problem =
+            |message: String| RowProblem { line: incoming.line, column: None, message, file: incoming.file.clone() };
         let existing = snapshot.locations.get(&incoming.id);
         let resolved = match (existing, incoming.location) {
             (Some(current), Some(new)) => Some(merge_location(current, new, carried.location)),
@@ -84,7 +86,9 @@ fn accept(
             }
         };
         let Some(resolved) = resolved else { continue };
-        if !snapshot.providers.contains_key(&resolved.provider_id) && !incoming_providers.contains_key(&resolved.provider_id) {
+        if !snapshot.providers.contains_key(&resolved.provider_id)
+            && !incoming_providers.contains_key(&resolved.provider_id)
+        {
             problems.push(problem(format!(
                 "location {} is run by provider {}, which is neither in the register nor described in the input",
                 incoming.id, resolved.provider_id

@@ -82,7 +82,13 @@ fn read_row(columns: &RatingsColumns, r: &mut RowReader, id: &LocationId, collec
         if let Some(provider) = provider {
             collector.add_provider(provider);
         }
-        collector.insert(IncomingLocation { id: id.clone(), line: r.line(), file: None, location, ratings: Vec::new() });
+        collector.insert(IncomingLocation {
+            id: id.clone(),
+            line: r.line(),
+            file: None,
+            location,
+            ratings: Vec::new(),
+        });
     }
     if let Some(entry) = collector.get_mut(id) {
         cell.apply_to(id, &mut entry.ratings);
@@ -197,7 +203,9 @@ impl RatingsColumns {
                 r.problem(self.service_group.name, "is blank; every row needs a service or population group");
                 None
             }
-            Some(g) if g.eq_ignore_ascii_case(RatingRecord::LOCATION_GROUP) => Some(RatingRecord::LOCATION_GROUP.to_string()),
+            Some(g) if g.eq_ignore_ascii_case(RatingRecord::LOCATION_GROUP) => {
+                Some(RatingRecord::LOCATION_GROUP.to_string())
+            }
             Some(g) => Some(single_spaced(g)),
         };
         let domain_raw = r.raw(self.domain);
@@ -205,7 +213,9 @@ impl RatingsColumns {
             d if d.eq_ignore_ascii_case("overall") => Some(None),
             d => match KeyQuestion::ALL.into_iter().find(|kq| kq.name().eq_ignore_ascii_case(d)) {
                 Some(kq) => Some(Some(kq)),
-                None => r.required_domain(self.domain, "a domain (Overall or a key question)", KeyQuestion::parse).map(Some),
+                None => {
+                    r.required_domain(self.domain, "a domain (Overall or a key question)", KeyQuestion::parse).map(Some)
+                }
             },
         };
         let rating = r.parse(self.rating, crate::values::rating);
@@ -220,7 +230,14 @@ impl RatingsColumns {
             return None;
         };
         let report_type = r.text(self.report_type);
-        Some(RatingCell { service_group, key_question, rating, published, report_type, inherited: inherited.unwrap_or(false) })
+        Some(RatingCell {
+            service_group,
+            key_question,
+            rating,
+            published,
+            report_type,
+            inherited: inherited.unwrap_or(false),
+        })
     }
 
     /// The location and provider as this row describes them. The location is `None`

@@ -12,8 +12,8 @@ use csv::StringRecord;
 
 use candour_domain::{ParseError, non_blank};
 
-use crate::error::{ImportError, RowProblem};
 use crate::Progress;
+use crate::error::{ImportError, RowProblem};
 
 /// The header must be within this many rows of the top; files open with a few notices.
 const HEADER_SEARCH_ROWS: usize = 100;
@@ -188,7 +188,15 @@ impl<'p> Sheet<'p> {
             Body::Spreadsheet { range, next } => range.height().saturating_sub(*next) as u64,
         };
         progress.start(total);
-        Ok(Self { path: path.to_path_buf(), header, preamble, body, progress, rows_since_report: 0, last_reported_byte: 0 })
+        Ok(Self {
+            path: path.to_path_buf(),
+            header,
+            preamble,
+            body,
+            progress,
+            rows_since_report: 0,
+            last_reported_byte: 0,
+        })
     }
 
     pub fn header(&self) -> &Header {
@@ -211,9 +219,7 @@ impl<'p> Sheet<'p> {
             return Ok(None);
         }
         Ok(Some(match &self.body {
-            Body::Csv { reader, record } => {
-                Row { line: first_line(reader, record), cells: Cells::Csv(record) }
-            }
+            Body::Csv { reader, record } => Row { line: first_line(reader, record), cells: Cells::Csv(record) },
             Body::Spreadsheet { range, next } => {
                 let row = next - 1;
                 let line = range.start().map_or(0, |(r, _)| r as usize) + row + 1;
@@ -330,7 +336,9 @@ fn read_csv_record(reader: &mut CsvReader, record: &mut StringRecord, path: &Pat
 fn csv_error(path: &Path, error: csv::Error, line: u64) -> ImportError {
     match error.kind() {
         csv::ErrorKind::Utf8 { .. } => ImportError::InvalidUtf8 { path: path.to_path_buf(), line },
-        csv::ErrorKind::Io(e) => ImportError::Open { path: path.to_path_buf(), source: std::io::Error::new(e.kind(), e.to_string()) },
+        csv::ErrorKind::Io(e) => {
+            ImportError::Open { path: path.to_path_buf(), source: std::io::Error::new(e.kind(), e.to_string()) }
+        }
         _ => ImportError::Csv { path: path.to_path_buf(), line, message: error.to_string() },
     }
 }
@@ -340,12 +348,16 @@ fn open_spreadsheet(path: &Path, header_cell: &str) -> Result<(Header, Vec<Vec<S
     if let Err(e) = File::open(path) {
         return Err(ImportError::open(path, e));
     }
-    let spreadsheet_error = |e: calamine::Error| ImportError::Spreadsheet { path: path.to_path_buf(), message: e.to_string() };
+    let spreadsheet_error =
+        |e: calamine::Error| ImportError::Spreadsheet { path: path.to_path_buf(), message: e.to_string() };
     let mut workbook = calamine::open_workbook_auto(path).map_err(spreadsheet_error)?;
     let wanted = normalise_header(header_cell);
     for name in workbook.sheet_names() {
         let range = workbook.worksheet_range(&name).map_err(spreadsheet_error)?;
-        let found = range.rows().take(HEADER_SEARCH_ROWS).position(|row| row.iter().any(|c| normalise_header(&cell_text(c)) == wanted));
+        let found = range
+            .rows()
+            .take(HEADER_SEARCH_ROWS)
+            .position(|row| row.iter().any(|c| normalise_header(&cell_text(c)) == wanted));
         if let Some(header_index) = found {
             let texts = |row: &[Data]| row.iter().map(|c| cell_text(c).into_owned()).collect::<Vec<String>>();
             let preamble = range.rows().take(header_index).map(texts).collect();
@@ -407,7 +419,11 @@ impl<'r, 'a> RowReader<'r, 'a> {
     }
 
     /// Parses a non-blank value with a domain parser; blank-ish gives `Some(None)`.
-    pub fn parse_domain<T>(&mut self, col: Col, parser: impl FnOnce(&str) -> Result<T, ParseError>) -> Option<Option<T>> {
+    pub fn parse_domain<T>(
+        &mut self,
+        col: Col,
+        parser: impl FnOnce(&str) -> Result<T, ParseError>,
+    ) -> Option<Option<T>> {
         let raw = self.raw(col);
         match non_blank(&raw) {
             None => Some(None),

@@ -49,7 +49,13 @@ pub fn read_simple_directory(path: &Path, progress: &dyn Progress) -> Result<Par
                 // A repeated row adds nothing: the first is kept.
                 if collector.get_mut(&location.id).is_none() {
                     let line = reader.line();
-                    collector.insert(IncomingLocation { id: location.id.clone(), line, file: None, location: Some(location), ratings: Vec::new() });
+                    collector.insert(IncomingLocation {
+                        id: location.id.clone(),
+                        line,
+                        file: None,
+                        location: Some(location),
+                        ratings: Vec::new(),
+                    });
                 }
             }
             _ => collector.reject(id, reader.problems),
@@ -182,7 +188,8 @@ mod tests {
 
     #[test]
     fn preamble_gives_the_date() {
-        let rows = vec![vec!["Care directory".to_string()], vec!["This data was produced on 01 March 2024".to_string()]];
+        let rows =
+            vec![vec!["Care directory".to_string()], vec!["This data was produced on 01 March 2024".to_string()]];
         assert_eq!(preamble_date(&rows), NaiveDate::from_ymd_opt(2024, 3, 1));
         assert_eq!(preamble_date(&[vec!["nothing here".to_string()]]), None);
     }

@@ -60,8 +60,20 @@ fn coordinate(value: &str, limit: f64, what: &str) -> Result<Option<f64>, String
     }
 }
 
-const MONTHS: [&str; 12] =
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
 
 /// A date as the regulator writes it: `dd/mm/yyyy`, `yyyy-mm-dd` (optionally with a
 /// time after it, as spreadsheet date cells give), or `1 March 2024` / `01-Mar-2024`.

@@ -13,8 +13,7 @@ pub use ids::{LocationId, ProviderId};
 pub use place::{Postcode, Region};
 pub use rating::{KeyQuestion, KeyQuestionRatings, Rating, RatingRecord, RatingSource};
 pub use register::{
-    Address, Location, Provider, Registration, RegistrationStatus, Relationship, RelationshipKind,
-    normalise_names,
+    Address, Location, Provider, Registration, RegistrationStatus, Relationship, RelationshipKind, normalise_names,
 };
 pub use service::ServiceKind;
 

@@ -74,10 +74,9 @@ impl Region {
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
             .join("_");
-        Region::ALL
-            .into_iter()
-            .find(|r| r.code() == key)
-            .ok_or_else(|| ParseError::new("region", value, "expected one of England's nine regions, like \"North West\""))
+        Region::ALL.into_iter().find(|r| r.code() == key).ok_or_else(|| {
+            ParseError::new("region", value, "expected one of England's nine regions, like \"North West\"")
+        })
     }
 }
 

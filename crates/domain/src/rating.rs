@@ -47,7 +47,9 @@ impl Rating {
             "good" => Rating::Good,
             "requires improvement" => Rating::RequiresImprovement,
             "inadequate" => Rating::Inadequate,
-            "" | "not rated" | "insufficient evidence to rate" | "no published rating" | "not yet rated" => return Ok(None),
+            "" | "not rated" | "insufficient evidence to rate" | "no published rating" | "not yet rated" => {
+                return Ok(None);
+            }
             _ => {
                 return Err(ParseError::new(
                     "rating",
@@ -59,8 +61,9 @@ impl Rating {
     }
 
     pub fn parse(value: &str) -> Result<Self, ParseError> {
-        Self::parse_optional(value)?
-            .ok_or_else(|| ParseError::new("rating", value, "expected Outstanding, Good, Requires improvement or Inadequate"))
+        Self::parse_optional(value)?.ok_or_else(|| {
+            ParseError::new("rating", value, "expected Outstanding, Good, Requires improvement or Inadequate")
+        })
     }
 }
 

@@ -68,7 +68,13 @@ impl ServiceKind {
     pub fn classify(cqc_name: &str) -> Self {
         let n = cqc_name.trim().to_lowercase();
         if n.contains("care home") {
-            if n.contains("without nursing") { ServiceKind::CareHome } else if n.contains("nursing") { ServiceKind::CareHomeNursing } else { ServiceKind::CareHome }
+            if n.contains("without nursing") {
+                ServiceKind::CareHome
+            } else if n.contains("nursing") {
+                ServiceKind::CareHomeNursing
+            } else {
+                ServiceKind::CareHome
+            }
         } else if n.contains("homecare") || n.contains("domiciliary") || n.contains("home care") {
             ServiceKind::Homecare
         } else if n.contains("supported living") {

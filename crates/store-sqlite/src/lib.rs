@@ -8,15 +8,15 @@ mod read;
 mod write;
 
 use std::path::Path;
-use std::sync::Arc;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use sqlx::ConnectOptions;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::ConnectOptions;
 use tokio::sync::Mutex;
 
 use candour_domain::{LocationId, ProviderId};
@@ -64,14 +64,16 @@ impl SqliteStore {
             .await
             .map_err(other)?;
         let probe = options.read_only(true).connect().await.map_err(other)?;
-        let directory = Mutex::new(Directory { probe, version: None, index: Arc::new(DirectoryIndex::new(Vec::new())) });
+        let directory =
+            Mutex::new(Directory { probe, version: None, index: Arc::new(DirectoryIndex::new(Vec::new())) });
         Ok(Self { reader, writer, directory })
     }
 
     /// The directory index, rebuilt first if the database changed since it was built.
     async fn directory(&self) -> StoreResult<Arc<DirectoryIndex>> {
         let mut directory = self.directory.lock().await;
-        let version: i64 = sqlx::query_scalar("PRAGMA data_version").fetch_one(&mut directory.probe).await.map_err(other)?;
+        let version: i64 =
+            sqlx::query_scalar("PRAGMA data_version").fetch_one(&mut directory.probe).await.map_err(other)?;
         if directory.version != Some(version) {
             directory.index = Arc::new(read::directory_index(&self.reader).await?);
             directory.version = Some(version);
@@ -81,7 +83,8 @@ impl SqliteStore {
 
     /// Whether the database holds no locations yet (used to seed the demo once).
     pub async fn is_empty(&self) -> StoreResult<bool> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM locations").fetch_one(&self.reader).await.map_err(other)?;
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM locations").fetch_one(&self.reader).await.map_err(other)?;
         Ok(n == 0)
     }
 
@@ -144,13 +147,15 @@ impl Store for SqliteStore {
     }
 
     async fn set_state(&self, key: &str, value: &str) -> StoreResult<()> {
-        sqlx::query("INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-            .bind(key)
-            .bind(value)
-            .execute(&self.writer)
-            .await
-            .map(drop)
-            .map_err(other)
+        sqlx::query(
+            "INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&self.writer)
+        .await
+        .map(drop)
+        .map_err(other)
     }
 
     async fn ping(&self) -> StoreResult<()> {
@@ -178,7 +183,11 @@ mod directory_freshness {
         let provider = ProviderId::parse("1-1").expect("valid id");
         ImportPlan {
             providers: vec![Provider::new(provider.clone(), "Brightwater Care Ltd")],
-            locations: vec![Location::new(LocationId::parse(&format!("1-{n}")).expect("valid id"), provider, format!("Home {n}"))],
+            locations: vec![Location::new(
+                LocationId::parse(&format!("1-{n}")).expect("valid id"),
+                provider,
+                format!("Home {n}"),
+            )],
             ..Default::default()
         }
     }

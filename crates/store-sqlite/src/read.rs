@@ -23,13 +23,14 @@ pub async fn location(pool: &SqlitePool, id: &LocationId) -> StoreResult<Locatio
     let rating_history = ratings_of(pool, id).await?;
     let current_ratings = current_of(&rating_history);
     let related = related(pool, &location).await?;
-    let provider_location_count: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM locations WHERE provider_id = ? AND registration_status = 'registered' AND id <> ?")
-            .bind(location.provider_id.as_str())
-            .bind(id.as_str())
-            .fetch_one(pool)
-            .await
-            .map_err(other)?;
+    let provider_location_count: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM locations WHERE provider_id = ? AND registration_status = 'registered' AND id <> ?",
+    )
+    .bind(location.provider_id.as_str())
+    .bind(id.as_str())
+    .fetch_one(pool)
+    .await
+    .map_err(other)?;
     Ok(LocationDetail {
         location,
         provider,
@@ -152,18 +153,25 @@ pub async fn provider_and_rating_counts(pool: &SqlitePool) -> StoreResult<(u64, 
 
 pub async fn register_snapshot(pool: &SqlitePool) -> StoreResult<RegisterSnapshot> {
     let mut snapshot = RegisterSnapshot::default();
-    let providers = sqlx::query(concat!("SELECT ", provider_columns!(), " FROM providers p")).fetch_all(pool).await.map_err(other)?;
+    let providers = sqlx::query(concat!("SELECT ", provider_columns!(), " FROM providers p"))
+        .fetch_all(pool)
+        .await
+        .map_err(other)?;
     for row in &providers {
         let p = codec::provider(row)?;
         snapshot.providers.insert(p.id.clone(), p);
     }
-    let locations = sqlx::query(concat!("SELECT ", location_columns!(), " FROM locations l")).fetch_all(pool).await.map_err(other)?;
+    let locations = sqlx::query(concat!("SELECT ", location_columns!(), " FROM locations l"))
+        .fetch_all(pool)
+        .await
+        .map_err(other)?;
     snapshot.locations = HashMap::with_capacity(locations.len());
     for row in &locations {
         let l = codec::location(row)?;
         snapshot.locations.insert(l.id.clone(), l);
     }
-    let ratings = sqlx::query(concat!("SELECT ", rating_columns!(), " FROM ratings r")).fetch_all(pool).await.map_err(other)?;
+    let ratings =
+        sqlx::query(concat!("SELECT ", rating_columns!(), " FROM ratings r")).fetch_all(pool).await.map_err(other)?;
     snapshot.ratings = HashMap::with_capacity(ratings.len());
     for row in &ratings {
         let r = codec::rating_record(row)?;

@@ -43,9 +43,9 @@ pub async fn apply_import(pool: &SqlitePool, plan: &ImportPlan) -> StoreResult<(
 /// not exist: the caller's mistake, reported as such.
 fn write_error(e: sqlx::Error) -> StoreError {
     match &e {
-        sqlx::Error::Database(db) if db.message().contains("FOREIGN KEY") => StoreError::Invalid(
-            "the import refers to a provider or location that is not in the register".into(),
-        ),
+        sqlx::Error::Database(db) if db.message().contains("FOREIGN KEY") => {
+            StoreError::Invalid("the import refers to a provider or location that is not in the register".into())
+        }
         _ => other(e),
     }
 }
@@ -84,12 +84,42 @@ async fn upsert_providers(conn: &mut SqliteConnection, providers: &[Provider], n
 }
 
 const LOCATION_WRITE_COLUMNS: [&str; 36] = [
-    "id", "provider_id", "name", "also_known_as", "brand_id", "brand_name", "care_home", "beds",
-    "service_types", "specialisms", "regulated_activities", "relationships", "service_kinds", "address_line1",
-    "address_line2", "town", "county", "postcode", "region", "local_authority", "constituency", "latitude",
-    "longitude", "phone", "website", "registration_status", "registered_on", "deregistered_on", "dormant",
-    "registered_manager", "registered_manager_absent_since", "inspection_directorate",
-    "primary_inspection_category", "last_inspection", "last_report", "updated_at",
+    "id",
+    "provider_id",
+    "name",
+    "also_known_as",
+    "brand_id",
+    "brand_name",
+    "care_home",
+    "beds",
+    "service_types",
+    "specialisms",
+    "regulated_activities",
+    "relationships",
+    "service_kinds",
+    "address_line1",
+    "address_line2",
+    "town",
+    "county",
+    "postcode",
+    "region",
+    "local_authority",
+    "constituency",
+    "latitude",
+    "longitude",
+    "phone",
+    "website",
+    "registration_status",
+    "registered_on",
+    "deregistered_on",
+    "dormant",
+    "registered_manager",
+    "registered_manager_absent_since",
+    "inspection_directorate",
+    "primary_inspection_category",
+    "last_inspection",
+    "last_report",
+    "updated_at",
 ];
 
 async fn upsert_locations(conn: &mut SqliteConnection, locations: &[Location], now: &str) -> StoreResult<()> {

@@ -107,7 +107,16 @@ fn full_location() -> Location {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn simple_location(n: u32, provider: u32, name: &str, postcode: &str, la: &str, region: Region, service: &str, beds: Option<u32>) -> Location {
+fn simple_location(
+    n: u32,
+    provider: u32,
+    name: &str,
+    postcode: &str,
+    la: &str,
+    region: Region,
+    service: &str,
+    beds: Option<u32>,
+) -> Location {
     let mut l = Location::new(lid(n), pid(provider), name);
     l.service_types = vec![service.into()];
     l.care_home = service.starts_with("Care home");
@@ -144,18 +153,54 @@ fn plan(providers: Vec<Provider>, locations: Vec<Location>, ratings: Vec<RatingR
 
 /// Five locations over two providers, two regions and three service kinds.
 fn small_register() -> ImportPlan {
-    let mut dereg = simple_location(105, 2, "Old Mill Care", "LS6 9ZZ", "Leeds", Region::YorkshireAndTheHumber, "Care home service without nursing", Some(12));
+    let mut dereg = simple_location(
+        105,
+        2,
+        "Old Mill Care",
+        "LS6 9ZZ",
+        "Leeds",
+        Region::YorkshireAndTheHumber,
+        "Care home service without nursing",
+        Some(12),
+    );
     dereg.registration.status = RegistrationStatus::Deregistered;
     dereg.registration.deregistered_on = Some(date(2023, 1, 1));
-    let mut rose = simple_location(102, 1, "Rose Court", "LS12 1AB", "Leeds", Region::YorkshireAndTheHumber, "Care home service without nursing", Some(20));
+    let mut rose = simple_location(
+        102,
+        1,
+        "Rose Court",
+        "LS12 1AB",
+        "Leeds",
+        Region::YorkshireAndTheHumber,
+        "Care home service without nursing",
+        Some(20),
+    );
     rose.specialisms = vec!["Dementia".into()];
     plan(
         vec![provider(1, "Brightwater Care Ltd"), provider(2, "Meadowview Homes Ltd")],
         vec![
             full_location(),
             rose,
-            simple_location(103, 2, "Kindly Hands Homecare", "M1 2AB", "Manchester", Region::NorthWest, "Homecare agencies", None),
-            simple_location(104, 2, "Amber Lodge", "M20 4XY", "manchester", Region::NorthWest, "Care home service with nursing", Some(60)),
+            simple_location(
+                103,
+                2,
+                "Kindly Hands Homecare",
+                "M1 2AB",
+                "Manchester",
+                Region::NorthWest,
+                "Homecare agencies",
+                None,
+            ),
+            simple_location(
+                104,
+                2,
+                "Amber Lodge",
+                "M20 4XY",
+                "manchester",
+                Region::NorthWest,
+                "Care home service with nursing",
+                Some(60),
+            ),
             dereg,
         ],
         vec![
@@ -227,7 +272,16 @@ pub async fn reimport_is_idempotent(store: &dyn Store) {
 
 pub async fn a_failing_import_writes_nothing(store: &dyn Store) {
     let mut bad = small_register();
-    bad.locations.push(simple_location(200, 999, "Orphan House", "B1 1AA", "Birmingham", Region::WestMidlands, "Homecare agencies", None));
+    bad.locations.push(simple_location(
+        200,
+        999,
+        "Orphan House",
+        "B1 1AA",
+        "Birmingham",
+        Region::WestMidlands,
+        "Homecare agencies",
+        None,
+    ));
     let err = store.apply_import(&bad).await.expect_err("unknown provider must fail");
     assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
     assert!(store.register_snapshot().await.expect("snapshot").providers.is_empty(), "nothing written");
@@ -248,7 +302,10 @@ pub async fn current_rating_is_the_latest_and_prefers_overall(store: &dyn Store)
     assert_eq!((hit.overall, hit.rated_on), (Some(Rating::Good), Some(date(2024, 3, 1))));
 
     // A newer overall rating becomes current.
-    store.apply_import(&plan(vec![], vec![], vec![rating(100, "Overall", date(2026, 1, 1), Rating::Outstanding)])).await.expect("new rating");
+    store
+        .apply_import(&plan(vec![], vec![], vec![rating(100, "Overall", date(2026, 1, 1), Rating::Outstanding)]))
+        .await
+        .expect("new rating");
     let hit = &store.search_locations(&q).await.expect("search").items[0];
     assert_eq!(hit.overall, Some(Rating::Outstanding));
 }
@@ -262,12 +319,25 @@ pub async fn directory_filters_narrow_results(store: &dyn Store) {
         f(&mut q);
         q
     };
-    assert_eq!(search(store, q(|q| q.name = Some("WILLOWS".into()))).await, ["Willowbrook House"], "also-known-as, any case");
+    assert_eq!(
+        search(store, q(|q| q.name = Some("WILLOWS".into()))).await,
+        ["Willowbrook House"],
+        "also-known-as, any case"
+    );
     assert_eq!(search(store, q(|q| q.postcode = Some("LS".into()))).await, ["Rose Court", "Willowbrook House"]);
     assert_eq!(search(store, q(|q| q.postcode = Some("M1 2AB".into()))).await, ["Kindly Hands Homecare"]);
-    assert_eq!(search(store, q(|q| q.local_authority = Some("MANCHESTER".into()))).await, ["Amber Lodge", "Kindly Hands Homecare"]);
-    assert_eq!(search(store, q(|q| q.region = Some(Region::YorkshireAndTheHumber))).await, ["Rose Court", "Willowbrook House"]);
-    assert_eq!(search(store, q(|q| q.service = Some(candour_domain::ServiceKind::CareHomeNursing))).await, ["Amber Lodge", "Willowbrook House"]);
+    assert_eq!(
+        search(store, q(|q| q.local_authority = Some("MANCHESTER".into()))).await,
+        ["Amber Lodge", "Kindly Hands Homecare"]
+    );
+    assert_eq!(
+        search(store, q(|q| q.region = Some(Region::YorkshireAndTheHumber))).await,
+        ["Rose Court", "Willowbrook House"]
+    );
+    assert_eq!(
+        search(store, q(|q| q.service = Some(candour_domain::ServiceKind::CareHomeNursing))).await,
+        ["Amber Lodge", "Willowbrook House"]
+    );
     assert_eq!(search(store, q(|q| q.rating = Some(RatingFilter::Rated(Rating::Outstanding)))).await, ["Rose Court"]);
     assert_eq!(search(store, q(|q| q.rating = Some(RatingFilter::NotRated))).await, ["Kindly Hands Homecare"]);
     assert_eq!(search(store, q(|q| q.specialism = Some("dementia".into()))).await, ["Rose Court", "Willowbrook House"]);
@@ -283,14 +353,30 @@ pub async fn directory_filters_narrow_results(store: &dyn Store) {
 pub async fn directory_sorts_and_pages(store: &dyn Store) {
     store.apply_import(&small_register()).await.expect("import");
     let sorted = |sort| LocationQuery { sort, ..Default::default() };
-    assert_eq!(search(store, sorted(LocationSort::RatingBest)).await, ["Rose Court", "Willowbrook House", "Amber Lodge", "Kindly Hands Homecare"]);
-    assert_eq!(search(store, sorted(LocationSort::RatingWorst)).await, ["Amber Lodge", "Willowbrook House", "Rose Court", "Kindly Hands Homecare"]);
-    assert_eq!(search(store, sorted(LocationSort::Beds)).await, ["Amber Lodge", "Willowbrook House", "Rose Court", "Kindly Hands Homecare"]);
-    assert_eq!(search(store, sorted(LocationSort::RecentlyRated)).await, ["Willowbrook House", "Rose Court", "Amber Lodge", "Kindly Hands Homecare"]);
-    let page2 = store.search_locations(&LocationQuery { page: 2, per_page: 3, ..Default::default() }).await.expect("page 2");
+    assert_eq!(
+        search(store, sorted(LocationSort::RatingBest)).await,
+        ["Rose Court", "Willowbrook House", "Amber Lodge", "Kindly Hands Homecare"]
+    );
+    assert_eq!(
+        search(store, sorted(LocationSort::RatingWorst)).await,
+        ["Amber Lodge", "Willowbrook House", "Rose Court", "Kindly Hands Homecare"]
+    );
+    assert_eq!(
+        search(store, sorted(LocationSort::Beds)).await,
+        ["Amber Lodge", "Willowbrook House", "Rose Court", "Kindly Hands Homecare"]
+    );
+    assert_eq!(
+        search(store, sorted(LocationSort::RecentlyRated)).await,
+        ["Willowbrook House", "Rose Court", "Amber Lodge", "Kindly Hands Homecare"]
+    );
+    let page2 =
+        store.search_locations(&LocationQuery { page: 2, per_page: 3, ..Default::default() }).await.expect("page 2");
     assert_eq!((page2.total, page2.pages(), page2.items.len()), (4, 2, 1));
     assert_eq!(page2.items[0].name, "Willowbrook House");
-    let beyond = store.search_locations(&LocationQuery { page: 9, per_page: 3, ..Default::default() }).await.expect("past the end");
+    let beyond = store
+        .search_locations(&LocationQuery { page: 9, per_page: 3, ..Default::default() })
+        .await
+        .expect("past the end");
     assert!(beyond.items.is_empty());
     assert_eq!(beyond.total, 4);
 }
@@ -327,7 +413,16 @@ pub async fn related_locations_are_resolved(store: &dyn Store) {
     assert!(!related[0].known, "the predecessor is not in the register");
     assert_eq!(related[0].name.as_deref(), Some("Willowbrook House (old)"));
 
-    let old = simple_location(99, 1, "Willowbrook", "LS6 3AA", "Leeds", Region::YorkshireAndTheHumber, "Care home service with nursing", Some(40));
+    let old = simple_location(
+        99,
+        1,
+        "Willowbrook",
+        "LS6 3AA",
+        "Leeds",
+        Region::YorkshireAndTheHumber,
+        "Care home service with nursing",
+        Some(40),
+    );
     store.apply_import(&plan(vec![], vec![old], vec![])).await.expect("add predecessor");
     let related = store.location(&lid(100)).await.expect("location").related;
     assert!(related[0].known);

@@ -92,18 +92,8 @@ impl DirectoryIndex {
         let mut hits: Vec<&Entry> = self.entries.iter().filter(|e| filter.matches(e)).collect();
         sort(&mut hits, q.sort);
         let start = (q.page as usize - 1).saturating_mul(q.per_page as usize);
-        let items = hits
-            .iter()
-            .skip(start)
-            .take(q.per_page as usize)
-            .map(|e| e.summary.clone())
-            .collect();
-        Ok(Page {
-            items,
-            total: hits.len() as u64,
-            page: q.page,
-            per_page: q.per_page,
-        })
+        let items = hits.iter().skip(start).take(q.per_page as usize).map(|e| e.summary.clone()).collect();
+        Ok(Page { items, total: hits.len() as u64, page: q.page, per_page: q.per_page })
     }
 
     /// Location counts of the register; `providers` and `rating_records` are left
@@ -137,10 +127,7 @@ fn count_locations(entries: &[Entry]) -> RegisterStats {
             *by_rating.entry(r).or_default() += 1;
         }
     }
-    stats.by_rating = Rating::ALL
-        .iter()
-        .map(|r| (*r, by_rating.get(r).copied().unwrap_or(0)))
-        .collect();
+    stats.by_rating = Rating::ALL.iter().map(|r| (*r, by_rating.get(r).copied().unwrap_or(0))).collect();
     stats
 }
 
@@ -167,13 +154,7 @@ fn count_specialisms(entries: &[Entry]) -> Vec<NameCount> {
     let mut counts: HashMap<&str, NameCount> = HashMap::new();
     for e in entries.iter().filter(|e| e.summary.registered) {
         for (key, name) in e.specialism_keys.iter().zip(&e.specialisms) {
-            counts
-                .entry(key)
-                .or_insert_with(|| NameCount {
-                    name: name.clone(),
-                    locations: 0,
-                })
-                .locations += 1;
+            counts.entry(key).or_insert_with(|| NameCount { name: name.clone(), locations: 0 }).locations += 1;
         }
     }
     let mut names: Vec<NameCount> = counts.into_values().collect();
@@ -206,13 +187,8 @@ impl<'q> Filter<'q> {
         let q = self.q;
         (q.include_deregistered || s.registered)
             && self.name.as_ref().is_none_or(|n| e.search_text.contains(n.as_str()))
-            && q.postcode
-                .as_ref()
-                .is_none_or(|p| s.postcode.as_deref().is_some_and(|pc| pc.starts_with(p.as_str())))
-            && self
-                .local_authority
-                .as_ref()
-                .is_none_or(|la| e.local_authority_key.as_ref() == Some(la))
+            && q.postcode.as_ref().is_none_or(|p| s.postcode.as_deref().is_some_and(|pc| pc.starts_with(p.as_str())))
+            && self.local_authority.as_ref().is_none_or(|la| e.local_authority_key.as_ref() == Some(la))
             && q.region.is_none_or(|r| s.region == Some(r))
             && self.kind.is_none_or(|bit| e.kinds & bit != 0)
             && self.specialism.as_ref().is_none_or(|sp| e.specialism_keys.contains(sp))

@@ -34,8 +34,13 @@ pub enum LocationSort {
 }
 
 impl LocationSort {
-    pub const ALL: [LocationSort; 5] =
-        [LocationSort::Name, LocationSort::RatingBest, LocationSort::RatingWorst, LocationSort::Beds, LocationSort::RecentlyRated];
+    pub const ALL: [LocationSort; 5] = [
+        LocationSort::Name,
+        LocationSort::RatingBest,
+        LocationSort::RatingWorst,
+        LocationSort::Beds,
+        LocationSort::RecentlyRated,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {

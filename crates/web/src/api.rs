@@ -30,30 +30,16 @@ pub async fn locations(
     State(state): State<AppState>,
     query: Result<Query<DirectoryParams>, QueryRejection>,
 ) -> Result<Json<LocationList>, ApiError> {
-    let params = query
-        .map_err(|r| {
-            WebError::bad_request(format!(
-                "The query string could not be read: {}",
-                r.body_text()
-            ))
-        })?
-        .0;
-    let query = params
-        .validate()
-        .map_err(WebError::from_fields)?;
+    let params =
+        query.map_err(|r| WebError::bad_request(format!("The query string could not be read: {}", r.body_text())))?.0;
+    let query = params.validate().map_err(WebError::from_fields)?;
     let page = state
         .store
         .search_locations(&query)
         .await
         .map_err(|e| WebError::from_store(e, || "No locations match".to_string()))?;
     let pages = page.pages();
-    Ok(Json(LocationList {
-        items: page.items,
-        total: page.total,
-        page: page.page,
-        per_page: page.per_page,
-        pages,
-    }))
+    Ok(Json(LocationList { items: page.items, total: page.total, page: page.page, per_page: page.per_page, pages }))
 }
 
 /// `GET /api/v1/locations/{id}`
@@ -62,10 +48,11 @@ pub async fn location(
     Path(raw_id): Path<String>,
 ) -> Result<Json<LocationDetail>, ApiError> {
     let id = parse_location_id(&raw_id)?;
-    let detail =
-        state.store.location(&id).await.map_err(|e| {
-            WebError::from_store(e, || format!("There is no location with ID {id}"))
-        })?;
+    let detail = state
+        .store
+        .location(&id)
+        .await
+        .map_err(|e| WebError::from_store(e, || format!("There is no location with ID {id}")))?;
     Ok(Json(detail))
 }
 
@@ -75,19 +62,17 @@ pub async fn provider(
     Path(raw_id): Path<String>,
 ) -> Result<Json<ProviderDetail>, ApiError> {
     let id = parse_provider_id(&raw_id)?;
-    let detail =
-        state.store.provider(&id).await.map_err(|e| {
-            WebError::from_store(e, || format!("There is no provider with ID {id}"))
-        })?;
+    let detail = state
+        .store
+        .provider(&id)
+        .await
+        .map_err(|e| WebError::from_store(e, || format!("There is no provider with ID {id}")))?;
     Ok(Json(detail))
 }
 
 /// Any other path under `/api`.
 pub async fn not_found(OriginalUri(uri): OriginalUri) -> ApiError {
-    ApiError(WebError::not_found(format!(
-        "There is no API endpoint at {}",
-        uri.path()
-    )))
+    ApiError(WebError::not_found(format!("There is no API endpoint at {}", uri.path())))
 }
 
 /// `GET /healthz`: 200 while the database answers, 503 when it does not.
@@ -96,11 +81,7 @@ pub async fn health(State(state): State<AppState>) -> Response {
         Ok(()) => Json(json!({ "status": "ok" })).into_response(),
         Err(err) => {
             tracing::error!(error = %err, "health check failed: the store did not answer");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({ "status": "unavailable" })),
-            )
-                .into_response()
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable" }))).into_response()
         }
     }
 }

@@ -21,25 +21,12 @@ struct Asset {
 }
 
 const fn asset(name: &'static str, content_type: &'static str, body: &'static [u8]) -> Asset {
-    Asset {
-        name,
-        content_type,
-        body,
-        fingerprint: fnv1a(body),
-    }
+    Asset { name, content_type, body, fingerprint: fnv1a(body) }
 }
 
 const ASSETS: [Asset; 2] = [
-    asset(
-        "candour.css",
-        "text/css; charset=utf-8",
-        include_bytes!("../assets/candour.css"),
-    ),
-    asset(
-        "logo.svg",
-        "image/svg+xml",
-        include_bytes!("../assets/logo.svg"),
-    ),
+    asset("candour.css", "text/css; charset=utf-8", include_bytes!("../assets/candour.css")),
+    asset("logo.svg", "image/svg+xml", include_bytes!("../assets/logo.svg")),
 ];
 
 /// FNV-1a: a small, stable hash, good enough to tell one build's asset from another's.
@@ -80,22 +67,14 @@ pub async fn serve_asset(
     version: Result<Query<Version>, QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Response, crate::error::PageError> {
-    let asset = find(&name)
-        .ok_or_else(|| WebError::not_found(format!("There is no file called {name}")))?;
+    let asset = find(&name).ok_or_else(|| WebError::not_found(format!("There is no file called {name}")))?;
     let etag = format!("\"{:016x}\"", asset.fingerprint);
     // An unreadable query string just means the request is not for the current version.
     let requested = version.ok().and_then(|Query(v)| v.v);
     let current = requested.as_deref() == Some(&etag[1..etag.len() - 1]);
-    let cache = if current {
-        "public, max-age=31536000, immutable"
-    } else {
-        "public, max-age=300"
-    };
+    let cache = if current { "public, max-age=31536000, immutable" } else { "public, max-age=300" };
     let etag_value = HeaderValue::from_str(&etag).map_err(|_| WebError::Internal)?;
-    let common = [
-        (header::ETAG, etag_value),
-        (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
-    ];
+    let common = [(header::ETAG, etag_value), (header::CACHE_CONTROL, HeaderValue::from_static(cache))];
     let not_modified = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -103,10 +82,7 @@ pub async fn serve_asset(
     if not_modified {
         return Ok((StatusCode::NOT_MODIFIED, common).into_response());
     }
-    let content_type = [(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(asset.content_type),
-    )];
+    let content_type = [(header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type))];
     Ok((common, content_type, asset.body).into_response())
 }
 

@@ -28,16 +28,11 @@ pub enum WebError {
 
 impl WebError {
     pub fn bad_request(message: impl Into<String>) -> Self {
-        WebError::BadRequest {
-            message: message.into(),
-            fields: Vec::new(),
-        }
+        WebError::BadRequest { message: message.into(), fields: Vec::new() }
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
-        WebError::NotFound {
-            message: message.into(),
-        }
+        WebError::NotFound { message: message.into() }
     }
 
     /// Maps a store error; `missing` says what was not found, in plain words.
@@ -55,10 +50,7 @@ impl WebError {
     /// Every field error of a refused query; the first one is the headline message.
     pub fn from_fields(errors: FieldErrors) -> Self {
         match errors.first() {
-            Some(first) => WebError::BadRequest {
-                message: first.message.clone(),
-                fields: errors.0,
-            },
+            Some(first) => WebError::BadRequest { message: first.message.clone(), fields: errors.0 },
             None => WebError::bad_request("The request was not valid"),
         }
     }
@@ -74,9 +66,7 @@ impl WebError {
     fn message(&self) -> &str {
         match self {
             WebError::BadRequest { message, .. } | WebError::NotFound { message } => message,
-            WebError::Internal => {
-                "Sorry, something went wrong on our side. Please try again later."
-            }
+            WebError::Internal => "Sorry, something went wrong on our side. Please try again later.",
         }
     }
 
@@ -128,11 +118,7 @@ pub fn render(status: StatusCode, page: &impl Template) -> Response {
         Ok(html) => (status, Html(html)).into_response(),
         Err(err) => {
             tracing::error!(error = %err, "template failed to render");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Sorry, there is a problem with the service.",
-            )
-                .into_response()
+            (StatusCode::INTERNAL_SERVER_ERROR, "Sorry, there is a problem with the service.").into_response()
         }
     }
 }

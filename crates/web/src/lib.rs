@@ -50,10 +50,7 @@ pub fn app(store: Arc<dyn Store>) -> Router {
         .route("/v1/providers/{id}", get(api::provider))
         .fallback(api::not_found)
         // Open data: any website may read the API from a browser.
-        .layer(SetResponseHeaderLayer::overriding(
-            header::ACCESS_CONTROL_ALLOW_ORIGIN,
-            HeaderValue::from_static("*"),
-        ));
+        .layer(SetResponseHeaderLayer::overriding(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")));
     let router = Router::new()
         .route("/", get(pages::home))
         .route("/locations", get(pages::directory))
@@ -74,44 +71,24 @@ fn with_middleware(router: Router) -> Router {
     router.layer(
         ServiceBuilder::new()
             .layer(TraceLayer::new_for_http())
-            .layer(set(
-                header::CONTENT_SECURITY_POLICY,
-                CONTENT_SECURITY_POLICY,
-            ))
+            .layer(set(header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
             .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
             .layer(set(header::X_FRAME_OPTIONS, "DENY"))
-            .layer(set(
-                header::REFERRER_POLICY,
-                "strict-origin-when-cross-origin",
-            ))
-            .layer(set(
-                HeaderName::from_static("cross-origin-opener-policy"),
-                "same-origin",
-            ))
-            .layer(set(
-                HeaderName::from_static("permissions-policy"),
-                "camera=(), geolocation=(), microphone=()",
-            ))
+            .layer(set(header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
+            .layer(set(HeaderName::from_static("cross-origin-opener-policy"), "same-origin"))
+            .layer(set(HeaderName::from_static("permissions-policy"), "camera=(), geolocation=(), microphone=()"))
             .layer(CompressionLayer::new())
             .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-            .layer(TimeoutLayer::with_status_code(
-                StatusCode::SERVICE_UNAVAILABLE,
-                REQUEST_TIMEOUT,
-            )),
+            .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT)),
     )
 }
 
 /// Serves the app on `listener` until Ctrl-C or SIGTERM, finishing requests in flight.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    store: Arc<dyn Store>,
-) -> std::io::Result<()> {
+pub async fn serve(listener: tokio::net::TcpListener, store: Arc<dyn Store>) -> std::io::Result<()> {
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "serving Candour");
     }
-    axum::serve(listener, app(store))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(listener, app(store)).with_graceful_shutdown(shutdown_signal()).await
 }
 
 /// Resolves on Ctrl-C, or on SIGTERM where there is one.

@@ -48,17 +48,11 @@ pub struct FieldErrors(pub Vec<FieldError>);
 
 impl FieldErrors {
     fn push(&mut self, field: &'static str, message: impl Into<String>) {
-        self.0.push(FieldError {
-            field,
-            message: message.into(),
-        });
+        self.0.push(FieldError { field, message: message.into() });
     }
 
     pub fn for_field(&self, field: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str())
     }
 
     pub fn first(&self) -> Option<&FieldError> {
@@ -82,36 +76,18 @@ impl DirectoryParams {
             local_authority: field(&mut errors, "local_authority", &self.local_authority, |v| {
                 free_text("Local authority", v)
             }),
-            region: field(&mut errors, "region", &self.region, |v| {
-                Region::parse(v).map_err(explain)
-            }),
-            service: field(&mut errors, "service", &self.service, |v| {
-                ServiceKind::parse(v).map_err(explain)
-            }),
+            region: field(&mut errors, "region", &self.region, |v| Region::parse(v).map_err(explain)),
+            service: field(&mut errors, "service", &self.service, |v| ServiceKind::parse(v).map_err(explain)),
             rating: field(&mut errors, "rating", &self.rating, rating_filter),
-            specialism: field(&mut errors, "specialism", &self.specialism, |v| {
-                free_text("Specialism", v)
-            }),
-            provider: field(&mut errors, "provider", &self.provider, |v| {
-                ProviderId::parse(v).map_err(explain)
-            }),
-            include_deregistered: field(
-                &mut errors,
-                "include_deregistered",
-                &self.include_deregistered,
-                yes_no,
-            )
-            .unwrap_or(false),
+            specialism: field(&mut errors, "specialism", &self.specialism, |v| free_text("Specialism", v)),
+            provider: field(&mut errors, "provider", &self.provider, |v| ProviderId::parse(v).map_err(explain)),
+            include_deregistered: field(&mut errors, "include_deregistered", &self.include_deregistered, yes_no)
+                .unwrap_or(false),
             sort: field(&mut errors, "sort", &self.sort, sort).unwrap_or(defaults.sort),
             page: field(&mut errors, "page", &self.page, page_number).unwrap_or(defaults.page),
-            per_page: field(&mut errors, "per_page", &self.per_page, per_page)
-                .unwrap_or(defaults.per_page),
+            per_page: field(&mut errors, "per_page", &self.per_page, per_page).unwrap_or(defaults.per_page),
         };
-        if errors.is_empty() {
-            Ok(query)
-        } else {
-            Err(errors)
-        }
+        if errors.is_empty() { Ok(query) } else { Err(errors) }
     }
 
     /// The query string of a validated query, without empty or default values, for
@@ -131,20 +107,11 @@ impl DirectoryParams {
         pair("rating", query.rating.map(rating_code));
         pair("specialism", query.specialism.as_deref());
         pair("provider", query.provider.as_ref().map(ProviderId::as_str));
-        pair(
-            "include_deregistered",
-            query.include_deregistered.then_some("yes"),
-        );
+        pair("include_deregistered", query.include_deregistered.then_some("yes"));
         let defaults = LocationQuery::default();
-        pair(
-            "sort",
-            (query.sort != defaults.sort).then(|| query.sort.code()),
-        );
+        pair("sort", (query.sort != defaults.sort).then(|| query.sort.code()));
         let per_page = query.per_page.to_string();
-        pair(
-            "per_page",
-            (query.per_page != defaults.per_page).then_some(per_page.as_str()),
-        );
+        pair("per_page", (query.per_page != defaults.per_page).then_some(per_page.as_str()));
         out.finish()
     }
 }
@@ -165,9 +132,7 @@ fn field<T>(
     parse: impl FnOnce(&str) -> Result<T, String>,
 ) -> Option<T> {
     let value = raw.as_deref().and_then(non_blank)?;
-    parse(value)
-        .map_err(|message| errors.push(name, message))
-        .ok()
+    parse(value).map_err(|message| errors.push(name, message)).ok()
 }
 
 /// Turns a domain parse error into a sentence for the person who typed the value.
@@ -182,9 +147,7 @@ fn explain(err: ParseError) -> String {
 
 fn free_text(label: &str, value: &str) -> Result<String, String> {
     if value.chars().count() > MAX_TEXT_LEN {
-        return Err(format!(
-            "{label} must be {MAX_TEXT_LEN} characters or fewer"
-        ));
+        return Err(format!("{label} must be {MAX_TEXT_LEN} characters or fewer"));
     }
     if value.chars().any(char::is_control) {
         return Err(format!("{label} must not contain control characters"));
@@ -203,7 +166,9 @@ fn rating_filter(value: &str) -> Result<RatingFilter, String> {
         return Ok(RatingFilter::NotRated);
     }
     Rating::parse(value).map(RatingFilter::Rated).map_err(|_| {
-        format!("Rating {value:?} is not valid: expected outstanding, good, requires_improvement, inadequate or {NOT_RATED}")
+        format!(
+            "Rating {value:?} is not valid: expected outstanding, good, requires_improvement, inadequate or {NOT_RATED}"
+        )
     })
 }
 
@@ -211,28 +176,21 @@ fn yes_no(value: &str) -> Result<bool, String> {
     match value.trim().to_lowercase().as_str() {
         "yes" | "true" | "on" | "1" => Ok(true),
         "no" | "false" | "off" | "0" => Ok(false),
-        _ => Err(format!(
-            "Include deregistered {value:?} is not valid: expected yes or no"
-        )),
+        _ => Err(format!("Include deregistered {value:?} is not valid: expected yes or no")),
     }
 }
 
 fn sort(value: &str) -> Result<LocationSort, String> {
     LocationSort::parse(value).ok_or_else(|| {
         let codes: Vec<&str> = LocationSort::ALL.iter().map(|s| s.code()).collect();
-        format!(
-            "Sort {value:?} is not valid: expected one of {}",
-            codes.join(", ")
-        )
+        format!("Sort {value:?} is not valid: expected one of {}", codes.join(", "))
     })
 }
 
 fn page_number(value: &str) -> Result<u32, String> {
     match value.trim().parse::<u32>() {
         Ok(n) if (1..=MAX_PAGE).contains(&n) => Ok(n),
-        _ => Err(format!(
-            "Page {value:?} is not valid: enter a whole number from 1 to {MAX_PAGE}"
-        )),
+        _ => Err(format!("Page {value:?} is not valid: enter a whole number from 1 to {MAX_PAGE}")),
     }
 }
 
@@ -240,9 +198,7 @@ fn per_page(value: &str) -> Result<u32, String> {
     let max = LocationQuery::MAX_PER_PAGE;
     match value.trim().parse::<u32>() {
         Ok(n) if (1..=max).contains(&n) => Ok(n),
-        _ => Err(format!(
-            "Results per page {value:?} is not valid: enter a whole number from 1 to {max}"
-        )),
+        _ => Err(format!("Results per page {value:?} is not valid: enter a whole number from 1 to {max}")),
     }
 }
 
@@ -251,9 +207,7 @@ mod tests {
     use super::*;
 
     fn params(pairs: &[(&str, &str)]) -> DirectoryParams {
-        let query = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(pairs)
-            .finish();
+        let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
         parse_query(&query)
     }
 
@@ -263,9 +217,7 @@ mod tests {
 
     #[test]
     fn empty_values_mean_no_filter() {
-        let q = params(&[("name", ""), ("region", " "), ("page", "")])
-            .validate()
-            .unwrap();
+        let q = params(&[("name", ""), ("region", " "), ("page", "")]).validate().unwrap();
         assert_eq!(q, LocationQuery::default());
     }
 
@@ -288,20 +240,11 @@ mod tests {
         assert_eq!(q.postcode.as_deref(), Some("LS1 4AP"));
         assert_eq!(q.region, Some(Region::NorthWest));
         assert_eq!(q.service, Some(ServiceKind::Homecare));
-        assert_eq!(
-            q.rating,
-            Some(RatingFilter::Rated(Rating::RequiresImprovement))
-        );
+        assert_eq!(q.rating, Some(RatingFilter::Rated(Rating::RequiresImprovement)));
         assert_eq!(q.sort, LocationSort::Beds);
         assert_eq!((q.page, q.per_page), (3, 100));
         assert!(q.include_deregistered);
-        assert_eq!(
-            params(&[("rating", "not_rated")])
-                .validate()
-                .unwrap()
-                .rating,
-            Some(RatingFilter::NotRated)
-        );
+        assert_eq!(params(&[("rating", "not_rated")]).validate().unwrap().rating, Some(RatingFilter::NotRated));
     }
 
     #[test]
@@ -319,12 +262,7 @@ mod tests {
         .validate()
         .unwrap_err();
         let fields: Vec<&str> = errors.0.iter().map(|e| e.field).collect();
-        assert_eq!(
-            fields,
-            [
-                "postcode", "region", "service", "rating", "provider", "sort", "page", "per_page"
-            ]
-        );
+        assert_eq!(fields, ["postcode", "region", "service", "rating", "provider", "sort", "page", "per_page"]);
         assert!(errors.for_field("region").unwrap().contains("\"wales\""));
         assert!(errors.for_field("page").unwrap().contains("whole number"));
         assert!(errors.for_field("sort").unwrap().contains("rating_best"));
@@ -336,10 +274,7 @@ mod tests {
             assert!(params(&[("page", bad)]).validate().is_err(), "page={bad}");
         }
         for bad in ["0", "101", "x"] {
-            assert!(
-                params(&[("per_page", bad)]).validate().is_err(),
-                "per_page={bad}"
-            );
+            assert!(params(&[("per_page", bad)]).validate().is_err(), "per_page={bad}");
         }
     }
 
@@ -352,19 +287,11 @@ mod tests {
 
     #[test]
     fn canonical_query_round_trips_and_omits_defaults() {
-        let q = params(&[
-            ("name", "Rose & Crown"),
-            ("region", "london"),
-            ("rating", "not_rated"),
-            ("page", "2"),
-        ])
-        .validate()
-        .unwrap();
+        let q = params(&[("name", "Rose & Crown"), ("region", "london"), ("rating", "not_rated"), ("page", "2")])
+            .validate()
+            .unwrap();
         let canonical = DirectoryParams::canonical(&q);
-        assert_eq!(
-            canonical,
-            "name=Rose+%26+Crown&region=london&rating=not_rated"
-        );
+        assert_eq!(canonical, "name=Rose+%26+Crown&region=london&rating=not_rated");
         let again = parse_query(&canonical).validate().unwrap();
         assert_eq!(again, LocationQuery { page: 1, ..q });
     }

@@ -16,14 +16,8 @@ pub struct RatingTag {
 impl RatingTag {
     pub fn of(rating: Option<Rating>) -> Self {
         match rating {
-            Some(r) => RatingTag {
-                label: r.name(),
-                modifier: r.code(),
-            },
-            None => RatingTag {
-                label: "Not yet rated",
-                modifier: "not_rated",
-            },
+            Some(r) => RatingTag { label: r.name(), modifier: r.code() },
+            None => RatingTag { label: "Not yet rated", modifier: "not_rated" },
         }
     }
 
@@ -31,10 +25,7 @@ impl RatingTag {
     pub fn of_key_question(rating: Option<Rating>) -> Self {
         match rating {
             Some(r) => RatingTag::of(Some(r)),
-            None => RatingTag {
-                label: "No rating",
-                modifier: "not_rated",
-            },
+            None => RatingTag { label: "No rating", modifier: "not_rated" },
         }
     }
 }
@@ -45,8 +36,7 @@ pub fn long_date(date: NaiveDate) -> String {
 }
 
 pub fn optional_date(date: Option<NaiveDate>) -> String {
-    date.map(long_date)
-        .unwrap_or_else(|| "Not known".to_string())
+    date.map(long_date).unwrap_or_else(|| "Not known".to_string())
 }
 
 pub fn yes_no_unknown(value: Option<bool>) -> &'static str {
@@ -69,20 +59,12 @@ pub fn service_names(kinds: &[ServiceKind]) -> String {
     if kinds.is_empty() {
         return "Not known".to_string();
     }
-    kinds
-        .iter()
-        .map(|k| k.name())
-        .collect::<Vec<_>>()
-        .join(", ")
+    kinds.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
 }
 
 /// "1 location" / "24 locations".
 pub fn count_of(n: u64, singular: &str, plural: &str) -> String {
-    if n == 1 {
-        format!("1 {singular}")
-    } else {
-        format!("{} {plural}", thousands(n))
-    }
+    if n == 1 { format!("1 {singular}") } else { format!("{} {plural}", thousands(n)) }
 }
 
 /// 30000 → "30,000".
@@ -110,20 +92,9 @@ pub fn safe_website(raw: &str) -> Option<String> {
     } else {
         format!("https://{trimmed}")
     };
-    let host = url
-        .split("://")
-        .nth(1)
-        .unwrap_or("")
-        .split(['/', '?', '#'])
-        .next()
-        .unwrap_or("");
-    let host_ok = host.contains('.')
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
-    let no_spaces = !url
-        .chars()
-        .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>');
+    let host = url.split("://").nth(1).unwrap_or("").split(['/', '?', '#']).next().unwrap_or("");
+    let host_ok = host.contains('.') && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    let no_spaces = !url.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>');
     (host_ok && no_spaces).then_some(url)
 }
 
@@ -149,19 +120,11 @@ pub struct Row {
 
 impl Row {
     pub fn text(key: &'static str, value: impl Into<String>) -> Self {
-        Row {
-            key,
-            value: value.into(),
-            href: None,
-        }
+        Row { key, value: value.into(), href: None }
     }
 
     pub fn link(key: &'static str, value: impl Into<String>, href: Option<String>) -> Self {
-        Row {
-            key,
-            value: value.into(),
-            href,
-        }
+        Row { key, value: value.into(), href }
     }
 }
 
@@ -183,19 +146,11 @@ pub struct SummaryView {
 
 impl SummaryView {
     pub fn of(s: &LocationSummary) -> Self {
-        let place = [s.town.as_deref(), s.postcode.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(", ");
+        let place = [s.town.as_deref(), s.postcode.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(", ");
         SummaryView {
             href: location_href(s.id.as_str()),
             name: s.name.clone(),
-            place: if place.is_empty() {
-                "Not known".to_string()
-            } else {
-                place
-            },
+            place: if place.is_empty() { "Not known".to_string() } else { place },
             services: service_names(&s.service_kinds),
             beds: s.care_home.then(|| beds_text(s.beds)),
             rating: RatingTag::of(s.overall),
@@ -226,11 +181,7 @@ impl SelectOption {
     pub fn new(value: impl Into<String>, label: impl Into<String>, current: Option<&str>) -> Self {
         let value = value.into();
         let selected = current.is_some_and(|c| c.trim().eq_ignore_ascii_case(&value));
-        SelectOption {
-            value,
-            label: label.into(),
-            selected,
-        }
+        SelectOption { value, label: label.into(), selected }
     }
 }
 
@@ -241,30 +192,15 @@ pub fn select(
     current: Option<&str>,
 ) -> Vec<SelectOption> {
     let current = current.map(str::trim).filter(|c| !c.is_empty());
-    let any = SelectOption {
-        value: String::new(),
-        label: any_label.to_string(),
-        selected: current.is_none(),
-    };
+    let any = SelectOption { value: String::new(), label: any_label.to_string(), selected: current.is_none() };
     std::iter::once(any)
-        .chain(
-            options
-                .into_iter()
-                .map(|(value, label)| SelectOption::new(value, label, current)),
-        )
+        .chain(options.into_iter().map(|(value, label)| SelectOption::new(value, label, current)))
         .collect()
 }
 
 pub fn region_options(current: Option<&str>) -> Vec<SelectOption> {
-    let current_code = current
-        .and_then(|c| Region::parse(c).ok())
-        .map(Region::code)
-        .or(current);
-    select(
-        "Any region",
-        Region::ALL.map(|r| (r.code().to_string(), r.name().to_string())),
-        current_code,
-    )
+    let current_code = current.and_then(|c| Region::parse(c).ok()).map(Region::code).or(current);
+    select("Any region", Region::ALL.map(|r| (r.code().to_string(), r.name().to_string())), current_code)
 }
 
 #[cfg(test)]
@@ -273,14 +209,8 @@ mod tests {
 
     #[test]
     fn websites_are_linked_only_when_safe() {
-        assert_eq!(
-            safe_website("www.example.org").as_deref(),
-            Some("https://www.example.org")
-        );
-        assert_eq!(
-            safe_website("http://example.org/care").as_deref(),
-            Some("http://example.org/care")
-        );
+        assert_eq!(safe_website("www.example.org").as_deref(), Some("https://www.example.org"));
+        assert_eq!(safe_website("http://example.org/care").as_deref(), Some("http://example.org/care"));
         assert_eq!(safe_website("javascript:alert(1)"), None);
         assert_eq!(safe_website("data:text/html,x"), None);
         assert_eq!(safe_website("not a website"), None);
@@ -289,14 +219,8 @@ mod tests {
 
     #[test]
     fn phone_links_keep_digits() {
-        assert_eq!(
-            tel_href("0113 496 0000").as_deref(),
-            Some("tel:01134960000")
-        );
-        assert_eq!(
-            tel_href("+44 (0)113 496 0000").as_deref(),
-            Some("tel:+4401134960000")
-        );
+        assert_eq!(tel_href("0113 496 0000").as_deref(), Some("tel:01134960000"));
+        assert_eq!(tel_href("+44 (0)113 496 0000").as_deref(), Some("tel:+4401134960000"));
         assert_eq!(tel_href("n/a"), None);
     }
 
@@ -307,21 +231,14 @@ mod tests {
         assert_eq!(thousands(1234567), "1,234,567");
         assert_eq!(count_of(1, "bed", "beds"), "1 bed");
         assert_eq!(count_of(2500, "bed", "beds"), "2,500 beds");
-        assert_eq!(
-            long_date(NaiveDate::from_ymd_opt(2024, 3, 3).unwrap()),
-            "3 March 2024"
-        );
+        assert_eq!(long_date(NaiveDate::from_ymd_opt(2024, 3, 3).unwrap()), "3 March 2024");
     }
 
     #[test]
     fn selects_mark_the_current_value() {
         let options = region_options(Some("North West"));
         assert!(!options[0].selected);
-        assert!(
-            options
-                .iter()
-                .any(|o| o.selected && o.value == "north_west")
-        );
+        assert!(options.iter().any(|o| o.selected && o.value == "north_west"));
         assert!(region_options(None)[0].selected);
     }
 }

@@ -128,7 +128,8 @@ fn broken_json_says_where() {
 
 #[test]
 fn the_record_parser_reports_missing_identity() {
-    let problems = parse_location_record(&json!({"name": "Somewhere", "registrationStatus": "Registered"})).expect_err("no IDs");
+    let problems =
+        parse_location_record(&json!({"name": "Somewhere", "registrationStatus": "Registered"})).expect_err("no IDs");
     let fields: Vec<_> = problems.iter().filter_map(|p| p.column.as_deref()).collect();
     assert_eq!(fields, ["locationId", "providerId"]);
     assert!(parse_location_record(&json!([1, 2])).is_err());

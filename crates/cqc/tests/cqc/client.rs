@@ -65,7 +65,10 @@ fn mock(count: u32) -> Shared {
     }
     for p in 0..2 {
         let id = format!("1-20{p:08}");
-        m.providers.insert(id.clone(), json!({"providerId": id, "name": format!("Provider {p}"), "registrationStatus": "Registered"}));
+        m.providers.insert(
+            id.clone(),
+            json!({"providerId": id, "name": format!("Provider {p}"), "registrationStatus": "Registered"}),
+        );
     }
     Arc::new(Mutex::new(m))
 }
@@ -81,9 +84,9 @@ fn check(state: &Shared, headers: &HeaderMap, path: String) -> Option<Response> 
         return Some(StatusCode::INTERNAL_SERVER_ERROR.into_response());
     }
     match m.faults.get_mut(&path).and_then(VecDeque::pop_front)? {
-        Fault::Busy { retry_after } => {
-            Some((StatusCode::TOO_MANY_REQUESTS, [("Retry-After", retry_after)], "Rate limit is exceeded").into_response())
-        }
+        Fault::Busy { retry_after } => Some(
+            (StatusCode::TOO_MANY_REQUESTS, [("Retry-After", retry_after)], "Rate limit is exceeded").into_response(),
+        ),
         Fault::Unavailable => Some(StatusCode::SERVICE_UNAVAILABLE.into_response()),
     }
 }
@@ -96,7 +99,11 @@ fn paged(items: Vec<Value>, query: &HashMap<String, String>, key: &str) -> Value
     json!({"total": slice.len(), "totalPages": total_pages, "page": page, "perPage": per_page, key: slice})
 }
 
-async fn list_locations(State(s): State<Shared>, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn list_locations(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let page = q.get("page").cloned().unwrap_or_default();
     if let Some(fault) = check(&s, &headers, format!("/locations?page={page}")) {
         return fault;
@@ -116,7 +123,9 @@ async fn one_location(State(s): State<Shared>, headers: HeaderMap, Path(id): Pat
     }
     match s.lock().expect("mock state").locations.get(&id) {
         Some(record) => Json(record.clone()).into_response(),
-        None => (StatusCode::NOT_FOUND, Json(json!({"statusCode": 404, "message": "Resource not found"}))).into_response(),
+        None => {
+            (StatusCode::NOT_FOUND, Json(json!({"statusCode": 404, "message": "Resource not found"}))).into_response()
+        }
     }
 }
 
@@ -136,7 +145,8 @@ async fn changes(State(s): State<Shared>, headers: HeaderMap, Query(q): Query<Ha
         return fault;
     }
     let mut m = s.lock().expect("mock state");
-    let window = (q.get("startTimestamp").cloned().unwrap_or_default(), q.get("endTimestamp").cloned().unwrap_or_default());
+    let window =
+        (q.get("startTimestamp").cloned().unwrap_or_default(), q.get("endTimestamp").cloned().unwrap_or_default());
     m.change_windows.push(window);
     let items = m.changed.iter().map(|id| json!(id)).collect();
     Json(paged(items, &q, "changes")).into_response()
@@ -241,7 +251,8 @@ async fn a_full_sync_pages_through_every_location_despite_busy_answers() {
 #[tokio::test]
 async fn the_changes_feed_fetches_only_what_changed_since_the_last_sync() {
     let state = mock(6);
-    state.lock().expect("mock state").changed = vec!["1-1000000004".into(), "1-1000000006".into(), "1-1000000099".into()];
+    state.lock().expect("mock state").changed =
+        vec!["1-1000000004".into(), "1-1000000006".into(), "1-1000000099".into()];
     let client = client(serve(state.clone()).await, KEY);
     let since: DateTime<Utc> = "2024-05-01T06:30:00Z".parse().expect("a timestamp");
     let previous = SyncState { synced_until: Some(since), run: None };
@@ -274,7 +285,8 @@ async fn an_interrupted_sync_continues_where_it_stopped() {
     let client = client(serve(state.clone()).await, KEY);
     let mut sink = Sink::default();
 
-    let err = sync(&client, SyncState::default(), false, &mut sink, &NoProgress).await.expect_err("the API keeps failing");
+    let err =
+        sync(&client, SyncState::default(), false, &mut sink, &NoProgress).await.expect_err("the API keeps failing");
     assert!(err.to_string().contains("/locations/1-1000000004: HTTP 500 after 4 attempt(s)"), "{err}");
     let saved = sink.states.last().cloned().expect("saved");
     let run = saved.run.clone().expect("an unfinished run");
@@ -293,7 +305,10 @@ async fn an_interrupted_sync_continues_where_it_stopped() {
     let log = requests(&state);
     assert!(!log.contains(&"/locations?page=1".to_string()), "page 1 is not fetched again");
     assert!(!log.contains(&"/locations/1-1000000001".to_string()));
-    assert_eq!(sink.location_ids(), ["1-1000000001", "1-1000000002", "1-1000000003", "1-1000000004", "1-1000000005", "1-1000000006"]);
+    assert_eq!(
+        sink.location_ids(),
+        ["1-1000000001", "1-1000000002", "1-1000000003", "1-1000000004", "1-1000000005", "1-1000000006"]
+    );
     assert_eq!(sink.states.last().expect("saved").run, None);
 }
 

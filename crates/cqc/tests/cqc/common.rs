@@ -67,7 +67,8 @@ pub fn csv_as_cells(path: &Path) -> Vec<Vec<Cell>> {
                 .enumerate()
                 .map(|(i, v)| {
                     let is_date_column = header.get(i).is_some_and(|h| h.to_lowercase().contains("date"));
-                    let as_date = NaiveDate::parse_from_str(v, "%d/%m/%Y").or_else(|_| NaiveDate::parse_from_str(v, "%Y-%m-%d"));
+                    let as_date =
+                        NaiveDate::parse_from_str(v, "%d/%m/%Y").or_else(|_| NaiveDate::parse_from_str(v, "%Y-%m-%d"));
                     match (v.as_str(), v.parse::<f64>(), as_date) {
                         ("", _, _) => Cell::Empty,
                         (_, _, Ok(d)) if is_date_column => Cell::Date(d),
@@ -87,8 +88,12 @@ fn escape(text: &str) -> String {
 fn cell_xml(cell: &Cell) -> String {
     match cell {
         Cell::Empty => "<table:table-cell/>".to_string(),
-        Cell::Text(t) => format!("<table:table-cell office:value-type=\"string\"><text:p>{}</text:p></table:table-cell>", escape(t)),
-        Cell::Float(f) => format!("<table:table-cell office:value-type=\"float\" office:value=\"{f}\"><text:p>{f}</text:p></table:table-cell>"),
+        Cell::Text(t) => {
+            format!("<table:table-cell office:value-type=\"string\"><text:p>{}</text:p></table:table-cell>", escape(t))
+        }
+        Cell::Float(f) => format!(
+            "<table:table-cell office:value-type=\"float\" office:value=\"{f}\"><text:p>{f}</text:p></table:table-cell>"
+        ),
         Cell::Date(d) => format!(
             "<table:table-cell office:value-type=\"date\" office:date-value=\"{}\"><text:p>{}</text:p></table:table-cell>",
             d.format("%Y-%m-%d"),

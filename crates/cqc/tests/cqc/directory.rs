@@ -31,7 +31,10 @@ fn reads_every_column_after_the_notice_rows() {
     assert_eq!(rose.specialisms, vec!["Dementia", "Older people"], "'y' sets a flag too");
     assert_eq!(
         rose.regulated_activities,
-        vec!["Accommodation for persons who require nursing or personal care", "Treatment of disease, disorder or injury"]
+        vec![
+            "Accommodation for persons who require nursing or personal care",
+            "Treatment of disease, disorder or injury"
+        ]
     );
     assert_eq!(rose.primary_inspection_category.as_deref(), Some("Residential social care"));
     assert_eq!(rose.phone.as_deref(), Some("0161 496 0001"));

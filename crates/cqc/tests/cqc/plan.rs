@@ -77,7 +77,8 @@ fn a_directory_without_address_columns_keeps_the_address() {
 #[test]
 fn a_location_whose_provider_nobody_describes_is_refused() {
     let parsed = read(SourceKind::Api, "api/01-legacy.json");
-    let err = candour_cqc::plan(parsed.clone(), &RegisterSnapshot::default(), &Default::default()).expect_err("refused");
+    let err =
+        candour_cqc::plan(parsed.clone(), &RegisterSnapshot::default(), &Default::default()).expect_err("refused");
     assert_eq!(
         err.problems[0].to_string(),
         "01-legacy.json: location 1-1000000001 is run by provider 1-2000000001, which is neither in the register nor described in the input"

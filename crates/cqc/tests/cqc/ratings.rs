@@ -27,7 +27,10 @@ fn rows_pivot_into_one_record_per_group_and_date() {
 
     let willow = parsed.locations.iter().find(|l| l.id == id("1-1000000009")).expect("read");
     let w = &willow.ratings[0];
-    assert_eq!((w.overall, w.key_questions.safe, w.key_questions.well_led), (Some(Rating::Outstanding), Some(Rating::Good), Some(Rating::Outstanding)));
+    assert_eq!(
+        (w.overall, w.key_questions.safe, w.key_questions.well_led),
+        (Some(Rating::Outstanding), Some(Rating::Good), Some(Rating::Outstanding))
+    );
     assert_eq!(w.key_questions.caring, None);
     assert!(w.inherited);
     assert_eq!(w.published, date(2022, 8, 1));
@@ -56,7 +59,8 @@ fn a_ratings_file_adds_ratings_without_blanking_the_directory() {
     let again = import(&mut register, SourceKind::Directory, "directory.csv");
     assert_eq!(again.counts.ratings_unchanged, 2);
     assert!(again.ratings.is_empty());
-    let key = RatingKey::of(&plan.ratings.iter().find(|r| r.location_id == id("1-1000000001")).expect("planned").clone());
+    let key =
+        RatingKey::of(&plan.ratings.iter().find(|r| r.location_id == id("1-1000000001")).expect("planned").clone());
     assert_eq!(register.ratings[&key].key_questions.caring, Some(Rating::Outstanding));
 }
 

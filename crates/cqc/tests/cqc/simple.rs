@@ -26,7 +26,10 @@ fn reads_the_preamble_date_lists_and_address() {
     assert!(!homecare.care_home);
 
     let listed: Vec<String> = parsed.problems.iter().map(ToString::to_string).collect();
-    assert_eq!(listed, [r#"line 8, column "Date of latest check": "yesterday" is not a date (expected dd/mm/yyyy or yyyy-mm-dd)"#]);
+    assert_eq!(
+        listed,
+        [r#"line 8, column "Date of latest check": "yesterday" is not a date (expected dd/mm/yyyy or yyyy-mm-dd)"#]
+    );
     assert!(parsed.mentioned.contains(&id("1-1000000005")), "a bad row still counts as listed");
 }
 

@@ -90,14 +90,10 @@ pub async fn directory(
     State(state): State<AppState>,
     query: Result<Query<DirectoryParams>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    let params = query
-        .map_err(|r| {
-            WebError::bad_request(format!("The address could not be read: {}", r.body_text()))
-        })?
-        .0;
-    let (areas, specialisms) =
-        tokio::try_join!(state.store.local_authorities(), state.store.specialisms())
-            .map_err(|e| WebError::from_store(e, || "The register is empty".to_string()))?;
+    let params =
+        query.map_err(|r| WebError::bad_request(format!("The address could not be read: {}", r.body_text())))?.0;
+    let (areas, specialisms) = tokio::try_join!(state.store.local_authorities(), state.store.specialisms())
+        .map_err(|e| WebError::from_store(e, || "The register is empty".to_string()))?;
     let form_values = params.clone();
     match params.validate() {
         Ok(query) => {
@@ -108,23 +104,13 @@ pub async fn directory(
                 .map_err(|e| WebError::from_store(e, || "No locations match".to_string()))?;
             let form = filter_form(&form_values, &FieldErrors::default(), &areas, &specialisms);
             let title = results_title(&query, &page);
-            let view = DirectoryPage {
-                title,
-                errors: Vec::new(),
-                form,
-                results: Some(results(&query, &page)),
-            };
+            let view = DirectoryPage { title, errors: Vec::new(), form, results: Some(results(&query, &page)) };
             Ok(render(StatusCode::OK, &view))
         }
         Err(errors) => {
             let form = filter_form(&form_values, &errors, &areas, &specialisms);
             let title = "Error: Find care services".to_string();
-            let view = DirectoryPage {
-                title,
-                errors: error_links(&errors),
-                form,
-                results: None,
-            };
+            let view = DirectoryPage { title, errors: error_links(&errors), form, results: None };
             Ok(render(StatusCode::BAD_REQUEST, &view))
         }
     }
@@ -133,11 +119,7 @@ pub async fn directory(
 fn results_title(query: &LocationQuery, page: &Page<LocationSummary>) -> String {
     let found = found_text(page.total);
     if page.pages() > 1 && query.page <= page.pages() {
-        format!(
-            "Find care services: {found} (page {} of {})",
-            query.page,
-            page.pages()
-        )
+        format!("Find care services: {found} (page {} of {})", query.page, page.pages())
     } else {
         format!("Find care services: {found}")
     }
@@ -163,9 +145,7 @@ fn error_links(errors: &FieldErrors) -> Vec<ErrorLink> {
         .iter()
         .map(|e| ErrorLink {
             message: e.message.clone(),
-            href: FORM_FIELDS
-                .contains(&e.field)
-                .then(|| format!("#{}", e.field)),
+            href: FORM_FIELDS.contains(&e.field).then(|| format!("#{}", e.field)),
         })
         .collect()
 }
@@ -178,12 +158,7 @@ fn filter_form(
 ) -> FilterForm {
     let error = |field: &str| errors.for_field(field).map(str::to_string);
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    let select_field = |id, label, options| SelectField {
-        id,
-        label,
-        options,
-        error: error(id),
-    };
+    let select_field = |id, label, options| SelectField { id, label, options, error: error(id) };
     FilterForm {
         name: TextField {
             id: "name",
@@ -203,11 +178,7 @@ fn filter_form(
             select_field(
                 "local_authority",
                 "Local authority",
-                with_current(
-                    area_options(areas),
-                    raw.local_authority.as_deref(),
-                    "Any local authority",
-                ),
+                with_current(area_options(areas), raw.local_authority.as_deref(), "Any local authority"),
             ),
             select_field("region", "Region", region_options(raw.region.as_deref())),
             select_field(
@@ -219,19 +190,11 @@ fn filter_form(
                     raw.service.as_deref(),
                 ),
             ),
-            select_field(
-                "rating",
-                "Overall rating",
-                rating_options(raw.rating.as_deref()),
-            ),
+            select_field("rating", "Overall rating", rating_options(raw.rating.as_deref())),
             select_field(
                 "specialism",
                 "Specialism",
-                with_current(
-                    name_options(specialisms),
-                    raw.specialism.as_deref(),
-                    "Any specialism",
-                ),
+                with_current(name_options(specialisms), raw.specialism.as_deref(), "Any specialism"),
             ),
         ],
         include_deregistered: raw
@@ -240,39 +203,23 @@ fn filter_form(
             .is_some_and(|v| matches!(v.trim(), "yes" | "true" | "on" | "1")),
         include_deregistered_error: error("include_deregistered"),
         sort: select_field("sort", "Sort by", sort_options(raw.sort.as_deref())),
-        per_page: select_field(
-            "per_page",
-            "Results per page",
-            per_page_options(raw.per_page.as_deref()),
-        ),
+        per_page: select_field("per_page", "Results per page", per_page_options(raw.per_page.as_deref())),
     }
 }
 
 fn area_options(areas: &[AreaCount]) -> Vec<(String, String)> {
-    areas
-        .iter()
-        .map(|a| (a.local_authority.clone(), a.local_authority.clone()))
-        .collect()
+    areas.iter().map(|a| (a.local_authority.clone(), a.local_authority.clone())).collect()
 }
 
 fn name_options(names: &[NameCount]) -> Vec<(String, String)> {
-    names
-        .iter()
-        .map(|n| (n.name.clone(), n.name.clone()))
-        .collect()
+    names.iter().map(|n| (n.name.clone(), n.name.clone())).collect()
 }
 
 /// A select of names from the register, keeping a value typed into the URL that
 /// the list lacks so the form still shows what was asked for.
-fn with_current(
-    mut options: Vec<(String, String)>,
-    current: Option<&str>,
-    any_label: &str,
-) -> Vec<SelectOption> {
+fn with_current(mut options: Vec<(String, String)>, current: Option<&str>, any_label: &str) -> Vec<SelectOption> {
     if let Some(c) = current.map(str::trim).filter(|c| !c.is_empty())
-        && !options
-            .iter()
-            .any(|(value, _)| value.eq_ignore_ascii_case(c))
+        && !options.iter().any(|(value, _)| value.eq_ignore_ascii_case(c))
     {
         options.push((c.to_string(), c.to_string()));
     }
@@ -281,40 +228,26 @@ fn with_current(
 
 fn rating_options(current: Option<&str>) -> Vec<SelectOption> {
     let rated = Rating::ALL.map(|r| (r.code().to_string(), r.name().to_string()));
-    let options = rated.into_iter().chain(std::iter::once((
-        NOT_RATED.to_string(),
-        "Not yet rated".to_string(),
-    )));
+    let options = rated.into_iter().chain(std::iter::once((NOT_RATED.to_string(), "Not yet rated".to_string())));
     let current = current.map(|c| Rating::parse(c).map(Rating::code).unwrap_or(c));
     select("Any rating", options, current)
 }
 
 fn sort_options(current: Option<&str>) -> Vec<SelectOption> {
-    let current = current
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .unwrap_or(LocationSort::default().code());
-    LocationSort::ALL
-        .iter()
-        .map(|s| SelectOption::new(s.code(), s.label(), Some(current)))
-        .collect()
+    let current = current.map(str::trim).filter(|c| !c.is_empty()).unwrap_or(LocationSort::default().code());
+    LocationSort::ALL.iter().map(|s| SelectOption::new(s.code(), s.label(), Some(current))).collect()
 }
 
 fn per_page_options(current: Option<&str>) -> Vec<SelectOption> {
     let default = LocationQuery::default().per_page;
-    let current = current
-        .and_then(|c| c.trim().parse::<u32>().ok())
-        .unwrap_or(default);
+    let current = current.and_then(|c| c.trim().parse::<u32>().ok()).unwrap_or(default);
     let mut sizes = PAGE_SIZES.to_vec();
     if (1..=LocationQuery::MAX_PER_PAGE).contains(&current) && !sizes.contains(&current) {
         sizes.push(current);
         sizes.sort_unstable();
     }
     let current = current.to_string();
-    sizes
-        .into_iter()
-        .map(|n| SelectOption::new(n.to_string(), n.to_string(), Some(&current)))
-        .collect()
+    sizes.into_iter().map(|n| SelectOption::new(n.to_string(), n.to_string(), Some(&current))).collect()
 }
 
 fn results(query: &LocationQuery, page: &Page<LocationSummary>) -> Results {
@@ -325,18 +258,10 @@ fn results(query: &LocationQuery, page: &Page<LocationSummary>) -> Results {
     let range = if page.items.is_empty() {
         String::new()
     } else {
-        format!(
-            "Showing {} to {} of {}",
-            thousands(first),
-            thousands(last),
-            thousands(page.total)
-        )
+        format!("Showing {} to {} of {}", thousands(first), thousands(last), thousands(page.total))
     };
-    let past_end =
-        (page.items.is_empty() && page.total > 0 && query.page > pages).then(|| PastEnd {
-            last_page: pages,
-            href: page_href(&base, pages),
-        });
+    let past_end = (page.items.is_empty() && page.total > 0 && query.page > pages)
+        .then(|| PastEnd { last_page: pages, href: page_href(&base, pages) });
     Results {
         heading: found_text(page.total),
         range,
@@ -347,11 +272,7 @@ fn results(query: &LocationQuery, page: &Page<LocationSummary>) -> Results {
 }
 
 fn found_text(total: u64) -> String {
-    if total == 0 {
-        "No locations found".to_string()
-    } else {
-        count_of(total, "location found", "locations found")
-    }
+    if total == 0 { "No locations found".to_string() } else { count_of(total, "location found", "locations found") }
 }
 
 fn page_href(base: &str, number: u32) -> String {
@@ -382,11 +303,7 @@ pub fn pagination(base: &str, current: u32, pages: u32) -> Pagination {
             last_shown = n;
         }
     }
-    Pagination {
-        previous,
-        next,
-        links,
-    }
+    Pagination { previous, next, links }
 }
 
 #[cfg(test)]
@@ -400,21 +317,10 @@ mod tests {
     #[test]
     fn pagination_shows_ends_and_neighbours() {
         let p = pagination("region=london", 5, 10);
-        assert_eq!(
-            numbers(&p),
-            [(1, false), (4, true), (5, false), (6, false), (10, true)]
-        );
-        assert_eq!(
-            p.previous.as_deref(),
-            Some("/locations?region=london&page=4")
-        );
+        assert_eq!(numbers(&p), [(1, false), (4, true), (5, false), (6, false), (10, true)]);
+        assert_eq!(p.previous.as_deref(), Some("/locations?region=london&page=4"));
         assert_eq!(p.next.as_deref(), Some("/locations?region=london&page=6"));
-        assert!(
-            p.links
-                .iter()
-                .find(|l| l.current)
-                .is_some_and(|l| l.number == 5)
-        );
+        assert!(p.links.iter().find(|l| l.current).is_some_and(|l| l.number == 5));
     }
 
     #[test]

@@ -38,11 +38,8 @@ struct RegionLink {
 
 /// `GET /`: what Candour is, a search box, the register in numbers and regions to browse.
 pub async fn home(State(state): State<AppState>) -> Result<Response, PageError> {
-    let (stats, areas) = tokio::try_join!(
-        state.store.register_stats(),
-        state.store.local_authorities()
-    )
-    .map_err(|e| WebError::from_store(e, || "The register is empty".to_string()))?;
+    let (stats, areas) = tokio::try_join!(state.store.register_stats(), state.store.local_authorities())
+        .map_err(|e| WebError::from_store(e, || "The register is empty".to_string()))?;
     let page = HomePage {
         title: "Find and compare adult social care in England",
         stats: stat_lines(&stats),
@@ -54,22 +51,10 @@ pub async fn home(State(state): State<AppState>) -> Result<Response, PageError> 
 
 fn stat_lines(stats: &RegisterStats) -> Vec<Stat> {
     vec![
-        Stat {
-            label: "registered care services",
-            value: thousands(stats.registered_locations),
-        },
-        Stat {
-            label: "of them care homes",
-            value: thousands(stats.care_homes),
-        },
-        Stat {
-            label: "providers",
-            value: thousands(stats.providers),
-        },
-        Stat {
-            label: "published ratings",
-            value: thousands(stats.rating_records),
-        },
+        Stat { label: "registered care services", value: thousands(stats.registered_locations) },
+        Stat { label: "of them care homes", value: thousands(stats.care_homes) },
+        Stat { label: "providers", value: thousands(stats.providers) },
+        Stat { label: "published ratings", value: thousands(stats.rating_records) },
     ]
 }
 
@@ -90,11 +75,7 @@ fn region_links(areas: &[AreaCount]) -> Vec<RegionLink> {
     Region::ALL
         .into_iter()
         .map(|region| {
-            let count: u64 = areas
-                .iter()
-                .filter(|a| a.region == Some(region))
-                .map(|a| a.locations)
-                .sum();
+            let count: u64 = areas.iter().filter(|a| a.region == Some(region)).map(|a| a.locations).sum();
             RegionLink {
                 name: region.name(),
                 href: format!("/locations?region={}", region.code()),

@@ -3,16 +3,15 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use candour_domain::{
-    KeyQuestion, Location, LocationId, RatingRecord, RatingSource, RegistrationStatus,
-    RelationshipKind,
+    KeyQuestion, Location, LocationId, RatingRecord, RatingSource, RegistrationStatus, RelationshipKind,
 };
 use candour_store::{LocationDetail, RelatedLocation};
 
 use crate::AppState;
 use crate::error::{PageError, WebError, render};
 use crate::views::{
-    RatingTag, Row, beds_text, count_of, location_href, long_date, optional_date, provider_href,
-    safe_website, service_names, tel_href, yes_no_unknown,
+    RatingTag, Row, beds_text, count_of, location_href, long_date, optional_date, provider_href, safe_website,
+    service_names, tel_href, yes_no_unknown,
 };
 
 #[derive(Template)]
@@ -67,54 +66,36 @@ struct RelatedView {
 }
 
 /// `GET /locations/{id}`: everything the register knows about one location.
-pub async fn location(
-    State(state): State<AppState>,
-    Path(raw_id): Path<String>,
-) -> Result<Response, PageError> {
+pub async fn location(State(state): State<AppState>, Path(raw_id): Path<String>) -> Result<Response, PageError> {
     let id = parse_location_id(&raw_id)?;
-    let detail = state.store.location(&id).await.map_err(|e| {
-        WebError::from_store(e, || {
-            format!("There is no location with ID {id} in the register.")
-        })
-    })?;
+    let detail = state
+        .store
+        .location(&id)
+        .await
+        .map_err(|e| WebError::from_store(e, || format!("There is no location with ID {id} in the register.")))?;
     Ok(render(StatusCode::OK, &page(&detail)))
 }
 
 /// Reads a location ID from a path, with the reason when it is malformed.
 pub fn parse_location_id(raw: &str) -> Result<LocationId, WebError> {
-    LocationId::parse(raw).map_err(|e| {
-        WebError::bad_request(format!(
-            "{} is not a valid location ID: {}",
-            e.value, e.expected
-        ))
-    })
+    LocationId::parse(raw)
+        .map_err(|e| WebError::bad_request(format!("{} is not a valid location ID: {}", e.value, e.expected)))
 }
 
 fn page(detail: &LocationDetail) -> LocationPage {
     let location = &detail.location;
-    let overall = detail
-        .current_ratings
-        .iter()
-        .find(|r| r.service_group == RatingRecord::LOCATION_GROUP);
+    let overall = detail.current_ratings.iter().find(|r| r.service_group == RatingRecord::LOCATION_GROUP);
     LocationPage {
         title: location.name.clone(),
         name: location.name.clone(),
         deregistered: deregistered_notice(location),
-        overall_label: if location.is_registered() {
-            "Overall rating"
-        } else {
-            "Last overall rating"
-        },
+        overall_label: if location.is_registered() { "Overall rating" } else { "Last overall rating" },
         overall: RatingTag::of(overall.and_then(|r| r.overall)),
         overall_published: overall.map(|r| long_date(r.published)),
         details: detail_rows(location),
         provider_name: detail.provider.name.clone(),
         provider_href: provider_href(detail.provider.id.as_str()),
-        provider_others: count_of(
-            detail.provider_location_count,
-            "other location",
-            "other locations",
-        ),
+        provider_others: count_of(detail.provider_location_count, "other location", "other locations"),
         current: current_ratings(&detail.current_ratings),
         history: detail.rating_history.iter().map(history_row).collect(),
         related: detail.related.iter().map(related_view).collect(),
@@ -124,13 +105,10 @@ fn page(detail: &LocationDetail) -> LocationPage {
 fn deregistered_notice(location: &Location) -> Option<String> {
     (location.registration.status == RegistrationStatus::Deregistered).then(|| {
         match location.registration.deregistered_on {
-            Some(date) => format!(
-                "This location is deregistered: it stopped providing this service on {}.",
-                long_date(date)
-            ),
-            None => {
-                "This location is deregistered: it no longer provides this service.".to_string()
+            Some(date) => {
+                format!("This location is deregistered: it stopped providing this service on {}.", long_date(date))
             }
+            None => "This location is deregistered: it no longer provides this service.".to_string(),
         }
     })
 }
@@ -141,14 +119,7 @@ fn detail_rows(l: &Location) -> Vec<Row> {
         rows.push(Row::text("Also known as", aka));
     }
     let address = l.address.one_line();
-    rows.push(Row::text(
-        "Address",
-        if address.is_empty() {
-            "Not known".to_string()
-        } else {
-            address
-        },
-    ));
+    rows.push(Row::text("Address", if address.is_empty() { "Not known".to_string() } else { address }));
     rows.push(match &l.phone {
         Some(phone) => Row::link("Phone", phone, tel_href(phone)),
         None => Row::text("Phone", "Not known"),
@@ -157,47 +128,22 @@ fn detail_rows(l: &Location) -> Vec<Row> {
         Some(site) => Row::link("Website", site, safe_website(site)),
         None => Row::text("Website", "Not known"),
     });
-    rows.push(Row::text(
-        "Type of service",
-        service_names(&l.service_kinds()),
-    ));
+    rows.push(Row::text("Type of service", service_names(&l.service_kinds())));
     if !l.service_types.is_empty() {
-        rows.push(Row::text(
-            "Registered service types",
-            l.service_types.join(", "),
-        ));
+        rows.push(Row::text("Registered service types", l.service_types.join(", ")));
     }
     rows.push(Row::text(
         "Care home",
-        if l.care_home {
-            format!("Yes, {}", beds_text(l.beds))
-        } else {
-            "No".to_string()
-        },
+        if l.care_home { format!("Yes, {}", beds_text(l.beds)) } else { "No".to_string() },
     ));
     rows.push(Row::text(
         "Specialisms",
-        if l.specialisms.is_empty() {
-            "None listed".to_string()
-        } else {
-            l.specialisms.join(", ")
-        },
+        if l.specialisms.is_empty() { "None listed".to_string() } else { l.specialisms.join(", ") },
     ));
     rows.extend(registration_rows(l));
-    rows.push(Row::text(
-        "Local authority",
-        l.local_authority
-            .clone()
-            .unwrap_or_else(|| "Not known".to_string()),
-    ));
-    rows.push(Row::text(
-        "Region",
-        l.region.map_or("Not known", |r| r.name()),
-    ));
-    rows.push(Row::text(
-        "Last inspection",
-        optional_date(l.last_inspection),
-    ));
+    rows.push(Row::text("Local authority", l.local_authority.clone().unwrap_or_else(|| "Not known".to_string())));
+    rows.push(Row::text("Region", l.region.map_or("Not known", |r| r.name())));
+    rows.push(Row::text("Last inspection", optional_date(l.last_inspection)));
     rows.push(Row::text("Location ID", l.id.as_str()));
     rows
 }
@@ -216,10 +162,7 @@ fn registration_rows(l: &Location) -> Vec<Row> {
     };
     vec![
         Row::text("Registration", status),
-        Row::text(
-            "Registered since",
-            optional_date(l.registration.registered_on),
-        ),
+        Row::text("Registered since", optional_date(l.registration.registered_on)),
         Row::text("Dormant", yes_no_unknown(l.dormant)),
         Row::text("Registered manager in post", manager),
     ]
@@ -241,31 +184,19 @@ fn current_ratings(records: &[RatingRecord]) -> CurrentRatings {
             source: source_name(r.source),
         })
         .collect();
-    let overall = QuestionRow {
-        question: "Overall",
-        ratings: records.iter().map(|r| RatingTag::of(r.overall)).collect(),
-    };
+    let overall =
+        QuestionRow { question: "Overall", ratings: records.iter().map(|r| RatingTag::of(r.overall)).collect() };
     let questions = KeyQuestion::ALL.into_iter().map(|kq| QuestionRow {
         question: kq.name(),
-        ratings: records
-            .iter()
-            .map(|r| RatingTag::of_key_question(r.key_questions.get(kq)))
-            .collect(),
+        ratings: records.iter().map(|r| RatingTag::of_key_question(r.key_questions.get(kq))).collect(),
     });
-    CurrentRatings {
-        groups,
-        rows: std::iter::once(overall).chain(questions).collect(),
-    }
+    CurrentRatings { groups, rows: std::iter::once(overall).chain(questions).collect() }
 }
 
 /// The location-wide group is called "Overall" in the data; in a table whose rows
 /// include an "Overall" rating that would read twice, so it is named plainly.
 fn group_name(group: &str) -> String {
-    if group == RatingRecord::LOCATION_GROUP {
-        "Whole service".to_string()
-    } else {
-        group.to_string()
-    }
+    if group == RatingRecord::LOCATION_GROUP { "Whole service".to_string() } else { group.to_string() }
 }
 
 fn history_row(r: &RatingRecord) -> HistoryRow {
@@ -281,9 +212,7 @@ fn history_row(r: &RatingRecord) -> HistoryRow {
         published: long_date(r.published),
         about: about.join(", "),
         overall: RatingTag::of(r.overall),
-        key_questions: KeyQuestion::ALL
-            .map(|kq| RatingTag::of_key_question(r.key_questions.get(kq)))
-            .to_vec(),
+        key_questions: KeyQuestion::ALL.map(|kq| RatingTag::of_key_question(r.key_questions.get(kq))).to_vec(),
     }
 }
 

@@ -22,35 +22,24 @@ struct ProviderPage {
 }
 
 /// `GET /providers/{id}`: a provider and the locations it runs.
-pub async fn provider(
-    State(state): State<AppState>,
-    Path(raw_id): Path<String>,
-) -> Result<Response, PageError> {
+pub async fn provider(State(state): State<AppState>, Path(raw_id): Path<String>) -> Result<Response, PageError> {
     let id = parse_provider_id(&raw_id)?;
-    let detail = state.store.provider(&id).await.map_err(|e| {
-        WebError::from_store(e, || {
-            format!("There is no provider with ID {id} in the register.")
-        })
-    })?;
+    let detail = state
+        .store
+        .provider(&id)
+        .await
+        .map_err(|e| WebError::from_store(e, || format!("There is no provider with ID {id} in the register.")))?;
     Ok(render(StatusCode::OK, &page(&detail)))
 }
 
 pub fn parse_provider_id(raw: &str) -> Result<ProviderId, WebError> {
-    ProviderId::parse(raw).map_err(|e| {
-        WebError::bad_request(format!(
-            "{} is not a valid provider ID: {}",
-            e.value, e.expected
-        ))
-    })
+    ProviderId::parse(raw)
+        .map_err(|e| WebError::bad_request(format!("{} is not a valid provider ID: {}", e.value, e.expected)))
 }
 
 fn page(detail: &ProviderDetail) -> ProviderPage {
     let p = &detail.provider;
-    let query = LocationQuery {
-        provider: Some(p.id.clone()),
-        include_deregistered: true,
-        ..LocationQuery::default()
-    };
+    let query = LocationQuery { provider: Some(p.id.clone()), include_deregistered: true, ..LocationQuery::default() };
     ProviderPage {
         title: p.name.clone(),
         name: p.name.clone(),
@@ -66,14 +55,7 @@ fn detail_rows(p: &Provider) -> Vec<Row> {
     let address = p.address.one_line();
     let mut rows = vec![
         Row::text("Provider ID", p.id.as_str()),
-        Row::text(
-            "Address",
-            if address.is_empty() {
-                "Not known".to_string()
-            } else {
-                address
-            },
-        ),
+        Row::text("Address", if address.is_empty() { "Not known".to_string() } else { address }),
         Row::text("Type of organisation", known(&p.sector)),
         Row::text("Ownership", known(&p.ownership_type)),
     ];
@@ -82,15 +64,9 @@ fn detail_rows(p: &Provider) -> Vec<Row> {
     }
     let status = match p.registration.status {
         RegistrationStatus::Registered => "Registered".to_string(),
-        RegistrationStatus::Deregistered => format!(
-            "Deregistered ({})",
-            optional_date(p.registration.deregistered_on)
-        ),
+        RegistrationStatus::Deregistered => format!("Deregistered ({})", optional_date(p.registration.deregistered_on)),
     };
     rows.push(Row::text("Registration", status));
-    rows.push(Row::text(
-        "Registered since",
-        optional_date(p.registration.registered_on),
-    ));
+    rows.push(Row::text("Registered since", optional_date(p.registration.registered_on)));
     rows
 }

@@ -7,12 +7,7 @@ async fn location_list_is_paged_with_totals() {
     let app = TestApp::new().await;
     let reply = app.get("/api/v1/locations?per_page=3").await;
     assert_eq!(reply.status, StatusCode::OK);
-    assert!(
-        reply.headers["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("application/json")
-    );
+    assert!(reply.headers["content-type"].to_str().unwrap().starts_with("application/json"));
     let json = reply.json();
     assert_eq!(json["total"], 4);
     assert_eq!(json["page"], 1);
@@ -31,16 +26,8 @@ async fn location_list_is_paged_with_totals() {
 #[tokio::test]
 async fn location_list_takes_the_page_filters() {
     let app = TestApp::new().await;
-    let json = app
-        .get("/api/v1/locations?region=yorkshire_and_the_humber&sort=rating_best&rating=")
-        .await
-        .json();
-    let names: Vec<&str> = json["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["name"].as_str().unwrap())
-        .collect();
+    let json = app.get("/api/v1/locations?region=yorkshire_and_the_humber&sort=rating_best&rating=").await.json();
+    let names: Vec<&str> = json["items"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["Oak Lodge", "Rose Court"]);
     assert_eq!(json["total"], 2);
 }
@@ -48,33 +35,22 @@ async fn location_list_takes_the_page_filters() {
 #[tokio::test]
 async fn bad_filters_are_json_400s_naming_the_field() {
     let app = TestApp::new().await;
-    for (query, field) in [
-        ("region=atlantis", "region"),
-        ("page=0", "page"),
-        ("per_page=1000", "per_page"),
-        ("sort=x", "sort"),
-    ] {
+    for (query, field) in
+        [("region=atlantis", "region"), ("page=0", "page"), ("per_page=1000", "per_page"), ("sort=x", "sort")]
+    {
         let reply = app.get(&format!("/api/v1/locations?{query}")).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{query}");
         let json = reply.json();
         assert_eq!(json["error"]["status"], 400);
         assert_eq!(json["error"]["field"], field);
-        assert!(
-            json["error"]["message"]
-                .as_str()
-                .unwrap()
-                .contains("is not valid"),
-            "{json}"
-        );
+        assert!(json["error"]["message"].as_str().unwrap().contains("is not valid"), "{json}");
     }
 }
 
 #[tokio::test]
 async fn every_bad_filter_is_listed_with_the_first_as_the_headline() {
     let app = TestApp::new().await;
-    let reply = app
-        .get("/api/v1/locations?region=atlantis&sort=x&per_page=1000")
-        .await;
+    let reply = app.get("/api/v1/locations?region=atlantis&sort=x&per_page=1000").await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     let error = &reply.json()["error"];
     let fields: Vec<(&str, &str)> = error["fields"]
@@ -86,10 +62,7 @@ async fn every_bad_filter_is_listed_with_the_first_as_the_headline() {
     let names: Vec<&str> = fields.iter().map(|(field, _)| *field).collect();
     // In the order the form shows the fields.
     assert_eq!(names, ["region", "sort", "per_page"], "{error}");
-    assert!(
-        fields.iter().all(|(_, message)| message.contains("is not valid")),
-        "{error}"
-    );
+    assert!(fields.iter().all(|(_, message)| message.contains("is not valid")), "{error}");
     assert_eq!(error["field"], "region");
     assert_eq!(error["message"], fields[0].1);
     assert_eq!(error["status"], 400);
@@ -115,10 +88,7 @@ async fn location_detail_has_ratings_history_and_related() {
     assert_eq!(json["location"]["beds"], 40);
     assert_eq!(json["provider"]["id"], SUNRISE);
     assert_eq!(json["current_ratings"][0]["overall"], "good");
-    assert_eq!(
-        json["current_ratings"][0]["key_questions"]["safe"],
-        "requires_improvement"
-    );
+    assert_eq!(json["current_ratings"][0]["key_questions"]["safe"], "requires_improvement");
     assert_eq!(json["rating_history"].as_array().unwrap().len(), 2);
     assert_eq!(json["related"][0]["id"], OLD_ROSE_COURT);
     assert_eq!(json["related"][0]["known"], true);
@@ -127,10 +97,7 @@ async fn location_detail_has_ratings_history_and_related() {
 #[tokio::test]
 async fn provider_detail_lists_locations() {
     let app = TestApp::new().await;
-    let json = app
-        .get(&format!("/api/v1/providers/{HARBOUR}"))
-        .await
-        .json();
+    let json = app.get(&format!("/api/v1/providers/{HARBOUR}")).await.json();
     assert_eq!(json["provider"]["name"], "Harbour Homes");
     assert_eq!(json["locations"].as_array().unwrap().len(), 2);
 }
@@ -150,21 +117,12 @@ async fn unknown_and_malformed_ids_are_json_errors() {
         "abc is not a valid location ID: expected 1- followed by digits, like 1-545611283"
     );
 
-    assert_eq!(
-        app.get("/api/v1/providers/1-999999999").await.status,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        app.get("/api/v1/providers/zzz").await.status,
-        StatusCode::BAD_REQUEST
-    );
+    assert_eq!(app.get("/api/v1/providers/1-999999999").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/api/v1/providers/zzz").await.status, StatusCode::BAD_REQUEST);
 
     let nowhere = app.get("/api/v2/anything").await;
     assert_eq!(nowhere.status, StatusCode::NOT_FOUND);
-    assert_eq!(
-        nowhere.json()["error"]["message"],
-        "There is no API endpoint at /api/v2/anything"
-    );
+    assert_eq!(nowhere.json()["error"]["message"], "There is no API endpoint at /api/v2/anything");
 }
 
 #[tokio::test]

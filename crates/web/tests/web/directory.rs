@@ -7,9 +7,7 @@ fn result_names(body: &str) -> Vec<String> {
     body.split(r#"<h3 class="result__title"><a href=""#)
         .skip(1)
         .filter_map(|rest| {
-            rest.split_once("\">")
-                .and_then(|(_, after)| after.split_once("</a>"))
-                .map(|(name, _)| name.to_string())
+            rest.split_once("\">").and_then(|(_, after)| after.split_once("</a>")).map(|(name, _)| name.to_string())
         })
         .collect()
 }
@@ -19,15 +17,7 @@ async fn lists_every_registered_location_by_name() {
     let app = TestApp::new().await;
     let reply = app.get("/locations").await;
     assert_eq!(reply.status, StatusCode::OK);
-    assert_eq!(
-        result_names(&reply.body),
-        [
-            "Harbour Home Care",
-            "Harbour Supported Living",
-            "Oak Lodge",
-            "Rose Court"
-        ]
-    );
+    assert_eq!(result_names(&reply.body), ["Harbour Home Care", "Harbour Supported Living", "Oak Lodge", "Rose Court"]);
     reply.assert_contains(&[
         "<title>Find care services: 4 locations found – Candour</title>",
         r#"<div role="status">"#,
@@ -49,7 +39,9 @@ async fn lists_every_registered_location_by_name() {
 #[tokio::test]
 async fn empty_filters_mean_no_filter() {
     let app = TestApp::new().await;
-    let reply = app.get("/locations?name=&postcode=&local_authority=&region=&service=&rating=&specialism=&sort=&per_page=").await;
+    let reply = app
+        .get("/locations?name=&postcode=&local_authority=&region=&service=&rating=&specialism=&sort=&per_page=")
+        .await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(result_names(&reply.body).len(), 4);
 }
@@ -59,28 +51,16 @@ async fn each_filter_narrows_the_results() {
     let app = TestApp::new().await;
     let cases: [(&str, &[&str]); 11] = [
         ("name=rose", &["Rose Court"]),
-        (
-            "name=HARBOUR",
-            &["Harbour Home Care", "Harbour Supported Living"],
-        ),
+        ("name=HARBOUR", &["Harbour Home Care", "Harbour Supported Living"]),
         ("postcode=ls1", &["Rose Court"]),
         ("postcode=ls6+2ab", &["Oak Lodge"]),
         ("local_authority=Camden", &["Harbour Supported Living"]),
-        (
-            "region=london",
-            &["Harbour Home Care", "Harbour Supported Living"],
-        ),
-        (
-            "region=Yorkshire+%26+the+Humber",
-            &["Oak Lodge", "Rose Court"],
-        ),
+        ("region=london", &["Harbour Home Care", "Harbour Supported Living"]),
+        ("region=Yorkshire+%26+the+Humber", &["Oak Lodge", "Rose Court"]),
         ("service=homecare", &["Harbour Home Care"]),
         ("rating=not_rated", &["Harbour Supported Living"]),
         ("specialism=Dementia", &["Rose Court"]),
-        (
-            "name=rose&include_deregistered=yes",
-            &["Old Rose Court", "Rose Court"],
-        ),
+        ("name=rose&include_deregistered=yes", &["Old Rose Court", "Rose Court"]),
     ];
     for (query, expected) in cases {
         let reply = app.get(&format!("/locations?{query}")).await;
@@ -94,7 +74,9 @@ async fn each_filter_narrows_the_results() {
 #[tokio::test]
 async fn filters_are_kept_in_the_form() {
     let app = TestApp::new().await;
-    let reply = app.get("/locations?name=Rose&region=yorkshire_and_the_humber&rating=good&sort=beds&include_deregistered=yes").await;
+    let reply = app
+        .get("/locations?name=Rose&region=yorkshire_and_the_humber&rating=good&sort=beds&include_deregistered=yes")
+        .await;
     reply.assert_contains(&[
         r#"name="name" type="text" value="Rose""#,
         r#"<option value="yorkshire_and_the_humber" selected>"#,
@@ -113,37 +95,21 @@ async fn sorting_orders_the_results() {
     };
     assert_eq!(
         order("sort=rating_best").await,
-        [
-            "Oak Lodge",
-            "Rose Court",
-            "Harbour Home Care",
-            "Harbour Supported Living"
-        ]
+        ["Oak Lodge", "Rose Court", "Harbour Home Care", "Harbour Supported Living"]
     );
     assert_eq!(
         order("sort=rating_worst").await,
-        [
-            "Harbour Home Care",
-            "Rose Court",
-            "Oak Lodge",
-            "Harbour Supported Living"
-        ]
+        ["Harbour Home Care", "Rose Court", "Oak Lodge", "Harbour Supported Living"]
     );
     assert_eq!(order("sort=beds").await[..2], ["Rose Court", "Oak Lodge"]);
-    assert_eq!(
-        order("sort=recently_rated").await[..3],
-        ["Rose Court", "Harbour Home Care", "Oak Lodge"]
-    );
+    assert_eq!(order("sort=recently_rated").await[..3], ["Rose Court", "Harbour Home Care", "Oak Lodge"]);
 }
 
 #[tokio::test]
 async fn pages_link_to_each_other_keeping_the_filters() {
     let app = TestApp::new().await;
     let first = app.get("/locations?per_page=2&sort=name").await;
-    assert_eq!(
-        result_names(&first.body),
-        ["Harbour Home Care", "Harbour Supported Living"]
-    );
+    assert_eq!(result_names(&first.body), ["Harbour Home Care", "Harbour Supported Living"]);
     first.assert_contains(&[
         "Showing 1 to 2 of 4",
         "(page 1 of 2)",
@@ -181,34 +147,14 @@ async fn a_page_past_the_end_points_back_to_the_last_page() {
 async fn bad_values_are_400_with_the_error_beside_the_field() {
     let app = TestApp::new().await;
     let cases = [
-        (
-            "region=atlantis",
-            "region",
-            r#"Region \"atlantis\" is not valid"#,
-        ),
-        (
-            "page=0",
-            "page",
-            r#"Page \"0\" is not valid: enter a whole number"#,
-        ),
+        ("region=atlantis", "region", r#"Region \"atlantis\" is not valid"#),
+        ("page=0", "page", r#"Page \"0\" is not valid: enter a whole number"#),
         ("page=abc", "page", r#"Page \"abc\" is not valid"#),
-        (
-            "per_page=1000",
-            "per_page",
-            r#"Results per page \"1000\" is not valid: enter a whole number from 1 to 100"#,
-        ),
+        ("per_page=1000", "per_page", r#"Results per page \"1000\" is not valid: enter a whole number from 1 to 100"#),
         ("sort=cheapest", "sort", r#"Sort \"cheapest\" is not valid"#),
-        (
-            "postcode=LS1+%25%24",
-            "postcode",
-            r#"Postcode \"LS1 %$\" is not valid"#,
-        ),
+        ("postcode=LS1+%25%24", "postcode", r#"Postcode \"LS1 %$\" is not valid"#),
         ("rating=fine", "rating", r#"Rating \"fine\" is not valid"#),
-        (
-            "service=hospital",
-            "service",
-            r#"Service type \"hospital\" is not valid"#,
-        ),
+        ("service=hospital", "service", r#"Service type \"hospital\" is not valid"#),
     ];
     for (query, field, message) in cases {
         let reply = app.get(&format!("/locations?{query}")).await;
@@ -219,15 +165,9 @@ async fn bad_values_are_400_with_the_error_beside_the_field() {
             r#"<h2 class="error-summary__title" id="error-summary-title">There is a problem</h2>"#,
             &escaped,
         ]);
-        assert!(
-            !reply.body.contains(r#"class="results""#),
-            "{query}: no results with errors"
-        );
+        assert!(!reply.body.contains(r#"class="results""#), "{query}: no results with errors");
         if field != "page" {
-            reply.assert_contains(&[
-                &format!(r##"<a href="#{field}">"##),
-                &format!(r#"id="{field}-error""#),
-            ]);
+            reply.assert_contains(&[&format!(r##"<a href="#{field}">"##), &format!(r#"id="{field}-error""#)]);
         }
     }
 }
@@ -235,9 +175,7 @@ async fn bad_values_are_400_with_the_error_beside_the_field() {
 #[tokio::test]
 async fn every_error_is_listed_and_the_typed_values_kept() {
     let app = TestApp::new().await;
-    let reply = app
-        .get("/locations?name=Rose&region=atlantis&per_page=0")
-        .await;
+    let reply = app.get("/locations?name=Rose&region=atlantis&per_page=0").await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     reply.assert_contains(&[
         r##"<a href="#region">"##,
@@ -258,9 +196,7 @@ async fn an_unreadable_query_string_is_400_not_500() {
 #[tokio::test]
 async fn unknown_parameters_are_ignored() {
     let app = TestApp::new().await;
-    let reply = app
-        .get("/locations?utm_source=newsletter&region=london")
-        .await;
+    let reply = app.get("/locations?utm_source=newsletter&region=london").await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(result_names(&reply.body).len(), 2);
 }

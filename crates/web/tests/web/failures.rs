@@ -13,42 +13,20 @@ use crate::fixture::*;
 #[tokio::test]
 async fn security_headers_are_on_every_response() {
     let app = TestApp::new().await;
-    for uri in [
-        "/",
-        "/locations?region=atlantis",
-        "/nowhere",
-        "/api/v1/locations",
-        "/healthz",
-    ] {
+    for uri in ["/", "/locations?region=atlantis", "/nowhere", "/api/v1/locations", "/healthz"] {
         let reply = app.get(uri).await;
-        let csp = reply.headers[header::CONTENT_SECURITY_POLICY]
-            .to_str()
-            .unwrap();
-        assert!(
-            csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
-            "{uri}: {csp}"
-        );
+        let csp = reply.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"), "{uri}: {csp}");
         assert!(!csp.contains("unsafe-inline"), "{uri}: {csp}");
-        assert_eq!(
-            reply.headers[header::X_CONTENT_TYPE_OPTIONS],
-            "nosniff",
-            "{uri}"
-        );
-        assert_eq!(
-            reply.headers[header::REFERRER_POLICY],
-            "strict-origin-when-cross-origin",
-            "{uri}"
-        );
+        assert_eq!(reply.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{uri}");
+        assert_eq!(reply.headers[header::REFERRER_POLICY], "strict-origin-when-cross-origin", "{uri}");
     }
 }
 
 #[tokio::test]
 async fn pages_are_gzipped_when_asked() {
     let app = TestApp::new().await;
-    let request = Request::get("/locations")
-        .header(header::ACCEPT_ENCODING, "gzip")
-        .body(Body::empty())
-        .unwrap();
+    let request = Request::get("/locations").header(header::ACCEPT_ENCODING, "gzip").body(Body::empty()).unwrap();
     let reply = app.request(request).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.headers[header::CONTENT_ENCODING], "gzip");
@@ -58,63 +36,38 @@ async fn pages_are_gzipped_when_asked() {
 async fn assets_are_embedded_and_cached() {
     let app = TestApp::new().await;
     let home = app.get("/").await;
-    let href = home
-        .body
-        .split(r#"<link rel="stylesheet" href=""#)
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .unwrap();
+    let href = home.body.split(r#"<link rel="stylesheet" href=""#).nth(1).and_then(|s| s.split('"').next()).unwrap();
     let css = app.get(href).await;
     assert_eq!(css.status, StatusCode::OK);
     assert_eq!(css.headers[header::CONTENT_TYPE], "text/css; charset=utf-8");
-    assert_eq!(
-        css.headers[header::CACHE_CONTROL],
-        "public, max-age=31536000, immutable"
-    );
+    assert_eq!(css.headers[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
     assert!(css.body.contains(".skip-link"));
 
     let unversioned = app.get("/assets/candour.css").await;
-    assert_eq!(
-        unversioned.headers[header::CACHE_CONTROL],
-        "public, max-age=300"
-    );
+    assert_eq!(unversioned.headers[header::CACHE_CONTROL], "public, max-age=300");
 
     let etag = css.headers[header::ETAG].clone();
-    let request = Request::get(href)
-        .header(header::IF_NONE_MATCH, etag)
-        .body(Body::empty())
-        .unwrap();
+    let request = Request::get(href).header(header::IF_NONE_MATCH, etag).body(Body::empty()).unwrap();
     assert_eq!(app.request(request).await.status, StatusCode::NOT_MODIFIED);
 
     let logo = app.get("/assets/logo.svg").await;
     assert_eq!(logo.headers[header::CONTENT_TYPE], "image/svg+xml");
-    assert_eq!(
-        app.get("/assets/missing.js").await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(app.get("/assets/missing.js").await.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
 async fn request_bodies_are_limited() {
     let app = TestApp::new().await;
     let big = vec![b'x'; 1024 * 1024];
-    let request = Request::post("/locations")
-        .header(header::CONTENT_LENGTH, big.len())
-        .body(Body::from(big))
-        .unwrap();
-    assert_eq!(
-        app.request(request).await.status,
-        StatusCode::PAYLOAD_TOO_LARGE
-    );
+    let request = Request::post("/locations").header(header::CONTENT_LENGTH, big.len()).body(Body::from(big)).unwrap();
+    assert_eq!(app.request(request).await.status, StatusCode::PAYLOAD_TOO_LARGE);
 }
 
 /// A store whose database has gone away.
 struct BrokenStore;
 
 fn broken<T>() -> StoreResult<T> {
-    Err(StoreError::Other(
-        "disk I/O error at /var/lib/candour/secret.db".into(),
-    ))
+    Err(StoreError::Other("disk I/O error at /var/lib/candour/secret.db".into()))
 }
 
 #[async_trait]
@@ -167,35 +120,19 @@ async fn database_failures_are_500s_without_details_and_health_is_503() {
             use tower::ServiceExt;
             let response = router.oneshot(request).await.unwrap();
             let status = response.status();
-            let body = axum::body::to_bytes(response.into_body(), usize::MAX)
-                .await
-                .unwrap();
+            let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
             (status, String::from_utf8_lossy(&body).into_owned())
         }
     };
-    for uri in [
-        "/",
-        "/locations",
-        &format!("/locations/{ROSE_COURT}"),
-        &format!("/providers/{SUNRISE}"),
-    ] {
+    for uri in ["/", "/locations", &format!("/locations/{ROSE_COURT}"), &format!("/providers/{SUNRISE}")] {
         let (status, body) = get(uri).await;
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{uri}");
-        assert!(
-            body.contains("Sorry, something went wrong on our side"),
-            "{uri}: {body}"
-        );
-        assert!(
-            !body.contains("secret.db"),
-            "{uri} leaked the error: {body}"
-        );
+        assert!(body.contains("Sorry, something went wrong on our side"), "{uri}: {body}");
+        assert!(!body.contains("secret.db"), "{uri} leaked the error: {body}");
     }
     let (status, body) = get("/api/v1/locations").await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert!(
-        body.contains(r#""status":500"#) && !body.contains("secret.db"),
-        "{body}"
-    );
+    assert!(body.contains(r#""status":500"#) && !body.contains("secret.db"), "{body}");
 
     let (status, body) = get("/healthz").await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);

@@ -8,9 +8,8 @@ use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Request, StatusCode};
 use candour_domain::{
-    Address, KeyQuestionRatings, Location, LocationId, Postcode, Provider, ProviderId, Rating,
-    RatingRecord, RatingSource, Region, Registration, RegistrationStatus, Relationship,
-    RelationshipKind,
+    Address, KeyQuestionRatings, Location, LocationId, Postcode, Provider, ProviderId, Rating, RatingRecord,
+    RatingSource, Region, Registration, RegistrationStatus, Relationship, RelationshipKind,
 };
 use candour_store::{ImportPlan, Store};
 use candour_store_sqlite::SqliteStore;
@@ -48,21 +47,13 @@ impl Reply {
     /// Asserts the body contains each text, showing the body when it does not.
     pub fn assert_contains(&self, texts: &[&str]) {
         for text in texts {
-            assert!(
-                self.body.contains(text),
-                "expected {text:?} in:\n{}",
-                self.body
-            );
+            assert!(self.body.contains(text), "expected {text:?} in:\n{}", self.body);
         }
     }
 
     pub fn assert_lacks(&self, texts: &[&str]) {
         for text in texts {
-            assert!(
-                !self.body.contains(text),
-                "did not expect {text:?} in:\n{}",
-                self.body
-            );
+            assert!(!self.body.contains(text), "did not expect {text:?} in:\n{}", self.body);
         }
     }
 }
@@ -70,47 +61,22 @@ impl Reply {
 impl TestApp {
     pub async fn new() -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let store = SqliteStore::open(&dir.path().join("candour.db"))
-            .await
-            .expect("a fresh database");
-        store
-            .apply_import(&plan())
-            .await
-            .expect("the fixture imports");
+        let store = SqliteStore::open(&dir.path().join("candour.db")).await.expect("a fresh database");
+        store.apply_import(&plan()).await.expect("the fixture imports");
         let store = Arc::new(store);
-        TestApp {
-            router: candour_web::app(store.clone()),
-            store,
-            _dir: dir,
-        }
+        TestApp { router: candour_web::app(store.clone()), store, _dir: dir }
     }
 
     pub async fn get(&self, uri: &str) -> Reply {
-        self.request(
-            Request::get(uri)
-                .body(Body::empty())
-                .expect("a valid request"),
-        )
-        .await
+        self.request(Request::get(uri).body(Body::empty()).expect("a valid request")).await
     }
 
     pub async fn request(&self, request: Request<Body>) -> Reply {
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("the router always answers");
+        let response = self.router.clone().oneshot(request).await.expect("the router always answers");
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = to_bytes(response.into_body(), 10 * 1024 * 1024)
-            .await
-            .expect("a readable body");
-        Reply {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+        let bytes = to_bytes(response.into_body(), 10 * 1024 * 1024).await.expect("a readable body");
+        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
     }
 }
 
@@ -159,23 +125,11 @@ fn location(id: &str, provider: &str, name: &str, service: &str, place: Place) -
 }
 
 fn leeds(line1: &'static str, postcode: &'static str) -> Place {
-    Place {
-        line1,
-        town: "Leeds",
-        postcode,
-        local_authority: "Leeds",
-        region: Region::YorkshireAndTheHumber,
-    }
+    Place { line1, town: "Leeds", postcode, local_authority: "Leeds", region: Region::YorkshireAndTheHumber }
 }
 
 fn london(line1: &'static str, postcode: &'static str, local_authority: &'static str) -> Place {
-    Place {
-        line1,
-        town: "London",
-        postcode,
-        local_authority,
-        region: Region::London,
-    }
+    Place { line1, town: "London", postcode, local_authority, region: Region::London }
 }
 
 fn rating(id: &str, published: NaiveDate, overall: Rating, safe: Rating) -> RatingRecord {
@@ -207,13 +161,8 @@ fn providers() -> Vec<Provider> {
 }
 
 fn locations() -> Vec<Location> {
-    let mut rose = location(
-        ROSE_COURT,
-        SUNRISE,
-        "Rose Court",
-        "Care home service with nursing",
-        leeds("2 Rose Lane", "LS1 4AP"),
-    );
+    let mut rose =
+        location(ROSE_COURT, SUNRISE, "Rose Court", "Care home service with nursing", leeds("2 Rose Lane", "LS1 4AP"));
     rose.beds = Some(40);
     rose.specialisms = vec!["Dementia".to_string(), "Older people".to_string()];
     rose.phone = Some("0113 496 0000".to_string());
@@ -227,13 +176,8 @@ fn locations() -> Vec<Location> {
         reason: Some("Change of provider".to_string()),
     }];
 
-    let mut oak = location(
-        OAK_LODGE,
-        SUNRISE,
-        "Oak Lodge",
-        "Care home service without nursing",
-        leeds("9 Oak Road", "LS6 2AB"),
-    );
+    let mut oak =
+        location(OAK_LODGE, SUNRISE, "Oak Lodge", "Care home service without nursing", leeds("9 Oak Road", "LS6 2AB"));
     oak.beds = Some(12);
     oak.specialisms = vec!["Learning disabilities".to_string()];
 
@@ -283,36 +227,11 @@ fn locations() -> Vec<Location> {
 
 fn ratings() -> Vec<RatingRecord> {
     vec![
-        rating(
-            ROSE_COURT,
-            date(2024, 3, 1),
-            Rating::Good,
-            Rating::RequiresImprovement,
-        ),
-        rating(
-            ROSE_COURT,
-            date(2021, 5, 10),
-            Rating::RequiresImprovement,
-            Rating::Inadequate,
-        ),
-        rating(
-            OAK_LODGE,
-            date(2023, 6, 1),
-            Rating::Outstanding,
-            Rating::Good,
-        ),
-        rating(
-            HARBOUR_HOME_CARE,
-            date(2024, 1, 15),
-            Rating::Inadequate,
-            Rating::Inadequate,
-        ),
-        rating(
-            OLD_ROSE_COURT,
-            date(2019, 2, 2),
-            Rating::RequiresImprovement,
-            Rating::RequiresImprovement,
-        ),
+        rating(ROSE_COURT, date(2024, 3, 1), Rating::Good, Rating::RequiresImprovement),
+        rating(ROSE_COURT, date(2021, 5, 10), Rating::RequiresImprovement, Rating::Inadequate),
+        rating(OAK_LODGE, date(2023, 6, 1), Rating::Outstanding, Rating::Good),
+        rating(HARBOUR_HOME_CARE, date(2024, 1, 15), Rating::Inadequate, Rating::Inadequate),
+        rating(OLD_ROSE_COURT, date(2019, 2, 2), Rating::RequiresImprovement, Rating::RequiresImprovement),
     ]
 }
 
@@ -337,23 +256,12 @@ pub fn later_plan() -> ImportPlan {
         local_authority: "Bristol",
         region: Region::SouthWest,
     };
-    let clifton = location(
-        CLIFTON_HOUSE,
-        SUNRISE,
-        "Clifton House",
-        "Care home service without nursing",
-        bristol,
-    );
+    let clifton = location(CLIFTON_HOUSE, SUNRISE, "Clifton House", "Care home service without nursing", bristol);
     ImportPlan {
         kind: "test-fixture".to_string(),
         origin: "tests, later".to_string(),
         locations: vec![clifton],
-        ratings: vec![rating(
-            CLIFTON_HOUSE,
-            date(2024, 9, 1),
-            Rating::Good,
-            Rating::Good,
-        )],
+        ratings: vec![rating(CLIFTON_HOUSE, date(2024, 9, 1), Rating::Good, Rating::Good)],
         ..ImportPlan::default()
     }
 }

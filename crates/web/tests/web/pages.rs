@@ -28,9 +28,7 @@ async fn counts_and_choice_lists_show_an_import_at_once() {
     let app = TestApp::new().await;
     let bristol_option = r#"<option value="Bristol">Bristol</option>"#;
     let south_west = |count: &str| {
-        format!(
-            r#"<a href="/locations?region=south_west">South West</a> <span class="secondary-text">{count}</span>"#
-        )
+        format!(r#"<a href="/locations?region=south_west">South West</a> <span class="secondary-text">{count}</span>"#)
     };
     app.get("/").await.assert_contains(&[
         r#"<span class="stats__value">4</span> <span class="stats__label">registered care services</span>"#,
@@ -38,10 +36,7 @@ async fn counts_and_choice_lists_show_an_import_at_once() {
     ]);
     app.get("/locations").await.assert_lacks(&[bristol_option]);
 
-    app.store
-        .apply_import(&later_plan())
-        .await
-        .expect("the later import applies");
+    app.store.apply_import(&later_plan()).await.expect("the later import applies");
 
     app.get("/").await.assert_contains(&[
         r#"<span class="stats__value">5</span> <span class="stats__label">registered care services</span>"#,
@@ -55,13 +50,7 @@ async fn counts_and_choice_lists_show_an_import_at_once() {
 #[tokio::test]
 async fn every_page_shares_the_accessible_layout() {
     let app = TestApp::new().await;
-    let uris = [
-        "/",
-        "/locations",
-        &format!("/locations/{ROSE_COURT}"),
-        &format!("/providers/{SUNRISE}"),
-        "/nowhere",
-    ];
+    let uris = ["/", "/locations", &format!("/locations/{ROSE_COURT}"), &format!("/providers/{SUNRISE}"), "/nowhere"];
     for uri in uris {
         let reply = app.get(uri).await;
         reply.assert_contains(&[
@@ -110,20 +99,10 @@ async fn location_page_shows_details_ratings_and_history() {
     ]);
     reply.assert_lacks(&["This location is deregistered"]);
     // History is newest first, with its source.
-    let newer = reply
-        .body
-        .find(r#"<span class="nowrap">1 March 2024</span>"#)
-        .expect("the 2024 rating in the history");
-    let older = reply
-        .body
-        .find(r#"<span class="nowrap">10 May 2021</span>"#)
-        .expect("the 2021 rating in the history");
+    let newer = reply.body.find(r#"<span class="nowrap">1 March 2024</span>"#).expect("the 2024 rating in the history");
+    let older = reply.body.find(r#"<span class="nowrap">10 May 2021</span>"#).expect("the 2021 rating in the history");
     assert!(newer < older, "history must be newest first");
-    assert!(
-        reply
-            .body
-            .contains(r#"<span class="table__subhead">by CQC</span>"#)
-    );
+    assert!(reply.body.contains(r#"<span class="table__subhead">by CQC</span>"#));
 }
 
 #[tokio::test]
@@ -177,21 +156,15 @@ async fn unknown_ids_are_404_and_malformed_ids_400() {
     let app = TestApp::new().await;
     let missing = app.get("/locations/1-999999999").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
-    missing.assert_contains(&[
-        "Page not found",
-        "There is no location with ID 1-999999999 in the register.",
-    ]);
+    missing.assert_contains(&["Page not found", "There is no location with ID 1-999999999 in the register."]);
 
     let malformed = app.get("/locations/abc").await;
     assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
-    malformed.assert_contains(&[
-        "abc is not a valid location ID: expected 1- followed by digits, like 1-545611283",
-    ]);
+    malformed.assert_contains(&["abc is not a valid location ID: expected 1- followed by digits, like 1-545611283"]);
 
     let provider_missing = app.get("/providers/1-999999999").await;
     assert_eq!(provider_missing.status, StatusCode::NOT_FOUND);
-    provider_missing
-        .assert_contains(&["There is no provider with ID 1-999999999 in the register."]);
+    provider_missing.assert_contains(&["There is no provider with ID 1-999999999 in the register."]);
 
     let provider_malformed = app.get("/providers/x-1").await;
     assert_eq!(provider_malformed.status, StatusCode::BAD_REQUEST);
@@ -203,11 +176,7 @@ async fn unknown_paths_get_the_404_page() {
     let app = TestApp::new().await;
     let reply = app.get("/no/such/page").await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
-    reply.assert_contains(&[
-        "Page not found",
-        "There is no page at /no/such/page.",
-        r#"<a href="/locations">"#,
-    ]);
+    reply.assert_contains(&["Page not found", "There is no page at /no/such/page.", r#"<a href="/locations">"#]);
 }
 
 #[tokio::test]
@@ -223,10 +192,6 @@ async fn markup_in_data_and_paths_is_escaped() {
 async fn a_related_location_outside_the_register_is_named_but_not_linked() {
     let app = TestApp::new().await;
     let reply = app.get(&format!("/locations/{HARBOUR_HOME_CARE}")).await;
-    reply.assert_contains(&[
-        "<strong>Predecessor:</strong>",
-        "Dock House Care",
-        &format!("({NOT_IN_REGISTER})"),
-    ]);
+    reply.assert_contains(&["<strong>Predecessor:</strong>", "Dock House Care", &format!("({NOT_IN_REGISTER})")]);
     reply.assert_lacks(&[&format!("/locations/{NOT_IN_REGISTER}")]);
 }

@@ -10,28 +10,18 @@ use tokio::net::{TcpListener, TcpStream};
 use crate::fixture::plan;
 
 async fn raw_get(addr: std::net::SocketAddr, path: &str) -> String {
-    let mut stream = TcpStream::connect(addr)
-        .await
-        .expect("the server accepts connections");
+    let mut stream = TcpStream::connect(addr).await.expect("the server accepts connections");
     let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    stream
-        .write_all(request.as_bytes())
-        .await
-        .expect("the request is sent");
+    stream.write_all(request.as_bytes()).await.expect("the request is sent");
     let mut response = String::new();
-    stream
-        .read_to_string(&mut response)
-        .await
-        .expect("a response");
+    stream.read_to_string(&mut response).await.expect("a response");
     response
 }
 
 #[tokio::test]
 async fn serves_pages_and_health_on_a_tcp_listener() {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("candour.db"))
-        .await
-        .unwrap();
+    let store = SqliteStore::open(&dir.path().join("candour.db")).await.unwrap();
     store.apply_import(&plan()).await.unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
