@@ -1,6 +1,8 @@
 //! Candour's domain: the words the rest of the system speaks, each with a `parse`
 //! that turns outside text into a value we can trust. No I/O lives here.
 
+mod access;
+mod account;
 mod error;
 mod ids;
 mod place;
@@ -8,6 +10,8 @@ mod rating;
 mod register;
 mod service;
 
+pub use access::{Action, Decision, Resource, authorize};
+pub use account::{Email, Grant, Password, Principal, Role, Scope, ScopeKind, UserId};
 pub use error::ParseError;
 pub use ids::{LocationId, ProviderId};
 pub use place::{Postcode, Region};

@@ -1,0 +1,107 @@
+//! Who may do what: the one place where access is decided. Every page and API
+//! route describes what it touches as a [`Resource`] and asks [`authorize`].
+
+use crate::{LocationId, Principal, ProviderId, Role, Scope, UserId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Read,
+    Write,
+}
+
+/// A private thing someone wants to reach, with the facts that decide who owns it.
+#[derive(Debug, Clone, Copy)]
+pub enum Resource<'a> {
+    /// A provider's workspace. `local_authorities` are where its locations are.
+    Provider { id: &'a ProviderId, local_authorities: &'a [String] },
+    /// A location's workspace.
+    Location { id: &'a LocationId, provider: &'a ProviderId, local_authority: Option<&'a str> },
+    /// A local authority's view of the services in its area.
+    Area { local_authority: &'a str },
+    /// The accounts of a provider's staff, which its administrators manage.
+    ProviderAccounts { provider: &'a ProviderId },
+    /// Every account: inviting, changing and disabling users.
+    Accounts,
+    /// The audit log.
+    AuditLog,
+    /// Email waiting to be sent or already sent.
+    Outbox,
+    /// Feedback waiting for moderation.
+    ModerationQueue,
+    /// A user's API tokens.
+    ApiTokens { owner: UserId },
+    /// England-wide views: the national watchlist and register administration.
+    National,
+}
+
+/// The answer. Private records of a tenant the principal has no right to answer
+/// `NotFound`, so that guessing IDs reveals nothing; system areas answer
+/// `Forbidden`, since their existence is no secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    Forbidden,
+    NotFound,
+}
+
+impl Decision {
+    pub fn is_allowed(self) -> bool {
+        self == Decision::Allow
+    }
+}
+
+pub fn authorize(principal: &Principal, action: Action, resource: Resource<'_>) -> Decision {
+    if principal.has_role(Role::Admin) {
+        return Decision::Allow;
+    }
+    let allowed = match resource {
+        Resource::Provider { id, local_authorities } => match action {
+            Action::Read => {
+                principal.has_role(Role::Inspector)
+                    || holds(principal, Role::ProviderAdmin, |s| s == &Scope::Provider(id.clone()))
+                    || local_authorities.iter().any(|la| commissions(principal, la))
+            }
+            Action::Write => holds(principal, Role::ProviderAdmin, |s| s == &Scope::Provider(id.clone())),
+        },
+        Resource::Location { id, provider, local_authority } => {
+            let runs_it = holds(principal, Role::ProviderAdmin, |s| s == &Scope::Provider(provider.clone()));
+            let manages_it = holds(principal, Role::Manager, |s| s == &Scope::Location(id.clone()));
+            match action {
+                Action::Read => {
+                    runs_it
+                        || manages_it
+                        || holds(principal, Role::Staff, |s| s == &Scope::Location(id.clone()))
+                        || principal.has_role(Role::Inspector)
+                        || local_authority.is_some_and(|la| commissions(principal, la))
+                }
+                Action::Write => runs_it || manages_it,
+            }
+        }
+        Resource::Area { local_authority } => match action {
+            Action::Read => principal.has_role(Role::Inspector) || commissions(principal, local_authority),
+            Action::Write => false,
+        },
+        Resource::ProviderAccounts { provider } => {
+            holds(principal, Role::ProviderAdmin, |s| s == &Scope::Provider(provider.clone()))
+        }
+        Resource::ApiTokens { owner } => owner == principal.user_id,
+        Resource::ModerationQueue => principal.has_role(Role::Moderator),
+        Resource::National => action == Action::Read && principal.has_role(Role::Inspector),
+        Resource::Accounts | Resource::AuditLog | Resource::Outbox => false,
+    };
+    match (allowed, resource) {
+        (true, _) => Decision::Allow,
+        (false, Resource::Provider { .. } | Resource::Location { .. } | Resource::Area { .. })
+        | (false, Resource::ProviderAccounts { .. } | Resource::ApiTokens { .. }) => Decision::NotFound,
+        (false, _) => Decision::Forbidden,
+    }
+}
+
+fn holds(principal: &Principal, role: Role, scope: impl Fn(&Scope) -> bool) -> bool {
+    principal.scopes(role).any(scope)
+}
+
+/// Whether the principal commissions services in the named authority (names compared ignoring case).
+fn commissions(principal: &Principal, local_authority: &str) -> bool {
+    holds(principal, Role::Commissioner, |s| matches!(s, Scope::LocalAuthority(la) if la.eq_ignore_ascii_case(local_authority)))
+}

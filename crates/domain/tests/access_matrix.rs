@@ -1,0 +1,115 @@
+//! The whole access matrix: every role × every kind of resource × read and write,
+//! in its own tenant and another's. `A` allow, `N` not found (the record's
+//! existence is not confirmed), `F` forbidden.
+
+use candour_domain::{
+    Action, Decision, Email, Grant, LocationId, Principal, ProviderId, Resource, Role, Scope, UserId, authorize,
+};
+
+const ROLES: [&str; 8] = ["admin", "inspector", "commissioner", "provider_admin", "manager", "staff", "moderator", "none"];
+
+/// Each principal holds one role over "its own" tenant: Leeds, provider 1-1, location 1-10.
+fn principal(role: &str, user: i64) -> Principal {
+    let grants = match role {
+        "none" => vec![],
+        "commissioner" => vec![Grant { role: Role::Commissioner, scope: Scope::LocalAuthority("Leeds".into()) }],
+        "provider_admin" => vec![Grant { role: Role::ProviderAdmin, scope: Scope::Provider(pid("1-1")) }],
+        "manager" => vec![Grant { role: Role::Manager, scope: Scope::Location(lid("1-10")) }],
+        "staff" => vec![Grant { role: Role::Staff, scope: Scope::Location(lid("1-10")) }],
+        other => vec![Grant { role: Role::parse(other).expect("role"), scope: Scope::All }],
+    };
+    Principal { user_id: UserId(user), email: Email::parse("someone@example.org").expect("email"), grants }
+}
+
+fn pid(s: &str) -> ProviderId {
+    ProviderId::parse(s).expect("provider id")
+}
+
+fn lid(s: &str) -> LocationId {
+    LocationId::parse(s).expect("location id")
+}
+
+fn decisions(row: &str) -> Vec<Decision> {
+    row.split_whitespace()
+        .map(|d| match d {
+            "A" => Decision::Allow,
+            "N" => Decision::NotFound,
+            "F" => Decision::Forbidden,
+            other => panic!("unknown decision {other}"),
+        })
+        .collect()
+}
+
+#[test]
+fn every_role_resource_and_action() {
+    let (own_provider, other_provider) = (pid("1-1"), pid("1-2"));
+    // A guessed ID is just another tenant's (or no one's) record: it must answer the same.
+    let (own_location, other_location, guessed) = (lid("1-10"), lid("1-20"), lid("1-99999999"));
+    let leeds = vec!["Leeds".to_string()];
+    let kent = vec!["Kent".to_string()];
+    let me = UserId(1);
+
+    #[rustfmt::skip]
+    let table: Vec<(&str, Resource, &str)> = vec![
+        //                                                                                          adm ins com pad man sta mod none
+        ("own provider",    Resource::Provider { id: &own_provider, local_authorities: &leeds },   "A A A A N N N N"),
+        ("other provider",  Resource::Provider { id: &other_provider, local_authorities: &kent },  "A A N N N N N N"),
+        ("own location",    Resource::Location { id: &own_location, provider: &own_provider, local_authority: Some("LEEDS") }, "A A A A A A N N"),
+        ("other location",  Resource::Location { id: &other_location, provider: &other_provider, local_authority: Some("Kent") }, "A A N N N N N N"),
+        ("guessed location", Resource::Location { id: &guessed, provider: &other_provider, local_authority: None }, "A A N N N N N N"),
+        ("own area",        Resource::Area { local_authority: "Leeds" },                           "A A A N N N N N"),
+        ("other area",      Resource::Area { local_authority: "Kent" },                            "A A N N N N N N"),
+        ("own accounts",    Resource::ProviderAccounts { provider: &own_provider },                "A N N A N N N N"),
+        ("other accounts",  Resource::ProviderAccounts { provider: &other_provider },              "A N N N N N N N"),
+        ("own tokens",      Resource::ApiTokens { owner: me },                                     "A A A A A A A A"),
+        ("other tokens",    Resource::ApiTokens { owner: UserId(2) },                              "A N N N N N N N"),
+        ("all accounts",    Resource::Accounts,                                                    "A F F F F F F F"),
+        ("audit log",       Resource::AuditLog,                                                    "A F F F F F F F"),
+        ("outbox",          Resource::Outbox,                                                      "A F F F F F F F"),
+        ("moderation",      Resource::ModerationQueue,                                             "A F F F F F A F"),
+        ("national",        Resource::National,                                                    "A A F F F F F F"),
+    ];
+    #[rustfmt::skip]
+    let writes: Vec<(&str, &str)> = vec![
+        ("own provider",     "A N N A N N N N"),
+        ("other provider",   "A N N N N N N N"),
+        ("own location",     "A N N A A N N N"),
+        ("other location",   "A N N N N N N N"),
+        ("guessed location", "A N N N N N N N"),
+        ("own area",         "A N N N N N N N"),
+        ("other area",       "A N N N N N N N"),
+        ("own accounts",     "A N N A N N N N"),
+        ("other accounts",   "A N N N N N N N"),
+        ("own tokens",       "A A A A A A A A"),
+        ("other tokens",     "A N N N N N N N"),
+        ("all accounts",     "A F F F F F F F"),
+        ("audit log",        "A F F F F F F F"),
+        ("outbox",           "A F F F F F F F"),
+        ("moderation",       "A F F F F F A F"),
+        ("national",         "A F F F F F F F"),
+    ];
+    let mut failures = Vec::new();
+    for (name, resource, reads) in &table {
+        let write_row = writes.iter().find(|(n, _)| n == name).map(|(_, w)| *w).expect("a write row per resource");
+        for (action, row) in [(Action::Read, *reads), (Action::Write, write_row)] {
+            for (role, expected) in ROLES.iter().zip(decisions(row)) {
+                let got = authorize(&principal(role, me.0), action, *resource);
+                if got != expected {
+                    failures.push(format!("{role} {action:?} {name}: expected {expected:?}, got {got:?}"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn several_roles_add_up() {
+    let mut p = principal("manager", 1);
+    p.grants.push(Grant { role: Role::Commissioner, scope: Scope::LocalAuthority("Kent".into()) });
+    let other = pid("1-2");
+    let kent_home = lid("1-20");
+    let read = authorize(&p, Action::Read, Resource::Location { id: &kent_home, provider: &other, local_authority: Some("Kent") });
+    let write = authorize(&p, Action::Write, Resource::Location { id: &kent_home, provider: &other, local_authority: Some("Kent") });
+    assert_eq!((read, write), (Decision::Allow, Decision::NotFound), "commissioning reads but does not write");
+}
