@@ -34,9 +34,14 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "CANDOUR_ADDR", default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
-        /// Seed the small demo register into an empty database first.
+        /// Seed the small demo register into an empty database first, and create a
+        /// demo account for each role.
         #[arg(long)]
         demo: bool,
+        /// The address people reach Candour at (for links in emails, the CSRF origin
+        /// check, and Secure cookies when https). Defaults to http:// and the listen address.
+        #[arg(long, env = "CANDOUR_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Fill the database with a synthetic, deterministic demo register.
     Demo {
@@ -58,6 +63,39 @@ enum Command {
     /// Bring the register up to date from the regulator's API.
     #[command(subcommand)]
     Sync(SyncCommand),
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create an account and print a single-use invitation link to choose a password.
+    Add {
+        /// The person's email address: they sign in with it.
+        #[arg(long)]
+        email: String,
+        /// The person's name, as shown to administrators.
+        #[arg(long, default_value = "")]
+        name: String,
+        /// admin, inspector, commissioner, provider_admin, manager, staff or moderator.
+        #[arg(long)]
+        role: String,
+        /// What the role covers: local authority names (commissioner), a provider ID
+        /// (provider_admin) or location IDs (manager, staff). Repeat for several.
+        #[arg(long = "scope", value_name = "ID")]
+        scopes: Vec<String>,
+        /// Where people reach Candour, for the link.
+        #[arg(long, env = "CANDOUR_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        public_url: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// List every account with its roles and status.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -142,10 +180,11 @@ fn main() -> ExitCode {
 
 async fn run(command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Serve { db, addr, demo } => commands::serve::run(&db, addr, demo).await,
+        Command::Serve { db, addr, demo, public_url } => commands::serve::run(&db, addr, demo, public_url).await,
         Command::Demo { db, scale, seed } => commands::demo::run(&db, scale, seed).await,
         Command::Import(cmd) => commands::import::run(cmd).await,
         Command::Export(ExportCommand::CqcDirectory { file, db }) => commands::export::run(&db, &file).await,
+        Command::User(command) => commands::user::run(command).await,
         Command::Sync(SyncCommand::Cqc { since, full, base_url, db }) => {
             commands::sync::run(&db, since, full, &base_url).await
         }

@@ -45,6 +45,8 @@ fn every_command_has_help() {
         vec!["import", "cqc-api", "--help"],
         vec!["export", "cqc-directory", "--help"],
         vec!["sync", "cqc", "--help"],
+        vec!["user", "add", "--help"],
+        vec!["user", "list", "--help"],
     ] {
         let out = candour(&args);
         assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
@@ -179,4 +181,48 @@ fn http_get(addr: &str, path: &str) -> String {
     let mut answer = String::new();
     stream.read_to_string(&mut answer).expect("read");
     answer
+}
+
+#[test]
+fn user_add_prints_an_invitation_and_list_shows_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = db_arg(&dir);
+    let out = candour(&[
+        "user", "add", "--email", "Jo@Example.org", "--role", "commissioner", "--scope", "Leeds", "--scope", "Kent",
+        "--public-url", "https://candour.example.org", "--db", &db,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("Added jo@example.org as Commissioner (Kent, Leeds)"), "{stdout}");
+    assert!(stdout.contains("https://candour.example.org/invitations/"), "{stdout}");
+
+    let again = candour(&["user", "add", "--email", "jo@example.org", "--role", "admin", "--db", &db]);
+    assert!(!again.status.success());
+    assert!(text(&again.stderr).contains("already exists"), "{}", text(&again.stderr));
+
+    let list = candour(&["user", "list", "--db", &db]);
+    assert!(list.status.success(), "{}", text(&list.stderr));
+    assert!(text(&list.stdout).contains("jo@example.org") && text(&list.stdout).contains("invited"), "{}", text(&list.stdout));
+}
+
+#[test]
+fn user_add_refuses_bad_roles_and_scopes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = db_arg(&dir);
+    for (args, expected) in [
+        (vec!["--email", "jo@example.org", "--role", "chief"], "expected admin, inspector"),
+        (vec!["--email", "not-an-email", "--role", "admin"], "email address"),
+        (vec!["--email", "jo@example.org", "--role", "manager"], "location IDs"),
+        (vec!["--email", "jo@example.org", "--role", "provider_admin", "--scope", "Leeds"], "provider ID"),
+        (vec!["--email", "jo@example.org", "--role", "inspector", "--scope", "Leeds"], "give no scope"),
+    ] {
+        let mut all = vec!["user", "add"];
+        all.extend(args);
+        all.extend(["--db", db.as_str()]);
+        let out = candour(&all);
+        assert!(!out.status.success(), "{all:?}");
+        assert!(text(&out.stderr).contains(expected), "{all:?}: {}", text(&out.stderr));
+    }
+    let list = candour(&["user", "list", "--db", &db]);
+    assert!(text(&list.stdout).contains("No accounts yet"), "nothing was created");
 }

@@ -2,6 +2,7 @@
 //! connection (SQLite allows one writer at a time; queuing writes in our own pool
 //! avoids busy errors) and a pool of readers.
 
+mod accounts;
 #[macro_use]
 mod codec;
 mod read;

@@ -8,11 +8,11 @@
 //! where `async fn fresh_store() -> (impl Store, Guard)` returns an empty store and
 //! anything that must live as long as it (a temporary directory, say).
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use candour_domain::{
-    Address, KeyQuestionRatings, Location, LocationId, Postcode, Provider, ProviderId, Rating, RatingRecord,
-    RatingSource, Region, RegistrationStatus, Relationship, RelationshipKind,
+    Address, Email, Grant, KeyQuestionRatings, Location, LocationId, Postcode, Provider, ProviderId, Rating,
+    RatingRecord, RatingSource, Region, RegistrationStatus, Relationship, RelationshipKind, Role, Scope, UserId,
 };
 
 use crate::*;
@@ -33,6 +33,16 @@ macro_rules! conformance_tests {
             areas_and_specialisms_are_counted,
             related_locations_are_resolved,
             state_and_import_runs_are_kept,
+            accounts_emails_are_unique_ignoring_case,
+            accounts_round_trip_with_their_grants,
+            accounts_update_changes_only_what_is_given,
+            accounts_keep_sign_in_state,
+            sessions_expire_and_can_be_extended,
+            sessions_end_on_sign_out_and_when_disabled,
+            links_are_single_use_expiring_and_for_one_purpose,
+            api_tokens_are_created_used_and_revoked,
+            audit_log_is_searched_newest_first,
+            outbox_keeps_queued_email,
         );
     };
     (@cases $fresh:path; $($case:ident),* $(,)?) => {
@@ -439,4 +449,311 @@ pub async fn state_and_import_runs_are_kept(store: &dyn Store) {
     let runs = store.import_runs(10).await.expect("runs");
     assert_eq!(runs.len(), 1);
     assert_eq!((runs[0].kind.as_str(), runs[0].counts.added), ("test", 5));
+}
+
+// ---- accounts ----
+
+/// A fixed moment, `hours` after the start of 2025, so that expiry is tested without waiting.
+fn at(hours: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(1_735_689_600 + hours * 3600, 0).expect("valid test time")
+}
+
+fn email(address: &str) -> Email {
+    Email::parse(address).expect("valid test email")
+}
+
+async fn add_user(store: &dyn Store, address: &str, grants: Vec<Grant>) -> User {
+    let new = NewUser { email: email(address), name: format!("User {address}"), grants };
+    store.create_user(&new).await.expect("create user")
+}
+
+fn grant(role: Role, scope: Scope) -> Grant {
+    Grant { role, scope }
+}
+
+fn session_for(user: &User, token_hash: &str, expires_at: DateTime<Utc>) -> NewSession {
+    NewSession { token_hash: token_hash.into(), user_id: user.id, created_at: at(0), expires_at }
+}
+
+fn link_for(user: &User, purpose: LinkPurpose, token_hash: &str, expires_at: DateTime<Utc>) -> NewLink {
+    NewLink { purpose, token_hash: token_hash.into(), user_id: user.id, expires_at }
+}
+
+fn token_for(user: &User, name: &str, token_hash: &str) -> NewApiToken {
+    NewApiToken {
+        user_id: user.id,
+        name: name.into(),
+        token_hash: token_hash.into(),
+        prefix: format!("cand_{}", &token_hash[..4]),
+        created_at: at(0),
+    }
+}
+
+fn disable() -> UserUpdate {
+    UserUpdate { disabled: Some(true), ..Default::default() }
+}
+
+pub async fn accounts_emails_are_unique_ignoring_case(store: &dyn Store) {
+    let jo = add_user(store, "jo@example.org", vec![]).await;
+    assert_eq!(jo.email.as_str(), "jo@example.org");
+    let again = NewUser { email: email("JO@Example.ORG"), name: "Jo again".into(), grants: vec![] };
+    let err = store.create_user(&again).await.expect_err("same address in other case");
+    assert!(matches!(&err, StoreError::Conflict(m) if m.contains("email")), "{err:?}");
+    assert_eq!(store.users().await.expect("users").len(), 1, "nothing written by the refused create");
+}
+
+pub async fn accounts_round_trip_with_their_grants(store: &dyn Store) {
+    assert!(store.users().await.expect("users").is_empty());
+    let grants = vec![
+        grant(Role::Moderator, Scope::All),
+        grant(Role::Commissioner, Scope::LocalAuthority("Leeds".into())),
+        grant(Role::Commissioner, Scope::LocalAuthority("Kent".into())),
+        grant(Role::ProviderAdmin, Scope::Provider(pid(1))),
+        grant(Role::Manager, Scope::Location(lid(100))),
+        grant(Role::Staff, Scope::Location(lid(101))),
+    ];
+    let created = add_user(store, "sam@example.org", grants.clone()).await;
+    let mut sorted = grants;
+    sorted.sort();
+    assert_eq!(created.grants, sorted, "grants are a set, read back in a stable order");
+    assert_eq!(created.name, "User sam@example.org");
+    assert!(!created.disabled && !created.has_password && created.last_sign_in_at.is_none());
+    assert_eq!(store.user(created.id).await.expect("user"), created);
+
+    let admin = add_user(store, "ada@example.org", vec![grant(Role::Admin, Scope::All)]).await;
+    assert_eq!(store.users().await.expect("users"), vec![admin, created.clone()], "by email");
+    assert!(matches!(store.user(UserId(created.id.0 + 100)).await, Err(StoreError::NotFound)));
+}
+
+pub async fn accounts_update_changes_only_what_is_given(store: &dyn Store) {
+    let user = add_user(store, "kim@example.org", vec![grant(Role::Staff, Scope::Location(lid(100)))]).await;
+    let renamed = UserUpdate { name: Some("Kim Lee".into()), ..Default::default() };
+    let after = store.update_user(user.id, &renamed).await.expect("rename");
+    assert_eq!((after.name.as_str(), &after.grants, after.disabled), ("Kim Lee", &user.grants, false));
+
+    let regranted =
+        vec![grant(Role::Manager, Scope::Location(lid(100))), grant(Role::Manager, Scope::Location(lid(101)))];
+    let update = UserUpdate { grants: Some(regranted.clone()), ..Default::default() };
+    let after = store.update_user(user.id, &update).await.expect("change grants");
+    assert_eq!((after.name.as_str(), after.grants), ("Kim Lee", regranted), "grants replaced, name kept");
+
+    let after = store.update_user(user.id, &disable()).await.expect("disable");
+    assert!(after.disabled);
+    assert_eq!(store.user(user.id).await.expect("user"), after);
+    let missing = store.update_user(UserId(user.id.0 + 100), &renamed).await;
+    assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
+}
+
+pub async fn accounts_keep_sign_in_state(store: &dyn Store) {
+    assert!(store.sign_in_record(&email("nobody@example.org")).await.expect("lookup").is_none());
+    let user = add_user(store, "lee@example.org", vec![grant(Role::Inspector, Scope::All)]).await;
+    let record = store.sign_in_record(&user.email).await.expect("lookup").expect("record");
+    assert_eq!((record.password_hash, record.failed_attempts, record.locked_until), (None, 0, None));
+    assert_eq!(record.user, user);
+
+    store.set_password_hash(user.id, "$argon2id$v=19$test").await.expect("set password");
+    let failing = SignInState { failed_attempts: 5, locked_until: Some(at(1)), signed_in_at: None };
+    store.set_sign_in_state(user.id, &failing).await.expect("record failures");
+    let record = store.sign_in_record(&user.email).await.expect("lookup").expect("record");
+    assert_eq!(record.password_hash.as_deref(), Some("$argon2id$v=19$test"));
+    assert!(record.user.has_password);
+    assert_eq!((record.failed_attempts, record.locked_until), (5, Some(at(1))));
+    assert_eq!(record.user.last_sign_in_at, None);
+
+    let success = SignInState { failed_attempts: 0, locked_until: None, signed_in_at: Some(at(2)) };
+    store.set_sign_in_state(user.id, &success).await.expect("record success");
+    let record = store.sign_in_record(&user.email).await.expect("lookup").expect("record");
+    assert_eq!((record.failed_attempts, record.locked_until, record.user.last_sign_in_at), (0, None, Some(at(2))));
+
+    // A later failure keeps the last successful sign-in; a new password clears the lockout.
+    store.set_sign_in_state(user.id, &failing).await.expect("record failures");
+    store.set_password_hash(user.id, "$argon2id$v=19$other").await.expect("set password");
+    let record = store.sign_in_record(&user.email).await.expect("lookup").expect("record");
+    assert_eq!((record.failed_attempts, record.locked_until, record.user.last_sign_in_at), (0, None, Some(at(2))));
+    let missing = store.set_password_hash(UserId(user.id.0 + 100), "x").await;
+    assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
+}
+
+pub async fn sessions_expire_and_can_be_extended(store: &dyn Store) {
+    let user = add_user(store, "mo@example.org", vec![grant(Role::Moderator, Scope::All)]).await;
+    store.create_session(&session_for(&user, "hash-a", at(2))).await.expect("create session");
+    let live = store.session("hash-a", at(1)).await.expect("lookup").expect("live session");
+    assert_eq!((live.user, live.created_at, live.expires_at), (user.clone(), at(0), at(2)));
+    assert!(store.session("hash-a", at(2)).await.expect("lookup").is_none(), "expired at its expiry");
+    assert!(store.session("hash-b", at(1)).await.expect("lookup").is_none(), "unknown hash");
+
+    store.extend_session("hash-a", at(5)).await.expect("extend");
+    assert_eq!(store.session("hash-a", at(4)).await.expect("lookup").expect("extended").expires_at, at(5));
+    assert!(matches!(store.extend_session("hash-b", at(5)).await, Err(StoreError::NotFound)));
+
+    let duplicate = store.create_session(&session_for(&user, "hash-a", at(9))).await;
+    assert!(matches!(duplicate, Err(StoreError::Conflict(_))), "{duplicate:?}");
+    let nobody = User { id: UserId(user.id.0 + 100), ..user };
+    assert!(store.create_session(&session_for(&nobody, "hash-c", at(9))).await.is_err(), "unknown user");
+}
+
+pub async fn sessions_end_on_sign_out_and_when_disabled(store: &dyn Store) {
+    let jo = add_user(store, "jo@example.org", vec![]).await;
+    let al = add_user(store, "al@example.org", vec![]).await;
+    for (user, hash) in [(&jo, "jo-1"), (&jo, "jo-2"), (&jo, "jo-3"), (&al, "al-1")] {
+        store.create_session(&session_for(user, hash, at(10))).await.expect("create session");
+    }
+    let live = |hash: &'static str| async move { store.session(hash, at(1)).await.expect("lookup").is_some() };
+
+    store.delete_session("jo-1").await.expect("sign out");
+    assert!(!live("jo-1").await && live("jo-2").await);
+    store.delete_session("jo-1").await.expect("signing out twice is harmless");
+
+    store.delete_sessions_of(jo.id).await.expect("end all");
+    assert!(!live("jo-2").await && !live("jo-3").await);
+    assert!(live("al-1").await, "another user's session is untouched");
+
+    store.update_user(al.id, &disable()).await.expect("disable");
+    assert!(!live("al-1").await, "a disabled user's session stops working");
+    let enable = UserUpdate { disabled: Some(false), ..Default::default() };
+    store.update_user(al.id, &enable).await.expect("enable");
+    assert!(live("al-1").await);
+}
+
+pub async fn links_are_single_use_expiring_and_for_one_purpose(store: &dyn Store) {
+    let user = add_user(store, "new@example.org", vec![]).await;
+    let invitation = LinkPurpose::Invitation;
+    let reset = LinkPurpose::PasswordReset;
+    store.create_link(&link_for(&user, invitation, "invite", at(24))).await.expect("create link");
+    store.create_link(&link_for(&user, reset, "reset", at(1))).await.expect("create link");
+    store.create_link(&link_for(&user, reset, "old-reset", at(1))).await.expect("create link");
+
+    let wrong_purpose = store.consume_link(reset, "invite", at(1)).await;
+    assert!(matches!(wrong_purpose, Err(StoreError::NotFound)), "{wrong_purpose:?}");
+    assert_eq!(store.consume_link(invitation, "invite", at(1)).await.expect("first use"), user.id);
+    let second = store.consume_link(invitation, "invite", at(1)).await;
+    assert!(matches!(second, Err(StoreError::NotFound)), "a link works once: {second:?}");
+
+    let expired = store.consume_link(reset, "old-reset", at(1)).await;
+    assert!(matches!(expired, Err(StoreError::NotFound)), "expired at its expiry: {expired:?}");
+    assert!(matches!(store.consume_link(reset, "unknown", at(0)).await, Err(StoreError::NotFound)));
+    assert_eq!(store.consume_link(reset, "reset", at(0)).await.expect("before expiry"), user.id);
+
+    let duplicate = store.create_link(&link_for(&user, reset, "reset", at(9))).await;
+    assert!(matches!(duplicate, Err(StoreError::Conflict(_))), "{duplicate:?}");
+}
+
+pub async fn api_tokens_are_created_used_and_revoked(store: &dyn Store) {
+    let jo = add_user(store, "jo@example.org", vec![grant(Role::Inspector, Scope::All)]).await;
+    let al = add_user(store, "al@example.org", vec![]).await;
+    let first = store.create_api_token(&token_for(&jo, "Reports", "hash-one")).await.expect("create token");
+    assert_eq!((first.user_id, first.name.as_str(), first.prefix.as_str()), (jo.id, "Reports", "cand_hash"));
+    assert_eq!((first.created_at, first.last_used_at, first.revoked_at), (at(0), None, None));
+    let second = store.create_api_token(&token_for(&jo, "Sync", "hash-two")).await.expect("create token");
+    let duplicate = store.create_api_token(&token_for(&al, "Copy", "hash-one")).await;
+    assert!(matches!(duplicate, Err(StoreError::Conflict(_))), "{duplicate:?}");
+    assert_eq!(store.api_tokens(jo.id).await.expect("list"), vec![second.clone(), first.clone()], "newest first");
+    assert!(store.api_tokens(al.id).await.expect("list").is_empty());
+
+    let (used, user) = store.use_api_token("hash-one", at(3)).await.expect("use").expect("live token");
+    assert_eq!((used.id, used.last_used_at, user), (first.id, Some(at(3)), jo.clone()));
+    assert_eq!(store.api_tokens(jo.id).await.expect("list")[1].last_used_at, Some(at(3)), "use is recorded");
+    assert!(store.use_api_token("hash-unknown", at(3)).await.expect("use").is_none());
+
+    let theirs = store.revoke_api_token(al.id, first.id, at(4)).await;
+    assert!(matches!(theirs, Err(StoreError::NotFound)), "another user's token: {theirs:?}");
+    assert!(store.use_api_token("hash-one", at(5)).await.expect("use").is_some(), "still live");
+    store.revoke_api_token(jo.id, first.id, at(4)).await.expect("revoke");
+    store.revoke_api_token(jo.id, first.id, at(6)).await.expect("revoking twice is harmless");
+    assert!(store.use_api_token("hash-one", at(5)).await.expect("use").is_none(), "revoked");
+    let listed = store.api_tokens(jo.id).await.expect("list");
+    assert_eq!((listed.len(), listed[1].revoked_at), (2, Some(at(4))), "kept, with the first revocation time");
+
+    store.update_user(jo.id, &disable()).await.expect("disable");
+    assert!(store.use_api_token("hash-two", at(5)).await.expect("use").is_none(), "disabled user");
+}
+
+fn audit(hours: i64, actor: Option<UserId>, action: &str, resource: &str) -> NewAuditEntry {
+    NewAuditEntry {
+        at: at(hours),
+        actor,
+        action: action.into(),
+        resource: resource.into(),
+        detail: Some(format!("{action} {resource}")),
+        ip: Some("192.0.2.1".into()),
+    }
+}
+
+async fn audit_resources(store: &dyn Store, query: AuditQuery) -> Vec<String> {
+    store.audit_log(&query).await.expect("audit search").items.into_iter().map(|e| e.resource).collect()
+}
+
+pub async fn audit_log_is_searched_newest_first(store: &dyn Store) {
+    let jo = add_user(store, "jo@example.org", vec![]).await;
+    let al = add_user(store, "al@example.org", vec![]).await;
+    let entries = [
+        audit(1, Some(jo.id), "read", "location:1-100"),
+        audit(3, Some(al.id), "update", "user:7"),
+        audit(2, Some(jo.id), "read", "location:1-200"),
+        audit(4, None, "sign_in_failed", "user:ghost@example.org"),
+        audit(5, Some(jo.id), "read_all", "provider:1-1"),
+    ];
+    for entry in &entries {
+        store.append_audit(entry).await.expect("append");
+    }
+    let page = store.audit_log(&AuditQuery::default()).await.expect("audit log");
+    assert_eq!(page.total, 5);
+    let first = &page.items[0];
+    assert_eq!((first.at, first.actor, first.action.as_str()), (at(5), Some(jo.id), "read_all"));
+    assert_eq!((first.actor_email.as_deref(), first.ip.as_deref()), (Some("jo@example.org"), Some("192.0.2.1")));
+    assert_eq!(first.detail.as_deref(), Some("read_all provider:1-1"));
+    assert_eq!(page.items[1].actor_email, None, "no actor");
+
+    let q = |f: fn(&mut AuditQuery)| {
+        let mut q = AuditQuery::default();
+        f(&mut q);
+        q
+    };
+    let all = audit_resources(store, AuditQuery::default()).await;
+    assert_eq!(all, ["provider:1-1", "user:ghost@example.org", "user:7", "location:1-200", "location:1-100"]);
+    assert_eq!(
+        audit_resources(store, q(|q| q.actor_email = Some("JO@".into()))).await,
+        ["provider:1-1", "location:1-200", "location:1-100"],
+        "actor by the start of the email, any case"
+    );
+    assert_eq!(audit_resources(store, q(|q| q.action = Some("read".into()))).await.len(), 3, "read and read_all");
+    assert_eq!(audit_resources(store, q(|q| q.resource = Some("location:".into()))).await.len(), 2);
+    assert!(audit_resources(store, q(|q| q.resource = Some("%".into()))).await.is_empty(), "% is literal");
+    let window = q(|q| {
+        q.since = Some(at(2));
+        q.until = Some(at(4));
+    });
+    assert_eq!(audit_resources(store, window).await, ["user:7", "location:1-200"], "since inclusive, until exclusive");
+
+    let paged = store.audit_log(&AuditQuery { page: 2, per_page: 2, ..Default::default() }).await.expect("page 2");
+    assert_eq!((paged.total, paged.pages()), (5, 3));
+    let resources: Vec<_> = paged.items.iter().map(|e| e.resource.as_str()).collect();
+    assert_eq!(resources, ["user:7", "location:1-200"]);
+    for (page, per_page) in [(0, 10), (1, 0), (1, AuditQuery::MAX_PER_PAGE + 1)] {
+        let bad = store.audit_log(&AuditQuery { page, per_page, ..Default::default() }).await;
+        assert!(matches!(bad, Err(StoreError::Invalid(_))), "page {page}, per_page {per_page}");
+    }
+}
+
+pub async fn outbox_keeps_queued_email(store: &dyn Store) {
+    assert!(store.outbox(10).await.expect("outbox").is_empty());
+    let mail = |to: &str, subject: &str, hours| OutgoingEmail {
+        to: email(to),
+        subject: subject.into(),
+        body: format!("Hello,\n\n{subject}.\n"),
+        created_at: at(hours),
+    };
+    let first = store.queue_email(&mail("jo@example.org", "You are invited", 1)).await.expect("queue");
+    let second = store.queue_email(&mail("al@example.org", "Reset your password", 2)).await.expect("queue");
+    assert_ne!(first, second);
+    let outbox = store.outbox(10).await.expect("outbox");
+    assert_eq!(outbox.len(), 2);
+    let newest = &outbox[0];
+    assert_eq!(
+        (newest.id, newest.to.as_str(), newest.subject.as_str()),
+        (second, "al@example.org", "Reset your password")
+    );
+    assert_eq!((newest.body.as_str(), newest.created_at), ("Hello,\n\nReset your password.\n", at(2)));
+    assert_eq!((newest.sent_at, newest.attempts, newest.last_error.as_deref()), (None, 0, None));
+    assert_eq!(store.outbox(1).await.expect("outbox").len(), 1, "limit");
 }

@@ -1,6 +1,7 @@
 //! The storage boundary. Callers (CLI, web, importers) speak only to [`Store`]; each
 //! database backend implements it and proves itself with [`conformance`].
 
+mod accounts;
 pub mod conformance;
 mod directory;
 mod error;
@@ -9,12 +10,14 @@ mod models;
 use async_trait::async_trait;
 use candour_domain::{LocationId, ProviderId};
 
+pub use accounts::*;
 pub use directory::{DirectoryIndex, DirectoryRow};
 pub use error::{StoreError, StoreResult};
 pub use models::*;
 
+/// Everything Candour keeps. Account methods are in [`AccountStore`].
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: AccountStore + Send + Sync + 'static {
     // ---- the register, read side ----
 
     /// One location with its provider, current ratings, history and related locations.

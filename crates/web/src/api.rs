@@ -11,10 +11,14 @@ use candour_store::{LocationDetail, LocationSummary, ProviderDetail};
 use serde::Serialize;
 use serde_json::json;
 
+use candour_domain::{Action, Grant, LocationId, Principal, ProviderId, Resource};
+
 use crate::AppState;
+use crate::auth::ApiCaller;
 use crate::error::{ApiError, WebError};
-use crate::pages::{parse_location_id, parse_provider_id};
+use crate::pages::{location_resource, parse_location_id, parse_provider_id};
 use crate::params::DirectoryParams;
+use crate::workspace::{self, LocationWorkspace, ProviderWorkspace};
 
 #[derive(Serialize)]
 pub struct LocationList {
@@ -68,6 +72,64 @@ pub async fn provider(
         .await
         .map_err(|e| WebError::from_store(e, || format!("There is no provider with ID {id}")))?;
     Ok(Json(detail))
+}
+
+/// `GET /api/v1/me`: who the token acts for.
+#[derive(Serialize)]
+pub struct Me {
+    pub user_id: i64,
+    pub email: String,
+    pub grants: Vec<Grant>,
+}
+
+pub async fn me(ApiCaller(caller): ApiCaller) -> Json<Me> {
+    let Principal { user_id, email, grants } = caller.principal;
+    Json(Me { user_id: user_id.0, email: email.to_string(), grants })
+}
+
+/// The one answer for a private record that does not exist or that the caller
+/// may not see.
+fn private_not_found(kind: &str, raw_id: &str) -> WebError {
+    WebError::not_found(format!("There is no {kind} with ID {raw_id} that you can see"))
+}
+
+/// `GET /api/v1/manage/locations/{id}`: a location's workspace.
+pub async fn manage_location(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(raw_id): Path<String>,
+) -> Result<Json<LocationWorkspace>, ApiError> {
+    let missing = || private_not_found("location", &raw_id);
+    let id = LocationId::parse(&raw_id).map_err(|_| missing())?;
+    let detail = state.store.location(&id).await.map_err(|e| WebError::from_store(e, || String::new()))
+        .map_err(|e| if matches!(e, WebError::NotFound { .. }) { missing() } else { e })?;
+    caller.require(&state, Action::Read, location_resource(&detail), missing).await?;
+    caller.record(&state, "read", &format!("location:{id}"), Some("api")).await?;
+    let ws = workspace::location_workspace(state.store.as_ref(), detail)
+        .await
+        .map_err(|e| WebError::from_store(e, String::new))?;
+    Ok(Json(ws))
+}
+
+/// `GET /api/v1/manage/providers/{id}`: a provider's workspace.
+pub async fn manage_provider(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(raw_id): Path<String>,
+) -> Result<Json<ProviderWorkspace>, ApiError> {
+    let missing = || private_not_found("provider", &raw_id);
+    let id = ProviderId::parse(&raw_id).map_err(|_| missing())?;
+    let facts = workspace::provider_facts(state.store.as_ref(), &id)
+        .await
+        .map_err(|e| WebError::from_store(e, String::new))
+        .map_err(|e| if matches!(e, WebError::NotFound { .. }) { missing() } else { e })?;
+    let resource = Resource::Provider { id: &id, local_authorities: &facts.local_authorities };
+    caller.require(&state, Action::Read, resource, missing).await?;
+    caller.record(&state, "read", &format!("provider:{id}"), Some("api")).await?;
+    let ws = workspace::provider_workspace(state.store.as_ref(), facts)
+        .await
+        .map_err(|e| WebError::from_store(e, String::new))?;
+    Ok(Json(ws))
 }
 
 /// Any other path under `/api`.

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use candour_store::StoreError;
 use serde_json::json;
@@ -21,6 +21,16 @@ pub enum WebError {
     },
     NotFound {
         message: String,
+    },
+    /// Signed in, but this account may not do this.
+    Forbidden,
+    /// An API request without a valid token.
+    Unauthorized,
+    /// A state-changing request failed the CSRF check.
+    FormExpired,
+    /// Over a rate limit; the client may try again after this many seconds.
+    TooManyRequests {
+        retry_after_secs: u64,
     },
     /// Something failed on our side; details are in the log, not the response.
     Internal,
@@ -59,14 +69,31 @@ impl WebError {
         match self {
             WebError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             WebError::NotFound { .. } => StatusCode::NOT_FOUND,
+            WebError::Forbidden | WebError::FormExpired => StatusCode::FORBIDDEN,
+            WebError::Unauthorized => StatusCode::UNAUTHORIZED,
+            WebError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             WebError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
-    fn message(&self) -> &str {
+    fn message(&self) -> String {
         match self {
-            WebError::BadRequest { message, .. } | WebError::NotFound { message } => message,
-            WebError::Internal => "Sorry, something went wrong on our side. Please try again later.",
+            WebError::BadRequest { message, .. } | WebError::NotFound { message } => message.clone(),
+            WebError::Forbidden => {
+                "Your account does not give you access to this page. If you need it, ask a system administrator."
+                    .to_string()
+            }
+            WebError::Unauthorized => {
+                "Send a valid API token in the Authorization header, as: Authorization: Bearer <token>. \
+                 Create a token on your account page."
+                    .to_string()
+            }
+            WebError::FormExpired => "This form has expired. Go back, reload the page and try again.".to_string(),
+            WebError::TooManyRequests { retry_after_secs } => format!(
+                "There have been too many attempts from your connection. Wait {} and try again.",
+                wait_text(*retry_after_secs)
+            ),
+            WebError::Internal => "Sorry, something went wrong on our side. Please try again later.".to_string(),
         }
     }
 
@@ -74,7 +101,22 @@ impl WebError {
         match self {
             WebError::BadRequest { .. } => "There is a problem with the address",
             WebError::NotFound { .. } => "Page not found",
+            WebError::Forbidden => "You do not have access to this page",
+            WebError::Unauthorized => "Sign in to use this part of the API",
+            WebError::FormExpired => "This form has expired",
+            WebError::TooManyRequests { .. } => "Too many attempts",
             WebError::Internal => "Sorry, there is a problem with the service",
+        }
+    }
+
+    /// Headers the status calls for: when to retry, or how to authenticate.
+    fn extra_headers(&self) -> Vec<(HeaderName, HeaderValue)> {
+        match self {
+            WebError::TooManyRequests { retry_after_secs } => {
+                vec![(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs))]
+            }
+            WebError::Unauthorized => vec![(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))],
+            _ => Vec::new(),
         }
     }
 }
@@ -101,13 +143,11 @@ struct ErrorPage<'a> {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let status = self.0.status();
-        let page = ErrorPage {
-            title: self.0.heading(),
-            heading: self.0.heading(),
-            message: self.0.message(),
-            status: status.as_u16(),
-        };
-        render(status, &page)
+        let message = self.0.message();
+        let page = ErrorPage { title: self.0.heading(), heading: self.0.heading(), message: &message, status: status.as_u16() };
+        let mut response = render(status, &page);
+        response.headers_mut().extend(self.0.extra_headers());
+        response
     }
 }
 
@@ -150,6 +190,17 @@ impl IntoResponse for ApiError {
             "field": field,
             "fields": fields,
         } });
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        response.headers_mut().extend(self.0.extra_headers());
+        response
+    }
+}
+
+/// "1 second", "40 seconds", "2 minutes".
+fn wait_text(secs: u64) -> String {
+    match secs {
+        0 | 1 => "1 second".to_string(),
+        2..=90 => format!("{secs} seconds"),
+        _ => format!("{} minutes", secs.div_ceil(60)),
     }
 }

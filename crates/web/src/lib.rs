@@ -1,19 +1,29 @@
 //! Candour's web server: the public pages (server-rendered HTML that works without
-//! JavaScript), the JSON API and the health check, over any [`Store`].
+//! JavaScript), the JSON API and the health check, over any [`Store`]; and the
+//! private side: signing in, each role's workspaces, administration and the
+//! API's authenticated routes, every one of them asking the one access policy.
 
 mod api;
 mod assets;
+mod auth;
+mod config;
 mod error;
+mod forms;
 mod pages;
 mod params;
+mod security;
 mod views;
+mod workspace;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
-use axum::routing::get;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, post};
+use candour_accounts::Accounts;
 use candour_store::Store;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
@@ -22,9 +32,12 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+pub use config::{ConfigError, RateLimit, WebConfig};
 pub use params::{DirectoryParams, FieldError, FieldErrors};
+use security::csrf::CsrfSettings;
+use security::rate_limit::{RateLimiter, limit_posts};
 
-/// No page takes a body; anything bigger than this is refused before it is read.
+/// Forms are small; anything bigger than this is refused before it is read.
 const MAX_BODY_BYTES: usize = 64 * 1024;
 /// A request still running after this is answered with a 503 rather than left hanging.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -38,30 +51,87 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self'; style
 #[derive(Clone)]
 pub(crate) struct AppState {
     store: Arc<dyn Store>,
+    accounts: Accounts,
+    config: Arc<WebConfig>,
 }
 
-/// The whole site: pages, API, health check and assets, with tracing, a request
-/// body limit, a timeout, gzip compression and security headers.
-pub fn app(store: Arc<dyn Store>) -> Router {
-    let state = AppState { store };
-    let api = Router::new()
-        .route("/v1/locations", get(api::locations))
-        .route("/v1/locations/{id}", get(api::location))
-        .route("/v1/providers/{id}", get(api::provider))
-        .fallback(api::not_found)
-        // Open data: any website may read the API from a browser.
-        .layer(SetResponseHeaderLayer::overriding(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")));
+/// The whole site: public pages, sign-in, private workspaces, administration, API,
+/// health check and assets, with tracing, a request body limit, a timeout, gzip
+/// compression, security headers, CSRF protection and rate limits.
+pub fn app(store: Arc<dyn Store>, config: WebConfig) -> Router {
+    let accounts = Accounts::new(store.clone(), config.accounts.clone());
+    let csrf = Arc::new(CsrfSettings {
+        origin: config.origin().to_string(),
+        secure_cookies: config.secure_cookies(),
+        max_body_bytes: MAX_BODY_BYTES,
+    });
+    let trust_forwarded_for = config.trust_forwarded_for;
+    let limiter = RateLimiter::new(config.sign_in_limit);
+    let state = AppState { store, accounts, config: Arc::new(config) };
     let router = Router::new()
+        .merge(public_routes())
+        .merge(private_routes(limiter))
+        .nest("/api", api_routes())
+        .fallback(pages::not_found)
+        .with_state(state)
+        .layer(from_fn_with_state(csrf, security::csrf::protect))
+        .layer(from_fn(move |request, next| security::client_ip::resolve(trust_forwarded_for, request, next)));
+    with_middleware(router)
+}
+
+fn public_routes() -> Router<AppState> {
+    Router::new()
         .route("/", get(pages::home))
         .route("/locations", get(pages::directory))
         .route("/locations/{id}", get(pages::location))
         .route("/providers/{id}", get(pages::provider))
         .route("/healthz", get(api::health))
         .route("/assets/{name}", get(assets::serve_asset))
-        .nest("/api", api)
-        .fallback(pages::not_found)
-        .with_state(state);
-    with_middleware(router)
+}
+
+/// Signing in, accounts, workspaces and administration: never cached, and the
+/// forms that guess at secrets limited per client.
+fn private_routes(limiter: Arc<RateLimiter>) -> Router<AppState> {
+    let limited = from_fn_with_state(limiter, limit_posts);
+    Router::new()
+        .route("/sign-in", get(pages::sign_in::form).post(pages::sign_in::submit).layer(limited.clone()))
+        .route("/sign-out", post(pages::sign_in::sign_out))
+        .route("/password-reset", get(pages::links::reset_form).post(pages::links::reset_request).layer(limited))
+        .route("/password-reset/{secret}", get(pages::links::new_password_form).post(pages::links::new_password))
+        .route("/invitations/{secret}", get(pages::links::invitation_form).post(pages::links::accept_invitation))
+        .route("/account", get(pages::account::show))
+        .route("/account/tokens", post(pages::account::create_token))
+        .route("/account/tokens/{id}/revoke", post(pages::account::revoke_token))
+        .route("/manage", get(pages::manage::home))
+        .route("/manage/providers/{id}", get(pages::manage::provider))
+        .route("/manage/providers/{id}/invitations", post(pages::manage::invite_to_provider))
+        .route("/manage/locations/{id}", get(pages::manage::location))
+        .route("/manage/areas/{local_authority}", get(pages::manage::area))
+        .route("/admin/users", get(pages::admin::users))
+        .route("/admin/users/invite", get(pages::admin::invite_form).post(pages::admin::invite))
+        .route("/admin/users/{id}", get(pages::admin::user).post(pages::admin::update_roles))
+        .route("/admin/users/{id}/status", post(pages::admin::set_status))
+        .route("/admin/users/{id}/invitation", post(pages::admin::resend_invitation))
+        .route("/admin/audit", get(pages::admin::audit))
+        .route("/admin/outbox", get(pages::admin::outbox))
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+}
+
+fn api_routes() -> Router<AppState> {
+    let private = Router::new()
+        .route("/v1/me", get(api::me))
+        .route("/v1/manage/locations/{id}", get(api::manage_location))
+        .route("/v1/manage/providers/{id}", get(api::manage_provider))
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+    Router::new()
+        .route("/v1/locations", get(api::locations))
+        .route("/v1/locations/{id}", get(api::location))
+        .route("/v1/providers/{id}", get(api::provider))
+        .merge(private)
+        .fallback(api::not_found)
+        // Open data: any website may read the API from a browser. Private routes
+        // take a bearer token, never cookies, so this shares nobody's session.
+        .layer(SetResponseHeaderLayer::overriding(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")))
 }
 
 fn with_middleware(router: Router) -> Router {
@@ -70,7 +140,7 @@ fn with_middleware(router: Router) -> Router {
     };
     router.layer(
         ServiceBuilder::new()
-            .layer(TraceLayer::new_for_http())
+            .layer(TraceLayer::new_for_http().make_span_with(security::redact::span_without_secrets))
             .layer(set(header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
             .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
             .layer(set(header::X_FRAME_OPTIONS, "DENY"))
@@ -84,11 +154,12 @@ fn with_middleware(router: Router) -> Router {
 }
 
 /// Serves the app on `listener` until Ctrl-C or SIGTERM, finishing requests in flight.
-pub async fn serve(listener: tokio::net::TcpListener, store: Arc<dyn Store>) -> std::io::Result<()> {
+pub async fn serve(listener: tokio::net::TcpListener, store: Arc<dyn Store>, config: WebConfig) -> std::io::Result<()> {
     if let Ok(addr) = listener.local_addr() {
-        tracing::info!(%addr, "serving Candour");
+        tracing::info!(%addr, public_url = config.public_url(), "serving Candour");
     }
-    axum::serve(listener, app(store)).with_graceful_shutdown(shutdown_signal()).await
+    let service = app(store, config).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await
 }
 
 /// Resolves on Ctrl-C, or on SIGTERM where there is one.

@@ -1,8 +1,10 @@
 pub mod demo;
+pub mod demo_users;
 pub mod export;
 pub mod import;
 pub mod serve;
 pub mod sync;
+pub mod user;
 
 use anyhow::Context;
 use candour_store_sqlite::SqliteStore;

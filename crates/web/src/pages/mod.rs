@@ -2,26 +2,31 @@
 //! text and renders a compiled template; none of them decides anything about
 //! quality itself.
 
+pub mod account;
+pub mod admin;
+pub mod chrome;
 mod directory;
 mod home;
+pub mod links;
 mod location;
+pub mod manage;
 mod provider;
+pub mod sign_in;
 
 pub use directory::directory;
 pub use home::home;
 pub use location::{location, parse_location_id};
+pub use manage::location_resource;
 pub use provider::{parse_provider_id, provider};
 
 use axum::http::Uri;
 
-use crate::error::{PageError, WebError};
+use crate::error::PageError;
 
-/// The page for any path we do not serve.
+/// The page for any path we do not serve; private records the caller may not
+/// see answer exactly this too.
 pub async fn not_found(uri: Uri) -> PageError {
-    PageError(WebError::not_found(format!(
-        "There is no page at {}. Check the address, or search for a care service.",
-        uri.path()
-    )))
+    PageError(crate::auth::not_found_at(uri.path()))
 }
 
 /// Template helpers reachable as `crate::pages::css_href()` from the layout.

@@ -5,8 +5,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use candour_domain::{LocationId, ProviderId};
+use candour_domain::{Email, LocationId, ProviderId, UserId};
 use candour_store::*;
+use chrono::{DateTime, Utc};
 
 use crate::fixture::*;
 
@@ -71,6 +72,76 @@ fn broken<T>() -> StoreResult<T> {
 }
 
 #[async_trait]
+impl AccountStore for BrokenStore {
+    async fn create_user(&self, _: &NewUser) -> StoreResult<User> {
+        broken()
+    }
+    async fn user(&self, _: UserId) -> StoreResult<User> {
+        broken()
+    }
+    async fn users(&self) -> StoreResult<Vec<User>> {
+        broken()
+    }
+    async fn update_user(&self, _: UserId, _: &UserUpdate) -> StoreResult<User> {
+        broken()
+    }
+    async fn sign_in_record(&self, _: &Email) -> StoreResult<Option<SignInRecord>> {
+        broken()
+    }
+    async fn set_sign_in_state(&self, _: UserId, _: &SignInState) -> StoreResult<()> {
+        broken()
+    }
+    async fn set_password_hash(&self, _: UserId, _: &str) -> StoreResult<()> {
+        broken()
+    }
+    async fn create_session(&self, _: &NewSession) -> StoreResult<()> {
+        broken()
+    }
+    async fn session(&self, _: &str, _: DateTime<Utc>) -> StoreResult<Option<SessionRecord>> {
+        broken()
+    }
+    async fn extend_session(&self, _: &str, _: DateTime<Utc>) -> StoreResult<()> {
+        broken()
+    }
+    async fn delete_session(&self, _: &str) -> StoreResult<()> {
+        broken()
+    }
+    async fn delete_sessions_of(&self, _: UserId) -> StoreResult<()> {
+        broken()
+    }
+    async fn create_link(&self, _: &NewLink) -> StoreResult<()> {
+        broken()
+    }
+    async fn consume_link(&self, _: LinkPurpose, _: &str, _: DateTime<Utc>) -> StoreResult<UserId> {
+        broken()
+    }
+    async fn create_api_token(&self, _: &NewApiToken) -> StoreResult<ApiToken> {
+        broken()
+    }
+    async fn api_tokens(&self, _: UserId) -> StoreResult<Vec<ApiToken>> {
+        broken()
+    }
+    async fn use_api_token(&self, _: &str, _: DateTime<Utc>) -> StoreResult<Option<(ApiToken, User)>> {
+        broken()
+    }
+    async fn revoke_api_token(&self, _: UserId, _: i64, _: DateTime<Utc>) -> StoreResult<()> {
+        broken()
+    }
+    async fn append_audit(&self, _: &NewAuditEntry) -> StoreResult<()> {
+        broken()
+    }
+    async fn audit_log(&self, _: &AuditQuery) -> StoreResult<Page<AuditEntry>> {
+        broken()
+    }
+    async fn queue_email(&self, _: &OutgoingEmail) -> StoreResult<i64> {
+        broken()
+    }
+    async fn outbox(&self, _: u32) -> StoreResult<Vec<OutboxEntry>> {
+        broken()
+    }
+}
+
+#[async_trait]
 impl Store for BrokenStore {
     async fn location(&self, _: &LocationId) -> StoreResult<LocationDetail> {
         broken()
@@ -112,7 +183,7 @@ impl Store for BrokenStore {
 
 #[tokio::test]
 async fn database_failures_are_500s_without_details_and_health_is_503() {
-    let router = candour_web::app(Arc::new(BrokenStore));
+    let router = candour_web::app(Arc::new(BrokenStore), test_config());
     let get = |uri: &str| {
         let router = router.clone();
         let request = Request::get(uri).body(Body::empty()).unwrap();

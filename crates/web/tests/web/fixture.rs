@@ -11,8 +11,10 @@ use candour_domain::{
     Address, KeyQuestionRatings, Location, LocationId, Postcode, Provider, ProviderId, Rating, RatingRecord,
     RatingSource, Region, Registration, RegistrationStatus, Relationship, RelationshipKind,
 };
+use candour_accounts::PasswordCost;
 use candour_store::{ImportPlan, Store};
 use candour_store_sqlite::SqliteStore;
+use candour_web::{RateLimit, WebConfig};
 use chrono::NaiveDate;
 use tower::ServiceExt;
 
@@ -58,13 +60,27 @@ impl Reply {
     }
 }
 
+/// The configuration tests run with: cheap password hashing, and a sign-in limit
+/// high enough that only the rate limit's own test meets it.
+pub fn test_config() -> WebConfig {
+    let mut config = WebConfig::new("http://candour.test").expect("a valid public URL");
+    // Far too cheap for real passwords; tests hash many.
+    config.accounts.password_cost = PasswordCost { memory_kib: 64, iterations: 1, parallelism: 1 };
+    config.sign_in_limit = RateLimit { per_minute: 10_000, burst: 10_000 };
+    config
+}
+
 impl TestApp {
     pub async fn new() -> Self {
+        Self::with_config(test_config()).await
+    }
+
+    pub async fn with_config(config: WebConfig) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let store = SqliteStore::open(&dir.path().join("candour.db")).await.expect("a fresh database");
         store.apply_import(&plan()).await.expect("the fixture imports");
         let store = Arc::new(store);
-        TestApp { router: candour_web::app(store.clone()), store, _dir: dir }
+        TestApp { router: candour_web::app(store.clone(), config), store, _dir: dir }
     }
 
     pub async fn get(&self, uri: &str) -> Reply {

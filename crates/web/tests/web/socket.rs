@@ -7,7 +7,7 @@ use candour_store_sqlite::SqliteStore;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::fixture::plan;
+use crate::fixture::{plan, test_config};
 
 async fn raw_get(addr: std::net::SocketAddr, path: &str) -> String {
     let mut stream = TcpStream::connect(addr).await.expect("the server accepts connections");
@@ -25,7 +25,7 @@ async fn serves_pages_and_health_on_a_tcp_listener() {
     store.apply_import(&plan()).await.unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let server = tokio::spawn(candour_web::serve(listener, Arc::new(store)));
+    let server = tokio::spawn(candour_web::serve(listener, Arc::new(store), test_config()));
 
     let health = raw_get(addr, "/healthz").await;
     assert!(health.starts_with("HTTP/1.1 200 OK"), "{health}");

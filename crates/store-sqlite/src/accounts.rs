@@ -1,0 +1,596 @@
+//! Accounts, sessions, single-use links, API tokens, the audit log and the outbox.
+//! Reads go through the reader pool; every write goes through the single writer.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use chrono::{DateTime, SecondsFormat, Utc};
+use sqlx::QueryBuilder;
+use sqlx::sqlite::{Sqlite, SqliteConnection, SqliteRow};
+
+use candour_domain::{Email, Grant, LocationId, ProviderId, Role, Scope, UserId};
+use candour_store::*;
+
+use crate::codec::{corrupt, get};
+use crate::{SqliteStore, other};
+
+/// The columns of `users u` read by [`user_row`], in its order.
+macro_rules! user_columns {
+    () => {
+        "u.id, u.email, u.name, u.disabled, u.password_hash IS NOT NULL, u.created_at, u.last_sign_in_at"
+    };
+}
+
+const USER_COLUMN_COUNT: usize = 7;
+
+macro_rules! api_token_columns {
+    () => {
+        "id, user_id, name, prefix, created_at, last_used_at, revoked_at"
+    };
+}
+
+/// Times are stored in one fixed-width UTC form, so that comparing the text
+/// compares the times (and the audit log's index orders them).
+fn stamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// Maps the constraint failures a caller can cause to errors they can act on.
+fn write_error(conflict: &str, e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(conflict.to_string()),
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::NotFound,
+        _ => other(e),
+    }
+}
+
+fn found(rows_affected: u64) -> StoreResult<()> {
+    if rows_affected == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+fn count(row: &SqliteRow, i: usize, what: &str) -> StoreResult<u32> {
+    let n: i64 = get(row, i)?;
+    u32::try_from(n).map_err(|e| corrupt(what, e))
+}
+
+/// Reads [`user_columns!`] starting at column `i`; grants are loaded separately.
+fn user_row(row: &SqliteRow, i: usize) -> StoreResult<User> {
+    let email: String = get(row, i + 1)?;
+    Ok(User {
+        id: UserId(get(row, i)?),
+        email: Email::parse(&email).map_err(|e| corrupt("email", e))?,
+        name: get(row, i + 2)?,
+        grants: Vec::new(),
+        disabled: get(row, i + 3)?,
+        has_password: get(row, i + 4)?,
+        created_at: get(row, i + 5)?,
+        last_sign_in_at: get(row, i + 6)?,
+    })
+}
+
+/// Reads [`api_token_columns!`].
+fn api_token_row(row: &SqliteRow) -> StoreResult<ApiToken> {
+    Ok(ApiToken {
+        id: get(row, 0)?,
+        user_id: UserId(get(row, 1)?),
+        name: get(row, 2)?,
+        prefix: get(row, 3)?,
+        created_at: get(row, 4)?,
+        last_used_at: get(row, 5)?,
+        revoked_at: get(row, 6)?,
+    })
+}
+
+/// A grant's stored form: the scope's kind and its value ('' for `All`).
+fn scope_parts(scope: &Scope) -> (&'static str, &str) {
+    match scope {
+        Scope::All => ("all", ""),
+        Scope::LocalAuthority(name) => ("local_authority", name),
+        Scope::Provider(id) => ("provider", id.as_str()),
+        Scope::Location(id) => ("location", id.as_str()),
+    }
+}
+
+/// Reads `role, scope_kind, scope_value` starting at column `i`.
+fn grant_row(row: &SqliteRow, i: usize) -> StoreResult<Grant> {
+    let role = Role::parse(&get::<String>(row, i)?).map_err(|e| corrupt("role", e))?;
+    let kind: String = get(row, i + 1)?;
+    let value: String = get(row, i + 2)?;
+    let scope = match kind.as_str() {
+        "all" => Scope::All,
+        "local_authority" => Scope::LocalAuthority(value),
+        "provider" => Scope::Provider(ProviderId::parse(&value).map_err(|e| corrupt("provider scope", e))?),
+        "location" => Scope::Location(LocationId::parse(&value).map_err(|e| corrupt("location scope", e))?),
+        unknown => return Err(corrupt("scope kind", unknown)),
+    };
+    Ok(Grant { role, scope })
+}
+
+/// A user's grants in a stable order: grants are a set, and read back sorted.
+async fn grants_of(conn: &mut SqliteConnection, user: UserId) -> StoreResult<Vec<Grant>> {
+    let rows = sqlx::query("SELECT role, scope_kind, scope_value FROM user_grants WHERE user_id = ?")
+        .bind(user.0)
+        .fetch_all(conn)
+        .await
+        .map_err(other)?;
+    let mut grants = rows.iter().map(|row| grant_row(row, 0)).collect::<StoreResult<Vec<_>>>()?;
+    grants.sort();
+    Ok(grants)
+}
+
+async fn replace_grants(conn: &mut SqliteConnection, user: UserId, grants: &[Grant]) -> StoreResult<()> {
+    sqlx::query("DELETE FROM user_grants WHERE user_id = ?").bind(user.0).execute(&mut *conn).await.map_err(other)?;
+    for grant in grants {
+        let (kind, value) = scope_parts(&grant.scope);
+        // A grant listed twice is still one grant.
+        sqlx::query("INSERT OR IGNORE INTO user_grants (user_id, role, scope_kind, scope_value) VALUES (?, ?, ?, ?)")
+            .bind(user.0)
+            .bind(grant.role.code())
+            .bind(kind)
+            .bind(value)
+            .execute(&mut *conn)
+            .await
+            .map_err(other)?;
+    }
+    Ok(())
+}
+
+async fn load_user(conn: &mut SqliteConnection, id: UserId) -> StoreResult<User> {
+    let row = sqlx::query(concat!("SELECT ", user_columns!(), " FROM users u WHERE u.id = ?"))
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(other)?
+        .ok_or(StoreError::NotFound)?;
+    let mut user = user_row(&row, 0)?;
+    user.grants = grants_of(conn, id).await?;
+    Ok(user)
+}
+
+/// Text filters match the start of a field. A range rather than LIKE, so that the
+/// index serves it and `%` or `_` in the filter mean themselves.
+fn push_prefix(qb: &mut QueryBuilder<Sqlite>, column: &str, prefix: &str) {
+    qb.push(format!(" AND {column} >= ")).push_bind(prefix.to_string());
+    qb.push(format!(" AND {column} < ")).push_bind(format!("{prefix}\u{10FFFF}"));
+}
+
+fn push_audit_filters(qb: &mut QueryBuilder<Sqlite>, query: &AuditQuery) {
+    qb.push(" WHERE 1 = 1");
+    if let Some(email) = &query.actor_email {
+        push_prefix(qb, "u.email", &email.trim().to_lowercase());
+    }
+    if let Some(action) = &query.action {
+        push_prefix(qb, "a.action", action.trim());
+    }
+    if let Some(resource) = &query.resource {
+        push_prefix(qb, "a.resource", resource.trim());
+    }
+    if let Some(since) = query.since {
+        qb.push(" AND a.at >= ").push_bind(stamp(since));
+    }
+    if let Some(until) = query.until {
+        qb.push(" AND a.at < ").push_bind(stamp(until));
+    }
+}
+
+fn check_paging(query: &AuditQuery) -> StoreResult<()> {
+    if query.page == 0 {
+        return Err(StoreError::Invalid("page numbers start at 1".into()));
+    }
+    if query.per_page == 0 || query.per_page > AuditQuery::MAX_PER_PAGE {
+        return Err(StoreError::Invalid(format!(
+            "entries per page must be between 1 and {}",
+            AuditQuery::MAX_PER_PAGE
+        )));
+    }
+    Ok(())
+}
+
+fn audit_row(row: &SqliteRow) -> StoreResult<AuditEntry> {
+    Ok(AuditEntry {
+        id: get(row, 0)?,
+        at: get(row, 1)?,
+        actor: get::<Option<i64>>(row, 2)?.map(UserId),
+        actor_email: get(row, 3)?,
+        action: get(row, 4)?,
+        resource: get(row, 5)?,
+        detail: get(row, 6)?,
+        ip: get(row, 7)?,
+    })
+}
+
+fn outbox_row(row: &SqliteRow) -> StoreResult<OutboxEntry> {
+    let to: String = get(row, 1)?;
+    Ok(OutboxEntry {
+        id: get(row, 0)?,
+        to: Email::parse(&to).map_err(|e| corrupt("email", e))?,
+        subject: get(row, 2)?,
+        body: get(row, 3)?,
+        created_at: get(row, 4)?,
+        sent_at: get(row, 5)?,
+        attempts: count(row, 6, "attempt count")?,
+        last_error: get(row, 7)?,
+    })
+}
+
+#[async_trait]
+impl AccountStore for SqliteStore {
+    async fn create_user(&self, new: &NewUser) -> StoreResult<User> {
+        let mut tx = self.writer.begin().await.map_err(other)?;
+        let id: i64 = sqlx::query_scalar("INSERT INTO users (email, name, created_at) VALUES (?, ?, ?) RETURNING id")
+            .bind(new.email.as_str())
+            .bind(&new.name)
+            .bind(stamp(Utc::now()))
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| write_error("an account with this email already exists", e))?;
+        replace_grants(&mut tx, UserId(id), &new.grants).await?;
+        let user = load_user(&mut tx, UserId(id)).await?;
+        tx.commit().await.map_err(other)?;
+        Ok(user)
+    }
+
+    async fn user(&self, id: UserId) -> StoreResult<User> {
+        let mut conn = self.reader.acquire().await.map_err(other)?;
+        load_user(&mut conn, id).await
+    }
+
+    async fn users(&self) -> StoreResult<Vec<User>> {
+        let mut conn = self.reader.acquire().await.map_err(other)?;
+        let rows = sqlx::query(concat!("SELECT ", user_columns!(), " FROM users u ORDER BY u.email"))
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(other)?;
+        let mut users = rows.iter().map(|row| user_row(row, 0)).collect::<StoreResult<Vec<_>>>()?;
+        let grant_rows = sqlx::query("SELECT user_id, role, scope_kind, scope_value FROM user_grants")
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(other)?;
+        let mut grants: HashMap<i64, Vec<Grant>> = HashMap::new();
+        for row in &grant_rows {
+            grants.entry(get(row, 0)?).or_default().push(grant_row(row, 1)?);
+        }
+        for user in &mut users {
+            user.grants = grants.remove(&user.id.0).unwrap_or_default();
+            user.grants.sort();
+        }
+        Ok(users)
+    }
+
+    async fn update_user(&self, id: UserId, update: &UserUpdate) -> StoreResult<User> {
+        let mut tx = self.writer.begin().await.map_err(other)?;
+        let changed =
+            sqlx::query("UPDATE users SET name = COALESCE(?, name), disabled = COALESCE(?, disabled) WHERE id = ?")
+                .bind(&update.name)
+                .bind(update.disabled)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(other)?;
+        found(changed.rows_affected())?;
+        if let Some(grants) = &update.grants {
+            replace_grants(&mut tx, id, grants).await?;
+        }
+        let user = load_user(&mut tx, id).await?;
+        tx.commit().await.map_err(other)?;
+        Ok(user)
+    }
+
+    async fn sign_in_record(&self, email: &Email) -> StoreResult<Option<SignInRecord>> {
+        let mut conn = self.reader.acquire().await.map_err(other)?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            user_columns!(),
+            ", u.password_hash, u.failed_attempts, u.locked_until FROM users u WHERE u.email = ?"
+        ))
+        .bind(email.as_str())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(other)?;
+        let Some(row) = row else { return Ok(None) };
+        let mut user = user_row(&row, 0)?;
+        user.grants = grants_of(&mut conn, user.id).await?;
+        Ok(Some(SignInRecord {
+            user,
+            password_hash: get(&row, USER_COLUMN_COUNT)?,
+            failed_attempts: count(&row, USER_COLUMN_COUNT + 1, "failed attempts")?,
+            locked_until: get(&row, USER_COLUMN_COUNT + 2)?,
+        }))
+    }
+
+    async fn set_sign_in_state(&self, id: UserId, state: &SignInState) -> StoreResult<()> {
+        let changed = sqlx::query(
+            "UPDATE users SET failed_attempts = ?, locked_until = ?, last_sign_in_at = COALESCE(?, last_sign_in_at) \
+             WHERE id = ?",
+        )
+        .bind(i64::from(state.failed_attempts))
+        .bind(state.locked_until.map(stamp))
+        .bind(state.signed_in_at.map(stamp))
+        .bind(id.0)
+        .execute(&self.writer)
+        .await
+        .map_err(other)?;
+        found(changed.rows_affected())
+    }
+
+    async fn set_password_hash(&self, id: UserId, hash: &str) -> StoreResult<()> {
+        let changed =
+            sqlx::query("UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL WHERE id = ?")
+                .bind(hash)
+                .bind(id.0)
+                .execute(&self.writer)
+                .await
+                .map_err(other)?;
+        found(changed.rows_affected())
+    }
+
+    async fn create_session(&self, session: &NewSession) -> StoreResult<()> {
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
+            .bind(&session.token_hash)
+            .bind(session.user_id.0)
+            .bind(stamp(session.created_at))
+            .bind(stamp(session.expires_at))
+            .execute(&self.writer)
+            .await
+            .map(drop)
+            .map_err(|e| write_error("a session with this token already exists", e))
+    }
+
+    async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<SessionRecord>> {
+        let mut conn = self.reader.acquire().await.map_err(other)?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            user_columns!(),
+            ", s.created_at, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0"
+        ))
+        .bind(token_hash)
+        .bind(stamp(now))
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(other)?;
+        let Some(row) = row else { return Ok(None) };
+        let mut user = user_row(&row, 0)?;
+        user.grants = grants_of(&mut conn, user.id).await?;
+        Ok(Some(SessionRecord {
+            user,
+            created_at: get(&row, USER_COLUMN_COUNT)?,
+            expires_at: get(&row, USER_COLUMN_COUNT + 1)?,
+        }))
+    }
+
+    async fn extend_session(&self, token_hash: &str, expires_at: DateTime<Utc>) -> StoreResult<()> {
+        let changed = sqlx::query("UPDATE sessions SET expires_at = ? WHERE token_hash = ?")
+            .bind(stamp(expires_at))
+            .bind(token_hash)
+            .execute(&self.writer)
+            .await
+            .map_err(other)?;
+        found(changed.rows_affected())
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+            .bind(token_hash)
+            .execute(&self.writer)
+            .await
+            .map(drop)
+            .map_err(other)
+    }
+
+    async fn delete_sessions_of(&self, user: UserId) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+            .bind(user.0)
+            .execute(&self.writer)
+            .await
+            .map(drop)
+            .map_err(other)
+    }
+
+    async fn create_link(&self, link: &NewLink) -> StoreResult<()> {
+        sqlx::query("INSERT INTO links (token_hash, purpose, user_id, expires_at) VALUES (?, ?, ?, ?)")
+            .bind(&link.token_hash)
+            .bind(link.purpose.code())
+            .bind(link.user_id.0)
+            .bind(stamp(link.expires_at))
+            .execute(&self.writer)
+            .await
+            .map(drop)
+            .map_err(|e| write_error("a link with this token already exists", e))
+    }
+
+    /// One statement marks the link used and returns its user, so that two
+    /// requests racing with the same link cannot both succeed.
+    async fn consume_link(&self, purpose: LinkPurpose, token_hash: &str, now: DateTime<Utc>) -> StoreResult<UserId> {
+        let now = stamp(now);
+        sqlx::query_scalar(
+            "UPDATE links SET used_at = ? \
+             WHERE token_hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ? RETURNING user_id",
+        )
+        .bind(&now)
+        .bind(token_hash)
+        .bind(purpose.code())
+        .bind(&now)
+        .fetch_optional(&self.writer)
+        .await
+        .map_err(other)?
+        .map(UserId)
+        .ok_or(StoreError::NotFound)
+    }
+
+    async fn create_api_token(&self, token: &NewApiToken) -> StoreResult<ApiToken> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(token.user_id.0)
+        .bind(&token.name)
+        .bind(&token.token_hash)
+        .bind(&token.prefix)
+        .bind(stamp(token.created_at))
+        .fetch_one(&self.writer)
+        .await
+        .map_err(|e| write_error("an API token with this secret already exists", e))?;
+        let row = sqlx::query(concat!("SELECT ", api_token_columns!(), " FROM api_tokens WHERE id = ?"))
+            .bind(id)
+            .fetch_one(&self.writer)
+            .await
+            .map_err(other)?;
+        api_token_row(&row)
+    }
+
+    async fn api_tokens(&self, user: UserId) -> StoreResult<Vec<ApiToken>> {
+        sqlx::query(concat!("SELECT ", api_token_columns!(), " FROM api_tokens WHERE user_id = ? ORDER BY id DESC"))
+            .bind(user.0)
+            .fetch_all(&self.reader)
+            .await
+            .map_err(other)?
+            .iter()
+            .map(api_token_row)
+            .collect()
+    }
+
+    async fn use_api_token(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<(ApiToken, User)>> {
+        let mut tx = self.writer.begin().await.map_err(other)?;
+        let row = sqlx::query(concat!(
+            "UPDATE api_tokens SET last_used_at = ? \
+             WHERE token_hash = ? AND revoked_at IS NULL \
+               AND user_id IN (SELECT id FROM users WHERE disabled = 0) \
+             RETURNING ",
+            api_token_columns!()
+        ))
+        .bind(stamp(now))
+        .bind(token_hash)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(other)?;
+        let Some(row) = row else { return Ok(None) };
+        let token = api_token_row(&row)?;
+        let user = load_user(&mut tx, token.user_id).await?;
+        tx.commit().await.map_err(other)?;
+        Ok(Some((token, user)))
+    }
+
+    async fn revoke_api_token(&self, user: UserId, token_id: i64, now: DateTime<Utc>) -> StoreResult<()> {
+        // Revoking twice keeps the first time.
+        let changed =
+            sqlx::query("UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? AND user_id = ?")
+                .bind(stamp(now))
+                .bind(token_id)
+                .bind(user.0)
+                .execute(&self.writer)
+                .await
+                .map_err(other)?;
+        found(changed.rows_affected())
+    }
+
+    async fn append_audit(&self, entry: &NewAuditEntry) -> StoreResult<()> {
+        sqlx::query("INSERT INTO audit_log (at, actor, action, resource, detail, ip) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(stamp(entry.at))
+            .bind(entry.actor.map(|u| u.0))
+            .bind(&entry.action)
+            .bind(&entry.resource)
+            .bind(&entry.detail)
+            .bind(&entry.ip)
+            .execute(&self.writer)
+            .await
+            .map(drop)
+            .map_err(other)
+    }
+
+    async fn audit_log(&self, query: &AuditQuery) -> StoreResult<Page<AuditEntry>> {
+        check_paging(query)?;
+        let from = " FROM audit_log a LEFT JOIN users u ON u.id = a.actor";
+        let mut counting = QueryBuilder::<Sqlite>::new(format!("SELECT COUNT(*){from}"));
+        push_audit_filters(&mut counting, query);
+        let total: i64 = counting.build_query_scalar().fetch_one(&self.reader).await.map_err(other)?;
+        let mut listing = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT a.id, a.at, a.actor, u.email, a.action, a.resource, a.detail, a.ip{from}"
+        ));
+        push_audit_filters(&mut listing, query);
+        listing.push(" ORDER BY a.at DESC, a.id DESC LIMIT ").push_bind(i64::from(query.per_page));
+        listing.push(" OFFSET ").push_bind(i64::from(query.page - 1) * i64::from(query.per_page));
+        let items = listing
+            .build()
+            .fetch_all(&self.reader)
+            .await
+            .map_err(other)?
+            .iter()
+            .map(audit_row)
+            .collect::<StoreResult<_>>()?;
+        Ok(Page { items, total: total as u64, page: query.page, per_page: query.per_page })
+    }
+
+    async fn queue_email(&self, email: &OutgoingEmail) -> StoreResult<i64> {
+        sqlx::query_scalar("INSERT INTO outbox (\"to\", subject, body, created_at) VALUES (?, ?, ?, ?) RETURNING id")
+            .bind(email.to.as_str())
+            .bind(&email.subject)
+            .bind(&email.body)
+            .bind(stamp(email.created_at))
+            .fetch_one(&self.writer)
+            .await
+            .map_err(other)
+    }
+
+    async fn outbox(&self, limit: u32) -> StoreResult<Vec<OutboxEntry>> {
+        sqlx::query(
+            "SELECT id, \"to\", subject, body, created_at, sent_at, attempts, last_error FROM outbox \
+             ORDER BY id DESC LIMIT ?",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(other)?
+        .iter()
+        .map(outbox_row)
+        .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use candour_domain::Email;
+    use candour_store::{AccountStore, AuditQuery, NewAuditEntry, NewUser};
+    use chrono::Utc;
+
+    use crate::SqliteStore;
+
+    async fn fresh() -> (SqliteStore, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let store = SqliteStore::open(&dir.path().join("candour.db")).await.expect("open store");
+        (store, dir)
+    }
+
+    #[tokio::test]
+    async fn the_database_refuses_to_change_or_delete_audit_entries() {
+        let (store, _dir) = fresh().await;
+        let entry = NewAuditEntry {
+            at: Utc::now(),
+            actor: None,
+            action: "read".into(),
+            resource: "location:1-100".into(),
+            detail: None,
+            ip: None,
+        };
+        store.append_audit(&entry).await.expect("append");
+        for statement in ["UPDATE audit_log SET action = 'nothing'", "DELETE FROM audit_log"] {
+            let err = sqlx::query(statement).execute(&store.writer).await.expect_err(statement);
+            assert!(err.to_string().contains("append-only"), "{statement}: {err}");
+        }
+        let kept = store.audit_log(&AuditQuery::default()).await.expect("audit log");
+        assert_eq!((kept.total, kept.items[0].action.as_str()), (1, "read"));
+    }
+
+    /// Addresses are lower-cased before they reach the store; the database holds to
+    /// one account per address even if a row arrives another way.
+    #[tokio::test]
+    async fn the_database_compares_emails_ignoring_case() {
+        let (store, _dir) = fresh().await;
+        let new = NewUser { email: Email::parse("jo@example.org").expect("email"), name: "Jo".into(), grants: vec![] };
+        store.create_user(&new).await.expect("create");
+        let err = sqlx::query("INSERT INTO users (email, name, created_at) VALUES ('JO@EXAMPLE.ORG', 'Jo', '')")
+            .execute(&store.writer)
+            .await
+            .expect_err("same address in capitals");
+        assert!(err.to_string().contains("UNIQUE"), "{err}");
+    }
+}

@@ -1,0 +1,209 @@
+//! Who is asking, and may they: the plumbing every private handler shares.
+//!
+//! - [`SignedIn`] resolves the session cookie to a principal for pages, or
+//!   redirects to the sign-in page; [`ApiCaller`] resolves a bearer token for the
+//!   API, or answers 401 JSON.
+//! - [`Caller::require`] asks the one access policy and turns its answer into the
+//!   normal 404 (identical to an unknown ID) or a 403, recording refusals.
+//! - [`Caller::record`] writes the audit entry for each private read and change.
+
+use axum::extract::{FromRequestParts, OriginalUri};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use candour_domain::{Action, Decision, Principal, Resource, authorize};
+
+use crate::AppState;
+use crate::error::{ApiError, PageError, WebError};
+use crate::security::client_ip::ClientIp;
+use crate::security::cookies::{self, SESSION_COOKIE, SameSite};
+use crate::security::csrf::{Csrf, has_bearer};
+
+/// A principal and where their request came from.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub principal: Principal,
+    pub ip: ClientIp,
+}
+
+impl Caller {
+    pub fn ip_text(&self) -> String {
+        self.ip.0.to_string()
+    }
+
+    /// Asks the access policy. `NotFound` becomes `not_found` (which the handler
+    /// also gives for a record that does not exist, so the two cannot be told
+    /// apart); `Forbidden` a 403. Refusals are audited.
+    pub async fn require(
+        &self,
+        state: &AppState,
+        action: Action,
+        resource: Resource<'_>,
+        not_found: impl FnOnce() -> WebError,
+    ) -> Result<(), WebError> {
+        let decision = authorize(&self.principal, action, resource);
+        if decision == Decision::Allow {
+            return Ok(());
+        }
+        let detail = format!("{action:?} refused ({decision:?})").to_lowercase();
+        self.record(state, "access_denied", &describe(resource), Some(&detail)).await?;
+        Err(match decision {
+            Decision::Forbidden => WebError::Forbidden,
+            _ => not_found(),
+        })
+    }
+
+    /// Appends to the audit log. If the log cannot be written the request fails:
+    /// a private record is not shown without its trace.
+    pub async fn record(
+        &self,
+        state: &AppState,
+        action: &str,
+        resource: &str,
+        detail: Option<&str>,
+    ) -> Result<(), WebError> {
+        let ip = self.ip_text();
+        state.accounts.audit(Some(&self.principal), action, resource, detail, Some(&ip)).await.map_err(|err| {
+            tracing::error!(error = %err, "the audit log could not be written");
+            WebError::Internal
+        })
+    }
+}
+
+/// How a resource is named in the audit log.
+pub fn describe(resource: Resource<'_>) -> String {
+    match resource {
+        Resource::Provider { id, .. } => format!("provider:{id}"),
+        Resource::Location { id, .. } => format!("location:{id}"),
+        Resource::Area { local_authority } => format!("area:{local_authority}"),
+        Resource::ProviderAccounts { provider } => format!("provider_accounts:{provider}"),
+        Resource::Accounts => "users".to_string(),
+        Resource::AuditLog => "audit_log".to_string(),
+        Resource::Outbox => "outbox".to_string(),
+        Resource::ModerationQueue => "moderation_queue".to_string(),
+        Resource::ApiTokens { owner } => format!("api_tokens:user:{owner}"),
+        Resource::National => "national".to_string(),
+    }
+}
+
+/// The session cookie's value, unless the request authenticates with a bearer
+/// token: such requests skip the CSRF check, so cookies must not count for them.
+pub fn session_secret(headers: &HeaderMap) -> Option<String> {
+    if has_bearer(headers) { None } else { cookies::read(headers, SESSION_COOKIE) }
+}
+
+/// The principal of the request's session, if it has a live one.
+pub async fn session_principal(state: &AppState, headers: &HeaderMap) -> Result<Option<Principal>, WebError> {
+    let Some(secret) = session_secret(headers) else { return Ok(None) };
+    state.accounts.session(&secret).await.map_err(|err| {
+        tracing::error!(error = %err, "a session could not be looked up");
+        WebError::Internal
+    })
+}
+
+/// The `Set-Cookie` that starts a session, expiring with it.
+pub fn session_cookie(state: &AppState, secret: &str, expires_at: chrono::DateTime<chrono::Utc>) -> HeaderValue {
+    let max_age = (expires_at - chrono::Utc::now()).num_seconds();
+    cookies::set(SESSION_COOKIE, secret, SameSite::Lax, state.config.secure_cookies(), Some(max_age))
+}
+
+pub fn clear_session_cookie(state: &AppState) -> HeaderValue {
+    cookies::clear(SESSION_COOKIE, SameSite::Lax, state.config.secure_cookies())
+}
+
+/// A page request from someone signed in. Without a session, the request is
+/// sent to the sign-in page, which brings the person back here afterwards.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub caller: Caller,
+    /// The path asked for, for the 404 page of a record the caller may not see.
+    pub path: String,
+    /// The CSRF token for the page's forms (the header's sign-out button at least).
+    pub csrf: String,
+}
+
+impl SignedIn {
+    pub fn principal(&self) -> &Principal {
+        &self.caller.principal
+    }
+
+    /// The normal 404 page for this path: the same whether the record does not
+    /// exist or the caller may not see it.
+    pub fn not_found(&self) -> WebError {
+        not_found_at(&self.path)
+    }
+
+    pub async fn require(&self, state: &AppState, action: Action, resource: Resource<'_>) -> Result<(), WebError> {
+        self.caller.require(state, action, resource, || self.not_found()).await
+    }
+}
+
+/// The message of every 404 page: it names only the path asked for.
+pub fn not_found_at(path: &str) -> WebError {
+    WebError::not_found(format!("There is no page at {path}. Check the address, or search for a care service."))
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let uri = OriginalUri::from_request_parts(parts, state).await.map(|u| u.0).unwrap_or_else(|e| match e {});
+        let principal = session_principal(state, &parts.headers).await.map_err(|e| PageError(e).into_response())?;
+        let Some(principal) = principal else {
+            let next = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
+            let target = format!("/sign-in?next={}", form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
+            return Err(Redirect::to(&target).into_response());
+        };
+        let ip = ClientIp::from_request_parts(parts, state).await.unwrap_or_else(|e| match e {});
+        let Csrf(csrf) = Csrf::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
+        Ok(SignedIn { caller: Caller { principal, ip }, path: uri.path().to_string(), csrf })
+    }
+}
+
+/// An API request with a valid `Authorization: Bearer` token.
+#[derive(Debug, Clone)]
+pub struct ApiCaller(pub Caller);
+
+impl FromRequestParts<AppState> for ApiCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.get(..7).filter(|s| s.eq_ignore_ascii_case("bearer ")).map(|_| v[7..].trim()))
+            .ok_or(ApiError(WebError::Unauthorized))?;
+        let principal = state.accounts.api_principal(token).await.map_err(|err| {
+            tracing::error!(error = %err, "an API token could not be looked up");
+            ApiError(WebError::Internal)
+        })?;
+        let principal = principal.ok_or(ApiError(WebError::Unauthorized))?;
+        let ip = ClientIp::from_request_parts(parts, state).await.unwrap_or_else(|e| match e {});
+        Ok(ApiCaller(Caller { principal, ip }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candour_domain::{LocationId, ProviderId};
+
+    #[test]
+    fn resources_have_audit_names() {
+        let (id, provider) = (LocationId::parse("1-10").unwrap(), ProviderId::parse("1-1").unwrap());
+        let location = Resource::Location { id: &id, provider: &provider, local_authority: None };
+        assert_eq!(describe(location), "location:1-10");
+        assert_eq!(describe(Resource::Area { local_authority: "Leeds" }), "area:Leeds");
+        assert_eq!(describe(Resource::AuditLog), "audit_log");
+    }
+
+    #[test]
+    fn bearer_requests_ignore_the_session_cookie() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, HeaderValue::from_static("candour_session=abcdefghijklmnopqrstuvwxyz"));
+        assert!(session_secret(&headers).is_some());
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer cand_x"));
+        assert!(session_secret(&headers).is_none());
+    }
+}

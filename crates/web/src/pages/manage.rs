@@ -1,0 +1,570 @@
+//! The private workspaces: `/manage` (links to everything the principal may
+//! reach, found by asking the policy), a provider's, a location's and a local
+//! authority's. Each handler loads the tenancy facts, asks the policy, records
+//! the read, then renders.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use candour_accounts::AccountError;
+use candour_domain::{Action, Email, Grant, LocationId, Principal, ProviderId, Resource, Role, Scope, authorize};
+use candour_store::{LocationDetail, StoreError};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::SignedIn;
+use crate::error::{PageError, WebError, render};
+use crate::forms::{ErrorLink, Field, FormErrors, SelectField, pairs, value};
+use crate::pages::account::account_failure;
+use crate::pages::chrome::{Chrome, Crumb, StatusTag, area_href, roles_text};
+use crate::views::{RatingTag, Row, SelectOption, SummaryView, count_of, long_date, optional_date, yes_no_unknown};
+use crate::workspace::{
+    self, AreaWorkspace, LocationWorkspace, Person, ProviderFacts, ProviderWorkspace, WorkspaceLocation,
+};
+
+// ---------------------------------------------------------------- /manage
+
+#[derive(Template)]
+#[template(path = "manage.html")]
+struct ManagePage {
+    title: &'static str,
+    chrome: Chrome,
+    sections: Vec<Section>,
+}
+
+struct Section {
+    id: &'static str,
+    heading: &'static str,
+    intro: Option<&'static str>,
+    links: Vec<LinkLine>,
+}
+
+struct LinkLine {
+    label: String,
+    href: Option<String>,
+    note: String,
+}
+
+impl LinkLine {
+    fn to(label: impl Into<String>, href: impl Into<String>, note: impl Into<String>) -> Self {
+        LinkLine { label: label.into(), href: Some(href.into()), note: note.into() }
+    }
+}
+
+/// `GET /manage`: the private home.
+pub async fn home(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
+    let p = who.principal();
+    let sections = [
+        provider_links(&state, p).await?,
+        location_links(&state, p).await?,
+        area_links(p),
+        national_links(&state, p).await?,
+        administration_links(p),
+        moderation_links(p),
+    ];
+    let page = ManagePage {
+        title: "Manage",
+        chrome: Chrome::with(&who, Vec::new(), "Manage"),
+        sections: sections.into_iter().flatten().collect(),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+fn section(id: &'static str, heading: &'static str, intro: Option<&'static str>, links: Vec<LinkLine>) -> Option<Section> {
+    (!links.is_empty()).then_some(Section { id, heading, intro, links })
+}
+
+async fn provider_links(state: &AppState, p: &Principal) -> Result<Option<Section>, WebError> {
+    let mut links = Vec::new();
+    for grant in &p.grants {
+        let Scope::Provider(id) = &grant.scope else { continue };
+        match workspace::provider_facts(state.store.as_ref(), id).await {
+            Ok(facts) => {
+                let resource = Resource::Provider { id, local_authorities: &facts.local_authorities };
+                if authorize(p, Action::Read, resource).is_allowed() {
+                    let note = count_of(facts.location_count() as u64, "service", "services");
+                    links.push(LinkLine::to(facts.name(), format!("/manage/providers/{id}"), note));
+                }
+            }
+            Err(StoreError::NotFound) => links.push(not_in_register(format!("Provider {id}"))),
+            Err(err) => return Err(WebError::from_store(err, String::new)),
+        }
+    }
+    Ok(section("providers", "Your providers", None, links))
+}
+
+async fn location_links(state: &AppState, p: &Principal) -> Result<Option<Section>, WebError> {
+    let mut links = Vec::new();
+    for grant in &p.grants {
+        let Scope::Location(id) = &grant.scope else { continue };
+        match state.store.location(id).await {
+            Ok(detail) => {
+                if authorize(p, Action::Read, location_resource(&detail)).is_allowed() {
+                    let note = format!("{} ({})", grant.role.name(), detail.provider.name);
+                    links.push(LinkLine::to(detail.location.name.clone(), format!("/manage/locations/{id}"), note));
+                }
+            }
+            Err(StoreError::NotFound) => links.push(not_in_register(format!("Location {id}"))),
+            Err(err) => return Err(WebError::from_store(err, String::new)),
+        }
+    }
+    Ok(section("locations", "Your services", None, links))
+}
+
+fn not_in_register(label: String) -> LinkLine {
+    LinkLine { label, href: None, note: "Not in the register at the moment".to_string() }
+}
+
+fn area_links(p: &Principal) -> Option<Section> {
+    let links = p
+        .grants
+        .iter()
+        .filter_map(|g| match &g.scope {
+            Scope::LocalAuthority(la) => Some(la),
+            _ => None,
+        })
+        .filter(|la| authorize(p, Action::Read, Resource::Area { local_authority: la }).is_allowed())
+        .map(|la| LinkLine::to(la.clone(), area_href(la), "Local authority"))
+        .collect();
+    section("areas", "Your areas", None, links)
+}
+
+/// Every local authority, for those who may read England-wide.
+async fn national_links(state: &AppState, p: &Principal) -> Result<Option<Section>, WebError> {
+    if !authorize(p, Action::Read, Resource::National).is_allowed() {
+        return Ok(None);
+    }
+    let areas = state.store.local_authorities().await.map_err(|e| WebError::from_store(e, String::new))?;
+    let links = areas
+        .iter()
+        .map(|a| {
+            let note = count_of(a.locations, "registered service", "registered services");
+            LinkLine::to(a.local_authority.clone(), area_href(&a.local_authority), note)
+        })
+        .collect();
+    Ok(section("england", "All areas of England", Some("Open an area to see its services and those needing attention."), links))
+}
+
+fn administration_links(p: &Principal) -> Option<Section> {
+    let pages = [
+        (Resource::Accounts, "Users", "/admin/users", "Invite people, change their roles, disable accounts"),
+        (Resource::AuditLog, "Audit log", "/admin/audit", "Who read or changed which private record, and when"),
+        (Resource::Outbox, "Outbox", "/admin/outbox", "Emails sent or waiting, with their invitation and reset links"),
+    ];
+    let links = pages
+        .into_iter()
+        .filter(|(resource, ..)| authorize(p, Action::Read, *resource).is_allowed())
+        .map(|(_, label, href, note)| LinkLine::to(label, href, note))
+        .collect();
+    section("administration", "Administration", None, links)
+}
+
+fn moderation_links(p: &Principal) -> Option<Section> {
+    let allowed = authorize(p, Action::Read, Resource::ModerationQueue).is_allowed();
+    let line = LinkLine {
+        label: "Moderation queue".to_string(),
+        href: None,
+        note: "Feedback from the public will wait here for you to read before it is published.".to_string(),
+    };
+    section("moderation", "Moderation", None, if allowed { vec![line] } else { Vec::new() })
+}
+
+// ---------------------------------------------------------------- providers
+
+#[derive(Template)]
+#[template(path = "manage_provider.html")]
+struct ProviderPage {
+    title: String,
+    chrome: Chrome,
+    errors: Vec<ErrorLink>,
+    notice: Option<String>,
+    name: String,
+    details: Vec<Row>,
+    locations_caption: String,
+    locations: Vec<LocationLine>,
+    people: Vec<PersonLine>,
+    invite: Option<InviteForm>,
+}
+
+struct LocationLine {
+    href: String,
+    name: String,
+    place: String,
+    registration: &'static str,
+    rating: RatingTag,
+    manager: String,
+}
+
+struct InviteForm {
+    action: String,
+    name: Field,
+    email: Field,
+    role: SelectField,
+    location: SelectField,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ProviderQuery {
+    invited: Option<String>,
+}
+
+/// `GET /manage/providers/{id}`
+pub async fn provider(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(raw_id): Path<String>,
+    query: Result<Query<ProviderQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let facts = readable_provider(&state, &who, &raw_id).await?;
+    let invited = query.ok().and_then(|q| q.0.invited).is_some();
+    let notice = invited.then(|| "Invitation sent. We have emailed a link to choose a password.".to_string());
+    let page = provider_page(&state, &who, facts, notice, FormErrors::default(), &[]).await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// `POST /manage/providers/{id}/invitations`: a provider administrator invites a
+/// registered manager or staff member for one of the provider's locations.
+pub async fn invite_to_provider(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(raw_id): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let facts = load_provider(&state, &who, &raw_id).await?;
+    let provider = facts.id.clone();
+    who.require(&state, Action::Write, Resource::ProviderAccounts { provider: &provider }).await?;
+    let form = pairs(&body);
+    let invitation = match read_invitation(&form, &facts) {
+        Ok(invitation) => invitation,
+        Err(errors) => return invite_failed(&state, &who, facts, errors, &form).await,
+    };
+    let ip = who.caller.ip_text();
+    let (email, name, grants) = invitation;
+    match state.accounts.invite(Some(who.principal()), email, &name, grants, Some(&ip)).await {
+        Ok(_) => Ok(Redirect::to(&format!("/manage/providers/{provider}?invited=yes")).into_response()),
+        Err(AccountError::Conflict(_)) => {
+            let mut errors = FormErrors::default();
+            errors.add("email", "Someone already has an account with this email address");
+            invite_failed(&state, &who, facts, errors, &form).await
+        }
+        Err(AccountError::Invalid(message)) => {
+            let mut errors = FormErrors::default();
+            errors.add("name", message);
+            invite_failed(&state, &who, facts, errors, &form).await
+        }
+        Err(err) => Err(account_failure(err)),
+    }
+}
+
+async fn invite_failed(
+    state: &AppState,
+    who: &SignedIn,
+    facts: ProviderFacts,
+    errors: FormErrors,
+    form: &[(String, String)],
+) -> Result<Response, PageError> {
+    let page = provider_page(state, who, facts, None, errors, form).await?;
+    Ok(render(StatusCode::BAD_REQUEST, &page))
+}
+
+/// The invitation's email, name and grant, or what is wrong with the form.
+fn read_invitation(form: &[(String, String)], facts: &ProviderFacts) -> Result<(Email, String, Vec<Grant>), FormErrors> {
+    let mut errors = FormErrors::default();
+    let name = value(form, "name");
+    if name.is_empty() {
+        errors.add("name", "Enter the person's name");
+    }
+    let email = Email::parse(value(form, "email"));
+    if email.is_err() {
+        errors.add("email", "Enter an email address in the correct format, like name@example.org");
+    }
+    let role = match value(form, "role") {
+        "manager" => Some(Role::Manager),
+        "staff" => Some(Role::Staff),
+        _ => {
+            errors.add("role", "Choose registered manager or staff");
+            None
+        }
+    };
+    let location = LocationId::parse(value(form, "location")).ok().filter(|id| facts.runs(id));
+    if location.is_none() {
+        errors.add("location", "Choose one of this provider's services");
+    }
+    match (email, role, location) {
+        (Ok(email), Some(role), Some(location)) if errors.is_empty() => {
+            Ok((email, name.to_string(), vec![Grant { role, scope: Scope::Location(location) }]))
+        }
+        _ => Err(errors),
+    }
+}
+
+/// The provider's facts, or the normal 404 when the ID is malformed or unknown.
+async fn load_provider(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<ProviderFacts, WebError> {
+    let id = ProviderId::parse(raw_id).map_err(|_| who.not_found())?;
+    workspace::provider_facts(state.store.as_ref(), &id).await.map_err(|e| match e {
+        StoreError::NotFound => who.not_found(),
+        other => WebError::from_store(other, String::new),
+    })
+}
+
+async fn readable_provider(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<ProviderFacts, WebError> {
+    let facts = load_provider(state, who, raw_id).await?;
+    let resource = Resource::Provider { id: &facts.id, local_authorities: &facts.local_authorities };
+    who.require(state, Action::Read, resource).await?;
+    who.caller.record(state, "read", &format!("provider:{}", facts.id), None).await?;
+    Ok(facts)
+}
+
+async fn provider_page(
+    state: &AppState,
+    who: &SignedIn,
+    facts: ProviderFacts,
+    notice: Option<String>,
+    errors: FormErrors,
+    form: &[(String, String)],
+) -> Result<ProviderPage, WebError> {
+    let id = facts.id.clone();
+    let can_invite = authorize(who.principal(), Action::Write, Resource::ProviderAccounts { provider: &id }).is_allowed();
+    let ws = workspace::provider_workspace(state.store.as_ref(), facts)
+        .await
+        .map_err(|e| WebError::from_store(e, String::new))?;
+    let invite = can_invite.then(|| invite_form(&ws, &errors, form));
+    let name = ws.provider.name.clone();
+    Ok(ProviderPage {
+        title: errors.title(&name),
+        chrome: Chrome::manage(who, name.clone()),
+        errors: errors.links(),
+        notice,
+        details: provider_rows(&ws),
+        locations_caption: format!("{} run by {name}", count_of(ws.locations.len() as u64, "service", "services")),
+        locations: ws.locations.iter().map(location_line).collect(),
+        people: ws.people.iter().map(PersonLine::of).collect(),
+        invite,
+        name,
+    })
+}
+
+fn provider_rows(ws: &ProviderWorkspace) -> Vec<Row> {
+    let id = ws.provider.id.as_str();
+    let registered = ws.locations.iter().filter(|l| l.summary.registered).count() as u64;
+    vec![
+        Row::text("Provider ID", id),
+        Row::text("Registered services", count_of(registered, "service", "services")),
+        Row::text("Local authorities", ws.local_authorities().join(", ")),
+        Row::link("Public page", "See what the public sees", Some(format!("/providers/{id}"))),
+    ]
+}
+
+fn location_line(l: &WorkspaceLocation) -> LocationLine {
+    let view = SummaryView::of(&l.summary);
+    LocationLine {
+        href: format!("/manage/locations/{}", l.summary.id),
+        name: view.name,
+        place: view.place,
+        registration: if l.summary.registered { "Registered" } else { "Deregistered" },
+        rating: view.rating,
+        manager: manager_text(l.registered_manager, l.registered_manager_absent_since),
+    }
+}
+
+fn manager_text(in_post: Option<bool>, absent_since: Option<chrono::NaiveDate>) -> String {
+    match (in_post, absent_since) {
+        (Some(false), Some(since)) => format!("No, not since {}", long_date(since)),
+        (value, _) => yes_no_unknown(value).to_string(),
+    }
+}
+
+fn invite_form(ws: &ProviderWorkspace, errors: &FormErrors, form: &[(String, String)]) -> InviteForm {
+    let chosen_role = Some(value(form, "role")).filter(|v| !v.is_empty());
+    let roles = [("manager", Role::Manager.name()), ("staff", Role::Staff.name())]
+        .map(|(code, name)| (code.to_string(), name.to_string()));
+    let chosen_location = Some(value(form, "location")).filter(|v| !v.is_empty());
+    let locations = ws.locations.iter().filter(|l| l.summary.registered).map(|l| {
+        SelectOption::new(l.summary.id.to_string(), l.summary.name.clone(), chosen_location)
+    });
+    InviteForm {
+        action: format!("/manage/providers/{}/invitations", ws.provider.id),
+        name: Field::new("name", "Full name", "text", "off").value(value(form, "name")).errors(errors),
+        email: Field::new("email", "Email address", "email", "off").value(value(form, "email")).errors(errors),
+        role: SelectField::new("role", "Role", with_prompt("Choose a role", roles, chosen_role), errors),
+        location: SelectField::new("location", "Service", with_prompt_options("Choose a service", locations.collect(), chosen_location), errors),
+    }
+}
+
+fn with_prompt(prompt: &str, options: impl IntoIterator<Item = (String, String)>, current: Option<&str>) -> Vec<SelectOption> {
+    let options = options.into_iter().map(|(v, l)| SelectOption::new(v, l, current)).collect();
+    with_prompt_options(prompt, options, current)
+}
+
+fn with_prompt_options(prompt: &str, options: Vec<SelectOption>, current: Option<&str>) -> Vec<SelectOption> {
+    let prompt = SelectOption { value: String::new(), label: prompt.to_string(), selected: current.is_none() };
+    std::iter::once(prompt).chain(options).collect()
+}
+
+/// A person with access, as a table row.
+pub struct PersonLine {
+    pub name: String,
+    pub email: String,
+    pub roles: String,
+    pub status: StatusTag,
+}
+
+impl PersonLine {
+    pub fn of(p: &Person) -> Self {
+        PersonLine {
+            name: p.name.clone(),
+            email: p.email.to_string(),
+            roles: roles_text(&p.grants),
+            status: StatusTag::of(p.disabled, p.active),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- locations
+
+#[derive(Template)]
+#[template(path = "manage_location.html")]
+struct LocationPage {
+    title: String,
+    chrome: Chrome,
+    name: String,
+    overall: RatingTag,
+    details: Vec<Row>,
+    people: Vec<PersonLine>,
+    public_href: String,
+}
+
+/// `GET /manage/locations/{id}`
+pub async fn location(State(state): State<AppState>, who: SignedIn, Path(raw_id): Path<String>) -> Result<Response, PageError> {
+    let detail = readable_location(&state, &who, &raw_id).await?;
+    let provider_link = provider_link(who.principal(), &detail);
+    let ws = workspace::location_workspace(state.store.as_ref(), detail)
+        .await
+        .map_err(|e| WebError::from_store(e, String::new))?;
+    let page = location_page(&who, &ws, provider_link);
+    Ok(render(StatusCode::OK, &page))
+}
+
+async fn readable_location(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<LocationDetail, WebError> {
+    let id = LocationId::parse(raw_id).map_err(|_| who.not_found())?;
+    let detail = state.store.location(&id).await.map_err(|e| match e {
+        StoreError::NotFound => who.not_found(),
+        other => WebError::from_store(other, String::new),
+    })?;
+    who.require(state, Action::Read, location_resource(&detail)).await?;
+    who.caller.record(state, "read", &format!("location:{id}"), None).await?;
+    Ok(detail)
+}
+
+pub fn location_resource(detail: &LocationDetail) -> Resource<'_> {
+    let l = &detail.location;
+    Resource::Location { id: &l.id, provider: &l.provider_id, local_authority: l.local_authority.as_deref() }
+}
+
+/// The provider's workspace when the policy lets the caller read it (judged on
+/// this location's authority alone, which can only under-grant), else its public page.
+fn provider_link(p: &Principal, detail: &LocationDetail) -> String {
+    let id = &detail.provider.id;
+    let authorities: Vec<String> = detail.location.local_authority.iter().cloned().collect();
+    let resource = Resource::Provider { id, local_authorities: &authorities };
+    if authorize(p, Action::Read, resource).is_allowed() {
+        format!("/manage/providers/{id}")
+    } else {
+        format!("/providers/{id}")
+    }
+}
+
+fn location_page(who: &SignedIn, ws: &LocationWorkspace, provider_href: String) -> LocationPage {
+    let d = &ws.detail;
+    let l = &d.location;
+    let overall = d.current_ratings.iter().find(|r| r.service_group == candour_domain::RatingRecord::LOCATION_GROUP);
+    let address = l.address.one_line();
+    let details = vec![
+        Row::text("Location ID", l.id.as_str()),
+        Row::link("Provider", d.provider.name.clone(), Some(provider_href)),
+        Row::text("Address", if address.is_empty() { "Not known".to_string() } else { address }),
+        Row::text("Type of service", crate::views::service_names(&l.service_kinds())),
+        Row::text("Registration", if l.is_registered() { "Registered" } else { "Deregistered" }),
+        Row::text("Registered manager in post", manager_text(l.registered_manager, l.registered_manager_absent_since)),
+        Row::text("Rating published", overall.map(|r| long_date(r.published)).unwrap_or_else(|| "Not yet rated".to_string())),
+        Row::text("Last inspection", optional_date(l.last_inspection)),
+        Row::text("Local authority", l.local_authority.clone().unwrap_or_else(|| "Not known".to_string())),
+    ];
+    LocationPage {
+        title: l.name.clone(),
+        chrome: Chrome::manage(who, l.name.clone()),
+        name: l.name.clone(),
+        overall: RatingTag::of(overall.and_then(|r| r.overall)),
+        details,
+        people: ws.people.iter().map(PersonLine::of).collect(),
+        public_href: format!("/locations/{}", l.id),
+    }
+}
+
+// ---------------------------------------------------------------- areas
+
+#[derive(Template)]
+#[template(path = "manage_area.html")]
+struct AreaPage {
+    title: String,
+    chrome: Chrome,
+    name: String,
+    registered: String,
+    by_rating: Vec<RatingCount>,
+    attention_caption: String,
+    attention: Vec<SummaryView>,
+    directory_href: String,
+}
+
+struct RatingCount {
+    tag: RatingTag,
+    count: String,
+}
+
+/// `GET /manage/areas/{local_authority}`
+pub async fn area(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(local_authority): Path<String>,
+) -> Result<Response, PageError> {
+    let ws = readable_area(&state, &who, &local_authority).await?;
+    let page = area_page(&who, ws);
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// Asks the policy before looking the authority up, so an authority the caller
+/// may not read and one with no services give the same 404.
+async fn readable_area(state: &AppState, who: &SignedIn, name: &str) -> Result<AreaWorkspace, WebError> {
+    who.require(state, Action::Read, Resource::Area { local_authority: name }).await?;
+    let known = workspace::known_local_authority(state.store.as_ref(), name)
+        .await
+        .map_err(|e| WebError::from_store(e, String::new))?
+        .ok_or_else(|| who.not_found())?;
+    who.caller.record(state, "read", &format!("area:{known}"), None).await?;
+    workspace::area_workspace(state.store.as_ref(), known).await.map_err(|e| WebError::from_store(e, String::new))
+}
+
+fn area_page(who: &SignedIn, ws: AreaWorkspace) -> AreaPage {
+    let attention: Vec<SummaryView> = ws.needing_attention.iter().map(|s| {
+        let mut view = SummaryView::of(s);
+        view.href = format!("/manage/locations/{}", s.id);
+        view
+    }).collect();
+    let query = form_urlencoded::Serializer::new(String::new()).append_pair("local_authority", &ws.local_authority).finish();
+    AreaPage {
+        title: ws.local_authority.clone(),
+        chrome: Chrome::with(who, vec![Crumb::new("Manage", "/manage")], ws.local_authority.clone()),
+        registered: count_of(ws.registered, "service is", "services are"),
+        by_rating: ws.by_rating.iter().map(|(r, n)| RatingCount { tag: RatingTag::of(*r), count: n.to_string() }).collect(),
+        attention_caption: format!(
+            "{} rated Inadequate or Requires improvement, worst first",
+            count_of(attention.len() as u64, "service", "services")
+        ),
+        attention,
+        directory_href: format!("/locations?{query}"),
+        name: ws.local_authority,
+    }
+}

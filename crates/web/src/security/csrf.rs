@@ -1,0 +1,230 @@
+//! Cross-site request forgery protection, on every state-changing request that is
+//! not authenticated by an API bearer token:
+//!
+//! - double submit: a random token lives in the `candour_csrf` cookie (HttpOnly,
+//!   SameSite=Strict) and the same value in each form's hidden `csrf_token` field
+//!   (or an `X-CSRF-Token` header); another site can make a browser send the
+//!   cookie, but cannot read it to fill in the field;
+//! - an `Origin` header, when the browser sends one, must be our own origin.
+//!
+//! Handlers that draw a form take the [`Csrf`] extractor; the cookie is set on the
+//! response only when a new token was handed out that way.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::{PageError, WebError};
+use crate::security::cookies::{self, CSRF_COOKIE, SameSite};
+use crate::security::secret;
+
+/// The name of the hidden field every form carries.
+pub const FIELD: &str = "csrf_token";
+const HEADER: &str = "x-csrf-token";
+
+#[derive(Debug, Clone)]
+pub struct CsrfSettings {
+    pub origin: String,
+    pub secure_cookies: bool,
+    /// Bodies are read whole to find the field; the router's own limit applies too.
+    pub max_body_bytes: usize,
+}
+
+/// The request's token, shared with the handler; `used` records whether a page drew it.
+#[derive(Debug, Clone)]
+struct Issued {
+    value: String,
+    used: Arc<AtomicBool>,
+}
+
+/// The CSRF token to put in a form's hidden `csrf_token` field.
+#[derive(Debug, Clone)]
+pub struct Csrf(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Csrf {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let issued = parts.extensions.get::<Issued>().ok_or_else(|| {
+            tracing::error!("the CSRF middleware is not installed on this route");
+            PageError(WebError::Internal)
+        })?;
+        issued.used.store(true, Ordering::Relaxed);
+        Ok(Csrf(issued.value.clone()))
+    }
+}
+
+/// A new token and the `Set-Cookie` that stores it: handed out at sign-in, so a
+/// token seen before signing in is worthless after.
+pub fn rotated(secure_cookies: bool) -> Result<(String, HeaderValue), WebError> {
+    let token = secret::new_token()?;
+    let cookie = cookies::set(CSRF_COOKIE, &token, SameSite::Strict, secure_cookies, None);
+    Ok((token, cookie))
+}
+
+/// Middleware: checks state-changing requests, and hands every request a token.
+pub async fn protect(State(settings): State<Arc<CsrfSettings>>, request: Request, next: Next) -> Response {
+    let cookie_token = cookies::read(request.headers(), CSRF_COOKIE);
+    let request = if needs_check(request.method(), request.headers()) {
+        match check(&settings, cookie_token.as_deref(), request).await {
+            Ok(request) => request,
+            Err(refusal) => return refusal,
+        }
+    } else {
+        request
+    };
+    issue_and_run(&settings, cookie_token, request, next).await
+}
+
+fn needs_check(method: &Method, headers: &HeaderMap) -> bool {
+    let changes_state = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE);
+    changes_state && !has_bearer(headers)
+}
+
+/// A request carrying `Authorization: Bearer` is authenticated by that token alone
+/// (never by cookies), and a browser cannot add the header to a cross-site request.
+pub fn has_bearer(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer "))
+}
+
+async fn check(settings: &CsrfSettings, cookie_token: Option<&str>, request: Request) -> Result<Request, Response> {
+    if !origin_allowed(settings, request.headers()) {
+        tracing::warn!(path = request.uri().path(), "refused a state-changing request from another origin");
+        return Err(refused());
+    }
+    let header_token = request.headers().get(HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let (parts, body) = request.into_parts();
+    let bytes = to_bytes(body, settings.max_body_bytes)
+        .await
+        .map_err(|_| PageError(WebError::bad_request("The form could not be read. Go back and try again.")).into_response())?;
+    let submitted = header_token.or_else(|| form_token(&bytes));
+    match (cookie_token, submitted) {
+        (Some(expected), Some(given)) if same_secret(expected, &given) => Ok(Request::from_parts(parts, Body::from(bytes))),
+        _ => {
+            tracing::warn!(path = parts.uri.path(), "refused a state-changing request without a valid CSRF token");
+            Err(refused())
+        }
+    }
+}
+
+fn refused() -> Response {
+    PageError(WebError::FormExpired).into_response()
+}
+
+fn form_token(body: &[u8]) -> Option<String> {
+    form_urlencoded::parse(body).find(|(key, _)| key == FIELD).map(|(_, value)| value.into_owned())
+}
+
+/// Compares without stopping at the first difference, so timing reveals nothing.
+fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// No `Origin` (older browsers, non-browser clients) passes: the token still
+/// decides. When present it must be our configured origin, or, for a server run
+/// on this machine, the loopback address the page was loaded from.
+fn origin_allowed(settings: &CsrfSettings, headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let Ok(origin) = origin.to_str() else {
+        return false;
+    };
+    let origin = origin.to_ascii_lowercase();
+    if origin == settings.origin {
+        return true;
+    }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).map(str::to_ascii_lowercase);
+    host.is_some_and(|host| is_loopback(&host) && origin == format!("http://{host}"))
+}
+
+fn is_loopback(host: &str) -> bool {
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host,
+    };
+    matches!(name, "localhost" | "127.0.0.1" | "[::1]")
+}
+
+async fn issue_and_run(
+    settings: &CsrfSettings,
+    cookie_token: Option<String>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let (value, fresh) = match cookie_token {
+        Some(token) => (token, false),
+        None => match secret::new_token() {
+            Ok(token) => (token, true),
+            Err(err) => return PageError(err).into_response(),
+        },
+    };
+    let used = Arc::new(AtomicBool::new(false));
+    request.extensions_mut().insert(Issued { value: value.clone(), used: used.clone() });
+    let mut response = next.run(request).await;
+    if fresh && used.load(Ordering::Relaxed) && !sets_csrf_cookie(&response) {
+        let cookie = cookies::set(CSRF_COOKIE, &value, SameSite::Strict, settings.secure_cookies, None);
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+fn sets_csrf_cookie(response: &Response) -> bool {
+    let prefix = format!("{CSRF_COOKIE}=");
+    response.headers().get_all(header::SET_COOKIE).iter().any(|v| v.as_bytes().starts_with(prefix.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> CsrfSettings {
+        CsrfSettings { origin: "https://candour.example.org".into(), secure_cookies: true, max_body_bytes: 1024 }
+    }
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn only_our_origin_may_post() {
+        let s = settings();
+        assert!(origin_allowed(&s, &headers(&[])));
+        assert!(origin_allowed(&s, &headers(&[("origin", "https://candour.example.org")])));
+        assert!(!origin_allowed(&s, &headers(&[("origin", "https://evil.example")])));
+        assert!(!origin_allowed(&s, &headers(&[("origin", "null")])));
+        assert!(!origin_allowed(&s, &headers(&[("origin", "http://candour.example.org")])));
+        assert!(origin_allowed(&s, &headers(&[("origin", "http://127.0.0.1:8080"), ("host", "127.0.0.1:8080")])));
+        assert!(!origin_allowed(&s, &headers(&[("origin", "http://evil.example"), ("host", "evil.example")])));
+    }
+
+    #[test]
+    fn reads_and_compares_tokens() {
+        assert_eq!(form_token(b"email=a%40b.org&csrf_token=abc123&x=1").as_deref(), Some("abc123"));
+        assert_eq!(form_token(b"email=a"), None);
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "abcd"));
+    }
+
+    #[test]
+    fn bearer_requests_and_reads_are_not_checked() {
+        assert!(!needs_check(&Method::GET, &headers(&[])));
+        assert!(needs_check(&Method::POST, &headers(&[])));
+        assert!(needs_check(&Method::DELETE, &headers(&[("authorization", "Basic abc")])));
+        assert!(!needs_check(&Method::POST, &headers(&[("authorization", "Bearer abc")])));
+    }
+}

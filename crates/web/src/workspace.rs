@@ -1,0 +1,197 @@
+//! The private workspaces' data, loaded from the store in one shape for both the
+//! pages and the JSON API: a provider's, a location's and a local authority's.
+//! Each loader also yields the tenancy facts the access policy needs, so a handler
+//! loads, asks [`candour_domain::authorize`], and only then shows anything.
+
+use std::collections::BTreeSet;
+
+use candour_domain::{Email, Grant, LocationId, Provider, ProviderId, Rating, Role, Scope, UserId};
+use candour_store::{LocationDetail, LocationQuery, LocationSort, LocationSummary, Store, StoreResult, User};
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// Someone with an account, as shown in a workspace: no secrets, no sign-in state.
+#[derive(Debug, Clone, Serialize)]
+pub struct Person {
+    pub id: UserId,
+    pub email: Email,
+    pub name: String,
+    pub grants: Vec<Grant>,
+    pub disabled: bool,
+    /// False while the person has not yet accepted their invitation.
+    pub active: bool,
+}
+
+impl Person {
+    fn of(user: &User) -> Self {
+        Person {
+            id: user.id,
+            email: user.email.clone(),
+            name: user.name.clone(),
+            grants: user.grants.clone(),
+            disabled: user.disabled,
+            active: user.has_password,
+        }
+    }
+}
+
+/// A location in its provider's workspace: the directory line plus whether a
+/// registered manager is in post.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkspaceLocation {
+    #[serde(flatten)]
+    pub summary: LocationSummary,
+    pub registered_manager: Option<bool>,
+    pub registered_manager_absent_since: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProviderWorkspace {
+    pub provider: Provider,
+    pub locations: Vec<WorkspaceLocation>,
+    /// Provider administrators, and the managers and staff of its locations.
+    pub people: Vec<Person>,
+}
+
+impl ProviderWorkspace {
+    /// The local authorities its locations are in: who commissions from it.
+    pub fn local_authorities(&self) -> Vec<String> {
+        local_authorities_of(self.locations.iter().map(|l| &l.summary))
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LocationWorkspace {
+    #[serde(flatten)]
+    pub detail: LocationDetail,
+    /// Its provider's administrators, and the location's managers and staff.
+    pub people: Vec<Person>,
+}
+
+/// The facts that decide who may see a provider, loaded before anything else.
+pub struct ProviderFacts {
+    pub id: ProviderId,
+    pub local_authorities: Vec<String>,
+    summaries: Vec<LocationSummary>,
+    provider: Provider,
+}
+
+impl ProviderFacts {
+    pub fn name(&self) -> &str {
+        &self.provider.name
+    }
+
+    pub fn location_count(&self) -> usize {
+        self.summaries.len()
+    }
+
+    /// Whether the location is one of this provider's registered services.
+    pub fn runs(&self, location: &LocationId) -> bool {
+        self.summaries.iter().any(|s| &s.id == location && s.registered)
+    }
+}
+
+pub async fn provider_facts(store: &dyn Store, id: &ProviderId) -> StoreResult<ProviderFacts> {
+    let detail = store.provider(id).await?;
+    Ok(ProviderFacts {
+        id: id.clone(),
+        local_authorities: local_authorities_of(detail.locations.iter()),
+        summaries: detail.locations,
+        provider: detail.provider,
+    })
+}
+
+/// The rest of a provider's workspace, once access is granted.
+pub async fn provider_workspace(store: &dyn Store, facts: ProviderFacts) -> StoreResult<ProviderWorkspace> {
+    let mut locations = Vec::with_capacity(facts.summaries.len());
+    for summary in facts.summaries {
+        let location = store.location(&summary.id).await?.location;
+        locations.push(WorkspaceLocation {
+            registered_manager: location.registered_manager,
+            registered_manager_absent_since: location.registered_manager_absent_since,
+            summary,
+        });
+    }
+    let ids: BTreeSet<&LocationId> = locations.iter().map(|l| &l.summary.id).collect();
+    let people = people_where(store, |g| match (&g.role, &g.scope) {
+        (Role::ProviderAdmin, Scope::Provider(p)) => p == &facts.id,
+        (Role::Manager | Role::Staff, Scope::Location(l)) => ids.contains(l),
+        _ => false,
+    })
+    .await?;
+    Ok(ProviderWorkspace { provider: facts.provider, locations, people })
+}
+
+pub async fn location_workspace(store: &dyn Store, detail: LocationDetail) -> StoreResult<LocationWorkspace> {
+    let (id, provider) = (&detail.location.id, &detail.location.provider_id);
+    let people = people_where(store, |g| match (&g.role, &g.scope) {
+        (Role::ProviderAdmin, Scope::Provider(p)) => p == provider,
+        (Role::Manager | Role::Staff, Scope::Location(l)) => l == id,
+        _ => false,
+    })
+    .await?;
+    Ok(LocationWorkspace { detail, people })
+}
+
+/// Accounts holding at least one grant that matches, by email.
+async fn people_where(store: &dyn Store, relevant: impl Fn(&Grant) -> bool) -> StoreResult<Vec<Person>> {
+    let users = store.users().await?;
+    Ok(users.iter().filter(|u| u.grants.iter().any(&relevant)).map(Person::of).collect())
+}
+
+fn local_authorities_of<'a>(summaries: impl Iterator<Item = &'a LocationSummary>) -> Vec<String> {
+    let mut names: Vec<String> = summaries.filter_map(|s| s.local_authority.clone()).collect();
+    names.sort_by_key(|n| n.to_lowercase());
+    names.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    names
+}
+
+/// A local authority's services, for commissioners and inspectors.
+#[derive(Debug, Clone, Serialize)]
+pub struct AreaWorkspace {
+    pub local_authority: String,
+    pub registered: u64,
+    /// Registered services by current overall rating, best first; `None` is not yet rated.
+    pub by_rating: Vec<(Option<Rating>, u64)>,
+    /// Services rated Inadequate or Requires improvement, worst first.
+    pub needing_attention: Vec<LocationSummary>,
+}
+
+/// The authority's name as the register spells it, if any registered service is there.
+pub async fn known_local_authority(store: &dyn Store, name: &str) -> StoreResult<Option<String>> {
+    let areas = store.local_authorities().await?;
+    Ok(areas.into_iter().find(|a| a.local_authority.eq_ignore_ascii_case(name.trim())).map(|a| a.local_authority))
+}
+
+pub async fn area_workspace(store: &dyn Store, local_authority: String) -> StoreResult<AreaWorkspace> {
+    let services = all_locations_in(store, &local_authority).await?;
+    let count = |rating: Option<Rating>| services.iter().filter(|s| s.overall == rating).count() as u64;
+    let by_rating =
+        Rating::ALL.into_iter().map(Some).chain(std::iter::once(None)).map(|r| (r, count(r))).collect();
+    let needing_attention = services
+        .iter()
+        .filter(|s| matches!(s.overall, Some(Rating::Inadequate | Rating::RequiresImprovement)))
+        .cloned()
+        .collect();
+    Ok(AreaWorkspace { registered: services.len() as u64, by_rating, needing_attention, local_authority })
+}
+
+/// Every registered location in the authority, worst rating first, a page at a time.
+async fn all_locations_in(store: &dyn Store, local_authority: &str) -> StoreResult<Vec<LocationSummary>> {
+    let mut query = LocationQuery {
+        local_authority: Some(local_authority.to_string()),
+        sort: LocationSort::RatingWorst,
+        per_page: LocationQuery::MAX_PER_PAGE,
+        ..LocationQuery::default()
+    };
+    let mut all = Vec::new();
+    loop {
+        let page = store.search_locations(&query).await?;
+        let last = page.page >= page.pages();
+        all.extend(page.items);
+        if last {
+            return Ok(all);
+        }
+        query.page += 1;
+    }
+}
