@@ -66,6 +66,13 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Rate an assessment given as JSON (a file, or - for standard input) and print
+    /// the ratings with their working as JSON.
+    Rate {
+        /// The assessment JSON file, or - to read standard input.
+        #[arg(value_name = "FILE|-")]
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -185,6 +192,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Import(cmd) => commands::import::run(cmd).await,
         Command::Export(ExportCommand::CqcDirectory { file, db }) => commands::export::run(&db, &file).await,
         Command::User(command) => commands::user::run(command).await,
+        Command::Rate { file } => commands::rate::run(&file),
         Command::Sync(SyncCommand::Cqc { since, full, base_url, db }) => {
             commands::sync::run(&db, since, full, &base_url).await
         }

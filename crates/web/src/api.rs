@@ -7,7 +7,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use candour_store::{LocationDetail, LocationSummary, ProviderDetail};
+use candour_store::{LocationDetail, LocationSummary, ProviderDetail, StoreError};
 use serde::Serialize;
 use serde_json::json;
 
@@ -93,6 +93,14 @@ fn private_not_found(kind: &str, raw_id: &str) -> WebError {
     WebError::not_found(format!("There is no {kind} with ID {raw_id} that you can see"))
 }
 
+/// A store failure, with a record that is not there answered as `missing`.
+fn unless_missing(err: StoreError, missing: impl FnOnce() -> WebError) -> WebError {
+    match err {
+        StoreError::NotFound => missing(),
+        other => WebError::from_store(other, String::new),
+    }
+}
+
 /// `GET /api/v1/manage/locations/{id}`: a location's workspace.
 pub async fn manage_location(
     State(state): State<AppState>,
@@ -101,8 +109,7 @@ pub async fn manage_location(
 ) -> Result<Json<LocationWorkspace>, ApiError> {
     let missing = || private_not_found("location", &raw_id);
     let id = LocationId::parse(&raw_id).map_err(|_| missing())?;
-    let detail = state.store.location(&id).await.map_err(|e| WebError::from_store(e, || String::new()))
-        .map_err(|e| if matches!(e, WebError::NotFound { .. }) { missing() } else { e })?;
+    let detail = state.store.location(&id).await.map_err(|e| unless_missing(e, missing))?;
     caller.require(&state, Action::Read, location_resource(&detail), missing).await?;
     caller.record(&state, "read", &format!("location:{id}"), Some("api")).await?;
     let ws = workspace::location_workspace(state.store.as_ref(), detail)
@@ -119,10 +126,7 @@ pub async fn manage_provider(
 ) -> Result<Json<ProviderWorkspace>, ApiError> {
     let missing = || private_not_found("provider", &raw_id);
     let id = ProviderId::parse(&raw_id).map_err(|_| missing())?;
-    let facts = workspace::provider_facts(state.store.as_ref(), &id)
-        .await
-        .map_err(|e| WebError::from_store(e, String::new))
-        .map_err(|e| if matches!(e, WebError::NotFound { .. }) { missing() } else { e })?;
+    let facts = workspace::provider_facts(state.store.as_ref(), &id).await.map_err(|e| unless_missing(e, missing))?;
     let resource = Resource::Provider { id: &id, local_authorities: &facts.local_authorities };
     caller.require(&state, Action::Read, resource, missing).await?;
     caller.record(&state, "read", &format!("provider:{id}"), Some("api")).await?;

@@ -151,7 +151,8 @@ impl FromRequestParts<AppState> for SignedIn {
         let principal = session_principal(state, &parts.headers).await.map_err(|e| PageError(e).into_response())?;
         let Some(principal) = principal else {
             let next = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
-            let target = format!("/sign-in?next={}", form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
+            let target =
+                format!("/sign-in?next={}", form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
             return Err(Redirect::to(&target).into_response());
         };
         let ip = ClientIp::from_request_parts(parts, state).await.unwrap_or_else(|e| match e {});

@@ -121,7 +121,9 @@ mod tests {
 
     #[test]
     fn urls_with_paths_or_other_schemes_are_refused() {
-        for bad in ["candour.example.org", "ftp://x.org", "https://", "https://x.org/app", "https://u@x.org", "http://a b"] {
+        for bad in
+            ["candour.example.org", "ftp://x.org", "https://", "https://x.org/app", "https://u@x.org", "http://a b"]
+        {
             let err = WebConfig::new(bad).unwrap_err();
             assert!(err.to_string().contains("is not valid"), "{bad}: {err}");
         }

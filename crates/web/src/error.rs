@@ -144,7 +144,12 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let status = self.0.status();
         let message = self.0.message();
-        let page = ErrorPage { title: self.0.heading(), heading: self.0.heading(), message: &message, status: status.as_u16() };
+        let page = ErrorPage {
+            title: self.0.heading(),
+            heading: self.0.heading(),
+            message: &message,
+            status: status.as_u16(),
+        };
         let mut response = render(status, &page);
         response.headers_mut().extend(self.0.extra_headers());
         response

@@ -132,7 +132,8 @@ mod tests {
     fn fields_point_to_their_hint_and_error() {
         let mut errors = FormErrors::default();
         errors.add("email", "Enter an email address");
-        let field = Field::new("email", "Email address", "email", "username").hint("As in your invitation").errors(&errors);
+        let field =
+            Field::new("email", "Email address", "email", "username").hint("As in your invitation").errors(&errors);
         assert_eq!(field.described_by(), "email-hint email-error");
         assert_eq!(errors.links()[0].href, "#email");
         assert_eq!(errors.title("Sign in"), "Error: Sign in");

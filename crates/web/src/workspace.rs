@@ -166,8 +166,7 @@ pub async fn known_local_authority(store: &dyn Store, name: &str) -> StoreResult
 pub async fn area_workspace(store: &dyn Store, local_authority: String) -> StoreResult<AreaWorkspace> {
     let services = all_locations_in(store, &local_authority).await?;
     let count = |rating: Option<Rating>| services.iter().filter(|s| s.overall == rating).count() as u64;
-    let by_rating =
-        Rating::ALL.into_iter().map(Some).chain(std::iter::once(None)).map(|r| (r, count(r))).collect();
+    let by_rating = Rating::ALL.into_iter().map(Some).chain(std::iter::once(None)).map(|r| (r, count(r))).collect();
     let needing_attention = services
         .iter()
         .filter(|s| matches!(s.overall, Some(Rating::Inadequate | Rating::RequiresImprovement)))

@@ -55,11 +55,7 @@ pub async fn show(State(state): State<AppState>, who: SignedIn) -> Result<Respon
 }
 
 /// `POST /account/tokens`: creates a token and shows its secret, this once.
-pub async fn create_token(
-    State(state): State<AppState>,
-    who: SignedIn,
-    body: Bytes,
-) -> Result<Response, PageError> {
+pub async fn create_token(State(state): State<AppState>, who: SignedIn, body: Bytes) -> Result<Response, PageError> {
     let owner = who.principal().user_id;
     who.require(&state, Action::Write, Resource::ApiTokens { owner }).await?;
     let form = pairs(&body);
@@ -69,7 +65,11 @@ pub async fn create_token(
         Ok((token, secret)) => {
             let page = TokenCreatedPage {
                 title: "Your new API token",
-                chrome: Chrome::with(&who, vec![crate::pages::chrome::Crumb::new("Your account", "/account")], "New token"),
+                chrome: Chrome::with(
+                    &who,
+                    vec![crate::pages::chrome::Crumb::new("Your account", "/account")],
+                    "New token",
+                ),
                 name: token.name,
                 secret: secret.expose().to_string(),
                 example_url: format!("{}/api/v1/me", state.config.public_url()),
@@ -102,7 +102,12 @@ pub async fn revoke_token(
     }
 }
 
-async fn account_page(state: &AppState, who: &SignedIn, errors: FormErrors, token_name: &str) -> Result<AccountPage, WebError> {
+async fn account_page(
+    state: &AppState,
+    who: &SignedIn,
+    errors: FormErrors,
+    token_name: &str,
+) -> Result<AccountPage, WebError> {
     let principal = who.principal();
     who.require(state, Action::Read, Resource::ApiTokens { owner: principal.user_id }).await?;
     let user = state.accounts.user(principal.user_id).await.map_err(|e| account_failure(e).0)?;

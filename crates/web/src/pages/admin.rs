@@ -123,7 +123,9 @@ pub async fn invite(State(state): State<AppState>, who: SignedIn, body: Bytes) -
     };
     let ip = who.caller.ip_text();
     match state.accounts.invite(Some(who.principal()), email, &name, grants, Some(&ip)).await {
-        Ok(invitation) => Ok(Redirect::to(&format!("/admin/users/{}?done=invited", invitation.user.id)).into_response()),
+        Ok(invitation) => {
+            Ok(Redirect::to(&format!("/admin/users/{}?done=invited", invitation.user.id)).into_response())
+        }
         Err(AccountError::Conflict(_)) => {
             let mut errors = FormErrors::default();
             errors.add("email", "Someone already has an account with this email address");
@@ -152,7 +154,7 @@ fn read_invitation(form: &[(String, String)]) -> Result<(Email, String, Vec<Gran
         Ok(role) => match Grant::for_role(role, &scope_lines(value(form, "scopes"))) {
             Ok(grants) => Some(grants),
             Err(e) => {
-                errors.add("scopes", scope_message(role, &e.expected));
+                errors.add("scopes", scope_message(role, e.expected));
                 None
             }
         },
@@ -394,10 +396,16 @@ pub async fn set_status(
     let disabled = match value(&pairs(&body), "disabled") {
         "yes" => true,
         "no" => false,
-        _ => return Err(WebError::bad_request("Say whether to disable the account: disabled=yes or disabled=no").into()),
+        _ => {
+            return Err(WebError::bad_request("Say whether to disable the account: disabled=yes or disabled=no").into());
+        }
     };
     let update = UserUpdate { disabled: Some(disabled), ..UserUpdate::default() };
-    state.accounts.update_user(who.principal(), user.id, update, Some(&who.caller.ip_text())).await.map_err(account_failure)?;
+    state
+        .accounts
+        .update_user(who.principal(), user.id, update, Some(&who.caller.ip_text()))
+        .await
+        .map_err(account_failure)?;
     let done = if disabled { "disabled" } else { "enabled" };
     Ok(Redirect::to(&format!("/admin/users/{}?done={done}", user.id)).into_response())
 }
@@ -463,11 +471,7 @@ pub async fn audit(
     who.require(&state, Action::Read, Resource::AuditLog).await?;
     let params = params.map(|q| q.0).unwrap_or_default();
     let (query, errors) = audit_query(&params);
-    let page = if errors.is_empty() {
-        Some(state.store.audit_log(&query).await.map_err(store_failure)?)
-    } else {
-        None
-    };
+    let page = if errors.is_empty() { Some(state.store.audit_log(&query).await.map_err(store_failure)?) } else { None };
     who.caller.record(&state, "read", "audit_log", None).await?;
     let text = |v: &Option<String>| v.as_deref().unwrap_or("").trim().to_string();
     let (heading, entries, page_of, previous, next) = match &page {
@@ -490,8 +494,12 @@ pub async fn audit(
         chrome: Chrome::manage(&who, "Audit log"),
         errors: errors.links(),
         actor: Field::new("actor", "Who (email address, or its start)", "text", "off").value(text(&params.actor)),
-        action: Field::new("action", "Action", "text", "off").hint("For example read, sign_in, invite").value(text(&params.action)),
-        resource: Field::new("resource", "Record", "text", "off").hint("For example location:1-545611283 or user:12").value(text(&params.resource)),
+        action: Field::new("action", "Action", "text", "off")
+            .hint("For example read, sign_in, invite")
+            .value(text(&params.action)),
+        resource: Field::new("resource", "Record", "text", "off")
+            .hint("For example location:1-545611283 or user:12")
+            .value(text(&params.resource)),
         from: Field::new("from", "From (date)", "date", "off").value(text(&params.from)).errors(&errors),
         to: Field::new("to", "To (date)", "date", "off").value(text(&params.to)).errors(&errors),
         heading,
@@ -528,7 +536,13 @@ fn audit_query(params: &AuditParams) -> (AuditQuery, FormErrors) {
 
 fn audit_href(params: &AuditParams, page: u32) -> String {
     let mut out = form_urlencoded::Serializer::new(String::new());
-    let fields = [("actor", &params.actor), ("action", &params.action), ("resource", &params.resource), ("from", &params.from), ("to", &params.to)];
+    let fields = [
+        ("actor", &params.actor),
+        ("action", &params.action),
+        ("resource", &params.resource),
+        ("from", &params.from),
+        ("to", &params.to),
+    ];
     for (key, v) in fields {
         if let Some(v) = v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             out.append_pair(key, v);
@@ -626,7 +640,8 @@ mod tests {
 
     #[test]
     fn audit_dates_cover_whole_days() {
-        let params = AuditParams { from: Some("2024-03-01".into()), to: Some("2024-03-01".into()), ..Default::default() };
+        let params =
+            AuditParams { from: Some("2024-03-01".into()), to: Some("2024-03-01".into()), ..Default::default() };
         let (query, errors) = audit_query(&params);
         assert!(errors.is_empty());
         assert_eq!(query.until.unwrap() - query.since.unwrap(), chrono::Duration::days(1));

@@ -88,7 +88,9 @@ pub async fn reset_request(
         heading: "Check your email",
         paragraphs: vec![
             format!("If {email} belongs to an account, we have sent it a link to choose a new password."),
-            format!("The link works once, for {valid} minutes. If no email arrives, check your spam folder or ask a system administrator."),
+            format!(
+                "The link works once, for {valid} minutes. If no email arrives, check your spam folder or ask a system administrator."
+            ),
         ],
         link: Some(NoticeLink { href: "/sign-in", label: "Back to sign in" }),
     };
@@ -119,7 +121,9 @@ pub async fn new_password(
 ) -> Result<Response, PageError> {
     let password = match chosen_password(&body) {
         Ok(password) => password,
-        Err(errors) => return Ok(render(StatusCode::BAD_REQUEST, &choose_page(Purpose::Reset, &secret, errors, csrf_token))),
+        Err(errors) => {
+            return Ok(render(StatusCode::BAD_REQUEST, &choose_page(Purpose::Reset, &secret, errors, csrf_token)));
+        }
     };
     match state.accounts.reset_password(&secret, &password, Some(&ip.to_string())).await {
         Ok(()) => Ok(Redirect::to("/sign-in?done=password_changed").into_response()),

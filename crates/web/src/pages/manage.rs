@@ -73,7 +73,12 @@ pub async fn home(State(state): State<AppState>, who: SignedIn) -> Result<Respon
     Ok(render(StatusCode::OK, &page))
 }
 
-fn section(id: &'static str, heading: &'static str, intro: Option<&'static str>, links: Vec<LinkLine>) -> Option<Section> {
+fn section(
+    id: &'static str,
+    heading: &'static str,
+    intro: Option<&'static str>,
+    links: Vec<LinkLine>,
+) -> Option<Section> {
     (!links.is_empty()).then_some(Section { id, heading, intro, links })
 }
 
@@ -145,7 +150,12 @@ async fn national_links(state: &AppState, p: &Principal) -> Result<Option<Sectio
             LinkLine::to(a.local_authority.clone(), area_href(&a.local_authority), note)
         })
         .collect();
-    Ok(section("england", "All areas of England", Some("Open an area to see its services and those needing attention."), links))
+    Ok(section(
+        "england",
+        "All areas of England",
+        Some("Open an area to see its services and those needing attention."),
+        links,
+    ))
 }
 
 fn administration_links(p: &Principal) -> Option<Section> {
@@ -271,7 +281,10 @@ async fn invite_failed(
 }
 
 /// The invitation's email, name and grant, or what is wrong with the form.
-fn read_invitation(form: &[(String, String)], facts: &ProviderFacts) -> Result<(Email, String, Vec<Grant>), FormErrors> {
+fn read_invitation(
+    form: &[(String, String)],
+    facts: &ProviderFacts,
+) -> Result<(Email, String, Vec<Grant>), FormErrors> {
     let mut errors = FormErrors::default();
     let name = value(form, "name");
     if name.is_empty() {
@@ -327,7 +340,8 @@ async fn provider_page(
     form: &[(String, String)],
 ) -> Result<ProviderPage, WebError> {
     let id = facts.id.clone();
-    let can_invite = authorize(who.principal(), Action::Write, Resource::ProviderAccounts { provider: &id }).is_allowed();
+    let can_invite =
+        authorize(who.principal(), Action::Write, Resource::ProviderAccounts { provider: &id }).is_allowed();
     let ws = workspace::provider_workspace(state.store.as_ref(), facts)
         .await
         .map_err(|e| WebError::from_store(e, String::new))?;
@@ -382,19 +396,30 @@ fn invite_form(ws: &ProviderWorkspace, errors: &FormErrors, form: &[(String, Str
     let roles = [("manager", Role::Manager.name()), ("staff", Role::Staff.name())]
         .map(|(code, name)| (code.to_string(), name.to_string()));
     let chosen_location = Some(value(form, "location")).filter(|v| !v.is_empty());
-    let locations = ws.locations.iter().filter(|l| l.summary.registered).map(|l| {
-        SelectOption::new(l.summary.id.to_string(), l.summary.name.clone(), chosen_location)
-    });
+    let locations = ws
+        .locations
+        .iter()
+        .filter(|l| l.summary.registered)
+        .map(|l| SelectOption::new(l.summary.id.to_string(), l.summary.name.clone(), chosen_location));
     InviteForm {
         action: format!("/manage/providers/{}/invitations", ws.provider.id),
         name: Field::new("name", "Full name", "text", "off").value(value(form, "name")).errors(errors),
         email: Field::new("email", "Email address", "email", "off").value(value(form, "email")).errors(errors),
         role: SelectField::new("role", "Role", with_prompt("Choose a role", roles, chosen_role), errors),
-        location: SelectField::new("location", "Service", with_prompt_options("Choose a service", locations.collect(), chosen_location), errors),
+        location: SelectField::new(
+            "location",
+            "Service",
+            with_prompt_options("Choose a service", locations.collect(), chosen_location),
+            errors,
+        ),
     }
 }
 
-fn with_prompt(prompt: &str, options: impl IntoIterator<Item = (String, String)>, current: Option<&str>) -> Vec<SelectOption> {
+fn with_prompt(
+    prompt: &str,
+    options: impl IntoIterator<Item = (String, String)>,
+    current: Option<&str>,
+) -> Vec<SelectOption> {
     let options = options.into_iter().map(|(v, l)| SelectOption::new(v, l, current)).collect();
     with_prompt_options(prompt, options, current)
 }
@@ -438,7 +463,11 @@ struct LocationPage {
 }
 
 /// `GET /manage/locations/{id}`
-pub async fn location(State(state): State<AppState>, who: SignedIn, Path(raw_id): Path<String>) -> Result<Response, PageError> {
+pub async fn location(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(raw_id): Path<String>,
+) -> Result<Response, PageError> {
     let detail = readable_location(&state, &who, &raw_id).await?;
     let provider_link = provider_link(who.principal(), &detail);
     let ws = workspace::location_workspace(state.store.as_ref(), detail)
@@ -489,7 +518,10 @@ fn location_page(who: &SignedIn, ws: &LocationWorkspace, provider_href: String) 
         Row::text("Type of service", crate::views::service_names(&l.service_kinds())),
         Row::text("Registration", if l.is_registered() { "Registered" } else { "Deregistered" }),
         Row::text("Registered manager in post", manager_text(l.registered_manager, l.registered_manager_absent_since)),
-        Row::text("Rating published", overall.map(|r| long_date(r.published)).unwrap_or_else(|| "Not yet rated".to_string())),
+        Row::text(
+            "Rating published",
+            overall.map(|r| long_date(r.published)).unwrap_or_else(|| "Not yet rated".to_string()),
+        ),
         Row::text("Last inspection", optional_date(l.last_inspection)),
         Row::text("Local authority", l.local_authority.clone().unwrap_or_else(|| "Not known".to_string())),
     ];
@@ -548,17 +580,26 @@ async fn readable_area(state: &AppState, who: &SignedIn, name: &str) -> Result<A
 }
 
 fn area_page(who: &SignedIn, ws: AreaWorkspace) -> AreaPage {
-    let attention: Vec<SummaryView> = ws.needing_attention.iter().map(|s| {
-        let mut view = SummaryView::of(s);
-        view.href = format!("/manage/locations/{}", s.id);
-        view
-    }).collect();
-    let query = form_urlencoded::Serializer::new(String::new()).append_pair("local_authority", &ws.local_authority).finish();
+    let attention: Vec<SummaryView> = ws
+        .needing_attention
+        .iter()
+        .map(|s| {
+            let mut view = SummaryView::of(s);
+            view.href = format!("/manage/locations/{}", s.id);
+            view
+        })
+        .collect();
+    let query =
+        form_urlencoded::Serializer::new(String::new()).append_pair("local_authority", &ws.local_authority).finish();
     AreaPage {
         title: ws.local_authority.clone(),
         chrome: Chrome::with(who, vec![Crumb::new("Manage", "/manage")], ws.local_authority.clone()),
         registered: count_of(ws.registered, "service is", "services are"),
-        by_rating: ws.by_rating.iter().map(|(r, n)| RatingCount { tag: RatingTag::of(*r), count: n.to_string() }).collect(),
+        by_rating: ws
+            .by_rating
+            .iter()
+            .map(|(r, n)| RatingCount { tag: RatingTag::of(*r), count: n.to_string() })
+            .collect(),
         attention_caption: format!(
             "{} rated Inadequate or Requires improvement, worst first",
             count_of(attention.len() as u64, "service", "services")

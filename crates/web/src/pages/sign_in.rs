@@ -183,7 +183,9 @@ mod tests {
     #[test]
     fn only_local_paths_are_followed() {
         assert_eq!(safe_next(Some("/manage/locations/1-1?x=1")), "/manage/locations/1-1?x=1");
-        for unsafe_next in ["https://evil.example", "//evil.example", "/\\evil.example", "", "/sign-in", "manage", "/a b", "/é"] {
+        for unsafe_next in
+            ["https://evil.example", "//evil.example", "/\\evil.example", "", "/sign-in", "manage", "/a b", "/é"]
+        {
             assert_eq!(safe_next(Some(unsafe_next)), "/manage", "{unsafe_next}");
         }
         assert_eq!(safe_next(None), "/manage");

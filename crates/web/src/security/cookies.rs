@@ -34,10 +34,13 @@ fn is_token(value: &str) -> bool {
 /// A `Set-Cookie` value: HttpOnly, Path=/, the given SameSite, Secure when asked,
 /// and `Max-Age` when the cookie should outlive the browser session.
 pub fn set(name: &str, value: &str, same_site: SameSite, secure: bool, max_age_secs: Option<i64>) -> HeaderValue {
-    let mut cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite={}", match same_site {
-        SameSite::Lax => "Lax",
-        SameSite::Strict => "Strict",
-    });
+    let mut cookie = format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite={}",
+        match same_site {
+            SameSite::Lax => "Lax",
+            SameSite::Strict => "Strict",
+        }
+    );
     if let Some(age) = max_age_secs {
         cookie.push_str(&format!("; Max-Age={}", age.max(0)));
     }

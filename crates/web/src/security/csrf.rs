@@ -103,12 +103,14 @@ async fn check(settings: &CsrfSettings, cookie_token: Option<&str>, request: Req
     }
     let header_token = request.headers().get(HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
     let (parts, body) = request.into_parts();
-    let bytes = to_bytes(body, settings.max_body_bytes)
-        .await
-        .map_err(|_| PageError(WebError::bad_request("The form could not be read. Go back and try again.")).into_response())?;
+    let bytes = to_bytes(body, settings.max_body_bytes).await.map_err(|_| {
+        PageError(WebError::bad_request("The form could not be read. Go back and try again.")).into_response()
+    })?;
     let submitted = header_token.or_else(|| form_token(&bytes));
     match (cookie_token, submitted) {
-        (Some(expected), Some(given)) if same_secret(expected, &given) => Ok(Request::from_parts(parts, Body::from(bytes))),
+        (Some(expected), Some(given)) if same_secret(expected, &given) => {
+            Ok(Request::from_parts(parts, Body::from(bytes)))
+        }
         _ => {
             tracing::warn!(path = parts.uri.path(), "refused a state-changing request without a valid CSRF token");
             Err(refused())

@@ -79,7 +79,8 @@ pub async fn limit_posts(
         Ok(()) => next.run(request).await,
         Err(wait) => {
             tracing::warn!(client = %client.0, path = request.uri().path(), "rate limit reached");
-            PageError(WebError::TooManyRequests { retry_after_secs: wait.as_secs().max(1) }).into_response()
+            PageError(WebError::TooManyRequests { retry_after_secs: (wait.as_secs_f64().ceil() as u64).max(1) })
+                .into_response()
         }
     }
 }

@@ -7,11 +7,11 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Request, StatusCode};
+use candour_accounts::PasswordCost;
 use candour_domain::{
     Address, KeyQuestionRatings, Location, LocationId, Postcode, Provider, ProviderId, Rating, RatingRecord,
     RatingSource, Region, Registration, RegistrationStatus, Relationship, RelationshipKind,
 };
-use candour_accounts::PasswordCost;
 use candour_store::{ImportPlan, Store};
 use candour_store_sqlite::SqliteStore;
 use candour_web::{RateLimit, WebConfig};
@@ -63,7 +63,11 @@ impl Reply {
 /// The configuration tests run with: cheap password hashing, and a sign-in limit
 /// high enough that only the rate limit's own test meets it.
 pub fn test_config() -> WebConfig {
-    let mut config = WebConfig::new("http://candour.test").expect("a valid public URL");
+    test_config_at("http://candour.test")
+}
+
+pub fn test_config_at(public_url: &str) -> WebConfig {
+    let mut config = WebConfig::new(public_url).expect("a valid public URL");
     // Far too cheap for real passwords; tests hash many.
     config.accounts.password_cost = PasswordCost { memory_kib: 64, iterations: 1, parallelism: 1 };
     config.sign_in_limit = RateLimit { per_minute: 10_000, burst: 10_000 };

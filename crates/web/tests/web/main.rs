@@ -1,8 +1,13 @@
 //! In-process tests of the whole router over a real SQLite store.
 
+mod access_matrix;
 mod api;
+mod browser;
 mod directory;
 mod failures;
 mod fixture;
 mod pages;
+mod protections;
+mod sign_in;
 mod socket;
+mod workspaces;
