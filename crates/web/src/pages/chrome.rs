@@ -101,6 +101,18 @@ pub fn date_time(at: DateTime<Utc>) -> String {
     format!("{} at {} UTC", long_date(at.date_naive()), at.format("%H:%M"))
 }
 
+/// "7 days", "1 hour", "30 minutes": how long a link lasts, as people say it.
+pub fn lasting(d: chrono::Duration) -> String {
+    let (n, unit) = if d.num_days() >= 1 && d.num_hours() % 24 == 0 {
+        (d.num_days(), "day")
+    } else if d.num_hours() >= 1 && d.num_minutes() % 60 == 0 {
+        (d.num_hours(), "hour")
+    } else {
+        (d.num_minutes().max(1), "minute")
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
 /// An account's status as a tag: disabled, invited (no password yet) or active.
 #[derive(Debug, Clone)]
 pub struct StatusTag {
@@ -130,5 +142,12 @@ mod tests {
         assert_eq!(line.href.as_deref(), Some("/manage/areas/Tower%20Hamlets"));
         let admin = Grant { role: Role::ProviderAdmin, scope: Scope::Provider(ProviderId::parse("1-1").unwrap()) };
         assert_eq!(roles_text(&[grant, admin]), "Commissioner (Tower Hamlets), Provider administrator (1-1)");
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(lasting(chrono::Duration::days(7)), "7 days");
+        assert_eq!(lasting(chrono::Duration::hours(1)), "1 hour");
+        assert_eq!(lasting(chrono::Duration::minutes(90)), "90 minutes");
     }
 }

@@ -14,7 +14,7 @@ use candour_domain::{Email, Password};
 use crate::AppState;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, pairs, raw, value};
-use crate::pages::chrome::path_segment;
+use crate::pages::chrome::{lasting, path_segment};
 use crate::pages::sign_in::begin_session;
 use crate::security::client_ip::ClientIp;
 use crate::security::csrf::Csrf;
@@ -82,14 +82,14 @@ pub async fn reset_request(
         return Ok(render(StatusCode::BAD_REQUEST, &reset_page(errors, csrf_token, email)));
     }
     state.accounts.request_password_reset(email, Some(&ip.to_string())).await.map_err(internal)?;
-    let valid = state.accounts.policy().reset_valid.num_minutes();
+    let valid = lasting(state.accounts.policy().reset_valid);
     let page = NoticePage {
         title: "Check your email",
         heading: "Check your email",
         paragraphs: vec![
             format!("If {email} belongs to an account, we have sent it a link to choose a new password."),
             format!(
-                "The link works once, for {valid} minutes. If no email arrives, check your spam folder or ask a system administrator."
+                "The link works once, for {valid}. If no email arrives, check your spam folder or ask a system administrator."
             ),
         ],
         link: Some(NoticeLink { href: "/sign-in", label: "Back to sign in" }),

@@ -19,7 +19,7 @@ use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, SelectField, pairs, value};
 use crate::pages::account::account_failure;
-use crate::pages::chrome::{Chrome, Crumb, StatusTag, area_href, roles_text};
+use crate::pages::chrome::{Chrome, Crumb, StatusTag, area_href, lasting, roles_text};
 use crate::views::{RatingTag, Row, SelectOption, SummaryView, count_of, long_date, optional_date, yes_no_unknown};
 use crate::workspace::{
     self, AreaWorkspace, LocationWorkspace, Person, ProviderFacts, ProviderWorkspace, WorkspaceLocation,
@@ -210,6 +210,8 @@ struct LocationLine {
 
 struct InviteForm {
     action: String,
+    /// How long the emailed link works.
+    valid: String,
     name: Field,
     email: Field,
     role: SelectField,
@@ -345,7 +347,8 @@ async fn provider_page(
     let ws = workspace::provider_workspace(state.store.as_ref(), facts)
         .await
         .map_err(|e| WebError::from_store(e, String::new))?;
-    let invite = can_invite.then(|| invite_form(&ws, &errors, form));
+    let valid = lasting(state.accounts.policy().invitation_valid);
+    let invite = can_invite.then(|| invite_form(&ws, &errors, form, valid));
     let name = ws.provider.name.clone();
     Ok(ProviderPage {
         title: errors.title(&name),
@@ -391,7 +394,7 @@ fn manager_text(in_post: Option<bool>, absent_since: Option<chrono::NaiveDate>) 
     }
 }
 
-fn invite_form(ws: &ProviderWorkspace, errors: &FormErrors, form: &[(String, String)]) -> InviteForm {
+fn invite_form(ws: &ProviderWorkspace, errors: &FormErrors, form: &[(String, String)], valid: String) -> InviteForm {
     let chosen_role = Some(value(form, "role")).filter(|v| !v.is_empty());
     let roles = [("manager", Role::Manager.name()), ("staff", Role::Staff.name())]
         .map(|(code, name)| (code.to_string(), name.to_string()));
@@ -403,6 +406,7 @@ fn invite_form(ws: &ProviderWorkspace, errors: &FormErrors, form: &[(String, Str
         .map(|l| SelectOption::new(l.summary.id.to_string(), l.summary.name.clone(), chosen_location));
     InviteForm {
         action: format!("/manage/providers/{}/invitations", ws.provider.id),
+        valid,
         name: Field::new("name", "Full name", "text", "off").value(value(form, "name")).errors(errors),
         email: Field::new("email", "Email address", "email", "off").value(value(form, "email")).errors(errors),
         role: SelectField::new("role", "Role", with_prompt("Choose a role", roles, chosen_role), errors),
