@@ -49,14 +49,104 @@ impl Assessment {
     /// Reads an assessment from JSON. The error names the JSON path of the field at
     /// fault (or the line and column when the text is not JSON at all).
     pub fn from_json(text: &str) -> Result<Assessment, AssessmentError> {
+        refuse_lists_for_objects(text)?;
         let mut reader = serde_json::Deserializer::from_str(text);
         let assessment: Assessment = serde_path_to_error::deserialize(&mut reader).map_err(|e| {
             let path = e.path().to_string();
-            let path = if path == "." { "(top level)".to_string() } else { path };
-            AssessmentError::new(path, e.into_inner().to_string())
+            let inner = e.into_inner();
+            if inner.is_syntax() || inner.is_eof() {
+                return AssessmentError::new("(JSON)", format!("not valid JSON: {inner}"));
+            }
+            AssessmentError::new(if path == "." { "(top level)".to_string() } else { path }, inner.to_string())
         })?;
         reader.end().map_err(|e| AssessmentError::new("(after the assessment)", e.to_string()))?;
         Ok(assessment)
+    }
+}
+
+/// The only places the assessment holds lists; everywhere else an object is expected.
+const LIST_PATHS: [&str; 2] = ["service_groups", "policy.overall_order"];
+
+/// serde reads a struct from a list by position, which would let `["Care home", true]`
+/// stand for a service group. The format is objects with named fields only, so a
+/// first pass refuses any list outside the places that hold one.
+fn refuse_lists_for_objects(text: &str) -> Result<(), AssessmentError> {
+    let misplaced = std::cell::RefCell::new(None);
+    let mut reader = serde_json::Deserializer::from_str(text);
+    let scan = de::DeserializeSeed::deserialize(ListScan { path: String::new(), misplaced: &misplaced }, &mut reader);
+    match (scan, misplaced.into_inner()) {
+        (_, Some(path)) => Err(AssessmentError::new(path, "expected an object with named fields, not a list")),
+        (Err(e), None) => Err(AssessmentError::new("(JSON)", format!("not valid JSON: {e}"))),
+        (Ok(()), None) => Ok(()),
+    }
+}
+
+struct ListScan<'a> {
+    path: String,
+    misplaced: &'a std::cell::RefCell<Option<String>>,
+}
+
+impl ListScan<'_> {
+    fn child(&self, segment: &str) -> Self {
+        let path = match (self.path.is_empty(), segment.starts_with('[')) {
+            (true, _) | (false, true) => format!("{}{segment}", self.path),
+            (false, false) => format!("{}.{segment}", self.path),
+        };
+        ListScan { path, misplaced: self.misplaced }
+    }
+}
+
+impl<'de> de::DeserializeSeed<'de> for ListScan<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ListScan<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            map.next_value_seed(self.child(&key))?;
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        if !LIST_PATHS.contains(&self.path.as_str()) {
+            let path = if self.path.is_empty() { "(top level)".to_string() } else { self.path.clone() };
+            *self.misplaced.borrow_mut() = Some(path);
+            return Err(de::Error::custom("a list where an object is expected"));
+        }
+        let mut index = 0;
+        while seq.next_element_seed(self.child(&format!("[{index}]")))?.is_some() {
+            index += 1;
+        }
+        Ok(())
     }
 }
 
@@ -318,7 +408,7 @@ impl<'de> Visitor<'de> for KeyQuestionVisitor {
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "rating" => rating = Some(map.next_value::<RatingValue>()?.0),
-                "rated_on" => rated_on = Some(map.next_value::<NaiveDate>()?),
+                "rated_on" => rated_on = Some(map.next_value::<DateValue>()?.0),
                 _ => {
                     let id = StatementId::parse(&key).map_err(|e| {
                         de::Error::custom(format!("unknown key: {e}, or \"rating\" for a standing rating"))
@@ -328,7 +418,11 @@ impl<'de> Visitor<'de> for KeyQuestionVisitor {
                         return Err(de::Error::custom(format!("statement {id} is given twice")));
                     }
                     let value: StatementInput = map.next_value()?;
-                    statements.push(StatementAssessment { id, evidence: value.evidence, carried_from: value.carried_from });
+                    statements.push(StatementAssessment {
+                        id,
+                        evidence: value.evidence,
+                        carried_from: value.carried_from,
+                    });
                 }
             }
         }
@@ -337,9 +431,23 @@ impl<'de> Visitor<'de> for KeyQuestionVisitor {
             (Some(_), false) => Err(de::Error::custom(
                 "a key question holds either statement scores or a standing \"rating\", not both",
             )),
-            (None, _) if rated_on.is_some() => Err(de::Error::custom("\"rated_on\" belongs with a standing \"rating\"")),
+            (None, _) if rated_on.is_some() => {
+                Err(de::Error::custom("\"rated_on\" belongs with a standing \"rating\""))
+            }
             (None, _) => Ok(KeyQuestionAssessment::Scored(statements)),
         }
+    }
+}
+
+/// A date written as YYYY-MM-DD.
+struct DateValue(NaiveDate);
+
+impl<'de> Deserialize<'de> for DateValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+            .map(DateValue)
+            .map_err(|_| de::Error::custom(format!("{text:?} is not a date: expected YYYY-MM-DD, like 2024-05-31")))
     }
 }
 
@@ -395,7 +503,7 @@ struct StatementObject {
     observation: Option<Score>,
     processes: Option<Score>,
     outcomes: Option<Score>,
-    carried_from: Option<NaiveDate>,
+    carried_from: Option<DateValue>,
 }
 
 impl StatementObject {
@@ -421,7 +529,7 @@ impl StatementObject {
                 return Err(E::custom("no score: give a \"score\" or at least one evidence-category score"));
             }
         };
-        Ok(StatementInput { evidence, carried_from: self.carried_from })
+        Ok(StatementInput { evidence, carried_from: self.carried_from.map(|d| d.0) })
     }
 }
 
@@ -496,7 +604,8 @@ mod tests {
         assert_eq!(e.path, "service_groups[0].key_questions.safe.S1");
         assert!(e.message.contains("5 is not a score"), "{e}");
 
-        let e = error_of(r#"{"service_groups": [{"name": "x", "key_questions": {"safe": {"S1": {"observaton": 3}}}}]}"#);
+        let e =
+            error_of(r#"{"service_groups": [{"name": "x", "key_questions": {"safe": {"S1": {"observaton": 3}}}}]}"#);
         assert_eq!(e.path, "service_groups[0].key_questions.safe.S1.observaton");
 
         let e = error_of(r#"{"service_groups": [{"name": "x", "colour": "red"}]}"#);
@@ -505,17 +614,34 @@ mod tests {
         let e = error_of(r#"{"service_groups": [{"name": "x", "key_questions": {"safe": {"S1": 3, "S1": 2}}}]}"#);
         assert!(e.message.contains("S1 is given twice"), "{e}");
 
-        let e = error_of(r#"{"service_groups": [{"name": "x", "judgements": {"safe": {"rating": "good", "reason": " "}}}]}"#);
+        let e = error_of(
+            r#"{"service_groups": [{"name": "x", "judgements": {"safe": {"rating": "good", "reason": " "}}}]}"#,
+        );
         assert_eq!(e.path, "service_groups[0].judgements.safe");
         assert!(e.message.contains("needs a reason"), "{e}");
 
-        let e = error_of(r#"{"service_groups": [{"name": "x", "key_questions": {"safe": {"rating": "good", "S1": 3}}}]}"#);
+        let e =
+            error_of(r#"{"service_groups": [{"name": "x", "key_questions": {"safe": {"rating": "good", "S1": 3}}}]}"#);
         assert!(e.message.contains("not both"), "{e}");
 
         let e = error_of(r#"{"service_groups": [{"name": "x", "key_questions": {"safe": {"S1": 2.5}}}]}"#);
         assert_eq!(e.path, "service_groups[0].key_questions.safe.S1");
 
         let e = error_of(r#"{"service_groups": [ {"name": "x",} ]}"#);
-        assert!(e.message.contains("line 1"), "{e}");
+        assert!(e.message.contains("not valid JSON") && e.message.contains("line 1"), "{e}");
+
+        let e = error_of(r#"{"service_groups": [["x", false]]}"#);
+        assert_eq!(e.path, "service_groups[0]");
+        let e = error_of(r#"{"service_groups": [{"name": "x", "judgements": {"safe": ["good", "why"]}}]}"#);
+        assert_eq!(e.path, "service_groups[0].judgements.safe");
+        let e = error_of("[]");
+        assert_eq!(e.path, "(top level)");
+        assert!(Assessment::from_json(r#"{"policy": {"overall_order": ["outstanding", "one_inadequate", "two_inadequate", "two_requires_improvement"]}, "service_groups": [{"name": "x"}]}"#).is_ok());
+
+        let e = error_of(
+            r#"{"service_groups": [{"name": "x", "key_questions": {"safe": {"S1": {"score": 3, "carried_from": "May"}}}}]}"#,
+        );
+        assert_eq!(e.path, "service_groups[0].key_questions.safe.S1.carried_from");
+        assert!(e.message.contains("YYYY-MM-DD"), "{e}");
     }
 }

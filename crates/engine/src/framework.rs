@@ -305,9 +305,14 @@ impl Framework {
     }
 
     fn check_statement(&self, statement: &Statement) -> Result<(), FrameworkError> {
-        let fail = |message: String| Err(FrameworkError::Inconsistent(format!("statement {}: {message}", statement.id)));
+        let fail =
+            |message: String| Err(FrameworkError::Inconsistent(format!("statement {}: {message}", statement.id)));
         if statement.id.key_question() != statement.key_question {
-            return fail(format!("its ID says {} but it is listed under {}", statement.id.key_question(), statement.key_question));
+            return fail(format!(
+                "its ID says {} but it is listed under {}",
+                statement.id.key_question(),
+                statement.key_question
+            ));
         }
         if statement.title.trim().is_empty() || statement.summary.trim().is_empty() {
             return fail("a title and a summary are needed".into());

@@ -43,8 +43,12 @@ pub enum OverallRule {
 }
 
 impl OverallRule {
-    pub const ALL: [OverallRule; 4] =
-        [OverallRule::TwoInadequate, OverallRule::TwoRequiresImprovement, OverallRule::OneInadequate, OverallRule::Outstanding];
+    pub const ALL: [OverallRule; 4] = [
+        OverallRule::TwoInadequate,
+        OverallRule::TwoRequiresImprovement,
+        OverallRule::OneInadequate,
+        OverallRule::Outstanding,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {

@@ -26,10 +26,8 @@ pub fn rate(framework: &Framework, assessment: &Assessment) -> Result<Assessment
     check_group_names(&assessment.service_groups)?;
     let mut groups = Vec::with_capacity(assessment.service_groups.len());
     for (i, group) in assessment.service_groups.iter().enumerate() {
-        let result = rate_service_group(framework, policy, group).map_err(|e| AssessmentError {
-            path: format!("service_groups[{i}].{}", e.path),
-            message: e.message,
-        })?;
+        let result = rate_service_group(framework, policy, group)
+            .map_err(|e| AssessmentError { path: format!("service_groups[{i}].{}", e.path), message: e.message })?;
         groups.push(result);
     }
     let (location_overall, location_reason) = location_rating(&groups);
@@ -57,8 +55,14 @@ pub fn rate_service_group(
         manager_recruitment_under_way: group.manager_recruitment_under_way,
         notifications_ok: group.notifications_ok,
     };
-    let mut result =
-        ServiceGroupResult { name: group.name.trim().to_string(), service_type: kind, facts, key_questions, overall: None, reason: None };
+    let mut result = ServiceGroupResult {
+        name: group.name.trim().to_string(),
+        service_type: kind,
+        facts,
+        key_questions,
+        overall: None,
+        reason: None,
+    };
     match overall_rating(&result.ratings(), group.breach, group.judgements.overall.as_ref(), policy) {
         Ok(overall) => result.overall = Some(overall),
         Err(_) if group.judgements.overall.is_some() => {
@@ -127,7 +131,10 @@ fn rate_key_question(
 ) -> Result<KeyQuestionResult, AssessmentError> {
     let judgement = group.judgements.key_question(kq);
     let refuse_judgement = |why: String| {
-        Err(AssessmentError::new(format!("judgements.{}", key(kq)), format!("{kq} {why}, so there is nothing to depart from")))
+        Err(AssessmentError::new(
+            format!("judgements.{}", key(kq)),
+            format!("{kq} {why}, so there is nothing to depart from"),
+        ))
     };
     match group.key_questions.get(kq) {
         Some(KeyQuestionAssessment::Scored(statements)) if !statements.is_empty() => {
@@ -210,7 +217,10 @@ fn statement_results(
             Evidence::Categories(scores) => {
                 check_categories(framework, kind, statement.id, scores.keys(), &path)?;
                 let Some(working) = category_working(policy, scores) else {
-                    return Err(AssessmentError::new(path, "no score: give a score or at least one evidence-category score"));
+                    return Err(AssessmentError::new(
+                        path,
+                        "no score: give a score or at least one evidence-category score",
+                    ));
                 };
                 (Score::of_rating(working.band), Some(working))
             }
@@ -385,7 +395,8 @@ fn limits(
             steps.push(Step { rule, text });
             limits.push((rule, limit));
         } else {
-            let text = format!("Limiters are off in this policy, so {} does not limit the {band} result.", join_names(&low));
+            let text =
+                format!("Limiters are off in this policy, so {} does not limit the {band} result.", join_names(&low));
             steps.push(Step { rule, text });
         }
     }
@@ -406,7 +417,10 @@ fn limits(
 fn well_led_cap_reasons(group: &ServiceGroupAssessment) -> Vec<(Rule, &'static str)> {
     let mut reasons = Vec::new();
     if !group.registered_manager && !group.manager_recruitment_under_way {
-        reasons.push((Rule::WellLedCapNoRegisteredManager, "the service has no registered manager and no recruitment under way"));
+        reasons.push((
+            Rule::WellLedCapNoRegisteredManager,
+            "the service has no registered manager and no recruitment under way",
+        ));
     }
     if !group.notifications_ok {
         reasons.push((Rule::WellLedCapNotifications, "statutory notifications were not sent"));

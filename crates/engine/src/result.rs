@@ -142,7 +142,9 @@ impl KeyQuestionResults {
         }
     }
 
-    pub(crate) fn try_from_fn<E>(mut result: impl FnMut(KeyQuestion) -> Result<KeyQuestionResult, E>) -> Result<Self, E> {
+    pub(crate) fn try_from_fn<E>(
+        mut result: impl FnMut(KeyQuestion) -> Result<KeyQuestionResult, E>,
+    ) -> Result<Self, E> {
         Ok(KeyQuestionResults {
             safe: result(KeyQuestion::Safe)?,
             effective: result(KeyQuestion::Effective)?,

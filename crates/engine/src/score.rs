@@ -250,7 +250,7 @@ impl Percent {
 
     /// "75 %", "66.67 %, rounded half up to 67 %" or "62.5 %, not rounded".
     pub fn describe(self, rounding: Rounding) -> String {
-        if self.numerator % self.denominator == 0 {
+        if self.numerator.is_multiple_of(self.denominator) {
             return format!("{} %", self.numerator / self.denominator);
         }
         match self.rounded(rounding) {

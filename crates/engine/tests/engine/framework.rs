@@ -104,10 +104,8 @@ fn inconsistent_framework_files_are_refused() {
     let twice = edited("id = \"E2\"", "id = \"E1\"");
     assert!(matches!(twice, Err(FrameworkError::Inconsistent(m)) if m.contains("twice")));
 
-    let no_category = edited(
-        "categories = [\"staff_feedback\", \"partner_feedback\"]",
-        "categories = [\"observation\"]",
-    );
+    let no_category =
+        edited("categories = [\"staff_feedback\", \"partner_feedback\"]", "categories = [\"observation\"]");
     assert!(matches!(no_category, Err(FrameworkError::Inconsistent(m)) if m.contains("W2") && m.contains("homecare")));
 
     let unknown_key = edited("version = \"2024.12\"", "version = \"2024.12\"\ncolour = \"blue\"");
