@@ -32,6 +32,12 @@ pub enum Resource<'a> {
     ApiTokens { owner: UserId },
     /// England-wide views: the national watchlist and register administration.
     National,
+    /// An assessment of one of a location's services. `sent`: it has gone to the
+    /// provider (it is sent or published); drafts are the inspectors' alone.
+    Assessment { location: &'a LocationId, provider: &'a ProviderId, sent: bool },
+    /// The factual-accuracy challenges to an assessment: the provider raises them
+    /// (writes); the inspector decides them by writing to the assessment.
+    AssessmentChallenges { location: &'a LocationId, provider: &'a ProviderId, sent: bool },
 }
 
 /// The answer. Private records of a tenant the principal has no right to answer
@@ -87,14 +93,30 @@ pub fn authorize(principal: &Principal, action: Action, resource: Resource<'_>) 
         Resource::ApiTokens { owner } => owner == principal.user_id,
         Resource::ModerationQueue => principal.has_role(Role::Moderator),
         Resource::National => action == Action::Read && principal.has_role(Role::Inspector),
+        Resource::Assessment { location, provider, sent } => match action {
+            Action::Read => principal.has_role(Role::Inspector) || (sent && sees_sent(principal, location, provider)),
+            Action::Write => principal.has_role(Role::Inspector),
+        },
+        Resource::AssessmentChallenges { location, provider, sent } => match action {
+            Action::Read => principal.has_role(Role::Inspector) || (sent && sees_sent(principal, location, provider)),
+            Action::Write => sent && holds(principal, Role::ProviderAdmin, |s| s == &Scope::Provider(provider.clone())),
+        },
         Resource::Accounts | Resource::AuditLog | Resource::Outbox => false,
     };
     match (allowed, resource) {
         (true, _) => Decision::Allow,
         (false, Resource::Provider { .. } | Resource::Location { .. } | Resource::Area { .. })
-        | (false, Resource::ProviderAccounts { .. } | Resource::ApiTokens { .. }) => Decision::NotFound,
+        | (false, Resource::ProviderAccounts { .. } | Resource::ApiTokens { .. })
+        | (false, Resource::Assessment { .. } | Resource::AssessmentChallenges { .. }) => Decision::NotFound,
         (false, _) => Decision::Forbidden,
     }
+}
+
+/// Who reads an assessment once it has gone to the provider: the provider's
+/// administrators and the location's registered managers.
+fn sees_sent(principal: &Principal, location: &LocationId, provider: &ProviderId) -> bool {
+    holds(principal, Role::ProviderAdmin, |s| s == &Scope::Provider(provider.clone()))
+        || holds(principal, Role::Manager, |s| s == &Scope::Location(location.clone()))
 }
 
 fn holds(principal: &Principal, role: Role, scope: impl Fn(&Scope) -> bool) -> bool {
@@ -103,5 +125,9 @@ fn holds(principal: &Principal, role: Role, scope: impl Fn(&Scope) -> bool) -> b
 
 /// Whether the principal commissions services in the named authority (names compared ignoring case).
 fn commissions(principal: &Principal, local_authority: &str) -> bool {
-    holds(principal, Role::Commissioner, |s| matches!(s, Scope::LocalAuthority(la) if la.eq_ignore_ascii_case(local_authority)))
+    holds(
+        principal,
+        Role::Commissioner,
+        |s| matches!(s, Scope::LocalAuthority(la) if la.eq_ignore_ascii_case(local_authority)),
+    )
 }

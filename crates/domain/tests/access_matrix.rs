@@ -6,7 +6,8 @@ use candour_domain::{
     Action, Decision, Email, Grant, LocationId, Principal, ProviderId, Resource, Role, Scope, UserId, authorize,
 };
 
-const ROLES: [&str; 8] = ["admin", "inspector", "commissioner", "provider_admin", "manager", "staff", "moderator", "none"];
+const ROLES: [&str; 8] =
+    ["admin", "inspector", "commissioner", "provider_admin", "manager", "staff", "moderator", "none"];
 
 /// Each principal holds one role over "its own" tenant: Leeds, provider 1-1, location 1-10.
 fn principal(role: &str, user: i64) -> Principal {
@@ -68,6 +69,12 @@ fn every_role_resource_and_action() {
         ("outbox",          Resource::Outbox,                                                      "A F F F F F F F"),
         ("moderation",      Resource::ModerationQueue,                                             "A F F F F F A F"),
         ("national",        Resource::National,                                                    "A A F F F F F F"),
+        ("own draft",       Resource::Assessment { location: &own_location, provider: &own_provider, sent: false }, "A A N N N N N N"),
+        ("own sent",        Resource::Assessment { location: &own_location, provider: &own_provider, sent: true }, "A A N A A N N N"),
+        ("other sent",      Resource::Assessment { location: &other_location, provider: &other_provider, sent: true }, "A A N N N N N N"),
+        ("own draft challenges", Resource::AssessmentChallenges { location: &own_location, provider: &own_provider, sent: false }, "A A N N N N N N"),
+        ("own sent challenges",  Resource::AssessmentChallenges { location: &own_location, provider: &own_provider, sent: true }, "A A N A A N N N"),
+        ("other sent challenges", Resource::AssessmentChallenges { location: &other_location, provider: &other_provider, sent: true }, "A A N N N N N N"),
     ];
     #[rustfmt::skip]
     let writes: Vec<(&str, &str)> = vec![
@@ -87,6 +94,12 @@ fn every_role_resource_and_action() {
         ("outbox",           "A F F F F F F F"),
         ("moderation",       "A F F F F F A F"),
         ("national",         "A F F F F F F F"),
+        ("own draft",        "A A N N N N N N"),
+        ("own sent",         "A A N N N N N N"),
+        ("other sent",       "A A N N N N N N"),
+        ("own draft challenges",  "A N N N N N N N"),
+        ("own sent challenges",   "A N N A N N N N"),
+        ("other sent challenges", "A N N N N N N N"),
     ];
     let mut failures = Vec::new();
     for (name, resource, reads) in &table {
@@ -109,7 +122,15 @@ fn several_roles_add_up() {
     p.grants.push(Grant { role: Role::Commissioner, scope: Scope::LocalAuthority("Kent".into()) });
     let other = pid("1-2");
     let kent_home = lid("1-20");
-    let read = authorize(&p, Action::Read, Resource::Location { id: &kent_home, provider: &other, local_authority: Some("Kent") });
-    let write = authorize(&p, Action::Write, Resource::Location { id: &kent_home, provider: &other, local_authority: Some("Kent") });
+    let read = authorize(
+        &p,
+        Action::Read,
+        Resource::Location { id: &kent_home, provider: &other, local_authority: Some("Kent") },
+    );
+    let write = authorize(
+        &p,
+        Action::Write,
+        Resource::Location { id: &kent_home, provider: &other, local_authority: Some("Kent") },
+    );
     assert_eq!((read, write), (Decision::Allow, Decision::NotFound), "commissioning reads but does not write");
 }

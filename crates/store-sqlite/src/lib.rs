@@ -3,6 +3,7 @@
 //! avoids busy errors) and a pool of readers.
 
 mod accounts;
+mod assessments;
 #[macro_use]
 mod codec;
 mod read;

@@ -27,7 +27,9 @@ pub async fn apply_import(pool: &SqlitePool, plan: &ImportPlan) -> StoreResult<(
     for chunk in plan.ratings.chunks(CHUNK) {
         upsert_ratings(&mut tx, chunk, &now).await?;
     }
-    refresh_current_ratings(&mut tx, plan).await?;
+    let touched =
+        plan.locations.iter().map(|l| l.id.as_str()).chain(plan.ratings.iter().map(|r| r.location_id.as_str()));
+    refresh_current_ratings(&mut tx, touched).await?;
     sqlx::query("INSERT INTO import_runs (kind, origin, finished_at, counts) VALUES (?, ?, ?, ?)")
         .bind(&plan.kind)
         .bind(&plan.origin)
@@ -168,6 +170,16 @@ async fn upsert_locations(conn: &mut SqliteConnection, locations: &[Location], n
     qb.build().execute(conn).await.map(drop).map_err(write_error)
 }
 
+/// Writes rating records and refreshes their locations' current ratings: the
+/// path an import takes, shared with publishing an assessment.
+pub(crate) async fn write_ratings(conn: &mut SqliteConnection, ratings: &[RatingRecord]) -> StoreResult<()> {
+    let now = Utc::now().to_rfc3339();
+    for chunk in ratings.chunks(CHUNK) {
+        upsert_ratings(conn, chunk, &now).await?;
+    }
+    refresh_current_ratings(conn, ratings.iter().map(|r| r.location_id.as_str())).await
+}
+
 async fn upsert_ratings(conn: &mut SqliteConnection, ratings: &[RatingRecord], now: &str) -> StoreResult<()> {
     let mut qb = QueryBuilder::<Sqlite>::new(
         "INSERT INTO ratings (location_id, service_group, published, source, overall, safe, effective, caring, \
@@ -200,14 +212,16 @@ async fn upsert_ratings(conn: &mut SqliteConnection, ratings: &[RatingRecord], n
 
 /// Recomputes the denormalised current overall rating of every location the plan
 /// touched: the latest rated record, preferring the location-wide "Overall" group.
-async fn refresh_current_ratings(conn: &mut SqliteConnection, plan: &ImportPlan) -> StoreResult<()> {
+async fn refresh_current_ratings<'a>(
+    conn: &mut SqliteConnection,
+    touched: impl Iterator<Item = &'a str>,
+) -> StoreResult<()> {
     sqlx::query("CREATE TEMP TABLE IF NOT EXISTS touched (id TEXT PRIMARY KEY) WITHOUT ROWID")
         .execute(&mut *conn)
         .await
         .map_err(other)?;
     sqlx::query("DELETE FROM touched").execute(&mut *conn).await.map_err(other)?;
-    let mut ids: Vec<&str> = plan.locations.iter().map(|l| l.id.as_str()).collect();
-    ids.extend(plan.ratings.iter().map(|r| r.location_id.as_str()));
+    let mut ids: Vec<&str> = touched.collect();
     ids.sort_unstable();
     ids.dedup();
     for chunk in ids.chunks(CHUNK * 10) {

@@ -11,8 +11,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use candour_domain::{
-    Address, Email, Grant, KeyQuestionRatings, Location, LocationId, Postcode, Provider, ProviderId, Rating,
-    RatingRecord, RatingSource, Region, RegistrationStatus, Relationship, RelationshipKind, Role, Scope, UserId,
+    Address, Email, Grant, KeyQuestion, KeyQuestionRatings, Location, LocationId, Postcode, Provider, ProviderId,
+    Rating, RatingRecord, RatingSource, Region, RegistrationStatus, Relationship, RelationshipKind, Role, Scope,
+    ServiceKind, UserId,
 };
 
 use crate::*;
@@ -43,6 +44,9 @@ macro_rules! conformance_tests {
             api_tokens_are_created_used_and_revoked,
             audit_log_is_searched_newest_first,
             outbox_keeps_queued_email,
+            assessments_go_from_draft_to_published,
+            assessment_transitions_are_refused_out_of_order,
+            assessment_challenges_keep_to_their_window,
         );
     };
     (@cases $fresh:path; $($case:ident),* $(,)?) => {
@@ -756,4 +760,284 @@ pub async fn outbox_keeps_queued_email(store: &dyn Store) {
     assert_eq!((newest.body.as_str(), newest.created_at), ("Hello,\n\nReset your password.\n", at(2)));
     assert_eq!((newest.sent_at, newest.attempts, newest.last_error.as_deref()), (None, 0, None));
     assert_eq!(store.outbox(1).await.expect("outbox").len(), 1, "limit");
+}
+
+// ---------------------------------------------------------------- assessments
+
+/// The register with location 100 rated Good by the regulator in 2024, and an inspector.
+async fn assessment_setup(store: &dyn Store) -> (User, User) {
+    store.apply_import(&small_register()).await.expect("import");
+    let inspector = add_user(store, "inspector@example.org", vec![grant(Role::Inspector, Scope::All)]).await;
+    let admin = add_user(store, "admin@example.org", vec![grant(Role::ProviderAdmin, Scope::Provider(pid(1)))]).await;
+    (inspector, admin)
+}
+
+fn new_assessment(by: &User, hours: i64) -> NewAssessment {
+    NewAssessment {
+        location_id: lid(100),
+        service_group: "Care home service with nursing".into(),
+        service_kind: ServiceKind::CareHomeNursing,
+        policy: "{}".into(),
+        created_by: by.id,
+        created_at: at(hours),
+    }
+}
+
+fn scored(statement: &str, score: u8) -> AssessmentChange {
+    AssessmentChange::Statement(StatementEntry {
+        statement: statement.into(),
+        score: Some(score),
+        ..Default::default()
+    })
+}
+
+fn challenge_by(user: &User, finding: &str, hours: i64) -> NewChallenge {
+    NewChallenge {
+        finding: finding.into(),
+        text: "The audit was done in May.".into(),
+        raised_by: user.id,
+        raised_at: at(hours),
+    }
+}
+
+fn decision(by: &User, status: ChallengeStatus, reason: &str, hours: i64) -> ChallengeDecision {
+    ChallengeDecision { status, reason: reason.into(), decided_by: by.id, decided_at: at(hours) }
+}
+
+fn publication(by: &User, overall: Rating, hours: i64) -> Publication {
+    let published_on = at(hours).date_naive();
+    Publication {
+        published_on,
+        published_at: at(hours),
+        published_by: by.id,
+        ratings: vec![RatingRecord {
+            location_id: lid(100),
+            service_group: "Care home service with nursing".into(),
+            published: published_on,
+            source: RatingSource::Candour,
+            overall: Some(overall),
+            key_questions: KeyQuestionRatings { safe: Some(Rating::Good), ..Default::default() },
+            report_type: Some("Candour assessment".into()),
+            inherited: false,
+        }],
+        result: r#"{"service_groups": []}"#.into(),
+    }
+}
+
+pub async fn assessments_go_from_draft_to_published(store: &dyn Store) {
+    let (inspector, admin) = assessment_setup(store).await;
+    let created = store.create_assessment(&new_assessment(&inspector, 1)).await.expect("create");
+    assert_eq!(
+        (created.status, created.created_by, created.created_at),
+        (AssessmentStatus::Draft, inspector.id, at(1))
+    );
+    assert_eq!(created.facts, AssessmentFacts::default());
+    let id = created.id;
+
+    let mut categories = std::collections::BTreeMap::new();
+    categories.insert("people_experience".to_string(), 3);
+    categories.insert("processes".to_string(), 2);
+    let mut notes = std::collections::BTreeMap::new();
+    notes.insert("processes".to_string(), "Two audits were late.".to_string());
+    let by_category = StatementEntry { statement: "E1".into(), score: None, categories, notes, carried_from: None };
+    let carried = StatementEntry {
+        statement: "S2".into(),
+        score: Some(2),
+        carried_from: Some(date(2024, 1, 31)),
+        ..Default::default()
+    };
+    for change in [
+        scored("W1", 3),
+        scored("S10", 1),
+        scored("S1", 4),
+        AssessmentChange::Statement(by_category.clone()),
+        AssessmentChange::Statement(carried.clone()),
+        scored("S1", 3),
+        AssessmentChange::RemoveStatement("S10".into()),
+        AssessmentChange::Facts(AssessmentFacts { breach: true, ..AssessmentFacts::default() }),
+        AssessmentChange::Standing(
+            KeyQuestion::Caring,
+            Some(StandingEntry {
+                key_question: KeyQuestion::Caring,
+                rating: Rating::Good,
+                rated_on: Some(date(2023, 6, 1)),
+            }),
+        ),
+        AssessmentChange::Judgement(
+            Some(KeyQuestion::Safe),
+            Some(JudgementEntry {
+                key_question: Some(KeyQuestion::Safe),
+                rating: Rating::RequiresImprovement,
+                reason: "  Staffing fell short at night. ".into(),
+                computed: Some(Rating::Good),
+            }),
+        ),
+        AssessmentChange::Judgement(
+            None,
+            Some(JudgementEntry {
+                key_question: None,
+                rating: Rating::Good,
+                reason: "Seen in the round".into(),
+                computed: Some(Rating::RequiresImprovement),
+            }),
+        ),
+        AssessmentChange::Judgement(None, None),
+    ] {
+        store.update_assessment(id, &change, at(2)).await.expect("edit a draft");
+    }
+    let draft = store.assessment(id).await.expect("read");
+    let ids: Vec<_> = draft.statements.iter().map(|s| s.statement.as_str()).collect();
+    assert_eq!(ids, ["S1", "S2", "E1", "W1"], "framework order, S1 replaced, S10 removed");
+    assert_eq!(draft.statements[0].score, Some(3));
+    assert_eq!(draft.statements[1], carried);
+    assert_eq!(draft.statements[2], by_category);
+    assert!(draft.facts.breach);
+    assert_eq!(draft.standing.len(), 1);
+    assert_eq!(draft.standing[0].rated_on, Some(date(2023, 6, 1)));
+    assert_eq!(draft.judgements.len(), 1, "the overall judgement was cleared");
+    let j = &draft.judgements[0];
+    assert_eq!(
+        (j.key_question, j.rating, j.reason.as_str(), j.computed),
+        (Some(KeyQuestion::Safe), Rating::RequiresImprovement, "Staffing fell short at night.", Some(Rating::Good))
+    );
+
+    let ends = at(2).date_naive() + chrono::Days::new(14);
+    store.send_assessment(id, ends, at(3)).await.expect("send");
+    let raised = store.raise_challenge(id, &challenge_by(&admin, "S1", 4)).await.expect("challenge");
+    assert_eq!((raised.status, raised.raised_by, raised.finding.as_str()), (ChallengeStatus::Open, admin.id, "S1"));
+    store.update_assessment(id, &scored("S1", 2), at(5)).await.expect("a correction while the window is open");
+    store
+        .decide_challenge(id, raised.id, &decision(&inspector, ChallengeStatus::Accepted, "Score corrected", 5))
+        .await
+        .expect("decide");
+    store.publish_assessment(id, &publication(&inspector, Rating::Good, 6)).await.expect("publish");
+
+    let published = store.assessment(id).await.expect("read");
+    assert_eq!(
+        (published.status, published.sent_at, published.window_ends),
+        (AssessmentStatus::Published, Some(at(3)), Some(ends))
+    );
+    assert_eq!((published.published_at, published.published_by), (Some(at(6)), Some(inspector.id)));
+    assert_eq!(published.result.as_deref(), Some(r#"{"service_groups": []}"#));
+    let c = &published.challenges[0];
+    assert_eq!(
+        (c.status, c.decision_reason.as_deref(), c.decided_by),
+        (ChallengeStatus::Accepted, Some("Score corrected"), Some(inspector.id))
+    );
+
+    let detail = store.location(&lid(100)).await.expect("location");
+    let candour: Vec<_> = detail.rating_history.iter().filter(|r| r.source == RatingSource::Candour).collect();
+    assert_eq!(candour.len(), 1, "publishing adds to the history");
+    assert!(detail.rating_history.iter().any(|r| r.source == RatingSource::Cqc), "imported history is kept");
+    assert!(
+        detail.current_ratings.iter().any(|r| r.source == RatingSource::Candour && r.overall == Some(Rating::Good))
+    );
+    assert_eq!(store.assessments_of(&lid(100)).await.expect("list").len(), 1);
+    assert!(store.assessments_of(&lid(102)).await.expect("list").is_empty());
+}
+
+pub async fn assessment_transitions_are_refused_out_of_order(store: &dyn Store) {
+    let (inspector, admin) = assessment_setup(store).await;
+    let mut unknown = new_assessment(&inspector, 1);
+    unknown.location_id = lid(999);
+    assert!(matches!(store.create_assessment(&unknown).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.assessment(12345).await, Err(StoreError::NotFound)));
+    let id = store.create_assessment(&new_assessment(&inspector, 1)).await.expect("create").id;
+    let conflict = |r: StoreResult<()>| matches!(r, Err(StoreError::Conflict(_)));
+    let invalid = |r: StoreResult<()>| matches!(r, Err(StoreError::Invalid(_)));
+
+    assert!(invalid(store.update_assessment(id, &scored("S1", 5), at(2)).await), "score out of range");
+    let both = StatementEntry {
+        statement: "S1".into(),
+        score: Some(3),
+        categories: [("processes".to_string(), 3)].into(),
+        ..Default::default()
+    };
+    assert!(
+        invalid(store.update_assessment(id, &AssessmentChange::Statement(both), at(2)).await),
+        "score and categories"
+    );
+    let no_reason = JudgementEntry {
+        key_question: Some(KeyQuestion::Safe),
+        rating: Rating::Good,
+        reason: " ".into(),
+        computed: None,
+    };
+    assert!(invalid(
+        store
+            .update_assessment(id, &AssessmentChange::Judgement(Some(KeyQuestion::Safe), Some(no_reason)), at(2))
+            .await
+    ));
+    assert!(
+        conflict(store.publish_assessment(id, &publication(&inspector, Rating::Good, 2)).await),
+        "a draft is not published"
+    );
+    assert!(
+        matches!(store.raise_challenge(id, &challenge_by(&admin, "S1", 2)).await, Err(StoreError::Conflict(_))),
+        "no challenges to a draft"
+    );
+
+    store.update_assessment(id, &scored("S1", 3), at(2)).await.expect("edit");
+    store.send_assessment(id, at(2).date_naive(), at(2)).await.expect("send");
+    assert!(conflict(store.send_assessment(id, at(2).date_naive(), at(2)).await), "sent twice");
+    let c = store.raise_challenge(id, &challenge_by(&admin, "safe", 3)).await.expect("challenge");
+    assert!(
+        conflict(store.publish_assessment(id, &publication(&inspector, Rating::Good, 3)).await),
+        "a challenge is open"
+    );
+    assert!(
+        invalid(store.decide_challenge(id, c.id, &decision(&inspector, ChallengeStatus::Rejected, "", 4)).await),
+        "no reason"
+    );
+    assert!(matches!(
+        store.decide_challenge(id, 999, &decision(&inspector, ChallengeStatus::Rejected, "x", 4)).await,
+        Err(StoreError::NotFound)
+    ));
+    store
+        .decide_challenge(id, c.id, &decision(&inspector, ChallengeStatus::Rejected, "The evidence stands", 4))
+        .await
+        .expect("decide");
+    assert!(
+        conflict(store.decide_challenge(id, c.id, &decision(&inspector, ChallengeStatus::Accepted, "x", 4)).await),
+        "decided twice"
+    );
+
+    let mut foreign = publication(&inspector, Rating::Good, 5);
+    foreign.ratings[0].location_id = lid(102);
+    assert!(invalid(store.publish_assessment(id, &foreign).await), "another location's rating");
+    store.publish_assessment(id, &publication(&inspector, Rating::Good, 5)).await.expect("publish");
+    assert!(conflict(store.publish_assessment(id, &publication(&inspector, Rating::Good, 5)).await), "published twice");
+    assert!(
+        conflict(store.update_assessment(id, &scored("S1", 4), at(5)).await),
+        "a published assessment is immutable"
+    );
+    let before = store.assessment(id).await.expect("read");
+    assert_eq!(before.statements[0].score, Some(3));
+
+    // A second assessment the same day cannot replace the published record.
+    let second = store.create_assessment(&new_assessment(&inspector, 5)).await.expect("create").id;
+    store.send_assessment(second, at(5).date_naive(), at(5)).await.expect("send");
+    assert!(conflict(store.publish_assessment(second, &publication(&inspector, Rating::Inadequate, 6)).await));
+    let history = store.location(&lid(100)).await.expect("location").rating_history;
+    assert!(history.iter().any(|r| r.source == RatingSource::Candour && r.overall == Some(Rating::Good)));
+}
+
+pub async fn assessment_challenges_keep_to_their_window(store: &dyn Store) {
+    let (inspector, admin) = assessment_setup(store).await;
+    let id = store.create_assessment(&new_assessment(&inspector, 1)).await.expect("create").id;
+    assert!(
+        matches!(store.send_assessment(id, date(2020, 1, 1), at(1)).await, Err(StoreError::Invalid(_))),
+        "window in the past"
+    );
+    let ends = at(1).date_naive() + chrono::Days::new(14);
+    store.send_assessment(id, ends, at(1)).await.expect("send");
+    let last_day = 14 * 24;
+    store.raise_challenge(id, &challenge_by(&admin, "S1", last_day)).await.expect("the last day is in the window");
+    let late = store.raise_challenge(id, &challenge_by(&admin, "S1", last_day + 24)).await;
+    assert!(matches!(late, Err(StoreError::Conflict(_))), "after the window");
+    let edit = store.update_assessment(id, &scored("S1", 4), at(last_day + 24)).await;
+    assert!(matches!(edit, Err(StoreError::Conflict(_))), "sent and closed");
+    let blank = NewChallenge { text: "  ".into(), ..challenge_by(&admin, "S1", 2) };
+    assert!(matches!(store.raise_challenge(id, &blank).await, Err(StoreError::Invalid(_))));
+    assert_eq!(store.assessment(id).await.expect("read").open_challenges(), 1);
 }

@@ -2,6 +2,7 @@
 //! database backend implements it and proves itself with [`conformance`].
 
 mod accounts;
+mod assessments;
 pub mod conformance;
 mod directory;
 mod error;
@@ -11,13 +12,15 @@ use async_trait::async_trait;
 use candour_domain::{LocationId, ProviderId};
 
 pub use accounts::*;
+pub use assessments::*;
 pub use directory::{DirectoryIndex, DirectoryRow};
 pub use error::{StoreError, StoreResult};
 pub use models::*;
 
-/// Everything Candour keeps. Account methods are in [`AccountStore`].
+/// Everything Candour keeps. Account methods are in [`AccountStore`], assessment
+/// methods in [`AssessmentStore`].
 #[async_trait]
-pub trait Store: AccountStore + Send + Sync + 'static {
+pub trait Store: AccountStore + AssessmentStore + Send + Sync + 'static {
     // ---- the register, read side ----
 
     /// One location with its provider, current ratings, history and related locations.

@@ -151,3 +151,63 @@ pub async fn health(State(state): State<AppState>) -> Response {
         }
     }
 }
+
+/// An assessment with the engine's result for it (as published, or as it now computes).
+#[derive(Serialize)]
+pub struct AssessmentView {
+    pub assessment: candour_store::AssessmentRecord,
+    /// `None` when the assessment cannot be rated yet; `problem` says why.
+    pub result: Option<candour_engine::AssessmentResult>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
+impl AssessmentView {
+    fn of(mut record: candour_store::AssessmentRecord) -> Self {
+        let published = record.result.take().and_then(|text| serde_json::from_str(&text).ok());
+        let computed = match published {
+            Some(result) => Ok(result),
+            None => crate::assessment::compute(&record),
+        };
+        match computed {
+            Ok(result) => AssessmentView { assessment: record, result: Some(result), problem: None },
+            Err(problem) => AssessmentView { assessment: record, result: None, problem: Some(problem) },
+        }
+    }
+}
+
+/// `GET /api/v1/assessments/{id}`: an assessment and its computed result with the trace.
+pub async fn assessment(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(raw_id): Path<String>,
+) -> Result<Json<AssessmentView>, ApiError> {
+    let missing = || private_not_found("assessment", &raw_id);
+    let id: i64 = raw_id.parse().map_err(|_| missing())?;
+    let record = state.store.assessment(id).await.map_err(|e| unless_missing(e, missing))?;
+    let detail = state.store.location(&record.location_id).await.map_err(|e| unless_missing(e, missing))?;
+    let resource = crate::pages::assessments::assessment_resource(&record, &detail);
+    caller.require(&state, Action::Read, resource, missing).await?;
+    caller.record(&state, "read", &format!("assessment:{id}"), Some("api")).await?;
+    Ok(Json(AssessmentView::of(record)))
+}
+
+/// `GET /api/v1/manage/locations/{id}/assessments`: the location's assessments the
+/// caller may read, newest first.
+pub async fn location_assessments(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(raw_id): Path<String>,
+) -> Result<Json<Vec<AssessmentView>>, ApiError> {
+    let missing = || private_not_found("location", &raw_id);
+    let id = LocationId::parse(&raw_id).map_err(|_| missing())?;
+    let detail = state.store.location(&id).await.map_err(|e| unless_missing(e, missing))?;
+    caller.require(&state, Action::Read, location_resource(&detail), missing).await?;
+    caller.record(&state, "read", &format!("assessments:location:{id}"), Some("api")).await?;
+    let all = state.store.assessments_of(&id).await.map_err(|e| WebError::from_store(e, String::new))?;
+    let readable = all.into_iter().filter(|a| {
+        let resource = crate::pages::assessments::assessment_resource(a, &detail);
+        candour_domain::authorize(&caller.principal, Action::Read, resource).is_allowed()
+    });
+    Ok(Json(readable.map(AssessmentView::of).collect()))
+}

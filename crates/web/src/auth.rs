@@ -83,6 +83,8 @@ pub fn describe(resource: Resource<'_>) -> String {
         Resource::ModerationQueue => "moderation_queue".to_string(),
         Resource::ApiTokens { owner } => format!("api_tokens:user:{owner}"),
         Resource::National => "national".to_string(),
+        Resource::Assessment { location, .. } => format!("assessment:location:{location}"),
+        Resource::AssessmentChallenges { location, .. } => format!("assessment_challenges:location:{location}"),
     }
 }
 

@@ -4,6 +4,7 @@
 //! API's authenticated routes, every one of them asking the one access policy.
 
 mod api;
+mod assessment;
 mod assets;
 mod auth;
 mod config;
@@ -107,6 +108,15 @@ fn private_routes(limiter: Arc<RateLimiter>) -> Router<AppState> {
         .route("/manage/providers/{id}/invitations", post(pages::manage::invite_to_provider))
         .route("/manage/locations/{id}", get(pages::manage::location))
         .route("/manage/areas/{local_authority}", get(pages::manage::area))
+        .route("/manage/locations/{id}/assessments", post(pages::assessments::open))
+        .route("/manage/assessments/{id}", get(pages::assessments::show))
+        .route("/manage/assessments/{id}/facts", post(pages::assessments::save_facts))
+        .route("/manage/assessments/{id}/key-questions/{kq}", post(pages::assessments::save_key_question))
+        .route("/manage/assessments/{id}/judgements/{finding}", post(pages::assessments::save_judgement))
+        .route("/manage/assessments/{id}/send", post(pages::assessments::send))
+        .route("/manage/assessments/{id}/challenges", post(pages::assessments::raise_challenge))
+        .route("/manage/assessments/{id}/challenges/{challenge}", post(pages::assessments::decide_challenge))
+        .route("/manage/assessments/{id}/publish", post(pages::assessments::publish))
         .route("/admin/users", get(pages::admin::users))
         .route("/admin/users/invite", get(pages::admin::invite_form).post(pages::admin::invite))
         .route("/admin/users/{id}", get(pages::admin::user).post(pages::admin::update_roles))
@@ -122,6 +132,8 @@ fn api_routes() -> Router<AppState> {
         .route("/v1/me", get(api::me))
         .route("/v1/manage/locations/{id}", get(api::manage_location))
         .route("/v1/manage/providers/{id}", get(api::manage_provider))
+        .route("/v1/manage/locations/{id}/assessments", get(api::location_assessments))
+        .route("/v1/assessments/{id}", get(api::assessment))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
     Router::new()
         .route("/v1/locations", get(api::locations))

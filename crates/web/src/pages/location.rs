@@ -5,7 +5,9 @@ use axum::response::Response;
 use candour_domain::{
     KeyQuestion, Location, LocationId, RatingRecord, RatingSource, RegistrationStatus, RelationshipKind,
 };
-use candour_store::{LocationDetail, RelatedLocation};
+use candour_engine::AssessmentResult;
+use candour_store::{AssessmentRecord, AssessmentStatus, LocationDetail, RelatedLocation};
+use chrono::NaiveDate;
 
 use crate::AppState;
 use crate::error::{PageError, WebError, render};
@@ -30,6 +32,7 @@ struct LocationPage {
     current: CurrentRatings,
     history: Vec<HistoryRow>,
     related: Vec<RelatedView>,
+    explanations: Vec<crate::assessment::Trace>,
 }
 
 /// Current ratings as a table: a row per key question (and overall), a column per service group.
@@ -46,7 +49,13 @@ struct GroupHeader {
 
 struct QuestionRow {
     question: &'static str,
-    ratings: Vec<RatingTag>,
+    ratings: Vec<RatingCell>,
+}
+
+/// A rating in the current-ratings table, with its percentage when Candour assessed it.
+struct RatingCell {
+    tag: RatingTag,
+    percent: Option<String>,
 }
 
 struct HistoryRow {
@@ -73,7 +82,34 @@ pub async fn location(State(state): State<AppState>, Path(raw_id): Path<String>)
         .location(&id)
         .await
         .map_err(|e| WebError::from_store(e, || format!("There is no location with ID {id} in the register.")))?;
-    Ok(render(StatusCode::OK, &page(&detail)))
+    let assessments = state.store.assessments_of(&id).await.map_err(|e| WebError::from_store(e, String::new))?;
+    let published = published_results(&assessments);
+    Ok(render(StatusCode::OK, &page(&detail, &published)))
+}
+
+/// The engine results of the location's published assessments, with the date and
+/// service group each was published for, newest first.
+fn published_results(assessments: &[AssessmentRecord]) -> Vec<(NaiveDate, String, AssessmentResult)> {
+    assessments
+        .iter()
+        .filter(|a| a.status == AssessmentStatus::Published)
+        .filter_map(|a| {
+            let result = serde_json::from_str(a.result.as_deref()?).ok()?;
+            Some((a.published_on?, a.service_group.clone(), result))
+        })
+        .collect()
+}
+
+/// The published result behind a Candour rating record.
+fn result_for<'a>(
+    record: &RatingRecord,
+    published: &'a [(NaiveDate, String, AssessmentResult)],
+) -> Option<&'a AssessmentResult> {
+    if record.source != RatingSource::Candour {
+        return None;
+    }
+    let covers = |group: &str| group == record.service_group || record.service_group == RatingRecord::LOCATION_GROUP;
+    published.iter().find(|(on, group, _)| *on == record.published && covers(group)).map(|(_, _, r)| r)
 }
 
 /// Reads a location ID from a path, with the reason when it is malformed.
@@ -82,7 +118,7 @@ pub fn parse_location_id(raw: &str) -> Result<LocationId, WebError> {
         .map_err(|e| WebError::bad_request(format!("{} is not a valid location ID: {}", e.value, e.expected)))
 }
 
-fn page(detail: &LocationDetail) -> LocationPage {
+fn page(detail: &LocationDetail, published: &[(NaiveDate, String, AssessmentResult)]) -> LocationPage {
     let location = &detail.location;
     let overall = detail.current_ratings.iter().find(|r| r.service_group == RatingRecord::LOCATION_GROUP);
     LocationPage {
@@ -96,7 +132,8 @@ fn page(detail: &LocationDetail) -> LocationPage {
         provider_name: detail.provider.name.clone(),
         provider_href: provider_href(detail.provider.id.as_str()),
         provider_others: count_of(detail.provider_location_count, "other location", "other locations"),
-        current: current_ratings(&detail.current_ratings),
+        current: current_ratings(&detail.current_ratings, published),
+        explanations: explanations(&detail.current_ratings, published),
         history: detail.rating_history.iter().map(history_row).collect(),
         related: detail.related.iter().map(related_view).collect(),
     }
@@ -175,20 +212,54 @@ fn source_name(source: RatingSource) -> &'static str {
     }
 }
 
-fn current_ratings(records: &[RatingRecord]) -> CurrentRatings {
+fn source_text(source: RatingSource) -> &'static str {
+    match source {
+        RatingSource::Cqc => "imported from the regulator",
+        RatingSource::Candour => "assessed in Candour",
+    }
+}
+
+/// How each current Candour rating was worked out, as published.
+fn explanations(
+    records: &[RatingRecord],
+    published: &[(NaiveDate, String, AssessmentResult)],
+) -> Vec<crate::assessment::Trace> {
+    let mut seen = Vec::new();
+    records
+        .iter()
+        .filter_map(|r| result_for(r, published))
+        .filter(|result| {
+            let new = !seen.contains(result);
+            seen.push(*result);
+            new
+        })
+        .filter_map(crate::assessment::trace_of)
+        .collect()
+}
+
+fn current_ratings(records: &[RatingRecord], published: &[(NaiveDate, String, AssessmentResult)]) -> CurrentRatings {
     let groups = records
         .iter()
         .map(|r| GroupHeader {
             name: group_name(&r.service_group),
             published: long_date(r.published),
-            source: source_name(r.source),
+            source: source_text(r.source),
         })
         .collect();
-    let overall =
-        QuestionRow { question: "Overall", ratings: records.iter().map(|r| RatingTag::of(r.overall)).collect() };
+    let cell = |tag: RatingTag, percent: Option<String>| RatingCell { tag, percent };
+    let overall = QuestionRow {
+        question: "Overall",
+        ratings: records.iter().map(|r| cell(RatingTag::of(r.overall), None)).collect(),
+    };
     let questions = KeyQuestion::ALL.into_iter().map(|kq| QuestionRow {
         question: kq.name(),
-        ratings: records.iter().map(|r| RatingTag::of_key_question(r.key_questions.get(kq))).collect(),
+        ratings: records
+            .iter()
+            .map(|r| {
+                let percent = result_for(r, published).and_then(|res| crate::assessment::percent_text(res, kq));
+                cell(RatingTag::of_key_question(r.key_questions.get(kq)), percent)
+            })
+            .collect(),
     });
     CurrentRatings { groups, rows: std::iter::once(overall).chain(questions).collect() }
 }

@@ -464,6 +464,56 @@ struct LocationPage {
     details: Vec<Row>,
     people: Vec<PersonLine>,
     public_href: String,
+    assessments: Vec<AssessmentLine>,
+    open_assessment: Option<OpenAssessment>,
+}
+
+struct AssessmentLine {
+    href: String,
+    label: String,
+    status: &'static str,
+}
+
+/// The form an inspector uses to open an assessment of one of the location's service types.
+struct OpenAssessment {
+    action: String,
+    services: Vec<SelectOption>,
+}
+
+/// The assessments of the location the caller may read, newest first.
+async fn assessment_lines(
+    state: &AppState,
+    who: &SignedIn,
+    detail: &LocationDetail,
+) -> Result<Vec<AssessmentLine>, WebError> {
+    let all =
+        state.store.assessments_of(&detail.location.id).await.map_err(|e| WebError::from_store(e, String::new))?;
+    Ok(all
+        .iter()
+        .filter(|a| {
+            authorize(who.principal(), Action::Read, crate::pages::assessments::assessment_resource(a, detail))
+                .is_allowed()
+        })
+        .map(|a| AssessmentLine {
+            href: format!("/manage/assessments/{}", a.id),
+            label: format!("{} (opened {})", a.service_group, long_date(a.created_at.date_naive())),
+            status: match a.status {
+                candour_store::AssessmentStatus::Draft => "Draft",
+                candour_store::AssessmentStatus::Sent => "Sent to the provider",
+                candour_store::AssessmentStatus::Published => "Published",
+            },
+        })
+        .collect())
+}
+
+fn open_assessment_form(who: &SignedIn, detail: &LocationDetail) -> Option<OpenAssessment> {
+    let l = &detail.location;
+    let resource = Resource::Assessment { location: &l.id, provider: &l.provider_id, sent: false };
+    let allowed = authorize(who.principal(), Action::Write, resource).is_allowed() && !l.service_types.is_empty();
+    allowed.then(|| OpenAssessment {
+        action: format!("/manage/locations/{}/assessments", l.id),
+        services: l.service_types.iter().map(|s| SelectOption::new(s.clone(), s.clone(), None)).collect(),
+    })
 }
 
 /// `GET /manage/locations/{id}`
@@ -474,10 +524,13 @@ pub async fn location(
 ) -> Result<Response, PageError> {
     let detail = readable_location(&state, &who, &raw_id).await?;
     let provider_link = provider_link(who.principal(), &detail);
+    let assessments = assessment_lines(&state, &who, &detail).await?;
+    let open_assessment = open_assessment_form(&who, &detail);
     let ws = workspace::location_workspace(state.store.as_ref(), detail)
         .await
         .map_err(|e| WebError::from_store(e, String::new))?;
-    let page = location_page(&who, &ws, provider_link);
+    let mut page = location_page(&who, &ws, provider_link);
+    (page.assessments, page.open_assessment) = (assessments, open_assessment);
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -537,6 +590,8 @@ fn location_page(who: &SignedIn, ws: &LocationWorkspace, provider_href: String) 
         details,
         people: ws.people.iter().map(PersonLine::of).collect(),
         public_href: format!("/locations/{}", l.id),
+        assessments: Vec::new(),
+        open_assessment: None,
     }
 }
 

@@ -81,6 +81,9 @@ async fn every_role_against_every_private_route() {
     let mut callers = callers(&app).await;
     let admin_id = user_id(&app, "admin@example.org").await;
     let admin_page = format!("/admin/users/{admin_id}");
+    let draft = assessment(&app, ROSE_COURT, admin_id, false).await;
+    let sent = assessment(&app, ROSE_COURT, admin_id, true).await;
+    let other_sent = assessment(&app, HARBOUR_HOME_CARE, admin_id, true).await;
 
     #[rustfmt::skip]
     let pages: Vec<(String, &str)> = vec![
@@ -105,6 +108,10 @@ async fn every_role_against_every_private_route() {
         ("/admin/users/999999".into(),                                         "404 403 403 403 403 403 403 403 S"),
         ("/admin/audit".into(),                                                "200 403 403 403 403 403 403 403 S"),
         ("/admin/outbox".into(),                                               "200 403 403 403 403 403 403 403 S"),
+        (format!("/manage/assessments/{draft}"),                               "200 200 404 404 404 404 404 404 S"),
+        (format!("/manage/assessments/{sent}"),                                "200 200 404 200 200 404 404 404 S"),
+        (format!("/manage/assessments/{other_sent}"),                          "200 200 404 404 404 404 404 404 S"),
+        ("/manage/assessments/999999".into(),                                  "404 404 404 404 404 404 404 404 S"),
     ];
     #[rustfmt::skip]
     let api: Vec<(String, &str)> = vec![
@@ -116,6 +123,12 @@ async fn every_role_against_every_private_route() {
         (format!("/api/v1/manage/locations/{OAK_LODGE}"),                      "200 200 200 200 404 404 404 404 401"),
         (format!("/api/v1/manage/locations/{HARBOUR_HOME_CARE}"),              "200 200 404 404 404 404 404 404 401"),
         (format!("/api/v1/manage/locations/{GUESSED_LOCATION}"),               "404 404 404 404 404 404 404 404 401"),
+        (format!("/api/v1/assessments/{draft}"),                               "200 200 404 404 404 404 404 404 401"),
+        (format!("/api/v1/assessments/{sent}"),                                "200 200 404 200 200 404 404 404 401"),
+        (format!("/api/v1/assessments/{other_sent}"),                          "200 200 404 404 404 404 404 404 401"),
+        ("/api/v1/assessments/999999".into(),                                  "404 404 404 404 404 404 404 404 401"),
+        (format!("/api/v1/manage/locations/{ROSE_COURT}/assessments"),         "200 200 200 200 200 200 404 404 401"),
+        (format!("/api/v1/manage/locations/{HARBOUR_HOME_CARE}/assessments"),  "200 200 404 404 404 404 404 404 401"),
         // Public routes stay public, with or without a token.
         (format!("/api/v1/locations/{HARBOUR_HOME_CARE}"),                     "200 200 200 200 200 200 200 200 200"),
     ];
@@ -123,6 +136,11 @@ async fn every_role_against_every_private_route() {
     let harbour_invite = format!("/manage/providers/{HARBOUR}/invitations");
     let guessed_invite = format!("/manage/providers/{GUESSED_PROVIDER}/invitations");
     let status_form = format!("{admin_page}/status");
+    let own_challenge = format!("/manage/assessments/{sent}/challenges");
+    let other_challenge = format!("/manage/assessments/{other_sent}/challenges");
+    let draft_scores = format!("/manage/assessments/{draft}/key-questions/safe");
+    let open_rose_court = format!("/manage/locations/{ROSE_COURT}/assessments");
+    let challenge = || vec![("finding", "safe".to_string()), ("text", "ROLE says this is inaccurate".to_string())];
     #[rustfmt::skip]
     let posts: Vec<(&str, Fields, &str)> = vec![
         (&sunrise_invite, invitation("sunrise", OAK_LODGE),                    "R   404 404 R   404 404 404 404 S"),
@@ -131,6 +149,10 @@ async fn every_role_against_every_private_route() {
         ("/admin/users/invite", admin_invitation(),                            "R   403 403 403 403 403 403 403 S"),
         (&status_form, vec![("disabled", "no".to_string())],                   "R   403 403 403 403 403 403 403 S"),
         ("/account/tokens", vec![("name", "Matrix token".to_string())],        "200 200 200 200 200 200 200 200 S"),
+        (&own_challenge, challenge(),                                          "R   404 404 R   404 404 404 404 S"),
+        (&other_challenge, challenge(),                                        "R   404 404 404 404 404 404 404 S"),
+        (&draft_scores, vec![("S1-score", "3".to_string())],                   "R   R   404 404 404 404 404 404 S"),
+        (&open_rose_court, vec![("service_group", "Care home service with nursing".to_string())], "R R 404 404 404 404 404 404 S"),
     ];
 
     let mut failures = Vec::new();
@@ -220,4 +242,24 @@ async fn anonymous_visitors_are_sent_to_sign_in_and_brought_back() {
     let area = browser.get(&app, wanted).await;
     assert_eq!(area.status, StatusCode::OK, "{}", area.body);
     area.assert_contains(&["Tower Hamlets", "Harbour Home Care"]);
+}
+
+/// An assessment of the location, sent to its provider (with a window still open) or not.
+async fn assessment(app: &TestApp, location: &str, by: candour_domain::UserId, sent: bool) -> i64 {
+    use candour_store::{AssessmentStore, NewAssessment};
+    let now = chrono::Utc::now();
+    let new = NewAssessment {
+        location_id: candour_domain::LocationId::parse(location).expect("a location ID"),
+        service_group: "Care home service with nursing".into(),
+        service_kind: candour_domain::ServiceKind::CareHomeNursing,
+        policy: "{}".into(),
+        created_by: by,
+        created_at: now,
+    };
+    let id = app.store.create_assessment(&new).await.expect("an assessment").id;
+    if sent {
+        let ends = now.date_naive() + chrono::Days::new(14);
+        app.store.send_assessment(id, ends, now).await.expect("sent");
+    }
+    id
 }

@@ -209,3 +209,31 @@ async fn database_failures_are_500s_without_details_and_health_is_503() {
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(body, r#"{"status":"unavailable"}"#);
 }
+
+#[async_trait]
+impl AssessmentStore for BrokenStore {
+    async fn create_assessment(&self, _: &NewAssessment) -> StoreResult<AssessmentRecord> {
+        broken()
+    }
+    async fn assessment(&self, _: i64) -> StoreResult<AssessmentRecord> {
+        broken()
+    }
+    async fn assessments_of(&self, _: &LocationId) -> StoreResult<Vec<AssessmentRecord>> {
+        broken()
+    }
+    async fn update_assessment(&self, _: i64, _: &AssessmentChange, _: DateTime<Utc>) -> StoreResult<()> {
+        broken()
+    }
+    async fn send_assessment(&self, _: i64, _: chrono::NaiveDate, _: DateTime<Utc>) -> StoreResult<()> {
+        broken()
+    }
+    async fn raise_challenge(&self, _: i64, _: &NewChallenge) -> StoreResult<Challenge> {
+        broken()
+    }
+    async fn decide_challenge(&self, _: i64, _: i64, _: &ChallengeDecision) -> StoreResult<()> {
+        broken()
+    }
+    async fn publish_assessment(&self, _: i64, _: &Publication) -> StoreResult<()> {
+        broken()
+    }
+}

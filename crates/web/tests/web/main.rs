@@ -2,6 +2,7 @@
 
 mod access_matrix;
 mod api;
+mod assessments;
 mod browser;
 mod directory;
 mod failures;

@@ -1,0 +1,571 @@
+//! Assessments: reads through the reader pool; every change in one transaction on
+//! the single writer, which first checks the assessment's state, so that no
+//! change can slip past a send or a publication made at the same moment.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use sqlx::SqliteConnection;
+use sqlx::sqlite::{SqlitePool, SqliteRow};
+
+use candour_domain::{KeyQuestion, LocationId, Rating, RatingSource, ServiceKind, UserId};
+use candour_store::*;
+
+use crate::codec::{corrupt, get, to_json};
+use crate::{SqliteStore, other, write};
+
+fn stamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// The columns of `assessments` read by [`assessment_row`], in its order.
+macro_rules! assessment_columns {
+    () => {
+        "id, location_id, service_group, service_kind, status, policy, breach, registered_manager, \
+         manager_recruitment_under_way, notifications_ok, created_by, created_at, sent_at, window_ends, \
+         published_at, published_by, published_on, result"
+    };
+}
+
+fn finding_code(kq: Option<KeyQuestion>) -> &'static str {
+    match kq {
+        None => "overall",
+        Some(KeyQuestion::Safe) => "safe",
+        Some(KeyQuestion::Effective) => "effective",
+        Some(KeyQuestion::Caring) => "caring",
+        Some(KeyQuestion::Responsive) => "responsive",
+        Some(KeyQuestion::WellLed) => "well_led",
+    }
+}
+
+fn key_question(text: &str) -> StoreResult<KeyQuestion> {
+    KeyQuestion::parse(text).map_err(|e| corrupt("key question", e))
+}
+
+fn rating(text: &str) -> StoreResult<Rating> {
+    Rating::parse(text).map_err(|e| corrupt("rating", e))
+}
+
+/// Sorts statements like the framework: by key question, then number.
+fn position(statement: &str) -> i64 {
+    let letter = statement.chars().next().map(|c| c.to_ascii_uppercase());
+    let order = ['S', 'E', 'C', 'R', 'W'].iter().position(|l| Some(*l) == letter).unwrap_or(5) as i64;
+    let number: i64 = statement.get(1..).and_then(|n| n.parse().ok()).unwrap_or(0);
+    order * 100 + number
+}
+
+fn assessment_row(row: &SqliteRow) -> StoreResult<AssessmentRecord> {
+    let status: String = get(row, 4)?;
+    let kind: String = get(row, 3)?;
+    let location: String = get(row, 1)?;
+    Ok(AssessmentRecord {
+        id: get(row, 0)?,
+        location_id: LocationId::parse(&location).map_err(|e| corrupt("location ID", e))?,
+        service_group: get(row, 2)?,
+        service_kind: ServiceKind::parse(&kind).map_err(|e| corrupt("service type", e))?,
+        status: AssessmentStatus::parse(&status).ok_or_else(|| corrupt("assessment status", &status))?,
+        policy: get(row, 5)?,
+        facts: AssessmentFacts {
+            breach: get(row, 6)?,
+            registered_manager: get(row, 7)?,
+            manager_recruitment_under_way: get(row, 8)?,
+            notifications_ok: get(row, 9)?,
+        },
+        statements: Vec::new(),
+        standing: Vec::new(),
+        judgements: Vec::new(),
+        challenges: Vec::new(),
+        created_by: UserId(get(row, 10)?),
+        created_at: get(row, 11)?,
+        sent_at: get(row, 12)?,
+        window_ends: get(row, 13)?,
+        published_at: get(row, 14)?,
+        published_by: get::<Option<i64>>(row, 15)?.map(UserId),
+        published_on: get(row, 16)?,
+        result: get(row, 17)?,
+    })
+}
+
+fn json_map<T: serde::de::DeserializeOwned>(row: &SqliteRow, i: usize) -> StoreResult<BTreeMap<String, T>> {
+    let text: String = get(row, i)?;
+    serde_json::from_str(&text).map_err(|e| corrupt("statement evidence", e))
+}
+
+fn statement_row(row: &SqliteRow) -> StoreResult<StatementEntry> {
+    Ok(StatementEntry {
+        statement: get(row, 0)?,
+        score: get::<Option<i64>>(row, 1)?.map(|s| s as u8),
+        categories: json_map(row, 2)?,
+        notes: json_map(row, 3)?,
+        carried_from: get(row, 4)?,
+    })
+}
+
+fn challenge_row(row: &SqliteRow) -> StoreResult<Challenge> {
+    let status: String = get(row, 5)?;
+    Ok(Challenge {
+        id: get(row, 0)?,
+        finding: get(row, 1)?,
+        text: get(row, 2)?,
+        raised_by: UserId(get(row, 3)?),
+        raised_at: get(row, 4)?,
+        status: ChallengeStatus::parse(&status).ok_or_else(|| corrupt("challenge status", &status))?,
+        decision_reason: get(row, 6)?,
+        decided_by: get::<Option<i64>>(row, 7)?.map(UserId),
+        decided_at: get(row, 8)?,
+    })
+}
+
+async fn load(pool: &SqlitePool, id: i64) -> StoreResult<AssessmentRecord> {
+    let row = sqlx::query(concat!("SELECT ", assessment_columns!(), " FROM assessments WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .map_err(other)?
+        .ok_or(StoreError::NotFound)?;
+    let mut record = assessment_row(&row)?;
+    fill(pool, &mut record).await?;
+    Ok(record)
+}
+
+/// Loads the statements, standing ratings, judgements and challenges.
+async fn fill(pool: &SqlitePool, record: &mut AssessmentRecord) -> StoreResult<()> {
+    let id = record.id;
+    let rows = sqlx::query(
+        "SELECT statement, score, categories, notes, carried_from FROM assessment_statements \
+         WHERE assessment_id = ? ORDER BY position",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+    .map_err(other)?;
+    record.statements = rows.iter().map(statement_row).collect::<StoreResult<_>>()?;
+    let rows = sqlx::query("SELECT key_question, rating, rated_on FROM assessment_standing WHERE assessment_id = ?")
+        .bind(id)
+        .fetch_all(pool)
+        .await
+        .map_err(other)?;
+    record.standing = rows
+        .iter()
+        .map(|r| {
+            Ok(StandingEntry {
+                key_question: key_question(&get::<String>(r, 0)?)?,
+                rating: rating(&get::<String>(r, 1)?)?,
+                rated_on: get(r, 2)?,
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    record.standing.sort_by_key(|s| s.key_question);
+    record.judgements = judgements(pool, id).await?;
+    let rows = sqlx::query(
+        "SELECT id, finding, text, raised_by, raised_at, status, decision_reason, decided_by, decided_at \
+         FROM assessment_challenges WHERE assessment_id = ? ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+    .map_err(other)?;
+    record.challenges = rows.iter().map(challenge_row).collect::<StoreResult<_>>()?;
+    Ok(())
+}
+
+async fn judgements(pool: &SqlitePool, id: i64) -> StoreResult<Vec<JudgementEntry>> {
+    let rows =
+        sqlx::query("SELECT finding, rating, reason, computed FROM assessment_judgements WHERE assessment_id = ?")
+            .bind(id)
+            .fetch_all(pool)
+            .await
+            .map_err(other)?;
+    let mut list = rows
+        .iter()
+        .map(|r| {
+            let finding: String = get(r, 0)?;
+            let kq = if finding == "overall" { None } else { Some(key_question(&finding)?) };
+            let computed: Option<String> = get(r, 3)?;
+            Ok(JudgementEntry {
+                key_question: kq,
+                rating: rating(&get::<String>(r, 1)?)?,
+                reason: get(r, 2)?,
+                computed: computed.as_deref().map(rating).transpose()?,
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    // Key questions in order, then the overall rating.
+    list.sort_by_key(|j| (j.key_question.is_none(), j.key_question));
+    Ok(list)
+}
+
+/// The assessment's state, read inside the writer's transaction.
+struct State {
+    status: AssessmentStatus,
+    window_ends: Option<NaiveDate>,
+}
+
+impl State {
+    fn window_open(&self, today: NaiveDate) -> bool {
+        self.status == AssessmentStatus::Sent && self.window_ends.is_some_and(|end| today <= end)
+    }
+}
+
+async fn state(conn: &mut SqliteConnection, id: i64) -> StoreResult<State> {
+    let row: Option<(String, Option<NaiveDate>)> =
+        sqlx::query_as("SELECT status, window_ends FROM assessments WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(other)?;
+    let (status, window_ends) = row.ok_or(StoreError::NotFound)?;
+    let status = AssessmentStatus::parse(&status).ok_or_else(|| corrupt("assessment status", &status))?;
+    Ok(State { status, window_ends })
+}
+
+fn not_editable(state: &State) -> StoreError {
+    StoreError::Conflict(match state.status {
+        AssessmentStatus::Published => "the assessment is published and cannot change".to_string(),
+        _ => "the assessment was sent and its challenge window has closed, so it cannot change".to_string(),
+    })
+}
+
+fn check_statement(entry: &StatementEntry) -> StoreResult<()> {
+    let in_range = |s: &u8| (1..=4).contains(s);
+    if entry.statement.trim().is_empty() {
+        return Err(StoreError::Invalid("a statement needs its ID".into()));
+    }
+    let has_categories = !entry.categories.is_empty();
+    if entry.score.is_some() == has_categories {
+        return Err(StoreError::Invalid(format!(
+            "statement {}: give either a score or evidence-category scores",
+            entry.statement
+        )));
+    }
+    if !entry.score.iter().chain(entry.categories.values()).all(in_range) {
+        return Err(StoreError::Invalid(format!("statement {}: scores are from 1 to 4", entry.statement)));
+    }
+    Ok(())
+}
+
+async fn apply_change(conn: &mut SqliteConnection, id: i64, change: &AssessmentChange) -> StoreResult<()> {
+    match change {
+        AssessmentChange::Facts(f) => sqlx::query(
+            "UPDATE assessments SET breach = ?, registered_manager = ?, manager_recruitment_under_way = ?, \
+             notifications_ok = ? WHERE id = ?",
+        )
+        .bind(f.breach)
+        .bind(f.registered_manager)
+        .bind(f.manager_recruitment_under_way)
+        .bind(f.notifications_ok)
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map(drop),
+        AssessmentChange::Statement(entry) => {
+            check_statement(entry)?;
+            sqlx::query(
+                "INSERT INTO assessment_statements (assessment_id, statement, position, score, categories, notes, \
+                 carried_from) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (assessment_id, statement) DO UPDATE SET \
+                 score = excluded.score, categories = excluded.categories, notes = excluded.notes, \
+                 carried_from = excluded.carried_from",
+            )
+            .bind(id)
+            .bind(&entry.statement)
+            .bind(position(&entry.statement))
+            .bind(entry.score.map(i64::from))
+            .bind(to_json(&entry.categories))
+            .bind(to_json(&entry.notes))
+            .bind(entry.carried_from)
+            .execute(&mut *conn)
+            .await
+            .map(drop)
+        }
+        AssessmentChange::RemoveStatement(statement) => {
+            sqlx::query("DELETE FROM assessment_statements WHERE assessment_id = ? AND statement = ?")
+                .bind(id)
+                .bind(statement)
+                .execute(&mut *conn)
+                .await
+                .map(drop)
+        }
+        AssessmentChange::Standing(kq, standing) => set_standing(conn, id, *kq, standing.as_ref()).await,
+        AssessmentChange::Judgement(kq, judgement) => set_judgement(conn, id, *kq, judgement.as_ref()).await,
+    }
+    .map_err(|e| match e {
+        sqlx::Error::Protocol(message) => StoreError::Invalid(message),
+        e => other(e),
+    })
+}
+
+async fn set_standing(
+    conn: &mut SqliteConnection,
+    id: i64,
+    kq: KeyQuestion,
+    standing: Option<&StandingEntry>,
+) -> Result<(), sqlx::Error> {
+    let code = finding_code(Some(kq));
+    sqlx::query("DELETE FROM assessment_standing WHERE assessment_id = ? AND key_question = ?")
+        .bind(id)
+        .bind(code)
+        .execute(&mut *conn)
+        .await?;
+    if let Some(s) = standing {
+        sqlx::query(
+            "INSERT INTO assessment_standing (assessment_id, key_question, rating, rated_on) VALUES (?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(code)
+        .bind(s.rating.code())
+        .bind(s.rated_on)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn set_judgement(
+    conn: &mut SqliteConnection,
+    id: i64,
+    kq: Option<KeyQuestion>,
+    judgement: Option<&JudgementEntry>,
+) -> Result<(), sqlx::Error> {
+    let code = finding_code(kq);
+    sqlx::query("DELETE FROM assessment_judgements WHERE assessment_id = ? AND finding = ?")
+        .bind(id)
+        .bind(code)
+        .execute(&mut *conn)
+        .await?;
+    if let Some(j) = judgement {
+        if j.reason.trim().is_empty() {
+            return Err(sqlx::Error::Protocol("a judgement needs a reason".into()));
+        }
+        sqlx::query(
+            "INSERT INTO assessment_judgements (assessment_id, finding, rating, reason, computed) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(code)
+        .bind(j.rating.code())
+        .bind(j.reason.trim())
+        .bind(j.computed.map(|r| r.code()))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn check_publication(
+    conn: &mut SqliteConnection,
+    id: i64,
+    location: &str,
+    publication: &Publication,
+) -> StoreResult<()> {
+    let open: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM assessment_challenges WHERE assessment_id = ? AND status = 'open'")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(other)?;
+    if open > 0 {
+        return Err(StoreError::Conflict(format!(
+            "{open} factual-accuracy challenge(s) are still open: accept or reject each before publishing"
+        )));
+    }
+    for r in &publication.ratings {
+        if r.location_id.as_str() != location || r.source != RatingSource::Candour {
+            return Err(StoreError::Invalid("a publication writes Candour ratings of its own location only".into()));
+        }
+        let taken: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM ratings WHERE location_id = ? AND service_group = ? AND published = ? AND source = ?",
+        )
+        .bind(location)
+        .bind(&r.service_group)
+        .bind(r.published)
+        .bind(r.source.code())
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(other)?;
+        if taken > 0 {
+            return Err(StoreError::Conflict(format!(
+                "a Candour rating of {} was already published on {}: published ratings are never replaced",
+                r.service_group, r.published
+            )));
+        }
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl AssessmentStore for SqliteStore {
+    async fn create_assessment(&self, new: &NewAssessment) -> StoreResult<AssessmentRecord> {
+        if new.service_group.trim().is_empty() {
+            return Err(StoreError::Invalid("an assessment needs its service group".into()));
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO assessments (location_id, service_group, service_kind, status, policy, created_by, created_at) \
+             VALUES (?, ?, ?, 'draft', ?, ?, ?) RETURNING id",
+        )
+        .bind(new.location_id.as_str())
+        .bind(new.service_group.trim())
+        .bind(new.service_kind.code())
+        .bind(&new.policy)
+        .bind(new.created_by.0)
+        .bind(stamp(new.created_at))
+        .fetch_one(&self.writer)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::NotFound,
+            _ => other(e),
+        })?;
+        load(&self.writer, id).await
+    }
+
+    async fn assessment(&self, id: i64) -> StoreResult<AssessmentRecord> {
+        load(&self.reader, id).await
+    }
+
+    async fn assessments_of(&self, location: &LocationId) -> StoreResult<Vec<AssessmentRecord>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            assessment_columns!(),
+            " FROM assessments WHERE location_id = ? ORDER BY id DESC"
+        ))
+        .bind(location.as_str())
+        .fetch_all(&self.reader)
+        .await
+        .map_err(other)?;
+        let mut list = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let mut record = assessment_row(row)?;
+            fill(&self.reader, &mut record).await?;
+            list.push(record);
+        }
+        Ok(list)
+    }
+
+    async fn update_assessment(&self, id: i64, change: &AssessmentChange, at: DateTime<Utc>) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await.map_err(other)?;
+        let state = state(&mut tx, id).await?;
+        if !(state.status == AssessmentStatus::Draft || state.window_open(at.date_naive())) {
+            return Err(not_editable(&state));
+        }
+        apply_change(&mut tx, id, change).await?;
+        tx.commit().await.map_err(other)
+    }
+
+    async fn send_assessment(&self, id: i64, window_ends: NaiveDate, at: DateTime<Utc>) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await.map_err(other)?;
+        let state = state(&mut tx, id).await?;
+        if state.status != AssessmentStatus::Draft {
+            return Err(StoreError::Conflict(format!("the assessment is already {}", state.status)));
+        }
+        if window_ends < at.date_naive() {
+            return Err(StoreError::Invalid("the challenge window cannot end before it starts".into()));
+        }
+        sqlx::query("UPDATE assessments SET status = 'sent', sent_at = ?, window_ends = ? WHERE id = ?")
+            .bind(stamp(at))
+            .bind(window_ends)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(other)?;
+        tx.commit().await.map_err(other)
+    }
+
+    async fn raise_challenge(&self, id: i64, challenge: &NewChallenge) -> StoreResult<Challenge> {
+        if challenge.text.trim().is_empty() || challenge.finding.trim().is_empty() {
+            return Err(StoreError::Invalid("a challenge names its finding and says what is inaccurate".into()));
+        }
+        let mut tx = self.writer.begin().await.map_err(other)?;
+        let state = state(&mut tx, id).await?;
+        if !state.window_open(challenge.raised_at.date_naive()) {
+            return Err(StoreError::Conflict(match (state.status, state.window_ends) {
+                (AssessmentStatus::Sent, Some(end)) => format!("the challenge window closed at the end of {end}"),
+                (status, _) => format!("the assessment is {status}, not open to challenge"),
+            }));
+        }
+        let row = sqlx::query(
+            "INSERT INTO assessment_challenges (assessment_id, finding, text, raised_by, raised_at, status) \
+             VALUES (?, ?, ?, ?, ?, 'open') RETURNING id, finding, text, raised_by, raised_at, status, \
+             decision_reason, decided_by, decided_at",
+        )
+        .bind(id)
+        .bind(challenge.finding.trim())
+        .bind(challenge.text.trim())
+        .bind(challenge.raised_by.0)
+        .bind(stamp(challenge.raised_at))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(other)?;
+        let created = challenge_row(&row)?;
+        tx.commit().await.map_err(other)?;
+        Ok(created)
+    }
+
+    async fn decide_challenge(&self, id: i64, challenge: i64, decision: &ChallengeDecision) -> StoreResult<()> {
+        if decision.status == ChallengeStatus::Open {
+            return Err(StoreError::Invalid("a decision accepts or rejects the challenge".into()));
+        }
+        if decision.reason.trim().is_empty() {
+            return Err(StoreError::Invalid("a decision on a challenge needs a reason".into()));
+        }
+        let mut tx = self.writer.begin().await.map_err(other)?;
+        let state = state(&mut tx, id).await?;
+        if state.status != AssessmentStatus::Sent {
+            return Err(StoreError::Conflict(format!("the assessment is {}", state.status)));
+        }
+        let status: Option<String> =
+            sqlx::query_scalar("SELECT status FROM assessment_challenges WHERE id = ? AND assessment_id = ?")
+                .bind(challenge)
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(other)?;
+        match status.as_deref() {
+            None => return Err(StoreError::NotFound),
+            Some("open") => {}
+            Some(decided) => return Err(StoreError::Conflict(format!("the challenge was already {decided}"))),
+        }
+        sqlx::query(
+            "UPDATE assessment_challenges SET status = ?, decision_reason = ?, decided_by = ?, decided_at = ? \
+             WHERE id = ?",
+        )
+        .bind(decision.status.code())
+        .bind(decision.reason.trim())
+        .bind(decision.decided_by.0)
+        .bind(stamp(decision.decided_at))
+        .bind(challenge)
+        .execute(&mut *tx)
+        .await
+        .map_err(other)?;
+        tx.commit().await.map_err(other)
+    }
+
+    async fn publish_assessment(&self, id: i64, publication: &Publication) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await.map_err(other)?;
+        let state = state(&mut tx, id).await?;
+        if state.status != AssessmentStatus::Sent {
+            return Err(StoreError::Conflict(match state.status {
+                AssessmentStatus::Draft => "send the draft to the provider before publishing it".to_string(),
+                _ => "the assessment is already published".to_string(),
+            }));
+        }
+        let location: String = sqlx::query_scalar("SELECT location_id FROM assessments WHERE id = ?")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(other)?;
+        check_publication(&mut tx, id, &location, publication).await?;
+        write::write_ratings(&mut tx, &publication.ratings).await?;
+        sqlx::query(
+            "UPDATE assessments SET status = 'published', published_at = ?, published_by = ?, published_on = ?, \
+             result = ? WHERE id = ?",
+        )
+        .bind(stamp(publication.published_at))
+        .bind(publication.published_by.0)
+        .bind(publication.published_on)
+        .bind(&publication.result)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(other)?;
+        tx.commit().await.map_err(other)
+    }
+}

@@ -1,0 +1,648 @@
+//! The assessment workflow's pages: an inspector opens an assessment from a
+//! location's workspace, records scores, facts and judgements, sees the draft
+//! rating with the computation shown, and sends it; the provider's administrators
+//! raise factual-accuracy challenges in the window; the inspector decides each and
+//! publishes. Every handler loads, asks the policy, records, then acts.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use candour_domain::{Action, KeyQuestion, LocationId, Rating, Resource, ServiceKind, authorize};
+use candour_store::{
+    AssessmentChange, AssessmentRecord, AssessmentStatus, ChallengeDecision, ChallengeStatus, LocationDetail,
+    NewAssessment, NewChallenge, Publication, StoreError,
+};
+use chrono::{Days, Utc};
+
+use crate::AppState;
+use crate::assessment::{self as model, Problems, Trace, key_question_code};
+use crate::auth::SignedIn;
+use crate::error::{PageError, WebError, render};
+use crate::forms::{ErrorLink, pairs, value};
+use crate::pages::chrome::{Chrome, Crumb, date_time};
+use crate::views::{SelectOption, long_date};
+
+/// The challenge window when the inspector does not choose another.
+pub const DEFAULT_WINDOW_DAYS: u64 = 14;
+const MAX_WINDOW_DAYS: u64 = 90;
+
+// ---------------------------------------------------------------- loading and policy
+
+pub fn assessment_resource<'a>(record: &'a AssessmentRecord, detail: &'a LocationDetail) -> Resource<'a> {
+    let sent = record.status != AssessmentStatus::Draft;
+    Resource::Assessment { location: &record.location_id, provider: &detail.location.provider_id, sent }
+}
+
+fn challenges_resource<'a>(record: &'a AssessmentRecord, detail: &'a LocationDetail) -> Resource<'a> {
+    let sent = record.status != AssessmentStatus::Draft;
+    Resource::AssessmentChallenges { location: &record.location_id, provider: &detail.location.provider_id, sent }
+}
+
+fn store_error(who: &SignedIn) -> impl FnOnce(StoreError) -> WebError + '_ {
+    move |e| match e {
+        StoreError::NotFound => who.not_found(),
+        other => WebError::from_store(other, String::new),
+    }
+}
+
+/// The assessment and its location, or the normal 404 for an unknown ID or one
+/// the caller may not read (the two look the same).
+async fn load(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<(AssessmentRecord, LocationDetail), WebError> {
+    let id: i64 = raw_id.parse().map_err(|_| who.not_found())?;
+    let record = state.store.assessment(id).await.map_err(store_error(who))?;
+    let detail = state.store.location(&record.location_id).await.map_err(store_error(who))?;
+    who.require(state, Action::Read, assessment_resource(&record, &detail)).await?;
+    Ok((record, detail))
+}
+
+/// Loads and asks the policy for `action` on the assessment (or its challenges).
+async fn load_for(
+    state: &AppState,
+    who: &SignedIn,
+    raw_id: &str,
+    challenges: bool,
+) -> Result<(AssessmentRecord, LocationDetail), WebError> {
+    let (record, detail) = load(state, who, raw_id).await?;
+    let resource =
+        if challenges { challenges_resource(&record, &detail) } else { assessment_resource(&record, &detail) };
+    who.require(state, Action::Write, resource).await?;
+    Ok((record, detail))
+}
+
+// ---------------------------------------------------------------- the page
+
+#[derive(Template)]
+#[template(path = "assessment.html")]
+struct AssessmentPage {
+    title: String,
+    chrome: Chrome,
+    errors: Vec<ErrorLink>,
+    action: String,
+    location_name: String,
+    service_group: String,
+    status: &'static str,
+    window: String,
+    inspector: bool,
+    editable: bool,
+    can_challenge: bool,
+    facts: Vec<FactBox>,
+    key_questions: Vec<KeyQuestionForm>,
+    trace: Option<Trace>,
+    trace_problem: Option<String>,
+    judgements: Vec<JudgementForm>,
+    challenges: Vec<ChallengeLine>,
+    findings: Vec<SelectOption>,
+    can_send: bool,
+    can_publish: bool,
+    window_days: u64,
+    published: Option<String>,
+    public_href: String,
+}
+
+struct FactBox {
+    name: &'static str,
+    label: &'static str,
+    checked: bool,
+}
+
+struct KeyQuestionForm {
+    code: &'static str,
+    name: &'static str,
+    standing: Vec<SelectOption>,
+    standing_on: String,
+    statements: Vec<StatementForm>,
+}
+
+struct StatementForm {
+    id: String,
+    title: String,
+    score: Vec<SelectOption>,
+    categories: Vec<CategoryInput>,
+    carried: String,
+}
+
+struct CategoryInput {
+    code: &'static str,
+    name: String,
+    score: Vec<SelectOption>,
+    note: String,
+}
+
+struct JudgementForm {
+    code: &'static str,
+    name: &'static str,
+    ratings: Vec<SelectOption>,
+    reason: String,
+    current: Option<String>,
+}
+
+struct ChallengeLine {
+    id: i64,
+    finding: String,
+    text: String,
+    raised: String,
+    status: &'static str,
+    decision: Option<String>,
+    open: bool,
+}
+
+fn score_options(current: Option<u8>) -> Vec<SelectOption> {
+    let current = current.map(|s| s.to_string());
+    let chosen = current.as_deref();
+    std::iter::once(SelectOption { value: String::new(), label: "Not scored".into(), selected: chosen.is_none() })
+        .chain((1..=4).map(|s| SelectOption::new(s.to_string(), s.to_string(), chosen)))
+        .collect()
+}
+
+fn rating_options(current: Option<Rating>, empty: &str) -> Vec<SelectOption> {
+    let chosen = current.map(|r| r.code());
+    std::iter::once(SelectOption { value: String::new(), label: empty.into(), selected: chosen.is_none() })
+        .chain(Rating::ALL.into_iter().map(|r| SelectOption::new(r.code(), r.name(), chosen)))
+        .collect()
+}
+
+fn key_question_form(
+    framework: &candour_engine::Framework,
+    record: &AssessmentRecord,
+    kq: KeyQuestion,
+) -> KeyQuestionForm {
+    let standing = record.standing.iter().find(|s| s.key_question == kq);
+    let statements = framework
+        .statements_of(kq)
+        .map(|s| {
+            let entry = record.statements.iter().find(|e| e.statement == s.id.to_string());
+            let categories = framework
+                .categories_for(s.id, record.service_kind)
+                .into_iter()
+                .map(|c| CategoryInput {
+                    code: c.code(),
+                    name: framework.category(c).map_or_else(|| c.code().to_string(), |i| i.name.clone()),
+                    score: score_options(entry.and_then(|e| e.categories.get(c.code()).copied())),
+                    note: entry.and_then(|e| e.notes.get(c.code()).cloned()).unwrap_or_default(),
+                })
+                .collect();
+            StatementForm {
+                id: s.id.to_string(),
+                title: s.title.clone(),
+                score: score_options(entry.and_then(|e| e.score)),
+                categories,
+                carried: entry.and_then(|e| e.carried_from).map(|d| d.to_string()).unwrap_or_default(),
+            }
+        })
+        .collect();
+    KeyQuestionForm {
+        code: key_question_code(kq),
+        name: kq.name(),
+        standing: rating_options(standing.map(|s| s.rating), "Assessed now (no standing rating)"),
+        standing_on: standing.and_then(|s| s.rated_on).map(|d| d.to_string()).unwrap_or_default(),
+        statements,
+    }
+}
+
+fn judgement_forms(record: &AssessmentRecord) -> Vec<JudgementForm> {
+    let findings = KeyQuestion::ALL.into_iter().map(Some).chain([None]);
+    findings
+        .map(|finding| {
+            let existing = record.judgements.iter().find(|j| j.key_question == finding);
+            JudgementForm {
+                code: finding.map_or("overall", key_question_code),
+                name: finding.map_or("Overall", KeyQuestion::name),
+                ratings: rating_options(existing.map(|j| j.rating), "The computed rating (no judgement)"),
+                reason: existing.map(|j| j.reason.clone()).unwrap_or_default(),
+                current: existing.map(|j| {
+                    let computed = j.computed.map_or("no rating", Rating::name);
+                    format!("{} in place of the computed {computed}", j.rating.name())
+                }),
+            }
+        })
+        .collect()
+}
+
+fn challenge_lines(record: &AssessmentRecord) -> Vec<ChallengeLine> {
+    record
+        .challenges
+        .iter()
+        .map(|c| ChallengeLine {
+            id: c.id,
+            finding: c.finding.clone(),
+            text: c.text.clone(),
+            raised: date_time(c.raised_at),
+            status: match c.status {
+                ChallengeStatus::Open => "Open",
+                ChallengeStatus::Accepted => "Accepted",
+                ChallengeStatus::Rejected => "Rejected",
+            },
+            decision: c.decision_reason.clone(),
+            open: c.status == ChallengeStatus::Open,
+        })
+        .collect()
+}
+
+/// What a challenge can be about: each statement recorded, each key question, the overall rating.
+fn finding_options(record: &AssessmentRecord) -> Vec<SelectOption> {
+    let statements = record.statements.iter().map(|s| (s.statement.clone(), format!("Statement {}", s.statement)));
+    let questions = KeyQuestion::ALL.into_iter().map(|kq| (key_question_code(kq).to_string(), kq.name().to_string()));
+    statements
+        .chain(questions)
+        .chain([("overall".to_string(), "Overall rating".to_string())])
+        .map(|(v, l)| SelectOption::new(v, l, None))
+        .collect()
+}
+
+fn status_text(record: &AssessmentRecord) -> (&'static str, String) {
+    match (record.status, record.window_ends) {
+        (AssessmentStatus::Draft, _) => ("Draft", "Only inspectors can see this draft.".to_string()),
+        (AssessmentStatus::Sent, Some(end)) => (
+            "Sent to the provider",
+            format!("The provider may challenge findings until the end of {}.", long_date(end)),
+        ),
+        (AssessmentStatus::Sent, None) => ("Sent to the provider", String::new()),
+        (AssessmentStatus::Published, _) => {
+            ("Published", "This assessment is published and can no longer change.".to_string())
+        }
+    }
+}
+
+fn assessment_page(
+    who: &SignedIn,
+    record: &AssessmentRecord,
+    detail: &LocationDetail,
+    errors: Problems,
+) -> Result<AssessmentPage, WebError> {
+    let framework = model::framework().map_err(|e| {
+        tracing::error!(error = %e, "the framework could not be loaded");
+        WebError::Internal
+    })?;
+    let today = Utc::now().date_naive();
+    let inspector = authorize(who.principal(), Action::Write, assessment_resource(record, detail)).is_allowed();
+    let may_challenge = authorize(who.principal(), Action::Write, challenges_resource(record, detail)).is_allowed();
+    let (trace, trace_problem) = match model::compute(record) {
+        Ok(result) => (model::trace_of(&result), None),
+        Err(problem) => (None, Some(problem)),
+    };
+    let (status, window) = status_text(record);
+    let location_name = detail.location.name.clone();
+    Ok(AssessmentPage {
+        title: if errors.is_empty() {
+            format!("Assessment of {location_name}")
+        } else {
+            format!("Error: Assessment of {location_name}")
+        },
+        chrome: Chrome::with(
+            who,
+            vec![
+                Crumb::new("Manage", "/manage"),
+                Crumb::new(location_name.clone(), format!("/manage/locations/{}", record.location_id)),
+            ],
+            format!("Assessment {}", record.id),
+        ),
+        errors,
+        action: format!("/manage/assessments/{}", record.id),
+        service_group: record.service_group.clone(),
+        status,
+        window,
+        inspector,
+        editable: inspector && record.editable(today),
+        can_challenge: may_challenge && record.window_open(today),
+        facts: vec![
+            FactBox { name: "breach", label: "A breach of regulations was found", checked: record.facts.breach },
+            FactBox {
+                name: "registered_manager",
+                label: "The service has a registered manager",
+                checked: record.facts.registered_manager,
+            },
+            FactBox {
+                name: "manager_recruitment_under_way",
+                label: "Without one, satisfactory recruitment is under way",
+                checked: record.facts.manager_recruitment_under_way,
+            },
+            FactBox {
+                name: "notifications_ok",
+                label: "Statutory notifications were sent (or there was good reason not to)",
+                checked: record.facts.notifications_ok,
+            },
+        ],
+        key_questions: KeyQuestion::ALL.into_iter().map(|kq| key_question_form(framework, record, kq)).collect(),
+        trace,
+        trace_problem,
+        judgements: judgement_forms(record),
+        challenges: challenge_lines(record),
+        findings: finding_options(record),
+        can_send: inspector && record.status == AssessmentStatus::Draft,
+        can_publish: inspector && record.status == AssessmentStatus::Sent,
+        window_days: DEFAULT_WINDOW_DAYS,
+        published: record.published_on.map(long_date),
+        public_href: format!("/locations/{}", record.location_id),
+        location_name,
+    })
+}
+
+/// Shows the page again with the problems at the top, after a refused step.
+async fn refused(
+    state: &AppState,
+    who: &SignedIn,
+    raw_id: &str,
+    status: StatusCode,
+    errors: Problems,
+) -> Result<Response, PageError> {
+    let (record, detail) = load(state, who, raw_id).await?;
+    Ok(render(status, &assessment_page(who, &record, &detail, errors)?))
+}
+
+/// A store refusal shown on the page: a conflict (the workflow's order) as 409,
+/// bad input as 400; anything else is a failure.
+async fn store_refusal(
+    state: &AppState,
+    who: &SignedIn,
+    raw_id: &str,
+    field: &str,
+    e: StoreError,
+) -> Result<Response, PageError> {
+    let (status, message) = match e {
+        StoreError::Conflict(m) => (StatusCode::CONFLICT, m),
+        StoreError::Invalid(m) => (StatusCode::BAD_REQUEST, m),
+        other => return Err(PageError(store_error(who)(other))),
+    };
+    let mut chars = message.chars();
+    let message = chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or(message);
+    refused(state, who, raw_id, status, vec![ErrorLink { href: format!("#{field}"), message }]).await
+}
+
+fn back_to(id: i64, anchor: &str) -> Response {
+    Redirect::to(&format!("/manage/assessments/{id}#{anchor}")).into_response()
+}
+
+/// `GET /manage/assessments/{id}`
+pub async fn show(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(raw_id): Path<String>,
+) -> Result<Response, PageError> {
+    let (record, detail) = load(&state, &who, &raw_id).await?;
+    who.caller.record(&state, "read", &format!("assessment:{}", record.id), None).await?;
+    Ok(render(StatusCode::OK, &assessment_page(&who, &record, &detail, Vec::new())?))
+}
+
+// ---------------------------------------------------------------- opening
+
+/// `POST /manage/locations/{id}/assessments`: an inspector opens an assessment of
+/// one of the location's service types.
+pub async fn open(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(raw_id): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let id = LocationId::parse(&raw_id).map_err(|_| who.not_found())?;
+    let detail = state.store.location(&id).await.map_err(store_error(&who))?;
+    let provider = &detail.location.provider_id;
+    who.require(&state, Action::Write, Resource::Assessment { location: &id, provider, sent: false }).await?;
+    let form = pairs(&body);
+    let group = value(&form, "service_group");
+    if !detail.location.service_types.iter().any(|s| s == group) {
+        return Err(PageError(WebError::bad_request("Choose one of this location's service types to assess")));
+    }
+    let new = NewAssessment {
+        location_id: id.clone(),
+        service_group: group.to_string(),
+        service_kind: ServiceKind::classify(group),
+        policy: serde_json::to_string(&candour_engine::Policy::default()).map_err(|_| WebError::Internal)?,
+        created_by: who.principal().user_id,
+        created_at: Utc::now(),
+    };
+    let record = state.store.create_assessment(&new).await.map_err(store_error(&who))?;
+    who.caller.record(&state, "create", &format!("assessment:{}", record.id), Some(&format!("location:{id}"))).await?;
+    Ok(back_to(record.id, "scores"))
+}
+
+// ---------------------------------------------------------------- the inspector's steps
+
+async fn change(
+    state: &AppState,
+    who: &SignedIn,
+    raw_id: &str,
+    changes: Vec<AssessmentChange>,
+    what: &str,
+    anchor: &str,
+) -> Result<Response, PageError> {
+    let id: i64 = raw_id.parse().map_err(|_| who.not_found())?;
+    for change in &changes {
+        if let Err(e) = state.store.update_assessment(id, change, Utc::now()).await {
+            return store_refusal(state, who, raw_id, anchor, e).await;
+        }
+    }
+    who.caller.record(state, "update", &format!("assessment:{id}"), Some(what)).await?;
+    Ok(back_to(id, anchor))
+}
+
+/// `POST /manage/assessments/{id}/key-questions/{kq}`: one key question's scores.
+pub async fn save_key_question(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path((raw_id, kq)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (record, _) = load_for(&state, &who, &raw_id, false).await?;
+    let Some(Some(kq)) = model::parse_finding(&kq) else { return Err(PageError(who.not_found())) };
+    let framework = model::framework().map_err(|_| WebError::Internal)?;
+    match model::read_key_question(framework, &record, kq, &pairs(&body)) {
+        Ok(changes) => {
+            change(&state, &who, &raw_id, changes, &format!("scores {}", kq.name()), key_question_code(kq)).await
+        }
+        Err(problems) => refused(&state, &who, &raw_id, StatusCode::BAD_REQUEST, problems).await,
+    }
+}
+
+/// `POST /manage/assessments/{id}/facts`
+pub async fn save_facts(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(raw_id): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    load_for(&state, &who, &raw_id, false).await?;
+    let facts = model::read_facts(&pairs(&body));
+    change(&state, &who, &raw_id, vec![AssessmentChange::Facts(facts)], "facts", "facts").await
+}
+
+/// `POST /manage/assessments/{id}/judgements/{finding}`
+pub async fn save_judgement(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path((raw_id, finding)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (record, _) = load_for(&state, &who, &raw_id, false).await?;
+    let Some(finding) = model::parse_finding(&finding) else { return Err(PageError(who.not_found())) };
+    match model::read_judgement(&record, finding, &pairs(&body)) {
+        Ok(judgement) => change(&state, &who, &raw_id, vec![judgement], "judgement", "judgements").await,
+        Err(problems) => refused(&state, &who, &raw_id, StatusCode::BAD_REQUEST, problems).await,
+    }
+}
+
+/// `POST /manage/assessments/{id}/send`: to the provider, with the challenge window.
+pub async fn send(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(raw_id): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (record, _) = load_for(&state, &who, &raw_id, false).await?;
+    let form = pairs(&body);
+    let days = match value(&form, "window_days") {
+        "" => Some(DEFAULT_WINDOW_DAYS),
+        text => text.parse::<u64>().ok().filter(|d| (1..=MAX_WINDOW_DAYS).contains(d)),
+    };
+    let Some(days) = days else {
+        let message = format!("Enter the challenge window as a whole number of days from 1 to {MAX_WINDOW_DAYS}");
+        return refused(
+            &state,
+            &who,
+            &raw_id,
+            StatusCode::BAD_REQUEST,
+            vec![ErrorLink { href: "#window_days".into(), message }],
+        )
+        .await;
+    };
+    let now = Utc::now();
+    let ends = now.date_naive().checked_add_days(Days::new(days)).ok_or(WebError::Internal)?;
+    if let Err(e) = state.store.send_assessment(record.id, ends, now).await {
+        return store_refusal(&state, &who, &raw_id, "send", e).await;
+    }
+    who.caller
+        .record(&state, "send", &format!("assessment:{}", record.id), Some(&format!("window ends {ends}")))
+        .await?;
+    Ok(back_to(record.id, "workflow"))
+}
+
+/// `POST /manage/assessments/{id}/publish`: the computed result becomes the rating.
+pub async fn publish(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(raw_id): Path<String>,
+) -> Result<Response, PageError> {
+    let (record, detail) = load_for(&state, &who, &raw_id, false).await?;
+    let problem = |m: String| vec![ErrorLink { href: "#publish".into(), message: m }];
+    let result = match model::compute(&record) {
+        Ok(result) => result,
+        Err(m) => return refused(&state, &who, &raw_id, StatusCode::CONFLICT, problem(m)).await,
+    };
+    let now = Utc::now();
+    let only_service = detail.location.service_types.len() <= 1;
+    let ratings = match model::rating_records(&record, &result, now.date_naive(), only_service) {
+        Ok(ratings) => ratings,
+        Err(m) => {
+            return refused(
+                &state,
+                &who,
+                &raw_id,
+                StatusCode::CONFLICT,
+                problem(format!("It cannot be published yet: {m}")),
+            )
+            .await;
+        }
+    };
+    let publication = Publication {
+        published_on: now.date_naive(),
+        published_at: now,
+        published_by: who.principal().user_id,
+        ratings,
+        result: serde_json::to_string(&result).map_err(|_| WebError::Internal)?,
+    };
+    if let Err(e) = state.store.publish_assessment(record.id, &publication).await {
+        return store_refusal(&state, &who, &raw_id, "publish", e).await;
+    }
+    who.caller.record(&state, "publish", &format!("assessment:{}", record.id), None).await?;
+    Ok(back_to(record.id, "workflow"))
+}
+
+// ---------------------------------------------------------------- challenges
+
+/// `POST /manage/assessments/{id}/challenges`: the provider challenges a finding.
+pub async fn raise_challenge(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(raw_id): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (record, _) = load_for(&state, &who, &raw_id, true).await?;
+    let form = pairs(&body);
+    let finding = value(&form, "finding");
+    let known = finding_options(&record).iter().any(|o| o.value == finding);
+    let text = value(&form, "text");
+    let mut problems = Vec::new();
+    if !known {
+        problems.push(ErrorLink { href: "#finding".into(), message: "Choose the finding you are challenging".into() });
+    }
+    if text.is_empty() {
+        problems.push(ErrorLink { href: "#text".into(), message: "Say what is factually inaccurate, and why".into() });
+    }
+    if !problems.is_empty() {
+        return refused(&state, &who, &raw_id, StatusCode::BAD_REQUEST, problems).await;
+    }
+    let new = NewChallenge {
+        finding: finding.into(),
+        text: text.into(),
+        raised_by: who.principal().user_id,
+        raised_at: Utc::now(),
+    };
+    match state.store.raise_challenge(record.id, &new).await {
+        Ok(c) => {
+            who.caller
+                .record(&state, "challenge", &format!("assessment:{}", record.id), Some(&format!("challenge {}", c.id)))
+                .await?;
+            Ok(back_to(record.id, "challenges"))
+        }
+        Err(e) => store_refusal(&state, &who, &raw_id, "finding", e).await,
+    }
+}
+
+/// `POST /manage/assessments/{id}/challenges/{challenge}`: the inspector accepts or rejects it.
+pub async fn decide_challenge(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path((raw_id, challenge)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (record, _) = load_for(&state, &who, &raw_id, false).await?;
+    let challenge: i64 = challenge.parse().map_err(|_| who.not_found())?;
+    let form = pairs(&body);
+    let status = match value(&form, "decision") {
+        "accept" => Some(ChallengeStatus::Accepted),
+        "reject" => Some(ChallengeStatus::Rejected),
+        _ => None,
+    };
+    let reason = value(&form, "reason");
+    let field = format!("challenge-{challenge}-reason");
+    let (Some(status), false) = (status, reason.is_empty()) else {
+        let message = "Accept or reject the challenge, and give your reason".to_string();
+        return refused(
+            &state,
+            &who,
+            &raw_id,
+            StatusCode::BAD_REQUEST,
+            vec![ErrorLink { href: format!("#{field}"), message }],
+        )
+        .await;
+    };
+    let decision = ChallengeDecision {
+        status,
+        reason: reason.into(),
+        decided_by: who.principal().user_id,
+        decided_at: Utc::now(),
+    };
+    if let Err(e) = state.store.decide_challenge(record.id, challenge, &decision).await {
+        return store_refusal(&state, &who, &raw_id, &field, e).await;
+    }
+    who.caller
+        .record(
+            &state,
+            "decide",
+            &format!("assessment:{}", record.id),
+            Some(&format!("challenge {challenge} {}", status.code())),
+        )
+        .await?;
+    Ok(back_to(record.id, "challenges"))
+}
