@@ -8,7 +8,7 @@ use candour_store::{OutgoingEmail, User};
 use crate::Secret;
 
 /// "7 days", "1 hour", "30 minutes": how long a link lasts, as a person says it.
-pub(crate) fn describe(d: Duration) -> String {
+pub fn describe_duration(d: Duration) -> String {
     let (n, unit) = if d.num_days() >= 1 && d.num_hours() % 24 == 0 {
         (d.num_days(), "day")
     } else if d.num_hours() >= 1 && d.num_minutes() % 60 == 0 {
@@ -41,7 +41,7 @@ pub(crate) fn invitation(
          The link works once. If you were not expecting this invitation, you can ignore this email.\n",
         name = user.name,
         roles = roles(user),
-        valid = describe(valid),
+        valid = describe_duration(valid),
         link = link.expose(),
     );
     OutgoingEmail { to: user.email.clone(), subject: "You are invited to Candour".into(), body, created_at: now }
@@ -55,7 +55,7 @@ pub(crate) fn password_reset(user: &User, link: &Secret, valid: Duration, now: D
          {link}\n\n\
          The link works once. If you did not ask for this, you can ignore this email: your password has not changed.\n",
         name = user.name,
-        valid = describe(valid),
+        valid = describe_duration(valid),
         link = link.expose(),
     );
     OutgoingEmail { to: user.email.clone(), subject: "Reset your Candour password".into(), body, created_at: now }
@@ -67,10 +67,10 @@ mod tests {
 
     #[test]
     fn durations_read_as_people_say_them() {
-        assert_eq!(describe(Duration::days(7)), "7 days");
-        assert_eq!(describe(Duration::hours(1)), "1 hour");
-        assert_eq!(describe(Duration::hours(36)), "36 hours");
-        assert_eq!(describe(Duration::minutes(30)), "30 minutes");
-        assert_eq!(describe(Duration::seconds(5)), "1 minute");
+        assert_eq!(describe_duration(Duration::days(7)), "7 days");
+        assert_eq!(describe_duration(Duration::hours(1)), "1 hour");
+        assert_eq!(describe_duration(Duration::hours(36)), "36 hours");
+        assert_eq!(describe_duration(Duration::minutes(30)), "30 minutes");
+        assert_eq!(describe_duration(Duration::seconds(5)), "1 minute");
     }
 }

@@ -133,10 +133,9 @@ fn describe_scope(scope: &Scope) -> String {
     }
 }
 
-/// "Commissioner (local authority Leeds), Moderator (everything)": for the audit log.
+/// "roles: Commissioner (Leeds), Moderator": for the audit log.
 pub(crate) fn describe_grants(grants: &[Grant]) -> String {
-    let parts: Vec<String> = grants.iter().map(|g| format!("{} ({})", g.role, describe_scope(&g.scope))).collect();
-    format!("roles: {}", parts.join(", "))
+    format!("roles: {}", candour_domain::describe_grants(grants))
 }
 
 pub(crate) fn describe_update(update: &UserUpdate) -> String {
@@ -273,7 +272,7 @@ mod tests {
             grants: Some(vec![grant(Role::Commissioner, Scope::LocalAuthority("Leeds".into()))]),
             disabled: Some(true),
         };
-        assert_eq!(describe_update(&update), "name changed; roles: Commissioner (local authority Leeds); disabled");
+        assert_eq!(describe_update(&update), "name changed; roles: Commissioner (Leeds); disabled");
         assert_eq!(describe_update(&UserUpdate::default()), "nothing changed");
     }
 }

@@ -193,7 +193,7 @@ fn user_add_prints_an_invitation_and_list_shows_it() {
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("Added jo@example.org as Commissioner (Kent, Leeds)"), "{stdout}");
+    assert!(stdout.contains("Added jo@example.org as Commissioner (Kent), Commissioner (Leeds)"), "{stdout}");
     assert!(stdout.contains("https://candour.example.org/invitations/"), "{stdout}");
 
     let again = candour(&["user", "add", "--email", "jo@example.org", "--role", "admin", "--db", &db]);

@@ -210,6 +210,26 @@ impl Grant {
     }
 }
 
+impl fmt::Display for Grant {
+    /// "Commissioner (Leeds)", "Inspector".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.scope {
+            Scope::All => write!(f, "{}", self.role),
+            Scope::LocalAuthority(la) => write!(f, "{} ({la})", self.role),
+            Scope::Provider(id) => write!(f, "{} ({id})", self.role),
+            Scope::Location(id) => write!(f, "{} ({id})", self.role),
+        }
+    }
+}
+
+/// "Commissioner (Leeds), Moderator", or "No roles".
+pub fn describe_grants(grants: &[Grant]) -> String {
+    if grants.is_empty() {
+        return "No roles".to_string();
+    }
+    grants.iter().map(Grant::to_string).collect::<Vec<_>>().join(", ")
+}
+
 /// Someone signed in (or calling with an API token): who, and what they hold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Principal {

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use candour_accounts::{AccountPolicy, Accounts};
-use candour_domain::{Email, Grant, Role, Scope};
+use candour_domain::{Email, Grant, Role, describe_grants};
 use candour_store::{AccountStore, Store, User};
 
 use crate::UserCommand;
@@ -20,7 +20,7 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
             let policy = AccountPolicy { public_url, ..AccountPolicy::default() };
             let accounts = Accounts::new(store, policy);
             let invitation = accounts.invite(None, email, &name, grants, None).await.context("cannot add the user")?;
-            println!("Added {} as {}.", invitation.user.email, describe_grants(&invitation.user));
+            println!("Added {} as {}.", invitation.user.email, describe_grants(&invitation.user.grants));
             println!("They choose a password at this single-use link (valid for 7 days):");
             println!("{}", invitation.link.expose());
             Ok(())
@@ -32,7 +32,7 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
                 println!("No accounts yet. Add one with: candour user add --email E --role admin");
             }
             for user in users {
-                println!("{:>4}  {:<40}  {:<9}  {}", user.id, user.email, status(&user), describe_grants(&user));
+                println!("{:>4}  {:<40}  {:<9}  {}", user.id, user.email, status(&user), describe_grants(&user.grants));
             }
             Ok(())
         }
@@ -45,26 +45,4 @@ fn status(user: &User) -> &'static str {
         (false, false) => "invited",
         (false, true) => "active",
     }
-}
-
-/// "Commissioner (Leeds, Kent); Moderator".
-pub fn describe_grants(user: &User) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    for role in Role::ALL {
-        let scopes: Vec<String> = user
-            .grants
-            .iter()
-            .filter(|g| g.role == role)
-            .filter_map(|g| match &g.scope {
-                Scope::All => None,
-                Scope::LocalAuthority(la) => Some(la.clone()),
-                Scope::Provider(p) => Some(p.to_string()),
-                Scope::Location(l) => Some(l.to_string()),
-            })
-            .collect();
-        if user.grants.iter().any(|g| g.role == role) {
-            parts.push(if scopes.is_empty() { role.name().to_string() } else { format!("{} ({})", role.name(), scopes.join(", ")) });
-        }
-    }
-    if parts.is_empty() { "no roles".into() } else { parts.join("; ") }
 }

@@ -18,7 +18,7 @@ use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, SelectField, pairs, value};
 use crate::pages::account::account_failure;
-use crate::pages::chrome::{Chrome, Crumb, StatusTag, date_time, roles_text};
+use crate::pages::chrome::{Chrome, Crumb, StatusTag, date_time};
 use crate::views::{Row, SelectOption, count_of, thousands};
 
 /// How many emails the outbox page lists.
@@ -87,7 +87,7 @@ fn user_line(u: &User) -> UserLine {
         href: format!("/admin/users/{}", u.id),
         name: u.name.clone(),
         email: u.email.to_string(),
-        roles: roles_text(&u.grants),
+        roles: candour_domain::describe_grants(&u.grants),
         status: StatusTag::of(u.disabled, u.has_password),
         last_sign_in: u.last_sign_in_at.map(date_time).unwrap_or_else(|| "Never".to_string()),
     }
@@ -365,7 +365,7 @@ fn user_page(
     let details = vec![
         Row::text("Email address", user.email.to_string()),
         Row::text("Status", status.label),
-        Row::text("Roles", roles_text(&user.grants)),
+        Row::text("Roles", candour_domain::describe_grants(&user.grants)),
         Row::text("Account created", date_time(user.created_at)),
         Row::text("Last signed in", user.last_sign_in_at.map(date_time).unwrap_or_else(|| "Never".to_string())),
     ];

@@ -65,22 +65,6 @@ impl GrantLine {
     }
 }
 
-/// "Commissioner (Leeds), Moderator": roles on one line, for tables.
-pub fn roles_text(grants: &[Grant]) -> String {
-    if grants.is_empty() {
-        return "No roles".to_string();
-    }
-    grants
-        .iter()
-        .map(|g| match &g.scope {
-            Scope::All => g.role.name().to_string(),
-            Scope::LocalAuthority(la) => format!("{} ({la})", g.role.name()),
-            Scope::Provider(id) => format!("{} ({id})", g.role.name()),
-            Scope::Location(id) => format!("{} ({id})", g.role.name()),
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 pub fn area_href(local_authority: &str) -> String {
     format!("/manage/areas/{}", path_segment(local_authority))
@@ -99,18 +83,6 @@ pub fn path_segment(text: &str) -> String {
 /// "3 March 2024 at 14:05 UTC".
 pub fn date_time(at: DateTime<Utc>) -> String {
     format!("{} at {} UTC", long_date(at.date_naive()), at.format("%H:%M"))
-}
-
-/// "7 days", "1 hour", "30 minutes": how long a link lasts, as people say it.
-pub fn lasting(d: chrono::Duration) -> String {
-    let (n, unit) = if d.num_days() >= 1 && d.num_hours() % 24 == 0 {
-        (d.num_days(), "day")
-    } else if d.num_hours() >= 1 && d.num_minutes() % 60 == 0 {
-        (d.num_hours(), "hour")
-    } else {
-        (d.num_minutes().max(1), "minute")
-    };
-    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
 /// An account's status as a tag: disabled, invited (no password yet) or active.
@@ -141,13 +113,7 @@ mod tests {
         let line = GrantLine::of(&grant);
         assert_eq!(line.href.as_deref(), Some("/manage/areas/Tower%20Hamlets"));
         let admin = Grant { role: Role::ProviderAdmin, scope: Scope::Provider(ProviderId::parse("1-1").unwrap()) };
-        assert_eq!(roles_text(&[grant, admin]), "Commissioner (Tower Hamlets), Provider administrator (1-1)");
+        assert_eq!(candour_domain::describe_grants(&[grant, admin]), "Commissioner (Tower Hamlets), Provider administrator (1-1)");
     }
 
-    #[test]
-    fn durations_read_naturally() {
-        assert_eq!(lasting(chrono::Duration::days(7)), "7 days");
-        assert_eq!(lasting(chrono::Duration::hours(1)), "1 hour");
-        assert_eq!(lasting(chrono::Duration::minutes(90)), "90 minutes");
-    }
 }

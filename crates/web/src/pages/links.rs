@@ -14,7 +14,7 @@ use candour_domain::{Email, Password};
 use crate::AppState;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, pairs, raw, value};
-use crate::pages::chrome::{lasting, path_segment};
+use crate::pages::chrome::path_segment;
 use crate::pages::sign_in::begin_session;
 use crate::security::client_ip::ClientIp;
 use crate::security::csrf::Csrf;
@@ -82,7 +82,7 @@ pub async fn reset_request(
         return Ok(render(StatusCode::BAD_REQUEST, &reset_page(errors, csrf_token, email)));
     }
     state.accounts.request_password_reset(email, Some(&ip.to_string())).await.map_err(internal)?;
-    let valid = lasting(state.accounts.policy().reset_valid);
+    let valid = candour_accounts::describe_duration(state.accounts.policy().reset_valid);
     let page = NoticePage {
         title: "Check your email",
         heading: "Check your email",

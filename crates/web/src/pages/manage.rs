@@ -19,7 +19,7 @@ use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, SelectField, pairs, value};
 use crate::pages::account::account_failure;
-use crate::pages::chrome::{Chrome, Crumb, StatusTag, area_href, lasting, roles_text};
+use crate::pages::chrome::{Chrome, Crumb, StatusTag, area_href};
 use crate::views::{RatingTag, Row, SelectOption, SummaryView, count_of, long_date, optional_date, yes_no_unknown};
 use crate::workspace::{
     self, AreaWorkspace, LocationWorkspace, Person, ProviderFacts, ProviderWorkspace, WorkspaceLocation,
@@ -347,7 +347,7 @@ async fn provider_page(
     let ws = workspace::provider_workspace(state.store.as_ref(), facts)
         .await
         .map_err(|e| WebError::from_store(e, String::new))?;
-    let valid = lasting(state.accounts.policy().invitation_valid);
+    let valid = candour_accounts::describe_duration(state.accounts.policy().invitation_valid);
     let invite = can_invite.then(|| invite_form(&ws, &errors, form, valid));
     let name = ws.provider.name.clone();
     Ok(ProviderPage {
@@ -446,7 +446,7 @@ impl PersonLine {
         PersonLine {
             name: p.name.clone(),
             email: p.email.to_string(),
-            roles: roles_text(&p.grants),
+            roles: candour_domain::describe_grants(&p.grants),
             status: StatusTag::of(p.disabled, p.active),
         }
     }
