@@ -4,10 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { assertAccessible, assertKeyboardFocusVisible, launch, newPage, url } from './browser.mjs';
-
-const DEMO_PASSWORD = 'demo-password-1234';
-const demo = (name) => `${name}@demo.candour.example`;
+import { assertAccessible, assertKeyboardFocusVisible, demo, launch, newPage, signIn, signOut, url } from './browser.mjs';
 
 let browser;
 
@@ -18,42 +15,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-/**
- * Signs in through the form and waits for the private home (or `landing`).
- * Sign-in is rate limited per address and every test browses from 127.0.0.1,
- * so a 429 is waited out as its Retry-After says, as a person would.
- */
-async function signIn(page, email, { password = DEMO_PASSWORD, landing = /\/manage$/ } = {}) {
-  const form = page.url().includes('/sign-in') ? page.url() : url('/sign-in');
-  if (page.url() !== form) {
-    await page.goto(form);
-  }
-  for (let attempt = 0; attempt < 10; attempt += 1) {
-    await page.fill('#email', email);
-    await page.fill('#password', password);
-    const [response] = await Promise.all([
-      page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/sign-in'),
-      page.click('main button[type=submit]'),
-    ]);
-    if (response.status() !== 429) {
-      await page.waitForURL(landing);
-      return;
-    }
-    const wait = Number(response.headers()['retry-after'] || '6');
-    await new Promise((resolve) => setTimeout(resolve, (wait + 1) * 1000));
-    await page.goto(form);
-  }
-  assert.fail(`could not sign in as ${email}: still rate limited`);
-}
-
-/** Signs out with the header's button, from the private home if this page has none (error pages). */
-async function signOut(page) {
-  if ((await page.locator('.header-form__button').count()) === 0) {
-    await page.goto(url('/manage'));
-  }
-  await Promise.all([page.waitForURL(/\/sign-in\?done=signed_out$/), page.click('.header-form__button')]);
-}
 
 describe('signing in', () => {
   it('offers an accessible sign-in form', async () => {

@@ -36,6 +36,48 @@ export function url(path) {
   return `${BASE_URL}${path}`;
 }
 
+/** Every demo account that `serve --demo` creates signs in with this password. */
+export const DEMO_PASSWORD = 'demo-password-1234';
+
+/** A demo account's email address: `demo('inspector')`. */
+export const demo = (name) => `${name}@demo.candour.example`;
+
+/**
+ * Signs in through the form and waits for the private home (or `landing`).
+ * Sign-in is rate limited per address and every test browses from 127.0.0.1,
+ * so a 429 is waited out as its Retry-After says, as a person would.
+ */
+export async function signIn(page, email, { password = DEMO_PASSWORD, landing = /\/manage$/ } = {}) {
+  const form = page.url().includes('/sign-in') ? page.url() : url('/sign-in');
+  if (page.url() !== form) {
+    await page.goto(form);
+  }
+  for (let attempt = 0; attempt < 10; attempt += 1) {
+    await page.fill('#email', email);
+    await page.fill('#password', password);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/sign-in'),
+      page.click('main button[type=submit]'),
+    ]);
+    if (response.status() !== 429) {
+      await page.waitForURL(landing);
+      return;
+    }
+    const wait = Number(response.headers()['retry-after'] || '6');
+    await new Promise((resolve) => setTimeout(resolve, (wait + 1) * 1000));
+    await page.goto(form);
+  }
+  assert.fail(`could not sign in as ${email}: still rate limited`);
+}
+
+/** Signs out with the header's button, from the private home if this page has none (error pages). */
+export async function signOut(page) {
+  if ((await page.locator('.header-form__button').count()) === 0) {
+    await page.goto(url('/manage'));
+  }
+  await Promise.all([page.waitForURL(/\/sign-in\?done=signed_out$/), page.click('.header-form__button')]);
+}
+
 /** Runs axe on the page and fails, listing them, on any serious or critical violation. */
 export async function assertAccessible(page, label) {
   const results = await new AxeBuilder({ page })

@@ -26,8 +26,8 @@ use candour_store::{
 };
 
 pub use error::{AccountError, SignInError};
-pub use policy::{AccountPolicy, Clock, ManualClock, PasswordCost, SystemClock};
 pub use mail::describe_duration;
+pub use policy::{AccountPolicy, Clock, ManualClock, PasswordCost, SystemClock};
 pub use secret::{API_TOKEN_PREFIX, Secret};
 
 use password::Hasher;

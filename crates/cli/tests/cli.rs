@@ -188,8 +188,20 @@ fn user_add_prints_an_invitation_and_list_shows_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = db_arg(&dir);
     let out = candour(&[
-        "user", "add", "--email", "Jo@Example.org", "--role", "commissioner", "--scope", "Leeds", "--scope", "Kent",
-        "--public-url", "https://candour.example.org", "--db", &db,
+        "user",
+        "add",
+        "--email",
+        "Jo@Example.org",
+        "--role",
+        "commissioner",
+        "--scope",
+        "Leeds",
+        "--scope",
+        "Kent",
+        "--public-url",
+        "https://candour.example.org",
+        "--db",
+        &db,
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
@@ -202,7 +214,11 @@ fn user_add_prints_an_invitation_and_list_shows_it() {
 
     let list = candour(&["user", "list", "--db", &db]);
     assert!(list.status.success(), "{}", text(&list.stderr));
-    assert!(text(&list.stdout).contains("jo@example.org") && text(&list.stdout).contains("invited"), "{}", text(&list.stdout));
+    assert!(
+        text(&list.stdout).contains("jo@example.org") && text(&list.stdout).contains("invited"),
+        "{}",
+        text(&list.stdout)
+    );
 }
 
 #[test]

@@ -116,8 +116,15 @@ pub enum ScopeKind {
 }
 
 impl Role {
-    pub const ALL: [Role; 7] =
-        [Role::Admin, Role::Inspector, Role::Commissioner, Role::ProviderAdmin, Role::Manager, Role::Staff, Role::Moderator];
+    pub const ALL: [Role; 7] = [
+        Role::Admin,
+        Role::Inspector,
+        Role::Commissioner,
+        Role::ProviderAdmin,
+        Role::Manager,
+        Role::Staff,
+        Role::Moderator,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -155,7 +162,11 @@ impl Role {
     pub fn parse(value: &str) -> Result<Self, ParseError> {
         let key = value.trim().to_lowercase().replace(['-', ' '], "_");
         Role::ALL.into_iter().find(|r| r.code() == key).ok_or_else(|| {
-            ParseError::new("role", value, "expected admin, inspector, commissioner, provider_admin, manager, staff or moderator")
+            ParseError::new(
+                "role",
+                value,
+                "expected admin, inspector, commissioner, provider_admin, manager, staff or moderator",
+            )
         })
     }
 }
@@ -191,12 +202,18 @@ impl Grant {
         let grant = |scope| Grant { role, scope };
         match role.scope_kind() {
             ScopeKind::None if scopes.is_empty() => Ok(vec![grant(Scope::All)]),
-            ScopeKind::None => Err(ParseError::new("scope", &scopes.join(", "), "this role covers everything; give no scope")),
-            _ if scopes.is_empty() => Err(ParseError::new("scope", "", match role.scope_kind() {
-                ScopeKind::LocalAuthority => "name one or more local authorities",
-                ScopeKind::Provider => "name the provider's ID, like 1-101641521",
-                _ => "name one or more location IDs, like 1-545611283",
-            })),
+            ScopeKind::None => {
+                Err(ParseError::new("scope", &scopes.join(", "), "this role covers everything; give no scope"))
+            }
+            _ if scopes.is_empty() => Err(ParseError::new(
+                "scope",
+                "",
+                match role.scope_kind() {
+                    ScopeKind::LocalAuthority => "name one or more local authorities",
+                    ScopeKind::Provider => "name the provider's ID, like 1-101641521",
+                    _ => "name one or more location IDs, like 1-545611283",
+                },
+            )),
             ScopeKind::LocalAuthority => scopes
                 .iter()
                 .map(|s| match crate::non_blank(s) {
@@ -256,7 +273,17 @@ mod tests {
     #[test]
     fn emails_are_normalised_and_checked() {
         assert_eq!(Email::parse(" Jo.Bloggs@Example.ORG ").unwrap().as_str(), "jo.bloggs@example.org");
-        for bad in ["", "jo", "jo@", "@example.org", "jo@example", "jo@@example.org", "jo bloggs@example.org", "jo@.org", "a@b..org"] {
+        for bad in [
+            "",
+            "jo",
+            "jo@",
+            "@example.org",
+            "jo@example",
+            "jo@@example.org",
+            "jo bloggs@example.org",
+            "jo@.org",
+            "a@b..org",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?}");
         }
     }
@@ -271,7 +298,10 @@ mod tests {
 
     #[test]
     fn grants_check_their_scopes() {
-        assert_eq!(Grant::for_role(Role::Inspector, &[]).unwrap(), vec![Grant { role: Role::Inspector, scope: Scope::All }]);
+        assert_eq!(
+            Grant::for_role(Role::Inspector, &[]).unwrap(),
+            vec![Grant { role: Role::Inspector, scope: Scope::All }]
+        );
         assert!(Grant::for_role(Role::Inspector, &["Leeds".into()]).is_err());
         assert!(Grant::for_role(Role::Commissioner, &[]).is_err());
         assert_eq!(Grant::for_role(Role::Commissioner, &["Leeds".into(), "Kent".into()]).unwrap().len(), 2);

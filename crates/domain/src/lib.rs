@@ -11,7 +11,7 @@ mod register;
 mod service;
 
 pub use access::{Action, Decision, Resource, authorize};
-pub use account::{Email, Grant, describe_grants, Password, Principal, Role, Scope, ScopeKind, UserId};
+pub use account::{Email, Grant, Password, Principal, Role, Scope, ScopeKind, UserId, describe_grants};
 pub use error::ParseError;
 pub use ids::{LocationId, ProviderId};
 pub use place::{Postcode, Region};

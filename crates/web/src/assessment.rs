@@ -117,6 +117,15 @@ pub fn compute(record: &AssessmentRecord) -> Result<AssessmentResult, String> {
     rate(framework, &assessment).map_err(|e| e.to_string())
 }
 
+/// The rating the engine computed for a finding: a key question, or overall (`None`).
+pub fn computed_rating(result: &AssessmentResult, finding: Option<KeyQuestion>) -> Option<Rating> {
+    let group = result.service_groups.first()?;
+    match finding {
+        Some(kq) => group.key_questions.get(kq).computed_rating,
+        None => group.overall.as_ref().map(|o| o.computed_rating),
+    }
+}
+
 /// The rating records publishing writes: the service group's, and the location's
 /// own when this is its only service (a multi-service location has no overall rating).
 pub fn rating_records(
@@ -182,6 +191,8 @@ pub struct OverallTrace {
 }
 
 pub struct Trace {
+    /// The prefix of the trace's element IDs, unique on its page (a page may show several).
+    pub anchor: String,
     pub service_group: String,
     pub key_questions: Vec<KeyQuestionTrace>,
     pub overall: Option<OverallTrace>,
@@ -245,6 +256,7 @@ fn overall_trace(o: &OverallResult) -> OverallTrace {
 pub fn trace_of(result: &AssessmentResult) -> Option<Trace> {
     let group: &ServiceGroupResult = result.service_groups.first()?;
     Some(Trace {
+        anchor: "trace".to_string(),
         service_group: group.name.clone(),
         key_questions: KeyQuestion::ALL
             .into_iter()
@@ -415,10 +427,7 @@ pub fn read_judgement(
         )]);
     }
     let result = compute(record).map_err(|m| vec![problem(format!("{code}-rating"), m)])?;
-    let computed = result.service_groups.first().and_then(|g| match finding {
-        Some(kq) => g.key_questions.get(kq).computed_rating,
-        None => g.overall.as_ref().map(|o| o.computed_rating),
-    });
+    let computed = computed_rating(&result, finding);
     if finding.is_none() && computed.is_none() {
         return Err(vec![problem(
             "overall-rating",

@@ -20,7 +20,12 @@ pub async fn ensure(store: &dyn Store, accounts: &Accounts) -> anyhow::Result<Ve
     let accounts_wanted: [(&str, Role, Vec<String>, String); 7] = [
         ("admin", Role::Admin, vec![], "System administrator".into()),
         ("inspector", Role::Inspector, vec![], "Inspector (all of England)".into()),
-        ("commissioner", Role::Commissioner, vec![local_authority.clone()], format!("Commissioner ({local_authority})")),
+        (
+            "commissioner",
+            Role::Commissioner,
+            vec![local_authority.clone()],
+            format!("Commissioner ({local_authority})"),
+        ),
         ("provider", Role::ProviderAdmin, vec![provider.to_string()], format!("Provider administrator ({provider})")),
         ("manager", Role::Manager, vec![location.to_string()], format!("Registered manager ({location})")),
         ("staff", Role::Staff, vec![location.to_string()], format!("Staff ({location})")),
@@ -32,7 +37,8 @@ pub async fn ensure(store: &dyn Store, accounts: &Accounts) -> anyhow::Result<Ve
         let email = Email::parse(&format!("{name}@demo.candour.example"))?;
         if store.sign_in_record(&email).await?.is_none() {
             let grants = Grant::for_role(role, &scopes)?;
-            let user = store.create_user(&NewUser { email: email.clone(), name: format!("Demo {name}"), grants }).await?;
+            let user =
+                store.create_user(&NewUser { email: email.clone(), name: format!("Demo {name}"), grants }).await?;
             accounts.set_password(user.id, &password).await?;
         }
         users.push(DemoUser { email: email.to_string(), role: description });
@@ -59,7 +65,11 @@ async fn demo_tenant(store: &dyn Store) -> anyhow::Result<(ProviderId, LocationI
         .map(|(p, _)| p)
         .ok_or_else(|| anyhow::anyhow!("the register is empty: there is nothing for demo accounts to cover"))?;
     let first = store
-        .search_locations(&LocationQuery { provider: Some(provider.clone()), per_page: LocationQuery::MAX_PER_PAGE, ..LocationQuery::default() })
+        .search_locations(&LocationQuery {
+            provider: Some(provider.clone()),
+            per_page: LocationQuery::MAX_PER_PAGE,
+            ..LocationQuery::default()
+        })
         .await?
         .items
         .into_iter()

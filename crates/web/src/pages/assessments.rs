@@ -10,6 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use candour_domain::{Action, KeyQuestion, LocationId, Rating, Resource, ServiceKind, authorize};
+use candour_engine::AssessmentResult;
 use candour_store::{
     AssessmentChange, AssessmentRecord, AssessmentStatus, ChallengeDecision, ChallengeStatus, LocationDetail,
     NewAssessment, NewChallenge, Publication, StoreError,
@@ -201,7 +202,10 @@ fn key_question_form(
     }
 }
 
-fn judgement_forms(record: &AssessmentRecord) -> Vec<JudgementForm> {
+/// One form per finding. A judgement is shown beside the rating computed now (scores
+/// may have changed since it was recorded), or the one recorded with it when the
+/// assessment cannot be rated.
+fn judgement_forms(record: &AssessmentRecord, result: Option<&AssessmentResult>) -> Vec<JudgementForm> {
     let findings = KeyQuestion::ALL.into_iter().map(Some).chain([None]);
     findings
         .map(|finding| {
@@ -212,7 +216,8 @@ fn judgement_forms(record: &AssessmentRecord) -> Vec<JudgementForm> {
                 ratings: rating_options(existing.map(|j| j.rating), "The computed rating (no judgement)"),
                 reason: existing.map(|j| j.reason.clone()).unwrap_or_default(),
                 current: existing.map(|j| {
-                    let computed = j.computed.map_or("no rating", Rating::name);
+                    let computed = result.map_or(j.computed, |r| model::computed_rating(r, finding));
+                    let computed = computed.map_or("no rating", Rating::name);
                     format!("{} in place of the computed {computed}", j.rating.name())
                 }),
             }
@@ -278,9 +283,10 @@ fn assessment_page(
     let today = Utc::now().date_naive();
     let inspector = authorize(who.principal(), Action::Write, assessment_resource(record, detail)).is_allowed();
     let may_challenge = authorize(who.principal(), Action::Write, challenges_resource(record, detail)).is_allowed();
-    let (trace, trace_problem) = match model::compute(record) {
-        Ok(result) => (model::trace_of(&result), None),
-        Err(problem) => (None, Some(problem)),
+    let result = model::compute(record);
+    let (trace, trace_problem) = match &result {
+        Ok(result) => (model::trace_of(result), None),
+        Err(problem) => (None, Some(problem.clone())),
     };
     let (status, window) = status_text(record);
     let location_name = detail.location.name.clone();
@@ -327,7 +333,7 @@ fn assessment_page(
         key_questions: KeyQuestion::ALL.into_iter().map(|kq| key_question_form(framework, record, kq)).collect(),
         trace,
         trace_problem,
-        judgements: judgement_forms(record),
+        judgements: judgement_forms(record, result.as_ref().ok()),
         challenges: challenge_lines(record),
         findings: finding_options(record),
         can_send: inspector && record.status == AssessmentStatus::Draft,

@@ -65,7 +65,6 @@ impl GrantLine {
     }
 }
 
-
 pub fn area_href(local_authority: &str) -> String {
     format!("/manage/areas/{}", path_segment(local_authority))
 }
@@ -113,7 +112,9 @@ mod tests {
         let line = GrantLine::of(&grant);
         assert_eq!(line.href.as_deref(), Some("/manage/areas/Tower%20Hamlets"));
         let admin = Grant { role: Role::ProviderAdmin, scope: Scope::Provider(ProviderId::parse("1-1").unwrap()) };
-        assert_eq!(candour_domain::describe_grants(&[grant, admin]), "Commissioner (Tower Hamlets), Provider administrator (1-1)");
+        assert_eq!(
+            candour_domain::describe_grants(&[grant, admin]),
+            "Commissioner (Tower Hamlets), Provider administrator (1-1)"
+        );
     }
-
 }

@@ -219,7 +219,8 @@ fn source_text(source: RatingSource) -> &'static str {
     }
 }
 
-/// How each current Candour rating was worked out, as published.
+/// How each current Candour rating was worked out, as published. Each has its own
+/// anchor: `how-worked-out` for the first, then `how-worked-out-2` and so on.
 fn explanations(
     records: &[RatingRecord],
     published: &[(NaiveDate, String, AssessmentResult)],
@@ -234,6 +235,11 @@ fn explanations(
             new
         })
         .filter_map(crate::assessment::trace_of)
+        .enumerate()
+        .map(|(i, trace)| crate::assessment::Trace {
+            anchor: if i == 0 { "how-worked-out".to_string() } else { format!("how-worked-out-{}", i + 1) },
+            ..trace
+        })
         .collect()
 }
 
