@@ -119,6 +119,10 @@ pub struct ImportArgs {
     /// Import the valid rows and list the invalid ones, instead of refusing the whole file.
     #[arg(long)]
     pub skip_invalid: bool,
+    /// The file is an extract (e.g. one council's services), not the whole register:
+    /// do not deregister the locations it leaves out.
+    #[arg(long)]
+    pub partial: bool,
     #[command(flatten)]
     pub db: DbArgs,
 }

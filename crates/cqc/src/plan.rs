@@ -17,6 +17,9 @@ pub struct ImportOptions {
     /// Plan the valid rows and skip the invalid ones (still listed and counted),
     /// instead of refusing the whole input.
     pub skip_invalid: bool,
+    /// The input is an extract (one council's services, say) rather than the whole
+    /// register: locations missing from it are not deregistered.
+    pub partial: bool,
 }
 
 /// A plan ready to apply, and the problems of the rows it skipped.
@@ -43,7 +46,7 @@ pub fn plan(parsed: Parsed, snapshot: &RegisterSnapshot, opts: &ImportOptions) -
         planner.location(incoming);
     }
     planner.providers(incoming_providers, &used_providers);
-    if kind.lists_every_active_location() {
+    if kind.lists_every_active_location() && !opts.partial {
         planner.deregister_absent(&mentioned, produced_on.unwrap_or_else(|| Utc::now().date_naive()));
     }
     planner.plan.counts.skipped_rows = count_rows(&problems);

@@ -23,7 +23,7 @@ async fn import(kind: SourceKind, args: ImportArgs) -> anyhow::Result<()> {
     let file = args.file.clone();
     let parsed: Parsed = tokio::task::spawn_blocking(move || kind.read(&file, &Bar::new("reading"))).await??;
     let snapshot = store.register_snapshot().await?;
-    let options = ImportOptions { skip_invalid: args.skip_invalid };
+    let options = ImportOptions { skip_invalid: args.skip_invalid, partial: args.partial };
     let planned = candour_cqc::plan(parsed, &snapshot, &options).map_err(|rejected| {
         anyhow::anyhow!("{rejected}\nCorrect these rows, or run again with --skip-invalid to import the valid rows.")
     })?;

@@ -67,7 +67,7 @@ impl SyncSink for StoreSink {
     /// A record the API serves but we cannot read is listed and skipped: one bad
     /// record must not hold back the rest of the register.
     async fn apply(&mut self, batch: Parsed) -> anyhow::Result<()> {
-        let planned = plan(batch, &self.snapshot, &ImportOptions { skip_invalid: true })
+        let planned = plan(batch, &self.snapshot, &ImportOptions { skip_invalid: true, ..ImportOptions::default() })
             .map_err(|rejected| anyhow::anyhow!("{rejected}"))?;
         for problem in &planned.problems {
             eprintln!("skipped: {problem}");

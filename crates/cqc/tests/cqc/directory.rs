@@ -127,8 +127,12 @@ fn every_bad_row_is_listed_and_nothing_is_planned() {
 #[test]
 fn skipping_invalid_rows_plans_the_rest_and_counts_them() {
     let parsed = read(SourceKind::Directory, "directory_bad.csv");
-    let planned = candour_cqc::plan(parsed, &RegisterSnapshot::default(), &ImportOptions { skip_invalid: true })
-        .expect("the valid rows are planned");
+    let planned = candour_cqc::plan(
+        parsed,
+        &RegisterSnapshot::default(),
+        &ImportOptions { skip_invalid: true, ..ImportOptions::default() },
+    )
+    .expect("the valid rows are planned");
     assert_eq!(planned.problems.len(), 6);
     assert_eq!(planned.plan.counts.skipped_rows, 3);
     assert_eq!(planned.plan.counts.added, 1);

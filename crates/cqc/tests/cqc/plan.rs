@@ -89,3 +89,21 @@ fn a_location_whose_provider_nobody_describes_is_refused() {
     let plan = plan_strict(parsed, &register).plan;
     assert_eq!((plan.counts.added, plan.counts.ratings_added), (1, 2));
 }
+
+#[test]
+fn a_partial_extract_deregisters_nothing() {
+    let mut register = RegisterSnapshot::default();
+    import(&mut register, SourceKind::Directory, "directory.csv");
+    let elsewhere =
+        Location::new(id("1-1000000077"), ProviderId::parse("1-2000000001").expect("valid"), "Elsewhere House");
+    register.locations.insert(elsewhere.id.clone(), elsewhere);
+    let options = candour_cqc::ImportOptions { partial: true, ..Default::default() };
+    let planned =
+        candour_cqc::plan(read(SourceKind::Directory, "directory.csv"), &register, &options).expect("planned");
+    assert_eq!(planned.plan.counts.deregistered, 0);
+    assert!(planned.plan.locations.is_empty(), "nothing to write: {:?}", planned.plan.locations);
+
+    let whole = candour_cqc::plan(read(SourceKind::Directory, "directory.csv"), &register, &Default::default())
+        .expect("planned");
+    assert_eq!(whole.plan.counts.deregistered, 1, "without --partial the missing location is deregistered");
+}

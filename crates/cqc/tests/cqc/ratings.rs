@@ -78,7 +78,9 @@ fn an_unknown_location_without_a_name_cannot_be_added() {
         "line 3: location 1-1000000010 is not in the register, and the row lacks the location's name or provider ID needed to add it"
     );
 
-    let planned = candour_cqc::plan(parsed, &register, &ImportOptions { skip_invalid: true }).expect("planned");
+    let planned =
+        candour_cqc::plan(parsed, &register, &ImportOptions { skip_invalid: true, ..ImportOptions::default() })
+            .expect("planned");
     assert_eq!(planned.plan.counts.skipped_rows, 1);
     assert_eq!(planned.plan.counts.unchanged, 1);
     assert_eq!(planned.plan.counts.ratings_changed, 1, "the file adds the report type");

@@ -38,7 +38,9 @@ fn locations_missing_from_a_full_listing_are_deregistered_on_its_date() {
     let mut register = RegisterSnapshot::default();
     import(&mut register, SourceKind::Directory, "directory.csv");
     let parsed = read(SourceKind::SimpleDirectory, "simple.csv");
-    let planned = candour_cqc::plan(parsed, &register, &ImportOptions { skip_invalid: true }).expect("planned");
+    let planned =
+        candour_cqc::plan(parsed, &register, &ImportOptions { skip_invalid: true, ..ImportOptions::default() })
+            .expect("planned");
     apply(&mut register, &planned.plan);
     assert_eq!(planned.plan.counts.deregistered, 1);
     assert_eq!(planned.plan.counts.changed, 2);
