@@ -39,7 +39,8 @@ macro_rules! rating_columns {
 macro_rules! summary_columns {
     () => {
         "l.id, l.name, l.provider_id, p.name, l.town, l.postcode, l.local_authority, \
-    l.region, l.service_kinds, l.care_home, l.beds, l.current_overall, l.current_rated_on, l.registration_status"
+    l.region, l.service_kinds, l.care_home, l.beds, l.current_overall, l.current_rated_on, l.registration_status, \
+    l.registered_manager, l.registered_manager_absent_since"
     };
 }
 
@@ -196,6 +197,8 @@ pub fn summary(row: &SqliteRow) -> StoreResult<LocationSummary> {
         overall: rating(row, 11)?,
         rated_on: date(row, 12)?,
         registered: status(row, 13)? == RegistrationStatus::Registered,
+        registered_manager: get(row, 14)?,
+        registered_manager_absent_since: date(row, 15)?,
     })
 }
 

@@ -130,10 +130,10 @@ pub async fn directory_index(pool: &SqlitePool) -> StoreResult<DirectoryIndex> {
     let rows = rows
         .iter()
         .map(|row| {
-            let specialisms: String = row.try_get(15).map_err(other)?;
+            let specialisms: String = row.try_get(17).map_err(other)?;
             Ok(DirectoryRow {
                 summary: codec::summary(row)?,
-                also_known_as: row.try_get(14).map_err(other)?,
+                also_known_as: row.try_get(16).map_err(other)?,
                 specialisms: serde_json::from_str(&specialisms).map_err(other)?,
             })
         })

@@ -142,6 +142,9 @@ pub struct LocationSummary {
     pub overall: Option<Rating>,
     pub rated_on: Option<NaiveDate>,
     pub registered: bool,
+    /// Whether a registered manager is in post, where known, and since when not.
+    pub registered_manager: Option<bool>,
+    pub registered_manager_absent_since: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -7,7 +7,6 @@ use std::collections::BTreeSet;
 
 use candour_domain::{Email, Grant, LocationId, Provider, ProviderId, Rating, Role, Scope, UserId};
 use candour_store::{LocationDetail, LocationQuery, LocationSort, LocationSummary, Store, StoreResult, User};
-use chrono::NaiveDate;
 use serde::Serialize;
 
 /// Someone with an account, as shown in a workspace: no secrets, no sign-in state.
@@ -35,20 +34,10 @@ impl Person {
     }
 }
 
-/// A location in its provider's workspace: the directory line plus whether a
-/// registered manager is in post.
-#[derive(Debug, Clone, Serialize)]
-pub struct WorkspaceLocation {
-    #[serde(flatten)]
-    pub summary: LocationSummary,
-    pub registered_manager: Option<bool>,
-    pub registered_manager_absent_since: Option<NaiveDate>,
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct ProviderWorkspace {
     pub provider: Provider,
-    pub locations: Vec<WorkspaceLocation>,
+    pub locations: Vec<LocationSummary>,
     /// Provider administrators, and the managers and staff of its locations.
     pub people: Vec<Person>,
 }
@@ -56,7 +45,7 @@ pub struct ProviderWorkspace {
 impl ProviderWorkspace {
     /// The local authorities its locations are in: who commissions from it.
     pub fn local_authorities(&self) -> Vec<String> {
-        local_authorities_of(self.locations.iter().map(|l| &l.summary))
+        local_authorities_of(self.locations.iter())
     }
 }
 
@@ -103,16 +92,8 @@ pub async fn provider_facts(store: &dyn Store, id: &ProviderId) -> StoreResult<P
 
 /// The rest of a provider's workspace, once access is granted.
 pub async fn provider_workspace(store: &dyn Store, facts: ProviderFacts) -> StoreResult<ProviderWorkspace> {
-    let mut locations = Vec::with_capacity(facts.summaries.len());
-    for summary in facts.summaries {
-        let location = store.location(&summary.id).await?.location;
-        locations.push(WorkspaceLocation {
-            registered_manager: location.registered_manager,
-            registered_manager_absent_since: location.registered_manager_absent_since,
-            summary,
-        });
-    }
-    let ids: BTreeSet<&LocationId> = locations.iter().map(|l| &l.summary.id).collect();
+    let locations = facts.summaries;
+    let ids: BTreeSet<&LocationId> = locations.iter().map(|l| &l.id).collect();
     let people = people_where(store, |g| match (&g.role, &g.scope) {
         (Role::ProviderAdmin, Scope::Provider(p)) => p == &facts.id,
         (Role::Manager | Role::Staff, Scope::Location(l)) => ids.contains(l),

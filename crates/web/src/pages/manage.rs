@@ -21,9 +21,7 @@ use crate::forms::{ErrorLink, Field, FormErrors, SelectField, pairs, value};
 use crate::pages::account::account_failure;
 use crate::pages::chrome::{Chrome, Crumb, StatusTag, area_href};
 use crate::views::{RatingTag, Row, SelectOption, SummaryView, count_of, long_date, optional_date, yes_no_unknown};
-use crate::workspace::{
-    self, AreaWorkspace, LocationWorkspace, Person, ProviderFacts, ProviderWorkspace, WorkspaceLocation,
-};
+use crate::workspace::{self, AreaWorkspace, LocationWorkspace, Person, ProviderFacts, ProviderWorkspace};
 
 // ---------------------------------------------------------------- /manage
 
@@ -366,7 +364,7 @@ async fn provider_page(
 
 fn provider_rows(ws: &ProviderWorkspace) -> Vec<Row> {
     let id = ws.provider.id.as_str();
-    let registered = ws.locations.iter().filter(|l| l.summary.registered).count() as u64;
+    let registered = ws.locations.iter().filter(|l| l.registered).count() as u64;
     vec![
         Row::text("Provider ID", id),
         Row::text("Registered services", count_of(registered, "service", "services")),
@@ -375,13 +373,13 @@ fn provider_rows(ws: &ProviderWorkspace) -> Vec<Row> {
     ]
 }
 
-fn location_line(l: &WorkspaceLocation) -> LocationLine {
-    let view = SummaryView::of(&l.summary);
+fn location_line(l: &candour_store::LocationSummary) -> LocationLine {
+    let view = SummaryView::of(l);
     LocationLine {
-        href: format!("/manage/locations/{}", l.summary.id),
+        href: format!("/manage/locations/{}", l.id),
         name: view.name,
         place: view.place,
-        registration: if l.summary.registered { "Registered" } else { "Deregistered" },
+        registration: if l.registered { "Registered" } else { "Deregistered" },
         rating: view.rating,
         manager: manager_text(l.registered_manager, l.registered_manager_absent_since),
     }
@@ -402,8 +400,8 @@ fn invite_form(ws: &ProviderWorkspace, errors: &FormErrors, form: &[(String, Str
     let locations = ws
         .locations
         .iter()
-        .filter(|l| l.summary.registered)
-        .map(|l| SelectOption::new(l.summary.id.to_string(), l.summary.name.clone(), chosen_location));
+        .filter(|l| l.registered)
+        .map(|l| SelectOption::new(l.id.to_string(), l.name.clone(), chosen_location));
     InviteForm {
         action: format!("/manage/providers/{}/invitations", ws.provider.id),
         valid,
