@@ -59,3 +59,18 @@ pub trait Store: AccountStore + AssessmentStore + Send + Sync + 'static {
     /// Cheap check that the database answers, for `/healthz`.
     async fn ping(&self) -> StoreResult<()>;
 }
+
+/// Every location matching `query` (its paging ignored), fetched a page at a time.
+pub async fn search_all(store: &dyn Store, query: &LocationQuery) -> StoreResult<Vec<LocationSummary>> {
+    let mut query = LocationQuery { page: 1, per_page: LocationQuery::MAX_PER_PAGE, ..query.clone() };
+    let mut all = Vec::new();
+    loop {
+        let page = store.search_locations(&query).await?;
+        let last = page.page >= page.pages();
+        all.extend(page.items);
+        if last {
+            return Ok(all);
+        }
+        query.page += 1;
+    }
+}

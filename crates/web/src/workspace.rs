@@ -156,22 +156,12 @@ pub async fn area_workspace(store: &dyn Store, local_authority: String) -> Store
     Ok(AreaWorkspace { registered: services.len() as u64, by_rating, needing_attention, local_authority })
 }
 
-/// Every registered location in the authority, worst rating first, a page at a time.
+/// Every registered location in the authority, worst rating first.
 async fn all_locations_in(store: &dyn Store, local_authority: &str) -> StoreResult<Vec<LocationSummary>> {
-    let mut query = LocationQuery {
+    let query = LocationQuery {
         local_authority: Some(local_authority.to_string()),
         sort: LocationSort::RatingWorst,
-        per_page: LocationQuery::MAX_PER_PAGE,
         ..LocationQuery::default()
     };
-    let mut all = Vec::new();
-    loop {
-        let page = store.search_locations(&query).await?;
-        let last = page.page >= page.pages();
-        all.extend(page.items);
-        if last {
-            return Ok(all);
-        }
-        query.page += 1;
-    }
+    candour_store::search_all(store, &query).await
 }

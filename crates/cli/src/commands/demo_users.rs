@@ -2,7 +2,7 @@
 
 use candour_accounts::Accounts;
 use candour_domain::{Email, Grant, LocationId, Password, ProviderId, Role};
-use candour_store::{LocationQuery, NewUser, Store};
+use candour_store::{LocationQuery, NewUser, Store, search_all};
 
 /// Every demo account signs in with this password.
 pub const DEMO_PASSWORD: &str = "demo-password-1234";
@@ -48,30 +48,16 @@ pub async fn ensure(store: &dyn Store, accounts: &Accounts) -> anyhow::Result<Ve
 
 async fn demo_tenant(store: &dyn Store) -> anyhow::Result<(ProviderId, LocationId, String)> {
     let mut counts: std::collections::HashMap<ProviderId, u32> = std::collections::HashMap::new();
-    let mut query = LocationQuery { per_page: LocationQuery::MAX_PER_PAGE, ..LocationQuery::default() };
-    loop {
-        let page = store.search_locations(&query).await?;
-        for l in &page.items {
-            *counts.entry(l.provider_id.clone()).or_default() += 1;
-        }
-        if query.page >= page.pages() {
-            break;
-        }
-        query.page += 1;
+    for l in search_all(store, &LocationQuery::default()).await? {
+        *counts.entry(l.provider_id).or_default() += 1;
     }
     let provider = counts
         .into_iter()
         .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
         .map(|(p, _)| p)
         .ok_or_else(|| anyhow::anyhow!("the register is empty: there is nothing for demo accounts to cover"))?;
-    let first = store
-        .search_locations(&LocationQuery {
-            provider: Some(provider.clone()),
-            per_page: LocationQuery::MAX_PER_PAGE,
-            ..LocationQuery::default()
-        })
+    let first = search_all(store, &LocationQuery { provider: Some(provider.clone()), ..LocationQuery::default() })
         .await?
-        .items
         .into_iter()
         .find(|l| l.local_authority.is_some())
         .ok_or_else(|| anyhow::anyhow!("the demo provider has no location with a local authority"))?;
