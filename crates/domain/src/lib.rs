@@ -9,6 +9,7 @@ mod place;
 mod rating;
 mod register;
 mod service;
+pub mod voice;
 
 pub use access::{Action, Decision, Resource, authorize};
 pub use account::{Email, Grant, Password, Principal, Role, Scope, ScopeKind, UserId, describe_grants};

@@ -22,6 +22,7 @@ mod policy;
 mod rate;
 mod result;
 mod score;
+pub mod voice;
 
 pub use assessment::{
     Assessment, AssessmentError, Evidence, Judgement, Judgements, KeyQuestionAssessment, KeyQuestionAssessments,

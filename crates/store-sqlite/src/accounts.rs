@@ -210,6 +210,7 @@ fn outbox_row(row: &SqliteRow) -> StoreResult<OutboxEntry> {
         sent_at: get(row, 5)?,
         attempts: count(row, 6, "attempt count")?,
         last_error: get(row, 7)?,
+        alert_id: None,
     })
 }
 
@@ -543,6 +544,18 @@ impl AccountStore for SqliteStore {
         .iter()
         .map(outbox_row)
         .collect()
+    }
+
+    async fn due_emails(&self, _now: DateTime<Utc>, _limit: u32) -> StoreResult<Vec<OutboxEntry>> {
+        todo!()
+    }
+
+    async fn mark_email_sent(&self, _id: i64, _at: DateTime<Utc>) -> StoreResult<()> {
+        todo!()
+    }
+
+    async fn mark_email_failed(&self, _id: i64, _error: &str, _retry_at: DateTime<Utc>) -> StoreResult<()> {
+        todo!()
     }
 }
 

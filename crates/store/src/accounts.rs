@@ -184,6 +184,8 @@ pub struct OutboxEntry {
     pub sent_at: Option<DateTime<Utc>>,
     pub attempts: u32,
     pub last_error: Option<String>,
+    /// The safeguarding alert this email delivers, if any.
+    pub alert_id: Option<i64>,
 }
 
 #[async_trait]
@@ -241,4 +243,9 @@ pub trait AccountStore: Send + Sync {
     async fn queue_email(&self, email: &OutgoingEmail) -> StoreResult<i64>;
     /// Newest first.
     async fn outbox(&self, limit: u32) -> StoreResult<Vec<OutboxEntry>>;
+    /// Unsent emails due for an attempt at `now`, oldest first.
+    async fn due_emails(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<OutboxEntry>>;
+    async fn mark_email_sent(&self, id: i64, at: DateTime<Utc>) -> StoreResult<()>;
+    /// Records a failed attempt and when to try again.
+    async fn mark_email_failed(&self, id: i64, error: &str, retry_at: DateTime<Utc>) -> StoreResult<()>;
 }

@@ -7,6 +7,7 @@ pub mod conformance;
 mod directory;
 mod error;
 mod models;
+mod voice;
 
 use async_trait::async_trait;
 use candour_domain::{LocationId, ProviderId};
@@ -16,11 +17,12 @@ pub use assessments::*;
 pub use directory::{DirectoryIndex, DirectoryRow};
 pub use error::{StoreError, StoreResult};
 pub use models::*;
+pub use voice::*;
 
 /// Everything Candour keeps. Account methods are in [`AccountStore`], assessment
-/// methods in [`AssessmentStore`].
+/// methods in [`AssessmentStore`], people's voice in [`VoiceStore`].
 #[async_trait]
-pub trait Store: AccountStore + AssessmentStore + Send + Sync + 'static {
+pub trait Store: AccountStore + AssessmentStore + VoiceStore + Send + Sync + 'static {
     // ---- the register, read side ----
 
     /// One location with its provider, current ratings, history and related locations.

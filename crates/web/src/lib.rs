@@ -26,6 +26,7 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use candour_accounts::Accounts;
 use candour_store::Store;
+use candour_voice::{Voice, VoiceConfig};
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -53,6 +54,7 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self'; style
 pub(crate) struct AppState {
     store: Arc<dyn Store>,
     accounts: Accounts,
+    voice: Voice,
     config: Arc<WebConfig>,
 }
 
@@ -68,10 +70,13 @@ pub fn app(store: Arc<dyn Store>, config: WebConfig) -> Router {
     });
     let trust_forwarded_for = config.trust_forwarded_for;
     let limiter = RateLimiter::new(config.sign_in_limit);
-    let state = AppState { store, accounts, config: Arc::new(config) };
+    let voice = Voice::new(store.clone(), VoiceConfig::new(config.public_url()));
+    let state = AppState { store, accounts, voice, config: Arc::new(config) };
     let router = Router::new()
         .merge(public_routes())
+        .merge(pages::feedback::routes())
         .merge(private_routes(limiter))
+        .merge(pages::moderation::routes())
         .nest("/api", api_routes())
         .fallback(pages::not_found)
         .with_state(state)

@@ -7,10 +7,12 @@ pub mod admin;
 pub mod assessments;
 pub mod chrome;
 mod directory;
+pub mod feedback;
 mod home;
 pub mod links;
 mod location;
 pub mod manage;
+pub mod moderation;
 mod provider;
 pub mod sign_in;
 

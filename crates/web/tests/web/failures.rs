@@ -5,6 +5,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use candour_domain::voice::{Progress, VoiceFacts};
 use candour_domain::{Email, LocationId, ProviderId, UserId};
 use candour_store::*;
 use chrono::{DateTime, Utc};
@@ -137,6 +138,110 @@ impl AccountStore for BrokenStore {
         broken()
     }
     async fn outbox(&self, _: u32) -> StoreResult<Vec<OutboxEntry>> {
+        broken()
+    }
+    async fn due_emails(&self, _: DateTime<Utc>, _: u32) -> StoreResult<Vec<OutboxEntry>> {
+        broken()
+    }
+    async fn mark_email_sent(&self, _: i64, _: DateTime<Utc>) -> StoreResult<()> {
+        broken()
+    }
+    async fn mark_email_failed(&self, _: i64, _: &str, _: DateTime<Utc>) -> StoreResult<()> {
+        broken()
+    }
+}
+
+#[async_trait]
+impl VoiceStore for BrokenStore {
+    async fn submit_feedback(&self, _new: &NewFeedback) -> StoreResult<Receipt> {
+        broken()
+    }
+    async fn own_feedback(&self, _key_hash: &str) -> StoreResult<OwnFeedback> {
+        broken()
+    }
+    async fn rate_progress(
+        &self,
+        _key_hash: &str,
+        _outcome_id: i64,
+        _progress: Progress,
+        _at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        broken()
+    }
+    async fn moderation_queue(&self, _query: &ModerationQuery) -> StoreResult<Page<FeedbackRecord>> {
+        broken()
+    }
+    async fn feedback_record(&self, _id: i64) -> StoreResult<FeedbackRecord> {
+        broken()
+    }
+    async fn moderate(&self, _id: i64, _moderation: &Moderation) -> StoreResult<()> {
+        broken()
+    }
+    async fn set_safeguarding_contact(
+        &self,
+        _scope: &ContactScope,
+        _contact: Option<(&str, &Email)>,
+        _by: Option<UserId>,
+        _at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        broken()
+    }
+    async fn safeguarding_contact(&self, _scope: &ContactScope) -> StoreResult<Option<SafeguardingContact>> {
+        broken()
+    }
+    async fn safeguarding_contacts_for(&self, _location: &LocationId) -> StoreResult<Vec<SafeguardingContact>> {
+        broken()
+    }
+    async fn alerts(&self, _scope: &AlertScope, _open_only: bool, _limit: u32) -> StoreResult<Vec<Alert>> {
+        broken()
+    }
+    async fn alert(&self, _id: i64) -> StoreResult<Alert> {
+        broken()
+    }
+    async fn acknowledge_alert(&self, _id: i64, _by: UserId, _note: &str, _at: DateTime<Utc>) -> StoreResult<()> {
+        broken()
+    }
+    async fn add_reply(&self, _reply: &NewReply) -> StoreResult<candour_store::Reply> {
+        broken()
+    }
+    async fn published_reply_count(&self, _author: UserId) -> StoreResult<u32> {
+        broken()
+    }
+    async fn replies_to_check(&self, _limit: u32) -> StoreResult<Vec<ReplyToCheck>> {
+        broken()
+    }
+    async fn check_reply(
+        &self,
+        _id: i64,
+        _reject_reason: Option<&str>,
+        _by: UserId,
+        _at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        broken()
+    }
+    async fn replies_of(&self, _location: &LocationId) -> StoreResult<Vec<candour_store::Reply>> {
+        broken()
+    }
+    async fn published_stories(
+        &self,
+        _location: &LocationId,
+        _page: u32,
+        _per_page: u32,
+    ) -> StoreResult<Page<PublishedStory>> {
+        broken()
+    }
+    async fn stories_to_answer(
+        &self,
+        _location: &LocationId,
+        _page: u32,
+        _per_page: u32,
+    ) -> StoreResult<Page<PublishedStory>> {
+        broken()
+    }
+    async fn voice_facts(&self, _location: &LocationId, _since: DateTime<Utc>) -> StoreResult<VoiceFacts> {
+        broken()
+    }
+    async fn load_historic_feedback(&self, _batch: &[HistoricFeedback]) -> StoreResult<()> {
         broken()
     }
 }
