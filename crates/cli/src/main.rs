@@ -42,17 +42,22 @@ enum Command {
         /// check, and Secure cookies when https). Defaults to http:// and the listen address.
         #[arg(long, env = "CANDOUR_PUBLIC_URL")]
         public_url: Option<String>,
+        #[command(flatten)]
+        mail: MailArgs,
     },
-    /// Fill the database with a synthetic, deterministic demo register.
+    /// Fill the database with a synthetic, deterministic demo register and two years of feedback.
     Demo {
         #[command(flatten)]
         db: DbArgs,
         /// How much data: `small` (about 300 locations) or `national` (about 30,000).
         #[arg(long, value_enum, default_value_t = Scale::Small)]
         scale: Scale,
-        /// The random seed: the same seed always gives the same register.
+        /// The random seed: the same seed always gives the same register and feedback.
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Where people will reach Candour, for the links in the demo's safeguarding alert emails.
+        #[arg(long, env = "CANDOUR_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        public_url: String,
     },
     /// Import the regulator's published register files.
     #[command(subcommand)]
@@ -66,12 +71,39 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Send email from the outbox.
+    #[command(subcommand)]
+    Mail(MailCommand),
     /// Rate an assessment given as JSON (a file, or - for standard input) and print
     /// the ratings with their working as JSON.
     Rate {
         /// The assessment JSON file, or - to read standard input.
         #[arg(value_name = "FILE|-")]
         file: PathBuf,
+    },
+}
+
+/// Where Candour sends email. Without an SMTP server, emails wait in the outbox
+/// (the /admin/outbox page) and are sent once one is configured.
+#[derive(Args, Clone)]
+pub struct MailArgs {
+    /// The SMTP server: smtps://user:password@smtp.example.org (TLS, port 465),
+    /// smtp://user:password@smtp.example.org:587?tls=starttls, or smtp://localhost:25 (a local relay).
+    #[arg(long, env = "CANDOUR_SMTP_URL", value_name = "URL", requires = "mail_from")]
+    pub smtp_url: Option<String>,
+    /// The sender of Candour's emails, like "Candour <alerts@example.org>".
+    #[arg(long, env = "CANDOUR_MAIL_FROM", value_name = "ADDRESS")]
+    pub mail_from: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum MailCommand {
+    /// Send every email that is due now, once, and report (for cron, or to check the settings).
+    SendDue {
+        #[command(flatten)]
+        mail: MailArgs,
+        #[command(flatten)]
+        db: DbArgs,
     },
 }
 
@@ -191,11 +223,14 @@ fn main() -> ExitCode {
 
 async fn run(command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Serve { db, addr, demo, public_url } => commands::serve::run(&db, addr, demo, public_url).await,
-        Command::Demo { db, scale, seed } => commands::demo::run(&db, scale, seed).await,
+        Command::Serve { db, addr, demo, public_url, mail } => {
+            commands::serve::run(&db, addr, demo, public_url, &mail).await
+        }
+        Command::Demo { db, scale, seed, public_url } => commands::demo::run(&db, scale, seed, &public_url).await,
         Command::Import(cmd) => commands::import::run(cmd).await,
         Command::Export(ExportCommand::CqcDirectory { file, db }) => commands::export::run(&db, &file).await,
         Command::User(command) => commands::user::run(command).await,
+        Command::Mail(MailCommand::SendDue { mail, db }) => commands::mail::send_due(&db, &mail).await,
         Command::Rate { file } => commands::rate::run(&file),
         Command::Sync(SyncCommand::Cqc { since, full, base_url, db }) => {
             commands::sync::run(&db, since, full, &base_url).await

@@ -1,6 +1,6 @@
 //! Demo data for Candour: a synthetic, deterministic register of England's adult
-//! social care at national or small scale, and the export of any register as the
-//! regulator's "care directory with filters" file.
+//! social care at national or small scale, the feedback people gave its services,
+//! and the export of any register as the regulator's "care directory with filters" file.
 //!
 //! Every service and provider is invented: names are composed from word lists,
 //! phone numbers come from ranges reserved for drama and web addresses use the
@@ -14,6 +14,8 @@ mod names;
 mod pick;
 mod places;
 mod ratings;
+mod stories;
+mod voice;
 
 use std::fmt;
 use std::str::FromStr;
@@ -25,6 +27,8 @@ pub use export::{
     export_directory,
 };
 pub use generate::{REGISTER_DATE, generate};
+pub use stories::{INVENTED_NAMES, NAME_REMOVED};
+pub use voice::{HISTORY_DAYS, MEAN_RESPONSES, SILENT_DAYS, ServiceVoice, Trend, VoiceAuthors, VoicePlan, reference};
 
 /// How big a register to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -26,8 +26,24 @@ pub enum Resource<'a> {
     AuditLog,
     /// Email waiting to be sent or already sent.
     Outbox,
-    /// Feedback waiting for moderation.
+    /// Feedback waiting for moderation, each response in full, and the replies
+    /// waiting for a check.
     ModerationQueue,
+    /// The contact details a respondent gave: for moderators only, never the provider.
+    RespondentContact,
+    /// A service's people's voice on the provider side: its stories to answer and
+    /// their replies (read), replying and typing in paper feedback (write).
+    LocationVoice { location: &'a LocationId, provider: &'a ProviderId },
+    /// The list of safeguarding alerts: each entry is then asked about as a
+    /// [`Resource::SafeguardingAlert`].
+    SafeguardingAlerts,
+    /// A safeguarding alert about a location: read by those who must act on it or
+    /// oversee it, acknowledged (written) by those who act on it.
+    SafeguardingAlert { location: &'a LocationId, provider: &'a ProviderId, local_authority: Option<&'a str> },
+    /// A provider's named safeguarding lead, whom its alerts are sent to.
+    ProviderSafeguardingLead { provider: &'a ProviderId },
+    /// A local authority's safeguarding team, whom alerts about its area are sent to.
+    AreaSafeguardingTeam { local_authority: &'a str },
     /// A user's API tokens.
     ApiTokens { owner: UserId },
     /// England-wide views: the national watchlist and register administration.
@@ -91,7 +107,31 @@ pub fn authorize(principal: &Principal, action: Action, resource: Resource<'_>) 
             holds(principal, Role::ProviderAdmin, |s| s == &Scope::Provider(provider.clone()))
         }
         Resource::ApiTokens { owner } => owner == principal.user_id,
-        Resource::ModerationQueue => principal.has_role(Role::Moderator),
+        Resource::ModerationQueue | Resource::RespondentContact => principal.has_role(Role::Moderator),
+        Resource::LocationVoice { location, provider } => {
+            holds(principal, Role::ProviderAdmin, |s| s == &Scope::Provider(provider.clone()))
+                || holds(principal, Role::Manager, |s| s == &Scope::Location(location.clone()))
+                || holds(principal, Role::Staff, |s| s == &Scope::Location(location.clone()))
+        }
+        Resource::SafeguardingAlerts => action == Action::Read && !principal.grants.is_empty(),
+        Resource::SafeguardingAlert { location, provider, local_authority } => {
+            let acts_on_it = principal.has_role(Role::Moderator)
+                || holds(principal, Role::ProviderAdmin, |s| s == &Scope::Provider(provider.clone()))
+                || holds(principal, Role::Manager, |s| s == &Scope::Location(location.clone()))
+                || local_authority.is_some_and(|la| commissions(principal, la));
+            match action {
+                Action::Read => {
+                    acts_on_it
+                        || principal.has_role(Role::Inspector)
+                        || holds(principal, Role::Staff, |s| s == &Scope::Location(location.clone()))
+                }
+                Action::Write => acts_on_it,
+            }
+        }
+        Resource::ProviderSafeguardingLead { provider } => {
+            holds(principal, Role::ProviderAdmin, |s| s == &Scope::Provider(provider.clone()))
+        }
+        Resource::AreaSafeguardingTeam { local_authority } => commissions(principal, local_authority),
         Resource::National => action == Action::Read && principal.has_role(Role::Inspector),
         Resource::Assessment { location, provider, sent } => match action {
             Action::Read => principal.has_role(Role::Inspector) || (sent && sees_sent(principal, location, provider)),
@@ -107,7 +147,11 @@ pub fn authorize(principal: &Principal, action: Action, resource: Resource<'_>) 
         (true, _) => Decision::Allow,
         (false, Resource::Provider { .. } | Resource::Location { .. } | Resource::Area { .. })
         | (false, Resource::ProviderAccounts { .. } | Resource::ApiTokens { .. })
-        | (false, Resource::Assessment { .. } | Resource::AssessmentChallenges { .. }) => Decision::NotFound,
+        | (false, Resource::Assessment { .. } | Resource::AssessmentChallenges { .. })
+        | (false, Resource::LocationVoice { .. } | Resource::SafeguardingAlert { .. })
+        | (false, Resource::ProviderSafeguardingLead { .. } | Resource::AreaSafeguardingTeam { .. }) => {
+            Decision::NotFound
+        }
         (false, _) => Decision::Forbidden,
     }
 }

@@ -75,6 +75,16 @@ fn every_role_resource_and_action() {
         ("own draft challenges", Resource::AssessmentChallenges { location: &own_location, provider: &own_provider, sent: false }, "A A N N N N N N"),
         ("own sent challenges",  Resource::AssessmentChallenges { location: &own_location, provider: &own_provider, sent: true }, "A A N A A N N N"),
         ("other sent challenges", Resource::AssessmentChallenges { location: &other_location, provider: &other_provider, sent: true }, "A A N N N N N N"),
+        ("respondent contact", Resource::RespondentContact,                                         "A F F F F F A F"),
+        ("own voice",       Resource::LocationVoice { location: &own_location, provider: &own_provider }, "A N N A A A N N"),
+        ("other voice",     Resource::LocationVoice { location: &other_location, provider: &other_provider }, "A N N N N N N N"),
+        ("alerts",          Resource::SafeguardingAlerts,                                          "A A A A A A A F"),
+        ("own alert",       Resource::SafeguardingAlert { location: &own_location, provider: &own_provider, local_authority: Some("LEEDS") }, "A A A A A A A N"),
+        ("other alert",     Resource::SafeguardingAlert { location: &other_location, provider: &other_provider, local_authority: Some("Kent") }, "A A N N N N A N"),
+        ("own lead",        Resource::ProviderSafeguardingLead { provider: &own_provider },        "A N N A N N N N"),
+        ("other lead",      Resource::ProviderSafeguardingLead { provider: &other_provider },      "A N N N N N N N"),
+        ("own team",        Resource::AreaSafeguardingTeam { local_authority: "leeds" },           "A N A N N N N N"),
+        ("other team",      Resource::AreaSafeguardingTeam { local_authority: "Kent" },            "A N N N N N N N"),
     ];
     #[rustfmt::skip]
     let writes: Vec<(&str, &str)> = vec![
@@ -100,6 +110,16 @@ fn every_role_resource_and_action() {
         ("own draft challenges",  "A N N N N N N N"),
         ("own sent challenges",   "A N N A N N N N"),
         ("other sent challenges", "A N N N N N N N"),
+        ("respondent contact",    "A F F F F F A F"),
+        ("own voice",             "A N N A A A N N"),
+        ("other voice",           "A N N N N N N N"),
+        ("alerts",                "A F F F F F F F"),
+        ("own alert",             "A N A A A N A N"),
+        ("other alert",           "A N N N N N A N"),
+        ("own lead",              "A N N A N N N N"),
+        ("other lead",            "A N N N N N N N"),
+        ("own team",              "A N A N N N N N"),
+        ("other team",            "A N N N N N N N"),
     ];
     let mut failures = Vec::new();
     for (name, resource, reads) in &table {

@@ -19,9 +19,11 @@ mod assessment;
 mod framework;
 mod overall;
 mod policy;
+pub mod prescreen;
 mod rate;
 mod result;
 mod score;
+pub mod stats;
 pub mod voice;
 
 pub use assessment::{

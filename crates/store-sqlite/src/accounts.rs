@@ -4,14 +4,14 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
 use sqlx::sqlite::{Sqlite, SqliteConnection, SqliteRow};
 
 use candour_domain::{Email, Grant, LocationId, ProviderId, Role, Scope, UserId};
 use candour_store::*;
 
-use crate::codec::{corrupt, get};
+use crate::codec::{corrupt, get, stamp};
 use crate::{SqliteStore, other};
 
 /// The columns of `users u` read by [`user_row`], in its order.
@@ -29,14 +29,8 @@ macro_rules! api_token_columns {
     };
 }
 
-/// Times are stored in one fixed-width UTC form, so that comparing the text
-/// compares the times (and the audit log's index orders them).
-fn stamp(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Micros, true)
-}
-
 /// Maps the constraint failures a caller can cause to errors they can act on.
-fn write_error(conflict: &str, e: sqlx::Error) -> StoreError {
+pub(crate) fn write_error(conflict: &str, e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(conflict.to_string()),
         sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::NotFound,
@@ -199,7 +193,16 @@ fn audit_row(row: &SqliteRow) -> StoreResult<AuditEntry> {
     })
 }
 
-fn outbox_row(row: &SqliteRow) -> StoreResult<OutboxEntry> {
+/// The columns of `outbox` read by [`outbox_row`], in its order.
+macro_rules! outbox_columns {
+    () => {
+        "id, \"to\", subject, body, created_at, sent_at, attempts, last_error, alert_id"
+    };
+}
+pub(crate) use outbox_columns;
+
+/// Reads [`outbox_columns!`].
+pub(crate) fn outbox_row(row: &SqliteRow) -> StoreResult<OutboxEntry> {
     let to: String = get(row, 1)?;
     Ok(OutboxEntry {
         id: get(row, 0)?,
@@ -210,8 +213,23 @@ fn outbox_row(row: &SqliteRow) -> StoreResult<OutboxEntry> {
         sent_at: get(row, 5)?,
         attempts: count(row, 6, "attempt count")?,
         last_error: get(row, 7)?,
-        alert_id: None,
+        alert_id: get(row, 8)?,
     })
+}
+
+/// Queues an email, linked to the safeguarding alert it delivers if any.
+pub(crate) async fn queue(conn: &mut SqliteConnection, email: &OutgoingEmail, alert: Option<i64>) -> StoreResult<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO outbox (\"to\", subject, body, created_at, alert_id) VALUES (?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(email.to.as_str())
+    .bind(&email.subject)
+    .bind(&email.body)
+    .bind(stamp(email.created_at))
+    .bind(alert)
+    .fetch_one(conn)
+    .await
+    .map_err(other)
 }
 
 #[async_trait]
@@ -522,21 +540,29 @@ impl AccountStore for SqliteStore {
     }
 
     async fn queue_email(&self, email: &OutgoingEmail) -> StoreResult<i64> {
-        sqlx::query_scalar("INSERT INTO outbox (\"to\", subject, body, created_at) VALUES (?, ?, ?, ?) RETURNING id")
-            .bind(email.to.as_str())
-            .bind(&email.subject)
-            .bind(&email.body)
-            .bind(stamp(email.created_at))
-            .fetch_one(&self.writer)
-            .await
-            .map_err(other)
+        let mut conn = self.writer.acquire().await.map_err(other)?;
+        queue(&mut conn, email, None).await
     }
 
     async fn outbox(&self, limit: u32) -> StoreResult<Vec<OutboxEntry>> {
-        sqlx::query(
-            "SELECT id, \"to\", subject, body, created_at, sent_at, attempts, last_error FROM outbox \
-             ORDER BY id DESC LIMIT ?",
-        )
+        sqlx::query(concat!("SELECT ", outbox_columns!(), " FROM outbox ORDER BY id DESC LIMIT ?"))
+            .bind(i64::from(limit))
+            .fetch_all(&self.reader)
+            .await
+            .map_err(other)?
+            .iter()
+            .map(outbox_row)
+            .collect()
+    }
+
+    async fn due_emails(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<OutboxEntry>> {
+        sqlx::query(concat!(
+            "SELECT ",
+            outbox_columns!(),
+            " FROM outbox WHERE sent_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?) \
+             ORDER BY created_at, id LIMIT ?"
+        ))
+        .bind(stamp(now))
         .bind(i64::from(limit))
         .fetch_all(&self.reader)
         .await
@@ -546,16 +572,27 @@ impl AccountStore for SqliteStore {
         .collect()
     }
 
-    async fn due_emails(&self, _now: DateTime<Utc>, _limit: u32) -> StoreResult<Vec<OutboxEntry>> {
-        todo!()
+    /// Marking an email sent twice keeps the first time.
+    async fn mark_email_sent(&self, id: i64, at: DateTime<Utc>) -> StoreResult<()> {
+        let changed = sqlx::query("UPDATE outbox SET sent_at = COALESCE(sent_at, ?) WHERE id = ?")
+            .bind(stamp(at))
+            .bind(id)
+            .execute(&self.writer)
+            .await
+            .map_err(other)?;
+        found(changed.rows_affected())
     }
 
-    async fn mark_email_sent(&self, _id: i64, _at: DateTime<Utc>) -> StoreResult<()> {
-        todo!()
-    }
-
-    async fn mark_email_failed(&self, _id: i64, _error: &str, _retry_at: DateTime<Utc>) -> StoreResult<()> {
-        todo!()
+    async fn mark_email_failed(&self, id: i64, error: &str, retry_at: DateTime<Utc>) -> StoreResult<()> {
+        let changed =
+            sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?")
+                .bind(error)
+                .bind(stamp(retry_at))
+                .bind(id)
+                .execute(&self.writer)
+                .await
+                .map_err(other)?;
+        found(changed.rows_affected())
     }
 }
 

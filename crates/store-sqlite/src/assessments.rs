@@ -5,19 +5,15 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::SqliteConnection;
 use sqlx::sqlite::{SqlitePool, SqliteRow};
 
 use candour_domain::{KeyQuestion, LocationId, Rating, RatingSource, ServiceKind, UserId};
 use candour_store::*;
 
-use crate::codec::{corrupt, get, to_json};
+use crate::codec::{corrupt, get, stamp, to_json};
 use crate::{SqliteStore, other, write};
-
-fn stamp(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Micros, true)
-}
 
 /// The columns of `assessments` read by [`assessment_row`], in its order.
 macro_rules! assessment_columns {

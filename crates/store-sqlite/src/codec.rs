@@ -5,7 +5,7 @@ use candour_domain::{
     Registration, RegistrationStatus, ServiceKind,
 };
 use candour_store::{LocationSummary, StoreError, StoreResult};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
@@ -42,6 +42,12 @@ macro_rules! summary_columns {
     l.region, l.service_kinds, l.care_home, l.beds, l.current_overall, l.current_rated_on, l.registration_status, \
     l.registered_manager, l.registered_manager_absent_since"
     };
+}
+
+/// Times are stored in one fixed-width UTC form, so that comparing the text
+/// compares the times (and indexes order them).
+pub(crate) fn stamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
 /// A stored value that no longer parses means the database was changed behind our back.

@@ -29,6 +29,8 @@ pub struct SqliteStore {
     reader: SqlitePool,
     writer: SqlitePool,
     directory: Mutex<Directory>,
+    /// Feedback goes through one task that commits it in groups.
+    submissions: voice::submissions::Submissions,
 }
 
 /// The in-memory directory and the database version it was built from. The probe
@@ -49,7 +51,10 @@ impl SqliteStore {
             .map_err(other)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            // FULL syncs the WAL at every commit, so a commit survives power loss and
+            // not only a crash of the process: "saved" must mean saved. Feedback is
+            // committed in groups, so this costs one sync per group.
+            .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             .pragma("cache_size", "-32000")
@@ -69,7 +74,8 @@ impl SqliteStore {
         let probe = options.read_only(true).connect().await.map_err(other)?;
         let directory =
             Mutex::new(Directory { probe, version: None, index: Arc::new(DirectoryIndex::new(Vec::new())) });
-        Ok(Self { reader, writer, directory })
+        let submissions = voice::submissions::Submissions::start(writer.clone());
+        Ok(Self { reader, writer, directory, submissions })
     }
 
     /// The directory index, rebuilt first if the database changed since it was built.

@@ -6,7 +6,9 @@
 //! ```
 //!
 //! where `async fn fresh_store() -> (impl Store, Guard)` returns an empty store and
-//! anything that must live as long as it (a temporary directory, say).
+//! anything that must live as long as it (a temporary directory, say). The
+//! backend's tokio must have the multi-threaded runtime: some cases share the
+//! store between tasks.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -14,6 +16,10 @@ use candour_domain::{
     Address, Email, Grant, KeyQuestion, KeyQuestionRatings, Location, LocationId, Postcode, Provider, ProviderId,
     Rating, RatingRecord, RatingSource, Region, RegistrationStatus, Relationship, RelationshipKind, Role, Scope,
     ServiceKind, UserId,
+};
+
+use candour_domain::voice::{
+    ChangeClaim, Channel, Contact, Criticality, Feedback, Helper, Overall, Progress, RawFeedback, Respondent,
 };
 
 use crate::*;
@@ -47,7 +53,29 @@ macro_rules! conformance_tests {
             assessments_go_from_draft_to_published,
             assessment_transitions_are_refused_out_of_order,
             assessment_challenges_keep_to_their_window,
+            voice_submission_round_trips_every_field,
+            voice_a_repeated_key_is_one_response,
+            voice_an_unknown_location_is_not_found,
+            voice_feedback_without_text_is_published_at_once,
+            voice_moderation_publishes_or_rejects_once,
+            voice_alerts_are_kept_with_their_emails,
+            voice_safeguarding_contacts_are_set_replaced_and_removed,
+            voice_replies_are_checked_and_shown_by_view,
+            voice_progress_is_rated_only_through_its_own_key,
+            voice_facts_leave_out_rejected_and_keep_to_since,
+            outbox_sends_due_email_and_retries_failures,
         );
+        $crate::conformance_tests!(@shared $fresh; voice_concurrent_submissions_are_all_committed);
+    };
+    // Cases that share the store between spawned tasks.
+    (@shared $fresh:path; $($case:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() {
+                let (store, _guard) = $fresh().await;
+                $crate::conformance::$case(std::sync::Arc::new(store)).await;
+            }
+        )*
     };
     (@cases $fresh:path; $($case:ident),* $(,)?) => {
         $(
@@ -1040,4 +1068,630 @@ pub async fn assessment_challenges_keep_to_their_window(store: &dyn Store) {
     let blank = NewChallenge { text: "  ".into(), ..challenge_by(&admin, "S1", 2) };
     assert!(matches!(store.raise_challenge(id, &blank).await, Err(StoreError::Invalid(_))));
     assert_eq!(store.assessment(id).await.expect("read").open_challenges(), 1);
+}
+
+// ---------------------------------------------------------------- people's voice
+
+/// A person's answers: every outcome question "good enough" but feeling safe, which doesn't apply.
+fn person_raw(story: &str, outcomes: &[&str]) -> RawFeedback {
+    let mut answers: std::collections::BTreeMap<String, String> = candour_domain::voice::OUTCOME_QUESTIONS
+        .iter()
+        .map(|q| (q.code.to_string(), "good_enough".to_string()))
+        .collect();
+    answers.insert("safe".into(), "not_applicable".into());
+    answers.insert("dignity".into(), "just_as_i_want".into());
+    RawFeedback {
+        respondent: "person".into(),
+        overall: "good".into(),
+        answers,
+        personal_outcomes: outcomes.iter().map(|o| o.to_string()).collect(),
+        story: story.into(),
+        ..RawFeedback::default()
+    }
+}
+
+fn staff_raw() -> RawFeedback {
+    let answers = candour_domain::voice::STAFF_QUESTIONS
+        .iter()
+        .map(|q| (q.code.to_string(), "some_not_enough".to_string()))
+        .collect();
+    RawFeedback { respondent: "staff".into(), overall: "poor".into(), answers, ..RawFeedback::default() }
+}
+
+fn submission(location: u32, key: &str, hours: i64, raw: &RawFeedback) -> NewFeedback {
+    NewFeedback {
+        location_id: lid(location),
+        feedback: Feedback::parse(raw, Channel::Online).expect("valid test feedback"),
+        key_hash: format!("hash-{key}"),
+        reference: format!("REF-{key}"),
+        received_at: at(hours),
+        entered_by: None,
+        prescreen: Prescreen::default(),
+        alert: None,
+    }
+}
+
+async fn submit(store: &dyn Store, new: &NewFeedback) -> Receipt {
+    store.submit_feedback(new).await.expect("submit feedback")
+}
+
+/// The register, a moderator and a member of the provider's staff who replies.
+async fn voice_setup(store: &dyn Store) -> (User, User) {
+    store.apply_import(&small_register()).await.expect("import");
+    let moderator = add_user(store, "moderator@example.org", vec![grant(Role::Moderator, Scope::All)]).await;
+    let responder =
+        add_user(store, "manager@example.org", vec![grant(Role::ProviderAdmin, Scope::Provider(pid(1)))]).await;
+    (moderator, responder)
+}
+
+fn publish(by: &User, text: &str, level: u8, hours: i64) -> Moderation {
+    Moderation {
+        decision: ModerationDecision::Publish { text: text.into() },
+        criticality: Criticality::new(level).expect("valid level"),
+        by: by.id,
+        at: at(hours),
+        alert: None,
+    }
+}
+
+fn reject(by: &User, reason: &str, hours: i64) -> Moderation {
+    Moderation { decision: ModerationDecision::Reject { reason: reason.into() }, ..publish(by, "", 1, hours) }
+}
+
+fn alert_of(level: u8, reason: &str, to: &[&str], hours: i64) -> NewAlert {
+    NewAlert {
+        level: Criticality::new(level).expect("valid level"),
+        reason: reason.into(),
+        emails: to
+            .iter()
+            .map(|address| OutgoingEmail {
+                to: email(address),
+                subject: "Safeguarding alert".into(),
+                body: format!("An alert for {address}"),
+                created_at: at(hours),
+            })
+            .collect(),
+    }
+}
+
+fn reply_by(by: &User, feedback_id: i64, text: &str, change: ChangeClaim, status: ReplyStatus, hours: i64) -> NewReply {
+    let change_what = if change == ChangeClaim::None { String::new() } else { "New rota".to_string() };
+    NewReply { feedback_id, author: by.id, text: text.into(), change, change_what, at: at(hours), status }
+}
+
+fn moderation_page(status: FeedbackStatus) -> ModerationQuery {
+    ModerationQuery { status, page: 1, per_page: 50 }
+}
+
+async fn queue_references(store: &dyn Store, status: FeedbackStatus) -> Vec<String> {
+    let page = store.moderation_queue(&moderation_page(status)).await.expect("queue");
+    page.items.into_iter().map(|r| r.reference).collect()
+}
+
+pub async fn voice_submission_round_trips_every_field(store: &dyn Store) {
+    let (_moderator, staff) = voice_setup(store).await;
+    let mut raw = person_raw("The night staff were kind. Jo helped me.", &["Walk to the shop", "Go to church"]);
+    raw.helper = "advocate".into();
+    raw.anonymous = "no".into();
+    raw.contact_name = "Sam Smith".into();
+    raw.contact_email = "sam@example.org".into();
+    raw.contact_phone = "0113 496 0000".into();
+    let mut new = submission(100, "a", 1, &raw);
+    new.entered_by = Some(staff.id);
+    new.prescreen = Prescreen { suggested: Some(Criticality::new(3).expect("level")), words: vec!["hurt".into()] };
+    let receipt = submit(store, &new).await;
+    assert_eq!((receipt.reference.as_str(), receipt.duplicate, receipt.alert_id), ("REF-a", false, None));
+
+    let record = store.feedback_record(receipt.feedback_id).await.expect("record");
+    assert_eq!((record.id, record.reference.as_str()), (receipt.feedback_id, "REF-a"));
+    assert_eq!((record.location_id.clone(), record.location_name.as_str()), (lid(100), "Willowbrook House"));
+    assert_eq!((record.provider_id.clone(), record.received_at), (pid(1), at(1)));
+    assert_eq!(
+        (record.respondent, record.channel, record.helper),
+        (Respondent::Person, Channel::Assisted, Some(Helper::Advocate))
+    );
+    assert_eq!((record.entered_by, record.overall), (Some(staff.id), Overall::Good));
+    let answers: Vec<(&str, Option<u8>)> = record.answers.iter().map(|(c, s)| (c.as_str(), *s)).collect();
+    assert_eq!(
+        answers,
+        [
+            ("choice", Some(2)),
+            ("safe", None),
+            ("dignity", Some(3)),
+            ("listened", Some(2)),
+            ("matters", Some(2)),
+            ("in_touch", Some(2)),
+            ("reliable", Some(2)),
+            ("information", Some(2))
+        ],
+        "in question order, \"doesn't apply\" kept as none"
+    );
+    assert_eq!(record.story, "The night staff were kind. Jo helped me.");
+    let outcomes: Vec<&str> = record.personal_outcomes.iter().map(|o| o.text.as_str()).collect();
+    assert_eq!(outcomes, ["Walk to the shop", "Go to church"]);
+    assert!(record.personal_outcomes.iter().all(|o| o.progress.is_empty()));
+    assert!(!record.anonymous);
+    assert_eq!(
+        record.contact,
+        Contact { name: "Sam Smith".into(), email: "sam@example.org".into(), phone: "0113 496 0000".into() }
+    );
+    assert_eq!(record.prescreen, new.prescreen);
+    assert_eq!(
+        (record.status, record.published_text.as_deref(), record.criticality),
+        (FeedbackStatus::Pending, None, None)
+    );
+    assert_eq!(
+        (record.moderated_by, record.moderated_at, record.reject_reason.as_deref(), record.alert_id),
+        (None, None, None, None)
+    );
+
+    let own = store.own_feedback("hash-a").await.expect("own view");
+    assert_eq!((own.feedback_id, own.reference.as_str(), own.location_id.clone()), (record.id, "REF-a", lid(100)));
+    assert_eq!(
+        (own.location_name.as_str(), own.received_at, own.status),
+        ("Willowbrook House", at(1), FeedbackStatus::Pending)
+    );
+    assert_eq!((own.story.as_str(), own.published_text.as_deref()), (record.story.as_str(), None));
+    assert_eq!(own.personal_outcomes, record.personal_outcomes);
+    assert!(own.replies.is_empty());
+
+    // Staff voice keeps its own questions.
+    let staff_receipt = submit(store, &submission(102, "s", 2, &staff_raw())).await;
+    let staff_record = store.feedback_record(staff_receipt.feedback_id).await.expect("record");
+    let codes: Vec<&str> = staff_record.answers.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(codes, ["speak_up", "enough_staff", "supervision", "managers_know"]);
+    assert!(staff_record.answers.iter().all(|(_, s)| *s == Some(1)));
+    assert_eq!(
+        (staff_record.respondent, staff_record.overall, staff_record.anonymous),
+        (Respondent::Staff, Overall::Poor, true)
+    );
+    assert!(staff_record.contact.email.is_empty());
+
+    assert!(matches!(store.feedback_record(receipt.feedback_id + 100).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.own_feedback("hash-unknown").await, Err(StoreError::NotFound)));
+}
+
+pub async fn voice_a_repeated_key_is_one_response(store: &dyn Store) {
+    voice_setup(store).await;
+    let raw = person_raw("Lovely garden.", &[]);
+    let first = submit(store, &submission(100, "a", 1, &raw)).await;
+    let mut again = submission(100, "a", 2, &person_raw("Different words", &[]));
+    again.reference = "REF-other".into();
+    let second = submit(store, &again).await;
+    assert_eq!(second, Receipt { duplicate: true, ..first.clone() }, "the first reference, marked as a repeat");
+    assert_eq!(queue_references(store, FeedbackStatus::Pending).await, ["REF-a"]);
+    assert_eq!(store.feedback_record(first.feedback_id).await.expect("record").story, "Lovely garden.");
+
+    // A reference already given to another response is refused, not overwritten.
+    let mut clash = submission(100, "b", 3, &raw);
+    clash.reference = "REF-a".into();
+    assert!(matches!(store.submit_feedback(&clash).await, Err(StoreError::Conflict(_))));
+}
+
+pub async fn voice_an_unknown_location_is_not_found(store: &dyn Store) {
+    voice_setup(store).await;
+    let raw = person_raw("", &[]);
+    assert!(matches!(store.submit_feedback(&submission(999, "x", 1, &raw)).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.own_feedback("hash-x").await, Err(StoreError::NotFound)), "nothing kept");
+    // The same key can then be used where it belongs.
+    assert!(!submit(store, &submission(100, "x", 1, &raw)).await.duplicate);
+}
+
+pub async fn voice_feedback_without_text_is_published_at_once(store: &dyn Store) {
+    voice_setup(store).await;
+    let quiet = submit(store, &submission(100, "q", 1, &person_raw("", &[]))).await;
+    let outcomes_only = submit(store, &submission(100, "o", 2, &person_raw("", &["See my son"]))).await;
+    let record = store.feedback_record(quiet.feedback_id).await.expect("record");
+    assert_eq!((record.status, record.moderated_by), (FeedbackStatus::Published, None));
+    let outcomes = store.feedback_record(outcomes_only.feedback_id).await.expect("record");
+    assert_eq!(outcomes.status, FeedbackStatus::Pending, "personal outcomes are read first");
+    assert_eq!(queue_references(store, FeedbackStatus::Pending).await, ["REF-o"]);
+    assert_eq!(queue_references(store, FeedbackStatus::Published).await, ["REF-q"]);
+    let stories = store.published_stories(&lid(100), 1, 10).await.expect("stories");
+    assert_eq!(stories.total, 0, "nothing written, nothing to show as a story");
+}
+
+pub async fn voice_moderation_publishes_or_rejects_once(store: &dyn Store) {
+    let (moderator, _) = voice_setup(store).await;
+    let level = |n| Prescreen { suggested: Some(Criticality::new(n).expect("level")), words: vec![] };
+    let mut keys = Vec::new();
+    for (key, hours, prescreen) in
+        [("calm", 1, Prescreen::default()), ("mild", 2, level(2)), ("late", 4, level(4)), ("early", 3, level(4))]
+    {
+        let mut new = submission(100, key, hours, &person_raw(&format!("Story {key} by Jo Bloggs"), &[]));
+        new.prescreen = prescreen;
+        keys.push(submit(store, &new).await.feedback_id);
+    }
+    assert_eq!(
+        queue_references(store, FeedbackStatus::Pending).await,
+        ["REF-early", "REF-late", "REF-mild", "REF-calm"],
+        "strongest pre-screen first, then oldest"
+    );
+    let paged = store
+        .moderation_queue(&ModerationQuery { status: FeedbackStatus::Pending, page: 2, per_page: 3 })
+        .await
+        .expect("page 2");
+    assert_eq!((paged.total, paged.items.len(), paged.items[0].reference.as_str()), (4, 1, "REF-calm"));
+
+    let (calm, mild) = (keys[0], keys[1]);
+    store.moderate(calm, &publish(&moderator, "Story calm by a resident", 2, 10)).await.expect("publish");
+    let published = store.feedback_record(calm).await.expect("record");
+    assert_eq!(published.status, FeedbackStatus::Published);
+    assert_eq!(published.published_text.as_deref(), Some("Story calm by a resident"));
+    assert_eq!(published.story, "Story calm by Jo Bloggs", "the original is kept privately");
+    assert_eq!(
+        (published.criticality, published.moderated_by, published.moderated_at),
+        (Some(Criticality::new(2).expect("level")), Some(moderator.id), Some(at(10)))
+    );
+
+    store.moderate(mild, &reject(&moderator, "Advertising", 11)).await.expect("reject");
+    let rejected = store.feedback_record(mild).await.expect("record");
+    assert_eq!(
+        (rejected.status, rejected.reject_reason.as_deref(), rejected.published_text.as_deref()),
+        (FeedbackStatus::Rejected, Some("Advertising"), None)
+    );
+
+    for id in [calm, mild] {
+        let again = store.moderate(id, &publish(&moderator, "again", 0, 12)).await;
+        assert!(matches!(again, Err(StoreError::Conflict(_))), "moderated twice");
+    }
+    assert!(matches!(store.moderate(calm + 1000, &reject(&moderator, "x", 12)).await, Err(StoreError::NotFound)));
+    assert_eq!(
+        store.feedback_record(calm).await.expect("record").published_text.as_deref(),
+        Some("Story calm by a resident")
+    );
+    assert_eq!(queue_references(store, FeedbackStatus::Pending).await, ["REF-early", "REF-late"]);
+    assert_eq!(queue_references(store, FeedbackStatus::Rejected).await, ["REF-mild"]);
+    let stories = store.published_stories(&lid(100), 1, 10).await.expect("stories");
+    let texts: Vec<&str> = stories.items.iter().map(|s| s.text.as_str()).collect();
+    assert_eq!(texts, ["Story calm by a resident"]);
+    assert_eq!((stories.items[0].published_at, stories.items[0].received_at), (at(10), at(1)));
+}
+
+pub async fn voice_alerts_are_kept_with_their_emails(store: &dyn Store) {
+    let (moderator, responder) = voice_setup(store).await;
+    let mut new = submission(100, "harm", 1, &person_raw("They hit me", &[]));
+    new.alert =
+        Some(alert_of(5, "Pre-screen: words suggesting harm (hit)", &["lead@example.org", "la@example.org"], 1));
+    let receipt = submit(store, &new).await;
+    let first = receipt.alert_id.expect("an alert is raised with the feedback");
+    assert_eq!(store.feedback_record(receipt.feedback_id).await.expect("record").alert_id, Some(first));
+    let repeat = submit(store, &new).await;
+    assert_eq!((repeat.duplicate, repeat.alert_id), (true, Some(first)), "a repeat raises nothing new");
+
+    let alert = store.alert(first).await.expect("alert");
+    assert_eq!(
+        (alert.feedback_id, alert.reference.as_str(), alert.location_id.clone()),
+        (receipt.feedback_id, "REF-harm", lid(100))
+    );
+    assert_eq!(
+        (alert.location_name.as_str(), alert.provider_id.clone(), alert.local_authority.as_deref()),
+        ("Willowbrook House", pid(1), Some("Leeds"))
+    );
+    assert_eq!(
+        (alert.level, alert.reason.as_str(), alert.raised_at, alert.story.as_str()),
+        (Criticality::SEVERE, "Pre-screen: words suggesting harm (hit)", at(1), "They hit me")
+    );
+    assert_eq!((alert.acknowledged_by, alert.acknowledged_at, alert.acknowledgement.as_deref()), (None, None, None));
+    let to: Vec<&str> = alert.deliveries.iter().map(|d| d.to.as_str()).collect();
+    assert_eq!(to, ["lead@example.org", "la@example.org"]);
+    assert!(alert.deliveries.iter().all(|d| d.alert_id == Some(first) && d.sent_at.is_none()));
+    let due = store.due_emails(at(1), 10).await.expect("due");
+    assert_eq!(due.len(), 2, "the emails wait in the outbox");
+
+    // A moderator's level raises the second, with the decision.
+    let other = submit(store, &submission(104, "neglect", 2, &person_raw("Left alone all night", &[]))).await;
+    let mut decision = publish(&moderator, "Left alone all night", 4, 3);
+    decision.alert = Some(alert_of(4, "Moderator: level 4", &["amber@example.org"], 3));
+    store.moderate(other.feedback_id, &decision).await.expect("moderate");
+    let second = store.feedback_record(other.feedback_id).await.expect("record").alert_id.expect("alert");
+
+    let ids = |alerts: Vec<Alert>| alerts.into_iter().map(|a| a.id).collect::<Vec<_>>();
+    let listed =
+        |scope: AlertScope, open_only| async move { ids(store.alerts(&scope, open_only, 10).await.expect("alerts")) };
+    assert_eq!(listed(AlertScope::All, true).await, [first, second], "open, oldest first");
+    assert_eq!(listed(AlertScope::Provider(pid(1)), false).await, [first]);
+    assert_eq!(listed(AlertScope::Provider(pid(2)), false).await, [second]);
+    assert_eq!(listed(AlertScope::Locations(vec![lid(104), lid(103)]), false).await, [second]);
+    assert_eq!(listed(AlertScope::Locations(vec![]), false).await, Vec::<i64>::new());
+    assert_eq!(listed(AlertScope::LocalAuthorities(vec!["LEEDS".into()]), false).await, [first], "ignoring case");
+    assert_eq!(listed(AlertScope::LocalAuthorities(vec!["Manchester".into()]), false).await, [second]);
+    assert_eq!(ids(store.alerts(&AlertScope::All, false, 1).await.expect("alerts")), [first], "limit");
+
+    store
+        .acknowledge_alert(first, responder.id, "Spoke to the family; raised with the LA", at(5))
+        .await
+        .expect("acknowledge");
+    let done = store.alert(first).await.expect("alert");
+    assert_eq!(
+        (done.acknowledged_by, done.acknowledged_at, done.acknowledgement.as_deref()),
+        (Some(responder.id), Some(at(5)), Some("Spoke to the family; raised with the LA"))
+    );
+    let again = store.acknowledge_alert(first, moderator.id, "again", at(6)).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))));
+    assert!(matches!(store.acknowledge_alert(second + 100, moderator.id, "x", at(6)).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.alert(second + 100).await, Err(StoreError::NotFound)));
+    assert_eq!(listed(AlertScope::All, true).await, [second]);
+    assert_eq!(listed(AlertScope::All, false).await, [second, first], "open ones first");
+}
+
+pub async fn voice_safeguarding_contacts_are_set_replaced_and_removed(store: &dyn Store) {
+    let (moderator, responder) = voice_setup(store).await;
+    let provider = ContactScope::Provider(pid(1));
+    let leeds = ContactScope::LocalAuthority("leeds".into());
+    assert_eq!(store.safeguarding_contact(&provider).await.expect("contact"), None);
+    assert!(store.safeguarding_contacts_for(&lid(100)).await.expect("contacts").is_empty());
+    let (lead, team) = (email("lead@example.org"), email("safeguarding@leeds.example.org"));
+    store.set_safeguarding_contact(&provider, Some(("Pat Lead", &lead)), Some(responder.id), at(1)).await.expect("set");
+    store
+        .set_safeguarding_contact(&leeds, Some(("Adult safeguarding", &team)), Some(moderator.id), at(2))
+        .await
+        .expect("set");
+    let set = store.safeguarding_contact(&provider).await.expect("contact").expect("set");
+    assert_eq!(
+        set,
+        SafeguardingContact {
+            scope: provider.clone(),
+            name: "Pat Lead".into(),
+            email: lead.clone(),
+            updated_by: Some(responder.id),
+            updated_at: at(1)
+        }
+    );
+    let names = |contacts: Vec<SafeguardingContact>| contacts.into_iter().map(|c| c.name).collect::<Vec<_>>();
+    assert_eq!(
+        names(store.safeguarding_contacts_for(&lid(100)).await.expect("contacts")),
+        ["Pat Lead", "Adult safeguarding"],
+        "the provider's lead, then the authority's team, matched ignoring case"
+    );
+    assert!(
+        store.safeguarding_contacts_for(&lid(103)).await.expect("contacts").is_empty(),
+        "another provider and authority"
+    );
+
+    let deputy = email("deputy@example.org");
+    store.set_safeguarding_contact(&provider, Some(("Chris Deputy", &deputy)), None, at(3)).await.expect("replace");
+    let replaced = store.safeguarding_contact(&provider).await.expect("contact").expect("set");
+    assert_eq!(
+        (replaced.name.as_str(), replaced.email.as_str(), replaced.updated_by, replaced.updated_at),
+        ("Chris Deputy", "deputy@example.org", None, at(3))
+    );
+    store.set_safeguarding_contact(&provider, None, Some(responder.id), at(4)).await.expect("remove");
+    assert_eq!(store.safeguarding_contact(&provider).await.expect("contact"), None);
+    assert_eq!(names(store.safeguarding_contacts_for(&lid(100)).await.expect("contacts")), ["Adult safeguarding"]);
+    assert!(matches!(store.safeguarding_contacts_for(&lid(999)).await, Err(StoreError::NotFound)));
+}
+
+pub async fn voice_replies_are_checked_and_shown_by_view(store: &dyn Store) {
+    let (moderator, responder) = voice_setup(store).await;
+    let story = submit(store, &submission(100, "r", 1, &person_raw("Food was cold", &[]))).await.feedback_id;
+    let thanks = reply_by(&responder, story, "Thank you", ChangeClaim::None, ReplyStatus::Published, 3);
+    assert!(matches!(store.add_reply(&thanks).await, Err(StoreError::Conflict(_))), "a pending story is not answered");
+    assert!(matches!(
+        store.add_reply(&NewReply { feedback_id: story + 100, ..thanks.clone() }).await,
+        Err(StoreError::NotFound)
+    ));
+    store.moderate(story, &publish(&moderator, "Food was cold", 1, 2)).await.expect("publish");
+
+    let first = store.add_reply(&thanks).await.expect("reply");
+    assert_eq!(
+        (first.feedback_id, first.author, first.provider_name.as_str()),
+        (story, responder.id, "Brightwater Care Ltd")
+    );
+    assert_eq!(
+        (first.text.as_str(), first.change, first.change_what.as_str(), first.created_at, first.status),
+        ("Thank you", ChangeClaim::None, "", at(3), ReplyStatus::Published)
+    );
+    let claim = store
+        .add_reply(&reply_by(&responder, story, "We changed the kitchen", ChangeClaim::Made, ReplyStatus::Pending, 4))
+        .await
+        .expect("reply");
+    let spam = store
+        .add_reply(&reply_by(&responder, story, "Buy now", ChangeClaim::None, ReplyStatus::Pending, 5))
+        .await
+        .expect("reply");
+    assert_eq!(claim.change_what, "New rota");
+
+    let public = |replies: &[Reply]| replies.iter().map(|r| r.id).collect::<Vec<_>>();
+    let shown = store.published_stories(&lid(100), 1, 10).await.expect("stories");
+    assert_eq!(public(&shown.items[0].replies), [first.id], "only published replies in public");
+    let provider_view = store.stories_to_answer(&lid(100), 1, 10).await.expect("stories");
+    assert_eq!(public(&provider_view.items[0].replies), [first.id, claim.id, spam.id], "every reply, oldest first");
+    let to_check = store.replies_to_check(10).await.expect("to check");
+    let checking: Vec<_> = to_check
+        .iter()
+        .map(|c| {
+            (
+                c.reply.id,
+                c.reference.as_str(),
+                c.location_id.clone(),
+                c.location_name.as_str(),
+                c.published_text.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        checking,
+        [
+            (claim.id, "REF-r", lid(100), "Willowbrook House", "Food was cold"),
+            (spam.id, "REF-r", lid(100), "Willowbrook House", "Food was cold")
+        ]
+    );
+    assert_eq!(store.replies_to_check(1).await.expect("to check").len(), 1, "limit");
+
+    store.check_reply(claim.id, None, moderator.id, at(6)).await.expect("publish reply");
+    store.check_reply(spam.id, Some("Advertising"), moderator.id, at(7)).await.expect("reject reply");
+    assert!(matches!(store.check_reply(claim.id, None, moderator.id, at(8)).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(store.check_reply(spam.id + 100, None, moderator.id, at(8)).await, Err(StoreError::NotFound)));
+    assert!(store.replies_to_check(10).await.expect("to check").is_empty());
+    assert_eq!(store.published_reply_count(responder.id).await.expect("count"), 2);
+    assert_eq!(store.published_reply_count(moderator.id).await.expect("count"), 0);
+
+    let all = store.replies_of(&lid(100)).await.expect("replies");
+    assert_eq!(public(&all), [spam.id, claim.id, first.id], "newest first");
+    let rejected = &all[0];
+    assert_eq!(
+        (rejected.status, rejected.reject_reason.as_deref(), rejected.checked_by, rejected.checked_at),
+        (ReplyStatus::Rejected, Some("Advertising"), Some(moderator.id), Some(at(7)))
+    );
+    assert_eq!((all[1].status, all[1].checked_by), (ReplyStatus::Published, Some(moderator.id)));
+    assert!(store.replies_of(&lid(102)).await.expect("replies").is_empty());
+    let shown = store.published_stories(&lid(100), 1, 10).await.expect("stories");
+    assert_eq!(public(&shown.items[0].replies), [first.id, claim.id]);
+    let own = store.own_feedback("hash-r").await.expect("own view");
+    assert_eq!(public(&own.replies), [first.id, claim.id], "the person sees published replies only");
+    assert!(matches!(store.published_stories(&lid(100), 0, 10).await, Err(StoreError::Invalid(_))));
+}
+
+pub async fn voice_progress_is_rated_only_through_its_own_key(store: &dyn Store) {
+    voice_setup(store).await;
+    let mine = submit(store, &submission(100, "mine", 1, &person_raw("", &["Walk to the shop", "Bake"]))).await;
+    submit(store, &submission(100, "theirs", 1, &person_raw("", &["Garden"]))).await;
+    let mine_outcomes = store.own_feedback("hash-mine").await.expect("own").personal_outcomes;
+    let theirs = store.own_feedback("hash-theirs").await.expect("own").personal_outcomes[0].id;
+    let walk = mine_outcomes[0].id;
+    let refused = store.rate_progress("hash-mine", theirs, Progress::Better, at(5)).await;
+    assert!(matches!(refused, Err(StoreError::NotFound)), "another key's outcome");
+    assert!(matches!(
+        store.rate_progress("hash-nobody", walk, Progress::Better, at(5)).await,
+        Err(StoreError::NotFound)
+    ));
+    store.rate_progress("hash-mine", walk, Progress::Better, at(5)).await.expect("rate");
+    store.rate_progress("hash-mine", walk, Progress::Worse, at(9)).await.expect("rate again");
+    let own = store.own_feedback("hash-mine").await.expect("own");
+    assert_eq!(own.personal_outcomes[0].progress, [(at(5), Progress::Better), (at(9), Progress::Worse)]);
+    assert!(own.personal_outcomes[1].progress.is_empty());
+    let record = store.feedback_record(mine.feedback_id).await.expect("record");
+    assert_eq!(record.personal_outcomes, own.personal_outcomes);
+    assert!(store.own_feedback("hash-theirs").await.expect("own").personal_outcomes[0].progress.is_empty());
+}
+
+pub async fn voice_facts_leave_out_rejected_and_keep_to_since(store: &dyn Store) {
+    let (moderator, responder) = voice_setup(store).await;
+    submit(store, &submission(100, "old", -100, &person_raw("", &[]))).await;
+    submit(store, &submission(100, "quiet", 1, &person_raw("", &[]))).await;
+    submit(store, &submission(100, "waiting", 2, &person_raw("Not read yet", &["Bake"]))).await;
+    let rejected = submit(store, &submission(100, "rejected", 3, &person_raw("Spam", &["Spam"]))).await.feedback_id;
+    let answered = submit(store, &submission(100, "answered", 4, &person_raw("Lovely staff", &[]))).await.feedback_id;
+    submit(store, &submission(100, "staff", 5, &staff_raw())).await;
+    submit(store, &submission(102, "elsewhere", 5, &person_raw("", &[]))).await;
+    store.moderate(rejected, &reject(&moderator, "Spam", 6)).await.expect("reject");
+    store.moderate(answered, &publish(&moderator, "Lovely staff", 0, 6)).await.expect("publish");
+    let planned = reply_by(&responder, answered, "We will", ChangeClaim::Planned, ReplyStatus::Published, 8);
+    store.add_reply(&planned).await.expect("reply");
+    let made = reply_by(&responder, answered, "Done", ChangeClaim::Made, ReplyStatus::Published, 9);
+    store.add_reply(&made).await.expect("reply");
+    let unchecked = reply_by(&responder, answered, "Early", ChangeClaim::None, ReplyStatus::Pending, 7);
+    store.add_reply(&unchecked).await.expect("reply");
+    let outcomes = store.own_feedback("hash-waiting").await.expect("own").personal_outcomes;
+    store.rate_progress("hash-waiting", outcomes[0].id, Progress::Same, at(10)).await.expect("rate");
+    store.rate_progress("hash-waiting", outcomes[0].id, Progress::Better, at(11)).await.expect("rate");
+    let spam = store.own_feedback("hash-rejected").await.expect("own").personal_outcomes[0].id;
+    store.rate_progress("hash-rejected", spam, Progress::Worse, at(11)).await.expect("rate");
+
+    let facts = store.voice_facts(&lid(100), at(0)).await.expect("facts");
+    let times: Vec<_> = facts.responses.iter().map(|r| r.received_at).collect();
+    assert_eq!(times, [at(1), at(2), at(4), at(5)], "rejected, older and other services' responses left out");
+    let person = &facts.responses[0];
+    assert_eq!(
+        (person.respondent, person.channel, person.overall),
+        (Respondent::Person, Channel::Online, Overall::Good)
+    );
+    assert_eq!((person.answers.len(), person.answers[1], person.answers[2]), (8, ("safe", None), ("dignity", Some(3))));
+    assert_eq!(facts.responses[3].respondent, Respondent::Staff);
+    assert_eq!(facts.responses[3].answers[0], ("speak_up", Some(1)));
+    assert_eq!(facts.stories.len(), 2, "only responses with a story");
+    let (pending, published) = (&facts.stories[0], &facts.stories[1]);
+    assert_eq!(
+        (pending.received_at, pending.published, pending.criticality, pending.first_reply_at, pending.change),
+        (at(2), false, None, None, None)
+    );
+    assert_eq!(
+        (published.received_at, published.published, published.criticality),
+        (at(4), true, Some(Criticality::NONE))
+    );
+    assert_eq!(
+        (published.first_reply_at, published.change),
+        (Some(at(8)), Some(ChangeClaim::Made)),
+        "first published reply; strongest claim"
+    );
+    assert_eq!(facts.outcome_progress, [Progress::Better], "the latest rating, rejected responses left out");
+    let recent = store.voice_facts(&lid(100), at(3)).await.expect("facts");
+    assert_eq!(recent.responses.len(), 2);
+    assert!(recent.outcome_progress.is_empty());
+    assert_eq!(store.voice_facts(&lid(103), at(0)).await.expect("facts"), candour_domain::voice::VoiceFacts::default());
+}
+
+pub async fn outbox_sends_due_email_and_retries_failures(store: &dyn Store) {
+    let mail = |to: &str, hours| OutgoingEmail {
+        to: email(to),
+        subject: "Hello".into(),
+        body: "Hi".into(),
+        created_at: at(hours),
+    };
+    let first = store.queue_email(&mail("jo@example.org", 1)).await.expect("queue");
+    let second = store.queue_email(&mail("al@example.org", 2)).await.expect("queue");
+    let due = |now| async move {
+        store.due_emails(at(now), 10).await.expect("due").into_iter().map(|e| e.id).collect::<Vec<_>>()
+    };
+    assert_eq!(due(2).await, [first, second], "oldest first");
+    assert_eq!(store.due_emails(at(2), 1).await.expect("due").len(), 1, "limit");
+    store.mark_email_failed(first, "connection refused", at(5)).await.expect("failed");
+    assert_eq!(due(4).await, [second], "a failed email waits for its retry time");
+    assert_eq!(due(5).await, [first, second]);
+    store.mark_email_failed(first, "timed out", at(7)).await.expect("failed again");
+    let entry = store.due_emails(at(7), 10).await.expect("due").into_iter().find(|e| e.id == first).expect("due");
+    assert_eq!(
+        (entry.attempts, entry.last_error.as_deref(), entry.sent_at, entry.alert_id),
+        (2, Some("timed out"), None, None)
+    );
+    store.mark_email_sent(second, at(3)).await.expect("sent");
+    store.mark_email_sent(first, at(8)).await.expect("sent");
+    assert!(due(100).await.is_empty(), "sent email is never due again");
+    let outbox = store.outbox(10).await.expect("outbox");
+    assert_eq!((outbox[0].id, outbox[0].sent_at, outbox[1].sent_at), (second, Some(at(3)), Some(at(8))));
+    assert!(matches!(store.mark_email_sent(second + 100, at(9)).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.mark_email_failed(second + 100, "x", at(9)).await, Err(StoreError::NotFound)));
+}
+
+/// Many people at once, some repeating a submission and some naming a service
+/// that does not exist: every real one is committed, each once, with its own reference.
+pub async fn voice_concurrent_submissions_are_all_committed(store: std::sync::Arc<dyn Store>) {
+    voice_setup(store.as_ref()).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 0..240u32 {
+        let store = std::sync::Arc::clone(&store);
+        // 200 distinct keys; keys 0..20 twice more; 20 unknown locations.
+        let (key, location) = match n {
+            0..200 => (n, if n % 2 == 0 { 100 } else { 102 }),
+            200..220 => (n - 200, if (n - 200) % 2 == 0 { 100 } else { 102 }),
+            _ => (n, 999),
+        };
+        tasks.spawn(async move {
+            let story = if key % 3 == 0 { "A story" } else { "" };
+            let result =
+                store.submit_feedback(&submission(location, &key.to_string(), 1, &person_raw(story, &[]))).await;
+            (key, location, result)
+        });
+    }
+    let mut receipts: std::collections::BTreeMap<u32, Vec<Receipt>> = std::collections::BTreeMap::new();
+    while let Some(joined) = tasks.join_next().await {
+        let (key, location, result) = joined.expect("task");
+        match result {
+            Ok(receipt) => receipts.entry(key).or_default().push(receipt),
+            Err(StoreError::NotFound) if location == 999 => {}
+            Err(e) => panic!("submission {key} at {location} failed: {e}"),
+        }
+    }
+    assert_eq!(receipts.len(), 200);
+    let mut references = std::collections::BTreeSet::new();
+    for (key, list) in &receipts {
+        assert_eq!(list.iter().filter(|r| !r.duplicate).count(), 1, "key {key} stored once");
+        assert!(list.iter().all(|r| r.feedback_id == list[0].feedback_id && r.reference == format!("REF-{key}")));
+        references.insert(list[0].reference.clone());
+    }
+    assert_eq!(references.len(), 200);
+    let stored = store.voice_facts(&lid(100), at(0)).await.expect("facts").responses.len()
+        + store.voice_facts(&lid(102), at(0)).await.expect("facts").responses.len();
+    assert_eq!(stored, 200);
 }

@@ -4,15 +4,31 @@
 //! caused them), decides which replies a moderator checks, and computes the
 //! aggregates with the engine.
 
+mod alert;
+mod key;
+
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
-use candour_domain::voice::{ChangeClaim, Channel, Criticality, FeedbackError, Progress, RawFeedback};
-use candour_domain::{LocationId, Principal};
-use candour_store::{ModerationDecision, OwnFeedback, Receipt, Reply, Store, StoreError};
+use candour_domain::voice::{
+    ChangeClaim, Channel, Criticality, Feedback, FeedbackError, MAX_CONTACT_CHARS, MAX_STORY_CHARS, Progress,
+    RawFeedback,
+};
+use candour_domain::{Email, LocationId, Principal};
+use candour_engine::prescreen;
+use candour_store::{
+    ContactScope, FeedbackStatus, Moderation, ModerationDecision, NewAlert, NewFeedback, NewReply, OwnFeedback,
+    Prescreen, Receipt, Reply, ReplyStatus, Store, StoreError,
+};
 
 pub use candour_engine::voice::VoiceSummary;
+pub use key::{new_reference, new_submission_key};
+
+/// The longest reply, in characters.
+pub const MAX_REPLY_CHARS: usize = 2000;
+/// The longest description of a change, an acknowledgement note or a reason, in characters.
+pub const MAX_NOTE_CHARS: usize = 2000;
 
 /// Settings of the voice rules.
 #[derive(Debug, Clone)]
@@ -48,19 +64,35 @@ pub enum VoiceError {
     Store(StoreError),
 }
 
-/// The voice service. Cheap to clone.
+impl From<StoreError> for VoiceError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => VoiceError::NotFound,
+            StoreError::Conflict(message) => VoiceError::Conflict(message),
+            StoreError::Invalid(message) => VoiceError::Refused(message),
+            other => VoiceError::Store(other),
+        }
+    }
+}
+
+/// The store's answer, with a conflict told in the words given.
+fn or_conflict<T>(result: Result<T, StoreError>, message: &str) -> Result<T, VoiceError> {
+    result.map_err(|e| match e {
+        StoreError::Conflict(_) => VoiceError::Conflict(message.into()),
+        e => e.into(),
+    })
+}
+
+/// The voice service. Cheap to clone. It applies the rules; the caller has
+/// already checked (with `candour_domain::authorize`) that the principal may act.
 #[derive(Clone)]
 pub struct Voice {
     store: Arc<dyn Store>,
     config: Arc<VoiceConfig>,
 }
 
-/// A fresh submission key: 128 random bits, URL-safe. It is put in the form when
-/// the person starts, makes a double submit harmless, and becomes the secret of
-/// their private return link.
-pub fn new_submission_key() -> String {
-    todo!()
-}
+/// How many times a submission is tried with a fresh reference when the one drawn is taken.
+const REFERENCE_TRIES: usize = 5;
 
 impl Voice {
     pub fn new(store: Arc<dyn Store>, config: VoiceConfig) -> Self {
@@ -79,16 +111,44 @@ impl Voice {
         entered_by: Option<&Principal>,
         now: DateTime<Utc>,
     ) -> Result<Receipt, VoiceError> {
-        let _ = (location, raw, channel, key, entered_by, now, &self.store, &self.config);
-        todo!()
+        let key_hash = key::key_hash(key)?;
+        let feedback = Feedback::parse(raw, channel).map_err(VoiceError::Invalid)?;
+        let prescreen = screen(&feedback);
+        let mut last_conflict = None;
+        for _ in 0..REFERENCE_TRIES {
+            let reference = new_reference();
+            let alert = match prescreen.suggested {
+                Some(level) if level.is_safeguarding() => {
+                    let reason = alert::prescreen_reason(&prescreen.words);
+                    Some(self.new_alert(location, &reference, level, reason, now).await?)
+                }
+                _ => None,
+            };
+            let new = NewFeedback {
+                location_id: location.clone(),
+                feedback: feedback.clone(),
+                key_hash: key_hash.clone(),
+                reference,
+                received_at: now,
+                entered_by: entered_by.map(|p| p.user_id),
+                prescreen: prescreen.clone(),
+                alert,
+            };
+            match self.store.submit_feedback(&new).await {
+                // The reference drawn is taken (a one in billions chance): draw another.
+                Err(StoreError::Conflict(message)) => last_conflict = Some(message),
+                result => return Ok(result?),
+            }
+        }
+        Err(VoiceError::Store(StoreError::Conflict(last_conflict.unwrap_or_default())))
     }
 
     /// The person's own view through their return link.
     pub async fn own_feedback(&self, key: &str) -> Result<OwnFeedback, VoiceError> {
-        let _ = key;
-        todo!()
+        Ok(self.store.own_feedback(&key::key_hash(key)?).await?)
     }
 
+    /// The person rates progress on one of their own outcomes, through their return link.
     pub async fn rate_progress(
         &self,
         key: &str,
@@ -96,8 +156,7 @@ impl Voice {
         progress: Progress,
         now: DateTime<Utc>,
     ) -> Result<(), VoiceError> {
-        let _ = (key, outcome_id, progress, now);
-        todo!()
+        Ok(self.store.rate_progress(&key::key_hash(key)?, outcome_id, progress, now).await?)
     }
 
     /// Publishes or rejects a pending response; raises an alert when the level is
@@ -110,8 +169,37 @@ impl Voice {
         by: &Principal,
         now: DateTime<Utc>,
     ) -> Result<Option<i64>, VoiceError> {
-        let _ = (id, decision, criticality, by, now);
-        todo!()
+        let record = self.store.feedback_record(id).await?;
+        const DONE: &str = "This feedback has already been moderated";
+        if record.status != FeedbackStatus::Pending {
+            return Err(VoiceError::Conflict(DONE.into()));
+        }
+        let decision = match decision {
+            // Feedback with personal outcomes but no story has no text to publish.
+            ModerationDecision::Publish { text } if record.story.is_empty() && text.trim().is_empty() => {
+                ModerationDecision::Publish { text: String::new() }
+            }
+            ModerationDecision::Publish { text } => {
+                let missing = "Enter the text to publish, with names of people and staff removed";
+                ModerationDecision::Publish { text: required(&text, MAX_STORY_CHARS, missing)? }
+            }
+            ModerationDecision::Reject { reason } => ModerationDecision::Reject {
+                reason: required(&reason, MAX_NOTE_CHARS, "Give the reason for rejecting it")?,
+            },
+        };
+        let alert = if criticality.is_safeguarding() && record.alert_id.is_none() {
+            let reason = alert::moderation_reason(criticality);
+            Some(self.new_alert(&record.location_id, &record.reference, criticality, reason, now).await?)
+        } else {
+            None
+        };
+        let raised = alert.is_some();
+        let moderation = Moderation { decision, criticality, by: by.user_id, at: now, alert };
+        or_conflict(self.store.moderate(id, &moderation).await, DONE)?;
+        if !raised {
+            return Ok(None);
+        }
+        Ok(self.store.feedback_record(id).await?.alert_id)
     }
 
     /// A provider's public reply to a published story. Held for a check when it is
@@ -125,13 +213,153 @@ impl Voice {
         change_what: &str,
         now: DateTime<Utc>,
     ) -> Result<Reply, VoiceError> {
-        let _ = (feedback_id, by, text, change, change_what, now);
-        todo!()
+        let text = required(text, MAX_REPLY_CHARS, "Write your reply")?;
+        let change_what = match change {
+            ChangeClaim::None => String::new(),
+            _ => required(change_what, MAX_NOTE_CHARS, "Say what the change is")?,
+        };
+        let checked = change != ChangeClaim::None
+            || self.store.published_reply_count(by.user_id).await? < self.config.replies_checked;
+        let reply = NewReply {
+            feedback_id,
+            author: by.user_id,
+            text,
+            change,
+            change_what,
+            at: now,
+            status: if checked { ReplyStatus::Pending } else { ReplyStatus::Published },
+        };
+        or_conflict(self.store.add_reply(&reply).await, "Only published stories can be answered")
+    }
+
+    /// A moderator's check of a held reply: publish it (`reject_reason` `None`) or
+    /// reject it with a reason.
+    pub async fn check_reply(
+        &self,
+        reply_id: i64,
+        reject_reason: Option<&str>,
+        by: &Principal,
+        now: DateTime<Utc>,
+    ) -> Result<(), VoiceError> {
+        let reason = reject_reason
+            .map(|r| required(r, MAX_NOTE_CHARS, "Give the reason for rejecting the reply"))
+            .transpose()?;
+        let result = self.store.check_reply(reply_id, reason.as_deref(), by.user_id, now).await;
+        or_conflict(result, "This reply has already been checked")
+    }
+
+    /// Records that someone has acted on an alert, with a note of what was done.
+    pub async fn acknowledge_alert(
+        &self,
+        alert_id: i64,
+        by: &Principal,
+        note: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), VoiceError> {
+        let note = required(note, MAX_NOTE_CHARS, "Say what has been done, or will be, about this alert")?;
+        let result = self.store.acknowledge_alert(alert_id, by.user_id, &note, now).await;
+        or_conflict(result, "This alert has already been acknowledged")
+    }
+
+    /// Sets a provider's named safeguarding lead or a local authority's team; both
+    /// fields empty removes it. Problems are reported against `name` and `email`.
+    pub async fn set_safeguarding_contact(
+        &self,
+        scope: &ContactScope,
+        name: &str,
+        email: &str,
+        by: &Principal,
+        now: DateTime<Utc>,
+    ) -> Result<(), VoiceError> {
+        let (name, email) = (name.trim(), email.trim());
+        if name.is_empty() && email.is_empty() {
+            return Ok(self.store.set_safeguarding_contact(scope, None, Some(by.user_id), now).await?);
+        }
+        let mut errors = Vec::new();
+        let mut fail =
+            |field: &str, message: &str| errors.push(FeedbackError { field: field.into(), message: message.into() });
+        if name.is_empty() {
+            fail("name", "Enter the name of the person or team");
+        } else if name.chars().count() > MAX_CONTACT_CHARS {
+            fail("name", "Keep the name under 200 characters");
+        }
+        let email =
+            Email::parse(email).map_err(|_| fail("email", "Enter an email address like safeguarding@example.org")).ok();
+        match email {
+            Some(email) if errors.is_empty() => {
+                Ok(self.store.set_safeguarding_contact(scope, Some((name, &email)), Some(by.user_id), now).await?)
+            }
+            _ => Err(VoiceError::Invalid(errors)),
+        }
     }
 
     /// The published aggregates of a service, suppressed below 5 responses.
     pub async fn summary(&self, location: &LocationId, now: DateTime<Utc>) -> Result<VoiceSummary, VoiceError> {
-        let _ = (location, now);
-        todo!()
+        let since = now - Duration::days(self.config.window_days);
+        let facts = self.store.voice_facts(location, since).await?;
+        Ok(candour_engine::voice::summarise(&facts, since, now))
     }
+
+    /// An alert about feedback on `location`, addressed to its safeguarding contacts.
+    async fn new_alert(
+        &self,
+        location: &LocationId,
+        reference: &str,
+        level: Criticality,
+        reason: String,
+        now: DateTime<Utc>,
+    ) -> Result<NewAlert, VoiceError> {
+        let detail = self.store.location(location).await?;
+        let contacts = self.store.safeguarding_contacts_for(location).await?;
+        let cause = alert::Cause { location: &detail, reference, level, reason };
+        Ok(alert::new_alert(cause, &contacts, self.config.public_url.trim_end_matches('/'), now))
+    }
+}
+
+/// The pre-screen of everything the person wrote (their story and personal
+/// outcomes, each on its own); nothing to suggest when they wrote nothing.
+fn screen(feedback: &Feedback) -> Prescreen {
+    let texts: Vec<&str> =
+        std::iter::once(feedback.story.as_str()).chain(feedback.personal_outcomes.iter().map(String::as_str)).collect();
+    if texts.iter().all(|t| t.is_empty()) {
+        return Prescreen::default();
+    }
+    let mut result = Prescreen { suggested: Some(Criticality::NONE), words: Vec::new() };
+    for screen in texts.into_iter().map(prescreen::screen) {
+        result.suggested = result.suggested.max(Some(screen.suggested));
+        for word in screen.words {
+            if !result.words.iter().any(|w| w.eq_ignore_ascii_case(&word)) {
+                result.words.push(word);
+            }
+        }
+    }
+    result
+}
+
+/// The text trimmed, or `Refused` with `missing` when empty or too long.
+fn required(text: &str, max_chars: usize, missing: &str) -> Result<String, VoiceError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(VoiceError::Refused(missing.into()));
+    }
+    if text.chars().count() > max_chars {
+        return Err(VoiceError::Refused(format!(
+            "This is too long: keep it under {} characters",
+            thousands(max_chars)
+        )));
+    }
+    Ok(text.to_string())
+}
+
+/// 2000 → "2,000", as people write numbers.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

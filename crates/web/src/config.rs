@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use candour_accounts::AccountPolicy;
 
-/// A limit of `per_minute` requests from one client address, allowing a burst of
-/// `burst` at once.
+/// A limit of `per_minute` requests from one client address (or about one
+/// service), allowing a burst of `burst` at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit {
     pub per_minute: u32,
@@ -19,6 +19,14 @@ impl RateLimit {
     /// Signing in and asking for a password reset: enough for a person who mistypes,
     /// far too few for guessing passwords.
     pub const SIGN_IN: RateLimit = RateLimit { per_minute: 10, burst: 5 };
+
+    /// Sending feedback from one address: a family filling in a form each on one
+    /// home connection, or a care home's shared tablet, fits easily; a script does not.
+    pub const FEEDBACK_PER_ADDRESS: RateLimit = RateLimit { per_minute: 10, burst: 5 };
+
+    /// Sending feedback about one service, from anywhere: far above any real
+    /// service's day (a poster in a busy reception), low enough to blunt a flood.
+    pub const FEEDBACK_PER_SERVICE: RateLimit = RateLimit { per_minute: 120, burst: 60 };
 
     /// How long one request's allowance takes to come back.
     pub fn refill_interval(self) -> Duration {
@@ -38,6 +46,10 @@ pub struct WebConfig {
     pub trust_forwarded_for: bool,
     /// Limit on `POST /sign-in` and `POST /password-reset`, per client address.
     pub sign_in_limit: RateLimit,
+    /// Limit on sending feedback (the form's final step and the API), per client address.
+    pub feedback_per_address: RateLimit,
+    /// Limit on sending feedback about any one service, whoever sends it.
+    pub feedback_per_service: RateLimit,
     /// Sessions, lockout, link lifetimes and password hashing cost. Its
     /// `public_url` is set to ours, for the links in emails.
     pub accounts: AccountPolicy,
@@ -67,6 +79,8 @@ impl WebConfig {
             origin,
             trust_forwarded_for: false,
             sign_in_limit: RateLimit::SIGN_IN,
+            feedback_per_address: RateLimit::FEEDBACK_PER_ADDRESS,
+            feedback_per_service: RateLimit::FEEDBACK_PER_SERVICE,
         })
     }
 

@@ -32,6 +32,19 @@ pub enum WebError {
     TooManyRequests {
         retry_after_secs: u64,
     },
+    /// Over the limit of feedback about one service, whoever sends it.
+    ServiceBusy {
+        retry_after_secs: u64,
+    },
+    /// The body is in a format this endpoint does not read; the message names the one it does.
+    UnsupportedMediaType {
+        message: String,
+    },
+    /// The body was read but its content is refused: every problem, against its field.
+    Unprocessable {
+        message: String,
+        fields: Vec<(String, String)>,
+    },
     /// Something failed on our side; details are in the log, not the response.
     Internal,
 }
@@ -71,14 +84,19 @@ impl WebError {
             WebError::NotFound { .. } => StatusCode::NOT_FOUND,
             WebError::Forbidden | WebError::FormExpired => StatusCode::FORBIDDEN,
             WebError::Unauthorized => StatusCode::UNAUTHORIZED,
-            WebError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            WebError::TooManyRequests { .. } | WebError::ServiceBusy { .. } => StatusCode::TOO_MANY_REQUESTS,
+            WebError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            WebError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
-    fn message(&self) -> String {
+    pub fn message(&self) -> String {
         match self {
-            WebError::BadRequest { message, .. } | WebError::NotFound { message } => message.clone(),
+            WebError::BadRequest { message, .. }
+            | WebError::NotFound { message }
+            | WebError::UnsupportedMediaType { message }
+            | WebError::Unprocessable { message, .. } => message.clone(),
             WebError::Forbidden => {
                 "Your account does not give you access to this page. If you need it, ask a system administrator."
                     .to_string()
@@ -93,6 +111,10 @@ impl WebError {
                 "There have been too many attempts from your connection. Wait {} and try again.",
                 wait_text(*retry_after_secs)
             ),
+            WebError::ServiceBusy { retry_after_secs } => format!(
+                "A lot of feedback about this service has arrived in the last minute. Wait {} and send yours again.",
+                wait_text(*retry_after_secs)
+            ),
             WebError::Internal => "Sorry, something went wrong on our side. Please try again later.".to_string(),
         }
     }
@@ -105,6 +127,9 @@ impl WebError {
             WebError::Unauthorized => "Sign in to use this part of the API",
             WebError::FormExpired => "This form has expired",
             WebError::TooManyRequests { .. } => "Too many attempts",
+            WebError::ServiceBusy { .. } => "Too much feedback at once",
+            WebError::UnsupportedMediaType { .. } => "The request is in the wrong format",
+            WebError::Unprocessable { .. } => "There is a problem with what was sent",
             WebError::Internal => "Sorry, there is a problem with the service",
         }
     }
@@ -112,7 +137,7 @@ impl WebError {
     /// Headers the status calls for: when to retry, or how to authenticate.
     fn extra_headers(&self) -> Vec<(HeaderName, HeaderValue)> {
         match self {
-            WebError::TooManyRequests { retry_after_secs } => {
+            WebError::TooManyRequests { retry_after_secs } | WebError::ServiceBusy { retry_after_secs } => {
                 vec![(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs))]
             }
             WebError::Unauthorized => vec![(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))],
@@ -184,11 +209,15 @@ impl From<WebError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.0.status();
-        let fields: &[FieldError] = match &self.0 {
-            WebError::BadRequest { fields, .. } => fields,
-            _ => &[],
+        let fields: Vec<(&str, &str)> = match &self.0 {
+            WebError::BadRequest { fields, .. } => {
+                fields.iter().map(|FieldError { field, message }| (*field, message.as_str())).collect()
+            }
+            WebError::Unprocessable { fields, .. } => fields.iter().map(|(f, m)| (f.as_str(), m.as_str())).collect(),
+            _ => Vec::new(),
         };
-        let field = fields.first().map(|e| e.field);
+        let field = fields.first().map(|(field, _)| *field);
+        let fields: Vec<_> = fields.iter().map(|(field, message)| json!({ "field": field, "message": message })).collect();
         let body = json!({ "error": {
             "status": status.as_u16(),
             "message": self.0.message(),

@@ -13,11 +13,11 @@ pub struct ErrorLink {
 
 /// Problems found in a submitted form, keyed by field id, in the form's order.
 #[derive(Debug, Clone, Default)]
-pub struct FormErrors(Vec<(&'static str, String)>);
+pub struct FormErrors(Vec<(String, String)>);
 
 impl FormErrors {
-    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        self.0.push((field, message.into()));
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push((field.into(), message.into()));
     }
 
     pub fn is_empty(&self) -> bool {
@@ -42,8 +42,8 @@ impl FormErrors {
 /// A text input.
 #[derive(Debug, Clone)]
 pub struct Field {
-    pub id: &'static str,
-    pub label: &'static str,
+    pub id: String,
+    pub label: String,
     pub hint: Option<&'static str>,
     /// The input's `type`: text, email or password (whose value is never echoed).
     pub kind: &'static str,
@@ -53,8 +53,13 @@ pub struct Field {
 }
 
 impl Field {
-    pub fn new(id: &'static str, label: &'static str, kind: &'static str, autocomplete: &'static str) -> Self {
-        Field { id, label, hint: None, kind, autocomplete, value: String::new(), error: None }
+    pub fn new(
+        id: impl Into<String>,
+        label: impl Into<String>,
+        kind: &'static str,
+        autocomplete: &'static str,
+    ) -> Self {
+        Field { id: id.into(), label: label.into(), hint: None, kind, autocomplete, value: String::new(), error: None }
     }
 
     pub fn hint(mut self, hint: &'static str) -> Self {
@@ -69,12 +74,12 @@ impl Field {
 
     /// Takes this field's error, if any, from the form's errors.
     pub fn errors(mut self, errors: &FormErrors) -> Self {
-        self.error = errors.get(self.id);
+        self.error = errors.get(&self.id);
         self
     }
 
     pub fn described_by(&self) -> String {
-        described_by(self.id, self.hint.is_some(), self.error.is_some())
+        described_by(&self.id, self.hint.is_some(), self.error.is_some())
     }
 }
 

@@ -4,6 +4,7 @@
 //! API's authenticated routes, every one of them asking the one access policy.
 
 mod api;
+mod api_voice;
 mod assessment;
 mod assets;
 mod auth;
@@ -37,7 +38,7 @@ use tower_http::trace::TraceLayer;
 pub use config::{ConfigError, RateLimit, WebConfig};
 pub use params::{DirectoryParams, FieldError, FieldErrors};
 use security::csrf::CsrfSettings;
-use security::rate_limit::{RateLimiter, limit_posts};
+use security::rate_limit::{FeedbackLimits, RateLimiter, limit_posts};
 
 /// Forms are small; anything bigger than this is refused before it is read.
 const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -55,6 +56,8 @@ pub(crate) struct AppState {
     store: Arc<dyn Store>,
     accounts: Accounts,
     voice: Voice,
+    /// Sending feedback, per client address and per service (the form and the API).
+    feedback_limits: Arc<FeedbackLimits>,
     config: Arc<WebConfig>,
 }
 
@@ -71,7 +74,8 @@ pub fn app(store: Arc<dyn Store>, config: WebConfig) -> Router {
     let trust_forwarded_for = config.trust_forwarded_for;
     let limiter = RateLimiter::new(config.sign_in_limit);
     let voice = Voice::new(store.clone(), VoiceConfig::new(config.public_url()));
-    let state = AppState { store, accounts, voice, config: Arc::new(config) };
+    let feedback_limits = FeedbackLimits::new(config.feedback_per_address, config.feedback_per_service);
+    let state = AppState { store, accounts, voice, feedback_limits, config: Arc::new(config) };
     let router = Router::new()
         .merge(public_routes())
         .merge(pages::feedback::routes())
@@ -144,6 +148,8 @@ fn api_routes() -> Router<AppState> {
         .route("/v1/locations", get(api::locations))
         .route("/v1/locations/{id}", get(api::location))
         .route("/v1/providers/{id}", get(api::provider))
+        .route("/v1/locations/{id}/feedback", post(api_voice::submit))
+        .route("/v1/locations/{id}/voice", get(api_voice::voice))
         .merge(private)
         .fallback(api::not_found)
         // Open data: any website may read the API from a browser. Private routes

@@ -1,11 +1,24 @@
+use std::sync::Arc;
 use std::time::Instant;
 
-use candour_store::Store;
-use candour_store_sqlite::SqliteStore;
+use anyhow::Context;
+use candour_cqc::Progress as _;
+use candour_demo::{VoiceAuthors, VoicePlan};
+use candour_domain::Email;
+use candour_domain::voice::{Channel, Level, Overall, RawFeedback, Respondent};
+use candour_store::{ContactScope, ImportCounts, Store};
+use candour_voice::{Voice, VoiceConfig, new_submission_key};
+use chrono::{TimeDelta, Utc};
 
+use super::demo_users::{self, DemoTenant};
+use crate::progress::Bar;
 use crate::{DbArgs, Scale};
 
-pub async fn run(db: &DbArgs, scale: Scale, seed: u64) -> anyhow::Result<()> {
+/// Responses loaded per transaction: large enough to load quickly, small enough
+/// to keep memory bounded at national scale.
+const FEEDBACK_BATCH: usize = 10_000;
+
+pub async fn run(db: &DbArgs, scale: Scale, seed: u64, public_url: &str) -> anyhow::Result<()> {
     let store = super::open_store(db).await?;
     if !store.is_empty().await? {
         anyhow::bail!(
@@ -13,26 +26,142 @@ pub async fn run(db: &DbArgs, scale: Scale, seed: u64) -> anyhow::Result<()> {
             db.db.display()
         );
     }
+    let store: Arc<dyn Store> = Arc::new(store);
     let started = Instant::now();
-    let counts = seed_demo(&store, scale, seed).await?;
+    let seeded = seed_demo(&store, scale, seed, public_url)
+        .await
+        .with_context(|| format!("the demo is incomplete: delete {} and run the command again", db.db.display()))?;
     println!(
-        "Demo register written to {} in {:.1} s: {} locations, {} providers, {} ratings.",
+        "Demo register written to {} in {:.1} s: {} locations, {} providers, {} ratings, {} feedback responses.",
         db.db.display(),
         started.elapsed().as_secs_f64(),
-        counts.added,
-        counts.providers_added,
-        counts.ratings_added
+        seeded.register.added,
+        seeded.register.providers_added,
+        seeded.register.ratings_added,
+        seeded.responses
     );
     Ok(())
 }
 
-/// Generates the demo register and writes it in one transaction.
-pub async fn seed_demo(store: &SqliteStore, scale: Scale, seed: u64) -> anyhow::Result<candour_store::ImportCounts> {
+pub struct Seeded {
+    pub register: ImportCounts,
+    pub responses: u64,
+}
+
+/// Writes the demo register (in one transaction), the demo accounts (without
+/// passwords: `serve --demo` sets them), two years of feedback up to today, and a
+/// few fresh stories for the demo provider, one of which raises a safeguarding alert.
+pub async fn seed_demo(store: &Arc<dyn Store>, scale: Scale, seed: u64, public_url: &str) -> anyhow::Result<Seeded> {
     let scale = match scale {
         Scale::Small => candour_demo::Scale::Small,
         Scale::National => candour_demo::Scale::National,
     };
     let plan = tokio::task::spawn_blocking(move || candour_demo::generate(scale, seed)).await?;
     store.apply_import(&plan).await?;
-    Ok(plan.counts)
+    let accounts = demo_users::create(store.as_ref()).await?;
+    let authors = VoiceAuthors {
+        history: accounts.history,
+        demo_provider: Some((accounts.tenant.provider.clone(), accounts.provider_admin)),
+    };
+    let voice = VoicePlan::new(&plan, seed, Utc::now().date_naive(), authors);
+    let responses = load_feedback(store.as_ref(), voice).await.context("cannot load the demo feedback")?;
+    fresh_feedback(store, &accounts.tenant, public_url).await.context("cannot add the demo's fresh feedback")?;
+    Ok(Seeded { register: plan.counts, responses })
+}
+
+/// Draws the feedback on a blocking thread while the store writes the batch before.
+async fn load_feedback(store: &dyn Store, plan: VoicePlan) -> anyhow::Result<u64> {
+    let total = plan.total();
+    let bar = Bar::new("feedback");
+    bar.start(total);
+    let (sender, mut batches) = tokio::sync::mpsc::channel(2);
+    let drawing = tokio::task::spawn_blocking(move || {
+        for batch in plan.into_batches(FEEDBACK_BATCH) {
+            if sender.blocking_send(batch).is_err() {
+                break; // the loader stopped on an error, which it reports
+            }
+        }
+    });
+    while let Some(batch) = batches.recv().await {
+        store.load_historic_feedback(&batch).await?;
+        bar.advance(batch.len() as u64);
+    }
+    drawing.await?;
+    bar.finish();
+    Ok(total)
+}
+
+/// Names the demo provider's safeguarding lead and its local authority's team,
+/// then gives its first location three stories the way a person would: one the
+/// pre-screen flags as severe (raising an alert with its emails), one that
+/// complains, one that praises. They wait in the moderation queue.
+async fn fresh_feedback(store: &Arc<dyn Store>, tenant: &DemoTenant, public_url: &str) -> anyhow::Result<()> {
+    let now = Utc::now();
+    let lead = Email::parse("safeguarding.lead@example.com")?;
+    let provider = ContactScope::Provider(tenant.provider.clone());
+    store.set_safeguarding_contact(&provider, Some(("Demo safeguarding lead", &lead)), None, now).await?;
+    let authority = &tenant.local_authority;
+    let team = Email::parse(&format!("safeguarding.{}@example.com", slug(authority)))?;
+    let name = format!("{authority} adult safeguarding team");
+    let scope = ContactScope::LocalAuthority(authority.clone());
+    store.set_safeguarding_contact(&scope, Some((&name, &team)), None, now).await?;
+
+    let voice = Voice::new(store.clone(), VoiceConfig::new(public_url));
+    for (minutes_ago, raw) in [(180, severe()), (90, complaint()), (20, praise())] {
+        let at = now - TimeDelta::minutes(minutes_ago);
+        voice
+            .submit(&tenant.location, &raw, Channel::Online, &new_submission_key(), None, at)
+            .await
+            .map_err(|e| anyhow::anyhow!("the voice service refused a demo story: {e:?}"))?;
+    }
+    Ok(())
+}
+
+fn slug(name: &str) -> String {
+    let words: Vec<String> = name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    words.join("-")
+}
+
+fn person(respondent: Respondent, overall: Overall, level: Level) -> RawFeedback {
+    RawFeedback {
+        respondent: respondent.code().into(),
+        overall: overall.code().into(),
+        answers: respondent.questions().iter().map(|q| (q.code.to_string(), level.code().to_string())).collect(),
+        ..RawFeedback::default()
+    }
+}
+
+fn severe() -> RawFeedback {
+    RawFeedback {
+        story: "When I visited Dad on Sunday he had a large bruise on his arm that nobody could explain. He told me \
+                one of the night carers hit him when he asked for help. He is scared of staff now and does not want \
+                to be left on his own."
+            .into(),
+        contact_name: "Vessa K.".into(),
+        contact_email: "vessa.k@example.com".into(),
+        ..person(Respondent::Family, Overall::VeryPoor, Level::NotAtAll)
+    }
+}
+
+fn complaint() -> RawFeedback {
+    RawFeedback {
+        story: "Staff have been rude to me twice this week when I asked for help, and on Tuesday I waited hours for \
+                my lunch."
+            .into(),
+        personal_outcomes: vec!["Make my own breakfast".into()],
+        ..person(Respondent::Person, Overall::Poor, Level::SomeNotEnough)
+    }
+}
+
+fn praise() -> RawFeedback {
+    RawFeedback {
+        helper: "staff".into(),
+        story: "I like it when staff help me out to the garden. They know I like my tea strong.".into(),
+        personal_outcomes: vec!["Go to church on Sundays".into()],
+        ..person(Respondent::Person, Overall::VeryGood, Level::JustAsIWant)
+    }
 }

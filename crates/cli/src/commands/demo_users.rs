@@ -1,22 +1,44 @@
-//! Demo accounts, one per role, so that each role's view can be tried at once.
+//! Demo accounts, one per role, so that each role's view can be tried at once, and
+//! the disabled account that signs the demo's synthetic past.
 
 use candour_accounts::Accounts;
-use candour_domain::{Email, Grant, LocationId, Password, ProviderId, Role};
-use candour_store::{LocationQuery, NewUser, Store, search_all};
+use candour_domain::{Email, Grant, LocationId, Password, ProviderId, Role, UserId};
+use candour_store::{LocationQuery, NewUser, Store, UserUpdate, search_all};
 
 /// Every demo account signs in with this password.
 pub const DEMO_PASSWORD: &str = "demo-password-1234";
 
+/// Moderated the demo's past feedback and wrote the replies of every provider but
+/// the demo provider. Disabled: nobody signs in as the past.
+const HISTORY_EMAIL: &str = "history@demo.candour.example";
+
 pub struct DemoUser {
+    pub id: UserId,
     pub email: String,
     pub role: String,
 }
 
-/// Creates the demo accounts (once) and returns their sign-ins. Scopes are drawn
-/// from the register: the provider with the most locations, its first location,
-/// and that location's local authority.
-pub async fn ensure(store: &dyn Store, accounts: &Accounts) -> anyhow::Result<Vec<DemoUser>> {
-    let (provider, location, local_authority) = demo_tenant(store).await?;
+/// What the demo accounts cover: the provider with the most locations, its first
+/// location with a local authority, and that authority.
+pub struct DemoTenant {
+    pub provider: ProviderId,
+    pub location: LocationId,
+    pub local_authority: String,
+}
+
+pub struct DemoAccounts {
+    pub tenant: DemoTenant,
+    pub users: Vec<DemoUser>,
+    /// The demo provider's administrator, who wrote its past replies.
+    pub provider_admin: UserId,
+    pub history: UserId,
+}
+
+/// Creates whichever demo accounts do not exist yet, without passwords (see
+/// [`ensure`]), and returns them all.
+pub async fn create(store: &dyn Store) -> anyhow::Result<DemoAccounts> {
+    let tenant = demo_tenant(store).await?;
+    let (provider, location, local_authority) = (&tenant.provider, &tenant.location, &tenant.local_authority);
     let accounts_wanted: [(&str, Role, Vec<String>, String); 7] = [
         ("admin", Role::Admin, vec![], "System administrator".into()),
         ("inspector", Role::Inspector, vec![], "Inspector (all of England)".into()),
@@ -31,22 +53,45 @@ pub async fn ensure(store: &dyn Store, accounts: &Accounts) -> anyhow::Result<Ve
         ("staff", Role::Staff, vec![location.to_string()], format!("Staff ({location})")),
         ("moderator", Role::Moderator, vec![], "Moderator".into()),
     ];
-    let password = Password::parse(DEMO_PASSWORD)?;
     let mut users = Vec::new();
+    let mut provider_admin = None;
     for (name, role, scopes, description) in accounts_wanted {
         let email = Email::parse(&format!("{name}@demo.candour.example"))?;
-        if store.sign_in_record(&email).await?.is_none() {
-            let grants = Grant::for_role(role, &scopes)?;
-            let user =
-                store.create_user(&NewUser { email: email.clone(), name: format!("Demo {name}"), grants }).await?;
-            accounts.set_password(user.id, &password).await?;
+        let id = existing_or_new(store, &email, &format!("Demo {name}"), Grant::for_role(role, &scopes)?).await?;
+        if role == Role::ProviderAdmin {
+            provider_admin = Some(id);
         }
-        users.push(DemoUser { email: email.to_string(), role: description });
+        users.push(DemoUser { id, email: email.to_string(), role: description });
     }
-    Ok(users)
+    let history = Email::parse(HISTORY_EMAIL)?;
+    let grants = Grant::for_role(Role::Moderator, &[])?;
+    let history = existing_or_new(store, &history, "Demo history (the synthetic past; cannot sign in)", grants).await?;
+    store.update_user(history, &UserUpdate { disabled: Some(true), ..UserUpdate::default() }).await?;
+    let provider_admin = provider_admin.expect("the wanted accounts include a provider administrator");
+    Ok(DemoAccounts { tenant, users, provider_admin, history })
 }
 
-async fn demo_tenant(store: &dyn Store) -> anyhow::Result<(ProviderId, LocationId, String)> {
+/// Creates the demo accounts (once), gives those without a password the demo
+/// password, and returns their sign-ins.
+pub async fn ensure(store: &dyn Store, accounts: &Accounts) -> anyhow::Result<Vec<DemoUser>> {
+    let demo = create(store).await?;
+    let password = Password::parse(DEMO_PASSWORD)?;
+    for user in &demo.users {
+        if !store.user(user.id).await?.has_password {
+            accounts.set_password(user.id, &password).await?;
+        }
+    }
+    Ok(demo.users)
+}
+
+async fn existing_or_new(store: &dyn Store, email: &Email, name: &str, grants: Vec<Grant>) -> anyhow::Result<UserId> {
+    Ok(match store.sign_in_record(email).await? {
+        Some(record) => record.user.id,
+        None => store.create_user(&NewUser { email: email.clone(), name: name.to_string(), grants }).await?.id,
+    })
+}
+
+async fn demo_tenant(store: &dyn Store) -> anyhow::Result<DemoTenant> {
     let mut counts: std::collections::HashMap<ProviderId, u32> = std::collections::HashMap::new();
     for l in search_all(store, &LocationQuery::default()).await? {
         *counts.entry(l.provider_id).or_default() += 1;
@@ -62,5 +107,5 @@ async fn demo_tenant(store: &dyn Store) -> anyhow::Result<(ProviderId, LocationI
         .find(|l| l.local_authority.is_some())
         .ok_or_else(|| anyhow::anyhow!("the demo provider has no location with a local authority"))?;
     let local_authority = first.local_authority.clone().unwrap_or_default();
-    Ok((provider, first.id, local_authority))
+    Ok(DemoTenant { provider, location: first.id, local_authority })
 }

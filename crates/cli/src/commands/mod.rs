@@ -2,6 +2,7 @@ pub mod demo;
 pub mod demo_users;
 pub mod export;
 pub mod import;
+pub mod mail;
 pub mod rate;
 pub mod serve;
 pub mod sync;

@@ -6,24 +6,33 @@ use candour_accounts::Accounts;
 use candour_store::Store;
 use candour_web::WebConfig;
 
-use crate::DbArgs;
+use crate::{DbArgs, MailArgs};
 
-pub async fn run(db: &DbArgs, addr: SocketAddr, demo: bool, public_url: Option<String>) -> anyhow::Result<()> {
+pub async fn run(
+    db: &DbArgs,
+    addr: SocketAddr,
+    demo: bool,
+    public_url: Option<String>,
+    mail: &MailArgs,
+) -> anyhow::Result<()> {
+    // Check the mail settings before anything else, so that a mistake stops the start at once.
+    let mail = mail.settings()?;
     let store = super::open_store(db).await?;
+    let empty = store.is_empty().await?;
+    let store: Arc<dyn Store> = Arc::new(store);
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let local = listener.local_addr()?;
+    let public_url = public_url.unwrap_or_else(|| format!("http://{local}"));
+    let config = WebConfig::new(&public_url)?;
     if demo {
-        if store.is_empty().await? {
-            super::demo::seed_demo(&store, crate::Scale::Small, 42).await?;
+        if empty {
+            super::demo::seed_demo(&store, crate::Scale::Small, 42, config.public_url()).await?;
         } else {
             println!("The database already holds a register; the demo register was not added.");
         }
     }
     // Build the in-memory directory now, so that the first visitor does not wait for it.
     store.register_stats().await?;
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
-    let local = listener.local_addr()?;
-    let public_url = public_url.unwrap_or_else(|| format!("http://{local}"));
-    let config = WebConfig::new(&public_url)?;
-    let store: Arc<dyn Store> = Arc::new(store);
     if demo {
         let accounts = Accounts::new(store.clone(), config.accounts.clone());
         let users = super::demo_users::ensure(store.as_ref(), &accounts).await?;
@@ -32,6 +41,7 @@ pub async fn run(db: &DbArgs, addr: SocketAddr, demo: bool, public_url: Option<S
             println!("  {:<36} {}", user.email, user.role);
         }
     }
+    super::mail::start(store.clone(), mail)?;
     println!("Candour is running at {}/ (database {}). Press Ctrl-C to stop.", config.public_url(), db.db.display());
     candour_web::serve(listener, store, config).await.context("the web server stopped")?;
     Ok(())

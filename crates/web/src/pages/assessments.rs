@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use candour_domain::{Action, KeyQuestion, LocationId, Rating, Resource, ServiceKind, authorize};
 use candour_engine::AssessmentResult;
+use candour_engine::voice::VoiceSummary;
 use candour_store::{
     AssessmentChange, AssessmentRecord, AssessmentStatus, ChallengeDecision, ChallengeStatus, LocationDetail,
     NewAssessment, NewChallenge, Publication, StoreError,
@@ -23,6 +24,7 @@ use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, pairs, value};
 use crate::pages::chrome::{Chrome, Crumb, date_time};
+use crate::pages::moderation::evidence::{EvidenceLine, statement_evidence};
 use crate::views::{SelectOption, long_date};
 
 /// The challenge window when the inspector does not choose another.
@@ -122,6 +124,7 @@ struct StatementForm {
     score: Vec<SelectOption>,
     categories: Vec<CategoryInput>,
     carried: String,
+    voice: Vec<EvidenceLine>,
 }
 
 struct CategoryInput {
@@ -167,6 +170,7 @@ fn rating_options(current: Option<Rating>, empty: &str) -> Vec<SelectOption> {
 fn key_question_form(
     framework: &candour_engine::Framework,
     record: &AssessmentRecord,
+    voice: &VoiceSummary,
     kq: KeyQuestion,
 ) -> KeyQuestionForm {
     let standing = record.standing.iter().find(|s| s.key_question == kq);
@@ -190,6 +194,7 @@ fn key_question_form(
                 score: score_options(entry.and_then(|e| e.score)),
                 categories,
                 carried: entry.and_then(|e| e.carried_from).map(|d| d.to_string()).unwrap_or_default(),
+                voice: statement_evidence(framework, voice, s.id, record.service_kind),
             }
         })
         .collect();
@@ -274,6 +279,7 @@ fn assessment_page(
     who: &SignedIn,
     record: &AssessmentRecord,
     detail: &LocationDetail,
+    voice: &VoiceSummary,
     errors: Problems,
 ) -> Result<AssessmentPage, WebError> {
     let framework = model::framework().map_err(|e| {
@@ -330,7 +336,7 @@ fn assessment_page(
                 checked: record.facts.notifications_ok,
             },
         ],
-        key_questions: KeyQuestion::ALL.into_iter().map(|kq| key_question_form(framework, record, kq)).collect(),
+        key_questions: KeyQuestion::ALL.into_iter().map(|kq| key_question_form(framework, record, voice, kq)).collect(),
         trace,
         trace_problem,
         judgements: judgement_forms(record, result.as_ref().ok()),
@@ -354,7 +360,19 @@ async fn refused(
     errors: Problems,
 ) -> Result<Response, PageError> {
     let (record, detail) = load(state, who, raw_id).await?;
-    Ok(render(status, &assessment_page(who, &record, &detail, errors)?))
+    let voice = voice_summary(state, who, &record).await?;
+    Ok(render(status, &assessment_page(who, &record, &detail, &voice, errors)?))
+}
+
+/// The service's people's voice now, for the evidence beside each statement.
+async fn voice_summary(state: &AppState, who: &SignedIn, record: &AssessmentRecord) -> Result<VoiceSummary, WebError> {
+    state.voice.summary(&record.location_id, Utc::now()).await.map_err(|e| match e {
+        candour_voice::VoiceError::NotFound => who.not_found(),
+        other => {
+            tracing::error!(error = %other, "the voice summary could not be computed");
+            WebError::Internal
+        }
+    })
 }
 
 /// A store refusal shown on the page: a conflict (the workflow's order) as 409,
@@ -388,7 +406,8 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let (record, detail) = load(&state, &who, &raw_id).await?;
     who.caller.record(&state, "read", &format!("assessment:{}", record.id), None).await?;
-    Ok(render(StatusCode::OK, &assessment_page(&who, &record, &detail, Vec::new())?))
+    let voice = voice_summary(&state, &who, &record).await?;
+    Ok(render(StatusCode::OK, &assessment_page(&who, &record, &detail, &voice, Vec::new())?))
 }
 
 // ---------------------------------------------------------------- opening

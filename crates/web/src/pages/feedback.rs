@@ -1,10 +1,286 @@
-//! Giving feedback without an account: the form, its QR code and poster, the
-//! thank-you page and the private return link.
+//! Giving feedback without an account: the form (one question per screen, no
+//! JavaScript needed), its short link, QR code and poster, the thank-you page and
+//! the person's private return link, where they read replies and rate progress.
+
+pub mod form;
+mod poster;
+pub mod public;
+mod screens;
+
+use std::time::Instant;
 
 use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use candour_domain::LocationId;
+use candour_domain::voice::{Channel, Feedback, FeedbackError, Progress, RawFeedback, Respondent};
+use candour_voice::VoiceError;
+use chrono::Utc;
+use serde::Deserialize;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::AppState;
+use crate::error::{PageError, WebError, render};
+use crate::forms::{FormErrors, pairs, value};
+use crate::pages::parse_location_id;
+use crate::security::client_ip::ClientIp;
+use crate::security::csrf::Csrf;
+
+use form::{Go, Step};
+use screens::{Screen, ThanksPage};
+
+/// The off-screen field people never see or fill in (see [`step`]).
+pub const HONEYPOT: &str = "website";
 
 pub fn routes() -> Router<AppState> {
+    // Pages that carry a submission key (the form) or are reached with one (the
+    // return link): never cached, and the key never leaves in a Referer header.
+    let keyed = Router::new()
+        .route("/locations/{id}/feedback", get(start).post(step))
+        .route("/locations/{id}/feedback/thanks", get(sent))
+        .route("/feedback/{key}", get(own))
+        .route("/feedback/{key}/thanks", get(thanks))
+        .route("/feedback/{key}/progress", post(rate_progress))
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")));
     Router::new()
+        .route("/f/{digits}", get(follow_short_link))
+        .route("/locations/{id}/feedback/qr.svg", get(poster::qr_svg))
+        .route("/locations/{id}/feedback/qr.png", get(poster::qr_png))
+        .route("/locations/{id}/feedback/poster", get(poster::poster))
+        .merge(keyed)
+}
+
+// ---------------------------------------------------------------- shared pieces
+
+/// The service feedback is about: its ID and name, or the normal 404.
+pub(crate) struct Service {
+    pub id: LocationId,
+    pub name: String,
+}
+
+pub(crate) async fn service(state: &AppState, raw_id: &str) -> Result<Service, WebError> {
+    let id = parse_location_id(raw_id)?;
+    let detail = state
+        .store
+        .location(&id)
+        .await
+        .map_err(|e| WebError::from_store(e, || format!("There is no location with ID {id} in the register.")))?;
+    Ok(Service { id, name: detail.location.name })
+}
+
+/// The path of a service's feedback form.
+pub fn form_href(id: &LocationId) -> String {
+    format!("/locations/{id}/feedback")
+}
+
+/// The short link printed on posters: the location ID's digits, `/f/545611283`.
+pub fn short_link(id: &LocationId) -> String {
+    format!("/f/{}", id.as_str().trim_start_matches("1-"))
+}
+
+/// The private return link of a piece of feedback.
+pub fn return_href(key: &str) -> String {
+    format!("/feedback/{key}")
+}
+
+/// A submission key as the form, the return link or the API's `Idempotency-Key`
+/// gives it: URL-safe letters and digits, long enough not to be guessed.
+pub fn submission_key(raw: &str) -> Result<String, WebError> {
+    let ok = (16..=128).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(raw.to_string())
+    } else {
+        Err(WebError::bad_request(
+            "This feedback link is not complete. Check that you copied all of it, or start again from the service's page.",
+        ))
+    }
+}
+
+/// A voice failure no form field explains.
+fn voice_failure(err: VoiceError) -> WebError {
+    match err {
+        VoiceError::NotFound => {
+            WebError::not_found("We could not find any feedback with this link. Check that you copied all of it.")
+        }
+        VoiceError::Refused(message) | VoiceError::Conflict(message) => WebError::bad_request(message),
+        VoiceError::Invalid(errors) => {
+            WebError::bad_request(errors.first().map_or_else(String::new, |e| e.message.clone()))
+        }
+        VoiceError::Store(err) => WebError::from_store(err, String::new),
+    }
+}
+
+// ---------------------------------------------------------------- the form
+
+/// `GET /f/{digits}`: the short link on posters.
+async fn follow_short_link(Path(digits): Path<String>) -> Result<Response, PageError> {
+    let id = LocationId::parse(&format!("1-{digits}"))
+        .map_err(|_| WebError::not_found(format!("There is no feedback form at the short link /f/{digits}.")))?;
+    Ok(Redirect::to(&form_href(&id)).into_response())
+}
+
+/// `GET /locations/{id}/feedback`: the first screen, with a fresh submission key.
+async fn start(
+    State(state): State<AppState>,
+    Path(raw_id): Path<String>,
+    Csrf(csrf_token): Csrf,
+) -> Result<Response, PageError> {
+    let service = service(&state, &raw_id).await?;
+    let screen = Screen { service: &service, key: &candour_voice::new_submission_key(), csrf_token: &csrf_token };
+    Ok(screen.show(Step::Respondent, &RawFeedback::default(), &FormErrors::default(), false, StatusCode::OK))
+}
+
+/// `POST /locations/{id}/feedback`: every screen posts here. It checks the
+/// screen's own answers, then draws the next (or the same one with its problems).
+async fn step(
+    State(state): State<AppState>,
+    Path(raw_id): Path<String>,
+    client: ClientIp,
+    Csrf(csrf_token): Csrf,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let form = pairs(&body);
+    let key = submission_key(value(&form, "key"))?;
+    let service = service(&state, &raw_id).await?;
+    if !value(&form, HONEYPOT).is_empty() {
+        // The honeypot: a field people never see, which form-filling robots fill
+        // in. They get the same "sent" a person gets, so they have nothing to
+        // learn from or retry against, and nothing is stored.
+        tracing::info!(location = %service.id, "feedback with the honeypot filled in was dropped");
+        return Ok(Redirect::to(&format!("{}/thanks", form_href(&service.id))).into_response());
+    }
+    let raw = form::read(&form);
+    let respondent = Respondent::parse(&raw.respondent).ok();
+    let unreadable = || WebError::bad_request("This form could not be read. Start again from the service's page.");
+    let at = Step::parse(value(&form, "step"), respondent).ok_or_else(unreadable)?;
+    let go = Go::parse(value(&form, "go"), respondent).ok_or_else(unreadable)?;
+    let changing = value(&form, "changing") == "yes";
+    let screen = Screen { service: &service, key: &key, csrf_token: &csrf_token };
+    let none = FormErrors::default();
+    Ok(match go {
+        Go::Back => {
+            let back = form::previous(at, &raw, changing);
+            screen.show(back, &raw, &none, changing && back != Step::Check, StatusCode::OK)
+        }
+        Go::Change(target) => screen.show(target, &raw, &none, target != Step::Check, StatusCode::OK),
+        Go::Next => match form::problems(at, &raw) {
+            problems if !problems.is_empty() => {
+                screen.show(at, &raw, &form_errors(&problems), changing, StatusCode::BAD_REQUEST)
+            }
+            _ => {
+                let next = form::next(at, &raw, changing);
+                screen.show(next, &raw, &none, changing && next != Step::Check, StatusCode::OK)
+            }
+        },
+        Go::Submit => submit(&state, &screen, &raw, client).await?,
+    })
+}
+
+/// The last screen's "Send": checks everything once more, applies the rate
+/// limits, and stores the feedback durably before the thank-you page.
+async fn submit(
+    state: &AppState,
+    screen: &Screen<'_>,
+    raw: &RawFeedback,
+    ClientIp(ip): ClientIp,
+) -> Result<Response, PageError> {
+    if let Err(problems) = Feedback::parse(raw, Channel::Online) {
+        return Ok(show_problems(screen, raw, &problems));
+    }
+    if let Err(refusal) = state.feedback_limits.check(ip, &screen.service.id, Instant::now()) {
+        return Ok(screen.refused(raw, &refusal));
+    }
+    let received = state.voice.submit(&screen.service.id, raw, Channel::Online, screen.key, None, Utc::now()).await;
+    match received {
+        // A repeat of the same key (a double click, a resend after a lost answer)
+        // lands on the same thank-you page as the first.
+        Ok(_) => Ok(Redirect::to(&format!("{}/thanks", return_href(screen.key))).into_response()),
+        Err(VoiceError::Invalid(problems)) => Ok(show_problems(screen, raw, &problems)),
+        Err(VoiceError::NotFound) => {
+            Err(WebError::not_found(format!("There is no location with ID {} in the register.", screen.service.id))
+                .into())
+        }
+        Err(err) => Err(voice_failure(err).into()),
+    }
+}
+
+/// Problems the final check found: shown on the screen of the first of them.
+fn show_problems(screen: &Screen<'_>, raw: &RawFeedback, problems: &[FeedbackError]) -> Response {
+    let respondent = Respondent::parse(&raw.respondent).ok();
+    let at = problems.first().and_then(|p| form::step_of(&p.field, respondent)).unwrap_or(Step::Check);
+    let own: Vec<FeedbackError> = match at {
+        Step::Check => problems.to_vec(),
+        _ => problems.iter().filter(|p| form::step_of(&p.field, respondent) == Some(at)).cloned().collect(),
+    };
+    screen.show(at, raw, &form_errors(&own), true, StatusCode::BAD_REQUEST)
+}
+
+/// Feedback problems keyed by the ids of the inputs they are about.
+fn form_errors(problems: &[FeedbackError]) -> FormErrors {
+    let mut errors = FormErrors::default();
+    for p in problems {
+        errors.add(form::anchor(&p.field), p.message.clone());
+    }
+    errors
+}
+
+/// `GET /locations/{id}/feedback/thanks`: where the honeypot's "sent" leads.
+async fn sent(State(state): State<AppState>, Path(raw_id): Path<String>) -> Result<Response, PageError> {
+    let service = service(&state, &raw_id).await?;
+    Ok(render(StatusCode::OK, &ThanksPage::without_reference(&service)))
+}
+
+// ---------------------------------------------------------------- after sending
+
+/// `GET /feedback/{key}/thanks`: the reference and the private return link.
+async fn thanks(State(state): State<AppState>, Path(raw_key): Path<String>) -> Result<Response, PageError> {
+    let key = submission_key(&raw_key)?;
+    let own = state.voice.own_feedback(&key).await.map_err(voice_failure)?;
+    let return_url = format!("{}{}", state.config.public_url(), return_href(&key));
+    Ok(render(StatusCode::OK, &ThanksPage::of(&own, return_url)))
+}
+
+#[derive(Deserialize)]
+struct OwnQuery {
+    rated: Option<String>,
+}
+
+/// `GET /feedback/{key}`: the person's own view through their return link.
+async fn own(
+    State(state): State<AppState>,
+    Path(raw_key): Path<String>,
+    Csrf(csrf_token): Csrf,
+    Query(query): Query<OwnQuery>,
+) -> Result<Response, PageError> {
+    let key = submission_key(&raw_key)?;
+    let own = state.voice.own_feedback(&key).await.map_err(voice_failure)?;
+    let page = screens::own_page(&own, &key, csrf_token, &FormErrors::default(), query.rated.is_some());
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// `POST /feedback/{key}/progress`: better, the same or worse on one personal outcome.
+async fn rate_progress(
+    State(state): State<AppState>,
+    Path(raw_key): Path<String>,
+    Csrf(csrf_token): Csrf,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let key = submission_key(&raw_key)?;
+    let form = pairs(&body);
+    let outcome: i64 = value(&form, "outcome").parse().map_err(|_| {
+        WebError::bad_request("This form could not be read. Go back to your feedback link and try again.")
+    })?;
+    let Ok(progress) = Progress::parse(value(&form, "progress")) else {
+        let own = state.voice.own_feedback(&key).await.map_err(voice_failure)?;
+        let mut errors = FormErrors::default();
+        errors.add(screens::progress_id(outcome), "Choose better, about the same or worse");
+        let page = screens::own_page(&own, &key, csrf_token, &errors, false);
+        return Ok(render(StatusCode::BAD_REQUEST, &page));
+    };
+    state.voice.rate_progress(&key, outcome, progress, Utc::now()).await.map_err(voice_failure)?;
+    Ok(Redirect::to(&format!("{}?rated=yes#outcome-{outcome}", return_href(&key))).into_response())
 }

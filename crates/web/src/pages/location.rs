@@ -1,16 +1,20 @@
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use candour_domain::{
     KeyQuestion, Location, LocationId, RatingRecord, RatingSource, RegistrationStatus, RelationshipKind,
 };
 use candour_engine::AssessmentResult;
+use candour_voice::VoiceError;
 use candour_store::{AssessmentRecord, AssessmentStatus, LocationDetail, RelatedLocation};
-use chrono::NaiveDate;
+use chrono::{NaiveDate, Utc};
+use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::{PageError, WebError, render};
+use crate::pages::feedback::public::{MAX_PAGE, STORIES_PER_PAGE, VoiceSection, voice_section, whole_number};
 use crate::views::{
     RatingTag, Row, beds_text, count_of, location_href, long_date, optional_date, provider_href, safe_website,
     service_names, tel_href, yes_no_unknown,
@@ -33,6 +37,7 @@ struct LocationPage {
     history: Vec<HistoryRow>,
     related: Vec<RelatedView>,
     explanations: Vec<crate::assessment::Trace>,
+    voice: VoiceSection,
 }
 
 /// Current ratings as a table: a row per key question (and overall), a column per service group.
@@ -74,18 +79,42 @@ struct RelatedView {
     reason: Option<String>,
 }
 
-/// `GET /locations/{id}`: everything the register knows about one location.
-pub async fn location(State(state): State<AppState>, Path(raw_id): Path<String>) -> Result<Response, PageError> {
-    let id = parse_location_id(&raw_id)?;
-    let detail = state
-        .store
-        .location(&id)
-        .await
-        .map_err(|e| WebError::from_store(e, || format!("There is no location with ID {id} in the register.")))?;
-    let assessments = state.store.assessments_of(&id).await.map_err(|e| WebError::from_store(e, String::new))?;
-    let published = published_results(&assessments);
-    Ok(render(StatusCode::OK, &page(&detail, &published)))
+#[derive(Deserialize)]
+pub struct LocationParams {
+    /// The page of published stories.
+    stories: Option<String>,
 }
+
+/// `GET /locations/{id}`: everything the register knows about one location, and
+/// what people say about it. The four reads run at once.
+pub async fn location(
+    State(state): State<AppState>,
+    Path(raw_id): Path<String>,
+    params: Result<Query<LocationParams>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let id = parse_location_id(&raw_id)?;
+    let stories = params.ok().and_then(|Query(p)| p.stories);
+    let stories_page = whole_number("Stories page", stories.as_deref(), 1, MAX_PAGE)?;
+    let missing = || format!("There is no location with ID {id} in the register.");
+    let (detail, assessments, summary, stories) = tokio::try_join!(
+        async { state.store.location(&id).await.map_err(|e| WebError::from_store(e, missing)) },
+        async { state.store.assessments_of(&id).await.map_err(|e| WebError::from_store(e, String::new)) },
+        async {
+            state.voice.summary(&id, Utc::now()).await.map_err(|e| match e {
+                VoiceError::Store(e) => WebError::from_store(e, missing),
+                _ => WebError::not_found(missing()),
+            })
+        },
+        async {
+            let page = state.store.published_stories(&id, stories_page, STORIES_PER_PAGE).await;
+            page.map_err(|e| WebError::from_store(e, missing))
+        },
+    )?;
+    let published = published_results(&assessments);
+    let voice = voice_section(&id, &summary, &stories);
+    Ok(render(StatusCode::OK, &page(&detail, &published, voice)))
+}
+
 
 /// The engine results of the location's published assessments, with the date and
 /// service group each was published for, newest first.
@@ -118,7 +147,7 @@ pub fn parse_location_id(raw: &str) -> Result<LocationId, WebError> {
         .map_err(|e| WebError::bad_request(format!("{} is not a valid location ID: {}", e.value, e.expected)))
 }
 
-fn page(detail: &LocationDetail, published: &[(NaiveDate, String, AssessmentResult)]) -> LocationPage {
+fn page(detail: &LocationDetail, published: &[(NaiveDate, String, AssessmentResult)], voice: VoiceSection) -> LocationPage {
     let location = &detail.location;
     let overall = detail.current_ratings.iter().find(|r| r.service_group == RatingRecord::LOCATION_GROUP);
     LocationPage {
@@ -136,6 +165,7 @@ fn page(detail: &LocationDetail, published: &[(NaiveDate, String, AssessmentResu
         explanations: explanations(&detail.current_ratings, published),
         history: detail.rating_history.iter().map(history_row).collect(),
         related: detail.related.iter().map(related_view).collect(),
+        voice,
     }
 }
 

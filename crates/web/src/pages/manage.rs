@@ -20,6 +20,7 @@ use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, SelectField, pairs, value};
 use crate::pages::account::account_failure;
 use crate::pages::chrome::{Chrome, Crumb, StatusTag, area_href};
+use crate::pages::moderation::contacts::{self, ContactSection};
 use crate::views::{RatingTag, Row, SelectOption, SummaryView, count_of, long_date, optional_date, yes_no_unknown};
 use crate::workspace::{self, AreaWorkspace, LocationWorkspace, Person, ProviderFacts, ProviderWorkspace};
 
@@ -62,6 +63,7 @@ pub async fn home(State(state): State<AppState>, who: SignedIn) -> Result<Respon
         national_links(&state, p).await?,
         administration_links(p),
         moderation_links(p),
+        alert_links(&state, p).await?,
     ];
     let page = ManagePage {
         title: "Manage",
@@ -172,12 +174,22 @@ fn administration_links(p: &Principal) -> Option<Section> {
 
 fn moderation_links(p: &Principal) -> Option<Section> {
     let allowed = authorize(p, Action::Read, Resource::ModerationQueue).is_allowed();
-    let line = LinkLine {
-        label: "Moderation queue".to_string(),
-        href: None,
-        note: "Feedback from the public will wait here for you to read before it is published.".to_string(),
+    let lines = [
+        ("Moderation queue", "/moderation", "Feedback waiting for you to read before it is published"),
+        ("Replies to check", "/moderation/replies", "Providers' replies waiting for a check before they show"),
+    ];
+    let links = lines.into_iter().filter(|_| allowed).map(|(label, href, note)| LinkLine::to(label, href, note));
+    section("moderation", "Moderation", None, links.collect())
+}
+
+/// Safeguarding alerts, with how many are open, for those who may see any.
+async fn alert_links(state: &AppState, p: &Principal) -> Result<Option<Section>, WebError> {
+    let Some(open) = crate::pages::moderation::open_alert_count(state, p).await? else { return Ok(None) };
+    let note = match open {
+        0 => "No open alerts".to_string(),
+        n => format!("{} open", count_of(n as u64, "alert", "alerts")),
     };
-    section("moderation", "Moderation", None, if allowed { vec![line] } else { Vec::new() })
+    Ok(section("alerts", "Safeguarding", None, vec![LinkLine::to("Safeguarding alerts", "/manage/alerts", note)]))
 }
 
 // ---------------------------------------------------------------- providers
@@ -195,6 +207,7 @@ struct ProviderPage {
     locations: Vec<LocationLine>,
     people: Vec<PersonLine>,
     invite: Option<InviteForm>,
+    safeguarding: ContactSection,
 }
 
 struct LocationLine {
@@ -219,6 +232,7 @@ struct InviteForm {
 #[derive(Deserialize, Default)]
 pub struct ProviderQuery {
     invited: Option<String>,
+    contact: Option<String>,
 }
 
 /// `GET /manage/providers/{id}`
@@ -229,8 +243,12 @@ pub async fn provider(
     query: Result<Query<ProviderQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let facts = readable_provider(&state, &who, &raw_id).await?;
-    let invited = query.ok().and_then(|q| q.0.invited).is_some();
-    let notice = invited.then(|| "Invitation sent. We have emailed a link to choose a password.".to_string());
+    let query = query.map(|q| q.0).unwrap_or_default();
+    let notice = match (query.invited, query.contact) {
+        (Some(_), _) => Some("Invitation sent. We have emailed a link to choose a password.".to_string()),
+        (None, Some(_)) => Some("Safeguarding lead saved.".to_string()),
+        (None, None) => None,
+    };
     let page = provider_page(&state, &who, facts, notice, FormErrors::default(), &[]).await?;
     Ok(render(StatusCode::OK, &page))
 }
@@ -276,8 +294,20 @@ async fn invite_failed(
     errors: FormErrors,
     form: &[(String, String)],
 ) -> Result<Response, PageError> {
+    provider_response(state, who, facts, errors, form, StatusCode::BAD_REQUEST).await
+}
+
+/// The provider's page again, with the problems of a refused form.
+pub async fn provider_response(
+    state: &AppState,
+    who: &SignedIn,
+    facts: ProviderFacts,
+    errors: FormErrors,
+    form: &[(String, String)],
+    status: StatusCode,
+) -> Result<Response, PageError> {
     let page = provider_page(state, who, facts, None, errors, form).await?;
-    Ok(render(StatusCode::BAD_REQUEST, &page))
+    Ok(render(status, &page))
 }
 
 /// The invitation's email, name and grant, or what is wrong with the form.
@@ -323,7 +353,7 @@ async fn load_provider(state: &AppState, who: &SignedIn, raw_id: &str) -> Result
     })
 }
 
-async fn readable_provider(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<ProviderFacts, WebError> {
+pub async fn readable_provider(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<ProviderFacts, WebError> {
     let facts = load_provider(state, who, raw_id).await?;
     let resource = Resource::Provider { id: &facts.id, local_authorities: &facts.local_authorities };
     who.require(state, Action::Read, resource).await?;
@@ -347,6 +377,7 @@ async fn provider_page(
         .map_err(|e| WebError::from_store(e, String::new))?;
     let valid = candour_accounts::describe_duration(state.accounts.policy().invitation_valid);
     let invite = can_invite.then(|| invite_form(&ws, &errors, form, valid));
+    let safeguarding = contacts::provider_section(state, who, &id, &errors, form).await?;
     let name = ws.provider.name.clone();
     Ok(ProviderPage {
         title: errors.title(&name),
@@ -358,6 +389,7 @@ async fn provider_page(
         locations: ws.locations.iter().map(location_line).collect(),
         people: ws.people.iter().map(PersonLine::of).collect(),
         invite,
+        safeguarding,
         name,
     })
 }
@@ -464,6 +496,7 @@ struct LocationPage {
     public_href: String,
     assessments: Vec<AssessmentLine>,
     open_assessment: Option<OpenAssessment>,
+    voice_links: Vec<LinkLine>,
 }
 
 struct AssessmentLine {
@@ -529,6 +562,7 @@ pub async fn location(
         .map_err(|e| WebError::from_store(e, String::new))?;
     let mut page = location_page(&who, &ws, provider_link);
     (page.assessments, page.open_assessment) = (assessments, open_assessment);
+    page.voice_links = voice_links(who.principal(), &ws.detail);
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -590,7 +624,30 @@ fn location_page(who: &SignedIn, ws: &LocationWorkspace, provider_href: String) 
         public_href: format!("/locations/{}", l.id),
         assessments: Vec::new(),
         open_assessment: None,
+        voice_links: Vec::new(),
     }
+}
+
+/// People's voice for the provider side: stories to answer, paper entry, and the
+/// poster and QR code to display.
+fn voice_links(p: &Principal, detail: &LocationDetail) -> Vec<LinkLine> {
+    let l = &detail.location;
+    let resource = Resource::LocationVoice { location: &l.id, provider: &l.provider_id };
+    if !authorize(p, Action::Read, resource).is_allowed() {
+        return Vec::new();
+    }
+    let id = &l.id;
+    vec![
+        LinkLine::to("Stories and replies", format!("/manage/locations/{id}/voice"), "Answer what people said"),
+        LinkLine::to(
+            "Type in feedback",
+            format!("/manage/locations/{id}/feedback/new"),
+            "From a paper form, or given with someone's help",
+        ),
+        LinkLine::to("Poster to print", format!("/locations/{id}/feedback/poster"), "With the QR code and short link"),
+        LinkLine::to("QR code (SVG)", format!("/locations/{id}/feedback/qr.svg"), "For printing at any size"),
+        LinkLine::to("QR code (PNG)", format!("/locations/{id}/feedback/qr.png"), "For documents and websites"),
+    ]
 }
 
 // ---------------------------------------------------------------- areas
@@ -600,6 +657,9 @@ fn location_page(who: &SignedIn, ws: &LocationWorkspace, provider_href: String) 
 struct AreaPage {
     title: String,
     chrome: Chrome,
+    errors: Vec<ErrorLink>,
+    notice: Option<String>,
+    safeguarding: ContactSection,
     name: String,
     registered: String,
     by_rating: Vec<RatingCount>,
@@ -618,15 +678,36 @@ pub async fn area(
     State(state): State<AppState>,
     who: SignedIn,
     Path(local_authority): Path<String>,
+    query: Result<Query<AreaQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let ws = readable_area(&state, &who, &local_authority).await?;
-    let page = area_page(&who, ws);
+    let notice = query.ok().and_then(|q| q.0.contact).map(|_| "Safeguarding team saved.".to_string());
+    let safeguarding = contacts::area_section(&state, &who, &ws.local_authority, &FormErrors::default(), &[]).await?;
+    let page = area_page(&who, ws, safeguarding, notice, &FormErrors::default());
     Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Deserialize, Default)]
+pub struct AreaQuery {
+    contact: Option<String>,
+}
+
+/// The area's page again, with the problems of a refused form.
+pub async fn area_response(
+    state: &AppState,
+    who: &SignedIn,
+    ws: AreaWorkspace,
+    errors: FormErrors,
+    form: &[(String, String)],
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let safeguarding = contacts::area_section(state, who, &ws.local_authority, &errors, form).await?;
+    Ok(render(status, &area_page(who, ws, safeguarding, None, &errors)))
 }
 
 /// Asks the policy before looking the authority up, so an authority the caller
 /// may not read and one with no services give the same 404.
-async fn readable_area(state: &AppState, who: &SignedIn, name: &str) -> Result<AreaWorkspace, WebError> {
+pub async fn readable_area(state: &AppState, who: &SignedIn, name: &str) -> Result<AreaWorkspace, WebError> {
     who.require(state, Action::Read, Resource::Area { local_authority: name }).await?;
     let known = workspace::known_local_authority(state.store.as_ref(), name)
         .await
@@ -636,7 +717,13 @@ async fn readable_area(state: &AppState, who: &SignedIn, name: &str) -> Result<A
     workspace::area_workspace(state.store.as_ref(), known).await.map_err(|e| WebError::from_store(e, String::new))
 }
 
-fn area_page(who: &SignedIn, ws: AreaWorkspace) -> AreaPage {
+fn area_page(
+    who: &SignedIn,
+    ws: AreaWorkspace,
+    safeguarding: ContactSection,
+    notice: Option<String>,
+    errors: &FormErrors,
+) -> AreaPage {
     let attention: Vec<SummaryView> = ws
         .needing_attention
         .iter()
@@ -649,7 +736,10 @@ fn area_page(who: &SignedIn, ws: AreaWorkspace) -> AreaPage {
     let query =
         form_urlencoded::Serializer::new(String::new()).append_pair("local_authority", &ws.local_authority).finish();
     AreaPage {
-        title: ws.local_authority.clone(),
+        title: errors.title(&ws.local_authority),
+        errors: errors.links(),
+        notice,
+        safeguarding,
         chrome: Chrome::with(who, vec![Crumb::new("Manage", "/manage")], ws.local_authority.clone()),
         registered: count_of(ws.registered, "service is", "services are"),
         by_rating: ws

@@ -1,10 +1,189 @@
 //! The private side of people's voice: moderation, safeguarding alerts and
-//! contacts, replies and their checks, paper entry.
+//! contacts, replies and their checks, paper entry, and the evidence an
+//! inspector sees. Every handler loads, asks the one access policy, records the
+//! read or change in the audit log, then acts through the voice service.
+
+mod alerts;
+mod checks;
+pub mod contacts;
+mod entry;
+pub mod evidence;
+mod figures;
+mod queue;
+mod replies;
 
 use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::routing::{get, post};
+use candour_domain::voice::{Criticality, FeedbackError};
+use candour_voice::VoiceError;
+use chrono::{DateTime, Utc};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::AppState;
+use crate::auth::SignedIn;
+use crate::error::WebError;
+use crate::forms::FormErrors;
+
+pub use alerts::open_alert_count;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/moderation", get(queue::list))
+        .route("/moderation/replies", get(checks::list))
+        .route("/moderation/replies/{id}", post(checks::decide))
+        .route("/moderation/{id}", get(queue::show).post(queue::moderate))
+        .route("/manage/alerts", get(alerts::list))
+        .route("/manage/alerts/{id}", get(alerts::show))
+        .route("/manage/alerts/{id}/acknowledge", post(alerts::acknowledge))
+        .route("/manage/providers/{id}/safeguarding-lead", post(contacts::set_provider_lead))
+        .route("/manage/areas/{local_authority}/safeguarding-team", post(contacts::set_area_team))
+        .route("/manage/locations/{id}/voice", get(replies::show))
+        .route("/manage/locations/{id}/voice/stories/{feedback}/replies", post(replies::reply))
+        .route("/manage/locations/{id}/feedback/new", get(entry::form).post(entry::submit))
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+}
+
+/// A set of radios in a fieldset. The first radio carries the group's `id`, so
+/// the error summary's link lands on it; the others are `{id}-{value}`.
+pub struct RadioGroup {
+    pub name: String,
+    pub id: String,
+    pub legend: String,
+    pub hint: Option<String>,
+    pub choices: Vec<Radio>,
+    pub error: Option<String>,
+}
+
+pub struct Radio {
+    pub id: String,
+    pub value: String,
+    pub label: String,
+    pub hint: Option<String>,
+    pub checked: bool,
+}
+
+impl RadioGroup {
+    /// `choices` are (value, label, hint); the one equal to `current` is checked.
+    pub fn new(
+        name: impl Into<String>,
+        id: impl Into<String>,
+        legend: impl Into<String>,
+        choices: impl IntoIterator<Item = (String, String, Option<String>)>,
+        current: &str,
+        errors: &FormErrors,
+    ) -> Self {
+        let id = id.into();
+        let choices = choices
+            .into_iter()
+            .enumerate()
+            .map(|(i, (value, label, hint))| Radio {
+                id: if i == 0 { id.clone() } else { format!("{id}-{value}") },
+                checked: !current.is_empty() && value == current,
+                value,
+                label,
+                hint,
+            })
+            .collect();
+        RadioGroup { name: name.into(), error: errors.get(&id), id, legend: legend.into(), hint: None, choices }
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// The hint and error the fieldset is described by.
+    pub fn described_by(&self) -> String {
+        let hint = self.hint.as_ref().map(|_| format!("{}-hint", self.id));
+        let error = self.error.as_ref().map(|_| format!("{}-error", self.id));
+        hint.into_iter().chain(error).collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// Plain (value, label) choices without hints.
+fn plain<'a>(choices: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<(String, String, Option<String>)> {
+    choices.into_iter().map(|(v, l)| (v.to_string(), l.to_string(), None)).collect()
+}
+
+/// A voice failure that no form field explains: the normal 404, a 400 with the
+/// service's message, or a logged store failure.
+fn voice_failure(who: &SignedIn, err: VoiceError) -> WebError {
+    match err {
+        VoiceError::NotFound => who.not_found(),
+        VoiceError::Refused(message) | VoiceError::Conflict(message) => WebError::bad_request(message),
+        VoiceError::Invalid(errors) => {
+            WebError::bad_request(errors.first().map_or_else(String::new, |e| e.message.clone()))
+        }
+        VoiceError::Store(err) => WebError::from_store(err, String::new),
+    }
+}
+
+/// Adds the problems found in a piece of feedback, keyed by the ids of the
+/// form's inputs (`answers.safe` → `answers-safe`).
+fn add_feedback_errors(form: &mut FormErrors, errors: &[FeedbackError]) {
+    for e in errors {
+        let id = match e.field.as_str() {
+            "personal_outcomes" => "personal_outcomes-1".to_string(),
+            field => field.replace('.', "-"),
+        };
+        form.add(id, e.message.clone());
+    }
+}
+
+/// A message from the service as the first words of a sentence.
+fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// What each level of criticality means, in the words a moderator decides by.
+fn criticality_meaning(level: Criticality) -> &'static str {
+    match level.level() {
+        0 => "Nothing of concern",
+        1 => "A small niggle",
+        2 => "Something that should be better, with no harm done",
+        3 => "Poor care that could lead to harm if it goes on",
+        4 => "Suggests harm, abuse, neglect or danger: raises a safeguarding alert",
+        _ => "Serious harm or immediate danger: raises a safeguarding alert",
+    }
+}
+
+/// "3 hours", "2 days": how long ago, for ageing alerts and stories.
+fn age(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let hours = (now - since).num_hours().max(0);
+    match hours {
+        0 => "less than an hour".to_string(),
+        1 => "1 hour".to_string(),
+        2..48 => format!("{hours} hours"),
+        _ => format!("{} days", hours / 24),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    #[test]
+    fn ages_read_in_hours_then_days() {
+        let now = Utc::now();
+        assert_eq!(age(now, now), "less than an hour");
+        assert_eq!(age(now - Duration::hours(1), now), "1 hour");
+        assert_eq!(age(now - Duration::hours(47), now), "47 hours");
+        assert_eq!(age(now - Duration::hours(24 * 9 + 3), now), "9 days");
+    }
+
+    #[test]
+    fn feedback_errors_point_to_the_inputs() {
+        let errors = [
+            FeedbackError { field: "answers.safe".into(), message: "Choose an answer".into() },
+            FeedbackError { field: "personal_outcomes".into(), message: "Up to three".into() },
+            FeedbackError { field: "personal_outcomes.2".into(), message: "Too long".into() },
+        ];
+        let mut form = FormErrors::default();
+        add_feedback_errors(&mut form, &errors);
+        let links: Vec<String> = form.links().into_iter().map(|l| l.href).collect();
+        assert_eq!(links, ["#answers-safe", "#personal_outcomes-1", "#personal_outcomes-2"]);
+    }
 }

@@ -1,12 +1,13 @@
-//! Request logging that never writes a secret: the one-time links carry theirs in
-//! the path, so those segments are replaced before the path reaches a log.
+//! Request logging that never writes a secret: the one-time links, and the private
+//! return link of someone who gave feedback, carry theirs in the path, so those
+//! segments are replaced before the path reaches a log.
 
 use axum::body::Body;
 use axum::http::Request;
 use tracing::Span;
 
-/// Paths whose last segment is a secret.
-const SECRET_PREFIXES: [&str; 2] = ["/password-reset/", "/invitations/"];
+/// Paths whose segments after these prefixes hold a secret.
+const SECRET_PREFIXES: [&str; 3] = ["/password-reset/", "/invitations/", "/feedback/"];
 
 pub fn span_without_secrets(request: &Request<Body>) -> Span {
     tracing::debug_span!(
@@ -35,6 +36,8 @@ mod tests {
     fn link_secrets_never_reach_the_log() {
         assert_eq!(redacted_path("/password-reset/abcDEF123"), "/password-reset/[redacted]");
         assert_eq!(redacted_path("/invitations/abc"), "/invitations/[redacted]");
+        assert_eq!(redacted_path("/feedback/abc/thanks"), "/feedback/[redacted]");
+        assert_eq!(redacted_path("/locations/1-1/feedback"), "/locations/1-1/feedback");
         assert_eq!(redacted_path("/password-reset"), "/password-reset");
         assert_eq!(redacted_path("/locations/1-123"), "/locations/1-123");
     }

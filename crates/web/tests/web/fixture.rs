@@ -60,8 +60,8 @@ impl Reply {
     }
 }
 
-/// The configuration tests run with: cheap password hashing, and a sign-in limit
-/// high enough that only the rate limit's own test meets it.
+/// The configuration tests run with: cheap password hashing, and sign-in and
+/// feedback limits high enough that only the rate limits' own tests meet them.
 pub fn test_config() -> WebConfig {
     test_config_at("http://candour.test")
 }
@@ -71,6 +71,8 @@ pub fn test_config_at(public_url: &str) -> WebConfig {
     // Far too cheap for real passwords; tests hash many.
     config.accounts.password_cost = PasswordCost { memory_kib: 64, iterations: 1, parallelism: 1 };
     config.sign_in_limit = RateLimit { per_minute: 10_000, burst: 10_000 };
+    config.feedback_per_address = RateLimit { per_minute: 10_000, burst: 10_000 };
+    config.feedback_per_service = RateLimit { per_minute: 10_000, burst: 10_000 };
     config
 }
 

@@ -1,0 +1,132 @@
+//! Loading responses recorded in the past (demo data) in bulk: one transaction
+//! per batch, multi-row statements, and ids assigned here (the writer is single,
+//! so nothing else can take them) so that outcomes, progress and replies can
+//! refer to their response without reading anything back.
+
+use sqlx::QueryBuilder;
+use sqlx::sqlite::{Sqlite, SqliteConnection, SqlitePool};
+
+use candour_store::{HistoricFeedback, StoreError, StoreResult};
+
+use super::{FeedbackRow, INSERT_FEEDBACK, insert_alert, push_feedback};
+use crate::codec::stamp;
+use crate::other;
+
+/// Responses per statement: 36 values each, within SQLite's 32,766 bound values.
+const CHUNK: usize = 800;
+/// Outcomes, progress ratings and replies have fewer columns.
+const SMALL_CHUNK: usize = 4000;
+
+/// A constraint failure in a batch is the caller's mistake: say which kind.
+fn load_error(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::Conflict("a response in the batch repeats a stored key or reference".into())
+        }
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::NotFound,
+        _ => other(e),
+    }
+}
+
+/// Replies are written against the response they come with: their own
+/// `feedback_id` is ignored (it cannot be known before the response is stored).
+pub(crate) async fn load(pool: &SqlitePool, batch: &[HistoricFeedback]) -> StoreResult<()> {
+    let mut tx = pool.begin().await.map_err(other)?;
+    let first_feedback = next_id(&mut tx, "SELECT COALESCE(MAX(id), 0) + 1 FROM feedback").await?;
+    let feedback_ids: Vec<i64> = (first_feedback..).take(batch.len()).collect();
+    for (chunk, ids) in batch.chunks(CHUNK).zip(feedback_ids.chunks(CHUNK)) {
+        insert_responses(&mut tx, chunk, ids).await?;
+    }
+    insert_outcomes(&mut tx, batch, &feedback_ids).await?;
+    insert_replies(&mut tx, batch, &feedback_ids).await?;
+    for (historic, id) in batch.iter().zip(&feedback_ids) {
+        if let Some(alert) = &historic.new.alert {
+            insert_alert(&mut tx, *id, alert, historic.new.received_at).await?;
+        }
+    }
+    tx.commit().await.map_err(other)
+}
+
+async fn next_id(conn: &mut SqliteConnection, sql: &'static str) -> StoreResult<i64> {
+    sqlx::query_scalar(sql).fetch_one(conn).await.map_err(other)
+}
+
+async fn insert_responses(conn: &mut SqliteConnection, chunk: &[HistoricFeedback], ids: &[i64]) -> StoreResult<()> {
+    let mut qb = QueryBuilder::<Sqlite>::new(INSERT_FEEDBACK);
+    qb.push_values(chunk.iter().zip(ids), |b, (h, id)| {
+        push_feedback(
+            b,
+            FeedbackRow {
+                id: Some(*id),
+                new: &h.new,
+                status: h.status,
+                published_text: h.published_text.as_deref(),
+                criticality: h.criticality,
+                moderated_by: h.moderated_by,
+                moderated_at: h.moderated_at,
+            },
+        )
+    });
+    qb.build().execute(conn).await.map(drop).map_err(load_error)
+}
+
+/// Personal outcomes, then their progress ratings, which point at them by position.
+async fn insert_outcomes(conn: &mut SqliteConnection, batch: &[HistoricFeedback], ids: &[i64]) -> StoreResult<()> {
+    let mut next = next_id(conn, "SELECT COALESCE(MAX(id), 0) + 1 FROM personal_outcomes").await?;
+    let mut outcomes = Vec::new();
+    let mut progress = Vec::new();
+    for (h, feedback_id) in batch.iter().zip(ids) {
+        let first = next;
+        for (position, text) in h.new.feedback.personal_outcomes.iter().enumerate() {
+            outcomes.push((next, *feedback_id, position as i64, text.as_str()));
+            next += 1;
+        }
+        for (index, at, rating) in &h.progress {
+            if *index >= h.new.feedback.personal_outcomes.len() {
+                return Err(StoreError::Invalid(format!(
+                    "response {} rates progress on personal outcome {} of {}",
+                    h.new.reference,
+                    index + 1,
+                    h.new.feedback.personal_outcomes.len()
+                )));
+            }
+            progress.push((first + *index as i64, stamp(*at), rating.code()));
+        }
+    }
+    for chunk in outcomes.chunks(SMALL_CHUNK) {
+        let mut qb = QueryBuilder::<Sqlite>::new("INSERT INTO personal_outcomes (id, feedback_id, position, text) ");
+        qb.push_values(chunk, |mut b, (id, feedback_id, position, text)| {
+            b.push_bind(*id).push_bind(*feedback_id).push_bind(*position).push_bind(text.to_string());
+        });
+        qb.build().execute(&mut *conn).await.map_err(load_error)?;
+    }
+    for chunk in progress.chunks(SMALL_CHUNK) {
+        let mut qb = QueryBuilder::<Sqlite>::new("INSERT INTO outcome_progress (outcome_id, rated_at, progress) ");
+        qb.push_values(chunk, |mut b, (outcome_id, at, rating)| {
+            b.push_bind(*outcome_id).push_bind(at.clone()).push_bind(*rating);
+        });
+        qb.build().execute(&mut *conn).await.map_err(load_error)?;
+    }
+    Ok(())
+}
+
+async fn insert_replies(conn: &mut SqliteConnection, batch: &[HistoricFeedback], ids: &[i64]) -> StoreResult<()> {
+    let replies: Vec<_> =
+        batch.iter().zip(ids).flat_map(|(h, feedback_id)| h.replies.iter().map(move |r| (*feedback_id, r))).collect();
+    for chunk in replies.chunks(SMALL_CHUNK / 2) {
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO replies (feedback_id, author, text, change, change_what, created_at, status) ",
+        );
+        qb.push_values(chunk, |mut b, (feedback_id, r)| {
+            b.push_bind(*feedback_id)
+                .push_bind(r.author.0)
+                .push_bind(r.text.clone())
+                .push_bind(r.change.code())
+                .push_bind(r.change_what.clone())
+                .push_bind(stamp(r.at))
+                .push_bind(r.status.code());
+        });
+        qb.build().execute(&mut *conn).await.map_err(load_error)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,408 @@
+//! The voice rules against a real SQLite store in a temporary directory.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use tempfile::TempDir;
+
+use candour_domain::voice::{ChangeClaim, Channel, Criticality, OUTCOME_QUESTIONS, Progress, RawFeedback};
+use candour_domain::{Email, Grant, Location, LocationId, Principal, Provider, ProviderId, Role, Scope};
+use candour_store::{
+    AccountStore, AlertScope, ContactScope, FeedbackStatus, ImportPlan, ModerationDecision, NewUser, ReplyStatus,
+    Store, VoiceStore,
+};
+use candour_store_sqlite::SqliteStore;
+use candour_voice::{Voice, VoiceConfig, VoiceError, new_submission_key};
+
+const PUBLIC_URL: &str = "https://candour.example.org";
+
+struct Harness {
+    voice: Voice,
+    store: Arc<SqliteStore>,
+    location: LocationId,
+    provider: ProviderId,
+    moderator: Principal,
+    responder: Principal,
+    _dir: TempDir,
+}
+
+fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_750_000_000, 0).expect("valid time")
+}
+
+async fn harness() -> Harness {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = Arc::new(SqliteStore::open(&dir.path().join("candour.db")).await.expect("open store"));
+    let provider = ProviderId::parse("1-101").expect("valid id");
+    let location = LocationId::parse("1-201").expect("valid id");
+    let mut home = Location::new(location.clone(), provider.clone(), "Willowbrook House");
+    home.local_authority = Some("Leeds".into());
+    home.address.town = Some("Leeds".into());
+    let plan = ImportPlan {
+        kind: "test".into(),
+        origin: "voice tests".into(),
+        providers: vec![Provider::new(provider.clone(), "Brightwater Care Ltd")],
+        locations: vec![home],
+        ratings: Vec::new(),
+        counts: Default::default(),
+    };
+    store.apply_import(&plan).await.expect("import the register");
+    let moderator = user(&store, "moderator@example.org", Role::Moderator, Scope::All).await;
+    let responder =
+        user(&store, "manager@brightwater.example", Role::ProviderAdmin, Scope::Provider(provider.clone())).await;
+    let voice = Voice::new(Arc::clone(&store) as Arc<dyn Store>, VoiceConfig::new(PUBLIC_URL));
+    Harness { voice, store, location, provider, moderator, responder, _dir: dir }
+}
+
+async fn user(store: &SqliteStore, address: &str, role: Role, scope: Scope) -> Principal {
+    let email = Email::parse(address).expect("valid email");
+    let new = NewUser { email: email.clone(), name: "Jo Bloggs".into(), grants: vec![Grant { role, scope }] };
+    let user = store.create_user(&new).await.expect("create user");
+    Principal { user_id: user.id, email, grants: user.grants }
+}
+
+/// A person's feedback, every outcome question answered "good enough".
+fn feedback(story: &str) -> RawFeedback {
+    RawFeedback {
+        respondent: "person".into(),
+        overall: "good".into(),
+        answers: OUTCOME_QUESTIONS.iter().map(|q| (q.code.to_string(), "good_enough".to_string())).collect(),
+        story: story.into(),
+        ..RawFeedback::default()
+    }
+}
+
+const SEVERE_STORY: &str = "At night a carer punched my dad and he has bruises on his arm.";
+
+impl Harness {
+    async fn submit(&self, raw: &RawFeedback) -> (String, candour_store::Receipt) {
+        let key = new_submission_key();
+        let receipt =
+            self.voice.submit(&self.location, raw, Channel::Online, &key, None, now()).await.expect("submit feedback");
+        (key, receipt)
+    }
+
+    async fn set_both_contacts(&self) {
+        let provider = ContactScope::Provider(self.provider.clone());
+        let la = ContactScope::LocalAuthority("Leeds".into());
+        let by = &self.moderator;
+        self.voice
+            .set_safeguarding_contact(&provider, "Sam Lead", "lead@brightwater.example", by, now())
+            .await
+            .unwrap();
+        self.voice
+            .set_safeguarding_contact(&la, "Leeds Adult Safeguarding", "safeguarding@leeds.example", by, now())
+            .await
+            .unwrap();
+    }
+
+    /// A published story to reply to.
+    async fn published_story(&self) -> i64 {
+        let (_, receipt) = self.submit(&feedback("The garden is lovely but lunch is often late.")).await;
+        let publish = ModerationDecision::Publish { text: "The garden is lovely but lunch is often late.".into() };
+        let level = Criticality::new(2).unwrap();
+        self.voice.moderate(receipt.feedback_id, publish, level, &self.moderator, now()).await.expect("publish");
+        receipt.feedback_id
+    }
+}
+
+#[tokio::test]
+async fn feedback_is_stored_once_per_key_and_read_back_through_it() {
+    let h = harness().await;
+    let raw = feedback("The staff are kind.");
+    let (key, first) = h.submit(&raw).await;
+    assert!(!first.duplicate);
+    assert_eq!(first.alert_id, None);
+    let reference = first.reference.clone();
+    assert!(reference.len() == 9 && reference.as_bytes()[4] == b'-', "{reference}");
+
+    let again = h.voice.submit(&h.location, &raw, Channel::Online, &key, None, now()).await.expect("resubmit");
+    assert!(again.duplicate);
+    assert_eq!((again.feedback_id, again.reference), (first.feedback_id, reference.clone()));
+
+    let own = h.voice.own_feedback(&key).await.expect("own feedback");
+    assert_eq!(
+        (own.reference, own.status, own.story.as_str()),
+        (reference, FeedbackStatus::Pending, "The staff are kind.")
+    );
+    assert!(matches!(h.voice.own_feedback(&new_submission_key()).await, Err(VoiceError::NotFound)));
+}
+
+#[tokio::test]
+async fn bad_feedback_keys_and_locations_are_refused() {
+    let h = harness().await;
+    let key = new_submission_key();
+    let mut raw = feedback("");
+    raw.overall = String::new();
+    raw.answers = BTreeMap::new();
+    let Err(VoiceError::Invalid(errors)) = h.voice.submit(&h.location, &raw, Channel::Online, &key, None, now()).await
+    else {
+        panic!("missing answers must be refused field by field");
+    };
+    assert!(errors.iter().any(|e| e.field == "overall") && errors.iter().any(|e| e.field == "answers.safe"));
+
+    let good = feedback("");
+    for bad_key in ["short", "has spaces in the key here", &"k".repeat(129)] {
+        let result = h.voice.submit(&h.location, &good, Channel::Online, bad_key, None, now()).await;
+        assert!(matches!(result, Err(VoiceError::Refused(_))), "{bad_key:?}");
+        assert!(matches!(h.voice.own_feedback(bad_key).await, Err(VoiceError::Refused(_))));
+    }
+    let nowhere = LocationId::parse("1-999").unwrap();
+    let result = h.voice.submit(&nowhere, &good, Channel::Online, &key, None, now()).await;
+    assert!(matches!(result, Err(VoiceError::NotFound)), "{result:?}");
+}
+
+#[tokio::test]
+async fn staff_typing_in_paper_are_recorded_as_entering_it() {
+    let h = harness().await;
+    let key = new_submission_key();
+    let receipt =
+        h.voice.submit(&h.location, &feedback("x"), Channel::Paper, &key, Some(&h.responder), now()).await.unwrap();
+    let record = h.store.feedback_record(receipt.feedback_id).await.unwrap();
+    assert_eq!((record.channel, record.entered_by), (Channel::Paper, Some(h.responder.user_id)));
+}
+
+#[tokio::test]
+async fn strong_prescreen_signals_raise_an_alert_emailed_to_both_contacts() {
+    let h = harness().await;
+    h.set_both_contacts().await;
+    let mut raw = feedback(SEVERE_STORY);
+    raw.anonymous = "no".into();
+    raw.contact_name = "Priya Distinctive".into();
+    raw.contact_email = "priya.distinctive@example.net".into();
+    raw.contact_phone = "07700 900123".into();
+    let (_, receipt) = h.submit(&raw).await;
+
+    let alert_id = receipt.alert_id.expect("a severe pre-screen raises an alert at once");
+    let alert = h.store.alert(alert_id).await.expect("the alert is stored");
+    assert_eq!(alert.level, Criticality::SEVERE);
+    assert!(alert.reason.contains("punched") && alert.reason.contains("bruises"), "{}", alert.reason);
+    let record = h.store.feedback_record(receipt.feedback_id).await.unwrap();
+    assert_eq!(record.prescreen.suggested, Some(Criticality::SEVERE));
+    assert_eq!(record.prescreen.words, ["punched", "bruises"]);
+
+    let mut to: Vec<String> = alert.deliveries.iter().map(|d| d.to.to_string()).collect();
+    to.sort();
+    assert_eq!(to, ["lead@brightwater.example", "safeguarding@leeds.example"]);
+    for email in &alert.deliveries {
+        assert_eq!(email.alert_id, Some(alert_id));
+        assert!(email.subject.contains("Willowbrook House"), "{}", email.subject);
+        let link = format!("{PUBLIC_URL}/manage/alerts?reference={}", receipt.reference);
+        for expected in ["Willowbrook House", "Brightwater Care Ltd", "5 (severe)", "punched", &link] {
+            assert!(email.body.contains(expected), "{expected:?} missing from:\n{}", email.body);
+        }
+        // Neither the story nor who wrote it goes by email.
+        for private in ["At night a carer", "Priya", "priya.distinctive", "07700"] {
+            assert!(!email.body.contains(private) && !email.subject.contains(private), "{private:?} emailed");
+        }
+    }
+    let due = h.store.due_emails(now(), 10).await.unwrap();
+    assert_eq!(due.iter().filter(|e| e.alert_id == Some(alert_id)).count(), 2);
+}
+
+#[tokio::test]
+async fn an_alert_with_no_contact_configured_is_still_stored() {
+    let h = harness().await;
+    let (_, receipt) = h.submit(&feedback(SEVERE_STORY)).await;
+    let alert = h.store.alert(receipt.alert_id.expect("alert raised")).await.unwrap();
+    assert!(alert.deliveries.is_empty());
+    assert!(alert.acknowledged_at.is_none());
+    let open = h.store.alerts(&AlertScope::All, true, 10).await.unwrap();
+    assert_eq!(open.iter().map(|a| a.id).collect::<Vec<_>>(), [alert.id]);
+}
+
+#[tokio::test]
+async fn personal_outcomes_are_screened_too_and_mild_words_raise_no_alert() {
+    let h = harness().await;
+    let mut raw = feedback("Lunch is sometimes late.");
+    let (_, mild) = h.submit(&raw).await;
+    assert_eq!(mild.alert_id, None);
+    let record = h.store.feedback_record(mild.feedback_id).await.unwrap();
+    assert_eq!(
+        (record.prescreen.suggested, record.prescreen.words.as_slice()),
+        (Some(Criticality::new(3).unwrap()), &["late".to_string()][..])
+    );
+
+    raw.story = String::new();
+    raw.personal_outcomes = vec!["Not to be locked in my room".into()];
+    let (_, outcome) = h.submit(&raw).await;
+    assert!(outcome.alert_id.is_some(), "words in a personal outcome count as much as in a story");
+}
+
+#[tokio::test]
+async fn moderation_at_level_four_raises_one_alert() {
+    let h = harness().await;
+    h.set_both_contacts().await;
+    let (_, receipt) = h.submit(&feedback("My mum is often left without a drink all afternoon.")).await;
+    assert_eq!(receipt.alert_id, None);
+    let publish = || ModerationDecision::Publish { text: "My mum is often left without a drink.".into() };
+
+    let alert_id = h
+        .voice
+        .moderate(receipt.feedback_id, publish(), Criticality::STRONG, &h.moderator, now())
+        .await
+        .expect("moderate")
+        .expect("level 4 raises an alert");
+    let alert = h.store.alert(alert_id).await.unwrap();
+    assert_eq!((alert.level, alert.deliveries.len()), (Criticality::STRONG, 2));
+    assert!(alert.deliveries.iter().all(|d| !d.body.contains("without a drink")));
+    let record = h.store.feedback_record(receipt.feedback_id).await.unwrap();
+    assert_eq!((record.status, record.alert_id), (FeedbackStatus::Published, Some(alert_id)));
+
+    let again = h.voice.moderate(receipt.feedback_id, publish(), Criticality::SEVERE, &h.moderator, now()).await;
+    assert!(matches!(again, Err(VoiceError::Conflict(_))), "{again:?}");
+    assert_eq!(h.store.alerts(&AlertScope::All, false, 10).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn moderation_raises_no_second_alert_where_the_prescreen_raised_one() {
+    let h = harness().await;
+    let (_, receipt) = h.submit(&feedback(SEVERE_STORY)).await;
+    let reject = ModerationDecision::Reject { reason: "Names a member of staff throughout".into() };
+    let raised = h.voice.moderate(receipt.feedback_id, reject, Criticality::SEVERE, &h.moderator, now()).await;
+    assert_eq!(raised.expect("moderate"), None);
+    assert_eq!(h.store.alerts(&AlertScope::All, false, 10).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn moderation_needs_the_text_to_publish_or_a_reason_to_reject() {
+    let h = harness().await;
+    let (_, receipt) = h.submit(&feedback("Fine.")).await;
+    let id = receipt.feedback_id;
+    let level = Criticality::NONE;
+    let publish = ModerationDecision::Publish { text: "  \n ".into() };
+    assert!(matches!(h.voice.moderate(id, publish, level, &h.moderator, now()).await, Err(VoiceError::Refused(_))));
+    let reject = ModerationDecision::Reject { reason: " ".into() };
+    assert!(matches!(h.voice.moderate(id, reject, level, &h.moderator, now()).await, Err(VoiceError::Refused(_))));
+    let long = ModerationDecision::Publish { text: "x".repeat(5001) };
+    assert!(matches!(h.voice.moderate(id, long, level, &h.moderator, now()).await, Err(VoiceError::Refused(_))));
+    assert_eq!(h.store.feedback_record(id).await.unwrap().status, FeedbackStatus::Pending);
+
+    let publish = ModerationDecision::Publish { text: "  Fine.  ".into() };
+    h.voice.moderate(id, publish, level, &h.moderator, now()).await.expect("publish");
+    assert_eq!(h.store.feedback_record(id).await.unwrap().published_text.as_deref(), Some("Fine."));
+    assert!(matches!(
+        h.voice.moderate(404_404, ModerationDecision::Reject { reason: "x".into() }, level, &h.moderator, now()).await,
+        Err(VoiceError::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn a_responders_first_ten_replies_and_every_change_claim_are_checked() {
+    let h = harness().await;
+    let story = h.published_story().await;
+    let by = &h.responder;
+    for n in 0..10 {
+        let reply = h.voice.reply(story, by, &format!("Thank you ({n})"), ChangeClaim::None, "", now()).await.unwrap();
+        assert_eq!(reply.status, ReplyStatus::Pending, "reply {n} is among the first ten");
+        h.voice.check_reply(reply.id, None, &h.moderator, now()).await.expect("publish the reply");
+    }
+    let eleventh = h.voice.reply(story, by, "Thank you again", ChangeClaim::None, "ignored", now()).await.unwrap();
+    assert_eq!((eleventh.status, eleventh.change_what.as_str()), (ReplyStatus::Published, ""));
+    let claim =
+        h.voice.reply(story, by, "We changed lunch", ChangeClaim::Made, " Lunch at 12:30 ", now()).await.unwrap();
+    assert_eq!((claim.status, claim.change_what.as_str()), (ReplyStatus::Pending, "Lunch at 12:30"));
+}
+
+#[tokio::test]
+async fn replies_are_refused_without_text_or_without_saying_what_changed() {
+    let h = harness().await;
+    let story = h.published_story().await;
+    let by = &h.responder;
+    for (text, change, what) in [
+        ("   ", ChangeClaim::None, ""),
+        (&"x".repeat(2001) as &str, ChangeClaim::None, ""),
+        ("We will look at it", ChangeClaim::Planned, "  "),
+    ] {
+        let result = h.voice.reply(story, by, text, change, what, now()).await;
+        assert!(matches!(result, Err(VoiceError::Refused(_))), "{text:?} {change:?} {what:?}: {result:?}");
+    }
+    assert!(h.voice.reply(story, by, &"x".repeat(2000), ChangeClaim::None, "", now()).await.is_ok());
+
+    let (_, pending) = h.submit(&feedback("Not yet moderated.")).await;
+    let result = h.voice.reply(pending.feedback_id, by, "Thanks", ChangeClaim::None, "", now()).await;
+    assert!(matches!(result, Err(VoiceError::Conflict(_))), "{result:?}");
+}
+
+#[tokio::test]
+async fn a_reply_is_checked_once_and_rejected_only_with_a_reason() {
+    let h = harness().await;
+    let story = h.published_story().await;
+    let reply = h.voice.reply(story, &h.responder, "Thanks", ChangeClaim::None, "", now()).await.unwrap();
+    let refused = h.voice.check_reply(reply.id, Some(" "), &h.moderator, now()).await;
+    assert!(matches!(refused, Err(VoiceError::Refused(_))));
+    h.voice.check_reply(reply.id, Some("Names the person"), &h.moderator, now()).await.expect("reject");
+    let again = h.voice.check_reply(reply.id, None, &h.moderator, now()).await;
+    assert!(matches!(again, Err(VoiceError::Conflict(_))), "{again:?}");
+}
+
+#[tokio::test]
+async fn an_alert_is_acknowledged_once_with_a_note() {
+    let h = harness().await;
+    let (_, receipt) = h.submit(&feedback(SEVERE_STORY)).await;
+    let id = receipt.alert_id.unwrap();
+    let empty = h.voice.acknowledge_alert(id, &h.responder, "  ", now()).await;
+    assert!(matches!(empty, Err(VoiceError::Refused(_))));
+    h.voice.acknowledge_alert(id, &h.responder, "Referred to the council; carer suspended", now()).await.unwrap();
+    let alert = h.store.alert(id).await.unwrap();
+    assert_eq!(alert.acknowledged_by, Some(h.responder.user_id));
+    let again = h.voice.acknowledge_alert(id, &h.moderator, "Seen", now()).await;
+    assert!(matches!(again, Err(VoiceError::Conflict(_))), "{again:?}");
+}
+
+#[tokio::test]
+async fn safeguarding_contacts_are_checked_replaced_and_removed() {
+    let h = harness().await;
+    let scope = ContactScope::Provider(h.provider.clone());
+    let Err(VoiceError::Invalid(errors)) =
+        h.voice.set_safeguarding_contact(&scope, "", "not an email", &h.responder, now()).await
+    else {
+        panic!("a contact without a name and a good email is refused");
+    };
+    let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["name", "email"]);
+
+    h.voice
+        .set_safeguarding_contact(&scope, " Sam Lead ", "Lead@Brightwater.example", &h.responder, now())
+        .await
+        .unwrap();
+    let contact = h.store.safeguarding_contact(&scope).await.unwrap().expect("set");
+    assert_eq!((contact.name.as_str(), contact.email.as_str()), ("Sam Lead", "lead@brightwater.example"));
+    h.voice.set_safeguarding_contact(&scope, "", " ", &h.responder, now()).await.unwrap();
+    assert_eq!(h.store.safeguarding_contact(&scope).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn progress_is_rated_through_the_return_link_only() {
+    let h = harness().await;
+    let mut raw = feedback("");
+    raw.personal_outcomes = vec!["Walk to the shop".into()];
+    let (key, _) = h.submit(&raw).await;
+    let outcome = h.voice.own_feedback(&key).await.unwrap().personal_outcomes[0].id;
+    let (other_key, _) = h.submit(&feedback("")).await;
+    let wrong = h.voice.rate_progress(&other_key, outcome, Progress::Better, now()).await;
+    assert!(matches!(wrong, Err(VoiceError::NotFound)), "{wrong:?}");
+    h.voice.rate_progress(&key, outcome, Progress::Better, now() + Duration::days(30)).await.unwrap();
+    let own = h.voice.own_feedback(&key).await.unwrap();
+    assert_eq!(own.personal_outcomes[0].progress.iter().map(|(_, p)| *p).collect::<Vec<_>>(), [Progress::Better]);
+}
+
+#[tokio::test]
+async fn the_summary_counts_the_window_and_shows_nothing_below_five() {
+    let h = harness().await;
+    let old = new_submission_key();
+    let long_ago = now() - Duration::days(400);
+    h.voice.submit(&h.location, &feedback(""), Channel::Online, &old, None, long_ago).await.unwrap();
+    for _ in 0..4 {
+        h.submit(&feedback("")).await;
+    }
+    let four = h.voice.summary(&h.location, now()).await.unwrap();
+    assert_eq!((four.responses, four.people.overall), (4, None));
+    h.submit(&feedback("")).await;
+    let five = h.voice.summary(&h.location, now()).await.unwrap();
+    assert_eq!(five.responses, 5, "the response from 400 days ago is outside the year");
+    let overall = five.people.overall.expect("five responses are shown");
+    assert_eq!((overall.positive, overall.denominator), (5, 5));
+    assert_eq!(five.people.questions[0].mean, Some(2.0));
+}

@@ -1,0 +1,178 @@
+//! People's voice in the JSON API: sending feedback (the same checks as the
+//! form) and reading a service's published aggregates and stories.
+
+use std::time::Instant;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use candour_domain::LocationId;
+use candour_domain::voice::{Channel, RawFeedback};
+use candour_voice::VoiceError;
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::error::{ApiError, WebError};
+use crate::pages::feedback::public::{MAX_PAGE, PublicStory, public_summary, whole_number};
+use crate::pages::feedback::{return_href, submission_key};
+use crate::pages::parse_location_id;
+use crate::security::client_ip::ClientIp;
+
+/// The most stories one request may ask for.
+const MAX_PER_PAGE: u32 = 50;
+
+#[derive(Serialize)]
+pub struct Submitted {
+    pub reference: String,
+    /// The person's private link, where they read replies and rate progress.
+    pub return_url: String,
+    /// True when this key was sent before: nothing new was stored.
+    pub duplicate: bool,
+}
+
+fn no_location(id: &LocationId) -> WebError {
+    WebError::not_found(format!("There is no location with ID {id}"))
+}
+
+/// A voice failure as the API answers it; problems with the feedback are a 422
+/// listing every field.
+fn voice_error(err: VoiceError) -> WebError {
+    match err {
+        VoiceError::Invalid(problems) => WebError::Unprocessable {
+            message: match problems.len() {
+                1 => "The feedback has a problem: see fields".to_string(),
+                n => format!("The feedback has {n} problems: see fields"),
+            },
+            fields: problems.into_iter().map(|p| (p.field, p.message)).collect(),
+        },
+        VoiceError::Refused(message) | VoiceError::Conflict(message) => WebError::bad_request(message),
+        VoiceError::NotFound => WebError::not_found("Not found"),
+        VoiceError::Store(err) => WebError::from_store(err, String::new),
+    }
+}
+
+/// `POST /api/v1/locations/{id}/feedback`: a JSON body with the form's keys
+/// (`answers` keyed by question code). An `Idempotency-Key` header makes a resend
+/// harmless; it is also the secret of the person's return link.
+pub async fn submit(
+    State(state): State<AppState>,
+    Path(raw_id): Path<String>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    // Only JSON: a browser cannot send it to another site without asking first
+    // (a CORS preflight), so no page elsewhere can post feedback in someone's name.
+    if !is_json(&headers) {
+        return Err(WebError::UnsupportedMediaType {
+            message: "Send the feedback as JSON, with the header Content-Type: application/json".to_string(),
+        }
+        .into());
+    }
+    let id = parse_location_id(&raw_id)?;
+    let key = match headers.get("idempotency-key") {
+        Some(value) => submission_key(value.to_str().unwrap_or_default()).map_err(|_| {
+            WebError::bad_request("Idempotency-Key must be 16 to 128 letters, digits, hyphens or underscores")
+        })?,
+        None => candour_voice::new_submission_key(),
+    };
+    let raw: RawFeedback = serde_json::from_slice(&body).map_err(|err| {
+        WebError::bad_request(format!("The body could not be read as feedback: {err}"))
+    })?;
+    state.feedback_limits.check(ip, &id, Instant::now())?;
+    let receipt = state.voice.submit(&id, &raw, Channel::Api, &key, None, Utc::now()).await.map_err(|err| match err {
+        VoiceError::NotFound => no_location(&id),
+        other => voice_error(other),
+    })?;
+    let submitted = Submitted {
+        reference: receipt.reference,
+        return_url: format!("{}{}", state.config.public_url(), return_href(&key)),
+        duplicate: receipt.duplicate,
+    };
+    // A resend answers as the first send did, so a client retrying after a lost
+    // answer sees the same outcome.
+    Ok((StatusCode::CREATED, Json(submitted)).into_response())
+}
+
+/// Whether the body is declared as `application/json` (any parameters, any case).
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
+}
+
+#[derive(Deserialize)]
+pub struct VoiceParams {
+    page: Option<String>,
+    per_page: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct StoryList {
+    pub items: Vec<PublicStory>,
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
+    pub pages: u32,
+}
+
+#[derive(Serialize)]
+pub struct VoiceView {
+    pub location_id: LocationId,
+    /// The aggregates; figures from fewer than 5 responses are `null`.
+    pub summary: serde_json::Value,
+    /// Published stories with their published replies, newest first.
+    pub stories: StoryList,
+}
+
+/// `GET /api/v1/locations/{id}/voice?page=&per_page=`
+pub async fn voice(
+    State(state): State<AppState>,
+    Path(raw_id): Path<String>,
+    query: Result<Query<VoiceParams>, QueryRejection>,
+) -> Result<Json<VoiceView>, ApiError> {
+    let id = parse_location_id(&raw_id)?;
+    let params =
+        query.map_err(|r| WebError::bad_request(format!("The query string could not be read: {}", r.body_text())))?.0;
+    let page = whole_number("page", params.page.as_deref(), 1, MAX_PAGE)?;
+    let per_page = whole_number("per_page", params.per_page.as_deref(), 10, MAX_PER_PAGE)?;
+    let (_, summary, stories) = tokio::try_join!(
+        async { state.store.location(&id).await.map_err(|e| WebError::from_store(e, || no_location(&id).message())) },
+        async { state.voice.summary(&id, Utc::now()).await.map_err(voice_error) },
+        async { state.store.published_stories(&id, page, per_page).await.map_err(|e| WebError::from_store(e, String::new)) },
+    )?;
+    Ok(Json(VoiceView {
+        location_id: id,
+        summary: public_summary(&summary)?,
+        stories: StoryList {
+            items: stories.items.iter().map(PublicStory::of).collect(),
+            total: stories.total,
+            page: stories.page,
+            per_page: stories.per_page,
+            pages: stories.pages(),
+        },
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    #[test]
+    fn json_is_recognised_with_parameters_and_in_any_case() {
+        let with = |value: &'static str| HeaderMap::from_iter([(header::CONTENT_TYPE, HeaderValue::from_static(value))]);
+        assert!(is_json(&with("Application/JSON; charset=utf-8")));
+        for other in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data", "application/jsonx"] {
+            assert!(!is_json(&with(other)), "{other}");
+        }
+        assert!(!is_json(&HeaderMap::new()));
+    }
+}

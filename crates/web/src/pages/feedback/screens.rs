@@ -1,0 +1,384 @@
+//! What each screen of the feedback form shows, and the pages after it: the
+//! thank-you page and the person's own view through their return link.
+
+use askama::Template;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use candour_domain::voice::{
+    Helper, Level, MAX_PERSONAL_OUTCOMES, NOT_APPLICABLE, Overall, Progress, Question, RawFeedback, Respondent,
+};
+use candour_store::{FeedbackStatus, OwnFeedback};
+
+use super::form::{self, Step};
+use super::public::{ReplyView, day};
+use super::{HONEYPOT, Service, form_href, return_href};
+use crate::error::{WebError, render};
+use crate::forms::{ErrorLink, Field, FormErrors};
+use crate::pages::moderation::RadioGroup;
+use crate::views::location_href;
+
+/// What every screen of one person's form shares.
+pub struct Screen<'a> {
+    pub service: &'a Service,
+    pub key: &'a str,
+    pub csrf_token: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "feedback_step.html")]
+struct StepPage {
+    title: String,
+    service_name: String,
+    service_href: String,
+    action: String,
+    csrf_token: String,
+    key: String,
+    step: String,
+    changing: bool,
+    hidden: Vec<Hidden>,
+    progress: Option<String>,
+    errors: Vec<ErrorLink>,
+    /// Why sending was refused for now (a rate limit), with the answers kept.
+    refusal: Option<String>,
+    body: Body,
+    first: bool,
+    honeypot: &'static str,
+}
+
+struct Hidden {
+    name: String,
+    value: String,
+}
+
+/// The question (or questions) one screen asks.
+enum Body {
+    Choice(RadioGroup),
+    Outcomes { legend: &'static str, inputs: Vec<Field> },
+    Story(Field),
+    Contact { anonymous: RadioGroup, details: Vec<Field> },
+    Check(Vec<CheckRow>),
+}
+
+/// A line of "check your answers", with the button that goes back to change it.
+struct CheckRow {
+    key: String,
+    value: String,
+    change: String,
+    change_label: String,
+}
+
+impl Screen<'_> {
+    /// Draws `step` with the answers so far and any problems with it.
+    pub fn show(&self, step: Step, raw: &RawFeedback, errors: &FormErrors, changing: bool, status: StatusCode) -> Response {
+        render(status, &self.page(step, raw, errors, changing, None))
+    }
+
+    /// The check screen again, answers kept, saying why sending must wait.
+    pub fn refused(&self, raw: &RawFeedback, refusal: &WebError) -> Response {
+        let mut response = render(
+            refusal.status(),
+            &self.page(Step::Check, raw, &FormErrors::default(), false, Some(refusal.message())),
+        );
+        if let WebError::TooManyRequests { retry_after_secs } | WebError::ServiceBusy { retry_after_secs } = refusal {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+        }
+        response
+    }
+
+    fn page(
+        &self,
+        step: Step,
+        raw: &RawFeedback,
+        errors: &FormErrors,
+        changing: bool,
+        refusal: Option<String>,
+    ) -> StepPage {
+        let respondent = Respondent::parse(&raw.respondent).ok();
+        let steps = form::sequence(respondent);
+        let position = steps.iter().position(|s| *s == step).unwrap_or(0);
+        let (heading, body) = body(step, raw, respondent, errors);
+        StepPage {
+            title: errors.title(&format!("{heading} – Feedback about {}", self.service.name)),
+            service_name: self.service.name.clone(),
+            service_href: location_href(self.service.id.as_str()),
+            action: form_href(&self.service.id),
+            csrf_token: self.csrf_token.to_string(),
+            key: self.key.to_string(),
+            step: step.code(),
+            changing,
+            hidden: form::hidden(raw, step).into_iter().map(|(name, value)| Hidden { name, value }).collect(),
+            // The number of screens is known once the person has said who they are.
+            progress: respondent.map(|_| format!("Step {} of {}", position + 1, steps.len())),
+            errors: errors.links(),
+            refusal,
+            body,
+            first: step == Step::Respondent,
+            honeypot: HONEYPOT,
+        }
+    }
+}
+
+/// The screen's heading (for the page title) and what it asks.
+fn body(step: Step, raw: &RawFeedback, respondent: Option<Respondent>, errors: &FormErrors) -> (String, Body) {
+    let speaks_for_someone = respondent.is_some_and(|r| r != Respondent::Person);
+    match step {
+        Step::Respondent => {
+            let choices = Respondent::ALL.iter().map(|r| choice(r.code(), r.label()));
+            let group = RadioGroup::new("respondent", "respondent", "Who are you?", choices, &raw.respondent, errors)
+                .hint("Choose the one that fits you best.");
+            ("Who are you?".to_string(), Body::Choice(group))
+        }
+        Step::Helper => {
+            let choices = std::iter::once(choice("none", "No, I am filling this in myself"))
+                .chain(Helper::ALL.iter().map(|h| choice(h.code(), h.label())));
+            let legend = "Is someone helping you fill this in?";
+            let group = RadioGroup::new("helper", "helper", legend, choices, &raw.helper, errors)
+                .hint("For example an advocate, a member of staff or someone in your family who is with you now.");
+            (legend.to_string(), Body::Choice(group))
+        }
+        Step::Overall => {
+            let choices = Overall::ALL.iter().map(|o| choice(o.code(), o.label()));
+            let legend = "Overall, how was your experience of this service?";
+            let group = RadioGroup::new("overall", "overall", legend, choices, &raw.overall, errors);
+            (legend.to_string(), Body::Choice(group))
+        }
+        Step::Question(q) => (q.text.to_string(), Body::Choice(question_group(q, raw, errors))),
+        Step::Outcomes => {
+            let legend =
+                if speaks_for_someone { "What matters most to the person you speak for?" } else { "What matters most to you?" };
+            (legend.to_string(), Body::Outcomes { legend, inputs: outcome_inputs(raw, errors) })
+        }
+        Step::Story => {
+            let field = Field::new("story", "Tell us about your experience", "text", "off")
+                .hint(
+                    "What was good, and what could be better? Write as much or as little as you like. \
+                     Please do not write anyone's name: say \u{201c}a carer\u{201d} or \u{201c}my mum\u{201d} instead.",
+                )
+                .value(raw.story.clone())
+                .errors(errors);
+            ("Tell us about your experience".to_string(), Body::Story(field))
+        }
+        Step::Contact => {
+            let legend = "Do you want to stay anonymous to the service?";
+            let choices = [
+                choice("yes", "Yes, do not tell the service who I am"),
+                choice("no", "No, the service can know my name"),
+            ];
+            let current = if raw.anonymous.is_empty() { "yes" } else { raw.anonymous.as_str() };
+            let anonymous = RadioGroup::new("anonymous", "anonymous", legend, choices, current, errors);
+            (legend.to_string(), Body::Contact { anonymous, details: contact_fields(raw, errors) })
+        }
+        Step::Check => ("Check your answers before sending".to_string(), Body::Check(check_rows(raw, respondent))),
+    }
+}
+
+fn choice(value: &str, label: &str) -> (String, String, Option<String>) {
+    (value.to_string(), label.to_string(), None)
+}
+
+/// A question on four levels, with "doesn't apply" last and its easy-read words as the hint.
+fn question_group(q: &'static Question, raw: &RawFeedback, errors: &FormErrors) -> RadioGroup {
+    let name = format!("answers.{}", q.code);
+    let choices = Level::ALL
+        .iter()
+        .map(|l| choice(l.code(), l.label()))
+        .chain([choice(NOT_APPLICABLE, "Doesn't apply to me")]);
+    let current = raw.answers.get(q.code).map_or("", String::as_str);
+    RadioGroup::new(name, form::anchor(&format!("answers.{}", q.code)), q.text, choices, current, errors)
+        .hint(format!("In easy words: {}.", q.easy_read))
+}
+
+fn outcome_inputs(raw: &RawFeedback, errors: &FormErrors) -> Vec<Field> {
+    const LABELS: [&str; MAX_PERSONAL_OUTCOMES] = ["First thing", "Second thing", "Third thing"];
+    LABELS
+        .iter()
+        .enumerate()
+        .map(|(i, label)| {
+            let id = format!("personal_outcomes-{}", i + 1);
+            let value = raw.personal_outcomes.get(i).cloned().unwrap_or_default();
+            Field::new(id, format!("{label} (optional)"), "text", "off").value(value).errors(errors)
+        })
+        .collect()
+}
+
+fn contact_fields(raw: &RawFeedback, errors: &FormErrors) -> Vec<Field> {
+    vec![
+        Field::new("contact_name", "Your name (optional)", "text", "name").value(raw.contact_name.clone()).errors(errors),
+        Field::new("contact_email", "Your email address (optional)", "email", "email")
+            .value(raw.contact_email.clone())
+            .errors(errors),
+        Field::new("contact_phone", "Your phone number (optional)", "tel", "tel")
+            .value(raw.contact_phone.clone())
+            .errors(errors),
+    ]
+}
+
+fn check_rows(raw: &RawFeedback, respondent: Option<Respondent>) -> Vec<CheckRow> {
+    let row = |key: &str, value: String, step: Step, what: &str| CheckRow {
+        key: key.to_string(),
+        value,
+        change: format!("change:{}", step.code()),
+        change_label: what.to_string(),
+    };
+    let mut rows = vec![row(
+        "Who you are",
+        respondent.map_or_else(|| "Not answered".to_string(), |r| r.label().to_string()),
+        Step::Respondent,
+        "who you are",
+    )];
+    if respondent == Some(Respondent::Person) {
+        rows.push(row("Who is helping you", form::helper_label(&raw.helper).to_string(), Step::Helper, "who is helping"));
+    }
+    rows.push(row("Overall", form::overall_label(&raw.overall), Step::Overall, "your overall answer"));
+    for q in respondent.map_or(&[][..], Respondent::questions) {
+        let answer = form::answer_label(raw.answers.get(q.code).map_or("", String::as_str));
+        rows.push(row(q.text, answer, Step::Question(q), q.text));
+    }
+    if respondent.is_some_and(Respondent::has_personal_outcomes) {
+        let outcomes =
+            if raw.personal_outcomes.is_empty() { "None given".to_string() } else { raw.personal_outcomes.join("\n") };
+        rows.push(row("What matters most", outcomes, Step::Outcomes, "what matters most"));
+    }
+    let story = if raw.story.trim().is_empty() { "Nothing written".to_string() } else { raw.story.trim().to_string() };
+    rows.push(row("Your story", story, Step::Story, "your story"));
+    let anonymous = if raw.anonymous == "no" { "No, the service can know my name" } else { "Yes" };
+    rows.push(row("Anonymous to the service", anonymous.to_string(), Step::Contact, "whether you are anonymous"));
+    let contact: Vec<&str> = [&raw.contact_name, &raw.contact_email, &raw.contact_phone]
+        .into_iter()
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+        .collect();
+    let contact = if contact.is_empty() { "None given".to_string() } else { contact.join("\n") };
+    rows.push(row("Your contact details", contact, Step::Contact, "your contact details"));
+    rows
+}
+
+// ---------------------------------------------------------------- thank you
+
+#[derive(Template)]
+#[template(path = "feedback_thanks.html")]
+pub struct ThanksPage {
+    title: &'static str,
+    service_name: String,
+    service_href: String,
+    reference: Option<String>,
+    return_url: Option<String>,
+    has_outcomes: bool,
+}
+
+impl ThanksPage {
+    pub fn of(own: &OwnFeedback, return_url: String) -> Self {
+        ThanksPage {
+            title: "Thank you for your feedback",
+            service_name: own.location_name.clone(),
+            service_href: location_href(own.location_id.as_str()),
+            reference: Some(own.reference.clone()),
+            return_url: Some(return_url),
+            has_outcomes: !own.personal_outcomes.is_empty(),
+        }
+    }
+
+    /// The page the honeypot's "sent" shows: nothing was stored, so nothing to refer to.
+    pub fn without_reference(service: &Service) -> Self {
+        ThanksPage {
+            title: "Thank you for your feedback",
+            service_name: service.name.clone(),
+            service_href: location_href(service.id.as_str()),
+            reference: None,
+            return_url: None,
+            has_outcomes: false,
+        }
+    }
+}
+
+// ---------------------------------------------------------------- the return link
+
+#[derive(Template)]
+#[template(path = "feedback_own.html")]
+pub struct OwnPage {
+    title: String,
+    service_name: String,
+    service_href: String,
+    reference: String,
+    received: String,
+    status: &'static str,
+    status_text: &'static str,
+    story: String,
+    published_text: Option<String>,
+    replies: Vec<ReplyView>,
+    outcomes: Vec<OutcomeForm>,
+    action: String,
+    csrf_token: String,
+    errors: Vec<ErrorLink>,
+    rated: bool,
+}
+
+struct OutcomeForm {
+    id: i64,
+    text: String,
+    latest: Option<String>,
+    group: RadioGroup,
+}
+
+/// The id of an outcome's progress radios, which its error links to.
+pub fn progress_id(outcome: i64) -> String {
+    format!("progress-{outcome}")
+}
+
+pub fn own_page(own: &OwnFeedback, key: &str, csrf_token: String, errors: &FormErrors, rated: bool) -> OwnPage {
+    let (status, status_text) = status_words(own);
+    OwnPage {
+        title: errors.title("Your feedback"),
+        service_name: own.location_name.clone(),
+        service_href: location_href(own.location_id.as_str()),
+        reference: own.reference.clone(),
+        received: day(own.received_at),
+        status,
+        status_text,
+        story: own.story.clone(),
+        published_text: own.published_text.clone().filter(|text| *text != own.story),
+        replies: own.replies.iter().filter_map(ReplyView::of).collect(),
+        outcomes: own.personal_outcomes.iter().map(|o| outcome_form(o, errors)).collect(),
+        action: format!("{}/progress", return_href(key)),
+        csrf_token,
+        errors: errors.links(),
+        rated,
+    }
+}
+
+fn status_words(own: &OwnFeedback) -> (&'static str, &'static str) {
+    match own.status {
+        FeedbackStatus::Pending => (
+            "Waiting to be read",
+            "A moderator reads everything people write before it is published. They take out names and \
+             anything else that could identify someone. This usually takes a few days.",
+        ),
+        FeedbackStatus::Published if own.story.trim().is_empty() => (
+            "Counted",
+            "Your answers are counted in the figures on the service's page.",
+        ),
+        FeedbackStatus::Published => (
+            "Published",
+            "Your story is on the service's page, and your answers are counted in its figures. \
+             The service can reply to it there.",
+        ),
+        FeedbackStatus::Rejected => (
+            "Not published",
+            "A moderator decided not to publish this feedback, for example because it was not about this service. \
+             It is not counted in the service's figures.",
+        ),
+    }
+}
+
+fn outcome_form(outcome: &candour_store::PersonalOutcome, errors: &FormErrors) -> OutcomeForm {
+    let id = progress_id(outcome.id);
+    let choices = Progress::ALL.iter().map(|p| choice(p.code(), p.label()));
+    let legend = format!("How is it going: {}?", outcome.text);
+    let group = RadioGroup::new("progress", id, legend, choices, "", errors);
+    OutcomeForm {
+        id: outcome.id,
+        text: outcome.text.clone(),
+        latest: outcome.progress.last().map(|(at, p)| format!("{}, on {}", p.label(), day(*at))),
+        group,
+    }
+}

@@ -1,0 +1,556 @@
+//! The moderation queue, and one response in full: the moderator reads it, writes
+//! the de-identified copy to publish, sets its criticality and publishes or
+//! rejects it. Contact details are shown only to moderators, and reading them is
+//! audited.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use candour_domain::voice::{Criticality, Level, question};
+use candour_domain::{Action, Resource, UserId, authorize};
+use candour_store::{FeedbackRecord, FeedbackStatus, ModerationDecision, ModerationQuery, StoreError};
+use candour_voice::VoiceError;
+use chrono::Utc;
+use serde::Deserialize;
+
+use super::{RadioGroup, criticality_meaning, plain, voice_failure};
+use crate::AppState;
+use crate::auth::SignedIn;
+use crate::error::{PageError, WebError, render};
+use crate::forms::{ErrorLink, Field, FormErrors, pairs, value};
+use crate::pages::chrome::{Chrome, Crumb, date_time};
+use crate::views::{Row, count_of};
+
+const PER_PAGE: u32 = 20;
+/// How much of a story the queue shows.
+const EXCERPT_CHARS: usize = 240;
+
+// ---------------------------------------------------------------- the queue
+
+#[derive(Template)]
+#[template(path = "moderation_queue.html")]
+struct QueuePage {
+    title: String,
+    chrome: Chrome,
+    tabs: Vec<Tab>,
+    caption: String,
+    items: Vec<QueueLine>,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+struct Tab {
+    label: &'static str,
+    href: String,
+    current: bool,
+}
+
+struct QueueLine {
+    href: String,
+    reference: String,
+    location: String,
+    received: String,
+    respondent: &'static str,
+    overall: &'static str,
+    screen: Option<String>,
+    decided: Option<String>,
+    alert: bool,
+    excerpt: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct QueueParams {
+    status: Option<String>,
+    page: Option<String>,
+}
+
+const TABS: [(FeedbackStatus, &str); 3] = [
+    (FeedbackStatus::Pending, "Waiting"),
+    (FeedbackStatus::Published, "Published"),
+    (FeedbackStatus::Rejected, "Rejected"),
+];
+
+/// `GET /moderation?status=pending&page=1`: waiting responses with the strongest
+/// pre-screen first, or those already decided, newest first.
+pub async fn list(
+    State(state): State<AppState>,
+    who: SignedIn,
+    query: Result<Query<QueueParams>, QueryRejection>,
+) -> Result<Response, PageError> {
+    who.require(&state, Action::Read, Resource::ModerationQueue).await?;
+    let params =
+        query.map_err(|r| WebError::bad_request(format!("The address could not be read: {}", r.body_text())))?;
+    let status = match params.status.as_deref().map(str::trim) {
+        None | Some("") => FeedbackStatus::Pending,
+        Some(code) => FeedbackStatus::parse(code)
+            .ok_or_else(|| WebError::bad_request("Choose the pending, published or rejected responses"))?,
+    };
+    let page = page_number(params.page.as_deref())?;
+    let query = ModerationQuery { status, page, per_page: PER_PAGE };
+    let found = state.store.moderation_queue(&query).await.map_err(|e| WebError::from_store(e, String::new))?;
+    who.caller.record(&state, "read", "moderation_queue", Some(status.code())).await?;
+    let href = |n: u32| format!("/moderation?status={}&page={n}", status.code());
+    let waiting = match status {
+        FeedbackStatus::Pending => "waiting to be read",
+        FeedbackStatus::Published => "published",
+        FeedbackStatus::Rejected => "rejected",
+    };
+    let page_view = QueuePage {
+        title: "Moderation".to_string(),
+        chrome: Chrome::manage(&who, "Moderation"),
+        tabs: TABS
+            .iter()
+            .map(|(s, label)| Tab { label, href: format!("/moderation?status={}", s.code()), current: *s == status })
+            .collect(),
+        caption: format!("{} {waiting}", count_of(found.total, "response", "responses")),
+        items: found.items.iter().map(queue_line).collect(),
+        previous: (page > 1).then(|| href(page - 1)),
+        next: (page < found.pages()).then(|| href(page + 1)),
+    };
+    Ok(render(StatusCode::OK, &page_view))
+}
+
+/// A page number from the address: absent is the first page.
+pub(super) fn page_number(raw: Option<&str>) -> Result<u32, WebError> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(1),
+        Some(text) => text
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| WebError::bad_request("The page must be a whole number, 1 or more")),
+    }
+}
+
+fn queue_line(r: &FeedbackRecord) -> QueueLine {
+    let story = r.story.trim();
+    let excerpt = match story.chars().count() {
+        0 if r.personal_outcomes.is_empty() => "No story".to_string(),
+        0 => "No story; personal outcomes only".to_string(),
+        n if n > EXCERPT_CHARS => format!("{}…", story.chars().take(EXCERPT_CHARS).collect::<String>()),
+        _ => story.to_string(),
+    };
+    QueueLine {
+        href: format!("/moderation/{}", r.id),
+        reference: r.reference.clone(),
+        location: r.location_name.clone(),
+        received: date_time(r.received_at),
+        respondent: r.respondent.label(),
+        overall: r.overall.label(),
+        screen: r.prescreen.suggested.filter(|s| s.level() > 0).map(|s| screen_text(s, &r.prescreen.words)),
+        decided: r.criticality.map(|c| format!("Criticality {c}")),
+        alert: r.alert_id.is_some(),
+        excerpt,
+    }
+}
+
+fn screen_text(suggested: Criticality, words: &[String]) -> String {
+    if words.is_empty() {
+        format!("The pre-screen suggests {suggested}")
+    } else {
+        format!("The pre-screen suggests {suggested}, from the words: {}", words.join(", "))
+    }
+}
+
+// ---------------------------------------------------------------- one response
+
+#[derive(Template)]
+#[template(path = "moderation_response.html")]
+struct ResponsePage {
+    title: String,
+    chrome: Chrome,
+    errors: Vec<ErrorLink>,
+    notice: Option<String>,
+    alert: Option<AlertLink>,
+    reference: String,
+    status: &'static str,
+    facts: Vec<Row>,
+    answers: Vec<Row>,
+    story: Vec<Piece>,
+    screen: String,
+    outcomes: Vec<String>,
+    contact: Option<Vec<Row>>,
+    anonymity: &'static str,
+    decision: Vec<Row>,
+    published_text: Option<String>,
+    form: Option<ModerationForm>,
+}
+
+struct AlertLink {
+    href: String,
+    text: &'static str,
+}
+
+/// A run of the story, marked when the pre-screen flagged it.
+pub struct Piece {
+    pub text: String,
+    pub marked: bool,
+}
+
+struct ModerationForm {
+    action: String,
+    text: Field,
+    criticality: RadioGroup,
+    decision: RadioGroup,
+    reason: Field,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ShowParams {
+    done: Option<String>,
+}
+
+/// `GET /moderation/{id}`
+pub async fn show(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(raw_id): Path<String>,
+    query: Result<Query<ShowParams>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let record = load(&state, &who, &raw_id).await?;
+    let done = query.ok().and_then(|q| q.0.done).is_some();
+    let page = response_page(&state, &who, &record, &FormErrors::default(), &[], done).await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// The response, after asking the policy (a 403 for those who do not moderate,
+/// whether or not it exists) and recording the read.
+async fn load(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<FeedbackRecord, WebError> {
+    who.require(state, Action::Read, Resource::ModerationQueue).await?;
+    let id: i64 = raw_id.parse().map_err(|_| who.not_found())?;
+    let record = state.store.feedback_record(id).await.map_err(|e| match e {
+        StoreError::NotFound => who.not_found(),
+        other => WebError::from_store(other, String::new),
+    })?;
+    who.caller.record(state, "read", &format!("feedback:{id}"), None).await?;
+    Ok(record)
+}
+
+async fn response_page(
+    state: &AppState,
+    who: &SignedIn,
+    r: &FeedbackRecord,
+    errors: &FormErrors,
+    form: &[(String, String)],
+    done: bool,
+) -> Result<ResponsePage, WebError> {
+    let contact = contact_rows(state, who, r).await?;
+    let entered_by = user_name(state, r.entered_by).await?;
+    let moderated_by = user_name(state, r.moderated_by).await?;
+    let status = match r.status {
+        FeedbackStatus::Pending => "Waiting to be read",
+        FeedbackStatus::Published => "Published",
+        FeedbackStatus::Rejected => "Rejected",
+    };
+    let facts = vec![
+        Row::link("Service", r.location_name.clone(), Some(format!("/locations/{}", r.location_id))),
+        Row::text("Received", date_time(r.received_at)),
+        Row::text("Who gave it", r.respondent.label()),
+        Row::text("How it came", r.channel.label()),
+        Row::text("Who helped", r.helper.map_or("No one", |h| h.label())),
+        Row::text("Typed in by", entered_by.unwrap_or_else(|| "Not typed in by staff".to_string())),
+        Row::text("Overall", r.overall.label()),
+    ];
+    let mut decision = Vec::new();
+    if r.status != FeedbackStatus::Pending {
+        decision.push(Row::text("Decision", status));
+        if let Some(level) = r.criticality {
+            decision.push(Row::text("Criticality", level.to_string()));
+        }
+        decision.push(Row::text("Moderated by", moderated_by.unwrap_or_else(|| "Published on arrival".to_string())));
+        if let Some(at) = r.moderated_at {
+            decision.push(Row::text("Moderated", date_time(at)));
+        }
+        if let Some(reason) = &r.reject_reason {
+            decision.push(Row::text("Reason for rejecting", reason.clone()));
+        }
+    }
+    let notice = done.then(|| match r.status {
+        FeedbackStatus::Published => "You published this response.".to_string(),
+        FeedbackStatus::Rejected => "You rejected this response. It will not be published.".to_string(),
+        FeedbackStatus::Pending => "This response is still waiting.".to_string(),
+    });
+    Ok(ResponsePage {
+        title: errors.title(&format!("Response {}", r.reference)),
+        chrome: Chrome::with(who, vec![Crumb::new("Manage", "/manage"), Crumb::new("Moderation", "/moderation")], r.reference.clone()),
+        errors: errors.links(),
+        notice,
+        alert: r.alert_id.map(|id| AlertLink {
+            href: format!("/manage/alerts/{id}"),
+            text: if r.criticality.is_some_and(Criticality::is_safeguarding) {
+                "A safeguarding alert was raised: it has gone to the provider's safeguarding lead and the local authority's safeguarding team."
+            } else {
+                "A safeguarding alert was raised when this arrived, because of the pre-screen's strongest signals."
+            },
+        }),
+        reference: r.reference.clone(),
+        status,
+        facts,
+        answers: answer_rows(r),
+        story: highlight(&r.story, &r.prescreen.words),
+        screen: match r.prescreen.suggested {
+            Some(level) if level.level() > 0 || !r.prescreen.words.is_empty() => {
+                format!("{}. The words it flagged are marked in the story.", screen_text(level, &r.prescreen.words))
+            }
+            _ => "The pre-screen found no words that suggest harm. Read it all the same.".to_string(),
+        },
+        outcomes: r.personal_outcomes.iter().map(|o| o.text.clone()).collect(),
+        contact,
+        anonymity: if r.anonymous {
+            "Wants to stay anonymous to the provider"
+        } else {
+            "Agreed to be named to the provider (contact details are still never shown to them)"
+        },
+        decision,
+        published_text: r.published_text.clone(),
+        form: (r.status == FeedbackStatus::Pending).then(|| moderation_form(r, errors, form)),
+    })
+}
+
+/// The respondent's contact details, for those who may see them; each showing is audited.
+async fn contact_rows(state: &AppState, who: &SignedIn, r: &FeedbackRecord) -> Result<Option<Vec<Row>>, WebError> {
+    if r.contact.is_empty() || !authorize(who.principal(), Action::Read, Resource::RespondentContact).is_allowed() {
+        return Ok(None);
+    }
+    who.caller.record(state, "read_contact", &format!("feedback:{}", r.id), None).await?;
+    let or_none = |v: &str| if v.is_empty() { "Not given".to_string() } else { v.to_string() };
+    Ok(Some(vec![
+        Row::text("Name", or_none(&r.contact.name)),
+        Row::text("Email", or_none(&r.contact.email)),
+        Row::text("Phone", or_none(&r.contact.phone)),
+    ]))
+}
+
+async fn user_name(state: &AppState, id: Option<UserId>) -> Result<Option<String>, WebError> {
+    let Some(id) = id else { return Ok(None) };
+    match state.store.user(id).await {
+        Ok(user) => Ok(Some(user.name)),
+        Err(StoreError::NotFound) => Ok(Some(format!("User {id}"))),
+        Err(e) => Err(WebError::from_store(e, String::new)),
+    }
+}
+
+fn answer_rows(r: &FeedbackRecord) -> Vec<Row> {
+    r.answers
+        .iter()
+        .filter_map(|(code, score)| {
+            let q = question(code)?;
+            let answer = score
+                .and_then(|s| Level::ALL.iter().find(|l| l.score() == s))
+                .map_or("Doesn't apply to me", |l| l.label());
+            Some(Row::text(q.text, answer))
+        })
+        .collect()
+}
+
+fn moderation_form(r: &FeedbackRecord, errors: &FormErrors, form: &[(String, String)]) -> ModerationForm {
+    let submitted = !form.is_empty();
+    let text = if submitted { value(form, "published_text").to_string() } else { r.story.clone() };
+    let levels = (0..=5).filter_map(|n| Criticality::new(n).ok()).map(|level| {
+        let suggested = r.prescreen.suggested == Some(level);
+        let label = format!(
+            "{}: {}{}",
+            level.level(),
+            level.label(),
+            if suggested { " (suggested by the pre-screen)" } else { "" }
+        );
+        (level.level().to_string(), label, Some(criticality_meaning(level).to_string()))
+    });
+    ModerationForm {
+        action: format!("/moderation/{}", r.id),
+        text: Field::new("published_text", "The copy to publish", "text", "off")
+            .hint("Edit the story as it will appear in public: remove names of people and staff, and anything else that could identify someone. The original is kept privately.")
+            .value(text)
+            .errors(errors),
+        criticality: RadioGroup::new(
+            "criticality",
+            "criticality",
+            "How serious is the most serious thing said?",
+            levels,
+            value(form, "criticality"),
+            errors,
+        )
+        .hint("You decide: the pre-screen only suggests. Levels 4 and 5 raise a safeguarding alert at once, whether or not the story is published."),
+        decision: RadioGroup::new(
+            "decision",
+            "decision",
+            "Publish or reject?",
+            plain([("publish", "Publish the copy above"), ("reject", "Reject it (abuse, advertising, or not about this service)")]),
+            value(form, "decision"),
+            errors,
+        ),
+        reason: Field::new("reason", "Reason for rejecting", "text", "off")
+            .hint("Only if you reject it. Kept privately.")
+            .value(value(form, "reason"))
+            .errors(errors),
+    }
+}
+
+/// Splits a story into runs, marking each word the pre-screen flagged: whole
+/// words, ignoring case, running on to the end of the word ("bruise" marks
+/// "bruises").
+pub fn highlight(story: &str, words: &[String]) -> Vec<Piece> {
+    let lower = story.to_ascii_lowercase();
+    let mut marks: Vec<(usize, usize)> = Vec::new();
+    for word in words.iter().map(|w| w.trim().to_ascii_lowercase()).filter(|w| !w.is_empty()) {
+        for (start, _) in lower.match_indices(word.as_str()) {
+            if lower[..start].chars().next_back().is_some_and(char::is_alphanumeric) {
+                continue;
+            }
+            let after = start + word.len();
+            let end = lower[after..].find(|c: char| !c.is_alphanumeric()).map_or(lower.len(), |n| after + n);
+            marks.push((start, end));
+        }
+    }
+    marks.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for (start, end) in marks {
+        match merged.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
+        }
+    }
+    let mut pieces = Vec::new();
+    let mut at = 0;
+    for (start, end) in merged {
+        if start > at {
+            pieces.push(Piece { text: story[at..start].to_string(), marked: false });
+        }
+        pieces.push(Piece { text: story[start..end].to_string(), marked: true });
+        at = end;
+    }
+    if at < story.len() {
+        pieces.push(Piece { text: story[at..].to_string(), marked: false });
+    }
+    pieces
+}
+
+// ---------------------------------------------------------------- the decision
+
+/// What the moderator chose, or the problems with it, each against its field.
+fn read_decision(form: &[(String, String)]) -> Result<(ModerationDecision, Criticality), FormErrors> {
+    let mut errors = FormErrors::default();
+    let text = value(form, "published_text");
+    let reason = value(form, "reason");
+    let criticality = Criticality::parse(value(form, "criticality")).ok();
+    let decision = match value(form, "decision") {
+        "publish" => Some(ModerationDecision::Publish { text: text.to_string() }),
+        "reject" => Some(ModerationDecision::Reject { reason: reason.to_string() }),
+        _ => None,
+    };
+    if matches!(decision, Some(ModerationDecision::Publish { .. })) && text.is_empty() {
+        errors.add("published_text", "Write the copy to publish, with names of people and staff removed");
+    }
+    if criticality.is_none() {
+        errors.add("criticality", "Choose how serious the most serious thing said is, from 0 to 5");
+    }
+    if decision.is_none() {
+        errors.add("decision", "Choose whether to publish or reject this response");
+    }
+    if matches!(decision, Some(ModerationDecision::Reject { .. })) && reason.is_empty() {
+        errors.add("reason", "Give the reason for rejecting it");
+    }
+    match (decision, criticality) {
+        (Some(decision), Some(criticality)) if errors.is_empty() => Ok((decision, criticality)),
+        _ => Err(errors),
+    }
+}
+
+/// `POST /moderation/{id}`: publish or reject, with the criticality.
+pub async fn moderate(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(raw_id): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    who.require(&state, Action::Write, Resource::ModerationQueue).await?;
+    let record = load(&state, &who, &raw_id).await?;
+    let form = pairs(&body);
+    let (decision, criticality) = match read_decision(&form) {
+        Ok(chosen) => chosen,
+        Err(errors) => return refused(&state, &who, &record, StatusCode::BAD_REQUEST, errors, &form).await,
+    };
+    let publishing = matches!(decision, ModerationDecision::Publish { .. });
+    match state.voice.moderate(record.id, decision, criticality, who.principal(), Utc::now()).await {
+        Ok(alert) => {
+            let what = if publishing { "published" } else { "rejected" };
+            let alert = alert.map(|id| format!("; alert {id} raised")).unwrap_or_default();
+            let detail = format!("{what} at criticality {}{alert}", criticality.level());
+            who.caller.record(&state, "moderate", &format!("feedback:{}", record.id), Some(&detail)).await?;
+            Ok(Redirect::to(&format!("/moderation/{}?done=yes", record.id)).into_response())
+        }
+        Err(VoiceError::Conflict(_)) => {
+            // Someone decided first: show their decision, and say ours was not saved.
+            let current = load(&state, &who, &raw_id).await?;
+            let mut errors = FormErrors::default();
+            errors.add("decision", "This response has already been moderated, so your decision was not saved. The decision made is shown on this page.");
+            let page = response_page(&state, &who, &current, &errors, &[], false).await?;
+            Ok(render(StatusCode::CONFLICT, &page))
+        }
+        Err(VoiceError::Refused(message)) => {
+            let mut errors = FormErrors::default();
+            errors.add(if publishing { "published_text" } else { "reason" }, super::sentence(&message));
+            refused(&state, &who, &record, StatusCode::BAD_REQUEST, errors, &form).await
+        }
+        Err(e) => Err(PageError(voice_failure(&who, e))),
+    }
+}
+
+async fn refused(
+    state: &AppState,
+    who: &SignedIn,
+    record: &FeedbackRecord,
+    status: StatusCode,
+    errors: FormErrors,
+    form: &[(String, String)],
+) -> Result<Response, PageError> {
+    let page = response_page(state, who, record, &errors, form, false).await?;
+    Ok(render(status, &page))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn marked(pieces: &[Piece]) -> Vec<&str> {
+        pieces.iter().filter(|p| p.marked).map(|p| p.text.as_str()).collect()
+    }
+
+    #[test]
+    fn flagged_words_are_marked_as_whole_words_in_any_case() {
+        let pieces = highlight(
+            "She had Bruises and said staff hit me. Whitehall is fine.",
+            &["bruise".into(), "hit me".into(), "hit".into()],
+        );
+        assert_eq!(marked(&pieces), ["Bruises", "hit me"]);
+        let joined: String = pieces.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(joined, "She had Bruises and said staff hit me. Whitehall is fine.");
+    }
+
+    #[test]
+    fn a_story_without_flags_is_one_unmarked_run() {
+        let pieces = highlight("Lovely staff — très bien", &[]);
+        assert_eq!(pieces.len(), 1);
+        assert!(!pieces[0].marked);
+        assert!(highlight("", &["hit".into()]).is_empty());
+    }
+
+    #[test]
+    fn a_decision_needs_its_text_level_and_reason() {
+        let form = |fields: &[(&str, &str)]| -> Vec<(String, String)> {
+            fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        };
+        let fields = |errors: FormErrors| errors.links().into_iter().map(|l| l.href).collect::<Vec<_>>();
+        let empty = read_decision(&form(&[])).unwrap_err();
+        assert_eq!(fields(empty), ["#criticality", "#decision"]);
+        let publish = read_decision(&form(&[("decision", "publish"), ("criticality", "2"), ("published_text", " ")]));
+        assert_eq!(fields(publish.unwrap_err()), ["#published_text"]);
+        let reject = read_decision(&form(&[("decision", "reject"), ("criticality", "9")]));
+        assert_eq!(fields(reject.unwrap_err()), ["#criticality", "#reason"]);
+        let ok = read_decision(&form(&[("decision", "reject"), ("criticality", "4"), ("reason", "Advert")])).unwrap();
+        assert_eq!(ok, (ModerationDecision::Reject { reason: "Advert".into() }, Criticality::STRONG));
+    }
+}
