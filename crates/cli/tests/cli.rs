@@ -47,6 +47,7 @@ fn every_command_has_help() {
         vec!["sync", "cqc", "--help"],
         vec!["user", "add", "--help"],
         vec!["user", "list", "--help"],
+        vec!["mail", "send-due", "--help"],
     ] {
         let out = candour(&args);
         assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
@@ -62,6 +63,51 @@ fn unknown_flags_and_bad_values_are_refused_clearly() {
     let out = candour(&["serve", "--addr", "not-an-address"]);
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("invalid socket address"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn mail_settings_are_checked_before_anything_starts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = db_arg(&dir);
+    let from = "Candour <alerts@example.org>";
+    for (args, expected) in [
+        (vec!["mail", "send-due", "--db", &db], "give the SMTP server with --smtp-url"),
+        (vec!["mail", "send-due", "--db", &db, "--smtp-url", "smtp://localhost"], "--mail-from"),
+        (vec!["mail", "send-due", "--db", &db, "--smtp-url", "http://x", "--mail-from", from], "smtp:// or smtps://"),
+        (
+            vec!["serve", "--db", &db, "--addr", "127.0.0.1:0", "--smtp-url", "smtp://u:pw@smtp.example.org"],
+            "--mail-from",
+        ),
+        (
+            vec![
+                "serve",
+                "--db",
+                &db,
+                "--addr",
+                "127.0.0.1:0",
+                "--smtp-url",
+                "smtp://u:pw@smtp.example.org",
+                "--mail-from",
+                from,
+            ],
+            "password unencrypted",
+        ),
+    ] {
+        let out = candour(&args);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(text(&out.stderr).contains(expected), "{args:?}: {}", text(&out.stderr));
+    }
+}
+
+#[test]
+fn mail_send_due_with_nothing_due_sends_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Nothing is due, so the server (here none at all) is never contacted.
+    let args =
+        ["mail", "send-due", "--db", &db_arg(&dir), "--smtp-url", "smtp://127.0.0.1:9", "--mail-from", "a@example.org"];
+    let out = candour(&args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Sent 0 emails."), "{}", text(&out.stdout));
 }
 
 #[tokio::test]

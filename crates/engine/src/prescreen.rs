@@ -5,6 +5,7 @@
 //! Matching is by whole words, ignoring case, and a word matches its simple
 //! plural or singular ("bruise" finds "bruises", "punched" does not find "punch").
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use candour_domain::voice::Criticality;
@@ -168,9 +169,33 @@ struct Match {
     level: u8,
 }
 
-/// The terms split into words, once.
-static TERM_WORDS: LazyLock<Vec<(u8, Vec<&'static str>)>> = LazyLock::new(|| {
-    TERMS.iter().flat_map(|(level, terms)| terms.iter().map(|term| (*level, term.split(' ').collect()))).collect()
+/// A term split into words, with its level.
+struct Term {
+    level: u8,
+    words: Vec<&'static str>,
+}
+
+/// The terms by every form of their first word that [`same_word`] accepts, so
+/// that each word of a text is looked up once rather than compared with every term.
+static BY_FIRST_WORD: LazyLock<HashMap<String, Vec<Term>>> = LazyLock::new(|| {
+    let mut index: HashMap<String, Vec<Term>> = HashMap::new();
+    for (level, terms) in TERMS {
+        for term in *terms {
+            let words: Vec<&'static str> = term.split(' ').collect();
+            let first = words[0];
+            let shorter = [first.strip_suffix("es"), first.strip_suffix('s')];
+            let mut forms: Vec<String> = [first.to_string(), format!("{first}s"), format!("{first}es")]
+                .into_iter()
+                .chain(shorter.into_iter().flatten().map(str::to_string))
+                .collect();
+            forms.sort();
+            forms.dedup();
+            for form in forms {
+                index.entry(form).or_default().push(Term { level: *level, words: words.clone() });
+            }
+        }
+    }
+    index
 });
 
 /// Every term found, left to right without overlaps; where several start at the
@@ -178,18 +203,19 @@ static TERM_WORDS: LazyLock<Vec<(u8, Vec<&'static str>)>> = LazyLock::new(|| {
 fn matches(text: &str) -> Vec<Match> {
     let tokens = tokens(text);
     let mut found: Vec<Match> = Vec::new();
-    for i in 0..tokens.len() {
-        if found.last().is_some_and(|m| tokens[i].start < m.end) {
+    for (i, token) in tokens.iter().enumerate() {
+        if found.last().is_some_and(|m| token.start < m.end) {
             continue;
         }
-        let best = TERM_WORDS
+        let Some(terms) = BY_FIRST_WORD.get(&token.word) else { continue };
+        let best = terms
             .iter()
-            .filter_map(|(level, words)| {
-                let run = tokens.get(i..i + words.len())?;
-                run.iter().zip(words).all(|(token, word)| same_word(&token.word, word)).then(|| Match {
+            .filter_map(|term| {
+                let run = tokens.get(i..i + term.words.len())?;
+                run.iter().zip(&term.words).all(|(token, word)| same_word(&token.word, word)).then(|| Match {
                     start: run[0].start,
                     end: run[run.len() - 1].end,
-                    level: *level,
+                    level: term.level,
                 })
             })
             .max_by_key(|m| (m.end, m.level));
@@ -205,19 +231,24 @@ struct Token {
     end: usize,
 }
 
-/// Words are runs of letters, digits and apostrophes (straight or curly).
+const APOSTROPHES: [char; 2] = ['\'', '’'];
+
+/// Words are runs of letters, digits and apostrophes (straight or curly), without
+/// the apostrophes that open or close a quotation.
 fn tokens(text: &str) -> Vec<Token> {
-    let is_word = |c: char| c.is_alphanumeric() || c == '\'' || c == '’';
+    let is_word = |c: char| c.is_alphanumeric() || APOSTROPHES.contains(&c);
     let mut tokens = Vec::new();
     let mut start = None;
     for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
         match (start, is_word(c)) {
             (None, true) => start = Some(i),
             (Some(s), false) => {
-                let word = text[s..i].to_lowercase().replace('’', "'");
-                let trimmed = word.trim_matches('\'');
-                if !trimmed.is_empty() {
-                    tokens.push(Token { word: trimmed.to_string(), start: s, end: i });
+                let inner = text[s..i].trim_start_matches(APOSTROPHES);
+                let begin = i - inner.len();
+                let inner = inner.trim_end_matches(APOSTROPHES);
+                if !inner.is_empty() {
+                    let word = inner.to_lowercase().replace('’', "'");
+                    tokens.push(Token { word, start: begin, end: begin + inner.len() });
                 }
                 start = None;
             }
@@ -287,6 +318,9 @@ mod tests {
     fn apostrophes_curly_or_straight_are_part_of_the_word() {
         assert_eq!(screen("The carer didn’t turn up").words, ["didn’t turn up"]);
         assert_eq!(screen("She didn't turn up").suggested.level(), 3);
+        // Quotation marks around a word are not part of it.
+        assert_eq!(screen("he called it 'abuse'").words, ["abuse"]);
+        assert_eq!(screen("‘rude’").words, ["rude"]);
     }
 
     #[test]

@@ -172,7 +172,8 @@ impl Mailer {
                 }
                 Err(failure) => {
                     let retry_at = now + retry_delay(email.attempts);
-                    tracing::warn!(email = email.id, to = %email.to, error = %failure.message, %retry_at, "email not sent");
+                    let (id, error) = (email.id, &failure.message);
+                    tracing::warn!(email = id, to = %email.to, %error, %retry_at, "email not sent; will try again");
                     self.store.mark_email_failed(email.id, &failure.message, retry_at).await?;
                     pass.failed += 1;
                     if !failure.only_this_email {

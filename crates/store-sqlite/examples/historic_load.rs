@@ -36,14 +36,16 @@ fn response(n: u64, locations: u64, author: candour_domain::UserId) -> HistoricF
         ..RawFeedback::default()
     };
     let received_at = Utc::now() - Duration::minutes((r % (730 * 24 * 60)) as i64);
-    let location = LocationId::parse(&format!("1-{}", 10_000 + (r >> 20) % locations)).expect("id");
+    // Like the demo: a batch holds whole services, about a hundred responses each.
+    let location = LocationId::parse(&format!("1-{}", 10_000 + (n / 100) % locations)).expect("id");
     let moderated = story || !outcomes.is_empty();
     HistoricFeedback {
         new: NewFeedback {
             location_id: location,
             feedback: Feedback::parse(&raw, Channel::Online).expect("valid"),
             key_hash: format!("{:016x}{:016x}{:016x}{:016x}", mix(r), mix(r + 1), mix(r + 2), mix(r + 3)),
-            reference: format!("{:010X}", r >> 24),
+            // Scattered like live references (a one-to-one multiplication).
+            reference: format!("{:010}", (u128::from(n) * 305_175_781 % 500_246_412_961) as u64),
             received_at,
             entered_by: None,
             prescreen: Prescreen::default(),

@@ -52,8 +52,9 @@ CREATE TABLE feedback (
 CREATE INDEX feedback_location ON feedback (location_id, received_at);
 -- The moderation queue: strongest pre-screen first, then oldest.
 CREATE INDEX feedback_pending ON feedback (prescreen_level DESC, received_at) WHERE status = 'pending';
--- Moderated responses, newest first (pending ones have their own index).
-CREATE INDEX feedback_moderated ON feedback (status, received_at) WHERE status <> 'pending';
+-- Responses by status, latest recorded first. On (status) alone, ordered by id
+-- within it, so that new rows are appended to it rather than scattered over it.
+CREATE INDEX feedback_status ON feedback (status);
 
 -- Up to three things that matter to the person, in the order given.
 CREATE TABLE personal_outcomes (

@@ -635,11 +635,12 @@ impl VoiceStore for SqliteStore {
     async fn moderation_queue(&self, query: &ModerationQuery) -> StoreResult<Page<FeedbackRecord>> {
         let offset = check_page(query.page, query.per_page)?;
         // The status is written into the statement, not bound, so that SQLite can
-        // use the partial index of pending responses.
+        // use the partial index of pending responses. Others are listed latest
+        // recorded first, which the index of statuses serves.
         let (filter, order) = match query.status {
             FeedbackStatus::Pending => ("f.status = 'pending'", "f.prescreen_level DESC, f.received_at, f.id"),
-            FeedbackStatus::Published => ("f.status = 'published'", "f.received_at DESC, f.id DESC"),
-            FeedbackStatus::Rejected => ("f.status = 'rejected'", "f.received_at DESC, f.id DESC"),
+            FeedbackStatus::Published => ("f.status = 'published'", "f.id DESC"),
+            FeedbackStatus::Rejected => ("f.status = 'rejected'", "f.id DESC"),
         };
         let mut conn = self.reader.acquire().await.map_err(other)?;
         let total: i64 =
@@ -677,6 +678,16 @@ impl VoiceStore for SqliteStore {
         .map_err(other)?
         .ok_or(StoreError::NotFound)?;
         records(&mut conn, &[row]).await?.pop().ok_or(StoreError::NotFound)
+    }
+
+    async fn feedback_by_reference(&self, reference: &str) -> StoreResult<FeedbackRecord> {
+        let id: i64 = sqlx::query_scalar("SELECT id FROM feedback WHERE reference = ?")
+            .bind(reference)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(other)?
+            .ok_or(StoreError::NotFound)?;
+        self.feedback_record(id).await
     }
 
     async fn moderate(&self, id: i64, moderation: &Moderation) -> StoreResult<()> {

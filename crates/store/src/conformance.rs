@@ -1249,6 +1249,8 @@ pub async fn voice_submission_round_trips_every_field(store: &dyn Store) {
 
     assert!(matches!(store.feedback_record(receipt.feedback_id + 100).await, Err(StoreError::NotFound)));
     assert!(matches!(store.own_feedback("hash-unknown").await, Err(StoreError::NotFound)));
+    assert_eq!(store.feedback_by_reference("REF-a").await.expect("found by reference"), record);
+    assert!(matches!(store.feedback_by_reference("REF-unknown").await, Err(StoreError::NotFound)));
 }
 
 pub async fn voice_a_repeated_key_is_one_response(store: &dyn Store) {

@@ -336,6 +336,8 @@ pub trait VoiceStore: Send + Sync {
     /// other statuses newest first.
     async fn moderation_queue(&self, query: &ModerationQuery) -> StoreResult<Page<FeedbackRecord>>;
     async fn feedback_record(&self, id: i64) -> StoreResult<FeedbackRecord>;
+    /// The response with this reference, exactly as issued; `NotFound` otherwise.
+    async fn feedback_by_reference(&self, reference: &str) -> StoreResult<FeedbackRecord>;
     /// `Conflict` unless pending. Writes the decision and any alert in one transaction.
     async fn moderate(&self, id: i64, moderation: &Moderation) -> StoreResult<()>;
 

@@ -49,8 +49,8 @@ impl VoiceConfig {
 
 #[derive(Debug, thiserror::Error)]
 pub enum VoiceError {
-    /// The feedback has problems, each against its field.
-    #[error("the feedback has {} problem(s)", .0.len())]
+    /// The feedback (or a safeguarding contact) has problems, each against its field.
+    #[error("{} problem(s) to put right", .0.len())]
     Invalid(Vec<FeedbackError>),
     /// A request that is not well-formed, with a message for the person.
     #[error("{0}")]
@@ -356,7 +356,7 @@ fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -80,14 +80,14 @@ pub async fn submit(
         })?,
         None => candour_voice::new_submission_key(),
     };
-    let raw: RawFeedback = serde_json::from_slice(&body).map_err(|err| {
-        WebError::bad_request(format!("The body could not be read as feedback: {err}"))
-    })?;
+    let raw: RawFeedback = serde_json::from_slice(&body)
+        .map_err(|err| WebError::bad_request(format!("The body could not be read as feedback: {err}")))?;
     state.feedback_limits.check(ip, &id, Instant::now())?;
-    let receipt = state.voice.submit(&id, &raw, Channel::Api, &key, None, Utc::now()).await.map_err(|err| match err {
-        VoiceError::NotFound => no_location(&id),
-        other => voice_error(other),
-    })?;
+    let receipt =
+        state.voice.submit(&id, &raw, Channel::Api, &key, None, Utc::now()).await.map_err(|err| match err {
+            VoiceError::NotFound => no_location(&id),
+            other => voice_error(other),
+        })?;
     let submitted = Submitted {
         reference: receipt.reference,
         return_url: format!("{}{}", state.config.public_url(), return_href(&key)),
@@ -145,7 +145,9 @@ pub async fn voice(
     let (_, summary, stories) = tokio::try_join!(
         async { state.store.location(&id).await.map_err(|e| WebError::from_store(e, || no_location(&id).message())) },
         async { state.voice.summary(&id, Utc::now()).await.map_err(voice_error) },
-        async { state.store.published_stories(&id, page, per_page).await.map_err(|e| WebError::from_store(e, String::new)) },
+        async {
+            state.store.published_stories(&id, page, per_page).await.map_err(|e| WebError::from_store(e, String::new))
+        },
     )?;
     Ok(Json(VoiceView {
         location_id: id,
@@ -168,7 +170,8 @@ mod tests {
 
     #[test]
     fn json_is_recognised_with_parameters_and_in_any_case() {
-        let with = |value: &'static str| HeaderMap::from_iter([(header::CONTENT_TYPE, HeaderValue::from_static(value))]);
+        let with =
+            |value: &'static str| HeaderMap::from_iter([(header::CONTENT_TYPE, HeaderValue::from_static(value))]);
         assert!(is_json(&with("Application/JSON; charset=utf-8")));
         for other in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data", "application/jsonx"] {
             assert!(!is_json(&with(other)), "{other}");

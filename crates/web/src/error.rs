@@ -217,7 +217,8 @@ impl IntoResponse for ApiError {
             _ => Vec::new(),
         };
         let field = fields.first().map(|(field, _)| *field);
-        let fields: Vec<_> = fields.iter().map(|(field, message)| json!({ "field": field, "message": message })).collect();
+        let fields: Vec<_> =
+            fields.iter().map(|(field, message)| json!({ "field": field, "message": message })).collect();
         let body = json!({ "error": {
             "status": status.as_u16(),
             "message": self.0.message(),

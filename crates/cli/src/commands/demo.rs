@@ -64,9 +64,11 @@ pub async fn seed_demo(store: &Arc<dyn Store>, scale: Scale, seed: u64, public_u
         demo_provider: Some((accounts.tenant.provider.clone(), accounts.provider_admin)),
     };
     let voice = VoicePlan::new(&plan, seed, Utc::now().date_naive(), authors);
+    let register = plan.counts;
+    drop(plan.locations); // the largest part, no longer needed while feedback loads
     let responses = load_feedback(store.as_ref(), voice).await.context("cannot load the demo feedback")?;
     fresh_feedback(store, &accounts.tenant, public_url).await.context("cannot add the demo's fresh feedback")?;
-    Ok(Seeded { register: plan.counts, responses })
+    Ok(Seeded { register, responses })
 }
 
 /// Draws the feedback on a blocking thread while the store writes the batch before.

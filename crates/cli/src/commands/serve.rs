@@ -18,14 +18,14 @@ pub async fn run(
     // Check the mail settings before anything else, so that a mistake stops the start at once.
     let mail = mail.settings()?;
     let store = super::open_store(db).await?;
-    let empty = store.is_empty().await?;
+    let add_demo = demo && store.is_empty().await?;
     let store: Arc<dyn Store> = Arc::new(store);
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
     let public_url = public_url.unwrap_or_else(|| format!("http://{local}"));
     let config = WebConfig::new(&public_url)?;
     if demo {
-        if empty {
+        if add_demo {
             super::demo::seed_demo(&store, crate::Scale::Small, 42, config.public_url()).await?;
         } else {
             println!("The database already holds a register; the demo register was not added.");

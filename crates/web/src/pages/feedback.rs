@@ -36,22 +36,28 @@ use screens::{Screen, ThanksPage};
 pub const HONEYPOT: &str = "website";
 
 pub fn routes() -> Router<AppState> {
-    // Pages that carry a submission key (the form) or are reached with one (the
-    // return link): never cached, and the key never leaves in a Referer header.
-    let keyed = Router::new()
+    let no_store = || SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // The form carries a fresh submission key: never cached, or two people could share one.
+    let form = Router::new()
         .route("/locations/{id}/feedback", get(start).post(step))
         .route("/locations/{id}/feedback/thanks", get(sent))
+        .layer(no_store());
+    // The return link's key is in the address: never cached, and never sent to
+    // another site in a Referer. (Not `no-referrer`: browsers then send
+    // `Origin: null` with the page's own forms, which the CSRF check refuses.)
+    let private_link = Router::new()
         .route("/feedback/{key}", get(own))
         .route("/feedback/{key}/thanks", get(thanks))
         .route("/feedback/{key}/progress", post(rate_progress))
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
-        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")));
+        .layer(no_store())
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")));
     Router::new()
         .route("/f/{digits}", get(follow_short_link))
         .route("/locations/{id}/feedback/qr.svg", get(poster::qr_svg))
         .route("/locations/{id}/feedback/qr.png", get(poster::qr_png))
         .route("/locations/{id}/feedback/poster", get(poster::poster))
-        .merge(keyed)
+        .merge(form)
+        .merge(private_link)
 }
 
 // ---------------------------------------------------------------- shared pieces
@@ -90,7 +96,8 @@ pub fn return_href(key: &str) -> String {
 /// A submission key as the form, the return link or the API's `Idempotency-Key`
 /// gives it: URL-safe letters and digits, long enough not to be guessed.
 pub fn submission_key(raw: &str) -> Result<String, WebError> {
-    let ok = (16..=128).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let ok =
+        (16..=128).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if ok {
         Ok(raw.to_string())
     } else {
@@ -167,15 +174,15 @@ async fn step(
             screen.show(back, &raw, &none, changing && back != Step::Check, StatusCode::OK)
         }
         Go::Change(target) => screen.show(target, &raw, &none, target != Step::Check, StatusCode::OK),
-        Go::Next => match form::problems(at, &raw) {
-            problems if !problems.is_empty() => {
-                screen.show(at, &raw, &form_errors(&problems), changing, StatusCode::BAD_REQUEST)
-            }
-            _ => {
+        Go::Next => {
+            let problems = form::problems(at, &raw);
+            if problems.is_empty() {
                 let next = form::next(at, &raw, changing);
                 screen.show(next, &raw, &none, changing && next != Step::Check, StatusCode::OK)
+            } else {
+                screen.show(at, &raw, &form_errors(&problems), changing, StatusCode::BAD_REQUEST)
             }
-        },
+        }
         Go::Submit => submit(&state, &screen, &raw, client).await?,
     })
 }

@@ -7,8 +7,8 @@ use candour_domain::{
     KeyQuestion, Location, LocationId, RatingRecord, RatingSource, RegistrationStatus, RelationshipKind,
 };
 use candour_engine::AssessmentResult;
-use candour_voice::VoiceError;
 use candour_store::{AssessmentRecord, AssessmentStatus, LocationDetail, RelatedLocation};
+use candour_voice::VoiceError;
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 
@@ -115,7 +115,6 @@ pub async fn location(
     Ok(render(StatusCode::OK, &page(&detail, &published, voice)))
 }
 
-
 /// The engine results of the location's published assessments, with the date and
 /// service group each was published for, newest first.
 fn published_results(assessments: &[AssessmentRecord]) -> Vec<(NaiveDate, String, AssessmentResult)> {
@@ -147,7 +146,11 @@ pub fn parse_location_id(raw: &str) -> Result<LocationId, WebError> {
         .map_err(|e| WebError::bad_request(format!("{} is not a valid location ID: {}", e.value, e.expected)))
 }
 
-fn page(detail: &LocationDetail, published: &[(NaiveDate, String, AssessmentResult)], voice: VoiceSection) -> LocationPage {
+fn page(
+    detail: &LocationDetail,
+    published: &[(NaiveDate, String, AssessmentResult)],
+    voice: VoiceSection,
+) -> LocationPage {
     let location = &detail.location;
     let overall = detail.current_ratings.iter().find(|r| r.service_group == RatingRecord::LOCATION_GROUP);
     LocationPage {

@@ -173,12 +173,14 @@ fn administration_links(p: &Principal) -> Option<Section> {
 }
 
 fn moderation_links(p: &Principal) -> Option<Section> {
-    let allowed = authorize(p, Action::Read, Resource::ModerationQueue).is_allowed();
+    if !authorize(p, Action::Read, Resource::ModerationQueue).is_allowed() {
+        return None;
+    }
     let lines = [
         ("Moderation queue", "/moderation", "Feedback waiting for you to read before it is published"),
         ("Replies to check", "/moderation/replies", "Providers' replies waiting for a check before they show"),
     ];
-    let links = lines.into_iter().filter(|_| allowed).map(|(label, href, note)| LinkLine::to(label, href, note));
+    let links = lines.into_iter().map(|(label, href, note)| LinkLine::to(label, href, note));
     section("moderation", "Moderation", None, links.collect())
 }
 

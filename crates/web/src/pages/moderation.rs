@@ -15,7 +15,7 @@ mod replies;
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
-use candour_domain::voice::{Criticality, FeedbackError};
+use candour_domain::voice::{Criticality, FeedbackError, Respondent};
 use candour_voice::VoiceError;
 use chrono::{DateTime, Utc};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -135,6 +135,17 @@ fn add_feedback_errors(form: &mut FormErrors, errors: &[FeedbackError]) {
 fn sentence(message: &str) -> String {
     let mut chars = message.chars();
     chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// Who gave feedback, said of them (the form's own labels speak as them).
+fn who_gave(respondent: Respondent) -> &'static str {
+    match respondent {
+        Respondent::Person => "Someone who uses the service",
+        Respondent::Family => "A family member or friend",
+        Respondent::Advocate => "An advocate",
+        Respondent::Staff => "A member of staff",
+        Respondent::Partner => "A partner professional",
+    }
 }
 
 /// What each level of criticality means, in the words a moderator decides by.

@@ -242,5 +242,4 @@ mod tests {
         assert!(needs_check(&Method::POST, "/locations/1-1/feedback", &json), "forms keep their check");
         assert!(needs_check(&Method::POST, "/apix", &json));
     }
-
 }

@@ -107,7 +107,10 @@ pub struct FeedbackLimits {
 
 impl FeedbackLimits {
     pub fn new(per_address: RateLimit, per_service: RateLimit) -> Arc<Self> {
-        Arc::new(Self { per_address: RateLimiter::unshared(per_address), per_service: RateLimiter::unshared(per_service) })
+        Arc::new(Self {
+            per_address: RateLimiter::unshared(per_address),
+            per_service: RateLimiter::unshared(per_service),
+        })
     }
 
     /// Takes one submission's allowance, or the refusal to answer with. The

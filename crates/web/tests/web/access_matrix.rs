@@ -84,6 +84,9 @@ async fn every_role_against_every_private_route() {
     let draft = assessment(&app, ROSE_COURT, admin_id, false).await;
     let sent = assessment(&app, ROSE_COURT, admin_id, true).await;
     let other_sent = assessment(&app, HARBOUR_HOME_CARE, admin_id, true).await;
+    let v = voice_records(&app).await;
+    let (rose_feedback, rose_alert, harbour_alert, story, reply) =
+        (v.rose_feedback, v.rose_alert, v.harbour_alert, v.story, v.reply);
 
     #[rustfmt::skip]
     let pages: Vec<(String, &str)> = vec![
@@ -112,6 +115,19 @@ async fn every_role_against_every_private_route() {
         (format!("/manage/assessments/{sent}"),                                "200 200 404 200 200 404 404 404 S"),
         (format!("/manage/assessments/{other_sent}"),                          "200 200 404 404 404 404 404 404 S"),
         ("/manage/assessments/999999".into(),                                  "404 404 404 404 404 404 404 404 S"),
+        ("/moderation".into(),                                                 "200 403 403 403 403 403 200 403 S"),
+        (format!("/moderation/{rose_feedback}"),                               "200 403 403 403 403 403 200 403 S"),
+        ("/moderation/999999".into(),                                          "404 403 403 403 403 403 404 403 S"),
+        ("/moderation/replies".into(),                                         "200 403 403 403 403 403 200 403 S"),
+        ("/manage/alerts".into(),                                              "200 200 200 200 200 200 200 403 S"),
+        (format!("/manage/alerts/{rose_alert}"),                               "200 200 200 200 200 200 200 404 S"),
+        (format!("/manage/alerts/{harbour_alert}"),                            "200 200 404 404 404 404 200 404 S"),
+        ("/manage/alerts/999999".into(),                                       "404 404 404 404 404 404 404 404 S"),
+        (format!("/manage/locations/{ROSE_COURT}/voice"),                      "200 404 404 200 200 200 404 404 S"),
+        (format!("/manage/locations/{HARBOUR_HOME_CARE}/voice"),               "200 404 404 404 404 404 404 404 S"),
+        (format!("/manage/locations/{GUESSED_LOCATION}/voice"),                "404 404 404 404 404 404 404 404 S"),
+        (format!("/manage/locations/{ROSE_COURT}/feedback/new"),               "200 404 404 200 200 200 404 404 S"),
+        (format!("/manage/locations/{HARBOUR_HOME_CARE}/feedback/new"),        "200 404 404 404 404 404 404 404 S"),
     ];
     #[rustfmt::skip]
     let api: Vec<(String, &str)> = vec![
@@ -141,6 +157,16 @@ async fn every_role_against_every_private_route() {
     let draft_scores = format!("/manage/assessments/{draft}/key-questions/safe");
     let open_rose_court = format!("/manage/locations/{ROSE_COURT}/assessments");
     let challenge = || vec![("finding", "safe".to_string()), ("text", "ROLE says this is inaccurate".to_string())];
+    let moderate = format!("/moderation/{rose_feedback}");
+    let check_reply = format!("/moderation/replies/{reply}");
+    let acknowledge = format!("/manage/alerts/{rose_alert}/acknowledge");
+    let lead = format!("/manage/providers/{SUNRISE}/safeguarding-lead");
+    let harbour_lead = format!("/manage/providers/{HARBOUR}/safeguarding-lead");
+    let answer = format!("/manage/locations/{ROSE_COURT}/voice/stories/{story}/replies");
+    let entry = format!("/manage/locations/{ROSE_COURT}/feedback/new");
+    let contact = |name: &str| {
+        vec![("safeguarding_name", name.to_string()), ("safeguarding_email", "ROLE@safeguarding.example".to_string())]
+    };
     #[rustfmt::skip]
     let posts: Vec<(&str, Fields, &str)> = vec![
         (&sunrise_invite, invitation("sunrise", OAK_LODGE),                    "R   404 404 R   404 404 404 404 S"),
@@ -153,6 +179,16 @@ async fn every_role_against_every_private_route() {
         (&other_challenge, challenge(),                                        "R   404 404 404 404 404 404 404 S"),
         (&draft_scores, vec![("S1-score", "3".to_string())],                   "R   R   404 404 404 404 404 404 S"),
         (&open_rose_court, vec![("service_group", "Care home service with nursing".to_string())], "R R 404 404 404 404 404 404 S"),
+        // Refused forms answer 400 to those allowed to send them, and to no one else.
+        (&moderate, vec![],                                                    "400 403 403 403 403 403 400 403 S"),
+        (&check_reply, vec![],                                                       "400 403 403 403 403 403 400 403 S"),
+        (&acknowledge, vec![("note", String::new())],                          "400 404 400 400 400 404 400 404 S"),
+        (&answer, vec![("change", "none".to_string())],                        "400 404 404 400 400 400 404 404 S"),
+        (&entry, vec![],                                                       "400 404 404 400 400 400 404 404 S"),
+        (&lead, contact("Sunrise lead"),                                       "R   404 404 R   404 404 404 404 S"),
+        (&harbour_lead, contact("Harbour lead"),                               "R   404 404 404 404 404 404 404 S"),
+        ("/manage/areas/Leeds/safeguarding-team", contact("Leeds team"),       "R   404 R   404 404 404 404 404 S"),
+        ("/manage/areas/Camden/safeguarding-team", contact("Camden team"),     "R   404 404 404 404 404 404 404 S"),
     ];
 
     let mut failures = Vec::new();
@@ -242,6 +278,46 @@ async fn anonymous_visitors_are_sent_to_sign_in_and_brought_back() {
     let area = browser.get(&app, wanted).await;
     assert_eq!(area.status, StatusCode::OK, "{}", area.body);
     area.assert_contains(&["Tower Hamlets", "Harbour Home Care"]);
+}
+
+/// The people's voice records the private routes work on.
+struct VoiceRecords {
+    /// Pending feedback about Rose Court, whose pre-screen raised `rose_alert`.
+    rose_feedback: i64,
+    rose_alert: i64,
+    harbour_alert: i64,
+    /// A published story about Rose Court, with a reply waiting for its check.
+    story: i64,
+    reply: i64,
+}
+
+async fn voice_records(app: &TestApp) -> VoiceRecords {
+    use crate::moderation::{feedback, give, principal, publish, voice};
+    let moderator = principal(app, "setup-moderator@example.org", vec![grant(Role::Moderator, Scope::All)]).await;
+    let provider =
+        principal(app, "setup-pa@example.org", vec![grant(Role::ProviderAdmin, provider_scope(SUNRISE))]).await;
+    let rose = give(app, ROSE_COURT, &feedback("A carer slapped my mother.")).await;
+    let harbour = give(app, HARBOUR_HOME_CARE, &feedback("The carer slapped him.")).await;
+    let published = give(app, ROSE_COURT, &feedback("Kind staff.")).await;
+    publish(app, &moderator, published.feedback_id, "Kind staff.").await;
+    let reply = voice(app)
+        .reply(
+            published.feedback_id,
+            &provider,
+            "Thank you.",
+            candour_domain::voice::ChangeClaim::None,
+            "",
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("a reply");
+    VoiceRecords {
+        rose_feedback: rose.feedback_id,
+        rose_alert: rose.alert_id.expect("an alert"),
+        harbour_alert: harbour.alert_id.expect("an alert"),
+        story: published.feedback_id,
+        reply: reply.id,
+    }
 }
 
 /// An assessment of the location, sent to its provider (with a window still open) or not.

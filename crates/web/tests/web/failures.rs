@@ -174,6 +174,9 @@ impl VoiceStore for BrokenStore {
     async fn feedback_record(&self, _id: i64) -> StoreResult<FeedbackRecord> {
         broken()
     }
+    async fn feedback_by_reference(&self, _reference: &str) -> StoreResult<FeedbackRecord> {
+        broken()
+    }
     async fn moderate(&self, _id: i64, _moderation: &Moderation) -> StoreResult<()> {
         broken()
     }

@@ -60,8 +60,12 @@ impl<'a> Walk<'a> {
         Walk { app, browser, id: id.to_string(), page }
     }
 
-    /// Presses the button with value `go`, having filled in `fields`.
+    /// Presses the button with value `go`, having filled in `fields`: inputs the
+    /// screen must show, as a person can fill in only what they see.
     async fn press(&mut self, go: &str, fields: &[(&str, &str)]) -> &Reply {
+        for (name, _) in fields {
+            self.page.assert_contains(&[&format!(r#"name="{name}""#)]);
+        }
         let mut all: Vec<(String, String)> = hidden_fields(&self.page.body);
         all.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         all.push(("go".to_string(), go.to_string()));
@@ -161,8 +165,8 @@ async fn a_person_gives_feedback_through_every_screen_without_javascript() {
         let answer = if i == 1 { "not_applicable" } else { "just_as_i_want" };
         walk.answer(&[(&format!("answers.{}", q.code), answer)]).await;
     }
-    walk.page.assert_contains(&["What matters most to you?", "personal_outcomes-1"]);
-    walk.answer(&[("personal_outcomes.1", "Go to church on Sundays"), ("personal_outcomes.2", "Walk to the shop")])
+    walk.page.assert_contains(&["What matters most to you?", r#"name="personal_outcomes-1""#]);
+    walk.answer(&[("personal_outcomes-1", "Go to church on Sundays"), ("personal_outcomes-2", "Walk to the shop")])
         .await;
     walk.page.assert_contains(&["Tell us about your experience", "do not write anyone", "call 999"]);
     walk.answer(&[("story", "Staff listen to me.\nThe garden is lovely.")]).await;
@@ -196,7 +200,7 @@ async fn a_person_gives_feedback_through_every_screen_without_javascript() {
     let thanks = app.get(&thanks_uri).await;
     assert_eq!(thanks.status, StatusCode::OK);
     assert_eq!(thanks.headers[header::CACHE_CONTROL], "no-store");
-    assert_eq!(thanks.headers[header::REFERRER_POLICY], "no-referrer");
+    assert_eq!(thanks.headers[header::REFERRER_POLICY], "same-origin");
     thanks.assert_contains(&[
         "Thank you for your feedback",
         "Your reference is",
@@ -209,7 +213,7 @@ async fn a_person_gives_feedback_through_every_screen_without_javascript() {
     let own = person.get(&app, &format!("/feedback/{key}")).await;
     assert_eq!(own.status, StatusCode::OK);
     assert_eq!(own.headers[header::CACHE_CONTROL], "no-store");
-    assert_eq!(own.headers[header::REFERRER_POLICY], "no-referrer");
+    assert_eq!(own.headers[header::REFERRER_POLICY], "same-origin");
     own.assert_contains(&[
         "Your feedback",
         "Waiting to be read",
@@ -220,9 +224,8 @@ async fn a_person_gives_feedback_through_every_screen_without_javascript() {
         r#"<meta name="robots" content="noindex">"#,
     ]);
     let outcome = between(&own.body, r#"name="outcome" value=""#, "\"").expect("an outcome form").to_string();
-    let rated = person
-        .post(&app, &format!("/feedback/{key}/progress"), &[("outcome", &outcome), ("progress", "better")])
-        .await;
+    let rated =
+        person.post(&app, &format!("/feedback/{key}/progress"), &[("outcome", &outcome), ("progress", "better")]).await;
     assert_eq!(rated.status, StatusCode::SEE_OTHER);
     let again = person.get(&app, location(&rated)).await;
     again.assert_contains(&["your progress has been saved", "Last time you said: Better"]);
@@ -260,7 +263,7 @@ async fn changing_who_you_are_from_the_check_screen_asks_the_new_questions_then_
     let app = TestApp::new().await;
     let mut browser = Browser::new();
     let key = candour_voice::new_submission_key();
-    let mut fields = complete(&key, &[("personal_outcomes.1", "Walk to the shop")]);
+    let mut fields = complete(&key, &[("personal_outcomes-1", "Walk to the shop")]);
     fields.retain(|(k, _)| k != "go");
     fields.push(("go".into(), "change:respondent".into()));
     let page = send(&app, &mut browser, ROSE_COURT, &fields).await;
@@ -287,7 +290,8 @@ async fn a_final_send_with_problems_goes_back_to_the_screen_of_the_first() {
     let mut browser = Browser::new();
     let key = candour_voice::new_submission_key();
     let long = "x".repeat(5001);
-    let cases: [(&[(&str, &str)], &str, &str); 4] = [
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+    let cases: [Case; 4] = [
         (&[("answers.safe", "")], "#answers-safe", "Choose an answer, or"),
         (&[("story", &long)], "#story", "Your story is too long"),
         (&[("overall", "superb")], "#overall", "Choose one of the options listed"),
@@ -436,7 +440,13 @@ async fn the_qr_codes_and_poster_point_at_the_short_link() {
     assert!(png.body.as_bytes().starts_with(b"\xef\xbf\xbdPNG"), "a PNG signature (read lossily)");
     let poster = app.get(&format!("{}/poster", form_uri(ROSE_COURT))).await;
     assert_eq!(poster.status, StatusCode::OK);
-    poster.assert_contains(&["Rose Court", "http://candour.test/f/000000001", "qr.svg", "qr.png", "Tell us what you think"]);
+    poster.assert_contains(&[
+        "Rose Court",
+        "http://candour.test/f/000000001",
+        "qr.svg",
+        "qr.png",
+        "Tell us what you think",
+    ]);
     assert_eq!(app.get(&format!("{}/qr.png", form_uri(NOT_IN_REGISTER))).await.status, StatusCode::NOT_FOUND);
 }
 
@@ -451,7 +461,8 @@ async fn the_api_takes_json_only_and_checks_it_like_the_form() {
     assert!(form_encoded.json()["error"]["message"].as_str().unwrap().contains("application/json"));
     assert_eq!(app.request(api_post(ROSE_COURT, &good, None, None)).await.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
 
-    let missing = app.request(api_post(ROSE_COURT, r#"{"respondent": "person"}"#, Some("application/json"), None)).await;
+    let missing =
+        app.request(api_post(ROSE_COURT, r#"{"respondent": "person"}"#, Some("application/json"), None)).await;
     assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
     let fields: Vec<String> = missing.json()["error"]["fields"]
         .as_array()

@@ -1,6 +1,7 @@
 //! In-process tests of the whole router over a real SQLite store.
 
 mod access_matrix;
+mod anonymity;
 mod api;
 mod assessments;
 mod browser;

@@ -135,7 +135,7 @@ async fn a_moderation_at_level_four_lists_an_alert_for_the_provider() {
     let fields = [("criticality", "4"), ("decision", "reject"), ("reason", "Being looked into privately")];
     assert_status(&moderator.post(&app, &path, &fields).await, StatusCode::SEE_OTHER);
     let done = moderator.get(&app, &format!("{path}?done=yes")).await;
-    done.assert_contains(&["You rejected this response.", "A safeguarding alert was raised: it has gone to"]);
+    done.assert_contains(&["You rejected this response.", "A safeguarding alert was raised at once."]);
 
     let mut provider = provider_browser(&app).await;
     let alerts = provider.get(&app, "/manage/alerts").await;
@@ -187,6 +187,10 @@ async fn every_refusal_of_a_moderation_is_explained_beside_its_field() {
     let record = app.store.feedback_record(receipt.feedback_id).await.expect("the record");
     assert_eq!(record.status, FeedbackStatus::Published, "the first decision stands");
 
+    let found = moderator.get(&app, &format!("/moderation?reference=+{}+", receipt.reference.to_lowercase())).await;
+    assert_eq!(location(&found), path, "a reference quoted on the phone finds the response");
+    let unknown = moderator.get(&app, "/moderation?reference=ZZZZ-ZZZZ").await;
+    unknown.assert_contains(&["No response has the reference ZZZZ-ZZZZ"]);
     let queue = moderator.get(&app, "/moderation?status=archived").await;
     assert_status(&queue, StatusCode::BAD_REQUEST);
     assert_status(&moderator.get(&app, "/moderation?page=0").await, StatusCode::BAD_REQUEST);
@@ -258,7 +262,7 @@ async fn the_provider_replies_and_the_moderator_checks_it_with_every_refusal() {
     twice.assert_contains(&["This reply has already been checked"]);
 
     let seen = provider.get(&app, &voice_page).await;
-    seen.assert_contains(&["Rejected by a moderator", "The moderator&#39;s reason: Say which plates"]);
+    seen.assert_contains(&["Rejected by a moderator", "The moderator's reason: Say which plates"]);
 }
 
 #[tokio::test]

@@ -124,15 +124,20 @@ pub fn read(pairs: &[(String, String)]) -> RawFeedback {
         }
     }
     outcomes.sort_by_key(|(slot, _)| *slot);
-    raw.personal_outcomes =
-        outcomes.into_iter().map(|(_, v)| v.to_string()).filter(|v| !v.trim().is_empty()).collect();
+    raw.personal_outcomes = outcomes.into_iter().map(|(_, v)| v.to_string()).filter(|v| !v.trim().is_empty()).collect();
     keep_what_applies(&mut raw);
     raw
 }
 
-/// `personal_outcomes.2` → 2, for the three inputs there are.
+/// The name (and id) of the input for personal outcome `slot` (from 1): the
+/// id a problem with `personal_outcomes.{slot}` links to.
+pub fn outcome_input(slot: usize) -> String {
+    format!("personal_outcomes-{slot}")
+}
+
+/// `personal_outcomes-2` → 2, for the three inputs there are.
 fn outcome_slot(key: &str) -> Option<usize> {
-    let slot: usize = key.strip_prefix("personal_outcomes.")?.parse().ok()?;
+    let slot: usize = key.strip_prefix("personal_outcomes-")?.parse().ok()?;
     (1..=MAX_PERSONAL_OUTCOMES).contains(&slot).then_some(slot)
 }
 
@@ -152,8 +157,12 @@ fn keep_what_applies(raw: &mut RawFeedback) {
 
 /// The problems with this step's answers, in the order of its fields.
 pub fn problems(step: Step, raw: &RawFeedback) -> Vec<FeedbackError> {
-    let mut errors: Vec<FeedbackError> =
-        Feedback::parse(raw, Channel::Online).err().unwrap_or_default().into_iter().filter(|e| step.owns(&e.field)).collect();
+    let mut errors: Vec<FeedbackError> = Feedback::parse(raw, Channel::Online)
+        .err()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| step.owns(&e.field))
+        .collect();
     // The final check reads no answer as "nobody helped"; on its own screen the
     // person says so, so that nobody skips past the question by accident.
     if step == Step::Helper && raw.helper.trim().is_empty() {
@@ -206,7 +215,7 @@ pub fn hidden(raw: &RawFeedback, shown: Step) -> Vec<(String, String)> {
         }
     }
     for (i, outcome) in raw.personal_outcomes.iter().enumerate() {
-        carry(Step::Outcomes, format!("personal_outcomes.{}", i + 1), outcome);
+        carry(Step::Outcomes, outcome_input(i + 1), outcome);
     }
     carry(Step::Story, "story".into(), &raw.story);
     carry(Step::Contact, "anonymous".into(), &raw.anonymous);
@@ -219,7 +228,7 @@ pub fn hidden(raw: &RawFeedback, shown: Step) -> Vec<(String, String)> {
 /// The id of the input a problem with `field` links to: the first radio of a
 /// question, or the input itself. Dots become hyphens so ids read cleanly.
 pub fn anchor(field: &str) -> String {
-    if field == "personal_outcomes" { "personal_outcomes-1".to_string() } else { field.replace('.', "-") }
+    if field == "personal_outcomes" { outcome_input(1) } else { field.replace('.', "-") }
 }
 
 /// A respondent type in the third person, for the public page.
@@ -285,7 +294,7 @@ mod tests {
             ("answers.safe", "good_enough"),
             ("answers.speak_up", "not_at_all"),
             ("answers.made_up", "good_enough"),
-            ("personal_outcomes.1", "walk to the shop"),
+            ("personal_outcomes-1", "walk to the shop"),
         ]));
         assert_eq!(raw.answers.keys().collect::<Vec<_>>(), ["speak_up"]);
         assert!(raw.helper.is_empty() && raw.personal_outcomes.is_empty());
@@ -295,14 +304,15 @@ mod tests {
     fn personal_outcomes_keep_their_order_without_gaps() {
         let raw = read(&pairs(&[
             ("respondent", "person"),
-            ("personal_outcomes.3", "see my grandson"),
-            ("personal_outcomes.1", "go to church"),
-            ("personal_outcomes.2", "  "),
-            ("personal_outcomes.9", "ignored"),
+            ("personal_outcomes-3", "see my grandson"),
+            ("personal_outcomes-1", "go to church"),
+            ("personal_outcomes-2", "  "),
+            ("personal_outcomes-9", "ignored"),
+            ("personal_outcomes.1", "not an input of the form"),
         ]));
         assert_eq!(raw.personal_outcomes, ["go to church", "see my grandson"]);
         let carried = hidden(&raw, Step::Story);
-        assert!(carried.contains(&("personal_outcomes.2".to_string(), "see my grandson".to_string())));
+        assert!(carried.contains(&("personal_outcomes-2".to_string(), "see my grandson".to_string())));
         assert!(hidden(&raw, Step::Outcomes).iter().all(|(k, _)| !k.starts_with("personal_outcomes")));
     }
 

@@ -222,9 +222,7 @@ pub fn voice_section(id: &LocationId, summary: &VoiceSummary, stories: &Page<Pub
 fn group_view(id: &'static str, heading: &'static str, group: &VoiceGroup) -> GroupView {
     let withheld = match group.responses {
         0 => Some("No feedback yet.".to_string()),
-        n if n < candour_domain::voice::MIN_RESPONSES_SHOWN => {
-            Some("Fewer than 5 responses: not shown.".to_string())
-        }
+        n if n < candour_domain::voice::MIN_RESPONSES_SHOWN => Some("Fewer than 5 responses: not shown.".to_string()),
         _ => None,
     };
     let shown = withheld.is_none();
@@ -238,7 +236,7 @@ fn group_view(id: &'static str, heading: &'static str, group: &VoiceGroup) -> Gr
         questions: if shown { group.questions.iter().map(question_view).collect() } else { Vec::new() },
         outcome_score: group.outcome_score.filter(|_| shown).map(|score| {
             format!(
-                "Average outcome score: {score:.1} out of 3, from {}.",
+                "Average score across these questions: {score:.1} out of 3, from {}.",
                 count_of(u64::from(group.outcome_score_n), "response", "responses")
             )
         }),

@@ -69,7 +69,14 @@ struct CheckRow {
 
 impl Screen<'_> {
     /// Draws `step` with the answers so far and any problems with it.
-    pub fn show(&self, step: Step, raw: &RawFeedback, errors: &FormErrors, changing: bool, status: StatusCode) -> Response {
+    pub fn show(
+        &self,
+        step: Step,
+        raw: &RawFeedback,
+        errors: &FormErrors,
+        changing: bool,
+        status: StatusCode,
+    ) -> Response {
         render(status, &self.page(step, raw, errors, changing, None))
     }
 
@@ -144,8 +151,11 @@ fn body(step: Step, raw: &RawFeedback, respondent: Option<Respondent>, errors: &
         }
         Step::Question(q) => (q.text.to_string(), Body::Choice(question_group(q, raw, errors))),
         Step::Outcomes => {
-            let legend =
-                if speaks_for_someone { "What matters most to the person you speak for?" } else { "What matters most to you?" };
+            let legend = if speaks_for_someone {
+                "What matters most to the person you speak for?"
+            } else {
+                "What matters most to you?"
+            };
             (legend.to_string(), Body::Outcomes { legend, inputs: outcome_inputs(raw, errors) })
         }
         Step::Story => {
@@ -179,10 +189,8 @@ fn choice(value: &str, label: &str) -> (String, String, Option<String>) {
 /// A question on four levels, with "doesn't apply" last and its easy-read words as the hint.
 fn question_group(q: &'static Question, raw: &RawFeedback, errors: &FormErrors) -> RadioGroup {
     let name = format!("answers.{}", q.code);
-    let choices = Level::ALL
-        .iter()
-        .map(|l| choice(l.code(), l.label()))
-        .chain([choice(NOT_APPLICABLE, "Doesn't apply to me")]);
+    let choices =
+        Level::ALL.iter().map(|l| choice(l.code(), l.label())).chain([choice(NOT_APPLICABLE, "Doesn't apply to me")]);
     let current = raw.answers.get(q.code).map_or("", String::as_str);
     RadioGroup::new(name, form::anchor(&format!("answers.{}", q.code)), q.text, choices, current, errors)
         .hint(format!("In easy words: {}.", q.easy_read))
@@ -194,7 +202,7 @@ fn outcome_inputs(raw: &RawFeedback, errors: &FormErrors) -> Vec<Field> {
         .iter()
         .enumerate()
         .map(|(i, label)| {
-            let id = format!("personal_outcomes-{}", i + 1);
+            let id = form::outcome_input(i + 1);
             let value = raw.personal_outcomes.get(i).cloned().unwrap_or_default();
             Field::new(id, format!("{label} (optional)"), "text", "off").value(value).errors(errors)
         })
@@ -203,7 +211,9 @@ fn outcome_inputs(raw: &RawFeedback, errors: &FormErrors) -> Vec<Field> {
 
 fn contact_fields(raw: &RawFeedback, errors: &FormErrors) -> Vec<Field> {
     vec![
-        Field::new("contact_name", "Your name (optional)", "text", "name").value(raw.contact_name.clone()).errors(errors),
+        Field::new("contact_name", "Your name (optional)", "text", "name")
+            .value(raw.contact_name.clone())
+            .errors(errors),
         Field::new("contact_email", "Your email address (optional)", "email", "email")
             .value(raw.contact_email.clone())
             .errors(errors),
@@ -227,7 +237,12 @@ fn check_rows(raw: &RawFeedback, respondent: Option<Respondent>) -> Vec<CheckRow
         "who you are",
     )];
     if respondent == Some(Respondent::Person) {
-        rows.push(row("Who is helping you", form::helper_label(&raw.helper).to_string(), Step::Helper, "who is helping"));
+        rows.push(row(
+            "Who is helping you",
+            form::helper_label(&raw.helper).to_string(),
+            Step::Helper,
+            "who is helping",
+        ));
     }
     rows.push(row("Overall", form::overall_label(&raw.overall), Step::Overall, "your overall answer"));
     for q in respondent.map_or(&[][..], Respondent::questions) {
@@ -351,12 +366,11 @@ fn status_words(own: &OwnFeedback) -> (&'static str, &'static str) {
         FeedbackStatus::Pending => (
             "Waiting to be read",
             "A moderator reads everything people write before it is published. They take out names and \
-             anything else that could identify someone. This usually takes a few days.",
+             anything else that could identify someone.",
         ),
-        FeedbackStatus::Published if own.story.trim().is_empty() => (
-            "Counted",
-            "Your answers are counted in the figures on the service's page.",
-        ),
+        FeedbackStatus::Published if own.story.trim().is_empty() => {
+            ("Counted", "Your answers are counted in the figures on the service's page.")
+        }
         FeedbackStatus::Published => (
             "Published",
             "Your story is on the service's page, and your answers are counted in its figures. \

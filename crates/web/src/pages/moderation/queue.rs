@@ -40,6 +40,8 @@ struct QueuePage {
     items: Vec<QueueLine>,
     previous: Option<String>,
     next: Option<String>,
+    notice: Option<String>,
+    reference: String,
 }
 
 struct Tab {
@@ -65,6 +67,7 @@ struct QueueLine {
 pub struct QueueParams {
     status: Option<String>,
     page: Option<String>,
+    reference: Option<String>,
 }
 
 const TABS: [(FeedbackStatus, &str); 3] = [
@@ -74,7 +77,8 @@ const TABS: [(FeedbackStatus, &str); 3] = [
 ];
 
 /// `GET /moderation?status=pending&page=1`: waiting responses with the strongest
-/// pre-screen first, or those already decided, newest first.
+/// pre-screen first, or those already decided, newest first. `?reference=…`
+/// opens the response with that reference (one a person quotes on the phone).
 pub async fn list(
     State(state): State<AppState>,
     who: SignedIn,
@@ -89,6 +93,17 @@ pub async fn list(
             .ok_or_else(|| WebError::bad_request("Choose the pending, published or rejected responses"))?,
     };
     let page = page_number(params.page.as_deref())?;
+    let reference = params.reference.as_deref().unwrap_or("").trim().to_uppercase();
+    let mut notice = None;
+    if !reference.is_empty() {
+        match state.store.feedback_by_reference(&reference).await {
+            Ok(record) => return Ok(Redirect::to(&format!("/moderation/{}", record.id)).into_response()),
+            Err(StoreError::NotFound) => {
+                notice = Some(format!("No response has the reference {reference}. Check it and try again."));
+            }
+            Err(e) => return Err(PageError(WebError::from_store(e, String::new))),
+        }
+    }
     let query = ModerationQuery { status, page, per_page: PER_PAGE };
     let found = state.store.moderation_queue(&query).await.map_err(|e| WebError::from_store(e, String::new))?;
     who.caller.record(&state, "read", "moderation_queue", Some(status.code())).await?;
@@ -109,6 +124,8 @@ pub async fn list(
         items: found.items.iter().map(queue_line).collect(),
         previous: (page > 1).then(|| href(page - 1)),
         next: (page < found.pages()).then(|| href(page + 1)),
+        notice,
+        reference,
     };
     Ok(render(StatusCode::OK, &page_view))
 }
@@ -138,7 +155,7 @@ fn queue_line(r: &FeedbackRecord) -> QueueLine {
         reference: r.reference.clone(),
         location: r.location_name.clone(),
         received: date_time(r.received_at),
-        respondent: r.respondent.label(),
+        respondent: super::who_gave(r.respondent),
         overall: r.overall.label(),
         screen: r.prescreen.suggested.filter(|s| s.level() > 0).map(|s| screen_text(s, &r.prescreen.words)),
         decided: r.criticality.map(|c| format!("Criticality {c}")),
@@ -248,7 +265,7 @@ async fn response_page(
     let facts = vec![
         Row::link("Service", r.location_name.clone(), Some(format!("/locations/{}", r.location_id))),
         Row::text("Received", date_time(r.received_at)),
-        Row::text("Who gave it", r.respondent.label()),
+        Row::text("Who gave it", super::who_gave(r.respondent)),
         Row::text("How it came", r.channel.label()),
         Row::text("Who helped", r.helper.map_or("No one", |h| h.label())),
         Row::text("Typed in by", entered_by.unwrap_or_else(|| "Not typed in by staff".to_string())),
@@ -281,7 +298,7 @@ async fn response_page(
         alert: r.alert_id.map(|id| AlertLink {
             href: format!("/manage/alerts/{id}"),
             text: if r.criticality.is_some_and(Criticality::is_safeguarding) {
-                "A safeguarding alert was raised: it has gone to the provider's safeguarding lead and the local authority's safeguarding team."
+                "A safeguarding alert was raised at once. It is emailed to the provider's safeguarding lead and the local authority's safeguarding team, where they are set."
             } else {
                 "A safeguarding alert was raised when this arrived, because of the pre-screen's strongest signals."
             },

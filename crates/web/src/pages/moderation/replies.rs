@@ -165,7 +165,7 @@ fn story_line(
     StoryLine {
         anchor: format!("story-{fid}"),
         received: date_time(s.received_at),
-        respondent: s.respondent.label(),
+        respondent: super::who_gave(s.respondent),
         overall: s.overall.label(),
         text: s.text.clone(),
         replies: s.replies.iter().map(reply_line).collect(),
