@@ -82,6 +82,17 @@ impl Respondent {
         }
     }
 
+    /// Who gave feedback, said of them (the labels speak as them).
+    pub fn described(self) -> &'static str {
+        match self {
+            Respondent::Person => "Someone who uses the service",
+            Respondent::Family => "A family member or friend",
+            Respondent::Advocate => "An advocate",
+            Respondent::Staff => "A member of staff",
+            Respondent::Partner => "A professional who works with the service",
+        }
+    }
+
     /// People who use the service (or speak for them) may name personal outcomes.
     pub fn has_personal_outcomes(self) -> bool {
         self.evidence_category() == "people_experience"

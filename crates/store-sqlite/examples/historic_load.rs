@@ -22,17 +22,27 @@ fn mix(n: u64) -> u64 {
 fn response(n: u64, locations: u64, author: candour_domain::UserId) -> HistoricFeedback {
     let r = mix(n);
     let story = r % 4 == 0;
-    let outcomes = if r % 10 == 1 { vec!["Walk to the shop".to_string(), "See my grandchildren".to_string()] } else { vec![] };
+    let outcomes =
+        if r % 10 == 1 { vec!["Walk to the shop".to_string(), "See my grandchildren".to_string()] } else { vec![] };
     let raw = RawFeedback {
         respondent: "person".into(),
         overall: ["very_good", "good", "neither", "poor"][(r >> 8) as usize % 4].into(),
         answers: OUTCOME_QUESTIONS
             .iter()
             .enumerate()
-            .map(|(i, q)| (q.code.to_string(), ["just_as_i_want", "good_enough", "not_applicable"][(r >> (12 + i)) as usize % 3].to_string()))
+            .map(|(i, q)| {
+                (
+                    q.code.to_string(),
+                    ["just_as_i_want", "good_enough", "not_applicable"][(r >> (12 + i)) as usize % 3].to_string(),
+                )
+            })
             .collect(),
         personal_outcomes: outcomes.clone(),
-        story: if story { "The staff are kind, but the evenings are long and there is not much to do.".into() } else { String::new() },
+        story: if story {
+            "The staff are kind, but the evenings are long and there is not much to do.".into()
+        } else {
+            String::new()
+        },
         ..RawFeedback::default()
     };
     let received_at = Utc::now() - Duration::minutes((r % (730 * 24 * 60)) as i64);
@@ -69,7 +79,11 @@ fn response(n: u64, locations: u64, author: candour_domain::UserId) -> HistoricF
         } else {
             vec![]
         },
-        progress: if outcomes.is_empty() { vec![] } else { vec![(0, received_at + Duration::days(30), Progress::Better)] },
+        progress: if outcomes.is_empty() {
+            vec![]
+        } else {
+            vec![(0, received_at + Duration::days(30), Progress::Better)]
+        },
     }
 }
 
@@ -86,7 +100,9 @@ async fn main() {
     let plan = ImportPlan {
         providers: vec![Provider::new(provider.clone(), "Load Ltd")],
         locations: (0..locations)
-            .map(|n| Location::new(LocationId::parse(&format!("1-{}", 10_000 + n)).expect("id"), provider.clone(), "Home"))
+            .map(|n| {
+                Location::new(LocationId::parse(&format!("1-{}", 10_000 + n)).expect("id"), provider.clone(), "Home")
+            })
             .collect(),
         ..Default::default()
     };
@@ -118,6 +134,11 @@ async fn main() {
         let t = Instant::now();
         let facts = store.voice_facts(&id, Utc::now() - Duration::days(365)).await.expect("facts");
         let stories = store.published_stories(&id, 1, 10).await.expect("stories");
-        println!("voice_facts ({} responses) + a page of stories ({} in all): {:?}", facts.responses.len(), stories.total, t.elapsed());
+        println!(
+            "voice_facts ({} responses) + a page of stories ({} in all): {:?}",
+            facts.responses.len(),
+            stories.total,
+            t.elapsed()
+        );
     }
 }

@@ -35,7 +35,9 @@ async fn main() {
     let plan = ImportPlan {
         providers: vec![Provider::new(provider.clone(), "Load Ltd")],
         locations: (0..LOCATIONS)
-            .map(|n| Location::new(LocationId::parse(&format!("1-{}", 1000 + n)).expect("id"), provider.clone(), "Home"))
+            .map(|n| {
+                Location::new(LocationId::parse(&format!("1-{}", 1000 + n)).expect("id"), provider.clone(), "Home")
+            })
             .collect(),
         ..Default::default()
     };

@@ -20,6 +20,14 @@ impl FormErrors {
         self.0.push((field.into(), message.into()));
     }
 
+    /// Adds the problems found in a piece of feedback, each keyed by the id of
+    /// the input it is about (see [`feedback_input_id`]).
+    pub fn add_feedback(&mut self, problems: &[candour_domain::voice::FeedbackError]) {
+        for p in problems {
+            self.add(feedback_input_id(&p.field), p.message.clone());
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -129,6 +137,75 @@ pub fn raw<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
     pairs.iter().find(|(k, _)| k == key).map_or("", |(_, v)| v.as_str())
 }
 
+/// A set of radios in a fieldset. The first radio carries the group's `id`, so
+/// the error summary's link lands on it; the others are `{id}-{value}`.
+pub struct RadioGroup {
+    pub name: String,
+    pub id: String,
+    pub legend: String,
+    pub hint: Option<String>,
+    pub choices: Vec<Radio>,
+    pub error: Option<String>,
+}
+
+pub struct Radio {
+    pub id: String,
+    pub value: String,
+    pub label: String,
+    pub hint: Option<String>,
+    pub checked: bool,
+}
+
+impl RadioGroup {
+    /// `choices` are (value, label, hint); the one equal to `current` is checked.
+    pub fn new(
+        name: impl Into<String>,
+        id: impl Into<String>,
+        legend: impl Into<String>,
+        choices: impl IntoIterator<Item = (String, String, Option<String>)>,
+        current: &str,
+        errors: &FormErrors,
+    ) -> Self {
+        let id = id.into();
+        let choices = choices
+            .into_iter()
+            .enumerate()
+            .map(|(i, (value, label, hint))| Radio {
+                id: if i == 0 { id.clone() } else { format!("{id}-{value}") },
+                checked: !current.is_empty() && value == current,
+                value,
+                label,
+                hint,
+            })
+            .collect();
+        RadioGroup { name: name.into(), error: errors.get(&id), id, legend: legend.into(), hint: None, choices }
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// The hint and error the fieldset is described by.
+    pub fn described_by(&self) -> String {
+        let hint = self.hint.as_ref().map(|_| format!("{}-hint", self.id));
+        let error = self.error.as_ref().map(|_| format!("{}-error", self.id));
+        hint.into_iter().chain(error).collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// Plain (value, label) choices without hints.
+pub fn plain<'a>(choices: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<(String, String, Option<String>)> {
+    choices.into_iter().map(|(v, l)| (v.to_string(), l.to_string(), None)).collect()
+}
+
+/// The id of the input a feedback problem with `field` links to: the first
+/// radio of a question, or the input itself, dots made hyphens
+/// (`answers.safe` → `answers-safe`); the list of personal outcomes links to its first input.
+pub fn feedback_input_id(field: &str) -> String {
+    if field == "personal_outcomes" { "personal_outcomes-1".to_string() } else { field.replace('.', "-") }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,5 +229,13 @@ mod tests {
         assert_eq!(raw(&p, "password"), " two words ");
         assert_eq!(value(&p, "missing"), "");
         assert_eq!(p.iter().filter(|(k, _)| k == "role").count(), 2);
+    }
+
+    #[test]
+    fn feedback_problems_link_to_their_inputs() {
+        assert_eq!(feedback_input_id("answers.safe"), "answers-safe");
+        assert_eq!(feedback_input_id("personal_outcomes"), "personal_outcomes-1");
+        assert_eq!(feedback_input_id("personal_outcomes.2"), "personal_outcomes-2");
+        assert_eq!(feedback_input_id("contact_email"), "contact_email");
     }
 }

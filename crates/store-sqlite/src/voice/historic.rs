@@ -31,7 +31,9 @@ fn load_error(e: sqlx::Error) -> StoreError {
 /// Replies are written against the response they come with: their own
 /// `feedback_id` is ignored (it cannot be known before the response is stored).
 pub(crate) async fn load(pool: &SqlitePool, batch: &[HistoricFeedback]) -> StoreResult<()> {
-    let mut tx = pool.begin().await.map_err(other)?;
+    let mut conn = pool.acquire().await.map_err(other)?;
+    sqlx::query("PRAGMA wal_autocheckpoint = 32768").execute(&mut *conn).await.map_err(other)?;
+    let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(other)?;
     let first_feedback = next_id(&mut tx, "SELECT COALESCE(MAX(id), 0) + 1 FROM feedback").await?;
     let feedback_ids: Vec<i64> = (first_feedback..).take(batch.len()).collect();
     for (chunk, ids) in batch.chunks(CHUNK).zip(feedback_ids.chunks(CHUNK)) {

@@ -229,9 +229,7 @@ fn show_problems(screen: &Screen<'_>, raw: &RawFeedback, problems: &[FeedbackErr
 /// Feedback problems keyed by the ids of the inputs they are about.
 fn form_errors(problems: &[FeedbackError]) -> FormErrors {
     let mut errors = FormErrors::default();
-    for p in problems {
-        errors.add(form::anchor(&p.field), p.message.clone());
-    }
+    errors.add_feedback(problems);
     errors
 }
 

@@ -15,7 +15,7 @@ mod replies;
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
-use candour_domain::voice::{Criticality, FeedbackError, Respondent};
+use candour_domain::voice::Criticality;
 use candour_voice::VoiceError;
 use chrono::{DateTime, Utc};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -23,7 +23,6 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::WebError;
-use crate::forms::FormErrors;
 
 pub use alerts::open_alert_count;
 
@@ -44,68 +43,6 @@ pub fn routes() -> Router<AppState> {
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
 }
 
-/// A set of radios in a fieldset. The first radio carries the group's `id`, so
-/// the error summary's link lands on it; the others are `{id}-{value}`.
-pub struct RadioGroup {
-    pub name: String,
-    pub id: String,
-    pub legend: String,
-    pub hint: Option<String>,
-    pub choices: Vec<Radio>,
-    pub error: Option<String>,
-}
-
-pub struct Radio {
-    pub id: String,
-    pub value: String,
-    pub label: String,
-    pub hint: Option<String>,
-    pub checked: bool,
-}
-
-impl RadioGroup {
-    /// `choices` are (value, label, hint); the one equal to `current` is checked.
-    pub fn new(
-        name: impl Into<String>,
-        id: impl Into<String>,
-        legend: impl Into<String>,
-        choices: impl IntoIterator<Item = (String, String, Option<String>)>,
-        current: &str,
-        errors: &FormErrors,
-    ) -> Self {
-        let id = id.into();
-        let choices = choices
-            .into_iter()
-            .enumerate()
-            .map(|(i, (value, label, hint))| Radio {
-                id: if i == 0 { id.clone() } else { format!("{id}-{value}") },
-                checked: !current.is_empty() && value == current,
-                value,
-                label,
-                hint,
-            })
-            .collect();
-        RadioGroup { name: name.into(), error: errors.get(&id), id, legend: legend.into(), hint: None, choices }
-    }
-
-    pub fn hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
-        self
-    }
-
-    /// The hint and error the fieldset is described by.
-    pub fn described_by(&self) -> String {
-        let hint = self.hint.as_ref().map(|_| format!("{}-hint", self.id));
-        let error = self.error.as_ref().map(|_| format!("{}-error", self.id));
-        hint.into_iter().chain(error).collect::<Vec<_>>().join(" ")
-    }
-}
-
-/// Plain (value, label) choices without hints.
-fn plain<'a>(choices: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<(String, String, Option<String>)> {
-    choices.into_iter().map(|(v, l)| (v.to_string(), l.to_string(), None)).collect()
-}
-
 /// A voice failure that no form field explains: the normal 404, a 400 with the
 /// service's message, or a logged store failure.
 fn voice_failure(who: &SignedIn, err: VoiceError) -> WebError {
@@ -119,33 +56,10 @@ fn voice_failure(who: &SignedIn, err: VoiceError) -> WebError {
     }
 }
 
-/// Adds the problems found in a piece of feedback, keyed by the ids of the
-/// form's inputs (`answers.safe` → `answers-safe`).
-fn add_feedback_errors(form: &mut FormErrors, errors: &[FeedbackError]) {
-    for e in errors {
-        let id = match e.field.as_str() {
-            "personal_outcomes" => "personal_outcomes-1".to_string(),
-            field => field.replace('.', "-"),
-        };
-        form.add(id, e.message.clone());
-    }
-}
-
 /// A message from the service as the first words of a sentence.
 fn sentence(message: &str) -> String {
     let mut chars = message.chars();
     chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
-}
-
-/// Who gave feedback, said of them (the form's own labels speak as them).
-fn who_gave(respondent: Respondent) -> &'static str {
-    match respondent {
-        Respondent::Person => "Someone who uses the service",
-        Respondent::Family => "A family member or friend",
-        Respondent::Advocate => "An advocate",
-        Respondent::Staff => "A member of staff",
-        Respondent::Partner => "A partner professional",
-    }
 }
 
 /// What each level of criticality means, in the words a moderator decides by.
@@ -183,18 +97,5 @@ mod tests {
         assert_eq!(age(now - Duration::hours(1), now), "1 hour");
         assert_eq!(age(now - Duration::hours(47), now), "47 hours");
         assert_eq!(age(now - Duration::hours(24 * 9 + 3), now), "9 days");
-    }
-
-    #[test]
-    fn feedback_errors_point_to_the_inputs() {
-        let errors = [
-            FeedbackError { field: "answers.safe".into(), message: "Choose an answer".into() },
-            FeedbackError { field: "personal_outcomes".into(), message: "Up to three".into() },
-            FeedbackError { field: "personal_outcomes.2".into(), message: "Too long".into() },
-        ];
-        let mut form = FormErrors::default();
-        add_feedback_errors(&mut form, &errors);
-        let links: Vec<String> = form.links().into_iter().map(|l| l.href).collect();
-        assert_eq!(links, ["#answers-safe", "#personal_outcomes-1", "#personal_outcomes-2"]);
     }
 }

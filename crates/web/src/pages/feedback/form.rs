@@ -225,23 +225,6 @@ pub fn hidden(raw: &RawFeedback, shown: Step) -> Vec<(String, String)> {
     fields
 }
 
-/// The id of the input a problem with `field` links to: the first radio of a
-/// question, or the input itself. Dots become hyphens so ids read cleanly.
-pub fn anchor(field: &str) -> String {
-    if field == "personal_outcomes" { outcome_input(1) } else { field.replace('.', "-") }
-}
-
-/// A respondent type in the third person, for the public page.
-pub fn respondent_noun(r: Respondent) -> &'static str {
-    match r {
-        Respondent::Person => "Someone who uses the service",
-        Respondent::Family => "A family member or friend",
-        Respondent::Advocate => "An advocate",
-        Respondent::Staff => "A member of staff",
-        Respondent::Partner => "A professional who works with the service",
-    }
-}
-
 /// The words of an answer as the person chose it, for the check screen.
 pub fn answer_label(value: &str) -> String {
     match value.trim() {
@@ -340,13 +323,5 @@ mod tests {
         raw.respondent = "staff".into();
         keep_what_applies(&mut raw);
         assert_eq!(next(Step::Respondent, &raw, true), Step::Question(&STAFF_QUESTIONS[0]), "new questions first");
-    }
-
-    #[test]
-    fn problems_link_to_their_inputs() {
-        assert_eq!(anchor("answers.safe"), "answers-safe");
-        assert_eq!(anchor("personal_outcomes"), "personal_outcomes-1");
-        assert_eq!(anchor("personal_outcomes.2"), "personal_outcomes-2");
-        assert_eq!(anchor("contact_email"), "contact_email");
     }
 }

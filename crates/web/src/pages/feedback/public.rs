@@ -11,7 +11,6 @@ use candour_voice::VoiceSummary;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::form::respondent_noun;
 use super::form_href;
 use crate::error::WebError;
 use crate::views::{count_of, long_date};
@@ -139,7 +138,7 @@ impl StoryView {
     fn of(story: &PublishedStory) -> Self {
         StoryView {
             date: day(story.received_at),
-            who: respondent_noun(story.respondent),
+            who: story.respondent.described(),
             overall: story.overall.label(),
             text: story.text.clone(),
             replies: story.replies.iter().filter_map(ReplyView::of).collect(),

@@ -13,8 +13,8 @@ use super::form::{self, Step};
 use super::public::{ReplyView, day};
 use super::{HONEYPOT, Service, form_href, return_href};
 use crate::error::{WebError, render};
+use crate::forms::RadioGroup;
 use crate::forms::{ErrorLink, Field, FormErrors};
-use crate::pages::moderation::RadioGroup;
 use crate::views::location_href;
 
 /// What every screen of one person's form shares.
@@ -192,8 +192,15 @@ fn question_group(q: &'static Question, raw: &RawFeedback, errors: &FormErrors) 
     let choices =
         Level::ALL.iter().map(|l| choice(l.code(), l.label())).chain([choice(NOT_APPLICABLE, "Doesn't apply to me")]);
     let current = raw.answers.get(q.code).map_or("", String::as_str);
-    RadioGroup::new(name, form::anchor(&format!("answers.{}", q.code)), q.text, choices, current, errors)
-        .hint(format!("In easy words: {}.", q.easy_read))
+    RadioGroup::new(
+        name,
+        crate::forms::feedback_input_id(&format!("answers.{}", q.code)),
+        q.text,
+        choices,
+        current,
+        errors,
+    )
+    .hint(format!("In easy words: {}.", q.easy_read))
 }
 
 fn outcome_inputs(raw: &RawFeedback, errors: &FormErrors) -> Vec<Field> {

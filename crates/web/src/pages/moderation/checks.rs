@@ -15,11 +15,12 @@ use candour_voice::VoiceError;
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::{RadioGroup, plain, voice_failure};
+use super::voice_failure;
 use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, pairs, value};
+use crate::forms::{RadioGroup, plain};
 use crate::pages::chrome::{Chrome, Crumb, date_time};
 use crate::views::count_of;
 

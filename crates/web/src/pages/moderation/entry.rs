@@ -17,11 +17,12 @@ use candour_voice::VoiceError;
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::{RadioGroup, add_feedback_errors, plain, voice_failure};
+use super::voice_failure;
 use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, pairs, value};
+use crate::forms::{RadioGroup, plain};
 use crate::pages::chrome::{Chrome, Crumb};
 
 /// Whose form is being typed in: each group has its own questions.
@@ -318,7 +319,7 @@ pub async fn submit(
         Ok(channel) => channel,
         Err(mut errors) => {
             // Report every other problem too, checked by the same rules.
-            add_feedback_errors(&mut errors, &Feedback::parse(&raw, Channel::Paper).err().unwrap_or_default());
+            errors.add_feedback(&Feedback::parse(&raw, Channel::Paper).err().unwrap_or_default());
             return refused(&who, &detail, group, key, &errors, &form);
         }
     };
@@ -339,7 +340,7 @@ pub async fn submit(
         }
         Err(VoiceError::Invalid(problems)) => {
             let mut errors = FormErrors::default();
-            add_feedback_errors(&mut errors, &problems);
+            errors.add_feedback(&problems);
             refused(&who, &detail, group, key, &errors, &form)
         }
         Err(e) => Err(PageError(voice_failure(&who, e))),

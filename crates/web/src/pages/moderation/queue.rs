@@ -16,11 +16,12 @@ use candour_voice::VoiceError;
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::{RadioGroup, criticality_meaning, plain, voice_failure};
+use super::{criticality_meaning, voice_failure};
 use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, pairs, value};
+use crate::forms::{RadioGroup, plain};
 use crate::pages::chrome::{Chrome, Crumb, date_time};
 use crate::views::{Row, count_of};
 
@@ -155,7 +156,7 @@ fn queue_line(r: &FeedbackRecord) -> QueueLine {
         reference: r.reference.clone(),
         location: r.location_name.clone(),
         received: date_time(r.received_at),
-        respondent: super::who_gave(r.respondent),
+        respondent: r.respondent.described(),
         overall: r.overall.label(),
         screen: r.prescreen.suggested.filter(|s| s.level() > 0).map(|s| screen_text(s, &r.prescreen.words)),
         decided: r.criticality.map(|c| format!("Criticality {c}")),
@@ -265,7 +266,7 @@ async fn response_page(
     let facts = vec![
         Row::link("Service", r.location_name.clone(), Some(format!("/locations/{}", r.location_id))),
         Row::text("Received", date_time(r.received_at)),
-        Row::text("Who gave it", super::who_gave(r.respondent)),
+        Row::text("Who gave it", r.respondent.described()),
         Row::text("How it came", r.channel.label()),
         Row::text("Who helped", r.helper.map_or("No one", |h| h.label())),
         Row::text("Typed in by", entered_by.unwrap_or_else(|| "Not typed in by staff".to_string())),
@@ -307,7 +308,7 @@ async fn response_page(
         status,
         facts,
         answers: answer_rows(r),
-        story: highlight(&r.story, &r.prescreen.words),
+        story: highlight(&r.story),
         screen: match r.prescreen.suggested {
             Some(level) if level.level() > 0 || !r.prescreen.words.is_empty() => {
                 format!("{}. The words it flagged are marked in the story.", screen_text(level, &r.prescreen.words))
@@ -406,43 +407,13 @@ fn moderation_form(r: &FeedbackRecord, errors: &FormErrors, form: &[(String, Str
     }
 }
 
-/// Splits a story into runs, marking each word the pre-screen flagged: whole
-/// words, ignoring case, running on to the end of the word ("bruise" marks
-/// "bruises").
-pub fn highlight(story: &str, words: &[String]) -> Vec<Piece> {
-    let lower = story.to_ascii_lowercase();
-    let mut marks: Vec<(usize, usize)> = Vec::new();
-    for word in words.iter().map(|w| w.trim().to_ascii_lowercase()).filter(|w| !w.is_empty()) {
-        for (start, _) in lower.match_indices(word.as_str()) {
-            if lower[..start].chars().next_back().is_some_and(char::is_alphanumeric) {
-                continue;
-            }
-            let after = start + word.len();
-            let end = lower[after..].find(|c: char| !c.is_alphanumeric()).map_or(lower.len(), |n| after + n);
-            marks.push((start, end));
-        }
-    }
-    marks.sort_unstable();
-    let mut merged: Vec<(usize, usize)> = Vec::new();
-    for (start, end) in marks {
-        match merged.last_mut() {
-            Some(last) if start <= last.1 => last.1 = last.1.max(end),
-            _ => merged.push((start, end)),
-        }
-    }
-    let mut pieces = Vec::new();
-    let mut at = 0;
-    for (start, end) in merged {
-        if start > at {
-            pieces.push(Piece { text: story[at..start].to_string(), marked: false });
-        }
-        pieces.push(Piece { text: story[start..end].to_string(), marked: true });
-        at = end;
-    }
-    if at < story.len() {
-        pieces.push(Piece { text: story[at..].to_string(), marked: false });
-    }
-    pieces
+/// The story in runs, the pre-screen's flagged words marked (the engine's own
+/// word list, so the marks match the suggestion).
+fn highlight(story: &str) -> Vec<Piece> {
+    candour_engine::prescreen::marked(story)
+        .into_iter()
+        .map(|(text, marked)| Piece { text: text.to_string(), marked })
+        .collect()
 }
 
 // ---------------------------------------------------------------- the decision
@@ -531,29 +502,6 @@ async fn refused(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn marked(pieces: &[Piece]) -> Vec<&str> {
-        pieces.iter().filter(|p| p.marked).map(|p| p.text.as_str()).collect()
-    }
-
-    #[test]
-    fn flagged_words_are_marked_as_whole_words_in_any_case() {
-        let pieces = highlight(
-            "She had Bruises and said staff hit me. Whitehall is fine.",
-            &["bruise".into(), "hit me".into(), "hit".into()],
-        );
-        assert_eq!(marked(&pieces), ["Bruises", "hit me"]);
-        let joined: String = pieces.iter().map(|p| p.text.as_str()).collect();
-        assert_eq!(joined, "She had Bruises and said staff hit me. Whitehall is fine.");
-    }
-
-    #[test]
-    fn a_story_without_flags_is_one_unmarked_run() {
-        let pieces = highlight("Lovely staff — très bien", &[]);
-        assert_eq!(pieces.len(), 1);
-        assert!(!pieces[0].marked);
-        assert!(highlight("", &["hit".into()]).is_empty());
-    }
 
     #[test]
     fn a_decision_needs_its_text_level_and_reason() {

@@ -17,10 +17,11 @@ use serde::Deserialize;
 
 use super::figures::summary_rows;
 use super::queue::page_number;
-use super::{RadioGroup, voice_failure};
+use super::voice_failure;
 use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
+use crate::forms::RadioGroup;
 use crate::forms::{ErrorLink, Field, FormErrors, pairs, value};
 use crate::pages::chrome::{Chrome, Crumb, date_time};
 use crate::views::{Row, count_of};
@@ -165,7 +166,7 @@ fn story_line(
     StoryLine {
         anchor: format!("story-{fid}"),
         received: date_time(s.received_at),
-        respondent: super::who_gave(s.respondent),
+        respondent: s.respondent.described(),
         overall: s.overall.label(),
         text: s.text.clone(),
         replies: s.replies.iter().map(reply_line).collect(),
