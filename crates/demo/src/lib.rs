@@ -27,8 +27,7 @@ pub use export::{
     export_directory,
 };
 pub use generate::{REGISTER_DATE, generate};
-pub use stories::{INVENTED_NAMES, NAME_REMOVED};
-pub use voice::{HISTORY_DAYS, MEAN_RESPONSES, SILENT_DAYS, ServiceVoice, Trend, VoiceAuthors, VoicePlan, reference};
+pub use voice::{SILENT_DAYS, ServiceVoice, Trend, VoiceAuthors, VoicePlan};
 
 /// How big a register to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -21,9 +21,9 @@ use crate::pick::{self, chance, chance_per_mille, date_between, days_before, one
 use crate::stories::{self, INVENTED_NAMES, Setting, Story, Tone, Writer};
 
 /// How far back feedback goes.
-pub const HISTORY_DAYS: u64 = 730;
+const HISTORY_DAYS: u64 = 730;
 /// Responses per registered service over those two years, on average.
-pub const MEAN_RESPONSES: u64 = 100;
+const MEAN_RESPONSES: u64 = 100;
 /// A silent service has had no feedback for at least this long.
 pub const SILENT_DAYS: u64 = 183;
 /// How far a deteriorating service's quality falls, on the 0–1 scale, by the last day.
@@ -211,7 +211,7 @@ impl VoicePlan {
         };
         let new = NewFeedback {
             location_id: service.location_id.clone(),
-            key_hash: key_hash(rng),
+            key_hash: key_hash(n),
             reference: reference(n),
             received_at,
             entered_by: None,
@@ -494,25 +494,34 @@ fn contact(rng: &mut Rng, n: u64) -> (bool, Contact) {
     (roll < 96, contact)
 }
 
-/// A stand-in for the hash of a submission key nobody holds: 256 random bits in hex.
-fn key_hash(rng: &mut Rng) -> String {
-    (0..4).map(|_| format!("{:016x}", rng.u64(..))).collect()
+/// Nobody holds the submission key of a demo response, so a counter stands in for
+/// its hash: in order, unlike a real hash, so that the store's index of them grows
+/// at one end (random values made loading several times slower).
+fn key_hash(n: u64) -> String {
+    format!("{n:064x}")
 }
 
-/// The alphabet of live references (no 0/O, 1/I/L, U/V), so that demo ones look alike.
-const REFERENCE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTWXYZ23456789";
+/// The letters of live references (no 0/O, 1/I/L, U/V), in byte order, so that
+/// demo references sort in the order they are numbered.
+const REFERENCE_LETTERS: &[u8] = b"23456789ABCDEFGHJKMNPQRSTWXYZ";
 
-/// Response `n`'s reference, like `K7QM-4TXD`: `n` scattered over the 29⁸ possible
-/// references by a multiplication that never maps two numbers to one, so every
-/// demo reference is different. (A live submission that draws one of them draws again.)
-pub fn reference(n: u64) -> String {
-    const SPACE: u64 = 29u64.pow(8);
-    // Not a multiple of 29, so multiplying by it modulo 29⁸ is one to one.
-    const SCATTER: u64 = 305_175_781;
-    let mut x = (u128::from(n) * u128::from(SCATTER) % u128::from(SPACE)) as u64;
+/// Response `n`'s reference, like `K7QM-4TXD`, different for each of the first 40
+/// million. Blocks of 4,096 consecutive responses take consecutive ranges of the
+/// 29⁸ possible references, scattered inside their range: they look unrelated, and
+/// the store's index of them still grows at one end. (A live submission that draws
+/// one of them draws again.)
+fn reference(n: u64) -> String {
+    const BLOCK: u64 = 4096;
+    /// 2¹⁴ ranges, the first few left out so that references do not start "2222-".
+    const RANGE: u64 = 29u64.pow(8) >> 14;
+    const FIRST_RANGE: u64 = 6_000;
+    const STEP: u64 = RANGE / BLOCK;
+    // Odd, so multiplying by it modulo 4,096 never maps two numbers to one.
+    const SCATTER: u64 = 2731;
+    let mut x = (FIRST_RANGE + n / BLOCK) * RANGE + (n % BLOCK * SCATTER % BLOCK) * STEP;
     let mut letters = [0u8; 8];
     for letter in letters.iter_mut().rev() {
-        *letter = REFERENCE_ALPHABET[(x % 29) as usize];
+        *letter = REFERENCE_LETTERS[(x % 29) as usize];
         x /= 29;
     }
     let text = String::from_utf8_lossy(&letters).into_owned();
@@ -524,13 +533,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn references_are_distinct_and_shaped_like_live_ones() {
-        let refs: std::collections::HashSet<String> = (0..200_000).map(reference).collect();
-        assert_eq!(refs.len(), 200_000);
-        let r = reference(12_345);
+    fn references_are_distinct_shaped_like_live_ones_and_in_order_by_block() {
+        let refs: Vec<String> = (0..200_000).map(reference).collect();
+        let unique: std::collections::HashSet<&String> = refs.iter().collect();
+        assert_eq!(unique.len(), refs.len());
+        let last = reference(40_000_000);
+        assert!(!unique.contains(&last) && last > refs[refs.len() - 1]);
+        let r = &refs[12_345];
         assert_eq!((r.len(), &r[4..5]), (9, "-"));
-        assert!(r.bytes().filter(|&b| b != b'-').all(|b| REFERENCE_ALPHABET.contains(&b)));
-        assert_ne!(reference(0)[..4], reference(1)[..4]);
+        assert!(r.bytes().filter(|&b| b != b'-').all(|b| REFERENCE_LETTERS.contains(&b)));
+        assert!(!r.contains(['0', 'O', '1', 'I', 'L', 'U', 'V']));
+        // Neighbours look unrelated; blocks come in order.
+        assert_ne!(refs[0][5..], refs[1][5..]);
+        assert!(refs[..4096].iter().all(|r| *r < refs[4096]));
+        assert!(key_hash(1) < key_hash(2) && key_hash(2).len() == 64);
     }
 
     #[test]

@@ -21,7 +21,7 @@ fn mix(n: u64) -> u64 {
 
 fn response(n: u64, locations: u64, author: candour_domain::UserId) -> HistoricFeedback {
     let r = mix(n);
-    let story = r % 4 == 0;
+    let story = r.is_multiple_of(4);
     let outcomes =
         if r % 10 == 1 { vec!["Walk to the shop".to_string(), "See my grandchildren".to_string()] } else { vec![] };
     let raw = RawFeedback {
@@ -66,7 +66,7 @@ fn response(n: u64, locations: u64, author: candour_domain::UserId) -> HistoricF
         criticality: moderated.then(|| candour_domain::voice::Criticality::new(1).expect("level")),
         moderated_by: moderated.then_some(author),
         moderated_at: moderated.then_some(received_at + Duration::hours(20)),
-        replies: if story && r % 8 == 0 {
+        replies: if story && r.is_multiple_of(8) {
             vec![NewReply {
                 feedback_id: 0,
                 author,

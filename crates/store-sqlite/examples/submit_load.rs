@@ -18,7 +18,11 @@ fn feedback(n: u64) -> Feedback {
         respondent: "person".into(),
         overall: ["very_good", "good", "poor"][n as usize % 3].into(),
         answers: OUTCOME_QUESTIONS.iter().map(|q| (q.code.to_string(), "good_enough".to_string())).collect(),
-        story: if n % 3 == 0 { "The staff were kind and the food was good. ".repeat(5) } else { String::new() },
+        story: if n.is_multiple_of(3) {
+            "The staff were kind and the food was good. ".repeat(5)
+        } else {
+            String::new()
+        },
         ..RawFeedback::default()
     };
     Feedback::parse(&raw, Channel::Online).expect("valid feedback")

@@ -5,8 +5,9 @@
 CREATE TABLE feedback (
     id               INTEGER PRIMARY KEY,
     location_id      TEXT NOT NULL REFERENCES locations(id),
-    -- SHA-256 of the submission key: a repeat of the key is the same response
-    key_hash         TEXT NOT NULL UNIQUE,
+    -- SHA-256 of the submission key (its 32 bytes; other forms as text): a repeat
+    -- of the key is the same response
+    key_hash         BLOB NOT NULL UNIQUE,
     reference        TEXT NOT NULL UNIQUE,
     received_at      TEXT NOT NULL,
     respondent       TEXT NOT NULL CHECK (respondent IN ('person', 'family', 'advocate', 'staff', 'partner')),
@@ -50,10 +51,9 @@ CREATE TABLE feedback (
 
 -- A service's responses over time: the aggregates and its public stories.
 CREATE INDEX feedback_location ON feedback (location_id, received_at);
--- The moderation queue: strongest pre-screen first, then oldest.
-CREATE INDEX feedback_pending ON feedback (prescreen_level DESC, received_at) WHERE status = 'pending';
--- Responses by status, latest recorded first. On (status) alone, ordered by id
--- within it, so that new rows are appended to it rather than scattered over it.
+-- Responses by status: the moderation queue (few, sorted as read) and the
+-- others latest recorded first. On (status) alone, ordered by id within it, so
+-- that new rows are appended to it rather than scattered over it.
 CREATE INDEX feedback_status ON feedback (status);
 
 -- Up to three things that matter to the person, in the order given.

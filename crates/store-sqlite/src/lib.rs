@@ -57,11 +57,13 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            .pragma("cache_size", "-262144")
+            .pragma("cache_size", "-32000")
             .pragma("temp_store", "memory");
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
-            .connect_with(options.clone())
+            // The writer keeps more pages: every submission writes to two unique
+            // indexes at random places, which must not be read back from disk.
+            .connect_with(options.clone().pragma("cache_size", "-262144"))
             .await
             .map_err(|e| StoreError::Invalid(format!("cannot open database {}: {e}", path.display())))?;
         MIGRATOR.run(&writer).await.map_err(other)?;

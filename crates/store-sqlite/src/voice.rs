@@ -101,6 +101,47 @@ const MAX_PER_PAGE: u32 = 500;
 
 // ---------------------------------------------------------------- stored forms
 
+/// A key hash as kept: its 32 bytes when it is a SHA-256 in lower-case hex (as the
+/// voice service makes them), which halves the table's largest column and its
+/// unique index, written to at a random place by every submission. Anything else
+/// is kept as text, which SQLite never takes for equal to bytes.
+enum StoredKey {
+    Sha256(Vec<u8>),
+    Text(String),
+}
+
+impl StoredKey {
+    fn of(key_hash: &str) -> Self {
+        let digit = |c: u8| match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            _ => None,
+        };
+        let bytes: Option<Vec<u8>> = (key_hash.len() == 64)
+            .then(|| key_hash.as_bytes().chunks(2).map(|p| Some(digit(p[0])? << 4 | digit(p[1])?)).collect())
+            .flatten();
+        bytes.map_or_else(|| StoredKey::Text(key_hash.to_string()), StoredKey::Sha256)
+    }
+}
+
+impl sqlx::Type<Sqlite> for StoredKey {
+    fn type_info() -> sqlx::sqlite::SqliteTypeInfo {
+        <Vec<u8> as sqlx::Type<Sqlite>>::type_info()
+    }
+}
+
+impl sqlx::Encode<'_, Sqlite> for StoredKey {
+    fn encode_by_ref(
+        &self,
+        buf: &mut sqlx::sqlite::SqliteArgumentsBuffer,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        match self {
+            StoredKey::Sha256(bytes) => <Vec<u8> as sqlx::Encode<Sqlite>>::encode_by_ref(bytes, buf),
+            StoredKey::Text(text) => <String as sqlx::Encode<Sqlite>>::encode_by_ref(text, buf),
+        }
+    }
+}
+
 fn question_index(code: &str) -> usize {
     QUESTION_CODES.iter().position(|c| *c == code).expect("every question has a column (checked by a test)")
 }
@@ -321,7 +362,7 @@ fn push_feedback(mut b: sqlx::query_builder::Separated<'_, Sqlite, &'static str>
     let f = &new.feedback;
     b.push_bind(row.id)
         .push_bind(new.location_id.as_str().to_string())
-        .push_bind(new.key_hash.clone())
+        .push_bind(StoredKey::of(&new.key_hash))
         .push_bind(new.reference.clone())
         .push_bind(stamp(new.received_at))
         .push_bind(f.respondent.code())
@@ -397,7 +438,7 @@ async fn first_receipt(conn: &mut SqliteConnection, key_hash: &str) -> StoreResu
         "SELECT f.id, f.reference, (SELECT MIN(a.id) FROM alerts a WHERE a.feedback_id = f.id) \
          FROM feedback f WHERE f.key_hash = ?",
     )
-    .bind(key_hash)
+    .bind(StoredKey::of(key_hash))
     .fetch_one(conn)
     .await
     .map_err(other)?;
@@ -529,7 +570,9 @@ async fn stories(
 ) -> StoreResult<Page<PublishedStory>> {
     let offset = check_page(page, per_page)?;
     let mut conn = store.reader.acquire().await.map_err(other)?;
-    let shown = " FROM feedback f WHERE f.location_id = ? AND f.status = 'published' AND f.published_text <> ''";
+    // `+f.status` keeps SQLite off the index of statuses (millions of published
+    // rows) and on the location's own responses.
+    let shown = " FROM feedback f WHERE f.location_id = ? AND +f.status = 'published' AND f.published_text <> ''";
     let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*){shown}")))
         .bind(location.as_str())
         .fetch_one(&mut *conn)
@@ -588,7 +631,7 @@ impl VoiceStore for SqliteStore {
             "SELECT f.id, f.reference, f.location_id, l.name, f.received_at, f.status, f.story, f.published_text \
              FROM feedback f JOIN locations l ON l.id = f.location_id WHERE f.key_hash = ?",
         )
-        .bind(key_hash)
+        .bind(StoredKey::of(key_hash))
         .fetch_optional(&mut *conn)
         .await
         .map_err(other)?
@@ -625,7 +668,7 @@ impl VoiceStore for SqliteStore {
         .bind(stamp(at))
         .bind(progress.code())
         .bind(outcome_id)
-        .bind(key_hash)
+        .bind(StoredKey::of(key_hash))
         .execute(&self.writer)
         .await
         .map_err(other)?;
@@ -634,28 +677,27 @@ impl VoiceStore for SqliteStore {
 
     async fn moderation_queue(&self, query: &ModerationQuery) -> StoreResult<Page<FeedbackRecord>> {
         let offset = check_page(query.page, query.per_page)?;
-        // The status is written into the statement, not bound, so that SQLite can
-        // use the partial index of pending responses. Others are listed latest
-        // recorded first, which the index of statuses serves.
-        let (filter, order) = match query.status {
-            FeedbackStatus::Pending => ("f.status = 'pending'", "f.prescreen_level DESC, f.received_at, f.id"),
-            FeedbackStatus::Published => ("f.status = 'published'", "f.id DESC"),
-            FeedbackStatus::Rejected => ("f.status = 'rejected'", "f.id DESC"),
+        // Pending responses are few, and sorted as read; the others are listed
+        // latest recorded first, in the order of the index of statuses.
+        let order = match query.status {
+            FeedbackStatus::Pending => "f.prescreen_level DESC, f.received_at, f.id",
+            FeedbackStatus::Published | FeedbackStatus::Rejected => "f.id DESC",
         };
         let mut conn = self.reader.acquire().await.map_err(other)?;
-        let total: i64 =
-            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM feedback f WHERE {filter}")))
-                .fetch_one(&mut *conn)
-                .await
-                .map_err(other)?;
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM feedback WHERE status = ?")
+            .bind(query.status.code())
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(other)?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             concat!(
                 "SELECT ",
                 record_columns!(),
-                " FROM feedback f JOIN locations l ON l.id = f.location_id WHERE {} ORDER BY {} LIMIT ? OFFSET ?"
+                " FROM feedback f JOIN locations l ON l.id = f.location_id WHERE f.status = ? ORDER BY {} LIMIT ? OFFSET ?"
             ),
-            filter, order
+            order
         )))
+        .bind(query.status.code())
         .bind(i64::from(query.per_page))
         .bind(offset)
         .fetch_all(&mut *conn)
@@ -745,7 +787,7 @@ impl VoiceStore for SqliteStore {
                 .bind(kind)
                 .bind(id),
         };
-        statement.execute(&self.writer).await.map(drop).map_err(|e| write_error("contact", e))
+        statement.execute(&self.writer).await.map(drop).map_err(|e| write_error("this contact cannot be saved", e))
     }
 
     async fn safeguarding_contact(&self, scope: &ContactScope) -> StoreResult<Option<SafeguardingContact>> {
@@ -1056,7 +1098,16 @@ impl VoiceStore for SqliteStore {
 mod tests {
     use candour_domain::voice::{OUTCOME_QUESTIONS, PARTNER_QUESTIONS, STAFF_QUESTIONS};
 
-    use super::QUESTION_CODES;
+    use super::{QUESTION_CODES, StoredKey};
+
+    #[test]
+    fn hex_key_hashes_are_kept_as_bytes_and_others_as_text() {
+        let hex = "00ff".repeat(16);
+        assert!(matches!(StoredKey::of(&hex), StoredKey::Sha256(b) if b == [0, 255].repeat(16)));
+        for other in [hex.to_uppercase(), format!("{}g", &hex[1..]), hex[2..].to_string(), "hash-a".to_string()] {
+            assert!(matches!(StoredKey::of(&other), StoredKey::Text(t) if t == other), "{other}");
+        }
+    }
 
     #[test]
     fn every_question_has_its_column_in_order() {

@@ -1098,11 +1098,17 @@ fn staff_raw() -> RawFeedback {
     RawFeedback { respondent: "staff".into(), overall: "poor".into(), answers, ..RawFeedback::default() }
 }
 
+/// Like the SHA-256 hex the voice service makes: 64 lower-case hex digits.
+fn key_hash(key: &str) -> String {
+    let hex: String = key.bytes().map(|b| format!("{b:02x}")).collect();
+    format!("{hex:0>64}")
+}
+
 fn submission(location: u32, key: &str, hours: i64, raw: &RawFeedback) -> NewFeedback {
     NewFeedback {
         location_id: lid(location),
         feedback: Feedback::parse(raw, Channel::Online).expect("valid test feedback"),
-        key_hash: format!("hash-{key}"),
+        key_hash: key_hash(key),
         reference: format!("REF-{key}"),
         received_at: at(hours),
         entered_by: None,
@@ -1225,7 +1231,7 @@ pub async fn voice_submission_round_trips_every_field(store: &dyn Store) {
         (None, None, None, None)
     );
 
-    let own = store.own_feedback("hash-a").await.expect("own view");
+    let own = store.own_feedback(&key_hash("a")).await.expect("own view");
     assert_eq!((own.feedback_id, own.reference.as_str(), own.location_id.clone()), (record.id, "REF-a", lid(100)));
     assert_eq!(
         (own.location_name.as_str(), own.received_at, own.status),
@@ -1236,7 +1242,11 @@ pub async fn voice_submission_round_trips_every_field(store: &dyn Store) {
     assert!(own.replies.is_empty());
 
     // Staff voice keeps its own questions.
-    let staff_receipt = submit(store, &submission(102, "s", 2, &staff_raw())).await;
+    let mut staff = submission(102, "s", 2, &staff_raw());
+    staff.key_hash = "a-hash-in-another-form".into();
+    let staff_receipt = submit(store, &staff).await;
+    assert_eq!(store.own_feedback("a-hash-in-another-form").await.expect("own view").reference, "REF-s");
+    assert!(matches!(store.own_feedback("A-HASH-IN-ANOTHER-FORM").await, Err(StoreError::NotFound)));
     let staff_record = store.feedback_record(staff_receipt.feedback_id).await.expect("record");
     let codes: Vec<&str> = staff_record.answers.iter().map(|(c, _)| c.as_str()).collect();
     assert_eq!(codes, ["speak_up", "enough_staff", "supervision", "managers_know"]);
@@ -1248,7 +1258,7 @@ pub async fn voice_submission_round_trips_every_field(store: &dyn Store) {
     assert!(staff_record.contact.email.is_empty());
 
     assert!(matches!(store.feedback_record(receipt.feedback_id + 100).await, Err(StoreError::NotFound)));
-    assert!(matches!(store.own_feedback("hash-unknown").await, Err(StoreError::NotFound)));
+    assert!(matches!(store.own_feedback(&key_hash("unknown")).await, Err(StoreError::NotFound)));
     assert_eq!(store.feedback_by_reference("REF-a").await.expect("found by reference"), record);
     assert!(matches!(store.feedback_by_reference("REF-unknown").await, Err(StoreError::NotFound)));
 }
@@ -1274,7 +1284,7 @@ pub async fn voice_an_unknown_location_is_not_found(store: &dyn Store) {
     voice_setup(store).await;
     let raw = person_raw("", &[]);
     assert!(matches!(store.submit_feedback(&submission(999, "x", 1, &raw)).await, Err(StoreError::NotFound)));
-    assert!(matches!(store.own_feedback("hash-x").await, Err(StoreError::NotFound)), "nothing kept");
+    assert!(matches!(store.own_feedback(&key_hash("x")).await, Err(StoreError::NotFound)), "nothing kept");
     // The same key can then be used where it belongs.
     assert!(!submit(store, &submission(100, "x", 1, &raw)).await.duplicate);
 }
@@ -1540,7 +1550,7 @@ pub async fn voice_replies_are_checked_and_shown_by_view(store: &dyn Store) {
     assert!(store.replies_of(&lid(102)).await.expect("replies").is_empty());
     let shown = store.published_stories(&lid(100), 1, 10).await.expect("stories");
     assert_eq!(public(&shown.items[0].replies), [first.id, claim.id]);
-    let own = store.own_feedback("hash-r").await.expect("own view");
+    let own = store.own_feedback(&key_hash("r")).await.expect("own view");
     assert_eq!(public(&own.replies), [first.id, claim.id], "the person sees published replies only");
     assert!(matches!(store.published_stories(&lid(100), 0, 10).await, Err(StoreError::Invalid(_))));
 }
@@ -1549,23 +1559,25 @@ pub async fn voice_progress_is_rated_only_through_its_own_key(store: &dyn Store)
     voice_setup(store).await;
     let mine = submit(store, &submission(100, "mine", 1, &person_raw("", &["Walk to the shop", "Bake"]))).await;
     submit(store, &submission(100, "theirs", 1, &person_raw("", &["Garden"]))).await;
-    let mine_outcomes = store.own_feedback("hash-mine").await.expect("own").personal_outcomes;
-    let theirs = store.own_feedback("hash-theirs").await.expect("own").personal_outcomes[0].id;
+    let mine_outcomes = store.own_feedback(&key_hash("mine")).await.expect("own").personal_outcomes;
+    let theirs = store.own_feedback(&key_hash("theirs")).await.expect("own").personal_outcomes[0].id;
     let walk = mine_outcomes[0].id;
-    let refused = store.rate_progress("hash-mine", theirs, Progress::Better, at(5)).await;
+    let refused = store.rate_progress(&key_hash("mine"), theirs, Progress::Better, at(5)).await;
     assert!(matches!(refused, Err(StoreError::NotFound)), "another key's outcome");
     assert!(matches!(
-        store.rate_progress("hash-nobody", walk, Progress::Better, at(5)).await,
+        store.rate_progress(&key_hash("nobody"), walk, Progress::Better, at(5)).await,
         Err(StoreError::NotFound)
     ));
-    store.rate_progress("hash-mine", walk, Progress::Better, at(5)).await.expect("rate");
-    store.rate_progress("hash-mine", walk, Progress::Worse, at(9)).await.expect("rate again");
-    let own = store.own_feedback("hash-mine").await.expect("own");
+    let other_case = key_hash("mine").to_uppercase();
+    assert!(matches!(store.own_feedback(&other_case).await, Err(StoreError::NotFound)), "keys match exactly");
+    store.rate_progress(&key_hash("mine"), walk, Progress::Better, at(5)).await.expect("rate");
+    store.rate_progress(&key_hash("mine"), walk, Progress::Worse, at(9)).await.expect("rate again");
+    let own = store.own_feedback(&key_hash("mine")).await.expect("own");
     assert_eq!(own.personal_outcomes[0].progress, [(at(5), Progress::Better), (at(9), Progress::Worse)]);
     assert!(own.personal_outcomes[1].progress.is_empty());
     let record = store.feedback_record(mine.feedback_id).await.expect("record");
     assert_eq!(record.personal_outcomes, own.personal_outcomes);
-    assert!(store.own_feedback("hash-theirs").await.expect("own").personal_outcomes[0].progress.is_empty());
+    assert!(store.own_feedback(&key_hash("theirs")).await.expect("own").personal_outcomes[0].progress.is_empty());
 }
 
 pub async fn voice_facts_leave_out_rejected_and_keep_to_since(store: &dyn Store) {
@@ -1585,11 +1597,11 @@ pub async fn voice_facts_leave_out_rejected_and_keep_to_since(store: &dyn Store)
     store.add_reply(&made).await.expect("reply");
     let unchecked = reply_by(&responder, answered, "Early", ChangeClaim::None, ReplyStatus::Pending, 7);
     store.add_reply(&unchecked).await.expect("reply");
-    let outcomes = store.own_feedback("hash-waiting").await.expect("own").personal_outcomes;
-    store.rate_progress("hash-waiting", outcomes[0].id, Progress::Same, at(10)).await.expect("rate");
-    store.rate_progress("hash-waiting", outcomes[0].id, Progress::Better, at(11)).await.expect("rate");
-    let spam = store.own_feedback("hash-rejected").await.expect("own").personal_outcomes[0].id;
-    store.rate_progress("hash-rejected", spam, Progress::Worse, at(11)).await.expect("rate");
+    let outcomes = store.own_feedback(&key_hash("waiting")).await.expect("own").personal_outcomes;
+    store.rate_progress(&key_hash("waiting"), outcomes[0].id, Progress::Same, at(10)).await.expect("rate");
+    store.rate_progress(&key_hash("waiting"), outcomes[0].id, Progress::Better, at(11)).await.expect("rate");
+    let spam = store.own_feedback(&key_hash("rejected")).await.expect("own").personal_outcomes[0].id;
+    store.rate_progress(&key_hash("rejected"), spam, Progress::Worse, at(11)).await.expect("rate");
 
     let facts = store.voice_facts(&lid(100), at(0)).await.expect("facts");
     let times: Vec<_> = facts.responses.iter().map(|r| r.received_at).collect();

@@ -60,7 +60,7 @@ pub async fn seed_demo(store: &Arc<dyn Store>, scale: Scale, seed: u64, public_u
     store.apply_import(&plan).await?;
     let accounts = demo_users::create(store.as_ref()).await?;
     let authors = VoiceAuthors {
-        history: accounts.history,
+        history: demo_users::history_account(store.as_ref()).await?,
         demo_provider: Some((accounts.tenant.provider.clone(), accounts.provider_admin)),
     };
     let voice = VoicePlan::new(&plan, seed, Utc::now().date_naive(), authors);

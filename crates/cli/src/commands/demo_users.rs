@@ -8,8 +8,7 @@ use candour_store::{LocationQuery, NewUser, Store, UserUpdate, search_all};
 /// Every demo account signs in with this password.
 pub const DEMO_PASSWORD: &str = "demo-password-1234";
 
-/// Moderated the demo's past feedback and wrote the replies of every provider but
-/// the demo provider. Disabled: nobody signs in as the past.
+/// Nobody signs in as the past: see [`history_account`].
 const HISTORY_EMAIL: &str = "history@demo.candour.example";
 
 pub struct DemoUser {
@@ -31,7 +30,6 @@ pub struct DemoAccounts {
     pub users: Vec<DemoUser>,
     /// The demo provider's administrator, who wrote its past replies.
     pub provider_admin: UserId,
-    pub history: UserId,
 }
 
 /// Creates whichever demo accounts do not exist yet, without passwords (see
@@ -63,12 +61,18 @@ pub async fn create(store: &dyn Store) -> anyhow::Result<DemoAccounts> {
         }
         users.push(DemoUser { id, email: email.to_string(), role: description });
     }
-    let history = Email::parse(HISTORY_EMAIL)?;
-    let grants = Grant::for_role(Role::Moderator, &[])?;
-    let history = existing_or_new(store, &history, "Demo history (the synthetic past; cannot sign in)", grants).await?;
-    store.update_user(history, &UserUpdate { disabled: Some(true), ..UserUpdate::default() }).await?;
     let provider_admin = provider_admin.expect("the wanted accounts include a provider administrator");
-    Ok(DemoAccounts { tenant, users, provider_admin, history })
+    Ok(DemoAccounts { tenant, users, provider_admin })
+}
+
+/// The disabled account that moderated the demo's past feedback and wrote the
+/// replies of every provider but the demo provider.
+pub async fn history_account(store: &dyn Store) -> anyhow::Result<UserId> {
+    let email = Email::parse(HISTORY_EMAIL)?;
+    let grants = Grant::for_role(Role::Moderator, &[])?;
+    let id = existing_or_new(store, &email, "Demo history (the synthetic past; cannot sign in)", grants).await?;
+    store.update_user(id, &UserUpdate { disabled: Some(true), ..UserUpdate::default() }).await?;
+    Ok(id)
 }
 
 /// Creates the demo accounts (once), gives those without a password the demo

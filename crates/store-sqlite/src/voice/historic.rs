@@ -3,8 +3,8 @@
 //! so nothing else can take them) so that outcomes, progress and replies can
 //! refer to their response without reading anything back.
 
-use sqlx::QueryBuilder;
 use sqlx::sqlite::{Sqlite, SqliteConnection, SqlitePool};
+use sqlx::{Connection, QueryBuilder};
 
 use candour_store::{HistoricFeedback, StoreError, StoreResult};
 
@@ -32,8 +32,16 @@ fn load_error(e: sqlx::Error) -> StoreError {
 /// `feedback_id` is ignored (it cannot be known before the response is stored).
 pub(crate) async fn load(pool: &SqlitePool, batch: &[HistoricFeedback]) -> StoreResult<()> {
     let mut conn = pool.acquire().await.map_err(other)?;
+    // Successive batches rewrite the same index pages: checkpointing the WAL less
+    // often copies each page once for many batches (SQLite's default is 1000 pages).
     sqlx::query("PRAGMA wal_autocheckpoint = 32768").execute(&mut *conn).await.map_err(other)?;
-    let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(other)?;
+    let loaded = write_batch(&mut conn, batch).await;
+    let restored = sqlx::query("PRAGMA wal_autocheckpoint = 1000").execute(&mut *conn).await.map_err(other);
+    loaded.and(restored.map(drop))
+}
+
+async fn write_batch(conn: &mut SqliteConnection, batch: &[HistoricFeedback]) -> StoreResult<()> {
+    let mut tx = conn.begin().await.map_err(other)?;
     let first_feedback = next_id(&mut tx, "SELECT COALESCE(MAX(id), 0) + 1 FROM feedback").await?;
     let feedback_ids: Vec<i64> = (first_feedback..).take(batch.len()).collect();
     for (chunk, ids) in batch.chunks(CHUNK).zip(feedback_ids.chunks(CHUNK)) {
