@@ -42,6 +42,10 @@ enum Command {
         /// check, and Secure cookies when https). Defaults to http:// and the listen address.
         #[arg(long, env = "CANDOUR_PUBLIC_URL")]
         public_url: Option<String>,
+        /// Take each client's address from X-Forwarded-For (for rate limits and the
+        /// audit log). Set only behind a proxy that writes that header itself.
+        #[arg(long, env = "CANDOUR_TRUST_FORWARDED_FOR")]
+        trust_forwarded_for: bool,
         #[command(flatten)]
         mail: MailArgs,
     },
@@ -223,8 +227,8 @@ fn main() -> ExitCode {
 
 async fn run(command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Serve { db, addr, demo, public_url, mail } => {
-            commands::serve::run(&db, addr, demo, public_url, &mail).await
+        Command::Serve { db, addr, demo, public_url, trust_forwarded_for, mail } => {
+            commands::serve::run(&db, addr, demo, public_url, trust_forwarded_for, &mail).await
         }
         Command::Demo { db, scale, seed, public_url } => commands::demo::run(&db, scale, seed, &public_url).await,
         Command::Import(cmd) => commands::import::run(cmd).await,

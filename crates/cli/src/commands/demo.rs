@@ -16,7 +16,7 @@ use crate::{DbArgs, Scale};
 
 /// Responses loaded per transaction: large enough to load quickly, small enough
 /// to keep memory bounded at national scale.
-const FEEDBACK_BATCH: usize = 10_000;
+const FEEDBACK_BATCH: usize = 50_000;
 
 pub async fn run(db: &DbArgs, scale: Scale, seed: u64, public_url: &str) -> anyhow::Result<()> {
     let store = super::open_store(db).await?;

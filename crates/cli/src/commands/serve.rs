@@ -13,6 +13,7 @@ pub async fn run(
     addr: SocketAddr,
     demo: bool,
     public_url: Option<String>,
+    trust_forwarded_for: bool,
     mail: &MailArgs,
 ) -> anyhow::Result<()> {
     // Check the mail settings before anything else, so that a mistake stops the start at once.
@@ -23,7 +24,8 @@ pub async fn run(
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
     let public_url = public_url.unwrap_or_else(|| format!("http://{local}"));
-    let config = WebConfig::new(&public_url)?;
+    let mut config = WebConfig::new(&public_url)?;
+    config.trust_forwarded_for = trust_forwarded_for;
     if demo {
         if add_demo {
             super::demo::seed_demo(&store, crate::Scale::Small, 42, config.public_url()).await?;

@@ -207,7 +207,7 @@ pub fn voice_section(id: &LocationId, summary: &VoiceSummary, stories: &Page<Pub
         stories_heading: match stories.total {
             0 => "No stories have been published yet.".to_string(),
             total => format!(
-                "{}, newest first: page {} of {}",
+                "{} since feedback began, newest first: page {} of {}",
                 count_of(total, "published story", "published stories"),
                 stories.page,
                 stories.pages()
@@ -300,7 +300,7 @@ fn story_facts(s: &StoryStats) -> Vec<String> {
     }
     vec![
         format!(
-            "{} published, {} with a reply from the service.",
+            "{} published in this period, {} with a reply from the service.",
             count_of(u64::from(s.published), "story", "stories"),
             s.with_reply
         ),
