@@ -85,6 +85,40 @@ enum Command {
         #[arg(value_name = "FILE|-")]
         file: PathBuf,
     },
+    /// The statistics of fair comparison, on figures given as CSV.
+    #[command(subcommand)]
+    Stats(StatsCommand),
+}
+
+#[derive(Subcommand)]
+pub enum StatsCommand {
+    /// Compare services' proportions (x positive answers of n): funnel z-scores allowing for
+    /// real variation between services, flags, and estimates shrunk towards the peers.
+    /// CSV with the header id,x,n in; JSON out.
+    Proportions(ProportionsArgs),
+}
+
+#[derive(Args)]
+pub struct ProportionsArgs {
+    /// The CSV file (header id,x,n; one row per service), or - to read standard input.
+    #[arg(value_name = "FILE|-")]
+    pub file: PathBuf,
+    /// Compare with this stated standard (a fraction between 0 and 1) instead of the pooled Σx/Σn.
+    #[arg(long, value_name = "FRACTION")]
+    pub target: Option<f64>,
+    /// Winsorise the z-scores at this fraction from each end before estimating φ (0 for none).
+    #[arg(long, default_value_t = 0.1, value_name = "FRACTION")]
+    pub trim: f64,
+    /// Services with fewer answers get figures but no flag, and are left out of θ0, φ, τ² and the prior.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub min_n: u32,
+    /// With fewer services than this, use --default-tau2 instead of estimating τ². Unset: estimate
+    /// from any number, warning when they are fewer than 10.
+    #[arg(long, value_name = "COUNT")]
+    pub min_services: Option<usize>,
+    /// The stated τ² used when there are too few services to estimate it.
+    #[arg(long, default_value_t = 0.0, value_name = "VARIANCE")]
+    pub default_tau2: f64,
 }
 
 /// Where Candour sends email. Without an SMTP server, emails wait in the outbox
@@ -173,6 +207,17 @@ pub enum ImportCommand {
     CqcSimple(ImportArgs),
     /// Location records as the API returns them: one object, an array, or a folder of .json files.
     CqcApi(ImportArgs),
+    /// Providers' monthly returns: a CSV in the template's columns (examples/provider-returns.csv).
+    ProviderReturns(ReturnsArgs),
+}
+
+#[derive(Args)]
+pub struct ReturnsArgs {
+    /// The CSV file: one row per location and month, with the template's header.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub db: DbArgs,
 }
 
 #[derive(Subcommand)]
@@ -236,6 +281,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::User(command) => commands::user::run(command).await,
         Command::Mail(MailCommand::SendDue { mail, db }) => commands::mail::send_due(&db, &mail).await,
         Command::Rate { file } => commands::rate::run(&file),
+        Command::Stats(StatsCommand::Proportions(args)) => commands::stats::proportions(&args),
         Command::Sync(SyncCommand::Cqc { since, full, base_url, db }) => {
             commands::sync::run(&db, since, full, &base_url).await
         }

@@ -43,6 +43,7 @@ fn every_command_has_help() {
         vec!["import", "cqc-ratings", "--help"],
         vec!["import", "cqc-simple", "--help"],
         vec!["import", "cqc-api", "--help"],
+        vec!["import", "provider-returns", "--help"],
         vec!["export", "cqc-directory", "--help"],
         vec!["sync", "cqc", "--help"],
         vec!["user", "add", "--help"],

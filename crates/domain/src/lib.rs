@@ -8,6 +8,7 @@ mod ids;
 mod place;
 mod rating;
 mod register;
+pub mod returns;
 mod service;
 pub mod voice;
 

@@ -18,6 +18,7 @@ use candour_domain::{
     ServiceKind, UserId,
 };
 
+use candour_domain::returns::{Month, MonthlyReturn};
 use candour_domain::voice::{
     ChangeClaim, Channel, Contact, Criticality, Feedback, Helper, Overall, Progress, RawFeedback, Respondent,
 };
@@ -64,6 +65,8 @@ macro_rules! conformance_tests {
             voice_progress_is_rated_only_through_its_own_key,
             voice_facts_leave_out_rejected_and_keep_to_since,
             outbox_sends_due_email_and_retries_failures,
+            returns_are_added_replaced_and_kept_unchanged,
+            returns_are_kept_all_or_nothing,
         );
         $crate::conformance_tests!(@shared $fresh; voice_concurrent_submissions_are_all_committed);
     };
@@ -1708,4 +1711,98 @@ pub async fn voice_concurrent_submissions_are_all_committed(store: std::sync::Ar
     let stored = store.voice_facts(&lid(100), at(0)).await.expect("facts").responses.len()
         + store.voice_facts(&lid(102), at(0)).await.expect("facts").responses.len();
     assert_eq!(stored, 200);
+}
+
+// ---------------------------------------------------------------- provider returns
+
+fn month(text: &str) -> Month {
+    Month::parse(text).expect("valid test month")
+}
+
+/// A plausible month of figures; `incidents` tells returns apart.
+fn figures(at: &str, incidents: u32) -> MonthlyReturn {
+    MonthlyReturn {
+        month: month(at),
+        headcount: 40,
+        leavers: 2,
+        agency_hours: 300,
+        hours_worked: 6000,
+        vacancies: 3,
+        supervision_pct: 85,
+        training_pct: 92,
+        registered_manager: true,
+        manager_changed: false,
+        people_supported: 38,
+        incidents,
+        restraint: 1,
+        seclusion: 0,
+        segregation: 0,
+        notifications: 2,
+        safeguarding_referrals: 1,
+        complaints_received: 3,
+        complaints_upheld: 1,
+        complaints_on_time: 3,
+    }
+}
+
+fn batch(returns: Vec<(u32, MonthlyReturn)>, by: Option<&User>, hours: i64, source: ReturnSource) -> ReturnBatch {
+    ReturnBatch {
+        returns: returns.into_iter().map(|(n, r)| (lid(n), r)).collect(),
+        sent_by: by.map(|u| u.id),
+        sent_at: at(hours),
+        source,
+    }
+}
+
+async fn months_kept(store: &dyn Store, location: u32) -> Vec<(String, u32)> {
+    let kept = store.returns_of(&lid(location), month("2000-01"), month("2099-12")).await.expect("returns");
+    kept.into_iter().map(|r| (r.figures.month.to_string(), r.figures.incidents)).collect()
+}
+
+pub async fn returns_are_added_replaced_and_kept_unchanged(store: &dyn Store) {
+    store.apply_import(&small_register()).await.expect("import");
+    assert!(store.latest_return_months().await.expect("latest").is_empty());
+    let manager = add_user(store, "manager@example.org", vec![]).await;
+    let first = vec![(100, figures("2026-02", 5)), (100, figures("2026-01", 4)), (102, figures("2026-01", 0))];
+    let counts = store.save_returns(&batch(first.clone(), None, 1, ReturnSource::Csv)).await.expect("save");
+    assert_eq!(counts, ReturnCounts { added: 3, replaced: 0, unchanged: 0 });
+    let kept = store.returns_of(&lid(100), month("2026-01"), month("2026-12")).await.expect("returns");
+    assert_eq!(kept.len(), 2);
+    assert_eq!(kept[0].figures, figures("2026-01", 4), "every figure round trips, oldest month first");
+    assert_eq!((kept[0].sent_by, kept[0].sent_at, kept[0].source), (None, at(1), ReturnSource::Csv));
+
+    // The same figures again change nothing, not even who sent them.
+    let counts = store.save_returns(&batch(first, Some(&manager), 2, ReturnSource::Api)).await.expect("resave");
+    assert_eq!(counts, ReturnCounts { added: 0, replaced: 0, unchanged: 3 });
+    let kept = store.returns_of(&lid(100), month("2026-01"), month("2026-01")).await.expect("returns");
+    assert_eq!((kept[0].sent_by, kept[0].sent_at), (None, at(1)));
+
+    // A corrected month replaces the one kept, and records its sender.
+    let second = vec![(100, figures("2026-01", 6)), (100, figures("2026-03", 1))];
+    let counts = store.save_returns(&batch(second, Some(&manager), 3, ReturnSource::Api)).await.expect("correct");
+    assert_eq!(counts, ReturnCounts { added: 1, replaced: 1, unchanged: 0 });
+    assert_eq!(months_kept(store, 100).await, [("2026-01".into(), 6), ("2026-02".into(), 5), ("2026-03".into(), 1)]);
+    let kept = store.returns_of(&lid(100), month("2026-01"), month("2026-01")).await.expect("returns");
+    assert_eq!((kept[0].sent_by, kept[0].sent_at, kept[0].source), (Some(manager.id), at(3), ReturnSource::Api));
+
+    // The range includes both ends and nothing beyond them.
+    let range = store.returns_of(&lid(100), month("2026-02"), month("2026-03")).await.expect("returns");
+    assert_eq!(range.iter().map(|r| r.figures.month.to_string()).collect::<Vec<_>>(), ["2026-02", "2026-03"]);
+    assert!(store.returns_of(&lid(103), month("2026-01"), month("2026-12")).await.expect("returns").is_empty());
+    assert_eq!(
+        store.latest_return_months().await.expect("latest"),
+        [(lid(100), month("2026-03")), (lid(102), month("2026-01"))]
+    );
+}
+
+pub async fn returns_are_kept_all_or_nothing(store: &dyn Store) {
+    store.apply_import(&small_register()).await.expect("import");
+    let unknown = batch(vec![(100, figures("2026-01", 1)), (999, figures("2026-01", 1))], None, 1, ReturnSource::Csv);
+    assert!(matches!(store.save_returns(&unknown).await, Err(StoreError::NotFound)));
+    let twice = batch(vec![(100, figures("2026-01", 1)), (100, figures("2026-01", 2))], None, 1, ReturnSource::Csv);
+    assert!(matches!(store.save_returns(&twice).await, Err(StoreError::Invalid(_))));
+    assert!(months_kept(store, 100).await.is_empty(), "nothing of a refused batch is kept");
+    assert!(store.latest_return_months().await.expect("latest").is_empty());
+    let missing = store.returns_of(&lid(999), month("2026-01"), month("2026-12")).await;
+    assert!(matches!(missing, Err(StoreError::NotFound)));
 }

@@ -89,12 +89,12 @@ pub async fn me(ApiCaller(caller): ApiCaller) -> Json<Me> {
 
 /// The one answer for a private record that does not exist or that the caller
 /// may not see.
-fn private_not_found(kind: &str, raw_id: &str) -> WebError {
+pub(crate) fn private_not_found(kind: &str, raw_id: &str) -> WebError {
     WebError::not_found(format!("There is no {kind} with ID {raw_id} that you can see"))
 }
 
 /// A store failure, with a record that is not there answered as `missing`.
-fn unless_missing(err: StoreError, missing: impl FnOnce() -> WebError) -> WebError {
+pub(crate) fn unless_missing(err: StoreError, missing: impl FnOnce() -> WebError) -> WebError {
     match err {
         StoreError::NotFound => missing(),
         other => WebError::from_store(other, String::new),

@@ -99,7 +99,7 @@ pub async fn submit(
 }
 
 /// Whether the body is declared as `application/json` (any parameters, any case).
-fn is_json(headers: &HeaderMap) -> bool {
+pub(crate) fn is_json(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

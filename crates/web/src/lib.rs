@@ -4,6 +4,7 @@
 //! API's authenticated routes, every one of them asking the one access policy.
 
 mod api;
+mod api_returns;
 mod api_voice;
 mod assessment;
 mod assets;
@@ -142,6 +143,7 @@ fn api_routes() -> Router<AppState> {
         .route("/v1/manage/locations/{id}", get(api::manage_location))
         .route("/v1/manage/providers/{id}", get(api::manage_provider))
         .route("/v1/manage/locations/{id}/assessments", get(api::location_assessments))
+        .route("/v1/manage/locations/{id}/returns", post(api_returns::submit))
         .route("/v1/assessments/{id}", get(api::assessment))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
     Router::new()

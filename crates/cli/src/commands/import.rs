@@ -9,6 +9,7 @@ use crate::{ImportArgs, ImportCommand};
 
 pub async fn run(command: ImportCommand) -> anyhow::Result<()> {
     let (kind, args) = match command {
+        ImportCommand::ProviderReturns(args) => return super::returns::import(&args).await,
         ImportCommand::CqcDirectory(a) => (SourceKind::Directory, a),
         ImportCommand::CqcRatings(a) => (SourceKind::LatestRatings, a),
         ImportCommand::CqcSimple(a) => (SourceKind::SimpleDirectory, a),

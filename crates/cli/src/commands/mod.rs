@@ -4,9 +4,14 @@ pub mod export;
 pub mod import;
 pub mod mail;
 pub mod rate;
+pub mod returns;
 pub mod serve;
+pub mod stats;
 pub mod sync;
 pub mod user;
+
+use std::io::Read;
+use std::path::Path;
 
 use anyhow::Context;
 use candour_store_sqlite::SqliteStore;
@@ -15,4 +20,22 @@ use crate::DbArgs;
 
 pub async fn open_store(db: &DbArgs) -> anyhow::Result<SqliteStore> {
     SqliteStore::open(&db.db).await.with_context(|| format!("cannot open the database {}", db.db.display()))
+}
+
+/// Reads the file, or standard input for `-`, as UTF-8 text, with a name for it in
+/// messages. Refuses more than `max_bytes` at once rather than filling memory.
+pub fn read_input(file: &Path, max_bytes: u64) -> anyhow::Result<(String, String)> {
+    let (reader, source): (Box<dyn Read>, String) = if file == Path::new("-") {
+        (Box::new(std::io::stdin().lock()), "standard input".to_string())
+    } else {
+        let opened = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+        (Box::new(opened), file.display().to_string())
+    };
+    let mut bytes = Vec::new();
+    reader.take(max_bytes + 1).read_to_end(&mut bytes).with_context(|| format!("cannot read {source}"))?;
+    if bytes.len() as u64 > max_bytes {
+        anyhow::bail!("{source} is larger than {} MiB: it is not the file expected", max_bytes / 1024 / 1024);
+    }
+    let text = String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{source} is not UTF-8 text"))?;
+    Ok((text, source))
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use candour_domain::returns::Month;
 use candour_domain::voice::{Progress, VoiceFacts};
 use candour_domain::{Email, LocationId, ProviderId, UserId};
 use candour_store::*;
@@ -245,6 +246,19 @@ impl VoiceStore for BrokenStore {
         broken()
     }
     async fn load_historic_feedback(&self, _batch: &[HistoricFeedback]) -> StoreResult<()> {
+        broken()
+    }
+}
+
+#[async_trait]
+impl ReturnsStore for BrokenStore {
+    async fn save_returns(&self, _: &ReturnBatch) -> StoreResult<ReturnCounts> {
+        broken()
+    }
+    async fn returns_of(&self, _: &LocationId, _: Month, _: Month) -> StoreResult<Vec<ReturnRecord>> {
+        broken()
+    }
+    async fn latest_return_months(&self) -> StoreResult<Vec<(LocationId, Month)>> {
         broken()
     }
 }

@@ -591,7 +591,7 @@ async fn the_location_page_lists_published_stories_with_replies_and_changes() {
     let page = app.get(&format!("/locations/{ROSE_COURT}")).await;
     assert_eq!(page.status, StatusCode::OK);
     page.assert_contains(&[
-        "1 published story, newest first",
+        "1 published story since feedback began, newest first",
         "A family member or friend",
         "A kind carer helped me.",
         "Reply from Sunrise Care Ltd",

@@ -12,6 +12,7 @@ mod fixture;
 mod moderation;
 mod pages;
 mod protections;
+mod returns;
 mod sign_in;
 mod socket;
 mod workspaces;

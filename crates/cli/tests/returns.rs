@@ -1,0 +1,97 @@
+//! `candour import provider-returns` as a person runs it: the template in
+//! `examples/`, a real database file, bad files refused whole.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use candour_domain::LocationId;
+use candour_domain::returns::Month;
+use candour_store::ReturnsStore;
+use candour_store_sqlite::SqliteStore;
+
+fn candour(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_candour")).args(args).env_remove("CANDOUR_DB").output().expect("run candour")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn template() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/provider-returns.csv")
+}
+
+/// A database holding the register fixture, whose first location the template names.
+fn register(dir: &tempfile::TempDir) -> String {
+    let db = dir.path().join("candour.db").display().to_string();
+    let directory = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cqc/tests/fixtures/directory.csv");
+    let out = candour(&["import", "cqc-directory", &directory.display().to_string(), "--db", &db]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    db
+}
+
+fn import(file: &Path, db: &str) -> Output {
+    candour(&["import", "provider-returns", &file.display().to_string(), "--db", db])
+}
+
+async fn months_kept(db: &str) -> Vec<String> {
+    let store = SqliteStore::open(Path::new(db)).await.expect("open");
+    let id = LocationId::parse("1-1000000001").expect("valid id");
+    let (from, to) = (Month::parse("2000-01").expect("month"), Month::parse("2099-12").expect("month"));
+    let kept = store.returns_of(&id, from, to).await.expect("returns");
+    store.close().await;
+    kept.iter().map(|r| format!("{} {}", r.figures.month, r.figures.incidents)).collect()
+}
+
+#[tokio::test]
+async fn the_template_imports_then_reimports_unchanged() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = register(&dir);
+    let out = import(&template(), &db);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("2 added, 0 replaced, 0 unchanged"), "{}", text(&out.stdout));
+    let again = import(&template(), &db);
+    assert!(text(&again.stdout).contains("0 added, 0 replaced, 2 unchanged"), "{}", text(&again.stdout));
+    assert_eq!(months_kept(&db).await, ["2025-01 6", "2025-02 4"]);
+
+    // A corrected month replaces the one kept.
+    let corrected = dir.path().join("corrected.csv");
+    let template = std::fs::read_to_string(template()).expect("template");
+    std::fs::write(&corrected, template.replace(",38,6,1,", ",38,7,1,")).expect("write");
+    let out = import(&corrected, &db);
+    assert!(text(&out.stdout).contains("0 added, 1 replaced, 1 unchanged"), "{}", text(&out.stdout));
+    assert_eq!(months_kept(&db).await, ["2025-01 7", "2025-02 4"]);
+}
+
+#[tokio::test]
+async fn a_file_with_bad_rows_is_refused_whole_with_each_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = register(&dir);
+    let template = std::fs::read_to_string(template()).expect("template");
+    let bad = dir.path().join("bad.csv");
+    let mut lines: Vec<String> = template.lines().map(str::to_string).collect();
+    lines[2] = lines[2].replace(",280,5890,", ",6000,5890,").replace(",95,yes,", ",95,perhaps,");
+    lines.push(lines[1].replace("1-1000000001", "1-999").replace("2025-01", "2025-03"));
+    std::fs::write(&bad, lines.join("\n")).expect("write");
+    let out = import(&bad, &db);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    for expected in [
+        "has 3 problem(s); nothing was imported",
+        "line 3, column agency_hours: 6000 is more than hours_worked (5890)",
+        "line 3, column registered_manager: \"perhaps\" is not an answer: give yes or no",
+        "line 4, column location_id: there is no location with ID 1-999 in the register",
+    ] {
+        assert!(stderr.contains(expected), "{expected:?} missing from:\n{stderr}");
+    }
+    assert!(months_kept(&db).await.is_empty(), "the good row was not written either");
+}
+
+#[test]
+fn a_missing_file_is_a_clear_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("candour.db").display().to_string();
+    let out = candour(&["import", "provider-returns", "/nonexistent/returns.csv", "--db", &db]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("cannot read /nonexistent/returns.csv"), "{}", text(&out.stderr));
+}
