@@ -17,6 +17,7 @@
 
 mod assessment;
 mod framework;
+pub mod monitoring;
 mod overall;
 mod policy;
 pub mod prescreen;

@@ -1,0 +1,272 @@
+//! Continuous monitoring (the monitoring notes): per service and month, each
+//! indicator against the service's peers with its status, the rule-based warning
+//! flags (closed-culture signs among them), and the watchlist that bands services
+//! 1 (look first) to 6. Pure: the caller gathers the months, this computes.
+//!
+//! The same computation serves every scope: pass the services of a provider, an
+//! authority or England, each with the key of the peer group it is compared with.
+
+mod catalogue;
+mod compare;
+mod flags;
+mod input;
+mod watchlist;
+
+pub use catalogue::{Bad, CATALOGUE, Indicator, IndicatorInfo, Measure, Source, Span, Statistic};
+pub use compare::Comparison;
+pub use flags::{Fact, Flag, FlagKind, Seriousness};
+pub use input::{Service, ServiceMonth, VoiceMonth};
+pub use watchlist::{BandPolicy, Reason, WatchEntry, watchlist};
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use candour_domain::returns::Month;
+use candour_domain::voice::MIN_RESPONSES_SHOWN;
+
+use crate::stats::{DispersionOptions, StatsError, Z_95, Z_998, ZCusum};
+
+use compare::{Figure, snapshot};
+use input::index;
+
+/// The choices behind indicators, flags and bands; all stated with the results.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MonitoringPolicy {
+    /// Months each indicator's figure is drawn from (turnover always uses twelve).
+    pub window_months: u32,
+    /// Months of history the CUSUM charts run over, in steps of one window.
+    pub history_months: u32,
+    /// Trim, minimum n (below it: not enough data) and the τ² rules of the comparisons.
+    pub dispersion: DispersionOptions,
+    /// The CUSUM allowance k and threshold h on adjusted z-scores. k = 0.5, h = 4 give an
+    /// average run of about 168 windows between false signals when nothing changes.
+    pub cusum_k: f64,
+    pub cusum_h: f64,
+    /// No people's feedback for this many months is data silence.
+    pub silence_months: u32,
+    /// This many manager changes within `manager_months` is a flag.
+    pub manager_changes: u32,
+    pub manager_months: u32,
+    /// A severe safeguarding alert within this many days puts the service in band 1.
+    pub alert_days: i64,
+    pub bands: BandPolicy,
+}
+
+impl Default for MonitoringPolicy {
+    fn default() -> Self {
+        MonitoringPolicy {
+            window_months: 3,
+            history_months: 24,
+            dispersion: DispersionOptions { min_n: MIN_RESPONSES_SHOWN, ..DispersionOptions::default() },
+            cusum_k: 0.5,
+            cusum_h: 4.0,
+            silence_months: 3,
+            manager_changes: 2,
+            manager_months: 24,
+            alert_days: 30,
+            bands: BandPolicy::default(),
+        }
+    }
+}
+
+impl MonitoringPolicy {
+    pub fn validate(&self) -> Result<(), MonitoringError> {
+        self.dispersion.validate()?;
+        ZCusum::new(self.cusum_k, self.cusum_h)?;
+        let months = |name, value: u32, expected| {
+            if value >= 1 { Ok(()) } else { Err(StatsError { name, expected, value: f64::from(value) }) }
+        };
+        months("the window", self.window_months, "at least 1 month")?;
+        months("the silence period", self.silence_months, "at least 1 month")?;
+        months("the manager changes that raise a flag", self.manager_changes, "at least 1")?;
+        months("the manager period", self.manager_months, "at least 1 month")?;
+        if self.history_months < self.window_months {
+            let expected = "at least the window";
+            return Err(StatsError { name: "the history", expected, value: f64::from(self.history_months) }.into());
+        }
+        if self.alert_days < 0 {
+            let expected = "a number of days of at least 0";
+            return Err(StatsError { name: "the alert period", expected, value: self.alert_days as f64 }.into());
+        }
+        self.bands.validate()
+    }
+}
+
+/// Why monitoring could not run: a policy out of range, or input that cannot be right.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum MonitoringError {
+    #[error("{0}")]
+    Policy(#[from] StatsError),
+    #[error("{0}")]
+    Bands(String),
+    #[error("service {service} has more than one entry for {month}: give each month once")]
+    DuplicateMonth { service: String, month: Month },
+}
+
+/// An indicator's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Below the minimum n: no figure shown and no verdict, either way.
+    NotEnoughData,
+    NoEvidenceOfRisk,
+    /// |z^D| ≥ 1.96 on the bad side, or a CUSUM signal on the bad side.
+    Risk,
+    /// |z^D| ≥ 3.09 on the bad side.
+    Elevated,
+}
+
+impl Status {
+    /// The verdict on an adjusted z-score, given which side is bad and whether the
+    /// CUSUM chart on the bad side has just signalled.
+    pub fn of(z: f64, bad: Bad, cusum_signal: bool) -> Status {
+        let against = match bad {
+            Bad::Low => -z,
+            Bad::High => z,
+            Bad::Both => z.abs(),
+        };
+        match against {
+            a if a >= Z_998 => Status::Elevated,
+            a if a >= Z_95 => Status::Risk,
+            _ if cusum_signal => Status::Risk,
+            _ => Status::NoEvidenceOfRisk,
+        }
+    }
+
+    /// Whether it counts towards the watchlist score.
+    pub fn has_data(self) -> bool {
+        self != Status::NotEnoughData
+    }
+}
+
+/// One indicator of one service for one month.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct IndicatorResult {
+    pub indicator: Indicator,
+    /// The months the figure is drawn from, ending with the month computed.
+    pub window_months: u32,
+    /// How much data is behind it (answers, bed-months, staff, incidents).
+    pub n: u32,
+    /// The figure; `None` below the minimum n, where nothing is shown.
+    pub value: Option<f64>,
+    pub comparison: Option<Comparison>,
+    /// The CUSUM chart on the bad side signalled at this window.
+    pub cusum_signal: bool,
+    pub status: Status,
+}
+
+/// Everything monitoring says about one service for one month.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceIndicators {
+    pub service_id: String,
+    pub peer_group: String,
+    pub month: Month,
+    /// In catalogue order.
+    pub indicators: Vec<IndicatorResult>,
+    pub flags: Vec<Flag>,
+}
+
+impl ServiceIndicators {
+    pub fn indicator(&self, indicator: Indicator) -> Option<&IndicatorResult> {
+        self.indicators.iter().find(|r| r.indicator == indicator)
+    }
+
+    pub fn status(&self, indicator: Indicator) -> Status {
+        self.indicator(indicator).map_or(Status::NotEnoughData, |r| r.status)
+    }
+}
+
+/// Every service's indicators and flags for `month`, on `today` (for the age of alerts).
+pub fn compute(
+    services: &[Service],
+    month: Month,
+    today: NaiveDate,
+    policy: &MonitoringPolicy,
+) -> Result<Vec<ServiceIndicators>, MonitoringError> {
+    policy.validate()?;
+    check_months(services)?;
+    let mut columns = Vec::with_capacity(CATALOGUE.len());
+    for info in &CATALOGUE {
+        columns.push(indicator_column(services, info.indicator, index(month), policy)?);
+    }
+    let results = services.iter().enumerate().map(|(i, service)| {
+        let indicators: Vec<IndicatorResult> = columns.iter().map(|column| column[i]).collect();
+        let flags = flags::flags(service, &indicators, month, today, policy);
+        ServiceIndicators {
+            service_id: service.id.clone(),
+            peer_group: service.peer_group.clone(),
+            month,
+            indicators,
+            flags,
+        }
+    });
+    Ok(results.collect())
+}
+
+fn check_months(services: &[Service]) -> Result<(), MonitoringError> {
+    for service in services {
+        let mut seen = HashSet::new();
+        if let Some(twice) = service.months.iter().find(|m| !seen.insert(m.month)) {
+            return Err(MonitoringError::DuplicateMonth { service: service.id.clone(), month: twice.month });
+        }
+    }
+    Ok(())
+}
+
+/// One indicator for every service: the window ending with `end`, and the CUSUM chart
+/// over the earlier windows of the history (non-overlapping, so each step is fresh data).
+fn indicator_column(
+    services: &[Service],
+    indicator: Indicator,
+    end: i32,
+    policy: &MonitoringPolicy,
+) -> Result<Vec<IndicatorResult>, MonitoringError> {
+    let step = indicator.months(policy.window_months);
+    let steps = (policy.history_months / step).max(1) as i32;
+    let mut charts = vec![ZCusum::new(policy.cusum_k, policy.cusum_h)?; services.len()];
+    let mut signals = vec![false; services.len()];
+    let mut latest = Vec::new();
+    for back in (0..steps).rev() {
+        latest = snapshot(services, indicator, end - back * step as i32, policy.window_months, policy.dispersion)?;
+        for ((chart, signal), figure) in charts.iter_mut().zip(&mut signals).zip(&latest) {
+            *signal = figure.comparison.is_some_and(|c| bad_side(chart.step(c.z), indicator.info().bad));
+        }
+    }
+    let results = latest.iter().zip(signals).map(|(figure, signal)| result(indicator, figure, signal, step, policy));
+    Ok(results.collect())
+}
+
+fn bad_side(signal: crate::stats::ZSignal, bad: Bad) -> bool {
+    match bad {
+        Bad::Low => signal.down,
+        Bad::High => signal.up,
+        Bad::Both => signal.up || signal.down,
+    }
+}
+
+fn result(
+    indicator: Indicator,
+    figure: &Figure,
+    cusum_signal: bool,
+    window_months: u32,
+    policy: &MonitoringPolicy,
+) -> IndicatorResult {
+    let n = figure.measure.map_or(0, |m| m.n());
+    let enough = n >= policy.dispersion.min_n.max(1);
+    let comparison = figure.comparison.filter(|_| enough);
+    let status = comparison.map_or(Status::NotEnoughData, |c| Status::of(c.z, indicator.info().bad, cusum_signal));
+    IndicatorResult {
+        indicator,
+        window_months,
+        n,
+        value: figure.measure.filter(|_| enough).map(|m| m.value()),
+        comparison,
+        cusum_signal: cusum_signal && comparison.is_some(),
+        status,
+    }
+}
+
+#[cfg(test)]
+mod tests;
