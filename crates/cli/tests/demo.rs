@@ -1,15 +1,16 @@
-//! `candour demo` loads feedback as well as a register: the mixes people give,
-//! services that fall silent or deteriorate, fresh stories waiting for a moderator
-//! with one safeguarding alert, the same for the same seed.
+//! `candour demo` loads feedback and provider returns as well as a register: the
+//! mixes people give, services that fall silent or deteriorate, fresh stories
+//! waiting for a moderator with one safeguarding alert, the same for the same seed.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+use candour_domain::returns::{Month, MonthlyReturn};
 use candour_domain::voice::{Respondent, ResponseFacts};
 use candour_domain::{Email, LocationId};
-use candour_store::{AccountStore, VoiceStore};
+use candour_store::{AccountStore, ReturnRecord, ReturnSource, ReturnsStore, VoiceStore};
 use candour_store::{AlertScope, ContactScope, FeedbackStatus, LocationQuery, ModerationQuery, search_all};
 use candour_store_sqlite::SqliteStore;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -56,7 +57,7 @@ async fn the_small_demo_loads_two_years_of_feedback_in_realistic_mixes() {
     let store = SqliteStore::open(Path::new(&db)).await.expect("open");
     let by_location = responses(&store).await;
     let all: Vec<&ResponseFacts> = by_location.values().flatten().collect();
-    assert!(stdout.contains(" feedback responses."), "{stdout}");
+    assert!(stdout.contains(" feedback responses, "), "{stdout}");
     assert!((27_000..=33_000).contains(&all.len()), "{} responses", all.len());
 
     let share = |r: Respondent| percent(all.iter().filter(|f| f.respondent == r).count(), all.len());
@@ -99,6 +100,50 @@ async fn the_small_demo_loads_two_years_of_feedback_in_realistic_mixes() {
         })
         .count();
     assert!((1..=10).contains(&falling), "{falling} services whose people grew unhappy");
+}
+
+#[tokio::test]
+async fn the_demo_loads_24_months_of_returns_and_a_few_services_stop_sending_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (db, stdout) = demo(&dir, "candour.db", "7");
+    let store = SqliteStore::open(Path::new(&db)).await.expect("open");
+    let this_month = Month::of(Utc::now().date_naive());
+    let last_month = Month::of(this_month.first_day() - TimeDelta::days(1));
+    let latest = store.latest_return_months().await.expect("latest months");
+    let current = latest.iter().filter(|(_, m)| *m == last_month).count();
+    let silent: Vec<&LocationId> = latest
+        .iter()
+        .filter(|(_, m)| *m <= Month::of(Utc::now().date_naive() - TimeDelta::days(150)))
+        .map(|(id, _)| id)
+        .collect();
+    assert!(current > 250 && current + silent.len() == latest.len(), "{current} up to date of {}", latest.len());
+    assert!((2..=6).contains(&silent.len()), "{} services stopped sending returns", silent.len());
+
+    let first = Month::of(last_month.first_day() - TimeDelta::days(700));
+    let (mut total, mut drifting) = (0, 0);
+    for (id, _) in &latest {
+        let kept = store.returns_of(id, first, last_month).await.expect("returns");
+        assert!(kept.len() <= 24 && kept.iter().all(|r| r.source == ReturnSource::Csv && r.sent_by.is_none()));
+        total += kept.len();
+        // A closed culture forming: far more restraint and agency work in the last six
+        // months than in the first six, and no registered manager at the end.
+        if kept.len() < 12 {
+            continue;
+        }
+        let (start, end) = (&kept[..6], &kept[kept.len() - 6..]);
+        let rate = |rs: &[ReturnRecord], part: fn(&MonthlyReturn) -> u32, whole: fn(&MonthlyReturn) -> u32| {
+            let total = |f: fn(&MonthlyReturn) -> u32| rs.iter().map(|r| f64::from(f(&r.figures))).sum::<f64>();
+            total(part) / total(whole).max(1.0)
+        };
+        let restraint =
+            (rate(start, |r| r.restraint, |r| r.people_supported), rate(end, |r| r.restraint, |r| r.people_supported));
+        let agency =
+            (rate(start, |r| r.agency_hours, |r| r.hours_worked), rate(end, |r| r.agency_hours, |r| r.hours_worked));
+        let no_manager = !end[5].figures.registered_manager;
+        drifting += usize::from(restraint.1 > restraint.0 + 0.04 && agency.1 > agency.0 + 0.08 && no_manager);
+    }
+    assert!(stdout.contains(&format!(" feedback responses, {total} monthly returns.")), "{stdout}");
+    assert!((1..=6).contains(&drifting), "{drifting} services drifting into a closed culture");
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! Demo data for Candour: a synthetic, deterministic register of England's adult
 //! social care at national or small scale, the feedback people gave its services,
-//! and the export of any register as the regulator's "care directory with filters" file.
+//! the monthly returns its services sent, and the export of any register as the
+//! regulator's "care directory with filters" file.
 //!
 //! Every service and provider is invented: names are composed from word lists,
 //! phone numbers come from ranges reserved for drama and web addresses use the
@@ -14,6 +15,7 @@ mod names;
 mod pick;
 mod places;
 mod ratings;
+mod returns;
 mod stories;
 mod voice;
 
@@ -27,6 +29,7 @@ pub use export::{
     export_directory,
 };
 pub use generate::{REGISTER_DATE, generate};
+pub use returns::{RETURN_MONTHS, ReturnsPlan};
 pub use voice::{SILENT_DAYS, ServiceVoice, Trend, VoiceAuthors, VoicePlan};
 
 /// How big a register to generate.

@@ -362,7 +362,7 @@ fn base_quality(rating: Option<Rating>) -> f64 {
 
 /// How many people a service has to hear from: beds in a care home, a typical
 /// caseload for the others.
-fn size(beds: Option<u32>, kinds: &[ServiceKind]) -> f64 {
+pub(crate) fn size(beds: Option<u32>, kinds: &[ServiceKind]) -> f64 {
     match kinds.first() {
         Some(ServiceKind::CareHomeNursing | ServiceKind::CareHome) => f64::from(beds.unwrap_or(20)),
         Some(ServiceKind::Homecare) => 45.0,

@@ -90,18 +90,43 @@ async fn kept(conn: &mut SqliteConnection, id: &LocationId, at: Month) -> StoreR
     row.map(|r| figures(&r, 0)).transpose()
 }
 
-/// Inserts the month, or replaces the figures and the sender of the one kept.
-async fn upsert(
+/// The insert of one month, ending with what to do when the month is kept already.
+macro_rules! insert_return {
+    ($on_conflict:literal) => {
+        concat!(
+            "INSERT INTO provider_returns (location_id, ",
+            figure_columns!(),
+            ", sent_by, sent_at, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ",
+            $on_conflict
+        )
+    };
+}
+
+/// Inserts the month unless it is kept already; true when it was new. An
+/// unknown location breaks the foreign key: `NotFound`.
+async fn insert_new(
+    conn: &mut SqliteConnection,
+    id: &LocationId,
+    r: &MonthlyReturn,
+    batch: &ReturnBatch,
+) -> StoreResult<bool> {
+    let query = sqlx::query(insert_return!("ON CONFLICT (location_id, month) DO NOTHING"));
+    let done = bind(query, id, r, batch).execute(conn).await.map_err(|e| match &e {
+        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
+        _ => other(e),
+    })?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Replaces the figures and the sender of the month kept.
+async fn replace(
     conn: &mut SqliteConnection,
     id: &LocationId,
     r: &MonthlyReturn,
     batch: &ReturnBatch,
 ) -> StoreResult<()> {
-    sqlx::query(concat!(
-        "INSERT INTO provider_returns (location_id, ",
-        figure_columns!(),
-        ", sent_by, sent_at, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-         ON CONFLICT (location_id, month) DO UPDATE SET headcount = excluded.headcount, leavers = excluded.leavers, \
+    let query = sqlx::query(insert_return!(
+        "ON CONFLICT (location_id, month) DO UPDATE SET headcount = excluded.headcount, leavers = excluded.leavers, \
          agency_hours = excluded.agency_hours, hours_worked = excluded.hours_worked, vacancies = excluded.vacancies, \
          supervision_pct = excluded.supervision_pct, training_pct = excluded.training_pct, \
          registered_manager = excluded.registered_manager, manager_changed = excluded.manager_changed, \
@@ -111,35 +136,41 @@ async fn upsert(
          complaints_received = excluded.complaints_received, complaints_upheld = excluded.complaints_upheld, \
          complaints_on_time = excluded.complaints_on_time, sent_by = excluded.sent_by, sent_at = excluded.sent_at, \
          source = excluded.source"
-    ))
-    .bind(id.as_str())
-    .bind(r.month.to_string())
-    .bind(r.headcount)
-    .bind(r.leavers)
-    .bind(r.agency_hours)
-    .bind(r.hours_worked)
-    .bind(r.vacancies)
-    .bind(r.supervision_pct)
-    .bind(r.training_pct)
-    .bind(r.registered_manager)
-    .bind(r.manager_changed)
-    .bind(r.people_supported)
-    .bind(r.incidents)
-    .bind(r.restraint)
-    .bind(r.seclusion)
-    .bind(r.segregation)
-    .bind(r.notifications)
-    .bind(r.safeguarding_referrals)
-    .bind(r.complaints_received)
-    .bind(r.complaints_upheld)
-    .bind(r.complaints_on_time)
-    .bind(batch.sent_by.map(|u| u.0))
-    .bind(stamp(batch.sent_at))
-    .bind(batch.source.code())
-    .execute(conn)
-    .await
-    .map(drop)
-    .map_err(other)
+    ));
+    bind(query, id, r, batch).execute(conn).await.map(drop).map_err(other)
+}
+
+fn bind<'q>(
+    query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>,
+    id: &'q LocationId,
+    r: &'q MonthlyReturn,
+    batch: &'q ReturnBatch,
+) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments> {
+    query
+        .bind(id.as_str())
+        .bind(r.month.to_string())
+        .bind(r.headcount)
+        .bind(r.leavers)
+        .bind(r.agency_hours)
+        .bind(r.hours_worked)
+        .bind(r.vacancies)
+        .bind(r.supervision_pct)
+        .bind(r.training_pct)
+        .bind(r.registered_manager)
+        .bind(r.manager_changed)
+        .bind(r.people_supported)
+        .bind(r.incidents)
+        .bind(r.restraint)
+        .bind(r.seclusion)
+        .bind(r.segregation)
+        .bind(r.notifications)
+        .bind(r.safeguarding_referrals)
+        .bind(r.complaints_received)
+        .bind(r.complaints_upheld)
+        .bind(r.complaints_on_time)
+        .bind(batch.sent_by.map(|u| u.0))
+        .bind(stamp(batch.sent_at))
+        .bind(batch.source.code())
 }
 
 /// Refuses a batch that names a location and month twice: which one to keep
@@ -159,24 +190,15 @@ impl ReturnsStore for SqliteStore {
     async fn save_returns(&self, batch: &ReturnBatch) -> StoreResult<ReturnCounts> {
         check_distinct(batch)?;
         let mut tx = self.writer.begin().await.map_err(other)?;
-        let locations: HashSet<&LocationId> = batch.returns.iter().map(|(id, _)| id).collect();
-        for id in locations {
-            if !location_exists(&mut tx, id).await? {
-                return Err(StoreError::NotFound);
-            }
-        }
         let mut counts = ReturnCounts::default();
         for (id, r) in &batch.returns {
-            match kept(&mut tx, id, r.month).await? {
-                Some(old) if &old == r => counts.unchanged += 1,
-                Some(_) => {
-                    upsert(&mut tx, id, r, batch).await?;
-                    counts.replaced += 1;
-                }
-                None => {
-                    upsert(&mut tx, id, r, batch).await?;
-                    counts.added += 1;
-                }
+            if insert_new(&mut tx, id, r, batch).await? {
+                counts.added += 1;
+            } else if kept(&mut tx, id, r.month).await?.as_ref() == Some(r) {
+                counts.unchanged += 1;
+            } else {
+                replace(&mut tx, id, r, batch).await?;
+                counts.replaced += 1;
             }
         }
         tx.commit().await.map_err(other)?;

@@ -3,7 +3,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use candour_cqc::Progress as _;
-use candour_demo::{VoiceAuthors, VoicePlan};
+use candour_demo::{ReturnsPlan, VoiceAuthors, VoicePlan};
 use candour_domain::Email;
 use candour_domain::voice::{Channel, Level, Overall, RawFeedback, Respondent};
 use candour_store::{ContactScope, ImportCounts, Store};
@@ -32,13 +32,15 @@ pub async fn run(db: &DbArgs, scale: Scale, seed: u64, public_url: &str) -> anyh
         .await
         .with_context(|| format!("the demo is incomplete: delete {} and run the command again", db.db.display()))?;
     println!(
-        "Demo register written to {} in {:.1} s: {} locations, {} providers, {} ratings, {} feedback responses.",
+        "Demo register written to {} in {:.1} s: {} locations, {} providers, {} ratings, {} feedback responses, \
+         {} monthly returns.",
         db.db.display(),
         started.elapsed().as_secs_f64(),
         seeded.register.added,
         seeded.register.providers_added,
         seeded.register.ratings_added,
-        seeded.responses
+        seeded.responses,
+        seeded.returns
     );
     Ok(())
 }
@@ -46,11 +48,13 @@ pub async fn run(db: &DbArgs, scale: Scale, seed: u64, public_url: &str) -> anyh
 pub struct Seeded {
     pub register: ImportCounts,
     pub responses: u64,
+    pub returns: u64,
 }
 
 /// Writes the demo register (in one transaction), the demo accounts (without
-/// passwords: `serve --demo` sets them), two years of feedback up to today, and a
-/// few fresh stories for the demo provider, one of which raises a safeguarding alert.
+/// passwords: `serve --demo` sets them), two years of feedback up to today, the
+/// monthly returns of the 24 months up to last month, and a few fresh stories for
+/// the demo provider, one of which raises a safeguarding alert.
 pub async fn seed_demo(store: &Arc<dyn Store>, scale: Scale, seed: u64, public_url: &str) -> anyhow::Result<Seeded> {
     let scale = match scale {
         Scale::Small => candour_demo::Scale::Small,
@@ -63,12 +67,16 @@ pub async fn seed_demo(store: &Arc<dyn Store>, scale: Scale, seed: u64, public_u
         history: demo_users::history_account(store.as_ref()).await?,
         demo_provider: Some((accounts.tenant.provider.clone(), accounts.provider_admin)),
     };
-    let voice = VoicePlan::new(&plan, seed, Utc::now().date_naive(), authors);
+    let today = Utc::now().date_naive();
+    let voice = VoicePlan::new(&plan, seed, today, authors);
+    // The same services deteriorate and fall silent in their returns as in their feedback.
+    let returns = ReturnsPlan::new(&plan, &voice, seed, today);
     let register = plan.counts;
     drop(plan.locations); // the largest part, no longer needed while feedback loads
     let responses = load_feedback(store.as_ref(), voice).await.context("cannot load the demo feedback")?;
+    let returns = load_returns(store.as_ref(), returns).await.context("cannot load the demo returns")?;
     fresh_feedback(store, &accounts.tenant, public_url).await.context("cannot add the demo's fresh feedback")?;
-    Ok(Seeded { register, responses })
+    Ok(Seeded { register, responses, returns })
 }
 
 /// Draws the feedback on a blocking thread while the store writes the batch before.
@@ -89,6 +97,20 @@ async fn load_feedback(store: &dyn Store, plan: VoicePlan) -> anyhow::Result<u64
         bar.advance(batch.len() as u64);
     }
     drawing.await?;
+    bar.finish();
+    Ok(total)
+}
+
+/// Saves the returns a month at a time. Drawing a month takes a fraction of the
+/// time its saving does, so it is done here rather than on a thread of its own.
+async fn load_returns(store: &dyn Store, plan: ReturnsPlan) -> anyhow::Result<u64> {
+    let total = plan.total();
+    let bar = Bar::new("returns");
+    bar.start(total);
+    for batch in plan.into_batches() {
+        store.save_returns(&batch).await?;
+        bar.advance(batch.returns.len() as u64);
+    }
     bar.finish();
     Ok(total)
 }
