@@ -5,8 +5,9 @@
 use std::collections::HashSet;
 
 use async_trait::async_trait;
-use sqlx::SqliteConnection;
+use sqlx::sqlite::Sqlite;
 use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, SqliteConnection};
 
 use candour_domain::returns::{Month, MonthlyReturn};
 use candour_domain::{LocationId, UserId};
@@ -90,43 +91,14 @@ async fn kept(conn: &mut SqliteConnection, id: &LocationId, at: Month) -> StoreR
     row.map(|r| figures(&r, 0)).transpose()
 }
 
-/// The insert of one month, ending with what to do when the month is kept already.
-macro_rules! insert_return {
-    ($on_conflict:literal) => {
-        concat!(
-            "INSERT INTO provider_returns (location_id, ",
-            figure_columns!(),
-            ", sent_by, sent_at, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ",
-            $on_conflict
-        )
-    };
-}
+/// Rows written by one statement: 24 values each, well under SQLite's limit of
+/// 32,766 bound values.
+const ROWS_PER_STATEMENT: usize = 1000;
 
-/// Inserts the month unless it is kept already; true when it was new. An
-/// unknown location breaks the foreign key: `NotFound`.
-async fn insert_new(
-    conn: &mut SqliteConnection,
-    id: &LocationId,
-    r: &MonthlyReturn,
-    batch: &ReturnBatch,
-) -> StoreResult<bool> {
-    let query = sqlx::query(insert_return!("ON CONFLICT (location_id, month) DO NOTHING"));
-    let done = bind(query, id, r, batch).execute(conn).await.map_err(|e| match &e {
-        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
-        _ => other(e),
-    })?;
-    Ok(done.rows_affected() == 1)
-}
-
-/// Replaces the figures and the sender of the month kept.
-async fn replace(
-    conn: &mut SqliteConnection,
-    id: &LocationId,
-    r: &MonthlyReturn,
-    batch: &ReturnBatch,
-) -> StoreResult<()> {
-    let query = sqlx::query(insert_return!(
-        "ON CONFLICT (location_id, month) DO UPDATE SET headcount = excluded.headcount, leavers = excluded.leavers, \
+const INSERT_RETURNS: &str =
+    concat!("INSERT INTO provider_returns (location_id, ", figure_columns!(), ", sent_by, sent_at, source) ");
+const KEEP_KEPT: &str = " ON CONFLICT (location_id, month) DO NOTHING";
+const REPLACE_KEPT: &str = " ON CONFLICT (location_id, month) DO UPDATE SET headcount = excluded.headcount, leavers = excluded.leavers, \
          agency_hours = excluded.agency_hours, hours_worked = excluded.hours_worked, vacancies = excluded.vacancies, \
          supervision_pct = excluded.supervision_pct, training_pct = excluded.training_pct, \
          registered_manager = excluded.registered_manager, manager_changed = excluded.manager_changed, \
@@ -135,42 +107,73 @@ async fn replace(
          notifications = excluded.notifications, safeguarding_referrals = excluded.safeguarding_referrals, \
          complaints_received = excluded.complaints_received, complaints_upheld = excluded.complaints_upheld, \
          complaints_on_time = excluded.complaints_on_time, sent_by = excluded.sent_by, sent_at = excluded.sent_at, \
-         source = excluded.source"
-    ));
-    bind(query, id, r, batch).execute(conn).await.map(drop).map_err(other)
+         source = excluded.source";
+
+/// Writes the rows in one statement, ending with what to do with a month kept
+/// already; returns how many rows it wrote. An unknown location breaks the
+/// foreign key: `NotFound`.
+async fn write_rows(
+    conn: &mut SqliteConnection,
+    rows: &[(LocationId, MonthlyReturn)],
+    batch: &ReturnBatch,
+    on_kept: &'static str,
+) -> StoreResult<u64> {
+    let mut query = QueryBuilder::<Sqlite>::new(INSERT_RETURNS);
+    query.push_values(rows, |mut row, (id, r)| {
+        row.push_bind(id.as_str().to_string())
+            .push_bind(r.month.to_string())
+            .push_bind(r.headcount)
+            .push_bind(r.leavers)
+            .push_bind(r.agency_hours)
+            .push_bind(r.hours_worked)
+            .push_bind(r.vacancies)
+            .push_bind(r.supervision_pct)
+            .push_bind(r.training_pct)
+            .push_bind(r.registered_manager)
+            .push_bind(r.manager_changed)
+            .push_bind(r.people_supported)
+            .push_bind(r.incidents)
+            .push_bind(r.restraint)
+            .push_bind(r.seclusion)
+            .push_bind(r.segregation)
+            .push_bind(r.notifications)
+            .push_bind(r.safeguarding_referrals)
+            .push_bind(r.complaints_received)
+            .push_bind(r.complaints_upheld)
+            .push_bind(r.complaints_on_time)
+            .push_bind(batch.sent_by.map(|u| u.0))
+            .push_bind(stamp(batch.sent_at))
+            .push_bind(batch.source.code());
+    });
+    query.push(on_kept);
+    let done = query.build().execute(conn).await.map_err(|e| match &e {
+        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
+        _ => other(e),
+    })?;
+    Ok(done.rows_affected())
 }
 
-fn bind<'q>(
-    query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>,
-    id: &'q LocationId,
-    r: &'q MonthlyReturn,
-    batch: &'q ReturnBatch,
-) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments> {
-    query
-        .bind(id.as_str())
-        .bind(r.month.to_string())
-        .bind(r.headcount)
-        .bind(r.leavers)
-        .bind(r.agency_hours)
-        .bind(r.hours_worked)
-        .bind(r.vacancies)
-        .bind(r.supervision_pct)
-        .bind(r.training_pct)
-        .bind(r.registered_manager)
-        .bind(r.manager_changed)
-        .bind(r.people_supported)
-        .bind(r.incidents)
-        .bind(r.restraint)
-        .bind(r.seclusion)
-        .bind(r.segregation)
-        .bind(r.notifications)
-        .bind(r.safeguarding_referrals)
-        .bind(r.complaints_received)
-        .bind(r.complaints_upheld)
-        .bind(r.complaints_on_time)
-        .bind(batch.sent_by.map(|u| u.0))
-        .bind(stamp(batch.sent_at))
-        .bind(batch.source.code())
+/// One month at a time: added, unchanged, or replaced with its new sender.
+async fn save_one(
+    conn: &mut SqliteConnection,
+    row: &(LocationId, MonthlyReturn),
+    batch: &ReturnBatch,
+    counts: &mut ReturnCounts,
+) -> StoreResult<()> {
+    let (id, r) = row;
+    if write_rows(conn, std::slice::from_ref(row), batch, KEEP_KEPT).await? == 1 {
+        counts.added += 1;
+    } else if kept(conn, id, r.month).await?.as_ref() == Some(r) {
+        counts.unchanged += 1;
+    } else {
+        write_rows(conn, std::slice::from_ref(row), batch, REPLACE_KEPT).await?;
+        counts.replaced += 1;
+    }
+    Ok(())
+}
+
+async fn execute(conn: &mut SqliteConnection, sql: &'static str) -> StoreResult<()> {
+    sqlx::query(sql).execute(conn).await.map(drop).map_err(other)
 }
 
 /// Refuses a batch that names a location and month twice: which one to keep
@@ -191,14 +194,20 @@ impl ReturnsStore for SqliteStore {
         check_distinct(batch)?;
         let mut tx = self.writer.begin().await.map_err(other)?;
         let mut counts = ReturnCounts::default();
-        for (id, r) in &batch.returns {
-            if insert_new(&mut tx, id, r, batch).await? {
-                counts.added += 1;
-            } else if kept(&mut tx, id, r.month).await?.as_ref() == Some(r) {
-                counts.unchanged += 1;
-            } else {
-                replace(&mut tx, id, r, batch).await?;
-                counts.replaced += 1;
+        for chunk in batch.returns.chunks(ROWS_PER_STATEMENT) {
+            // Most uploads are new months: write the chunk at once, and only if some
+            // month was kept already undo that and go month by month.
+            execute(&mut tx, "SAVEPOINT new_months").await?;
+            let written = write_rows(&mut tx, chunk, batch, KEEP_KEPT).await?;
+            if written == chunk.len() as u64 {
+                execute(&mut tx, "RELEASE new_months").await?;
+                counts.added += written;
+                continue;
+            }
+            execute(&mut tx, "ROLLBACK TO new_months").await?;
+            execute(&mut tx, "RELEASE new_months").await?;
+            for row in chunk {
+                save_one(&mut tx, row, batch, &mut counts).await?;
             }
         }
         tx.commit().await.map_err(other)?;
