@@ -1,44 +1,21 @@
 //! `candour rate` run as a person would: on the example file, on standard input,
 //! and on bad inputs, each of which must be refused naming the field at fault.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use std::process::Output;
 
 use serde_json::Value;
 
-fn example() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/assessment.json")
-}
-
-fn candour(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_candour")).args(args).output().expect("run candour")
-}
+use common::{candour, candour_with_input, example, result_of, text};
 
 fn rate_stdin(input: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_candour"))
-        .args(["rate", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run candour");
-    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
-    child.wait_with_output().expect("wait for candour")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn result_of(out: &Output) -> Value {
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    serde_json::from_slice(&out.stdout).expect("the result is JSON")
+    candour_with_input(&["rate", "-"], input)
 }
 
 #[test]
 fn rates_the_example_file() {
-    let result = result_of(&candour(&["rate", example().to_str().expect("a UTF-8 path")]));
+    let result = result_of(&candour(&["rate", example("assessment.json").to_str().expect("a UTF-8 path")]));
     let group = &result["service_groups"][0];
     let safe = &group["key_questions"]["safe"];
     assert_eq!(safe["percent"], 66.67);

@@ -1,40 +1,16 @@
 //! `candour stats proportions` run as a person would: the notes' worked vector end to
 //! end, standard input, and every kind of bad row, each refused naming its line.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use std::process::Output;
 
 use serde_json::Value;
 
-fn example() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/proportions.csv")
-}
-
-fn candour(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_candour")).args(args).output().expect("run candour")
-}
+use common::{candour, candour_with_input, example, result_of, text};
 
 fn stats_stdin(input: &str, extra: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_candour"))
-        .args(["stats", "proportions", "-"])
-        .args(extra)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run candour");
-    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
-    child.wait_with_output().expect("wait for candour")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn result_of(out: &Output) -> Value {
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    serde_json::from_slice(&out.stdout).expect("the result is JSON")
+    candour_with_input(&[&["stats", "proportions", "-"], extra].concat(), input)
 }
 
 fn rounded(value: &Value, places: i32) -> f64 {
@@ -54,7 +30,8 @@ const IDS: [&str; 7] =
 
 #[test]
 fn the_worked_vector_comes_out_as_in_the_notes() {
-    let out = candour(&["stats", "proportions", example().to_str().expect("a UTF-8 path"), "--trim", "0"]);
+    let out =
+        candour(&["stats", "proportions", example("proportions.csv").to_str().expect("a UTF-8 path"), "--trim", "0"]);
     let result = result_of(&out);
     assert_eq!(rounded(&result["theta0"], 4), 0.7692);
     assert_eq!(rounded(&result["phi"], 2), 5.93);
@@ -87,7 +64,7 @@ fn flags_follow_the_adjusted_score_and_the_stated_default() {
     let out = candour(&[
         "stats",
         "proportions",
-        example().to_str().expect("a UTF-8 path"),
+        example("proportions.csv").to_str().expect("a UTF-8 path"),
         "--trim",
         "0",
         "--min-services",

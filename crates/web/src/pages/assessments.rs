@@ -43,19 +43,12 @@ fn challenges_resource<'a>(record: &'a AssessmentRecord, detail: &'a LocationDet
     Resource::AssessmentChallenges { location: &record.location_id, provider: &detail.location.provider_id, sent }
 }
 
-fn store_error(who: &SignedIn) -> impl FnOnce(StoreError) -> WebError + '_ {
-    move |e| match e {
-        StoreError::NotFound => who.not_found(),
-        other => WebError::from_store(other, String::new),
-    }
-}
-
 /// The assessment and its location, or the normal 404 for an unknown ID or one
 /// the caller may not read (the two look the same).
 async fn load(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<(AssessmentRecord, LocationDetail), WebError> {
     let id: i64 = raw_id.parse().map_err(|_| who.not_found())?;
-    let record = state.store.assessment(id).await.map_err(store_error(who))?;
-    let detail = state.store.location(&record.location_id).await.map_err(store_error(who))?;
+    let record = state.store.assessment(id).await.map_err(who.store_error())?;
+    let detail = state.store.location(&record.location_id).await.map_err(who.store_error())?;
     who.require(state, Action::Read, assessment_resource(&record, &detail)).await?;
     Ok((record, detail))
 }
@@ -387,7 +380,7 @@ async fn store_refusal(
     let (status, message) = match e {
         StoreError::Conflict(m) => (StatusCode::CONFLICT, m),
         StoreError::Invalid(m) => (StatusCode::BAD_REQUEST, m),
-        other => return Err(PageError(store_error(who)(other))),
+        other => return Err(PageError(who.store_error()(other))),
     };
     let mut chars = message.chars();
     let message = chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or(message);
@@ -421,7 +414,7 @@ pub async fn open(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let id = LocationId::parse(&raw_id).map_err(|_| who.not_found())?;
-    let detail = state.store.location(&id).await.map_err(store_error(&who))?;
+    let detail = state.store.location(&id).await.map_err(who.store_error())?;
     let provider = &detail.location.provider_id;
     who.require(&state, Action::Write, Resource::Assessment { location: &id, provider, sent: false }).await?;
     let form = pairs(&body);
@@ -437,7 +430,7 @@ pub async fn open(
         created_by: who.principal().user_id,
         created_at: Utc::now(),
     };
-    let record = state.store.create_assessment(&new).await.map_err(store_error(&who))?;
+    let record = state.store.create_assessment(&new).await.map_err(who.store_error())?;
     who.caller.record(&state, "create", &format!("assessment:{}", record.id), Some(&format!("location:{id}"))).await?;
     Ok(back_to(record.id, "scores"))
 }

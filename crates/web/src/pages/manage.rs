@@ -349,10 +349,7 @@ fn read_invitation(
 /// The provider's facts, or the normal 404 when the ID is malformed or unknown.
 async fn load_provider(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<ProviderFacts, WebError> {
     let id = ProviderId::parse(raw_id).map_err(|_| who.not_found())?;
-    workspace::provider_facts(state.store.as_ref(), &id).await.map_err(|e| match e {
-        StoreError::NotFound => who.not_found(),
-        other => WebError::from_store(other, String::new),
-    })
+    workspace::provider_facts(state.store.as_ref(), &id).await.map_err(who.store_error())
 }
 
 pub async fn readable_provider(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<ProviderFacts, WebError> {
@@ -570,10 +567,7 @@ pub async fn location(
 
 async fn readable_location(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<LocationDetail, WebError> {
     let id = LocationId::parse(raw_id).map_err(|_| who.not_found())?;
-    let detail = state.store.location(&id).await.map_err(|e| match e {
-        StoreError::NotFound => who.not_found(),
-        other => WebError::from_store(other, String::new),
-    })?;
+    let detail = state.store.location(&id).await.map_err(who.store_error())?;
     who.require(state, Action::Read, location_resource(&detail)).await?;
     who.caller.record(state, "read", &format!("location:{id}"), None).await?;
     Ok(detail)

@@ -16,6 +16,8 @@ use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
 use candour_domain::voice::Criticality;
+use candour_domain::{Action, LocationId, Resource};
+use candour_store::LocationDetail;
 use candour_voice::VoiceError;
 use chrono::{DateTime, Utc};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -41,6 +43,27 @@ pub fn routes() -> Router<AppState> {
         .route("/manage/locations/{id}/voice/stories/{feedback}/replies", post(replies::reply))
         .route("/manage/locations/{id}/feedback/new", get(entry::form).post(entry::submit))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+}
+
+fn voice_resource(detail: &LocationDetail) -> Resource<'_> {
+    Resource::LocationVoice { location: &detail.location.id, provider: &detail.location.provider_id }
+}
+
+/// A location whose people's voice the caller may read or (staff entering
+/// feedback) write; a read is recorded in the audit log.
+async fn voice_location(
+    state: &AppState,
+    who: &SignedIn,
+    raw_id: &str,
+    action: Action,
+) -> Result<LocationDetail, WebError> {
+    let id = LocationId::parse(raw_id).map_err(|_| who.not_found())?;
+    let detail = state.store.location(&id).await.map_err(who.store_error())?;
+    who.require(state, action, voice_resource(&detail)).await?;
+    if action == Action::Read {
+        who.caller.record(state, "read", &format!("voice:location:{id}"), None).await?;
+    }
+    Ok(detail)
 }
 
 /// A voice failure that no form field explains: the normal 404, a 400 with the

@@ -234,10 +234,7 @@ pub struct ShowParams {
 /// The alert, after asking the policy and recording the read.
 async fn load(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<Alert, WebError> {
     let id: i64 = raw_id.parse().map_err(|_| who.not_found())?;
-    let alert = state.store.alert(id).await.map_err(|e| match e {
-        StoreError::NotFound => who.not_found(),
-        other => WebError::from_store(other, String::new),
-    })?;
+    let alert = state.store.alert(id).await.map_err(who.store_error())?;
     who.require(state, Action::Read, alert_resource(&alert)).await?;
     who.caller.record(state, "read", &format!("alert:{id}"), None).await?;
     Ok(alert)

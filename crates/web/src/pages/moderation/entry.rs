@@ -10,9 +10,9 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use candour_domain::Action;
 use candour_domain::voice::{Channel, Feedback, Helper, Level, NOT_APPLICABLE, Overall, RawFeedback, Respondent};
-use candour_domain::{Action, LocationId, Resource};
-use candour_store::{LocationDetail, StoreError};
+use candour_store::LocationDetail;
 use candour_voice::VoiceError;
 use chrono::Utc;
 use serde::Deserialize;
@@ -106,18 +106,6 @@ pub struct EntryParams {
     duplicate: Option<String>,
 }
 
-/// The location, when the caller may type in feedback for it.
-async fn load(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<LocationDetail, WebError> {
-    let id = LocationId::parse(raw_id).map_err(|_| who.not_found())?;
-    let detail = state.store.location(&id).await.map_err(|e| match e {
-        StoreError::NotFound => who.not_found(),
-        other => WebError::from_store(other, String::new),
-    })?;
-    let resource = Resource::LocationVoice { location: &id, provider: &detail.location.provider_id };
-    who.require(state, Action::Write, resource).await?;
-    Ok(detail)
-}
-
 /// `GET /manage/locations/{id}/feedback/new?group=people`
 pub async fn form(
     State(state): State<AppState>,
@@ -125,7 +113,7 @@ pub async fn form(
     Path(raw_id): Path<String>,
     query: Result<Query<EntryParams>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    let detail = load(&state, &who, &raw_id).await?;
+    let detail = super::voice_location(&state, &who, &raw_id, Action::Write).await?;
     let params = query.map(|q| q.0).unwrap_or_default();
     let group = Group::parse(params.group.as_deref().unwrap_or(""))
         .ok_or_else(|| WebError::bad_request("Choose people, staff or partners"))?;
@@ -310,7 +298,7 @@ pub async fn submit(
     Path(raw_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let detail = load(&state, &who, &raw_id).await?;
+    let detail = super::voice_location(&state, &who, &raw_id, Action::Write).await?;
     let form = pairs(&body);
     let group = Group::parse(value(&form, "group")).unwrap_or(Group::People);
     let key = value(&form, "key");

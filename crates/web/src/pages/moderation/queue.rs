@@ -239,10 +239,7 @@ pub async fn show(
 async fn load(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<FeedbackRecord, WebError> {
     who.require(state, Action::Read, Resource::ModerationQueue).await?;
     let id: i64 = raw_id.parse().map_err(|_| who.not_found())?;
-    let record = state.store.feedback_record(id).await.map_err(|e| match e {
-        StoreError::NotFound => who.not_found(),
-        other => WebError::from_store(other, String::new),
-    })?;
+    let record = state.store.feedback_record(id).await.map_err(who.store_error())?;
     who.caller.record(state, "read", &format!("feedback:{id}"), None).await?;
     Ok(record)
 }

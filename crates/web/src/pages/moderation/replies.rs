@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use candour_domain::voice::ChangeClaim;
-use candour_domain::{Action, LocationId, Resource, authorize};
+use candour_domain::{Action, LocationId, authorize};
 use candour_store::{LocationDetail, PublishedStory, Reply, ReplyStatus, StoreError};
 use candour_voice::VoiceError;
 use chrono::Utc;
@@ -78,22 +78,6 @@ pub struct VoiceParams {
     replied: Option<String>,
 }
 
-fn voice_resource(detail: &LocationDetail) -> Resource<'_> {
-    Resource::LocationVoice { location: &detail.location.id, provider: &detail.location.provider_id }
-}
-
-/// The location, after asking the policy and recording the read.
-async fn load(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<LocationDetail, WebError> {
-    let id = LocationId::parse(raw_id).map_err(|_| who.not_found())?;
-    let detail = state.store.location(&id).await.map_err(|e| match e {
-        StoreError::NotFound => who.not_found(),
-        other => WebError::from_store(other, String::new),
-    })?;
-    who.require(state, Action::Read, voice_resource(&detail)).await?;
-    who.caller.record(state, "read", &format!("voice:location:{id}"), None).await?;
-    Ok(detail)
-}
-
 /// `GET /manage/locations/{id}/voice?page=1`
 pub async fn show(
     State(state): State<AppState>,
@@ -101,7 +85,7 @@ pub async fn show(
     Path(raw_id): Path<String>,
     query: Result<Query<VoiceParams>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    let detail = load(&state, &who, &raw_id).await?;
+    let detail = super::voice_location(&state, &who, &raw_id, Action::Read).await?;
     let params = query.map(|q| q.0).unwrap_or_default();
     let page = page_number(params.page.as_deref())?;
     let notice = params.replied.map(|status| match status.as_str() {
@@ -125,7 +109,7 @@ async fn voice_page(
     let summary = state.voice.summary(id, Utc::now()).await.map_err(|e| voice_failure(who, e))?;
     let found =
         state.store.stories_to_answer(id, page, PER_PAGE).await.map_err(|e| WebError::from_store(e, String::new))?;
-    let may_reply = authorize(who.principal(), Action::Write, voice_resource(detail)).is_allowed();
+    let may_reply = authorize(who.principal(), Action::Write, super::voice_resource(detail)).is_allowed();
     let stories = found
         .items
         .iter()
@@ -236,8 +220,8 @@ pub async fn reply(
     Path((raw_id, raw_feedback)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let detail = load(&state, &who, &raw_id).await?;
-    who.require(&state, Action::Write, voice_resource(&detail)).await?;
+    let detail = super::voice_location(&state, &who, &raw_id, Action::Read).await?;
+    who.require(&state, Action::Write, super::voice_resource(&detail)).await?;
     let fid = story_of(&state, &who, &detail, &raw_feedback).await?;
     let form = pairs(&body);
     let text = value(&form, &field_id(fid, "text"));
