@@ -88,6 +88,18 @@ enum Command {
     /// The statistics of fair comparison, on figures given as CSV.
     #[command(subcommand)]
     Stats(StatsCommand),
+    /// Recompute every service's monitoring indicators, flags and watchlist band from the
+    /// database and print a summary with timings as JSON.
+    Recompute {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The day to compute for (its month is the last month of every window); today if not given.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<chrono::NaiveDate>,
+        /// Also write the watchlist as CSV to this file.
+        #[arg(long, value_name = "PATH")]
+        csv: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -282,6 +294,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Mail(MailCommand::SendDue { mail, db }) => commands::mail::send_due(&db, &mail).await,
         Command::Rate { file } => commands::rate::run(&file),
         Command::Stats(StatsCommand::Proportions(args)) => commands::stats::proportions(&args),
+        Command::Recompute { db, today, csv } => commands::recompute::run(&db, today, csv.as_deref()).await,
         Command::Sync(SyncCommand::Cqc { since, full, base_url, db }) => {
             commands::sync::run(&db, since, full, &base_url).await
         }

@@ -46,6 +46,13 @@ macro_rules! cqc_id {
             }
         }
 
+        /// Hashes and compares as its text, so maps keyed by it can be searched by text.
+        impl std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+
         impl std::str::FromStr for $name {
             type Err = ParseError;
             fn from_str(s: &str) -> Result<Self, ParseError> {

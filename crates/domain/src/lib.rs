@@ -11,6 +11,7 @@ mod register;
 pub mod returns;
 mod service;
 pub mod voice;
+pub mod voice_month;
 
 pub use access::{Action, Decision, Resource, authorize};
 pub use account::{Email, Grant, Password, Principal, Role, Scope, ScopeKind, UserId, describe_grants};

@@ -7,6 +7,7 @@ mod assessments;
 #[macro_use]
 mod codec;
 mod read;
+mod monitoring;
 mod returns;
 mod voice;
 mod write;

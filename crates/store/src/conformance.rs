@@ -67,6 +67,7 @@ macro_rules! conformance_tests {
             outbox_sends_due_email_and_retries_failures,
             returns_are_added_replaced_and_kept_unchanged,
             returns_are_kept_all_or_nothing,
+            monitoring_counts_follow_feedback_and_moderation,
         );
         $crate::conformance_tests!(@shared $fresh; voice_concurrent_submissions_are_all_committed);
     };
@@ -1805,4 +1806,63 @@ pub async fn returns_are_kept_all_or_nothing(store: &dyn Store) {
     assert!(store.latest_return_months().await.expect("latest").is_empty());
     let missing = store.returns_of(&lid(999), month("2026-01"), month("2026-12")).await;
     assert!(matches!(missing, Err(StoreError::NotFound)));
+}
+
+// ---------------------------------------------------------------- monitoring
+
+/// The stored counts agree with counting `voice_facts` response by response, and
+/// follow moderation: a rejected response leaves them, a criticality joins them.
+pub async fn monitoring_counts_follow_feedback_and_moderation(store: &dyn Store) {
+    use candour_domain::voice_month::VoiceMonth;
+    let (moderator, _) = voice_setup(store).await;
+    submit(store, &submission(100, "quiet", 1, &person_raw("", &[]))).await;
+    submit(store, &submission(100, "waiting", 2, &person_raw("Not read yet", &[]))).await;
+    let rejected = submit(store, &submission(100, "rejected", 3, &person_raw("Spam", &[]))).await.feedback_id;
+    let critical = submit(store, &submission(100, "critical", 4, &person_raw("Left alone", &[]))).await.feedback_id;
+    submit(store, &submission(100, "staff", 5, &staff_raw())).await;
+    let mut harm = submission(102, "harm", 6, &person_raw("They hit me", &[]));
+    harm.alert = Some(alert_of(5, "Pre-screen", &["lead@example.org"], 6));
+    submit(store, &harm).await;
+    let from = month("2025-01");
+    let before = store.voice_months(Locations::One(&lid(100)), from).await.expect("counts");
+    assert_eq!((before.len(), before[0].2.responses, before[0].2.stories), (1, 4, 3), "the rejected one counts until judged");
+    store.moderate(rejected, &reject(&moderator, "Spam", 7)).await.expect("reject");
+    store.moderate(critical, &publish(&moderator, "Left alone", 3, 7)).await.expect("publish");
+
+    let facts = store.voice_facts(&lid(100), at(0)).await.expect("facts");
+    let mut expected = VoiceMonth::default();
+    facts.responses.iter().for_each(|r| expected.add_response(r));
+    facts.stories.iter().for_each(|s| expected.add_story(s));
+    let counted = store.voice_months(Locations::One(&lid(100)), from).await.expect("counts");
+    assert_eq!(counted.len(), 1);
+    let (id, at_month, voice) = &counted[0];
+    assert_eq!((id, *at_month), (&lid(100), from));
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+    assert_eq!(
+        (voice.responses, voice.positive, voice.rated, voice.outcome_n, voice.stories, voice.critical_stories),
+        (expected.responses, expected.positive, expected.rated, expected.outcome_n, expected.stories, 1)
+    );
+    assert_eq!((voice.speak_up_n, expected.critical_stories), (expected.speak_up_n, 1));
+    assert!(close(voice.outcome_sum, expected.outcome_sum) && close(voice.outcome_sum_sq, expected.outcome_sum_sq));
+    assert!(close(voice.speak_up_sum, expected.speak_up_sum) && close(voice.speak_up_sum_sq, expected.speak_up_sum_sq));
+    let all = store.voice_months(Locations::All, from).await.expect("all counts");
+    let ids: Vec<&str> = all.iter().map(|(id, _, _)| id.as_str()).collect();
+    assert_eq!(ids, [lid(100).as_str(), lid(102).as_str()]);
+    assert!(store.voice_months(Locations::All, month("2025-02")).await.expect("later").is_empty());
+
+    let sent = batch(vec![(100, figures("2024-12", 1)), (100, figures("2025-01", 2))], None, 1, ReturnSource::Csv);
+    store.save_returns(&sent).await.expect("save");
+    let returns = store.monitored_returns(Locations::One(&lid(100)), from).await.expect("returns");
+    assert_eq!(returns, [(lid(100), figures("2025-01", 2))], "months before `from` are left out");
+    assert_eq!(store.monitored_returns(Locations::All, month("2024-01")).await.expect("all").len(), 2);
+
+    let alerts = store.latest_alerts(Locations::All, 5).await.expect("alerts");
+    assert_eq!(alerts, [(lid(102), at(6))]);
+    assert!(store.latest_alerts(Locations::One(&lid(100)), 4).await.expect("none").is_empty());
+
+    let watched = store.monitored_locations().await.expect("locations");
+    assert!(watched.iter().all(|l| l.id != lid(105)), "a deregistered location is not watched");
+    let rose = watched.iter().find(|l| l.id == lid(102)).expect("Rose Court");
+    assert_eq!((rose.kind, rose.beds, rose.specialisms.as_slice()), (ServiceKind::CareHome, Some(20), &["Dementia".to_string()][..]));
+    assert_eq!((rose.provider_name.as_str(), rose.local_authority.as_deref()), ("Brightwater Care Ltd", Some("Leeds")));
 }

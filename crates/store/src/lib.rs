@@ -7,6 +7,7 @@ pub mod conformance;
 mod directory;
 mod error;
 mod models;
+mod monitoring;
 mod returns;
 mod voice;
 
@@ -18,14 +19,16 @@ pub use assessments::*;
 pub use directory::{DirectoryIndex, DirectoryRow};
 pub use error::{StoreError, StoreResult};
 pub use models::*;
+pub use monitoring::*;
 pub use returns::*;
 pub use voice::*;
 
 /// Everything Candour keeps. Account methods are in [`AccountStore`], assessment
 /// methods in [`AssessmentStore`], people's voice in [`VoiceStore`], provider
-/// returns in [`ReturnsStore`].
+/// returns in [`ReturnsStore`], what monitoring reads in [`MonitoringStore`].
 #[async_trait]
-pub trait Store: AccountStore + AssessmentStore + VoiceStore + ReturnsStore + Send + Sync + 'static {
+pub trait Store:
+    AccountStore + AssessmentStore + VoiceStore + ReturnsStore + MonitoringStore + Send + Sync + 'static {
     // ---- the register, read side ----
 
     /// One location with its provider, current ratings, history and related locations.

@@ -4,6 +4,7 @@ pub mod export;
 pub mod import;
 pub mod mail;
 pub mod rate;
+pub mod recompute;
 pub mod returns;
 pub mod serve;
 pub mod stats;

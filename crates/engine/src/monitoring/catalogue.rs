@@ -179,8 +179,9 @@ pub const CATALOGUE: [IndicatorInfo; 13] = [
 ];
 
 impl Indicator {
+    /// Its entry: the catalogue lists the indicators in their declared order (tested).
     pub fn info(self) -> &'static IndicatorInfo {
-        CATALOGUE.iter().find(|i| i.indicator == self).expect("every indicator is in the catalogue")
+        &CATALOGUE[self as usize]
     }
 
     /// The months its figure is drawn from, for a policy window of `window` months.
@@ -229,15 +230,14 @@ pub(crate) fn measure(indicator: Indicator, service: &Service, end: i32, window:
     let measure = match indicator {
         Indicator::PositiveOverall => proportion(sum(|m| m.voice.positive), sum(|m| m.voice.rated)),
         Indicator::CriticalStories => proportion(sum(|m| m.voice.critical_stories), sum(|m| m.voice.stories)),
-        Indicator::OutcomeScore => mean(&months, |m| (m.voice.outcome_n, m.voice.outcome_sum, m.voice.outcome_sum_sq)),
+        Indicator::OutcomeScore => mean(months, |m| (m.voice.outcome_n, m.voice.outcome_sum, m.voice.outcome_sum_sq)),
         Indicator::StaffSpeakUp => {
-            mean(&months, |m| (m.voice.speak_up_n, m.voice.speak_up_sum, m.voice.speak_up_sum_sq))
+            mean(months, |m| (m.voice.speak_up_n, m.voice.speak_up_sum, m.voice.speak_up_sum_sq))
         }
         Indicator::FeedbackVolume => per_bed(service, end, window, sum(|m| m.voice.responses) as f64),
         Indicator::StaffTurnover => turnover(service, end),
         Indicator::AgencyShare => {
-            let returns = service.returns(end, window);
-            let hours = |f: fn(&MonthlyReturn) -> u32| returns.iter().map(|r| u64::from(f(r))).sum::<u64>();
+            let hours = |f: fn(&MonthlyReturn) -> u32| service.returns(end, window).map(|r| u64::from(f(r))).sum::<u64>();
             proportion(hours(|r| r.agency_hours), hours(|r| r.hours_worked))
         }
         Indicator::Supervision => completion(service, end, window, |r| r.supervision_pct),
@@ -248,9 +248,9 @@ pub(crate) fn measure(indicator: Indicator, service: &Service, end: i32, window:
         Indicator::Incidents => returned_per_bed(service, end, window, |r| r.incidents),
         Indicator::Complaints => returned_per_bed(service, end, window, |r| r.complaints_received),
         Indicator::NotificationsPerIncident => {
-            let returns = service.returns(end, window);
-            let incidents: f64 = returns.iter().map(|r| f64::from(r.incidents)).sum();
-            let notifications: f64 = returns.iter().map(|r| f64::from(r.notifications)).sum();
+            let (incidents, notifications) = service
+                .returns(end, window)
+                .fold((0.0, 0.0), |(i, n), r| (i + f64::from(r.incidents), n + f64::from(r.notifications)));
             Some(Measure::Rate { events: notifications, exposure: incidents })
         }
     }?;
@@ -262,7 +262,7 @@ fn proportion(x: u64, n: u64) -> Option<Measure> {
     Some(Measure::Proportion { x: clip(x.min(n)), n: clip(n) })
 }
 
-fn mean(months: &[&ServiceMonth], f: fn(&ServiceMonth) -> (u32, f64, f64)) -> Option<Measure> {
+fn mean(months: &[ServiceMonth], f: fn(&ServiceMonth) -> (u32, f64, f64)) -> Option<Measure> {
     let (n, sum, sum_sq) = months
         .iter()
         .map(|m| f(m))
@@ -272,7 +272,7 @@ fn mean(months: &[&ServiceMonth], f: fn(&ServiceMonth) -> (u32, f64, f64)) -> Op
 
 /// Occupied beds (or people supported) summed over the returns of the window.
 fn bed_months(service: &Service, end: i32, window: u32) -> f64 {
-    service.returns(end, window).iter().map(|r| f64::from(r.people_supported)).sum()
+    service.returns(end, window).map(|r| f64::from(r.people_supported)).sum()
 }
 
 fn per_bed(service: &Service, end: i32, window: u32, events: f64) -> Option<Measure> {
@@ -280,22 +280,22 @@ fn per_bed(service: &Service, end: i32, window: u32, events: f64) -> Option<Meas
 }
 
 fn returned_per_bed(service: &Service, end: i32, window: u32, f: fn(&MonthlyReturn) -> u32) -> Option<Measure> {
-    let events: f64 = service.returns(end, window).iter().map(|r| f64::from(f(r))).sum();
+    let events: f64 = service.returns(end, window).map(|r| f64::from(f(r))).sum();
     per_bed(service, end, window, events)
 }
 
 /// Leavers per staff-year: 12-month leavers over average headcount when all twelve
 /// returns are in; with fewer, the exposure is the staff-years they cover.
 fn turnover(service: &Service, end: i32) -> Option<Measure> {
-    let returns = service.returns(end, 12);
-    let leavers: f64 = returns.iter().map(|r| f64::from(r.leavers)).sum();
-    let staff_months: f64 = returns.iter().map(|r| f64::from(r.headcount)).sum();
+    let (leavers, staff_months) = service
+        .returns(end, 12)
+        .fold((0.0, 0.0), |(l, h), r| (l + f64::from(r.leavers), h + f64::from(r.headcount)));
     Some(Measure::Rate { events: leavers, exposure: staff_months / 12.0 })
 }
 
 /// The latest return's completion, as staff up to date of headcount.
 fn completion(service: &Service, end: i32, window: u32, pct: fn(&MonthlyReturn) -> u8) -> Option<Measure> {
-    let latest = *service.returns(end, window).last()?;
+    let latest = service.returns(end, window).next_back()?;
     let done = (f64::from(pct(latest)) * f64::from(latest.headcount) / 100.0).round() as u64;
     proportion(done, u64::from(latest.headcount))
 }

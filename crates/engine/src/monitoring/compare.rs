@@ -1,16 +1,16 @@
 //! One indicator at one window, every service against its peer group: θ0, the
 //! adjusted z (over-dispersion allowed for) and the funnel limits.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 
 use serde::Serialize;
 
 use crate::stats::{
-    DispersionOptions, ProportionOptions, Score, StatsError, Z_95, Z_998, adjusted_limits, adjusted_z,
-    compare_proportions, dispersion,
+    DispersionOptions, Score, StatsError, Z_95, Z_998, adjusted_limits, adjusted_z, dispersion,
 };
 
-use super::catalogue::{Indicator, Measure, Statistic, measure};
+use super::catalogue::{Indicator, Measure, Statistic};
 use super::input::Service;
 
 /// A service's figure against its peers.
@@ -36,27 +36,22 @@ pub(crate) struct Figure {
     pub comparison: Option<Comparison>,
 }
 
-/// Every service's figure for `indicator` over the window ending with `end`, in the
+/// Every service's figure for `indicator` over one window, from its measure, in the
 /// services' order, each compared with the services sharing its peer group.
 pub(crate) fn snapshot(
-    services: &[Service],
+    measures: &[Option<Measure>],
+    groups: &[Vec<usize>],
     indicator: Indicator,
-    end: i32,
-    window: u32,
     options: DispersionOptions,
 ) -> Result<Vec<Figure>, StatsError> {
-    let measures: Vec<Option<Measure>> = services.iter().map(|s| measure(indicator, s, end, window)).collect();
     let mut figures: Vec<Figure> = measures.iter().map(|&measure| Figure { measure, comparison: None }).collect();
-    let mut groups: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, service) in services.iter().enumerate().filter(|(i, _)| measures[*i].is_some()) {
-        groups.entry(service.peer_group.as_str()).or_default().push(i);
-    }
-    for members in groups.values() {
-        let group: Vec<Measure> = members.iter().filter_map(|&i| measures[i]).collect();
+    for group in groups {
+        let members: Vec<usize> = group.iter().copied().filter(|&i| measures[i].is_some()).collect();
+        let measured: Vec<Measure> = members.iter().filter_map(|&i| measures[i]).collect();
         let compared = match indicator.info().statistic {
-            Statistic::Proportion => proportions(&group, options)?,
-            Statistic::Rate => rates(&group, options)?,
-            Statistic::Mean => means(&group, options)?,
+            Statistic::Proportion => proportions(&measured, options)?,
+            Statistic::Rate => rates(&measured, options)?,
+            Statistic::Mean => means(&measured, options)?,
         };
         for (&i, comparison) in members.iter().zip(compared) {
             figures[i].comparison = comparison;
@@ -65,34 +60,35 @@ pub(crate) fn snapshot(
     Ok(figures)
 }
 
+/// The services of each peer group, as positions in `services`.
+pub(crate) fn peer_groups<S: Borrow<Service>>(services: &[S]) -> Vec<Vec<usize>> {
+    let mut groups: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, service) in services.iter().map(Borrow::borrow).enumerate() {
+        groups.entry(service.peer_group.as_str()).or_default().push(i);
+    }
+    groups.into_values().collect()
+}
+
 fn enough(measure: &Measure, options: DispersionOptions) -> bool {
     measure.n() >= options.min_n.max(1)
 }
 
+/// Proportions: θ0 = Σx/Σn over those with enough answers, s from θ0 (the funnel's
+/// normal form, as `compare_proportions` computes it, without the shrinkage that
+/// monitoring does not show).
 fn proportions(group: &[Measure], options: DispersionOptions) -> Result<Vec<Option<Comparison>>, StatsError> {
-    if !group.iter().any(|m| enough(m, options)) {
-        return Ok(vec![None; group.len()]);
-    }
-    let counts: Vec<(u32, u32)> = group
+    let parts = |m: &Measure| match *m {
+        Measure::Proportion { x, n } => (x, n),
+        _ => (0, 0),
+    };
+    let (x, n) = group
         .iter()
-        .map(|m| match *m {
-            Measure::Proportion { x, n } => (x, n),
-            _ => (0, 0),
-        })
-        .collect();
-    let found = compare_proportions(&counts, ProportionOptions { target: None, dispersion: options })?;
-    let comparisons = group.iter().zip(&found.services).map(|(m, s)| {
-        enough(m, options).then_some(Comparison {
-            theta0: found.theta0,
-            tau2: found.tau2,
-            z: s.z_adj,
-            lo95: s.lo95,
-            hi95: s.hi95,
-            lo998: s.lo998,
-            hi998: s.hi998,
-        })
-    });
-    Ok(comparisons.collect())
+        .filter(|m| enough(m, options))
+        .map(parts)
+        .fold((0u64, 0u64), |(sx, sn), (x, n)| (sx + u64::from(x), sn + u64::from(n)));
+    let theta0 = if n > 0 { x as f64 / n as f64 } else { 0.0 };
+    let scores: Vec<Score> = group.iter().map(|m| Score::proportion(parts(m).0, parts(m).1, theta0)).collect();
+    compared(group, &scores, theta0, options, (0.0, 1.0))
 }
 
 /// Rates: θ0 = Σevents/Σexposure over those with enough exposure, s = √(θ0/exposure).
@@ -111,7 +107,7 @@ fn rates(group: &[Measure], options: DispersionOptions) -> Result<Vec<Option<Com
             Score { y: m.value(), s: (theta0 / exposure).sqrt(), n: m.n() }
         })
         .collect();
-    compared(group, &scores, theta0, options, 0.0)
+    compared(group, &scores, theta0, options, (0.0, f64::INFINITY))
 }
 
 /// Means: θ0 = Σsum/Σn and σ² the pooled within-service variance, over those with enough answers.
@@ -127,16 +123,16 @@ fn means(group: &[Measure], options: DispersionOptions) -> Result<Vec<Option<Com
     let freedom = total_n - used.len() as f64;
     let sigma = if freedom > 0.0 { (within / freedom).sqrt() } else { 0.0 };
     let scores: Vec<Score> = group.iter().map(|m| Score::mean(m.value(), m.n(), sigma)).collect();
-    compared(group, &scores, theta0, options, f64::NEG_INFINITY)
+    compared(group, &scores, theta0, options, (f64::NEG_INFINITY, f64::INFINITY))
 }
 
-/// z^D and limits for scores already on their scale; limits below `floor` are clipped.
+/// z^D and limits for scores already on their scale; limits are clipped to `bounds`.
 fn compared(
     group: &[Measure],
     scores: &[Score],
     theta0: f64,
     options: DispersionOptions,
-    floor: f64,
+    (floor, ceiling): (f64, f64),
 ) -> Result<Vec<Option<Comparison>>, StatsError> {
     if !group.iter().any(|m| enough(m, options)) {
         return Ok(vec![None; group.len()]);
@@ -145,7 +141,7 @@ fn compared(
     let comparisons = group.iter().zip(scores).map(|(m, &score)| {
         let limits = |z: f64| {
             let (lo, hi) = adjusted_limits(theta0, score.s, tau2, z);
-            (lo.max(floor), hi)
+            (lo.max(floor), hi.min(ceiling))
         };
         let ((lo95, hi95), (lo998, hi998)) = (limits(Z_95), limits(Z_998));
         let z = adjusted_z(score, theta0, tau2);

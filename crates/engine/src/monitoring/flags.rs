@@ -116,7 +116,7 @@ fn severe_alert(service: &Service, today: NaiveDate, policy: &MonitoringPolicy) 
 }
 
 fn no_manager(service: &Service, month: Month, policy: &MonitoringPolicy) -> Option<Flag> {
-    let latest = *service.returns(index(month), policy.window_months).last()?;
+    let latest = service.returns(index(month), policy.window_months).next_back()?;
     (!latest.registered_manager).then(|| {
         Flag::new(
             FlagKind::NoRegisteredManager,
@@ -129,7 +129,6 @@ fn no_manager(service: &Service, month: Month, policy: &MonitoringPolicy) -> Opt
 fn manager_changes(service: &Service, month: Month, policy: &MonitoringPolicy) -> Option<Flag> {
     let changes: Vec<Month> = service
         .returns(index(month), policy.manager_months)
-        .iter()
         .filter(|r| r.manager_changed)
         .map(|r| r.month)
         .collect();

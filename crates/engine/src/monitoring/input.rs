@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use candour_domain::returns::{Month, MonthlyReturn};
-use candour_domain::voice::{Respondent, ResponseFacts, StoryFacts};
+pub use candour_domain::voice_month::VoiceMonth;
 
 /// One service watched over time.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -19,7 +19,8 @@ pub struct Service {
     pub dependent: bool,
     /// The day of the latest safeguarding alert of the severe level, if any.
     pub last_severe_alert: Option<NaiveDate>,
-    /// One entry per month watched, in any order; a month with nothing is all zeros.
+    /// One entry per month watched, in month order, each month once; a month with
+    /// nothing may be left out.
     pub months: Vec<ServiceMonth>,
 }
 
@@ -32,131 +33,22 @@ pub struct ServiceMonth {
     pub return_: Option<MonthlyReturn>,
 }
 
-/// The month's voice counts, enough to recompute every voice indicator without the answers.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
-pub struct VoiceMonth {
-    /// Responses from people who use the service and those who speak for them.
-    pub responses: u32,
-    /// Of those, the overall answers "very good" or "good".
-    pub positive: u32,
-    /// Of those, every overall answer but "don't know": the denominator of % positive.
-    pub rated: u32,
-    /// Person-level outcome scores (0–3): how many, their sum and sum of squares.
-    pub outcome_n: u32,
-    pub outcome_sum: f64,
-    pub outcome_sum_sq: f64,
-    pub stories: u32,
-    /// Stories a moderator judged moderate or worse (criticality ≥ 3).
-    pub critical_stories: u32,
-    /// Staff answers to "I can speak up and I am listened to" (0–3): how many, sum, sum of squares.
-    pub speak_up_n: u32,
-    pub speak_up_sum: f64,
-    pub speak_up_sum_sq: f64,
-}
-
-/// The criticality from which a story counts as critical.
-const CRITICAL: u8 = 3;
-
-impl VoiceMonth {
-    /// Counts one response (partners' responses are not part of these indicators).
-    pub fn add_response(&mut self, response: &ResponseFacts) {
-        match response.respondent.evidence_category() {
-            "people_experience" => self.add_person(response),
-            _ if response.respondent == Respondent::Staff => self.add_staff(response),
-            _ => {}
-        }
-    }
-
-    fn add_person(&mut self, response: &ResponseFacts) {
-        self.responses += 1;
-        if let Some(positive) = response.overall.positive() {
-            self.rated += 1;
-            self.positive += u32::from(positive);
-        }
-        // The mean of the answered items, as `Feedback::outcome_score`: "doesn't apply" is not imputed.
-        let levels: Vec<f64> = response.answers.iter().filter_map(|&(_, level)| level.map(f64::from)).collect();
-        if !levels.is_empty() {
-            let score = levels.iter().sum::<f64>() / levels.len() as f64;
-            self.outcome_n += 1;
-            self.outcome_sum += score;
-            self.outcome_sum_sq += score * score;
-        }
-    }
-
-    fn add_staff(&mut self, response: &ResponseFacts) {
-        let speak_up = response.answers.iter().find(|&&(code, _)| code == "speak_up").and_then(|&(_, level)| level);
-        if let Some(level) = speak_up.map(f64::from) {
-            self.speak_up_n += 1;
-            self.speak_up_sum += level;
-            self.speak_up_sum_sq += level * level;
-        }
-    }
-
-    /// Counts one story; one not yet judged is counted but not as critical.
-    pub fn add_story(&mut self, story: &StoryFacts) {
-        self.stories += 1;
-        let critical = story.criticality.is_some_and(|c| c.level() >= CRITICAL);
-        self.critical_stories += u32::from(critical);
-    }
-}
-
 /// A month as a count of months since year 0, so windows are plain arithmetic.
 pub(crate) fn index(month: Month) -> i32 {
     month.year() * 12 + month.month() as i32 - 1
 }
 
 impl Service {
-    /// The months in the `len` months ending with `end` (an [`index`]).
-    pub(crate) fn window(&self, end: i32, len: u32) -> Vec<&ServiceMonth> {
-        let start = end - len as i32;
-        self.months.iter().filter(|m| (start + 1..=end).contains(&index(m.month))).collect()
+    /// The months in the `len` months ending with `end` (an [`index`]), in order: a
+    /// slice, as months are kept in order (checked by `compute`).
+    pub(crate) fn window(&self, end: i32, len: u32) -> &[ServiceMonth] {
+        let start = self.months.partition_point(|m| index(m.month) <= end - len as i32);
+        let stop = self.months.partition_point(|m| index(m.month) <= end);
+        &self.months[start..stop.max(start)]
     }
 
     /// The returns in the window, in month order.
-    pub(crate) fn returns(&self, end: i32, len: u32) -> Vec<&MonthlyReturn> {
-        let mut returns: Vec<&MonthlyReturn> =
-            self.window(end, len).iter().filter_map(|m| m.return_.as_ref()).collect();
-        returns.sort_by_key(|r| r.month);
-        returns
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use candour_domain::voice::{Channel, Criticality, Overall};
-    use chrono::Utc;
-
-    fn response(respondent: Respondent, overall: Overall, answers: Vec<(&'static str, Option<u8>)>) -> ResponseFacts {
-        ResponseFacts { received_at: Utc::now(), respondent, channel: Channel::Online, overall, answers }
-    }
-
-    #[test]
-    fn responses_are_tallied_by_who_gave_them() {
-        let mut voice = VoiceMonth::default();
-        voice.add_response(&response(Respondent::Family, Overall::Good, vec![("safe", Some(3)), ("choice", Some(1))]));
-        voice.add_response(&response(Respondent::Person, Overall::DontKnow, vec![("safe", None)]));
-        voice.add_response(&response(Respondent::Staff, Overall::Poor, vec![("speak_up", Some(1))]));
-        voice.add_response(&response(Respondent::Partner, Overall::Poor, vec![]));
-        assert_eq!((voice.responses, voice.positive, voice.rated), (2, 1, 1));
-        assert_eq!((voice.outcome_n, voice.outcome_sum, voice.outcome_sum_sq), (1, 2.0, 4.0));
-        assert_eq!((voice.speak_up_n, voice.speak_up_sum), (1, 1.0));
-    }
-
-    #[test]
-    fn stories_of_level_three_and_above_are_critical() {
-        let mut voice = VoiceMonth::default();
-        for level in [None, Some(2), Some(3), Some(5)] {
-            let criticality = level.map(|l| Criticality::new(l).unwrap());
-            let story = StoryFacts {
-                received_at: Utc::now(),
-                published: true,
-                criticality,
-                first_reply_at: None,
-                change: None,
-            };
-            voice.add_story(&story);
-        }
-        assert_eq!((voice.stories, voice.critical_stories), (4, 2));
+    pub(crate) fn returns(&self, end: i32, len: u32) -> impl DoubleEndedIterator<Item = &MonthlyReturn> {
+        self.window(end, len).iter().filter_map(|m| m.return_.as_ref())
     }
 }

@@ -6,19 +6,23 @@
 //! The same computation serves every scope: pass the services of a provider, an
 //! authority or England, each with the key of the peer group it is compared with.
 
+mod benchmark;
 mod catalogue;
 mod compare;
 mod flags;
 mod input;
 mod watchlist;
 
+pub use benchmark::{Benchmark, PeerFigure, TrendStep, benchmark};
 pub use catalogue::{Bad, CATALOGUE, Indicator, IndicatorInfo, Measure, Source, Span, Statistic};
+
+use catalogue::measure;
 pub use compare::Comparison;
 pub use flags::{Fact, Flag, FlagKind, Seriousness};
 pub use input::{Service, ServiceMonth, VoiceMonth};
 pub use watchlist::{BandPolicy, Reason, WatchEntry, watchlist};
 
-use std::collections::HashSet;
+use std::borrow::Borrow;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -28,7 +32,7 @@ use candour_domain::voice::MIN_RESPONSES_SHOWN;
 
 use crate::stats::{DispersionOptions, StatsError, Z_95, Z_998, ZCusum};
 
-use compare::{Figure, snapshot};
+use compare::{Figure, peer_groups, snapshot};
 use input::index;
 
 /// The choices behind indicators, flags and bands; all stated with the results.
@@ -101,8 +105,8 @@ pub enum MonitoringError {
     Policy(#[from] StatsError),
     #[error("{0}")]
     Bands(String),
-    #[error("service {service} has more than one entry for {month}: give each month once")]
-    DuplicateMonth { service: String, month: Month },
+    #[error("service {service}'s months are out of order or repeated at {month}: give each month once, in order")]
+    MonthsOutOfOrder { service: String, month: Month },
 }
 
 /// An indicator's verdict.
@@ -179,19 +183,17 @@ impl ServiceIndicators {
 }
 
 /// Every service's indicators and flags for `month`, on `today` (for the age of alerts).
-pub fn compute(
-    services: &[Service],
+pub fn compute<S: Borrow<Service> + Sync>(
+    services: &[S],
     month: Month,
     today: NaiveDate,
     policy: &MonitoringPolicy,
 ) -> Result<Vec<ServiceIndicators>, MonitoringError> {
     policy.validate()?;
     check_months(services)?;
-    let mut columns = Vec::with_capacity(CATALOGUE.len());
-    for info in &CATALOGUE {
-        columns.push(indicator_column(services, info.indicator, index(month), policy)?);
-    }
-    let results = services.iter().enumerate().map(|(i, service)| {
+    let groups = peer_groups(services);
+    let columns = columns(services, &groups, index(month), policy)?;
+    let results = services.iter().map(Borrow::borrow).enumerate().map(|(i, service): (usize, &Service)| {
         let indicators: Vec<IndicatorResult> = columns.iter().map(|column| column[i]).collect();
         let flags = flags::flags(service, &indicators, month, today, policy);
         ServiceIndicators {
@@ -205,36 +207,91 @@ pub fn compute(
     Ok(results.collect())
 }
 
-fn check_months(services: &[Service]) -> Result<(), MonitoringError> {
-    for service in services {
-        let mut seen = HashSet::new();
-        if let Some(twice) = service.months.iter().find(|m| !seen.insert(m.month)) {
-            return Err(MonitoringError::DuplicateMonth { service: service.id.clone(), month: twice.month });
+fn check_months<S: Borrow<Service>>(services: &[S]) -> Result<(), MonitoringError> {
+    for service in services.iter().map(Borrow::borrow) {
+        if let Some(pair) = service.months.windows(2).find(|pair| pair[0].month >= pair[1].month) {
+            return Err(MonitoringError::MonthsOutOfOrder { service: service.id.clone(), month: pair[1].month });
         }
     }
     Ok(())
 }
 
-/// One indicator for every service: the window ending with `end`, and the CUSUM chart
-/// over the earlier windows of the history (non-overlapping, so each step is fresh data).
-fn indicator_column(
-    services: &[Service],
-    indicator: Indicator,
+/// Every indicator's column. The measures are taken service by service (each
+/// service's months read once, while in cache), then compared indicator by
+/// indicator; both halves are shared between two threads.
+fn columns<S: Borrow<Service> + Sync>(
+    services: &[S],
+    groups: &[Vec<usize>],
     end: i32,
     policy: &MonitoringPolicy,
-) -> Result<Vec<IndicatorResult>, MonitoringError> {
+) -> Result<Vec<Vec<IndicatorResult>>, MonitoringError> {
+    let (left, right) = services.split_at(services.len() / 2);
+    let (mut measures, right) = std::thread::scope(|scope| {
+        let other = scope.spawn(|| measures(right, end, policy));
+        (measures(left, end, policy), other.join().expect("measuring does not panic"))
+    });
+    for (mine, theirs) in measures.iter_mut().flatten().zip(right.into_iter().flatten()) {
+        mine.extend(theirs);
+    }
+    let column = |(info, measures): (&IndicatorInfo, &Vec<Vec<Option<Measure>>>)| {
+        indicator_column(measures, groups, info.indicator, policy)
+    };
+    let all: Vec<_> = CATALOGUE.iter().zip(&measures).collect();
+    let (first, second) = all.split_at(all.len() / 2);
+    let (first, second) = std::thread::scope(|scope| {
+        let other = scope.spawn(|| second.iter().copied().map(column).collect::<Result<Vec<_>, _>>());
+        let mine = first.iter().copied().map(column).collect::<Result<Vec<_>, _>>();
+        (mine, other.join().expect("an indicator column does not panic"))
+    });
+    let mut columns = first?;
+    columns.extend(second?);
+    Ok(columns)
+}
+
+/// `measures[indicator][step][service]`: each indicator's window ending `step` windows
+/// before `end` (non-overlapping windows, oldest first, the last ending with `end`).
+fn measures<S: Borrow<Service>>(services: &[S], end: i32, policy: &MonitoringPolicy) -> Vec<Vec<Vec<Option<Measure>>>> {
+    let mut measures: Vec<Vec<Vec<Option<Measure>>>> = CATALOGUE
+        .iter()
+        .map(|info| vec![Vec::with_capacity(services.len()); steps(info.indicator, policy).len()])
+        .collect();
+    for service in services.iter().map(Borrow::borrow) {
+        for (info, columns) in CATALOGUE.iter().zip(&mut measures) {
+            let step = info.indicator.months(policy.window_months);
+            for (column, back) in columns.iter_mut().zip(steps(info.indicator, policy)) {
+                column.push(measure(info.indicator, service, end - back * step as i32, policy.window_months));
+            }
+        }
+    }
+    measures
+}
+
+/// How many windows back each CUSUM step ends, oldest first: the history in whole windows.
+fn steps(indicator: Indicator, policy: &MonitoringPolicy) -> std::iter::Rev<std::ops::Range<i32>> {
     let step = indicator.months(policy.window_months);
-    let steps = (policy.history_months / step).max(1) as i32;
-    let mut charts = vec![ZCusum::new(policy.cusum_k, policy.cusum_h)?; services.len()];
-    let mut signals = vec![false; services.len()];
+    (0..(policy.history_months / step).max(1) as i32).rev()
+}
+
+/// One indicator for every service: the latest window compared with the peers, and
+/// the CUSUM chart over the earlier windows of the history.
+fn indicator_column(
+    measures: &[Vec<Option<Measure>>],
+    groups: &[Vec<usize>],
+    indicator: Indicator,
+    policy: &MonitoringPolicy,
+) -> Result<Vec<IndicatorResult>, MonitoringError> {
+    let services = measures.first().map_or(0, Vec::len);
+    let mut charts = vec![ZCusum::new(policy.cusum_k, policy.cusum_h)?; services];
+    let mut signals = vec![false; services];
     let mut latest = Vec::new();
-    for back in (0..steps).rev() {
-        latest = snapshot(services, indicator, end - back * step as i32, policy.window_months, policy.dispersion)?;
+    for step in measures {
+        latest = snapshot(step, groups, indicator, policy.dispersion)?;
         for ((chart, signal), figure) in charts.iter_mut().zip(&mut signals).zip(&latest) {
             *signal = figure.comparison.is_some_and(|c| bad_side(chart.step(c.z), indicator.info().bad));
         }
     }
-    let results = latest.iter().zip(signals).map(|(figure, signal)| result(indicator, figure, signal, step, policy));
+    let window = indicator.months(policy.window_months);
+    let results = latest.iter().zip(signals).map(|(figure, signal)| result(indicator, figure, signal, window, policy));
     Ok(results.collect())
 }
 

@@ -67,6 +67,7 @@ fn steady(back: i32) -> ServiceMonth {
 /// 24 steady months, each changed by `tweak(months back, month)`.
 fn service(id: &str, tweak: impl Fn(i32, &mut ServiceMonth)) -> Service {
     let months = (0..24)
+        .rev()
         .map(|back| {
             let mut m = steady(back);
             tweak(back, &mut m);
@@ -242,7 +243,7 @@ fn two_manager_changes_within_24_months_raise_a_flag() {
     let mut outside = service("subject", |back, m| ret(m).manager_changed = back == 1);
     let mut old = steady(24);
     ret(&mut old).manager_changed = true;
-    outside.months.push(old);
+    outside.months.insert(0, old);
     assert!(run(outside).flags.is_empty());
 }
 
@@ -370,5 +371,35 @@ fn bad_policies_and_repeated_months_are_refused_with_a_reason() {
     let mut twice = service("subject", |_, _| {});
     twice.months.push(steady(0));
     let error = compute(&[twice], month(), today(), &MonitoringPolicy::default()).unwrap_err();
-    assert_eq!(error.to_string(), "service subject has more than one entry for 2026-03: give each month once");
+    let expected = "service subject's months are out of order or repeated at 2026-03: give each month once, in order";
+    assert_eq!(error.to_string(), expected);
+    let mut unordered = service("subject", |_, _| {});
+    unordered.months.swap(0, 1);
+    assert!(compute(&[unordered], month(), today(), &MonitoringPolicy::default()).is_err());
+}
+
+#[test]
+fn the_benchmark_agrees_with_the_watchlist_computation_and_shows_the_drift() {
+    let services = with_peers(drifting(true, true));
+    let policy = MonitoringPolicy::default();
+    let computed = compute(&services, month(), today(), &policy).unwrap().pop().unwrap();
+    for info in &CATALOGUE {
+        let found = benchmark(&services, PEERS, info.indicator, month(), &policy).unwrap();
+        let latest = found.latest().unwrap();
+        let result = computed.indicator(info.indicator).unwrap();
+        assert_eq!((latest.status, latest.value, latest.signal), (result.status, result.value, result.cusum_signal));
+        assert_eq!(latest.comparison, result.comparison, "{}", info.code);
+        assert_eq!(found.trend.len() as u32, policy.history_months / info.indicator.months(policy.window_months));
+        assert_eq!(latest.end, month());
+        assert!(found.peers.len() <= PEERS && found.peers.windows(2).all(|p| p[0].n <= p[1].n));
+        assert!(found.trend.iter().all(|s| s.cusum >= 0.0));
+    }
+    // Restraint rose in the last window only: level before, high and out of the funnel at the end.
+    let restraint = benchmark(&services, PEERS, Indicator::RestrictivePractice, month(), &policy).unwrap();
+    assert_eq!(restraint.peers.len(), PEERS);
+    let values: Vec<f64> = restraint.trend.iter().filter_map(|s| s.value).collect();
+    assert_eq!(values.len(), 8);
+    assert!(values[..7].iter().all(|&v| v == values[0]) && values[7] == 5.0 * values[0], "{values:?}");
+    assert!(restraint.latest().unwrap().status >= Status::Risk);
+    assert!(restraint.trend[..7].iter().all(|s| !s.signal && s.status == Status::NoEvidenceOfRisk));
 }

@@ -1,0 +1,55 @@
+//! What continuous monitoring reads: every location's month-by-month voice
+//! counts, its provider returns and its latest severe safeguarding alert, in bulk
+//! for a national recompute or for one location when its data changes.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use candour_domain::{LocationId, ProviderId, Rating, Region, ServiceKind};
+use candour_domain::returns::{Month, MonthlyReturn};
+use candour_domain::voice_month::VoiceMonth;
+
+use crate::StoreResult;
+
+/// Which locations to read: all of them, or one.
+#[derive(Debug, Clone, Copy)]
+pub enum Locations<'a> {
+    All,
+    One(&'a LocationId),
+}
+
+/// What the register says about a watched service: what pages filter and show.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceFacts {
+    pub id: LocationId,
+    pub name: String,
+    pub provider_id: ProviderId,
+    pub provider_name: String,
+    pub local_authority: Option<String>,
+    pub region: Option<Region>,
+    /// The first of its kinds in [`ServiceKind`]'s order (nursing homes first), as
+    /// a location registered for several is compared as one of them.
+    pub kind: ServiceKind,
+    pub beds: Option<u32>,
+    pub specialisms: Vec<String>,
+    pub last_inspection: Option<NaiveDate>,
+    /// The current overall rating and when it was published.
+    pub rating: Option<(Rating, NaiveDate)>,
+}
+
+#[async_trait]
+pub trait MonitoringStore {
+    /// Every registered location, by ID.
+    async fn monitored_locations(&self) -> StoreResult<Vec<ServiceFacts>>;
+
+    /// Voice counts per location and calendar month (UTC) from `from` on; rejected
+    /// responses are left out. Months with no responses are absent.
+    async fn voice_months(&self, which: Locations<'_>, from: Month) -> StoreResult<Vec<(LocationId, Month, VoiceMonth)>>;
+
+    /// Provider returns from `from` on.
+    async fn monitored_returns(&self, which: Locations<'_>, from: Month) -> StoreResult<Vec<(LocationId, MonthlyReturn)>>;
+
+    /// Each location's latest safeguarding alert of at least `level`.
+    async fn latest_alerts(&self, which: Locations<'_>, level: u8) -> StoreResult<Vec<(LocationId, DateTime<Utc>)>>;
+}
