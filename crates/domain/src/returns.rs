@@ -11,6 +11,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::ParseError;
 
+pub mod template;
+
 /// The largest count or number of hours accepted: anything above is a typing slip.
 pub const MAX_FIGURE: u32 = 10_000_000;
 
@@ -56,6 +58,14 @@ impl Month {
 
     pub fn first_day(self) -> NaiveDate {
         NaiveDate::from_ymd_opt(self.year, self.month, 1).expect("a checked month has a first day")
+    }
+
+    /// The month before, or `None` before the year 1000.
+    pub fn previous(self) -> Option<Self> {
+        match self.month {
+            1 => Month::new(self.year - 1, 12).ok(),
+            m => Some(Month { year: self.year, month: m - 1 }),
+        }
     }
 }
 
@@ -178,6 +188,33 @@ impl RawReturn {
         };
         *slot = value.to_string();
         true
+    }
+
+    /// Every field's name and value, in the template's order: what a form is filled with.
+    pub fn values(&self) -> [(&'static str, &str); 20] {
+        [
+            ("month", &self.month),
+            ("headcount", &self.headcount),
+            ("leavers", &self.leavers),
+            ("agency_hours", &self.agency_hours),
+            ("hours_worked", &self.hours_worked),
+            ("vacancies", &self.vacancies),
+            ("supervision_pct", &self.supervision_pct),
+            ("training_pct", &self.training_pct),
+            ("registered_manager", &self.registered_manager),
+            ("manager_changed", &self.manager_changed),
+            ("people_supported", &self.people_supported),
+            ("incidents", &self.incidents),
+            ("restraint", &self.restraint),
+            ("seclusion", &self.seclusion),
+            ("segregation", &self.segregation),
+            ("notifications", &self.notifications),
+            ("safeguarding_referrals", &self.safeguarding_referrals),
+            ("complaints_received", &self.complaints_received),
+            ("complaints_upheld", &self.complaints_upheld),
+            ("complaints_on_time", &self.complaints_on_time),
+        ]
+        .map(|(field, value)| (field, value.as_str()))
     }
 }
 
@@ -489,7 +526,10 @@ mod tests {
     fn every_field_is_named_and_settable() {
         let mut raw = RawReturn::default();
         for (field, _) in FIELDS {
-            assert!(raw.set(field, "x"), "{field}");
+            assert!(raw.set(field, &format!("{field}!")), "{field}");
+        }
+        for ((field, value), (expected, _)) in raw.values().into_iter().zip(FIELDS) {
+            assert_eq!((field, value), (expected, format!("{expected}!").as_str()), "read back in order");
         }
         assert!(!raw.set("location_id", "x"));
         let errors = MonthlyReturn::parse(&raw, today()).unwrap_err();
@@ -544,6 +584,9 @@ mod tests {
             assert_eq!(fields(&MonthlyReturn::parse(&raw, today()).unwrap_err()), ["month"], "{bad:?}");
         }
         assert!(Month::parse("2025-12").unwrap() < Month::parse("2026-01").unwrap());
+        assert_eq!(Month::parse("2026-01").unwrap().previous(), Some(Month::new(2025, 12).unwrap()));
+        assert_eq!(Month::parse("2026-03").unwrap().previous(), Some(Month::new(2026, 2).unwrap()));
+        assert_eq!(Month::parse("1000-01").unwrap().previous(), None);
         assert_eq!(Month::parse(" 2026-01 ").unwrap().to_string(), "2026-01");
     }
 

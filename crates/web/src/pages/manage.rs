@@ -496,6 +496,8 @@ struct LocationPage {
     assessments: Vec<AssessmentLine>,
     open_assessment: Option<OpenAssessment>,
     voice_links: Vec<LinkLine>,
+    /// The monthly returns page, for those who may send the location's returns.
+    returns_href: Option<String>,
 }
 
 struct AssessmentLine {
@@ -621,6 +623,7 @@ fn location_page(who: &SignedIn, ws: &LocationWorkspace, provider_href: String) 
         assessments: Vec::new(),
         open_assessment: None,
         voice_links: Vec::new(),
+        returns_href: crate::pages::returns::returns_link(who.principal(), d),
     }
 }
 

@@ -14,6 +14,7 @@ mod location;
 pub mod manage;
 pub mod moderation;
 mod provider;
+pub mod returns;
 pub mod sign_in;
 
 pub use directory::directory;

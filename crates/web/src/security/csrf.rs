@@ -3,7 +3,7 @@
 //!
 //! - double submit: a random token lives in the `candour_csrf` cookie (HttpOnly,
 //!   SameSite=Strict) and the same value in each form's hidden `csrf_token` field
-//!   (or an `X-CSRF-Token` header); another site can make a browser send the
+//!   (urlencoded, or a part of a multipart file upload) or an `X-CSRF-Token` header; another site can make a browser send the
 //!   cookie, but cannot read it to fill in the field;
 //! - an `Origin` header, when the browser sends one, must be our own origin.
 //!
@@ -18,8 +18,8 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use axum::body::{Body, to_bytes};
-use axum::extract::{FromRequestParts, Request, State};
+use axum::body::{Body, Bytes, to_bytes};
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
@@ -111,7 +111,10 @@ async fn check(settings: &CsrfSettings, cookie_token: Option<&str>, request: Req
     let bytes = to_bytes(body, settings.max_body_bytes).await.map_err(|_| {
         PageError(WebError::bad_request("The form could not be read. Go back and try again.")).into_response()
     })?;
-    let submitted = header_token.or_else(|| form_token(&bytes));
+    let submitted = match header_token {
+        Some(token) => Some(token),
+        None => body_token(&parts.headers, &bytes).await,
+    };
     match (cookie_token, submitted) {
         (Some(expected), Some(given)) if same_secret(expected, &given) => {
             Ok(Request::from_parts(parts, Body::from(bytes)))
@@ -127,8 +130,32 @@ fn refused() -> Response {
     PageError(WebError::FormExpired).into_response()
 }
 
+/// The token field of the body: a urlencoded form's, or a multipart upload's.
+async fn body_token(headers: &HeaderMap, body: &Bytes) -> Option<String> {
+    match headers.get(header::CONTENT_TYPE) {
+        Some(kind) if is_multipart(kind) => multipart_token(kind, body.clone()).await,
+        _ => form_token(body),
+    }
+}
+
 fn form_token(body: &[u8]) -> Option<String> {
     form_urlencoded::parse(body).find(|(key, _)| key == FIELD).map(|(_, value)| value.into_owned())
+}
+
+fn is_multipart(content_type: &HeaderValue) -> bool {
+    content_type.to_str().is_ok_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"))
+}
+
+/// Reads the parts in order until the token's; a body that is not valid multipart has none.
+async fn multipart_token(content_type: &HeaderValue, body: Bytes) -> Option<String> {
+    let request = Request::builder().header(header::CONTENT_TYPE, content_type).body(Body::from(body)).ok()?;
+    let mut parts = Multipart::from_request(request, &()).await.ok()?;
+    while let Ok(Some(part)) = parts.next_field().await {
+        if part.name() == Some(FIELD) {
+            return part.text().await.ok();
+        }
+    }
+    None
 }
 
 /// Compares without stopping at the first difference, so timing reveals nothing.
@@ -225,6 +252,18 @@ mod tests {
         assert!(same_secret("abc", "abc"));
         assert!(!same_secret("abc", "abd"));
         assert!(!same_secret("abc", "abcd"));
+    }
+
+    #[tokio::test]
+    async fn reads_the_token_of_a_multipart_upload() {
+        let kind = HeaderValue::from_static("multipart/form-data; boundary=XyZ");
+        let body = "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.csv\"\r\n\r\na,b\r\n\
+                    --XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nabc123\r\n--XyZ--\r\n";
+        let with_kind = headers(&[("content-type", "multipart/form-data; boundary=XyZ")]);
+        assert_eq!(body_token(&with_kind, &Bytes::from(body)).await.as_deref(), Some("abc123"));
+        assert_eq!(multipart_token(&kind, Bytes::from("not multipart")).await, None);
+        let urlencoded = headers(&[("content-type", "application/x-www-form-urlencoded")]);
+        assert_eq!(body_token(&urlencoded, &Bytes::from(body)).await, None, "read by its declared type only");
     }
 
     #[test]

@@ -128,6 +128,12 @@ async fn every_role_against_every_private_route() {
         (format!("/manage/locations/{GUESSED_LOCATION}/voice"),                "404 404 404 404 404 404 404 404 S"),
         (format!("/manage/locations/{ROSE_COURT}/feedback/new"),               "200 404 404 200 200 200 404 404 S"),
         (format!("/manage/locations/{HARBOUR_HOME_CARE}/feedback/new"),        "200 404 404 404 404 404 404 404 S"),
+        (format!("/manage/locations/{ROSE_COURT}/returns"),                    "200 404 404 200 200 404 404 404 S"),
+        (format!("/manage/locations/{HARBOUR_HOME_CARE}/returns"),             "200 404 404 404 404 404 404 404 S"),
+        (format!("/manage/locations/{GUESSED_LOCATION}/returns"),              "404 404 404 404 404 404 404 404 S"),
+        (format!("/manage/locations/{ROSE_COURT}/returns/new"),                "200 404 404 200 200 404 404 404 S"),
+        (format!("/manage/locations/{HARBOUR_HOME_CARE}/returns/new"),         "200 404 404 404 404 404 404 404 S"),
+        (format!("/manage/locations/{ROSE_COURT}/returns/template.csv"),       "200 404 404 200 200 404 404 404 S"),
     ];
     #[rustfmt::skip]
     let api: Vec<(String, &str)> = vec![
@@ -164,6 +170,10 @@ async fn every_role_against_every_private_route() {
     let harbour_lead = format!("/manage/providers/{HARBOUR}/safeguarding-lead");
     let answer = format!("/manage/locations/{ROSE_COURT}/voice/stories/{story}/replies");
     let entry = format!("/manage/locations/{ROSE_COURT}/feedback/new");
+    let rose_return = format!("/manage/locations/{ROSE_COURT}/returns/new");
+    let harbour_return = format!("/manage/locations/{HARBOUR_HOME_CARE}/returns/new");
+    let rose_upload = format!("/manage/locations/{ROSE_COURT}/returns/upload");
+    let harbour_upload = format!("/manage/locations/{HARBOUR_HOME_CARE}/returns/upload");
     let contact = |name: &str| {
         vec![("safeguarding_name", name.to_string()), ("safeguarding_email", "ROLE@safeguarding.example".to_string())]
     };
@@ -185,6 +195,11 @@ async fn every_role_against_every_private_route() {
         (&acknowledge, vec![("note", String::new())],                          "400 404 400 400 400 404 400 404 S"),
         (&answer, vec![("change", "none".to_string())],                        "400 404 404 400 400 400 404 404 S"),
         (&entry, vec![],                                                       "400 404 404 400 400 400 404 404 S"),
+        (&rose_return, vec![],                                                 "400 404 404 400 400 404 404 404 S"),
+        (&harbour_return, vec![],                                              "400 404 404 404 404 404 404 404 S"),
+        // A form without its file, as a plain form: the upload's refusal.
+        (&rose_upload, vec![],                                                 "400 404 404 400 400 404 404 404 S"),
+        (&harbour_upload, vec![],                                              "400 404 404 404 404 404 404 404 S"),
         (&lead, contact("Sunrise lead"),                                       "R   404 404 R   404 404 404 404 S"),
         (&harbour_lead, contact("Harbour lead"),                               "R   404 404 404 404 404 404 404 S"),
         ("/manage/areas/Leeds/safeguarding-team", contact("Leeds team"),       "R   404 R   404 404 404 404 404 S"),
