@@ -45,6 +45,8 @@ pub enum WebError {
         message: String,
         fields: Vec<(String, String)>,
     },
+    /// Monitoring is still computing its first results after a start.
+    NotReady,
     /// Something failed on our side; details are in the log, not the response.
     Internal,
 }
@@ -87,6 +89,7 @@ impl WebError {
             WebError::TooManyRequests { .. } | WebError::ServiceBusy { .. } => StatusCode::TOO_MANY_REQUESTS,
             WebError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             WebError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            WebError::NotReady => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -115,6 +118,10 @@ impl WebError {
                 "A lot of feedback about this service has arrived in the last minute. Wait {} and send yours again.",
                 wait_text(*retry_after_secs)
             ),
+            WebError::NotReady => {
+                "The indicators and the watchlist are being worked out after a restart. Try again in a few seconds."
+                    .to_string()
+            }
             WebError::Internal => "Sorry, something went wrong on our side. Please try again later.".to_string(),
         }
     }
@@ -130,6 +137,7 @@ impl WebError {
             WebError::ServiceBusy { .. } => "Too much feedback at once",
             WebError::UnsupportedMediaType { .. } => "The request is in the wrong format",
             WebError::Unprocessable { .. } => "There is a problem with what was sent",
+            WebError::NotReady => "Monitoring is being computed",
             WebError::Internal => "Sorry, there is a problem with the service",
         }
     }
@@ -141,6 +149,7 @@ impl WebError {
                 vec![(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs))]
             }
             WebError::Unauthorized => vec![(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))],
+            WebError::NotReady => vec![(header::RETRY_AFTER, HeaderValue::from(5))],
             _ => Vec::new(),
         }
     }

@@ -9,9 +9,11 @@ mod api_voice;
 mod assessment;
 mod assets;
 mod auth;
+pub mod charts;
 mod config;
 mod error;
 mod forms;
+mod monitoring;
 mod pages;
 mod params;
 mod security;
@@ -27,6 +29,7 @@ use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use candour_accounts::Accounts;
+use candour_engine::monitoring::MonitoringPolicy;
 use candour_store::Store;
 use candour_voice::{Voice, VoiceConfig};
 use tower::ServiceBuilder;
@@ -36,6 +39,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+pub use candour_monitor::Monitor;
 pub use config::{ConfigError, RateLimit, WebConfig};
 pub use params::{DirectoryParams, FieldError, FieldErrors};
 use security::csrf::CsrfSettings;
@@ -59,6 +63,8 @@ pub(crate) struct AppState {
     voice: Voice,
     /// Sending feedback, per client address and per service (the form and the API).
     feedback_limits: Arc<FeedbackLimits>,
+    /// Indicators, flags and the watchlist, kept current as data arrives.
+    monitor: Monitor,
     config: Arc<WebConfig>,
 }
 
@@ -66,6 +72,12 @@ pub(crate) struct AppState {
 /// health check and assets, with tracing, a request body limit, a timeout, gzip
 /// compression, security headers, CSRF protection and rate limits.
 pub fn app(store: Arc<dyn Store>, config: WebConfig) -> Router {
+    let monitor = Monitor::start(store.clone(), MonitoringPolicy::default());
+    app_with_monitor(store, config, monitor)
+}
+
+/// The site around a monitor the caller keeps (to wait for it in tests, say).
+pub fn app_with_monitor(store: Arc<dyn Store>, config: WebConfig, monitor: Monitor) -> Router {
     let accounts = Accounts::new(store.clone(), config.accounts.clone());
     let csrf = Arc::new(CsrfSettings {
         origin: config.origin().to_string(),
@@ -76,7 +88,7 @@ pub fn app(store: Arc<dyn Store>, config: WebConfig) -> Router {
     let limiter = RateLimiter::new(config.sign_in_limit);
     let voice = Voice::new(store.clone(), VoiceConfig::new(config.public_url()));
     let feedback_limits = FeedbackLimits::new(config.feedback_per_address, config.feedback_per_service);
-    let state = AppState { store, accounts, voice, feedback_limits, config: Arc::new(config) };
+    let state = AppState { store, accounts, voice, feedback_limits, monitor, config: Arc::new(config) };
     let router = Router::new()
         .merge(public_routes())
         .merge(pages::feedback::routes())
@@ -117,6 +129,10 @@ fn private_routes(limiter: Arc<RateLimiter>) -> Router<AppState> {
         .route("/manage/providers/{id}", get(pages::manage::provider))
         .route("/manage/providers/{id}/invitations", post(pages::manage::invite_to_provider))
         .route("/manage/locations/{id}", get(pages::manage::location))
+        .route("/manage/locations/{id}/returns", get(pages::returns::page))
+        .route("/manage/locations/{id}/returns/new", get(pages::returns::form).post(pages::returns::submit))
+        .route("/manage/locations/{id}/returns/upload", post(pages::returns::upload))
+        .route("/manage/locations/{id}/returns/template.csv", get(pages::returns::template_file))
         .route("/manage/areas/{local_authority}", get(pages::manage::area))
         .route("/manage/locations/{id}/assessments", post(pages::assessments::open))
         .route("/manage/assessments/{id}", get(pages::assessments::show))

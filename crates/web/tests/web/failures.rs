@@ -5,7 +5,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use candour_domain::returns::Month;
+use candour_domain::returns::{Month, MonthlyReturn};
+use candour_domain::voice_month::VoiceMonth;
 use candour_domain::voice::{Progress, VoiceFacts};
 use candour_domain::{Email, LocationId, ProviderId, UserId};
 use candour_store::*;
@@ -259,6 +260,22 @@ impl ReturnsStore for BrokenStore {
         broken()
     }
     async fn latest_return_months(&self) -> StoreResult<Vec<(LocationId, Month)>> {
+        broken()
+    }
+}
+
+#[async_trait]
+impl MonitoringStore for BrokenStore {
+    async fn monitored_locations(&self) -> StoreResult<Vec<ServiceFacts>> {
+        broken()
+    }
+    async fn voice_months(&self, _: Locations<'_>, _: Month) -> StoreResult<Vec<(LocationId, Month, VoiceMonth)>> {
+        broken()
+    }
+    async fn monitored_returns(&self, _: Locations<'_>, _: Month) -> StoreResult<Vec<(LocationId, MonthlyReturn)>> {
+        broken()
+    }
+    async fn latest_alerts(&self, _: Locations<'_>, _: u8) -> StoreResult<Vec<(LocationId, DateTime<Utc>)>> {
         broken()
     }
 }

@@ -14,7 +14,8 @@ use candour_domain::{
 };
 use candour_store::{ImportPlan, Store};
 use candour_store_sqlite::SqliteStore;
-use candour_web::{RateLimit, WebConfig};
+use candour_engine::monitoring::MonitoringPolicy;
+use candour_web::{Monitor, RateLimit, WebConfig};
 use chrono::NaiveDate;
 use tower::ServiceExt;
 
@@ -32,6 +33,7 @@ pub struct TestApp {
     pub router: Router,
     /// The store behind the router, for tests that change the register mid-way.
     pub store: Arc<SqliteStore>,
+    pub monitor: Monitor,
     _dir: tempfile::TempDir,
 }
 
@@ -86,7 +88,13 @@ impl TestApp {
         let store = SqliteStore::open(&dir.path().join("candour.db")).await.expect("a fresh database");
         store.apply_import(&plan()).await.expect("the fixture imports");
         let store = Arc::new(store);
-        TestApp { router: candour_web::app(store.clone(), config), store, _dir: dir }
+        let monitor = Monitor::start(store.clone(), MonitoringPolicy::default());
+        TestApp { router: candour_web::app_with_monitor(store.clone(), config, monitor.clone()), store, monitor, _dir: dir }
+    }
+
+    /// Waits until monitoring reflects everything sent so far, and returns its snapshot.
+    pub async fn settled(&self) -> Arc<candour_monitor::Snapshot> {
+        self.monitor.settled().await
     }
 
     pub async fn get(&self, uri: &str) -> Reply {

@@ -461,6 +461,7 @@ pub async fn moderate(
     let publishing = matches!(decision, ModerationDecision::Publish { .. });
     match state.voice.moderate(record.id, decision, criticality, who.principal(), Utc::now()).await {
         Ok(alert) => {
+            state.monitor.touch(&record.location_id);
             let what = if publishing { "published" } else { "rejected" };
             let alert = alert.map(|id| format!("; alert {id} raised")).unwrap_or_default();
             let detail = format!("{what} at criticality {}{alert}", criticality.level());
