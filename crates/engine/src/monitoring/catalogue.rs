@@ -23,7 +23,11 @@ pub enum Indicator {
     RestrictivePractice,
     Incidents,
     NotificationsPerIncident,
+    SafeguardingReferrals,
     Complaints,
+    ComplaintsUpheld,
+    ComplaintsOnTime,
+    VacancyRate,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -96,7 +100,7 @@ use Span::{LatestReturn, Window, Year};
 use Statistic::{Mean, Proportion, Rate};
 
 /// The catalogue, in the order indicators are shown.
-pub const CATALOGUE: [IndicatorInfo; 13] = [
+pub const CATALOGUE: [IndicatorInfo; 17] = [
     info(
         Indicator::PositiveOverall,
         "positive_overall",
@@ -175,7 +179,29 @@ pub const CATALOGUE: [IndicatorInfo; 13] = [
         (Returns, Low, Rate, Window),
         "notifications per incident",
     ),
+    info(
+        Indicator::SafeguardingReferrals,
+        "safeguarding_referrals",
+        "Safeguarding referrals made",
+        (Returns, Both, Rate, Window),
+        "per bed-month",
+    ),
     info(Indicator::Complaints, "complaints", "Complaints received", (Returns, Both, Rate, Window), "per bed-month"),
+    info(
+        Indicator::ComplaintsUpheld,
+        "complaints_upheld",
+        "Complaints upheld",
+        (Returns, High, Proportion, Window),
+        "% of complaints",
+    ),
+    info(
+        Indicator::ComplaintsOnTime,
+        "complaints_on_time",
+        "Complaints answered on time",
+        (Returns, Low, Proportion, Window),
+        "% of complaints",
+    ),
+    info(Indicator::VacancyRate, "vacancy_rate", "Staff vacancies", (Returns, High, Proportion, Window), "% of posts"),
 ];
 
 impl Indicator {
@@ -237,7 +263,8 @@ pub(crate) fn measure(indicator: Indicator, service: &Service, end: i32, window:
         Indicator::FeedbackVolume => per_bed(service, end, window, sum(|m| m.voice.responses) as f64),
         Indicator::StaffTurnover => turnover(service, end),
         Indicator::AgencyShare => {
-            let hours = |f: fn(&MonthlyReturn) -> u32| service.returns(end, window).map(|r| u64::from(f(r))).sum::<u64>();
+            let hours =
+                |f: fn(&MonthlyReturn) -> u32| service.returns(end, window).map(|r| u64::from(f(r))).sum::<u64>();
             proportion(hours(|r| r.agency_hours), hours(|r| r.hours_worked))
         }
         Indicator::Supervision => completion(service, end, window, |r| r.supervision_pct),
@@ -246,7 +273,16 @@ pub(crate) fn measure(indicator: Indicator, service: &Service, end: i32, window:
             returned_per_bed(service, end, window, |r| r.restraint + r.seclusion + r.segregation)
         }
         Indicator::Incidents => returned_per_bed(service, end, window, |r| r.incidents),
+        Indicator::SafeguardingReferrals => returned_per_bed(service, end, window, |r| r.safeguarding_referrals),
         Indicator::Complaints => returned_per_bed(service, end, window, |r| r.complaints_received),
+        Indicator::ComplaintsUpheld => {
+            returned_share(service, end, window, |r| (r.complaints_upheld, r.complaints_received))
+        }
+        Indicator::ComplaintsOnTime => {
+            returned_share(service, end, window, |r| (r.complaints_on_time, r.complaints_received))
+        }
+        // Posts unfilled of all posts (filled and vacant), month by month.
+        Indicator::VacancyRate => returned_share(service, end, window, |r| (r.vacancies, r.headcount + r.vacancies)),
         Indicator::NotificationsPerIncident => {
             let (incidents, notifications) = service
                 .returns(end, window)
@@ -284,12 +320,20 @@ fn returned_per_bed(service: &Service, end: i32, window: u32, f: fn(&MonthlyRetu
     per_bed(service, end, window, events)
 }
 
+/// x of n summed over the returns of the window.
+fn returned_share(service: &Service, end: i32, window: u32, f: fn(&MonthlyReturn) -> (u32, u32)) -> Option<Measure> {
+    let (x, n) = service
+        .returns(end, window)
+        .map(f)
+        .fold((0u64, 0u64), |(sx, sn), (x, n)| (sx + u64::from(x), sn + u64::from(n)));
+    proportion(x, n)
+}
+
 /// Leavers per staff-year: 12-month leavers over average headcount when all twelve
 /// returns are in; with fewer, the exposure is the staff-years they cover.
 fn turnover(service: &Service, end: i32) -> Option<Measure> {
-    let (leavers, staff_months) = service
-        .returns(end, 12)
-        .fold((0.0, 0.0), |(l, h), r| (l + f64::from(r.leavers), h + f64::from(r.headcount)));
+    let (leavers, staff_months) =
+        service.returns(end, 12).fold((0.0, 0.0), |(l, h), r| (l + f64::from(r.leavers), h + f64::from(r.headcount)));
     Some(Measure::Rate { events: leavers, exposure: staff_months / 12.0 })
 }
 

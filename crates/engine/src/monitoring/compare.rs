@@ -6,9 +6,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::stats::{
-    DispersionOptions, Score, StatsError, Z_95, Z_998, adjusted_limits, adjusted_z, dispersion,
-};
+use crate::stats::{DispersionOptions, Score, StatsError, Z_95, Z_998, adjusted_limits, adjusted_z, dispersion};
 
 use super::catalogue::{Indicator, Measure, Statistic};
 use super::input::Service;

@@ -127,11 +127,8 @@ fn no_manager(service: &Service, month: Month, policy: &MonitoringPolicy) -> Opt
 }
 
 fn manager_changes(service: &Service, month: Month, policy: &MonitoringPolicy) -> Option<Flag> {
-    let changes: Vec<Month> = service
-        .returns(index(month), policy.manager_months)
-        .filter(|r| r.manager_changed)
-        .map(|r| r.month)
-        .collect();
+    let changes: Vec<Month> =
+        service.returns(index(month), policy.manager_months).filter(|r| r.manager_changed).map(|r| r.month).collect();
     let count = changes.len() as u32;
     let months: Vec<String> = changes.iter().map(Month::to_string).collect();
     (count >= policy.manager_changes).then(|| {

@@ -115,7 +115,7 @@ fn a_service_like_its_peers_has_no_evidence_of_risk_and_is_in_band_6() {
     // Twelve leavers over an average headcount of 20.
     assert_eq!((turnover.value, turnover.window_months), (Some(0.6), 12));
     let entry = &watchlist(&[found], &BandPolicy::default()).unwrap()[0];
-    assert_eq!((entry.score, entry.band, entry.with_data), (Some(0.0), 6, 13));
+    assert_eq!((entry.score, entry.band, entry.with_data), (Some(0.0), 6, CATALOGUE.len() as u32));
     assert!(entry.reasons.is_empty());
 }
 
@@ -319,11 +319,11 @@ fn indicators_with(statuses: &[Status]) -> ServiceIndicators {
 #[test]
 fn the_score_and_its_band() {
     use Status::{Elevated, NotEnoughData, Risk};
-    // (2 risk + 2 × 1 elevated) / (2 × 12 with data) = 1/6.
+    // (2 risk + 2 × 1 elevated) / (2 × 16 with data) = 1/8.
     let mut service = indicators_with(&[Risk, Risk, Elevated, NotEnoughData]);
     let entry = &watchlist(std::slice::from_ref(&service), &BandPolicy::default()).unwrap()[0];
-    assert_eq!((entry.risk, entry.elevated, entry.with_data), (2, 1, 12));
-    assert!((entry.score.unwrap() - 1.0 / 6.0).abs() < 1e-12);
+    assert_eq!((entry.risk, entry.elevated, entry.with_data), (2, 1, 16));
+    assert!((entry.score.unwrap() - 1.0 / 8.0).abs() < 1e-12);
     assert_eq!(entry.band, 4);
     assert_eq!(entry.reasons[0].code, "feedback_volume", "elevated before risk");
     assert_eq!(entry.reasons.len(), 3);
@@ -343,7 +343,7 @@ fn the_watchlist_puts_band_1_first_and_then_the_highest_score() {
     use Status::{Elevated, Risk};
     let mut low = indicators_with(&[Risk]);
     low.service_id = "low".into();
-    let mut high = indicators_with(&[Elevated, Elevated, Elevated, Elevated]);
+    let mut high = indicators_with(&[Elevated; 6]);
     high.service_id = "high".into();
     let mut alerted = indicators_with(&[]);
     alerted.service_id = "alerted".into();

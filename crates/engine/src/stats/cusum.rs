@@ -104,6 +104,38 @@ impl ZCusum {
     }
 }
 
+/// The average number of periods before the upper chart of a z-score CUSUM with
+/// allowance `k` and threshold `h` signals when nothing has changed (each z drawn from
+/// N(0, 1)), estimated from `runs` simulated charts: the in-control average run length,
+/// whose reciprocal is the false-alarm rate per period. The mirror chart has the same.
+/// Deterministic for a given seed.
+pub fn in_control_run_length(k: f64, h: f64, runs: u32, seed: u64) -> Result<f64, StatsError> {
+    ZCusum::new(k, h)?;
+    if runs == 0 {
+        return Err(StatsError::new("the number of runs", "at least 1", 0.0));
+    }
+    let mut random = fastrand::Rng::with_seed(seed);
+    let mut normal = move || {
+        // Box–Muller: two uniforms on (0, 1] give a standard normal.
+        let (u, v) = (1.0 - random.f64(), random.f64());
+        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+    };
+    let mut total = 0u64;
+    for _ in 0..runs {
+        let mut chart = ZCusum::new(k, h)?;
+        let mut periods = 0u64;
+        // A chart that never signals in a million periods is counted as a million.
+        while periods < 1_000_000 {
+            periods += 1;
+            if chart.step(normal()).up {
+                break;
+            }
+        }
+        total += periods;
+    }
+    Ok(total as f64 / f64::from(runs))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,5 +205,16 @@ mod tests {
                 proptest::prop_assert!(up >= 0.0 && down >= 0.0);
             }
         }
+    }
+
+    #[test]
+    fn the_default_threshold_gives_about_336_periods_between_false_alarms() {
+        // k = 0.5, h = 4: tabulated about 336 for one chart (168 for either of the pair).
+        let arl = in_control_run_length(0.5, 4.0, 4000, 7).unwrap();
+        assert!((300.0..380.0).contains(&arl), "{arl}");
+        let lower = in_control_run_length(0.5, 3.0, 4000, 7).unwrap();
+        assert!(lower < arl / 2.0, "a lower threshold alarms sooner: {lower}");
+        assert_eq!(in_control_run_length(0.5, 4.0, 50, 1).unwrap(), in_control_run_length(0.5, 4.0, 50, 1).unwrap());
+        assert!(in_control_run_length(0.5, 0.0, 10, 1).is_err() && in_control_run_length(0.5, 4.0, 0, 1).is_err());
     }
 }

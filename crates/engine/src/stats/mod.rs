@@ -11,7 +11,7 @@ mod peers;
 mod shrinkage;
 
 pub use compare::{ProportionComparison, ProportionOptions, ServiceFigures, compare_proportions};
-pub use cusum::{BernoulliCusum, ZCusum, ZSignal, bernoulli_weights};
+pub use cusum::{BernoulliCusum, ZCusum, ZSignal, bernoulli_weights, in_control_run_length};
 pub use dispersion::{Dispersion, DispersionOptions, Score, adjusted_limits, adjusted_z, dispersion};
 pub use funnel::{arcsine_limits, mean_limits, proportion_limits};
 pub use peers::{PeerGroup, PeerScope, SizeBand};
