@@ -109,7 +109,7 @@ fn severe_alert(service: &Service, today: NaiveDate, policy: &MonitoringPolicy) 
     (0..=policy.alert_days).contains(&days).then(|| {
         Flag::new(
             FlagKind::SevereSafeguardingAlert,
-            format!("A severe safeguarding alert was raised {days} days ago."),
+            format!("A severe safeguarding alert was raised {}.", days_ago(days)),
             vec![fact("alert raised on", day), fact("days ago", days)],
         )
     })
@@ -229,4 +229,12 @@ fn restrictive_rise(service: &Service, month: Month, policy: &MonitoringPolicy) 
     let end = index(month);
     let (before, now) = (rate(end - policy.window_months as i32)?, rate(end)?);
     (now > before).then_some((before, now))
+}
+
+fn days_ago(days: i64) -> String {
+    match days {
+        0 => "today".to_string(),
+        1 => "yesterday".to_string(),
+        n => format!("{n} days ago"),
+    }
 }

@@ -260,6 +260,10 @@ fn a_severe_alert_within_30_days_overrides_to_band_1() {
     assert_eq!((entry.score_band, entry.band), (6, 1), "good indicators do not offset the alert");
     assert!(alerted(31).flags.is_empty());
     assert!(alerted(-1).flags.is_empty(), "a date after today is not a recent alert");
+    let said = |days| alerted(days).flags[0].reason.clone();
+    assert_eq!(said(0), "A severe safeguarding alert was raised today.");
+    assert_eq!(said(1), "A severe safeguarding alert was raised yesterday.");
+    assert_eq!(said(12), "A severe safeguarding alert was raised 12 days ago.");
 }
 
 /// A dependent service gone quiet, with heavy agency use and restraint rising from
