@@ -4,6 +4,7 @@
 //! API's authenticated routes, every one of them asking the one access policy.
 
 mod api;
+mod api_monitoring;
 mod api_returns;
 mod api_voice;
 mod assessment;
@@ -150,6 +151,12 @@ fn private_routes(limiter: Arc<RateLimiter>) -> Router<AppState> {
         .route("/admin/users/{id}/invitation", post(pages::admin::resend_invitation))
         .route("/admin/audit", get(pages::admin::audit))
         .route("/admin/outbox", get(pages::admin::outbox))
+        // How one service compares with similar services, indicator by indicator.
+        .route("/monitoring/locations/{id}", get(pages::benchmark::page))
+        // The watchlist and a provider's warning signs.
+        .route("/monitoring/watchlist", get(pages::watchlist::page))
+        .route("/monitoring/watchlist.csv", get(pages::watchlist::csv))
+        .route("/manage/providers/{id}/warning-signs", get(pages::watchlist::warning_signs))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
 }
 
@@ -161,6 +168,8 @@ fn api_routes() -> Router<AppState> {
         .route("/v1/manage/locations/{id}/assessments", get(api::location_assessments))
         .route("/v1/manage/locations/{id}/returns", post(api_returns::submit))
         .route("/v1/assessments/{id}", get(api::assessment))
+        .route("/v1/monitoring/locations/{id}", get(api_monitoring::location))
+        .route("/v1/monitoring/watchlist", get(api_monitoring::watchlist))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
     Router::new()
         .route("/v1/locations", get(api::locations))

@@ -36,7 +36,7 @@ use compare::{Figure, peer_groups, snapshot};
 use input::index;
 
 /// The choices behind indicators, flags and bands; all stated with the results.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct MonitoringPolicy {
     /// Months each indicator's figure is drawn from (turnover always uses twelve).
     pub window_months: u32,

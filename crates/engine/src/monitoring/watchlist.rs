@@ -8,7 +8,7 @@ use super::flags::{Fact, FlagKind, Seriousness};
 use super::{IndicatorResult, MonitoringError, ServiceIndicators, Status};
 
 /// How scores become bands, and how far a flag lifts a service.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct BandPolicy {
     /// A score at or above `cuts[0]` is band 1, at or above `cuts[1]` band 2, … ; below
     /// `cuts[4]` (or with no indicator data) band 6. Falling, each above 0 and at most 1.

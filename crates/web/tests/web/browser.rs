@@ -150,3 +150,12 @@ pub fn between<'a>(body: &'a str, start: &str, end: &str) -> Option<&'a str> {
     let rest = &body[body.find(start)? + start.len()..];
     Some(&rest[..rest.find(end)?])
 }
+
+/// An API token for a new account with these grants.
+pub async fn api_token(app: &TestApp, email: &str, grants: Vec<candour_domain::Grant>) -> String {
+    let id = add_user(app, email, grants).await;
+    let user = app.store.user(id).await.expect("the user");
+    let (_, secret) =
+        accounts(app).create_api_token(&candour_accounts::principal(&user), "test", None).await.expect("a token");
+    secret.expose().to_string()
+}

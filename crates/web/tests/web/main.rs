@@ -3,7 +3,9 @@
 mod access_matrix;
 mod anonymity;
 mod api;
+mod api_monitoring;
 mod assessments;
+mod benchmark;
 mod browser;
 mod directory;
 mod failures;
@@ -15,4 +17,5 @@ mod protections;
 mod returns;
 mod sign_in;
 mod socket;
+mod watchlist;
 mod workspaces;

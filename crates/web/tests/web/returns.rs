@@ -12,15 +12,6 @@ use serde_json::{Value, json};
 use crate::browser::*;
 use crate::fixture::*;
 
-/// An API token for a new account with these grants.
-async fn token(app: &TestApp, email: &str, grants: Vec<candour_domain::Grant>) -> String {
-    let id = add_user(app, email, grants).await;
-    let user = app.store.user(id).await.expect("the user");
-    let (_, secret) =
-        accounts(app).create_api_token(&candour_accounts::principal(&user), "returns", None).await.expect("a token");
-    secret.expose().to_string()
-}
-
 fn month(at: &str, incidents: u32) -> Value {
     json!({
         "month": at, "headcount": 40, "leavers": 2, "agency_hours": 300, "hours_worked": 6000, "vacancies": 3,
@@ -50,7 +41,7 @@ async fn incidents_kept(app: &TestApp, location: &str) -> Vec<(String, u32)> {
 #[tokio::test]
 async fn a_provider_admin_sends_months_and_resending_changes_nothing() {
     let app = TestApp::new().await;
-    let admin = token(&app, "admin@sunrise.example", vec![grant(Role::ProviderAdmin, provider_scope(SUNRISE))]).await;
+    let admin = api_token(&app, "admin@sunrise.example", vec![grant(Role::ProviderAdmin, provider_scope(SUNRISE))]).await;
     let months = json!([month("2025-01", 4), month("2025-02", 5)]);
     let reply = send(&app, Some(&admin), ROSE_COURT, &months).await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
@@ -79,14 +70,14 @@ fn month_of(at: &str) -> Month {
 #[tokio::test]
 async fn the_location_manager_may_send_but_staff_and_others_find_nothing() {
     let app = TestApp::new().await;
-    let manager = token(&app, "manager@example.org", vec![grant(Role::Manager, location_scope(ROSE_COURT))]).await;
+    let manager = api_token(&app, "manager@example.org", vec![grant(Role::Manager, location_scope(ROSE_COURT))]).await;
     let body = month("2025-01", 1);
     assert_eq!(send(&app, Some(&manager), ROSE_COURT, &body).await.status, StatusCode::CREATED);
 
-    let staff = token(&app, "staff@example.org", vec![grant(Role::Staff, location_scope(ROSE_COURT))]).await;
-    let inspector = token(&app, "inspector@example.org", vec![grant(Role::Inspector, Scope::All)]).await;
+    let staff = api_token(&app, "staff@example.org", vec![grant(Role::Staff, location_scope(ROSE_COURT))]).await;
+    let inspector = api_token(&app, "inspector@example.org", vec![grant(Role::Inspector, Scope::All)]).await;
     let other_admin =
-        token(&app, "admin@harbour.example", vec![grant(Role::ProviderAdmin, provider_scope(HARBOUR))]).await;
+        api_token(&app, "admin@harbour.example", vec![grant(Role::ProviderAdmin, provider_scope(HARBOUR))]).await;
     let unknown = send(&app, Some(&manager), "1-999999999", &body).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     for (who, token) in [("staff", &staff), ("inspector", &inspector), ("another provider", &other_admin)] {
@@ -104,7 +95,7 @@ async fn the_location_manager_may_send_but_staff_and_others_find_nothing() {
 #[tokio::test]
 async fn every_problem_is_answered_at_once_and_nothing_is_kept() {
     let app = TestApp::new().await;
-    let admin = token(&app, "admin@sunrise.example", vec![grant(Role::ProviderAdmin, provider_scope(SUNRISE))]).await;
+    let admin = api_token(&app, "admin@sunrise.example", vec![grant(Role::ProviderAdmin, provider_scope(SUNRISE))]).await;
     let mut bad = month("2025-02", 1);
     bad["agency_hours"] = json!(7000);
     bad["supervision_pct"] = json!(-5);
