@@ -108,9 +108,8 @@ pub async fn watchlist(
     ApiCaller(caller): ApiCaller,
     query: Result<Query<WatchlistQuery>, QueryRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let query = query
-        .map_err(|r| WebError::bad_request(format!("The query string could not be read: {}", r.body_text())))?
-        .0;
+    let query =
+        query.map_err(|r| WebError::bad_request(format!("The query string could not be read: {}", r.body_text())))?.0;
     if let Some(band) = query.band.filter(|b| !(1..=6).contains(b)) {
         return Err(WebError::bad_request(format!("band must be 1 to 6, not {band}")).into());
     }

@@ -18,7 +18,10 @@ pub(crate) fn snapshot(state: &AppState) -> Result<Arc<Snapshot>, WebError> {
 
 /// Whether `principal` may see this service's monitoring: whoever may read its workspace.
 pub(crate) fn may_see(principal: &Principal, facts: &ServiceFacts) -> bool {
-    let resource =
-        Resource::Location { id: &facts.id, provider: &facts.provider_id, local_authority: facts.local_authority.as_deref() };
+    let resource = Resource::Location {
+        id: &facts.id,
+        provider: &facts.provider_id,
+        local_authority: facts.local_authority.as_deref(),
+    };
     authorize(principal, Action::Read, resource).is_allowed()
 }

@@ -64,6 +64,7 @@ pub async fn home(State(state): State<AppState>, who: SignedIn) -> Result<Respon
         administration_links(p),
         moderation_links(p),
         alert_links(&state, p).await?,
+        watchlist_links(&state, p),
     ];
     let page = ManagePage {
         title: "Manage",
@@ -194,6 +195,14 @@ async fn alert_links(state: &AppState, p: &Principal) -> Result<Option<Section>,
     Ok(section("alerts", "Safeguarding", None, vec![LinkLine::to("Safeguarding alerts", "/manage/alerts", note)]))
 }
 
+/// The watchlist, for those who may see any service once monitoring has been worked out.
+fn watchlist_links(state: &AppState, p: &Principal) -> Option<Section> {
+    let count = crate::pages::watchlist::visible_count(state, p)?;
+    let note =
+        format!("Warning signs and where to look first, across {}", count_of(count as u64, "service", "services"));
+    section("monitoring", "Monitoring", None, vec![LinkLine::to("Watchlist", "/monitoring/watchlist", note)])
+}
+
 // ---------------------------------------------------------------- providers
 
 #[derive(Template)]
@@ -210,6 +219,7 @@ struct ProviderPage {
     people: Vec<PersonLine>,
     invite: Option<InviteForm>,
     safeguarding: ContactSection,
+    warning_signs_href: String,
 }
 
 struct LocationLine {
@@ -389,6 +399,7 @@ async fn provider_page(
         people: ws.people.iter().map(PersonLine::of).collect(),
         invite,
         safeguarding,
+        warning_signs_href: format!("/manage/providers/{id}/warning-signs"),
         name,
     })
 }

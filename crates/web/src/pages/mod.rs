@@ -5,6 +5,7 @@
 pub mod account;
 pub mod admin;
 pub mod assessments;
+pub mod benchmark;
 pub mod chrome;
 mod directory;
 pub mod feedback;
@@ -16,6 +17,7 @@ pub mod moderation;
 mod provider;
 pub mod returns;
 pub mod sign_in;
+pub mod watchlist;
 
 pub use directory::directory;
 pub use home::home;

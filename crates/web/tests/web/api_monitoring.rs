@@ -45,7 +45,8 @@ fn ids(watchlist: &Value) -> Vec<String> {
 #[tokio::test]
 async fn a_return_shows_in_the_service_s_monitoring_with_the_policy_behind_it() {
     let app = TestApp::new().await;
-    let admin = api_token(&app, "admin@sunrise.example", vec![grant(Role::ProviderAdmin, provider_scope(SUNRISE))]).await;
+    let admin =
+        api_token(&app, "admin@sunrise.example", vec![grant(Role::ProviderAdmin, provider_scope(SUNRISE))]).await;
     manager_leaves(&app, &admin).await;
     app.settled().await;
     let reply = get(&app, Some(&admin), &format!("/api/v1/monitoring/locations/{ROSE_COURT}")).await;
@@ -64,8 +65,10 @@ async fn a_return_shows_in_the_service_s_monitoring_with_the_policy_behind_it() 
 #[tokio::test]
 async fn each_caller_sees_only_the_services_they_may() {
     let app = TestApp::new().await;
-    let sunrise = api_token(&app, "admin@sunrise.example", vec![grant(Role::ProviderAdmin, provider_scope(SUNRISE))]).await;
-    let harbour = api_token(&app, "admin@harbour.example", vec![grant(Role::ProviderAdmin, provider_scope(HARBOUR))]).await;
+    let sunrise =
+        api_token(&app, "admin@sunrise.example", vec![grant(Role::ProviderAdmin, provider_scope(SUNRISE))]).await;
+    let harbour =
+        api_token(&app, "admin@harbour.example", vec![grant(Role::ProviderAdmin, provider_scope(HARBOUR))]).await;
     let inspector = api_token(&app, "inspector@example.org", vec![grant(Role::Inspector, Scope::All)]).await;
     app.settled().await;
     let everyone = ids(&get(&app, Some(&inspector), "/api/v1/monitoring/watchlist").await.json());
@@ -76,7 +79,10 @@ async fn each_caller_sees_only_the_services_they_may() {
     assert!(theirs.iter().chain(&others).all(|id| everyone.contains(id)));
     let hidden = get(&app, Some(&harbour), &format!("/api/v1/monitoring/locations/{ROSE_COURT}")).await;
     let unknown = get(&app, Some(&harbour), &format!("/api/v1/monitoring/locations/{NOT_IN_REGISTER}")).await;
-    assert_eq!((hidden.status, hidden.body.clone()), (unknown.status, unknown.body.replace(NOT_IN_REGISTER, ROSE_COURT)));
+    assert_eq!(
+        (hidden.status, hidden.body.clone()),
+        (unknown.status, unknown.body.replace(NOT_IN_REGISTER, ROSE_COURT))
+    );
     assert_eq!(hidden.status, StatusCode::NOT_FOUND);
     assert_eq!(get(&app, None, "/api/v1/monitoring/watchlist").await.status, StatusCode::UNAUTHORIZED);
     for bad in ["band=9", "band=abc"] {

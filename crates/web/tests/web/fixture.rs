@@ -12,9 +12,9 @@ use candour_domain::{
     Address, KeyQuestionRatings, Location, LocationId, Postcode, Provider, ProviderId, Rating, RatingRecord,
     RatingSource, Region, Registration, RegistrationStatus, Relationship, RelationshipKind,
 };
+use candour_engine::monitoring::MonitoringPolicy;
 use candour_store::{ImportPlan, Store};
 use candour_store_sqlite::SqliteStore;
-use candour_engine::monitoring::MonitoringPolicy;
 use candour_web::{Monitor, RateLimit, WebConfig};
 use chrono::NaiveDate;
 use tower::ServiceExt;
@@ -89,7 +89,12 @@ impl TestApp {
         store.apply_import(&plan()).await.expect("the fixture imports");
         let store = Arc::new(store);
         let monitor = Monitor::start(store.clone(), MonitoringPolicy::default());
-        TestApp { router: candour_web::app_with_monitor(store.clone(), config, monitor.clone()), store, monitor, _dir: dir }
+        TestApp {
+            router: candour_web::app_with_monitor(store.clone(), config, monitor.clone()),
+            store,
+            monitor,
+            _dir: dir,
+        }
     }
 
     /// Waits until monitoring reflects everything sent so far, and returns its snapshot.

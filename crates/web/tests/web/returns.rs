@@ -41,7 +41,8 @@ async fn incidents_kept(app: &TestApp, location: &str) -> Vec<(String, u32)> {
 #[tokio::test]
 async fn a_provider_admin_sends_months_and_resending_changes_nothing() {
     let app = TestApp::new().await;
-    let admin = api_token(&app, "admin@sunrise.example", vec![grant(Role::ProviderAdmin, provider_scope(SUNRISE))]).await;
+    let admin =
+        api_token(&app, "admin@sunrise.example", vec![grant(Role::ProviderAdmin, provider_scope(SUNRISE))]).await;
     let months = json!([month("2025-01", 4), month("2025-02", 5)]);
     let reply = send(&app, Some(&admin), ROSE_COURT, &months).await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
@@ -95,7 +96,8 @@ async fn the_location_manager_may_send_but_staff_and_others_find_nothing() {
 #[tokio::test]
 async fn every_problem_is_answered_at_once_and_nothing_is_kept() {
     let app = TestApp::new().await;
-    let admin = api_token(&app, "admin@sunrise.example", vec![grant(Role::ProviderAdmin, provider_scope(SUNRISE))]).await;
+    let admin =
+        api_token(&app, "admin@sunrise.example", vec![grant(Role::ProviderAdmin, provider_scope(SUNRISE))]).await;
     let mut bad = month("2025-02", 1);
     bad["agency_hours"] = json!(7000);
     bad["supervision_pct"] = json!(-5);

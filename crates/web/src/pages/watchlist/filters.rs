@@ -66,9 +66,10 @@ impl Sort {
 
     fn parse(value: &str) -> Result<Sort, String> {
         let key = value.trim().to_lowercase();
-        Sort::ALL.into_iter().find(|s| s.code() == key).ok_or_else(|| {
-            format!("Sort {value:?} is not valid: expected band, score, name or inspection")
-        })
+        Sort::ALL
+            .into_iter()
+            .find(|s| s.code() == key)
+            .ok_or_else(|| format!("Sort {value:?} is not valid: expected band, score, name or inspection"))
     }
 }
 
@@ -203,6 +204,11 @@ impl Raw {
         crate::forms::value(&self.pairs, key)
     }
 
+    /// The first value given for `key`, unless it is blank.
+    pub fn chosen(&self, key: &str) -> Option<&str> {
+        non_blank(self.get(key))
+    }
+
     /// Every non-blank value given for `key`.
     pub fn all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.pairs.iter().filter(move |(k, _)| k == key).filter_map(|(_, v)| non_blank(v))
@@ -239,7 +245,7 @@ impl Raw {
         key: &'static str,
         parse: impl FnOnce(&str) -> Result<T, String>,
     ) -> Option<T> {
-        let value = non_blank(self.get(key))?;
+        let value = self.chosen(key)?;
         parse(value).map_err(|message| errors.add(key, message)).ok()
     }
 
@@ -312,9 +318,11 @@ mod tests {
 
     #[test]
     fn values_take_the_registers_spelling_and_bands_repeat() {
-        let q = query("local_authority=tower+hamlets&region=North+West&service=homecare&specialism=DEMENTIA\
-                       &band=3&band=1&band=3&sort=inspection&page=2&name=+Rose++Court+")
-            .unwrap();
+        let q = query(
+            "local_authority=tower+hamlets&region=North+West&service=homecare&specialism=DEMENTIA\
+                       &band=3&band=1&band=3&sort=inspection&page=2&name=+Rose++Court+",
+        )
+        .unwrap();
         assert_eq!(q.filters.local_authority.as_deref(), Some("Tower Hamlets"));
         assert_eq!(q.filters.region, Some(Region::NorthWest));
         assert_eq!(q.filters.service, Some(ServiceKind::Homecare));
@@ -332,9 +340,11 @@ mod tests {
 
     #[test]
     fn every_bad_value_is_reported_against_its_field() {
-        let errors = query("band=7&page=0&sort=cheapest&region=wales&service=hospital&local_authority=Camden\
-                            &specialism=Gardening&name=a%07b")
-            .unwrap_err();
+        let errors = query(
+            "band=7&page=0&sort=cheapest&region=wales&service=hospital&local_authority=Camden\
+                            &specialism=Gardening&name=a%07b",
+        )
+        .unwrap_err();
         let links: Vec<String> = errors.links().into_iter().map(|l| format!("{} {}", l.href, l.message)).collect();
         assert_eq!(
             links,
