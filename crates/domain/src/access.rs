@@ -48,6 +48,10 @@ pub enum Resource<'a> {
     ApiTokens { owner: UserId },
     /// England-wide views: the national watchlist and register administration.
     National,
+    /// A service's monitoring: its indicators, warning signs and watchlist band. Read by
+    /// those who run it (the provider's administrators, its registered managers) and
+    /// those who oversee it (inspectors, its authority's commissioners); not by care staff.
+    LocationMonitoring { location: &'a LocationId, provider: &'a ProviderId, local_authority: Option<&'a str> },
     /// An assessment of one of a location's services. `sent`: it has gone to the
     /// provider (it is sent or published); drafts are the inspectors' alone.
     Assessment { location: &'a LocationId, provider: &'a ProviderId, sent: bool },
@@ -133,6 +137,13 @@ pub fn authorize(principal: &Principal, action: Action, resource: Resource<'_>) 
         }
         Resource::AreaSafeguardingTeam { local_authority } => commissions(principal, local_authority),
         Resource::National => action == Action::Read && principal.has_role(Role::Inspector),
+        Resource::LocationMonitoring { location, provider, local_authority } => {
+            action == Action::Read
+                && (principal.has_role(Role::Inspector)
+                    || holds(principal, Role::ProviderAdmin, |s| s == &Scope::Provider(provider.clone()))
+                    || holds(principal, Role::Manager, |s| s == &Scope::Location(location.clone()))
+                    || local_authority.is_some_and(|la| commissions(principal, la)))
+        }
         Resource::Assessment { location, provider, sent } => match action {
             Action::Read => principal.has_role(Role::Inspector) || (sent && sees_sent(principal, location, provider)),
             Action::Write => principal.has_role(Role::Inspector),
@@ -149,6 +160,7 @@ pub fn authorize(principal: &Principal, action: Action, resource: Resource<'_>) 
         | (false, Resource::ProviderAccounts { .. } | Resource::ApiTokens { .. })
         | (false, Resource::Assessment { .. } | Resource::AssessmentChallenges { .. })
         | (false, Resource::LocationVoice { .. } | Resource::SafeguardingAlert { .. })
+        | (false, Resource::LocationMonitoring { .. })
         | (false, Resource::ProviderSafeguardingLead { .. } | Resource::AreaSafeguardingTeam { .. }) => {
             Decision::NotFound
         }

@@ -89,6 +89,7 @@ pub fn describe(resource: Resource<'_>) -> String {
         Resource::AreaSafeguardingTeam { local_authority } => format!("safeguarding_contact:area:{local_authority}"),
         Resource::ApiTokens { owner } => format!("api_tokens:user:{owner}"),
         Resource::National => "national".to_string(),
+        Resource::LocationMonitoring { location, .. } => format!("monitoring:location:{location}"),
         Resource::Assessment { location, .. } => format!("assessment:location:{location}"),
         Resource::AssessmentChallenges { location, .. } => format!("assessment_challenges:location:{location}"),
     }

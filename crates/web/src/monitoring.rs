@@ -1,7 +1,7 @@
 //! What the monitoring pages share: the latest snapshot, and which of its services
 //! a signed-in person may see. Everyone sees the same computation, narrowed to the
-//! services they may read (a provider its own, a commissioner its authorities, an
-//! inspector England).
+//! services they run or oversee (a provider its own, a commissioner its authorities,
+//! an inspector England); care staff see none.
 
 use std::sync::Arc;
 
@@ -16,10 +16,10 @@ pub(crate) fn snapshot(state: &AppState) -> Result<Arc<Snapshot>, WebError> {
     state.monitor.current().ok_or(WebError::NotReady)
 }
 
-/// Whether `principal` may see this service's monitoring: whoever may read its workspace.
+/// Whether `principal` may see this service's monitoring (the domain's access rule).
 pub(crate) fn may_see(principal: &Principal, facts: &ServiceFacts) -> bool {
-    let resource = Resource::Location {
-        id: &facts.id,
+    let resource = Resource::LocationMonitoring {
+        location: &facts.id,
         provider: &facts.provider_id,
         local_authority: facts.local_authority.as_deref(),
     };

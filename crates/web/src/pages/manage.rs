@@ -509,6 +509,8 @@ struct LocationPage {
     voice_links: Vec<LinkLine>,
     /// The monthly returns page, for those who may send the location's returns.
     returns_href: Option<String>,
+    /// The benchmark page, for those who may see the service's monitoring while it is registered.
+    benchmark_href: Option<String>,
 }
 
 struct AssessmentLine {
@@ -635,7 +637,18 @@ fn location_page(who: &SignedIn, ws: &LocationWorkspace, provider_href: String) 
         open_assessment: None,
         voice_links: Vec::new(),
         returns_href: crate::pages::returns::returns_link(who.principal(), d),
+        benchmark_href: benchmark_link(who.principal(), l),
     }
+}
+
+fn benchmark_link(principal: &Principal, l: &candour_domain::Location) -> Option<String> {
+    let resource = Resource::LocationMonitoring {
+        location: &l.id,
+        provider: &l.provider_id,
+        local_authority: l.local_authority.as_deref(),
+    };
+    let allowed = l.is_registered() && authorize(principal, Action::Read, resource).is_allowed();
+    allowed.then(|| format!("/monitoring/locations/{}", l.id))
 }
 
 /// People's voice for the provider side: stories to answer, paper entry, and the

@@ -6,7 +6,7 @@
 //! choices or the CSV.
 
 mod filters;
-mod views;
+pub(crate) mod views;
 
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};

@@ -137,13 +137,13 @@ async fn every_role_against_every_private_route() {
         (format!("/manage/locations/{HARBOUR_HOME_CARE}/returns/new"),         "200 404 404 404 404 404 404 404 S"),
         (format!("/manage/locations/{ROSE_COURT}/returns/template.csv"),       "200 404 404 200 200 404 404 404 S"),
         // The watchlist: whoever may see a service; warning signs as the provider's workspace.
-        ("/monitoring/watchlist".into(),                                       "200 200 200 200 200 200 403 403 S"),
-        ("/monitoring/watchlist.csv".into(),                                   "200 200 200 200 200 200 403 403 S"),
+        ("/monitoring/watchlist".into(),                                       "200 200 200 200 200 403 403 403 S"),
+        ("/monitoring/watchlist.csv".into(),                                   "200 200 200 200 200 403 403 403 S"),
         (format!("/manage/providers/{SUNRISE}/warning-signs"),                 "200 200 200 200 404 404 404 404 S"),
         (format!("/manage/providers/{HARBOUR}/warning-signs"),                 "200 200 404 404 404 404 404 404 S"),
         (format!("/manage/providers/{GUESSED_PROVIDER}/warning-signs"),        "404 404 404 404 404 404 404 404 S"),
         // How one service compares: whoever may read the location's workspace.
-        (format!("/monitoring/locations/{ROSE_COURT}"),                        "200 200 200 200 200 200 404 404 S"),
+        (format!("/monitoring/locations/{ROSE_COURT}"),                        "200 200 200 200 200 404 404 404 S"),
         (format!("/monitoring/locations/{OAK_LODGE}"),                         "200 200 200 200 404 404 404 404 S"),
         (format!("/monitoring/locations/{HARBOUR_HOME_CARE}"),                 "200 200 404 404 404 404 404 404 S"),
         (format!("/monitoring/locations/{GUESSED_LOCATION}"),                  "404 404 404 404 404 404 404 404 S"),

@@ -201,7 +201,9 @@ async fn accounts_that_may_see_no_service_are_told_so() {
     app.settled().await;
     let mut moderator = signed_in(&app, "mod@example.org", vec![grant(Role::Moderator, Scope::All)]).await;
     let mut nobody = signed_in(&app, "none@example.org", vec![]).await;
-    for browser in [&mut moderator, &mut nobody] {
+    // Care staff read their service's workspace but not its monitoring.
+    let mut staff = signed_in(&app, "staff@example.org", vec![grant(Role::Staff, location_scope(ROSE_COURT))]).await;
+    for browser in [&mut moderator, &mut nobody, &mut staff] {
         for path in [WATCHLIST.to_string(), format!("{WATCHLIST}.csv")] {
             let reply = browser.get(&app, &path).await;
             assert_eq!(reply.status, StatusCode::FORBIDDEN, "{path}: {}", reply.body);
@@ -211,9 +213,8 @@ async fn accounts_that_may_see_no_service_are_told_so() {
         let home = browser.get(&app, "/manage").await;
         home.assert_lacks(&[WATCHLIST]);
     }
-    // Staff see the services whose workspace they may read: their own, and nothing else.
-    let mut staff = signed_in(&app, "staff@example.org", vec![grant(Role::Staff, location_scope(ROSE_COURT))]).await;
-    assert_eq!(listed(&staff.get(&app, WATCHLIST).await), [ROSE_COURT]);
+    let mut manager = signed_in(&app, "manager@example.org", vec![grant(Role::Manager, location_scope(ROSE_COURT))]).await;
+    assert_eq!(listed(&manager.get(&app, WATCHLIST).await), [ROSE_COURT], "a registered manager sees their own");
     let mut commissioner = leeds_commissioner(&app).await;
     commissioner.get(&app, "/manage").await.assert_contains(&[r#"<a href="/monitoring/watchlist">Watchlist</a>"#]);
 }
