@@ -1860,6 +1860,26 @@ pub async fn monitoring_counts_follow_feedback_and_moderation(store: &dyn Store)
     assert_eq!(alerts, [(lid(102), at(6))]);
     assert!(store.latest_alerts(Locations::One(&lid(100)), 4).await.expect("none").is_empty());
 
+    // Responses loaded in bulk are counted too, and later ones still are.
+    let historic = |key: &str, status: FeedbackStatus, level: u8| HistoricFeedback {
+        new: submission(103, key, 8, &person_raw("Past", &[])),
+        status,
+        published_text: Some("Past".into()),
+        criticality: Some(Criticality::new(level).expect("a level")),
+        moderated_by: None,
+        moderated_at: None,
+        replies: vec![],
+        progress: vec![],
+    };
+    let past = [historic("past-1", FeedbackStatus::Published, 4), historic("past-2", FeedbackStatus::Rejected, 1)];
+    store.load_historic_feedback(&past).await.expect("bulk load");
+    let stories = |months: Vec<(LocationId, Month, VoiceMonth)>| {
+        months.iter().map(|(_, _, v)| (v.responses, v.stories, v.critical_stories)).collect::<Vec<_>>()
+    };
+    assert_eq!(stories(store.voice_months(Locations::One(&lid(103)), from).await.expect("counts")), [(1, 1, 1)]);
+    submit(store, &submission(103, "after", 9, &person_raw("", &[]))).await;
+    assert_eq!(stories(store.voice_months(Locations::One(&lid(103)), from).await.expect("counts")), [(2, 1, 1)]);
+
     let watched = store.monitored_locations().await.expect("locations");
     assert!(watched.iter().all(|l| l.id != lid(105)), "a deregistered location is not watched");
     let rose = watched.iter().find(|l| l.id == lid(102)).expect("Rose Court");

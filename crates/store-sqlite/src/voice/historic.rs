@@ -4,7 +4,7 @@
 //! refer to their response without reading anything back.
 
 use sqlx::sqlite::{Sqlite, SqliteConnection, SqlitePool};
-use sqlx::{Connection, QueryBuilder};
+use sqlx::{AssertSqlSafe, Connection, QueryBuilder};
 
 use candour_store::{HistoricFeedback, StoreError, StoreResult};
 
@@ -42,6 +42,7 @@ pub(crate) async fn load(pool: &SqlitePool, batch: &[HistoricFeedback]) -> Store
 
 async fn write_batch(conn: &mut SqliteConnection, batch: &[HistoricFeedback]) -> StoreResult<()> {
     let mut tx = conn.begin().await.map_err(other)?;
+    let triggers = set_count_triggers_aside(&mut tx).await?;
     let first_feedback = next_id(&mut tx, "SELECT COALESCE(MAX(id), 0) + 1 FROM feedback").await?;
     let feedback_ids: Vec<i64> = (first_feedback..).take(batch.len()).collect();
     for (chunk, ids) in batch.chunks(CHUNK).zip(feedback_ids.chunks(CHUNK)) {
@@ -54,7 +55,50 @@ async fn write_batch(conn: &mut SqliteConnection, batch: &[HistoricFeedback]) ->
             insert_alert(&mut tx, *id, alert, historic.new.received_at).await?;
         }
     }
+    recount(&mut tx, first_feedback, first_feedback + batch.len() as i64 - 1).await?;
+    for (_, create) in &triggers {
+        sqlx::query(AssertSqlSafe(create.clone())).execute(&mut *tx).await.map_err(other)?;
+    }
     tx.commit().await.map_err(other)
+}
+
+/// Counting each response as it is written (the `voice_months` triggers of migration
+/// 0006) costs more than writing it when millions arrive at once: within the batch's
+/// transaction the triggers are dropped, the batch's services counted again in one
+/// statement ([`recount`]), and the triggers created again from their stored text.
+/// Should anything fail, the transaction takes all of it back.
+async fn set_count_triggers_aside(conn: &mut SqliteConnection) -> StoreResult<Vec<(String, String)>> {
+    let triggers: Vec<(String, String)> = sqlx::query_as(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'feedback' \
+         AND name GLOB 'voice_months_*'",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(other)?;
+    for (name, _) in &triggers {
+        // The names come from the schema itself, not from outside.
+        sqlx::query(AssertSqlSafe(format!("DROP TRIGGER \"{name}\""))).execute(&mut *conn).await.map_err(other)?;
+    }
+    Ok(triggers)
+}
+
+/// The months of every service with a response among ids `first..=last`, counted again from scratch.
+async fn recount(conn: &mut SqliteConnection, first: i64, last: i64) -> StoreResult<()> {
+    const SERVICES: &str = "location_id IN (SELECT DISTINCT location_id FROM feedback WHERE id BETWEEN ?1 AND ?2)";
+    sqlx::query(AssertSqlSafe(format!("DELETE FROM voice_months WHERE {SERVICES}")))
+        .bind(first)
+        .bind(last)
+        .execute(&mut *conn)
+        .await
+        .map_err(other)?;
+    let count = format!(
+        "INSERT INTO voice_months \
+         SELECT location_id, month, SUM(responses), SUM(positive), SUM(rated), SUM(outcome_n), TOTAL(outcome_sum), \
+         TOTAL(outcome_sum_sq), SUM(stories), SUM(critical_stories), SUM(speak_up_n), TOTAL(speak_up_sum), \
+         TOTAL(speak_up_sum_sq) FROM feedback_tally WHERE {SERVICES} GROUP BY location_id, month"
+    );
+    sqlx::query(AssertSqlSafe(count)).bind(first).bind(last).execute(&mut *conn).await.map_err(other)?;
+    Ok(())
 }
 
 async fn next_id(conn: &mut SqliteConnection, sql: &'static str) -> StoreResult<i64> {
