@@ -58,7 +58,13 @@ async fn main() {
         let took = sent.elapsed();
         let now = after.get(&id).unwrap();
         let n = now.results.indicator(Indicator::PositiveOverall).unwrap().n;
-        println!("round {round}: {id} answers {before} -> {n}, band {}, {:.0} ms", now.entry.band, took.as_secs_f64() * 1e3);
+        println!(
+            "round {round}: {id} answers {before} -> {n}, band {}, {:.0} ms (read back {:.0} ms, computed {:.0} ms)",
+            now.entry.band,
+            took.as_secs_f64() * 1e3,
+            after.timings.load.as_secs_f64() * 1e3,
+            after.timings.compute.as_secs_f64() * 1e3
+        );
         times.push(took.as_secs_f64());
     }
     times.sort_by(f64::total_cmp);

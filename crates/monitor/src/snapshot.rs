@@ -1,7 +1,7 @@
 //! One computation of monitoring: every service's indicators and flags for the
 //! month, and the watchlist, with the policy and data that produced them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -11,7 +11,7 @@ use serde::Serialize;
 use candour_domain::LocationId;
 use candour_domain::returns::Month;
 use candour_engine::monitoring::{
-    MonitoringError, MonitoringPolicy, Service, ServiceIndicators, WatchEntry, compute, watchlist,
+    MonitoringError, MonitoringPolicy, Service, ServiceIndicators, WatchEntry, compute, watch_entry, watch_order,
 };
 
 use candour_store::ServiceFacts;
@@ -38,9 +38,10 @@ pub struct Snapshot {
     pub services: Vec<Arc<Service>>,
     /// In the order of `facts`.
     pub results: Vec<ServiceIndicators>,
-    /// Band 1 first; `entry_of[i]` is the position of `facts[i]`'s entry.
-    pub watchlist: Vec<WatchEntry>,
-    entry_of: Vec<usize>,
+    /// In the order of `facts`.
+    pub entries: Vec<WatchEntry>,
+    /// Positions in `facts`, in watchlist order (band 1 first, then by score).
+    order: Vec<usize>,
     index: Arc<HashMap<LocationId, usize>>,
     pub timings: Timings,
 }
@@ -55,6 +56,7 @@ pub struct Watched<'a> {
 }
 
 impl Snapshot {
+    /// Everything computed afresh.
     pub fn compute(
         inputs: &Inputs,
         policy: &MonitoringPolicy,
@@ -63,14 +65,46 @@ impl Snapshot {
     ) -> Result<Snapshot, MonitoringError> {
         let started = Instant::now();
         let results = compute(&inputs.services, inputs.month, today, policy)?;
-        let watchlist = watchlist(&results, &policy.bands)?;
-        let mut entry_of = vec![0; results.len()];
-        for (position, entry) in watchlist.iter().enumerate() {
-            if let Some(&i) = inputs.index.get(entry.service_id.as_str()) {
-                entry_of[i] = position;
-            }
+        let entries = watchlist_entries(&results, policy)?;
+        Ok(Snapshot::of(inputs, policy, today, results, entries, Timings { load, compute: started.elapsed() }))
+    }
+
+    /// `previous` with the peer groups of the services at `changed` computed again:
+    /// comparisons and CUSUM charts run within a peer group, so the others stand. The
+    /// same result as [`Snapshot::compute`] as long as the month and day are the same.
+    pub fn update(
+        previous: &Snapshot,
+        inputs: &Inputs,
+        changed: &[usize],
+        load: Duration,
+    ) -> Result<Snapshot, MonitoringError> {
+        let started = Instant::now();
+        let groups: HashSet<&str> = changed.iter().map(|&i| inputs.services[i].peer_group.as_str()).collect();
+        let members: Vec<usize> =
+            (0..inputs.services.len()).filter(|&i| groups.contains(inputs.services[i].peer_group.as_str())).collect();
+        let group: Vec<Arc<Service>> = members.iter().map(|&i| inputs.services[i].clone()).collect();
+        let policy = &previous.policy;
+        let fresh = compute(&group, inputs.month, previous.today, policy)?;
+        let (mut results, mut entries) = (previous.results.clone(), previous.entries.clone());
+        for (&i, result) in members.iter().zip(fresh) {
+            entries[i] = watch_entry(&result, &policy.bands);
+            results[i] = result;
         }
-        Ok(Snapshot {
+        let timings = Timings { load, compute: started.elapsed() };
+        Ok(Snapshot::of(inputs, policy, previous.today, results, entries, timings))
+    }
+
+    fn of(
+        inputs: &Inputs,
+        policy: &MonitoringPolicy,
+        today: NaiveDate,
+        results: Vec<ServiceIndicators>,
+        entries: Vec<WatchEntry>,
+        timings: Timings,
+    ) -> Snapshot {
+        let mut order: Vec<usize> = (0..entries.len()).collect();
+        order.sort_by(|&a, &b| watch_order(&entries[a], &entries[b]));
+        Snapshot {
             month: inputs.month,
             from: inputs.from,
             today,
@@ -79,11 +113,11 @@ impl Snapshot {
             facts: inputs.facts.clone(),
             services: inputs.services.clone(),
             results,
-            watchlist,
-            entry_of,
+            entries,
+            order,
             index: inputs.index.clone(),
-            timings: Timings { load, compute: started.elapsed() },
-        })
+            timings,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -100,25 +134,29 @@ impl Snapshot {
 
     /// The service at `i` in the order of `facts`.
     pub fn at(&self, i: usize) -> Watched<'_> {
-        Watched {
-            facts: &self.facts[i],
-            service: &self.services[i],
-            results: &self.results[i],
-            entry: &self.watchlist[self.entry_of[i]],
-        }
+        Watched { facts: &self.facts[i], service: &self.services[i], results: &self.results[i], entry: &self.entries[i] }
     }
 
     /// The watchlist in order, each entry with its service.
     pub fn ranked(&self) -> impl Iterator<Item = Watched<'_>> {
-        self.watchlist.iter().filter_map(|entry| self.index.get(entry.service_id.as_str()).map(|&i| self.at(i)))
+        self.order.iter().map(|&i| self.at(i))
     }
 
     /// How many services are in each band, 1 to 6.
     pub fn band_counts(&self) -> [usize; 6] {
         let mut counts = [0; 6];
-        for entry in &self.watchlist {
+        for entry in &self.entries {
             counts[usize::from(entry.band.clamp(1, 6)) - 1] += 1;
         }
         counts
     }
+}
+
+/// Each service's watchlist entry, in the services' order.
+fn watchlist_entries(
+    results: &[ServiceIndicators],
+    policy: &MonitoringPolicy,
+) -> Result<Vec<WatchEntry>, MonitoringError> {
+    policy.bands.validate()?;
+    Ok(results.iter().map(|r| watch_entry(r, &policy.bands)).collect())
 }

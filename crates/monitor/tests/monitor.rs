@@ -14,7 +14,9 @@ use candour_monitor::{Monitor, recompute};
 use candour_store::{ImportPlan, NewFeedback, Prescreen, ReturnBatch, ReturnSource, ReturnsStore, Store, VoiceStore};
 use candour_store_sqlite::SqliteStore;
 
+/// Twelve care homes, then six homecare services: two peer groups.
 const HOMES: u32 = 12;
+const SERVICES: u32 = 18;
 
 fn lid(n: u32) -> LocationId {
     LocationId::parse(&format!("1-{}", 2000 + n)).unwrap()
@@ -80,16 +82,20 @@ async fn answer(store: &SqliteStore, home: u32, key: &str, overall: &str) {
     store.submit_feedback(&new).await.unwrap();
 }
 
-/// Twelve alike care homes with a year of steady returns and six good answers each this month.
+/// The services with a year of steady returns and six good answers each this month.
 async fn homes() -> (tempfile::TempDir, Arc<SqliteStore>) {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("monitor.db")).await.unwrap();
     let provider = ProviderId::parse("1-1").unwrap();
-    let locations = (0..HOMES).map(|n| {
-        let mut home = Location::new(lid(n), provider.clone(), format!("Home {n}"));
-        home.service_types = vec!["Care home service without nursing".into()];
-        home.care_home = true;
-        home.beds = Some(20);
+    let locations = (0..SERVICES).map(|n| {
+        let mut home = Location::new(lid(n), provider.clone(), format!("Service {n}"));
+        if n < HOMES {
+            home.service_types = vec!["Care home service without nursing".into()];
+            home.care_home = true;
+            home.beds = Some(20);
+        } else {
+            home.service_types = vec!["Domiciliary care service".into()];
+        }
         home.region = Some(Region::London);
         home.local_authority = Some("Camden".into());
         home
@@ -100,9 +106,9 @@ async fn homes() -> (tempfile::TempDir, Arc<SqliteStore>) {
         ..Default::default()
     };
     store.apply_import(&plan).await.unwrap();
-    let returns = (0..HOMES).flat_map(|n| (1..13).map(move |back| (lid(n), steady(month_back(back)))));
+    let returns = (0..SERVICES).flat_map(|n| (1..13).map(move |back| (lid(n), steady(month_back(back)))));
     send(&store, returns.collect()).await;
-    for n in 0..HOMES {
+    for n in 0..SERVICES {
         for k in 0..6 {
             answer(&store, n, &format!("home-{n}-{k}"), "good").await;
         }
@@ -115,7 +121,7 @@ async fn new_data_for_a_service_shows_once_the_monitor_settles() {
     let (_dir, store) = homes().await;
     let monitor = Monitor::start(store.clone(), MonitoringPolicy::default());
     let first = monitor.settled().await;
-    assert_eq!(first.len(), HOMES as usize);
+    assert_eq!(first.len(), SERVICES as usize);
     let positive = |snapshot: &candour_monitor::Snapshot| {
         let result = snapshot.get(&lid(0)).unwrap().results.indicator(Indicator::PositiveOverall).copied().unwrap();
         (result.n, result.value)
@@ -138,10 +144,15 @@ async fn new_data_for_a_service_shows_once_the_monitor_settles() {
     assert!(home.entry.band <= 2, "a serious flag lifts the band to 2 or above (it is {})", home.entry.band);
     assert_eq!(flagged.ranked().next().unwrap().facts.id, lid(3), "it heads the watchlist");
 
-    // Touching one service at a time keeps what a full recompute from the store finds.
+    // Touching one service at a time (its peer group computed again, the other left
+    // as it was) keeps what a full recompute from the store finds.
+    let homecare = flagged.get(&lid(HOMES)).unwrap();
+    assert_ne!(homecare.service.peer_group, home.service.peer_group);
     let (_, full) = recompute(store.as_ref(), &MonitoringPolicy::default(), today()).await.unwrap();
     assert_eq!(full.results, flagged.results);
-    assert_eq!(full.watchlist, flagged.watchlist);
+    assert_eq!(full.entries, flagged.entries);
+    let order = |s: &candour_monitor::Snapshot| s.ranked().map(|w| w.facts.id.clone()).collect::<Vec<_>>();
+    assert_eq!(order(&full), order(&flagged));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -150,7 +161,7 @@ async fn a_location_outside_the_register_is_ignored_until_a_reload() {
     let monitor = Monitor::start(store.clone(), MonitoringPolicy::default());
     monitor.settled().await;
     monitor.touch(&LocationId::parse("1-999999").unwrap());
-    assert_eq!(monitor.settled().await.len(), HOMES as usize);
+    assert_eq!(monitor.settled().await.len(), SERVICES as usize);
     monitor.reload();
-    assert_eq!(monitor.settled().await.len(), HOMES as usize);
+    assert_eq!(monitor.settled().await.len(), SERVICES as usize);
 }

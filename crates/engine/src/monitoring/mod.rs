@@ -20,7 +20,7 @@ use catalogue::measure;
 pub use compare::Comparison;
 pub use flags::{Fact, Flag, FlagKind, Seriousness};
 pub use input::{Service, ServiceMonth, VoiceMonth};
-pub use watchlist::{BandPolicy, Reason, WatchEntry, watchlist};
+pub use watchlist::{BandPolicy, Reason, WatchEntry, watch_entry, watch_order, watchlist};
 
 use std::borrow::Borrow;
 

@@ -89,12 +89,18 @@ pub struct WatchEntry {
 /// The watchlist of the services given, band 1 first, then by score (highest first).
 pub fn watchlist(services: &[ServiceIndicators], policy: &BandPolicy) -> Result<Vec<WatchEntry>, MonitoringError> {
     policy.validate()?;
-    let mut entries: Vec<WatchEntry> = services.iter().map(|s| entry(s, policy)).collect();
-    entries.sort_by(|a, b| a.band.cmp(&b.band).then(b.score.unwrap_or(0.0).total_cmp(&a.score.unwrap_or(0.0))));
+    let mut entries: Vec<WatchEntry> = services.iter().map(|s| watch_entry(s, policy)).collect();
+    entries.sort_by(watch_order);
     Ok(entries)
 }
 
-fn entry(service: &ServiceIndicators, policy: &BandPolicy) -> WatchEntry {
+/// The watchlist's order: band 1 first, then by score, highest first.
+pub fn watch_order(a: &WatchEntry, b: &WatchEntry) -> std::cmp::Ordering {
+    a.band.cmp(&b.band).then(b.score.unwrap_or(0.0).total_cmp(&a.score.unwrap_or(0.0)))
+}
+
+/// One service's entry: its score, band and reasons (`policy` already validated).
+pub fn watch_entry(service: &ServiceIndicators, policy: &BandPolicy) -> WatchEntry {
     let count = |status| service.indicators.iter().filter(|r| r.status == status).count() as u32;
     let (risk, elevated) = (count(Status::Risk), count(Status::Elevated));
     let with_data = service.indicators.iter().filter(|r| r.status.has_data()).count() as u32;
