@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::voice::{Respondent, ResponseFacts, StoryFacts};
+use crate::voice::{Overall, Respondent, ResponseFacts, StoryFacts};
 
 /// The month's voice counts, enough to recompute every voice indicator without the answers.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
@@ -25,18 +25,29 @@ pub struct VoiceMonth {
     pub speak_up_n: u32,
     pub speak_up_sum: f64,
     pub speak_up_sum_sq: f64,
+    /// Staff answers to "there are enough staff to give people safe care" (0–3), likewise.
+    pub enough_staff_n: u32,
+    pub enough_staff_sum: f64,
+    pub enough_staff_sum_sq: f64,
+    /// Responses from partners (professionals who work with the service), and of those
+    /// the ones rating it poor or very poor overall: partners' concerns.
+    pub partner_responses: u32,
+    pub partner_concerns: u32,
 }
 
 /// The criticality from which a story counts as critical.
 const CRITICAL: u8 = 3;
 
 impl VoiceMonth {
-    /// Counts one response (partners' responses are not part of these indicators).
+    /// Counts one response.
     pub fn add_response(&mut self, response: &ResponseFacts) {
-        match response.respondent.evidence_category() {
-            "people_experience" => self.add_person(response),
-            _ if response.respondent == Respondent::Staff => self.add_staff(response),
-            _ => {}
+        match response.respondent {
+            Respondent::Staff => self.add_staff(response),
+            Respondent::Partner => {
+                self.partner_responses += 1;
+                self.partner_concerns += u32::from(matches!(response.overall, Overall::Poor | Overall::VeryPoor));
+            }
+            _ => self.add_person(response),
         }
     }
 
@@ -57,11 +68,18 @@ impl VoiceMonth {
     }
 
     fn add_staff(&mut self, response: &ResponseFacts) {
-        let speak_up = response.answers.iter().find(|&&(code, _)| code == "speak_up").and_then(|&(_, level)| level);
-        if let Some(level) = speak_up.map(f64::from) {
+        let answer = |code: &str| {
+            response.answers.iter().find(|&&(c, _)| c == code).and_then(|&(_, level)| level).map(f64::from)
+        };
+        if let Some(level) = answer("speak_up") {
             self.speak_up_n += 1;
             self.speak_up_sum += level;
             self.speak_up_sum_sq += level * level;
+        }
+        if let Some(level) = answer("enough_staff") {
+            self.enough_staff_n += 1;
+            self.enough_staff_sum += level;
+            self.enough_staff_sum_sq += level * level;
         }
     }
 
@@ -88,11 +106,15 @@ mod tests {
         let mut voice = VoiceMonth::default();
         voice.add_response(&response(Respondent::Family, Overall::Good, vec![("safe", Some(3)), ("choice", Some(1))]));
         voice.add_response(&response(Respondent::Person, Overall::DontKnow, vec![("safe", None)]));
-        voice.add_response(&response(Respondent::Staff, Overall::Poor, vec![("speak_up", Some(1))]));
+        voice.add_response(&response(Respondent::Staff, Overall::Poor, vec![("speak_up", Some(1)), ("enough_staff", None)]));
+        voice.add_response(&response(Respondent::Staff, Overall::Good, vec![("enough_staff", Some(2))]));
         voice.add_response(&response(Respondent::Partner, Overall::Poor, vec![]));
+        voice.add_response(&response(Respondent::Partner, Overall::Neither, vec![]));
         assert_eq!((voice.responses, voice.positive, voice.rated), (2, 1, 1));
         assert_eq!((voice.outcome_n, voice.outcome_sum, voice.outcome_sum_sq), (1, 2.0, 4.0));
         assert_eq!((voice.speak_up_n, voice.speak_up_sum), (1, 1.0));
+        assert_eq!((voice.enough_staff_n, voice.enough_staff_sum, voice.enough_staff_sum_sq), (1, 2.0, 4.0));
+        assert_eq!((voice.partner_responses, voice.partner_concerns), (2, 1), "neither good nor poor is no concern");
     }
 
     #[test]

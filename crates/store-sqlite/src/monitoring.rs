@@ -16,10 +16,13 @@ use candour_store::*;
 use crate::codec::{corrupt, get};
 use crate::{SqliteStore, other};
 
-type VoiceRow = (String, u32, u32, u32, u32, f64, f64, u32, u32, u32, f64, f64);
+/// A month packed by [`VOICE`], in its column order (that of [`VoiceMonth`]).
+#[derive(serde::Deserialize)]
+struct VoiceRow(String, u32, u32, u32, u32, f64, f64, u32, u32, u32, f64, f64, u32, f64, f64, u32, u32);
 
 const VOICE: &str = "SELECT location_id, json_group_array(json_array(month, responses, positive, rated, outcome_n, \
-     outcome_sum, outcome_sum_sq, stories, critical_stories, speak_up_n, speak_up_sum, speak_up_sum_sq)) \
+     outcome_sum, outcome_sum_sq, stories, critical_stories, speak_up_n, speak_up_sum, speak_up_sum_sq, \
+     enough_staff_n, enough_staff_sum, enough_staff_sum_sq, partner_responses, partner_concerns)) \
      FROM voice_months WHERE month >= ?1";
 
 /// A return packed by [`RETURNS`], in its column order.
@@ -130,23 +133,26 @@ impl MonitoringStore for SqliteStore {
         let mut found = Vec::new();
         for row in per_location(self, VOICE, which, from, "location_id").await? {
             let (id, months) = unpack::<VoiceRow>(&row)?;
-            for (m, responses, positive, rated, outcome_n, outcome_sum, outcome_sum_sq, stories, critical, n, sum, sq) in
-                months
-            {
+            for m in months {
                 let voice = VoiceMonth {
-                    responses,
-                    positive,
-                    rated,
-                    outcome_n,
-                    outcome_sum,
-                    outcome_sum_sq,
-                    stories,
-                    critical_stories: critical,
-                    speak_up_n: n,
-                    speak_up_sum: sum,
-                    speak_up_sum_sq: sq,
+                    responses: m.1,
+                    positive: m.2,
+                    rated: m.3,
+                    outcome_n: m.4,
+                    outcome_sum: m.5,
+                    outcome_sum_sq: m.6,
+                    stories: m.7,
+                    critical_stories: m.8,
+                    speak_up_n: m.9,
+                    speak_up_sum: m.10,
+                    speak_up_sum_sq: m.11,
+                    enough_staff_n: m.12,
+                    enough_staff_sum: m.13,
+                    enough_staff_sum_sq: m.14,
+                    partner_responses: m.15,
+                    partner_concerns: m.16,
                 };
-                found.push((id.clone(), month(&m)?, voice));
+                found.push((id.clone(), month(&m.0)?, voice));
             }
         }
         Ok(found)

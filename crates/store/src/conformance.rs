@@ -1820,12 +1820,25 @@ pub async fn monitoring_counts_follow_feedback_and_moderation(store: &dyn Store)
     let rejected = submit(store, &submission(100, "rejected", 3, &person_raw("Spam", &[]))).await.feedback_id;
     let critical = submit(store, &submission(100, "critical", 4, &person_raw("Left alone", &[]))).await.feedback_id;
     submit(store, &submission(100, "staff", 5, &staff_raw())).await;
+    let partner_answers =
+        candour_domain::voice::PARTNER_QUESTIONS.iter().map(|q| (q.code.to_string(), "not_at_all".to_string()));
+    let partner = RawFeedback {
+        respondent: "partner".into(),
+        overall: "very_poor".into(),
+        answers: partner_answers.collect(),
+        ..RawFeedback::default()
+    };
+    submit(store, &submission(100, "partner", 5, &partner)).await;
     let mut harm = submission(102, "harm", 6, &person_raw("They hit me", &[]));
     harm.alert = Some(alert_of(5, "Pre-screen", &["lead@example.org"], 6));
     submit(store, &harm).await;
     let from = month("2025-01");
     let before = store.voice_months(Locations::One(&lid(100)), from).await.expect("counts");
-    assert_eq!((before.len(), before[0].2.responses, before[0].2.stories), (1, 4, 3), "the rejected one counts until judged");
+    assert_eq!(
+        (before.len(), before[0].2.responses, before[0].2.stories),
+        (1, 4, 3),
+        "the rejected one counts until judged"
+    );
     store.moderate(rejected, &reject(&moderator, "Spam", 7)).await.expect("reject");
     store.moderate(critical, &publish(&moderator, "Left alone", 3, 7)).await.expect("publish");
 
@@ -1843,6 +1856,12 @@ pub async fn monitoring_counts_follow_feedback_and_moderation(store: &dyn Store)
         (expected.responses, expected.positive, expected.rated, expected.outcome_n, expected.stories, 1)
     );
     assert_eq!((voice.speak_up_n, expected.critical_stories), (expected.speak_up_n, 1));
+    assert_eq!(
+        (voice.enough_staff_n, voice.partner_responses, voice.partner_concerns),
+        (expected.enough_staff_n, expected.partner_responses, expected.partner_concerns)
+    );
+    assert!(expected.enough_staff_n > 0 && close(voice.enough_staff_sum, expected.enough_staff_sum));
+    assert_eq!((expected.partner_responses, expected.partner_concerns), (1, 1));
     assert!(close(voice.outcome_sum, expected.outcome_sum) && close(voice.outcome_sum_sq, expected.outcome_sum_sq));
     assert!(close(voice.speak_up_sum, expected.speak_up_sum) && close(voice.speak_up_sum_sq, expected.speak_up_sum_sq));
     let all = store.voice_months(Locations::All, from).await.expect("all counts");
@@ -1883,6 +1902,9 @@ pub async fn monitoring_counts_follow_feedback_and_moderation(store: &dyn Store)
     let watched = store.monitored_locations().await.expect("locations");
     assert!(watched.iter().all(|l| l.id != lid(105)), "a deregistered location is not watched");
     let rose = watched.iter().find(|l| l.id == lid(102)).expect("Rose Court");
-    assert_eq!((rose.kind, rose.beds, rose.specialisms.as_slice()), (ServiceKind::CareHome, Some(20), &["Dementia".to_string()][..]));
+    assert_eq!(
+        (rose.kind, rose.beds, rose.specialisms.as_slice()),
+        (ServiceKind::CareHome, Some(20), &["Dementia".to_string()][..])
+    );
     assert_eq!((rose.provider_name.as_str(), rose.local_authority.as_deref()), ("Brightwater Care Ltd", Some("Leeds")));
 }

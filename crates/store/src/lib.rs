@@ -28,7 +28,8 @@ pub use voice::*;
 /// returns in [`ReturnsStore`], what monitoring reads in [`MonitoringStore`].
 #[async_trait]
 pub trait Store:
-    AccountStore + AssessmentStore + VoiceStore + ReturnsStore + MonitoringStore + Send + Sync + 'static {
+    AccountStore + AssessmentStore + VoiceStore + ReturnsStore + MonitoringStore + Send + Sync + 'static
+{
     // ---- the register, read side ----
 
     /// One location with its provider, current ratings, history and related locations.

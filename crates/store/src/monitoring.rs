@@ -6,9 +6,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use candour_domain::{LocationId, ProviderId, Rating, Region, ServiceKind};
 use candour_domain::returns::{Month, MonthlyReturn};
 use candour_domain::voice_month::VoiceMonth;
+use candour_domain::{LocationId, ProviderId, Rating, Region, ServiceKind};
 
 use crate::StoreResult;
 
@@ -45,10 +45,18 @@ pub trait MonitoringStore {
 
     /// Voice counts per location and calendar month (UTC) from `from` on; rejected
     /// responses are left out. Months with no responses are absent.
-    async fn voice_months(&self, which: Locations<'_>, from: Month) -> StoreResult<Vec<(LocationId, Month, VoiceMonth)>>;
+    async fn voice_months(
+        &self,
+        which: Locations<'_>,
+        from: Month,
+    ) -> StoreResult<Vec<(LocationId, Month, VoiceMonth)>>;
 
     /// Provider returns from `from` on.
-    async fn monitored_returns(&self, which: Locations<'_>, from: Month) -> StoreResult<Vec<(LocationId, MonthlyReturn)>>;
+    async fn monitored_returns(
+        &self,
+        which: Locations<'_>,
+        from: Month,
+    ) -> StoreResult<Vec<(LocationId, MonthlyReturn)>>;
 
     /// Each location's latest safeguarding alert of at least `level`.
     async fn latest_alerts(&self, which: Locations<'_>, level: u8) -> StoreResult<Vec<(LocationId, DateTime<Utc>)>>;

@@ -16,6 +16,8 @@ pub enum Indicator {
     FeedbackVolume,
     CriticalStories,
     StaffSpeakUp,
+    StaffSufficiency,
+    PartnerConcerns,
     StaffTurnover,
     AgencyShare,
     Supervision,
@@ -35,6 +37,7 @@ pub enum Indicator {
 pub enum Source {
     PeoplesVoice,
     StaffVoice,
+    PartnersVoice,
     Returns,
 }
 
@@ -95,12 +98,12 @@ const fn info(
 }
 
 use Bad::{Both, High, Low};
-use Source::{PeoplesVoice, Returns, StaffVoice};
+use Source::{PartnersVoice, PeoplesVoice, Returns, StaffVoice};
 use Span::{LatestReturn, Window, Year};
 use Statistic::{Mean, Proportion, Rate};
 
 /// The catalogue, in the order indicators are shown.
-pub const CATALOGUE: [IndicatorInfo; 17] = [
+pub const CATALOGUE: [IndicatorInfo; 19] = [
     info(
         Indicator::PositiveOverall,
         "positive_overall",
@@ -135,6 +138,20 @@ pub const CATALOGUE: [IndicatorInfo; 17] = [
         "Staff speak-up score",
         (StaffVoice, Low, Mean, Window),
         "0–3 score",
+    ),
+    info(
+        Indicator::StaffSufficiency,
+        "staff_sufficiency",
+        "Staff say there are enough staff",
+        (StaffVoice, Low, Mean, Window),
+        "0–3 score",
+    ),
+    info(
+        Indicator::PartnerConcerns,
+        "partner_concerns",
+        "Concerns from partners",
+        (PartnersVoice, High, Proportion, Window),
+        "% of partners rating it poor or very poor",
     ),
     info(
         Indicator::StaffTurnover,
@@ -259,6 +276,12 @@ pub(crate) fn measure(indicator: Indicator, service: &Service, end: i32, window:
         Indicator::OutcomeScore => mean(months, |m| (m.voice.outcome_n, m.voice.outcome_sum, m.voice.outcome_sum_sq)),
         Indicator::StaffSpeakUp => {
             mean(months, |m| (m.voice.speak_up_n, m.voice.speak_up_sum, m.voice.speak_up_sum_sq))
+        }
+        Indicator::StaffSufficiency => {
+            mean(months, |m| (m.voice.enough_staff_n, m.voice.enough_staff_sum, m.voice.enough_staff_sum_sq))
+        }
+        Indicator::PartnerConcerns => {
+            proportion(sum(|m| m.voice.partner_concerns), sum(|m| m.voice.partner_responses))
         }
         Indicator::FeedbackVolume => per_bed(service, end, window, sum(|m| m.voice.responses) as f64),
         Indicator::StaffTurnover => turnover(service, end),

@@ -23,7 +23,8 @@ fn months_back(back: i32) -> Month {
     Month::new(i.div_euclid(12), i.rem_euclid(12) as u32 + 1).unwrap()
 }
 
-/// A steady month: 20 beds, 20 staff, 6 responses (5 positive), 3 complaints.
+/// A steady month: 20 beds, 20 staff, 6 responses (5 positive), 5 staff and 2 partners
+/// answering, 3 complaints.
 fn steady(back: i32) -> ServiceMonth {
     let month = months_back(back);
     let voice = VoiceMonth {
@@ -38,6 +39,11 @@ fn steady(back: i32) -> ServiceMonth {
         speak_up_n: 5,
         speak_up_sum: 10.0,
         speak_up_sum_sq: 22.0,
+        enough_staff_n: 5,
+        enough_staff_sum: 10.0,
+        enough_staff_sum_sq: 22.0,
+        partner_responses: 2,
+        partner_concerns: 0,
     };
     let return_ = MonthlyReturn {
         month,
@@ -323,11 +329,11 @@ fn indicators_with(statuses: &[Status]) -> ServiceIndicators {
 #[test]
 fn the_score_and_its_band() {
     use Status::{Elevated, NotEnoughData, Risk};
-    // (2 risk + 2 × 1 elevated) / (2 × 16 with data) = 1/8.
+    // (2 risk + 2 × 1 elevated) / (2 × 18 with data) = 1/9.
     let mut service = indicators_with(&[Risk, Risk, Elevated, NotEnoughData]);
     let entry = &watchlist(std::slice::from_ref(&service), &BandPolicy::default()).unwrap()[0];
-    assert_eq!((entry.risk, entry.elevated, entry.with_data), (2, 1, 16));
-    assert!((entry.score.unwrap() - 1.0 / 8.0).abs() < 1e-12);
+    assert_eq!((entry.risk, entry.elevated, entry.with_data), (2, 1, 18));
+    assert!((entry.score.unwrap() - 1.0 / 9.0).abs() < 1e-12);
     assert_eq!(entry.band, 4);
     assert_eq!(entry.reasons[0].code, "feedback_volume", "elevated before risk");
     assert_eq!(entry.reasons.len(), 3);

@@ -12,7 +12,7 @@ use super::{IndicatorResult, MonitoringError, ServiceIndicators, Status};
 pub struct BandPolicy {
     /// A score at or above `cuts[0]` is band 1, at or above `cuts[1]` band 2, … ; below
     /// `cuts[4]` (or with no indicator data) band 6. Falling, each above 0 and at most 1.
-    /// The default puts any risk at all (the smallest score is 1/34) in band 5 or above.
+    /// The default puts any risk at all (the smallest score is 1/38) in band 5 or above.
     pub cuts: [f64; 5],
     /// A serious flag (no registered manager) keeps the service in this band or above.
     pub serious_band: u8,

@@ -91,11 +91,13 @@ async fn recount(conn: &mut SqliteConnection, first: i64, last: i64) -> StoreRes
         .execute(&mut *conn)
         .await
         .map_err(other)?;
+    // As migration 0006 counts the responses already stored.
     let count = format!(
         "INSERT INTO voice_months \
          SELECT location_id, month, SUM(responses), SUM(positive), SUM(rated), SUM(outcome_n), TOTAL(outcome_sum), \
          TOTAL(outcome_sum_sq), SUM(stories), SUM(critical_stories), SUM(speak_up_n), TOTAL(speak_up_sum), \
-         TOTAL(speak_up_sum_sq) FROM feedback_tally WHERE {SERVICES} GROUP BY location_id, month"
+         TOTAL(speak_up_sum_sq), SUM(enough_staff_n), TOTAL(enough_staff_sum), TOTAL(enough_staff_sum_sq), \
+         SUM(partner_responses), SUM(partner_concerns) FROM feedback_tally WHERE {SERVICES} GROUP BY location_id, month"
     );
     sqlx::query(AssertSqlSafe(count)).bind(first).bind(last).execute(&mut *conn).await.map_err(other)?;
     Ok(())

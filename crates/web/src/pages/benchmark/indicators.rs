@@ -164,7 +164,8 @@ fn n_units(indicator: Indicator) -> (&'static str, &'static str) {
     match indicator {
         Indicator::PositiveOverall | Indicator::OutcomeScore => ("answer", "answers"),
         Indicator::CriticalStories => ("story", "stories"),
-        Indicator::StaffSpeakUp => ("staff answer", "staff answers"),
+        Indicator::StaffSpeakUp | Indicator::StaffSufficiency => ("staff answer", "staff answers"),
+        Indicator::PartnerConcerns => ("partner's answer", "partners' answers"),
         Indicator::StaffTurnover => ("staff-year", "staff-years"),
         Indicator::AgencyShare => ("hour", "hours"),
         Indicator::Supervision | Indicator::Training => ("staff member", "staff"),
@@ -183,6 +184,7 @@ fn source_name(source: Source) -> &'static str {
     match source {
         Source::PeoplesVoice => "People's voice",
         Source::StaffVoice => "Staff voice",
+        Source::PartnersVoice => "Partners' voice",
         Source::Returns => "Provider returns",
     }
 }

@@ -72,6 +72,11 @@ fn months(numbers: &mut Numbers, from: Month, count: i32) -> Vec<ServiceMonth> {
                 speak_up_n: speak_up.len() as u32,
                 speak_up_sum: speak_up.iter().sum(),
                 speak_up_sum_sq: speak_up.iter().map(|s| s * s).sum(),
+                enough_staff_n: speak_up.len() as u32,
+                enough_staff_sum: speak_up.iter().sum(),
+                enough_staff_sum_sq: speak_up.iter().map(|s| s * s).sum(),
+                partner_responses: numbers.below(3),
+                partner_concerns: 0,
             };
             let month = month_after(from, k);
             let incidents = numbers.below(10);
