@@ -106,7 +106,11 @@ mod tests {
         let mut voice = VoiceMonth::default();
         voice.add_response(&response(Respondent::Family, Overall::Good, vec![("safe", Some(3)), ("choice", Some(1))]));
         voice.add_response(&response(Respondent::Person, Overall::DontKnow, vec![("safe", None)]));
-        voice.add_response(&response(Respondent::Staff, Overall::Poor, vec![("speak_up", Some(1)), ("enough_staff", None)]));
+        voice.add_response(&response(
+            Respondent::Staff,
+            Overall::Poor,
+            vec![("speak_up", Some(1)), ("enough_staff", None)],
+        ));
         voice.add_response(&response(Respondent::Staff, Overall::Good, vec![("enough_staff", Some(2))]));
         voice.add_response(&response(Respondent::Partner, Overall::Poor, vec![]));
         voice.add_response(&response(Respondent::Partner, Overall::Neither, vec![]));

@@ -33,7 +33,8 @@ async fn main() {
     let mut times = Vec::new();
     for round in 0..rounds {
         let id = first.facts[(round * 7919) % first.len()].id.clone();
-        let before = monitor.current().unwrap().get(&id).unwrap().results.indicator(Indicator::PositiveOverall).unwrap().n;
+        let before =
+            monitor.current().unwrap().get(&id).unwrap().results.indicator(Indicator::PositiveOverall).unwrap().n;
         let raw = RawFeedback {
             respondent: "family".into(),
             overall: "very_poor".into(),

@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
+use candour_domain::LocationId;
 use candour_domain::returns::Month;
 use candour_domain::voice::Criticality;
 use candour_domain::voice_month::VoiceMonth;
-use candour_domain::LocationId;
 use candour_engine::monitoring::{MonitoringPolicy, Service, ServiceMonth};
 use candour_engine::stats::{PeerGroup, PeerScope, SizeBand};
 use candour_store::{Locations, ServiceFacts, Store, StoreError, StoreResult};

@@ -9,8 +9,8 @@ mod export;
 mod inputs;
 mod snapshot;
 
-pub use export::write_watchlist_csv;
 pub use candour_store::ServiceFacts;
+pub use export::write_watchlist_csv;
 pub use inputs::{Inputs, history_start, peer_group};
 pub use snapshot::{Snapshot, Timings, Watched};
 

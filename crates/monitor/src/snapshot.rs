@@ -134,7 +134,12 @@ impl Snapshot {
 
     /// The service at `i` in the order of `facts`.
     pub fn at(&self, i: usize) -> Watched<'_> {
-        Watched { facts: &self.facts[i], service: &self.services[i], results: &self.results[i], entry: &self.entries[i] }
+        Watched {
+            facts: &self.facts[i],
+            service: &self.services[i],
+            results: &self.results[i],
+            entry: &self.entries[i],
+        }
     }
 
     /// The watchlist in order, each entry with its service.

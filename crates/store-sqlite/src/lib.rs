@@ -6,8 +6,8 @@ mod accounts;
 mod assessments;
 #[macro_use]
 mod codec;
-mod read;
 mod monitoring;
+mod read;
 mod returns;
 mod voice;
 mod write;

@@ -8,9 +8,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::de::DeserializeOwned;
 use sqlx::sqlite::SqliteRow;
 
-use candour_domain::{LocationId, ProviderId, Rating, Region, ServiceKind};
 use candour_domain::returns::{Month, MonthlyReturn};
 use candour_domain::voice_month::VoiceMonth;
+use candour_domain::{LocationId, ProviderId, Rating, Region, ServiceKind};
 use candour_store::*;
 
 use crate::codec::{corrupt, get};
@@ -129,7 +129,11 @@ impl MonitoringStore for SqliteStore {
         rows.iter().map(service_facts).collect()
     }
 
-    async fn voice_months(&self, which: Locations<'_>, from: Month) -> StoreResult<Vec<(LocationId, Month, VoiceMonth)>> {
+    async fn voice_months(
+        &self,
+        which: Locations<'_>,
+        from: Month,
+    ) -> StoreResult<Vec<(LocationId, Month, VoiceMonth)>> {
         let mut found = Vec::new();
         for row in per_location(self, VOICE, which, from, "location_id").await? {
             let (id, months) = unpack::<VoiceRow>(&row)?;
@@ -158,7 +162,11 @@ impl MonitoringStore for SqliteStore {
         Ok(found)
     }
 
-    async fn monitored_returns(&self, which: Locations<'_>, from: Month) -> StoreResult<Vec<(LocationId, MonthlyReturn)>> {
+    async fn monitored_returns(
+        &self,
+        which: Locations<'_>,
+        from: Month,
+    ) -> StoreResult<Vec<(LocationId, MonthlyReturn)>> {
         let mut found = Vec::new();
         for row in per_location(self, RETURNS, which, from, "location_id").await? {
             let (id, months) = unpack::<ReturnRow>(&row)?;

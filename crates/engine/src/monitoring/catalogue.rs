@@ -280,9 +280,7 @@ pub(crate) fn measure(indicator: Indicator, service: &Service, end: i32, window:
         Indicator::StaffSufficiency => {
             mean(months, |m| (m.voice.enough_staff_n, m.voice.enough_staff_sum, m.voice.enough_staff_sum_sq))
         }
-        Indicator::PartnerConcerns => {
-            proportion(sum(|m| m.voice.partner_concerns), sum(|m| m.voice.partner_responses))
-        }
+        Indicator::PartnerConcerns => proportion(sum(|m| m.voice.partner_concerns), sum(|m| m.voice.partner_responses)),
         Indicator::FeedbackVolume => per_bed(service, end, window, sum(|m| m.voice.responses) as f64),
         Indicator::StaffTurnover => turnover(service, end),
         Indicator::AgencyShare => {
@@ -322,10 +320,8 @@ fn proportion(x: u64, n: u64) -> Option<Measure> {
 }
 
 fn mean(months: &[ServiceMonth], f: fn(&ServiceMonth) -> (u32, f64, f64)) -> Option<Measure> {
-    let (n, sum, sum_sq) = months
-        .iter()
-        .map(|m| f(m))
-        .fold((0u32, 0.0, 0.0), |(n, s, q), (mn, ms, mq)| (n.saturating_add(mn), s + ms, q + mq));
+    let (n, sum, sum_sq) =
+        months.iter().map(f).fold((0u32, 0.0, 0.0), |(n, s, q), (mn, ms, mq)| (n.saturating_add(mn), s + ms, q + mq));
     Some(Measure::Mean { n, sum, sum_sq })
 }
 

@@ -213,7 +213,8 @@ async fn accounts_that_may_see_no_service_are_told_so() {
         let home = browser.get(&app, "/manage").await;
         home.assert_lacks(&[WATCHLIST]);
     }
-    let mut manager = signed_in(&app, "manager@example.org", vec![grant(Role::Manager, location_scope(ROSE_COURT))]).await;
+    let mut manager =
+        signed_in(&app, "manager@example.org", vec![grant(Role::Manager, location_scope(ROSE_COURT))]).await;
     assert_eq!(listed(&manager.get(&app, WATCHLIST).await), [ROSE_COURT], "a registered manager sees their own");
     let mut commissioner = leeds_commissioner(&app).await;
     commissioner.get(&app, "/manage").await.assert_contains(&[r#"<a href="/monitoring/watchlist">Watchlist</a>"#]);
