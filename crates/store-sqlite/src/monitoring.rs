@@ -1,7 +1,7 @@
 //! What monitoring reads. Voice comes from `voice_months`, the counts per location
 //! and month that triggers keep (migration 0006). A national read returns one row
 //! per location with its months packed as JSON by SQLite: the driver's cost is per
-//! value, and this way it is paid for 30,000 values rather than fifteen million.
+//! value, and this way it is paid for 30,000 values rather than some twenty-five million.
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
