@@ -47,6 +47,10 @@ pub enum WebError {
     },
     /// Monitoring is still computing its first results after a start.
     NotReady,
+    /// The body is over the size every request is held to.
+    TooLarge {
+        limit_kb: usize,
+    },
     /// Something failed on our side; details are in the log, not the response.
     Internal,
 }
@@ -90,6 +94,7 @@ impl WebError {
             WebError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             WebError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::NotReady => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -118,6 +123,11 @@ impl WebError {
                 "A lot of feedback about this service has arrived in the last minute. Wait {} and send yours again.",
                 wait_text(*retry_after_secs)
             ),
+            WebError::TooLarge { limit_kb } => format!(
+                "What was sent is larger than {limit_kb} KB, the most one form, file or API request may hold. \
+                 Nothing was saved. Send less at a time: for monthly returns, a file of a year's months is well \
+                 within it."
+            ),
             WebError::NotReady => {
                 "The indicators and the watchlist are being worked out after a restart. Try again in a few seconds."
                     .to_string()
@@ -138,6 +148,7 @@ impl WebError {
             WebError::UnsupportedMediaType { .. } => "The request is in the wrong format",
             WebError::Unprocessable { .. } => "There is a problem with what was sent",
             WebError::NotReady => "Monitoring is being computed",
+            WebError::TooLarge { .. } => "What was sent is too large",
             WebError::Internal => "Sorry, there is a problem with the service",
         }
     }

@@ -198,9 +198,23 @@ fn with_middleware(router: Router) -> Router {
             .layer(set(HeaderName::from_static("cross-origin-opener-policy"), "same-origin"))
             .layer(set(HeaderName::from_static("permissions-policy"), "camera=(), geolocation=(), microphone=()"))
             .layer(CompressionLayer::new())
+            .layer(from_fn(explain_too_large))
             .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
             .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT)),
     )
+}
+
+/// The body limit answers a bare 413; say what happened and what to do instead, as a
+/// page or, for the API, as its JSON error.
+async fn explain_too_large(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    if response.status() != StatusCode::PAYLOAD_TOO_LARGE {
+        return response;
+    }
+    let error = error::WebError::TooLarge { limit_kb: MAX_BODY_BYTES / 1024 };
+    if api { error::ApiError(error).into_response() } else { error::PageError(error).into_response() }
 }
 
 /// Serves the app on `listener` until Ctrl-C or SIGTERM, finishing requests in flight.

@@ -108,8 +108,14 @@ async fn check(settings: &CsrfSettings, cookie_token: Option<&str>, request: Req
     }
     let header_token = request.headers().get(HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
     let (parts, body) = request.into_parts();
-    let bytes = to_bytes(body, settings.max_body_bytes).await.map_err(|_| {
-        PageError(WebError::bad_request("The form could not be read. Go back and try again.")).into_response()
+    let bytes = to_bytes(body, settings.max_body_bytes).await.map_err(|err| {
+        // The body limit's error is only told apart by its words (a test holds it to them).
+        let error = if err.to_string().contains("length limit exceeded") {
+            WebError::TooLarge { limit_kb: settings.max_body_bytes / 1024 }
+        } else {
+            WebError::bad_request("The form could not be read. Go back and try again.")
+        };
+        PageError(error).into_response()
     })?;
     let submitted = match header_token {
         Some(token) => Some(token),

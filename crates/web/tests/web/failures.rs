@@ -63,8 +63,20 @@ async fn assets_are_embedded_and_cached() {
 async fn request_bodies_are_limited() {
     let app = TestApp::new().await;
     let big = vec![b'x'; 1024 * 1024];
-    let request = Request::post("/locations").header(header::CONTENT_LENGTH, big.len()).body(Body::from(big)).unwrap();
-    assert_eq!(app.request(request).await.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let request =
+        Request::post("/locations").header(header::CONTENT_LENGTH, big.len()).body(Body::from(big.clone())).unwrap();
+    let reply = app.request(request).await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    reply.assert_contains(&["What was sent is too large", "larger than 64 KB", "Nothing was saved"]);
+    // The API answers in its JSON.
+    let request = Request::post(format!("/api/v1/locations/{ROSE_COURT}/feedback"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::CONTENT_LENGTH, big.len())
+        .body(Body::from(big))
+        .unwrap();
+    let reply = app.request(request).await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(reply.json()["error"]["status"], 413, "{}", reply.body);
 }
 
 /// A store whose database has gone away.

@@ -384,6 +384,10 @@ async fn a_file_with_any_bad_row_saves_nothing_and_names_each_line() {
     reply.assert_contains(&[r##"<a href="#file">Choose a CSV file to upload</a>"##]);
     let reply = upload(&app, &mut browser, ROSE_COURT, "big.csv", &"x".repeat(61 * 1024)).await;
     reply.assert_contains(&["big.csv is larger than 60 KB"]);
+    // Over the site's limit for any request: still a page that says so, nothing saved.
+    let reply = upload(&app, &mut browser, ROSE_COURT, "huge.csv", &"x".repeat(70 * 1024)).await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    reply.assert_contains(&["What was sent is too large", "Nothing was saved"]);
     let reply = upload(&app, &mut browser, ROSE_COURT, "header.csv", HEADER).await;
     reply.assert_contains(&["Line 2: the file has a header but no rows"]);
     // A form sent without its file, as a plain form.
