@@ -10,8 +10,12 @@ mod rating;
 mod register;
 pub mod returns;
 mod service;
+#[macro_use]
 pub mod voice;
 pub mod voice_month;
+pub mod working_days;
+// After `voice`, whose coded enums it uses.
+pub mod complaints;
 
 pub use access::{Action, Decision, Resource, authorize};
 pub use account::{Email, Grant, Password, Principal, Role, Scope, ScopeKind, UserId, describe_grants};
