@@ -48,6 +48,8 @@ enum Command {
         trust_forwarded_for: bool,
         #[command(flatten)]
         mail: MailArgs,
+        #[command(flatten)]
+        monitoring: MonitoringArgs,
     },
     /// Fill the database with a synthetic, deterministic demo register and two years of feedback.
     Demo {
@@ -99,6 +101,8 @@ enum Command {
         /// Also write the watchlist as CSV to this file.
         #[arg(long, value_name = "PATH")]
         csv: Option<PathBuf>,
+        #[command(flatten)]
+        monitoring: MonitoringArgs,
     },
 }
 
@@ -131,6 +135,19 @@ pub struct ProportionsArgs {
     /// The stated τ² used when there are too few services to estimate it.
     #[arg(long, default_value_t = 0.0, value_name = "VARIANCE")]
     pub default_tau2: f64,
+}
+
+/// The monitoring policy's choices that may be set; the rest are stated with every result.
+#[derive(Args, Clone)]
+pub struct MonitoringArgs {
+    /// Below this many answers (or bed-months, staff, incidents) an indicator shows no
+    /// figure and no verdict. At least 3.
+    #[arg(long, env = "CANDOUR_MIN_N", default_value_t = 5, value_name = "N")]
+    pub min_n: u32,
+    /// The CUSUM threshold h on adjusted z-scores (k is 0.5): higher means fewer false
+    /// signals and slower detection; 4 gives about one false signal in 336 windows.
+    #[arg(long, env = "CANDOUR_CUSUM_H", default_value_t = 4.0, value_name = "H")]
+    pub cusum_h: f64,
 }
 
 /// Where Candour sends email. Without an SMTP server, emails wait in the outbox
@@ -284,8 +301,9 @@ fn main() -> ExitCode {
 
 async fn run(command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Serve { db, addr, demo, public_url, trust_forwarded_for, mail } => {
-            commands::serve::run(&db, addr, demo, public_url, trust_forwarded_for, &mail).await
+        Command::Serve { db, addr, demo, public_url, trust_forwarded_for, mail, monitoring } => {
+            let policy = monitoring.policy()?;
+            commands::serve::run(&db, addr, demo, public_url, trust_forwarded_for, &mail, policy).await
         }
         Command::Demo { db, scale, seed, public_url } => commands::demo::run(&db, scale, seed, &public_url).await,
         Command::Import(cmd) => commands::import::run(cmd).await,
@@ -294,7 +312,9 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Mail(MailCommand::SendDue { mail, db }) => commands::mail::send_due(&db, &mail).await,
         Command::Rate { file } => commands::rate::run(&file),
         Command::Stats(StatsCommand::Proportions(args)) => commands::stats::proportions(&args),
-        Command::Recompute { db, today, csv } => commands::recompute::run(&db, today, csv.as_deref()).await,
+        Command::Recompute { db, today, csv, monitoring } => {
+            commands::recompute::run(&db, today, csv.as_deref(), &monitoring).await
+        }
         Command::Sync(SyncCommand::Cqc { since, full, base_url, db }) => {
             commands::sync::run(&db, since, full, &base_url).await
         }

@@ -95,3 +95,34 @@ fn a_missing_file_is_a_clear_error() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("cannot read /nonexistent/returns.csv"), "{}", text(&out.stderr));
 }
+
+/// `candour recompute` over the imported returns: the summary with the policy that
+/// produced it, the watchlist as CSV, and a policy out of bounds refused.
+#[tokio::test]
+async fn recompute_reads_the_returns_and_states_its_policy() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = register(&dir);
+    assert!(import(&template(), &db).status.success());
+    let csv = dir.path().join("watchlist.csv").display().to_string();
+    let out = candour(&["recompute", "--db", &db, "--today", "2025-02-28", "--csv", &csv, "--min-n", "3"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(summary["month"], "2025-02");
+    assert_eq!(summary["policy"]["dispersion"]["min_n"], 3);
+    assert_eq!(summary["policy"]["cusum_h"], 4.0);
+    let services = summary["services"].as_u64().expect("a count");
+    let bands: u64 = summary["bands_1_to_6"].as_array().expect("bands").iter().map(|b| b.as_u64().unwrap()).sum();
+    assert!(services > 0 && bands == services, "{summary}");
+    let written = std::fs::read_to_string(&csv).expect("the CSV");
+    assert!(written.starts_with("band,score,location_id,name,"), "{written}");
+    assert!(written.contains("1-1000000001"), "the location with returns is listed");
+    assert_eq!(written.lines().count() as u64, services + 1);
+
+    for (flag, value, said) in
+        [("--min-n", "2", "the minimum n must be at least 3"), ("--cusum-h", "0", "the threshold h")]
+    {
+        let out = candour(&["recompute", "--db", &db, flag, value]);
+        assert!(!out.status.success() && out.stdout.is_empty());
+        assert!(text(&out.stderr).contains(said), "{flag}: {}", text(&out.stderr));
+    }
+}

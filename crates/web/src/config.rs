@@ -6,6 +6,7 @@ use std::fmt;
 use std::time::Duration;
 
 use candour_accounts::AccountPolicy;
+use candour_engine::monitoring::MonitoringPolicy;
 
 /// A limit of `per_minute` requests from one client address (or about one
 /// service), allowing a burst of `burst` at once.
@@ -34,7 +35,7 @@ impl RateLimit {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WebConfig {
     /// The address people use, e.g. `https://candour.example.org`, without a path.
     public_url: String,
@@ -53,6 +54,8 @@ pub struct WebConfig {
     /// Sessions, lockout, link lifetimes and password hashing cost. Its
     /// `public_url` is set to ours, for the links in emails.
     pub accounts: AccountPolicy,
+    /// Indicators, comparisons, flags and bands: stated with every result.
+    pub monitoring: MonitoringPolicy,
 }
 
 /// Why a public URL cannot be used.
@@ -81,6 +84,7 @@ impl WebConfig {
             sign_in_limit: RateLimit::SIGN_IN,
             feedback_per_address: RateLimit::FEEDBACK_PER_ADDRESS,
             feedback_per_service: RateLimit::FEEDBACK_PER_SERVICE,
+            monitoring: MonitoringPolicy::default(),
         })
     }
 

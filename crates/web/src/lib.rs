@@ -30,7 +30,6 @@ use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use candour_accounts::Accounts;
-use candour_engine::monitoring::MonitoringPolicy;
 use candour_store::Store;
 use candour_voice::{Voice, VoiceConfig};
 use tower::ServiceBuilder;
@@ -73,7 +72,7 @@ pub(crate) struct AppState {
 /// health check and assets, with tracing, a request body limit, a timeout, gzip
 /// compression, security headers, CSRF protection and rate limits.
 pub fn app(store: Arc<dyn Store>, config: WebConfig) -> Router {
-    let monitor = Monitor::start(store.clone(), MonitoringPolicy::default());
+    let monitor = Monitor::start(store.clone(), config.monitoring);
     app_with_monitor(store, config, monitor)
 }
 

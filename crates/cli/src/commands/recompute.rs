@@ -11,13 +11,28 @@ use chrono::NaiveDate;
 use candour_engine::monitoring::MonitoringPolicy;
 use candour_monitor::{Snapshot, recompute};
 
-use crate::DbArgs;
+use crate::{DbArgs, MonitoringArgs};
 
-pub async fn run(db: &DbArgs, today: Option<NaiveDate>, csv: Option<&Path>) -> anyhow::Result<()> {
+impl MonitoringArgs {
+    /// The policy these choices make, checked.
+    pub fn policy(&self) -> anyhow::Result<MonitoringPolicy> {
+        let mut policy = MonitoringPolicy { cusum_h: self.cusum_h, ..MonitoringPolicy::default() };
+        policy.dispersion.min_n = self.min_n;
+        policy.validate().context("the monitoring settings cannot be used")?;
+        Ok(policy)
+    }
+}
+
+pub async fn run(
+    db: &DbArgs,
+    today: Option<NaiveDate>,
+    csv: Option<&Path>,
+    monitoring: &MonitoringArgs,
+) -> anyhow::Result<()> {
+    let policy = monitoring.policy()?;
     let started = Instant::now();
     let store = super::open_store(db).await?;
     let today = today.unwrap_or_else(|| chrono::Utc::now().date_naive());
-    let policy = MonitoringPolicy::default();
     let (_, snapshot) = recompute(&store, &policy, today).await.context("cannot recompute monitoring")?;
     let total = started.elapsed();
     if let Some(path) = csv {
@@ -32,6 +47,7 @@ pub async fn run(db: &DbArgs, today: Option<NaiveDate>, csv: Option<&Path>) -> a
         "load_seconds": snapshot.timings.load.as_secs_f64(),
         "compute_seconds": snapshot.timings.compute.as_secs_f64(),
         "total_seconds": total.as_secs_f64(),
+        "policy": policy,
     });
     println!("{}", serde_json::to_string_pretty(&summary)?);
     Ok(())

@@ -3,6 +3,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use candour_accounts::Accounts;
+use candour_engine::monitoring::MonitoringPolicy;
 use candour_store::Store;
 use candour_web::WebConfig;
 
@@ -15,6 +16,7 @@ pub async fn run(
     public_url: Option<String>,
     trust_forwarded_for: bool,
     mail: &MailArgs,
+    monitoring: MonitoringPolicy,
 ) -> anyhow::Result<()> {
     // Check the mail settings before anything else, so that a mistake stops the start at once.
     let mail = mail.settings()?;
@@ -26,6 +28,7 @@ pub async fn run(
     let public_url = public_url.unwrap_or_else(|| format!("http://{local}"));
     let mut config = WebConfig::new(&public_url)?;
     config.trust_forwarded_for = trust_forwarded_for;
+    config.monitoring = monitoring;
     if demo {
         if add_demo {
             super::demo::seed_demo(&store, crate::Scale::Small, 42, config.public_url()).await?;

@@ -35,6 +35,10 @@ use crate::stats::{DispersionOptions, StatsError, Z_95, Z_998, ZCusum};
 use compare::{Figure, peer_groups, snapshot};
 use input::index;
 
+/// The smallest minimum n a policy may set (fair-comparison notes §7: configurable,
+/// never below 3).
+pub const MIN_N_FLOOR: u32 = 3;
+
 /// The choices behind indicators, flags and bands; all stated with the results.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct MonitoringPolicy {
@@ -81,6 +85,10 @@ impl Default for MonitoringPolicy {
 impl MonitoringPolicy {
     pub fn validate(&self) -> Result<(), MonitoringError> {
         self.dispersion.validate()?;
+        if self.dispersion.min_n < MIN_N_FLOOR {
+            let expected = "at least 3: fewer could point to a person";
+            return Err(StatsError { name: "the minimum n", expected, value: f64::from(self.dispersion.min_n) }.into());
+        }
         ZCusum::new(self.cusum_k, self.cusum_h)?;
         let months = |name, value: u32, expected| {
             if value >= 1 { Ok(()) } else { Err(StatsError { name, expected, value: f64::from(value) }) }

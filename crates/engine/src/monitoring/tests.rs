@@ -374,6 +374,12 @@ fn bad_policies_and_repeated_months_are_refused_with_a_reason() {
     let policy = MonitoringPolicy { cusum_h: 0.0, ..MonitoringPolicy::default() };
     let error = compute(&services, month(), today(), &policy).unwrap_err();
     assert_eq!(error.to_string(), "the threshold h must be a number above 0 (it is 0)");
+    let mut policy = MonitoringPolicy::default();
+    policy.dispersion.min_n = 2;
+    let error = compute(&services, month(), today(), &policy).unwrap_err();
+    assert_eq!(error.to_string(), "the minimum n must be at least 3: fewer could point to a person (it is 2)");
+    policy.dispersion.min_n = 3;
+    assert!(compute(&services, month(), today(), &policy).is_ok());
     let bands = BandPolicy { cuts: [0.5, 0.6, 0.2, 0.1, 0.01], ..BandPolicy::default() };
     assert!(watchlist(&[], &bands).unwrap_err().to_string().starts_with("the band cut-points must fall"));
     let bands = BandPolicy { serious_band: 7, ..BandPolicy::default() };

@@ -12,7 +12,6 @@ use candour_domain::{
     Address, KeyQuestionRatings, Location, LocationId, Postcode, Provider, ProviderId, Rating, RatingRecord,
     RatingSource, Region, Registration, RegistrationStatus, Relationship, RelationshipKind,
 };
-use candour_engine::monitoring::MonitoringPolicy;
 use candour_store::{ImportPlan, Store};
 use candour_store_sqlite::SqliteStore;
 use candour_web::{Monitor, RateLimit, WebConfig};
@@ -88,7 +87,7 @@ impl TestApp {
         let store = SqliteStore::open(&dir.path().join("candour.db")).await.expect("a fresh database");
         store.apply_import(&plan()).await.expect("the fixture imports");
         let store = Arc::new(store);
-        let monitor = Monitor::start(store.clone(), MonitoringPolicy::default());
+        let monitor = Monitor::start(store.clone(), config.monitoring);
         TestApp {
             router: candour_web::app_with_monitor(store.clone(), config, monitor.clone()),
             store,
