@@ -16,6 +16,7 @@ mod error;
 mod forms;
 mod monitoring;
 mod pages;
+mod pagination;
 mod params;
 mod security;
 mod views;

@@ -8,6 +8,7 @@ use candour_store::{AreaCount, LocationQuery, LocationSort, LocationSummary, Nam
 
 use crate::AppState;
 use crate::error::{PageError, WebError, render};
+use crate::pagination::{Pagination, page_href, pagination};
 use crate::params::{DirectoryParams, FieldErrors, NOT_RATED};
 use crate::views::{SelectOption, SummaryView, count_of, region_options, select, thousands};
 
@@ -66,21 +67,6 @@ struct Results {
 struct PastEnd {
     last_page: u32,
     href: String,
-}
-
-pub struct Pagination {
-    pub previous: Option<String>,
-    pub next: Option<String>,
-    pub links: Vec<PageLink>,
-}
-
-#[derive(Debug, PartialEq, Eq)]
-pub struct PageLink {
-    pub number: u32,
-    pub href: String,
-    pub current: bool,
-    /// Some page numbers were skipped before this one.
-    pub gap_before: bool,
 }
 
 /// `GET /locations`: the directory with its filters, every choice carried in the
@@ -261,80 +247,16 @@ fn results(query: &LocationQuery, page: &Page<LocationSummary>) -> Results {
         format!("Showing {} to {} of {}", thousands(first), thousands(last), thousands(page.total))
     };
     let past_end = (page.items.is_empty() && page.total > 0 && query.page > pages)
-        .then(|| PastEnd { last_page: pages, href: page_href(&base, pages) });
+        .then(|| PastEnd { last_page: pages, href: page_href("/locations", &base, pages) });
     Results {
         heading: found_text(page.total),
         range,
         items: page.items.iter().map(SummaryView::of).collect(),
-        pagination: pagination(&base, query.page, pages),
+        pagination: pagination("/locations", &base, query.page, pages),
         past_end,
     }
 }
 
 fn found_text(total: u64) -> String {
     if total == 0 { "No locations found".to_string() } else { count_of(total, "location found", "locations found") }
-}
-
-fn page_href(base: &str, number: u32) -> String {
-    match (base.is_empty(), number) {
-        (true, 1) => "/locations".to_string(),
-        (true, n) => format!("/locations?page={n}"),
-        (false, 1) => format!("/locations?{base}"),
-        (false, n) => format!("/locations?{base}&page={n}"),
-    }
-}
-
-/// Previous and next, the first and last pages and those either side of the
-/// current one; the rest are skipped, with a gap marked.
-pub fn pagination(base: &str, current: u32, pages: u32) -> Pagination {
-    let previous = (current > 1).then(|| page_href(base, (current - 1).min(pages)));
-    let next = (current < pages).then(|| page_href(base, current + 1));
-    let shown = |n: u32| n == 1 || n == pages || n.abs_diff(current) <= 1;
-    let mut links = Vec::new();
-    let mut last_shown = 0;
-    if pages > 1 {
-        for n in (1..=pages).filter(|n| shown(*n)) {
-            links.push(PageLink {
-                number: n,
-                href: page_href(base, n),
-                current: n == current,
-                gap_before: n > last_shown + 1,
-            });
-            last_shown = n;
-        }
-    }
-    Pagination { previous, next, links }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn numbers(p: &Pagination) -> Vec<(u32, bool)> {
-        p.links.iter().map(|l| (l.number, l.gap_before)).collect()
-    }
-
-    #[test]
-    fn pagination_shows_ends_and_neighbours() {
-        let p = pagination("region=london", 5, 10);
-        assert_eq!(numbers(&p), [(1, false), (4, true), (5, false), (6, false), (10, true)]);
-        assert_eq!(p.previous.as_deref(), Some("/locations?region=london&page=4"));
-        assert_eq!(p.next.as_deref(), Some("/locations?region=london&page=6"));
-        assert!(p.links.iter().find(|l| l.current).is_some_and(|l| l.number == 5));
-    }
-
-    #[test]
-    fn pagination_at_the_edges() {
-        let first = pagination("", 1, 3);
-        assert_eq!(first.previous, None);
-        assert_eq!(first.links[0].href, "/locations");
-        assert_eq!(numbers(&first), [(1, false), (2, false), (3, false)]);
-        let last = pagination("", 3, 3);
-        assert_eq!(last.next, None);
-        let single = pagination("", 1, 1);
-        assert!(single.links.is_empty() && single.previous.is_none() && single.next.is_none());
-        let beyond = pagination("", 9, 3);
-        assert_eq!(beyond.previous.as_deref(), Some("/locations?page=3"));
-        assert_eq!(beyond.next, None);
-    }
 }

@@ -23,6 +23,7 @@ use crate::forms::{ErrorLink, Field, FormErrors, SelectField};
 use crate::monitoring::{may_see, snapshot};
 use crate::pages::chrome::{Chrome, Crumb, date_time};
 use crate::pages::manage::readable_provider;
+use crate::pagination::{Pagination, page_href, pagination};
 use crate::views::{RatingTag, Row, SelectOption, count_of, select, thousands};
 
 use filters::{BANDS, Choices, PER_PAGE, Raw, Sort, WatchQuery};
@@ -115,19 +116,6 @@ struct WatchRow {
     no_reasons: &'static str,
     rating: RatingTag,
     inspected: String,
-}
-
-struct Pagination {
-    previous: Option<String>,
-    next: Option<String>,
-    links: Vec<PageLink>,
-}
-
-struct PageLink {
-    number: usize,
-    href: String,
-    current: bool,
-    gap_before: bool,
 }
 
 struct PastEnd {
@@ -318,9 +306,10 @@ fn results(snapshot: &Snapshot, rows: &[Watched<'_>], query: &WatchQuery) -> Res
         caption: format!("The services that match, sorted by {}", query.sort.label().to_lowercase()),
         csv_href: with_query(&format!("{PATH}.csv"), &base),
         headers: sort_headers(query),
-        past_end: (shown.is_empty() && total > 0).then(|| PastEnd { last_page: pages, href: page_href(&base, pages) }),
+        past_end: (shown.is_empty() && total > 0)
+            .then(|| PastEnd { last_page: pages, href: page_href(PATH, &base, pages as u32) }),
         rows: shown,
-        pagination: pagination(&base, current, pages),
+        pagination: pagination(PATH, &base, current as u32, pages as u32),
         pages,
     }
 }
@@ -362,36 +351,6 @@ fn sort_headers(query: &WatchQuery) -> Vec<SortHeader> {
 
 fn with_query(path: &str, query: &str) -> String {
     if query.is_empty() { path.to_string() } else { format!("{path}?{query}") }
-}
-
-fn page_href(base: &str, number: usize) -> String {
-    match number {
-        1 => with_query(PATH, base),
-        n if base.is_empty() => format!("{PATH}?page={n}"),
-        n => format!("{PATH}?{base}&page={n}"),
-    }
-}
-
-/// Previous and next, the first and last pages and those either side of the
-/// current one; the rest are skipped, with a gap marked.
-fn pagination(base: &str, current: usize, pages: usize) -> Pagination {
-    let shown = |n: usize| n == 1 || n == pages || n.abs_diff(current) <= 1;
-    let mut links = Vec::new();
-    let mut last_shown = 0;
-    for n in (1..=pages).filter(|&n| pages > 1 && shown(n)) {
-        links.push(PageLink {
-            number: n,
-            href: page_href(base, n),
-            current: n == current,
-            gap_before: n > last_shown + 1,
-        });
-        last_shown = n;
-    }
-    Pagination {
-        previous: (current > 1).then(|| page_href(base, (current - 1).min(pages))),
-        next: (current < pages).then(|| page_href(base, current + 1)),
-        links,
-    }
 }
 
 // ---------------------------------------------------------------- nothing to watch
