@@ -58,6 +58,25 @@ pub enum Resource<'a> {
     /// The factual-accuracy challenges to an assessment: the provider raises them
     /// (writes); the inspector decides them by writing to the assessment.
     AssessmentChallenges { location: &'a LocationId, provider: &'a ProviderId, sent: bool },
+    /// A service's concerns and complaints, each in full: handled (written) by those
+    /// who run it; read too by those who oversee it. Care staff neither see nor handle
+    /// them: complaints name people.
+    Complaints { location: &'a LocationId, provider: &'a ProviderId, local_authority: Option<&'a str> },
+    /// Logging a complaint received by phone, letter or in person: anyone who works at
+    /// the service, care staff included (written); they then see only what they logged.
+    ComplaintIntake { location: &'a LocationId, provider: &'a ProviderId },
+    /// A service's improvement plans with their actions and evidence: built (written)
+    /// by those who run it; read too by those who oversee it.
+    ImprovementPlans { location: &'a LocationId, provider: &'a ProviderId, local_authority: Option<&'a str> },
+    /// A provider's policy library: its administrators publish versions (write) and see
+    /// who has read them (read).
+    PolicyLibrary { provider: &'a ProviderId },
+    /// A provider's published policies, read and confirmed by anyone who works for it:
+    /// its administrators, and the managers and staff of `locations` (its locations).
+    PolicyReading { provider: &'a ProviderId, locations: &'a [LocationId] },
+    /// Accounts of good practice at a service: written by those who run it. Published
+    /// accounts are public and need no resource.
+    GoodPractice { location: &'a LocationId, provider: &'a ProviderId },
 }
 
 /// The answer. Private records of a tenant the principal has no right to answer
@@ -152,6 +171,44 @@ pub fn authorize(principal: &Principal, action: Action, resource: Resource<'_>) 
             Action::Read => principal.has_role(Role::Inspector) || (sent && sees_sent(principal, location, provider)),
             Action::Write => sent && holds(principal, Role::ProviderAdmin, |s| s == &Scope::Provider(provider.clone())),
         },
+        Resource::Complaints { location, provider, local_authority } => {
+            let handles_it = sees_sent(principal, location, provider);
+            match action {
+                Action::Read => {
+                    handles_it
+                        || principal.has_role(Role::Inspector)
+                        || local_authority.is_some_and(|la| commissions(principal, la))
+                }
+                Action::Write => handles_it,
+            }
+        }
+        Resource::ComplaintIntake { location, provider } => {
+            action == Action::Write
+                && (sees_sent(principal, location, provider)
+                    || holds(principal, Role::Staff, |s| s == &Scope::Location(location.clone())))
+        }
+        Resource::ImprovementPlans { location, provider, local_authority } => {
+            let runs_it = sees_sent(principal, location, provider);
+            match action {
+                Action::Read => {
+                    runs_it
+                        || principal.has_role(Role::Inspector)
+                        || local_authority.is_some_and(|la| commissions(principal, la))
+                }
+                Action::Write => runs_it,
+            }
+        }
+        Resource::PolicyLibrary { provider } => {
+            holds(principal, Role::ProviderAdmin, |s| s == &Scope::Provider(provider.clone()))
+        }
+        Resource::PolicyReading { provider, locations } => {
+            holds(principal, Role::ProviderAdmin, |s| s == &Scope::Provider(provider.clone()))
+                || principal.grants.iter().any(|grant| {
+                    matches!(grant.role, Role::Manager | Role::Staff)
+                        && matches!(&grant.scope, Scope::Location(l) if locations.contains(l))
+                })
+        }
+        Resource::GoodPractice { location, provider } => sees_sent(principal, location, provider),
         Resource::Accounts | Resource::AuditLog | Resource::Outbox => false,
     };
     match (allowed, resource) {
@@ -161,6 +218,9 @@ pub fn authorize(principal: &Principal, action: Action, resource: Resource<'_>) 
         | (false, Resource::Assessment { .. } | Resource::AssessmentChallenges { .. })
         | (false, Resource::LocationVoice { .. } | Resource::SafeguardingAlert { .. })
         | (false, Resource::LocationMonitoring { .. })
+        | (false, Resource::Complaints { .. } | Resource::ComplaintIntake { .. })
+        | (false, Resource::ImprovementPlans { .. } | Resource::GoodPractice { .. })
+        | (false, Resource::PolicyLibrary { .. } | Resource::PolicyReading { .. })
         | (false, Resource::ProviderSafeguardingLead { .. } | Resource::AreaSafeguardingTeam { .. }) => {
             Decision::NotFound
         }

@@ -6,7 +6,11 @@ mod accounts;
 mod assessments;
 #[macro_use]
 mod codec;
+mod complaints;
+mod improvement;
 mod monitoring;
+mod policies;
+mod practice;
 mod read;
 mod returns;
 mod voice;

@@ -3,11 +3,15 @@
 
 mod accounts;
 mod assessments;
+mod complaints;
 pub mod conformance;
 mod directory;
 mod error;
+mod improvement;
 mod models;
 mod monitoring;
+mod policies;
+mod practice;
 mod returns;
 mod voice;
 
@@ -16,19 +20,36 @@ use candour_domain::{LocationId, ProviderId};
 
 pub use accounts::*;
 pub use assessments::*;
+pub use complaints::*;
 pub use directory::{DirectoryIndex, DirectoryRow};
 pub use error::{StoreError, StoreResult};
+pub use improvement::*;
 pub use models::*;
 pub use monitoring::*;
+pub use policies::*;
+pub use practice::*;
 pub use returns::*;
 pub use voice::*;
 
 /// Everything Candour keeps. Account methods are in [`AccountStore`], assessment
 /// methods in [`AssessmentStore`], people's voice in [`VoiceStore`], provider
-/// returns in [`ReturnsStore`], what monitoring reads in [`MonitoringStore`].
+/// returns in [`ReturnsStore`], what monitoring reads in [`MonitoringStore`],
+/// complaints in [`ComplaintStore`], improvement plans in [`ImprovementStore`], the
+/// policy cascade in [`PolicyStore`] and good practice in [`PracticeStore`].
 #[async_trait]
 pub trait Store:
-    AccountStore + AssessmentStore + VoiceStore + ReturnsStore + MonitoringStore + Send + Sync + 'static
+    AccountStore
+    + AssessmentStore
+    + VoiceStore
+    + ReturnsStore
+    + MonitoringStore
+    + ComplaintStore
+    + ImprovementStore
+    + PolicyStore
+    + PracticeStore
+    + Send
+    + Sync
+    + 'static
 {
     // ---- the register, read side ----
 

@@ -92,6 +92,12 @@ pub fn describe(resource: Resource<'_>) -> String {
         Resource::LocationMonitoring { location, .. } => format!("monitoring:location:{location}"),
         Resource::Assessment { location, .. } => format!("assessment:location:{location}"),
         Resource::AssessmentChallenges { location, .. } => format!("assessment_challenges:location:{location}"),
+        Resource::Complaints { location, .. } => format!("complaints:location:{location}"),
+        Resource::ComplaintIntake { location, .. } => format!("complaint_intake:location:{location}"),
+        Resource::ImprovementPlans { location, .. } => format!("improvement_plans:location:{location}"),
+        Resource::PolicyLibrary { provider } => format!("policy_library:provider:{provider}"),
+        Resource::PolicyReading { provider, .. } => format!("policies:provider:{provider}"),
+        Resource::GoodPractice { location, .. } => format!("good_practice:location:{location}"),
     }
 }
 

@@ -4,7 +4,11 @@
 //! API's authenticated routes, every one of them asking the one access policy.
 
 mod api;
+mod api_complaints;
+mod api_improvement;
 mod api_monitoring;
+mod api_policies;
+mod api_practice;
 mod api_returns;
 mod api_voice;
 mod assessment;
@@ -48,6 +52,14 @@ use security::rate_limit::{FeedbackLimits, RateLimiter, limit_posts};
 
 /// Forms are small; anything bigger than this is refused before it is read.
 const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Evidence files are the one thing bigger than a form: a request to a path ending in
+/// `/evidence` may carry this much (the file itself is checked against a smaller limit).
+const MAX_UPLOAD_BYTES: usize = 6 * 1024 * 1024;
+
+/// The most a request to `path` may carry.
+fn body_limit(path: &str) -> usize {
+    if path.ends_with("/evidence") { MAX_UPLOAD_BYTES } else { MAX_BODY_BYTES }
+}
 /// A request still running after this is answered with a 503 rather than left hanging.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Everything comes from our own origin; no inline script or style, no framing.
@@ -83,20 +95,25 @@ pub fn app_with_monitor(store: Arc<dyn Store>, config: WebConfig, monitor: Monit
     let csrf = Arc::new(CsrfSettings {
         origin: config.origin().to_string(),
         secure_cookies: config.secure_cookies(),
-        max_body_bytes: MAX_BODY_BYTES,
+        body_limit,
     });
     let trust_forwarded_for = config.trust_forwarded_for;
     let limiter = RateLimiter::new(config.sign_in_limit);
     let voice = Voice::new(store.clone(), VoiceConfig::new(config.public_url()));
     let feedback_limits = FeedbackLimits::new(config.feedback_per_address, config.feedback_per_service);
     let state = AppState { store, accounts, voice, feedback_limits, monitor, config: Arc::new(config) };
-    let router = Router::new()
+    let forms = Router::new()
         .merge(public_routes())
         .merge(pages::feedback::routes())
         .merge(private_routes(limiter))
         .merge(pages::moderation::routes())
+        .merge(area_routes())
         .nest("/api", api_routes())
         .fallback(pages::not_found)
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+    let uploads = pages::improvement::upload_routes().layer(RequestBodyLimitLayer::new(MAX_UPLOAD_BYTES));
+    let router = forms
+        .merge(uploads)
         .with_state(state)
         .layer(from_fn_with_state(csrf, security::csrf::protect))
         .layer(from_fn(move |request, next| security::client_ip::resolve(trust_forwarded_for, request, next)));
@@ -160,6 +177,17 @@ fn private_routes(limiter: Arc<RateLimiter>) -> Router<AppState> {
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
 }
 
+/// Complaints, improvement plans, the policy cascade and good practice: each area's
+/// pages, never cached (complaints and plans are private; the rest changes often).
+fn area_routes() -> Router<AppState> {
+    Router::new()
+        .merge(pages::complaints::routes())
+        .merge(pages::improvement::routes())
+        .merge(pages::policies::routes())
+        .merge(pages::practice::routes())
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+}
+
 fn api_routes() -> Router<AppState> {
     let private = Router::new()
         .route("/v1/me", get(api::me))
@@ -170,6 +198,10 @@ fn api_routes() -> Router<AppState> {
         .route("/v1/assessments/{id}", get(api::assessment))
         .route("/v1/monitoring/locations/{id}", get(api_monitoring::location))
         .route("/v1/monitoring/watchlist", get(api_monitoring::watchlist))
+        .merge(api_complaints::routes())
+        .merge(api_improvement::routes())
+        .merge(api_policies::routes())
+        .merge(api_practice::routes())
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
     Router::new()
         .route("/v1/locations", get(api::locations))
@@ -199,7 +231,7 @@ fn with_middleware(router: Router) -> Router {
             .layer(set(HeaderName::from_static("permissions-policy"), "camera=(), geolocation=(), microphone=()"))
             .layer(CompressionLayer::new())
             .layer(from_fn(explain_too_large))
-            .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+            .layer(RequestBodyLimitLayer::new(MAX_UPLOAD_BYTES))
             .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT)),
     )
 }
@@ -209,11 +241,12 @@ fn with_middleware(router: Router) -> Router {
 async fn explain_too_large(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
     use axum::response::IntoResponse;
     let api = request.uri().path().starts_with("/api/");
+    let limit = body_limit(request.uri().path());
     let response = next.run(request).await;
     if response.status() != StatusCode::PAYLOAD_TOO_LARGE {
         return response;
     }
-    let error = error::WebError::TooLarge { limit_kb: MAX_BODY_BYTES / 1024 };
+    let error = error::WebError::TooLarge { limit_kb: limit / 1024 };
     if api { error::ApiError(error).into_response() } else { error::PageError(error).into_response() }
 }
 

@@ -37,8 +37,9 @@ const HEADER: &str = "x-csrf-token";
 pub struct CsrfSettings {
     pub origin: String,
     pub secure_cookies: bool,
-    /// Bodies are read whole to find the field; the router's own limit applies too.
-    pub max_body_bytes: usize,
+    /// How much of a body to a path is read whole to find the field; the router's own
+    /// limits apply too.
+    pub body_limit: fn(&str) -> usize,
 }
 
 /// The request's token, shared with the handler; `used` records whether a page drew it.
@@ -108,10 +109,11 @@ async fn check(settings: &CsrfSettings, cookie_token: Option<&str>, request: Req
     }
     let header_token = request.headers().get(HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
     let (parts, body) = request.into_parts();
-    let bytes = to_bytes(body, settings.max_body_bytes).await.map_err(|err| {
+    let limit = (settings.body_limit)(parts.uri.path());
+    let bytes = to_bytes(body, limit).await.map_err(|err| {
         // The body limit's error is only told apart by its words (a test holds it to them).
         let error = if err.to_string().contains("length limit exceeded") {
-            WebError::TooLarge { limit_kb: settings.max_body_bytes / 1024 }
+            WebError::TooLarge { limit_kb: limit / 1024 }
         } else {
             WebError::bad_request("The form could not be read. Go back and try again.")
         };
@@ -228,7 +230,7 @@ mod tests {
     use super::*;
 
     fn settings() -> CsrfSettings {
-        CsrfSettings { origin: "https://candour.example.org".into(), secure_cookies: true, max_body_bytes: 1024 }
+        CsrfSettings { origin: "https://candour.example.org".into(), secure_cookies: true, body_limit: |_| 1024 }
     }
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {

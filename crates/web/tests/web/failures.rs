@@ -293,6 +293,18 @@ impl MonitoringStore for BrokenStore {
 }
 
 #[async_trait]
+impl ComplaintStore for BrokenStore {}
+
+#[async_trait]
+impl ImprovementStore for BrokenStore {}
+
+#[async_trait]
+impl PolicyStore for BrokenStore {}
+
+#[async_trait]
+impl PracticeStore for BrokenStore {}
+
+#[async_trait]
 impl Store for BrokenStore {
     async fn location(&self, _: &LocationId) -> StoreResult<LocationDetail> {
         broken()

@@ -25,6 +25,20 @@ use candour_domain::voice::{
 
 use crate::*;
 
+mod complaints;
+mod improvement;
+mod policies;
+mod practice;
+
+#[allow(unused_imports)]
+pub use complaints::*;
+#[allow(unused_imports)]
+pub use improvement::*;
+#[allow(unused_imports)]
+pub use policies::*;
+#[allow(unused_imports)]
+pub use practice::*;
+
 #[macro_export]
 macro_rules! conformance_tests {
     ($fresh:path) => {
@@ -70,6 +84,14 @@ macro_rules! conformance_tests {
             monitoring_counts_follow_feedback_and_moderation,
         );
         $crate::conformance_tests!(@shared $fresh; voice_concurrent_submissions_are_all_committed);
+        // Complaints (complaints.rs).
+        $crate::conformance_tests!(@cases $fresh;);
+        // Improvement plans (improvement.rs).
+        $crate::conformance_tests!(@cases $fresh;);
+        // The policy cascade (policies.rs).
+        $crate::conformance_tests!(@cases $fresh;);
+        // Good practice (practice.rs).
+        $crate::conformance_tests!(@cases $fresh;);
     };
     // Cases that share the store between spawned tasks.
     (@shared $fresh:path; $($case:ident),* $(,)?) => {

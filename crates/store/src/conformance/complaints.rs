@@ -1,0 +1,4 @@
+//! Conformance cases for the complaints store.
+
+#[allow(unused_imports)]
+use super::*;

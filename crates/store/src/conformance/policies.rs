@@ -1,0 +1,4 @@
+//! Conformance cases for the policies store.
+
+#[allow(unused_imports)]
+use super::*;

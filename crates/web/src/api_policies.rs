@@ -1,0 +1,10 @@
+//! The API for policies.
+
+use axum::Router;
+
+use crate::AppState;
+
+/// Routes under `/api`, authenticated by bearer token.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}
