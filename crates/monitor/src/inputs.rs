@@ -130,6 +130,8 @@ impl<'a> Months<'a> {
             peer_group: peer_group(facts, PeerScope::England).key(),
             dependent: dependent(facts),
             last_severe_alert,
+            overdue_complaints: None,
+            policy_reads: None,
             months: {
                 let mut months: Vec<ServiceMonth> = months.into_values().collect();
                 months.sort_by_key(|m| m.month);

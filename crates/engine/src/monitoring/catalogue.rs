@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use candour_domain::returns::MonthlyReturn;
 
-use super::input::{Service, ServiceMonth};
+use super::input::{Service, ServiceMonth, index};
 
 /// Every indicator the watchlist counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -30,6 +30,7 @@ pub enum Indicator {
     ComplaintsUpheld,
     ComplaintsOnTime,
     VacancyRate,
+    PolicyReadRate,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -39,6 +40,8 @@ pub enum Source {
     StaffVoice,
     PartnersVoice,
     Returns,
+    /// What the provider keeps in Candour itself: its policy cascade.
+    ProviderRecords,
 }
 
 /// Which side of the peers is a warning sign.
@@ -73,6 +76,8 @@ pub enum Span {
     Year,
     /// The latest return in the policy's window: completion is a state, not a count.
     LatestReturn,
+    /// The state now: one figure for the current month, no history.
+    Current,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -98,12 +103,12 @@ const fn info(
 }
 
 use Bad::{Both, High, Low};
-use Source::{PartnersVoice, PeoplesVoice, Returns, StaffVoice};
-use Span::{LatestReturn, Window, Year};
+use Source::{PartnersVoice, PeoplesVoice, ProviderRecords, Returns, StaffVoice};
+use Span::{Current, LatestReturn, Window, Year};
 use Statistic::{Mean, Proportion, Rate};
 
 /// The catalogue, in the order indicators are shown.
-pub const CATALOGUE: [IndicatorInfo; 19] = [
+pub const CATALOGUE: [IndicatorInfo; 20] = [
     info(
         Indicator::PositiveOverall,
         "positive_overall",
@@ -219,6 +224,13 @@ pub const CATALOGUE: [IndicatorInfo; 19] = [
         "% of complaints",
     ),
     info(Indicator::VacancyRate, "vacancy_rate", "Staff vacancies", (Returns, High, Proportion, Window), "% of posts"),
+    info(
+        Indicator::PolicyReadRate,
+        "policy_read_rate",
+        "Policies read by staff",
+        (ProviderRecords, Low, Proportion, Current),
+        "% of confirmations due",
+    ),
 ];
 
 impl Indicator {
@@ -304,6 +316,10 @@ pub(crate) fn measure(indicator: Indicator, service: &Service, end: i32, window:
         }
         // Posts unfilled of all posts (filled and vacant), month by month.
         Indicator::VacancyRate => returned_share(service, end, window, |r| (r.vacancies, r.headcount + r.vacancies)),
+        Indicator::PolicyReadRate => {
+            let reads = service.policy_reads.filter(|r| index(r.month) == end)?;
+            proportion(u64::from(reads.confirmed), u64::from(reads.expected))
+        }
         Indicator::NotificationsPerIncident => {
             let (incidents, notifications) = service
                 .returns(end, window)

@@ -31,6 +31,7 @@ pub enum FlagKind {
     ManagerChanges,
     DataSilence,
     FewComplaints,
+    OverdueComplaints,
 }
 
 impl FlagKind {
@@ -38,7 +39,10 @@ impl FlagKind {
         match self {
             FlagKind::SevereSafeguardingAlert | FlagKind::ClosedCulture => Seriousness::Override,
             FlagKind::NoRegisteredManager => Seriousness::Serious,
-            FlagKind::ManagerChanges | FlagKind::DataSilence | FlagKind::FewComplaints => Seriousness::Concern,
+            FlagKind::ManagerChanges
+            | FlagKind::DataSilence
+            | FlagKind::FewComplaints
+            | FlagKind::OverdueComplaints => Seriousness::Concern,
         }
     }
 
@@ -95,6 +99,7 @@ pub(crate) fn flags(
         manager_changes(service, month, policy),
         silence,
         few_complaints(indicators),
+        overdue_complaints(service, today, policy),
     ]
     .into_iter()
     .flatten()
@@ -181,6 +186,27 @@ fn few_complaints(indicators: &[IndicatorResult]) -> Option<Flag> {
                 fact("complaints per bed-month", format!("{value:.2}")),
                 fact("similar services", format!("{:.2}", comparison.theta0)),
                 fact("bed-months", complaints.n),
+            ],
+        )
+    })
+}
+
+/// A complaint unanswered well past its deadline: a concern that went nowhere.
+fn overdue_complaints(service: &Service, today: NaiveDate, policy: &MonitoringPolicy) -> Option<Flag> {
+    let overdue = service.overdue_complaints?;
+    let days = (today - overdue.oldest_due).num_days();
+    (days > policy.complaint_overdue_days).then(|| {
+        let count = match overdue.count {
+            1 => "A complaint has".to_string(),
+            n => format!("{n} complaints have"),
+        };
+        Flag::new(
+            FlagKind::OverdueComplaints,
+            format!("{count} not been answered by the deadline; the oldest was due {days} days ago."),
+            vec![
+                fact("complaints overdue", overdue.count),
+                fact("oldest response due on", overdue.oldest_due),
+                fact("days overdue", days),
             ],
         )
     })

@@ -19,9 +19,34 @@ pub struct Service {
     pub dependent: bool,
     /// The day of the latest safeguarding alert of the severe level, if any.
     pub last_severe_alert: Option<NaiveDate>,
+    /// Complaints in Candour's complaint log still unanswered after their response
+    /// deadline, if any.
+    pub overdue_complaints: Option<OverdueComplaints>,
+    /// How far its staff have confirmed reading the provider's current policies, if
+    /// the provider publishes policies in Candour.
+    pub policy_reads: Option<PolicyReads>,
     /// One entry per month watched, in month order, each month once; a month with
     /// nothing may be left out.
     pub months: Vec<ServiceMonth>,
+}
+
+/// Complaints not answered by their deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct OverdueComplaints {
+    pub count: u32,
+    /// The earliest response deadline among them.
+    pub oldest_due: NaiveDate,
+}
+
+/// Read confirmations of the current policy versions by the people who work at a
+/// service, as they stood in `month` (the month the monitor last read them): a state,
+/// so it has one figure and no history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PolicyReads {
+    pub month: Month,
+    pub confirmed: u32,
+    /// People times the current policies each must confirm.
+    pub expected: u32,
 }
 
 /// One service's counts for one calendar month.

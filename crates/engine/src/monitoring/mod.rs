@@ -19,7 +19,7 @@ pub use catalogue::{Bad, CATALOGUE, Indicator, IndicatorInfo, Measure, Source, S
 use catalogue::measure;
 pub use compare::Comparison;
 pub use flags::{Fact, Flag, FlagKind, Seriousness};
-pub use input::{Service, ServiceMonth, VoiceMonth};
+pub use input::{OverdueComplaints, PolicyReads, Service, ServiceMonth, VoiceMonth};
 pub use watchlist::{BandPolicy, Reason, WatchEntry, watch_entry, watch_order, watchlist};
 
 use std::borrow::Borrow;
@@ -62,6 +62,9 @@ pub struct MonitoringPolicy {
     pub manager_months: u32,
     /// A severe safeguarding alert within this many days puts the service in band 1.
     pub alert_days: i64,
+    /// A complaint left unanswered more than this many days after its response
+    /// deadline is a flag: a concern that went nowhere.
+    pub complaint_overdue_days: i64,
     pub bands: BandPolicy,
 }
 
@@ -77,6 +80,7 @@ impl Default for MonitoringPolicy {
             manager_changes: 2,
             manager_months: 24,
             alert_days: 30,
+            complaint_overdue_days: 10,
             bands: BandPolicy::default(),
         }
     }
@@ -104,6 +108,11 @@ impl MonitoringPolicy {
         if self.alert_days < 0 {
             let expected = "a number of days of at least 0";
             return Err(StatsError { name: "the alert period", expected, value: self.alert_days as f64 }.into());
+        }
+        if self.complaint_overdue_days < 0 {
+            let expected = "a number of days of at least 0";
+            let value = self.complaint_overdue_days as f64;
+            return Err(StatsError { name: "the days a complaint may be overdue", expected, value }.into());
         }
         self.bands.validate()
     }

@@ -85,6 +85,8 @@ fn service(id: &str, tweak: impl Fn(i32, &mut ServiceMonth)) -> Service {
         peer_group: "care_home/medium/england".into(),
         dependent: false,
         last_severe_alert: None,
+        overdue_complaints: None,
+        policy_reads: Some(PolicyReads { month: month(), confirmed: 18, expected: 20 }),
         months,
     }
 }
@@ -272,6 +274,42 @@ fn a_severe_alert_within_30_days_overrides_to_band_1() {
     assert_eq!(said(12), "A severe safeguarding alert was raised 12 days ago.");
 }
 
+#[test]
+fn a_complaint_unanswered_past_the_policy_days_keeps_the_service_in_the_concern_band() {
+    let overdue = |count: u32, days: i64| {
+        let mut subject = service("subject", |_, _| {});
+        let oldest_due = today() - chrono::Duration::days(days);
+        subject.overdue_complaints = Some(OverdueComplaints { count, oldest_due });
+        run(subject)
+    };
+    assert!(overdue(1, 10).flags.is_empty(), "10 days late is within the policy's 10");
+    let found = overdue(1, 11);
+    assert_eq!(kinds(&found), [FlagKind::OverdueComplaints]);
+    assert_eq!(
+        found.flags[0].reason,
+        "A complaint has not been answered by the deadline; the oldest was due 11 days ago."
+    );
+    assert_eq!(found.flags[0].data[1].value, "2026-03-30");
+    let entry = &watchlist(&[found], &BandPolicy::default()).unwrap()[0];
+    assert_eq!(entry.band, BandPolicy::default().concern_band);
+    assert!(overdue(3, 40).flags[0].reason.starts_with("3 complaints have not been answered"));
+}
+
+#[test]
+fn few_policies_read_is_a_risk_and_the_read_rate_has_no_history() {
+    let reads = |confirmed: u32, at: Month| {
+        let mut subject = service("subject", |_, _| {});
+        subject.policy_reads = Some(PolicyReads { month: at, confirmed, expected: 20 });
+        run(subject)
+    };
+    let low = reads(6, month());
+    let rate = low.indicator(Indicator::PolicyReadRate).unwrap();
+    assert_eq!((rate.value, rate.n, rate.status), (Some(0.3), 20, Status::Elevated), "{rate:?}");
+    assert_eq!(reads(18, month()).indicator(Indicator::PolicyReadRate).unwrap().status, Status::NoEvidenceOfRisk);
+    let stale = reads(6, months_back(1));
+    assert_eq!(stale.indicator(Indicator::PolicyReadRate).unwrap().status, Status::NotEnoughData);
+}
+
 /// A dependent service gone quiet, with heavy agency use and restraint rising from
 /// one to five a month in the latest window.
 fn drifting(dependent: bool, rising: bool) -> Service {
@@ -329,11 +367,11 @@ fn indicators_with(statuses: &[Status]) -> ServiceIndicators {
 #[test]
 fn the_score_and_its_band() {
     use Status::{Elevated, NotEnoughData, Risk};
-    // (2 risk + 2 × 1 elevated) / (2 × 18 with data) = 1/9.
+    // (2 risk + 2 × 1 elevated) / (2 × 19 with data) = 2/19.
     let mut service = indicators_with(&[Risk, Risk, Elevated, NotEnoughData]);
     let entry = &watchlist(std::slice::from_ref(&service), &BandPolicy::default()).unwrap()[0];
-    assert_eq!((entry.risk, entry.elevated, entry.with_data), (2, 1, 18));
-    assert!((entry.score.unwrap() - 1.0 / 9.0).abs() < 1e-12);
+    assert_eq!((entry.risk, entry.elevated, entry.with_data), (2, 1, 19));
+    assert!((entry.score.unwrap() - 2.0 / 19.0).abs() < 1e-12);
     assert_eq!(entry.band, 4);
     assert_eq!(entry.reasons[0].code, "feedback_volume", "elevated before risk");
     assert_eq!(entry.reasons.len(), 3);

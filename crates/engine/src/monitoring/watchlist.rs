@@ -148,6 +148,7 @@ fn flag_code(kind: FlagKind) -> &'static str {
         FlagKind::ManagerChanges => "manager_changes",
         FlagKind::DataSilence => "data_silence",
         FlagKind::FewComplaints => "few_complaints",
+        FlagKind::OverdueComplaints => "overdue_complaints",
     }
 }
 

@@ -106,6 +106,7 @@ pub fn view(bench: &Benchmark, policy: &MonitoringPolicy, with_funnel: bool, fun
         n: figures.n(latest.map_or(0, |s| s.n)),
         window: match info.span {
             Span::LatestReturn => format!("{window} (latest return)"),
+            Span::Current => format!("{window} (as it stands)"),
             _ => window.clone(),
         },
         theta0: group.map_or(NO_DATA.to_string(), |c| figures.figure(c.theta0)),
@@ -172,6 +173,7 @@ fn n_units(indicator: Indicator) -> (&'static str, &'static str) {
         Indicator::NotificationsPerIncident => ("incident", "incidents"),
         Indicator::ComplaintsUpheld | Indicator::ComplaintsOnTime => ("complaint", "complaints"),
         Indicator::VacancyRate => ("post-month", "post-months"),
+        Indicator::PolicyReadRate => ("confirmation due", "confirmations due"),
         Indicator::FeedbackVolume
         | Indicator::RestrictivePractice
         | Indicator::Incidents
@@ -186,6 +188,7 @@ fn source_name(source: Source) -> &'static str {
         Source::StaffVoice => "Staff voice",
         Source::PartnersVoice => "Partners' voice",
         Source::Returns => "Provider returns",
+        Source::ProviderRecords => "The provider's records in Candour",
     }
 }
 

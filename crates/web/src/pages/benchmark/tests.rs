@@ -129,6 +129,8 @@ fn snapshot(homecare: usize) -> Snapshot {
                 peer_group: peer_group(f, PeerScope::England).key(),
                 dependent: false,
                 last_severe_alert: None,
+                overdue_complaints: None,
+                policy_reads: None,
                 months: months(&mut numbers, from, count),
             })
         })

@@ -103,6 +103,7 @@ pub fn flag_name(kind: FlagKind) -> &'static str {
         FlagKind::ManagerChanges => "Repeated manager changes",
         FlagKind::DataSilence => "Little or no feedback",
         FlagKind::FewComplaints => "Unusually few complaints",
+        FlagKind::OverdueComplaints => "Complaints left unanswered",
     }
 }
 
@@ -174,13 +175,15 @@ pub fn policy_rows(policy: &MonitoringPolicy, month: Month) -> Vec<Row> {
             format!(
                 "A severe safeguarding alert in the last {} days, or the warning signs of a closed culture, put a \
                  service in band 1. No registered manager keeps it in band {} or above. {} or more manager changes \
-                 in {} months, {} months without feedback, or unusually few complaints keep it in band {} or above. \
-                 No good rating or good feedback offsets a flag.",
+                 in {} months, {} months without feedback, unusually few complaints, or a complaint unanswered \
+                 more than {} days after its deadline keep it in band {} or above. No good rating or good feedback \
+                 offsets a flag.",
                 policy.alert_days,
                 bands.serious_band,
                 policy.manager_changes,
                 policy.manager_months,
                 policy.silence_months,
+                policy.complaint_overdue_days,
                 bands.concern_band
             ),
         ),
