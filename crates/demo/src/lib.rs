@@ -8,12 +8,16 @@
 //! reserved `.example` domain. Places (regions, local authorities, postcode areas)
 //! are real, so that the data behaves like the real register.
 
+pub mod complaints;
 mod data;
 mod export;
 mod generate;
+mod improvement;
 mod names;
 mod pick;
 mod places;
+mod policies;
+mod practice;
 mod ratings;
 mod returns;
 mod stories;
@@ -29,6 +33,9 @@ pub use export::{
     export_directory,
 };
 pub use generate::{REGISTER_DATE, generate};
+pub use improvement::load_improvement;
+pub use policies::load_policies;
+pub use practice::load_practice;
 pub use returns::{RETURN_MONTHS, ReturnsPlan};
 pub use voice::{SILENT_DAYS, ServiceVoice, Trend, VoiceAuthors, VoicePlan};
 

@@ -12,6 +12,12 @@ use serde::{Deserialize, Serialize};
 use crate::ParseError;
 use crate::working_days::{BeyondCalendar, add_working_days};
 
+pub mod intake;
+pub mod steps;
+
+pub use intake::{ComplaintContact, Intake, NewComplaintDetails, RawComplaint};
+pub use steps::{ComplaintState, ComplaintStep, RawStep};
+
 coded_enum!(
     /// Where a complaint is in its lifecycle.
     ComplaintStatus, "complaint status", "expected received, acknowledged, investigating, response_sent or closed" {
@@ -39,6 +45,54 @@ coded_enum!(
         Ombudsman => "ombudsman", "The Local Government and Social Care Ombudsman";
     }
 );
+
+coded_enum!(
+    /// How a complaint reached the service.
+    ReceivedBy, "channel", "expected online, phone, letter, email or in_person" {
+        Online => "online", "Online, through Candour";
+        Phone => "phone", "By phone";
+        Letter => "letter", "By letter";
+        Email => "email", "By email";
+        InPerson => "in_person", "In person";
+    }
+);
+
+coded_enum!(
+    /// Who raised a complaint, as they are connected to the service.
+    Relationship, "relationship", "expected person, family, advocate, staff or other" {
+        Person => "person", "I use this service";
+        Family => "family", "I am a family member or friend of someone who uses it";
+        Advocate => "advocate", "I am an advocate for someone who uses it";
+        Staff => "staff", "I work at this service";
+        Other => "other", "Something else";
+    }
+);
+
+impl Relationship {
+    /// The connection written about someone else, for staff and the provider.
+    pub fn described(self) -> &'static str {
+        match self {
+            Relationship::Person => "Uses the service",
+            Relationship::Family => "Family member or friend",
+            Relationship::Advocate => "Advocate",
+            Relationship::Staff => "Works at the service",
+            Relationship::Other => "Other",
+        }
+    }
+}
+
+/// A problem with one field of a complaint or a step, in words for the person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ComplaintError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl ComplaintError {
+    pub fn new(field: &'static str, message: &str) -> Self {
+        ComplaintError { field, message: message.to_string() }
+    }
+}
 
 /// The clocks, in working days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -16,6 +16,10 @@ pub mod voice_month;
 pub mod working_days;
 // After `voice`, whose coded enums it uses.
 pub mod complaints;
+pub mod policies;
+// After `policies`, whose field errors and text blocks it shares.
+pub mod improvement;
+pub mod practice;
 
 pub use access::{Action, Decision, Resource, authorize};
 pub use account::{Email, Grant, Password, Principal, Role, Scope, ScopeKind, UserId, describe_grants};

@@ -1,7 +1,433 @@
 //! The policy cascade, the storage side: versioned policies and staff read confirmations.
+//! Versions are written on the single writer in one transaction with the policy's
+//! current version, so two publications at once get versions n and n+1, never two n.
 
-use candour_store::PolicyStore;
+use std::collections::HashMap;
 
-use crate::SqliteStore;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
+use sqlx::sqlite::SqliteRow;
 
-impl PolicyStore for SqliteStore {}
+use candour_domain::policies::{PolicyDraft, PolicyKind, ReadCount, Version};
+use candour_domain::{Email, Grant, LocationId, ProviderId, Role, Scope, UserId};
+use candour_store::*;
+
+use crate::codec::{corrupt, get, stamp};
+use crate::{SqliteStore, other};
+
+/// The accounts (not disabled) that work for provider `?1`, with each grant that
+/// makes them so: `user_id, name, email, has_password, role, scope_kind, scope_value`.
+const PEOPLE_OF_PROVIDER: &str = "SELECT u.id, u.name, u.email, u.password_hash IS NOT NULL, g.role, g.scope_kind, \
+     g.scope_value FROM users u JOIN user_grants g ON g.user_id = u.id \
+     WHERE u.disabled = 0 AND ((g.role = 'provider_admin' AND g.scope_kind = 'provider' AND g.scope_value = ?1) \
+     OR (g.role IN ('manager', 'staff') AND g.scope_kind = 'location' \
+         AND g.scope_value IN (SELECT id FROM locations WHERE provider_id = ?1))) \
+     ORDER BY u.name COLLATE NOCASE, u.id, g.role, g.scope_value";
+
+macro_rules! version_columns {
+    () => {
+        "v.policy_id, v.version, v.title, v.kind, v.body, v.changes, v.requires_confirmation, v.published_by, \
+         v.published_at"
+    };
+}
+
+fn provider_id(text: &str) -> StoreResult<ProviderId> {
+    ProviderId::parse(text).map_err(|e| corrupt("provider ID", e))
+}
+
+fn kind(text: &str) -> StoreResult<PolicyKind> {
+    PolicyKind::parse(text).map_err(|e| corrupt("policy kind", e))
+}
+
+fn version(n: i64) -> StoreResult<Version> {
+    u32::try_from(n).ok().filter(|n| *n >= 1).map(Version).ok_or_else(|| corrupt("policy version", n))
+}
+
+/// Reads [`version_columns!`] from column 0.
+fn policy_version(row: &SqliteRow) -> StoreResult<PolicyVersion> {
+    Ok(PolicyVersion {
+        policy_id: get(row, 0)?,
+        version: version(get(row, 1)?)?,
+        draft: PolicyDraft {
+            title: get(row, 2)?,
+            kind: kind(&get::<String>(row, 3)?)?,
+            body: get(row, 4)?,
+            changes: get(row, 5)?,
+            requires_confirmation: get(row, 6)?,
+        },
+        published_by: get::<Option<i64>>(row, 7)?.map(UserId),
+        published_at: get(row, 8)?,
+    })
+}
+
+async fn insert_version(
+    conn: &mut SqliteConnection,
+    policy: i64,
+    at: Version,
+    new: &NewPolicyVersion,
+) -> StoreResult<()> {
+    let d = &new.draft;
+    sqlx::query(
+        "INSERT INTO policy_versions (policy_id, version, title, kind, body, changes, requires_confirmation, \
+         published_by, published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(policy)
+    .bind(at.0)
+    .bind(&d.title)
+    .bind(d.kind.code())
+    .bind(&d.body)
+    .bind(&d.changes)
+    .bind(d.requires_confirmation)
+    .bind(new.published_by.map(|u| u.0))
+    .bind(stamp(new.published_at))
+    .execute(conn)
+    .await
+    .map_err(|e| match &e {
+        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
+        _ => other(e),
+    })?;
+    Ok(())
+}
+
+async fn fetch_version(conn: &mut SqliteConnection, policy: i64, at: Version) -> StoreResult<PolicyVersion> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        version_columns!(),
+        " FROM policy_versions v WHERE v.policy_id = ? AND v.version = ?"
+    ))
+    .bind(policy)
+    .bind(at.0)
+    .fetch_optional(conn)
+    .await
+    .map_err(other)?
+    .ok_or(StoreError::NotFound)?;
+    policy_version(&row)
+}
+
+/// A person's grant at the provider, read from `role, scope_kind, scope_value` at `i`.
+fn grant(row: &SqliteRow, i: usize) -> StoreResult<Grant> {
+    let role = Role::parse(&get::<String>(row, i)?).map_err(|e| corrupt("role", e))?;
+    let kind: String = get(row, i + 1)?;
+    let value: String = get(row, i + 2)?;
+    let scope = match kind.as_str() {
+        "provider" => Scope::Provider(provider_id(&value)?),
+        "location" => Scope::Location(LocationId::parse(&value).map_err(|e| corrupt("location scope", e))?),
+        other => return Err(corrupt("scope kind", other)),
+    };
+    Ok(Grant { role, scope })
+}
+
+/// The people who work for a provider, each once with their grants there, by name.
+async fn people_of(conn: &mut SqliteConnection, provider: &ProviderId) -> StoreResult<Vec<Reader>> {
+    let rows = sqlx::query(PEOPLE_OF_PROVIDER).bind(provider.as_str()).fetch_all(conn).await.map_err(other)?;
+    let mut people: Vec<Reader> = Vec::new();
+    for row in &rows {
+        let id = UserId(get(row, 0)?);
+        let g = grant(row, 4)?;
+        match people.last_mut() {
+            Some(last) if last.user_id == id => last.grants.push(g),
+            _ => {
+                let email: String = get(row, 2)?;
+                people.push(Reader {
+                    user_id: id,
+                    name: get(row, 1)?,
+                    email: Email::parse(&email).map_err(|e| corrupt("email", e))?,
+                    grants: vec![g],
+                    has_password: get(row, 3)?,
+                    confirmed_at: None,
+                });
+            }
+        }
+    }
+    Ok(people)
+}
+
+/// Confirmations of each current version of a provider's policies, by policy ID.
+async fn current_confirmations(
+    conn: &mut SqliteConnection,
+    provider: &ProviderId,
+) -> StoreResult<HashMap<i64, Vec<(UserId, DateTime<Utc>)>>> {
+    let rows: Vec<(i64, i64, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT r.policy_id, r.user_id, r.confirmed_at FROM policy_reads r \
+         JOIN policies p ON p.id = r.policy_id AND p.current_version = r.version WHERE p.provider_id = ?",
+    )
+    .bind(provider.as_str())
+    .fetch_all(conn)
+    .await
+    .map_err(other)?;
+    let mut by_policy: HashMap<i64, Vec<(UserId, DateTime<Utc>)>> = HashMap::new();
+    for (policy, user, at) in rows {
+        by_policy.entry(policy).or_default().push((UserId(user), at));
+    }
+    Ok(by_policy)
+}
+
+#[async_trait]
+impl PolicyStore for SqliteStore {
+    async fn publish_policy(&self, new: &NewPolicyVersion) -> StoreResult<PolicyVersion> {
+        let mut tx = self.writer.begin().await.map_err(other)?;
+        let (policy, at) = match new.policy {
+            None => {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO policies (provider_id, current_version, created_at) VALUES (?, 1, ?) RETURNING id",
+                )
+                .bind(new.provider.as_str())
+                .bind(stamp(new.published_at))
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| match &e {
+                    sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
+                    _ => other(e),
+                })?;
+                (id, Version::FIRST)
+            }
+            Some(id) => {
+                let row: Option<(String, i64, Option<String>)> =
+                    sqlx::query_as("SELECT provider_id, current_version, withdrawn_at FROM policies WHERE id = ?")
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(other)?;
+                let Some((provider, current, withdrawn)) = row else { return Err(StoreError::NotFound) };
+                if provider != new.provider.as_str() {
+                    return Err(StoreError::NotFound);
+                }
+                if withdrawn.is_some() {
+                    return Err(StoreError::Conflict("the policy was withdrawn: publish it as a new policy".into()));
+                }
+                let next = version(current)?.next();
+                sqlx::query("UPDATE policies SET current_version = ? WHERE id = ?")
+                    .bind(next.0)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(other)?;
+                (id, next)
+            }
+        };
+        insert_version(&mut tx, policy, at, new).await?;
+        let kept = fetch_version(&mut tx, policy, at).await?;
+        tx.commit().await.map_err(other)?;
+        Ok(kept)
+    }
+
+    async fn withdraw_policy(&self, policy: i64, at: DateTime<Utc>) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE policies SET withdrawn_at = COALESCE(withdrawn_at, ?) WHERE id = ?")
+            .bind(stamp(at))
+            .bind(policy)
+            .execute(&self.writer)
+            .await
+            .map_err(other)?;
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
+    async fn policy(&self, policy: i64) -> StoreResult<PolicyRecord> {
+        let mut conn = self.reader.acquire().await.map_err(other)?;
+        let row: Option<(String, i64, Option<DateTime<Utc>>)> =
+            sqlx::query_as("SELECT provider_id, current_version, withdrawn_at FROM policies WHERE id = ?")
+                .bind(policy)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(other)?;
+        let (provider, current, withdrawn_at) = row.ok_or(StoreError::NotFound)?;
+        let current = fetch_version(&mut conn, policy, version(current)?).await?;
+        let rows = sqlx::query(
+            "SELECT v.version, v.title, v.changes, v.requires_confirmation, v.published_at, \
+             (SELECT COUNT(*) FROM policy_reads r WHERE r.policy_id = v.policy_id AND r.version = v.version) \
+             FROM policy_versions v WHERE v.policy_id = ? ORDER BY v.version DESC",
+        )
+        .bind(policy)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(other)?;
+        let versions = rows
+            .iter()
+            .map(|row| {
+                Ok(VersionLine {
+                    version: version(get(row, 0)?)?,
+                    title: get(row, 1)?,
+                    changes: get(row, 2)?,
+                    requires_confirmation: get(row, 3)?,
+                    published_at: get(row, 4)?,
+                    confirmations: get::<i64>(row, 5)? as u64,
+                })
+            })
+            .collect::<StoreResult<_>>()?;
+        Ok(PolicyRecord { id: policy, provider_id: provider_id(&provider)?, current, versions, withdrawn_at })
+    }
+
+    async fn policy_version(&self, policy: i64, at: Version) -> StoreResult<PolicyVersion> {
+        let mut conn = self.reader.acquire().await.map_err(other)?;
+        fetch_version(&mut conn, policy, at).await
+    }
+
+    async fn policies_of(&self, provider: &ProviderId) -> StoreResult<Vec<PolicySummary>> {
+        let mut conn = self.reader.acquire().await.map_err(other)?;
+        let rows = sqlx::query(
+            "SELECT p.id, v.title, v.kind, v.version, v.requires_confirmation, v.published_at, p.withdrawn_at \
+             FROM policies p JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.current_version \
+             WHERE p.provider_id = ? ORDER BY p.withdrawn_at IS NOT NULL, v.title COLLATE NOCASE, p.id",
+        )
+        .bind(provider.as_str())
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(other)?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let people = people_of(&mut conn, provider).await?;
+        let confirmations = current_confirmations(&mut conn, provider).await?;
+        rows.iter()
+            .map(|row| {
+                let id: i64 = get(row, 0)?;
+                let requires_confirmation: bool = get(row, 4)?;
+                let withdrawn_at: Option<DateTime<Utc>> = get(row, 6)?;
+                let reads = if requires_confirmation && withdrawn_at.is_none() {
+                    let confirmed = confirmations
+                        .get(&id)
+                        .map_or(0, |c| people.iter().filter(|p| c.iter().any(|(u, _)| *u == p.user_id)).count());
+                    ReadCount { expected: people.len() as u64, confirmed: confirmed as u64 }
+                } else {
+                    ReadCount::default()
+                };
+                Ok(PolicySummary {
+                    id,
+                    provider_id: provider.clone(),
+                    title: get(row, 1)?,
+                    kind: kind(&get::<String>(row, 2)?)?,
+                    version: version(get(row, 3)?)?,
+                    requires_confirmation,
+                    published_at: get(row, 5)?,
+                    withdrawn_at,
+                    reads,
+                })
+            })
+            .collect()
+    }
+
+    async fn confirm_policy_read(
+        &self,
+        policy: i64,
+        at_version: Version,
+        user: UserId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<DateTime<Utc>> {
+        let mut tx = self.writer.begin().await.map_err(other)?;
+        let row: Option<(i64, Option<String>)> =
+            sqlx::query_as("SELECT current_version, withdrawn_at FROM policies WHERE id = ?")
+                .bind(policy)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(other)?;
+        let (current, withdrawn) = row.ok_or(StoreError::NotFound)?;
+        if withdrawn.is_some() {
+            return Err(StoreError::Conflict("the policy was withdrawn".into()));
+        }
+        if current != i64::from(at_version.0) {
+            return Err(StoreError::Conflict(format!(
+                "version {at_version} is not the current one: version {current} has been published"
+            )));
+        }
+        sqlx::query(
+            "INSERT INTO policy_reads (policy_id, version, user_id, confirmed_at) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (policy_id, version, user_id) DO NOTHING",
+        )
+        .bind(policy)
+        .bind(at_version.0)
+        .bind(user.0)
+        .bind(stamp(at))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
+            _ => other(e),
+        })?;
+        let kept: DateTime<Utc> = sqlx::query_scalar(
+            "SELECT confirmed_at FROM policy_reads WHERE policy_id = ? AND version = ? AND user_id = ?",
+        )
+        .bind(policy)
+        .bind(at_version.0)
+        .bind(user.0)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(other)?;
+        tx.commit().await.map_err(other)?;
+        Ok(kept)
+    }
+
+    async fn confirmed_by(
+        &self,
+        provider: &ProviderId,
+        user: UserId,
+    ) -> StoreResult<Vec<(i64, Version, DateTime<Utc>)>> {
+        let rows: Vec<(i64, i64, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT r.policy_id, r.version, r.confirmed_at FROM policy_reads r \
+             JOIN policies p ON p.id = r.policy_id AND p.current_version = r.version \
+             WHERE p.provider_id = ? AND r.user_id = ? ORDER BY r.policy_id",
+        )
+        .bind(provider.as_str())
+        .bind(user.0)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(other)?;
+        rows.into_iter().map(|(p, v, at)| Ok((p, version(v)?, at))).collect()
+    }
+
+    async fn policy_readers(&self, policy: i64) -> StoreResult<Vec<Reader>> {
+        let mut conn = self.reader.acquire().await.map_err(other)?;
+        let provider: Option<String> = sqlx::query_scalar("SELECT provider_id FROM policies WHERE id = ?")
+            .bind(policy)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(other)?;
+        let provider = provider_id(&provider.ok_or(StoreError::NotFound)?)?;
+        let mut people = people_of(&mut conn, &provider).await?;
+        let confirmations = current_confirmations(&mut conn, &provider).await?;
+        if let Some(confirmed) = confirmations.get(&policy) {
+            for person in &mut people {
+                person.confirmed_at = confirmed.iter().find(|(u, _)| *u == person.user_id).map(|(_, at)| *at);
+            }
+        }
+        Ok(people)
+    }
+
+    async fn policy_read_rates(&self, provider: Option<&ProviderId>) -> StoreResult<Vec<LocationReadRate>> {
+        // Per location: its people (managers and staff, each once however many roles
+        // they hold there), the provider's policies in force that ask for a
+        // confirmation, and the confirmations of those people of those versions.
+        let rows: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(
+            "WITH staff AS ( \
+                 SELECT DISTINCT g.scope_value AS location_id, g.user_id FROM user_grants g \
+                 JOIN users u ON u.id = g.user_id \
+                 WHERE u.disabled = 0 AND g.role IN ('manager', 'staff') AND g.scope_kind = 'location'), \
+             asked AS ( \
+                 SELECT p.id, p.provider_id, p.current_version FROM policies p \
+                 JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.current_version \
+                 WHERE p.withdrawn_at IS NULL AND v.requires_confirmation = 1) \
+             SELECT l.id, l.provider_id, COUNT(*) AS people, \
+                 (SELECT COUNT(*) FROM asked a WHERE a.provider_id = l.provider_id) AS policies, \
+                 (SELECT COUNT(*) FROM staff s2 JOIN asked a ON a.provider_id = l.provider_id \
+                  JOIN policy_reads r ON r.policy_id = a.id AND r.version = a.current_version \
+                      AND r.user_id = s2.user_id \
+                  WHERE s2.location_id = l.id) AS confirmed \
+             FROM staff s JOIN locations l ON l.id = s.location_id \
+             WHERE ?1 IS NULL OR l.provider_id = ?1 \
+             GROUP BY l.id ORDER BY l.id",
+        )
+        .bind(provider.map(|p| p.as_str().to_string()))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(other)?;
+        rows.into_iter()
+            .map(|(location, provider, people, policies, confirmed)| {
+                Ok(LocationReadRate {
+                    location_id: LocationId::parse(&location).map_err(|e| corrupt("location ID", e))?,
+                    provider_id: provider_id(&provider)?,
+                    people: people as u64,
+                    reads: ReadCount { expected: (people * policies) as u64, confirmed: confirmed as u64 },
+                })
+            })
+            .collect()
+    }
+}

@@ -28,7 +28,7 @@ pub fn new_reference() -> String {
 
 /// The key's SHA-256 in hex: what the store keeps. The key is long and random, so
 /// a fast hash suffices.
-pub(crate) fn key_hash(key: &str) -> Result<String, VoiceError> {
+pub fn key_hash(key: &str) -> Result<String, VoiceError> {
     let well_formed =
         (16..=128).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if !well_formed {

@@ -23,7 +23,7 @@ use candour_store::{
 };
 
 pub use candour_engine::voice::VoiceSummary;
-pub use key::{new_reference, new_submission_key};
+pub use key::{key_hash, new_reference, new_submission_key};
 
 /// The longest reply, in characters.
 pub const MAX_REPLY_CHARS: usize = 2000;

@@ -56,6 +56,9 @@ pub struct WebConfig {
     pub accounts: AccountPolicy,
     /// Indicators, comparisons, flags and bands: stated with every result.
     pub monitoring: MonitoringPolicy,
+    /// The working days a complaint is acknowledged and answered within; each
+    /// complaint keeps the policy it was received under.
+    pub complaint_policy: candour_domain::complaints::ComplaintPolicy,
 }
 
 /// Why a public URL cannot be used.
@@ -85,6 +88,7 @@ impl WebConfig {
             feedback_per_address: RateLimit::FEEDBACK_PER_ADDRESS,
             feedback_per_service: RateLimit::FEEDBACK_PER_SERVICE,
             monitoring: MonitoringPolicy::default(),
+            complaint_policy: candour_domain::complaints::ComplaintPolicy::default(),
         })
     }
 

@@ -76,6 +76,18 @@ pub async fn seed_demo(store: &Arc<dyn Store>, scale: Scale, seed: u64, public_u
     let responses = load_feedback(store.as_ref(), voice).await.context("cannot load the demo feedback")?;
     let returns = load_returns(store.as_ref(), returns).await.context("cannot load the demo returns")?;
     fresh_feedback(store, &accounts.tenant, public_url).await.context("cannot add the demo's fresh feedback")?;
+    candour_demo::complaints::seed(store.as_ref(), &accounts.tenant.location, today, Some(accounts.provider_admin))
+        .await
+        .context("cannot add the demo complaints")?;
+    candour_demo::load_improvement(store.as_ref(), &accounts.tenant.location, accounts.provider_admin, today)
+        .await
+        .context("cannot add the demo's improvement plan")?;
+    candour_demo::load_policies(store.as_ref(), &accounts.tenant.provider, accounts.provider_admin, today)
+        .await
+        .context("cannot add the demo policies")?;
+    candour_demo::load_practice(store.as_ref(), &accounts.tenant.location, Some(accounts.provider_admin), today)
+        .await
+        .context("cannot add the demo accounts of good practice")?;
     Ok(Seeded { register, responses, returns })
 }
 

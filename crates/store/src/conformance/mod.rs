@@ -85,13 +85,29 @@ macro_rules! conformance_tests {
         );
         $crate::conformance_tests!(@shared $fresh; voice_concurrent_submissions_are_all_committed);
         // Complaints (complaints.rs).
-        $crate::conformance_tests!(@cases $fresh;);
+        $crate::conformance_tests!(@cases $fresh;
+            complaints_round_trip_with_their_emails,
+            complaints_are_found_by_follow_hash_only,
+            complaint_steps_are_kept_and_refused_ones_change_nothing,
+            complaint_months_count_received_upheld_on_time_and_overdue,
+        );
         // Improvement plans (improvement.rs).
-        $crate::conformance_tests!(@cases $fresh;);
+        $crate::conformance_tests!(@cases $fresh;
+            improvement_plans_keep_findings_actions_and_history,
+            improvement_evidence_files_round_trip_within_their_plan,
+            improvement_plans_publish_only_what_is_chosen,
+        );
         // The policy cascade (policies.rs).
-        $crate::conformance_tests!(@cases $fresh;);
+        $crate::conformance_tests!(@cases $fresh;
+            policies_keep_every_version,
+            policy_confirmations_are_per_version,
+            policy_read_rates_count_people_per_location,
+        );
         // Good practice (practice.rs).
-        $crate::conformance_tests!(@cases $fresh;);
+        $crate::conformance_tests!(@cases $fresh;
+            practice_goes_from_draft_to_published_and_back,
+            practice_search_finds_only_published_accounts,
+        );
     };
     // Cases that share the store between spawned tasks.
     (@shared $fresh:path; $($case:ident),* $(,)?) => {

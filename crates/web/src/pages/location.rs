@@ -38,6 +38,8 @@ struct LocationPage {
     related: Vec<RelatedView>,
     explanations: Vec<crate::assessment::Trace>,
     voice: VoiceSection,
+    /// Improvement plans the provider chose to publish, newest first.
+    plans: Vec<crate::pages::improvement::public::PublicPlan>,
 }
 
 /// Current ratings as a table: a row per key question (and overall), a column per service group.
@@ -112,7 +114,9 @@ pub async fn location(
     )?;
     let published = published_results(&assessments);
     let voice = voice_section(&id, &summary, &stories);
-    Ok(render(StatusCode::OK, &page(&detail, &published, voice)))
+    let mut page = page(&detail, &published, voice);
+    page.plans = crate::pages::improvement::public::published_plans(&state, &id).await?;
+    Ok(render(StatusCode::OK, &page))
 }
 
 /// The engine results of the location's published assessments, with the date and
@@ -169,6 +173,7 @@ fn page(
         history: detail.rating_history.iter().map(history_row).collect(),
         related: detail.related.iter().map(related_view).collect(),
         voice,
+        plans: Vec::new(),
     }
 }
 

@@ -65,6 +65,7 @@ pub async fn home(State(state): State<AppState>, who: SignedIn) -> Result<Respon
         moderation_links(p),
         alert_links(&state, p).await?,
         watchlist_links(&state, p),
+        policy_links(&state, p).await?,
     ];
     let page = ManagePage {
         title: "Manage",
@@ -72,6 +73,13 @@ pub async fn home(State(state): State<AppState>, who: SignedIn) -> Result<Respon
         sections: sections.into_iter().flatten().collect(),
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+/// The policies to read at each provider the principal works for (pages/policies.rs).
+async fn policy_links(state: &AppState, p: &Principal) -> Result<Option<Section>, WebError> {
+    let lines = crate::pages::policies::manage_links(state, p).await?;
+    let links = lines.into_iter().map(|(label, href, note)| LinkLine::to(label, href, note)).collect();
+    Ok(section("policies", "Policies", None, links))
 }
 
 fn section(
@@ -511,6 +519,10 @@ struct LocationPage {
     returns_href: Option<String>,
     /// The benchmark page, for those who may see the service's monitoring while it is registered.
     benchmark_href: Option<String>,
+    /// The read rate of the provider's policies here, and the library, for its administrators.
+    policy_reads: Option<(String, String)>,
+    /// The service's accounts of good practice, for those who write them.
+    good_practice_href: Option<String>,
 }
 
 struct AssessmentLine {
@@ -577,6 +589,9 @@ pub async fn location(
     let mut page = location_page(&who, &ws, provider_link);
     (page.assessments, page.open_assessment) = (assessments, open_assessment);
     page.voice_links = voice_links(who.principal(), &ws.detail);
+    let l = &ws.detail.location;
+    page.policy_reads =
+        crate::pages::policies::location_read_rate(&state, who.principal(), &l.id, &l.provider_id).await?;
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -638,6 +653,8 @@ fn location_page(who: &SignedIn, ws: &LocationWorkspace, provider_href: String) 
         voice_links: Vec::new(),
         returns_href: crate::pages::returns::returns_link(who.principal(), d),
         benchmark_href: benchmark_link(who.principal(), l),
+        policy_reads: None,
+        good_practice_href: crate::pages::practice::manage_link(who.principal(), d),
     }
 }
 

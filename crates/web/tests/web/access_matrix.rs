@@ -136,6 +136,16 @@ async fn every_role_against_every_private_route() {
         (format!("/manage/locations/{ROSE_COURT}/returns/new"),                "200 404 404 200 200 404 404 404 S"),
         (format!("/manage/locations/{HARBOUR_HOME_CARE}/returns/new"),         "200 404 404 404 404 404 404 404 S"),
         (format!("/manage/locations/{ROSE_COURT}/returns/template.csv"),       "200 404 404 200 200 404 404 404 S"),
+        // The policy cascade: everyone who works for the provider reads; its administrators publish.
+        (format!("/manage/providers/{SUNRISE}/policies"),                      "200 404 404 200 200 200 404 404 S"),
+        (format!("/manage/providers/{HARBOUR}/policies"),                      "200 404 404 404 404 404 404 404 S"),
+        (format!("/manage/providers/{GUESSED_PROVIDER}/policies"),             "404 404 404 404 404 404 404 404 S"),
+        (format!("/manage/providers/{SUNRISE}/policies/new"),                  "200 404 404 200 404 404 404 404 S"),
+        (format!("/manage/providers/{SUNRISE}/policies/reads.csv"),            "200 404 404 200 404 404 404 404 S"),
+        // Good practice: written by those who run the service.
+        (format!("/manage/locations/{ROSE_COURT}/good-practice"),              "200 404 404 200 200 404 404 404 S"),
+        (format!("/manage/locations/{ROSE_COURT}/good-practice/new"),          "200 404 404 200 200 404 404 404 S"),
+        (format!("/manage/locations/{HARBOUR_HOME_CARE}/good-practice"),       "200 404 404 404 404 404 404 404 S"),
         // The watchlist: whoever may see a service; warning signs as the provider's workspace.
         ("/monitoring/watchlist".into(),                                       "200 200 200 200 200 403 403 403 S"),
         ("/monitoring/watchlist.csv".into(),                                   "200 200 200 200 200 403 403 403 S"),
@@ -156,6 +166,9 @@ async fn every_role_against_every_private_route() {
         (format!("/api/v1/manage/providers/{SUNRISE}"),                        "200 200 200 200 404 404 404 404 401"),
         (format!("/api/v1/manage/providers/{HARBOUR}"),                        "200 200 404 404 404 404 404 404 401"),
         (format!("/api/v1/manage/providers/{GUESSED_PROVIDER}"),               "404 404 404 404 404 404 404 404 401"),
+        (format!("/api/v1/manage/providers/{SUNRISE}/policies"),               "200 404 404 200 200 200 404 404 401"),
+        (format!("/api/v1/manage/providers/{HARBOUR}/policies"),               "200 404 404 404 404 404 404 404 401"),
+        (format!("/api/v1/manage/providers/{SUNRISE}/policies/reads.csv"),     "200 404 404 200 404 404 404 404 401"),
         (format!("/api/v1/manage/locations/{ROSE_COURT}"),                     "200 200 200 200 200 200 404 404 401"),
         (format!("/api/v1/manage/locations/{OAK_LODGE}"),                      "200 200 200 200 404 404 404 404 401"),
         (format!("/api/v1/manage/locations/{HARBOUR_HOME_CARE}"),              "200 200 404 404 404 404 404 404 401"),

@@ -293,16 +293,158 @@ impl MonitoringStore for BrokenStore {
 }
 
 #[async_trait]
-impl ComplaintStore for BrokenStore {}
+impl ComplaintStore for BrokenStore {
+    async fn add_complaint(&self, _: &NewComplaint) -> StoreResult<ComplaintReceipt> {
+        broken()
+    }
+    async fn complaint(&self, _: i64) -> StoreResult<ComplaintRecord> {
+        broken()
+    }
+    async fn complaint_by_follow(&self, _: &str) -> StoreResult<ComplaintRecord> {
+        broken()
+    }
+    async fn complaints(
+        &self,
+        _: &[LocationId],
+        _: Option<candour_domain::complaints::ComplaintStatus>,
+    ) -> StoreResult<Vec<ComplaintRecord>> {
+        broken()
+    }
+    async fn take_complaint_step(
+        &self,
+        _: i64,
+        _: &candour_domain::complaints::ComplaintStep,
+        _: Option<UserId>,
+        _: DateTime<Utc>,
+    ) -> StoreResult<ComplaintRecord> {
+        broken()
+    }
+    async fn complaint_months(&self, _: Month, _: chrono::NaiveDate) -> StoreResult<Vec<ComplaintMonth>> {
+        broken()
+    }
+}
 
 #[async_trait]
-impl ImprovementStore for BrokenStore {}
+impl ImprovementStore for BrokenStore {
+    async fn create_plan(&self, _: &NewPlan) -> StoreResult<Plan> {
+        broken()
+    }
+    async fn plan(&self, _: i64) -> StoreResult<Plan> {
+        broken()
+    }
+    async fn plans_of(&self, _: &LocationId) -> StoreResult<Vec<Plan>> {
+        broken()
+    }
+    async fn add_action(
+        &self,
+        _: i64,
+        _: &candour_domain::improvement::ActionDetails,
+        _: UserId,
+        _: DateTime<Utc>,
+    ) -> StoreResult<PlanAction> {
+        broken()
+    }
+    async fn update_action(
+        &self,
+        _: i64,
+        _: i64,
+        _: &candour_domain::improvement::ActionDetails,
+        _: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        broken()
+    }
+    async fn set_action_status(&self, _: i64, _: i64, _: &StatusChange) -> StoreResult<()> {
+        broken()
+    }
+    async fn add_evidence(&self, _: i64, _: i64, _: &NewEvidence) -> StoreResult<candour_store::Evidence> {
+        broken()
+    }
+    async fn evidence_file(&self, _: i64, _: i64) -> StoreResult<(FileMeta, Vec<u8>)> {
+        broken()
+    }
+    async fn save_reflection(
+        &self,
+        _: i64,
+        _: &candour_domain::improvement::Reflection,
+        _: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        broken()
+    }
+    async fn publish_plan(&self, _: i64, _: &Publishing) -> StoreResult<()> {
+        broken()
+    }
+    async fn unpublish_plan(&self, _: i64, _: DateTime<Utc>) -> StoreResult<()> {
+        broken()
+    }
+}
 
 #[async_trait]
-impl PolicyStore for BrokenStore {}
+impl PolicyStore for BrokenStore {
+    async fn publish_policy(&self, _: &NewPolicyVersion) -> StoreResult<PolicyVersion> {
+        broken()
+    }
+    async fn withdraw_policy(&self, _: i64, _: DateTime<Utc>) -> StoreResult<()> {
+        broken()
+    }
+    async fn policy(&self, _: i64) -> StoreResult<PolicyRecord> {
+        broken()
+    }
+    async fn policy_version(&self, _: i64, _: candour_domain::policies::Version) -> StoreResult<PolicyVersion> {
+        broken()
+    }
+    async fn policies_of(&self, _: &ProviderId) -> StoreResult<Vec<PolicySummary>> {
+        broken()
+    }
+    async fn confirm_policy_read(
+        &self,
+        _: i64,
+        _: candour_domain::policies::Version,
+        _: UserId,
+        _: DateTime<Utc>,
+    ) -> StoreResult<DateTime<Utc>> {
+        broken()
+    }
+    async fn confirmed_by(
+        &self,
+        _: &ProviderId,
+        _: UserId,
+    ) -> StoreResult<Vec<(i64, candour_domain::policies::Version, DateTime<Utc>)>> {
+        broken()
+    }
+    async fn policy_readers(&self, _: i64) -> StoreResult<Vec<Reader>> {
+        broken()
+    }
+    async fn policy_read_rates(&self, _: Option<&ProviderId>) -> StoreResult<Vec<LocationReadRate>> {
+        broken()
+    }
+}
 
 #[async_trait]
-impl PracticeStore for BrokenStore {}
+impl PracticeStore for BrokenStore {
+    async fn create_practice(&self, _: &NewPractice) -> StoreResult<i64> {
+        broken()
+    }
+    async fn update_practice(
+        &self,
+        _: i64,
+        _: &candour_domain::practice::PracticeDraft,
+        _: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        broken()
+    }
+    async fn set_practice_published(&self, _: i64, _: bool, _: DateTime<Utc>) -> StoreResult<()> {
+        broken()
+    }
+    async fn practice(&self, _: i64) -> StoreResult<PracticeRecord> {
+        broken()
+    }
+    async fn practices_of(&self, _: &LocationId) -> StoreResult<Vec<PracticeSummary>> {
+        broken()
+    }
+    async fn search_practice(&self, _: &PracticeQuery) -> StoreResult<Page<PracticeSummary>> {
+        broken()
+    }
+}
 
 #[async_trait]
 impl Store for BrokenStore {
