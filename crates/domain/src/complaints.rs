@@ -94,6 +94,14 @@ impl ComplaintError {
     }
 }
 
+/// Complaints not closed and still unanswered after their response deadline: how
+/// many, and the earliest of their deadlines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct OverdueComplaints {
+    pub count: u32,
+    pub oldest_due: NaiveDate,
+}
+
 /// The clocks, in working days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ComplaintPolicy {

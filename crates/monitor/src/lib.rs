@@ -175,7 +175,7 @@ async fn refresh(shared: &Shared, inputs: Option<Inputs>, pending: Pending) -> R
     let (inputs, changed) = match inputs {
         Some(mut inputs) if !pending.everything && inputs.covers(today) && previous.is_some() => {
             for location in &pending.locations {
-                if let Err(error) = inputs.reload_one(store, location).await {
+                if let Err(error) = inputs.reload_one(store, location, today).await {
                     return Err((Some(inputs), error.into()));
                 }
             }

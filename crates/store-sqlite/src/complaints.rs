@@ -11,7 +11,6 @@ use candour_domain::complaints::{
     ComplaintContact, ComplaintPolicy, ComplaintStatus, ComplaintStep, Deadlines, EscalatedTo, Outcome, ReceivedBy,
     Relationship,
 };
-use candour_domain::returns::Month;
 use candour_domain::voice::Criticality;
 use candour_domain::{Email, LocationId, ProviderId, UserId};
 use candour_store::*;
@@ -378,34 +377,5 @@ impl ComplaintStore for SqliteStore {
         let updated = by_id(&mut tx, id).await?;
         tx.commit().await.map_err(other)?;
         Ok(updated)
-    }
-
-    async fn complaint_months(&self, from: Month, today: NaiveDate) -> StoreResult<Vec<ComplaintMonth>> {
-        let rows: Vec<(String, String, i64, i64, i64, i64)> = sqlx::query_as(
-            "SELECT location_id, substr(received_on, 1, 7) AS month, COUNT(*), \
-                 SUM(outcome IN ('upheld', 'partly_upheld')), \
-                 SUM(response_sent_on IS NOT NULL AND response_sent_on <= respond_by), \
-                 SUM(status <> 'closed' AND ((acknowledged_on IS NULL AND acknowledge_by < ?1) \
-                     OR (response_sent_on IS NULL AND respond_by < ?1))) \
-             FROM complaints WHERE received_on >= ?2 GROUP BY location_id, month ORDER BY location_id, month",
-        )
-        .bind(today)
-        .bind(from.first_day())
-        .fetch_all(&self.reader)
-        .await
-        .map_err(other)?;
-        let count = |n: i64| u32::try_from(n).map_err(|e| corrupt("count", e));
-        rows.into_iter()
-            .map(|(location, month, received, upheld, on_time, overdue)| {
-                Ok(ComplaintMonth {
-                    location_id: LocationId::parse(&location).map_err(|e| corrupt("location ID", e))?,
-                    month: Month::parse(&month).map_err(|e| corrupt("month", e))?,
-                    received: count(received)?,
-                    upheld: count(upheld)?,
-                    answered_on_time: count(on_time)?,
-                    open_overdue: count(overdue)?,
-                })
-            })
-            .collect()
     }
 }

@@ -3,11 +3,14 @@
 //! per location with its months packed as JSON by SQLite: the driver's cost is per
 //! value, and this way it is paid for 30,000 values rather than some twenty-five million.
 
+use std::collections::BTreeMap;
+
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::de::DeserializeOwned;
 use sqlx::sqlite::SqliteRow;
 
+use candour_domain::complaints::OverdueComplaints;
 use candour_domain::returns::{Month, MonthlyReturn};
 use candour_domain::voice_month::VoiceMonth;
 use candour_domain::{LocationId, ProviderId, Rating, Region, ServiceKind};
@@ -83,6 +86,22 @@ fn service_facts(row: &SqliteRow) -> StoreResult<ServiceFacts> {
         rating,
     })
 }
+
+/// The first month each location logged a complaint received by ?1.
+const COMPLAINTS_SINCE: &str =
+    "SELECT location_id, substr(MIN(received_on), 1, 7) FROM complaints WHERE received_on <= ?1";
+
+/// Complaints per month received from ?1 on, packed per location.
+const COMPLAINT_MONTHS: &str = "SELECT location_id, json_group_array(json_array(month, received, upheld, on_time)) \
+     FROM (SELECT location_id, substr(received_on, 1, 7) AS month, COUNT(*) AS received, \
+               COUNT(*) FILTER (WHERE outcome IN ('upheld', 'partly_upheld')) AS upheld, \
+               COUNT(*) FILTER (WHERE response_sent_on <= respond_by) AS on_time \
+           FROM complaints WHERE received_on >= ?1 GROUP BY location_id, month) \
+     WHERE month IS NOT NULL";
+
+/// Complaints not closed, unanswered and past their response deadline on ?1.
+const COMPLAINTS_OVERDUE: &str = "SELECT location_id, COUNT(*), MIN(respond_by) FROM complaints \
+     WHERE status <> 'closed' AND response_sent_on IS NULL AND respond_by < ?1";
 
 const ALERTS: &str = "SELECT f.location_id, MAX(a.raised_at) FROM alerts a JOIN feedback f ON f.id = a.feedback_id \
      WHERE a.level >= ?1";
@@ -202,5 +221,32 @@ impl MonitoringStore for SqliteStore {
     async fn latest_alerts(&self, which: Locations<'_>, level: u8) -> StoreResult<Vec<(LocationId, DateTime<Utc>)>> {
         let rows = per_location(self, ALERTS, which, level, "f.location_id").await?;
         rows.iter().map(|row| Ok((location(row)?, get(row, 1)?))).collect()
+    }
+
+    async fn complaint_logs(
+        &self,
+        which: Locations<'_>,
+        from: Month,
+        today: NaiveDate,
+    ) -> StoreResult<Vec<ComplaintLog>> {
+        let mut logs = BTreeMap::new();
+        for row in per_location(self, COMPLAINTS_SINCE, which, today, "location_id").await? {
+            let (id, since) = (location(&row)?, month(&get::<String>(&row, 1)?)?);
+            logs.insert(id.clone(), ComplaintLog { location_id: id, since, months: Vec::new(), overdue: None });
+        }
+        for row in per_location(self, COMPLAINT_MONTHS, which, from.first_day(), "location_id").await? {
+            let (id, months) = unpack::<(String, u32, u32, u32)>(&row)?;
+            let Some(log) = logs.get_mut(&id) else { continue };
+            for (text, received, upheld, answered_on_time) in months {
+                log.months.push(ComplaintMonth { month: month(&text)?, received, upheld, answered_on_time });
+            }
+            log.months.sort_by_key(|m| m.month);
+        }
+        for row in per_location(self, COMPLAINTS_OVERDUE, which, today, "location_id").await? {
+            let Some(log) = logs.get_mut(&location(&row)?) else { continue };
+            let count = u32::try_from(get::<i64>(&row, 1)?).map_err(|e| corrupt("count", e))?;
+            log.overdue = Some(OverdueComplaints { count, oldest_due: get(&row, 2)? });
+        }
+        Ok(logs.into_values().collect())
     }
 }

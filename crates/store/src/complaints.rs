@@ -12,7 +12,6 @@ use candour_domain::complaints::{
     ComplaintContact, ComplaintPolicy, ComplaintState, ComplaintStatus, ComplaintStep, Deadlines, EscalatedTo, Late,
     NewComplaintDetails, Outcome, ReceivedBy, Relationship,
 };
-use candour_domain::returns::Month;
 use candour_domain::voice::Criticality;
 use candour_domain::{LocationId, ProviderId, UserId};
 
@@ -160,21 +159,6 @@ impl ComplaintRecord {
     }
 }
 
-/// A location's complaints received in one month, for monitoring.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ComplaintMonth {
-    pub location_id: LocationId,
-    /// The month received.
-    pub month: Month,
-    pub received: u32,
-    /// Closed as upheld or partly upheld.
-    pub upheld: u32,
-    /// The response sent on or before its deadline.
-    pub answered_on_time: u32,
-    /// Still open with an acknowledgement or a response past its deadline.
-    pub open_overdue: u32,
-}
-
 #[async_trait]
 pub trait ComplaintStore: Send + Sync {
     /// Keeps a complaint, its alert and emails in one transaction. `NotFound` for a
@@ -206,8 +190,4 @@ pub trait ComplaintStore: Send + Sync {
         by: Option<UserId>,
         at: DateTime<Utc>,
     ) -> StoreResult<ComplaintRecord>;
-
-    /// Complaint figures per location and month received, from `from` on, with
-    /// what is overdue judged on `today`; by location, then month.
-    async fn complaint_months(&self, from: Month, today: NaiveDate) -> StoreResult<Vec<ComplaintMonth>>;
 }

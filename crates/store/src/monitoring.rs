@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
+use candour_domain::complaints::OverdueComplaints;
 use candour_domain::returns::{Month, MonthlyReturn};
 use candour_domain::voice_month::VoiceMonth;
 use candour_domain::{LocationId, ProviderId, Rating, Region, ServiceKind};
@@ -38,6 +39,30 @@ pub struct ServiceFacts {
     pub rating: Option<(Rating, NaiveDate)>,
 }
 
+/// A service's complaints kept in Candour's complaint log, as monitoring reads them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ComplaintLog {
+    pub location_id: LocationId,
+    /// The month of the first complaint it logged: from then on its complaint figures
+    /// come from the log rather than its returns.
+    pub since: Month,
+    /// The months from the `from` asked for in which complaints were received, in order.
+    pub months: Vec<ComplaintMonth>,
+    /// Complaints not closed and still unanswered after their response deadline.
+    pub overdue: Option<OverdueComplaints>,
+}
+
+/// The complaints received in one month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ComplaintMonth {
+    pub month: Month,
+    pub received: u32,
+    /// Closed as upheld or partly upheld.
+    pub upheld: u32,
+    /// Answered on or before the response deadline.
+    pub answered_on_time: u32,
+}
+
 #[async_trait]
 pub trait MonitoringStore {
     /// Every registered location, by ID.
@@ -60,4 +85,13 @@ pub trait MonitoringStore {
 
     /// Each location's latest safeguarding alert of at least `level`.
     async fn latest_alerts(&self, which: Locations<'_>, level: u8) -> StoreResult<Vec<(LocationId, DateTime<Utc>)>>;
+
+    /// The complaint log of every location that has logged a complaint received by
+    /// `today`, with its months from `from` on and what is overdue on `today`.
+    async fn complaint_logs(
+        &self,
+        which: Locations<'_>,
+        from: Month,
+        today: NaiveDate,
+    ) -> StoreResult<Vec<ComplaintLog>>;
 }

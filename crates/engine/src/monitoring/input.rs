@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
+pub use candour_domain::complaints::OverdueComplaints;
 use candour_domain::returns::{Month, MonthlyReturn};
 pub use candour_domain::voice_month::VoiceMonth;
 
@@ -28,14 +29,6 @@ pub struct Service {
     /// One entry per month watched, in month order, each month once; a month with
     /// nothing may be left out.
     pub months: Vec<ServiceMonth>,
-}
-
-/// Complaints not answered by their deadline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct OverdueComplaints {
-    pub count: u32,
-    /// The earliest response deadline among them.
-    pub oldest_due: NaiveDate,
 }
 
 /// Read confirmations of the current policy versions by the people who work at a

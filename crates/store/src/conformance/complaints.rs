@@ -5,7 +5,8 @@ use candour_domain::complaints::{
     ReceivedBy, Relationship, deadlines,
 };
 
-#[allow(unused_imports)]
+use candour_domain::working_days::add_working_days;
+
 use super::*;
 
 fn complaint(location: u32, secret: &str, received_on: NaiveDate) -> NewComplaint {
@@ -169,7 +170,7 @@ pub async fn complaint_steps_are_kept_and_refused_ones_change_nothing(store: &dy
     assert!(matches!(missing, Err(StoreError::NotFound)));
 }
 
-pub async fn complaint_months_count_received_upheld_on_time_and_overdue(store: &dyn Store) {
+pub async fn complaint_logs_count_received_upheld_on_time_and_overdue(store: &dyn Store) {
     store.apply_import(&small_register()).await.expect("import");
     let add = |n: &'static str, location: u32, on: NaiveDate| async move {
         store.add_complaint(&complaint(location, n, on)).await.expect("kept").id
@@ -189,23 +190,31 @@ pub async fn complaint_months_count_received_upheld_on_time_and_overdue(store: &
         step(store, id, ComplaintStep::SendResponse { on: sent_on, response: "Answer".into() }).await;
         step(store, id, ComplaintStep::Close { on: sent_on, outcome, learned: "Lesson".into() }).await;
     }
-    let months = store.complaint_months(month("2026-02"), date(2026, 4, 21)).await.expect("months");
-    let figures: Vec<(String, String, u32, u32, u32, u32)> = months
+    let logs = store.complaint_logs(Locations::All, month("2026-02"), date(2026, 4, 21)).await.expect("logs");
+    let figures: Vec<(String, String, u32, u32, u32)> = logs
         .iter()
-        .map(|m| {
-            (m.location_id.to_string(), m.month.to_string(), m.received, m.upheld, m.answered_on_time, m.open_overdue)
-        })
+        .flat_map(|log| log.months.iter().map(|m| (log.location_id.to_string(), m.month.to_string(), m)))
+        .map(|(id, month, m)| (id, month, m.received, m.upheld, m.answered_on_time))
         .collect();
     assert_eq!(
         figures,
         [
-            (lid(100).to_string(), "2026-03".into(), 3, 1, 1, 1),
-            (lid(100).to_string(), "2026-04".into(), 1, 0, 0, 0),
-            (lid(102).to_string(), "2026-03".into(), 1, 0, 0, 1),
+            (lid(100).to_string(), "2026-03".into(), 3, 1, 1),
+            (lid(100).to_string(), "2026-04".into(), 1, 0, 0),
+            (lid(102).to_string(), "2026-03".into(), 1, 0, 0),
         ],
         "January is before `from`"
     );
-    let early = store.complaint_months(month("2026-01"), date(2026, 3, 5)).await.expect("months");
-    assert_eq!(early[0].received, 1);
-    assert_eq!(early.iter().map(|m| m.open_overdue).sum::<u32>(), 1, "only January's is overdue on 5 March");
+    let since: Vec<String> = logs.iter().map(|l| l.since.to_string()).collect();
+    assert_eq!(since, ["2026-01", "2026-03"], "logging began with January's complaint");
+    // Open past the response deadline on 21 April: March's third at Willowbrook and
+    // Rose Court's; the one answered late is answered, April's is not yet due.
+    let overdue: Vec<(u32, NaiveDate)> =
+        logs.iter().map(|l| l.overdue.map(|o| (o.count, o.oldest_due)).unwrap()).collect();
+    let due = |received| add_working_days(received, 20).unwrap();
+    assert_eq!(overdue, [(2, due(date(2026, 1, 5))), (1, due(date(2026, 3, 10)))]);
+    let one = store.complaint_logs(Locations::One(&lid(102)), month("2026-01"), date(2026, 3, 20)).await.expect("one");
+    assert_eq!((one.len(), one[0].months.len(), one[0].overdue), (1, 1, None), "Rose Court's is not due on 20 March");
+    let before = store.complaint_logs(Locations::All, month("2026-01"), date(2026, 1, 4)).await.expect("before");
+    assert!(before.is_empty(), "nothing was logged by 4 January");
 }

@@ -89,7 +89,7 @@ macro_rules! conformance_tests {
             complaints_round_trip_with_their_emails,
             complaints_are_found_by_follow_hash_only,
             complaint_steps_are_kept_and_refused_ones_change_nothing,
-            complaint_months_count_received_upheld_on_time_and_overdue,
+            complaint_logs_count_received_upheld_on_time_and_overdue,
         );
         // Improvement plans (improvement.rs).
         $crate::conformance_tests!(@cases $fresh;

@@ -146,6 +146,12 @@ async fn every_role_against_every_private_route() {
         (format!("/manage/locations/{ROSE_COURT}/good-practice"),              "200 404 404 200 200 404 404 404 S"),
         (format!("/manage/locations/{ROSE_COURT}/good-practice/new"),          "200 404 404 200 200 404 404 404 S"),
         (format!("/manage/locations/{HARBOUR_HOME_CARE}/good-practice"),       "200 404 404 404 404 404 404 404 S"),
+        // Improvement plans: built by those who run the service, read too by those who oversee it.
+        (format!("/manage/locations/{ROSE_COURT}/plans"),                      "200 200 200 200 200 404 404 404 S"),
+        (format!("/manage/locations/{ROSE_COURT}/plans/new"),                  "200 404 404 200 200 404 404 404 S"),
+        (format!("/manage/locations/{HARBOUR_HOME_CARE}/plans"),               "200 200 404 404 404 404 404 404 S"),
+        (format!("/manage/locations/{GUESSED_LOCATION}/plans"),                "404 404 404 404 404 404 404 404 S"),
+        ("/manage/plans/999999".into(),                                        "404 404 404 404 404 404 404 404 S"),
         // The watchlist: whoever may see a service; warning signs as the provider's workspace.
         ("/monitoring/watchlist".into(),                                       "200 200 200 200 200 403 403 403 S"),
         ("/monitoring/watchlist.csv".into(),                                   "200 200 200 200 200 403 403 403 S"),
@@ -179,6 +185,9 @@ async fn every_role_against_every_private_route() {
         ("/api/v1/assessments/999999".into(),                                  "404 404 404 404 404 404 404 404 401"),
         (format!("/api/v1/manage/locations/{ROSE_COURT}/assessments"),         "200 200 200 200 200 200 404 404 401"),
         (format!("/api/v1/manage/locations/{HARBOUR_HOME_CARE}/assessments"),  "200 200 404 404 404 404 404 404 401"),
+        (format!("/api/v1/manage/locations/{ROSE_COURT}/plans"),               "200 200 200 200 200 404 404 404 401"),
+        (format!("/api/v1/manage/locations/{HARBOUR_HOME_CARE}/plans"),        "200 200 404 404 404 404 404 404 401"),
+        ("/api/v1/plans/999999".into(),                                        "404 404 404 404 404 404 404 404 401"),
         // Public routes stay public, with or without a token.
         (format!("/api/v1/locations/{HARBOUR_HOME_CARE}"),                     "200 200 200 200 200 200 200 200 200"),
     ];

@@ -290,6 +290,9 @@ impl MonitoringStore for BrokenStore {
     async fn latest_alerts(&self, _: Locations<'_>, _: u8) -> StoreResult<Vec<(LocationId, DateTime<Utc>)>> {
         broken()
     }
+    async fn complaint_logs(&self, _: Locations<'_>, _: Month, _: chrono::NaiveDate) -> StoreResult<Vec<ComplaintLog>> {
+        broken()
+    }
 }
 
 #[async_trait]
@@ -317,9 +320,6 @@ impl ComplaintStore for BrokenStore {
         _: Option<UserId>,
         _: DateTime<Utc>,
     ) -> StoreResult<ComplaintRecord> {
-        broken()
-    }
-    async fn complaint_months(&self, _: Month, _: chrono::NaiveDate) -> StoreResult<Vec<ComplaintMonth>> {
         broken()
     }
 }

@@ -317,8 +317,8 @@ pub(super) async fn action_page(
     let today = today();
     let mut names = std::collections::HashMap::new();
     for id in action.history.iter().map(|h| h.by).chain(action.evidence.iter().map(|e| e.added_by)) {
-        if !names.contains_key(&id) {
-            names.insert(id, user_name(state, id).await?);
+        if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(id) {
+            slot.insert(user_name(state, id).await?);
         }
     }
     let name = |id: &UserId| names.get(id).cloned().unwrap_or_default();
