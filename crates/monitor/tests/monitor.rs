@@ -6,12 +6,18 @@ use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate, Utc};
 
+use candour_domain::complaints::{
+    ComplaintContact, ComplaintPolicy, NewComplaintDetails, ReceivedBy, Relationship, deadlines,
+};
 use candour_domain::returns::{Month, MonthlyReturn};
 use candour_domain::voice::{Channel, Feedback, OUTCOME_QUESTIONS, RawFeedback};
 use candour_domain::{Location, LocationId, Provider, ProviderId, Region};
 use candour_engine::monitoring::{FlagKind, Indicator, MonitoringPolicy};
 use candour_monitor::{Monitor, recompute};
-use candour_store::{ImportPlan, NewFeedback, Prescreen, ReturnBatch, ReturnSource, ReturnsStore, Store, VoiceStore};
+use candour_store::{
+    ComplaintStore, ImportPlan, NewComplaint, NewFeedback, Prescreen, ReturnBatch, ReturnSource, ReturnsStore, Store,
+    VoiceStore,
+};
 use candour_store_sqlite::SqliteStore;
 
 /// Twelve care homes, then six homecare services: two peer groups.
@@ -164,4 +170,55 @@ async fn a_location_outside_the_register_is_ignored_until_a_reload() {
     assert_eq!(monitor.settled().await.len(), SERVICES as usize);
     monitor.reload();
     assert_eq!(monitor.settled().await.len(), SERVICES as usize);
+}
+
+/// A complaint received on `on` at a service, unanswered.
+fn complaint(home: u32, key: &str, on: NaiveDate) -> NewComplaint {
+    let policy = ComplaintPolicy::default();
+    NewComplaint {
+        location_id: lid(home),
+        details: NewComplaintDetails {
+            what_happened: "My father's medicines were missed twice.".into(),
+            desired_outcome: String::new(),
+            relationship: Relationship::Family,
+            contact: ComplaintContact { name: "A relative".into(), email: None, phone: None },
+            channel: ReceivedBy::Letter,
+            received_on: on,
+        },
+        reference: format!("REF-{key}"),
+        follow_hash: format!("hash-{key}"),
+        policy,
+        deadlines: deadlines(on, None, policy).unwrap(),
+        logged_by: None,
+        created_at: Utc::now(),
+        alert: None,
+        emails: vec![],
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_keeping_its_complaints_in_candour_is_counted_from_its_log() {
+    let (_dir, store) = homes().await;
+    let monitor = Monitor::start(store.clone(), MonitoringPolicy::default());
+    monitor.settled().await;
+    let logged = month_back(2).first_day();
+    for key in ["a", "b"] {
+        store.add_complaint(&complaint(1, key, logged)).await.unwrap();
+    }
+    monitor.touch(&lid(1));
+    let after = monitor.settled().await;
+    let home = after.get(&lid(1)).unwrap();
+    let received = |back: i32| {
+        let month = home.service.months.iter().find(|m| m.month == month_back(back)).unwrap();
+        month.return_.as_ref().map(|r| (r.complaints_received, r.complaints_upheld, r.complaints_on_time))
+    };
+    assert_eq!(received(3), Some((3, 1, 3)), "before the first logged complaint, the return's figures");
+    assert_eq!(received(2), Some((2, 0, 0)), "the log's: two received, neither answered");
+    assert_eq!(received(1), Some((0, 0, 0)), "the log holds none for last month");
+
+    let overdue = home.results.flags.iter().find(|f| f.kind == FlagKind::OverdueComplaints).expect("flagged");
+    assert!(overdue.reason.starts_with("2 complaints have not been answered by the deadline"), "{}", overdue.reason);
+    assert!(home.entry.band <= MonitoringPolicy::default().bands.concern_band);
+    let untouched = after.get(&lid(2)).unwrap();
+    assert!(untouched.results.flags.iter().all(|f| f.kind != FlagKind::OverdueComplaints));
 }
