@@ -22,8 +22,10 @@ async fn the_private_home_links_to_what_each_role_may_reach() {
     home.assert_contains(&[
         &format!(r#"<a href="/manage/locations/{ROSE_COURT}">Rose Court</a>"#),
         "Staff (Sunrise Care Ltd)",
+        // Staff read their provider's policies, but do not reach its workspace.
+        &format!(r#"href="/manage/providers/{SUNRISE}/policies""#),
     ]);
-    home.assert_lacks(&["/manage/providers/", "/admin/"]);
+    home.assert_lacks(&[&format!(r#"href="/manage/providers/{SUNRISE}""#), "/admin/"]);
 
     let mut admin = signed_in(&app, "admin@example.org", vec![grant(Role::Admin, Scope::All)]).await;
     admin.get(&app, "/manage").await.assert_contains(&[
