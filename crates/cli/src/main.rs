@@ -50,6 +50,8 @@ enum Command {
         mail: MailArgs,
         #[command(flatten)]
         monitoring: MonitoringArgs,
+        #[command(flatten)]
+        complaints: ComplaintArgs,
     },
     /// Fill the database with a synthetic, deterministic demo register and two years of feedback.
     Demo {
@@ -135,6 +137,25 @@ pub struct ProportionsArgs {
     /// The stated τ² used when there are too few services to estimate it.
     #[arg(long, default_value_t = 0.0, value_name = "VARIANCE")]
     pub default_tau2: f64,
+}
+
+/// The complaint clocks, in working days (weekends and England and Wales bank holidays
+/// excluded). Each complaint keeps the policy it was received under.
+#[derive(Args, Clone)]
+pub struct ComplaintArgs {
+    /// Working days a provider has to acknowledge a complaint.
+    #[arg(long, env = "CANDOUR_COMPLAINT_ACKNOWLEDGE_DAYS", default_value_t = 3, value_name = "DAYS")]
+    pub complaint_acknowledge_days: u32,
+    /// Working days a provider has to send its response when no date was agreed with the complainant.
+    #[arg(long, env = "CANDOUR_COMPLAINT_RESPOND_DAYS", default_value_t = 20, value_name = "DAYS")]
+    pub complaint_respond_days: u32,
+}
+
+impl ComplaintArgs {
+    pub fn policy(&self) -> anyhow::Result<candour_domain::complaints::ComplaintPolicy> {
+        candour_domain::complaints::ComplaintPolicy::new(self.complaint_acknowledge_days, self.complaint_respond_days)
+            .map_err(|refused| anyhow::anyhow!("the complaint settings cannot be used: {refused}"))
+    }
 }
 
 /// The monitoring policy's choices that may be set; the rest are stated with every result.
@@ -301,9 +322,9 @@ fn main() -> ExitCode {
 
 async fn run(command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Serve { db, addr, demo, public_url, trust_forwarded_for, mail, monitoring } => {
-            let policy = monitoring.policy()?;
-            commands::serve::run(&db, addr, demo, public_url, trust_forwarded_for, &mail, policy).await
+        Command::Serve { db, addr, demo, public_url, trust_forwarded_for, mail, monitoring, complaints } => {
+            let policies = (monitoring.policy()?, complaints.policy()?);
+            commands::serve::run(&db, addr, demo, public_url, trust_forwarded_for, &mail, policies).await
         }
         Command::Demo { db, scale, seed, public_url } => commands::demo::run(&db, scale, seed, &public_url).await,
         Command::Import(cmd) => commands::import::run(cmd).await,

@@ -64,6 +64,18 @@ fn unknown_flags_and_bad_values_are_refused_clearly() {
     let out = candour(&["serve", "--addr", "not-an-address"]);
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("invalid socket address"), "{}", text(&out.stderr));
+    for (flag, value, said) in [
+        ("--complaint-acknowledge-days", "0", "The days to acknowledge in must be from 1 to 260 working days, not 0."),
+        (
+            "--complaint-respond-days",
+            "2",
+            "The days to respond in (2) cannot be fewer than the days to acknowledge in (3).",
+        ),
+    ] {
+        let out = candour(&["serve", "--addr", "127.0.0.1:0", flag, value]);
+        assert!(!out.status.success(), "{flag} {value} is refused before the server starts");
+        assert!(text(&out.stderr).contains(said), "{flag}: {}", text(&out.stderr));
+    }
 }
 
 #[test]

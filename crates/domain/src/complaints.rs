@@ -116,6 +116,25 @@ impl Default for ComplaintPolicy {
     }
 }
 
+impl ComplaintPolicy {
+    /// A policy with both clocks between 1 working day and a year's (260), and the
+    /// response never due before the acknowledgement.
+    pub fn new(acknowledge_within: u32, respond_within: u32) -> Result<ComplaintPolicy, Refused> {
+        for (name, days) in [("acknowledge", acknowledge_within), ("respond", respond_within)] {
+            if !(1..=260).contains(&days) {
+                return Err(Refused(format!("The days to {name} in must be from 1 to 260 working days, not {days}.")));
+            }
+        }
+        if respond_within < acknowledge_within {
+            return Err(Refused(format!(
+                "The days to respond in ({respond_within}) cannot be fewer than the days to acknowledge in \
+                 ({acknowledge_within})."
+            )));
+        }
+        Ok(ComplaintPolicy { acknowledge_within, respond_within })
+    }
+}
+
 /// A change asked of a complaint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
@@ -205,6 +224,16 @@ impl Deadlines {
 mod tests {
     use super::*;
     use ComplaintStatus::*;
+
+    #[test]
+    fn a_policy_keeps_its_clocks_in_range_and_in_order() {
+        assert_eq!(ComplaintPolicy::new(3, 20), Ok(ComplaintPolicy::default()));
+        assert_eq!(ComplaintPolicy::new(5, 5).map(|p| p.respond_within), Ok(5));
+        let refused = |a, r| ComplaintPolicy::new(a, r).unwrap_err().0;
+        assert_eq!(refused(0, 20), "The days to acknowledge in must be from 1 to 260 working days, not 0.");
+        assert_eq!(refused(3, 261), "The days to respond in must be from 1 to 260 working days, not 261.");
+        assert_eq!(refused(10, 5), "The days to respond in (5) cannot be fewer than the days to acknowledge in (10).");
+    }
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()

@@ -103,8 +103,11 @@ const COMPLAINT_MONTHS: &str = "SELECT location_id, json_group_array(json_array(
 const COMPLAINTS_OVERDUE: &str = "SELECT location_id, COUNT(*), MIN(respond_by) FROM complaints \
      WHERE status <> 'closed' AND response_sent_on IS NULL AND respond_by < ?1";
 
-const ALERTS: &str = "SELECT f.location_id, MAX(a.raised_at) FROM alerts a JOIN feedback f ON f.id = a.feedback_id \
-     WHERE a.level >= ?1";
+/// Alerts raised by feedback and by complaints, at level ?1 or above.
+const ALERTS: &str = "SELECT location_id, MAX(raised_at) FROM (\
+         SELECT f.location_id, a.raised_at FROM alerts a JOIN feedback f ON f.id = a.feedback_id WHERE a.level >= ?1 \
+         UNION ALL SELECT location_id, created_at FROM complaints WHERE alert_level >= ?1) \
+     WHERE raised_at IS NOT NULL";
 
 /// Runs `select` (which binds ?1) for every location or for one, grouped by location.
 async fn per_location(
@@ -219,7 +222,7 @@ impl MonitoringStore for SqliteStore {
     }
 
     async fn latest_alerts(&self, which: Locations<'_>, level: u8) -> StoreResult<Vec<(LocationId, DateTime<Utc>)>> {
-        let rows = per_location(self, ALERTS, which, level, "f.location_id").await?;
+        let rows = per_location(self, ALERTS, which, level, "location_id").await?;
         rows.iter().map(|row| Ok((location(row)?, get(row, 1)?))).collect()
     }
 

@@ -3,6 +3,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use candour_accounts::Accounts;
+use candour_domain::complaints::ComplaintPolicy;
 use candour_engine::monitoring::MonitoringPolicy;
 use candour_store::Store;
 use candour_web::WebConfig;
@@ -16,7 +17,7 @@ pub async fn run(
     public_url: Option<String>,
     trust_forwarded_for: bool,
     mail: &MailArgs,
-    monitoring: MonitoringPolicy,
+    (monitoring, complaints): (MonitoringPolicy, ComplaintPolicy),
 ) -> anyhow::Result<()> {
     // Check the mail settings before anything else, so that a mistake stops the start at once.
     let mail = mail.settings()?;
@@ -29,6 +30,7 @@ pub async fn run(
     let mut config = WebConfig::new(&public_url)?;
     config.trust_forwarded_for = trust_forwarded_for;
     config.monitoring = monitoring;
+    config.complaint_policy = complaints;
     if demo {
         if add_demo {
             super::demo::seed_demo(&store, crate::Scale::Small, 42, config.public_url()).await?;

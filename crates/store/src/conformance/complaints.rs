@@ -55,6 +55,9 @@ pub async fn complaints_round_trip_with_their_emails(store: &dyn Store) {
     new.emails = vec![letter.clone()];
     let receipt = store.add_complaint(&new).await.expect("kept");
     assert_eq!((receipt.reference.as_str(), receipt.duplicate), ("REF-a", false));
+    let alerted = store.latest_alerts(Locations::One(&lid(100)), 4).await.expect("alerts");
+    assert_eq!(alerted, [(lid(100), at(1))], "a complaint's alert counts for monitoring like feedback's");
+    assert!(store.latest_alerts(Locations::All, 5).await.expect("alerts").is_empty(), "below level 5");
 
     let kept = store.complaint(receipt.id).await.expect("read");
     assert_eq!(kept.details(), new.details, "every field of the complaint round trips");

@@ -426,3 +426,31 @@ async fn the_csv_export_leaves_out_who_complained_and_is_audited() {
         format!("complaints:provider:{SUNRISE}")
     );
 }
+
+#[tokio::test]
+async fn a_complaint_describing_harm_raises_a_safeguarding_alert_that_monitoring_sees() {
+    let app = TestApp::new().await;
+    let mut public = Browser::new();
+    let uri = format!("/locations/{ROSE_COURT}/complaints/new");
+    let key = form_key(&app, &mut public, &uri).await;
+    let mut fields = good(&key);
+    fields[1].1 = "The night carer punched my father and I saw bruises on his arm.".to_string();
+    assert_eq!(post(&app, &mut public, &uri, &fields).await.status, StatusCode::SEE_OTHER);
+
+    let mut manager =
+        signed_in(&app, "manager@example.org", vec![grant(Role::Manager, location_scope(ROSE_COURT))]).await;
+    let dashboard = manager.get(&app, &format!("/manage/locations/{ROSE_COURT}/complaints")).await;
+    dashboard.assert_contains(&["Safeguarding alert</strong>"]);
+    let id = only_complaint_id(&app).await;
+    let page = manager.get(&app, &format!("/manage/complaints/{id}")).await;
+    page.assert_contains(&["Safeguarding alert raised, level 5"]);
+
+    // A severe alert from a complaint puts the service in band 1, as feedback's does.
+    let snapshot = app.settled().await;
+    let rose = candour_domain::LocationId::parse(ROSE_COURT).unwrap();
+    let watched = snapshot.get(&rose).expect("watched");
+    assert!(
+        watched.results.flags.iter().any(|f| f.kind == candour_engine::monitoring::FlagKind::SevereSafeguardingAlert)
+    );
+    assert_eq!(watched.entry.band, 1);
+}

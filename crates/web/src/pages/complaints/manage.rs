@@ -58,6 +58,8 @@ struct Row {
     acknowledge_by: String,
     respond_by: String,
     overdue: Option<String>,
+    /// The complaint raised a safeguarding alert.
+    safeguarding: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -162,6 +164,7 @@ fn dashboard(
                     |on| format!("{} (sent {})", long_date(r.deadlines.respond_by), long_date(on)),
                 ),
                 overdue: overdue_text(r, today),
+                safeguarding: r.alert.is_some(),
             })
             .collect(),
     }
