@@ -141,12 +141,9 @@ fn refused() -> Response {
 /// The token field of the body: a urlencoded form's, or a multipart upload's.
 async fn body_token(headers: &HeaderMap, body: &Bytes) -> Option<String> {
     match headers.get(header::CONTENT_TYPE) {
-        // The multipart reader stops at 2 MB; for a larger upload (evidence files) read
-        // only its start, where our forms put the token.
-        Some(kind) if is_multipart(kind) => {
-            let head = if body.len() > 1024 * 1024 { body.slice(..64 * 1024) } else { body.clone() };
-            multipart_token(kind, head).await
-        }
+        // Our forms put the token first, so only the start of an upload (an evidence
+        // file may be megabytes, past the multipart reader's own limit) is read.
+        Some(kind) if is_multipart(kind) => multipart_token(kind, body.slice(..body.len().min(64 * 1024))).await,
         _ => form_token(body),
     }
 }

@@ -507,3 +507,46 @@ async fn the_api_reads_plans_adds_actions_and_changes_status() {
     assert_eq!(write.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get(&format!("/api/v1/plans/{plan}")).await.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn an_upheld_complaint_in_the_log_is_offered_by_reference_without_its_words() {
+    use candour_domain::complaints::*;
+    use candour_store::{ComplaintStore, NewComplaint};
+    let app = TestApp::new().await;
+    let received_on = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).expect("a date");
+    let policy = ComplaintPolicy::default();
+    let complaint = |reference: &str, secret: &str| NewComplaint {
+        location_id: rose(),
+        details: NewComplaintDetails {
+            what_happened: "Mrs Example's tablets were missed.".into(),
+            desired_outcome: String::new(),
+            relationship: Relationship::Family,
+            contact: ComplaintContact { name: "Ann Example".into(), email: None, phone: None },
+            channel: ReceivedBy::Phone,
+            received_on,
+        },
+        reference: reference.into(),
+        follow_hash: secret.into(),
+        policy,
+        deadlines: deadlines(received_on, None, policy).expect("in the calendar"),
+        logged_by: None,
+        created_at: chrono::Utc::now(),
+        alert: None,
+        emails: vec![],
+    };
+    for (reference, outcome) in [("CMP-UP", Outcome::PartlyUpheld), ("CMP-NOT", Outcome::NotUpheld)] {
+        let id = app.store.add_complaint(&complaint(reference, reference)).await.expect("kept").id;
+        let on = received_on + chrono::Duration::days(3);
+        for step in [
+            ComplaintStep::Acknowledge { on },
+            ComplaintStep::SendResponse { on, response: "We are sorry.".into() },
+            ComplaintStep::Close { on, outcome, learned: "Checks at each round.".into() },
+        ] {
+            app.store.take_complaint_step(id, &step, None, chrono::Utc::now()).await.expect("step");
+        }
+    }
+    let mut browser = admin(&app).await;
+    let form = browser.get(&app, &format!("/manage/locations/{ROSE_COURT}/plans/new")).await;
+    form.assert_contains(&["value=\"complaint:CMP-UP\"", "Complaint CMP-UP: Partly upheld, closed 5 March 2026"]);
+    form.assert_lacks(&["CMP-NOT", "Mrs Example"]);
+}

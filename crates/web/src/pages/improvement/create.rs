@@ -8,6 +8,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use candour_domain::complaints::{ComplaintStatus, Outcome};
 use candour_domain::improvement::{Finding, FindingKind, Problem, parse_date, parse_title};
 use candour_domain::{Action, KeyQuestion, Rating, RatingRecord};
 use candour_store::{AssessmentStatus, LocationDetail, NewPlan};
@@ -55,7 +56,7 @@ struct Choice {
 }
 
 /// The findings a location has now, from its latest published assessment, its
-/// current ratings and its watchlist entry.
+/// current ratings, its upheld complaints and its watchlist entry.
 pub(crate) async fn current_findings(state: &AppState, detail: &LocationDetail) -> Result<Vec<Offered>, WebError> {
     let mut offered = Vec::new();
     let id = &detail.location.id;
@@ -110,6 +111,21 @@ pub(crate) async fn current_findings(state: &AppState, detail: &LocationDetail) 
                 ));
             }
         }
+    }
+    // Upheld complaints, named by reference, outcome and date only: a published plan
+    // shows its findings, and a complaint's own words may name people.
+    let closed = state.store.complaints(std::slice::from_ref(id), Some(ComplaintStatus::Closed)).await;
+    let closed = closed.map_err(|e| WebError::from_store(e, String::new))?;
+    for c in closed.iter().filter(|c| matches!(c.outcome, Some(Outcome::Upheld | Outcome::PartlyUpheld))) {
+        let (outcome, on) = (c.outcome.map_or("", |o| o.label()), c.closed_on.map(long_date).unwrap_or_default());
+        offered.push(Offered {
+            key: format!("complaint:{}", c.reference),
+            finding: Finding {
+                kind: FindingKind::Complaint,
+                reference: c.reference.clone(),
+                text: format!("Complaint {}: {outcome}, closed {on}", c.reference),
+            },
+        });
     }
     if let Some(snapshot) = state.monitor.current()
         && let Some(watched) = snapshot.get(id)
@@ -252,7 +268,7 @@ fn page(
             .collect(),
         findings_error: errors.get("finding-1"),
         complaint_reference: Field::new("complaint_reference", "Complaint reference", "text", "off")
-            .hint("The reference number of an upheld complaint this plan answers, if any.")
+            .hint("An upheld complaint this plan answers that is not kept in Candour (those that are are listed above): its reference.")
             .value(value(form, "complaint_reference"))
             .errors(errors),
         complaint_text: Field::new("complaint_text", "What the complaint found", "text", "off")
