@@ -519,6 +519,11 @@ struct LocationPage {
     returns_href: Option<String>,
     /// The benchmark page, for those who may see the service's monitoring while it is registered.
     benchmark_href: Option<String>,
+    /// The complaints dashboard and the form to log one, each for those who may use it.
+    complaints_href: Option<String>,
+    log_complaint_href: Option<String>,
+    /// The service's improvement plans, for those who may read them.
+    plans_href: Option<String>,
     /// The read rate of the provider's policies here, and the library, for its administrators.
     policy_reads: Option<(String, String)>,
     /// The service's accounts of good practice, for those who write them.
@@ -653,9 +658,40 @@ fn location_page(who: &SignedIn, ws: &LocationWorkspace, provider_href: String) 
         voice_links: Vec::new(),
         returns_href: crate::pages::returns::returns_link(who.principal(), d),
         benchmark_href: benchmark_link(who.principal(), l),
+        complaints_href: allowed(
+            who.principal(),
+            Action::Read,
+            complaints(l),
+            format!("/manage/locations/{}/complaints", l.id),
+        ),
+        log_complaint_href: allowed(
+            who.principal(),
+            Action::Write,
+            Resource::ComplaintIntake { location: &l.id, provider: &l.provider_id },
+            format!("/manage/locations/{}/complaints/new", l.id),
+        ),
+        plans_href: allowed(
+            who.principal(),
+            Action::Read,
+            Resource::ImprovementPlans {
+                location: &l.id,
+                provider: &l.provider_id,
+                local_authority: l.local_authority.as_deref(),
+            },
+            format!("/manage/locations/{}/plans", l.id),
+        ),
         policy_reads: None,
         good_practice_href: crate::pages::practice::manage_link(who.principal(), d),
     }
+}
+
+fn complaints(l: &candour_domain::Location) -> Resource<'_> {
+    Resource::Complaints { location: &l.id, provider: &l.provider_id, local_authority: l.local_authority.as_deref() }
+}
+
+/// `href` when the principal may take `action` on `resource`.
+fn allowed(principal: &Principal, action: Action, resource: Resource<'_>, href: String) -> Option<String> {
+    authorize(principal, action, resource).is_allowed().then_some(href)
 }
 
 fn benchmark_link(principal: &Principal, l: &candour_domain::Location) -> Option<String> {

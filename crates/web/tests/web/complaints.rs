@@ -181,6 +181,13 @@ async fn staff_log_a_complaint_but_cannot_read_the_dashboard() {
     assert_eq!(staff.get(&app, &format!("/manage/complaints/{id}")).await.status, StatusCode::NOT_FOUND);
     let other = format!("/manage/locations/{HARBOUR_HOME_CARE}/complaints/new");
     assert_eq!(staff.get(&app, &other).await.status, StatusCode::NOT_FOUND);
+    // Their workspace offers what they may do, and nothing else.
+    let workspace = staff.get(&app, &format!("/manage/locations/{ROSE_COURT}")).await;
+    workspace.assert_contains(&[&format!(r#"href="/manage/locations/{ROSE_COURT}/complaints/new""#)]);
+    workspace.assert_lacks(&[
+        &format!(r#"href="/manage/locations/{ROSE_COURT}/complaints""#),
+        &format!(r#"href="/manage/locations/{ROSE_COURT}/plans""#),
+    ]);
 }
 
 #[tokio::test]
