@@ -10,7 +10,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use candour_domain::complaints::{ComplaintError, ComplaintStep, Intake, NewComplaintDetails, RawComplaint, RawStep};
 use candour_domain::{Action, LocationId};
-use chrono::Utc;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
@@ -20,6 +19,7 @@ use crate::api_voice::is_json;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, WebError};
 use crate::pages::complaints::{self, Taken};
+use crate::views::today;
 
 /// Routes under `/api`, authenticated by bearer token.
 pub fn routes() -> Router<AppState> {
@@ -57,10 +57,6 @@ async fn complaint(
     let record = state.store.complaint(id).await.map_err(|e| unless_missing(e, missing))?;
     caller.require(state, action, complaints::record_resource(&record), missing).await?;
     Ok(record)
-}
-
-fn today() -> chrono::NaiveDate {
-    Utc::now().date_naive()
 }
 
 /// `GET /api/v1/manage/locations/{id}/complaints`

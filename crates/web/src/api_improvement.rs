@@ -21,8 +21,9 @@ use crate::api_voice::is_json;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, WebError};
 use crate::pages::improvement::{
-    MonthProgress, Progress, csv_response, location_for, plan_for, progress, progress_by_month, statement_name, today,
+    MonthProgress, Progress, csv_response, location_for, plan_for, progress, progress_by_month, statement_name,
 };
+use crate::views::today;
 
 /// Routes under `/api`, authenticated by bearer token.
 pub fn routes() -> Router<AppState> {

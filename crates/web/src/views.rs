@@ -31,6 +31,11 @@ impl RatingTag {
 }
 
 /// A date as people in the UK write it: "3 March 2024".
+/// Today (UTC): what deadlines, due dates and months are judged against.
+pub fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
 pub fn long_date(date: NaiveDate) -> String {
     date.format("%-d %B %Y").to_string()
 }

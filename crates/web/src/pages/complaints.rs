@@ -14,13 +14,13 @@ use candour_domain::complaints::{
 use candour_domain::{LocationId, Resource};
 use candour_engine::prescreen;
 use candour_store::{ComplaintAlert, ComplaintRecord, LocationDetail, OutgoingEmail};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::AppState;
 use crate::error::WebError;
 use crate::forms::{Field, FormErrors, RadioGroup, plain, value};
-use crate::views::long_date;
+use crate::views::{long_date, today};
 
 pub use manage::{Taken, complaint_json, complaint_summary_json, log, take};
 
@@ -81,10 +81,6 @@ pub fn intake_resource(detail: &LocationDetail) -> Resource<'_> {
 
 // ---------------------------------------------------------------- shared pieces
 
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
-
 /// "Acknowledge within 3 working days; respond within 20 working days, unless
 /// another date is agreed with the person who raised it."
 pub fn policy_text(policy: ComplaintPolicy) -> String {
@@ -140,7 +136,7 @@ pub fn timeline(r: &ComplaintRecord) -> Vec<TimelineLine> {
         .collect()
 }
 
-fn lower_first(text: &str) -> String {
+pub(super) fn lower_first(text: &str) -> String {
     let mut chars = text.chars();
     chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default()
 }

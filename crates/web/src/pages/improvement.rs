@@ -20,7 +20,7 @@ use axum::routing::{get, post};
 use candour_domain::improvement::{ActionStatus, REFLECTION_SECTIONS, is_overdue};
 use candour_domain::{Action, KeyQuestion, Resource, authorize};
 use candour_store::{LocationDetail, Plan, PlanAction};
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -29,7 +29,7 @@ use crate::api::unless_missing;
 use crate::auth::{Caller, SignedIn};
 use crate::error::{PageError, WebError, render};
 use crate::pages::chrome::{Chrome, Crumb};
-use crate::views::{count_of, long_date};
+use crate::views::{count_of, long_date, today};
 
 pub(crate) use actions::check_action;
 
@@ -110,10 +110,6 @@ async fn page_plan(
     action: Action,
 ) -> Result<(Plan, LocationDetail), WebError> {
     plan_for(state, &who.caller, raw_id, action, || who.not_found()).await
-}
-
-pub(crate) fn today() -> NaiveDate {
-    Utc::now().date_naive()
 }
 
 pub(crate) fn plan_href(id: i64) -> String {
@@ -589,7 +585,7 @@ mod tests {
     use candour_domain::improvement::{ActionDetails, Finding, FindingKind, Reflection};
     use candour_domain::{LocationId, UserId};
     use candour_store::{PlanFinding, StatusChange};
-    use chrono::{DateTime, TimeZone};
+    use chrono::{DateTime, TimeZone, Utc};
 
     fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(y, m, d, 12, 0, 0).unwrap()

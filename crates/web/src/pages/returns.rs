@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use candour_domain::returns::{Month, template};
 use candour_domain::{Action, LocationId, UserId};
 use candour_store::{LocationDetail, ReturnCounts, ReturnRecord, ReturnSource, StoreError};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 pub use form::{form, submit};
@@ -30,7 +30,7 @@ use crate::error::{PageError, WebError, render};
 use crate::forms::ErrorLink;
 use crate::pages::chrome::{Chrome, Crumb};
 use crate::pages::location_resource;
-use crate::views::count_of;
+use crate::views::{count_of, today};
 
 /// How many complete months back the page looks for missing returns.
 const MISSING_WINDOW: usize = 12;
@@ -241,10 +241,6 @@ fn last_complete_month(today: NaiveDate) -> Month {
 /// "October 2026".
 fn month_name(month: Month) -> String {
     month.first_day().format("%B %Y").to_string()
-}
-
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
 }
 
 fn returns_href(id: &LocationId) -> String {

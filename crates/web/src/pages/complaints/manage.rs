@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 
 use super::{
     ComplaintFields, TimelineLine, complaint_href, form_errors, intake_resource, location_complaints_href,
-    location_resource, policy_text, read_form, record_resource, status_words, timeline, today,
+    location_resource, lower_first, policy_text, read_form, record_resource, status_words, timeline, today,
 };
 use crate::AppState;
 use crate::auth::SignedIn;
@@ -647,7 +647,7 @@ fn complaint_page(
                 (Some(text), Some(on)) => format!(". Result on {}: {text}", long_date(on)),
                 _ => ". No result recorded yet".to_string(),
             };
-            format!("To {} on {}{reference}{result}", lower(e.to.label()), long_date(e.on))
+            format!("To {} on {}{reference}{result}", lower_first(e.to.label()), long_date(e.on))
         })
         .collect();
     let title = format!("Complaint {}", r.reference);
@@ -680,11 +680,6 @@ fn complaint_page(
         can_write,
         back_href: location_complaints_href(&r.location_id),
     }
-}
-
-fn lower(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// "5 March 2026 (acknowledged 4 March 2026)".
@@ -814,7 +809,7 @@ fn step_forms(r: &ComplaintRecord, errors: &FormErrors, form: &[(String, String)
         .escalations
         .iter()
         .filter(|e| e.result.is_none())
-        .map(|e| (e.id.to_string(), format!("To {} on {}", lower(e.to.label()), long_date(e.on)), None))
+        .map(|e| (e.id.to_string(), format!("To {} on {}", lower_first(e.to.label()), long_date(e.on)), None))
         .collect();
     if !open.is_empty() {
         forms.push(form(

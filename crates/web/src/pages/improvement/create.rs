@@ -14,13 +14,14 @@ use candour_domain::{Action, KeyQuestion, Rating, RatingRecord};
 use candour_store::{AssessmentStatus, LocationDetail, NewPlan};
 use chrono::Utc;
 
-use super::{location_for, plan_href, plans_href, today};
+use super::{location_for, plan_href, plans_href};
 use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, pairs, value};
 use crate::pages::chrome::{Chrome, Crumb};
 use crate::views::long_date;
+use crate::views::today;
 
 /// A finding offered to link, with the key its checkbox sends.
 #[derive(Debug, Clone, PartialEq, Eq)]

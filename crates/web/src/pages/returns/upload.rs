@@ -85,7 +85,7 @@ pub async fn upload(
         Ok(file) => file,
         Err(message) => return refused(&state, &who, &detail, UploadForm::refused(&id, message, &[])).await,
     };
-    let rows = match this_locations_rows(&bytes, &id, super::today()) {
+    let rows = match this_locations_rows(&bytes, &id, crate::views::today()) {
         Ok(rows) => rows,
         Err(problems) => {
             let error = match problems.len() {
