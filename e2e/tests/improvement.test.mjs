@@ -83,7 +83,10 @@ describe('improvement plans', () => {
     assert.match(await page.locator('#file-error').textContent(), /is not a file we accept/);
     await assertAccessible(page, 'an action with a refused file');
 
+    // A note on its own may be published; a file, and the note sent with it, stay private.
     await page.fill('#note', 'First week: every chart signed by two staff.');
+    await submit(page, 'form[enctype="multipart/form-data"] button[type=submit]');
+    assert.match(await page.locator('.notice').textContent(), /Evidence added/);
     await page.setInputFiles('#file', {
       name: 'audit.csv',
       mimeType: 'text/csv',

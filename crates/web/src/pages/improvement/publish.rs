@@ -159,7 +159,8 @@ fn publish_page(
         notes: plan
             .actions
             .iter()
-            .flat_map(|a| a.evidence.iter().filter(|e| !e.note.is_empty()))
+            // A note sent with a file stays private with it: it may describe what the file holds.
+            .flat_map(|a| a.evidence.iter().filter(|e| !e.note.is_empty() && e.file.is_none()))
             .map(|e| PublicChoice {
                 id: format!("evidence-{}", e.id),
                 value: e.id.to_string(),
