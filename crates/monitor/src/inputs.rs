@@ -172,7 +172,8 @@ impl<'a> Months<'a> {
                 peer_group: peer_group(facts, PeerScope::England).key(),
                 dependent: dependent(facts),
                 last_severe_alert,
-                overdue_complaints: complaints.and_then(|log| log.overdue),
+                overdue_complaints: complaints.as_ref().and_then(|log| log.overdue),
+                complaint_log_since: complaints.map(|log| log.since),
                 policy_reads,
                 months,
             }

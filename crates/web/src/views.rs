@@ -36,6 +36,11 @@ pub fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
+/// "November 2026".
+pub fn month_name(month: candour_domain::returns::Month) -> String {
+    month.first_day().format("%B %Y").to_string()
+}
+
 pub fn long_date(date: NaiveDate) -> String {
     date.format("%-d %B %Y").to_string()
 }

@@ -241,7 +241,11 @@ impl Indicator {
 
     /// The months its figure is drawn from, for a policy window of `window` months.
     pub fn months(self, window: u32) -> u32 {
-        if self.info().span == Span::Year { 12 } else { window }
+        match self.info().span {
+            Span::Year => 12,
+            Span::Current => 1,
+            Span::Window | Span::LatestReturn => window,
+        }
     }
 }
 
@@ -392,6 +396,7 @@ mod tests {
         assert_eq!(Indicator::Complaints.info().bad, Bad::Both);
         assert_eq!(Indicator::StaffTurnover.months(3), 12);
         assert_eq!(Indicator::Incidents.months(3), 3);
+        assert_eq!(Indicator::PolicyReadRate.months(3), 1);
     }
 
     #[test]

@@ -23,6 +23,9 @@ pub struct Service {
     /// Complaints in Candour's complaint log still unanswered after their response
     /// deadline, if any.
     pub overdue_complaints: Option<OverdueComplaints>,
+    /// The month from which its returns' complaint figures were replaced by its
+    /// complaint log's, when it keeps one in Candour.
+    pub complaint_log_since: Option<Month>,
     /// How far its staff have confirmed reading the provider's current policies, if
     /// the provider publishes policies in Candour.
     pub policy_reads: Option<PolicyReads>,

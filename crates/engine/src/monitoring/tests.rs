@@ -86,6 +86,7 @@ fn service(id: &str, tweak: impl Fn(i32, &mut ServiceMonth)) -> Service {
         dependent: false,
         last_severe_alert: None,
         overdue_complaints: None,
+        complaint_log_since: None,
         policy_reads: Some(PolicyReads { month: month(), confirmed: 18, expected: 20 }),
         months,
     }

@@ -28,7 +28,11 @@ use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, FormErrors, RadioGroup, SelectField};
 use crate::monitoring::{may_see, snapshot};
 use crate::pages::chrome::{Chrome, Crumb};
-use crate::views::{Row, SelectOption, beds_text, count_of, long_date, optional_date};
+use crate::views::{Row, SelectOption, beds_text, count_of, long_date, month_name, optional_date};
+
+/// The indicators a service's complaint log replaces its returns' figures for.
+const COUNTED_FROM_THE_LOG: [Indicator; 3] =
+    [Indicator::Complaints, Indicator::ComplaintsUpheld, Indicator::ComplaintsOnTime];
 
 use indicators::{IndicatorView, window_label};
 use watch::WatchView;
@@ -234,10 +238,16 @@ fn compare(
     let href = |code: &str| {
         format!("/monitoring/locations/{}?scope={}&indicator={code}#{code}", snapshot.facts[target].id, scope.code())
     };
+    let log_since = snapshot.services[target].complaint_log_since;
     let indicators = benchmarks
         .iter()
         .map(|bench| {
-            indicators::view(bench, &snapshot.policy, bench.indicator == funnel, href(bench.indicator.info().code))
+            let mut view =
+                indicators::view(bench, &snapshot.policy, bench.indicator == funnel, href(bench.indicator.info().code));
+            if let Some(since) = log_since.filter(|_| COUNTED_FROM_THE_LOG.contains(&bench.indicator)) {
+                view.source = format!("Provider returns; Candour's complaint log from {}", month_name(since));
+            }
+            view
         })
         .collect();
     let window = window_label(snapshot.month, snapshot.policy.window_months);

@@ -123,7 +123,7 @@ pub fn timeline(r: &ComplaintRecord) -> Vec<TimelineLine> {
             let what = match e.step.as_str() {
                 "received" => format!("Received ({})", e.detail.to_lowercase()),
                 "acknowledge" => "Acknowledged".to_string(),
-                "agree_response_date" => format!("Response date agreed: {}", e.detail.to_lowercase()),
+                "agree_response_date" => format!("Response date agreed: {}", lower_first(&e.detail)),
                 "investigate" => "Investigation started".to_string(),
                 "send_response" => "Response sent".to_string(),
                 "close" => format!("Closed: {}", e.detail.to_lowercase()),

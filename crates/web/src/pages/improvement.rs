@@ -168,6 +168,8 @@ pub(crate) fn progress(plan: &Plan, today: NaiveDate) -> Progress {
 pub(crate) struct MonthProgress {
     pub month: String,
     pub label: String,
+    /// "Jul 26", under its bar.
+    pub short: String,
     pub done: u32,
     pub open: u32,
 }
@@ -196,6 +198,7 @@ pub(crate) fn progress_by_month(plan: &Plan, today: NaiveDate) -> Vec<MonthProgr
         months.push(MonthProgress {
             month: at.format("%Y-%m").to_string(),
             label: at.format("%B %Y").to_string(),
+            short: at.format("%b %y").to_string(),
             done,
             open,
         });
@@ -465,47 +468,48 @@ fn action_line(plan: &Plan, a: &PlanAction, today: NaiveDate) -> ActionLine {
 }
 
 /// Actions done at the end of each month, as bars: drawn on the server, with a
-/// title and description, beside the same numbers in a table.
+/// title and description, beside the same numbers in a table. The drawing is 640
+/// units wide, as the page shows it, so its text keeps its size; with many months
+/// the bars narrow and only every few months are named.
 pub(crate) fn progress_chart(months: &[MonthProgress]) -> String {
     use std::fmt::Write;
+    const WIDTH: f64 = 640.0;
     let total = months.iter().map(|m| m.done + m.open).max().unwrap_or(0).max(1);
-    let (bar, gap, height, top, left) = (28.0, 8.0, 120.0, 10.0, 30.0);
-    let width = left + months.len() as f64 * (bar + gap) + gap;
+    let (height, top, left) = (160.0, 12.0, 36.0);
+    let slot = ((WIDTH - left) / months.len().max(1) as f64).min(80.0);
+    let (bar, every) = (slot * 0.7, (64.0 / slot).ceil().max(1.0) as usize);
     let mut svg = format!(
-        r#"<svg class="chart plan-chart" role="img" aria-labelledby="progress-chart-title progress-chart-desc" viewBox="0 0 {width:.0} {h:.0}" xmlns="http://www.w3.org/2000/svg"><title id="progress-chart-title">Actions done by the end of each month</title><desc id="progress-chart-desc">Bars show how many of the plan's actions were done at the end of each month; the table below gives the same numbers.</desc>"#,
-        h = height + top + 30.0
+        r#"<svg class="chart plan-chart" role="img" aria-labelledby="progress-chart-title progress-chart-desc" viewBox="0 0 {WIDTH} {h:.0}" xmlns="http://www.w3.org/2000/svg"><title id="progress-chart-title">Actions done by the end of each month</title><desc id="progress-chart-desc">Bars show how many of the plan's actions were done at the end of each month; the table below gives the same numbers.</desc>"#,
+        h = height + top + 28.0
     );
-    let _ =
-        write!(svg, r#"<line class="chart__axis" x1="{left}" y1="{y}" x2="{width:.0}" y2="{y}"/>"#, y = top + height);
-    let _ = write!(
-        svg,
-        r#"<text class="chart__label" x="{x}" y="{y}" text-anchor="end">{total}</text>"#,
-        x = left - 4.0,
-        y = top + 4.0
-    );
-    let _ = write!(
-        svg,
-        r#"<text class="chart__label" x="{x}" y="{y}" text-anchor="end">0</text>"#,
-        x = left - 4.0,
-        y = top + height
-    );
+    let base = top + height;
+    let _ = write!(svg, r#"<line class="chart__axis" x1="{left}" y1="{base}" x2="{WIDTH}" y2="{base}"/>"#);
+    for (value, y) in [(total, top + 4.0), (0, base)] {
+        let _ = write!(
+            svg,
+            r#"<text class="chart__label" x="{x}" y="{y}" text-anchor="end">{value}</text>"#,
+            x = left - 6.0
+        );
+    }
     for (i, m) in months.iter().enumerate() {
-        let x = left + gap + i as f64 * (bar + gap);
+        let x = left + i as f64 * slot + (slot - bar) / 2.0;
         let h = height * f64::from(m.done) / f64::from(total);
         let _ = write!(
             svg,
-            r#"<rect class="plan-chart__done" x="{x:.1}" y="{y:.1}" width="{bar}" height="{h:.1}"><title>{label}: {done} done</title></rect>"#,
-            y = top + height - h,
+            r#"<rect class="plan-chart__done" x="{x:.1}" y="{y:.1}" width="{bar:.1}" height="{h:.1}"><title>{label}: {done} done</title></rect>"#,
+            y = base - h,
             label = m.label,
             done = m.done
         );
-        let _ = write!(
-            svg,
-            r#"<text class="chart__label" x="{cx:.1}" y="{y:.1}" text-anchor="middle">{short}</text>"#,
-            cx = x + bar / 2.0,
-            y = top + height + 16.0,
-            short = m.month.get(2..).unwrap_or(&m.month)
-        );
+        if i % every == 0 {
+            let _ = write!(
+                svg,
+                r#"<text class="chart__label" x="{cx:.1}" y="{y:.1}" text-anchor="middle">{short}</text>"#,
+                cx = x + bar / 2.0,
+                y = base + 20.0,
+                short = m.short
+            );
+        }
     }
     svg.push_str("</svg>");
     svg

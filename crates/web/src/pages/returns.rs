@@ -30,7 +30,7 @@ use crate::error::{PageError, WebError, render};
 use crate::forms::ErrorLink;
 use crate::pages::chrome::{Chrome, Crumb};
 use crate::pages::location_resource;
-use crate::views::{count_of, today};
+use crate::views::{count_of, month_name, today};
 
 /// How many complete months back the page looks for missing returns.
 const MISSING_WINDOW: usize = 12;
@@ -236,11 +236,6 @@ fn missing_months(sent: &[ReturnRecord], today: NaiveDate) -> Vec<Month> {
 fn last_complete_month(today: NaiveDate) -> Month {
     let this = Month::of(today);
     this.previous().unwrap_or(this)
-}
-
-/// "October 2026".
-fn month_name(month: Month) -> String {
-    month.first_day().format("%B %Y").to_string()
 }
 
 fn returns_href(id: &LocationId) -> String {

@@ -24,7 +24,7 @@ use crate::monitoring::{may_see, snapshot};
 use crate::pages::chrome::{Chrome, Crumb, date_time};
 use crate::pages::manage::readable_provider;
 use crate::pagination::{Pagination, page_href, pagination};
-use crate::views::{RatingTag, Row, SelectOption, count_of, select, thousands};
+use crate::views::{RatingTag, Row, SelectOption, count_of, month_name, select, thousands};
 
 use filters::{BANDS, Choices, PER_PAGE, Raw, Sort, WatchQuery};
 use views::{BandBadge, ReasonView};
@@ -174,7 +174,7 @@ fn watchlist_page(
         title,
         chrome: Chrome::manage(who, "Watchlist"),
         errors,
-        heading: format!("Watchlist for {}", views::month_name(snapshot.month)),
+        heading: format!("Watchlist for {}", month_name(snapshot.month)),
         lead: format!(
             "{} you can see, from band 1 (look first) to band 6, with the reasons for each.",
             count_of(rows.len() as u64, "service", "services")
@@ -191,9 +191,9 @@ fn watchlist_page(
 fn computed_text(snapshot: &Snapshot) -> String {
     format!(
         "Worked out for {} on {}, from data since {}.",
-        views::month_name(snapshot.month),
+        month_name(snapshot.month),
         date_time(snapshot.computed_at),
-        views::month_name(snapshot.from)
+        month_name(snapshot.from)
     )
 }
 

@@ -460,4 +460,10 @@ async fn a_complaint_describing_harm_raises_a_safeguarding_alert_that_monitoring
         watched.results.flags.iter().any(|f| f.kind == candour_engine::monitoring::FlagKind::SevereSafeguardingAlert)
     );
     assert_eq!(watched.entry.band, 1);
+
+    // The benchmark page says where its complaint figures come from.
+    let mut inspector = signed_in(&app, "inspector@example.org", vec![grant(Role::Inspector, Scope::All)]).await;
+    let page = inspector.get(&app, &format!("/monitoring/locations/{ROSE_COURT}")).await;
+    let since = chrono::Utc::now().date_naive().format("%B %Y");
+    page.assert_contains(&[&format!("complaint log from {since}")]);
 }

@@ -38,7 +38,7 @@ impl StatusTag {
 pub struct IndicatorView {
     pub code: &'static str,
     pub name: &'static str,
-    pub source: &'static str,
+    pub source: String,
     pub unit: &'static str,
     /// Which side of the peers is a warning sign, in words.
     pub bad_side: &'static str,
@@ -98,7 +98,7 @@ pub fn view(bench: &Benchmark, policy: &MonitoringPolicy, with_funnel: bool, fun
     IndicatorView {
         code: info.code,
         name: info.name,
-        source: source_name(info.source),
+        source: source_name(info.source).to_string(),
         unit: info.unit,
         bad_side: bad_side(info.bad),
         status: StatusTag::of(latest.map_or(Status::NotEnoughData, |s| s.status)),

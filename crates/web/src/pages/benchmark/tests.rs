@@ -130,6 +130,7 @@ fn snapshot(homecare: usize) -> Snapshot {
                 dependent: false,
                 last_severe_alert: None,
                 overdue_complaints: None,
+                complaint_log_since: None,
                 policy_reads: None,
                 months: months(&mut numbers, from, count),
             })

@@ -13,12 +13,13 @@ use candour_store::{LocationDetail, ReturnBatch, ReturnRecord, ReturnSource};
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::{month_name, senders, sent_text};
+use super::{senders, sent_text};
 use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, RadioGroup, pairs, plain, value};
 use crate::pages::chrome::Chrome;
+use crate::views::month_name;
 use crate::views::today;
 
 /// A field of the return, its label, and a hint saying what is counted and in what unit.

@@ -8,7 +8,7 @@ use candour_domain::returns::Month;
 use candour_engine::monitoring::{CATALOGUE, Fact, FlagKind, MonitoringPolicy, Reason, Seriousness, WatchEntry};
 use candour_monitor::{ServiceFacts, Watched};
 
-use crate::views::{RatingTag, Row};
+use crate::views::{RatingTag, Row, month_name};
 
 /// The reasons shown on a watchlist row before "more reasons".
 const TOP_REASONS: usize = 2;
@@ -133,11 +133,6 @@ pub fn since(last: Option<NaiveDate>, today: NaiveDate) -> String {
         (y, 0) => format!("{} ago", unit(y, "year", "years")),
         (y, m) => format!("{} {} ago", unit(y, "year", "years"), unit(m, "month", "months")),
     }
-}
-
-/// "November 2026".
-pub fn month_name(month: Month) -> String {
-    month.first_day().format("%B %Y").to_string()
 }
 
 /// How the watchlist is worked out, from the policy it was worked out with.

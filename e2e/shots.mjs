@@ -1,0 +1,11 @@
+import { launch, newPage, signIn, demo, url } from './tests/browser.mjs';
+const browser = await launch();
+const L = '1-186361724';
+const page = await newPage(browser);
+await signIn(page, demo('provider'));
+await page.goto(url(`/monitoring/locations/${L}?indicator=policy_read_rate`));
+const el = page.locator('#policy_read_rate').locator('xpath=..');
+await el.screenshot({ path: '/tmp/shots/policy_ind.png' });
+const t = await page.locator('table').first();
+await t.screenshot({ path: '/tmp/shots/summary_table.png' });
+await browser.close();
