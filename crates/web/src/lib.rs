@@ -16,6 +16,7 @@ mod assets;
 mod auth;
 pub mod charts;
 mod config;
+mod download;
 mod error;
 mod forms;
 mod monitoring;

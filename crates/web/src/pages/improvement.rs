@@ -15,7 +15,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use candour_domain::improvement::{ActionStatus, REFLECTION_SECTIONS, is_overdue};
 use candour_domain::{Action, KeyQuestion, Resource, authorize};
@@ -27,6 +27,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::AppState;
 use crate::api::unless_missing;
 use crate::auth::{Caller, SignedIn};
+use crate::download::{self, spreadsheet_safe};
 use crate::error::{PageError, WebError, render};
 use crate::pages::chrome::{Chrome, Crumb};
 use crate::views::{count_of, long_date, today};
@@ -540,10 +541,10 @@ pub(crate) fn actions_csv(plan: &Plan, today: NaiveDate) -> Result<Vec<u8>, WebE
         let last = a.history.last().map(|c| c.at.format("%Y-%m-%dT%H:%M:%SZ").to_string()).unwrap_or_default();
         out.write_record([
             a.id.to_string(),
-            csv_safe(&finding),
+            spreadsheet_safe(&finding),
             a.details.statement.clone(),
-            csv_safe(&a.details.description),
-            csv_safe(&a.details.owner),
+            spreadsheet_safe(&a.details.description),
+            spreadsheet_safe(&a.details.owner),
             a.details.due_on.to_string(),
             a.status.code().to_string(),
             if is_overdue(a.status, a.details.due_on, today) { "yes" } else { "no" }.to_string(),
@@ -557,19 +558,9 @@ pub(crate) fn actions_csv(plan: &Plan, today: NaiveDate) -> Result<Vec<u8>, WebE
 }
 
 /// Text that a spreadsheet would run as a formula gets a leading apostrophe.
-fn csv_safe(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_string() }
-}
 
 pub(crate) fn csv_response(plan: &Plan, today: NaiveDate) -> Result<Response, WebError> {
-    let body = actions_csv(plan, today)?;
-    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"plan-{}-actions.csv\"", plan.id))
-        .map_err(|_| WebError::Internal)?;
-    let headers = [
-        (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
-        (header::CONTENT_DISPOSITION, disposition),
-    ];
-    Ok((headers, body).into_response())
+    download::csv_file(&format!("plan-{}-actions.csv", plan.id), actions_csv(plan, today)?)
 }
 
 /// `GET /manage/plans/{id}/actions.csv`

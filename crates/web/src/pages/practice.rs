@@ -1,7 +1,8 @@
 //! Good practice: accounts of what works well at a service, searchable by theme and quality statement.
 //!
-//! - `/good-practice`: the public search (text, theme, statement, paged), and
-//!   `/good-practice/{id}`: one published account. Anything unpublished is 404.
+//! - `/good-practice`: the public search (text, theme, statement, paged), every
+//!   match as CSV at `/good-practice.csv`, and `/good-practice/{id}`: one published
+//!   account. Anything unpublished is 404.
 //! - `/manage/locations/{id}/good-practice`: a service's accounts for those who run
 //!   it, with writing, editing, publishing and unpublishing.
 
@@ -20,6 +21,7 @@ use candour_engine::{Framework, StatementId};
 use candour_store::{Page, PracticeQuery, PracticeRecord, PracticeSummary, StoreError};
 
 use crate::AppState;
+use crate::download::{csv_file, spreadsheet_safe};
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, FormErrors, pairs};
 use crate::pagination::{Pagination, pagination};
@@ -28,6 +30,7 @@ use crate::views::{SelectOption, count_of, long_date, select};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/good-practice", get(search))
+        .route("/good-practice.csv", get(search_csv))
         .route("/good-practice/{id}", get(account))
         .route("/manage/locations/{id}/good-practice", get(manage::list))
         .route("/manage/locations/{id}/good-practice/new", get(manage::new_form).post(manage::create))
@@ -129,6 +132,8 @@ struct Results {
     heading: String,
     items: Vec<ResultLine>,
     pagination: Pagination,
+    /// Every match, as CSV.
+    csv_href: String,
 }
 
 pub(crate) struct ResultLine {
@@ -159,6 +164,58 @@ impl ResultLine {
     }
 }
 
+/// `GET /good-practice.csv`: every published account the search finds, one a row.
+pub async fn search_csv(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, PageError> {
+    let form = SearchForm::read(query.as_deref());
+    let Ok(mut q) = form.validate(PracticeQuery::MAX_PER_PAGE) else {
+        return Err(
+            WebError::bad_request("The search is not one we can run: go back to the search and correct it.").into()
+        );
+    };
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let failed = |_| WebError::Internal;
+    out.write_record([
+        "id",
+        "title",
+        "summary",
+        "service",
+        "location_id",
+        "provider",
+        "theme",
+        "quality_statements",
+        "published_on",
+        "url",
+    ])
+    .map_err(failed)?;
+    loop {
+        let page = state.store.search_practice(&q).await.map_err(|e| WebError::from_store(e, String::new))?;
+        for s in &page.items {
+            let statements: Vec<&str> = s.statements.iter().map(|st| st.code()).collect();
+            let published = s.published_at.unwrap_or(s.updated_at).date_naive().to_string();
+            let url = format!("{}/good-practice/{}", state.config.public_url(), s.id);
+            let row = [
+                &s.id.to_string(),
+                &s.title,
+                &s.summary,
+                &s.location_name,
+                s.location_id.as_str(),
+                &s.provider_name,
+                s.theme.code(),
+                &statements.join(" "),
+                &published,
+                &url,
+            ];
+            out.write_record(row.map(|cell| spreadsheet_safe(cell))).map_err(failed)?;
+        }
+        if q.page >= page.pages() {
+            break;
+        }
+        q.page += 1;
+    }
+    let body = out.into_inner().map_err(|_| WebError::Internal)?;
+    Ok(csv_file("good-practice.csv", body)?)
+}
+
 pub(crate) fn theme_options(current: &str) -> Vec<SelectOption> {
     select("Any theme", Theme::ALL.iter().map(|t| (t.code().to_string(), t.label().to_string())), Some(current))
 }
@@ -184,6 +241,7 @@ pub async fn search(State(state): State<AppState>, RawQuery(query): RawQuery) ->
                 heading,
                 items: page.items.iter().map(ResultLine::of).collect(),
                 pagination: pagination("/good-practice", &form.base(), page.page, pages),
+                csv_href: format!("/good-practice.csv?{}", form.base()),
             };
             (StatusCode::OK, FormErrors::default(), Some(results))
         }

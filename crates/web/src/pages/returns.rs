@@ -13,8 +13,8 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use candour_domain::returns::{Month, template};
 use candour_domain::{Action, LocationId, UserId};
 use candour_store::{LocationDetail, ReturnCounts, ReturnRecord, ReturnSource, StoreError};
@@ -26,6 +26,7 @@ pub use upload::upload;
 
 use crate::AppState;
 use crate::auth::SignedIn;
+use crate::download::csv_file;
 use crate::error::{PageError, WebError, render};
 use crate::forms::ErrorLink;
 use crate::pages::chrome::{Chrome, Crumb};
@@ -117,13 +118,7 @@ pub async fn template_file(
     let sent = all_returns(&state, &who, id).await?;
     let mut months = missing_months(&sent, today());
     months.reverse();
-    let disposition =
-        HeaderValue::from_str(&format!("attachment; filename=\"returns-{id}.csv\"")).map_err(|_| WebError::Internal)?;
-    let headers = [
-        (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
-        (header::CONTENT_DISPOSITION, disposition),
-    ];
-    Ok((headers, template::blank(id, &months)).into_response())
+    Ok(csv_file(&format!("returns-{id}.csv"), template::blank(id, &months))?)
 }
 
 /// The location, when the caller may send its returns (the API's rule); any

@@ -10,8 +10,8 @@ pub(crate) mod views;
 
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use candour_domain::{Principal, Region, ServiceKind};
 use candour_engine::stats::PeerScope;
 use candour_monitor::{Snapshot, Watched, peer_group, write_watchlist_csv};
@@ -392,12 +392,7 @@ pub async fn csv(
     let mut out = csv::Writer::from_writer(Vec::new());
     write_watchlist_csv(query.select(&rows).into_iter(), &mut out).map_err(csv_failed)?;
     let body = out.into_inner().map_err(|e| csv_failed(e.into_error().into()))?;
-    let disposition = format!("attachment; filename=\"watchlist-{}.csv\"", snapshot.month);
-    let headers = [
-        (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
-        (header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).map_err(|_| WebError::Internal)?),
-    ];
-    Ok((headers, body).into_response())
+    Ok(crate::download::csv_file(&format!("watchlist-{}.csv", snapshot.month), body)?)
 }
 
 fn csv_failed(err: csv::Error) -> WebError {

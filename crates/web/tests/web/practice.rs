@@ -1,7 +1,7 @@
 //! Router tests for good practice: writing, publishing and unpublishing on the
 //! provider's side; the public search and account pages; the API; who may write.
 
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use candour_domain::{Role, Scope};
 
 use crate::browser::*;
@@ -69,6 +69,13 @@ async fn an_account_is_private_until_published_and_found_once_it_is() {
         app.get(miss).await.assert_contains(&["No accounts match your search"]);
     }
     app.get("/good-practice?q=%25").await.assert_contains(&["No accounts match your search"]);
+    let csv = app.get("/good-practice.csv?q=music&statement=R1").await;
+    assert_eq!(csv.headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(lines.len(), 2, "a header and the one account: {}", csv.body);
+    assert!(lines[0].starts_with("id,title,summary,service,location_id,provider,theme,quality_statements"));
+    assert!(lines[1].starts_with(&format!("{id},")) && lines[1].contains(ROSE_COURT), "{}", lines[1]);
+    assert_eq!(app.get("/good-practice.csv?theme=gardening").await.status, StatusCode::BAD_REQUEST);
     let api = app.get("/api/v1/good-practice?statement=e4").await;
     assert_eq!(api.status, StatusCode::OK, "{}", api.body);
     let body = api.json();

@@ -7,7 +7,7 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use candour_domain::complaints::{
     ComplaintStatus, ComplaintStep, EscalatedTo, Intake, NewComplaintDetails, Outcome, RawComplaint, RawStep, Step,
@@ -24,6 +24,7 @@ use super::{
 };
 use crate::AppState;
 use crate::auth::SignedIn;
+use crate::download::csv_file;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, RadioGroup, pairs, value};
 use crate::pages::chrome::{Chrome, Crumb};
@@ -286,13 +287,7 @@ pub async fn provider_csv(
         tracing::error!(error = %e, "the complaints CSV could not be written");
         WebError::Internal
     })?;
-    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"complaints-{id}.csv\""))
-        .map_err(|_| WebError::Internal)?;
-    let headers = [
-        (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
-        (header::CONTENT_DISPOSITION, disposition),
-    ];
-    Ok((headers, body).into_response())
+    Ok(csv_file(&format!("complaints-{id}.csv"), body)?)
 }
 
 fn csv(all: &[ComplaintRecord], today: NaiveDate) -> Result<String, csv::Error> {

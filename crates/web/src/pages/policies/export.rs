@@ -2,13 +2,13 @@
 //! confirmation, with the date they confirmed its current version (blank: not yet).
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use candour_domain::Action;
 
 use super::{Tenancy, readable_tenancy, roles_text};
 use crate::AppState;
 use crate::auth::SignedIn;
+use crate::download::{csv_file, spreadsheet_safe};
 use crate::error::{PageError, WebError};
 
 /// `GET /manage/providers/{id}/policies/reads.csv`
@@ -25,13 +25,7 @@ pub async fn download(
 }
 
 pub(crate) fn csv_response(tenancy: &Tenancy, csv: String) -> Result<Response, WebError> {
-    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"policy-reads-{}.csv\"", tenancy.id))
-        .map_err(|_| WebError::Internal)?;
-    let headers = [
-        (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
-        (header::CONTENT_DISPOSITION, disposition),
-    ];
-    Ok((headers, csv).into_response())
+    csv_file(&format!("policy-reads-{}.csv", tenancy.id), csv)
 }
 
 /// The CSV text. The caller has been checked already.
@@ -60,26 +54,4 @@ pub(crate) async fn reads_csv(state: &AppState, tenancy: &Tenancy) -> Result<Str
     }
     let bytes = out.into_inner().map_err(|_| WebError::Internal)?;
     String::from_utf8(bytes).map_err(|_| WebError::Internal)
-}
-
-/// A cell a spreadsheet will not run as a formula: text starting with `=`, `+`,
-/// `-`, `@` or a control character gets a leading apostrophe.
-fn spreadsheet_safe(cell: &str) -> String {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
-        _ => cell.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formulas_are_defused() {
-        assert_eq!(spreadsheet_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(spreadsheet_safe("@sum"), "'@sum");
-        assert_eq!(spreadsheet_safe("Fire safety"), "Fire safety");
-        assert_eq!(spreadsheet_safe(""), "");
-    }
 }
