@@ -396,6 +396,8 @@ impl PolicyStore for SqliteStore {
         // Per location: its people (managers and staff, each once however many roles
         // they hold there), the provider's policies in force that ask for a
         // confirmation, and the confirmations of those people of those versions.
+        // Each part is counted once, grouped, and joined: no per-location subquery, so
+        // the cost grows with the rows, not locations times people.
         let rows: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(
             "WITH staff AS ( \
                  SELECT DISTINCT g.scope_value AS location_id, g.user_id FROM user_grants g \
@@ -404,16 +406,22 @@ impl PolicyStore for SqliteStore {
              asked AS ( \
                  SELECT p.id, p.provider_id, p.current_version FROM policies p \
                  JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.current_version \
-                 WHERE p.withdrawn_at IS NULL AND v.requires_confirmation = 1) \
-             SELECT l.id, l.provider_id, COUNT(*) AS people, \
-                 (SELECT COUNT(*) FROM asked a WHERE a.provider_id = l.provider_id) AS policies, \
-                 (SELECT COUNT(*) FROM staff s2 JOIN asked a ON a.provider_id = l.provider_id \
-                  JOIN policy_reads r ON r.policy_id = a.id AND r.version = a.current_version \
-                      AND r.user_id = s2.user_id \
-                  WHERE s2.location_id = l.id) AS confirmed \
-             FROM staff s JOIN locations l ON l.id = s.location_id \
-             WHERE ?1 IS NULL OR l.provider_id = ?1 \
-             GROUP BY l.id ORDER BY l.id",
+                 WHERE p.withdrawn_at IS NULL AND v.requires_confirmation = 1), \
+             people AS ( \
+                 SELECT s.location_id, l.provider_id, COUNT(*) AS people FROM staff s \
+                 JOIN locations l ON l.id = s.location_id \
+                 WHERE ?1 IS NULL OR l.provider_id = ?1 GROUP BY s.location_id), \
+             per_provider AS (SELECT provider_id, COUNT(*) AS policies FROM asked GROUP BY provider_id), \
+             confirmed AS ( \
+                 SELECT s.location_id, COUNT(*) AS confirmed FROM staff s \
+                 JOIN locations l ON l.id = s.location_id \
+                 JOIN asked a ON a.provider_id = l.provider_id \
+                 JOIN policy_reads r ON r.policy_id = a.id AND r.version = a.current_version \
+                     AND r.user_id = s.user_id \
+                 GROUP BY s.location_id) \
+             SELECT p.location_id, p.provider_id, p.people, COALESCE(pp.policies, 0), COALESCE(c.confirmed, 0) \
+             FROM people p LEFT JOIN per_provider pp ON pp.provider_id = p.provider_id \
+             LEFT JOIN confirmed c ON c.location_id = p.location_id ORDER BY p.location_id",
         )
         .bind(provider.map(|p| p.as_str().to_string()))
         .fetch_all(&self.reader)
