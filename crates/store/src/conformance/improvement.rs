@@ -2,7 +2,6 @@
 
 use candour_domain::improvement::{ActionDetails, ActionStatus, FileKind, Finding, FindingKind, Reflection};
 
-#[allow(unused_imports)]
 use super::*;
 
 async fn plan_setup(store: &dyn Store) -> (User, Plan) {

@@ -30,13 +30,9 @@ mod improvement;
 mod policies;
 mod practice;
 
-#[allow(unused_imports)]
 pub use complaints::*;
-#[allow(unused_imports)]
 pub use improvement::*;
-#[allow(unused_imports)]
 pub use policies::*;
-#[allow(unused_imports)]
 pub use practice::*;
 
 #[macro_export]

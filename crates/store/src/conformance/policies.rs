@@ -1,6 +1,5 @@
 //! Conformance cases for the policies store.
 
-#[allow(unused_imports)]
 use super::*;
 
 use candour_domain::policies::{PolicyDraft, PolicyKind, ReadCount, Version};

@@ -1,6 +1,5 @@
 //! Conformance cases for the practice store.
 
-#[allow(unused_imports)]
 use super::*;
 
 use candour_domain::practice::{PracticeDraft, PracticeStatus, QualityStatement, Theme};
