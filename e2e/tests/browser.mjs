@@ -129,3 +129,17 @@ export async function resultCount(page) {
   assert.ok(match, `unexpected results heading: ${text}`);
   return Number(match[1].replaceAll(',', ''));
 }
+
+/** Clicks a form's submit button and waits for the page it loads. */
+export async function submitForm(page, selector = 'main form button[type=submit]') {
+  await Promise.all([page.waitForEvent('load'), page.locator(selector).first().click()]);
+}
+
+/** The demo manager's service (which the demo provider runs): its location ID, read from their private home. */
+export async function managersService(browser) {
+  const page = await newPage(browser);
+  await signIn(page, demo('manager'));
+  const href = await page.locator('main a[href^="/manage/locations/"]').first().getAttribute('href');
+  await page.context().close();
+  return href.split('/')[3];
+}

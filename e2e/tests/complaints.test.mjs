@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { assertAccessible, demo, launch, newPage, signIn, url } from './browser.mjs';
+import { assertAccessible, demo, launch, managersService, newPage, signIn, submitForm as submit, url } from './browser.mjs';
 
 let browser;
 
@@ -19,22 +19,9 @@ after(async () => {
   await browser?.close();
 });
 
-async function submit(page, selector = 'main form button[type=submit]') {
-  await Promise.all([page.waitForEvent('load'), page.locator(selector).first().click()]);
-}
-
-/** The demo manager's service: its location ID, read from their private home. */
-async function managersService() {
-  const page = await newPage(browser);
-  await signIn(page, demo('manager'));
-  const href = await page.locator('main a[href^="/manage/locations/"]').first().getAttribute('href');
-  await page.context().close();
-  return href.split('/')[3];
-}
-
 describe('concerns and complaints', () => {
   it('are raised by the public, answered by the provider and followed by their private link', async () => {
-    const location = await managersService();
+    const location = await managersService(browser);
 
     // The public, on a phone.
     const person = await newPage(browser, { phone: true });

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { assertAccessible, demo, launch, newPage, signIn, url } from './browser.mjs';
+import { assertAccessible, demo, launch, managersService, newPage, signIn, submitForm as submit, url } from './browser.mjs';
 
 let browser;
 
@@ -19,22 +19,9 @@ after(async () => {
   await browser?.close();
 });
 
-async function submit(page, selector = 'main form button[type=submit]') {
-  await Promise.all([page.waitForEvent('load'), page.locator(selector).first().click()]);
-}
-
-/** The demo manager's service (which the demo provider runs): its location ID. */
-async function demoService() {
-  const page = await newPage(browser);
-  await signIn(page, demo('manager'));
-  const href = await page.locator('main a[href^="/manage/locations/"]').first().getAttribute('href');
-  await page.context().close();
-  return href.split('/')[3];
-}
-
 describe('improvement plans', () => {
   it('are built from a finding, evidenced, completed and published', async () => {
-    const location = await demoService();
+    const location = await managersService(browser);
     const title = `Plan made in the browser ${Date.now()}`;
     const page = await newPage(browser);
     await signIn(page, demo('provider'));

@@ -10,12 +10,11 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use candour_domain::complaints::{ComplaintError, ComplaintStep, Intake, NewComplaintDetails, RawComplaint, RawStep};
 use candour_domain::{Action, LocationId};
-use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use crate::AppState;
 use crate::api::{private_not_found, unless_missing};
-use crate::api_voice::is_json;
+use crate::api_voice::json_body;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, WebError};
 use crate::pages::complaints::{self, Taken};
@@ -89,15 +88,6 @@ async fn one(
     Ok(Json(complaints::complaint_json(&record, today())).into_response())
 }
 
-fn body<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8], what: &str) -> Result<T, WebError> {
-    if !is_json(headers) {
-        return Err(WebError::UnsupportedMediaType {
-            message: format!("Send the {what} as JSON, with the header Content-Type: application/json"),
-        });
-    }
-    serde_json::from_slice(body).map_err(|err| WebError::bad_request(format!("The body could not be read: {err}")))
-}
-
 fn unprocessable(problems: Vec<ComplaintError>) -> WebError {
     let message = match problems.len() {
         1 => "There is a problem: see fields".to_string(),
@@ -119,7 +109,7 @@ async fn log(
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
     let detail = location(&state, &caller, &raw_id, Action::Write).await?;
-    let raw: RawComplaint = body(&headers, &bytes, "complaint")?;
+    let raw: RawComplaint = json_body(&headers, &bytes, "complaint")?;
     let details = NewComplaintDetails::parse(&raw, Intake::Logged, today()).map_err(unprocessable)?;
     let secret = candour_voice::new_submission_key();
     let receipt = complaints::log(&state, &caller, &detail, details, &secret).await?;
@@ -138,7 +128,7 @@ async fn step(
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
     let record = complaint(&state, &caller, &raw_id, Action::Write).await?;
-    let raw: RawStep = body(&headers, &bytes, "step")?;
+    let raw: RawStep = json_body(&headers, &bytes, "step")?;
     let step = ComplaintStep::parse(&raw, today()).map_err(unprocessable)?;
     match complaints::take(&state, &caller, &record, &step).await {
         Ok(updated) => Ok(Json(complaints::complaint_json(&updated, today())).into_response()),

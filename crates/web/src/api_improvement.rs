@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::api::private_not_found;
-use crate::api_voice::is_json;
+use crate::api_voice::json_body;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, WebError};
 use crate::pages::improvement::{
@@ -126,16 +126,6 @@ async fn actions_csv(
     let (plan, _) = plan_for(&state, &caller, &raw_id, Action::Read, missing).await?;
     caller.record(&state, "export", &format!("improvement_plan:{}", plan.id), Some("api: actions.csv")).await?;
     Ok(csv_response(&plan, today())?)
-}
-
-fn json_body<T: for<'de> Deserialize<'de>>(headers: &HeaderMap, body: &[u8], what: &str) -> Result<T, WebError> {
-    if !is_json(headers) {
-        return Err(WebError::UnsupportedMediaType {
-            message: format!("Send the {what} as JSON, with the header Content-Type: application/json"),
-        });
-    }
-    serde_json::from_slice(body)
-        .map_err(|err| WebError::bad_request(format!("The body could not be read as JSON: {err}")))
 }
 
 fn unprocessable(what: &str, problems: Vec<(&'static str, String)>) -> WebError {

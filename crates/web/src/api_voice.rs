@@ -99,6 +99,22 @@ pub async fn submit(
     Ok((StatusCode::CREATED, Json(submitted)).into_response())
 }
 
+/// The body as `T`: 415 unless it is declared as JSON, 400 when it does not read as
+/// one. `what` names it in the message ("the complaint").
+pub(crate) fn json_body<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    body: &[u8],
+    what: &str,
+) -> Result<T, WebError> {
+    if !is_json(headers) {
+        return Err(WebError::UnsupportedMediaType {
+            message: format!("Send the {what} as JSON, with the header Content-Type: application/json"),
+        });
+    }
+    serde_json::from_slice(body)
+        .map_err(|err| WebError::bad_request(format!("The body could not be read as JSON: {err}")))
+}
+
 /// Whether the body is declared as `application/json` (any parameters, any case).
 pub(crate) fn is_json(headers: &HeaderMap) -> bool {
     headers
