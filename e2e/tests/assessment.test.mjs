@@ -1,9 +1,11 @@
 // The assessment workflow in a real browser, as the people who do it: an
 // inspector opens an assessment of one of the demo provider's services, scores
-// every key question, records a judgement and sends the draft; the provider's
-// administrator challenges a finding; the inspector corrects the score, accepts
-// the challenge and publishes; a visitor reads the rating and how it was worked
-// out on the public page. Every page is audited with axe.
+// every key question, records a judgement and sends the draft, which locks its
+// scores; the provider's administrator challenges a finding; the inspector
+// accepts the challenge, which reopens that finding alone, and corrects the
+// score; the provider says it has no more challenges and the inspector publishes;
+// a visitor reads the rating, now the headline, and how it was worked out on the
+// public page. Every page is audited with axe.
 //
 // Each person keeps one browser context (one sign-in) for the whole journey:
 // sign-in is rate limited per address. The steps run in order and share state.
@@ -130,7 +132,7 @@ describe('an assessment from draft to publication', () => {
     await scoreKeyQuestion(page, 'Safe', { 'S1-score': 4, 'S2-score': 4, 'S3-score': 2 }, { 'S3-note-processes': 'Two fire safety audits were late' });
     assert.equal(await page.inputValue('#S3-note-processes'), 'Two fire safety audits were late');
     const safe = await traceRow(page, 'Safe');
-    assert.match(safe, /S1 = 4, S2 = 4, S3 = 2/);
+    assert.match(safe, /Learning culture 4; Safe systems, pathways and transitions 4; Safeguarding 2/);
     assert.match(safe, /10 of 12 \| 83\.33% \| 83% \| Good/);
 
     // Effective: scored by evidence category (3 and 3 give the statement 3), with notes.
@@ -140,15 +142,15 @@ describe('an assessment from draft to publication', () => {
       { 'E1-people_experience': 3, 'E1-processes': 3, 'E2-score': 3 },
       { 'E1-note-people_experience': 'Residents said their care plans reflect them', 'E1-note-processes': 'Care plans reviewed monthly' },
     );
-    assert.match(await traceRow(page, 'Effective'), /E1 = 3, E2 = 3 \| 6 of 8 \| 75\.00% \| 75% \| Good/);
+    assert.match(await traceRow(page, 'Effective'), /Assessing needs 3; Delivering evidence-based care and treatment 3 \| 6 of 8 \| 75\.00% \| 75% \| Good/);
     assert.equal(await page.inputValue('#E1-note-processes'), 'Care plans reviewed monthly');
 
     await scoreKeyQuestion(page, 'Caring', { 'C1-score': 3, 'C2-score': 4 });
-    assert.match(await traceRow(page, 'Caring'), /C1 = 3, C2 = 4 \| 7 of 8 \| 87\.50% \| 88% \| Outstanding/);
+    assert.match(await traceRow(page, 'Caring'), /Kindness, compassion and dignity 3; Treating people as individuals 4 \| 7 of 8 \| 87\.50% \| 88% \| Outstanding/);
     await scoreKeyQuestion(page, 'Responsive', { 'R1-score': 3, 'R2-score': 3 });
-    assert.match(await traceRow(page, 'Responsive'), /R1 = 3, R2 = 3 \| 6 of 8 \| 75\.00% \| 75% \| Good/);
+    assert.match(await traceRow(page, 'Responsive'), /Person-centred care 3; Care provision, integration and continuity 3 \| 6 of 8 \| 75\.00% \| 75% \| Good/);
     await scoreKeyQuestion(page, 'Well-led', { 'W1-score': 3, 'W2-score': 3, 'W3-score': 2 });
-    assert.match(await traceRow(page, 'Well-led'), /W1 = 3, W2 = 3, W3 = 2 \| 8 of 12 \| 66\.67% \| 67% \| Good/);
+    assert.match(await traceRow(page, 'Well-led'), /Shared direction and culture 3; Capable, compassionate and inclusive leaders 3; Freedom to speak up 2 \| 8 of 12 \| 66\.67% \| 67% \| Good/);
 
     const overall = page.locator('#trace-overall + p .rating');
     assert.equal((await overall.textContent()).trim(), 'Good');
@@ -156,7 +158,10 @@ describe('an assessment from draft to publication', () => {
 
     const how = page.locator('details', { hasText: 'How Effective was worked out' });
     await how.locator('summary').click();
-    assert.match(await how.textContent(), /E1 .*: 3 \(/, 'the category working is shown');
+    assert.match(await how.textContent(), /Assessing needs: 3 \(/, 'the category working is shown');
+    const rules = await page.locator('#trace-rules + ul').textContent();
+    assert.match(rules, /Otherwise Good\. No key question is rated Inadequate/, 'each rule in words');
+    assert.doesNotMatch(await page.locator('main').textContent(), /otherwise_good|S1 = 4/, 'no codes');
     await assertAccessible(page, 'a scored draft with its working open');
   });
 
@@ -185,8 +190,11 @@ describe('an assessment from draft to publication', () => {
     assert.equal(await page.inputValue('#window_days'), '14', 'the default challenge window');
     const response = await submit(page, 'Send to the provider', { expect: /#workflow$/ });
     assert.equal(response.status(), 303);
-    assert.match(await page.locator('#workflow').textContent(), /Sent to the provider.*may challenge findings until the end of/);
+    assert.match(await page.locator('#workflow').textContent(), /Sent to the provider.*may challenge findings until the end of.*Scores are locked/);
     assert.equal(await page.getByRole('button', { name: 'Send to the provider' }).count(), 0);
+    for (const name of ['Save Safe', 'Save the facts', 'Save the Safe judgement']) {
+      assert.equal(await page.getByRole('button', { name }).count(), 0, `a sent draft has no "${name}"`);
+    }
     assert.ok(await page.getByRole('button', { name: 'Publish the rating' }).isVisible());
     await assertAccessible(page, 'an assessment sent to the provider (inspector)');
   });
@@ -194,11 +202,13 @@ describe('an assessment from draft to publication', () => {
   it('the provider administrator challenges a finding within the window', async () => {
     const page = provider;
     await page.goto(url(`/manage/locations/${journey.locationId}`));
+    const waiting = page.locator('main .notice', { hasText: 'A draft report is waiting for your review until' });
+    assert.equal(await waiting.locator(`a[href="${journey.assessmentPath}"]`).count(), 1, 'the workspace says a draft is waiting');
     const link = page.locator(`main .link-list a[href="${journey.assessmentPath}"]`);
     await Promise.all([page.waitForURL(/\/manage\/assessments\/\d+$/), link.click()]);
     assert.equal(new URL(page.url()).pathname, journey.assessmentPath);
     assert.match(await page.locator('#workflow').textContent(), /Sent to the provider/);
-    assert.match(await traceRow(page, 'Safe'), /S1 = 4, S2 = 4, S3 = 2/, 'the provider reads the draft computation');
+    assert.match(await traceRow(page, 'Safe'), /Safeguarding 2/, 'the provider reads the draft computation');
     for (const name of ['Save Safe', 'Publish the rating', 'Send to the provider']) {
       assert.equal(await page.getByRole('button', { name }).count(), 0, `the provider has no "${name}"`);
     }
@@ -217,21 +227,13 @@ describe('an assessment from draft to publication', () => {
     assert.equal(await challenge.locator('form').count(), 0, 'the provider cannot decide its own challenge');
   });
 
-  it('the inspector cannot publish with the challenge open, then corrects, accepts and publishes', async () => {
+  it('the inspector cannot publish with the challenge open, then accepts it and corrects the finding', async () => {
     const page = inspector;
     await page.goto(url(journey.assessmentPath));
     const publishRefused = await submit(page, 'Publish the rating');
     assert.equal(publishRefused.status(), 409);
     assert.match(await page.locator('.error-summary').textContent(), /still open/);
     await assertAccessible(page, 'publication refused with a challenge open');
-
-    await scoreKeyQuestion(page, 'Safe', { 'S3-score': 3 });
-    assert.match(await traceRow(page, 'Safe'), /S1 = 4, S2 = 4, S3 = 3 \| 11 of 12 \| 91\.67% \| 92% \| Outstanding/);
-    assert.match(
-      await page.locator('#judgements ~ form', { hasText: 'Safe judgement' }).textContent(),
-      /Requires improvement in place of the computed Outstanding/,
-      'the judgement stands beside the rating computed now',
-    );
 
     const challenge = page.locator('#challenges ~ .result', { hasText: 'Challenge to S3' });
     const id = (await challenge.locator('textarea').getAttribute('id')).match(/^challenge-(\d+)-reason$/)[1];
@@ -243,6 +245,37 @@ describe('an assessment from draft to publication', () => {
     assert.match(decided, /Challenge to S3: Accepted/);
     assert.match(decided, /Inspector's reason: The audit log confirms May; S3 raised to 3/);
 
+    // Accepting reopens just that statement: its score alone is offered.
+    assert.equal(await page.locator('#S3-score').count(), 1);
+    assert.equal(await page.locator('#S1-score').count(), 0, 'the other statements stay locked');
+    assert.equal(await page.getByRole('button', { name: 'Save Well-led' }).count(), 0);
+    await assertAccessible(page, 'a finding reopened by an accepted challenge');
+    await scoreKeyQuestion(page, 'Safe', { 'S3-score': 3 });
+    assert.match(
+      await traceRow(page, 'Safe'),
+      /Safeguarding 3 \| 11 of 12 \| 91\.67% \| 92% \| Outstanding \| None \| Outstanding \| Requires improvement/,
+      'the judgement stands beside the rating computed now',
+    );
+    assert.match(await page.locator('#corrections + ul').textContent(), /S3 changed from score 2 to score 3, after challenge \d+ was accepted: by /);
+
+    const early = await submit(page, 'Publish the rating');
+    assert.equal(early.status(), 409, 'the window is open and the provider has not finished');
+    assert.match(await page.locator('.error-summary').textContent(), /may raise challenges until the end of/);
+  });
+
+  it('the provider administrator says it has no more challenges', async () => {
+    const page = provider;
+    await page.goto(url(journey.assessmentPath));
+    assert.match(await page.locator('#corrections + ul').textContent(), /S3 changed from score 2 to score 3/);
+    await submit(page, 'We have no more challenges', { expect: /#workflow$/ });
+    assert.match(await page.locator('#no-more-challenges').textContent(), /said the provider has no more challenges/);
+    assert.equal(await page.getByRole('button', { name: 'Raise the challenge' }).count(), 0);
+    await assertAccessible(page, 'an assessment after the provider has no more challenges');
+  });
+
+  it('the inspector publishes', async () => {
+    const page = inspector;
+    await page.goto(url(journey.assessmentPath));
     await submit(page, 'Publish the rating', { expect: /#workflow$/ });
     assert.match(await page.locator('#workflow').textContent(), /Published.*can no longer change/);
     for (const name of ['Save Safe', 'Publish the rating', 'Save the facts']) {
@@ -260,6 +293,8 @@ describe('an assessment from draft to publication', () => {
     const response = await page.goto(url(`/locations/${journey.locationId}`));
     assert.equal(response.status(), 200);
     assert.equal(await heading(page), journey.locationName);
+    const headline = (await page.locator('.headline-rating').textContent()).replace(/\s+/g, ' ');
+    assert.match(headline, /Overall rating Good Published .* by Candour/, 'the newest rating is the headline');
 
     const current = page.locator('table', { has: page.locator('caption', { hasText: 'Latest rating' }) });
     const columns = (await current.locator('thead th').allTextContents()).map((t) => t.trim());
@@ -290,10 +325,11 @@ describe('an assessment from draft to publication', () => {
     await assertAccessible(page, 'the public location page with a Candour rating');
     await summary.click();
     const working = await explanation.textContent();
-    assert.match(working, /S1 = 4, S2 = 4, S3 = 3/);
+    assert.match(working, /Learning culture 4; Safe systems, pathways and transitions 4; Safeguarding 3/);
     assert.match(working, /91\.67%/);
     assert.match(working, /Requires improvement, because: Night staffing fell short on both visits/);
-    assert.match(working, /Rule: /);
+    assert.match(working, /Rule: Otherwise Good/);
+    assert.match(working, /The rules used/);
     await assertAccessible(page, 'the public location page with the working open');
 
     const phone = await newPage(browser, { phone: true });

@@ -3,6 +3,7 @@
 
 mod access;
 mod account;
+pub mod assessment;
 mod error;
 mod ids;
 mod place;
@@ -23,6 +24,7 @@ pub mod practice;
 
 pub use access::{Action, Decision, Resource, authorize};
 pub use account::{Email, Grant, Password, Principal, Role, Scope, ScopeKind, UserId, describe_grants};
+pub use assessment::{AssessmentStatus, ChallengeStatus};
 pub use error::ParseError;
 pub use ids::{LocationId, ProviderId};
 pub use place::{Postcode, Region};

@@ -183,6 +183,14 @@ impl RatingSource {
         }
     }
 
+    /// The body that made the rating, as the public reads it.
+    pub fn body(self) -> &'static str {
+        match self {
+            RatingSource::Cqc => "the Care Quality Commission (CQC)",
+            RatingSource::Candour => "Candour",
+        }
+    }
+
     pub fn parse(value: &str) -> Result<Self, ParseError> {
         match value.trim().to_lowercase().as_str() {
             "cqc" => Ok(RatingSource::Cqc),
@@ -212,6 +220,16 @@ pub struct RatingRecord {
 
 impl RatingRecord {
     pub const LOCATION_GROUP: &'static str = "Overall";
+
+    /// The headline rating among a location's current ratings: the most recently
+    /// published one with an overall rating, whoever made it, preferring the
+    /// location-wide record and then Candour's on the same day. The store's
+    /// denormalised current rating (the directory's) orders the same way.
+    pub fn headline(current: &[RatingRecord]) -> Option<&RatingRecord> {
+        current.iter().filter(|r| r.overall.is_some()).max_by_key(|r| {
+            (r.published, r.service_group == RatingRecord::LOCATION_GROUP, r.source == RatingSource::Candour)
+        })
+    }
 }
 
 #[cfg(test)]
@@ -227,6 +245,28 @@ mod tests {
         assert!(Rating::parse("Fine").is_err());
         assert!(Rating::parse("").is_err());
         assert!(Rating::Outstanding < Rating::Inadequate);
+    }
+
+    #[test]
+    fn the_headline_is_the_latest_rating_whoever_made_it() {
+        let record = |group: &str, y: i32, source: RatingSource| RatingRecord {
+            location_id: LocationId::parse("1-101").unwrap(),
+            service_group: group.into(),
+            published: NaiveDate::from_ymd_opt(y, 1, 1).unwrap(),
+            source,
+            overall: Some(Rating::Good),
+            key_questions: KeyQuestionRatings::default(),
+            report_type: None,
+            inherited: false,
+        };
+        let cqc = record(RatingRecord::LOCATION_GROUP, 2021, RatingSource::Cqc);
+        let candour = record("Care home service with nursing", 2026, RatingSource::Candour);
+        let current = [cqc.clone(), candour.clone()];
+        assert_eq!(RatingRecord::headline(&current), Some(&candour), "newer than the regulator's");
+        let same_day = record(RatingRecord::LOCATION_GROUP, 2026, RatingSource::Cqc);
+        assert_eq!(RatingRecord::headline(&[candour.clone(), same_day.clone()]), Some(&same_day));
+        let unrated = RatingRecord { overall: None, ..record("x", 2027, RatingSource::Cqc) };
+        assert_eq!(RatingRecord::headline(&[cqc.clone(), unrated]), Some(&cqc));
     }
 
     #[test]

@@ -297,11 +297,12 @@ fn category_working(policy: &Policy, scores: &BTreeMap<EvidenceCategory, Score>)
     })
 }
 
-/// "S1 3", or "S3 3 (carried from 2024-01-31)".
+/// "Learning culture 3", or "Safeguarding 3 (carried from 2024-01-31)": by title,
+/// as people read them (the result keeps each statement's ID beside its title).
 fn describe_score(statement: &StatementResult) -> String {
     match statement.carried_from {
-        Some(date) => format!("{} {} (carried from {date})", statement.id, statement.score),
-        None => format!("{} {}", statement.id, statement.score),
+        Some(date) => format!("{} {} (carried from {date})", statement.title, statement.score),
+        None => format!("{} {}", statement.title, statement.score),
     }
 }
 
@@ -381,7 +382,7 @@ fn limits(
 ) -> Vec<(Rule, Rating)> {
     let mut limits = Vec::new();
     let scored_at_most = |max: u8| -> Vec<String> {
-        statements.iter().filter(|s| s.score.get() <= max).map(|s| format!("{} scored {}", s.id, s.score)).collect()
+        statements.iter().filter(|s| s.score.get() <= max).map(|s| format!("{} scored {}", s.title, s.score)).collect()
     };
     let limiter = match band {
         Rating::Good => Some((Rule::LimiterScored1, Rating::RequiresImprovement, scored_at_most(1))),

@@ -56,6 +56,99 @@ pub enum Rule {
     BreachCap,
 }
 
+impl Rule {
+    /// The rule's code, as the JSON trace names it (`otherwise_good`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Rule::Band => "band",
+            Rule::CategoryBand => "category_band",
+            Rule::LimiterScored1 => "limiter_scored_1",
+            Rule::LimiterScored1Or2 => "limiter_scored_1_or_2",
+            Rule::WellLedCapNoRegisteredManager => "well_led_cap_no_registered_manager",
+            Rule::WellLedCapNotifications => "well_led_cap_notifications",
+            Rule::StandingRating => "standing_rating",
+            Rule::Judgement => "judgement",
+            Rule::TwoInadequate => "two_inadequate",
+            Rule::TwoRequiresImprovement => "two_requires_improvement",
+            Rule::OneInadequate => "one_inadequate",
+            Rule::Outstanding => "outstanding",
+            Rule::OtherwiseGood => "otherwise_good",
+            Rule::BreachCap => "breach_cap",
+        }
+    }
+
+    /// A short name for a table cell.
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::Band => "Percentage band",
+            Rule::CategoryBand => "Evidence category band",
+            Rule::LimiterScored1 => "Limited: a statement scored 1",
+            Rule::LimiterScored1Or2 => "Limited: a statement scored 1 or 2",
+            Rule::WellLedCapNoRegisteredManager => "Capped: no registered manager",
+            Rule::WellLedCapNotifications => "Capped: notifications not sent",
+            Rule::StandingRating => "Standing rating",
+            Rule::Judgement => "Inspector's judgement",
+            Rule::TwoInadequate => "Two or more Inadequate",
+            Rule::TwoRequiresImprovement => "Two or more Requires improvement",
+            Rule::OneInadequate => "One Inadequate",
+            Rule::Outstanding => "Two or more Outstanding",
+            Rule::OtherwiseGood => "Otherwise Good",
+            Rule::BreachCap => "Breach of regulations",
+        }
+    }
+
+    /// The rule in plain words, from the framework's published principles.
+    pub fn explanation(self) -> &'static str {
+        match self {
+            Rule::Band => {
+                "A key question's score is the sum of its statement scores out of 4 each, as a percentage: \
+                 88–100% is Outstanding, 63–87% Good, 39–62% Requires improvement and 25–38% Inadequate."
+            }
+            Rule::CategoryBand => {
+                "A statement scored by evidence category takes its score from the categories' total as a \
+                 percentage, mapped back to 1–4 with the same kind of bands."
+            }
+            Rule::LimiterScored1 => {
+                "A key question in the Good band with any statement scored 1 is limited to Requires improvement."
+            }
+            Rule::LimiterScored1Or2 => {
+                "A key question in the Outstanding band with any statement scored 1 or 2 is limited to Good."
+            }
+            Rule::WellLedCapNoRegisteredManager => {
+                "Well-led is capped at Requires improvement when the service has no registered manager and no \
+                 satisfactory recruitment is under way."
+            }
+            Rule::WellLedCapNotifications => {
+                "Well-led is capped at Requires improvement when statutory notifications were not sent without \
+                 good reason."
+            }
+            Rule::StandingRating => {
+                "A key question not reassessed keeps its standing rating from an earlier assessment."
+            }
+            Rule::Judgement => {
+                "The inspector departed from the computed rating, with a recorded reason; the computed rating \
+                 is shown beside it."
+            }
+            Rule::TwoInadequate => "Two or more key questions rated Inadequate make the overall rating Inadequate.",
+            Rule::TwoRequiresImprovement => {
+                "Two or more key questions rated Requires improvement make the overall rating Requires improvement."
+            }
+            Rule::OneInadequate => {
+                "Exactly one key question rated Inadequate gives the overall rating the policy sets for it \
+                 (Requires improvement by default)."
+            }
+            Rule::Outstanding => {
+                "At least two key questions rated Outstanding and the rest Good make the overall rating Outstanding."
+            }
+            Rule::OtherwiseGood => {
+                "No key question is rated Inadequate, at most one Requires improvement, and too few are \
+                 Outstanding for Outstanding, so the overall rating is Good."
+            }
+            Rule::BreachCap => "A breach of regulations caps the overall rating at Requires improvement.",
+        }
+    }
+}
+
 impl From<OverallRule> for Rule {
     fn from(rule: OverallRule) -> Rule {
         match rule {
@@ -270,4 +363,35 @@ pub struct OverallResult {
     /// The order the overall rules were tried in.
     pub rule_order: Vec<OverallRule>,
     pub steps: Vec<Step>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Rule;
+
+    const ALL: [Rule; 14] = [
+        Rule::Band,
+        Rule::CategoryBand,
+        Rule::LimiterScored1,
+        Rule::LimiterScored1Or2,
+        Rule::WellLedCapNoRegisteredManager,
+        Rule::WellLedCapNotifications,
+        Rule::StandingRating,
+        Rule::Judgement,
+        Rule::TwoInadequate,
+        Rule::TwoRequiresImprovement,
+        Rule::OneInadequate,
+        Rule::Outstanding,
+        Rule::OtherwiseGood,
+        Rule::BreachCap,
+    ];
+
+    #[test]
+    fn every_rule_has_its_json_code_a_name_and_words() {
+        for rule in ALL {
+            assert_eq!(serde_json::to_value(rule).unwrap(), rule.code(), "{rule:?}");
+            assert!(!rule.name().contains('_') && rule.explanation().ends_with('.'), "{rule:?}");
+        }
+        assert!(Rule::OtherwiseGood.explanation().contains("so the overall rating is Good"));
+    }
 }

@@ -9,7 +9,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::SqliteConnection;
 use sqlx::sqlite::{SqlitePool, SqliteRow};
 
-use candour_domain::{KeyQuestion, LocationId, Rating, RatingSource, ServiceKind, UserId};
+use candour_domain::assessment::{ChallengeState, Lifecycle, Refusal};
+use candour_domain::{KeyQuestion, LocationId, ProviderId, Rating, RatingSource, ServiceKind, UserId};
 use candour_store::*;
 
 use crate::codec::{corrupt, get, stamp, to_json};
@@ -20,7 +21,7 @@ macro_rules! assessment_columns {
     () => {
         "id, location_id, service_group, service_kind, status, policy, breach, registered_manager, \
          manager_recruitment_under_way, notifications_ok, created_by, created_at, sent_at, window_ends, \
-         published_at, published_by, published_on, result"
+         published_at, published_by, published_on, result, challenges_finished_by, challenges_finished_at"
     };
 }
 
@@ -80,6 +81,9 @@ fn assessment_row(row: &SqliteRow) -> StoreResult<AssessmentRecord> {
         published_by: get::<Option<i64>>(row, 15)?.map(UserId),
         published_on: get(row, 16)?,
         result: get(row, 17)?,
+        challenges_finished_by: get::<Option<i64>>(row, 18)?.map(UserId),
+        challenges_finished_at: get(row, 19)?,
+        corrections: Vec::new(),
     })
 }
 
@@ -163,7 +167,39 @@ async fn fill(pool: &SqlitePool, record: &mut AssessmentRecord) -> StoreResult<(
     .await
     .map_err(other)?;
     record.challenges = rows.iter().map(challenge_row).collect::<StoreResult<_>>()?;
+    let rows = sqlx::query(
+        "SELECT challenge_id, finding, before, after, corrected_by, corrected_at FROM assessment_corrections \
+         WHERE assessment_id = ? ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+    .map_err(other)?;
+    record.corrections = rows
+        .iter()
+        .map(|r| {
+            Ok(Correction {
+                challenge_id: get(r, 0)?,
+                finding: get(r, 1)?,
+                before: get(r, 2)?,
+                after: get(r, 3)?,
+                corrected_by: UserId(get(r, 4)?),
+                corrected_at: get(r, 5)?,
+            })
+        })
+        .collect::<StoreResult<_>>()?;
     Ok(())
+}
+
+/// Reads assessment rows with everything recorded on them.
+async fn filled(pool: &SqlitePool, rows: &[SqliteRow]) -> StoreResult<Vec<AssessmentRecord>> {
+    let mut list = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut record = assessment_row(row)?;
+        fill(pool, &mut record).await?;
+        list.push(record);
+    }
+    Ok(list)
 }
 
 async fn judgements(pool: &SqlitePool, id: i64) -> StoreResult<Vec<JudgementEntry>> {
@@ -192,35 +228,132 @@ async fn judgements(pool: &SqlitePool, id: i64) -> StoreResult<Vec<JudgementEntr
     Ok(list)
 }
 
-/// The assessment's state, read inside the writer's transaction.
-struct State {
-    status: AssessmentStatus,
-    window_ends: Option<NaiveDate>,
-}
-
-impl State {
-    fn window_open(&self, today: NaiveDate) -> bool {
-        self.status == AssessmentStatus::Sent && self.window_ends.is_some_and(|end| today <= end)
-    }
-}
-
-async fn state(conn: &mut SqliteConnection, id: i64) -> StoreResult<State> {
-    let row: Option<(String, Option<NaiveDate>)> =
-        sqlx::query_as("SELECT status, window_ends FROM assessments WHERE id = ?")
+/// The assessment as the lifecycle rule reads it, inside the writer's transaction.
+async fn lifecycle(conn: &mut SqliteConnection, id: i64) -> StoreResult<Lifecycle> {
+    let row: Option<(String, Option<NaiveDate>, Option<String>)> =
+        sqlx::query_as("SELECT status, window_ends, challenges_finished_at FROM assessments WHERE id = ?")
             .bind(id)
             .fetch_optional(&mut *conn)
             .await
             .map_err(other)?;
-    let (status, window_ends) = row.ok_or(StoreError::NotFound)?;
+    let (status, window_ends, finished) = row.ok_or(StoreError::NotFound)?;
     let status = AssessmentStatus::parse(&status).ok_or_else(|| corrupt("assessment status", &status))?;
-    Ok(State { status, window_ends })
+    let rows: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT id, finding, status FROM assessment_challenges WHERE assessment_id = ? ORDER BY id")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(other)?;
+    let challenges = rows
+        .into_iter()
+        .map(|(id, finding, status)| {
+            let status = ChallengeStatus::parse(&status).ok_or_else(|| corrupt("challenge status", &status))?;
+            Ok(ChallengeState { id, finding, status })
+        })
+        .collect::<StoreResult<_>>()?;
+    Ok(Lifecycle { status, window_ends, provider_finished: finished.is_some(), challenges })
 }
 
-fn not_editable(state: &State) -> StoreError {
-    StoreError::Conflict(match state.status {
-        AssessmentStatus::Published => "the assessment is published and cannot change".to_string(),
-        _ => "the assessment was sent and its challenge window has closed, so it cannot change".to_string(),
+fn refused(refusal: Refusal) -> StoreError {
+    StoreError::Conflict(refusal.0)
+}
+
+/// What is recorded now for the part `change` touches, in the words of [`describe_change`].
+async fn describe_recorded(conn: &mut SqliteConnection, id: i64, change: &AssessmentChange) -> StoreResult<String> {
+    Ok(match change {
+        AssessmentChange::Facts(_) => {
+            let (breach, registered_manager, manager_recruitment_under_way, notifications_ok) = sqlx::query_as(
+                "SELECT breach, registered_manager, manager_recruitment_under_way, notifications_ok \
+                 FROM assessments WHERE id = ?",
+            )
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(other)?;
+            describe_facts(&AssessmentFacts {
+                breach,
+                registered_manager,
+                manager_recruitment_under_way,
+                notifications_ok,
+            })
+        }
+        AssessmentChange::Statement(StatementEntry { statement, .. })
+        | AssessmentChange::RemoveStatement(statement) => {
+            let row = sqlx::query(
+                "SELECT statement, score, categories, notes, carried_from FROM assessment_statements \
+                 WHERE assessment_id = ? AND statement = ?",
+            )
+            .bind(id)
+            .bind(statement)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(other)?;
+            describe_statement(row.as_ref().map(statement_row).transpose()?.as_ref())
+        }
+        AssessmentChange::Standing(kq, _) => {
+            let row: Option<(String, Option<NaiveDate>)> = sqlx::query_as(
+                "SELECT rating, rated_on FROM assessment_standing WHERE assessment_id = ? AND key_question = ?",
+            )
+            .bind(id)
+            .bind(finding_code(Some(*kq)))
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(other)?;
+            let standing = row
+                .map(|(r, rated_on)| {
+                    Ok::<_, StoreError>(StandingEntry { key_question: *kq, rating: rating(&r)?, rated_on })
+                })
+                .transpose()?;
+            describe_standing(standing.as_ref())
+        }
+        AssessmentChange::Judgement(kq, _) => {
+            let row: Option<(String, String)> = sqlx::query_as(
+                "SELECT rating, reason FROM assessment_judgements WHERE assessment_id = ? AND finding = ?",
+            )
+            .bind(id)
+            .bind(finding_code(*kq))
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(other)?;
+            let judgement = row
+                .map(|(r, reason)| {
+                    Ok::<_, StoreError>(JudgementEntry {
+                        key_question: *kq,
+                        rating: rating(&r)?,
+                        reason,
+                        computed: None,
+                    })
+                })
+                .transpose()?;
+            describe_judgement(judgement.as_ref())
+        }
     })
+}
+
+async fn record_correction(
+    conn: &mut SqliteConnection,
+    id: i64,
+    challenge: i64,
+    change: &AssessmentChange,
+    (before, after): (String, String),
+    by: UserId,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO assessment_corrections (assessment_id, challenge_id, finding, before, after, corrected_by, \
+         corrected_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id)
+    .bind(challenge)
+    .bind(finding_of(&change.part()))
+    .bind(before)
+    .bind(after)
+    .bind(by.0)
+    .bind(stamp(at))
+    .execute(&mut *conn)
+    .await
+    .map(drop)
+    .map_err(other)
 }
 
 fn check_statement(entry: &StatementEntry) -> StoreResult<()> {
@@ -347,23 +480,7 @@ async fn set_judgement(
     Ok(())
 }
 
-async fn check_publication(
-    conn: &mut SqliteConnection,
-    id: i64,
-    location: &str,
-    publication: &Publication,
-) -> StoreResult<()> {
-    let open: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM assessment_challenges WHERE assessment_id = ? AND status = 'open'")
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(other)?;
-    if open > 0 {
-        return Err(StoreError::Conflict(format!(
-            "{open} factual-accuracy challenge(s) are still open: accept or reject each before publishing"
-        )));
-    }
+async fn check_publication(conn: &mut SqliteConnection, location: &str, publication: &Publication) -> StoreResult<()> {
     for r in &publication.ratings {
         if r.location_id.as_str() != location || r.source != RatingSource::Candour {
             return Err(StoreError::Invalid("a publication writes Candour ratings of its own location only".into()));
@@ -427,31 +544,49 @@ impl AssessmentStore for SqliteStore {
         .fetch_all(&self.reader)
         .await
         .map_err(other)?;
-        let mut list = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let mut record = assessment_row(row)?;
-            fill(&self.reader, &mut record).await?;
-            list.push(record);
-        }
-        Ok(list)
+        filled(&self.reader, &rows).await
     }
 
-    async fn update_assessment(&self, id: i64, change: &AssessmentChange, at: DateTime<Utc>) -> StoreResult<()> {
+    async fn assessments_awaiting_review(&self, provider: &ProviderId) -> StoreResult<Vec<AssessmentRecord>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            assessment_columns!(),
+            " FROM assessments WHERE status = 'sent' \
+             AND location_id IN (SELECT id FROM locations WHERE provider_id = ?) ORDER BY window_ends, id"
+        ))
+        .bind(provider.as_str())
+        .fetch_all(&self.reader)
+        .await
+        .map_err(other)?;
+        filled(&self.reader, &rows).await
+    }
+
+    async fn update_assessment(
+        &self,
+        id: i64,
+        change: &AssessmentChange,
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
         let mut tx = self.writer.begin().await.map_err(other)?;
-        let state = state(&mut tx, id).await?;
-        if !(state.status == AssessmentStatus::Draft || state.window_open(at.date_naive())) {
-            return Err(not_editable(&state));
-        }
+        let reopened_by = lifecycle(&mut tx, id).await?.may_change(&change.part()).map_err(refused)?;
+        let Some(challenge) = reopened_by else {
+            apply_change(&mut tx, id, change).await?;
+            return tx.commit().await.map_err(other);
+        };
+        // A correction after an accepted challenge: recorded unless it changes nothing.
+        let before = describe_recorded(&mut tx, id, change).await?;
         apply_change(&mut tx, id, change).await?;
+        let after = describe_change(change);
+        if before != after {
+            record_correction(&mut tx, id, challenge, change, (before, after), by, at).await?;
+        }
         tx.commit().await.map_err(other)
     }
 
     async fn send_assessment(&self, id: i64, window_ends: NaiveDate, at: DateTime<Utc>) -> StoreResult<()> {
         let mut tx = self.writer.begin().await.map_err(other)?;
-        let state = state(&mut tx, id).await?;
-        if state.status != AssessmentStatus::Draft {
-            return Err(StoreError::Conflict(format!("the assessment is already {}", state.status)));
-        }
+        lifecycle(&mut tx, id).await?.may_send().map_err(refused)?;
         if window_ends < at.date_naive() {
             return Err(StoreError::Invalid("the challenge window cannot end before it starts".into()));
         }
@@ -470,13 +605,7 @@ impl AssessmentStore for SqliteStore {
             return Err(StoreError::Invalid("a challenge names its finding and says what is inaccurate".into()));
         }
         let mut tx = self.writer.begin().await.map_err(other)?;
-        let state = state(&mut tx, id).await?;
-        if !state.window_open(challenge.raised_at.date_naive()) {
-            return Err(StoreError::Conflict(match (state.status, state.window_ends) {
-                (AssessmentStatus::Sent, Some(end)) => format!("the challenge window closed at the end of {end}"),
-                (status, _) => format!("the assessment is {status}, not open to challenge"),
-            }));
-        }
+        lifecycle(&mut tx, id).await?.may_challenge(challenge.raised_at.date_naive()).map_err(refused)?;
         let row = sqlx::query(
             "INSERT INTO assessment_challenges (assessment_id, finding, text, raised_by, raised_at, status) \
              VALUES (?, ?, ?, ?, ?, 'open') RETURNING id, finding, text, raised_by, raised_at, status, \
@@ -503,10 +632,7 @@ impl AssessmentStore for SqliteStore {
             return Err(StoreError::Invalid("a decision on a challenge needs a reason".into()));
         }
         let mut tx = self.writer.begin().await.map_err(other)?;
-        let state = state(&mut tx, id).await?;
-        if state.status != AssessmentStatus::Sent {
-            return Err(StoreError::Conflict(format!("the assessment is {}", state.status)));
-        }
+        lifecycle(&mut tx, id).await?.may_decide().map_err(refused)?;
         let status: Option<String> =
             sqlx::query_scalar("SELECT status FROM assessment_challenges WHERE id = ? AND assessment_id = ?")
                 .bind(challenge)
@@ -534,21 +660,28 @@ impl AssessmentStore for SqliteStore {
         tx.commit().await.map_err(other)
     }
 
+    async fn finish_challenges(&self, id: i64, by: UserId, at: DateTime<Utc>) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await.map_err(other)?;
+        lifecycle(&mut tx, id).await?.may_finish_challenges(at.date_naive()).map_err(refused)?;
+        sqlx::query("UPDATE assessments SET challenges_finished_by = ?, challenges_finished_at = ? WHERE id = ?")
+            .bind(by.0)
+            .bind(stamp(at))
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(other)?;
+        tx.commit().await.map_err(other)
+    }
+
     async fn publish_assessment(&self, id: i64, publication: &Publication) -> StoreResult<()> {
         let mut tx = self.writer.begin().await.map_err(other)?;
-        let state = state(&mut tx, id).await?;
-        if state.status != AssessmentStatus::Sent {
-            return Err(StoreError::Conflict(match state.status {
-                AssessmentStatus::Draft => "send the draft to the provider before publishing it".to_string(),
-                _ => "the assessment is already published".to_string(),
-            }));
-        }
+        lifecycle(&mut tx, id).await?.may_publish(publication.published_on).map_err(refused)?;
         let location: String = sqlx::query_scalar("SELECT location_id FROM assessments WHERE id = ?")
             .bind(id)
             .fetch_one(&mut *tx)
             .await
             .map_err(other)?;
-        check_publication(&mut tx, id, &location, publication).await?;
+        check_publication(&mut tx, &location, publication).await?;
         write::write_ratings(&mut tx, &publication.ratings).await?;
         sqlx::query(
             "UPDATE assessments SET status = 'published', published_at = ?, published_by = ?, published_on = ?, \

@@ -22,6 +22,7 @@ pub async fn location(pool: &SqlitePool, id: &LocationId) -> StoreResult<Locatio
     let provider = provider_record(pool, &location.provider_id).await?;
     let rating_history = ratings_of(pool, id).await?;
     let current_ratings = current_of(&rating_history);
+    let headline_rating = RatingRecord::headline(&current_ratings).cloned();
     let related = related(pool, &location).await?;
     let provider_location_count: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM locations WHERE provider_id = ? AND registration_status = 'registered' AND id <> ?",
@@ -35,6 +36,7 @@ pub async fn location(pool: &SqlitePool, id: &LocationId) -> StoreResult<Locatio
         location,
         provider,
         current_ratings,
+        headline_rating,
         rating_history,
         related,
         provider_location_count: provider_location_count as u64,

@@ -211,7 +211,8 @@ async fn upsert_ratings(conn: &mut SqliteConnection, ratings: &[RatingRecord], n
 }
 
 /// Recomputes the denormalised current overall rating of every location the plan
-/// touched: the latest rated record, preferring the location-wide "Overall" group.
+/// touched: the latest rated record, whoever made it, preferring the location-wide
+/// "Overall" group and then Candour's on the same day ([`RatingRecord::headline`]).
 async fn refresh_current_ratings<'a>(
     conn: &mut SqliteConnection,
     touched: impl Iterator<Item = &'a str>,
@@ -235,7 +236,7 @@ async fn refresh_current_ratings<'a>(
         "UPDATE locations SET (current_overall, current_rated_on) = ( \
            SELECT r.overall, r.published FROM ratings r \
            WHERE r.location_id = locations.id AND r.overall IS NOT NULL \
-           ORDER BY r.service_group = 'Overall' DESC, r.published DESC, r.source = 'candour' DESC LIMIT 1) \
+           ORDER BY r.published DESC, r.service_group = 'Overall' DESC, r.source = 'candour' DESC LIMIT 1) \
          WHERE id IN (SELECT id FROM touched)",
     )
     .execute(&mut *conn)

@@ -4,49 +4,16 @@
 //! workflow's order; the rating rules live in the engine, which the caller runs.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use candour_domain::{KeyQuestion, LocationId, Rating, RatingRecord, ServiceKind, UserId};
+use candour_domain::assessment::{ChallengeState, Lifecycle, Part};
+pub use candour_domain::{AssessmentStatus, ChallengeStatus};
+use candour_domain::{KeyQuestion, LocationId, ProviderId, Rating, RatingRecord, ServiceKind, UserId};
 
 use crate::StoreResult;
-
-/// Where an assessment is in its workflow. Only forwards: draft → sent → published.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AssessmentStatus {
-    /// Being scored by the inspector; only inspectors see it.
-    Draft,
-    /// With the provider for factual-accuracy challenges until the window ends.
-    Sent,
-    /// The current rating; never changes again.
-    Published,
-}
-
-impl AssessmentStatus {
-    pub fn code(self) -> &'static str {
-        match self {
-            AssessmentStatus::Draft => "draft",
-            AssessmentStatus::Sent => "sent",
-            AssessmentStatus::Published => "published",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        [AssessmentStatus::Draft, AssessmentStatus::Sent, AssessmentStatus::Published]
-            .into_iter()
-            .find(|s| s.code() == value)
-    }
-}
-
-impl fmt::Display for AssessmentStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
-    }
-}
 
 /// The facts about the service that bear on its ratings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,30 +67,6 @@ pub struct JudgementEntry {
     pub rating: Rating,
     pub reason: String,
     pub computed: Option<Rating>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ChallengeStatus {
-    Open,
-    Accepted,
-    Rejected,
-}
-
-impl ChallengeStatus {
-    pub fn code(self) -> &'static str {
-        match self {
-            ChallengeStatus::Open => "open",
-            ChallengeStatus::Accepted => "accepted",
-            ChallengeStatus::Rejected => "rejected",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        [ChallengeStatus::Open, ChallengeStatus::Accepted, ChallengeStatus::Rejected]
-            .into_iter()
-            .find(|s| s.code() == value)
-    }
 }
 
 /// A factual-accuracy challenge to one finding: a statement (`S1`) or a key
@@ -182,6 +125,11 @@ pub struct AssessmentRecord {
     pub sent_at: Option<DateTime<Utc>>,
     /// The last day on which challenges may be raised.
     pub window_ends: Option<NaiveDate>,
+    /// The provider's administrator who said it has no more challenges, and when.
+    pub challenges_finished_by: Option<UserId>,
+    pub challenges_finished_at: Option<DateTime<Utc>>,
+    /// Changes made to sent findings after a challenge to them was accepted, oldest first.
+    pub corrections: Vec<Correction>,
     pub published_at: Option<DateTime<Utc>>,
     pub published_by: Option<UserId>,
     pub published_on: Option<NaiveDate>,
@@ -194,16 +142,37 @@ impl AssessmentRecord {
         self.challenges.iter().filter(|c| c.status == ChallengeStatus::Open).count()
     }
 
-    /// Whether the provider may still raise challenges on `today`.
-    pub fn window_open(&self, today: NaiveDate) -> bool {
-        self.status == AssessmentStatus::Sent && self.window_ends.is_some_and(|end| today <= end)
+    /// The assessment as the lifecycle rule reads it.
+    pub fn lifecycle(&self) -> Lifecycle {
+        Lifecycle {
+            status: self.status,
+            window_ends: self.window_ends,
+            provider_finished: self.challenges_finished_at.is_some(),
+            challenges: self
+                .challenges
+                .iter()
+                .map(|c| ChallengeState { id: c.id, finding: c.finding.clone(), status: c.status })
+                .collect(),
+        }
     }
 
-    /// Whether scores, facts and judgements may change on `today`: while a draft,
-    /// and while the challenge window is open (to correct accepted findings).
-    pub fn editable(&self, today: NaiveDate) -> bool {
-        self.status == AssessmentStatus::Draft || self.window_open(today)
+    /// Whether the provider may still raise challenges on `today`.
+    pub fn window_open(&self, today: NaiveDate) -> bool {
+        self.lifecycle().window_open(today)
     }
+}
+
+/// A change to a sent finding, allowed because a challenge to it was accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Correction {
+    pub challenge_id: i64,
+    /// The finding changed: a statement (`S3`), a key question (`safe`) or `overall`.
+    pub finding: String,
+    /// What was recorded before and after, in words (`score 2`, `score 3`).
+    pub before: String,
+    pub after: String,
+    pub corrected_by: UserId,
+    pub corrected_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -216,7 +185,7 @@ pub struct NewAssessment {
     pub created_at: DateTime<Utc>,
 }
 
-/// One change to a draft (or a sent assessment whose window is open).
+/// One change to a draft (or to a sent finding an accepted challenge reopened).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AssessmentChange {
     Facts(AssessmentFacts),
@@ -227,6 +196,84 @@ pub enum AssessmentChange {
     Standing(KeyQuestion, Option<StandingEntry>),
     /// Sets or clears the judgement on a key question (`None`: the overall rating).
     Judgement(Option<KeyQuestion>, Option<JudgementEntry>),
+}
+
+impl AssessmentChange {
+    /// The part of the assessment the change touches, for the lifecycle rule.
+    pub fn part(&self) -> Part {
+        match self {
+            AssessmentChange::Facts(_) | AssessmentChange::Judgement(None, _) => Part::Overall,
+            AssessmentChange::Statement(entry) => Part::Statement(entry.statement.clone()),
+            AssessmentChange::RemoveStatement(statement) => Part::Statement(statement.clone()),
+            AssessmentChange::Standing(kq, _) | AssessmentChange::Judgement(Some(kq), _) => Part::KeyQuestion(*kq),
+        }
+    }
+}
+
+/// A finding's code: a statement ID, a key question's code or `overall`.
+pub fn finding_of(part: &Part) -> String {
+    match part {
+        Part::Statement(id) => id.clone(),
+        Part::KeyQuestion(kq) => candour_domain::assessment::key_question_code(*kq).to_string(),
+        Part::Overall => "overall".to_string(),
+    }
+}
+
+/// A statement as recorded, in words for a correction: `score 3`, `not scored`.
+pub fn describe_statement(entry: Option<&StatementEntry>) -> String {
+    let Some(entry) = entry else { return "not scored".to_string() };
+    let mut text = match entry.score {
+        Some(score) => format!("score {score}"),
+        None => entry
+            .categories
+            .iter()
+            .map(|(category, score)| format!("{} {score}", category.replace('_', " ")))
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    if let Some(date) = entry.carried_from {
+        text.push_str(&format!(" (carried over from {date})"));
+    }
+    text
+}
+
+pub fn describe_standing(standing: Option<&StandingEntry>) -> String {
+    match standing {
+        None => "no standing rating".to_string(),
+        Some(s) => match s.rated_on {
+            Some(on) => format!("standing rating {} (given {on})", s.rating.name()),
+            None => format!("standing rating {}", s.rating.name()),
+        },
+    }
+}
+
+pub fn describe_judgement(judgement: Option<&JudgementEntry>) -> String {
+    match judgement {
+        None => "no judgement".to_string(),
+        Some(j) => format!("judgement {}, because: {}", j.rating.name(), j.reason.trim()),
+    }
+}
+
+pub fn describe_facts(f: &AssessmentFacts) -> String {
+    let yes_no = |b: bool| if b { "yes" } else { "no" };
+    format!(
+        "breach {}, registered manager {}, recruitment under way {}, notifications sent {}",
+        yes_no(f.breach),
+        yes_no(f.registered_manager),
+        yes_no(f.manager_recruitment_under_way),
+        yes_no(f.notifications_ok)
+    )
+}
+
+/// What the change would record, in the words of [`describe_statement`] and its kin.
+pub fn describe_change(change: &AssessmentChange) -> String {
+    match change {
+        AssessmentChange::Facts(f) => describe_facts(f),
+        AssessmentChange::Statement(entry) => describe_statement(Some(entry)),
+        AssessmentChange::RemoveStatement(_) => describe_statement(None),
+        AssessmentChange::Standing(_, standing) => describe_standing(standing.as_ref()),
+        AssessmentChange::Judgement(_, judgement) => describe_judgement(judgement.as_ref()),
+    }
 }
 
 /// What publishing writes: the rating records (through the import write path) and
@@ -247,17 +294,33 @@ pub trait AssessmentStore: Send + Sync {
     async fn assessment(&self, id: i64) -> StoreResult<AssessmentRecord>;
     /// A location's assessments, newest first.
     async fn assessments_of(&self, location: &LocationId) -> StoreResult<Vec<AssessmentRecord>>;
-    /// `Conflict` unless the assessment is editable at `at` (see [`AssessmentRecord::editable`]).
-    async fn update_assessment(&self, id: i64, change: &AssessmentChange, at: DateTime<Utc>) -> StoreResult<()>;
+    /// The sent (not yet published) assessments of the provider's locations, the
+    /// soonest window end first: the draft reports waiting for its review.
+    async fn assessments_awaiting_review(&self, provider: &ProviderId) -> StoreResult<Vec<AssessmentRecord>>;
+    /// `Conflict` unless the lifecycle allows the change ([`Lifecycle::may_change`]):
+    /// anything in a draft; once sent, only a finding an accepted challenge reopened,
+    /// and then the change is recorded as a [`Correction`] by `by` at `at`.
+    async fn update_assessment(
+        &self,
+        id: i64,
+        change: &AssessmentChange,
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
     /// Draft → sent, open to challenges until `window_ends` inclusive. `Conflict` unless a draft.
     async fn send_assessment(&self, id: i64, window_ends: NaiveDate, at: DateTime<Utc>) -> StoreResult<()>;
-    /// `Conflict` unless sent with its window open on the day it is raised.
+    /// `Conflict` unless sent with its window open on the day it is raised (and the
+    /// provider has not said it has no more).
     async fn raise_challenge(&self, id: i64, challenge: &NewChallenge) -> StoreResult<Challenge>;
     /// `Conflict` unless the challenge is open and the assessment not published;
     /// `Invalid` without a reason or with `Open` as the decision.
     async fn decide_challenge(&self, id: i64, challenge: i64, decision: &ChallengeDecision) -> StoreResult<()>;
+    /// The provider's administrator says it has no more challenges: recorded with
+    /// who and when; no more may be raised. `Conflict` unless the window is open.
+    async fn finish_challenges(&self, id: i64, by: UserId, at: DateTime<Utc>) -> StoreResult<()>;
     /// Sent → published: writes the ratings as the location's newest, in one
-    /// transaction. `Conflict` unless sent, while a challenge is open, or when a
-    /// Candour rating of that service group is already recorded for that day.
+    /// transaction. `Conflict` unless [`Lifecycle::may_publish`] allows it on the
+    /// publication's day, or when a Candour rating of that service group is
+    /// already recorded for that day.
     async fn publish_assessment(&self, id: i64, publication: &Publication) -> StoreResult<()>;
 }

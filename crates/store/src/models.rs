@@ -163,6 +163,9 @@ pub struct LocationDetail {
     pub provider: Provider,
     /// The latest rating of each service group ("Overall" first).
     pub current_ratings: Vec<RatingRecord>,
+    /// The headline rating: the most recently published of the current ratings,
+    /// whoever made it ([`RatingRecord::headline`]); the directory's current rating.
+    pub headline_rating: Option<RatingRecord>,
     /// Every rating ever recorded, newest first.
     pub rating_history: Vec<RatingRecord>,
     pub related: Vec<RelatedLocation>,

@@ -3,6 +3,7 @@
 //! ready-made text for the pages. Every rating comes from the engine; this module
 //! only translates. Form reading for the inspector's steps lives here too.
 
+use candour_domain::assessment::Part;
 use candour_domain::{KeyQuestion, Rating, RatingRecord, RatingSource};
 use candour_engine::{
     Assessment, AssessmentResult, Evidence, EvidenceCategory, Framework, Judgement, KeyQuestionAssessment,
@@ -13,6 +14,8 @@ use candour_store::{
     AssessmentChange, AssessmentFacts, AssessmentRecord, JudgementEntry, StandingEntry, StatementEntry,
 };
 use chrono::NaiveDate;
+
+pub use candour_domain::assessment::key_question_code;
 
 use crate::forms::{ErrorLink, value};
 use crate::views::RatingTag;
@@ -30,16 +33,6 @@ pub fn framework() -> Result<&'static Framework, String> {
 
 pub fn category_of(code: &str) -> Option<EvidenceCategory> {
     EvidenceCategory::ALL.into_iter().find(|c| c.code() == code)
-}
-
-pub fn key_question_code(kq: KeyQuestion) -> &'static str {
-    match kq {
-        KeyQuestion::Safe => "safe",
-        KeyQuestion::Effective => "effective",
-        KeyQuestion::Caring => "caring",
-        KeyQuestion::Responsive => "responsive",
-        KeyQuestion::WellLed => "well_led",
-    }
 }
 
 /// A finding a judgement or challenge is about: a key question's code or `overall`.
@@ -159,7 +152,6 @@ pub fn rating_records(
 // ---------------------------------------------------------------- the trace as text
 
 pub struct StatementLine {
-    pub id: String,
     pub title: String,
     pub score: String,
     pub working: String,
@@ -181,6 +173,13 @@ pub struct KeyQuestionTrace {
     pub reason: Option<String>,
 }
 
+/// A rule the trace used, explained once.
+pub struct RuleLine {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub explanation: &'static str,
+}
+
 pub struct OverallTrace {
     pub rating: RatingTag,
     pub computed: RatingTag,
@@ -197,12 +196,10 @@ pub struct Trace {
     pub key_questions: Vec<KeyQuestionTrace>,
     pub overall: Option<OverallTrace>,
     pub no_overall: Option<String>,
+    /// Every rule that decided or shaped a rating above, each once, in words.
+    pub rules: Vec<RuleLine>,
     pub policy: String,
     pub framework: String,
-}
-
-pub fn rule_code(rule: Rule) -> String {
-    serde_json::to_value(rule).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
 fn judgement_text(j: Option<&Judgement>) -> Option<String> {
@@ -214,7 +211,6 @@ fn key_question_trace(kq: KeyQuestion, r: &KeyQuestionResult) -> KeyQuestionTrac
         .statements
         .iter()
         .map(|s| StatementLine {
-            id: s.id.to_string(),
             title: s.title.clone(),
             score: s.score.to_string(),
             working: match (&s.from_categories, s.carried_from) {
@@ -232,10 +228,10 @@ fn key_question_trace(kq: KeyQuestion, r: &KeyQuestionResult) -> KeyQuestionTrac
         percent: r.percent.map(|p| format!("{p:.2}%")).unwrap_or_else(dash),
         rounded: r.percent_rounded.map(|p| format!("{p}%")).unwrap_or_else(dash),
         band: RatingTag::of_key_question(r.band),
-        limited_by: r.limited_by.map(rule_code).unwrap_or_else(|| "None".to_string()),
+        limited_by: r.limited_by.map_or("None", Rule::name).to_string(),
         computed: RatingTag::of_key_question(r.computed_rating),
         rating: RatingTag::of_key_question(r.rating),
-        rule: r.rule.map(rule_code).unwrap_or_else(dash),
+        rule: r.rule.map_or_else(dash, |rule| rule.name().to_string()),
         judgement: judgement_text(r.judgement.as_ref()),
         steps: r.steps.iter().map(|s| s.text.clone()).collect(),
         reason: r.reason.clone(),
@@ -246,11 +242,29 @@ fn overall_trace(o: &OverallResult) -> OverallTrace {
     OverallTrace {
         rating: RatingTag::of(Some(o.rating)),
         computed: RatingTag::of(Some(o.computed_rating)),
-        rule: rule_code(o.rule),
+        rule: o.rule.name().to_string(),
         explanation: o.explanation.clone(),
         judgement: judgement_text(o.judgement.as_ref()),
         steps: o.steps.iter().map(|s| s.text.clone()).collect(),
     }
+}
+
+/// The rules behind the group's ratings and their steps, each once, in the order met.
+fn rules_used(group: &ServiceGroupResult) -> Vec<RuleLine> {
+    let key_questions = KeyQuestion::ALL.into_iter().map(|kq| group.key_questions.get(kq)).flat_map(|r| {
+        let steps = r.steps.iter().map(|s| s.rule);
+        r.rule.into_iter().chain(r.limited_by).chain(steps)
+    });
+    let overall = group.overall.iter().flat_map(|o| std::iter::once(o.rule).chain(o.steps.iter().map(|s| s.rule)));
+    let mut seen = Vec::new();
+    for rule in key_questions.chain(overall) {
+        if !seen.contains(&rule) {
+            seen.push(rule);
+        }
+    }
+    seen.into_iter()
+        .map(|rule| RuleLine { code: rule.code(), name: rule.name(), explanation: rule.explanation() })
+        .collect()
 }
 
 pub fn trace_of(result: &AssessmentResult) -> Option<Trace> {
@@ -264,6 +278,7 @@ pub fn trace_of(result: &AssessmentResult) -> Option<Trace> {
             .collect(),
         overall: group.overall.as_ref().map(overall_trace),
         no_overall: group.reason.clone(),
+        rules: rules_used(group),
         policy: if result.policy_is_default {
             "Candour's default rating policy".to_string()
         } else {
@@ -295,7 +310,17 @@ pub fn read_key_question(
     let mut problems = Vec::new();
     let mut changes = Vec::new();
     let mut scored = 0;
+    // Once sent, only reopened findings are on the form; a locked one the form
+    // leaves alone is not touched, and one it names goes to the store to be refused.
+    let lifecycle = record.lifecycle();
+    let left_alone = |part: Part, prefix: &str| {
+        lifecycle.may_change(&part).is_err() && !form.iter().any(|(k, v)| k.starts_with(prefix) && !v.trim().is_empty())
+    };
     for statement in framework.statements_of(kq) {
+        let id = statement.id.to_string();
+        if left_alone(Part::Statement(id.clone()), &format!("{id}-")) {
+            continue;
+        }
         match read_statement(framework, record, statement.id, form) {
             Ok(Some(entry)) => {
                 scored += 1;
@@ -313,7 +338,9 @@ pub fn read_key_question(
             format!("{}: give statement scores or a standing rating, not both", kq.name()),
         ));
     }
-    changes.push(AssessmentChange::Standing(kq, standing));
+    if !left_alone(Part::KeyQuestion(kq), &format!("{code}-standing")) {
+        changes.push(AssessmentChange::Standing(kq, standing));
+    }
     if problems.is_empty() { Ok(changes) } else { Err(problems) }
 }
 

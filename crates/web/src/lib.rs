@@ -161,6 +161,7 @@ fn private_routes(limiter: Arc<RateLimiter>) -> Router<AppState> {
         .route("/manage/assessments/{id}/send", post(pages::assessments::send))
         .route("/manage/assessments/{id}/challenges", post(pages::assessments::raise_challenge))
         .route("/manage/assessments/{id}/challenges/{challenge}", post(pages::assessments::decide_challenge))
+        .route("/manage/assessments/{id}/no-more-challenges", post(pages::assessments::finish_challenges))
         .route("/manage/assessments/{id}/publish", post(pages::assessments::publish))
         .route("/admin/users", get(pages::admin::users))
         .route("/admin/users/invite", get(pages::admin::invite_form).post(pages::admin::invite))

@@ -116,7 +116,11 @@ fn carried_over_scores_count_and_are_marked_with_their_date() {
     assert_eq!((r.statements_used, r.statements_carried, r.percent), (2, 1, Some(75.0)));
     let carried = r.statements.iter().find(|s| s.id.to_string() == "S2").unwrap();
     assert_eq!(carried.carried_from.map(|d| d.to_string()).as_deref(), Some("2023-05-02"));
-    assert!(r.steps[0].text.contains("S2 4 (carried from 2023-05-02)"), "{}", r.steps[0].text);
+    assert!(
+        r.steps[0].text.contains("Safe systems, pathways and transitions 4 (carried from 2023-05-02)"),
+        "{}",
+        r.steps[0].text
+    );
     assert!(!r.carried, "the key question itself was reassessed");
 }
 
@@ -276,7 +280,7 @@ fn limiters_cap_a_band_with_low_statements_when_on() {
         (on.band, on.rating, on.limited_by),
         (Some(Good), Some(RequiresImprovement), Some(Rule::LimiterScored1))
     );
-    assert!(on.steps[1].text.contains("S8 scored 1"), "{}", on.steps[1].text);
+    assert!(on.steps[1].text.contains("Medicines optimisation scored 1"), "{}", on.steps[1].text);
     let off = safe_result(good_with_1, json!({"limiters": false}));
     assert_eq!((off.rating, off.limited_by), (Some(Good), None));
 

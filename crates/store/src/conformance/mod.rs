@@ -64,6 +64,8 @@ macro_rules! conformance_tests {
             assessments_go_from_draft_to_published,
             assessment_transitions_are_refused_out_of_order,
             assessment_challenges_keep_to_their_window,
+            sent_assessments_are_locked_but_for_accepted_challenges,
+            assessments_await_the_providers_review,
             voice_submission_round_trips_every_field,
             voice_a_repeated_key_is_one_response,
             voice_an_unknown_location_is_not_found,
@@ -949,7 +951,7 @@ pub async fn assessments_go_from_draft_to_published(store: &dyn Store) {
         ),
         AssessmentChange::Judgement(None, None),
     ] {
-        store.update_assessment(id, &change, at(2)).await.expect("edit a draft");
+        store.update_assessment(id, &change, inspector.id, at(2)).await.expect("edit a draft");
     }
     let draft = store.assessment(id).await.expect("read");
     let ids: Vec<_> = draft.statements.iter().map(|s| s.statement.as_str()).collect();
@@ -971,11 +973,26 @@ pub async fn assessments_go_from_draft_to_published(store: &dyn Store) {
     store.send_assessment(id, ends, at(3)).await.expect("send");
     let raised = store.raise_challenge(id, &challenge_by(&admin, "S1", 4)).await.expect("challenge");
     assert_eq!((raised.status, raised.raised_by, raised.finding.as_str()), (ChallengeStatus::Open, admin.id, "S1"));
-    store.update_assessment(id, &scored("S1", 2), at(5)).await.expect("a correction while the window is open");
+    assert!(
+        matches!(
+            store.update_assessment(id, &scored("S1", 2), inspector.id, at(5)).await,
+            Err(StoreError::Conflict(_))
+        ),
+        "locked while the challenge is open"
+    );
     store
         .decide_challenge(id, raised.id, &decision(&inspector, ChallengeStatus::Accepted, "Score corrected", 5))
         .await
         .expect("decide");
+    store.update_assessment(id, &scored("S1", 2), inspector.id, at(5)).await.expect("the accepted finding reopens");
+    assert!(
+        matches!(
+            store.publish_assessment(id, &publication(&inspector, Rating::Good, 6)).await,
+            Err(StoreError::Conflict(_))
+        ),
+        "the window is still open"
+    );
+    store.finish_challenges(id, admin.id, at(6)).await.expect("no more challenges");
     store.publish_assessment(id, &publication(&inspector, Rating::Good, 6)).await.expect("publish");
 
     let published = store.assessment(id).await.expect("read");
@@ -989,6 +1006,18 @@ pub async fn assessments_go_from_draft_to_published(store: &dyn Store) {
     assert_eq!(
         (c.status, c.decision_reason.as_deref(), c.decided_by),
         (ChallengeStatus::Accepted, Some("Score corrected"), Some(inspector.id))
+    );
+    assert_eq!((published.challenges_finished_by, published.challenges_finished_at), (Some(admin.id), Some(at(6))));
+    assert_eq!(
+        published.corrections,
+        [Correction {
+            challenge_id: raised.id,
+            finding: "S1".into(),
+            before: "score 3".into(),
+            after: "score 2".into(),
+            corrected_by: inspector.id,
+            corrected_at: at(5),
+        }]
     );
 
     let detail = store.location(&lid(100)).await.expect("location");
@@ -1012,28 +1041,24 @@ pub async fn assessment_transitions_are_refused_out_of_order(store: &dyn Store) 
     let conflict = |r: StoreResult<()>| matches!(r, Err(StoreError::Conflict(_)));
     let invalid = |r: StoreResult<()>| matches!(r, Err(StoreError::Invalid(_)));
 
-    assert!(invalid(store.update_assessment(id, &scored("S1", 5), at(2)).await), "score out of range");
+    let edit = |change: AssessmentChange, hours: i64| async move {
+        store.update_assessment(id, &change, inspector.id, at(hours)).await
+    };
+    assert!(invalid(edit(scored("S1", 5), 2).await), "score out of range");
     let both = StatementEntry {
         statement: "S1".into(),
         score: Some(3),
         categories: [("processes".to_string(), 3)].into(),
         ..Default::default()
     };
-    assert!(
-        invalid(store.update_assessment(id, &AssessmentChange::Statement(both), at(2)).await),
-        "score and categories"
-    );
+    assert!(invalid(edit(AssessmentChange::Statement(both), 2).await), "score and categories");
     let no_reason = JudgementEntry {
         key_question: Some(KeyQuestion::Safe),
         rating: Rating::Good,
         reason: " ".into(),
         computed: None,
     };
-    assert!(invalid(
-        store
-            .update_assessment(id, &AssessmentChange::Judgement(Some(KeyQuestion::Safe), Some(no_reason)), at(2))
-            .await
-    ));
+    assert!(invalid(edit(AssessmentChange::Judgement(Some(KeyQuestion::Safe), Some(no_reason)), 2).await));
     assert!(
         conflict(store.publish_assessment(id, &publication(&inspector, Rating::Good, 2)).await),
         "a draft is not published"
@@ -1043,7 +1068,7 @@ pub async fn assessment_transitions_are_refused_out_of_order(store: &dyn Store) 
         "no challenges to a draft"
     );
 
-    store.update_assessment(id, &scored("S1", 3), at(2)).await.expect("edit");
+    edit(scored("S1", 3), 2).await.expect("edit");
     store.send_assessment(id, at(2).date_naive(), at(2)).await.expect("send");
     assert!(conflict(store.send_assessment(id, at(2).date_naive(), at(2)).await), "sent twice");
     let c = store.raise_challenge(id, &challenge_by(&admin, "safe", 3)).await.expect("challenge");
@@ -1063,27 +1088,33 @@ pub async fn assessment_transitions_are_refused_out_of_order(store: &dyn Store) 
         .decide_challenge(id, c.id, &decision(&inspector, ChallengeStatus::Rejected, "The evidence stands", 4))
         .await
         .expect("decide");
+    assert!(conflict(edit(scored("S1", 4), 4).await), "a rejected challenge leaves the finding locked");
+    assert!(
+        conflict(store.publish_assessment(id, &publication(&inspector, Rating::Good, 4)).await),
+        "the window's last day has not ended"
+    );
     assert!(
         conflict(store.decide_challenge(id, c.id, &decision(&inspector, ChallengeStatus::Accepted, "x", 4)).await),
         "decided twice"
     );
 
-    let mut foreign = publication(&inspector, Rating::Good, 5);
+    let mut foreign = publication(&inspector, Rating::Good, 26);
     foreign.ratings[0].location_id = lid(102);
     assert!(invalid(store.publish_assessment(id, &foreign).await), "another location's rating");
-    store.publish_assessment(id, &publication(&inspector, Rating::Good, 5)).await.expect("publish");
-    assert!(conflict(store.publish_assessment(id, &publication(&inspector, Rating::Good, 5)).await), "published twice");
+    store.publish_assessment(id, &publication(&inspector, Rating::Good, 26)).await.expect("publish the next day");
     assert!(
-        conflict(store.update_assessment(id, &scored("S1", 4), at(5)).await),
-        "a published assessment is immutable"
+        conflict(store.publish_assessment(id, &publication(&inspector, Rating::Good, 26)).await),
+        "published twice"
     );
+    assert!(conflict(edit(scored("S1", 4), 26).await), "a published assessment is immutable");
     let before = store.assessment(id).await.expect("read");
     assert_eq!(before.statements[0].score, Some(3));
 
     // A second assessment the same day cannot replace the published record.
-    let second = store.create_assessment(&new_assessment(&inspector, 5)).await.expect("create").id;
-    store.send_assessment(second, at(5).date_naive(), at(5)).await.expect("send");
-    assert!(conflict(store.publish_assessment(second, &publication(&inspector, Rating::Inadequate, 6)).await));
+    let second = store.create_assessment(&new_assessment(&inspector, 26)).await.expect("create").id;
+    store.send_assessment(second, at(26).date_naive(), at(26)).await.expect("send");
+    store.finish_challenges(second, admin.id, at(26)).await.expect("no more challenges");
+    assert!(conflict(store.publish_assessment(second, &publication(&inspector, Rating::Inadequate, 27)).await));
     let history = store.location(&lid(100)).await.expect("location").rating_history;
     assert!(history.iter().any(|r| r.source == RatingSource::Candour && r.overall == Some(Rating::Good)));
 }
@@ -1101,11 +1132,94 @@ pub async fn assessment_challenges_keep_to_their_window(store: &dyn Store) {
     store.raise_challenge(id, &challenge_by(&admin, "S1", last_day)).await.expect("the last day is in the window");
     let late = store.raise_challenge(id, &challenge_by(&admin, "S1", last_day + 24)).await;
     assert!(matches!(late, Err(StoreError::Conflict(_))), "after the window");
-    let edit = store.update_assessment(id, &scored("S1", 4), at(last_day + 24)).await;
+    let edit = store.update_assessment(id, &scored("S1", 4), inspector.id, at(last_day + 24)).await;
     assert!(matches!(edit, Err(StoreError::Conflict(_))), "sent and closed");
+    assert!(
+        matches!(store.finish_challenges(id, admin.id, at(last_day + 24)).await, Err(StoreError::Conflict(_))),
+        "nothing to finish after the window"
+    );
     let blank = NewChallenge { text: "  ".into(), ..challenge_by(&admin, "S1", 2) };
     assert!(matches!(store.raise_challenge(id, &blank).await, Err(StoreError::Invalid(_))));
     assert_eq!(store.assessment(id).await.expect("read").open_challenges(), 1);
+}
+
+pub async fn sent_assessments_are_locked_but_for_accepted_challenges(store: &dyn Store) {
+    let (inspector, admin) = assessment_setup(store).await;
+    let id = store.create_assessment(&new_assessment(&inspector, 1)).await.expect("create").id;
+    let edit = |change: AssessmentChange, hours: i64| async move {
+        store.update_assessment(id, &change, inspector.id, at(hours)).await
+    };
+    let locked = |r: StoreResult<()>| matches!(r, Err(StoreError::Conflict(m)) if m.contains("locked"));
+    let well_led_ri = JudgementEntry {
+        key_question: Some(KeyQuestion::WellLed),
+        rating: Rating::RequiresImprovement,
+        reason: "No registered manager for a year".into(),
+        computed: Some(Rating::Good),
+    };
+    for change in [scored("S3", 2), scored("W1", 3), scored("W2", 3)] {
+        edit(change, 1).await.expect("draft");
+    }
+    edit(AssessmentChange::Judgement(Some(KeyQuestion::WellLed), Some(well_led_ri.clone())), 1).await.expect("draft");
+    store.send_assessment(id, at(1).date_naive() + chrono::Days::new(14), at(1)).await.expect("send");
+
+    // Once sent, nothing changes: not a score, a judgement, a standing rating or the facts.
+    assert!(locked(edit(scored("W1", 4), 2).await), "a score");
+    assert!(locked(edit(AssessmentChange::Judgement(Some(KeyQuestion::WellLed), None), 2).await), "a judgement");
+    assert!(locked(edit(AssessmentChange::RemoveStatement("S3".into()), 2).await));
+    assert!(locked(edit(AssessmentChange::Facts(AssessmentFacts { breach: true, ..Default::default() }), 2).await));
+
+    let s3 = store.raise_challenge(id, &challenge_by(&admin, "S3", 2)).await.expect("challenge S3");
+    let well_led = store.raise_challenge(id, &challenge_by(&admin, "well_led", 2)).await.expect("challenge Well-led");
+    store
+        .decide_challenge(id, s3.id, &decision(&inspector, ChallengeStatus::Accepted, "Audits were in May", 3))
+        .await
+        .expect("accept");
+    store
+        .decide_challenge(id, well_led.id, &decision(&inspector, ChallengeStatus::Rejected, "The gap stands", 3))
+        .await
+        .expect("reject");
+    edit(scored("S3", 3), 4).await.expect("the accepted finding reopens");
+    edit(scored("S3", 3), 5).await.expect("saving the same score again");
+    assert!(locked(edit(scored("S2", 3), 4).await), "only that finding");
+    assert!(locked(edit(scored("W1", 4), 4).await), "a rejected challenge reopens nothing");
+    assert!(locked(edit(AssessmentChange::Judgement(Some(KeyQuestion::WellLed), None), 4).await));
+
+    let record = store.assessment(id).await.expect("read");
+    assert_eq!(record.statements.iter().find(|s| s.statement == "S3").and_then(|s| s.score), Some(3));
+    assert_eq!(record.judgements, [well_led_ri], "the judgement is as sent");
+    assert_eq!(record.corrections.len(), 1, "a change that changes nothing is not recorded");
+    let c = &record.corrections[0];
+    assert_eq!(
+        (c.challenge_id, c.finding.as_str(), c.before.as_str(), c.after.as_str(), c.corrected_by, c.corrected_at),
+        (s3.id, "S3", "score 2", "score 3", inspector.id, at(4))
+    );
+}
+
+pub async fn assessments_await_the_providers_review(store: &dyn Store) {
+    let (inspector, admin) = assessment_setup(store).await;
+    let draft = store.create_assessment(&new_assessment(&inspector, 1)).await.expect("create").id;
+    let sent = store.create_assessment(&new_assessment(&inspector, 1)).await.expect("create").id;
+    let ends = at(1).date_naive() + chrono::Days::new(14);
+    store.send_assessment(sent, ends, at(1)).await.expect("send");
+    let waiting = store.assessments_awaiting_review(&pid(1)).await.expect("list");
+    assert_eq!(waiting.iter().map(|a| a.id).collect::<Vec<_>>(), [sent], "not the draft {draft}");
+    assert_eq!(waiting[0].window_ends, Some(ends));
+    assert!(store.assessments_awaiting_review(&pid(2)).await.expect("list").is_empty(), "another provider's");
+
+    store.finish_challenges(sent, admin.id, at(2)).await.expect("no more challenges");
+    let conflict = |r: StoreResult<()>| matches!(r, Err(StoreError::Conflict(_)));
+    assert!(conflict(store.finish_challenges(sent, admin.id, at(3)).await), "said once");
+    assert!(conflict(store.finish_challenges(draft, admin.id, at(3)).await), "a draft has nothing to finish");
+    let late = store.raise_challenge(sent, &challenge_by(&admin, "S1", 3)).await;
+    assert!(matches!(late, Err(StoreError::Conflict(m)) if m.contains("no more challenges")));
+    let record = store.assessment(sent).await.expect("read");
+    assert_eq!((record.challenges_finished_by, record.challenges_finished_at), (Some(admin.id), Some(at(2))));
+    assert!(!record.window_open(at(3).date_naive()));
+    store
+        .publish_assessment(sent, &publication(&inspector, Rating::Good, 3))
+        .await
+        .expect("publish before the window ends");
+    assert!(store.assessments_awaiting_review(&pid(1)).await.expect("list").is_empty(), "published");
 }
 
 // ---------------------------------------------------------------- people's voice

@@ -9,7 +9,12 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use candour_domain::{Action, KeyQuestion, LocationId, Rating, Resource, ServiceKind, authorize};
+use std::collections::HashMap;
+
+use candour_domain::assessment::Part;
+use candour_domain::{
+    Action, KeyQuestion, LocationId, Principal, ProviderId, Rating, Resource, ServiceKind, UserId, authorize,
+};
 use candour_engine::AssessmentResult;
 use candour_engine::voice::VoiceSummary;
 use candour_store::{
@@ -67,6 +72,45 @@ async fn load_for(
     Ok((record, detail))
 }
 
+// ---------------------------------------------------------------- waiting for review
+
+/// A draft report waiting for the provider's review, as its workspaces show it.
+pub struct AwaitingReview {
+    /// The last day of the challenge window, in words.
+    pub until: String,
+    pub href: String,
+    /// The service and its service group.
+    pub label: String,
+}
+
+/// The draft reports at the provider's services (or at one of them) whose window
+/// is open and which the principal may challenge.
+pub async fn awaiting_review(
+    state: &AppState,
+    who: &Principal,
+    provider: &ProviderId,
+    location: Option<&LocationId>,
+) -> Result<Vec<AwaitingReview>, WebError> {
+    let today = Utc::now().date_naive();
+    let sent =
+        state.store.assessments_awaiting_review(provider).await.map_err(|e| WebError::from_store(e, String::new))?;
+    let mut lines = Vec::new();
+    for a in sent.iter().filter(|a| location.is_none_or(|l| *l == a.location_id)) {
+        let resource = Resource::AssessmentChallenges { location: &a.location_id, provider, sent: true };
+        let Some(end) = a.window_ends.filter(|_| a.window_open(today)) else { continue };
+        if !authorize(who, Action::Write, resource).is_allowed() {
+            continue;
+        }
+        let detail = state.store.location(&a.location_id).await.map_err(|e| WebError::from_store(e, String::new))?;
+        lines.push(AwaitingReview {
+            until: long_date(end),
+            href: format!("/manage/assessments/{}", a.id),
+            label: format!("{}, {}", detail.location.name, a.service_group),
+        });
+    }
+    Ok(lines)
+}
+
 // ---------------------------------------------------------------- the page
 
 #[derive(Template)]
@@ -81,17 +125,24 @@ struct AssessmentPage {
     status: &'static str,
     window: String,
     inspector: bool,
-    editable: bool,
+    /// Sent, with findings reopened by accepted challenges (the forms show only those).
+    reopened: bool,
+    facts_open: bool,
     can_challenge: bool,
+    can_finish: bool,
+    finished: Option<String>,
     facts: Vec<FactBox>,
     key_questions: Vec<KeyQuestionForm>,
     trace: Option<Trace>,
     trace_problem: Option<String>,
     judgements: Vec<JudgementForm>,
     challenges: Vec<ChallengeLine>,
+    corrections: Vec<CorrectionLine>,
     findings: Vec<SelectOption>,
     can_send: bool,
     can_publish: bool,
+    /// Why publishing must wait, while it must.
+    publish_wait: Option<String>,
     window_days: u64,
     published: Option<String>,
     public_href: String,
@@ -106,6 +157,8 @@ struct FactBox {
 struct KeyQuestionForm {
     code: &'static str,
     name: &'static str,
+    /// The standing rating may change (always in a draft; once sent, when reopened).
+    standing_open: bool,
     standing: Vec<SelectOption>,
     standing_on: String,
     statements: Vec<StatementForm>,
@@ -135,6 +188,15 @@ struct JudgementForm {
     current: Option<String>,
 }
 
+struct CorrectionLine {
+    challenge: i64,
+    finding: String,
+    before: String,
+    after: String,
+    by: String,
+    at: String,
+}
+
 struct ChallengeLine {
     id: i64,
     finding: String,
@@ -160,15 +222,19 @@ fn rating_options(current: Option<Rating>, empty: &str) -> Vec<SelectOption> {
         .collect()
 }
 
+/// The key question's form, with only the statements that may change now.
 fn key_question_form(
     framework: &candour_engine::Framework,
     record: &AssessmentRecord,
     voice: &VoiceSummary,
     kq: KeyQuestion,
 ) -> KeyQuestionForm {
+    let lifecycle = record.lifecycle();
+    let open = |part: Part| lifecycle.may_change(&part).is_ok();
     let standing = record.standing.iter().find(|s| s.key_question == kq);
     let statements = framework
         .statements_of(kq)
+        .filter(|s| open(Part::Statement(s.id.to_string())))
         .map(|s| {
             let entry = record.statements.iter().find(|e| e.statement == s.id.to_string());
             let categories = framework
@@ -194,6 +260,7 @@ fn key_question_form(
     KeyQuestionForm {
         code: key_question_code(kq),
         name: kq.name(),
+        standing_open: open(Part::KeyQuestion(kq)),
         standing: rating_options(standing.map(|s| s.rating), "Assessed now (no standing rating)"),
         standing_on: standing.and_then(|s| s.rated_on).map(|d| d.to_string()).unwrap_or_default(),
         statements,
@@ -204,8 +271,10 @@ fn key_question_form(
 /// may have changed since it was recorded), or the one recorded with it when the
 /// assessment cannot be rated.
 fn judgement_forms(record: &AssessmentRecord, result: Option<&AssessmentResult>) -> Vec<JudgementForm> {
+    let lifecycle = record.lifecycle();
     let findings = KeyQuestion::ALL.into_iter().map(Some).chain([None]);
     findings
+        .filter(|finding| lifecycle.may_change(&finding.map_or(Part::Overall, Part::KeyQuestion)).is_ok())
         .map(|finding| {
             let existing = record.judgements.iter().find(|j| j.key_question == finding);
             JudgementForm {
@@ -243,6 +312,42 @@ fn challenge_lines(record: &AssessmentRecord) -> Vec<ChallengeLine> {
         .collect()
 }
 
+fn correction_lines(record: &AssessmentRecord, names: &People) -> Vec<CorrectionLine> {
+    record
+        .corrections
+        .iter()
+        .map(|c| CorrectionLine {
+            challenge: c.challenge_id,
+            finding: c.finding.clone(),
+            before: c.before.clone(),
+            after: c.after.clone(),
+            by: names.name(c.corrected_by),
+            at: date_time(c.corrected_at),
+        })
+        .collect()
+}
+
+/// The email addresses of the people named on the assessment, by user ID.
+struct People(HashMap<UserId, String>);
+
+impl People {
+    async fn of(state: &AppState, record: &AssessmentRecord) -> Result<People, WebError> {
+        let ids = record.corrections.iter().map(|c| c.corrected_by).chain(record.challenges_finished_by);
+        let mut names = HashMap::new();
+        for id in ids {
+            if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(id) {
+                let user = state.store.user(id).await.map_err(|e| WebError::from_store(e, String::new))?;
+                slot.insert(user.email.to_string());
+            }
+        }
+        Ok(People(names))
+    }
+
+    fn name(&self, id: UserId) -> String {
+        self.0.get(&id).cloned().unwrap_or_else(|| format!("user {}", id.0))
+    }
+}
+
 /// What a challenge can be about: each statement recorded, each key question, the overall rating.
 fn finding_options(record: &AssessmentRecord) -> Vec<SelectOption> {
     let statements = record.statements.iter().map(|s| (s.statement.clone(), format!("Statement {}", s.statement)));
@@ -257,9 +362,19 @@ fn finding_options(record: &AssessmentRecord) -> Vec<SelectOption> {
 fn status_text(record: &AssessmentRecord) -> (&'static str, String) {
     match (record.status, record.window_ends) {
         (AssessmentStatus::Draft, _) => ("Draft", "Only inspectors can see this draft.".to_string()),
+        (AssessmentStatus::Sent, _) if record.challenges_finished_at.is_some() => (
+            "Sent to the provider",
+            "The provider has said it has no more challenges. Scores are locked: a finding reopens only when a \
+             challenge to it is accepted."
+                .to_string(),
+        ),
         (AssessmentStatus::Sent, Some(end)) => (
             "Sent to the provider",
-            format!("The provider may challenge findings until the end of {}.", long_date(end)),
+            format!(
+                "The provider may challenge findings until the end of {}. Scores are locked: a finding reopens \
+                 only when a challenge to it is accepted.",
+                long_date(end)
+            ),
         ),
         (AssessmentStatus::Sent, None) => ("Sent to the provider", String::new()),
         (AssessmentStatus::Published, _) => {
@@ -273,6 +388,7 @@ fn assessment_page(
     record: &AssessmentRecord,
     detail: &LocationDetail,
     voice: &VoiceSummary,
+    people: &People,
     errors: Problems,
 ) -> Result<AssessmentPage, WebError> {
     let framework = model::framework().map_err(|e| {
@@ -288,6 +404,12 @@ fn assessment_page(
         Err(problem) => (None, Some(problem.clone())),
     };
     let (status, window) = status_text(record);
+    let lifecycle = record.lifecycle();
+    let key_questions: Vec<KeyQuestionForm> = KeyQuestion::ALL
+        .into_iter()
+        .map(|kq| key_question_form(framework, record, voice, kq))
+        .filter(|form| form.standing_open || !form.statements.is_empty())
+        .collect();
     let location_name = detail.location.name.clone();
     Ok(AssessmentPage {
         title: if errors.is_empty() {
@@ -309,8 +431,14 @@ fn assessment_page(
         status,
         window,
         inspector,
-        editable: inspector && record.editable(today),
-        can_challenge: may_challenge && record.window_open(today),
+        reopened: record.status == AssessmentStatus::Sent && !key_questions.is_empty(),
+        facts_open: lifecycle.may_change(&Part::Overall).is_ok(),
+        can_challenge: may_challenge && lifecycle.window_open(today),
+        can_finish: may_challenge && lifecycle.may_finish_challenges(today).is_ok(),
+        finished: record.challenges_finished_at.map(|at| match record.challenges_finished_by {
+            Some(by) => format!("{} said the provider has no more challenges on {}.", people.name(by), date_time(at)),
+            None => format!("The provider said it has no more challenges on {}.", date_time(at)),
+        }),
         facts: vec![
             FactBox { name: "breach", label: "A breach of regulations was found", checked: record.facts.breach },
             FactBox {
@@ -329,14 +457,16 @@ fn assessment_page(
                 checked: record.facts.notifications_ok,
             },
         ],
-        key_questions: KeyQuestion::ALL.into_iter().map(|kq| key_question_form(framework, record, voice, kq)).collect(),
+        key_questions,
         trace,
         trace_problem,
         judgements: judgement_forms(record, result.as_ref().ok()),
         challenges: challenge_lines(record),
+        corrections: correction_lines(record, people),
         findings: finding_options(record),
         can_send: inspector && record.status == AssessmentStatus::Draft,
         can_publish: inspector && record.status == AssessmentStatus::Sent,
+        publish_wait: lifecycle.may_publish(today).err().map(|r| r.0),
         window_days: DEFAULT_WINDOW_DAYS,
         published: record.published_on.map(long_date),
         public_href: format!("/locations/{}", record.location_id),
@@ -354,7 +484,8 @@ async fn refused(
 ) -> Result<Response, PageError> {
     let (record, detail) = load(state, who, raw_id).await?;
     let voice = voice_summary(state, who, &record).await?;
-    Ok(render(status, &assessment_page(who, &record, &detail, &voice, errors)?))
+    let people = People::of(state, &record).await?;
+    Ok(render(status, &assessment_page(who, &record, &detail, &voice, &people, errors)?))
 }
 
 /// The service's people's voice now, for the evidence beside each statement.
@@ -400,7 +531,8 @@ pub async fn show(
     let (record, detail) = load(&state, &who, &raw_id).await?;
     who.caller.record(&state, "read", &format!("assessment:{}", record.id), None).await?;
     let voice = voice_summary(&state, &who, &record).await?;
-    Ok(render(StatusCode::OK, &assessment_page(&who, &record, &detail, &voice, Vec::new())?))
+    let people = People::of(&state, &record).await?;
+    Ok(render(StatusCode::OK, &assessment_page(&who, &record, &detail, &voice, &people, Vec::new())?))
 }
 
 // ---------------------------------------------------------------- opening
@@ -447,7 +579,7 @@ async fn change(
 ) -> Result<Response, PageError> {
     let id: i64 = raw_id.parse().map_err(|_| who.not_found())?;
     for change in &changes {
-        if let Err(e) = state.store.update_assessment(id, change, Utc::now()).await {
+        if let Err(e) = state.store.update_assessment(id, change, who.principal().user_id, Utc::now()).await {
             return store_refusal(state, who, raw_id, anchor, e).await;
         }
     }
@@ -535,6 +667,21 @@ pub async fn send(
     Ok(back_to(record.id, "workflow"))
 }
 
+/// `POST /manage/assessments/{id}/no-more-challenges`: the provider's administrator
+/// says it has no more challenges, so publishing need not wait for the window to end.
+pub async fn finish_challenges(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(raw_id): Path<String>,
+) -> Result<Response, PageError> {
+    let (record, _) = load_for(&state, &who, &raw_id, true).await?;
+    if let Err(e) = state.store.finish_challenges(record.id, who.principal().user_id, Utc::now()).await {
+        return store_refusal(&state, &who, &raw_id, "no-more-challenges", e).await;
+    }
+    who.caller.record(&state, "finish challenges", &format!("assessment:{}", record.id), None).await?;
+    Ok(back_to(record.id, "workflow"))
+}
+
 /// `POST /manage/assessments/{id}/publish`: the computed result becomes the rating.
 pub async fn publish(
     State(state): State<AppState>,
@@ -543,11 +690,14 @@ pub async fn publish(
 ) -> Result<Response, PageError> {
     let (record, detail) = load_for(&state, &who, &raw_id, false).await?;
     let problem = |m: String| vec![ErrorLink { href: "#publish".into(), message: m }];
+    let now = Utc::now();
+    if let Err(refusal) = record.lifecycle().may_publish(now.date_naive()) {
+        return store_refusal(&state, &who, &raw_id, "publish", StoreError::Conflict(refusal.0)).await;
+    }
     let result = match model::compute(&record) {
         Ok(result) => result,
         Err(m) => return refused(&state, &who, &raw_id, StatusCode::CONFLICT, problem(m)).await,
     };
-    let now = Utc::now();
     let only_service = detail.location.service_types.len() <= 1;
     let ratings = match model::rating_records(&record, &result, now.date_naive(), only_service) {
         Ok(ratings) => ratings,

@@ -156,14 +156,14 @@ fn page(
     voice: VoiceSection,
 ) -> LocationPage {
     let location = &detail.location;
-    let overall = detail.current_ratings.iter().find(|r| r.service_group == RatingRecord::LOCATION_GROUP);
+    let overall = detail.headline_rating.as_ref();
     LocationPage {
         title: location.name.clone(),
         name: location.name.clone(),
         deregistered: deregistered_notice(location),
         overall_label: if location.is_registered() { "Overall rating" } else { "Last overall rating" },
         overall: RatingTag::of(overall.and_then(|r| r.overall)),
-        overall_published: overall.map(|r| long_date(r.published)),
+        overall_published: overall.map(headline_source),
         details: detail_rows(location),
         provider_name: detail.provider.name.clone(),
         provider_href: provider_href(detail.provider.id.as_str()),
@@ -175,6 +175,16 @@ fn page(
         voice,
         plans: Vec::new(),
     }
+}
+
+/// Who made the headline rating and when, and of which service when not the whole.
+fn headline_source(r: &RatingRecord) -> String {
+    let of = if r.service_group == RatingRecord::LOCATION_GROUP {
+        String::new()
+    } else {
+        format!(" for {}", r.service_group)
+    };
+    format!("Published {} by {}{of}", long_date(r.published), r.source.body())
 }
 
 fn deregistered_notice(location: &Location) -> Option<String> {

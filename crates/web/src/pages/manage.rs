@@ -19,6 +19,7 @@ use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, SelectField, pairs, value};
 use crate::pages::account::account_failure;
+use crate::pages::assessments::{AwaitingReview, awaiting_review};
 use crate::pages::chrome::{Chrome, Crumb, StatusTag, area_href};
 use crate::pages::moderation::contacts::{self, ContactSection};
 use crate::views::{RatingTag, Row, SelectOption, SummaryView, count_of, long_date, optional_date, yes_no_unknown};
@@ -57,6 +58,7 @@ impl LinkLine {
 pub async fn home(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
     let p = who.principal();
     let sections = [
+        review_links(&state, p).await?,
         provider_links(&state, p).await?,
         location_links(&state, p).await?,
         area_links(p),
@@ -89,6 +91,19 @@ fn section(
     links: Vec<LinkLine>,
 ) -> Option<Section> {
     (!links.is_empty()).then_some(Section { id, heading, intro, links })
+}
+
+/// The draft reports waiting for the review of the providers the principal works for.
+async fn review_links(state: &AppState, p: &Principal) -> Result<Option<Section>, WebError> {
+    let mut links = Vec::new();
+    for grant in &p.grants {
+        let Scope::Provider(id) = &grant.scope else { continue };
+        for r in awaiting_review(state, p, id, None).await? {
+            let label = format!("A draft report is waiting for your review until {}", r.until);
+            links.push(LinkLine::to(label, r.href, r.label));
+        }
+    }
+    Ok(section("reviews", "Draft reports to review", None, links))
 }
 
 async fn provider_links(state: &AppState, p: &Principal) -> Result<Option<Section>, WebError> {
@@ -228,6 +243,7 @@ struct ProviderPage {
     invite: Option<InviteForm>,
     safeguarding: ContactSection,
     warning_signs_href: String,
+    awaiting: Vec<AwaitingReview>,
 }
 
 struct LocationLine {
@@ -395,6 +411,7 @@ async fn provider_page(
     let valid = candour_accounts::describe_duration(state.accounts.policy().invitation_valid);
     let invite = can_invite.then(|| invite_form(&ws, &errors, form, valid));
     let safeguarding = contacts::provider_section(state, who, &id, &errors, form).await?;
+    let awaiting = awaiting_review(state, who.principal(), &id, None).await?;
     let name = ws.provider.name.clone();
     Ok(ProviderPage {
         title: errors.title(&name),
@@ -408,6 +425,7 @@ async fn provider_page(
         invite,
         safeguarding,
         warning_signs_href: format!("/manage/providers/{id}/warning-signs"),
+        awaiting,
         name,
     })
 }
@@ -528,6 +546,8 @@ struct LocationPage {
     policy_reads: Option<(String, String)>,
     /// The service's accounts of good practice, for those who write them.
     good_practice_href: Option<String>,
+    /// Draft reports waiting for the caller's review.
+    awaiting: Vec<AwaitingReview>,
 }
 
 struct AssessmentLine {
@@ -588,11 +608,13 @@ pub async fn location(
     let provider_link = provider_link(who.principal(), &detail);
     let assessments = assessment_lines(&state, &who, &detail).await?;
     let open_assessment = open_assessment_form(&who, &detail);
+    let l = &detail.location;
+    let awaiting = awaiting_review(&state, who.principal(), &l.provider_id, Some(&l.id)).await?;
     let ws = workspace::location_workspace(state.store.as_ref(), detail)
         .await
         .map_err(|e| WebError::from_store(e, String::new))?;
     let mut page = location_page(&who, &ws, provider_link);
-    (page.assessments, page.open_assessment) = (assessments, open_assessment);
+    (page.assessments, page.open_assessment, page.awaiting) = (assessments, open_assessment, awaiting);
     page.voice_links = voice_links(who.principal(), &ws.detail);
     let l = &ws.detail.location;
     page.policy_reads =
@@ -629,7 +651,7 @@ fn provider_link(p: &Principal, detail: &LocationDetail) -> String {
 fn location_page(who: &SignedIn, ws: &LocationWorkspace, provider_href: String) -> LocationPage {
     let d = &ws.detail;
     let l = &d.location;
-    let overall = d.current_ratings.iter().find(|r| r.service_group == candour_domain::RatingRecord::LOCATION_GROUP);
+    let overall = d.headline_rating.as_ref();
     let address = l.address.one_line();
     let details = vec![
         Row::text("Location ID", l.id.as_str()),
@@ -655,6 +677,7 @@ fn location_page(who: &SignedIn, ws: &LocationWorkspace, provider_href: String) 
         public_href: format!("/locations/{}", l.id),
         assessments: Vec::new(),
         open_assessment: None,
+        awaiting: Vec::new(),
         voice_links: Vec::new(),
         returns_href: crate::pages::returns::returns_link(who.principal(), d),
         benchmark_href: benchmark_link(who.principal(), l),

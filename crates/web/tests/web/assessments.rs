@@ -60,15 +60,19 @@ async fn an_assessment_goes_from_draft_to_challenge_to_publication() {
     assert_eq!(draft.status, StatusCode::OK);
     draft.assert_contains(&[
         "Draft",
-        "S1 = 4, S2 = 4, S3 = 2",
+        "Learning culture 4; Safe systems, pathways and transitions 4; Safeguarding 2",
         "10 of 12",
         "83.33%",
         "83%",
         "Care plans out of date",
         "Two audits late",
-        "standing_rating",
-        "otherwise_good",
+        "Standing rating",
+        "The rules used",
+        "<strong>Otherwise Good.</strong> No key question is rated Inadequate, at most one Requires improvement",
     ]);
+    // Statements by their titles and rules in words, each rule explained once.
+    draft.assert_lacks(&["S1 = 4", "otherwise_good", "standing_rating"]);
+    assert_eq!(draft.body.matches("<strong>Percentage band.</strong>").count(), 1, "each rule once");
     // Homecare has no observation, but a care home does: only the service type's categories are offered.
     draft.assert_contains(&["S5-observation"]);
 
@@ -96,8 +100,32 @@ async fn an_assessment_goes_from_draft_to_challenge_to_publication() {
 
     let sent = provider.get(&app, &page).await;
     assert_eq!(sent.status, StatusCode::OK);
-    sent.assert_contains(&["Sent to the provider", "Challenge a finding"]);
+    sent.assert_contains(&["Sent to the provider", "Challenge a finding", "We have no more challenges"]);
     sent.assert_lacks(&["Publish the rating", "Save Safe"]);
+
+    // Once sent, the scores and judgements are locked: no forms, and a direct POST is refused.
+    let locked = inspector.get(&app, &page).await;
+    locked.assert_contains(&["Scores are locked", "Publish the rating"]);
+    locked.assert_lacks(&["Save Safe", "Save Well-led", "Save the facts", "Save the Well-led judgement"]);
+    let reply = inspector.post(&app, &format!("{page}/key-questions/well_led"), &[("W1-score", "4")]).await;
+    assert_eq!(reply.status, StatusCode::CONFLICT, "a score after sending");
+    reply.assert_contains(&["its scores and judgements are locked"]);
+    let reply = inspector
+        .post(&app, &format!("{page}/judgements/well_led"), &[("rating", "good"), ("reason", "On reflection")])
+        .await;
+    assert_eq!(reply.status, StatusCode::CONFLICT, "a judgement after sending");
+    let reply = inspector.post(&app, &format!("{page}/facts"), &[("breach", "yes")]).await;
+    assert_eq!(reply.status, StatusCode::CONFLICT, "the facts after sending");
+
+    // The provider's workspaces say a draft is waiting for its review, with a link.
+    let waiting = "A draft report is waiting for your review until ";
+    let link = format!(r#"href="{page}""#);
+    for path in [format!("/manage/providers/{SUNRISE}"), format!("/manage/locations/{ROSE_COURT}"), "/manage".into()] {
+        let reply = provider.get(&app, &path).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}");
+        reply.assert_contains(&[waiting, link.as_str(), "Rose Court, Care home service with nursing"]);
+    }
+    inspector.get(&app, &format!("/manage/locations/{ROSE_COURT}")).await.assert_lacks(&[waiting]);
     let reply = provider
         .post(&app, &format!("{page}/challenges"), &[("finding", "S3"), ("text", "The audits were done in May.")])
         .await;
@@ -117,10 +145,9 @@ async fn an_assessment_goes_from_draft_to_challenge_to_publication() {
         StatusCode::BAD_REQUEST,
         "no reason"
     );
-    let reply = inspector
-        .post(&app, &format!("{page}/key-questions/safe"), &[("S1-score", "4"), ("S2-score", "4"), ("S3-score", "3")])
-        .await;
-    assert_eq!(reply.status, StatusCode::SEE_OTHER, "a correction while the window is open");
+    let correction = [("S3-score", "3")];
+    let reply = inspector.post(&app, &format!("{page}/key-questions/safe"), &correction).await;
+    assert_eq!(reply.status, StatusCode::CONFLICT, "locked until the challenge is accepted");
     assert_eq!(
         inspector.post(&app, &decide, &[("decision", "accept"), ("reason", "S3 corrected to 3")]).await.status,
         StatusCode::SEE_OTHER
@@ -129,11 +156,33 @@ async fn an_assessment_goes_from_draft_to_challenge_to_publication() {
         inspector.post(&app, &decide, &[("decision", "reject"), ("reason", "again")]).await.status,
         StatusCode::CONFLICT
     );
+    let reopened = inspector.get(&app, &page).await;
+    reopened.assert_contains(&["Save Safe", "S3-score", "reopened by an accepted factual-accuracy challenge"]);
+    reopened.assert_lacks(&["S1-score", "Save Well-led", "Save the facts"]);
+    let reply = inspector.post(&app, &format!("{page}/key-questions/safe"), &[("S1-score", "1")]).await;
+    assert_eq!(reply.status, StatusCode::CONFLICT, "only the challenged statement reopens");
+    let reply = inspector.post(&app, &format!("{page}/key-questions/safe"), &correction).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    inspector
+        .get(&app, &page)
+        .await
+        .assert_contains(&["S3 changed from score 2 to score 3, after challenge", "by inspector@example.org"]);
+
+    let reply = inspector.post(&app, &format!("{page}/publish"), &[]).await;
+    assert_eq!(reply.status, StatusCode::CONFLICT, "the window is open and the provider has not finished");
+    reply.assert_contains(&["may raise challenges until the end of"]);
+    let reply = provider.post(&app, &format!("{page}/no-more-challenges"), &[]).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let finished = provider.get(&app, &page).await;
+    finished.assert_contains(&["pa@example.org said the provider has no more challenges"]);
+    finished.assert_lacks(&["Challenge a finding", "We have no more challenges"]);
+    let reply = provider.post(&app, &format!("{page}/challenges"), &[("finding", "S1"), ("text", "One more")]).await;
+    assert_eq!(reply.status, StatusCode::CONFLICT, "no challenges after saying so");
 
     let reply = inspector.post(&app, &format!("{page}/publish"), &[]).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
     let published = inspector.get(&app, &page).await;
-    published.assert_contains(&["Published", "S3 corrected to 3"]);
+    published.assert_contains(&["Published", "S3 corrected to 3", "S3 changed from score 2 to score 3"]);
     published.assert_lacks(&["Save Safe", "Publish the rating"]);
 
     let edit = inspector.post(&app, &format!("{page}/key-questions/safe"), &[("S1-score", "1")]).await;
@@ -145,12 +194,75 @@ async fn an_assessment_goes_from_draft_to_challenge_to_publication() {
         "assessed in Candour",
         "by CQC",
         "How this was worked out",
-        "S1 = 4, S2 = 4, S3 = 3",
+        "Learning culture 4; Safe systems, pathways and transitions 4; Safeguarding 3",
         "91.67%",
         "92%",
     ]);
     let detail = app.store.location(&LocationId::parse(ROSE_COURT).unwrap()).await.unwrap();
     assert!(detail.current_ratings.iter().any(|r| r.source == candour_domain::RatingSource::Candour));
+}
+
+/// The text of the public page's headline rating.
+fn headline(body: &str) -> &str {
+    let start = body.find(r#"class="headline-rating""#).expect("a headline rating");
+    let end = start + body[start..].find("</div>").expect("its end");
+    &body[start..end]
+}
+
+/// A Candour rating published after the regulator's becomes the headline rating
+/// everywhere one is shown, saying who made it and when; the regulator's stays in
+/// the history. Rose Court runs two services here, so Candour rates one of them
+/// and the regulator's location-wide rating (Good, 2024) is older, not replaced.
+#[tokio::test]
+async fn a_published_assessment_becomes_the_headline_rating() {
+    let app = TestApp::new().await;
+    let mut two_services = plan();
+    let rose = two_services.locations.iter_mut().find(|l| l.id.as_str() == ROSE_COURT).expect("Rose Court");
+    rose.service_types.push("Domiciliary care service".to_string());
+    app.store.apply_import(&two_services).await.expect("import");
+    let mut inspector = signed_in(&app, "inspector@example.org", vec![grant(Role::Inspector, Scope::All)]).await;
+    let mut provider =
+        signed_in(&app, "pa@example.org", vec![grant(Role::ProviderAdmin, provider_scope(SUNRISE))]).await;
+    let page = open_assessment(&app, &mut inspector).await;
+    // Safe and Well-led at 50%: two Requires improvement make the overall rating Requires improvement.
+    let posts: [(&str, &[(&str, &str)]); 5] = [
+        ("safe", &[("S1-score", "2"), ("S2-score", "2")]),
+        ("effective", &[("E1-score", "3")]),
+        ("caring", &[("C1-score", "3")]),
+        ("responsive", &[("R1-score", "3")]),
+        ("well_led", &[("W1-score", "2"), ("W2-score", "2")]),
+    ];
+    for (kq, fields) in posts {
+        let reply = inspector.post(&app, &format!("{page}/key-questions/{kq}"), fields).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{kq}: {}", reply.body);
+    }
+    assert_eq!(inspector.post(&app, &format!("{page}/send"), &[]).await.status, StatusCode::SEE_OTHER);
+    let before = app.get(&format!("/locations/{ROSE_COURT}")).await;
+    assert!(headline(&before.body).contains("Good"), "{}", headline(&before.body));
+    assert!(headline(&before.body).contains("by the Care Quality Commission (CQC)"), "{}", headline(&before.body));
+    assert_eq!(provider.post(&app, &format!("{page}/no-more-challenges"), &[]).await.status, StatusCode::SEE_OTHER);
+    let reply = inspector.post(&app, &format!("{page}/publish"), &[]).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+
+    let public = app.get(&format!("/locations/{ROSE_COURT}")).await;
+    let today = Utc::now().date_naive().format("%-d %B %Y");
+    let shown = headline(&public.body);
+    assert!(shown.contains("Requires improvement"), "{shown}");
+    assert!(shown.contains(&format!("Published {today} by Candour for Care home service with nursing")), "{shown}");
+    public.assert_contains(&["by CQC"]);
+
+    let json: serde_json::Value =
+        serde_json::from_str(&app.get(&format!("/api/v1/locations/{ROSE_COURT}")).await.body).expect("JSON");
+    assert_eq!(json["headline_rating"]["source"], "candour");
+    assert_eq!(json["headline_rating"]["overall"], "requires_improvement");
+
+    let rose_link = format!(r#"href="/locations/{ROSE_COURT}""#);
+    let directory = app.get("/locations?rating=requires_improvement").await;
+    assert!(directory.body.contains(&rose_link), "the directory filters by the headline rating");
+    assert!(!app.get("/locations?rating=good").await.body.contains(&rose_link));
+    let sunrise = app.store.provider(&candour_domain::ProviderId::parse(SUNRISE).unwrap()).await.unwrap();
+    let listed = sunrise.locations.iter().find(|l| l.id.as_str() == ROSE_COURT).expect("listed");
+    assert_eq!(listed.overall, Some(candour_domain::Rating::RequiresImprovement), "the provider's page");
 }
 
 #[tokio::test]
@@ -190,6 +302,9 @@ async fn challenges_after_the_window_and_from_other_providers_are_refused() {
 
     let edit = inspector.post(&app, &format!("{page}/key-questions/safe"), &[("S1-score", "3")]).await;
     assert_eq!(edit.status, StatusCode::CONFLICT, "sent and closed");
+    own.get(&app, &format!("/manage/providers/{SUNRISE}"))
+        .await
+        .assert_lacks(&["A draft report is waiting for your review"]);
     let late = NewChallenge {
         finding: "safe".into(),
         text: "x".into(),

@@ -526,7 +526,19 @@ impl AssessmentStore for BrokenStore {
     async fn assessments_of(&self, _: &LocationId) -> StoreResult<Vec<AssessmentRecord>> {
         broken()
     }
-    async fn update_assessment(&self, _: i64, _: &AssessmentChange, _: DateTime<Utc>) -> StoreResult<()> {
+    async fn assessments_awaiting_review(&self, _: &candour_domain::ProviderId) -> StoreResult<Vec<AssessmentRecord>> {
+        broken()
+    }
+    async fn update_assessment(
+        &self,
+        _: i64,
+        _: &AssessmentChange,
+        _: candour_domain::UserId,
+        _: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        broken()
+    }
+    async fn finish_challenges(&self, _: i64, _: candour_domain::UserId, _: DateTime<Utc>) -> StoreResult<()> {
         broken()
     }
     async fn send_assessment(&self, _: i64, _: chrono::NaiveDate, _: DateTime<Utc>) -> StoreResult<()> {
