@@ -221,14 +221,22 @@ pub struct RatingRecord {
 impl RatingRecord {
     pub const LOCATION_GROUP: &'static str = "Overall";
 
-    /// The headline rating among a location's current ratings: the most recently
-    /// published one with an overall rating, whoever made it, preferring the
-    /// location-wide record and then Candour's on the same day. The store's
-    /// denormalised current rating (the directory's) orders the same way.
-    pub fn headline(current: &[RatingRecord]) -> Option<&RatingRecord> {
-        current.iter().filter(|r| r.overall.is_some()).max_by_key(|r| {
-            (r.published, r.service_group == RatingRecord::LOCATION_GROUP, r.source == RatingSource::Candour)
-        })
+    /// The headline rating among a location's ratings: the most recently published
+    /// with an overall rating, whoever made it. A body's rating of one service group
+    /// counts only when that body has no location-wide rating, so the regulator's
+    /// later rating of one service does not displace its rating of the whole, but a
+    /// Candour rating published after it does. Ties prefer the location-wide record,
+    /// then Candour's. The store's denormalised current rating (the directory's)
+    /// follows the same rule.
+    pub fn headline(history: &[RatingRecord]) -> Option<&RatingRecord> {
+        let location_wide = |r: &RatingRecord| r.service_group == RatingRecord::LOCATION_GROUP;
+        let has_location_wide = |source: RatingSource| {
+            history.iter().any(|r| r.source == source && location_wide(r) && r.overall.is_some())
+        };
+        history
+            .iter()
+            .filter(|r| r.overall.is_some() && (location_wide(r) || !has_location_wide(r.source)))
+            .max_by_key(|r| (r.published, location_wide(r), r.source == RatingSource::Candour))
     }
 }
 
@@ -261,11 +269,17 @@ mod tests {
         };
         let cqc = record(RatingRecord::LOCATION_GROUP, 2021, RatingSource::Cqc);
         let candour = record("Care home service with nursing", 2026, RatingSource::Candour);
-        let current = [cqc.clone(), candour.clone()];
-        assert_eq!(RatingRecord::headline(&current), Some(&candour), "newer than the regulator's");
+        assert_eq!(
+            RatingRecord::headline(&[cqc.clone(), candour.clone()]),
+            Some(&candour),
+            "newer than the regulator's"
+        );
         let same_day = record(RatingRecord::LOCATION_GROUP, 2026, RatingSource::Cqc);
         assert_eq!(RatingRecord::headline(&[candour.clone(), same_day.clone()]), Some(&same_day));
-        let unrated = RatingRecord { overall: None, ..record("x", 2027, RatingSource::Cqc) };
+        let cqc_group = record("Care home service with nursing", 2024, RatingSource::Cqc);
+        assert_eq!(RatingRecord::headline(&[cqc_group.clone(), cqc.clone()]), Some(&cqc), "the regulator's whole");
+        assert_eq!(RatingRecord::headline(std::slice::from_ref(&cqc_group)), Some(&cqc_group));
+        let unrated = RatingRecord { overall: None, ..record(RatingRecord::LOCATION_GROUP, 2027, RatingSource::Cqc) };
         assert_eq!(RatingRecord::headline(&[cqc.clone(), unrated]), Some(&cqc));
     }
 

@@ -20,10 +20,15 @@ CREATE TABLE assessment_corrections (
 
 CREATE INDEX assessment_corrections_assessment ON assessment_corrections (assessment_id, id);
 
--- The current (headline) rating is the most recently published, whoever made it:
--- a Candour rating of one service published after the regulator's location-wide
--- rating replaces it. Recompute it for every location under that rule.
+-- The current (headline) rating is the most recently published, whoever made it;
+-- a body's rating of one service group counts only when that body has no
+-- location-wide rating. So a Candour rating of one service published after the
+-- regulator's location-wide rating replaces it. Recompute it under that rule.
 UPDATE locations SET (current_overall, current_rated_on) = (
     SELECT r.overall, r.published FROM ratings r
     WHERE r.location_id = locations.id AND r.overall IS NOT NULL
-    ORDER BY r.published DESC, r.service_group = 'Overall' DESC, r.source = 'candour' DESC LIMIT 1);
+      AND (r.service_group = 'Overall' OR NOT EXISTS (SELECT 1 FROM ratings o
+        WHERE o.location_id = r.location_id AND o.source = r.source AND o.service_group = 'Overall'
+        AND o.overall IS NOT NULL))
+    ORDER BY r.published DESC, r.service_group = 'Overall' DESC, r.source = 'candour' DESC LIMIT 1)
+WHERE id IN (SELECT location_id FROM ratings WHERE source = 'candour');

@@ -22,7 +22,7 @@ pub async fn location(pool: &SqlitePool, id: &LocationId) -> StoreResult<Locatio
     let provider = provider_record(pool, &location.provider_id).await?;
     let rating_history = ratings_of(pool, id).await?;
     let current_ratings = current_of(&rating_history);
-    let headline_rating = RatingRecord::headline(&current_ratings).cloned();
+    let headline_rating = RatingRecord::headline(&rating_history).cloned();
     let related = related(pool, &location).await?;
     let provider_location_count: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM locations WHERE provider_id = ? AND registration_status = 'registered' AND id <> ?",

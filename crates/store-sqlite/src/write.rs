@@ -211,8 +211,9 @@ async fn upsert_ratings(conn: &mut SqliteConnection, ratings: &[RatingRecord], n
 }
 
 /// Recomputes the denormalised current overall rating of every location the plan
-/// touched: the latest rated record, whoever made it, preferring the location-wide
-/// "Overall" group and then Candour's on the same day ([`RatingRecord::headline`]).
+/// touched: its headline rating ([`RatingRecord::headline`]), the latest rated
+/// record whoever made it, where a body's service-group rating counts only when
+/// that body has no location-wide one.
 async fn refresh_current_ratings<'a>(
     conn: &mut SqliteConnection,
     touched: impl Iterator<Item = &'a str>,
@@ -236,6 +237,9 @@ async fn refresh_current_ratings<'a>(
         "UPDATE locations SET (current_overall, current_rated_on) = ( \
            SELECT r.overall, r.published FROM ratings r \
            WHERE r.location_id = locations.id AND r.overall IS NOT NULL \
+             AND (r.service_group = 'Overall' OR NOT EXISTS (SELECT 1 FROM ratings o \
+               WHERE o.location_id = r.location_id AND o.source = r.source AND o.service_group = 'Overall' \
+               AND o.overall IS NOT NULL)) \
            ORDER BY r.published DESC, r.service_group = 'Overall' DESC, r.source = 'candour' DESC LIMIT 1) \
          WHERE id IN (SELECT id FROM touched)",
     )

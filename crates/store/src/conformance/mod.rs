@@ -379,6 +379,7 @@ pub async fn current_rating_is_the_latest_and_prefers_overall(store: &dyn Store)
     assert_eq!(detail.current_ratings.len(), 2);
     assert_eq!(detail.current_ratings[0].service_group, "Overall");
     assert_eq!(detail.current_ratings[0].overall, Some(Rating::Good));
+    assert_eq!(detail.headline_rating.as_ref(), Some(&detail.current_ratings[0]));
     let q = LocationQuery { name: Some("willowbrook".into()), ..Default::default() };
     let hit = &store.search_locations(&q).await.expect("search").items[0];
     assert_eq!((hit.overall, hit.rated_on), (Some(Rating::Good), Some(date(2024, 3, 1))));
@@ -390,6 +391,15 @@ pub async fn current_rating_is_the_latest_and_prefers_overall(store: &dyn Store)
         .expect("new rating");
     let hit = &store.search_locations(&q).await.expect("search").items[0];
     assert_eq!(hit.overall, Some(Rating::Outstanding));
+
+    // A later Candour rating of one service does displace it: it is the headline.
+    let mut candour = rating(100, "Care home service with nursing", date(2026, 2, 1), Rating::RequiresImprovement);
+    candour.source = RatingSource::Candour;
+    store.apply_import(&plan(vec![], vec![], vec![candour.clone()])).await.expect("Candour rating");
+    let hit = &store.search_locations(&q).await.expect("search").items[0];
+    assert_eq!((hit.overall, hit.rated_on), (Some(Rating::RequiresImprovement), Some(date(2026, 2, 1))));
+    let detail = store.location(&lid(100)).await.expect("location");
+    assert_eq!(detail.headline_rating, Some(candour));
 }
 
 pub async fn directory_filters_narrow_results(store: &dyn Store) {
