@@ -175,7 +175,6 @@ pub struct KeyQuestionTrace {
 
 /// A rule the trace used, explained once.
 pub struct RuleLine {
-    pub code: &'static str,
     pub name: &'static str,
     pub explanation: &'static str,
 }
@@ -262,9 +261,7 @@ fn rules_used(group: &ServiceGroupResult) -> Vec<RuleLine> {
             seen.push(rule);
         }
     }
-    seen.into_iter()
-        .map(|rule| RuleLine { code: rule.code(), name: rule.name(), explanation: rule.explanation() })
-        .collect()
+    seen.into_iter().map(|rule| RuleLine { name: rule.name(), explanation: rule.explanation() }).collect()
 }
 
 pub fn trace_of(result: &AssessmentResult) -> Option<Trace> {
