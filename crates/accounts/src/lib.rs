@@ -469,11 +469,11 @@ impl Accounts {
         }
     }
 
-    /// Hashes and stores a new password (which lifts any lockout) and ends every
-    /// session the old one opened.
+    /// Hashes and stores a new password, which lifts any lockout and ends every
+    /// session, unused link and API token of the account: after a suspected
+    /// compromise nothing opened with the old password lives on.
     async fn store_password(&self, user: &User, password: &Password) -> Result<(), AccountError> {
         let hash = self.inner.hasher.hash(password.expose()).await?;
-        self.store().set_password_hash(user.id, &hash).await?;
-        Ok(self.store().delete_sessions_of(user.id).await?)
+        Ok(self.store().set_password_hash(user.id, &hash, self.now()).await?)
     }
 }

@@ -116,6 +116,7 @@ pub fn app_with_monitor(store: Arc<dyn Store>, config: WebConfig, monitor: Monit
     let router = forms
         .merge(uploads)
         .with_state(state)
+        .layer(from_fn(security::text::refuse_control_characters))
         .layer(from_fn_with_state(csrf, security::csrf::protect))
         .layer(from_fn(move |request, next| security::client_ip::resolve(trust_forwarded_for, request, next)));
     with_middleware(router)
