@@ -49,7 +49,8 @@ fn every_role_resource_and_action() {
     let leeds = vec!["Leeds".to_string()];
     let kent = vec!["Kent".to_string()];
     let me = UserId(1);
-    let named = vec![Email::parse("lead@example.org").expect("email"), Email::parse("someone@example.org").expect("email")];
+    let named =
+        vec![Email::parse("lead@example.org").expect("email"), Email::parse("someone@example.org").expect("email")];
     let others = vec![Email::parse("lead@example.org").expect("email")];
 
     #[rustfmt::skip]

@@ -343,7 +343,9 @@ impl AccountStore for SqliteStore {
                 .await
                 .map_err(other)?;
         found(changed.rows_affected())?;
-        for ending in ["DELETE FROM sessions WHERE user_id = ?", "DELETE FROM links WHERE user_id = ? AND used_at IS NULL"] {
+        for ending in
+            ["DELETE FROM sessions WHERE user_id = ?", "DELETE FROM links WHERE user_id = ? AND used_at IS NULL"]
+        {
             sqlx::query(ending).bind(id.0).execute(&mut *tx).await.map_err(other)?;
         }
         sqlx::query("UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE user_id = ?")

@@ -139,7 +139,10 @@ fn private_routes(limiter: Arc<RateLimiter>) -> Router<AppState> {
     Router::new()
         .route("/sign-in", get(pages::sign_in::form).post(pages::sign_in::submit).layer(limited.clone()))
         .route("/sign-out", post(pages::sign_in::sign_out))
-        .route("/password-reset", get(pages::links::reset_form).post(pages::links::reset_request).layer(limited.clone()))
+        .route(
+            "/password-reset",
+            get(pages::links::reset_form).post(pages::links::reset_request).layer(limited.clone()),
+        )
         .route("/account/password", post(pages::account::change_password).layer(limited))
         .route("/password-reset/{secret}", get(pages::links::new_password_form).post(pages::links::new_password))
         .route("/invitations/{secret}", get(pages::links::invitation_form).post(pages::links::accept_invitation))

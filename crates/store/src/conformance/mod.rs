@@ -689,7 +689,8 @@ pub async fn sessions_end_on_sign_out_and_when_disabled(store: &dyn Store) {
 pub async fn links_are_single_use_expiring_and_for_one_purpose(store: &dyn Store) {
     let user = add_user(store, "new@example.org", vec![]).await;
     // Each link has its own user here: using one link ends its user's others.
-    let (other, third) = (add_user(store, "other@example.org", vec![]).await, add_user(store, "third@example.org", vec![]).await);
+    let (other, third) =
+        (add_user(store, "other@example.org", vec![]).await, add_user(store, "third@example.org", vec![]).await);
     let invitation = LinkPurpose::Invitation;
     let reset = LinkPurpose::PasswordReset;
     store.create_link(&link_for(&user, invitation, "invite", at(24))).await.expect("create link");

@@ -10,8 +10,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use candour_accounts::{AccountError, SignInError};
 use candour_domain::{Action, Password, Resource};
-use serde::Deserialize;
 use candour_store::ApiToken;
+use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::SignedIn;
@@ -67,7 +67,9 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let mut page = account_page(&state, &who, FormErrors::default(), "").await?;
     if query.ok().and_then(|q| q.0.done).as_deref() == Some("password") {
-        page.notice = Some("Your password has been changed. You have been signed out everywhere else, and your API tokens revoked.");
+        page.notice = Some(
+            "Your password has been changed. You have been signed out everywhere else, and your API tokens revoked.",
+        );
     }
     Ok(render(StatusCode::OK, &page))
 }

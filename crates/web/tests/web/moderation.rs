@@ -151,7 +151,12 @@ async fn a_moderation_at_level_four_lists_an_alert_for_the_provider() {
     let mut provider = provider_browser(&app).await;
     let alerts = provider.get(&app, "/manage/alerts").await;
     assert_status(&alerts, StatusCode::OK);
-    alerts.assert_contains(&["Alert raised", "4 (strong)", "No safeguarding contact is set for this service", "1 alert open"]);
+    alerts.assert_contains(&[
+        "Alert raised",
+        "4 (strong)",
+        "No safeguarding contact is set for this service",
+        "1 alert open",
+    ]);
     alerts.assert_lacks(&[&receipt.reference, "A moderator judged the feedback", "Email to", " UTC"]);
     let home = provider.get(&app, "/manage").await;
     home.assert_contains(&["Safeguarding alerts", "1 alert open"]);
@@ -338,9 +343,13 @@ async fn alerts_go_to_the_contacts_set_and_are_acknowledged_once() {
     // that there is an alert and whom to contact, never what is alleged.
     let ack = format!("/manage/alerts/{alert}/acknowledge");
     let mut staff = signed_in(&app, "s@example.org", vec![grant(Role::Staff, location_scope(ROSE_COURT))]).await;
-    let mut manager =
-        signed_in(&app, "m@example.org", vec![grant(Role::Manager, location_scope(ROSE_COURT))]).await;
-    for (who, browser) in [("staff", &mut staff), ("manager", &mut manager), ("administrator", &mut provider), ("commissioner", &mut commissioner)] {
+    let mut manager = signed_in(&app, "m@example.org", vec![grant(Role::Manager, location_scope(ROSE_COURT))]).await;
+    for (who, browser) in [
+        ("staff", &mut staff),
+        ("manager", &mut manager),
+        ("administrator", &mut provider),
+        ("commissioner", &mut commissioner),
+    ] {
         let limited = browser.get(&app, &format!("/manage/alerts/{alert}")).await;
         assert_status(&limited, StatusCode::OK);
         limited.assert_contains(&[
@@ -349,7 +358,14 @@ async fn alerts_go_to_the_contacts_set_and_are_acknowledged_once() {
             "Sam Lead (lead@sunrise.example); Leeds Adult Safeguarding (safeguarding@leeds.example)",
             "What is alleged is shown only to those who must act on it",
         ]);
-        limited.assert_lacks(&["slapped", &receipt.reference, "Pre-screen", "Email to", " UTC", "Acknowledge this alert"]);
+        limited.assert_lacks(&[
+            "slapped",
+            &receipt.reference,
+            "Pre-screen",
+            "Email to",
+            " UTC",
+            "Acknowledge this alert",
+        ]);
         let list = browser.get(&app, "/manage/alerts").await;
         list.assert_contains(&["1 alert open", "Alert raised"]);
         list.assert_lacks(&["slapped", &receipt.reference, "Pre-screen"]);

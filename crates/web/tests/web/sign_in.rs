@@ -271,7 +271,11 @@ async fn changing_the_password_ends_every_other_session_and_token() {
     let new_password = "a brand new long password";
 
     let wrong = here
-        .post(&app, "/account/password", &[("current_password", "not the password at all"), ("new_password", new_password)])
+        .post(
+            &app,
+            "/account/password",
+            &[("current_password", "not the password at all"), ("new_password", new_password)],
+        )
         .await;
     assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
     wrong.assert_contains(&[r##"href="#current_password""##, "Your current password is not right"]);

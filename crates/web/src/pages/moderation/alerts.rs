@@ -173,7 +173,6 @@ struct AlertLine {
 }
 
 struct AlertDetail {
-    reference: String,
     reason: String,
     deliveries: Vec<Delivery>,
 }
@@ -202,11 +201,9 @@ fn delivery(e: &OutboxEntry) -> Delivery {
 fn alert_line(seen: &Seen, now: chrono::DateTime<Utc>) -> AlertLine {
     let a = &seen.alert;
     let day = |at: chrono::DateTime<Utc>| long_date(at.date_naive());
-    let detail = seen.detail.then(|| AlertDetail {
-        reference: a.reference.clone(),
-        reason: a.reason.clone(),
-        deliveries: a.deliveries.iter().map(delivery).collect(),
-    });
+    let detail = seen
+        .detail
+        .then(|| AlertDetail { reason: a.reason.clone(), deliveries: a.deliveries.iter().map(delivery).collect() });
     let told = detail.is_some();
     AlertLine {
         href: format!("/manage/alerts/{}", a.id),
