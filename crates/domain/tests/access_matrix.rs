@@ -124,8 +124,9 @@ fn every_role_resource_and_action() {
         ("own alert",             "A N N N N N N N"),
         ("other alert",           "A N N N N N N N"),
         ("own alert detail",      "A N N N N N A N"),
-        ("own alert, named",      "A N A A A A A N"),
-        ("other alert, named",    "A N N N N N A N"),
+        // Anyone named who may see the alert acts on it, an inspector too.
+        ("own alert, named",      "A A A A A A A N"),
+        ("other alert, named",    "A A N N N N A N"),
         ("own lead",              "A N N A N N N N"),
         ("other lead",            "A N N N N N N N"),
         ("own team",              "A N A N N N N N"),
