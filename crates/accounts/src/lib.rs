@@ -254,8 +254,26 @@ impl Accounts {
         self.audit(Some(&principal(&user)), "reset_password", &rules::user_resource(user.id), None, ip).await
     }
 
+    /// Changes a signed-in person's password after checking the current one, which
+    /// counts towards the lockout as a sign-in does (a wrong one is `Refused`). The
+    /// new password ends every session, unused link and API token of the account;
+    /// the browser that changed it gets a new session.
+    pub async fn change_password(
+        &self,
+        by: &Principal,
+        current: &str,
+        password: &Password,
+        ip: Option<&str>,
+    ) -> Result<SignedIn, SignInError> {
+        self.sign_in(by.email.as_str(), current, ip).await?;
+        let user = self.store().user(by.user_id).await?;
+        self.store_password(&user, password).await?;
+        self.audit(Some(by), "change_password", &rules::user_resource(user.id), None, ip).await?;
+        Ok(self.begin_session(user, ip).await?)
+    }
+
     /// Sets a password directly (the command line and the demo), ending the
-    /// account's sessions.
+    /// account's sessions, unused links and API tokens.
     pub async fn set_password(&self, id: UserId, password: &Password) -> Result<(), AccountError> {
         let user = self.store().user(id).await?;
         self.store_password(&user, password).await?;
@@ -469,11 +487,11 @@ impl Accounts {
         }
     }
 
-    /// Hashes and stores a new password (which lifts any lockout) and ends every
-    /// session the old one opened.
+    /// Hashes and stores a new password, which lifts any lockout and ends every
+    /// session, unused link and API token of the account: after a suspected
+    /// compromise nothing opened with the old password lives on.
     async fn store_password(&self, user: &User, password: &Password) -> Result<(), AccountError> {
         let hash = self.inner.hasher.hash(password.expose()).await?;
-        self.store().set_password_hash(user.id, &hash).await?;
-        Ok(self.store().delete_sessions_of(user.id).await?)
+        Ok(self.store().set_password_hash(user.id, &hash, self.now()).await?)
     }
 }

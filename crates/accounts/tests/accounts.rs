@@ -254,6 +254,27 @@ async fn a_password_reset_ends_every_session_and_lifts_a_lockout() {
 }
 
 #[tokio::test]
+async fn using_the_newer_reset_link_ends_the_older_link_and_every_token() {
+    let h = harness().await;
+    let user = h.user("jo@example.org", inspector()).await;
+    let jo = candour_accounts::principal(&user);
+    let (_, token) = h.accounts.create_api_token(&jo, "Nightly export", None).await.expect("create token");
+    let mut links = Vec::new();
+    for _ in 0..2 {
+        h.accounts.request_password_reset("jo@example.org", None).await.expect("request");
+        let body = h.store.outbox(1).await.expect("outbox").remove(0).body;
+        links.push(body.lines().find(|l| l.starts_with("https://")).expect("a link").to_string());
+    }
+    let (older, newer) = (link_secret(&links[0]), link_secret(&links[1]));
+    h.accounts.reset_password(newer, &password("a brand new long password"), None).await.expect("reset");
+    let stale = h.accounts.reset_password(older, &password("the attacker's long password"), None).await;
+    assert!(matches!(stale, Err(AccountError::LinkExpired)), "{stale:?}");
+    h.sign_in("jo@example.org", "a brand new long password").await.expect("the newer password stands");
+    let after = h.accounts.api_principal(token.expose()).await.expect("token lookup");
+    assert_eq!(after, None, "a new password revokes the API tokens made with the old one");
+}
+
+#[tokio::test]
 async fn reset_links_expire_and_tell_nobody_which_addresses_exist() {
     let h = harness().await;
     let disabled = h.user("al@example.org", inspector()).await;

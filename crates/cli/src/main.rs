@@ -302,6 +302,10 @@ pub enum SyncCommand {
 }
 
 fn main() -> ExitCode {
+    if let Err(message) = refuse_control_characters(std::env::args_os()) {
+        eprintln!("error: {message}");
+        return ExitCode::FAILURE;
+    }
     let cli = Cli::parse();
     init_tracing();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -318,6 +322,18 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Text arguments obey the same rule as every other edge: no control characters,
+/// which would be stored in names, emails and scopes (see [`candour_domain::check_text`]).
+fn refuse_control_characters(args: impl Iterator<Item = std::ffi::OsString>) -> Result<(), String> {
+    for (i, arg) in args.enumerate().skip(1) {
+        let arg = arg.to_string_lossy();
+        if let Err(problem) = candour_domain::check_text(&arg) {
+            return Err(format!("argument {i} ({}) {problem}", arg.escape_debug()));
+        }
+    }
+    Ok(())
 }
 
 async fn run(command: Command) -> anyhow::Result<()> {

@@ -290,6 +290,9 @@ fn user_add_refuses_bad_roles_and_scopes() {
         (vec!["--email", "jo@example.org", "--role", "manager"], "location IDs"),
         (vec!["--email", "jo@example.org", "--role", "provider_admin", "--scope", "Leeds"], "provider ID"),
         (vec!["--email", "jo@example.org", "--role", "inspector", "--scope", "Leeds"], "give no scope"),
+        // A control character in any argument: a commissioner's scope that matches no authority.
+        (vec!["--email", "jo@example.org", "--role", "commissioner", "--scope", "Leeds\u{1b}"], "U+001B"),
+        (vec!["--email", "jo@example.org", "--name", "Jo\u{7f}", "--role", "admin"], "control character"),
     ] {
         let mut all = vec!["user", "add"];
         all.extend(args);

@@ -182,7 +182,13 @@ impl Cx {
     fn text(&mut self, obj: &Value, path: &str, key: &str) -> Option<String> {
         match obj.get(key)? {
             Value::Null => None,
-            Value::String(s) => candour_domain::non_blank(s).map(str::to_string),
+            Value::String(s) => match candour_domain::check_text(s) {
+                Ok(()) => candour_domain::non_blank(s).map(str::to_string),
+                Err(problem) => {
+                    self.problem(&join(path, key), problem.to_string());
+                    None
+                }
+            },
             Value::Number(n) => Some(n.to_string()),
             Value::Bool(b) => Some(b.to_string()),
             Value::Array(_) | Value::Object(_) => {

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use calamine::{Data, Range, Reader};
 use csv::StringRecord;
 
-use candour_domain::{ParseError, non_blank};
+use candour_domain::{ParseError, check_text, non_blank};
 
 use crate::Progress;
 use crate::error::{ImportError, RowProblem};
@@ -117,6 +117,8 @@ pub(crate) struct Row<'a> {
     /// 1-based line (CSV) or row number (spreadsheet).
     pub line: usize,
     cells: Cells<'a>,
+    /// Its cells holding a control character, which refuse the row whatever column they are in.
+    refused: Vec<RowProblem>,
 }
 
 enum Cells<'a> {
@@ -132,6 +134,23 @@ impl<'a> Row<'a> {
             Cells::Csv(record) => Cow::Borrowed(record.get(index).unwrap_or("")),
             Cells::Spreadsheet(range, row) => range.get((row, index)).map(cell_text).unwrap_or(Cow::Borrowed("")),
         }
+    }
+}
+
+impl Row<'_> {
+    /// A problem for each cell holding a control character, by line and column.
+    fn control_characters(&self, header: &Header) -> Vec<RowProblem> {
+        let width = match self.cells {
+            Cells::Csv(record) => record.len(),
+            Cells::Spreadsheet(range, _) => range.width(),
+        };
+        (0..width)
+            .filter_map(|index| {
+                let problem = check_text(&self.get(index)).err()?;
+                let column = header.original.get(index).cloned().unwrap_or_else(|| format!("column {}", index + 1));
+                Some(RowProblem::new(self.line, Some(&column), problem.to_string()))
+            })
+            .collect()
     }
 }
 
@@ -218,14 +237,16 @@ impl<'p> Sheet<'p> {
             self.progress.finish();
             return Ok(None);
         }
-        Ok(Some(match &self.body {
-            Body::Csv { reader, record } => Row { line: first_line(reader, record), cells: Cells::Csv(record) },
+        let (line, cells) = match &self.body {
+            Body::Csv { reader, record } => (first_line(reader, record), Cells::Csv(record)),
             Body::Spreadsheet { range, next } => {
                 let row = next - 1;
-                let line = range.start().map_or(0, |(r, _)| r as usize) + row + 1;
-                Row { line, cells: Cells::Spreadsheet(range, row) }
+                (range.start().map_or(0, |(r, _)| r as usize) + row + 1, Cells::Spreadsheet(range, row))
             }
-        }))
+        };
+        let mut row = Row { line, cells, refused: Vec::new() };
+        row.refused = row.control_characters(&self.header);
+        Ok(Some(row))
     }
 
     /// Moves to the next row that is not entirely blank; false at the end.
@@ -377,7 +398,7 @@ pub(crate) struct RowReader<'r, 'a> {
 
 impl<'r, 'a> RowReader<'r, 'a> {
     pub fn new(row: &'r Row<'a>) -> Self {
-        Self { row, problems: Vec::new() }
+        Self { row, problems: row.refused.clone() }
     }
 
     pub fn line(&self) -> usize {

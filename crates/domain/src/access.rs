@@ -1,7 +1,7 @@
 //! Who may do what: the one place where access is decided. Every page and API
 //! route describes what it touches as a [`Resource`] and asks [`authorize`].
 
-use crate::{LocationId, Principal, ProviderId, Role, Scope, UserId};
+use crate::{Email, LocationId, Principal, ProviderId, Role, Scope, UserId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
@@ -37,9 +37,24 @@ pub enum Resource<'a> {
     /// The list of safeguarding alerts: each entry is then asked about as a
     /// [`Resource::SafeguardingAlert`].
     SafeguardingAlerts,
-    /// A safeguarding alert about a location: read by those who must act on it or
-    /// oversee it, acknowledged (written) by those who act on it.
+    /// That a safeguarding alert about a location exists, with its level, day and
+    /// status: read by everyone who works at or oversees the service. Never written:
+    /// what is alleged, and acknowledging it, are [`Resource::SafeguardingAlertDetail`].
     SafeguardingAlert { location: &'a LocationId, provider: &'a ProviderId, local_authority: Option<&'a str> },
+    /// What a safeguarding alert says is alleged (the story as written, its reference,
+    /// the exact time and why it was raised): read only by those who must act on it or
+    /// oversee it, and acknowledged (written) by those who act on it. They are the
+    /// moderators, the inspectors (read only), and whoever may see the alert and signs
+    /// in with one of `contacts`: the addresses set as the provider's safeguarding lead
+    /// and the local authority's safeguarding team. The service's staff, its manager,
+    /// and administrators or commissioners who are not the named contact are not told:
+    /// the person accused may be any of them.
+    SafeguardingAlertDetail {
+        location: &'a LocationId,
+        provider: &'a ProviderId,
+        local_authority: Option<&'a str>,
+        contacts: &'a [Email],
+    },
     /// A provider's named safeguarding lead, whom its alerts are sent to.
     ProviderSafeguardingLead { provider: &'a ProviderId },
     /// A local authority's safeguarding team, whom alerts about its area are sent to.
@@ -138,16 +153,21 @@ pub fn authorize(principal: &Principal, action: Action, resource: Resource<'_>) 
         }
         Resource::SafeguardingAlerts => action == Action::Read && !principal.grants.is_empty(),
         Resource::SafeguardingAlert { location, provider, local_authority } => {
-            let acts_on_it = principal.has_role(Role::Moderator)
-                || holds(principal, Role::ProviderAdmin, |s| s == &Scope::Provider(provider.clone()))
-                || holds(principal, Role::Manager, |s| s == &Scope::Location(location.clone()))
-                || local_authority.is_some_and(|la| commissions(principal, la));
+            action == Action::Read
+                && (principal.has_role(Role::Moderator)
+                    || principal.has_role(Role::Inspector)
+                    || holds(principal, Role::ProviderAdmin, |s| s == &Scope::Provider(provider.clone()))
+                    || holds(principal, Role::Manager, |s| s == &Scope::Location(location.clone()))
+                    || holds(principal, Role::Staff, |s| s == &Scope::Location(location.clone()))
+                    || local_authority.is_some_and(|la| commissions(principal, la)))
+        }
+        Resource::SafeguardingAlertDetail { location, provider, local_authority, contacts } => {
+            let sees_alert = Resource::SafeguardingAlert { location, provider, local_authority };
+            let named_contact = contacts.iter().any(|c| c == &principal.email)
+                && authorize(principal, Action::Read, sees_alert).is_allowed();
+            let acts_on_it = principal.has_role(Role::Moderator) || named_contact;
             match action {
-                Action::Read => {
-                    acts_on_it
-                        || principal.has_role(Role::Inspector)
-                        || holds(principal, Role::Staff, |s| s == &Scope::Location(location.clone()))
-                }
+                Action::Read => acts_on_it || principal.has_role(Role::Inspector),
                 Action::Write => acts_on_it,
             }
         }
@@ -217,6 +237,7 @@ pub fn authorize(principal: &Principal, action: Action, resource: Resource<'_>) 
         | (false, Resource::ProviderAccounts { .. } | Resource::ApiTokens { .. })
         | (false, Resource::Assessment { .. } | Resource::AssessmentChallenges { .. })
         | (false, Resource::LocationVoice { .. } | Resource::SafeguardingAlert { .. })
+        | (false, Resource::SafeguardingAlertDetail { .. })
         | (false, Resource::LocationMonitoring { .. })
         | (false, Resource::Complaints { .. } | Resource::ComplaintIntake { .. })
         | (false, Resource::ImprovementPlans { .. } | Resource::GoodPractice { .. })

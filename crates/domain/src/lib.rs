@@ -11,6 +11,7 @@ mod rating;
 mod register;
 pub mod returns;
 mod service;
+mod text;
 #[macro_use]
 pub mod voice;
 pub mod voice_month;
@@ -33,6 +34,7 @@ pub use register::{
     Address, Location, Provider, Registration, RegistrationStatus, Relationship, RelationshipKind, normalise_names,
 };
 pub use service::ServiceKind;
+pub use text::{ControlCharacter, check_text};
 
 /// Blank-ish cell values in the regulator's files: empty, whitespace or a lone dash.
 pub fn is_blank(value: &str) -> bool {

@@ -49,6 +49,9 @@ fn every_role_resource_and_action() {
     let leeds = vec!["Leeds".to_string()];
     let kent = vec!["Kent".to_string()];
     let me = UserId(1);
+    let named =
+        vec![Email::parse("lead@example.org").expect("email"), Email::parse("someone@example.org").expect("email")];
+    let others = vec![Email::parse("lead@example.org").expect("email")];
 
     #[rustfmt::skip]
     let table: Vec<(&str, Resource, &str)> = vec![
@@ -81,6 +84,10 @@ fn every_role_resource_and_action() {
         ("alerts",          Resource::SafeguardingAlerts,                                          "A A A A A A A F"),
         ("own alert",       Resource::SafeguardingAlert { location: &own_location, provider: &own_provider, local_authority: Some("LEEDS") }, "A A A A A A A N"),
         ("other alert",     Resource::SafeguardingAlert { location: &other_location, provider: &other_provider, local_authority: Some("Kent") }, "A A N N N N A N"),
+        // What is alleged: to moderators and inspectors, and to the named contacts among those who see the alert.
+        ("own alert detail", Resource::SafeguardingAlertDetail { location: &own_location, provider: &own_provider, local_authority: Some("LEEDS"), contacts: &others }, "A A N N N N A N"),
+        ("own alert, named", Resource::SafeguardingAlertDetail { location: &own_location, provider: &own_provider, local_authority: Some("LEEDS"), contacts: &named }, "A A A A A A A N"),
+        ("other alert, named", Resource::SafeguardingAlertDetail { location: &other_location, provider: &other_provider, local_authority: Some("Kent"), contacts: &named }, "A A N N N N A N"),
         ("own lead",        Resource::ProviderSafeguardingLead { provider: &own_provider },        "A N N A N N N N"),
         ("other lead",      Resource::ProviderSafeguardingLead { provider: &other_provider },      "A N N N N N N N"),
         ("own team",        Resource::AreaSafeguardingTeam { local_authority: "leeds" },           "A N A N N N N N"),
@@ -114,8 +121,12 @@ fn every_role_resource_and_action() {
         ("own voice",             "A N N A A A N N"),
         ("other voice",           "A N N N N N N N"),
         ("alerts",                "A F F F F F F F"),
-        ("own alert",             "A N A A A N A N"),
-        ("other alert",           "A N N N N N A N"),
+        ("own alert",             "A N N N N N N N"),
+        ("other alert",           "A N N N N N N N"),
+        ("own alert detail",      "A N N N N N A N"),
+        // Anyone named who may see the alert acts on it, an inspector too.
+        ("own alert, named",      "A A A A A A A N"),
+        ("other alert, named",    "A A N N N N A N"),
         ("own lead",              "A N N A N N N N"),
         ("other lead",            "A N N N N N N N"),
         ("own team",              "A N A N N N N N"),

@@ -332,15 +332,29 @@ impl AccountStore for SqliteStore {
         found(changed.rows_affected())
     }
 
-    async fn set_password_hash(&self, id: UserId, hash: &str) -> StoreResult<()> {
+    /// One transaction, so that no credential of the old password outlives it.
+    async fn set_password_hash(&self, id: UserId, hash: &str, now: DateTime<Utc>) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await.map_err(other)?;
         let changed =
             sqlx::query("UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL WHERE id = ?")
                 .bind(hash)
                 .bind(id.0)
-                .execute(&self.writer)
+                .execute(&mut *tx)
                 .await
                 .map_err(other)?;
-        found(changed.rows_affected())
+        found(changed.rows_affected())?;
+        for ending in
+            ["DELETE FROM sessions WHERE user_id = ?", "DELETE FROM links WHERE user_id = ? AND used_at IS NULL"]
+        {
+            sqlx::query(ending).bind(id.0).execute(&mut *tx).await.map_err(other)?;
+        }
+        sqlx::query("UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE user_id = ?")
+            .bind(stamp(now))
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(other)?;
+        tx.commit().await.map_err(other)
     }
 
     async fn create_session(&self, session: &NewSession) -> StoreResult<()> {
@@ -418,11 +432,13 @@ impl AccountStore for SqliteStore {
             .map_err(|e| write_error("a link with this token already exists", e))
     }
 
-    /// One statement marks the link used and returns its user, so that two
-    /// requests racing with the same link cannot both succeed.
+    /// One transaction marks the link used, returns its user and ends the user's
+    /// other unused links: two requests racing with the same link cannot both
+    /// succeed, and an older link dies once any link is used.
     async fn consume_link(&self, purpose: LinkPurpose, token_hash: &str, now: DateTime<Utc>) -> StoreResult<UserId> {
         let now = stamp(now);
-        sqlx::query_scalar(
+        let mut tx = self.writer.begin().await.map_err(other)?;
+        let user: i64 = sqlx::query_scalar(
             "UPDATE links SET used_at = ? \
              WHERE token_hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ? RETURNING user_id",
         )
@@ -430,11 +446,17 @@ impl AccountStore for SqliteStore {
         .bind(token_hash)
         .bind(purpose.code())
         .bind(&now)
-        .fetch_optional(&self.writer)
+        .fetch_optional(&mut *tx)
         .await
         .map_err(other)?
-        .map(UserId)
-        .ok_or(StoreError::NotFound)
+        .ok_or(StoreError::NotFound)?;
+        sqlx::query("DELETE FROM links WHERE user_id = ? AND used_at IS NULL")
+            .bind(user)
+            .execute(&mut *tx)
+            .await
+            .map_err(other)?;
+        tx.commit().await.map_err(other)?;
+        Ok(UserId(user))
     }
 
     async fn create_api_token(&self, token: &NewApiToken) -> StoreResult<ApiToken> {

@@ -200,8 +200,10 @@ pub trait AccountStore: Send + Sync {
     async fn update_user(&self, id: UserId, update: &UserUpdate) -> StoreResult<User>;
     async fn sign_in_record(&self, email: &Email) -> StoreResult<Option<SignInRecord>>;
     async fn set_sign_in_state(&self, id: UserId, state: &SignInState) -> StoreResult<()>;
-    /// Sets the password hash and clears any lockout.
-    async fn set_password_hash(&self, id: UserId, hash: &str) -> StoreResult<()>;
+    /// Sets the password hash and clears any lockout. Everything the old password
+    /// opened ends with it: every session, every unused link and (revoked at `now`)
+    /// every API token of the account.
+    async fn set_password_hash(&self, id: UserId, hash: &str, now: DateTime<Utc>) -> StoreResult<()>;
 
     // ---- sessions ----
 
@@ -218,7 +220,8 @@ pub trait AccountStore: Send + Sync {
 
     async fn create_link(&self, link: &NewLink) -> StoreResult<()>;
     /// Uses up a link: returns its user if the link exists, is unused, unexpired and
-    /// of this purpose; `NotFound` otherwise. A link works once only.
+    /// of this purpose; `NotFound` otherwise. A link works once only, and using it
+    /// ends every other unused link of its user.
     async fn consume_link(&self, purpose: LinkPurpose, token_hash: &str, now: DateTime<Utc>) -> StoreResult<UserId>;
 
     // ---- API tokens ----

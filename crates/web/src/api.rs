@@ -112,7 +112,7 @@ pub async fn manage_location(
     let detail = state.store.location(&id).await.map_err(|e| unless_missing(e, missing))?;
     caller.require(&state, Action::Read, location_resource(&detail), missing).await?;
     caller.record(&state, "read", &format!("location:{id}"), Some("api")).await?;
-    let ws = workspace::location_workspace(state.store.as_ref(), detail)
+    let ws = workspace::location_workspace(state.store.as_ref(), detail, &caller.principal)
         .await
         .map_err(|e| WebError::from_store(e, String::new))?;
     Ok(Json(ws))
@@ -130,7 +130,7 @@ pub async fn manage_provider(
     let resource = Resource::Provider { id: &id, local_authorities: &facts.local_authorities };
     caller.require(&state, Action::Read, resource, missing).await?;
     caller.record(&state, "read", &format!("provider:{id}"), Some("api")).await?;
-    let ws = workspace::provider_workspace(state.store.as_ref(), facts)
+    let ws = workspace::provider_workspace(state.store.as_ref(), facts, &caller.principal)
         .await
         .map_err(|e| WebError::from_store(e, String::new))?;
     Ok(Json(ws))

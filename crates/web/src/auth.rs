@@ -85,6 +85,7 @@ pub fn describe(resource: Resource<'_>) -> String {
         Resource::LocationVoice { location, .. } => format!("voice:location:{location}"),
         Resource::SafeguardingAlerts => "safeguarding_alerts".to_string(),
         Resource::SafeguardingAlert { location, .. } => format!("safeguarding_alert:location:{location}"),
+        Resource::SafeguardingAlertDetail { location, .. } => format!("safeguarding_alert_detail:location:{location}"),
         Resource::ProviderSafeguardingLead { provider } => format!("safeguarding_contact:provider:{provider}"),
         Resource::AreaSafeguardingTeam { local_authority } => format!("safeguarding_contact:area:{local_authority}"),
         Resource::ApiTokens { owner } => format!("api_tokens:user:{owner}"),

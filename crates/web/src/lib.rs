@@ -116,6 +116,7 @@ pub fn app_with_monitor(store: Arc<dyn Store>, config: WebConfig, monitor: Monit
     let router = forms
         .merge(uploads)
         .with_state(state)
+        .layer(from_fn(security::text::refuse_control_characters))
         .layer(from_fn_with_state(csrf, security::csrf::protect))
         .layer(from_fn(move |request, next| security::client_ip::resolve(trust_forwarded_for, request, next)));
     with_middleware(router)
@@ -138,7 +139,11 @@ fn private_routes(limiter: Arc<RateLimiter>) -> Router<AppState> {
     Router::new()
         .route("/sign-in", get(pages::sign_in::form).post(pages::sign_in::submit).layer(limited.clone()))
         .route("/sign-out", post(pages::sign_in::sign_out))
-        .route("/password-reset", get(pages::links::reset_form).post(pages::links::reset_request).layer(limited))
+        .route(
+            "/password-reset",
+            get(pages::links::reset_form).post(pages::links::reset_request).layer(limited.clone()),
+        )
+        .route("/account/password", post(pages::account::change_password).layer(limited))
         .route("/password-reset/{secret}", get(pages::links::new_password_form).post(pages::links::new_password))
         .route("/invitations/{secret}", get(pages::links::invitation_form).post(pages::links::accept_invitation))
         .route("/account", get(pages::account::show))

@@ -5,7 +5,9 @@
 
 use std::collections::BTreeSet;
 
-use candour_domain::{Email, Grant, LocationId, Provider, ProviderId, Rating, Role, Scope, UserId};
+use candour_domain::{
+    Action, Email, Grant, LocationId, Principal, Provider, ProviderId, Rating, Resource, Role, Scope, UserId, authorize,
+};
 use candour_store::{LocationDetail, LocationQuery, LocationSort, LocationSummary, Store, StoreResult, User};
 use serde::Serialize;
 
@@ -38,8 +40,10 @@ impl Person {
 pub struct ProviderWorkspace {
     pub provider: Provider,
     pub locations: Vec<LocationSummary>,
-    /// Provider administrators, and the managers and staff of its locations.
-    pub people: Vec<Person>,
+    /// Provider administrators, and the managers and staff of its locations: for
+    /// those who manage its accounts only (see [`lists_people`]), left out otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub people: Option<Vec<Person>>,
 }
 
 impl ProviderWorkspace {
@@ -53,8 +57,17 @@ impl ProviderWorkspace {
 pub struct LocationWorkspace {
     #[serde(flatten)]
     pub detail: LocationDetail,
-    /// Its provider's administrators, and the location's managers and staff.
-    pub people: Vec<Person>,
+    /// Its provider's administrators, and the location's managers and staff: for
+    /// those who manage the provider's accounts only, left out otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub people: Option<Vec<Person>>,
+}
+
+/// Whether a workspace lists the people with access (names, emails, roles): only
+/// for those the policy lets read the provider's accounts, never merely because
+/// they may see the provider or the service.
+pub fn lists_people(principal: &Principal, provider: &ProviderId) -> bool {
+    authorize(principal, Action::Read, Resource::ProviderAccounts { provider }).is_allowed()
 }
 
 /// The facts that decide who may see a provider, loaded before anything else.
@@ -90,27 +103,46 @@ pub async fn provider_facts(store: &dyn Store, id: &ProviderId) -> StoreResult<P
     })
 }
 
-/// The rest of a provider's workspace, once access is granted.
-pub async fn provider_workspace(store: &dyn Store, facts: ProviderFacts) -> StoreResult<ProviderWorkspace> {
+/// The rest of a provider's workspace, once `principal` may read it.
+pub async fn provider_workspace(
+    store: &dyn Store,
+    facts: ProviderFacts,
+    principal: &Principal,
+) -> StoreResult<ProviderWorkspace> {
     let locations = facts.summaries;
-    let ids: BTreeSet<&LocationId> = locations.iter().map(|l| &l.id).collect();
-    let people = people_where(store, |g| match (&g.role, &g.scope) {
-        (Role::ProviderAdmin, Scope::Provider(p)) => p == &facts.id,
-        (Role::Manager | Role::Staff, Scope::Location(l)) => ids.contains(l),
-        _ => false,
-    })
-    .await?;
+    let people = if lists_people(principal, &facts.id) {
+        let ids: BTreeSet<&LocationId> = locations.iter().map(|l| &l.id).collect();
+        let found = people_where(store, |g| match (&g.role, &g.scope) {
+            (Role::ProviderAdmin, Scope::Provider(p)) => p == &facts.id,
+            (Role::Manager | Role::Staff, Scope::Location(l)) => ids.contains(l),
+            _ => false,
+        })
+        .await?;
+        Some(found)
+    } else {
+        None
+    };
     Ok(ProviderWorkspace { provider: facts.provider, locations, people })
 }
 
-pub async fn location_workspace(store: &dyn Store, detail: LocationDetail) -> StoreResult<LocationWorkspace> {
+/// A location's workspace, once `principal` may read it.
+pub async fn location_workspace(
+    store: &dyn Store,
+    detail: LocationDetail,
+    principal: &Principal,
+) -> StoreResult<LocationWorkspace> {
     let (id, provider) = (&detail.location.id, &detail.location.provider_id);
-    let people = people_where(store, |g| match (&g.role, &g.scope) {
-        (Role::ProviderAdmin, Scope::Provider(p)) => p == provider,
-        (Role::Manager | Role::Staff, Scope::Location(l)) => l == id,
-        _ => false,
-    })
-    .await?;
+    let people = if lists_people(principal, provider) {
+        let found = people_where(store, |g| match (&g.role, &g.scope) {
+            (Role::ProviderAdmin, Scope::Provider(p)) => p == provider,
+            (Role::Manager | Role::Staff, Scope::Location(l)) => l == id,
+            _ => false,
+        })
+        .await?;
+        Some(found)
+    } else {
+        None
+    };
     Ok(LocationWorkspace { detail, people })
 }
 

@@ -213,3 +213,17 @@ fn progress_is_reported_in_bytes_for_csv_and_rows_for_spreadsheets() {
     read_directory(&ods, &recorder).expect("reads");
     assert_eq!(recorder.total.get(), 5, "the rows below the header");
 }
+
+#[test]
+fn a_control_character_in_any_cell_refuses_its_row_by_line_and_column() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("nul.csv");
+    let text = std::fs::read_to_string(fixture("directory.csv")).expect("fixture");
+    let poisoned = text.replacen(",Leeds,NHS West Yorkshire,", ",Leeds\0,NHS West Yorkshire,", 1);
+    assert_ne!(poisoned, text, "the fixture names Leeds as an authority");
+    std::fs::write(&path, poisoned).expect("write");
+    let parsed = read_directory(&path, &NoProgress).expect("the file is read; the row is refused");
+    let problem = parsed.problems.iter().find(|p| p.message.contains("U+0000")).expect("the NUL is refused");
+    assert_eq!((problem.line, problem.column.as_deref()), (6, Some("Location Local Authority")), "{problem}");
+    assert!(parsed.locations.iter().all(|l| l.id.as_str() != "1-1000000002"), "the row is left out");
+}

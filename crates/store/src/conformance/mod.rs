@@ -58,6 +58,7 @@ macro_rules! conformance_tests {
             sessions_expire_and_can_be_extended,
             sessions_end_on_sign_out_and_when_disabled,
             links_are_single_use_expiring_and_for_one_purpose,
+            using_a_link_or_setting_a_password_ends_the_other_credentials,
             api_tokens_are_created_used_and_revoked,
             audit_log_is_searched_newest_first,
             outbox_keeps_queued_email,
@@ -633,7 +634,7 @@ pub async fn accounts_keep_sign_in_state(store: &dyn Store) {
     assert_eq!((record.password_hash, record.failed_attempts, record.locked_until), (None, 0, None));
     assert_eq!(record.user, user);
 
-    store.set_password_hash(user.id, "$argon2id$v=19$test").await.expect("set password");
+    store.set_password_hash(user.id, "$argon2id$v=19$test", at(0)).await.expect("set password");
     let failing = SignInState { failed_attempts: 5, locked_until: Some(at(1)), signed_in_at: None };
     store.set_sign_in_state(user.id, &failing).await.expect("record failures");
     let record = store.sign_in_record(&user.email).await.expect("lookup").expect("record");
@@ -649,10 +650,10 @@ pub async fn accounts_keep_sign_in_state(store: &dyn Store) {
 
     // A later failure keeps the last successful sign-in; a new password clears the lockout.
     store.set_sign_in_state(user.id, &failing).await.expect("record failures");
-    store.set_password_hash(user.id, "$argon2id$v=19$other").await.expect("set password");
+    store.set_password_hash(user.id, "$argon2id$v=19$other", at(3)).await.expect("set password");
     let record = store.sign_in_record(&user.email).await.expect("lookup").expect("record");
     assert_eq!((record.failed_attempts, record.locked_until, record.user.last_sign_in_at), (0, None, Some(at(2))));
-    let missing = store.set_password_hash(UserId(user.id.0 + 100), "x").await;
+    let missing = store.set_password_hash(UserId(user.id.0 + 100), "x", at(3)).await;
     assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
 }
 
@@ -699,11 +700,14 @@ pub async fn sessions_end_on_sign_out_and_when_disabled(store: &dyn Store) {
 
 pub async fn links_are_single_use_expiring_and_for_one_purpose(store: &dyn Store) {
     let user = add_user(store, "new@example.org", vec![]).await;
+    // Each link has its own user here: using one link ends its user's others.
+    let (other, third) =
+        (add_user(store, "other@example.org", vec![]).await, add_user(store, "third@example.org", vec![]).await);
     let invitation = LinkPurpose::Invitation;
     let reset = LinkPurpose::PasswordReset;
     store.create_link(&link_for(&user, invitation, "invite", at(24))).await.expect("create link");
-    store.create_link(&link_for(&user, reset, "reset", at(1))).await.expect("create link");
-    store.create_link(&link_for(&user, reset, "old-reset", at(1))).await.expect("create link");
+    store.create_link(&link_for(&other, reset, "reset", at(1))).await.expect("create link");
+    store.create_link(&link_for(&third, reset, "old-reset", at(1))).await.expect("create link");
 
     let wrong_purpose = store.consume_link(reset, "invite", at(1)).await;
     assert!(matches!(wrong_purpose, Err(StoreError::NotFound)), "{wrong_purpose:?}");
@@ -714,10 +718,33 @@ pub async fn links_are_single_use_expiring_and_for_one_purpose(store: &dyn Store
     let expired = store.consume_link(reset, "old-reset", at(1)).await;
     assert!(matches!(expired, Err(StoreError::NotFound)), "expired at its expiry: {expired:?}");
     assert!(matches!(store.consume_link(reset, "unknown", at(0)).await, Err(StoreError::NotFound)));
-    assert_eq!(store.consume_link(reset, "reset", at(0)).await.expect("before expiry"), user.id);
+    assert_eq!(store.consume_link(reset, "reset", at(0)).await.expect("before expiry"), other.id);
 
     let duplicate = store.create_link(&link_for(&user, reset, "reset", at(9))).await;
     assert!(matches!(duplicate, Err(StoreError::Conflict(_))), "{duplicate:?}");
+}
+
+pub async fn using_a_link_or_setting_a_password_ends_the_other_credentials(store: &dyn Store) {
+    let reset = LinkPurpose::PasswordReset;
+    let user = add_user(store, "kit@example.org", vec![grant(Role::Inspector, Scope::All)]).await;
+    let bystander = add_user(store, "bo@example.org", vec![]).await;
+    store.create_link(&link_for(&user, reset, "older", at(24))).await.expect("create link");
+    store.create_link(&link_for(&user, reset, "newer", at(24))).await.expect("create link");
+    store.create_link(&link_for(&bystander, reset, "theirs", at(24))).await.expect("create link");
+    assert_eq!(store.consume_link(reset, "newer", at(1)).await.expect("the newer link"), user.id);
+    let older = store.consume_link(reset, "older", at(1)).await;
+    assert!(matches!(older, Err(StoreError::NotFound)), "using one link ends the others: {older:?}");
+
+    store.create_link(&link_for(&user, LinkPurpose::Invitation, "invite", at(24))).await.expect("create link");
+    store.create_session(&session_for(&user, "kit-session", at(24))).await.expect("create session");
+    store.create_api_token(&token_for(&user, "Sync", "kit-token")).await.expect("create token");
+    store.set_password_hash(user.id, "$argon2id$v=19$new", at(2)).await.expect("set password");
+    let invite = store.consume_link(LinkPurpose::Invitation, "invite", at(3)).await;
+    assert!(matches!(invite, Err(StoreError::NotFound)), "a new password ends unused links: {invite:?}");
+    assert!(store.session("kit-session", at(3)).await.expect("lookup").is_none(), "and sessions");
+    assert!(store.use_api_token("kit-token", at(3)).await.expect("use").is_none(), "and API tokens");
+    assert_eq!(store.api_tokens(user.id).await.expect("list")[0].revoked_at, Some(at(2)));
+    assert_eq!(store.consume_link(reset, "theirs", at(3)).await.expect("another user's link"), bystander.id);
 }
 
 pub async fn api_tokens_are_created_used_and_revoked(store: &dyn Store) {

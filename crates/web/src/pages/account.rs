@@ -1,19 +1,22 @@
-//! `/account`: who you are, your roles, and your API tokens (created here, the
-//! secret shown once; listed; revoked).
+//! `/account`: who you are, your roles, changing your password (which signs out
+//! everywhere else and revokes your API tokens), and your API tokens (created
+//! here, the secret shown once; listed; revoked).
 
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use candour_accounts::AccountError;
-use candour_domain::{Action, Resource};
+use candour_accounts::{AccountError, SignInError};
+use candour_domain::{Action, Password, Resource};
 use candour_store::ApiToken;
+use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
-use crate::forms::{ErrorLink, Field, FormErrors, pairs, value};
+use crate::forms::{ErrorLink, Field, FormErrors, pairs, raw, value};
 use crate::pages::chrome::{Chrome, GrantLine, date_time};
 use crate::views::Row;
 
@@ -23,7 +26,10 @@ struct AccountPage {
     title: String,
     chrome: Chrome,
     errors: Vec<ErrorLink>,
+    notice: Option<&'static str>,
     details: Vec<Row>,
+    current_password: Field,
+    new_password: Field,
     grants: Vec<GrantLine>,
     tokens: Vec<TokenRow>,
     token_name: Field,
@@ -48,10 +54,57 @@ struct TokenCreatedPage {
     example_url: String,
 }
 
+#[derive(Deserialize, Default)]
+pub struct AccountQuery {
+    done: Option<String>,
+}
+
 /// `GET /account`
-pub async fn show(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
-    let page = account_page(&state, &who, FormErrors::default(), "").await?;
+pub async fn show(
+    State(state): State<AppState>,
+    who: SignedIn,
+    query: Result<Query<AccountQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let mut page = account_page(&state, &who, FormErrors::default(), "").await?;
+    if query.ok().and_then(|q| q.0.done).as_deref() == Some("password") {
+        page.notice = Some(
+            "Your password has been changed. You have been signed out everywhere else, and your API tokens revoked.",
+        );
+    }
     Ok(render(StatusCode::OK, &page))
+}
+
+/// `POST /account/password`: checks the current password, sets the new one, and
+/// carries on in a new session; every other session, link and token ends.
+pub async fn change_password(
+    State(state): State<AppState>,
+    who: SignedIn,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let form = pairs(&body);
+    let (current, new) = (raw(&form, "current_password"), raw(&form, "new_password"));
+    let mut errors = FormErrors::default();
+    if current.is_empty() {
+        errors.add("current_password", "Enter your current password");
+    }
+    let password = Password::parse(new)
+        .map_err(|e| errors.add("new_password", format!("Your new password is not strong enough: {}", e.expected)));
+    if let (true, Ok(password)) = (errors.is_empty(), &password) {
+        let ip = who.caller.ip_text();
+        match state.accounts.change_password(who.principal(), current, password, Some(&ip)).await {
+            Ok(signed_in) => {
+                let next = "/account?done=password";
+                return Ok(crate::pages::sign_in::begin_session(&state, &headers, signed_in, &ip, next).await?);
+            }
+            Err(SignInError::Refused) => errors.add(
+                "current_password",
+                "Your current password is not right. After several wrong tries, your account pauses for a while.",
+            ),
+            Err(SignInError::Failed(err)) => return Err(account_failure(err)),
+        }
+    }
+    Ok(render(StatusCode::BAD_REQUEST, &account_page(&state, &who, errors, "").await?))
 }
 
 /// `POST /account/tokens`: creates a token and shows its secret, this once.
@@ -122,7 +175,13 @@ async fn account_page(
         title: errors.title("Your account"),
         chrome: Chrome::manage(who, "Your account"),
         errors: errors.links(),
+        notice: None,
         details,
+        current_password: Field::new("current_password", "Current password", "password", "current-password")
+            .errors(&errors),
+        new_password: Field::new("new_password", "New password", "password", "new-password")
+            .hint("Use 12 characters or more. Changing it signs you out everywhere else and revokes your API tokens.")
+            .errors(&errors),
         grants: user.grants.iter().map(GrantLine::of).collect(),
         tokens: tokens.iter().map(token_row).collect(),
         token_name: Field::new("name", "Token name", "text", "off")

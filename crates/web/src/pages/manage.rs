@@ -239,7 +239,8 @@ struct ProviderPage {
     details: Vec<Row>,
     locations_caption: String,
     locations: Vec<LocationLine>,
-    people: Vec<PersonLine>,
+    /// The people with access, for those who manage the provider's accounts.
+    people: Option<Vec<PersonLine>>,
     invite: Option<InviteForm>,
     safeguarding: ContactSection,
     warning_signs_href: String,
@@ -405,7 +406,7 @@ async fn provider_page(
     let id = facts.id.clone();
     let can_invite =
         authorize(who.principal(), Action::Write, Resource::ProviderAccounts { provider: &id }).is_allowed();
-    let ws = workspace::provider_workspace(state.store.as_ref(), facts)
+    let ws = workspace::provider_workspace(state.store.as_ref(), facts, who.principal())
         .await
         .map_err(|e| WebError::from_store(e, String::new))?;
     let valid = candour_accounts::describe_duration(state.accounts.policy().invitation_valid);
@@ -421,7 +422,7 @@ async fn provider_page(
         details: provider_rows(&ws),
         locations_caption: format!("{} run by {name}", count_of(ws.locations.len() as u64, "service", "services")),
         locations: ws.locations.iter().map(location_line).collect(),
-        people: ws.people.iter().map(PersonLine::of).collect(),
+        people: ws.people.as_ref().map(|people| people.iter().map(PersonLine::of).collect()),
         invite,
         safeguarding,
         warning_signs_href: format!("/manage/providers/{id}/warning-signs"),
@@ -528,7 +529,8 @@ struct LocationPage {
     name: String,
     overall: RatingTag,
     details: Vec<Row>,
-    people: Vec<PersonLine>,
+    /// The people with access, for those who manage the provider's accounts.
+    people: Option<Vec<PersonLine>>,
     public_href: String,
     assessments: Vec<AssessmentLine>,
     open_assessment: Option<OpenAssessment>,
@@ -610,7 +612,7 @@ pub async fn location(
     let open_assessment = open_assessment_form(&who, &detail);
     let l = &detail.location;
     let awaiting = awaiting_review(&state, who.principal(), &l.provider_id, Some(&l.id)).await?;
-    let ws = workspace::location_workspace(state.store.as_ref(), detail)
+    let ws = workspace::location_workspace(state.store.as_ref(), detail, who.principal())
         .await
         .map_err(|e| WebError::from_store(e, String::new))?;
     let mut page = location_page(&who, &ws, provider_link);
@@ -673,7 +675,7 @@ fn location_page(who: &SignedIn, ws: &LocationWorkspace, provider_href: String) 
         name: l.name.clone(),
         overall: RatingTag::of(overall.and_then(|r| r.overall)),
         details,
-        people: ws.people.iter().map(PersonLine::of).collect(),
+        people: ws.people.as_ref().map(|people| people.iter().map(PersonLine::of).collect()),
         public_href: format!("/locations/{}", l.id),
         assessments: Vec::new(),
         open_assessment: None,

@@ -1,5 +1,5 @@
 //! Protections every request passes through: client address, CSRF, rate limits,
-//! and the cookies they rely on.
+//! control characters in what is sent, and the cookies they rely on.
 
 pub mod client_ip;
 pub mod cookies;
@@ -7,3 +7,4 @@ pub mod csrf;
 pub mod rate_limit;
 pub mod redact;
 pub mod secret;
+pub mod text;

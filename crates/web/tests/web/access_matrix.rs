@@ -229,7 +229,8 @@ async fn every_role_against_every_private_route() {
         // Refused forms answer 400 to those allowed to send them, and to no one else.
         (&moderate, vec![],                                                    "400 403 403 403 403 403 400 403 S"),
         (&check_reply, vec![],                                                       "400 403 403 403 403 403 400 403 S"),
-        (&acknowledge, vec![("note", String::new())],                          "400 404 400 400 400 404 400 404 S"),
+        // Acknowledging is for moderators and the named safeguarding contacts (none of these).
+        (&acknowledge, vec![("note", String::new())],                          "400 404 404 404 404 404 400 404 S"),
         (&answer, vec![("change", "none".to_string())],                        "400 404 404 400 400 400 404 404 S"),
         (&entry, vec![],                                                       "400 404 404 400 400 400 404 404 S"),
         (&rose_return, vec![],                                                 "400 404 404 400 400 404 404 404 S"),

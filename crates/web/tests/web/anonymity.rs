@@ -10,7 +10,7 @@ use axum::body::Body;
 use axum::http::{Request, header};
 use candour_domain::voice::{ChangeClaim, RawFeedback};
 use candour_domain::{Role, Scope};
-use candour_store::{AccountStore, AssessmentStore, NewAssessment};
+use candour_store::{AccountStore, AssessmentStore, ContactScope, NewAssessment, VoiceStore};
 use chrono::Utc;
 
 use crate::browser::*;
@@ -224,7 +224,11 @@ async fn the_provider_sees_the_published_story_and_reply_but_never_the_original(
     let page = provider.get(&app, &format!("/manage/locations/{ROSE_COURT}/voice")).await;
     page.assert_contains(&["A carer hurt me.", "We are looking into it."]);
     page.assert_lacks(&["Zebedee saw it", "I am happy to be named."]);
-    // The alert shows the story as written to those who must act on it, but not who wrote it.
+    // The alert shows the story as written to those who must act on it (here the
+    // provider's named safeguarding lead), but not who wrote it.
+    let lead = candour_domain::Email::parse("pa@example.org").expect("an email");
+    let scope = ContactScope::Provider(candour_domain::ProviderId::parse(SUNRISE).expect("an ID"));
+    app.store.set_safeguarding_contact(&scope, Some(("Pat Lead", &lead)), None, Utc::now()).await.expect("set");
     let alert = provider.get(&app, &format!("/manage/alerts/{}", r.alert)).await;
     alert.assert_contains(&["A carer slapped me"]);
     alert.assert_lacks(&SECRETS);

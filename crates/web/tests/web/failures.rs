@@ -106,7 +106,7 @@ impl AccountStore for BrokenStore {
     async fn set_sign_in_state(&self, _: UserId, _: &SignInState) -> StoreResult<()> {
         broken()
     }
-    async fn set_password_hash(&self, _: UserId, _: &str) -> StoreResult<()> {
+    async fn set_password_hash(&self, _: UserId, _: &str, _: DateTime<Utc>) -> StoreResult<()> {
         broken()
     }
     async fn create_session(&self, _: &NewSession) -> StoreResult<()> {

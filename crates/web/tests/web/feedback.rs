@@ -334,6 +334,29 @@ async fn a_double_send_stores_one_response_and_thanks_both_times() {
 }
 
 #[tokio::test]
+async fn a_control_character_in_a_story_is_refused_by_the_form_and_the_api() {
+    let app = TestApp::new().await;
+    let mut browser = Browser::new();
+    let key = candour_voice::new_submission_key();
+    let nul = send(&app, &mut browser, ROSE_COURT, &complete(&key, &[("story", "Kind staff.\0")])).await;
+    assert_eq!(nul.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", nul.body);
+    nul.assert_contains(&["The field story contains a control character (U+0000)", "Go back, remove it"]);
+
+    let mut json: serde_json::Value = serde_json::from_str(&person_json("good")).expect("json");
+    json["story"] = "Kind staff.\u{1b}[2J".into();
+    let refused = app.request(api_post(ROSE_COURT, &json.to_string(), Some("application/json"), None)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert_eq!(refused.json()["error"]["field"], "story");
+    assert!(refused.json()["error"]["message"].as_str().expect("a message").contains("U+001B"));
+    assert_eq!(stored(&app).await, 0, "nothing is stored");
+
+    // Line breaks and tabs are how a story is typed: they pass.
+    json["story"] = "Kind staff.\r\n\tThe garden is lovely.".into();
+    let created = app.request(api_post(ROSE_COURT, &json.to_string(), Some("application/json"), None)).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+}
+
+#[tokio::test]
 async fn sending_is_limited_per_address_and_the_answers_are_kept() {
     let mut config = test_config();
     config.feedback_per_address = RateLimit { per_minute: 10, burst: 2 };

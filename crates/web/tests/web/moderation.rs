@@ -137,8 +137,7 @@ async fn a_moderation_at_level_four_lists_an_alert_for_the_provider() {
     let done = moderator.get(&app, &format!("{path}?done=yes")).await;
     done.assert_contains(&["You rejected this response.", "A safeguarding alert was raised at once."]);
 
-    let mut provider = provider_browser(&app).await;
-    let alerts = provider.get(&app, "/manage/alerts").await;
+    let alerts = moderator.get(&app, "/manage/alerts").await;
     assert_status(&alerts, StatusCode::OK);
     alerts.assert_contains(&[
         &format!("Alert {}", receipt.reference),
@@ -147,6 +146,18 @@ async fn a_moderation_at_level_four_lists_an_alert_for_the_provider() {
         "No email was sent: no safeguarding contact was set",
         "1 alert open",
     ]);
+    // The provider's administrator is not its named lead (none is set): told that
+    // there is an alert, its level and day, but not what is alleged, nor its reference.
+    let mut provider = provider_browser(&app).await;
+    let alerts = provider.get(&app, "/manage/alerts").await;
+    assert_status(&alerts, StatusCode::OK);
+    alerts.assert_contains(&[
+        "Alert raised",
+        "4 (strong)",
+        "No safeguarding contact is set for this service",
+        "1 alert open",
+    ]);
+    alerts.assert_lacks(&[&receipt.reference, "A moderator judged the feedback", "Email to", " UTC"]);
     let home = provider.get(&app, "/manage").await;
     home.assert_contains(&["Safeguarding alerts", "1 alert open"]);
 }
@@ -308,35 +319,93 @@ async fn alerts_go_to_the_contacts_set_and_are_acknowledged_once() {
 
     let receipt = give(&app, ROSE_COURT, &feedback("A carer slapped my dad.")).await;
     let alert = receipt.alert_id.expect("the pre-screen raises an alert");
+    // The named lead signs in with the address alerts are sent to.
+    let mut lead =
+        signed_in(&app, "lead@sunrise.example", vec![grant(Role::ProviderAdmin, provider_scope(SUNRISE))]).await;
     // The email's link finds the alert by its reference.
-    let found = provider.get(&app, &format!("/manage/alerts?reference={}", receipt.reference.to_lowercase())).await;
+    let found = lead.get(&app, &format!("/manage/alerts?reference={}", receipt.reference.to_lowercase())).await;
     assert_eq!((found.status, location(&found)), (StatusCode::SEE_OTHER, format!("/manage/alerts/{alert}").as_str()));
-    let missing = provider.get(&app, "/manage/alerts?reference=ZZZZ-ZZZZ").await;
+    let missing = lead.get(&app, "/manage/alerts?reference=ZZZZ-ZZZZ").await;
     missing.assert_contains(&["There is no alert with the reference ZZZZ-ZZZZ"]);
 
-    let page = provider.get(&app, &format!("/manage/alerts/{alert}")).await;
+    let page = lead.get(&app, &format!("/manage/alerts/{alert}")).await;
     assert_status(&page, StatusCode::OK);
     page.assert_contains(&[
         "A carer slapped my dad.",
+        &receipt.reference,
         "Email to lead@sunrise.example:",
         "Email to safeguarding@leeds.example:",
         "Waiting to send: not tried yet",
         "Acknowledge this alert",
     ]);
 
+    // Everyone else who sees the service (the accused may be among them) is told
+    // that there is an alert and whom to contact, never what is alleged.
     let ack = format!("/manage/alerts/{alert}/acknowledge");
     let mut staff = signed_in(&app, "s@example.org", vec![grant(Role::Staff, location_scope(ROSE_COURT))]).await;
-    assert_status(&staff.get(&app, &format!("/manage/alerts/{alert}")).await, StatusCode::OK);
-    assert_status(&staff.post(&app, &ack, &[("note", "Seen")]).await, StatusCode::NOT_FOUND);
-    let empty = provider.post(&app, &ack, &[("note", "")]).await;
+    let mut manager = signed_in(&app, "m@example.org", vec![grant(Role::Manager, location_scope(ROSE_COURT))]).await;
+    for (who, browser) in [
+        ("staff", &mut staff),
+        ("manager", &mut manager),
+        ("administrator", &mut provider),
+        ("commissioner", &mut commissioner),
+    ] {
+        let limited = browser.get(&app, &format!("/manage/alerts/{alert}")).await;
+        assert_status(&limited, StatusCode::OK);
+        limited.assert_contains(&[
+            "Alert raised",
+            "Who to contact",
+            "Sam Lead (lead@sunrise.example); Leeds Adult Safeguarding (safeguarding@leeds.example)",
+            "What is alleged is shown only to those who must act on it",
+        ]);
+        limited.assert_lacks(&[
+            "slapped",
+            &receipt.reference,
+            "Pre-screen",
+            "Email to",
+            " UTC",
+            "Acknowledge this alert",
+        ]);
+        let list = browser.get(&app, "/manage/alerts").await;
+        list.assert_contains(&["1 alert open", "Alert raised"]);
+        list.assert_lacks(&["slapped", &receipt.reference, "Pre-screen"]);
+        let by_reference = browser.get(&app, &format!("/manage/alerts?reference={}", receipt.reference)).await;
+        assert_status(&by_reference, StatusCode::OK);
+        by_reference.assert_contains(&["There is no alert with the reference"]);
+        assert_status(&browser.post(&app, &ack, &[("note", "Seen")]).await, StatusCode::NOT_FOUND);
+        assert!(app.store.alert(alert).await.expect("the alert").acknowledged_at.is_none(), "{who} acknowledged");
+    }
+    let empty = lead.post(&app, &ack, &[("note", "")]).await;
     assert_status(&empty, StatusCode::BAD_REQUEST);
     empty.assert_contains(&["Say what has been done, or will be, about this alert"]);
-    let done = provider.post(&app, &ack, &[("note", "Spoke to the family; carer suspended")]).await;
+    let done = lead.post(&app, &ack, &[("note", "Spoke to the family; carer suspended")]).await;
     assert_status(&done, StatusCode::SEE_OTHER);
-    let twice = commissioner.post(&app, &ack, &[("note", "Also seen")]).await;
+    let mut team = signed_in(
+        &app,
+        "safeguarding@leeds.example",
+        vec![grant(Role::Commissioner, Scope::LocalAuthority("Leeds".into()))],
+    )
+    .await;
+    let twice = team.post(&app, &ack, &[("note", "Also seen")]).await;
     assert_status(&twice, StatusCode::CONFLICT);
     twice.assert_contains(&["This alert has already been acknowledged", "Spoke to the family; carer suspended"]);
+    let acknowledged = staff.get(&app, &format!("/manage/alerts/{alert}")).await;
+    acknowledged.assert_contains(&["Acknowledged"]);
+    acknowledged.assert_lacks(&["carer suspended"]);
     provider.get(&app, "/manage").await.assert_contains(&["No open alerts"]);
+}
+
+#[tokio::test]
+async fn a_control_character_in_a_contact_name_is_refused_and_nothing_is_saved() {
+    let app = TestApp::new().await;
+    let mut provider = provider_browser(&app).await;
+    let lead_form = format!("/manage/providers/{SUNRISE}/safeguarding-lead");
+    let fields = [("safeguarding_name", "Sam\0Lead"), ("safeguarding_email", "lead@sunrise.example")];
+    let refused = provider.post(&app, &lead_form, &fields).await;
+    assert_status(&refused, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains(&["The field safeguarding_name contains a control character (U+0000)"]);
+    let scope = ContactScope::Provider(candour_domain::ProviderId::parse(SUNRISE).expect("an ID"));
+    assert_eq!(app.store.safeguarding_contact(&scope).await.expect("read"), None);
 }
 
 // ---------------------------------------------------------------- paper entry

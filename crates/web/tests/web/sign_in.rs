@@ -257,3 +257,43 @@ async fn disabling_an_account_ends_its_sessions() {
     let refused = admin.post(&app, &format!("/admin/users/{admin_id}/status"), &[("disabled", "yes")]).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "nobody may disable themselves");
 }
+
+#[tokio::test]
+async fn changing_the_password_ends_every_other_session_and_token() {
+    let app = TestApp::new().await;
+    let mut here = signed_in(&app, "jo@example.org", vec![grant(Role::Inspector, Scope::All)]).await;
+    let mut elsewhere = Browser::new();
+    assert_eq!(elsewhere.sign_in(&app, "jo@example.org", PASSWORD).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(elsewhere.get(&app, "/account").await.status, StatusCode::OK);
+    let user = app.store.users().await.expect("users").remove(0);
+    let (_, token) =
+        accounts(&app).create_api_token(&candour_accounts::principal(&user), "Sync", None).await.expect("a token");
+    let new_password = "a brand new long password";
+
+    let wrong = here
+        .post(
+            &app,
+            "/account/password",
+            &[("current_password", "not the password at all"), ("new_password", new_password)],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    wrong.assert_contains(&[r##"href="#current_password""##, "Your current password is not right"]);
+    let weak = here.post(&app, "/account/password", &[("current_password", PASSWORD), ("new_password", "short")]).await;
+    assert_eq!(weak.status, StatusCode::BAD_REQUEST);
+    weak.assert_contains(&[r##"href="#new_password""##, "Your new password is not strong enough"]);
+
+    let changed =
+        here.post(&app, "/account/password", &[("current_password", PASSWORD), ("new_password", new_password)]).await;
+    assert_eq!((changed.status, location(&changed)), (StatusCode::SEE_OTHER, "/account?done=password"));
+    here.get(&app, "/account?done=password").await.assert_contains(&["Your password has been changed"]);
+    let signed_out = elsewhere.get(&app, "/account").await;
+    assert!(location(&signed_out).starts_with("/sign-in"), "the other session has ended: {:?}", signed_out.status);
+    let me = axum::http::Request::get("/api/v1/me")
+        .header(header::AUTHORIZATION, format!("Bearer {}", token.expose()))
+        .body(axum::body::Body::empty())
+        .expect("a request");
+    assert_eq!(app.request(me).await.status, StatusCode::UNAUTHORIZED, "the token made before is revoked");
+    let mut again = Browser::new();
+    assert_eq!(again.sign_in(&app, "jo@example.org", new_password).await.status, StatusCode::SEE_OTHER);
+}

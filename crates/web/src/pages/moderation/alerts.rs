@@ -1,6 +1,9 @@
 //! Safeguarding alerts: the list of those in the caller's scope (open ones first,
 //! ageing visibly, with each email's delivery), one alert with the story that
-//! raised it (never who wrote it), and acknowledging it with a note.
+//! raised it (never who wrote it), and acknowledging it with a note. What is
+//! alleged is shown only to those the policy lets read it
+//! ([`Resource::SafeguardingAlertDetail`]); everyone else who may see the service
+//! learns that an alert exists, its level, day and status, and whom to contact.
 
 use std::collections::BTreeMap;
 
@@ -10,8 +13,8 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use candour_domain::{Action, Principal, Resource, Role, Scope, authorize};
-use candour_store::{Alert, AlertScope, OutboxEntry, StoreError};
+use candour_domain::{Action, Email, Principal, Resource, Role, Scope, authorize};
+use candour_store::{Alert, AlertScope, OutboxEntry, SafeguardingContact, StoreError};
 use candour_voice::VoiceError;
 use chrono::Utc;
 use serde::Deserialize;
@@ -22,7 +25,7 @@ use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, pairs, value};
 use crate::pages::chrome::{Chrome, Crumb, date_time};
-use crate::views::count_of;
+use crate::views::{count_of, long_date};
 
 /// At most this many alerts are read per scope; open ones come first.
 const LIMIT: u32 = 500;
@@ -33,6 +36,53 @@ fn alert_resource(a: &Alert) -> Resource<'_> {
         provider: &a.provider_id,
         local_authority: a.local_authority.as_deref(),
     }
+}
+
+fn detail_resource<'a>(a: &'a Alert, contacts: &'a [Email]) -> Resource<'a> {
+    Resource::SafeguardingAlertDetail {
+        location: &a.location_id,
+        provider: &a.provider_id,
+        local_authority: a.local_authority.as_deref(),
+        contacts,
+    }
+}
+
+/// An alert the principal may see, with the contacts now set for its service and
+/// whether the principal may read what is alleged and acknowledge it.
+struct Seen {
+    alert: Alert,
+    contacts: Vec<SafeguardingContact>,
+    detail: bool,
+    may_acknowledge: bool,
+}
+
+impl Seen {
+    fn of(p: &Principal, alert: Alert, contacts: Vec<SafeguardingContact>) -> Self {
+        let emails: Vec<Email> = contacts.iter().map(|c| c.email.clone()).collect();
+        let decide = |action| authorize(p, action, detail_resource(&alert, &emails)).is_allowed();
+        let (detail, may_acknowledge) = (decide(Action::Read), decide(Action::Write));
+        Seen { alert, contacts, detail, may_acknowledge }
+    }
+}
+
+/// Puts each alert the principal may see to the policy, reading each service's
+/// contacts once.
+async fn seen(state: &AppState, p: &Principal, alerts: Vec<Alert>) -> Result<Vec<Seen>, WebError> {
+    let mut contacts: BTreeMap<String, Vec<SafeguardingContact>> = BTreeMap::new();
+    let mut seen = Vec::with_capacity(alerts.len());
+    for alert in alerts {
+        let key = alert.location_id.to_string();
+        if !contacts.contains_key(&key) {
+            let found = state
+                .store
+                .safeguarding_contacts_for(&alert.location_id)
+                .await
+                .map_err(|e| WebError::from_store(e, String::new))?;
+            contacts.insert(key.clone(), found);
+        }
+        seen.push(Seen::of(p, alert, contacts[&key].clone()));
+    }
+    Ok(seen)
 }
 
 /// Where the store should look for the principal's alerts. Each alert found is
@@ -108,14 +158,22 @@ pub async fn open_alert_count(state: &AppState, p: &Principal) -> Result<Option<
 
 struct AlertLine {
     href: String,
-    reference: String,
+    title: String,
     location: String,
     level: String,
-    reason: String,
     raised: String,
-    age: String,
+    /// "Open for 3 hours", or plain "Open" for those not told the exact time.
+    open_tag: String,
     open: bool,
     acknowledged: Option<String>,
+    /// What is alleged, for those who may read it.
+    detail: Option<AlertDetail>,
+    /// Whom to ask, for those who may not: the service's safeguarding contacts.
+    contacts: Vec<String>,
+}
+
+struct AlertDetail {
+    reason: String,
     deliveries: Vec<Delivery>,
 }
 
@@ -140,18 +198,24 @@ fn delivery(e: &OutboxEntry) -> Delivery {
     }
 }
 
-fn alert_line(a: &Alert, now: chrono::DateTime<Utc>) -> AlertLine {
+fn alert_line(seen: &Seen, now: chrono::DateTime<Utc>) -> AlertLine {
+    let a = &seen.alert;
+    let day = |at: chrono::DateTime<Utc>| long_date(at.date_naive());
+    let detail = seen
+        .detail
+        .then(|| AlertDetail { reason: a.reason.clone(), deliveries: a.deliveries.iter().map(delivery).collect() });
+    let told = detail.is_some();
     AlertLine {
         href: format!("/manage/alerts/{}", a.id),
-        reference: a.reference.clone(),
+        title: if told { format!("Alert {}", a.reference) } else { format!("Alert raised {}", day(a.raised_at)) },
         location: a.location_name.clone(),
         level: a.level.to_string(),
-        reason: a.reason.clone(),
-        raised: date_time(a.raised_at),
-        age: age(a.raised_at, now),
+        raised: if told { date_time(a.raised_at) } else { day(a.raised_at) },
+        open_tag: if told { format!("Open for {}", age(a.raised_at, now)) } else { "Open".to_string() },
         open: a.acknowledged_at.is_none(),
-        acknowledged: a.acknowledged_at.map(date_time),
-        deliveries: a.deliveries.iter().map(delivery).collect(),
+        acknowledged: a.acknowledged_at.map(|at| if told { date_time(at) } else { day(at) }),
+        detail,
+        contacts: seen.contacts.iter().map(|c| format!("{} ({})", c.name, c.email)).collect(),
     }
 }
 
@@ -180,20 +244,21 @@ pub async fn list(
     query: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Response, PageError> {
     who.require(&state, Action::Read, Resource::SafeguardingAlerts).await?;
-    let alerts = visible_alerts(&state, who.principal(), false).await?;
+    let alerts = seen(&state, who.principal(), visible_alerts(&state, who.principal(), false).await?).await?;
     who.caller.record(&state, "read", "safeguarding_alerts", None).await?;
     let reference = query.ok().and_then(|q| q.0.reference).map(|r| r.trim().to_uppercase()).filter(|r| !r.is_empty());
     let mut notice = None;
     if let Some(reference) = reference {
-        if let Some(a) = alerts.iter().find(|a| a.reference.eq_ignore_ascii_case(&reference)) {
-            return Ok(Redirect::to(&format!("/manage/alerts/{}", a.id)).into_response());
+        // The reference is part of what is alleged: only those told it can look it up.
+        if let Some(s) = alerts.iter().find(|s| s.detail && s.alert.reference.eq_ignore_ascii_case(&reference)) {
+            return Ok(Redirect::to(&format!("/manage/alerts/{}", s.alert.id)).into_response());
         }
         notice = Some(format!(
             "There is no alert with the reference {reference} among those you can see. Check the reference, or ask the person who sent it."
         ));
     }
     let now = Utc::now();
-    let open = alerts.iter().filter(|a| a.acknowledged_at.is_none()).count() as u64;
+    let open = alerts.iter().filter(|s| s.alert.acknowledged_at.is_none()).count() as u64;
     let page = AlertsPage {
         title: "Safeguarding alerts".to_string(),
         chrome: Chrome::manage(&who, "Safeguarding alerts"),
@@ -214,7 +279,8 @@ struct AlertPage {
     errors: Vec<ErrorLink>,
     notice: Option<String>,
     alert: AlertLine,
-    story: String,
+    /// The story as written, for those who may read what is alleged.
+    story: Option<String>,
     service_href: String,
     acknowledgement: Option<String>,
     acknowledged_by: Option<String>,
@@ -231,13 +297,16 @@ pub struct ShowParams {
     acknowledged: Option<String>,
 }
 
-/// The alert, after asking the policy and recording the read.
-async fn load(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<Alert, WebError> {
+/// The alert, after asking the policy and recording the read (of what is alleged,
+/// when the principal is told it).
+async fn load(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<Seen, WebError> {
     let id: i64 = raw_id.parse().map_err(|_| who.not_found())?;
     let alert = state.store.alert(id).await.map_err(who.store_error())?;
     who.require(state, Action::Read, alert_resource(&alert)).await?;
-    who.caller.record(state, "read", &format!("alert:{id}"), None).await?;
-    Ok(alert)
+    let seen = seen(state, who.principal(), vec![alert]).await?.remove(0);
+    let detail = seen.detail.then_some("what is alleged");
+    who.caller.record(state, "read", &format!("alert:{id}"), detail).await?;
+    Ok(seen)
 }
 
 /// `GET /manage/alerts/{id}`
@@ -259,13 +328,12 @@ pub async fn show(
 async fn alert_page(
     state: &AppState,
     who: &SignedIn,
-    a: &Alert,
+    seen: &Seen,
     notice: Option<String>,
     errors: &FormErrors,
     form: &[(String, String)],
 ) -> Result<AlertPage, WebError> {
-    let p = who.principal();
-    let may_acknowledge = authorize(p, Action::Write, alert_resource(a)).is_allowed();
+    let (p, a) = (who.principal(), &seen.alert);
     let location = Resource::Location {
         id: &a.location_id,
         provider: &a.provider_id,
@@ -276,7 +344,7 @@ async fn alert_page(
     } else {
         format!("/locations/{}", a.location_id)
     };
-    let acknowledged_by = match a.acknowledged_by {
+    let acknowledged_by = match a.acknowledged_by.filter(|_| seen.detail) {
         Some(id) => match state.store.user(id).await {
             Ok(user) => Some(user.name),
             Err(StoreError::NotFound) => Some(format!("User {id}")),
@@ -284,24 +352,25 @@ async fn alert_page(
         },
         None => None,
     };
+    let alert = alert_line(seen, Utc::now());
     Ok(AlertPage {
-        title: errors.title(&format!("Safeguarding alert {}", a.reference)),
+        title: errors.title(&alert.title),
         chrome: Chrome::with(
             who,
             vec![Crumb::new("Manage", "/manage"), Crumb::new("Safeguarding alerts", "/manage/alerts")],
-            a.reference.clone(),
+            alert.title.clone(),
         ),
         errors: errors.links(),
         notice,
-        alert: alert_line(a, Utc::now()),
-        story: a.story.clone(),
+        alert,
+        story: seen.detail.then(|| a.story.clone()),
         service_href,
-        acknowledgement: a.acknowledgement.clone(),
+        acknowledgement: a.acknowledgement.clone().filter(|_| seen.detail),
         acknowledged_by,
-        form: (may_acknowledge && a.acknowledged_at.is_none()).then(|| AcknowledgeForm {
+        form: (seen.may_acknowledge && a.acknowledged_at.is_none()).then(|| AcknowledgeForm {
             action: format!("/manage/alerts/{}/acknowledge", a.id),
             note: Field::new("note", "What has been done, or will be", "text", "off")
-                .hint("For example: who was told, what was checked, and what happens next. Everyone who can see this alert reads it.")
+                .hint("For example: who was told, what was checked, and what happens next. Those who can read what is alleged read it too.")
                 .value(value(form, "note"))
                 .errors(errors),
         }),
@@ -315,15 +384,16 @@ pub async fn acknowledge(
     Path(raw_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let alert = load(&state, &who, &raw_id).await?;
-    who.require(&state, Action::Write, alert_resource(&alert)).await?;
+    let seen = load(&state, &who, &raw_id).await?;
+    let emails: Vec<Email> = seen.contacts.iter().map(|c| c.email.clone()).collect();
+    who.require(&state, Action::Write, detail_resource(&seen.alert, &emails)).await?;
+    let id = seen.alert.id;
     let form = pairs(&body);
     let mut errors = FormErrors::default();
-    let status = match state.voice.acknowledge_alert(alert.id, who.principal(), value(&form, "note"), Utc::now()).await
-    {
+    let status = match state.voice.acknowledge_alert(id, who.principal(), value(&form, "note"), Utc::now()).await {
         Ok(()) => {
-            who.caller.record(&state, "acknowledge", &format!("alert:{}", alert.id), None).await?;
-            return Ok(Redirect::to(&format!("/manage/alerts/{}?acknowledged=yes", alert.id)).into_response());
+            who.caller.record(&state, "acknowledge", &format!("alert:{id}"), None).await?;
+            return Ok(Redirect::to(&format!("/manage/alerts/{id}?acknowledged=yes")).into_response());
         }
         Err(VoiceError::Conflict(_)) => {
             errors.add("acknowledgement", "This alert has already been acknowledged, so your note was not saved. The note recorded is shown below.");
@@ -335,7 +405,8 @@ pub async fn acknowledge(
         }
         Err(e) => return Err(PageError(voice_failure(&who, e))),
     };
-    let current = state.store.alert(alert.id).await.map_err(|e| WebError::from_store(e, String::new))?;
+    let current = state.store.alert(id).await.map_err(|e| WebError::from_store(e, String::new))?;
+    let current = Seen { alert: current, ..seen };
     let page = alert_page(&state, &who, &current, None, &errors, &form).await?;
     Ok(render(status, &page))
 }
