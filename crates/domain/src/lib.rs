@@ -5,6 +5,7 @@ mod access;
 mod account;
 mod error;
 mod ids;
+pub mod percent;
 mod place;
 mod rating;
 mod register;
