@@ -113,7 +113,7 @@ async fn every_problem_is_answered_at_once_and_nothing_is_kept() {
         fields,
         [
             "[1].supervision_pct: \"-5\" is not a percentage: give a whole number from 0 to 100",
-            "[1].agency_hours: 7000 is more than hours_worked (6000): hours worked counts agency hours too",
+            "[1].agency_hours: 7000 is more than the hours worked by all staff (6000): all staff hours include agency staff hours",
             "[2].month: 2025-01 is also given at [0]",
         ]
     );
@@ -300,9 +300,9 @@ async fn every_problem_in_the_form_is_shown_by_its_field_and_nothing_is_saved() 
         ("leavers", "-1", "Staff who left: -1 is below zero"),
         ("incidents", "12.5", "Incidents: &#34;12.5&#34; is not a whole number"),
         ("supervision_pct", "101", "Supervision up to date: &#34;101&#34; is not a percentage"),
-        ("agency_hours", "7000", "Agency staff hours: 7000 is more than hours_worked (6000)"),
+        ("agency_hours", "7000", "Agency staff hours: 7000 is more than the hours worked by all staff (6000)"),
         ("registered_manager", "", "Is a registered manager in post? Answer yes or no"),
-        ("complaints_upheld", "9", "Complaints upheld: 9 is more than complaints_received (3)"),
+        ("complaints_upheld", "9", "Complaints upheld: 9 is more than the complaints received (3)"),
     ];
     for (field, value, message) in cases {
         let mut fields = form_fields(last, "5");
