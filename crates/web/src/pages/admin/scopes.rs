@@ -35,7 +35,7 @@ pub(super) async fn in_register(
             Scope::LocalAuthority(name) => {
                 match known_local_authority(state.store.as_ref(), &name).await.map_err(store_failure)? {
                     Some(spelt) => Scope::LocalAuthority(spelt),
-                    None => return refuse(format!("no registered service is in a local authority called {name:?}")),
+                    None => return refuse(format!("no registered service is in a local authority called {name}")),
                 }
             }
             Scope::All => Scope::All,
