@@ -166,7 +166,7 @@ async fn the_area_view_counts_ratings_and_lists_services_needing_attention() {
 }
 
 /// Raises a complaint about Rose Court that describes harm: a level 5 alert.
-async fn severe_alert_at_rose_court(app: &TestApp) {
+pub async fn severe_alert_at_rose_court(app: &TestApp) {
     let mut public = Browser::new();
     let uri = format!("/locations/{ROSE_COURT}/complaints/new");
     let form = public.get(app, &uri).await;
