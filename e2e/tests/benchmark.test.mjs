@@ -130,6 +130,17 @@ describe('how a service compares', () => {
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the page does not scroll sideways on a phone (by ${overflow}px); wide parts scroll on their own`);
     await assertChartsNamed(phone, { atLeast: 14 });
+    // A funnel wider than the phone starts scrolled to the service's own diamond.
+    const hidden = await phone.locator('main .chart-scroll').evaluateAll((regions) =>
+      regions.flatMap((region) => {
+        const own = [...region.querySelectorAll('.chart__service')].find((mark) => !mark.closest('.chart__legend'));
+        if (!own) return [];
+        const mark = own.getBoundingClientRect();
+        const frame = region.getBoundingClientRect();
+        return mark.left >= frame.left && mark.right <= frame.right ? [] : [region.getAttribute('aria-labelledby')];
+      }),
+    );
+    assert.deepEqual(hidden, [], "each funnel shows the service's own marker without scrolling");
     await assertAccessible(phone, 'the benchmark page on a phone');
     await phone.context().close();
   });

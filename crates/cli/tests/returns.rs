@@ -78,7 +78,7 @@ async fn a_file_with_bad_rows_is_refused_whole_with_each_named() {
     let stderr = text(&out.stderr);
     for expected in [
         "has 3 problem(s); nothing was imported",
-        "line 3, column agency_hours: 6000 is more than hours_worked (5890)",
+        "line 3, column agency_hours: 6000 is more than the hours worked by all staff (5890)",
         "line 3, column registered_manager: \"perhaps\" is not an answer: give yes or no",
         "line 4, column location_id: there is no location with ID 1-999 in the register",
     ] {

@@ -6,6 +6,7 @@ mod account;
 pub mod assessment;
 mod error;
 mod ids;
+pub mod percent;
 mod place;
 mod rating;
 mod register;

@@ -176,11 +176,13 @@ impl ReadCount {
     }
 
     /// "7 of 9 (78%)", or "Nothing to read" when none was expected. The percentage
-    /// is rounded down, so that 100% means everyone.
+    /// follows the one rule ([`crate::percent`]), so 100% means everyone.
     pub fn describe(self) -> String {
         match self.rate() {
             None => "Nothing to read".to_string(),
-            Some(rate) => format!("{} of {} ({}%)", self.confirmed, self.expected, (rate * 100.0).floor() as u32),
+            Some(rate) => {
+                format!("{} of {} ({})", self.confirmed, self.expected, crate::percent::percent_of_share(rate))
+            }
         }
     }
 }
@@ -295,9 +297,9 @@ mod tests {
         assert_eq!(ReadCount::default().rate(), None);
         assert_eq!(ReadCount::default().describe(), "Nothing to read");
         let most = ReadCount { expected: 3, confirmed: 2 };
-        assert_eq!(most.describe(), "2 of 3 (66%)");
+        assert_eq!(most.describe(), "2 of 3 (67%)");
         let nearly = ReadCount { expected: 1000, confirmed: 999 };
-        assert_eq!(nearly.describe(), "999 of 1000 (99%)", "never 100% until everyone has read it");
+        assert_eq!(nearly.describe(), "999 of 1000 (99.9%)", "never 100% until everyone has read it");
         let mut total = most;
         total.add(ReadCount { expected: 1, confirmed: 1 });
         assert_eq!(total, ReadCount { expected: 4, confirmed: 3 });

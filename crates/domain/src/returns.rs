@@ -160,7 +160,31 @@ pub struct RawReturn {
     pub complaints_on_time: String,
 }
 
+/// The complaints a service's complaint log in Candour counts for one month. From
+/// the month it logs its first complaint, the log's counts are its complaint
+/// figures, so a return need not give them again.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoggedComplaints {
+    pub received: u32,
+    pub upheld: u32,
+    pub on_time: u32,
+}
+
+/// The fields a complaint log counts instead of the return.
+pub const COMPLAINT_FIELDS: [&str; 3] = ["complaints_received", "complaints_upheld", "complaints_on_time"];
+
 impl RawReturn {
+    /// Fills each blank complaint field with the log's count; a figure given is kept.
+    pub fn fill_complaints_from(&mut self, logged: LoggedComplaints) {
+        let counts = [logged.received, logged.upheld, logged.on_time];
+        for (field, count) in COMPLAINT_FIELDS.into_iter().zip(counts) {
+            let blank = self.values().into_iter().any(|(f, v)| f == field && v.trim().is_empty());
+            if blank {
+                self.set(field, &count.to_string());
+            }
+        }
+    }
+
     /// Sets a field by its name (a CSV column); `false` for a name that is not a field.
     pub fn set(&mut self, field: &str, value: &str) -> bool {
         let slot = match field {
@@ -364,8 +388,9 @@ impl Checks {
         }
     }
 
-    /// `part` cannot exceed `whole`; checked only when both were read.
-    fn at_most(&mut self, part: (&'static str, Option<u32>), whole: (&'static str, Option<u32>), why: &str) {
+    /// `part` cannot exceed `whole`, named in the words of the form (`the hours
+    /// worked`), never by its field; checked only when both were read.
+    fn at_most(&mut self, part: (&'static str, Option<u32>), whole: (&str, Option<u32>), why: &str) {
         if let (Some(p), Some(w)) = (part.1, whole.1)
             && p > w
         {
@@ -402,10 +427,10 @@ impl MonthlyReturn {
 
         c.at_most(
             ("agency_hours", agency_hours),
-            ("hours_worked", hours_worked),
-            "hours worked counts agency hours too",
+            ("the hours worked by all staff", hours_worked),
+            "all staff hours include agency staff hours",
         );
-        let received = ("complaints_received", complaints_received);
+        let received = ("the complaints received", complaints_received);
         c.at_most(("complaints_upheld", complaints_upheld), received, "only complaints received can be upheld");
         c.at_most(("complaints_on_time", complaints_on_time), received, "only complaints received can be answered");
         // Staff on the books at some time in the month are those still there plus
@@ -414,7 +439,10 @@ impl MonthlyReturn {
             && h + l == 0
             && w > a
         {
-            c.fail("headcount", "Your own staff worked hours this month, but the headcount is 0 and no-one left");
+            c.fail(
+                "headcount",
+                "Your own staff worked hours this month, but the number of staff employed is 0 and no-one left",
+            );
         }
 
         if !c.errors.is_empty() {
@@ -564,7 +592,7 @@ mod tests {
         raw.complaints_on_time = "5".into();
         let errors = MonthlyReturn::parse(&raw, today()).unwrap_err();
         assert_eq!(fields(&errors), ["agency_hours", "complaints_upheld", "complaints_on_time"]);
-        assert!(errors[1].message.contains("more than complaints_received (3)"), "{}", errors[1].message);
+        assert!(errors[1].message.contains("more than the complaints received (3)"), "{}", errors[1].message);
 
         let mut raw = good();
         (raw.headcount, raw.leavers) = ("0".into(), "0".into());
@@ -572,6 +600,44 @@ mod tests {
         // Agency staff alone may run a month with no employees.
         raw.agency_hours = raw.hours_worked.clone();
         assert!(MonthlyReturn::parse(&raw, today()).is_ok());
+    }
+
+    #[test]
+    fn blank_complaint_figures_come_from_the_log_and_given_ones_are_kept() {
+        let mut raw = good();
+        (raw.complaints_received, raw.complaints_upheld, raw.complaints_on_time) = ("".into(), " ".into(), "0".into());
+        assert!(MonthlyReturn::parse(&raw, today()).is_err(), "without the log they are required");
+        raw.fill_complaints_from(LoggedComplaints { received: 4, upheld: 1, on_time: 3 });
+        let figures = MonthlyReturn::parse(&raw, today()).expect("complete");
+        assert_eq!((figures.complaints_received, figures.complaints_upheld, figures.complaints_on_time), (4, 1, 0));
+    }
+
+    /// Every message the checks can give, in the words of the form: none names a
+    /// field as the CSV and API spell it (`hours_worked`, `headcount`).
+    #[test]
+    fn no_message_names_an_internal_field() {
+        let mut messages = Vec::new();
+        for (field, _) in FIELDS {
+            for bad in ["", " ", "-1", "x", "12.5", "10000001", "101", "maybe", "2999-01"] {
+                let mut raw = good();
+                raw.set(field, bad);
+                if let Err(errors) = MonthlyReturn::parse(&raw, today()) {
+                    messages.extend(errors.into_iter().map(|e| e.message));
+                }
+            }
+        }
+        let mut raw = good();
+        (raw.agency_hours, raw.complaints_upheld, raw.complaints_on_time) = ("7000".into(), "4".into(), "5".into());
+        messages.extend(MonthlyReturn::parse(&raw, today()).unwrap_err().into_iter().map(|e| e.message));
+        let mut raw = good();
+        (raw.headcount, raw.leavers) = ("0".into(), "0".into());
+        messages.extend(MonthlyReturn::parse(&raw, today()).unwrap_err().into_iter().map(|e| e.message));
+
+        assert!(messages.iter().any(|m| m.contains("more than the hours worked by all staff (6000)")), "{messages:?}");
+        let internal = FIELDS.iter().map(|(f, _)| *f).filter(|f| f.contains('_') || *f == "headcount");
+        for name in internal {
+            assert!(!messages.iter().any(|m| m.contains(name)), "{name} in {messages:?}");
+        }
     }
 
     #[test]

@@ -187,11 +187,10 @@ impl<'a> Months<'a> {
 /// by the deadline. Only months with a return change, as complaints are counted per
 /// occupied bed, which the return gives.
 fn count_complaints_from_the_log(months: &mut [ServiceMonth], log: &ComplaintLog) {
-    for month in months.iter_mut().filter(|m| m.month >= log.since) {
-        let Some(figures) = month.return_.as_mut() else { continue };
-        let logged = log.months.iter().find(|l| l.month == month.month);
-        figures.complaints_received = logged.map_or(0, |l| l.received);
-        figures.complaints_upheld = logged.map_or(0, |l| l.upheld);
-        figures.complaints_on_time = logged.map_or(0, |l| l.answered_on_time);
+    for month in months.iter_mut() {
+        let (Some(figures), Some(logged)) = (month.return_.as_mut(), log.counts(month.month)) else { continue };
+        figures.complaints_received = logged.received;
+        figures.complaints_upheld = logged.upheld;
+        figures.complaints_on_time = logged.on_time;
     }
 }

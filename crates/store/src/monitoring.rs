@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use candour_domain::complaints::OverdueComplaints;
-use candour_domain::returns::{Month, MonthlyReturn};
+use candour_domain::returns::{LoggedComplaints, Month, MonthlyReturn};
 use candour_domain::voice_month::VoiceMonth;
 use candour_domain::{LocationId, ProviderId, Rating, Region, ServiceKind};
 
@@ -50,6 +50,27 @@ pub struct ComplaintLog {
     pub months: Vec<ComplaintMonth>,
     /// Complaints not closed and still unanswered after their response deadline.
     pub overdue: Option<OverdueComplaints>,
+}
+
+impl ComplaintLog {
+    /// The month from which a complaint log's counts are read when a return is
+    /// checked: before any service could have logged a complaint in Candour.
+    pub fn ever() -> Month {
+        Month::new(2000, 1).expect("January 2000 is a month")
+    }
+
+    /// What the log counts for `month`: from the month of its first complaint on,
+    /// the complaints received that month (none in a month without any), upheld
+    /// (fully or partly) and answered by the deadline; `None` before.
+    pub fn counts(&self, month: Month) -> Option<LoggedComplaints> {
+        (month >= self.since).then(|| {
+            self.months.iter().find(|m| m.month == month).map_or_else(LoggedComplaints::default, |m| LoggedComplaints {
+                received: m.received,
+                upheld: m.upheld,
+                on_time: m.answered_on_time,
+            })
+        })
+    }
 }
 
 /// The complaints received in one month.

@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use candour_domain::returns::{MonthlyReturn, RawReturn};
 use candour_domain::{Action, LocationId};
-use candour_store::{ReturnBatch, ReturnSource};
+use candour_store::{ComplaintLog, ReturnBatch, ReturnSource};
 use chrono::{NaiveDate, Utc};
 use serde_json::Value;
 
@@ -39,7 +39,8 @@ pub async fn submit(
         }
         .into());
     }
-    let months = parse_months(&body, Utc::now().date_naive())?;
+    let log = crate::pages::returns::complaint_log(&state, &id).await?;
+    let months = parse_months(&body, Utc::now().date_naive(), log.as_ref())?;
     let count = months.len();
     let batch = ReturnBatch {
         returns: months.into_iter().map(|m| (id.clone(), m)).collect(),
@@ -55,8 +56,9 @@ pub async fn submit(
 
 /// The months in the body, every one checked, or every problem: a single
 /// object's problems are named by field (`headcount`), an array's by position
-/// and field (`[1].headcount`).
-fn parse_months(body: &[u8], today: NaiveDate) -> Result<Vec<MonthlyReturn>, WebError> {
+/// and field (`[1].headcount`). Complaint figures the location's complaint log
+/// counts may be left out.
+fn parse_months(body: &[u8], today: NaiveDate, log: Option<&ComplaintLog>) -> Result<Vec<MonthlyReturn>, WebError> {
     let value: Value = serde_json::from_slice(body)
         .map_err(|err| WebError::bad_request(format!("The body could not be read as JSON: {err}")))?;
     let (items, prefix): (Vec<Value>, fn(usize) -> String) = match value {
@@ -71,7 +73,7 @@ fn parse_months(body: &[u8], today: NaiveDate) -> Result<Vec<MonthlyReturn>, Web
     let mut problems = Vec::new();
     for (i, item) in items.into_iter().enumerate() {
         let at = prefix(i);
-        let raw: RawReturn = match serde_json::from_value(item) {
+        let mut raw: RawReturn = match serde_json::from_value(item) {
             Ok(raw) => raw,
             Err(err) => {
                 let name = if at.is_empty() { "body".to_string() } else { at.trim_end_matches('.').to_string() };
@@ -79,6 +81,7 @@ fn parse_months(body: &[u8], today: NaiveDate) -> Result<Vec<MonthlyReturn>, Web
                 continue;
             }
         };
+        crate::pages::returns::fill_from_log(&mut raw, log);
         match MonthlyReturn::parse(&raw, today) {
             Ok(m) => match months.iter().position(|earlier| earlier.month == m.month) {
                 Some(j) => problems.push((format!("{at}month"), format!("{} is also given at [{j}]", m.month))),
@@ -140,9 +143,9 @@ mod tests {
 
     #[test]
     fn an_object_or_an_array_of_months_is_read() {
-        assert_eq!(parse_months(month("2026-01").to_string().as_bytes(), today()).unwrap().len(), 1);
+        assert_eq!(parse_months(month("2026-01").to_string().as_bytes(), today(), None).unwrap().len(), 1);
         let both = Value::Array(vec![month("2026-01"), month("2026-02")]);
-        assert_eq!(parse_months(both.to_string().as_bytes(), today()).unwrap().len(), 2);
+        assert_eq!(parse_months(both.to_string().as_bytes(), today(), None).unwrap().len(), 2);
     }
 
     #[test]
@@ -152,18 +155,18 @@ mod tests {
         let mut unknown = month("2026-03");
         unknown["headcont"] = Value::from(1);
         let body = Value::Array(vec![month("2026-01"), bad, month("2026-01"), unknown]);
-        let err = parse_months(body.to_string().as_bytes(), today()).unwrap_err();
+        let err = parse_months(body.to_string().as_bytes(), today(), None).unwrap_err();
         assert_eq!(fields(err), ["[1].complaints_upheld", "[2].month", "[3]"]);
         let mut single = month("2026-09");
         single["training_pct"] = Value::from(120);
-        let err = parse_months(single.to_string().as_bytes(), today()).unwrap_err();
+        let err = parse_months(single.to_string().as_bytes(), today(), None).unwrap_err();
         assert_eq!(fields(err), ["month", "training_pct"]);
     }
 
     #[test]
     fn bodies_that_hold_no_months_are_bad_requests() {
         for body in ["[]", "42", "not json"] {
-            let err = parse_months(body.as_bytes(), today()).unwrap_err();
+            let err = parse_months(body.as_bytes(), today(), None).unwrap_err();
             assert!(matches!(err, WebError::BadRequest { .. }), "{body}: {err:?}");
         }
     }

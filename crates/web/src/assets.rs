@@ -24,8 +24,9 @@ const fn asset(name: &'static str, content_type: &'static str, body: &'static [u
     Asset { name, content_type, body, fingerprint: fnv1a(body) }
 }
 
-const ASSETS: [Asset; 2] = [
+const ASSETS: [Asset; 3] = [
     asset("candour.css", "text/css; charset=utf-8", include_bytes!("../assets/candour.css")),
+    asset("charts.js", "text/javascript; charset=utf-8", include_bytes!("../assets/charts.js")),
     asset("logo.svg", "image/svg+xml", include_bytes!("../assets/logo.svg")),
 ];
 
@@ -52,6 +53,8 @@ fn href(name: &str) -> String {
 
 /// The stylesheet's URL, fingerprinted.
 pub static CSS_HREF: LazyLock<String> = LazyLock::new(|| href("candour.css"));
+/// The script that scrolls a chart to the service's own marker, fingerprinted.
+pub static CHARTS_JS_HREF: LazyLock<String> = LazyLock::new(|| href("charts.js"));
 /// The logo's URL, fingerprinted.
 pub static LOGO_HREF: LazyLock<String> = LazyLock::new(|| href("logo.svg"));
 

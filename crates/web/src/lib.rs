@@ -19,6 +19,7 @@ mod config;
 mod download;
 mod error;
 mod forms;
+mod manager;
 mod monitoring;
 mod pages;
 mod pagination;

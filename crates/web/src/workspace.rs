@@ -3,12 +3,15 @@
 //! Each loader also yields the tenancy facts the access policy needs, so a handler
 //! loads, asks [`candour_domain::authorize`], and only then shows anything.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
+use candour_domain::voice::Criticality;
 use candour_domain::{
     Action, Email, Grant, LocationId, Principal, Provider, ProviderId, Rating, Resource, Role, Scope, UserId, authorize,
 };
-use candour_store::{LocationDetail, LocationQuery, LocationSort, LocationSummary, Store, StoreResult, User};
+use candour_store::{
+    AlertScope, LocationDetail, LocationQuery, LocationSort, LocationSummary, Store, StoreResult, User,
+};
 use serde::Serialize;
 
 /// Someone with an account, as shown in a workspace: no secrets, no sign-in state.
@@ -166,9 +169,29 @@ pub struct AreaWorkspace {
     pub registered: u64,
     /// Registered services by current overall rating, best first; `None` is not yet rated.
     pub by_rating: Vec<(Option<Rating>, u64)>,
-    /// Services rated Inadequate or Requires improvement, worst first.
-    pub needing_attention: Vec<LocationSummary>,
+    /// The urgent services first whatever their rating, then those rated
+    /// Inadequate or Requires improvement; worst rating first within each.
+    pub needing_attention: Vec<Attention>,
 }
+
+/// A service on the area's list of those needing attention, and why it is urgent, if it is.
+#[derive(Debug, Clone, Serialize)]
+pub struct Attention {
+    pub service: LocationSummary,
+    pub urgent: Vec<Urgency>,
+}
+
+/// What makes a service urgent whatever its rating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Urgency {
+    /// Band 1 of the watchlist: a flag that overrides the score, or the highest score.
+    WatchlistBandOne,
+    /// A safeguarding alert at level 5 that no one has acknowledged yet.
+    OpenSevereAlert,
+}
+
+/// More open alerts than any one authority should ever have; the list is oldest first.
+const OPEN_ALERTS_READ: u32 = 10_000;
 
 /// The authority's name as the register spells it, if any registered service is there.
 pub async fn known_local_authority(store: &dyn Store, name: &str) -> StoreResult<Option<String>> {
@@ -176,16 +199,40 @@ pub async fn known_local_authority(store: &dyn Store, name: &str) -> StoreResult
     Ok(areas.into_iter().find(|a| a.local_authority.eq_ignore_ascii_case(name.trim())).map(|a| a.local_authority))
 }
 
-pub async fn area_workspace(store: &dyn Store, local_authority: String) -> StoreResult<AreaWorkspace> {
+/// The authority's services; `band_one` names those in band 1 of the latest
+/// watchlist (empty before the first snapshot).
+pub async fn area_workspace(
+    store: &dyn Store,
+    local_authority: String,
+    band_one: &HashSet<LocationId>,
+) -> StoreResult<AreaWorkspace> {
     let services = all_locations_in(store, &local_authority).await?;
+    let severe = open_severe_alerts(store, &local_authority).await?;
     let count = |rating: Option<Rating>| services.iter().filter(|s| s.overall == rating).count() as u64;
     let by_rating = Rating::ALL.into_iter().map(Some).chain(std::iter::once(None)).map(|r| (r, count(r))).collect();
-    let needing_attention = services
+    let mut needing_attention: Vec<Attention> = services
         .iter()
-        .filter(|s| matches!(s.overall, Some(Rating::Inadequate | Rating::RequiresImprovement)))
-        .cloned()
+        .map(|s| {
+            let urgent = [
+                (band_one.contains(&s.id), Urgency::WatchlistBandOne),
+                (severe.contains(&s.id), Urgency::OpenSevereAlert),
+            ];
+            Attention { service: s.clone(), urgent: urgent.into_iter().filter(|(is, _)| *is).map(|(_, u)| u).collect() }
+        })
+        .filter(|a| {
+            !a.urgent.is_empty() || matches!(a.service.overall, Some(Rating::Inadequate | Rating::RequiresImprovement))
+        })
         .collect();
+    // Stable, so each group keeps the worst-rating-first order of the search.
+    needing_attention.sort_by_key(|a| a.urgent.is_empty());
     Ok(AreaWorkspace { registered: services.len() as u64, by_rating, needing_attention, local_authority })
+}
+
+/// The services in the authority with an open safeguarding alert at level 5.
+async fn open_severe_alerts(store: &dyn Store, local_authority: &str) -> StoreResult<HashSet<LocationId>> {
+    let scope = AlertScope::LocalAuthorities(vec![local_authority.to_string()]);
+    let open = store.alerts(&scope, true, OPEN_ALERTS_READ).await?;
+    Ok(open.into_iter().filter(|a| a.level >= Criticality::SEVERE).map(|a| a.location_id).collect())
 }
 
 /// Every registered location in the authority, worst rating first.

@@ -8,16 +8,29 @@ use std::path::Path;
 
 use anyhow::Context;
 use candour_domain::LocationId;
+use candour_domain::returns::Month;
 use candour_domain::returns::template::{self, LOCATION_COLUMN, Problem, Row};
-use candour_store::{ReturnBatch, ReturnSource, ReturnsStore, Store, StoreError};
+use candour_store::{
+    ComplaintLog, Locations, MonitoringStore, ReturnBatch, ReturnSource, ReturnsStore, Store, StoreError,
+};
 use chrono::Utc;
 
 use crate::ReturnsArgs;
 
 pub async fn import(args: &ReturnsArgs) -> anyhow::Result<()> {
     let text = std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
-    let (rows, mut problems) = template::read(&text, Utc::now().date_naive());
     let store = super::open_store(&args.db).await?;
+    let today = Utc::now().date_naive();
+    // Complaint figures a location's complaint log counts may be left blank.
+    let logs: HashMap<LocationId, ComplaintLog> = store
+        .complaint_logs(Locations::All, ComplaintLog::ever(), today)
+        .await
+        .context("the complaint logs could not be read")?
+        .into_iter()
+        .map(|log| (log.location_id.clone(), log))
+        .collect();
+    let counted = |id: &LocationId, month: Month| logs.get(id).and_then(|log| log.counts(month));
+    let (rows, mut problems) = template::read(&text, today, &counted);
     problems.extend(unknown_locations(&store, &rows).await?);
     if !problems.is_empty() {
         problems.sort_by_key(|p| p.line);

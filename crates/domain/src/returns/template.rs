@@ -8,7 +8,7 @@ use std::fmt;
 
 use chrono::NaiveDate;
 
-use super::{FIELDS, Month, MonthlyReturn, RawReturn};
+use super::{FIELDS, LoggedComplaints, Month, MonthlyReturn, RawReturn};
 use crate::LocationId;
 
 /// The column naming the location; the others are the return's fields.
@@ -63,10 +63,19 @@ pub fn blank(location: &LocationId, months: &[Month]) -> String {
     text
 }
 
+/// What a location's complaint log counts for a month, where it counts it.
+pub type ComplaintLogs<'a> = &'a dyn Fn(&LocationId, Month) -> Option<LoggedComplaints>;
+
+/// No complaint log anywhere: every row gives its complaint figures.
+pub fn no_logs(_: &LocationId, _: Month) -> Option<LoggedComplaints> {
+    None
+}
+
 /// Reads and checks every row; returns the good rows and every problem found,
-/// by line. `today` decides which months have begun. Whether each location is
-/// in the register (or may be sent for) is for the caller to judge.
-pub fn read(bytes: &[u8], today: NaiveDate) -> (Vec<Row>, Vec<Problem>) {
+/// by line. `today` decides which months have begun; blank complaint figures are
+/// taken from `logs` where a location's complaint log counts them. Whether each
+/// location is in the register (or may be sent for) is for the caller to judge.
+pub fn read(bytes: &[u8], today: NaiveDate, logs: ComplaintLogs<'_>) -> (Vec<Row>, Vec<Problem>) {
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(bytes);
     let header = match reader.headers() {
         Ok(h) if h.iter().any(|c| !c.is_empty()) => h.iter().map(|c| c.to_ascii_lowercase()).collect::<Vec<_>>(),
@@ -98,7 +107,7 @@ pub fn read(bytes: &[u8], today: NaiveDate) -> (Vec<Row>, Vec<Problem>) {
             continue;
         }
         let values: HashMap<&str, &str> = header.iter().map(String::as_str).zip(record.iter()).collect();
-        let Some(row) = check_row(line, &values, today, &mut problems) else { continue };
+        let Some(row) = check_row(line, &values, today, logs, &mut problems) else { continue };
         match first_seen.get(&(row.location.clone(), row.figures.month)) {
             Some(earlier) => {
                 let (month, location) = (row.figures.month, &row.location);
@@ -137,13 +146,24 @@ fn check_header(header: &[String]) -> Vec<Problem> {
     problems
 }
 
-fn check_row(line: u64, values: &HashMap<&str, &str>, today: NaiveDate, problems: &mut Vec<Problem>) -> Option<Row> {
+fn check_row(
+    line: u64,
+    values: &HashMap<&str, &str>,
+    today: NaiveDate,
+    logs: ComplaintLogs<'_>,
+    problems: &mut Vec<Problem>,
+) -> Option<Row> {
     let location = LocationId::parse(values[LOCATION_COLUMN]).map_err(|e| {
         problems.push(Problem::new(line, Some(LOCATION_COLUMN), e.to_string()));
     });
     let mut raw = RawReturn::default();
     for (field, _) in FIELDS {
         raw.set(field, values[field]);
+    }
+    if let (Ok(id), Ok(month)) = (&location, Month::parse(&raw.month))
+        && let Some(logged) = logs(id, month)
+    {
+        raw.fill_complaints_from(logged);
     }
     let figures = MonthlyReturn::parse(&raw, today).map_err(|errors| {
         problems.extend(errors.into_iter().map(|e| Problem::new(line, Some(e.field), e.message)));
@@ -173,7 +193,7 @@ notifications,safeguarding_referrals,complaints_received,complaints_upheld,compl
 training_pct,registered_manager,manager_changed,people_supported,incidents,restraint,seclusion,segregation,\
 notifications,safeguarding_referrals,complaints_received,complaints_upheld,complaints_on_time\n\
 2025-01, 1-101 ,40,2,300,6000,3,85,92,yes,no,38,5,1,0,0,2,1,3,1,3\n";
-        let (rows, problems) = read(file.as_bytes(), today());
+        let (rows, problems) = read(file.as_bytes(), today(), &no_logs);
         assert!(problems.is_empty(), "{:?}", lines(&problems));
         assert_eq!((rows[0].line, rows[0].location.as_str(), rows[0].figures.headcount), (2, "1-101", 40));
     }
@@ -181,21 +201,24 @@ notifications,safeguarding_referrals,complaints_received,complaints_upheld,compl
     #[test]
     fn a_spreadsheet_export_with_a_byte_order_mark_and_crlf_is_read() {
         let file = format!("\u{feff}{HEADER}\r\n1-101,2025-01,40,2,300,6000,3,85,92,yes,no,38,5,1,0,0,2,1,3,1,3\r\n");
-        let (rows, problems) = read(file.as_bytes(), today());
+        let (rows, problems) = read(file.as_bytes(), today(), &no_logs);
         assert!(problems.is_empty(), "{:?}", lines(&problems));
         assert_eq!(rows.len(), 1);
     }
 
     #[test]
     fn header_problems_name_each_column() {
-        let (_, problems) = read(b"location_id,month,headcont\n1-1,2025-01,4\n", today());
+        let (_, problems) = read(b"location_id,month,headcont\n1-1,2025-01,4\n", today(), &no_logs);
         let text = lines(&problems).join("\n");
         assert!(text.contains("line 1, column headcont: is not a column of the template"), "{text}");
         assert!(text.contains("line 1, column headcount: is missing"), "{text}");
         assert!(text.contains("column complaints_on_time: is missing"), "{text}");
-        assert_eq!(lines(&read(b"", today()).1), ["line 1: the file is empty: start it with the template's header"]);
+        assert_eq!(
+            lines(&read(b"", today(), &no_logs).1),
+            ["line 1: the file is empty: start it with the template's header"]
+        );
         let header_only = format!("{HEADER}\n");
-        let (_, problems) = read(header_only.as_bytes(), today());
+        let (_, problems) = read(header_only.as_bytes(), today(), &no_logs);
         assert_eq!(lines(&problems), ["line 2: the file has a header but no rows: add one row per location and month"]);
     }
 
@@ -205,7 +228,7 @@ notifications,safeguarding_referrals,complaints_received,complaints_upheld,compl
         let file = format!(
             "{HEADER}\n{good}\nX-1,2025-13,40,2,300,6000,3,85,92,yes,no,38,5,1,0,0,2,1,3,1,3\n1-101,2025-02\n{good}\n"
         );
-        let (rows, problems) = read(file.as_bytes(), today());
+        let (rows, problems) = read(file.as_bytes(), today(), &no_logs);
         assert_eq!(rows.len(), 1);
         assert_eq!(
             lines(&problems),
@@ -219,12 +242,29 @@ notifications,safeguarding_referrals,complaints_received,complaints_upheld,compl
     }
 
     #[test]
+    fn complaint_figures_a_log_counts_may_be_left_blank() {
+        let file = format!("{HEADER}\n1-101,2025-01,40,2,300,6000,3,85,92,yes,no,38,5,1,0,0,2,1,,,\n");
+        let (_, problems) = read(file.as_bytes(), today(), &no_logs);
+        assert_eq!(problems.len(), 3, "without a log they are required: {:?}", lines(&problems));
+        let logs = |id: &LocationId, month: Month| {
+            (id.as_str() == "1-101" && month >= Month::new(2025, 1).unwrap()).then_some(LoggedComplaints {
+                received: 2,
+                upheld: 1,
+                on_time: 2,
+            })
+        };
+        let (rows, problems) = read(file.as_bytes(), today(), &logs);
+        assert!(problems.is_empty(), "{:?}", lines(&problems));
+        assert_eq!(rows[0].figures.complaints_received, 2);
+    }
+
+    #[test]
     fn a_blank_template_reads_back_wanting_only_its_figures() {
         let location = LocationId::parse("1-101").unwrap();
         let months = [Month::new(2026, 1).unwrap(), Month::new(2026, 2).unwrap()];
         let text = blank(&location, &months);
         assert!(text.starts_with(&format!("{HEADER}\n1-101,2026-01,,")), "{text}");
-        let (rows, problems) = read(text.as_bytes(), today());
+        let (rows, problems) = read(text.as_bytes(), today(), &no_logs);
         assert!(rows.is_empty());
         assert!(problems.iter().all(|p| !matches!(p.column.as_deref(), Some("location_id" | "month"))), "{problems:?}");
         assert_eq!(problems.iter().filter(|p| p.line == 3).count(), FIELDS.len() - 1, "each figure is asked for");

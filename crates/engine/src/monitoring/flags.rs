@@ -125,7 +125,10 @@ fn no_manager(service: &Service, month: Month, policy: &MonitoringPolicy) -> Opt
     (!latest.registered_manager).then(|| {
         Flag::new(
             FlagKind::NoRegisteredManager,
-            format!("No registered manager was in post in the latest return ({}).", latest.month),
+            format!(
+                "No registered manager was in post in the latest return: the provider return for {}.",
+                latest.month.first_day().format("%B %Y")
+            ),
             vec![fact("latest return", latest.month), fact("registered manager in post", "no")],
         )
     })

@@ -1,6 +1,7 @@
 //! The watchlist: each service's score from its indicators, its band from 1 (look
 //! first) to 6, and its reasons in plain words, the most serious first.
 
+use candour_domain::percent::percent_of_share;
 use serde::Serialize;
 
 use super::catalogue::{Indicator, Statistic};
@@ -152,7 +153,7 @@ fn flag_code(kind: FlagKind) -> &'static str {
     }
 }
 
-/// "Agency share of hours is high against similar services: 42.0 % against 12.0 % …".
+/// "Agency share of hours is high against similar services: 42% against 12% …".
 fn indicator_reason(result: &IndicatorResult, service: &ServiceIndicators) -> Option<Reason> {
     let seriousness = match result.status {
         Status::Elevated => Seriousness::Serious,
@@ -161,7 +162,7 @@ fn indicator_reason(result: &IndicatorResult, service: &ServiceIndicators) -> Op
     };
     let (info, comparison, value) = (result.indicator.info(), result.comparison?, result.value?);
     let show = |v: f64| match info.statistic {
-        Statistic::Proportion => format!("{:.1} %", v * 100.0),
+        Statistic::Proportion => percent_of_share(v),
         Statistic::Rate | Statistic::Mean => format!("{v:.2}"),
     };
     let side = if comparison.z >= 0.0 { "high" } else { "low" };

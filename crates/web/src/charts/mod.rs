@@ -40,17 +40,7 @@ impl Scale {
     /// rounds to 0% or 100%.
     pub fn format(self, value: f64) -> String {
         match self {
-            Scale::Percent => {
-                let percent = value * 100.0;
-                let rounded = percent.round();
-                if rounded == 0.0 && percent > 0.0 {
-                    format!("{}%", fixed((percent * 10.0).ceil() / 10.0, 1))
-                } else if rounded == 100.0 && percent < 100.0 {
-                    format!("{}%", fixed((percent * 10.0).floor() / 10.0, 1))
-                } else {
-                    format!("{}%", fixed(rounded, 0))
-                }
-            }
+            Scale::Percent => candour_domain::percent::percent_of_share(value),
             Scale::Number { decimals } => fixed(value, usize::from(decimals.min(6))),
         }
     }

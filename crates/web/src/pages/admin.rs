@@ -1,6 +1,8 @@
 //! Administration, for system administrators: users (list, invite, change roles,
 //! disable and enable, resend an invitation), the audit log and the outbox.
 
+mod scopes;
+
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
@@ -20,6 +22,8 @@ use crate::forms::{ErrorLink, Field, FormErrors, SelectField, pairs, value};
 use crate::pages::account::account_failure;
 use crate::pages::chrome::{Chrome, Crumb, StatusTag, date_time};
 use crate::views::{Row, SelectOption, count_of, thousands};
+
+use scopes::Findings;
 
 /// How many emails the outbox page lists.
 const OUTBOX_LIMIT: u32 = 200;
@@ -105,21 +109,83 @@ struct InvitePage {
     email: Field,
     role: SelectField,
     scopes: Field,
+    search: ScopeSearch,
 }
 
-/// `GET /admin/users/invite`
-pub async fn invite_form(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
+/// The register search beside the scope fields: a GET form, so it works without scripts.
+struct ScopeSearch {
+    action: String,
+    find: Field,
+    /// What was searched for and what it found, once someone has searched.
+    results: Option<Searched>,
+}
+
+struct Searched {
+    text: String,
+    found: Findings,
+}
+
+#[derive(Deserialize, Default)]
+pub struct Find {
+    find: Option<String>,
+    done: Option<String>,
+}
+
+impl ScopeSearch {
+    async fn of(
+        state: &AppState,
+        action: String,
+        query: Result<Query<Find>, QueryRejection>,
+    ) -> Result<Self, WebError> {
+        let text = query.ok().and_then(|q| q.0.find).map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+        let results = match text {
+            Some(text) => Some(Searched { found: scopes::search(state, &text).await?, text }),
+            None => None,
+        };
+        let typed = results.as_ref().map_or("", |r| r.text.as_str());
+        Ok(ScopeSearch { find: Self::field().value(typed), action, results })
+    }
+
+    fn empty(action: String) -> Self {
+        ScopeSearch { action, find: Self::field(), results: None }
+    }
+
+    fn field() -> Field {
+        Field::new("find", "Name of a service, provider or local authority", "search", "off")
+            .hint("We list the IDs of the services that match, their providers, and matching local authorities.")
+    }
+}
+
+const INVITE: &str = "/admin/users/invite";
+
+/// `GET /admin/users/invite?find=…`: the form, and what the register search found.
+pub async fn invite_form(
+    State(state): State<AppState>,
+    who: SignedIn,
+    query: Result<Query<Find>, QueryRejection>,
+) -> Result<Response, PageError> {
     who.require(&state, Action::Write, Resource::Accounts).await?;
-    Ok(render(StatusCode::OK, &invite_page(&who, FormErrors::default(), &[])))
+    let search = ScopeSearch::of(&state, INVITE.to_string(), query).await?;
+    Ok(render(StatusCode::OK, &invite_page(&who, FormErrors::default(), &[], search)))
 }
 
 /// `POST /admin/users/invite`
 pub async fn invite(State(state): State<AppState>, who: SignedIn, body: Bytes) -> Result<Response, PageError> {
     who.require(&state, Action::Write, Resource::Accounts).await?;
     let form = pairs(&body);
+    let refused =
+        |errors| render(StatusCode::BAD_REQUEST, &invite_page(&who, errors, &form, ScopeSearch::empty(INVITE.into())));
     let (email, name, grants) = match read_invitation(&form) {
         Ok(parts) => parts,
-        Err(errors) => return Ok(render(StatusCode::BAD_REQUEST, &invite_page(&who, errors, &form))),
+        Err(errors) => return Ok(refused(errors)),
+    };
+    let grants = match scopes::in_register(&state, grants).await? {
+        Ok(grants) => grants,
+        Err((_, message)) => {
+            let mut errors = FormErrors::default();
+            errors.add("scopes", message);
+            return Ok(refused(errors));
+        }
     };
     let ip = who.caller.ip_text();
     match state.accounts.invite(Some(who.principal()), email, &name, grants, Some(&ip)).await {
@@ -129,12 +195,12 @@ pub async fn invite(State(state): State<AppState>, who: SignedIn, body: Bytes) -
         Err(AccountError::Conflict(_)) => {
             let mut errors = FormErrors::default();
             errors.add("email", "Someone already has an account with this email address");
-            Ok(render(StatusCode::BAD_REQUEST, &invite_page(&who, errors, &form)))
+            Ok(refused(errors))
         }
         Err(AccountError::Invalid(message)) => {
             let mut errors = FormErrors::default();
             errors.add("scopes", message);
-            Ok(render(StatusCode::BAD_REQUEST, &invite_page(&who, errors, &form)))
+            Ok(refused(errors))
         }
         Err(err) => Err(account_failure(err)),
     }
@@ -178,7 +244,7 @@ fn scope_message(role: Role, expected: &str) -> String {
     format!("{}: {expected}", role.name())
 }
 
-fn invite_page(who: &SignedIn, errors: FormErrors, form: &[(String, String)]) -> InvitePage {
+fn invite_page(who: &SignedIn, errors: FormErrors, form: &[(String, String)], search: ScopeSearch) -> InvitePage {
     let chosen = Some(value(form, "role")).filter(|v| !v.is_empty());
     let prompt = SelectOption { value: String::new(), label: "Choose a role".to_string(), selected: chosen.is_none() };
     let roles = std::iter::once(prompt)
@@ -195,12 +261,13 @@ fn invite_page(who: &SignedIn, errors: FormErrors, form: &[(String, String)]) ->
             .hint(SCOPE_HINT)
             .value(value(form, "scopes"))
             .errors(&errors),
+        search,
     }
 }
 
 const SCOPE_HINT: &str = "One per line. Commissioner: local authority names, like Leeds. Provider administrator: the \
      provider's ID, like 1-101641521. Registered manager or staff: location IDs, like 1-545611283. Leave empty \
-     for the other roles.";
+     for the other roles. Each must be in the register: search for it by name below.";
 
 // ---------------------------------------------------------------- one user
 
@@ -218,6 +285,7 @@ struct UserPage {
     resend_action: Option<String>,
     status_action: String,
     disabled: bool,
+    search: ScopeSearch,
 }
 
 struct RoleChoice {
@@ -234,12 +302,14 @@ pub async fn user(
     State(state): State<AppState>,
     who: SignedIn,
     Path(raw_id): Path<String>,
-    query: Result<Query<Done>, QueryRejection>,
+    query: Result<Query<Find>, QueryRejection>,
 ) -> Result<Response, PageError> {
     who.require(&state, Action::Read, Resource::Accounts).await?;
     let user = load_user(&state, &who, &raw_id).await?;
     who.caller.record(&state, "read", &format!("user:{}", user.id), None).await?;
-    let notice = match done(query).as_deref() {
+    let done = query.as_ref().ok().and_then(|q| q.0.done.clone());
+    let search = ScopeSearch::of(&state, format!("/admin/users/{}", user.id), query).await?;
+    let notice = match done.as_deref() {
         Some("invited") => Some("Invitation sent. The link is in the outbox."),
         Some("saved") => Some("Roles saved."),
         Some("disabled") => Some("Account disabled. Its owner has been signed out everywhere."),
@@ -247,7 +317,7 @@ pub async fn user(
         _ => None,
     };
     let choices = role_choices_of(&user.grants);
-    Ok(render(StatusCode::OK, &user_page(&who, &user, notice, FormErrors::default(), choices)))
+    Ok(render(StatusCode::OK, &user_page(&who, &user, notice, FormErrors::default(), choices, search)))
 }
 
 async fn load_user(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<User, WebError> {
@@ -269,17 +339,28 @@ pub async fn update_roles(
     who.require(&state, Action::Write, Resource::Accounts).await?;
     let user = load_user(&state, &who, &raw_id).await?;
     let form = pairs(&body);
-    let (grants, errors, choices) = read_roles(&form);
+    let (grants, mut errors, mut choices) = read_roles(&form);
+    let search = || ScopeSearch::empty(format!("/admin/users/{}", user.id));
     if !errors.is_empty() {
-        return Ok(render(StatusCode::BAD_REQUEST, &user_page(&who, &user, None, errors, choices)));
+        return Ok(render(StatusCode::BAD_REQUEST, &user_page(&who, &user, None, errors, choices, search())));
     }
+    let grants = match scopes::in_register(&state, grants).await? {
+        Ok(grants) => grants,
+        Err((role, message)) => {
+            errors.add(scope_field(role), message.clone());
+            if let Some(choice) = choices.iter_mut().find(|c| c.code == role.code()) {
+                choice.error = Some(message);
+            }
+            return Ok(render(StatusCode::BAD_REQUEST, &user_page(&who, &user, None, errors, choices, search())));
+        }
+    };
     let update = UserUpdate { grants: Some(grants), ..UserUpdate::default() };
     match state.accounts.update_user(who.principal(), user.id, update, Some(&who.caller.ip_text())).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/users/{}?done=saved", user.id)).into_response()),
         Err(AccountError::Invalid(message)) => {
             let mut errors = FormErrors::default();
             errors.add("role-admin", message);
-            Ok(render(StatusCode::BAD_REQUEST, &user_page(&who, &user, None, errors, choices)))
+            Ok(render(StatusCode::BAD_REQUEST, &user_page(&who, &user, None, errors, choices, search())))
         }
         Err(err) => Err(account_failure(err)),
     }
@@ -360,6 +441,7 @@ fn user_page(
     notice: Option<&'static str>,
     errors: FormErrors,
     roles: Vec<RoleChoice>,
+    search: ScopeSearch,
 ) -> UserPage {
     let status = StatusTag::of(user.disabled, user.has_password);
     let details = vec![
@@ -381,6 +463,7 @@ fn user_page(
         resend_action: (!user.has_password && !user.disabled).then(|| format!("/admin/users/{}/invitation", user.id)),
         status_action: format!("/admin/users/{}/status", user.id),
         disabled: user.disabled,
+        search,
     }
 }
 

@@ -17,6 +17,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use candour_domain::LocationId;
+use candour_domain::percent::percent_of_share;
 use candour_engine::monitoring::{Benchmark, CATALOGUE, Indicator, MonitoringPolicy, Status, benchmark};
 use candour_engine::stats::{PeerGroup, PeerScope};
 use candour_monitor::{ServiceFacts, Snapshot, Watched, peer_group};
@@ -26,6 +27,7 @@ use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, FormErrors, RadioGroup, SelectField};
+use crate::manager::ManagerStatus;
 use crate::monitoring::{may_see, snapshot};
 use crate::pages::chrome::{Chrome, Crumb};
 use crate::views::{Row, SelectOption, beds_text, count_of, long_date, month_name, optional_date};
@@ -60,6 +62,8 @@ struct Compared {
     group_count: String,
     /// The group holds no other service: the figures compare the service with itself.
     alone: bool,
+    /// The comparison's result in a sentence, for the page's summary.
+    headline: String,
     caption: String,
     indicators: Vec<IndicatorView>,
     method: Vec<Row>,
@@ -121,6 +125,7 @@ pub async fn page(
         return Err(who.not_found().into());
     }
     who.caller.record(&state, "read", &format!("location:{id}"), Some("benchmark")).await?;
+    let manager = manager_text(&state, &id).await?;
     let mut errors = FormErrors::default();
     let choices = query.map(|q| q.0).unwrap_or_else(|_| {
         errors.add("scope", "The choices in the address could not be read: choose again below");
@@ -131,7 +136,7 @@ pub async fn page(
     let chrome = Chrome::with(&who, vec![Crumb::new("Manage", "/manage"), workspace], "How it compares");
     // A national peer group is thousands of services: worked out off the request threads.
     let answer = tokio::task::spawn_blocking(move || {
-        let page = benchmark_page(chrome, &snapshot, target, &choices, errors)?;
+        let page = benchmark_page(chrome, &snapshot, target, &choices, errors, manager)?;
         let status = if page.errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
         Ok::<_, WebError>(render(status, &page))
     });
@@ -144,6 +149,7 @@ fn benchmark_page(
     target: usize,
     choices: &Choices,
     mut errors: FormErrors,
+    manager: String,
 ) -> Result<BenchmarkPage, WebError> {
     let watched = snapshot.at(target);
     let facts = watched.facts;
@@ -169,7 +175,7 @@ fn benchmark_page(
         title: errors.title(&format!("How {name} compares")),
         chrome,
         errors: errors.links(),
-        details: details(snapshot, facts),
+        details: details(snapshot, facts, manager),
         watch: WatchView::of(watched.entry),
         action: format!("/monitoring/locations/{}", facts.id),
         scope: scope_choices(facts, scope_value, &errors),
@@ -249,9 +255,11 @@ fn compare(
             }
             view
         })
-        .collect();
+        .collect::<Vec<IndicatorView>>();
     let window = window_label(snapshot.month, snapshot.policy.window_months);
+    let headline = compared_headline(&group.label(), &indicators);
     Ok(Compared {
+        headline,
         group_label: group.label(),
         group_key: group.key(),
         group_count: format!("{}, this one included", count_of(members.len() as u64, "service", "services")),
@@ -265,8 +273,26 @@ fn compare(
     })
 }
 
+/// "Against care homes in Leeds: 2 of 9 indicators at risk, 3 without enough data."
+fn compared_headline(group: &str, indicators: &[IndicatorView]) -> String {
+    let with = |modifiers: &[&str]| indicators.iter().filter(|i| modifiers.contains(&i.status.modifier)).count();
+    format!(
+        "Against {group}: {} of {} at risk, {} without enough data.",
+        with(&["risk", "elevated"]),
+        count_of(indicators.len() as u64, "indicator", "indicators"),
+        with(&["no-data"])
+    )
+}
+
+/// Whether a registered manager is in post, from each source with its date.
+async fn manager_text(state: &AppState, id: &LocationId) -> Result<String, WebError> {
+    let failed = |e| WebError::from_store(e, String::new);
+    let detail = state.store.location(id).await.map_err(failed)?;
+    Ok(ManagerStatus::load(state.store.as_ref(), &detail.location).await.map_err(failed)?.text())
+}
+
 /// The service itself, as the register and monitoring know it.
-fn details(snapshot: &Snapshot, facts: &ServiceFacts) -> Vec<Row> {
+fn details(snapshot: &Snapshot, facts: &ServiceFacts, manager: String) -> Vec<Row> {
     let rating = facts
         .rating
         .map_or("Not yet rated".to_string(), |(r, on)| format!("{}, published {}", r.name(), long_date(on)));
@@ -277,6 +303,7 @@ fn details(snapshot: &Snapshot, facts: &ServiceFacts) -> Vec<Row> {
         Row::text("Local authority", facts.local_authority.clone().unwrap_or_else(|| "Not known".to_string())),
         Row::text("Region", facts.region.map_or("Not known", |r| r.name())),
         Row::text("Overall rating", rating),
+        Row::text("Registered manager in post", manager),
         Row::text("Last inspection", optional_date(facts.last_inspection)),
         Row::text(
             "Data up to",
@@ -328,9 +355,9 @@ fn method(snapshot: &Snapshot, group: &PeerGroup) -> Vec<Row> {
         Row::text(
             "Over-dispersion (τ²)",
             format!(
-                "z-scores winsorised at {trim}% from each end; φ = mean z²; τ² = (Iφ − (I − 1)) / (Σw − Σw²/Σw), \
+                "z-scores winsorised at {trim} from each end; φ = mean z²; τ² = (Iφ − (I − 1)) / (Σw − Σw²/Σw), \
                  w = 1/s², or 0 when Iφ ≤ I − 1. With fewer than {min} services with enough data, τ² = {default}",
-                trim = d.trim * 100.0,
+                trim = percent_of_share(d.trim),
                 min = d.min_services,
                 default = d.default_tau2
             ),

@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::{PageError, WebError, render};
+use crate::manager::ManagerStatus;
 use crate::pages::feedback::public::{MAX_PAGE, STORIES_PER_PAGE, VoiceSection, voice_section, whole_number};
 use crate::views::{
     RatingTag, Row, beds_text, count_of, location_href, long_date, optional_date, provider_href, safe_website,
@@ -114,7 +115,10 @@ pub async fn location(
     )?;
     let published = published_results(&assessments);
     let voice = voice_section(&id, &summary, &stories);
-    let mut page = page(&detail, &published, voice);
+    let manager = ManagerStatus::load(state.store.as_ref(), &detail.location)
+        .await
+        .map_err(|e| WebError::from_store(e, String::new))?;
+    let mut page = page(&detail, &published, voice, &manager);
     page.plans = crate::pages::improvement::public::published_plans(&state, &id).await?;
     Ok(render(StatusCode::OK, &page))
 }
@@ -154,6 +158,7 @@ fn page(
     detail: &LocationDetail,
     published: &[(NaiveDate, String, AssessmentResult)],
     voice: VoiceSection,
+    manager: &ManagerStatus,
 ) -> LocationPage {
     let location = &detail.location;
     let overall = detail.headline_rating.as_ref();
@@ -164,7 +169,7 @@ fn page(
         overall_label: if location.is_registered() { "Overall rating" } else { "Last overall rating" },
         overall: RatingTag::of(overall.and_then(|r| r.overall)),
         overall_published: overall.map(headline_source),
-        details: detail_rows(location),
+        details: detail_rows(location, manager),
         provider_name: detail.provider.name.clone(),
         provider_href: provider_href(detail.provider.id.as_str()),
         provider_others: count_of(detail.provider_location_count, "other location", "other locations"),
@@ -198,7 +203,7 @@ fn deregistered_notice(location: &Location) -> Option<String> {
     })
 }
 
-fn detail_rows(l: &Location) -> Vec<Row> {
+fn detail_rows(l: &Location, manager: &ManagerStatus) -> Vec<Row> {
     let mut rows = Vec::new();
     if let Some(aka) = &l.also_known_as {
         rows.push(Row::text("Also known as", aka));
@@ -225,7 +230,7 @@ fn detail_rows(l: &Location) -> Vec<Row> {
         "Specialisms",
         if l.specialisms.is_empty() { "None listed".to_string() } else { l.specialisms.join(", ") },
     ));
-    rows.extend(registration_rows(l));
+    rows.extend(registration_rows(l, manager));
     rows.push(Row::text("Local authority", l.local_authority.clone().unwrap_or_else(|| "Not known".to_string())));
     rows.push(Row::text("Region", l.region.map_or("Not known", |r| r.name())));
     rows.push(Row::text("Last inspection", optional_date(l.last_inspection)));
@@ -233,7 +238,7 @@ fn detail_rows(l: &Location) -> Vec<Row> {
     rows
 }
 
-fn registration_rows(l: &Location) -> Vec<Row> {
+fn registration_rows(l: &Location, manager: &ManagerStatus) -> Vec<Row> {
     let status = match l.registration.status {
         RegistrationStatus::Registered => "Registered".to_string(),
         RegistrationStatus::Deregistered => match l.registration.deregistered_on {
@@ -241,15 +246,11 @@ fn registration_rows(l: &Location) -> Vec<Row> {
             None => "Deregistered".to_string(),
         },
     };
-    let manager = match (l.registered_manager, l.registered_manager_absent_since) {
-        (Some(false), Some(since)) => format!("No (since {})", long_date(since)),
-        (value, _) => yes_no_unknown(value).to_string(),
-    };
     vec![
         Row::text("Registration", status),
         Row::text("Registered since", optional_date(l.registration.registered_on)),
         Row::text("Dormant", yes_no_unknown(l.dormant)),
-        Row::text("Registered manager in post", manager),
+        Row::text("Registered manager in post", manager.text()),
     ]
 }
 

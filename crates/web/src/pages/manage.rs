@@ -3,6 +3,8 @@
 //! authority's. Each handler loads the tenancy facts, asks the policy, records
 //! the read, then renders.
 
+use std::collections::HashSet;
+
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
@@ -18,12 +20,14 @@ use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, SelectField, pairs, value};
+use crate::manager::ManagerStatus;
+use crate::monitoring::may_see;
 use crate::pages::account::account_failure;
 use crate::pages::assessments::{AwaitingReview, awaiting_review};
 use crate::pages::chrome::{Chrome, Crumb, StatusTag, area_href};
 use crate::pages::moderation::contacts::{self, ContactSection};
 use crate::views::{RatingTag, Row, SelectOption, SummaryView, count_of, long_date, optional_date, yes_no_unknown};
-use crate::workspace::{self, AreaWorkspace, LocationWorkspace, Person, ProviderFacts, ProviderWorkspace};
+use crate::workspace::{self, AreaWorkspace, LocationWorkspace, Person, ProviderFacts, ProviderWorkspace, Urgency};
 
 // ---------------------------------------------------------------- /manage
 
@@ -612,10 +616,13 @@ pub async fn location(
     let open_assessment = open_assessment_form(&who, &detail);
     let l = &detail.location;
     let awaiting = awaiting_review(&state, who.principal(), &l.provider_id, Some(&l.id)).await?;
+    let manager = ManagerStatus::load(state.store.as_ref(), &detail.location)
+        .await
+        .map_err(|e| WebError::from_store(e, String::new))?;
     let ws = workspace::location_workspace(state.store.as_ref(), detail, who.principal())
         .await
         .map_err(|e| WebError::from_store(e, String::new))?;
-    let mut page = location_page(&who, &ws, provider_link);
+    let mut page = location_page(&who, &ws, provider_link, &manager);
     (page.assessments, page.open_assessment, page.awaiting) = (assessments, open_assessment, awaiting);
     page.voice_links = voice_links(who.principal(), &ws.detail);
     let l = &ws.detail.location;
@@ -650,7 +657,12 @@ fn provider_link(p: &Principal, detail: &LocationDetail) -> String {
     }
 }
 
-fn location_page(who: &SignedIn, ws: &LocationWorkspace, provider_href: String) -> LocationPage {
+fn location_page(
+    who: &SignedIn,
+    ws: &LocationWorkspace,
+    provider_href: String,
+    manager: &ManagerStatus,
+) -> LocationPage {
     let d = &ws.detail;
     let l = &d.location;
     let overall = d.headline_rating.as_ref();
@@ -661,7 +673,7 @@ fn location_page(who: &SignedIn, ws: &LocationWorkspace, provider_href: String) 
         Row::text("Address", if address.is_empty() { "Not known".to_string() } else { address }),
         Row::text("Type of service", crate::views::service_names(&l.service_kinds())),
         Row::text("Registration", if l.is_registered() { "Registered" } else { "Deregistered" }),
-        Row::text("Registered manager in post", manager_text(l.registered_manager, l.registered_manager_absent_since)),
+        Row::text("Registered manager in post", manager.text()),
         Row::text(
             "Rating published",
             overall.map(|r| long_date(r.published)).unwrap_or_else(|| "Not yet rated".to_string()),
@@ -765,8 +777,15 @@ struct AreaPage {
     registered: String,
     by_rating: Vec<RatingCount>,
     attention_caption: String,
-    attention: Vec<SummaryView>,
+    attention: Vec<AttentionRow>,
     directory_href: String,
+    watchlist_href: String,
+}
+
+struct AttentionRow {
+    service: SummaryView,
+    /// Why it is listed ahead of its rating, if it is; empty otherwise.
+    urgent: Vec<&'static str>,
 }
 
 struct RatingCount {
@@ -815,7 +834,40 @@ pub async fn readable_area(state: &AppState, who: &SignedIn, name: &str) -> Resu
         .map_err(|e| WebError::from_store(e, String::new))?
         .ok_or_else(|| who.not_found())?;
     who.caller.record(state, "read", &format!("area:{known}"), None).await?;
-    workspace::area_workspace(state.store.as_ref(), known).await.map_err(|e| WebError::from_store(e, String::new))
+    let band_one = band_one_in(state, who.principal(), &known);
+    workspace::area_workspace(state.store.as_ref(), known, &band_one)
+        .await
+        .map_err(|e| WebError::from_store(e, String::new))
+}
+
+/// The authority's services in band 1 of the latest watchlist that `principal` may watch.
+fn band_one_in(state: &AppState, principal: &Principal, local_authority: &str) -> HashSet<LocationId> {
+    let Some(snapshot) = state.monitor.current() else { return HashSet::new() };
+    snapshot
+        .ranked()
+        .filter(|w| w.entry.band == 1 && w.facts.local_authority.as_deref() == Some(local_authority))
+        .filter(|w| may_see(principal, w.facts))
+        .map(|w| w.facts.id.clone())
+        .collect()
+}
+
+fn urgency_text(urgency: Urgency) -> &'static str {
+    match urgency {
+        Urgency::WatchlistBandOne => "Watchlist band 1",
+        Urgency::OpenSevereAlert => "Open safeguarding alert, level 5",
+    }
+}
+
+fn attention_caption(listed: u64, urgent: u64) -> String {
+    let listed = count_of(listed, "service", "services");
+    match urgent {
+        0 => format!("{listed} rated Inadequate or Requires improvement, worst first"),
+        n => format!(
+            "{listed}: {} in watchlist band 1 or with an open level 5 safeguarding alert first, whatever the rating; \
+             then those rated Inadequate or Requires improvement, worst first",
+            count_of(n, "service", "services")
+        ),
+    }
 }
 
 fn area_page(
@@ -825,15 +877,16 @@ fn area_page(
     notice: Option<String>,
     errors: &FormErrors,
 ) -> AreaPage {
-    let attention: Vec<SummaryView> = ws
+    let attention: Vec<AttentionRow> = ws
         .needing_attention
         .iter()
-        .map(|s| {
-            let mut view = SummaryView::of(s);
-            view.href = format!("/manage/locations/{}", s.id);
-            view
+        .map(|a| {
+            let mut service = SummaryView::of(&a.service);
+            service.href = format!("/manage/locations/{}", a.service.id);
+            AttentionRow { service, urgent: a.urgent.iter().copied().map(urgency_text).collect() }
         })
         .collect();
+    let urgent = attention.iter().filter(|a| !a.urgent.is_empty()).count() as u64;
     let query =
         form_urlencoded::Serializer::new(String::new()).append_pair("local_authority", &ws.local_authority).finish();
     AreaPage {
@@ -848,12 +901,10 @@ fn area_page(
             .iter()
             .map(|(r, n)| RatingCount { tag: RatingTag::of(*r), count: n.to_string() })
             .collect(),
-        attention_caption: format!(
-            "{} rated Inadequate or Requires improvement, worst first",
-            count_of(attention.len() as u64, "service", "services")
-        ),
+        attention_caption: attention_caption(attention.len() as u64, urgent),
         attention,
         directory_href: format!("/locations?{query}"),
+        watchlist_href: format!("/monitoring/watchlist?{query}"),
         name: ws.local_authority,
     }
 }

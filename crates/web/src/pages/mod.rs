@@ -44,6 +44,11 @@ pub fn css_href() -> &'static str {
     crate::assets::CSS_HREF.as_str()
 }
 
+/// The charts' script, for pages with charts that scroll on a phone.
+pub fn charts_js_href() -> &'static str {
+    crate::assets::CHARTS_JS_HREF.as_str()
+}
+
 pub fn logo_href() -> &'static str {
     crate::assets::LOGO_HREF.as_str()
 }

@@ -15,9 +15,9 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use candour_domain::returns::{Month, template};
+use candour_domain::returns::{Month, RawReturn, template};
 use candour_domain::{Action, LocationId, UserId};
-use candour_store::{LocationDetail, ReturnCounts, ReturnRecord, ReturnSource, StoreError};
+use candour_store::{ComplaintLog, LocationDetail, Locations, ReturnCounts, ReturnRecord, ReturnSource, StoreError};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
@@ -350,5 +350,25 @@ mod tests {
             sent_text(&record("2026-10", ReturnSource::Csv, None), &names),
             "3 Nov 2026, imported on the server"
         );
+    }
+}
+
+/// The location's complaint log in Candour, if it has logged a complaint: from
+/// that month on it counts the complaint figures a return would otherwise give.
+pub(crate) async fn complaint_log(state: &AppState, id: &LocationId) -> Result<Option<ComplaintLog>, WebError> {
+    let logs = state
+        .store
+        .complaint_logs(Locations::One(id), ComplaintLog::ever(), today())
+        .await
+        .map_err(|e| WebError::from_store(e, String::new))?;
+    Ok(logs.into_iter().find(|log| log.location_id == *id))
+}
+
+/// Fills a return's blank complaint figures from the log, where it counts the month.
+pub(crate) fn fill_from_log(raw: &mut RawReturn, log: Option<&ComplaintLog>) {
+    if let (Some(log), Ok(month)) = (log, Month::parse(&raw.month))
+        && let Some(logged) = log.counts(month)
+    {
+        raw.fill_complaints_from(logged);
     }
 }

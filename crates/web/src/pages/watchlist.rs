@@ -439,6 +439,8 @@ pub async fn warning_signs(
         visible(&snapshot, who.principal()).into_iter().filter(|row| row.facts.provider_id == provider.id).collect();
     let name = provider.name().to_string();
     let flagged = rows.iter().filter(|row| !row.results.flags.is_empty()).count();
+    let look_first: Vec<&str> =
+        rows.iter().filter(|row| row.entry.band <= 2).map(|row| row.facts.name.as_str()).collect();
     let page = WarningSignsPage {
         title: format!("Warning signs: {name}"),
         chrome: Chrome::with(
@@ -450,9 +452,13 @@ pub async fn warning_signs(
             "Warning signs",
         ),
         summary: format!(
-            "{} watched; {} with a warning flag.",
+            "{} watched; {} with a warning flag; {}.",
             count_of(rows.len() as u64, "service", "services"),
-            thousands(flagged as u64)
+            thousands(flagged as u64),
+            match look_first.as_slice() {
+                [] => "none in band 1 or 2, where an inspector would look first".to_string(),
+                names => format!("in band 1 or 2, where an inspector would look first: {}", names.join(", ")),
+            }
         ),
         computed: computed_text(&snapshot),
         services: rows.iter().map(|row| service_signs(row, snapshot.today)).collect(),

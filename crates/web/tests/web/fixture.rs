@@ -166,7 +166,7 @@ fn london(line1: &'static str, postcode: &'static str, local_authority: &'static
     Place { line1, town: "London", postcode, local_authority, region: Region::London }
 }
 
-fn rating(id: &str, published: NaiveDate, overall: Rating, safe: Rating) -> RatingRecord {
+pub fn rating(id: &str, published: NaiveDate, overall: Rating, safe: Rating) -> RatingRecord {
     RatingRecord {
         location_id: lid(id),
         service_group: RatingRecord::LOCATION_GROUP.to_string(),

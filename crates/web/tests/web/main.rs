@@ -21,5 +21,6 @@ mod protections;
 mod returns;
 mod sign_in;
 mod socket;
+mod summaries;
 mod watchlist;
 mod workspaces;

@@ -113,7 +113,7 @@ async fn every_problem_is_answered_at_once_and_nothing_is_kept() {
         fields,
         [
             "[1].supervision_pct: \"-5\" is not a percentage: give a whole number from 0 to 100",
-            "[1].agency_hours: 7000 is more than hours_worked (6000): hours worked counts agency hours too",
+            "[1].agency_hours: 7000 is more than the hours worked by all staff (6000): all staff hours include agency staff hours",
             "[2].month: 2025-01 is also given at [0]",
         ]
     );
@@ -300,9 +300,9 @@ async fn every_problem_in_the_form_is_shown_by_its_field_and_nothing_is_saved() 
         ("leavers", "-1", "Staff who left: -1 is below zero"),
         ("incidents", "12.5", "Incidents: &#34;12.5&#34; is not a whole number"),
         ("supervision_pct", "101", "Supervision up to date: &#34;101&#34; is not a percentage"),
-        ("agency_hours", "7000", "Agency staff hours: 7000 is more than hours_worked (6000)"),
+        ("agency_hours", "7000", "Agency staff hours: 7000 is more than the hours worked by all staff (6000)"),
         ("registered_manager", "", "Is a registered manager in post? Answer yes or no"),
-        ("complaints_upheld", "9", "Complaints upheld: 9 is more than complaints_received (3)"),
+        ("complaints_upheld", "9", "Complaints upheld: 9 is more than the complaints received (3)"),
     ];
     for (field, value, message) in cases {
         let mut fields = form_fields(last, "5");
@@ -440,4 +440,63 @@ async fn the_location_page_links_to_the_returns_for_those_who_may_send_them() {
     let staff_page = staff.get(&app, &page).await;
     assert_eq!(staff_page.status, StatusCode::OK);
     staff_page.assert_lacks(&[&link]);
+}
+
+#[tokio::test]
+async fn the_registered_manager_is_shown_from_each_source_and_a_new_month_starts_from_the_last_return() {
+    let app = TestApp::new().await;
+    let mut browser = manager(&app).await;
+    let (last, before) = last_complete_months();
+    let mut fields = form_fields(before, "5");
+    fields.iter_mut().filter(|(k, _)| *k == "registered_manager").for_each(|(_, v)| *v = "no".to_string());
+    fields.iter_mut().filter(|(k, _)| *k == "headcount").for_each(|(_, v)| *v = "41".to_string());
+    assert_eq!(post_form(&app, &mut browser, ROSE_COURT, &fields).await.status, StatusCode::SEE_OTHER);
+
+    // The register says a manager is in post; the return says not: both, plainly, with their dates.
+    let read = chrono::Utc::now().date_naive().format("%-d %B %Y").to_string();
+    let both = format!(
+        "The register and the latest return disagree: Yes (register (CQC), read {read}); No (provider return for {})",
+        month_name(before)
+    );
+    browser.get(&app, &format!("/manage/locations/{ROSE_COURT}")).await.assert_contains(&[&both]);
+    Browser::new().get(&app, &format!("/locations/{ROSE_COURT}")).await.assert_contains(&[&both]);
+
+    // The next month's form starts from that return, never from a bare "No".
+    let form = browser.get(&app, &format!("/manage/locations/{ROSE_COURT}/returns/new")).await;
+    form.assert_contains(&[
+        &format!(r#"value="{last}""#),
+        r#"id="headcount" name="headcount" type="text" inputmode="numeric" autocomplete="off" spellcheck="false" value="41""#,
+        r#"name="registered_manager" value="no" checked"#,
+        &format!("filled in from your return for {}", month_name(before)),
+    ]);
+    form.assert_lacks(&[r#"name="registered_manager" value="yes" checked"#]);
+}
+
+#[tokio::test]
+async fn months_a_complaint_log_counts_need_no_complaint_figures() {
+    let app = TestApp::new().await;
+    crate::workspaces::severe_alert_at_rose_court(&app).await;
+    let this = Month::of(chrono::Utc::now().date_naive());
+    let mut browser = manager(&app).await;
+    let form = browser.get(&app, &format!("/manage/locations/{ROSE_COURT}/returns/new?month={this}")).await;
+    form.assert_contains(&["Your complaint log in Candour already counts the complaints for", "1 received"]);
+    form.assert_lacks(&[r#"name="complaints_received""#]);
+
+    let without: Vec<(&str, String)> =
+        form_fields(this, "2").into_iter().filter(|(k, _)| !k.starts_with("complaints_")).collect();
+    let saved = post_form(&app, &mut browser, ROSE_COURT, &without).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let id = LocationId::parse(ROSE_COURT).expect("an ID");
+    let kept = app.store.returns_of(&id, this, this).await.expect("returns");
+    assert_eq!(kept[0].figures.complaints_received, 1, "taken from the log");
+
+    // The API need not send them either; a month before the log still must.
+    let token = api_token(&app, "api@example.org", vec![grant(Role::Manager, location_scope(ROSE_COURT))]).await;
+    let mut body = month(&this.to_string(), 3);
+    for key in ["complaints_received", "complaints_upheld", "complaints_on_time"] {
+        body.as_object_mut().expect("an object").remove(key);
+    }
+    assert_eq!(send(&app, Some(&token), ROSE_COURT, &body).await.status, StatusCode::CREATED);
+    body["month"] = json!(this.previous().expect("a month").to_string());
+    assert_eq!(send(&app, Some(&token), ROSE_COURT, &body).await.status, StatusCode::UNPROCESSABLE_ENTITY);
 }

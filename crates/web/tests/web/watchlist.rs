@@ -398,7 +398,7 @@ async fn a_provider_reads_its_own_warning_signs_and_nobody_elses() {
     assert_eq!(listed(&page), [OAK_LODGE, ROSE_COURT, CLIFTON_HOUSE], "every service, the most serious first");
     page.assert_contains(&[
         "<title>Warning signs: Sunrise Care Ltd – Candour</title>",
-        "3 services watched; 1 with a warning flag.",
+        "3 services watched; 1 with a warning flag; in band 1 or 2, where an inspector would look first: Oak Lodge.",
         r#"<strong class="band band--2">Band 2</strong>"#,
         r#"<strong class="tag tag--flag">No registered manager</strong>"#,
         "No registered manager was in post in the latest return",

@@ -2,8 +2,9 @@
 //! provider, location and area workspaces, and the administration pages.
 
 use axum::http::StatusCode;
-use candour_domain::{Role, Scope};
-use candour_store::AccountStore;
+use candour_domain::{Location, LocationId, ProviderId, Rating, Region, Role, Scope};
+use candour_store::{AccountStore, ImportPlan, Store};
+use chrono::NaiveDate;
 
 use crate::browser::*;
 use crate::fixture::*;
@@ -197,8 +198,123 @@ async fn the_area_view_counts_ratings_and_lists_services_needing_attention() {
     let leeds = inspector.get(&app, "/manage/areas/Leeds").await;
     leeds.assert_contains(&[
         "2 services are registered in this area.",
-        "No registered service in this area is rated Inadequate",
+        "No registered service in this area is in watchlist band 1, has an open level 5 safeguarding alert, or is rated Inadequate",
     ]);
+}
+
+/// Raises a complaint about Rose Court that describes harm: a level 5 alert.
+pub async fn severe_alert_at_rose_court(app: &TestApp) {
+    let mut public = Browser::new();
+    let uri = format!("/locations/{ROSE_COURT}/complaints/new");
+    let form = public.get(app, &uri).await;
+    let key = between(&form.body, "name=\"key\" value=\"", "\"").expect("the form carries a key").to_string();
+    let fields = [
+        ("key", key.as_str()),
+        ("what_happened", "The night carer punched my father and I saw bruises on his arm."),
+        ("desired_outcome", "That it never happens again."),
+        ("relationship", "family"),
+        ("name", "Ann Example"),
+        ("email", "ann@example.org"),
+    ];
+    assert_eq!(public.post(app, &uri, &fields).await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn the_area_view_puts_a_good_service_in_band_one_before_worse_rated_ones_and_links_its_watchlist() {
+    let app = TestApp::new().await;
+    // An Inadequate homecare service in Leeds, and Rose Court (rated Good) with a level 5
+    // alert from a complaint, which puts it in band 1.
+    let mut poor =
+        Location::new(LocationId::parse("1-000000077").unwrap(), ProviderId::parse(SUNRISE).unwrap(), "Ash House");
+    poor.service_types = vec!["Homecare agencies".to_string()];
+    poor.local_authority = Some("Leeds".to_string());
+    poor.region = Some(Region::YorkshireAndTheHumber);
+    let plan = ImportPlan {
+        kind: "test-fixture".into(),
+        origin: "area tests".into(),
+        locations: vec![poor],
+        ratings: vec![rating(
+            "1-000000077",
+            NaiveDate::from_ymd_opt(2024, 5, 1).unwrap(),
+            Rating::Inadequate,
+            Rating::Inadequate,
+        )],
+        ..ImportPlan::default()
+    };
+    app.store.apply_import(&plan).await.expect("imported");
+    app.monitor.reload();
+    severe_alert_at_rose_court(&app).await;
+    let snapshot = app.settled().await;
+    assert_eq!(snapshot.get(&LocationId::parse(ROSE_COURT).unwrap()).expect("watched").entry.band, 1);
+
+    let mut commissioner =
+        signed_in(&app, "la@example.org", vec![grant(Role::Commissioner, Scope::LocalAuthority("Leeds".into()))]).await;
+    let page = commissioner.get(&app, "/manage/areas/Leeds").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains(&[
+        r#"href="/monitoring/watchlist?local_authority=Leeds""#,
+        "2 services: 1 service in watchlist band 1 or with an open level 5 safeguarding alert first",
+        "Watchlist band 1</strong>",
+    ]);
+    let rose = page.body.find(&format!(r#"href="/manage/locations/{ROSE_COURT}""#)).expect("Rose Court is listed");
+    let ash = page.body.find(r#"href="/manage/locations/1-000000077""#).expect("Ash House is listed");
+    assert!(rose < ash, "the urgent service comes first whatever its rating");
+}
+
+#[tokio::test]
+async fn an_invitation_or_a_role_for_something_not_in_the_register_is_refused_beside_its_field() {
+    let app = TestApp::new().await;
+    let mut admin = signed_in(&app, "admin@example.org", vec![grant(Role::Admin, Scope::All)]).await;
+    let invite = |role: &'static str, scopes: &'static str| {
+        [("name", "Mo Manager"), ("email", "mo@example.org"), ("role", role), ("scopes", scopes)]
+    };
+    for (role, scopes, message) in [
+        ("manager", NOT_IN_REGISTER, "Registered manager: no service in the register has the ID 1-000000099"),
+        ("staff", "1-000000001\n1-000000099", "Staff: no service in the register has the ID 1-000000099"),
+        ("provider_admin", "1-100000099", "Provider administrator: no provider in the register has the ID 1-100000099"),
+        ("commissioner", "Atlantis", "Commissioner: no registered service is in a local authority called Atlantis"),
+    ] {
+        let refused = admin.post(&app, "/admin/users/invite", &invite(role, scopes)).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{role} {scopes}");
+        refused.assert_contains(&[r##"href="#scopes""##, r#"id="scopes-error""#]);
+        let beside = between(&refused.body, r#"id="scopes-error""#, "</p>").expect("the message beside the field");
+        assert!(beside.contains(message), "{beside}");
+    }
+    admin.get(&app, "/admin/users").await.assert_lacks(&["mo@example.org"]);
+
+    // A local authority typed in another case is kept as the register spells it.
+    let invited = admin.post(&app, "/admin/users/invite", &invite("commissioner", "leeds")).await;
+    assert_eq!(invited.status, StatusCode::SEE_OTHER, "{}", invited.body);
+    let page = admin.get(&app, location(&invited)).await;
+    page.assert_contains(&["Commissioner (Leeds)"]);
+
+    let jo_id = add_user(&app, "jo@example.org", vec![grant(Role::Moderator, Scope::All)]).await;
+    let uri = format!("/admin/users/{jo_id}");
+    let refused = admin.post(&app, &uri, &[("roles", "manager"), ("scopes-manager", NOT_IN_REGISTER)]).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    refused.assert_contains(&[
+        r##"href="#scopes-manager""##,
+        "Registered manager: no service in the register has the ID 1-000000099",
+    ]);
+}
+
+#[tokio::test]
+async fn the_scope_search_finds_services_providers_and_authorities_by_name() {
+    let app = TestApp::new().await;
+    let mut admin = signed_in(&app, "admin@example.org", vec![grant(Role::Admin, Scope::All)]).await;
+    let page = admin.get(&app, "/admin/users/invite?find=rose").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains(&[
+        r#"method="get" action="/admin/users/invite""#,
+        &format!("<code>{ROSE_COURT}</code>"),
+        "Rose Court, Leeds (Sunrise Care Ltd)",
+        &format!("<code>{SUNRISE}</code>"),
+    ]);
+    page.assert_lacks(&[&format!("<code>{HARBOUR_HOME_CARE}</code>")]);
+    let areas = admin.get(&app, "/admin/users/invite?find=tower").await;
+    areas.assert_contains(&["<td>Tower Hamlets</td>"]);
+    let none = admin.get(&app, "/admin/users/invite?find=zzz").await;
+    none.assert_contains(&["Nothing in the register matches"]);
 }
 
 #[tokio::test]

@@ -6,10 +6,13 @@
 use candour_engine::monitoring::{CATALOGUE, Reason, WatchEntry};
 
 use crate::pages::watchlist::views::{BandBadge, ReasonView};
+use crate::views::count_of;
 
 pub struct WatchView {
     /// For the `band` macro.
     pub badge: BandBadge,
+    /// The page's result in a sentence, for its summary.
+    pub headline: String,
     pub score: String,
     pub flags: Vec<ReasonView>,
     pub indicators: Vec<ReasonView>,
@@ -18,13 +21,26 @@ pub struct WatchView {
 impl WatchView {
     pub fn of(entry: &WatchEntry) -> Self {
         let is_indicator = |r: &&Reason| CATALOGUE.iter().any(|info| info.code == r.code);
+        let flags: Vec<ReasonView> = entry.reasons.iter().filter(|r| !is_indicator(r)).map(ReasonView::of).collect();
+        let indicators: Vec<ReasonView> = entry.reasons.iter().filter(is_indicator).map(ReasonView::of).collect();
         WatchView {
             badge: BandBadge::of(entry.band),
+            headline: headline(entry.band, flags.len(), indicators.len()),
             score: score(entry),
-            flags: entry.reasons.iter().filter(|r| !is_indicator(r)).map(ReasonView::of).collect(),
-            indicators: entry.reasons.iter().filter(is_indicator).map(ReasonView::of).collect(),
+            flags,
+            indicators,
         }
     }
+}
+
+/// "Band 2 of 6 on the watchlist (band 1: look first), with 1 warning flag and 2 indicators at risk …".
+fn headline(band: u8, flags: usize, indicators: usize) -> String {
+    format!(
+        "Band {band} of 6 on the watchlist (band 1: look first), with {} and {} against similar services \
+         across England.",
+        count_of(flags as u64, "warning flag", "warning flags"),
+        count_of(indicators as u64, "indicator at risk", "indicators at risk")
+    )
 }
 
 fn score(entry: &WatchEntry) -> String {

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use candour_domain::complaints::{
     ComplaintStatus, ComplaintStep, EscalatedTo, Intake, NewComplaintDetails, Outcome, RawComplaint, RawStep, Step,
 };
+use candour_domain::percent::percent;
 use candour_domain::{Action, LocationId, ProviderId, Resource, authorize};
 use candour_store::{ComplaintRecord, LocationDetail, StoreError};
 use chrono::{Duration, NaiveDate, Utc};
@@ -102,7 +103,11 @@ fn stats(all: &[ComplaintRecord], today: NaiveDate) -> Vec<(String, String)> {
     let answered: Vec<bool> = recent.iter().filter_map(|r| r.answered_on_time()).collect();
     let on_time = answered.iter().filter(|t| **t).count();
     let share = |n: usize, of: usize, what: &str| {
-        if of == 0 { format!("none {what} yet") } else { format!("{n} of {of} ({}%)", (n * 100 + of / 2) / of) }
+        if of == 0 {
+            format!("none {what} yet")
+        } else {
+            format!("{n} of {of} ({})", percent(n as f64 * 100.0 / of as f64))
+        }
     };
     vec![
         (open.to_string(), "open".to_string()),

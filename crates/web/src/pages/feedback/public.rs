@@ -4,6 +4,7 @@
 //! than 5 responses (the engine withholds those; this only says so).
 
 use candour_domain::LocationId;
+use candour_domain::percent::percent;
 use candour_domain::voice::{ChangeClaim, Level, Overall, Respondent};
 use candour_engine::voice::{Proportion, QuestionMean, StoryStats, VoiceGroup};
 use candour_store::{Page, PublishedStory, Reply, ReplyStatus};
@@ -245,14 +246,15 @@ fn group_view(id: &'static str, heading: &'static str, group: &VoiceGroup) -> Gr
 
 fn positive_view(p: &Proportion) -> PositiveView {
     PositiveView {
-        percent: format!("{:.0}%", p.percent),
+        percent: percent(p.percent),
         sentence: format!(
             "{} of {} said their experience was very good or good. Answers of \"don't know\" are left out.",
             p.positive, p.denominator
         ),
         interval: format!(
-            "We are 95% confident the true figure is between {:.0}% and {:.0}% (Wilson interval).",
-            p.wilson_lo, p.wilson_hi
+            "We are 95% confident the true figure is between {} and {} (Wilson interval).",
+            percent(p.wilson_lo),
+            percent(p.wilson_hi)
         ),
     }
 }

@@ -7,6 +7,7 @@
 
 use candour_domain::LocationId;
 use candour_domain::improvement::is_overdue;
+use candour_domain::percent::percent;
 use candour_engine::voice::{VoiceSummary, summarise};
 use candour_store::Plan;
 use chrono::{DateTime, Duration, NaiveTime, Utc};
@@ -139,8 +140,8 @@ fn public_plan(
 fn voice_line(period: String, summary: &VoiceSummary) -> VoiceLine {
     let text = match summary.people.overall {
         Some(p) => format!(
-            "{:.0}% of {} said the service was good or very good overall",
-            p.percent,
+            "{} of {} said the service was good or very good overall",
+            percent(p.percent),
             count_of(u64::from(p.denominator), "person who answered", "people who answered")
         ),
         None => format!(

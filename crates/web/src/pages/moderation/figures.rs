@@ -1,6 +1,7 @@
 //! The voice aggregates as words, for the provider's page and the inspector's
 //! evidence. Every figure states its n; a suppressed one says why it is missing.
 
+use candour_domain::percent::percent;
 use candour_domain::voice::MIN_RESPONSES_SHOWN;
 use candour_engine::voice::{ProgressCounts, Proportion, QuestionMean, VoiceGroup, VoiceSummary};
 
@@ -15,8 +16,12 @@ fn withheld(what: &str) -> String {
 pub fn proportion_text(p: Option<&Proportion>) -> String {
     match p {
         Some(p) => format!(
-            "{:.0}% positive ({} of {} answers other than \"don't know\"; 95% interval {:.0}% to {:.0}%)",
-            p.percent, p.positive, p.denominator, p.wilson_lo, p.wilson_hi
+            "{} positive ({} of {} answers other than \"don't know\"; 95% interval {} to {})",
+            percent(p.percent),
+            p.positive,
+            p.denominator,
+            percent(p.wilson_lo),
+            percent(p.wilson_hi)
         ),
         None => withheld("answers"),
     }
@@ -66,10 +71,7 @@ pub fn summary_rows(s: &VoiceSummary) -> Vec<Row> {
         Row::text("Partners", group_text(&s.partners)),
         Row::text("Progress on personal outcomes", progress_text(s.personal_outcomes.as_ref())),
         Row::text("Stories published", format!("{}, {} with a reply", stories.published, stories.with_reply)),
-        Row::text(
-            "Reply rate",
-            stories.reply_rate.map_or_else(|| withheld("published stories"), |r| format!("{r:.0}%")),
-        ),
+        Row::text("Reply rate", stories.reply_rate.map_or_else(|| withheld("published stories"), percent)),
         Row::text(
             "Median time to the first reply",
             stories.median_reply_hours.map_or_else(|| withheld("replies"), hours_text),
@@ -101,7 +103,7 @@ mod tests {
         let p = Proportion { positive: 31, denominator: 40, percent: 77.5, wilson_lo: 62.5, wilson_hi: 87.7 };
         assert_eq!(
             proportion_text(Some(&p)),
-            "78% positive (31 of 40 answers other than \"don't know\"; 95% interval 62% to 88%)"
+            "78% positive (31 of 40 answers other than \"don't know\"; 95% interval 63% to 88%)"
         );
         assert_eq!(proportion_text(None), "Fewer than 5 answers: not shown");
         let q = QuestionMean { code: "safe", text: "I feel safe", statements: &["S3"], n: 4, mean: None };

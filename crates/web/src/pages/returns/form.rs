@@ -84,7 +84,7 @@ const SECTIONS: [(&str, &[Question]); 4] = [
         ],
     ),
     (
-        "Complaints",
+        COMPLAINTS,
         &[
             ("complaints_received", "Complaints received", "Complaints received during the month."),
             ("complaints_upheld", "Complaints upheld", "Of the complaints received this month, those upheld."),
@@ -100,7 +100,15 @@ const SECTIONS: [(&str, &[Question]); 4] = [
 /// The questions answered yes or no.
 const YES_NO: [&str; 2] = ["registered_manager", "manager_changed"];
 
+/// What a service is like at the end of a month rather than what happened in it:
+/// a new month's form starts with these from the last return, to be checked.
+const CARRIED_OVER: [&str; 6] =
+    ["headcount", "vacancies", "supervision_pct", "training_pct", "registered_manager", "people_supported"];
+
 const MONTH_LABEL: &str = "Month";
+
+/// The section a complaint log may count instead of the form.
+const COMPLAINTS: &str = "Complaints";
 
 #[derive(Template)]
 #[template(path = "returns_form.html")]
@@ -114,11 +122,15 @@ struct FormPage {
     action: String,
     back_href: String,
     month: Field,
+    /// Where the figures already in a new month's form come from.
+    prefilled: Option<String>,
     sections: Vec<Section>,
 }
 
 struct Section {
     heading: &'static str,
+    /// Why the section asks nothing, when another source counts its figures.
+    counted_elsewhere: Option<String>,
     inputs: Vec<Input>,
 }
 
@@ -150,12 +162,53 @@ pub async fn form(
         None => super::last_complete_month(today()),
     };
     let sent = sent_return(&state, &who, &detail, month).await?;
-    let raw = sent
-        .as_ref()
-        .map_or_else(|| RawReturn { month: month.to_string(), ..RawReturn::default() }, |r| r.figures.to_raw());
+    let (raw, prefilled) = match &sent {
+        Some(record) => (record.figures.to_raw(), None),
+        None => carried_over(&state, &who, &detail, month).await?,
+    };
     let fields: Vec<(String, String)> = raw.values().map(|(k, v)| (k.to_string(), v.to_string())).to_vec();
-    let page = form_page(&state, &who, &detail, &fields, &FormErrors::default()).await?;
+    let mut page = form_page(&state, &who, &detail, &fields, &FormErrors::default()).await?;
+    page.prefilled = Some(prefilled).flatten();
     Ok(render(StatusCode::OK, &page))
+}
+
+/// A new month's form: what carries over from the last return before it, or,
+/// before any return, whether the register says a registered manager is in post;
+/// with a sentence saying where they come from.
+async fn carried_over(
+    state: &AppState,
+    who: &SignedIn,
+    detail: &LocationDetail,
+    month: Month,
+) -> Result<(RawReturn, Option<String>), WebError> {
+    let mut raw = RawReturn { month: month.to_string(), ..RawReturn::default() };
+    let Some(before) = month.previous() else { return Ok((raw, None)) };
+    let from = (1..24).try_fold(before, |m, _| m.previous()).unwrap_or(before);
+    let earlier = state.store.returns_of(&detail.location.id, from, before).await.map_err(who.store_error())?;
+    if let Some(last) = earlier.last() {
+        let figures = last.figures.to_raw();
+        for (field, value) in figures.values() {
+            if CARRIED_OVER.contains(&field) {
+                raw.set(field, value);
+            }
+        }
+        let note = format!(
+            "The figures that carry over from month to month (staff employed, vacant posts, supervision, training, \
+             the registered manager and people supported) are filled in from your return for {}. Check each one.",
+            month_name(last.figures.month)
+        );
+        return Ok((raw, Some(note)));
+    }
+    match detail.location.registered_manager {
+        Some(in_post) => {
+            raw.set("registered_manager", if in_post { "yes" } else { "no" });
+            Ok((
+                raw,
+                Some("Whether a registered manager is in post is filled in from the CQC register. Check it.".into()),
+            ))
+        }
+        None => Ok((raw, None)),
+    }
 }
 
 /// `POST /manage/locations/{id}/returns/new`: saved and back to the returns
@@ -172,6 +225,8 @@ pub async fn submit(
     for (field, _) in candour_domain::returns::FIELDS {
         raw.set(field, value(&form, field));
     }
+    let log = super::complaint_log(&state, &detail.location.id).await?;
+    super::fill_from_log(&mut raw, log.as_ref());
     let figures = match MonthlyReturn::parse(&raw, today()) {
         Ok(figures) => figures,
         Err(problems) => {
@@ -245,6 +300,8 @@ async fn form_page(
         }
         _ => None,
     };
+    let log = super::complaint_log(state, id).await?;
+    let logged = month.and_then(|m| Some((m, log.as_ref()?.counts(m)?)));
     let heading = match (&sent, month) {
         (Some(_), Some(m)) => format!("Correct the return for {}", month_name(m)),
         _ => "Send a monthly return".to_string(),
@@ -262,11 +319,26 @@ async fn form_page(
             .hint("The month the figures are for, written YYYY-MM, like 2026-01.")
             .value(value(form, "month"))
             .errors(errors),
+        prefilled: None,
         sections: SECTIONS
             .iter()
-            .map(|(heading, fields)| Section {
-                heading,
-                inputs: fields.iter().map(|&(field, label, hint)| input(field, label, hint, form, errors)).collect(),
+            .map(|(heading, fields)| {
+                let counted_elsewhere = logged.filter(|_| *heading == COMPLAINTS).map(|(m, c)| {
+                    format!(
+                        "Your complaint log in Candour already counts the complaints for {}: {} received, {} upheld, \
+                         {} answered on time. They are taken from the log, so you need not give them here.",
+                        month_name(m),
+                        c.received,
+                        c.upheld,
+                        c.on_time
+                    )
+                });
+                let asked = if counted_elsewhere.is_none() { *fields } else { &[] };
+                Section {
+                    heading,
+                    counted_elsewhere,
+                    inputs: asked.iter().map(|&(field, label, hint)| input(field, label, hint, form, errors)).collect(),
+                }
             })
             .collect(),
     })

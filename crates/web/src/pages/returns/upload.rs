@@ -8,7 +8,8 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use candour_domain::LocationId;
-use candour_domain::returns::template::{self, LOCATION_COLUMN, Problem, Row};
+use candour_domain::returns::Month;
+use candour_domain::returns::template::{self, ComplaintLogs, LOCATION_COLUMN, Problem, Row};
 use candour_store::{LocationDetail, ReturnBatch, ReturnSource};
 use chrono::{NaiveDate, Utc};
 
@@ -85,7 +86,10 @@ pub async fn upload(
         Ok(file) => file,
         Err(message) => return refused(&state, &who, &detail, UploadForm::refused(&id, message, &[])).await,
     };
-    let rows = match this_locations_rows(&bytes, &id, crate::views::today()) {
+    let log = super::complaint_log(&state, &id).await?;
+    let logs =
+        |at: &LocationId, month: Month| log.as_ref().filter(|l| l.location_id == *at).and_then(|l| l.counts(month));
+    let rows = match this_locations_rows(&bytes, &id, crate::views::today(), &logs) {
         Ok(rows) => rows,
         Err(problems) => {
             let error = match problems.len() {
@@ -143,8 +147,13 @@ async fn read_file(mut parts: Multipart) -> Result<(String, Bytes), String> {
 
 /// Every row of the file, checked, when all of them are good and for this
 /// location; otherwise every problem, by line.
-fn this_locations_rows(bytes: &[u8], id: &LocationId, today: NaiveDate) -> Result<Vec<Row>, Vec<Problem>> {
-    let (rows, mut problems) = template::read(bytes, today);
+fn this_locations_rows(
+    bytes: &[u8],
+    id: &LocationId,
+    today: NaiveDate,
+    logs: ComplaintLogs<'_>,
+) -> Result<Vec<Row>, Vec<Problem>> {
+    let (rows, mut problems) = template::read(bytes, today, logs);
     for row in rows.iter().filter(|r| r.location != *id) {
         let reason = format!("{} is another service: this page takes the returns of {id} only", row.location);
         problems.push(Problem::new(row.line, Some(LOCATION_COLUMN), reason));
@@ -183,7 +192,7 @@ notifications,safeguarding_referrals,complaints_received,complaints_upheld,compl
     fn only_this_locations_rows_are_taken() {
         let id = LocationId::parse("1-101").unwrap();
         let good = format!("{HEADER}\n{}\n{}\n", row("1-101", "2026-01"), row("1-101", "2026-02"));
-        assert_eq!(this_locations_rows(good.as_bytes(), &id, today()).unwrap().len(), 2);
+        assert_eq!(this_locations_rows(good.as_bytes(), &id, today(), &template::no_logs).unwrap().len(), 2);
 
         let mixed = format!(
             "{HEADER}\n{}\n{}\n{}\n",
@@ -191,8 +200,11 @@ notifications,safeguarding_referrals,complaints_received,complaints_upheld,compl
             row("1-202", "2026-01"),
             row("1-101", "2026-13")
         );
-        let problems: Vec<String> =
-            this_locations_rows(mixed.as_bytes(), &id, today()).unwrap_err().iter().map(sentence).collect();
+        let problems: Vec<String> = this_locations_rows(mixed.as_bytes(), &id, today(), &template::no_logs)
+            .unwrap_err()
+            .iter()
+            .map(sentence)
+            .collect();
         assert_eq!(
             problems,
             [

@@ -4,6 +4,7 @@
 
 use chrono::{Datelike, NaiveDate};
 
+use candour_domain::percent::percent_of_share;
 use candour_domain::returns::Month;
 use candour_engine::monitoring::{CATALOGUE, Fact, FlagKind, MonitoringPolicy, Reason, Seriousness, WatchEntry};
 use candour_monitor::{ServiceFacts, Watched};
@@ -204,8 +205,8 @@ pub fn policy_rows(policy: &MonitoringPolicy, month: Month) -> Vec<Row> {
             "Similar services",
             format!(
                 "The same type of service and size band, across England. Real variation between services is allowed \
-                 for: z-scores winsorised at {:.0} % each end, estimated from at least {} services.",
-                d.trim * 100.0,
+                 for: z-scores winsorised at {} each end, estimated from at least {} services.",
+                percent_of_share(d.trim),
                 d.min_services
             ),
         ),
