@@ -119,7 +119,7 @@ async fn a_moderator_reads_edits_and_publishes_and_a_level_four_raises_an_alert(
     let done = moderator.get(&app, location(&reply)).await;
     done.assert_contains(&["You published this response.", "Criticality", "4 (strong)", "See the alert"]);
 
-    let stories = app.store.published_stories(&lid(ROSE_COURT), 1, 10).await.expect("stories");
+    let stories = app.store.stories_to_answer(&lid(ROSE_COURT), 1, 10).await.expect("stories");
     assert_eq!(stories.items[0].text, "A nurse left my mother with a bruise on her arm.");
     let record = app.store.feedback_record(receipt.feedback_id).await.expect("the record");
     assert_eq!(record.story, "Nurse Jenny Wren left my mother with a bruise on her arm.", "the original is kept");
