@@ -111,3 +111,41 @@ async fn story_and_reply_times_are_shown_to_the_day() {
     page.assert_contains(&["The garden is lovely.", "Thank you."]);
     page.assert_lacks(&[" UTC"]);
 }
+
+/// Monitoring counts feedback as it arrives, so its voice indicators move with
+/// each response: those who run a service see its monitoring without them (and
+/// with its score and band worked out without them); those who oversee it see all.
+#[tokio::test]
+async fn those_who_run_a_service_see_its_monitoring_without_voice_indicators() {
+    use candour_engine::monitoring::{CATALOGUE, Source};
+    let app = TestApp::new().await;
+    for _ in 0..6 {
+        give(&app, ROSE_COURT, &feedback("")).await;
+    }
+    app.monitor.reload();
+    app.settled().await;
+    let voice_codes: Vec<&str> = CATALOGUE
+        .iter()
+        .filter(|i| matches!(i.source, Source::PeoplesVoice | Source::StaffVoice | Source::PartnersVoice))
+        .map(|i| i.code)
+        .collect();
+    let rows = |codes: &[&str]| codes.iter().map(|c| format!("<a href=\"#{c}\">")).collect::<Vec<_>>();
+    let page = format!("/monitoring/locations/{ROSE_COURT}");
+    let left_out = "voice is left out here";
+
+    let mut inspector = signed_in(&app, "i@example.org", vec![grant(Role::Inspector, Scope::All)]).await;
+    let all = inspector.get(&app, &page).await;
+    all.assert_contains(&rows(&voice_codes).iter().map(String::as_str).collect::<Vec<_>>());
+    all.assert_lacks(&[left_out]);
+
+    let mut admin = signed_in(&app, "pa@example.org", vec![grant(Role::ProviderAdmin, provider_scope(SUNRISE))]).await;
+    let theirs = admin.get(&app, &page).await;
+    assert_eq!(theirs.status, axum::http::StatusCode::OK, "{}", theirs.body);
+    theirs.assert_lacks(&rows(&voice_codes).iter().map(String::as_str).collect::<Vec<_>>());
+    theirs.assert_contains(&[left_out, "<a href=\"#staff_turnover\">"]);
+    let asked = admin.get(&app, &format!("{page}?indicator=positive_overall")).await;
+    assert_eq!(asked.status, axum::http::StatusCode::BAD_REQUEST, "a voice funnel is not theirs to ask for");
+    let signs = admin.get(&app, &format!("/manage/providers/{SUNRISE}/warning-signs")).await;
+    signs.assert_contains(&[left_out]);
+    signs.assert_lacks(&["Positive overall experience"]);
+}
