@@ -1654,18 +1654,17 @@ pub async fn voice_facts_are_those_of_the_snapshot_and_keep_to_since(store: &dyn
     assert_eq!(store.refresh_voice_snapshots(1, at(0), at(12)).await.expect("refresh"), 2, "locations 100 and 102");
     // After the snapshot: a response, a reply and a rating that must wait for the next one.
     submit(store, &submission(100, "late", 13, &person_raw("", &[]))).await;
-    store.add_reply(&reply_by(&responder, answered, "Later", ChangeClaim::None, ReplyStatus::Published, 13)).await.expect("reply");
+    store
+        .add_reply(&reply_by(&responder, answered, "Later", ChangeClaim::None, ReplyStatus::Published, 13))
+        .await
+        .expect("reply");
     store.rate_progress(&key_hash("answered"), walk, Progress::Worse, at(13)).await.expect("rate");
 
     assert_eq!(store.voice_snapshot(&lid(100)).await.expect("snapshot"), Some(at(12)));
     assert_eq!(store.voice_snapshot(&lid(103)).await.expect("snapshot"), None);
     let facts = store.voice_facts(&lid(100), at(0)).await.expect("facts");
     let times: Vec<_> = facts.responses.iter().map(|r| r.received_at).collect();
-    assert_eq!(
-        times,
-        [at(1), at(4), at(5)],
-        "pending, rejected, older, later and other services' responses left out"
-    );
+    assert_eq!(times, [at(1), at(4), at(5)], "pending, rejected, older, later and other services' responses left out");
     let person = &facts.responses[0];
     assert_eq!(
         (person.respondent, person.channel, person.overall),
@@ -1698,9 +1697,7 @@ pub async fn voice_facts_are_those_of_the_snapshot_and_keep_to_since(store: &dyn
 /// and rejected ones never do) and its last one was taken by `taken_before`.
 pub async fn voice_snapshots_move_in_batches(store: &dyn Store) {
     let (moderator, _) = voice_setup(store).await;
-    let counted = || async move {
-        store.voice_facts(&lid(100), at(-1000)).await.expect("facts").responses.len()
-    };
+    let counted = || async move { store.voice_facts(&lid(100), at(-1000)).await.expect("facts").responses.len() };
     let quiet = |key: String, hours| submission(100, &key, hours, &person_raw("", &[]));
     for n in 1..=4 {
         submit(store, &quiet(format!("q{n}"), n)).await;

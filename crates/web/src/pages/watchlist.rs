@@ -31,7 +31,6 @@ use views::{BandBadge, ReasonView};
 
 const PATH: &str = "/monitoring/watchlist";
 
-
 /// How many services `principal` may watch, for the private home; `None` before
 /// the first snapshot or when they may see none.
 pub fn visible_count(state: &AppState, principal: &Principal) -> Option<usize> {

@@ -26,7 +26,8 @@ async fn public_reads(app: &TestApp) -> (String, String) {
 async fn one_response(app: &TestApp, story: &str) -> i64 {
     let answers: serde_json::Map<String, serde_json::Value> =
         OUTCOME_QUESTIONS.iter().map(|q| (q.code.to_string(), "not_at_all".into())).collect();
-    let body = serde_json::json!({ "respondent": "family", "overall": "very_poor", "answers": answers, "story": story });
+    let body =
+        serde_json::json!({ "respondent": "family", "overall": "very_poor", "answers": answers, "story": story });
     let request = Request::post(format!("/api/v1/locations/{ROSE_COURT}/feedback"))
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(body.to_string()))
@@ -104,9 +105,13 @@ async fn story_and_reply_times_are_shown_to_the_day() {
     assert_eq!(story["received_at"], today.as_str());
     assert_eq!(story["published_at"], today.as_str());
     assert_eq!(story["replies"][0]["created_at"], today.as_str());
-    assert_eq!((api["summary"]["since"].as_str().map(str::len), api["summary"]["until"].as_str()), (Some(10), Some(&*today)));
+    assert_eq!(
+        (api["summary"]["since"].as_str().map(str::len), api["summary"]["until"].as_str()),
+        (Some(10), Some(&*today))
+    );
 
-    let mut manager = signed_in(&app, "pa@example.org", vec![grant(Role::ProviderAdmin, provider_scope(SUNRISE))]).await;
+    let mut manager =
+        signed_in(&app, "pa@example.org", vec![grant(Role::ProviderAdmin, provider_scope(SUNRISE))]).await;
     let page = manager.get(&app, &format!("/manage/locations/{ROSE_COURT}/voice")).await;
     page.assert_contains(&["The garden is lovely.", "Thank you."]);
     page.assert_lacks(&[" UTC"]);

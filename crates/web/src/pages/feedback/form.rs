@@ -230,7 +230,8 @@ pub fn answer_label(value: &str, respondent: Option<Respondent>) -> String {
     match value.trim() {
         "" => "Not answered".to_string(),
         NOT_APPLICABLE => not_applicable_label(respondent).to_string(),
-        v => candour_domain::voice::Level::parse(v).map_or_else(|_| v.to_string(), |l| l.label_for(respondent).to_string()),
+        v => candour_domain::voice::Level::parse(v)
+            .map_or_else(|_| v.to_string(), |l| l.label_for(respondent).to_string()),
     }
 }
 
