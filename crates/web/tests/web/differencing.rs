@@ -113,7 +113,7 @@ async fn story_and_reply_times_are_shown_to_the_day() {
     let mut manager =
         signed_in(&app, "pa@example.org", vec![grant(Role::ProviderAdmin, provider_scope(SUNRISE))]).await;
     let page = manager.get(&app, &format!("/manage/locations/{ROSE_COURT}/voice")).await;
-    page.assert_contains(&["The garden is lovely.", "Thank you."]);
+    page.assert_contains(&["The garden is lovely.", "Thank you.", "Last updated", "the figures move in batches"]);
     page.assert_lacks(&[" UTC"]);
 }
 
