@@ -35,7 +35,7 @@ fn demo(dir: &tempfile::TempDir, name: &str, seed: &str) -> (String, String) {
     (db, text(&out.stdout))
 }
 
-/// Every response kept for each location, as the aggregates see them (rejected ones left out).
+/// Every response counted for each location, as the published aggregates see them (published ones only).
 async fn responses(store: &SqliteStore) -> HashMap<LocationId, Vec<ResponseFacts>> {
     let since = Utc::now() - TimeDelta::days(800);
     let mut all = HashMap::new();

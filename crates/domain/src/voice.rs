@@ -18,6 +18,12 @@ pub const MAX_PERSONAL_OUTCOME_CHARS: usize = 200;
 pub const MAX_CONTACT_CHARS: usize = 200;
 /// No breakdown of fewer than this many responses is ever shown.
 pub const MIN_RESPONSES_SHOWN: u32 = 5;
+/// Published figures move in batches, so that reading them before and after one
+/// response tells nothing of it: a service's snapshot is taken again only when at
+/// least this many more responses have been published since its last one…
+pub const SNAPSHOT_MIN_NEW: u32 = 5;
+/// …and no sooner than this many hours after it.
+pub const SNAPSHOT_MIN_HOURS: i64 = 24;
 
 macro_rules! coded_enum {
     ($(#[$meta:meta])* $name:ident, $what:literal, $expected:literal { $($variant:ident => $code:literal, $label:literal;)+ }) => {
@@ -97,6 +103,11 @@ impl Respondent {
     pub fn has_personal_outcomes(self) -> bool {
         self.evidence_category() == "people_experience"
     }
+
+    /// A family member, friend or advocate answers about the person they speak for.
+    pub fn speaks_for_someone(self) -> bool {
+        matches!(self, Respondent::Family | Respondent::Advocate)
+    }
 }
 
 coded_enum!(
@@ -155,6 +166,15 @@ coded_enum!(
 );
 
 impl Level {
+    /// The answer in the words of this respondent: "Just as they want" from
+    /// someone answering about the person they speak for.
+    pub fn label_for(self, respondent: Option<Respondent>) -> &'static str {
+        match self {
+            Level::JustAsIWant if respondent.is_some_and(Respondent::speaks_for_someone) => "Just as they want",
+            level => level.label(),
+        }
+    }
+
     /// 3 for "just as I want" down to 0 for "not at all".
     pub fn score(self) -> u8 {
         match self {
@@ -169,6 +189,11 @@ impl Level {
 /// The code of "doesn't apply to me".
 pub const NOT_APPLICABLE: &str = "not_applicable";
 
+/// "Doesn't apply to me", in the words of this respondent.
+pub fn not_applicable_label(respondent: Option<Respondent>) -> &'static str {
+    if respondent.is_some_and(Respondent::speaks_for_someone) { "Doesn't apply to them" } else { "Doesn't apply to me" }
+}
+
 coded_enum!(
     /// Progress on a personal outcome, rated on a later visit.
     Progress, "progress", "expected better, same or worse" {
@@ -182,10 +207,37 @@ coded_enum!(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Question {
     pub code: &'static str,
+    /// As the person answers it about themselves.
     pub text: &'static str,
     /// The same question in easy-read words.
     pub easy_read: &'static str,
+    /// As a family member, friend or advocate answers it about the person they
+    /// speak for; `None` for questions asked only of people about themselves.
+    pub about_them: Option<Wording>,
     pub statements: &'static [&'static str],
+}
+
+/// A question's words: plain, and easy-read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wording {
+    pub text: &'static str,
+    pub easy_read: &'static str,
+}
+
+impl Question {
+    /// The question in the words for this respondent: about the person they speak
+    /// for when a family member, friend or advocate answers.
+    pub fn wording(&self, respondent: Option<Respondent>) -> Wording {
+        match self.about_them {
+            Some(about_them) if respondent.is_some_and(Respondent::speaks_for_someone) => about_them,
+            _ => Wording { text: self.text, easy_read: self.easy_read },
+        }
+    }
+}
+
+/// The wording about the person someone speaks for.
+const fn about_them(text: &'static str, easy_read: &'static str) -> Option<Wording> {
+    Some(Wording { text, easy_read })
 }
 
 pub const OUTCOME_QUESTIONS: [Question; 8] = [
@@ -193,43 +245,77 @@ pub const OUTCOME_QUESTIONS: [Question; 8] = [
         code: "choice",
         text: "I have choice and control over my day",
         easy_read: "I choose what I do each day",
+        about_them: about_them(
+            "The person I speak for has choice and control over their day",
+            "They choose what they do each day",
+        ),
         statements: &["C3", "R1"],
     },
-    Question { code: "safe", text: "I feel safe", easy_read: "I feel safe here", statements: &["S3", "S4"] },
+    Question {
+        code: "safe",
+        text: "I feel safe",
+        easy_read: "I feel safe here",
+        about_them: about_them("The person I speak for feels safe", "They feel safe here"),
+        statements: &["S3", "S4"],
+    },
     Question {
         code: "dignity",
         text: "I am treated with dignity and respect",
         easy_read: "People are kind and respect me",
+        about_them: about_them(
+            "The person I speak for is treated with dignity and respect",
+            "People are kind and respect them",
+        ),
         statements: &["C1"],
     },
     Question {
         code: "listened",
         text: "I am listened to and involved in decisions about my care",
         easy_read: "People listen to me and ask me about my care",
+        about_them: about_them(
+            "The person I speak for is listened to and involved in decisions about their care",
+            "People listen to them and ask them about their care",
+        ),
         statements: &["R4", "R1"],
     },
     Question {
         code: "matters",
         text: "I do things that matter to me",
         easy_read: "I do things I enjoy and care about",
+        about_them: about_them(
+            "The person I speak for does things that matter to them",
+            "They do things they enjoy and care about",
+        ),
         statements: &["E4", "R1"],
     },
     Question {
         code: "in_touch",
         text: "I keep in touch with the people who matter to me",
         easy_read: "I see and talk to the people I love",
+        about_them: about_them(
+            "The person I speak for keeps in touch with the people who matter to them",
+            "They see and talk to the people they love",
+        ),
         statements: &["R2", "W6"],
     },
     Question {
         code: "reliable",
         text: "My care is reliable: the right people, on time, who know me",
         easy_read: "The right people come on time and know me",
+        about_them: about_them(
+            "The person I speak for gets reliable care: the right people, on time, who know them",
+            "The right people come on time and know them",
+        ),
         statements: &["R2", "S6"],
     },
     Question {
         code: "information",
         text: "I get information I can understand",
         easy_read: "I understand what people tell me and give me",
+        about_them: about_them(
+            "The person I speak for gets information they can understand",
+            "They understand what people tell them and give them",
+        ),
         statements: &["R3"],
     },
 ];
@@ -239,24 +325,28 @@ pub const STAFF_QUESTIONS: [Question; 4] = [
         code: "speak_up",
         text: "I can speak up and I am listened to",
         easy_read: "I can say when something is wrong, and I am listened to",
+        about_them: None,
         statements: &["W3"],
     },
     Question {
         code: "enough_staff",
         text: "There are enough of us to give good care",
         easy_read: "There are enough staff to care well",
+        about_them: None,
         statements: &["S6"],
     },
     Question {
         code: "supervision",
         text: "I get the supervision and training I need",
         easy_read: "I get the support and training I need",
+        about_them: None,
         statements: &["S6", "C5"],
     },
     Question {
         code: "managers_know",
         text: "Managers know what happens on the floor",
         easy_read: "Managers know what really happens day to day",
+        about_them: None,
         statements: &["W2", "W5"],
     },
 ];
@@ -266,12 +356,14 @@ pub const PARTNER_QUESTIONS: [Question; 2] = [
         code: "joint_working",
         text: "The service works well with us and other partners",
         easy_read: "The service works well with us",
+        about_them: None,
         statements: &["E3", "W6"],
     },
     Question {
         code: "transitions",
         text: "People move safely into, out of and between services",
         easy_read: "People move safely between services",
+        about_them: None,
         statements: &["S2"],
     },
 ];
@@ -676,5 +768,25 @@ mod tests {
             assert!(!q.statements.is_empty());
             assert_eq!(question(q.code), Some(q));
         }
+    }
+
+    #[test]
+    fn someone_speaking_for_another_is_asked_about_them_not_about_themselves() {
+        // Apart from naming who they speak of, nothing in the first person.
+        let first_person = |text: &str| {
+            text.replace("The person I speak for", "").split([' ', ':', ',']).any(|w| ["I", "me", "my"].contains(&w))
+        };
+        for q in OUTCOME_QUESTIONS {
+            for who in [Respondent::Family, Respondent::Advocate] {
+                let wording = q.wording(Some(who));
+                assert!(!first_person(wording.text) && !first_person(wording.easy_read), "{}: {wording:?}", q.code);
+            }
+            assert_eq!(q.wording(Some(Respondent::Person)).text, q.text);
+            assert_eq!(q.wording(None).text, q.text);
+        }
+        assert_eq!(OUTCOME_QUESTIONS[1].wording(Some(Respondent::Family)).text, "The person I speak for feels safe");
+        assert_eq!(Level::JustAsIWant.label_for(Some(Respondent::Family)), "Just as they want");
+        assert_eq!(not_applicable_label(Some(Respondent::Advocate)), "Doesn't apply to them");
+        assert_eq!(not_applicable_label(Some(Respondent::Person)), "Doesn't apply to me");
     }
 }

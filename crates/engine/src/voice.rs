@@ -85,6 +85,9 @@ pub struct VoiceSummary {
     pub stories: StoryStats,
     /// The threshold below which figures are withheld.
     pub suppressed_below: u32,
+    /// When the published figures were last updated (the service's latest voice
+    /// snapshot, which `until` then is); `None` while there has been none.
+    pub updated_at: Option<DateTime<Utc>>,
 }
 
 /// Computes a service's aggregates from its facts, counting only what was
@@ -111,6 +114,7 @@ pub fn summarise(facts: &VoiceFacts, since: DateTime<Utc>, until: DateTime<Utc>)
         personal_outcomes_rated: rated,
         stories: story_stats(&stories),
         suppressed_below: MIN_RESPONSES_SHOWN,
+        updated_at: None,
     }
 }
 

@@ -96,6 +96,21 @@ macro_rules! alert_columns {
     };
 }
 
+/// Whether response `f` counts in its location's published figures: counted by
+/// the location's latest snapshot (none before its first).
+macro_rules! counted_by_snapshot {
+    () => {
+        "f.counted_no <= (SELECT s.counted FROM voice_snapshots s WHERE s.location_id = f.location_id)"
+    };
+}
+
+/// The same for a reply `r` or progress rating `p` recorded at `$at`.
+macro_rules! recorded_by_snapshot {
+    ($at:literal) => {
+        concat!($at, " <= (SELECT s.taken_at FROM voice_snapshots s WHERE s.location_id = f.location_id)")
+    };
+}
+
 /// The most rows a listing returns at once.
 const MAX_PER_PAGE: u32 = 500;
 
@@ -566,13 +581,22 @@ async fn stories(
     location: &LocationId,
     page: u32,
     per_page: u32,
-    published_replies_only: bool,
+    public: bool,
 ) -> StoreResult<Page<PublishedStory>> {
     let offset = check_page(page, per_page)?;
     let mut conn = store.reader.acquire().await.map_err(other)?;
     // `+f.status` keeps SQLite off the index of statuses (millions of published
-    // rows) and on the location's own responses.
-    let shown = " FROM feedback f WHERE f.location_id = ? AND +f.status = 'published' AND f.published_text <> ''";
+    // rows) and on the location's own responses. The public sees the stories of
+    // the latest snapshot; the provider, every published one, to answer it.
+    let shown = if public {
+        concat!(
+            " FROM feedback f WHERE f.location_id = ? AND +f.status = 'published' AND f.published_text <> ''",
+            " AND ",
+            counted_by_snapshot!()
+        )
+    } else {
+        " FROM feedback f WHERE f.location_id = ? AND +f.status = 'published' AND f.published_text <> ''"
+    };
     let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*){shown}")))
         .bind(location.as_str())
         .fetch_one(&mut *conn)
@@ -589,7 +613,7 @@ async fn stories(
     .await
     .map_err(other)?;
     let ids = rows.iter().map(|row| get(row, 0)).collect::<StoreResult<Vec<i64>>>()?;
-    let mut replies = replies_to(&mut conn, &ids, published_replies_only).await?;
+    let mut replies = replies_to(&mut conn, &ids, public).await?;
     let items = rows
         .iter()
         .map(|row| {
@@ -1034,12 +1058,17 @@ impl VoiceStore for SqliteStore {
         let rows = sqlx::query(concat!(
             "SELECT f.received_at, f.respondent, f.channel, f.overall, f.story <> '', f.status, f.criticality, \
              CASE WHEN f.story <> '' THEN (SELECT MIN(r.created_at) FROM replies r \
-                 WHERE r.feedback_id = f.id AND r.status = 'published') END, \
+                 WHERE r.feedback_id = f.id AND r.status = 'published' AND ",
+            recorded_by_snapshot!("COALESCE(r.checked_at, r.created_at)"),
+            ") END, \
              CASE WHEN f.story <> '' THEN (SELECT MAX(CASE r.change WHEN 'made' THEN 2 WHEN 'planned' THEN 1 ELSE 0 END) \
-                 FROM replies r WHERE r.feedback_id = f.id AND r.status = 'published') END, ",
+                 FROM replies r WHERE r.feedback_id = f.id AND r.status = 'published' AND ",
+            recorded_by_snapshot!("COALESCE(r.checked_at, r.created_at)"),
+            ") END, ",
             question_columns!(),
-            " FROM feedback f WHERE f.location_id = ? AND f.received_at >= ? AND f.status <> 'rejected' \
-             ORDER BY f.received_at, f.id"
+            " FROM feedback f WHERE f.location_id = ? AND f.received_at >= ? AND +f.status = 'published' AND ",
+            counted_by_snapshot!(),
+            " ORDER BY f.received_at, f.id"
         ))
         .bind(location.as_str())
         .bind(stamp(since))
@@ -1073,12 +1102,16 @@ impl VoiceStore for SqliteStore {
             }
         }
         // The latest rating of each outcome (ties to the one recorded last).
-        let progress = sqlx::query(
+        let progress = sqlx::query(concat!(
             "SELECT p.progress FROM feedback f JOIN personal_outcomes o ON o.feedback_id = f.id \
              JOIN outcome_progress p ON p.rowid = (SELECT q.rowid FROM outcome_progress q \
-                 WHERE q.outcome_id = o.id ORDER BY q.rated_at DESC, q.rowid DESC LIMIT 1) \
-             WHERE f.location_id = ? AND f.received_at >= ? AND f.status <> 'rejected' ORDER BY o.id",
-        )
+                 WHERE q.outcome_id = o.id AND ",
+            recorded_by_snapshot!("q.rated_at"),
+            " ORDER BY q.rated_at DESC, q.rowid DESC LIMIT 1) \
+             WHERE f.location_id = ? AND f.received_at >= ? AND +f.status = 'published' AND ",
+            counted_by_snapshot!(),
+            " ORDER BY o.id"
+        ))
         .bind(location.as_str())
         .bind(stamp(since))
         .fetch_all(&mut *conn)
@@ -1091,6 +1124,39 @@ impl VoiceStore for SqliteStore {
 
     async fn load_historic_feedback(&self, batch: &[HistoricFeedback]) -> StoreResult<()> {
         historic::load(&self.writer, batch).await
+    }
+
+    async fn voice_snapshot(&self, location: &LocationId) -> StoreResult<Option<DateTime<Utc>>> {
+        let mut conn = self.reader.acquire().await.map_err(other)?;
+        sqlx::query_scalar("SELECT taken_at FROM voice_snapshots WHERE location_id = ?")
+            .bind(location.as_str())
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(other)
+    }
+
+    async fn refresh_voice_snapshots(
+        &self,
+        min_new: u32,
+        taken_before: DateTime<Utc>,
+        taken_at: DateTime<Utc>,
+    ) -> StoreResult<u64> {
+        // One pass over the counts, one row per service: cheap at national scale.
+        let mut conn = self.writer.acquire().await.map_err(other)?;
+        let done = sqlx::query(
+            "INSERT INTO voice_snapshots (location_id, taken_at, counted) \
+             SELECT c.location_id, ?1, c.counted FROM voice_counted c \
+             LEFT JOIN voice_snapshots s ON s.location_id = c.location_id \
+             WHERE c.counted - IFNULL(s.counted, 0) >= ?2 AND (s.taken_at IS NULL OR s.taken_at <= ?3) \
+             ON CONFLICT (location_id) DO UPDATE SET taken_at = excluded.taken_at, counted = excluded.counted",
+        )
+        .bind(stamp(taken_at))
+        .bind(i64::from(min_new))
+        .bind(stamp(taken_before))
+        .execute(&mut *conn)
+        .await
+        .map_err(other)?;
+        Ok(done.rows_affected())
     }
 }
 

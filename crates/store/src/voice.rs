@@ -61,7 +61,9 @@ pub struct Receipt {
 }
 
 /// Where a response is in moderation. Responses without any text (no story, no
-/// personal outcomes) have nothing to read and are `Published` on arrival.
+/// personal outcomes) have nothing to read and are `Published` on arrival. Only
+/// `Published` responses count in the published figures (a rejected one may be
+/// abuse or advertising; a pending one has not been read yet).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FeedbackStatus {
@@ -377,7 +379,9 @@ pub trait VoiceStore: Send + Sync {
 
     // ---- reading ----
 
-    /// Published stories with published replies, newest first.
+    /// Published stories with published replies, newest first: those published by
+    /// the location's latest voice snapshot (none before its first), so that they
+    /// appear with the figures, in batches.
     async fn published_stories(
         &self,
         location: &LocationId,
@@ -392,8 +396,23 @@ pub trait VoiceStore: Send + Sync {
         page: u32,
         per_page: u32,
     ) -> StoreResult<Page<PublishedStory>>;
-    /// The facts the aggregates are computed from, for responses received since `since`.
+    /// The facts the published aggregates are computed from: the responses counted
+    /// by the location's latest voice snapshot (published by then) and received
+    /// since `since`, with the replies and progress ratings recorded by then.
+    /// Empty before its first snapshot. This is the only read of voice figures
+    /// for anyone outside monitoring.
     async fn voice_facts(&self, location: &LocationId, since: DateTime<Utc>) -> StoreResult<VoiceFacts>;
+    /// When the location's latest voice snapshot was taken, if it has one.
+    async fn voice_snapshot(&self, location: &LocationId) -> StoreResult<Option<DateTime<Utc>>>;
+    /// Takes a snapshot as of `taken_at` of every location with at least `min_new`
+    /// more published responses than at its latest snapshot, where that was taken
+    /// no later than `taken_before` (or there is none yet). Returns how many.
+    async fn refresh_voice_snapshots(
+        &self,
+        min_new: u32,
+        taken_before: DateTime<Utc>,
+        taken_at: DateTime<Utc>,
+    ) -> StoreResult<u64>;
 
     /// Loads responses recorded in the past, in one transaction (demo data).
     async fn load_historic_feedback(&self, batch: &[HistoricFeedback]) -> StoreResult<()>;

@@ -13,7 +13,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use candour_domain::voice::{
     ChangeClaim, Channel, Criticality, Feedback, FeedbackError, MAX_CONTACT_CHARS, MAX_STORY_CHARS, Progress,
-    RawFeedback,
+    RawFeedback, SNAPSHOT_MIN_HOURS, SNAPSHOT_MIN_NEW, VoiceFacts,
 };
 use candour_domain::{Email, LocationId, Principal};
 use candour_engine::prescreen;
@@ -293,11 +293,24 @@ impl Voice {
         }
     }
 
-    /// The published aggregates of a service, suppressed below 5 responses.
+    /// The published aggregates of a service, suppressed below 5 responses: those
+    /// of its latest snapshot, over the window before it (so that they stay still
+    /// between snapshots), or none before its first.
     pub async fn summary(&self, location: &LocationId, now: DateTime<Utc>) -> Result<VoiceSummary, VoiceError> {
-        let since = now - Duration::days(self.config.window_days);
-        let facts = self.store.voice_facts(location, since).await?;
-        Ok(candour_engine::voice::summarise(&facts, since, now))
+        let window = Duration::days(self.config.window_days);
+        let Some(taken_at) = self.store.voice_snapshot(location).await? else {
+            return Ok(candour_engine::voice::summarise(&VoiceFacts::default(), now - window, now));
+        };
+        let facts = self.store.voice_facts(location, taken_at - window).await?;
+        let summary = candour_engine::voice::summarise(&facts, taken_at - window, taken_at);
+        Ok(VoiceSummary { updated_at: Some(taken_at), ..summary })
+    }
+
+    /// Takes a new snapshot of the published figures of every service due one
+    /// (see [`SNAPSHOT_MIN_NEW`] and [`SNAPSHOT_MIN_HOURS`]); returns how many.
+    pub async fn refresh_snapshots(&self, now: DateTime<Utc>) -> Result<u64, VoiceError> {
+        let taken_before = now - Duration::hours(SNAPSHOT_MIN_HOURS);
+        Ok(self.store.refresh_voice_snapshots(SNAPSHOT_MIN_NEW, taken_before, now).await?)
     }
 
     /// An alert about feedback on `location`, addressed to its safeguarding contacts.

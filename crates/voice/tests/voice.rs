@@ -397,12 +397,57 @@ async fn the_summary_counts_the_window_and_shows_nothing_below_five() {
     for _ in 0..4 {
         h.submit(&feedback("")).await;
     }
+    assert_eq!(h.voice.refresh_snapshots(now()).await.unwrap(), 1);
     let four = h.voice.summary(&h.location, now()).await.unwrap();
-    assert_eq!((four.responses, four.people.overall), (4, None));
+    assert_eq!((four.responses, four.people.overall), (4, None), "the one from 400 days ago is outside the year");
+    for _ in 0..5 {
+        h.submit(&feedback("")).await;
+    }
+    let tomorrow = now() + Duration::days(1);
+    assert_eq!(h.voice.refresh_snapshots(tomorrow).await.unwrap(), 1);
+    let nine = h.voice.summary(&h.location, tomorrow).await.unwrap();
+    let overall = nine.people.overall.expect("nine responses are shown");
+    assert_eq!((overall.positive, overall.denominator), (9, 9));
+    assert_eq!(nine.people.questions[0].mean, Some(2.0));
+}
+
+/// The batching rule with its real numbers: published figures move at most once a
+/// day, only when at least 5 more responses have been published since they last
+/// moved, and only with published ones; between moves they stay exactly as they were.
+#[tokio::test]
+async fn published_figures_move_at_most_daily_and_by_at_least_five() {
+    use candour_domain::voice::{SNAPSHOT_MIN_HOURS, SNAPSHOT_MIN_NEW};
+    assert_eq!((SNAPSHOT_MIN_NEW, SNAPSHOT_MIN_HOURS), (5, 24));
+    let h = &harness().await;
+    let summary = |at| async move { h.voice.summary(&h.location, at).await.unwrap() };
+    for _ in 0..4 {
+        h.submit(&feedback("")).await;
+    }
+    assert_eq!(h.voice.refresh_snapshots(now()).await.unwrap(), 0, "4 published");
+    let nothing = summary(now()).await;
+    assert_eq!((nothing.updated_at, nothing.responses), (None, 0));
     h.submit(&feedback("")).await;
-    let five = h.voice.summary(&h.location, now()).await.unwrap();
-    assert_eq!(five.responses, 5, "the response from 400 days ago is outside the year");
-    let overall = five.people.overall.expect("five responses are shown");
-    assert_eq!((overall.positive, overall.denominator), (5, 5));
-    assert_eq!(five.people.questions[0].mean, Some(2.0));
+    assert_eq!(h.voice.refresh_snapshots(now()).await.unwrap(), 1, "5 published");
+    let first = summary(now()).await;
+    assert_eq!((first.updated_at, first.until, first.responses), (Some(now()), now(), 5));
+
+    let (_, pending) = h.submit(&feedback("Waiting to be read")).await;
+    for _ in 0..4 {
+        h.submit(&feedback("")).await;
+    }
+    let a_day_on = now() + Duration::hours(SNAPSHOT_MIN_HOURS);
+    assert_eq!(h.voice.refresh_snapshots(a_day_on).await.unwrap(), 0, "4 more published and one waiting");
+    h.submit(&feedback("")).await;
+    let almost = a_day_on - Duration::seconds(1);
+    assert_eq!(h.voice.refresh_snapshots(almost).await.unwrap(), 0, "5 more, but not yet a day on");
+    assert_eq!(summary(almost).await, first, "nothing moved in between");
+    assert_eq!(summary(now() + Duration::days(300)).await, first, "nor ages out while the snapshot stands");
+    assert_eq!(h.voice.refresh_snapshots(a_day_on).await.unwrap(), 1);
+    let second = summary(a_day_on).await;
+    assert_eq!((second.updated_at, second.responses), (Some(a_day_on), 10), "the waiting one is not counted");
+
+    let decision = ModerationDecision::Publish { text: "Read".into() };
+    h.voice.moderate(pending.feedback_id, decision, Criticality::NONE, &h.moderator, a_day_on).await.unwrap();
+    assert_eq!(h.voice.refresh_snapshots(a_day_on + Duration::days(2)).await.unwrap(), 0, "1 more");
+    assert_eq!(summary(a_day_on + Duration::days(2)).await, second);
 }

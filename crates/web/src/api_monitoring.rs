@@ -17,7 +17,7 @@ use crate::AppState;
 use crate::api::private_not_found;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, WebError};
-use crate::monitoring::{may_see, snapshot};
+use crate::monitoring::{Seen, may_see, sees_voice, snapshot, visible};
 
 #[derive(Serialize)]
 pub struct ServiceMonitoring<'a> {
@@ -52,7 +52,9 @@ pub async fn location(
     let missing = || private_not_found("location", &raw_id);
     let id = LocationId::parse(&raw_id).map_err(|_| missing())?;
     let snapshot = snapshot(&state)?;
-    let watched = snapshot.get(&id).filter(|w| may_see(&caller.principal, w.facts)).ok_or_else(missing)?;
+    let found = snapshot.get(&id).filter(|w| may_see(&caller.principal, w.facts)).ok_or_else(missing)?;
+    let seen = Seen::of(found, sees_voice(&caller.principal, found.facts), &snapshot.policy);
+    let watched = seen.watched();
     let indicators = watched.results.indicators.iter().map(|result| {
         let info = result.indicator.info();
         Indicator { code: info.code, name: info.name, unit: info.unit, result }
@@ -114,10 +116,11 @@ pub async fn watchlist(
         return Err(WebError::bad_request(format!("band must be 1 to 6, not {band}")).into());
     }
     let snapshot = snapshot(&state)?;
-    let rows: Vec<Row> = snapshot
-        .ranked()
+    let seen = visible(&snapshot, &caller.principal);
+    let rows: Vec<Row> = seen
+        .iter()
+        .map(Seen::watched)
         .filter(|w| query.band.is_none_or(|band| w.entry.band == band))
-        .filter(|w| may_see(&caller.principal, w.facts))
         .map(row)
         .collect();
     let body = serde_json::json!({

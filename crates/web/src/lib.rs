@@ -263,8 +263,39 @@ pub async fn serve(listener: tokio::net::TcpListener, store: Arc<dyn Store>, con
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, public_url = config.public_url(), "serving Candour");
     }
+    // Figures due publication (the demo's, say) are published before the first
+    // visitor; then they are kept current on a timer.
+    let voice = Voice::new(store.clone(), VoiceConfig::new(config.public_url()));
+    refresh_voice_snapshots_now(&voice).await;
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(VOICE_REFRESH_EVERY);
+        every.tick().await;
+        loop {
+            every.tick().await;
+            refresh_voice_snapshots_now(&voice).await;
+        }
+    });
     let service = app(store, config).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await
+}
+
+/// How often the server looks for services whose published voice figures are due
+/// a new batch (at most daily each, by the voice policy; looking is one cheap pass).
+const VOICE_REFRESH_EVERY: Duration = Duration::from_secs(10 * 60);
+
+async fn refresh_voice_snapshots_now(voice: &Voice) {
+    match voice.refresh_snapshots(chrono::Utc::now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(services = n, "published new voice figures"),
+        Err(err) => tracing::error!(error = %err, "voice figures could not be refreshed"),
+    }
+}
+
+/// Refreshes the published voice figures in the background, after a moderation
+/// that may complete a batch: the request does not wait for it.
+pub(crate) fn refresh_voice_snapshots(voice: &Voice) {
+    let voice = voice.clone();
+    tokio::spawn(async move { refresh_voice_snapshots_now(&voice).await });
 }
 
 /// Resolves on Ctrl-C, or on SIGTERM where there is one.

@@ -63,14 +63,14 @@ async fn write_batch(conn: &mut SqliteConnection, batch: &[HistoricFeedback]) ->
 }
 
 /// Counting each response as it is written (the `voice_months` triggers of migration
-/// 0006) costs more than writing it when millions arrive at once: within the batch's
+/// 0006, the `voice_counted` ones of 0011) costs more than writing it when millions arrive at once: within the batch's
 /// transaction the triggers are dropped, the batch's services counted again in one
 /// statement ([`recount`]), and the triggers created again from their stored text.
 /// Should anything fail, the transaction takes all of it back.
 async fn set_count_triggers_aside(conn: &mut SqliteConnection) -> StoreResult<Vec<(String, String)>> {
     let triggers: Vec<(String, String)> = sqlx::query_as(
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'feedback' \
-         AND name GLOB 'voice_months_*'",
+         AND (name GLOB 'voice_months_*' OR name GLOB 'voice_counted_*')",
     )
     .fetch_all(&mut *conn)
     .await
@@ -82,7 +82,8 @@ async fn set_count_triggers_aside(conn: &mut SqliteConnection) -> StoreResult<Ve
     Ok(triggers)
 }
 
-/// The months of every service with a response among ids `first..=last`, counted again from scratch.
+/// The months (and published responses) of every service with a response among ids
+/// `first..=last`, counted again from scratch.
 async fn recount(conn: &mut SqliteConnection, first: i64, last: i64) -> StoreResult<()> {
     const SERVICES: &str = "location_id IN (SELECT DISTINCT location_id FROM feedback WHERE id BETWEEN ?1 AND ?2)";
     sqlx::query(AssertSqlSafe(format!("DELETE FROM voice_months WHERE {SERVICES}")))
@@ -100,6 +101,24 @@ async fn recount(conn: &mut SqliteConnection, first: i64, last: i64) -> StoreRes
          SUM(partner_responses), SUM(partner_concerns) FROM feedback_tally WHERE {SERVICES} GROUP BY location_id, month"
     );
     sqlx::query(AssertSqlSafe(count)).bind(first).bind(last).execute(&mut *conn).await.map_err(other)?;
+    sqlx::query(AssertSqlSafe(format!("DELETE FROM voice_counted WHERE {SERVICES}")))
+        .bind(first)
+        .bind(last)
+        .execute(&mut *conn)
+        .await
+        .map_err(other)?;
+    // As migration 0011 numbers and counts them.
+    let number = format!(
+        "UPDATE feedback SET counted_no = t.n FROM (SELECT id, ROW_NUMBER() OVER \
+         (PARTITION BY location_id ORDER BY COALESCE(moderated_at, received_at), id) AS n \
+         FROM feedback WHERE status = 'published' AND {SERVICES}) AS t WHERE feedback.id = t.id"
+    );
+    sqlx::query(AssertSqlSafe(number)).bind(first).bind(last).execute(&mut *conn).await.map_err(other)?;
+    let counted = format!(
+        "INSERT INTO voice_counted SELECT location_id, COUNT(*) FROM feedback \
+         WHERE status = 'published' AND {SERVICES} GROUP BY location_id"
+    );
+    sqlx::query(AssertSqlSafe(counted)).bind(first).bind(last).execute(&mut *conn).await.map_err(other)?;
     Ok(())
 }
 

@@ -76,7 +76,8 @@ macro_rules! conformance_tests {
             voice_safeguarding_contacts_are_set_replaced_and_removed,
             voice_replies_are_checked_and_shown_by_view,
             voice_progress_is_rated_only_through_its_own_key,
-            voice_facts_leave_out_rejected_and_keep_to_since,
+            voice_facts_are_those_of_the_snapshot_and_keep_to_since,
+            voice_snapshots_move_in_batches,
             outbox_sends_due_email_and_retries_failures,
             returns_are_added_replaced_and_kept_unchanged,
             returns_are_kept_all_or_nothing,
@@ -1543,6 +1544,8 @@ pub async fn voice_moderation_publishes_or_rejects_once(store: &dyn Store) {
     );
     assert_eq!(queue_references(store, FeedbackStatus::Pending).await, ["REF-early", "REF-late"]);
     assert_eq!(queue_references(store, FeedbackStatus::Rejected).await, ["REF-mild"]);
+    assert_eq!(store.published_stories(&lid(100), 1, 10).await.expect("stories").total, 0, "until a snapshot");
+    store.refresh_voice_snapshots(1, at(0), at(100)).await.expect("snapshots");
     let stories = store.published_stories(&lid(100), 1, 10).await.expect("stories");
     let texts: Vec<&str> = stories.items.iter().map(|s| s.text.as_str()).collect();
     assert_eq!(texts, ["Story calm by a resident"]);
@@ -1694,6 +1697,7 @@ pub async fn voice_replies_are_checked_and_shown_by_view(store: &dyn Store) {
     assert_eq!(claim.change_what, "New rota");
 
     let public = |replies: &[Reply]| replies.iter().map(|r| r.id).collect::<Vec<_>>();
+    store.refresh_voice_snapshots(1, at(0), at(100)).await.expect("snapshots");
     let shown = store.published_stories(&lid(100), 1, 10).await.expect("stories");
     assert_eq!(public(&shown.items[0].replies), [first.id], "only published replies in public");
     let provider_view = store.stories_to_answer(&lid(100), 1, 10).await.expect("stories");
@@ -1769,13 +1773,14 @@ pub async fn voice_progress_is_rated_only_through_its_own_key(store: &dyn Store)
     assert!(store.own_feedback(&key_hash("theirs")).await.expect("own").personal_outcomes[0].progress.is_empty());
 }
 
-pub async fn voice_facts_leave_out_rejected_and_keep_to_since(store: &dyn Store) {
+pub async fn voice_facts_are_those_of_the_snapshot_and_keep_to_since(store: &dyn Store) {
     let (moderator, responder) = voice_setup(store).await;
     submit(store, &submission(100, "old", -100, &person_raw("", &[]))).await;
     submit(store, &submission(100, "quiet", 1, &person_raw("", &[]))).await;
     submit(store, &submission(100, "waiting", 2, &person_raw("Not read yet", &["Bake"]))).await;
     let rejected = submit(store, &submission(100, "rejected", 3, &person_raw("Spam", &["Spam"]))).await.feedback_id;
-    let answered = submit(store, &submission(100, "answered", 4, &person_raw("Lovely staff", &[]))).await.feedback_id;
+    let answered =
+        submit(store, &submission(100, "answered", 4, &person_raw("Lovely staff", &["Walk"]))).await.feedback_id;
     submit(store, &submission(100, "staff", 5, &staff_raw())).await;
     submit(store, &submission(102, "elsewhere", 5, &person_raw("", &[]))).await;
     store.moderate(rejected, &reject(&moderator, "Spam", 6)).await.expect("reject");
@@ -1786,29 +1791,41 @@ pub async fn voice_facts_leave_out_rejected_and_keep_to_since(store: &dyn Store)
     store.add_reply(&made).await.expect("reply");
     let unchecked = reply_by(&responder, answered, "Early", ChangeClaim::None, ReplyStatus::Pending, 7);
     store.add_reply(&unchecked).await.expect("reply");
-    let outcomes = store.own_feedback(&key_hash("waiting")).await.expect("own").personal_outcomes;
-    store.rate_progress(&key_hash("waiting"), outcomes[0].id, Progress::Same, at(10)).await.expect("rate");
-    store.rate_progress(&key_hash("waiting"), outcomes[0].id, Progress::Better, at(11)).await.expect("rate");
+    let walk = store.own_feedback(&key_hash("answered")).await.expect("own").personal_outcomes[0].id;
+    store.rate_progress(&key_hash("answered"), walk, Progress::Same, at(10)).await.expect("rate");
+    store.rate_progress(&key_hash("answered"), walk, Progress::Better, at(11)).await.expect("rate");
+    let bake = store.own_feedback(&key_hash("waiting")).await.expect("own").personal_outcomes[0].id;
+    store.rate_progress(&key_hash("waiting"), bake, Progress::Worse, at(11)).await.expect("rate");
     let spam = store.own_feedback(&key_hash("rejected")).await.expect("own").personal_outcomes[0].id;
     store.rate_progress(&key_hash("rejected"), spam, Progress::Worse, at(11)).await.expect("rate");
 
+    let none = candour_domain::voice::VoiceFacts::default();
+    assert_eq!(store.voice_facts(&lid(100), at(0)).await.expect("facts"), none, "nothing before the first snapshot");
+    assert_eq!(store.published_stories(&lid(100), 1, 10).await.expect("stories").total, 0);
+    assert_eq!(store.refresh_voice_snapshots(1, at(0), at(12)).await.expect("refresh"), 2, "locations 100 and 102");
+    // After the snapshot: a response, a reply and a rating that must wait for the next one.
+    submit(store, &submission(100, "late", 13, &person_raw("", &[]))).await;
+    store
+        .add_reply(&reply_by(&responder, answered, "Later", ChangeClaim::None, ReplyStatus::Published, 13))
+        .await
+        .expect("reply");
+    store.rate_progress(&key_hash("answered"), walk, Progress::Worse, at(13)).await.expect("rate");
+
+    assert_eq!(store.voice_snapshot(&lid(100)).await.expect("snapshot"), Some(at(12)));
+    assert_eq!(store.voice_snapshot(&lid(103)).await.expect("snapshot"), None);
     let facts = store.voice_facts(&lid(100), at(0)).await.expect("facts");
     let times: Vec<_> = facts.responses.iter().map(|r| r.received_at).collect();
-    assert_eq!(times, [at(1), at(2), at(4), at(5)], "rejected, older and other services' responses left out");
+    assert_eq!(times, [at(1), at(4), at(5)], "pending, rejected, older, later and other services' responses left out");
     let person = &facts.responses[0];
     assert_eq!(
         (person.respondent, person.channel, person.overall),
         (Respondent::Person, Channel::Online, Overall::Good)
     );
     assert_eq!((person.answers.len(), person.answers[1], person.answers[2]), (8, ("safe", None), ("dignity", Some(3))));
-    assert_eq!(facts.responses[3].respondent, Respondent::Staff);
-    assert_eq!(facts.responses[3].answers[0], ("speak_up", Some(1)));
-    assert_eq!(facts.stories.len(), 2, "only responses with a story");
-    let (pending, published) = (&facts.stories[0], &facts.stories[1]);
-    assert_eq!(
-        (pending.received_at, pending.published, pending.criticality, pending.first_reply_at, pending.change),
-        (at(2), false, None, None, None)
-    );
+    assert_eq!(facts.responses[2].respondent, Respondent::Staff);
+    assert_eq!(facts.responses[2].answers[0], ("speak_up", Some(1)));
+    assert_eq!(facts.stories.len(), 1, "only published responses with a story");
+    let published = &facts.stories[0];
     assert_eq!(
         (published.received_at, published.published, published.criticality),
         (at(4), true, Some(Criticality::NONE))
@@ -1818,11 +1835,51 @@ pub async fn voice_facts_leave_out_rejected_and_keep_to_since(store: &dyn Store)
         (Some(at(8)), Some(ChangeClaim::Made)),
         "first published reply; strongest claim"
     );
-    assert_eq!(facts.outcome_progress, [Progress::Better], "the latest rating, rejected responses left out");
+    assert_eq!(facts.outcome_progress, [Progress::Better], "the latest rating by the snapshot, published only");
     let recent = store.voice_facts(&lid(100), at(3)).await.expect("facts");
     assert_eq!(recent.responses.len(), 2);
-    assert!(recent.outcome_progress.is_empty());
-    assert_eq!(store.voice_facts(&lid(103), at(0)).await.expect("facts"), candour_domain::voice::VoiceFacts::default());
+    assert_eq!(recent.outcome_progress, [Progress::Better]);
+    assert_eq!(store.voice_facts(&lid(103), at(0)).await.expect("facts"), none);
+    assert_eq!(store.published_stories(&lid(100), 1, 10).await.expect("stories").total, 1);
+}
+
+/// Published figures move only in batches: a location's snapshot is taken again
+/// only when at least `min_new` more responses count (published ones: pending
+/// and rejected ones never do) and its last one was taken by `taken_before`.
+pub async fn voice_snapshots_move_in_batches(store: &dyn Store) {
+    let (moderator, _) = voice_setup(store).await;
+    let counted = || async move { store.voice_facts(&lid(100), at(-1000)).await.expect("facts").responses.len() };
+    let quiet = |key: String, hours| submission(100, &key, hours, &person_raw("", &[]));
+    for n in 1..=4 {
+        submit(store, &quiet(format!("q{n}"), n)).await;
+    }
+    let waiting = submit(store, &submission(100, "waiting", 4, &person_raw("To read", &[]))).await.feedback_id;
+    let spam = submit(store, &submission(100, "spam", 4, &person_raw("Spam", &[]))).await.feedback_id;
+    store.moderate(spam, &reject(&moderator, "Spam", 4)).await.expect("reject");
+    assert_eq!(store.refresh_voice_snapshots(5, at(-24), at(5)).await.expect("refresh"), 0, "4 count");
+    assert_eq!((store.voice_snapshot(&lid(100)).await.expect("snapshot"), counted().await), (None, 0));
+
+    submit(store, &quiet("q5".into(), 5)).await;
+    assert_eq!(store.refresh_voice_snapshots(5, at(-18), at(6)).await.expect("refresh"), 1, "5 count");
+    assert_eq!((store.voice_snapshot(&lid(100)).await.expect("snapshot"), counted().await), (Some(at(6)), 5));
+
+    for n in 6..=10 {
+        submit(store, &quiet(format!("q{n}"), n)).await;
+    }
+    let refused = store.refresh_voice_snapshots(5, at(7 - 24), at(7)).await.expect("refresh");
+    assert_eq!((refused, counted().await), (0, 5), "5 more, but the last snapshot is too recent");
+    assert_eq!(store.refresh_voice_snapshots(5, at(6), at(30)).await.expect("refresh"), 1, "5 more, a day on");
+    assert_eq!((store.voice_snapshot(&lid(100)).await.expect("snapshot"), counted().await), (Some(at(30)), 10));
+
+    store.moderate(waiting, &publish(&moderator, "Read", 0, 31)).await.expect("publish");
+    for n in 11..=13 {
+        submit(store, &quiet(format!("q{n}"), 31)).await;
+    }
+    assert_eq!(store.refresh_voice_snapshots(5, at(40), at(64)).await.expect("refresh"), 0, "4 more, a day on");
+    submit(store, &quiet("q14".into(), 32)).await;
+    assert_eq!(store.refresh_voice_snapshots(5, at(40), at(64)).await.expect("refresh"), 1);
+    assert_eq!(counted().await, 15, "the moderated story counts from its publication");
+    assert_eq!(store.published_stories(&lid(100), 1, 10).await.expect("stories").total, 1);
 }
 
 pub async fn outbox_sends_due_email_and_retries_failures(store: &dyn Store) {
@@ -1894,9 +1951,17 @@ pub async fn voice_concurrent_submissions_are_all_committed(store: std::sync::Ar
         references.insert(list[0].reference.clone());
     }
     assert_eq!(references.len(), 200);
-    let stored = store.voice_facts(&lid(100), at(0)).await.expect("facts").responses.len()
+    let queued = |status| {
+        let store = std::sync::Arc::clone(&store);
+        async move { store.moderation_queue(&moderation_page(status)).await.expect("queue").total }
+    };
+    let with_story = (0..200).filter(|key| key % 3 == 0).count() as u64;
+    assert_eq!(queued(FeedbackStatus::Pending).await, with_story);
+    assert_eq!(queued(FeedbackStatus::Published).await, 200 - with_story);
+    store.refresh_voice_snapshots(1, at(0), at(2)).await.expect("snapshots");
+    let counted = store.voice_facts(&lid(100), at(0)).await.expect("facts").responses.len()
         + store.voice_facts(&lid(102), at(0)).await.expect("facts").responses.len();
-    assert_eq!(stored, 200);
+    assert_eq!(counted as u64, 200 - with_story, "each published one counted once");
 }
 
 // ---------------------------------------------------------------- provider returns
@@ -2001,7 +2066,7 @@ pub async fn monitoring_counts_follow_feedback_and_moderation(store: &dyn Store)
     use candour_domain::voice_month::VoiceMonth;
     let (moderator, _) = voice_setup(store).await;
     submit(store, &submission(100, "quiet", 1, &person_raw("", &[]))).await;
-    submit(store, &submission(100, "waiting", 2, &person_raw("Not read yet", &[]))).await;
+    let waiting = submit(store, &submission(100, "waiting", 2, &person_raw("Not read yet", &[]))).await.feedback_id;
     let rejected = submit(store, &submission(100, "rejected", 3, &person_raw("Spam", &[]))).await.feedback_id;
     let critical = submit(store, &submission(100, "critical", 4, &person_raw("Left alone", &[]))).await.feedback_id;
     submit(store, &submission(100, "staff", 5, &staff_raw())).await;
@@ -2026,6 +2091,10 @@ pub async fn monitoring_counts_follow_feedback_and_moderation(store: &dyn Store)
     );
     store.moderate(rejected, &reject(&moderator, "Spam", 7)).await.expect("reject");
     store.moderate(critical, &publish(&moderator, "Left alone", 3, 7)).await.expect("publish");
+    let before_reading = store.voice_months(Locations::One(&lid(100)), from).await.expect("counts");
+    store.moderate(waiting, &publish(&moderator, "Read", 0, 7)).await.expect("publish");
+    assert_eq!(store.voice_months(Locations::One(&lid(100)), from).await.expect("counts"), before_reading);
+    store.refresh_voice_snapshots(1, at(0), at(8)).await.expect("snapshots");
 
     let facts = store.voice_facts(&lid(100), at(0)).await.expect("facts");
     let mut expected = VoiceMonth::default();
@@ -2083,6 +2152,10 @@ pub async fn monitoring_counts_follow_feedback_and_moderation(store: &dyn Store)
     assert_eq!(stories(store.voice_months(Locations::One(&lid(103)), from).await.expect("counts")), [(1, 1, 1)]);
     submit(store, &submission(103, "after", 9, &person_raw("", &[]))).await;
     assert_eq!(stories(store.voice_months(Locations::One(&lid(103)), from).await.expect("counts")), [(2, 1, 1)]);
+    // …and numbered for publication: the bulk-loaded published one first.
+    store.refresh_voice_snapshots(2, at(0), at(10)).await.expect("snapshots");
+    let published = store.voice_facts(&lid(103), at(0)).await.expect("facts").responses;
+    assert_eq!(published.iter().map(|r| r.received_at).collect::<Vec<_>>(), [at(8), at(9)]);
 
     let watched = store.monitored_locations().await.expect("locations");
     assert!(watched.iter().all(|l| l.id != lid(105)), "a deregistered location is not watched");

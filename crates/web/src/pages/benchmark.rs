@@ -28,7 +28,7 @@ use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, FormErrors, RadioGroup, SelectField};
 use crate::manager::ManagerStatus;
-use crate::monitoring::{may_see, snapshot};
+use crate::monitoring::{Seen, VOICE_LEFT_OUT, indicators_seen, may_see, sees_voice, snapshot};
 use crate::pages::chrome::{Chrome, Crumb};
 use crate::views::{Row, SelectOption, beds_text, count_of, long_date, month_name, optional_date};
 
@@ -53,6 +53,8 @@ struct BenchmarkPage {
     indicator: SelectField,
     /// `None` while a choice in the form is refused.
     compared: Option<Compared>,
+    /// Why the voice indicators are not shown, when they are not.
+    voice_left_out: Option<&'static str>,
 }
 
 /// The service against the chosen group.
@@ -126,6 +128,7 @@ pub async fn page(
     }
     who.caller.record(&state, "read", &format!("location:{id}"), Some("benchmark")).await?;
     let manager = manager_text(&state, &id).await?;
+    let voice = sees_voice(who.principal(), watched.facts);
     let mut errors = FormErrors::default();
     let choices = query.map(|q| q.0).unwrap_or_else(|_| {
         errors.add("scope", "The choices in the address could not be read: choose again below");
@@ -136,30 +139,32 @@ pub async fn page(
     let chrome = Chrome::with(&who, vec![Crumb::new("Manage", "/manage"), workspace], "How it compares");
     // A national peer group is thousands of services: worked out off the request threads.
     let answer = tokio::task::spawn_blocking(move || {
-        let page = benchmark_page(chrome, &snapshot, target, &choices, errors, manager)?;
+        let page = benchmark_page(chrome, &snapshot, (target, voice), &choices, errors, manager)?;
         let status = if page.errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
         Ok::<_, WebError>(render(status, &page))
     });
     Ok(answer.await.map_err(|_| WebError::Internal)??)
 }
 
+/// The page of the service at `target`, with its voice indicators when `voice`.
 fn benchmark_page(
     chrome: Chrome,
     snapshot: &Snapshot,
-    target: usize,
+    (target, voice): (usize, bool),
     choices: &Choices,
     mut errors: FormErrors,
     manager: String,
 ) -> Result<BenchmarkPage, WebError> {
-    let watched = snapshot.at(target);
+    let seen = Seen::of(snapshot.at(target), voice, &snapshot.policy);
+    let watched = seen.watched();
     let facts = watched.facts;
     let scope = read_scope(choices.scope.as_deref(), facts).map_err(|message| errors.add("scope", message)).ok();
-    let chosen = read_indicator(choices.indicator.as_deref()).map_err(|m| errors.add("indicator", m)).ok();
+    let chosen = read_indicator(choices.indicator.as_deref(), voice).map_err(|m| errors.add("indicator", m)).ok();
     let compared = match (scope, chosen) {
         (Some((scope, around)), Some(chosen)) if errors.is_empty() => {
             let group = peer_group(facts, around);
-            let indicator = chosen.unwrap_or_else(|| most_serious(&watched));
-            Some(compare(snapshot, target, &group, scope, indicator)?)
+            let indicator = chosen.unwrap_or_else(|| most_serious(&watched, voice));
+            Some(compare(snapshot, (target, voice), &group, scope, indicator)?)
         }
         _ => None,
     };
@@ -179,8 +184,9 @@ fn benchmark_page(
         watch: WatchView::of(watched.entry),
         action: format!("/monitoring/locations/{}", facts.id),
         scope: scope_choices(facts, scope_value, &errors),
-        indicator: indicator_choices(&indicator_value, &errors),
+        indicator: indicator_choices(&indicator_value, &errors, voice),
         compared,
+        voice_left_out: (!voice).then_some(VOICE_LEFT_OUT),
         name,
     })
 }
@@ -199,28 +205,29 @@ fn read_scope(raw: Option<&str>, facts: &ServiceFacts) -> Result<(Scope, PeerSco
     Ok((scope, around))
 }
 
-/// The indicator whose funnel to draw; `None` when none was asked for.
-fn read_indicator(raw: Option<&str>) -> Result<Option<Indicator>, String> {
+/// The indicator whose funnel to draw, of those shown; `None` when none was asked for.
+fn read_indicator(raw: Option<&str>, voice: bool) -> Result<Option<Indicator>, String> {
     match raw.map(str::trim).filter(|r| !r.is_empty()) {
         None => Ok(None),
-        Some(code) => CATALOGUE
-            .iter()
-            .find(|info| info.code == code)
-            .map(|info| Some(info.indicator))
+        Some(code) => indicators_seen(voice)
+            .find(|i| i.info().code == code)
+            .map(Some)
             .ok_or_else(|| "Choose an indicator from the list".to_string()),
     }
 }
 
 /// The first of the service's indicators in the most serious state, for the funnel shown first.
-fn most_serious(watched: &Watched) -> Indicator {
+fn most_serious(watched: &Watched, voice: bool) -> Indicator {
     let worst = watched.results.indicators.iter().max_by_key(|r| (r.status, std::cmp::Reverse(r.indicator)));
-    worst.filter(|r| r.status > Status::NoEvidenceOfRisk).map_or(CATALOGUE[0].indicator, |r| r.indicator)
+    let first = indicators_seen(voice).next().unwrap_or(CATALOGUE[0].indicator);
+    worst.filter(|r| r.status > Status::NoEvidenceOfRisk).map_or(first, |r| r.indicator)
 }
 
-/// Every indicator of the service against every service in `group`.
+/// Every indicator of the service shown (with its voice ones when `voice`)
+/// against every service in `group`.
 fn compare(
     snapshot: &Snapshot,
-    target: usize,
+    (target, voice): (usize, bool),
     group: &PeerGroup,
     scope: Scope,
     funnel: Indicator,
@@ -233,9 +240,8 @@ fn compare(
         .collect();
     let position = members.iter().position(|&i| i == target).ok_or(WebError::Internal)?;
     let services: Vec<_> = members.iter().map(|&i| snapshot.services[i].as_ref()).collect();
-    let benchmarks = CATALOGUE
-        .iter()
-        .map(|info| benchmark(&services, position, info.indicator, snapshot.month, &snapshot.policy))
+    let benchmarks = indicators_seen(voice)
+        .map(|indicator| benchmark(&services, position, indicator, snapshot.month, &snapshot.policy))
         .collect::<Result<Vec<Benchmark>, _>>()
         .map_err(|error| {
             tracing::error!(%error, "a benchmark could not be computed");
@@ -413,8 +419,9 @@ fn scope_choices(facts: &ServiceFacts, current: &str, errors: &FormErrors) -> Ra
     RadioGroup::new("scope", "scope", "Compare with similar services in", choices, current, errors)
 }
 
-fn indicator_choices(current: &str, errors: &FormErrors) -> SelectField {
-    let options = CATALOGUE.iter().map(|info| SelectOption::new(info.code, info.name, Some(current))).collect();
+fn indicator_choices(current: &str, errors: &FormErrors, voice: bool) -> SelectField {
+    let options =
+        indicators_seen(voice).map(|i| SelectOption::new(i.info().code, i.info().name, Some(current))).collect();
     SelectField::new("indicator", "Funnel plot to show", options, errors)
 }
 

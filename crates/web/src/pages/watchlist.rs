@@ -20,7 +20,7 @@ use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, SelectField};
-use crate::monitoring::{may_see, snapshot};
+use crate::monitoring::{Seen, VOICE_LEFT_OUT, may_see, sees_voice, snapshot, visible};
 use crate::pages::chrome::{Chrome, Crumb, date_time};
 use crate::pages::manage::readable_provider;
 use crate::pagination::{Pagination, page_href, pagination};
@@ -31,16 +31,11 @@ use views::{BandBadge, ReasonView};
 
 const PATH: &str = "/monitoring/watchlist";
 
-/// The services `principal` may see, in watchlist order.
-fn visible<'a>(snapshot: &'a Snapshot, principal: &Principal) -> Vec<Watched<'a>> {
-    snapshot.ranked().filter(|row| may_see(principal, row.facts)).collect()
-}
-
 /// How many services `principal` may watch, for the private home; `None` before
 /// the first snapshot or when they may see none.
 pub fn visible_count(state: &AppState, principal: &Principal) -> Option<usize> {
     let snapshot = state.monitor.current()?;
-    let count = visible(&snapshot, principal).len();
+    let count = snapshot.ranked().filter(|row| may_see(principal, row.facts)).count();
     (count > 0).then_some(count)
 }
 
@@ -132,7 +127,8 @@ pub async fn page(
     RawQuery(query): RawQuery,
 ) -> Result<Response, PageError> {
     let snapshot = snapshot(&state)?;
-    let rows = visible(&snapshot, who.principal());
+    let seen = visible(&snapshot, who.principal());
+    let rows: Vec<Watched<'_>> = seen.iter().map(Seen::watched).collect();
     if rows.is_empty() {
         return Ok(nothing_to_watch(&who));
     }
@@ -378,7 +374,8 @@ pub async fn csv(
     RawQuery(query): RawQuery,
 ) -> Result<Response, PageError> {
     let snapshot = snapshot(&state)?;
-    let rows = visible(&snapshot, who.principal());
+    let seen = visible(&snapshot, who.principal());
+    let rows: Vec<Watched<'_>> = seen.iter().map(Seen::watched).collect();
     if rows.is_empty() {
         return Ok(nothing_to_watch(&who));
     }
@@ -411,6 +408,8 @@ struct WarningSignsPage {
     summary: String,
     computed: String,
     services: Vec<ServiceSigns>,
+    /// Why the voice indicators are not shown, when they are not.
+    voice_left_out: Option<&'static str>,
 }
 
 struct ServiceSigns {
@@ -435,8 +434,9 @@ pub async fn warning_signs(
 ) -> Result<Response, PageError> {
     let provider = readable_provider(&state, &who, &raw_id).await?;
     let snapshot = snapshot(&state)?;
+    let seen = visible(&snapshot, who.principal());
     let rows: Vec<Watched<'_>> =
-        visible(&snapshot, who.principal()).into_iter().filter(|row| row.facts.provider_id == provider.id).collect();
+        seen.iter().map(Seen::watched).filter(|row| row.facts.provider_id == provider.id).collect();
     let name = provider.name().to_string();
     let flagged = rows.iter().filter(|row| !row.results.flags.is_empty()).count();
     let look_first: Vec<&str> =
@@ -462,6 +462,7 @@ pub async fn warning_signs(
         ),
         computed: computed_text(&snapshot),
         services: rows.iter().map(|row| service_signs(row, snapshot.today)).collect(),
+        voice_left_out: rows.iter().any(|row| !sees_voice(who.principal(), row.facts)).then_some(VOICE_LEFT_OUT),
         name,
     };
     Ok(render(StatusCode::OK, &page))

@@ -258,6 +258,12 @@ impl VoiceStore for BrokenStore {
     async fn voice_facts(&self, _location: &LocationId, _since: DateTime<Utc>) -> StoreResult<VoiceFacts> {
         broken()
     }
+    async fn voice_snapshot(&self, _location: &LocationId) -> StoreResult<Option<DateTime<Utc>>> {
+        broken()
+    }
+    async fn refresh_voice_snapshots(&self, _: u32, _: DateTime<Utc>, _: DateTime<Utc>) -> StoreResult<u64> {
+        broken()
+    }
     async fn load_historic_feedback(&self, _batch: &[HistoricFeedback]) -> StoreResult<()> {
         broken()
     }

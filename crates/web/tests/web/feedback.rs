@@ -235,6 +235,34 @@ async fn a_person_gives_feedback_through_every_screen_without_javascript() {
     unrated.assert_contains(&["There is a problem", &format!("href=\"#progress-{outcome}\""), "Choose better"]);
 }
 
+/// A relative answers about the person they care for, so the questions speak of
+/// that person: "The person I speak for feels safe", never "I feel safe".
+#[tokio::test]
+async fn a_relative_is_asked_about_the_person_they_speak_for() {
+    let app = TestApp::new().await;
+    let mut walk = Walk::start(&app, ROSE_COURT).await;
+    walk.answer(&[("respondent", "family")]).await;
+    walk.answer(&[("overall", "good")]).await;
+    for q in &OUTCOME_QUESTIONS {
+        let about_them = q.about_them.expect("every outcome question has words for a relative");
+        walk.page.assert_contains(&[&askama_escape(about_them.text), &askama_escape(about_them.easy_read)]);
+        walk.page.assert_contains(&["Just as they want", "Doesn&#39;t apply to them"]);
+        walk.page.assert_lacks(&[&format!(">{}<", askama_escape(q.text)), "Just as I want", "apply to me"]);
+        walk.answer(&[(&format!("answers.{}", q.code), "good_enough")]).await;
+    }
+    walk.page.assert_contains(&["What matters most to the person you speak for?"]);
+    walk.answer(&[]).await;
+    walk.answer(&[("story", "")]).await;
+    walk.answer(&[("anonymous", "yes")]).await;
+    walk.page.assert_contains(&["Check your answers before sending", "The person I speak for feels safe"]);
+    walk.page.assert_lacks(&["I feel safe<"]);
+}
+
+/// Text as askama writes it into a page.
+fn askama_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('\'', "&#39;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
 #[tokio::test]
 async fn a_step_sent_without_an_answer_shows_the_problem_at_the_top_and_beside_the_question() {
     let app = TestApp::new().await;
@@ -529,6 +557,7 @@ async fn the_voice_api_shows_published_figures_and_stories_without_private_detai
         assert_eq!(reply.status, StatusCode::CREATED);
     }
     publish_a_story(&app).await;
+    crate::moderation::refresh_figures(&app, Utc::now()).await;
     let voice = app.get(&format!("/api/v1/locations/{ROSE_COURT}/voice")).await;
     assert_eq!(voice.status, StatusCode::OK, "{}", voice.body);
     let json = voice.json();
@@ -589,11 +618,15 @@ async fn the_location_page_withholds_figures_below_five_responses_and_shows_them
     for _ in 0..4 {
         app.request(api_post(ROSE_COURT, &person_json("good"), Some("application/json"), None)).await;
     }
+    let a_day_on = Utc::now() + chrono::Duration::days(1);
+    crate::moderation::refresh_figures(&app, Utc::now()).await;
     let four = app.get(&format!("/locations/{ROSE_COURT}")).await;
-    four.assert_contains(&["4 responses", "Fewer than 5 responses: not shown."]);
+    four.assert_contains(&["No feedback yet.", "No figures have been published yet"]);
     four.assert_lacks(&["positive overall", "<meter"]);
 
     app.request(api_post(ROSE_COURT, &person_json("poor"), Some("application/json"), None)).await;
+    let now = Utc::now();
+    crate::moderation::refresh_figures(&app, now).await;
     let five = app.get(&format!("/locations/{ROSE_COURT}")).await;
     five.assert_contains(&[
         "5 responses",
@@ -605,12 +638,32 @@ async fn the_location_page_withholds_figures_below_five_responses_and_shows_them
         r#"<meter class="voice-meter" min="0" max="3" value="3.00""#,
     ]);
     five.assert_lacks(&["Fewer than 5 responses: not shown."]);
+    five.assert_contains(&[&format!("These figures were last updated on {}", long_day(now))]);
+
+    // Fewer than 5 more never move them, however long they wait.
+    for _ in 0..4 {
+        app.request(api_post(ROSE_COURT, &person_json("very_poor"), Some("application/json"), None)).await;
+    }
+    assert_eq!(crate::moderation::refresh_figures(&app, a_day_on).await, 0);
+    assert_eq!(app.get(&format!("/locations/{ROSE_COURT}")).await.body, five.body);
+}
+
+/// "6 December 2026", as pages write a day.
+fn long_day(at: chrono::DateTime<Utc>) -> String {
+    at.format("%-d %B %Y").to_string()
 }
 
 #[tokio::test]
 async fn the_location_page_lists_published_stories_with_replies_and_changes() {
     let app = TestApp::new().await;
     publish_a_story(&app).await;
+    let hidden = app.get(&format!("/locations/{ROSE_COURT}")).await;
+    hidden.assert_lacks(&["A kind carer helped me."]);
+    hidden.assert_contains(&["No stories have been published yet."]);
+    for _ in 0..4 {
+        app.request(api_post(ROSE_COURT, &person_json("good"), Some("application/json"), None)).await;
+    }
+    crate::moderation::refresh_figures(&app, Utc::now()).await;
     let page = app.get(&format!("/locations/{ROSE_COURT}")).await;
     assert_eq!(page.status, StatusCode::OK);
     page.assert_contains(&[

@@ -8,6 +8,7 @@ mod assessments;
 mod benchmark;
 mod browser;
 mod complaints;
+mod differencing;
 mod directory;
 mod failures;
 mod feedback;

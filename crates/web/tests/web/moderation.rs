@@ -52,6 +52,11 @@ pub async fn publish(app: &TestApp, moderator: &Principal, feedback_id: i64, tex
     voice(app).moderate(feedback_id, decision, Criticality::NONE, moderator, Utc::now()).await.expect("published");
 }
 
+/// Publishes the voice figures due as of `at`, as the server does on its timer and after moderation.
+pub async fn refresh_figures(app: &TestApp, at: chrono::DateTime<Utc>) -> u64 {
+    voice(app).refresh_snapshots(at).await.expect("figures refreshed")
+}
+
 async fn moderator_browser(app: &TestApp) -> Browser {
     signed_in(app, "moderator@example.org", vec![grant(Role::Moderator, Scope::All)]).await
 }
@@ -114,7 +119,7 @@ async fn a_moderator_reads_edits_and_publishes_and_a_level_four_raises_an_alert(
     let done = moderator.get(&app, location(&reply)).await;
     done.assert_contains(&["You published this response.", "Criticality", "4 (strong)", "See the alert"]);
 
-    let stories = app.store.published_stories(&lid(ROSE_COURT), 1, 10).await.expect("stories");
+    let stories = app.store.stories_to_answer(&lid(ROSE_COURT), 1, 10).await.expect("stories");
     assert_eq!(stories.items[0].text, "A nurse left my mother with a bruise on her arm.");
     let record = app.store.feedback_record(receipt.feedback_id).await.expect("the record");
     assert_eq!(record.story, "Nurse Jenny Wren left my mother with a bruise on her arm.", "the original is kept");
@@ -495,6 +500,7 @@ async fn the_inspector_sees_voice_evidence_beside_each_statement() {
     for _ in 0..5 {
         give(&app, ROSE_COURT, &feedback("")).await;
     }
+    refresh_figures(&app, Utc::now()).await;
     let five = inspector.get(&app, &page).await;
     five.assert_contains(&[
         "\u{201c}I feel safe\u{201d}: 2.0 out of 3 (n = 5)",

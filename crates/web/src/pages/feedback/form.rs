@@ -6,7 +6,7 @@
 
 use candour_domain::voice::{
     Channel, Feedback, FeedbackError, Helper, MAX_PERSONAL_OUTCOMES, NOT_APPLICABLE, Overall, Question, RawFeedback,
-    Respondent, question,
+    Respondent, not_applicable_label, question,
 };
 
 /// One screen of the form.
@@ -226,11 +226,12 @@ pub fn hidden(raw: &RawFeedback, shown: Step) -> Vec<(String, String)> {
 }
 
 /// The words of an answer as the person chose it, for the check screen.
-pub fn answer_label(value: &str) -> String {
+pub fn answer_label(value: &str, respondent: Option<Respondent>) -> String {
     match value.trim() {
         "" => "Not answered".to_string(),
-        NOT_APPLICABLE => "Doesn't apply to me".to_string(),
-        v => candour_domain::voice::Level::parse(v).map_or_else(|_| v.to_string(), |l| l.label().to_string()),
+        NOT_APPLICABLE => not_applicable_label(respondent).to_string(),
+        v => candour_domain::voice::Level::parse(v)
+            .map_or_else(|_| v.to_string(), |l| l.label_for(respondent).to_string()),
     }
 }
 

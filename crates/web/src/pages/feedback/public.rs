@@ -5,11 +5,11 @@
 
 use candour_domain::LocationId;
 use candour_domain::percent::percent;
-use candour_domain::voice::{ChangeClaim, Level, Overall, Respondent};
+use candour_domain::voice::{ChangeClaim, Level, Overall, Respondent, SNAPSHOT_MIN_HOURS, SNAPSHOT_MIN_NEW};
 use candour_engine::voice::{Proportion, QuestionMean, StoryStats, VoiceGroup};
 use candour_store::{Page, PublishedStory, Reply, ReplyStatus};
 use candour_voice::VoiceSummary;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::form_href;
@@ -38,14 +38,15 @@ pub fn day(at: DateTime<Utc>) -> String {
 
 // ---------------------------------------------------------------- for the API
 
-/// A published story as the public reads it.
+/// A published story as the public reads it. Times are given to the day only:
+/// a time of day would help tell who wrote it.
 #[derive(Debug, Serialize)]
 pub struct PublicStory {
-    pub received_at: DateTime<Utc>,
+    pub received_at: NaiveDate,
     pub respondent: Respondent,
     pub overall: Overall,
     pub text: String,
-    pub published_at: DateTime<Utc>,
+    pub published_at: NaiveDate,
     pub replies: Vec<PublicReply>,
 }
 
@@ -56,17 +57,17 @@ pub struct PublicReply {
     pub text: String,
     pub change: ChangeClaim,
     pub change_what: String,
-    pub created_at: DateTime<Utc>,
+    pub created_at: NaiveDate,
 }
 
 impl PublicStory {
     pub fn of(story: &PublishedStory) -> Self {
         PublicStory {
-            received_at: story.received_at,
+            received_at: story.received_at.date_naive(),
             respondent: story.respondent,
             overall: story.overall,
             text: story.text.clone(),
-            published_at: story.published_at,
+            published_at: story.published_at.date_naive(),
             replies: story.replies.iter().filter(|r| is_public(r)).map(PublicReply::of).collect(),
         }
     }
@@ -79,7 +80,7 @@ impl PublicReply {
             text: reply.text.clone(),
             change: reply.change,
             change_what: reply.change_what.clone(),
-            created_at: reply.created_at,
+            created_at: reply.created_at.date_naive(),
         }
     }
 }
@@ -90,7 +91,8 @@ fn is_public(reply: &Reply) -> bool {
 }
 
 /// The summary as the public may read it. Which unanswered stories are serious
-/// comes from the moderators' private criticality, so those dates are left out.
+/// comes from the moderators' private criticality, so those dates are left out;
+/// the period and the last update are given to the day.
 pub fn public_summary(summary: &VoiceSummary) -> Result<serde_json::Value, WebError> {
     let mut value = serde_json::to_value(summary).map_err(|err| {
         tracing::error!(error = %err, "a voice summary could not be written as JSON");
@@ -98,6 +100,12 @@ pub fn public_summary(summary: &VoiceSummary) -> Result<serde_json::Value, WebEr
     })?;
     if let Some(stories) = value.get_mut("stories").and_then(serde_json::Value::as_object_mut) {
         stories.remove("unanswered_critical");
+    }
+    if let Some(fields) = value.as_object_mut() {
+        let to_day = |at: DateTime<Utc>| serde_json::Value::String(at.date_naive().to_string());
+        fields.insert("since".into(), to_day(summary.since));
+        fields.insert("until".into(), to_day(summary.until));
+        fields.insert("updated_at".into(), summary.updated_at.map_or(serde_json::Value::Null, to_day));
     }
     Ok(value)
 }
@@ -151,6 +159,10 @@ impl StoryView {
 pub struct VoiceSection {
     pub feedback_href: String,
     pub period: String,
+    /// When the figures were last updated, in a sentence.
+    pub updated: String,
+    /// How they move in batches, in a sentence.
+    pub batches: String,
     pub responses: String,
     pub groups: Vec<GroupView>,
     pub outcomes: String,
@@ -196,6 +208,18 @@ pub fn voice_section(id: &LocationId, summary: &VoiceSummary, stories: &Page<Pub
     VoiceSection {
         feedback_href: form_href(id),
         period: format!("From {} to {}", day(summary.since), day(summary.until)),
+        updated: match summary.updated_at {
+            Some(at) => format!("These figures were last updated on {}.", day(at)),
+            None => format!(
+                "No figures have been published yet: they are first published once {} responses count.",
+                SNAPSHOT_MIN_NEW
+            ),
+        },
+        batches: format!(
+            "They are updated in batches, at most once every {SNAPSHOT_MIN_HOURS} hours and only when at least \
+             {SNAPSHOT_MIN_NEW} more responses count, so that comparing them before and after cannot tell what one \
+             person said. Stories appear with the figures."
+        ),
         responses: count_of(u64::from(summary.responses), "response", "responses"),
         groups: vec![
             group_view("voice-people", "People who use the service, their families and advocates", &summary.people),

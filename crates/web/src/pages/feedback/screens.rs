@@ -6,6 +6,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use candour_domain::voice::{
     Helper, Level, MAX_PERSONAL_OUTCOMES, NOT_APPLICABLE, Overall, Progress, Question, RawFeedback, Respondent,
+    not_applicable_label,
 };
 use candour_store::{FeedbackStatus, OwnFeedback};
 
@@ -149,7 +150,9 @@ fn body(step: Step, raw: &RawFeedback, respondent: Option<Respondent>, errors: &
             let group = RadioGroup::new("overall", "overall", legend, choices, &raw.overall, errors);
             (legend.to_string(), Body::Choice(group))
         }
-        Step::Question(q) => (q.text.to_string(), Body::Choice(question_group(q, raw, errors))),
+        Step::Question(q) => {
+            (q.wording(respondent).text.to_string(), Body::Choice(question_group(q, respondent, raw, errors)))
+        }
         Step::Outcomes => {
             let legend = if speaks_for_someone {
                 "What matters most to the person you speak for?"
@@ -186,21 +189,30 @@ fn choice(value: &str, label: &str) -> (String, String, Option<String>) {
     (value.to_string(), label.to_string(), None)
 }
 
-/// A question on four levels, with "doesn't apply" last and its easy-read words as the hint.
-fn question_group(q: &'static Question, raw: &RawFeedback, errors: &FormErrors) -> RadioGroup {
+/// A question on four levels, with "doesn't apply" last and its easy-read words as
+/// the hint, in the respondent's words (about the person they speak for, if they do).
+fn question_group(
+    q: &'static Question,
+    respondent: Option<Respondent>,
+    raw: &RawFeedback,
+    errors: &FormErrors,
+) -> RadioGroup {
     let name = format!("answers.{}", q.code);
-    let choices =
-        Level::ALL.iter().map(|l| choice(l.code(), l.label())).chain([choice(NOT_APPLICABLE, "Doesn't apply to me")]);
+    let wording = q.wording(respondent);
+    let choices = Level::ALL
+        .iter()
+        .map(|l| choice(l.code(), l.label_for(respondent)))
+        .chain([choice(NOT_APPLICABLE, not_applicable_label(respondent))]);
     let current = raw.answers.get(q.code).map_or("", String::as_str);
     RadioGroup::new(
         name,
         crate::forms::feedback_input_id(&format!("answers.{}", q.code)),
-        q.text,
+        wording.text,
         choices,
         current,
         errors,
     )
-    .hint(format!("In easy words: {}.", q.easy_read))
+    .hint(format!("In easy words: {}.", wording.easy_read))
 }
 
 fn outcome_inputs(raw: &RawFeedback, errors: &FormErrors) -> Vec<Field> {
@@ -253,8 +265,9 @@ fn check_rows(raw: &RawFeedback, respondent: Option<Respondent>) -> Vec<CheckRow
     }
     rows.push(row("Overall", form::overall_label(&raw.overall), Step::Overall, "your overall answer"));
     for q in respondent.map_or(&[][..], Respondent::questions) {
-        let answer = form::answer_label(raw.answers.get(q.code).map_or("", String::as_str));
-        rows.push(row(q.text, answer, Step::Question(q), q.text));
+        let answer = form::answer_label(raw.answers.get(q.code).map_or("", String::as_str), respondent);
+        let text = q.wording(respondent).text;
+        rows.push(row(text, answer, Step::Question(q), text));
     }
     if respondent.is_some_and(Respondent::has_personal_outcomes) {
         let outcomes =

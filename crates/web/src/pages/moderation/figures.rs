@@ -2,7 +2,7 @@
 //! evidence. Every figure states its n; a suppressed one says why it is missing.
 
 use candour_domain::percent::percent;
-use candour_domain::voice::MIN_RESPONSES_SHOWN;
+use candour_domain::voice::{MIN_RESPONSES_SHOWN, SNAPSHOT_MIN_HOURS, SNAPSHOT_MIN_NEW};
 use candour_engine::voice::{ProgressCounts, Proportion, QuestionMean, VoiceGroup, VoiceSummary};
 
 use super::age;
@@ -65,6 +65,17 @@ pub fn summary_rows(s: &VoiceSummary) -> Vec<Row> {
                 long_date(s.since.date_naive()),
                 long_date(s.until.date_naive())
             ),
+        ),
+        Row::text(
+            "Last updated",
+            match s.updated_at {
+                Some(at) => format!(
+                    "{}: the figures move in batches, at most once every {SNAPSHOT_MIN_HOURS} hours and only when \
+                     at least {SNAPSHOT_MIN_NEW} more responses have been published",
+                    long_date(at.date_naive())
+                ),
+                None => format!("Not yet: the figures are first published once {SNAPSHOT_MIN_NEW} responses count"),
+            },
         ),
         Row::text("People who use the service, families and advocates", group_text(&s.people)),
         Row::text("Staff", group_text(&s.staff)),

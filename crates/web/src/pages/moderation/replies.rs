@@ -23,7 +23,8 @@ use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::RadioGroup;
 use crate::forms::{ErrorLink, Field, FormErrors, pairs, value};
-use crate::pages::chrome::{Chrome, Crumb, date_time};
+use crate::pages::chrome::{Chrome, Crumb};
+use crate::pages::feedback::public::day;
 use crate::views::{Row, count_of};
 
 const PER_PAGE: u32 = 10;
@@ -149,7 +150,8 @@ fn story_line(
     let fid = s.feedback_id;
     StoryLine {
         anchor: format!("story-{fid}"),
-        received: date_time(s.received_at),
+        // To the day: a time of day would help tell who wrote it.
+        received: day(s.received_at),
         respondent: s.respondent.described(),
         overall: s.overall.label(),
         text: s.text.clone(),
@@ -167,7 +169,7 @@ fn reply_line(r: &Reply) -> ReplyLine {
     ReplyLine {
         text: r.text.clone(),
         change: (r.change != ChangeClaim::None).then(|| format!("{}: {}", r.change.label(), r.change_what)),
-        written: date_time(r.created_at),
+        written: day(r.created_at),
         status,
         modifier,
         reason: r.reject_reason.clone(),
