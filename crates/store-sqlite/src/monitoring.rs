@@ -196,6 +196,14 @@ fn stored_location(row: &SqliteRow) -> String {
     row.try_get::<String, _>(0).unwrap_or_else(|_| "(a location ID that is not text)".into())
 }
 
+/// Why, for a person: "stored month is not valid: …" rather than "database error: stored month …".
+fn reason(e: StoreError) -> String {
+    match e {
+        StoreError::Other(inner) => inner.to_string(),
+        other => other.to_string(),
+    }
+}
+
 /// Reads each location's row with `read`: a row that cannot be read leaves its
 /// location out, in `unreadable`, and the others are read on.
 fn each_location<T>(
@@ -206,7 +214,7 @@ fn each_location<T>(
     for row in &rows {
         match read(row) {
             Ok(found) => readings.rows.extend(found),
-            Err(e) => readings.unreadable.push(Unreadable { location: stored_location(row), reason: e.to_string() }),
+            Err(e) => readings.unreadable.push(Unreadable { location: stored_location(row), reason: reason(e) }),
         }
     }
     readings
@@ -288,7 +296,7 @@ fn monitored_location(row: &SqliteRow) -> Result<ServiceFacts, Unreadable> {
     service_facts(row).map_err(|e| {
         let packed: Option<serde_json::Value> = get::<String>(row, 0).ok().and_then(|p| serde_json::from_str(&p).ok());
         let id = packed.as_ref().and_then(|v| v.get(0)).and_then(|id| id.as_str()).unwrap_or("(unknown)");
-        Unreadable { location: id.to_string(), reason: e.to_string() }
+        Unreadable { location: id.to_string(), reason: reason(e) }
     })
 }
 

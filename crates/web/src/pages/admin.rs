@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use candour_accounts::AccountError;
-use candour_domain::{Action, Email, Grant, Resource, Role, ScopeKind, UserId};
+use candour_domain::{Action, Email, Grant, PlausibleDate, Resource, Role, ScopeKind, UserId};
 use candour_store::{AuditEntry, AuditQuery, OutboxEntry, User, UserUpdate};
 use chrono::{NaiveDate, TimeZone, Utc};
 use serde::Deserialize;
@@ -517,7 +517,7 @@ fn audit_query(params: &AuditParams) -> (AuditQuery, FormErrors) {
     let text_kept = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
     let mut date = |field: &'static str, v: &Option<String>| -> Option<NaiveDate> {
         let raw = v.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
-        NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| errors.add(field, "Enter a date like 2024-03-31")).ok()
+        PlausibleDate::parse(raw).map(PlausibleDate::date).map_err(|e| errors.add(field, &e.to_string())).ok()
     };
     let from = date("from", &params.from);
     let to = date("to", &params.to);
