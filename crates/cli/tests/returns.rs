@@ -37,7 +37,7 @@ fn import(file: &Path, db: &str) -> Output {
 async fn months_kept(db: &str) -> Vec<String> {
     let store = SqliteStore::open(Path::new(db)).await.expect("open");
     let id = LocationId::parse("1-1000000001").expect("valid id");
-    let (from, to) = (Month::parse("2000-01").expect("month"), Month::parse("2099-12").expect("month"));
+    let (from, to) = (Month::parse("2000-01").expect("month"), Month::new(2099, 12).expect("month"));
     let kept = store.returns_of(&id, from, to).await.expect("returns");
     store.close().await;
     kept.iter().map(|r| format!("{} {}", r.figures.month, r.figures.incidents)).collect()

@@ -645,8 +645,16 @@ mod tests {
         let (query, errors) = audit_query(&params);
         assert!(errors.is_empty());
         assert_eq!(query.until.unwrap() - query.since.unwrap(), chrono::Duration::days(1));
-        let (_, errors) = audit_query(&AuditParams { to: Some("31/03/2024".into()), ..Default::default() });
-        assert!(errors.get("to").is_some());
+        let (written, errors) = audit_query(&AuditParams { to: Some("31/03/2024".into()), ..Default::default() });
+        assert!(errors.is_empty(), "any shape a date is accepted in");
+        assert_eq!(
+            written.until,
+            audit_query(&AuditParams { to: Some("2024-03-31".into()), ..Default::default() }).0.until
+        );
+        for slip in ["1/1/1", "0001-01-01", "tomorrow"] {
+            let (_, errors) = audit_query(&AuditParams { to: Some(slip.into()), ..Default::default() });
+            assert!(errors.get("to").is_some(), "{slip}");
+        }
     }
 
     #[test]
