@@ -1790,7 +1790,10 @@ fn batch(returns: Vec<(u32, MonthlyReturn)>, by: Option<&User>, hours: i64, sour
 }
 
 async fn months_kept(store: &dyn Store, location: u32) -> Vec<(String, u32)> {
-    let kept = store.returns_of(&lid(location), month("2000-01"), month("2099-12")).await.expect("returns");
+    let kept = store
+        .returns_of(&lid(location), month("2000-01"), Month::new(2099, 12).expect("a month"))
+        .await
+        .expect("returns");
     kept.into_iter().map(|r| (r.figures.month.to_string(), r.figures.incidents)).collect()
 }
 
