@@ -93,13 +93,15 @@ enum Command {
     #[command(subcommand)]
     Stats(StatsCommand),
     /// Recompute every service's monitoring indicators, flags and watchlist band from the
-    /// database and print a summary with timings as JSON.
+    /// database and print a summary with timings as JSON. A service whose stored data
+    /// cannot be read is left out and listed under "not_computed"; the others are still
+    /// computed (and written to --csv), and the command exits non-zero.
     Recompute {
         #[command(flatten)]
         db: DbArgs,
         /// The day to compute for (its month is the last month of every window); today if not given.
         #[arg(long, value_name = "YYYY-MM-DD")]
-        today: Option<chrono::NaiveDate>,
+        today: Option<candour_domain::PlausibleDate>,
         /// Also write the watchlist as CSV to this file.
         #[arg(long, value_name = "PATH")]
         csv: Option<PathBuf>,
@@ -350,7 +352,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Rate { file } => commands::rate::run(&file),
         Command::Stats(StatsCommand::Proportions(args)) => commands::stats::proportions(&args),
         Command::Recompute { db, today, csv, monitoring } => {
-            commands::recompute::run(&db, today, csv.as_deref(), &monitoring).await
+            commands::recompute::run(&db, today.map(Into::into), csv.as_deref(), &monitoring).await
         }
         Command::Sync(SyncCommand::Cqc { since, full, base_url, db }) => {
             commands::sync::run(&db, since, full, &base_url).await

@@ -37,7 +37,7 @@ fn import(file: &Path, db: &str) -> Output {
 async fn months_kept(db: &str) -> Vec<String> {
     let store = SqliteStore::open(Path::new(db)).await.expect("open");
     let id = LocationId::parse("1-1000000001").expect("valid id");
-    let (from, to) = (Month::parse("2000-01").expect("month"), Month::parse("2099-12").expect("month"));
+    let (from, to) = (Month::parse("2000-01").expect("month"), Month::new(2099, 12).expect("month"));
     let kept = store.returns_of(&id, from, to).await.expect("returns");
     store.close().await;
     kept.iter().map(|r| format!("{} {}", r.figures.month, r.figures.incidents)).collect()
@@ -125,4 +125,39 @@ async fn recompute_reads_the_returns_and_states_its_policy() {
         assert!(!out.status.success() && out.stdout.is_empty());
         assert!(text(&out.stderr).contains(said), "{flag}: {}", text(&out.stderr));
     }
+}
+
+/// A service whose stored data cannot be read (a month no form accepts, as old data
+/// or another writer could leave) is listed and the command fails, while every other
+/// service is still computed and written.
+#[tokio::test]
+async fn recompute_lists_a_service_it_could_not_compute_and_exits_non_zero() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = register(&dir);
+    assert!(import(&template(), &db).status.success());
+    let pool = sqlx::SqlitePool::connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(&db)).await.unwrap();
+    sqlx::query(
+        "UPDATE provider_returns SET month = '2025-19' WHERE location_id = '1-1000000001' AND month = '2025-01'",
+    )
+    .execute(&pool)
+    .await
+    .expect("spoil one month");
+    pool.close().await;
+
+    let csv = dir.path().join("watchlist.csv").display().to_string();
+    let out = candour(&["recompute", "--db", &db, "--today", "2025-02-28", "--csv", &csv, "--min-n", "3"]);
+    assert!(!out.status.success(), "a service left out is a failure");
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("1 service could not be computed: 1-1000000001: stored month is not valid"), "{stderr}");
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the summary is still printed");
+    assert_eq!(summary["not_computed"][0]["location"], "1-1000000001");
+    let services = summary["services"].as_u64().expect("a count");
+    assert!(services > 0, "the others are computed");
+    let written = std::fs::read_to_string(&csv).expect("the CSV is still written");
+    assert_eq!(written.lines().count() as u64, services + 1);
+    assert!(!written.contains("1-1000000001"));
+
+    let out = candour(&["recompute", "--db", &db, "--today", "0001-01-01"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("Enter a date between 1 January 1990"), "{}", text(&out.stderr));
 }

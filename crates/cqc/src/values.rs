@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use candour_domain::{Rating, is_blank};
+use candour_domain::{DateError, PlausibleDate, Rating, is_blank};
 
 /// The most beds any one location could plausibly have; larger values are typing errors.
 pub const MAX_BEDS: u32 = 2000;
@@ -60,75 +60,19 @@ fn coordinate(value: &str, limit: f64, what: &str) -> Result<Option<f64>, String
     }
 }
 
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-
 /// A date as the regulator writes it: `dd/mm/yyyy`, `yyyy-mm-dd` (optionally with a
-/// time after it, as spreadsheet date cells give), or `1 March 2024` / `01-Mar-2024`.
+/// time after it, as spreadsheet date cells give), or `1 March 2024` / `01-Mar-2024`;
+/// read as any date given to Candour is, within the plausible range.
 pub fn date(value: &str) -> Result<Option<NaiveDate>, String> {
     let v = value.trim();
     if is_blank(v) {
         return Ok(None);
     }
-    parse_date(v).map(Some).ok_or_else(|| format!("{v:?} is not a date (expected dd/mm/yyyy or yyyy-mm-dd)"))
-}
-
-fn parse_date(v: &str) -> Option<NaiveDate> {
-    if let Some(d) = numeric_date(v.as_bytes()) {
-        return Some(d);
+    match PlausibleDate::parse(v) {
+        Ok(d) => Ok(Some(d.date())),
+        Err(DateError::Unreadable) => Err(format!("{v:?} is not a date (expected dd/mm/yyyy or yyyy-mm-dd)")),
+        Err(out_of_range) => Err(format!("{v:?} is not a plausible date: {out_of_range}")),
     }
-    // Spreadsheet date-time cells: keep the date part.
-    let day_part = v.split(['T', ' ']).next().unwrap_or(v);
-    if let Ok(d) = NaiveDate::parse_from_str(day_part, "%Y-%m-%d") {
-        return Some(d);
-    }
-    if let Ok(d) = NaiveDate::parse_from_str(day_part, "%d/%m/%Y") {
-        return Some(d);
-    }
-    named_month_date(v)
-}
-
-/// The two shapes of nearly every date in the files, read without allocating:
-/// `dd/mm/yyyy` and `yyyy-mm-dd`.
-fn numeric_date(b: &[u8]) -> Option<NaiveDate> {
-    let number = |digits: &[u8]| -> Option<u32> {
-        digits.iter().try_fold(0u32, |n, d| d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0')))
-    };
-    match b {
-        [d1, d2, b'/', m1, m2, b'/', y @ ..] if y.len() == 4 => {
-            NaiveDate::from_ymd_opt(number(y)? as i32, number(&[*m1, *m2])?, number(&[*d1, *d2])?)
-        }
-        [y0, y1, y2, y3, b'-', m1, m2, b'-', d1, d2] => {
-            NaiveDate::from_ymd_opt(number(&[*y0, *y1, *y2, *y3])? as i32, number(&[*m1, *m2])?, number(&[*d1, *d2])?)
-        }
-        _ => None,
-    }
-}
-
-/// "1 March 2024", "01 Mar 2024", "01-Mar-2024".
-fn named_month_date(v: &str) -> Option<NaiveDate> {
-    let parts: Vec<&str> = v.split([' ', '-']).filter(|p| !p.is_empty()).collect();
-    let [day, month, year] = parts.as_slice() else { return None };
-    let day: u32 = day.parse().ok()?;
-    let year: i32 = year.parse().ok()?;
-    let month = month.to_lowercase();
-    if month.len() < 3 {
-        return None;
-    }
-    let index = MONTHS.iter().position(|m| m.starts_with(&month) || (month.len() == 3 && m[..3] == month))?;
-    NaiveDate::from_ymd_opt(year, index as u32 + 1, day)
 }
 
 /// A rating, or `None` for "not rated" and blanks; the usual spellings are matched

@@ -119,14 +119,14 @@ pub fn parse_title(title: &str) -> Result<String, Problem> {
     Ok(title.to_string())
 }
 
-/// A date written YYYY-MM-DD.
+/// A [`PlausibleDate`](crate::PlausibleDate), such as 2026-03-31.
 pub fn parse_date(field: &'static str, label: &str, value: &str) -> Result<NaiveDate, Problem> {
-    let v = value.trim();
-    if v.is_empty() {
+    if value.trim().is_empty() {
         return Err(Problem::new(field, format!("Enter the {label}")));
     }
-    NaiveDate::parse_from_str(v, "%Y-%m-%d")
-        .map_err(|_| Problem::new(field, format!("Enter the {label} as a real date, like 2026-03-31")))
+    crate::PlausibleDate::parse(value)
+        .map(crate::PlausibleDate::date)
+        .map_err(|e| Problem::new(field, e.message_for(label)))
 }
 
 /// A statement code's shape (`S1`, `W8`); whether it exists is the framework's to say.

@@ -15,6 +15,7 @@ mod service;
 mod text;
 #[macro_use]
 pub mod voice;
+pub mod dates;
 pub mod voice_month;
 pub mod working_days;
 // After `voice`, whose coded enums it uses.
@@ -27,6 +28,7 @@ pub mod practice;
 pub use access::{Action, Decision, Resource, authorize};
 pub use account::{Email, Grant, Password, Principal, Role, Scope, ScopeKind, UserId, describe_grants};
 pub use assessment::{AssessmentStatus, ChallengeStatus};
+pub use dates::{DateError, PlausibleDate};
 pub use error::ParseError;
 pub use ids::{LocationId, ProviderId};
 pub use place::{Postcode, Region};

@@ -16,6 +16,8 @@ pub mod template;
 /// The largest count or number of hours accepted: anything above is a typing slip.
 pub const MAX_FIGURE: u32 = 10_000_000;
 
+const OUT_OF_RANGE: &str = "expected a month like 2026-01, from 1990-01 to ten years ahead";
+
 /// A calendar month, written `YYYY-MM`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Month {
@@ -40,7 +42,11 @@ impl Month {
         if !digits(year, 4) || !digits(month, 2) {
             return Err(invalid());
         }
-        Month::new(year.parse().map_err(|_| invalid())?, month.parse().map_err(|_| invalid())?).map_err(|_| invalid())
+        let month = Month::new(year.parse().map_err(|_| invalid())?, month.parse().map_err(|_| invalid())?)
+            .map_err(|_| invalid())?;
+        // Within the plausible range of dates, as any date read is.
+        crate::PlausibleDate::check(month.first_day()).map_err(|_| ParseError::new("month", value, OUT_OF_RANGE))?;
+        Ok(month)
     }
 
     /// The month a day falls in.
@@ -381,8 +387,10 @@ impl Checks {
                 None
             }
             Ok(month) => Some(month),
-            Err(_) => {
-                self.fail("month", format!("{:?} is not a month: write it as YYYY-MM, like 2026-01", value.trim()));
+            Err(e) => {
+                let what = format!("{:?} is not a month: write it as YYYY-MM, like 2026-01", value.trim());
+                let range = if e.expected == OUT_OF_RANGE { ", from 1990-01 to ten years ahead" } else { "" };
+                self.fail("month", format!("{what}{range}"));
                 None
             }
         }
@@ -645,14 +653,15 @@ mod tests {
         let mut raw = good();
         raw.month = "2026-03".into();
         assert!(MonthlyReturn::parse(&raw, today()).is_ok(), "the current month has begun");
-        for bad in ["2026-04", "2026-3", "March 2026", "2026-13", "26-03", ""] {
+        for bad in ["2026-04", "2026-3", "March 2026", "2026-13", "26-03", "", "1900-01", "0001-01"] {
             raw.month = bad.into();
             assert_eq!(fields(&MonthlyReturn::parse(&raw, today()).unwrap_err()), ["month"], "{bad:?}");
         }
         assert!(Month::parse("2025-12").unwrap() < Month::parse("2026-01").unwrap());
         assert_eq!(Month::parse("2026-01").unwrap().previous(), Some(Month::new(2025, 12).unwrap()));
         assert_eq!(Month::parse("2026-03").unwrap().previous(), Some(Month::new(2026, 2).unwrap()));
-        assert_eq!(Month::parse("1000-01").unwrap().previous(), None);
+        assert_eq!(Month::new(1000, 1).unwrap().previous(), None);
+        assert!(Month::parse("1900-01").is_err() && Month::parse("0001-01").is_err(), "outside the plausible range");
         assert_eq!(Month::parse(" 2026-01 ").unwrap().to_string(), "2026-01");
     }
 

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use candour_domain::{KeyQuestion, Rating, ServiceKind};
+use candour_domain::{KeyQuestion, PlausibleDate, Rating, ServiceKind};
 use chrono::NaiveDate;
 use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 use serde::ser::SerializeMap;
@@ -439,15 +439,12 @@ impl<'de> Visitor<'de> for KeyQuestionVisitor {
     }
 }
 
-/// A date written as YYYY-MM-DD.
+/// A [`PlausibleDate`], such as 2024-05-31.
 struct DateValue(NaiveDate);
 
 impl<'de> Deserialize<'de> for DateValue {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-            .map(DateValue)
-            .map_err(|_| de::Error::custom(format!("{text:?} is not a date: expected YYYY-MM-DD, like 2024-05-31")))
+        PlausibleDate::deserialize(d).map(|d| DateValue(d.date()))
     }
 }
 
@@ -642,6 +639,11 @@ mod tests {
             r#"{"service_groups": [{"name": "x", "key_questions": {"safe": {"S1": {"score": 3, "carried_from": "May"}}}}]}"#,
         );
         assert_eq!(e.path, "service_groups[0].key_questions.safe.S1.carried_from");
-        assert!(e.message.contains("YYYY-MM-DD"), "{e}");
+        assert!(e.message.contains("Enter a real date, like 2026-03-27"), "{e}");
+        let e = error_of(
+            r#"{"service_groups": [{"name": "x", "key_questions": {"safe": {"S1": {"score": 3, "carried_from": "1900-05-01"}}}}]}"#,
+        );
+        assert_eq!(e.path, "service_groups[0].key_questions.safe.S1.carried_from");
+        assert!(e.message.contains("Enter a date between 1 January 1990"), "{e}");
     }
 }

@@ -3,10 +3,11 @@
 //! that keeps its complaints in Candour has its returns' complaint figures replaced by
 //! its complaint log's from the month of the first complaint it logged.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use serde::Serialize;
 
 use candour_domain::LocationId;
 use candour_domain::returns::Month;
@@ -14,7 +15,7 @@ use candour_domain::voice::Criticality;
 use candour_domain::voice_month::VoiceMonth;
 use candour_engine::monitoring::{MonitoringPolicy, PolicyReads, Service, ServiceMonth};
 use candour_engine::stats::{PeerGroup, PeerScope, SizeBand};
-use candour_store::{ComplaintLog, Locations, ServiceFacts, Store, StoreError, StoreResult};
+use candour_store::{ComplaintLog, Locations, Readings, ServiceFacts, Store, StoreError, StoreResult, Unreadable};
 
 /// Specialisms whose people are highly dependent on staff or may not be able to speak
 /// up: the first closed-culture risk factor (monitoring notes), matched within the
@@ -41,6 +42,20 @@ pub fn history_start(month: Month, policy: &MonitoringPolicy) -> Month {
     Month::new(index.div_euclid(12), index.rem_euclid(12) as u32 + 1).unwrap_or(month)
 }
 
+/// A registered service whose stored data could not be read: it is left out of
+/// the computation (and so of its peers' comparisons) and reported, while every
+/// other service is computed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NotComputed {
+    pub location: String,
+    /// Its name, when the register's row could be read.
+    pub name: Option<String>,
+    pub reason: String,
+    /// What the register says of it, when its row could be read (to decide who may see it).
+    #[serde(skip)]
+    pub facts: Option<ServiceFacts>,
+}
+
 /// Every registered service with its months, in the same order in both lists.
 #[derive(Debug, Clone)]
 pub struct Inputs {
@@ -51,6 +66,8 @@ pub struct Inputs {
     pub facts: Arc<Vec<ServiceFacts>>,
     pub services: Vec<Arc<Service>>,
     pub index: Arc<HashMap<LocationId, usize>>,
+    /// The services left out, by location ID.
+    pub not_computed: Arc<Vec<NotComputed>>,
 }
 
 impl Inputs {
@@ -58,13 +75,18 @@ impl Inputs {
     pub async fn load(store: &dyn Store, policy: &MonitoringPolicy, today: NaiveDate) -> StoreResult<Inputs> {
         let month = Month::of(today);
         let from = history_start(month, policy);
-        let facts = store.monitored_locations().await?;
+        let Readings { rows: facts, unreadable } = store.monitored_locations().await?;
         let index: HashMap<LocationId, usize> = facts.iter().enumerate().map(|(i, f)| (f.id.clone(), i)).collect();
         let mut months = Months::new(facts.len(), &index);
+        months.unreadable = unreadable;
         months.read(store, Locations::All, from, today).await?;
         months.read_policy_reads(store, month).await?;
-        let services = months.into_services(&facts).into_iter().map(Arc::new).collect();
-        Ok(Inputs { month, from, facts: Arc::new(facts), services, index: Arc::new(index) })
+        let not_computed = not_computed(&facts, std::mem::take(&mut months.unreadable));
+        let services = months.into_services(&facts);
+        let (facts, services) = leave_out(facts, services, &not_computed);
+        let index = facts.iter().enumerate().map(|(i, f)| (f.id.clone(), i)).collect();
+        let not_computed = Arc::new(not_computed);
+        Ok(Inputs { month, from, facts: Arc::new(facts), services, index: Arc::new(index), not_computed })
     }
 
     /// Whether these inputs still end with `today`'s month.
@@ -78,16 +100,20 @@ impl Inputs {
 
     /// Reads one service's months again, as they stand on `today`. A location not on
     /// the register is left alone: it joins at the next full reload. Policy reads are
-    /// kept as they were until then.
-    pub async fn reload_one(&mut self, store: &dyn Store, id: &LocationId, today: NaiveDate) -> StoreResult<()> {
-        let Some(i) = self.position(id) else { return Ok(()) };
+    /// kept as they were until then. `false` when its data cannot be read: only a
+    /// full reload leaves a service out.
+    pub async fn reload_one(&mut self, store: &dyn Store, id: &LocationId, today: NaiveDate) -> StoreResult<bool> {
+        let Some(i) = self.position(id) else { return Ok(true) };
         let one = HashMap::from([(id.clone(), 0)]);
         let mut months = Months::new(1, &one);
         months.read(store, Locations::One(id), self.from, today).await?;
+        if !months.unreadable.is_empty() {
+            return Ok(false);
+        }
         months.policy_reads[0] = self.services[i].policy_reads;
         let facts = std::slice::from_ref(&self.facts[i]);
         self.services[i] = Arc::new(months.into_services(facts).remove(0));
-        Ok(())
+        Ok(true)
     }
 }
 
@@ -98,6 +124,8 @@ struct Months<'a> {
     alerts: Vec<Option<NaiveDate>>,
     complaints: Vec<Option<ComplaintLog>>,
     policy_reads: Vec<Option<PolicyReads>>,
+    /// Registered locations whose data could not be read.
+    unreadable: Vec<Unreadable>,
 }
 
 impl<'a> Months<'a> {
@@ -108,6 +136,7 @@ impl<'a> Months<'a> {
             alerts: vec![None; len],
             complaints: vec![None; len],
             policy_reads: vec![None; len],
+            unreadable: Vec::new(),
         }
     }
 
@@ -118,27 +147,40 @@ impl<'a> Months<'a> {
         from: Month,
         today: NaiveDate,
     ) -> Result<(), StoreError> {
-        for (id, month, voice) in store.voice_months(which, from).await? {
+        let voice = store.voice_months(which, from).await?;
+        for (id, month, voice) in self.readable(voice) {
             if let Some(entry) = self.entry(&id, month) {
                 entry.voice = voice;
             }
         }
-        for (id, figures) in store.monitored_returns(which, from).await? {
+        let returns = store.monitored_returns(which, from).await?;
+        for (id, figures) in self.readable(returns) {
             if let Some(entry) = self.entry(&id, figures.month) {
                 entry.return_ = Some(figures);
             }
         }
-        for (id, raised) in store.latest_alerts(which, Criticality::SEVERE.level()).await? {
+        let alerts = store.latest_alerts(which, Criticality::SEVERE.level()).await?;
+        for (id, raised) in self.readable(alerts) {
             if let Some(&i) = self.index.get(&id) {
                 self.alerts[i] = Some(raised.date_naive());
             }
         }
-        for log in store.complaint_logs(which, from, today).await? {
+        let logs = store.complaint_logs(which, from, today).await?;
+        for log in self.readable(logs) {
             if let Some(&i) = self.index.get(&log.location_id) {
                 self.complaints[i] = Some(log);
             }
         }
         Ok(())
+    }
+
+    /// The rows read; the registered locations that could not be read are noted.
+    /// (A location ID that does not even read cannot be a registered service's.)
+    fn readable<T>(&mut self, readings: Readings<T>) -> Vec<T> {
+        let registered = |u: &Unreadable| LocationId::parse(&u.location).is_ok_and(|id| self.index.contains_key(&id));
+        let unreadable: Vec<Unreadable> = readings.unreadable.into_iter().filter(registered).collect();
+        self.unreadable.extend(unreadable);
+        readings.rows
     }
 
     /// Every location's policy read rate, as it stands in `month`.
@@ -193,4 +235,35 @@ fn count_complaints_from_the_log(months: &mut [ServiceMonth], log: &ComplaintLog
         figures.complaints_upheld = logged.upheld;
         figures.complaints_on_time = logged.on_time;
     }
+}
+
+/// One entry per location left out, its reasons together, in location order.
+fn not_computed(facts: &[ServiceFacts], unreadable: Vec<Unreadable>) -> Vec<NotComputed> {
+    let mut reasons: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for u in unreadable {
+        let known = reasons.entry(u.location).or_default();
+        if !known.contains(&u.reason) {
+            known.push(u.reason);
+        }
+    }
+    let known: HashMap<&str, &ServiceFacts> = facts.iter().map(|f| (f.id.as_str(), f)).collect();
+    let entry = |(location, reasons): (String, Vec<String>)| {
+        let facts = known.get(location.as_str()).map(|&f| f.clone());
+        NotComputed { name: facts.as_ref().map(|f| f.name.clone()), reason: reasons.join("; "), location, facts }
+    };
+    reasons.into_iter().map(entry).collect()
+}
+
+/// The services not `left` out, each logged.
+fn leave_out(
+    facts: Vec<ServiceFacts>,
+    services: Vec<Service>,
+    left: &[NotComputed],
+) -> (Vec<ServiceFacts>, Vec<Arc<Service>>) {
+    for n in left {
+        tracing::warn!(location = %n.location, reason = %n.reason, "a service could not be computed: left out");
+    }
+    let left: HashSet<&str> = left.iter().map(|n| n.location.as_str()).collect();
+    let kept = facts.into_iter().zip(services).filter(|(facts, _)| !left.contains(facts.id.as_str()));
+    kept.map(|(facts, service)| (facts, Arc::new(service))).unzip()
 }

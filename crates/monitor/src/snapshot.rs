@@ -16,7 +16,7 @@ use candour_engine::monitoring::{
 
 use candour_store::ServiceFacts;
 
-use crate::inputs::Inputs;
+use crate::inputs::{Inputs, NotComputed};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct Timings {
@@ -43,6 +43,8 @@ pub struct Snapshot {
     /// Positions in `facts`, in watchlist order (band 1 first, then by score).
     order: Vec<usize>,
     index: Arc<HashMap<LocationId, usize>>,
+    /// Registered services whose stored data could not be read, left out of the rest.
+    pub not_computed: Arc<Vec<NotComputed>>,
     pub timings: Timings,
 }
 
@@ -116,6 +118,7 @@ impl Snapshot {
             entries,
             order,
             index: inputs.index.clone(),
+            not_computed: inputs.not_computed.clone(),
             timings,
         }
     }
@@ -130,6 +133,11 @@ impl Snapshot {
 
     pub fn get(&self, id: &LocationId) -> Option<Watched<'_>> {
         self.index.get(id).map(|&i| self.at(i))
+    }
+
+    /// Why a registered service was left out, if it was.
+    pub fn not_computed(&self, id: &LocationId) -> Option<&NotComputed> {
+        self.not_computed.iter().find(|n| n.location == id.as_str())
     }
 
     /// The service at `i` in the order of `facts`.

@@ -222,3 +222,311 @@ async fn a_service_keeping_its_complaints_in_candour_is_counted_from_its_log() {
     let untouched = after.get(&lid(2)).unwrap();
     assert!(untouched.results.flags.iter().all(|f| f.kind != FlagKind::OverdueComplaints));
 }
+
+/// The service whose stored data is spoiled: a homecare service made the only one
+/// of its kind, so that nothing it holds can change another's comparisons.
+const SPOILT: u32 = HOMES;
+/// A care home with a level-5 safeguarding alert raised today.
+const ALERTED: u32 = 2;
+
+/// A value as SQLite may hold it, written as an SQL literal.
+#[derive(Debug, Clone)]
+enum Stored {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+    Blob(Vec<u8>),
+}
+
+impl Stored {
+    fn sql(&self) -> String {
+        match self {
+            Stored::Null => "NULL".into(),
+            Stored::Int(n) => n.to_string(),
+            Stored::Real(x) if x.is_nan() => "(0.0 / 0.0)".into(),
+            Stored::Real(x) if x.is_infinite() => if *x > 0.0 { "9e999" } else { "-9e999" }.into(),
+            Stored::Real(x) => format!("{x:e}"),
+            Stored::Text(t) => format!("'{}'", t.replace('\0', "").replace('\'', "''")),
+            Stored::Blob(b) => format!("X'{}'", b.iter().map(|byte| format!("{byte:02x}")).collect::<String>()),
+        }
+    }
+}
+
+/// One piece of garbage for the spoilt service, as an SQL statement.
+#[derive(Debug, Clone)]
+enum Garbage {
+    VoiceMonth(Stored, Vec<Stored>),
+    Update { table: &'static str, key: &'static str, column: &'static str, value: Stored },
+    Complaint { received_on: Stored, respond_by: Stored, sent_on: Stored, created_at: Stored, alert: Stored },
+}
+
+const VOICE_COLUMNS: [&str; 17] = [
+    "month",
+    "responses",
+    "positive",
+    "rated",
+    "outcome_n",
+    "outcome_sum",
+    "outcome_sum_sq",
+    "stories",
+    "critical_stories",
+    "speak_up_n",
+    "speak_up_sum",
+    "speak_up_sum_sq",
+    "enough_staff_n",
+    "enough_staff_sum",
+    "enough_staff_sum_sq",
+    "partner_responses",
+    "partner_concerns",
+];
+const RETURN_COLUMNS: [&str; 10] = [
+    "month",
+    "headcount",
+    "hours_worked",
+    "supervision_pct",
+    "registered_manager",
+    "people_supported",
+    "incidents",
+    "complaints_received",
+    "complaints_upheld",
+    "complaints_on_time",
+];
+const LOCATION_COLUMNS: [&str; 9] = [
+    "name",
+    "beds",
+    "region",
+    "local_authority",
+    "specialisms",
+    "last_inspection",
+    "current_overall",
+    "current_rated_on",
+    "provider_id",
+];
+const COMPLAINT_COLUMNS: [&str; 5] = ["received_on", "respond_by", "response_sent_on", "created_at", "alert_level"];
+
+impl Garbage {
+    fn sql(&self) -> String {
+        let id = lid(SPOILT);
+        match self {
+            Garbage::VoiceMonth(month, values) => {
+                let values: Vec<String> = values.iter().map(Stored::sql).collect();
+                format!("INSERT OR IGNORE INTO voice_months VALUES ('{id}', {}, {})", month.sql(), values.join(", "))
+            }
+            Garbage::Update { table, key, column, value } => {
+                format!("UPDATE OR IGNORE {table} SET {column} = {} WHERE {key} = '{id}'", value.sql())
+            }
+            Garbage::Complaint { received_on, respond_by, sent_on, created_at, alert } => format!(
+                "INSERT OR IGNORE INTO complaints (location_id, reference, follow_hash, status, channel, relationship, \
+                 received_on, what_happened, desired_outcome, contact_name, acknowledge_within, respond_within, \
+                 acknowledge_by, respond_by, response_sent_on, alert_level, created_at) \
+                 VALUES ('{id}', hex(randomblob(8)), hex(randomblob(8)), 'received', 'letter', 'family', {}, 'x', '', \
+                 'y', 3, 20, {}, {}, {}, {}, {})",
+                received_on.sql(),
+                respond_by.sql(),
+                respond_by.sql(),
+                sent_on.sql(),
+                alert.sql(),
+                created_at.sql()
+            ),
+        }
+    }
+}
+
+mod garbage {
+    use super::*;
+    use proptest::prelude::*;
+
+    pub fn stored() -> impl Strategy<Value = Stored> {
+        let text = prop_oneof![
+            Just("0001-01-01".to_string()),
+            Just("1/1/1".to_string()),
+            Just("0001-01".to_string()),
+            Just("1900-01".to_string()),
+            Just("2026-13".to_string()),
+            Just(String::new()),
+            Just("9999-12-31T00:00:00Z".to_string()),
+            Just("[\"unclosed".to_string()),
+            Just(month_back(1).to_string()),
+            Just(today().to_string()),
+            proptest::collection::vec(any::<char>(), 0..12).prop_map(String::from_iter),
+        ];
+        let real = prop_oneof![Just(f64::NAN), Just(f64::INFINITY), Just(-1.5), Just(1e300), any::<f64>()];
+        prop_oneof![
+            Just(Stored::Null),
+            any::<i64>().prop_map(Stored::Int),
+            (-3i64..30).prop_map(Stored::Int),
+            Just(Stored::Int(i64::from(u32::MAX))),
+            real.prop_map(Stored::Real),
+            text.prop_map(Stored::Text),
+            proptest::collection::vec(any::<u8>(), 0..6).prop_map(Stored::Blob),
+        ]
+    }
+
+    fn update(table: &'static str, key: &'static str, columns: &'static [&'static str]) -> BoxedStrategy<Garbage> {
+        (proptest::sample::select(columns), stored())
+            .prop_map(move |(column, value)| Garbage::Update { table, key, column, value })
+            .boxed()
+    }
+
+    pub fn garbage() -> impl Strategy<Value = Garbage> {
+        prop_oneof![
+            (stored(), proptest::collection::vec(stored(), 16)).prop_map(|(m, v)| Garbage::VoiceMonth(m, v)),
+            update("voice_months", "location_id", &VOICE_COLUMNS),
+            update("provider_returns", "location_id", &RETURN_COLUMNS),
+            update("locations", "id", &LOCATION_COLUMNS),
+            update("complaints", "location_id", &COMPLAINT_COLUMNS),
+            (stored(), stored(), stored(), stored(), stored()).prop_map(|(r, b, s, c, a)| Garbage::Complaint {
+                received_on: r,
+                respond_by: b,
+                sent_on: s,
+                created_at: c,
+                alert: a
+            }),
+        ]
+    }
+}
+
+/// Runs each statement as a writer that checks no foreign keys would.
+async fn written(db: &std::path::Path, statements: &[String]) -> Vec<Result<(), sqlx::Error>> {
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(db).foreign_keys(false);
+    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    let mut results = Vec::new();
+    for sql in statements {
+        results.push(sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone())).execute(&pool).await.map(|_| ()));
+    }
+    pool.close().await;
+    results
+}
+
+async fn execute(db: &std::path::Path, statements: &[String]) {
+    for result in written(db, statements).await {
+        result.unwrap();
+    }
+}
+
+/// The fixture for the isolation tests, written to `path` and closed: the homes and
+/// homecare services, the spoilt service the only one of its kind, with a complaint
+/// logged, and a level-5 safeguarding alert at another.
+async fn spoilable(path: &std::path::Path) {
+    let (dir, store) = homes().await;
+    store.add_complaint(&complaint(SPOILT, "spoilt", month_back(1).first_day())).await.unwrap();
+    store.add_complaint(&complaint(ALERTED, "alerted", today())).await.unwrap();
+    store.close().await;
+    let db = dir.path().join("monitor.db");
+    execute(
+        &db,
+        &[
+            format!("UPDATE locations SET service_kinds = 'shared_lives' WHERE id = '{}'", lid(SPOILT)),
+            format!("UPDATE complaints SET alert_level = 5 WHERE location_id = '{}'", lid(ALERTED)),
+            // A copy in one file, the write-ahead log included.
+            format!("VACUUM INTO '{}'", path.display()),
+        ],
+    )
+    .await;
+}
+
+/// Every service's results and watchlist entry but the spoilt one's, by ID.
+fn others(snapshot: &candour_monitor::Snapshot) -> Vec<(LocationId, String)> {
+    let spoilt = lid(SPOILT);
+    let all = (0..snapshot.len()).map(|i| snapshot.at(i)).filter(|w| w.facts.id != spoilt);
+    all.map(|w| (w.facts.id.clone(), format!("{:?} {:?}", w.results, w.entry))).collect()
+}
+
+async fn computed(db: &std::path::Path) -> candour_monitor::Snapshot {
+    let store = SqliteStore::open(db).await.unwrap();
+    let (_, snapshot) = recompute(&store, &MonitoringPolicy::default(), today()).await.expect("a round never fails");
+    store.close().await;
+    snapshot
+}
+
+#[test]
+fn whatever_one_service_holds_every_other_service_is_computed_alike() {
+    use proptest::test_runner::{Config, TestRunner};
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = dir.path().join("fixture.db");
+    runtime.block_on(spoilable(&fixture));
+    let clean = runtime.block_on(computed(&fixture));
+    assert!(clean.not_computed.is_empty());
+    assert_eq!(clean.len(), SERVICES as usize);
+    let expected = others(&clean);
+    assert_eq!(clean.get(&lid(ALERTED)).unwrap().entry.band, 1, "a level-5 safeguarding alert puts it in band 1");
+
+    let (case, left_out_cases) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let mut runner = TestRunner::new(Config { cases: 64, failure_persistence: None, ..Config::default() });
+    let strategy = proptest::collection::vec(garbage::garbage(), 1..5);
+    runner
+        .run(&strategy, |garbage| {
+            let db = dir.path().join(format!("case-{}.db", case.fetch_add(1, Relaxed)));
+            std::fs::copy(&fixture, &db).unwrap();
+            let statements: Vec<String> = garbage.iter().map(Garbage::sql).collect();
+            let spoilt = runtime.block_on(async {
+                // What even SQLite refuses (a NULL where none may be) is simply not written.
+                let _ = written(&db, &statements).await;
+                computed(&db).await
+            });
+            let left_out = spoilt.not_computed(&lid(SPOILT)).is_some();
+            left_out_cases.fetch_add(usize::from(left_out), Relaxed);
+            assert_eq!(spoilt.len(), SERVICES as usize - usize::from(left_out), "only the spoilt service is left out");
+            assert!(spoilt.not_computed.len() <= 1, "{:?}", spoilt.not_computed);
+            assert_eq!(others(&spoilt), expected, "{statements:#?}");
+            let _ = std::fs::remove_file(&db);
+            Ok(())
+        })
+        .unwrap();
+    assert!(left_out_cases.into_inner() > 0, "some garbage leaves the spoilt service out");
+}
+
+/// The issue's own case: a month no form accepts, stored for one service.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_stored_month_leaves_out_its_service_and_the_monitor_computes_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("spoilt.db");
+    spoilable(&db).await;
+    let received = format!("UPDATE complaints SET received_on = '0001-01-01' WHERE location_id = '{}'", lid(SPOILT));
+    execute(&db, &[received]).await;
+
+    let (_, snapshot) = {
+        let store = SqliteStore::open(&db).await.unwrap();
+        recompute(&store, &MonitoringPolicy::default(), today()).await.expect("the round succeeds")
+    };
+    let left_out = snapshot.not_computed(&lid(SPOILT)).expect("reported");
+    assert_eq!(left_out.name.as_deref(), Some(format!("Service {SPOILT}").as_str()));
+    assert!(left_out.reason.contains("stored month is not valid"), "{}", left_out.reason);
+    assert!(snapshot.get(&lid(SPOILT)).is_none());
+    assert_eq!(snapshot.len(), SERVICES as usize - 1);
+    assert_eq!(snapshot.get(&lid(ALERTED)).unwrap().entry.band, 1, "the alert still puts its service in band 1");
+
+    // The live monitor, started afresh on the same data, computes everyone else and says it is well.
+    let store = Arc::new(SqliteStore::open(&db).await.unwrap());
+    let monitor = Monitor::start(store.clone(), MonitoringPolicy::default());
+    let live = monitor.settled().await;
+    assert_eq!(live.len(), SERVICES as usize - 1);
+    assert_eq!(monitor.health().state, candour_monitor::HealthState::Ok);
+    assert_eq!(monitor.health().services_not_computed, 1);
+
+    // New data for the spoilt service is read back without failing the round.
+    answer(&store, SPOILT, "after", "good").await;
+    monitor.touch(&lid(SPOILT));
+    assert_eq!(monitor.settled().await.len(), SERVICES as usize - 1);
+    assert_eq!(monitor.health().state, candour_monitor::HealthState::Ok);
+}
+
+/// A value SQLite's own JSON functions refuse (a blob that is not JSON) fails the
+/// national query: each location is then read alone, and only the one holding it is left out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_value_sqlite_refuses_leaves_out_only_its_service() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("spoilt.db");
+    spoilable(&db).await;
+    execute(&db, &[format!("UPDATE voice_months SET responses = X'FF7F0A' WHERE location_id = '{}'", lid(SPOILT))])
+        .await;
+    let store = SqliteStore::open(&db).await.unwrap();
+    let (_, snapshot) = recompute(&store, &MonitoringPolicy::default(), today()).await.expect("the round succeeds");
+    let left_out = snapshot.not_computed(&lid(SPOILT)).expect("reported");
+    assert!(left_out.reason.contains("BLOB"), "{}", left_out.reason);
+    assert_eq!(snapshot.len(), SERVICES as usize - 1);
+    assert_eq!(snapshot.get(&lid(ALERTED)).unwrap().entry.band, 1);
+}

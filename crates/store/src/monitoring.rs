@@ -84,10 +84,37 @@ pub struct ComplaintMonth {
     pub answered_on_time: u32,
 }
 
+/// A location whose stored data monitoring could not read, and why. Old data or
+/// another writer can hold what no form accepts (a month that is not one, a count
+/// below zero); monitoring leaves that one service out and says so, rather than
+/// failing for every service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unreadable {
+    /// The location's ID as stored (it may itself be what could not be read).
+    pub location: String,
+    pub reason: String,
+}
+
+/// What a monitoring read found: every location's rows that could be read, and
+/// the locations that could not (none of whose rows are in `rows`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Readings<T> {
+    pub rows: Vec<T>,
+    pub unreadable: Vec<Unreadable>,
+}
+
+impl<T> Default for Readings<T> {
+    fn default() -> Self {
+        Readings { rows: Vec::new(), unreadable: Vec::new() }
+    }
+}
+
+/// Each read isolates what it cannot read to its location, in `unreadable`; an
+/// error means the read as a whole failed.
 #[async_trait]
 pub trait MonitoringStore {
     /// Every registered location, by ID.
-    async fn monitored_locations(&self) -> StoreResult<Vec<ServiceFacts>>;
+    async fn monitored_locations(&self) -> StoreResult<Readings<ServiceFacts>>;
 
     /// Voice counts per location and calendar month (UTC) from `from` on; rejected
     /// responses are left out. Months with no responses are absent.
@@ -95,17 +122,21 @@ pub trait MonitoringStore {
         &self,
         which: Locations<'_>,
         from: Month,
-    ) -> StoreResult<Vec<(LocationId, Month, VoiceMonth)>>;
+    ) -> StoreResult<Readings<(LocationId, Month, VoiceMonth)>>;
 
     /// Provider returns from `from` on.
     async fn monitored_returns(
         &self,
         which: Locations<'_>,
         from: Month,
-    ) -> StoreResult<Vec<(LocationId, MonthlyReturn)>>;
+    ) -> StoreResult<Readings<(LocationId, MonthlyReturn)>>;
 
     /// Each location's latest safeguarding alert of at least `level`.
-    async fn latest_alerts(&self, which: Locations<'_>, level: u8) -> StoreResult<Vec<(LocationId, DateTime<Utc>)>>;
+    async fn latest_alerts(
+        &self,
+        which: Locations<'_>,
+        level: u8,
+    ) -> StoreResult<Readings<(LocationId, DateTime<Utc>)>>;
 
     /// The complaint log of every location that has logged a complaint received by
     /// `today`, with its months from `from` on and what is overdue on `today`.
@@ -114,5 +145,5 @@ pub trait MonitoringStore {
         which: Locations<'_>,
         from: Month,
         today: NaiveDate,
-    ) -> StoreResult<Vec<ComplaintLog>>;
+    ) -> StoreResult<Readings<ComplaintLog>>;
 }

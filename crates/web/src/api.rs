@@ -141,15 +141,18 @@ pub async fn not_found(OriginalUri(uri): OriginalUri) -> ApiError {
     ApiError(WebError::not_found(format!("There is no API endpoint at {}", uri.path())))
 }
 
-/// `GET /healthz`: 200 while the database answers, 503 when it does not.
+/// `GET /healthz`: 200 while the database answers and monitoring keeps up; 503
+/// when the database does not answer, or monitoring's rounds are failing or stale,
+/// saying why and when the last good round was.
 pub async fn health(State(state): State<AppState>) -> Response {
-    match state.store.ping().await {
-        Ok(()) => Json(json!({ "status": "ok" })).into_response(),
-        Err(err) => {
-            tracing::error!(error = %err, "health check failed: the store did not answer");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable" }))).into_response()
-        }
+    if let Err(err) = state.store.ping().await {
+        tracing::error!(error = %err, "health check failed: the store did not answer");
+        return (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable" }))).into_response();
     }
+    let monitoring = state.monitor.health();
+    let status = if monitoring.state.is_healthy() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let word = if monitoring.state.is_healthy() { "ok" } else { "monitoring_not_current" };
+    (status, Json(json!({ "status": word, "monitoring": monitoring }))).into_response()
 }
 
 /// An assessment with the engine's result for it (as published, or as it now computes).

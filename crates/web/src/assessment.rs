@@ -4,7 +4,7 @@
 //! only translates. Form reading for the inspector's steps lives here too.
 
 use candour_domain::assessment::Part;
-use candour_domain::{KeyQuestion, Rating, RatingRecord, RatingSource};
+use candour_domain::{KeyQuestion, PlausibleDate, Rating, RatingRecord, RatingSource};
 use candour_engine::{
     Assessment, AssessmentResult, Evidence, EvidenceCategory, Framework, Judgement, KeyQuestionAssessment,
     KeyQuestionResult, OverallResult, Policy, Rule, Score, ServiceGroupAssessment, ServiceGroupResult, StandingRating,
@@ -363,11 +363,10 @@ fn read_date(text: &str, field: &str, problems: &mut Problems) -> Option<NaiveDa
     if text.is_empty() {
         return None;
     }
-    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
-    if date.is_none() {
-        problems.push(problem(field, format!("Enter the date as YYYY-MM-DD, like 2024-05-31 (not {text:?})")));
-    }
-    date
+    PlausibleDate::parse(text)
+        .map(PlausibleDate::date)
+        .map_err(|e| problems.push(problem(field, format!("{} (not {text:?})", e.message_for("date")))))
+        .ok()
 }
 
 fn read_score(text: &str, field: &str, problems: &mut Problems) -> Option<u8> {

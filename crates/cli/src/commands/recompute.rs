@@ -1,6 +1,8 @@
 //! `candour recompute`: every service's indicators, comparisons, flags and
 //! watchlist band, computed afresh from the database, with how long it took. The
 //! watchlist can be written as CSV, in the columns of the watchlist page's export.
+//! A service whose stored data cannot be read is left out and listed; the rest are
+//! still computed and written, and the command then fails (exits non-zero).
 
 use std::path::Path;
 use std::time::Instant;
@@ -48,9 +50,17 @@ pub async fn run(
         "compute_seconds": snapshot.timings.compute.as_secs_f64(),
         "total_seconds": total.as_secs_f64(),
         "policy": policy,
+        "not_computed": snapshot.not_computed.as_slice(),
     });
     println!("{}", serde_json::to_string_pretty(&summary)?);
-    Ok(())
+    match snapshot.not_computed.as_slice() {
+        [] => Ok(()),
+        left_out => {
+            let each: Vec<String> = left_out.iter().map(|n| format!("{}: {}", n.location, n.reason)).collect();
+            let services = if left_out.len() == 1 { "service" } else { "services" };
+            anyhow::bail!("{} {services} could not be computed: {}", left_out.len(), each.join("; "))
+        }
+    }
 }
 
 fn write_csv(snapshot: &Snapshot, path: &Path) -> anyhow::Result<()> {

@@ -26,6 +26,7 @@ pub async fn import(args: &ReturnsArgs) -> anyhow::Result<()> {
         .complaint_logs(Locations::All, ComplaintLog::ever(), today)
         .await
         .context("the complaint logs could not be read")?
+        .rows
         .into_iter()
         .map(|log| (log.location_id.clone(), log))
         .collect();

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{ComplaintError, ReceivedBy, Relationship};
-use crate::Email;
+use crate::{DateError, Email, PlausibleDate};
 
 /// The longest account of what happened, in characters.
 pub const MAX_WHAT_HAPPENED: usize = 5000;
@@ -147,7 +147,7 @@ pub(crate) fn text(
     value.to_string()
 }
 
-/// A date written `YYYY-MM-DD` (as a date input sends it) or `D/M/YYYY`, not after `today`.
+/// A [`PlausibleDate`], not after `today`.
 pub(crate) fn past_date(
     errors: &mut Vec<ComplaintError>,
     field: &'static str,
@@ -156,26 +156,25 @@ pub(crate) fn past_date(
     what: &str,
 ) -> Option<NaiveDate> {
     match date(value) {
-        None if value.trim().is_empty() => {
+        Err(_) if value.trim().is_empty() => {
             errors.push(ComplaintError::new(field, &format!("Enter the date {what}")));
             None
         }
-        None => {
-            errors.push(ComplaintError::new(field, "Enter a real date, like 2026-03-27 or 27/3/2026"));
+        Err(e) => {
+            errors.push(ComplaintError::new(field, &e.to_string()));
             None
         }
-        Some(d) if d > today => {
+        Ok(d) if d > today => {
             errors.push(ComplaintError::new(field, &format!("The date {what} must be today or in the past")));
             None
         }
-        Some(d) => Some(d),
+        Ok(d) => Some(d),
     }
 }
 
-/// Reads `2026-03-27` or `27/3/2026`.
-pub fn date(value: &str) -> Option<NaiveDate> {
-    let v = value.trim();
-    NaiveDate::parse_from_str(v, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(v, "%d/%m/%Y")).ok()
+/// Reads a [`PlausibleDate`]: `2026-03-27` or `27/3/2026` (or another accepted shape).
+pub fn date(value: &str) -> Result<NaiveDate, DateError> {
+    PlausibleDate::parse(value).map(PlausibleDate::date)
 }
 
 /// A phone number: digits, spaces and `+()-`, with 6 to 15 digits.

@@ -89,14 +89,14 @@ impl ComplaintStep {
         let step = match raw.step.trim() {
             "acknowledge" => on(&mut errors, "it was acknowledged").map(|on| ComplaintStep::Acknowledge { on }),
             "agree_response_date" => match date(&raw.agreed_by) {
-                Some(by) => Some(ComplaintStep::AgreeResponseDate { by }),
-                None => {
+                Ok(by) => Some(ComplaintStep::AgreeResponseDate { by }),
+                Err(e) => {
                     let message = if raw.agreed_by.trim().is_empty() {
-                        "Enter the response date agreed with the complainant"
+                        "Enter the response date agreed with the complainant".to_string()
                     } else {
-                        "Enter a real date, like 2026-03-27 or 27/3/2026"
+                        e.to_string()
                     };
-                    errors.push(ComplaintError::new("agreed_by", message));
+                    errors.push(ComplaintError::new("agreed_by", &message));
                     None
                 }
             },

@@ -55,9 +55,9 @@ pub async fn complaints_round_trip_with_their_emails(store: &dyn Store) {
     new.emails = vec![letter.clone()];
     let receipt = store.add_complaint(&new).await.expect("kept");
     assert_eq!((receipt.reference.as_str(), receipt.duplicate), ("REF-a", false));
-    let alerted = store.latest_alerts(Locations::One(&lid(100)), 4).await.expect("alerts");
+    let alerted = store.latest_alerts(Locations::One(&lid(100)), 4).await.expect("alerts").rows;
     assert_eq!(alerted, [(lid(100), at(1))], "a complaint's alert counts for monitoring like feedback's");
-    assert!(store.latest_alerts(Locations::All, 5).await.expect("alerts").is_empty(), "below level 5");
+    assert!(store.latest_alerts(Locations::All, 5).await.expect("alerts").rows.is_empty(), "below level 5");
 
     let kept = store.complaint(receipt.id).await.expect("read");
     assert_eq!(kept.details(), new.details, "every field of the complaint round trips");
@@ -193,7 +193,7 @@ pub async fn complaint_logs_count_received_upheld_on_time_and_overdue(store: &dy
         step(store, id, ComplaintStep::SendResponse { on: sent_on, response: "Answer".into() }).await;
         step(store, id, ComplaintStep::Close { on: sent_on, outcome, learned: "Lesson".into() }).await;
     }
-    let logs = store.complaint_logs(Locations::All, month("2026-02"), date(2026, 4, 21)).await.expect("logs");
+    let logs = store.complaint_logs(Locations::All, month("2026-02"), date(2026, 4, 21)).await.expect("logs").rows;
     let figures: Vec<(String, String, u32, u32, u32)> = logs
         .iter()
         .flat_map(|log| log.months.iter().map(|m| (log.location_id.to_string(), m.month.to_string(), m)))
@@ -216,8 +216,9 @@ pub async fn complaint_logs_count_received_upheld_on_time_and_overdue(store: &dy
         logs.iter().map(|l| l.overdue.map(|o| (o.count, o.oldest_due)).unwrap()).collect();
     let due = |received| add_working_days(received, 20).unwrap();
     assert_eq!(overdue, [(2, due(date(2026, 1, 5))), (1, due(date(2026, 3, 10)))]);
-    let one = store.complaint_logs(Locations::One(&lid(102)), month("2026-01"), date(2026, 3, 20)).await.expect("one");
+    let one =
+        store.complaint_logs(Locations::One(&lid(102)), month("2026-01"), date(2026, 3, 20)).await.expect("one").rows;
     assert_eq!((one.len(), one[0].months.len(), one[0].overdue), (1, 1, None), "Rose Court's is not due on 20 March");
-    let before = store.complaint_logs(Locations::All, month("2026-01"), date(2026, 1, 4)).await.expect("before");
+    let before = store.complaint_logs(Locations::All, month("2026-01"), date(2026, 1, 4)).await.expect("before").rows;
     assert!(before.is_empty(), "nothing was logged by 4 January");
 }

@@ -2006,7 +2006,10 @@ fn batch(returns: Vec<(u32, MonthlyReturn)>, by: Option<&User>, hours: i64, sour
 }
 
 async fn months_kept(store: &dyn Store, location: u32) -> Vec<(String, u32)> {
-    let kept = store.returns_of(&lid(location), month("2000-01"), month("2099-12")).await.expect("returns");
+    let kept = store
+        .returns_of(&lid(location), month("2000-01"), Month::new(2099, 12).expect("a month"))
+        .await
+        .expect("returns");
     kept.into_iter().map(|r| (r.figures.month.to_string(), r.figures.incidents)).collect()
 }
 
@@ -2083,7 +2086,7 @@ pub async fn monitoring_counts_follow_feedback_and_moderation(store: &dyn Store)
     harm.alert = Some(alert_of(5, "Pre-screen", &["lead@example.org"], 6));
     submit(store, &harm).await;
     let from = month("2025-01");
-    let before = store.voice_months(Locations::One(&lid(100)), from).await.expect("counts");
+    let before = store.voice_months(Locations::One(&lid(100)), from).await.expect("counts").rows;
     assert_eq!(
         (before.len(), before[0].2.responses, before[0].2.stories),
         (1, 4, 3),
@@ -2100,7 +2103,7 @@ pub async fn monitoring_counts_follow_feedback_and_moderation(store: &dyn Store)
     let mut expected = VoiceMonth::default();
     facts.responses.iter().for_each(|r| expected.add_response(r));
     facts.stories.iter().for_each(|s| expected.add_story(s));
-    let counted = store.voice_months(Locations::One(&lid(100)), from).await.expect("counts");
+    let counted = store.voice_months(Locations::One(&lid(100)), from).await.expect("counts").rows;
     assert_eq!(counted.len(), 1);
     let (id, at_month, voice) = &counted[0];
     assert_eq!((id, *at_month), (&lid(100), from));
@@ -2118,20 +2121,20 @@ pub async fn monitoring_counts_follow_feedback_and_moderation(store: &dyn Store)
     assert_eq!((expected.partner_responses, expected.partner_concerns), (1, 1));
     assert!(close(voice.outcome_sum, expected.outcome_sum) && close(voice.outcome_sum_sq, expected.outcome_sum_sq));
     assert!(close(voice.speak_up_sum, expected.speak_up_sum) && close(voice.speak_up_sum_sq, expected.speak_up_sum_sq));
-    let all = store.voice_months(Locations::All, from).await.expect("all counts");
+    let all = store.voice_months(Locations::All, from).await.expect("all counts").rows;
     let ids: Vec<&str> = all.iter().map(|(id, _, _)| id.as_str()).collect();
     assert_eq!(ids, [lid(100).as_str(), lid(102).as_str()]);
-    assert!(store.voice_months(Locations::All, month("2025-02")).await.expect("later").is_empty());
+    assert!(store.voice_months(Locations::All, month("2025-02")).await.expect("later").rows.is_empty());
 
     let sent = batch(vec![(100, figures("2024-12", 1)), (100, figures("2025-01", 2))], None, 1, ReturnSource::Csv);
     store.save_returns(&sent).await.expect("save");
-    let returns = store.monitored_returns(Locations::One(&lid(100)), from).await.expect("returns");
+    let returns = store.monitored_returns(Locations::One(&lid(100)), from).await.expect("returns").rows;
     assert_eq!(returns, [(lid(100), figures("2025-01", 2))], "months before `from` are left out");
-    assert_eq!(store.monitored_returns(Locations::All, month("2024-01")).await.expect("all").len(), 2);
+    assert_eq!(store.monitored_returns(Locations::All, month("2024-01")).await.expect("all").rows.len(), 2);
 
-    let alerts = store.latest_alerts(Locations::All, 5).await.expect("alerts");
+    let alerts = store.latest_alerts(Locations::All, 5).await.expect("alerts").rows;
     assert_eq!(alerts, [(lid(102), at(6))]);
-    assert!(store.latest_alerts(Locations::One(&lid(100)), 4).await.expect("none").is_empty());
+    assert!(store.latest_alerts(Locations::One(&lid(100)), 4).await.expect("none").rows.is_empty());
 
     // Responses loaded in bulk are counted too, and later ones still are.
     let historic = |key: &str, status: FeedbackStatus, level: u8| HistoricFeedback {
@@ -2149,15 +2152,15 @@ pub async fn monitoring_counts_follow_feedback_and_moderation(store: &dyn Store)
     let stories = |months: Vec<(LocationId, Month, VoiceMonth)>| {
         months.iter().map(|(_, _, v)| (v.responses, v.stories, v.critical_stories)).collect::<Vec<_>>()
     };
-    assert_eq!(stories(store.voice_months(Locations::One(&lid(103)), from).await.expect("counts")), [(1, 1, 1)]);
+    assert_eq!(stories(store.voice_months(Locations::One(&lid(103)), from).await.expect("counts").rows), [(1, 1, 1)]);
     submit(store, &submission(103, "after", 9, &person_raw("", &[]))).await;
-    assert_eq!(stories(store.voice_months(Locations::One(&lid(103)), from).await.expect("counts")), [(2, 1, 1)]);
+    assert_eq!(stories(store.voice_months(Locations::One(&lid(103)), from).await.expect("counts").rows), [(2, 1, 1)]);
     // …and numbered for publication: the bulk-loaded published one first.
     store.refresh_voice_snapshots(2, at(0), at(10)).await.expect("snapshots");
     let published = store.voice_facts(&lid(103), at(0)).await.expect("facts").responses;
     assert_eq!(published.iter().map(|r| r.received_at).collect::<Vec<_>>(), [at(8), at(9)]);
 
-    let watched = store.monitored_locations().await.expect("locations");
+    let watched = store.monitored_locations().await.expect("locations").rows;
     assert!(watched.iter().all(|l| l.id != lid(105)), "a deregistered location is not watched");
     let rose = watched.iter().find(|l| l.id == lid(102)).expect("Rose Court");
     assert_eq!(

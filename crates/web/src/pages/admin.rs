@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use candour_accounts::AccountError;
-use candour_domain::{Action, Email, Grant, Resource, Role, ScopeKind, UserId};
+use candour_domain::{Action, Email, Grant, PlausibleDate, Resource, Role, ScopeKind, UserId};
 use candour_store::{AuditEntry, AuditQuery, OutboxEntry, User, UserUpdate};
 use chrono::{NaiveDate, TimeZone, Utc};
 use serde::Deserialize;
@@ -600,7 +600,7 @@ fn audit_query(params: &AuditParams) -> (AuditQuery, FormErrors) {
     let text_kept = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
     let mut date = |field: &'static str, v: &Option<String>| -> Option<NaiveDate> {
         let raw = v.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
-        NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| errors.add(field, "Enter a date like 2024-03-31")).ok()
+        PlausibleDate::parse(raw).map(PlausibleDate::date).map_err(|e| errors.add(field, &e.to_string())).ok()
     };
     let from = date("from", &params.from);
     let to = date("to", &params.to);
@@ -728,8 +728,16 @@ mod tests {
         let (query, errors) = audit_query(&params);
         assert!(errors.is_empty());
         assert_eq!(query.until.unwrap() - query.since.unwrap(), chrono::Duration::days(1));
-        let (_, errors) = audit_query(&AuditParams { to: Some("31/03/2024".into()), ..Default::default() });
-        assert!(errors.get("to").is_some());
+        let (written, errors) = audit_query(&AuditParams { to: Some("31/03/2024".into()), ..Default::default() });
+        assert!(errors.is_empty(), "any shape a date is accepted in");
+        assert_eq!(
+            written.until,
+            audit_query(&AuditParams { to: Some("2024-03-31".into()), ..Default::default() }).0.until
+        );
+        for slip in ["1/1/1", "0001-01-01", "tomorrow"] {
+            let (_, errors) = audit_query(&AuditParams { to: Some(slip.into()), ..Default::default() });
+            assert!(errors.get("to").is_some(), "{slip}");
+        }
     }
 
     #[test]

@@ -121,6 +121,9 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     let snapshot = snapshot(&state)?;
     let id = LocationId::parse(&raw_id).map_err(|_| who.not_found())?;
+    if let Some(left_out) = snapshot.not_computed(&id) {
+        return not_computed(&who, left_out);
+    }
     let target = snapshot.facts.iter().position(|f| f.id == id).ok_or_else(|| who.not_found())?;
     let watched = snapshot.at(target);
     if !may_see(who.principal(), watched.facts) {
@@ -427,3 +430,21 @@ fn indicator_choices(current: &str, errors: &FormErrors, voice: bool) -> SelectF
 
 #[cfg(test)]
 mod tests;
+
+/// A service left out of monitoring as its stored data could not be read: said so,
+/// to those who may see it.
+fn not_computed(who: &SignedIn, left_out: &candour_monitor::NotComputed) -> Result<Response, PageError> {
+    let facts = left_out.facts.as_ref().filter(|f| may_see(who.principal(), f)).ok_or_else(|| who.not_found())?;
+    let page = crate::pages::links::NoticePage {
+        title: "Could not be computed",
+        heading: "How it compares could not be worked out",
+        paragraphs: vec![
+            format!("{} ({}) could not be computed: {}", facts.name, left_out.location, left_out.reason),
+            "Its stored data holds something monitoring cannot read, so it is left out; every other service \
+             is worked out as usual. It joins again once its data is put right."
+                .to_string(),
+        ],
+        link: None,
+    };
+    Ok(render(StatusCode::OK, &page))
+}

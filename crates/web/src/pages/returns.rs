@@ -361,7 +361,7 @@ pub(crate) async fn complaint_log(state: &AppState, id: &LocationId) -> Result<O
         .complaint_logs(Locations::One(id), ComplaintLog::ever(), today())
         .await
         .map_err(|e| WebError::from_store(e, String::new))?;
-    Ok(logs.into_iter().find(|log| log.location_id == *id))
+    Ok(logs.rows.into_iter().find(|log| log.location_id == *id))
 }
 
 /// Fills a return's blank complaint figures from the log, where it counts the month.

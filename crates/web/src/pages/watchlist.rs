@@ -50,6 +50,8 @@ struct WatchlistPage {
     heading: String,
     lead: String,
     computed: String,
+    /// The services this account may see that were left out, each with why.
+    not_computed: Vec<String>,
     policy: Vec<Row>,
     band_counts: Vec<BandCount>,
     form: FilterForm,
@@ -176,11 +178,23 @@ fn watchlist_page(
             count_of(rows.len() as u64, "service", "services")
         ),
         computed: computed_text(snapshot),
+        not_computed: not_computed_lines(snapshot, who.principal()),
         policy: views::policy_rows(&snapshot.policy, snapshot.month),
         band_counts: band_counts(rows),
         form,
         results,
     }
+}
+
+/// "Rose Court (1-123): could not be computed: stored month is not valid: …", for
+/// each service left out that `principal` may see (one whose register row could
+/// not be read is in the server's log and `candour recompute`'s report only).
+fn not_computed_lines(snapshot: &Snapshot, principal: &Principal) -> Vec<String> {
+    let visible = snapshot.not_computed.iter().filter_map(|n| Some((n, n.facts.as_ref()?)));
+    visible
+        .filter(|(_, facts)| may_see(principal, facts))
+        .map(|(n, facts)| format!("{} ({}): could not be computed: {}", facts.name, n.location, n.reason))
+        .collect()
 }
 
 /// "Worked out for November 2026 on 23 November 2026 at 01:50 UTC, from data since December 2024."

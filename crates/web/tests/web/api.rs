@@ -133,9 +133,15 @@ async fn the_api_may_be_read_from_any_website() {
 }
 
 #[tokio::test]
-async fn health_check_reports_ok() {
+async fn health_check_reports_ok_with_the_last_good_monitoring_round() {
     let app = TestApp::new().await;
+    app.settled().await;
     let reply = app.get("/healthz").await;
     assert_eq!(reply.status, StatusCode::OK);
-    assert_eq!(reply.json(), serde_json::json!({ "status": "ok" }));
+    let body = reply.json();
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["monitoring"]["state"], "ok");
+    assert_eq!(body["monitoring"]["services_not_computed"], 0);
+    let last = body["monitoring"]["last_good_round"].as_str().expect("a time");
+    assert!(last.parse::<chrono::DateTime<chrono::Utc>>().is_ok(), "{last}");
 }

@@ -157,7 +157,8 @@ async fn staff_log_a_complaint_but_cannot_read_the_dashboard() {
     let uri = format!("/manage/locations/{ROSE_COURT}/complaints/new");
     let key = form_key(&app, &mut staff, &uri).await;
     let mut fields = good(&key);
-    fields.push(("received_on", "2099-01-01".to_string()));
+    let tomorrow = chrono::Utc::now().date_naive().succ_opt().unwrap();
+    fields.push(("received_on", tomorrow.to_string()));
     let reply = post(&app, &mut staff, &uri, &fields).await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     reply.assert_contains(&["Choose how the complaint was received", "must be today or in the past"]);
@@ -466,4 +467,49 @@ async fn a_complaint_describing_harm_raises_a_safeguarding_alert_that_monitoring
     let page = inspector.get(&app, &format!("/monitoring/locations/{ROSE_COURT}")).await;
     let since = chrono::Utc::now().date_naive().format("%B %Y");
     page.assert_contains(&[&format!("complaint log from {since}")]);
+}
+
+/// A date slip such as `1/1/1` is refused beside its field, not stored to trip up
+/// monitoring later; so is a year before the plausible range.
+#[tokio::test]
+async fn implausible_received_dates_are_refused_on_the_form() {
+    let app = TestApp::new().await;
+    let mut staff = signed_in(&app, "staff@example.org", vec![grant(Role::Staff, location_scope(ROSE_COURT))]).await;
+    let uri = format!("/manage/locations/{ROSE_COURT}/complaints/new");
+    for (slip, message) in [
+        ("1/1/1", "Enter a real date, like 2026-03-27 or 27/3/2026"),
+        ("0001-01-01", "Enter a date between 1 January 1990 and 31 December"),
+        ("1/1/1900", "Enter a date between 1 January 1990 and 31 December"),
+    ] {
+        let key = form_key(&app, &mut staff, &uri).await;
+        let mut fields = good(&key);
+        fields.push(("received_on", slip.to_string()));
+        fields.push(("channel", "phone".to_string()));
+        let reply = post(&app, &mut staff, &uri, &fields).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{slip}");
+        reply.assert_contains(&[message, r##"href="#received_on""##, r#"id="received_on-error""#]);
+    }
+    let rose = candour_domain::LocationId::parse(ROSE_COURT).unwrap();
+    assert!(app.store.complaints(&[rose], None).await.expect("none").is_empty(), "nothing was stored");
+}
+
+#[tokio::test]
+async fn implausible_received_dates_are_refused_by_the_api() {
+    let app = TestApp::new().await;
+    let admin =
+        api_token(&app, "admin@sunrise.example", vec![grant(Role::ProviderAdmin, provider_scope(SUNRISE))]).await;
+    let list = format!("/api/v1/manage/locations/{ROSE_COURT}/complaints");
+    for slip in ["0001-01-01", "1/1/1", "-2026-01-01"] {
+        let new = json!({
+            "what_happened": "Nobody came for the 8 o'clock call", "relationship": "person", "name": "Bob",
+            "channel": "email", "received_on": slip
+        });
+        let reply = api(&app, &admin, "POST", &list, Some(new)).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{slip}: {}", reply.body);
+        let field = &reply.json()["error"]["fields"][0];
+        assert_eq!(field["field"], "received_on", "{slip}");
+        assert!(field["message"].as_str().unwrap().starts_with("Enter a"), "{slip}: {field}");
+    }
+    let rose = candour_domain::LocationId::parse(ROSE_COURT).unwrap();
+    assert!(app.store.complaints(&[rose], None).await.expect("none").is_empty(), "nothing was stored");
 }

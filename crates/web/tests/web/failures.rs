@@ -80,7 +80,11 @@ async fn request_bodies_are_limited() {
 }
 
 /// A store whose database has gone away.
-struct BrokenStore;
+/// A store whose every read fails; `ping` answers when `answers_ping`, as a
+/// database that is up but whose monitoring reads fail would.
+struct BrokenStore {
+    answers_ping: bool,
+}
 
 fn broken<T>() -> StoreResult<T> {
     Err(StoreError::Other("disk I/O error at /var/lib/candour/secret.db".into()))
@@ -284,19 +288,28 @@ impl ReturnsStore for BrokenStore {
 
 #[async_trait]
 impl MonitoringStore for BrokenStore {
-    async fn monitored_locations(&self) -> StoreResult<Vec<ServiceFacts>> {
+    async fn monitored_locations(&self) -> StoreResult<Readings<ServiceFacts>> {
         broken()
     }
-    async fn voice_months(&self, _: Locations<'_>, _: Month) -> StoreResult<Vec<(LocationId, Month, VoiceMonth)>> {
+    async fn voice_months(&self, _: Locations<'_>, _: Month) -> StoreResult<Readings<(LocationId, Month, VoiceMonth)>> {
         broken()
     }
-    async fn monitored_returns(&self, _: Locations<'_>, _: Month) -> StoreResult<Vec<(LocationId, MonthlyReturn)>> {
+    async fn monitored_returns(
+        &self,
+        _: Locations<'_>,
+        _: Month,
+    ) -> StoreResult<Readings<(LocationId, MonthlyReturn)>> {
         broken()
     }
-    async fn latest_alerts(&self, _: Locations<'_>, _: u8) -> StoreResult<Vec<(LocationId, DateTime<Utc>)>> {
+    async fn latest_alerts(&self, _: Locations<'_>, _: u8) -> StoreResult<Readings<(LocationId, DateTime<Utc>)>> {
         broken()
     }
-    async fn complaint_logs(&self, _: Locations<'_>, _: Month, _: chrono::NaiveDate) -> StoreResult<Vec<ComplaintLog>> {
+    async fn complaint_logs(
+        &self,
+        _: Locations<'_>,
+        _: Month,
+        _: chrono::NaiveDate,
+    ) -> StoreResult<Readings<ComplaintLog>> {
         broken()
     }
 }
@@ -488,13 +501,13 @@ impl Store for BrokenStore {
         broken()
     }
     async fn ping(&self) -> StoreResult<()> {
-        broken()
+        if self.answers_ping { Ok(()) } else { broken() }
     }
 }
 
 #[tokio::test]
 async fn database_failures_are_500s_without_details_and_health_is_503() {
-    let router = candour_web::app(Arc::new(BrokenStore), test_config());
+    let router = candour_web::app(Arc::new(BrokenStore { answers_ping: false }), test_config());
     let get = |uri: &str| {
         let router = router.clone();
         let request = Request::get(uri).body(Body::empty()).unwrap();
@@ -519,6 +532,31 @@ async fn database_failures_are_500s_without_details_and_health_is_503() {
     let (status, body) = get("/healthz").await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(body, r#"{"status":"unavailable"}"#);
+}
+
+/// The database answers but monitoring's rounds fail: `/healthz` says so with a 503,
+/// when the failures began and that no round has yet succeeded, without the details.
+#[tokio::test]
+async fn health_is_503_while_monitoring_fails() {
+    let store: Arc<dyn Store> = Arc::new(BrokenStore { answers_ping: true });
+    let monitor = candour_web::Monitor::start(store.clone(), test_config().monitoring);
+    let router = candour_web::app_with_monitor(store, test_config(), monitor.clone());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while monitor.health().state != candour_monitor::HealthState::Failing {
+        assert!(std::time::Instant::now() < deadline, "the first round fails at once");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    use tower::ServiceExt;
+    let response = router.oneshot(Request::get("/healthz").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(body["status"], "monitoring_not_current");
+    assert_eq!(body["monitoring"]["state"], "failing");
+    assert_eq!(body["monitoring"]["last_good_round"], serde_json::Value::Null);
+    assert!(body["monitoring"]["failing_since"].is_string(), "{body}");
+    assert_eq!(body["monitoring"]["reason"], "the monitoring data could not be read from the database");
+    assert!(!body.to_string().contains("secret.db"), "{body}");
 }
 
 #[async_trait]

@@ -101,6 +101,15 @@ impl TestApp {
         self.monitor.settled().await
     }
 
+    /// Writes straight into the database, bypassing every check, as old data or
+    /// another writer could.
+    pub async fn write_directly(&self, sql: &str) {
+        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(self._dir.path().join("candour.db"));
+        let pool = sqlx::SqlitePool::connect_with(options).await.expect("the database");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(&pool).await.expect("written");
+        pool.close().await;
+    }
+
     pub async fn get(&self, uri: &str) -> Reply {
         self.request(Request::get(uri).body(Body::empty()).expect("a valid request")).await
     }

@@ -190,6 +190,22 @@ async fn bad_plans_and_actions_are_refused_beside_their_fields() {
         "Enter the due date as a real date",
     ]);
     assert!(app.store.plan(plan).await.expect("plan").actions.is_empty(), "nothing saved");
+
+    // A year outside the plausible range is refused, naming the range.
+    let finding = app.store.plan(plan).await.expect("plan").findings[0].id.to_string();
+    for slip in ["1900-01-01", "0001-01-01", "3000-01-01"] {
+        let fields = [
+            ("finding", finding.as_str()),
+            ("statement", "S4"),
+            ("description", "Weekly medicines audit"),
+            ("owner", "Deputy manager"),
+            ("due_on", slip),
+        ];
+        let reply = browser.post(&app, &format!("/manage/plans/{plan}/actions/new"), &fields).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{slip}");
+        reply.assert_contains(&["Enter the due date between 1 January 1990 and 31 December", r##"href="#due_on""##]);
+    }
+    assert!(app.store.plan(plan).await.expect("plan").actions.is_empty(), "nothing saved");
 }
 
 #[tokio::test]
@@ -197,7 +213,7 @@ async fn evidence_is_checked_by_content_and_done_needs_it() {
     let app = TestApp::new().await;
     let mut browser = admin(&app).await;
     let plan = start_plan(&app, &mut browser).await;
-    let action = add_action(&app, &mut browser, plan, "Weekly medicines audit", "2099-01-01").await;
+    let action = add_action(&app, &mut browser, plan, "Weekly medicines audit", "2035-01-01").await;
     let status = format!("/manage/plans/{plan}/actions/{action}/status");
 
     // Done without evidence is refused, with the reason beside the field.
@@ -265,7 +281,7 @@ async fn evidence_is_checked_by_content_and_done_needs_it() {
     assert_eq!(reply.body.as_bytes(), pdf);
 
     // Dropping needs a reason.
-    let second = add_action(&app, &mut browser, plan, "Second", "2099-01-01").await;
+    let second = add_action(&app, &mut browser, plan, "Second", "2035-01-01").await;
     let reply =
         browser.post(&app, &format!("/manage/plans/{plan}/actions/{second}/status"), &[("status", "dropped")]).await;
     reply.assert_contains(&["Give the reason for dropping the action"]);
@@ -338,8 +354,8 @@ async fn publishing_shows_the_chosen_parts_on_the_public_page() {
     let app = TestApp::new().await;
     let mut browser = admin(&app).await;
     let plan = start_plan(&app, &mut browser).await;
-    let shown = add_action(&app, &mut browser, plan, "Evening medicines check by two staff", "2099-03-01").await;
-    add_action(&app, &mut browser, plan, "Disciplinary review of the night team", "2099-03-01").await;
+    let shown = add_action(&app, &mut browser, plan, "Evening medicines check by two staff", "2035-03-01").await;
+    add_action(&app, &mut browser, plan, "Disciplinary review of the night team", "2035-03-01").await;
     let reply = upload(&app, &mut browser, plan, shown, "Checks done every evening since March", None).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     let reply = upload(

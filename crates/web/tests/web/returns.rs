@@ -33,7 +33,7 @@ async fn send(app: &TestApp, token: Option<&str>, location: &str, body: &Value) 
 
 async fn incidents_kept(app: &TestApp, location: &str) -> Vec<(String, u32)> {
     let id = LocationId::parse(location).expect("an ID");
-    let (from, to) = (Month::parse("2000-01").expect("a month"), Month::parse("2099-12").expect("a month"));
+    let (from, to) = (Month::parse("2000-01").expect("a month"), Month::new(2099, 12).expect("a month"));
     let kept = app.store.returns_of(&id, from, to).await.expect("returns");
     kept.into_iter().map(|r| (r.figures.month.to_string(), r.figures.incidents)).collect()
 }
@@ -208,7 +208,8 @@ async fn upload(app: &TestApp, browser: &mut Browser, location: &str, name: &str
 
 async fn sources_kept(app: &TestApp, location: &str) -> Vec<(String, candour_store::ReturnSource, bool)> {
     let id = LocationId::parse(location).expect("an ID");
-    let kept = app.store.returns_of(&id, month_of("2000-01"), month_of("2099-12")).await.expect("returns");
+    let kept =
+        app.store.returns_of(&id, month_of("2000-01"), Month::new(2099, 12).expect("a month")).await.expect("returns");
     kept.into_iter().map(|r| (r.figures.month.to_string(), r.source, r.sent_by.is_some())).collect()
 }
 

@@ -29,7 +29,7 @@ async fn serves_pages_and_health_on_a_tcp_listener() {
 
     let health = raw_get(addr, "/healthz").await;
     assert!(health.starts_with("HTTP/1.1 200 OK"), "{health}");
-    assert!(health.ends_with(r#"{"status":"ok"}"#), "{health}");
+    assert!(health.contains(r#""status":"ok""#), "{health}");
 
     let page = raw_get(addr, "/locations?region=london").await;
     assert!(page.starts_with("HTTP/1.1 200 OK"), "{page}");

@@ -419,3 +419,45 @@ async fn a_provider_reads_its_own_warning_signs_and_nobody_elses() {
     assert_eq!(listed(&narrowed), [OAK_LODGE, ROSE_COURT]);
     narrowed.assert_lacks(&["Clifton House"]);
 }
+
+/// A service whose stored data cannot be read (a month that is not one) is listed as
+/// not computed, with why, and every other service is still on the watchlist.
+#[tokio::test]
+async fn a_service_that_could_not_be_computed_is_listed_with_why_and_the_rest_are_watched() {
+    let app = TestApp::new().await;
+    app.settled().await;
+    let spoilt = "INSERT INTO voice_months VALUES ('{id}', '{month}', 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)";
+    let next_year = chrono::Utc::now().date_naive().format("%Y").to_string().parse::<i32>().unwrap() + 1;
+    app.write_directly(&spoilt.replace("{id}", ROSE_COURT).replace("{month}", &format!("{next_year}-13"))).await;
+    app.monitor.reload();
+    let snapshot = app.settled().await;
+    assert!(snapshot.get(&candour_domain::LocationId::parse(ROSE_COURT).unwrap()).is_none());
+
+    let mut browser = inspector(&app).await;
+    let page = browser.get(&app, WATCHLIST).await;
+    ok(&page);
+    let mut watched = listed(&page);
+    watched.sort();
+    let mut others = [HARBOUR_HOME_CARE, HARBOUR_LIVING, OAK_LODGE];
+    others.sort();
+    assert_eq!(watched, others);
+    page.assert_contains(&[
+        "Not on the watchlist: could not be computed",
+        &format!("Rose Court ({ROSE_COURT}): could not be computed: stored month is not valid: month &#34;"),
+        "-13&#34; is not valid",
+    ]);
+    let compared = browser.get(&app, &format!("/monitoring/locations/{ROSE_COURT}")).await;
+    ok(&compared);
+    compared.assert_contains(&[&format!("Rose Court ({ROSE_COURT}) could not be computed: stored month is not valid")]);
+    // Those who may not see the service are not told of it.
+    let tower_hamlets = vec![grant(Role::Commissioner, Scope::LocalAuthority("Tower Hamlets".into()))];
+    let mut elsewhere = signed_in(&app, "elsewhere@example.org", tower_hamlets).await;
+    let theirs = elsewhere.get(&app, WATCHLIST).await;
+    ok(&theirs);
+    theirs.assert_lacks(&["could not be computed", "Rose Court"]);
+    let hidden = elsewhere.get(&app, &format!("/monitoring/locations/{ROSE_COURT}")).await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    let health = app.get("/healthz").await;
+    assert_eq!(health.status, StatusCode::OK);
+    assert_eq!(health.json()["monitoring"]["services_not_computed"], 1);
+}

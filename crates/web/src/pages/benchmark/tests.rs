@@ -137,7 +137,8 @@ fn snapshot(homecare: usize) -> Snapshot {
         })
         .collect();
     let index: HashMap<LocationId, usize> = all.iter().enumerate().map(|(i, f)| (f.id.clone(), i)).collect();
-    let inputs = Inputs { month, from, facts: Arc::new(all), services, index: Arc::new(index) };
+    let inputs =
+        Inputs { month, from, facts: Arc::new(all), services, index: Arc::new(index), not_computed: Arc::default() };
     Snapshot::compute(&inputs, &policy, today, Duration::ZERO).expect("monitoring computes")
 }
 
