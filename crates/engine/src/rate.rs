@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use candour_domain::assessment::key_question_code;
 use candour_domain::{KeyQuestion, Rating, ServiceKind};
 
 use crate::assessment::{
@@ -111,17 +112,6 @@ fn location_rating(groups: &[ServiceGroupResult]) -> (Option<OverallResult>, Opt
     }
 }
 
-/// The JSON key of a key question, for error paths.
-fn key(kq: KeyQuestion) -> &'static str {
-    match kq {
-        KeyQuestion::Safe => "safe",
-        KeyQuestion::Effective => "effective",
-        KeyQuestion::Caring => "caring",
-        KeyQuestion::Responsive => "responsive",
-        KeyQuestion::WellLed => "well_led",
-    }
-}
-
 fn rate_key_question(
     framework: &Framework,
     policy: &Policy,
@@ -132,7 +122,7 @@ fn rate_key_question(
     let judgement = group.judgements.key_question(kq);
     let refuse_judgement = |why: String| {
         Err(AssessmentError::new(
-            format!("judgements.{}", key(kq)),
+            format!("judgements.{}", key_question_code(kq)),
             format!("{kq} {why}, so there is nothing to depart from"),
         ))
     };
@@ -202,7 +192,7 @@ fn statement_results(
 ) -> Result<Vec<StatementResult>, AssessmentError> {
     let mut results = Vec::with_capacity(statements.len());
     for statement in statements {
-        let path = format!("key_questions.{}.{}", key(kq), statement.id);
+        let path = format!("key_questions.{}.{}", key_question_code(kq), statement.id);
         let Some(known) = framework.statement(statement.id) else {
             return Err(AssessmentError::new(path, unknown_statement(framework, statement.id)));
         };
