@@ -3,6 +3,7 @@
 
 mod access;
 mod account;
+pub mod csv_quotes;
 mod error;
 mod ids;
 mod place;
