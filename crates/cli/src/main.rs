@@ -245,6 +245,15 @@ pub struct ImportArgs {
     /// do not deregister the locations it leaves out.
     #[arg(long)]
     pub partial: bool,
+    /// Allow the import to deregister up to N locations. Without it, an import that
+    /// would deregister more than 5 % of the registered locations (or 10, if more)
+    /// is refused, as a file cut short or filtered would.
+    #[arg(long, value_name = "N")]
+    pub allow_deregistering: Option<u64>,
+    /// Show what the import would change, and list the locations it would
+    /// deregister, without writing anything.
+    #[arg(long)]
+    pub dry_run: bool,
     #[command(flatten)]
     pub db: DbArgs,
 }

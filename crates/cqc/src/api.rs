@@ -77,19 +77,27 @@ pub fn read_api_json(path: &Path, progress: &dyn Progress) -> Result<Parsed, Imp
     let files = json_files(path)?;
     progress.start(files.len() as u64);
     let mut collector = Collector::new();
+    let mut records = 0;
     for file in &files {
         let value = read_json_file(file)?;
         let name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
         match &value {
             Value::Array(items) => {
+                records += items.len();
                 for (index, item) in items.iter().enumerate() {
                     add_record(&mut collector, item, index, &format!("{name}[{index}]"));
                 }
             }
-            Value::Object(_) => add_record(&mut collector, &value, 0, &name),
+            Value::Object(_) => {
+                records += 1;
+                add_record(&mut collector, &value, 0, &name);
+            }
             _ => return Err(ImportError::invalid(file, "expected a JSON object or an array of objects")),
         }
         progress.advance(1);
+    }
+    if records == 0 {
+        return Err(ImportError::NoRows { path: path.to_path_buf() });
     }
     progress.finish();
     Ok(collector.finish(SourceKind::Api, path.display().to_string(), None, API_CARRIED))

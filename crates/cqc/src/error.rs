@@ -2,6 +2,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use candour_domain::LocationId;
 use thiserror::Error;
 
 /// One problem with one row of a sheet or one record of JSON input.
@@ -69,6 +70,8 @@ pub enum ImportError {
     Spreadsheet { path: PathBuf, message: String },
     #[error("{path}: invalid JSON at line {line}, column {column}: {message}")]
     Json { path: PathBuf, line: usize, column: usize, message: String },
+    #[error("{path}: the file holds no rows or records, so nothing was imported; is the download complete?")]
+    NoRows { path: PathBuf },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
 }
@@ -113,3 +116,26 @@ impl fmt::Display for ImportRejected {
 }
 
 impl std::error::Error for ImportRejected {}
+
+/// Why an import was not planned: nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum PlanRefused {
+    #[error(transparent)]
+    InvalidRows(#[from] ImportRejected),
+    #[error(
+        "the import would deregister {would} of the {registered} registered locations, more than the {allowed} allowed; \
+         nothing was imported. If the file is complete and they have all closed, run again with \
+         --allow-deregistering {would} (--dry-run lists them)"
+    )]
+    TooManyDeregistered { would: u64, registered: u64, allowed: u64, ids: Vec<LocationId> },
+}
+
+impl PlanRefused {
+    /// The invalid rows, if that is why.
+    pub fn problems(&self) -> &[RowProblem] {
+        match self {
+            PlanRefused::InvalidRows(rejected) => &rejected.problems,
+            PlanRefused::TooManyDeregistered { .. } => &[],
+        }
+    }
+}

@@ -27,9 +27,11 @@ use candour_domain::{Location, LocationId, Provider, RatingRecord};
 
 pub use api::{ApiRecord, parse_location_record, parse_provider_record, read_api_json};
 pub use directory::read_directory;
-pub use error::{ImportError, ImportRejected, RowProblem};
+pub use error::{ImportError, ImportRejected, PlanRefused, RowProblem};
 pub use fields::{Carried, LocationFields, ProviderFields, RatingFields};
-pub use plan::{ImportOptions, Planned, plan, update_snapshot};
+pub use plan::{
+    DEREGISTER_AT_LEAST, DEREGISTER_PERCENT, ImportOptions, Planned, deregistrations_allowed, plan, update_snapshot,
+};
 pub use ratings::read_latest_ratings;
 pub use simple::read_simple_directory;
 

@@ -8,7 +8,7 @@ use chrono::{NaiveDate, Utc};
 use candour_domain::{Location, LocationId, Provider, ProviderId, RatingRecord, RegistrationStatus};
 use candour_store::{ImportPlan, RatingKey, RegisterSnapshot};
 
-use crate::error::{ImportRejected, RowProblem, count_rows};
+use crate::error::{ImportRejected, PlanRefused, RowProblem, count_rows};
 use crate::fields::{Carried, merge_location, merge_provider, merge_rating};
 use crate::{IncomingLocation, Parsed};
 
@@ -20,6 +20,23 @@ pub struct ImportOptions {
     /// The input is an extract (one council's services, say) rather than the whole
     /// register: locations missing from it are not deregistered.
     pub partial: bool,
+    /// How many locations the import may deregister, when more than
+    /// [`deregistrations_allowed`] would allow.
+    pub allow_deregistering: Option<u64>,
+}
+
+/// The share of the registered locations, in per cent, that one import may
+/// deregister unless told how many it may. Services close at well under 1 % of
+/// the register a month, so even a few months' closures fit; a file cut short,
+/// filtered or for the wrong region would deregister far more.
+pub const DEREGISTER_PERCENT: u64 = 5;
+/// A small register may always lose this many, so that its ordinary closures
+/// need no flag.
+pub const DEREGISTER_AT_LEAST: u64 = 10;
+
+/// How many of `registered` locations an import may deregister by default.
+pub fn deregistrations_allowed(registered: u64) -> u64 {
+    (registered * DEREGISTER_PERCENT / 100).max(DEREGISTER_AT_LEAST)
 }
 
 /// A plan ready to apply, and the problems of the rows it skipped.
@@ -27,16 +44,19 @@ pub struct ImportOptions {
 pub struct Planned {
     pub plan: ImportPlan,
     pub problems: Vec<RowProblem>,
+    /// The locations the plan deregisters, by ID.
+    pub deregistered: Vec<LocationId>,
 }
 
 /// Compares `parsed` with the register. Any invalid row refuses the whole input
-/// (listing every problem) unless `opts.skip_invalid`.
-pub fn plan(parsed: Parsed, snapshot: &RegisterSnapshot, opts: &ImportOptions) -> Result<Planned, ImportRejected> {
+/// (listing every problem) unless `opts.skip_invalid`; so does deregistering more
+/// locations than allowed (see [`deregistrations_allowed`]).
+pub fn plan(parsed: Parsed, snapshot: &RegisterSnapshot, opts: &ImportOptions) -> Result<Planned, PlanRefused> {
     let Parsed { kind, origin, produced_on, carried, locations, providers, mut problems, mentioned } = parsed;
     let incoming_providers: HashMap<ProviderId, Provider> = providers.into_iter().map(|p| (p.id.clone(), p)).collect();
     let accepted = accept(locations, snapshot, carried, &incoming_providers, &mut problems);
     if !problems.is_empty() && !opts.skip_invalid {
-        return Err(ImportRejected { problems });
+        return Err(ImportRejected { problems }.into());
     }
     let mut planner =
         Planner { snapshot, carried, plan: ImportPlan { kind: kind.code().to_string(), origin, ..Default::default() } };
@@ -46,11 +66,30 @@ pub fn plan(parsed: Parsed, snapshot: &RegisterSnapshot, opts: &ImportOptions) -
         planner.location(incoming);
     }
     planner.providers(incoming_providers, &used_providers);
+    let mut deregistered = Vec::new();
     if kind.lists_every_active_location() && !opts.partial {
-        planner.deregister_absent(&mentioned, produced_on.unwrap_or_else(|| Utc::now().date_naive()));
+        let on = produced_on.unwrap_or_else(|| Utc::now().date_naive());
+        deregistered = planner.deregister_absent(&mentioned, on);
+        check_deregistrations(snapshot, &deregistered, opts.allow_deregistering)?;
     }
     planner.plan.counts.skipped_rows = count_rows(&problems);
-    Ok(Planned { plan: planner.plan, problems })
+    Ok(Planned { plan: planner.plan, problems, deregistered })
+}
+
+/// Refuses deregistering more locations than allowed: `allowed`, or by default
+/// a share of those registered.
+fn check_deregistrations(
+    snapshot: &RegisterSnapshot,
+    deregistered: &[LocationId],
+    allowed: Option<u64>,
+) -> Result<(), PlanRefused> {
+    let registered = snapshot.locations.values().filter(|l| l.is_registered()).count() as u64;
+    let allowed = allowed.unwrap_or_else(|| deregistrations_allowed(registered));
+    let would = deregistered.len() as u64;
+    if would > allowed {
+        return Err(PlanRefused::TooManyDeregistered { would, registered, allowed, ids: deregistered.to_vec() });
+    }
+    Ok(())
 }
 
 /// An incoming location that can be imported.
@@ -169,8 +208,8 @@ impl Planner<'_> {
     }
 
     /// A full listing of active locations that lacks a registered location means it
-    /// has been deregistered.
-    fn deregister_absent(&mut self, mentioned: &HashSet<LocationId>, on: NaiveDate) {
+    /// has been deregistered. Returns those deregistered.
+    fn deregister_absent(&mut self, mentioned: &HashSet<LocationId>, on: NaiveDate) -> Vec<LocationId> {
         let mut gone: Vec<Location> = self
             .snapshot
             .locations
@@ -179,12 +218,14 @@ impl Planner<'_> {
             .cloned()
             .collect();
         gone.sort_by(|a, b| a.id.cmp(&b.id));
+        let ids = gone.iter().map(|l| l.id.clone()).collect();
         for mut location in gone {
             location.registration.status = RegistrationStatus::Deregistered;
             location.registration.deregistered_on = Some(on);
             self.plan.counts.deregistered += 1;
             self.plan.locations.push(location);
         }
+        ids
     }
 }
 

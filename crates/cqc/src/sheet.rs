@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use calamine::{Data, Range, Reader};
 use csv::StringRecord;
 
+use candour_domain::csv_quotes::{self, QuoteTracker};
 use candour_domain::{ParseError, check_text, non_blank};
 
 use crate::Progress;
@@ -17,6 +18,11 @@ use crate::error::{ImportError, RowProblem};
 
 /// The header must be within this many rows of the top; files open with a few notices.
 const HEADER_SEARCH_ROWS: usize = 100;
+/// The most a spreadsheet may expand to when unzipped. The whole national register
+/// (about 30,000 rows of 106 columns) is a few hundred megabytes of spreadsheet XML
+/// even with every cell written out; a file expanding beyond this is not one of the
+/// regulator's, and reading it would take several times as much memory.
+pub(crate) const MAX_EXPANDED_BYTES: u64 = 512 * 1024 * 1024;
 /// Rows between progress reports.
 const PROGRESS_EVERY: usize = 1024;
 
@@ -177,9 +183,31 @@ fn cell_text(cell: &Data) -> Cow<'_, str> {
 }
 
 enum Body {
-    Csv { reader: CsvReader, record: StringRecord },
+    Csv { reader: CsvReader, record: StringRecord, widths: RowWidths },
     Spreadsheet { range: Range<Data>, next: usize },
 }
+
+/// How many values the data rows of a CSV have had, to tell a last row cut short
+/// between values (the file's rows are all as wide in a whole download).
+#[derive(Default)]
+struct RowWidths {
+    widest_before_last: usize,
+    last: usize,
+}
+
+impl RowWidths {
+    fn note(&mut self, width: usize) {
+        self.widest_before_last = self.widest_before_last.max(self.last);
+        self.last = width;
+    }
+
+    fn last_is_short(&self) -> bool {
+        self.last < self.widest_before_last
+    }
+}
+
+const SHORT_LAST_ROW: &str = "the last row has fewer values than the rows before it and no line end: \
+     the file ends part-way through, so it is probably cut short";
 
 /// A sheet positioned just after its header row.
 pub(crate) struct Sheet<'p> {
@@ -191,6 +219,7 @@ pub(crate) struct Sheet<'p> {
     progress: &'p dyn Progress,
     rows_since_report: usize,
     last_reported_byte: u64,
+    rows_read: usize,
 }
 
 impl<'p> Sheet<'p> {
@@ -215,6 +244,7 @@ impl<'p> Sheet<'p> {
             progress,
             rows_since_report: 0,
             last_reported_byte: 0,
+            rows_read: 0,
         })
     }
 
@@ -230,15 +260,20 @@ impl<'p> Sheet<'p> {
         &self.preamble
     }
 
-    /// The next data row, skipping rows that are entirely blank.
+    /// The next data row, skipping rows that are entirely blank. A sheet with no
+    /// data rows is refused: an empty download is never the whole register.
     pub fn next_row(&mut self) -> Result<Option<Row<'_>>, ImportError> {
         self.report_progress();
         if !self.advance()? {
+            if self.rows_read == 0 {
+                return Err(ImportError::NoRows { path: self.path.clone() });
+            }
             self.progress.finish();
             return Ok(None);
         }
+        self.rows_read += 1;
         let (line, cells) = match &self.body {
-            Body::Csv { reader, record } => (first_line(reader, record), Cells::Csv(record)),
+            Body::Csv { reader, record, .. } => (first_line(reader, record), Cells::Csv(record)),
             Body::Spreadsheet { range, next } => {
                 let row = next - 1;
                 (range.start().map_or(0, |(r, _)| r as usize) + row + 1, Cells::Spreadsheet(range, row))
@@ -252,11 +287,17 @@ impl<'p> Sheet<'p> {
     /// Moves to the next row that is not entirely blank; false at the end.
     fn advance(&mut self) -> Result<bool, ImportError> {
         match &mut self.body {
-            Body::Csv { reader, record } => loop {
+            Body::Csv { reader, record, widths } => loop {
                 if !read_csv_record(reader, record, &self.path)? {
+                    let counter = reader.get_ref();
+                    if counter.quotes.ends_mid_line() && widths.last_is_short() {
+                        let line = counter.line_before(counter.offset + 1);
+                        return Err(cut_short(&self.path, line, SHORT_LAST_ROW));
+                    }
                     return Ok(false);
                 }
                 if !record.iter().all(|c| c.trim().is_empty()) {
+                    widths.note(record.len());
                     return Ok(true);
                 }
             },
@@ -301,7 +342,7 @@ fn open_csv(path: &Path, header_cell: &str) -> Result<(Header, Vec<Vec<String>>,
         }
         let cells: Vec<String> = record.iter().map(str::to_string).collect();
         if cells.iter().any(|c| normalise_header(c) == wanted) {
-            return Ok((Header::new(cells), preamble, Body::Csv { reader, record }));
+            return Ok((Header::new(cells), preamble, Body::Csv { reader, record, widths: RowWidths::default() }));
         }
         preamble.push(cells);
     }
@@ -311,16 +352,18 @@ fn open_csv(path: &Path, header_cell: &str) -> Result<(Header, Vec<Vec<String>>,
 type CsvReader = csv::Reader<LineCounter<File>>;
 
 /// Notes where each newline is as the CSV parser reads, so that each record's line
-/// number is exact (the parser's own count is thrown off by CRLF and blank lines).
+/// number is exact (the parser's own count is thrown off by CRLF and blank lines),
+/// and follows the quoting, to refuse a file that ends inside a quoted value.
 struct LineCounter<R> {
     inner: R,
     offset: u64,
     newlines: Vec<u64>,
+    quotes: QuoteTracker,
 }
 
 impl<R> LineCounter<R> {
     fn new(inner: R) -> Self {
-        Self { inner, offset: 0, newlines: Vec::new() }
+        Self { inner, offset: 0, newlines: Vec::new(), quotes: QuoteTracker::new() }
     }
 
     /// The 1-based line holding the byte just before `end`.
@@ -334,6 +377,7 @@ impl<R: Read> Read for LineCounter<R> {
         let n = self.inner.read(buf)?;
         let start = self.offset;
         self.newlines.extend(buf[..n].iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| start + i as u64));
+        self.quotes.feed(&buf[..n]);
         self.offset += n as u64;
         Ok(n)
     }
@@ -347,11 +391,25 @@ fn first_line(reader: &CsvReader, record: &StringRecord) -> usize {
     last.saturating_sub(inside)
 }
 
+/// Reads the next record; false at the end of the file, which must not fall
+/// inside a quoted value.
 fn read_csv_record(reader: &mut CsvReader, record: &mut StringRecord, path: &Path) -> Result<bool, ImportError> {
-    reader.read_record(record).map_err(|e| {
+    let more = reader.read_record(record).map_err(|e| {
         let line = reader.get_ref().line_before(reader.position().byte()) as u64;
         csv_error(path, e, line)
-    })
+    })?;
+    let counter = reader.get_ref();
+    if !more && let Some(opened_at) = counter.quotes.unclosed_quote() {
+        return Err(cut_short(path, counter.line_before(opened_at + 1), csv_quotes::CUT_SHORT));
+    }
+    Ok(more)
+}
+
+/// A file that ends part-way through: reading what is there would import half a
+/// row, and a full listing would deregister every location after the cut.
+fn cut_short(path: &Path, line: usize, what: &str) -> ImportError {
+    let message = format!("{what}; download it again");
+    ImportError::Csv { path: path.to_path_buf(), line: line as u64, message }
 }
 
 fn csv_error(path: &Path, error: csv::Error, line: u64) -> ImportError {
@@ -366,9 +424,8 @@ fn csv_error(path: &Path, error: csv::Error, line: u64) -> ImportError {
 
 /// Reads the first sheet that has the header row; workbooks may open with a notes sheet.
 fn open_spreadsheet(path: &Path, header_cell: &str) -> Result<(Header, Vec<Vec<String>>, Body), ImportError> {
-    if let Err(e) = File::open(path) {
-        return Err(ImportError::open(path, e));
-    }
+    let file = File::open(path).map_err(|e| ImportError::open(path, e))?;
+    check_expansion(file, MAX_EXPANDED_BYTES, path)?;
     let spreadsheet_error =
         |e: calamine::Error| ImportError::Spreadsheet { path: path.to_path_buf(), message: e.to_string() };
     let mut workbook = calamine::open_workbook_auto(path).map_err(spreadsheet_error)?;
@@ -387,6 +444,49 @@ fn open_spreadsheet(path: &Path, header_cell: &str) -> Result<(Header, Vec<Vec<S
         }
     }
     Err(ImportError::HeaderNotFound { path: path.to_path_buf(), header: header_cell.to_string() })
+}
+
+/// Refuses a zipped spreadsheet (ODS, XLSX) that expands beyond `cap`, before the
+/// spreadsheet reader unzips it into memory. The sizes the zip declares are
+/// checked first, then (as they can lie) each part is unzipped and counted,
+/// stopping at the cap. A file that is not a zip (XLS) is left to the reader.
+fn check_expansion(file: File, cap: u64, path: &Path) -> Result<(), ImportError> {
+    let Ok(mut archive) = zip::ZipArchive::new(std::io::BufReader::new(file)) else { return Ok(()) };
+    let refuse = |message: String| ImportError::Spreadsheet { path: path.to_path_buf(), message };
+    let within = declared_size(&mut archive).map_err(|e| refuse(e.to_string()))? <= cap
+        && expanded_size(&mut archive, cap).map_err(|e| refuse(e.to_string()))? <= cap;
+    if within {
+        return Ok(());
+    }
+    Err(refuse(format!(
+        "it expands to more than {} MB when unzipped, more than any register file, so it was not read \
+         (if it is genuine, save the sheet as CSV and import that)",
+        cap / (1024 * 1024)
+    )))
+}
+
+type Archive = zip::ZipArchive<std::io::BufReader<File>>;
+
+/// The total size the zip's directory declares for its parts.
+fn declared_size(archive: &mut Archive) -> zip::result::ZipResult<u64> {
+    let mut total: u64 = 0;
+    for index in 0..archive.len() {
+        total = total.saturating_add(archive.by_index_raw(index)?.size());
+    }
+    Ok(total)
+}
+
+/// What the parts really expand to, counted up to just past `cap`.
+fn expanded_size(archive: &mut Archive, cap: u64) -> std::io::Result<u64> {
+    let mut total: u64 = 0;
+    for index in 0..archive.len() {
+        let part = archive.by_index(index)?;
+        total += std::io::copy(&mut part.take(cap - total + 1), &mut std::io::sink())?;
+        if total > cap {
+            break;
+        }
+    }
+    Ok(total)
 }
 
 /// Reads the cells of one row, recording a problem for each bad value instead of
@@ -488,5 +588,34 @@ impl<'r, 'a> RowReader<'r, 'a> {
 
     pub fn problem(&mut self, column: &str, message: impl Into<String>) {
         self.problems.push(RowProblem::new(self.row.line, Some(column), message));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    /// A zip of one deflated part holding `size` zero bytes.
+    fn zip_of_zeros(size: usize) -> tempfile::NamedTempFile {
+        let file = tempfile::NamedTempFile::new().expect("a temporary file");
+        let mut zip = zip::ZipWriter::new(file.reopen().expect("reopen"));
+        let deflated = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file("content.xml", deflated).expect("start a part");
+        zip.write_all(&vec![0; size]).expect("write a part");
+        zip.finish().expect("finish the zip");
+        file
+    }
+
+    #[test]
+    fn what_a_part_really_expands_to_is_counted_up_to_the_cap() {
+        let zip = zip_of_zeros(5000);
+        let mut archive = zip::ZipArchive::new(std::io::BufReader::new(zip.reopen().expect("open"))).expect("a zip");
+        assert_eq!(expanded_size(&mut archive, 1000).expect("read"), 1001, "counting stops just past the cap");
+        assert_eq!(expanded_size(&mut archive, 10_000).expect("read"), 5000);
+        assert!(check_expansion(zip.reopen().expect("open"), 10_000, zip.path()).is_ok());
+        let err = check_expansion(zip.reopen().expect("open"), 1000, zip.path()).expect_err("over the cap");
+        assert!(err.to_string().contains("expands to more than 0 MB when unzipped"), "{err}");
     }
 }

@@ -4,6 +4,7 @@
 mod access;
 mod account;
 pub mod assessment;
+pub mod csv_quotes;
 mod error;
 mod ids;
 pub mod percent;

@@ -49,6 +49,14 @@ use tower_http::trace::TraceLayer;
 pub use candour_monitor::Monitor;
 pub use config::{ConfigError, RateLimit, WebConfig};
 pub use params::{DirectoryParams, FieldError, FieldErrors};
+
+/// The readers that turn a submitted form into the domain's raw input, public
+/// so that the fuzz targets in `fuzz/` reach them without the HTTP stack.
+pub mod form_readers {
+    pub use crate::forms::pairs;
+    pub use crate::pages::complaints::read_form as complaint;
+    pub use crate::pages::feedback::form::read as feedback;
+}
 use security::csrf::CsrfSettings;
 use security::rate_limit::{FeedbackLimits, RateLimiter, limit_posts};
 
@@ -100,6 +108,7 @@ pub fn app_with_monitor(store: Arc<dyn Store>, config: WebConfig, monitor: Monit
         body_limit,
     });
     let trust_forwarded_for = config.trust_forwarded_for;
+    let https = config.secure_cookies();
     let limiter = RateLimiter::new(config.sign_in_limit);
     let voice = Voice::new(store.clone(), VoiceConfig::new(config.public_url()));
     let feedback_limits = FeedbackLimits::new(config.feedback_per_address, config.feedback_per_service);
@@ -120,7 +129,7 @@ pub fn app_with_monitor(store: Arc<dyn Store>, config: WebConfig, monitor: Monit
         .layer(from_fn(security::text::refuse_control_characters))
         .layer(from_fn_with_state(csrf, security::csrf::protect))
         .layer(from_fn(move |request, next| security::client_ip::resolve(trust_forwarded_for, request, next)));
-    with_middleware(router)
+    with_middleware(router, https)
 }
 
 fn public_routes() -> Router<AppState> {
@@ -224,10 +233,16 @@ fn api_routes() -> Router<AppState> {
         .layer(SetResponseHeaderLayer::overriding(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")))
 }
 
-fn with_middleware(router: Router) -> Router {
+/// Browsers that have reached the site over https keep to https for a year.
+/// Sent only when the public URL is https: over plain http it would be ignored,
+/// and a site not yet on https must not be told to be.
+const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000";
+
+fn with_middleware(router: Router, https: bool) -> Router {
     let set = |name: HeaderName, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
     };
+    let hsts = https.then(|| set(header::STRICT_TRANSPORT_SECURITY, STRICT_TRANSPORT_SECURITY));
     router.layer(
         ServiceBuilder::new()
             .layer(TraceLayer::new_for_http().make_span_with(security::redact::span_without_secrets))
@@ -237,6 +252,7 @@ fn with_middleware(router: Router) -> Router {
             .layer(set(header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
             .layer(set(HeaderName::from_static("cross-origin-opener-policy"), "same-origin"))
             .layer(set(HeaderName::from_static("permissions-policy"), "camera=(), geolocation=(), microphone=()"))
+            .option_layer(hsts)
             .layer(CompressionLayer::new())
             .layer(from_fn(explain_too_large))
             .layer(RequestBodyLimitLayer::new(MAX_UPLOAD_BYTES))

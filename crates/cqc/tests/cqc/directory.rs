@@ -120,7 +120,7 @@ fn every_bad_row_is_listed_and_nothing_is_planned() {
     assert_eq!(listed, expected);
     let rejected = candour_cqc::plan(parsed, &RegisterSnapshot::default(), &ImportOptions::default())
         .expect_err("bad rows refuse the whole file");
-    assert_eq!(rejected.problems.len(), 6);
+    assert_eq!(rejected.problems().len(), 6);
     assert!(rejected.to_string().starts_with("3 invalid rows; nothing was imported"), "{rejected}");
 }
 

@@ -3,6 +3,7 @@
 mod api;
 mod client;
 mod common;
+mod cut_short;
 mod directory;
 mod plan;
 mod ratings;

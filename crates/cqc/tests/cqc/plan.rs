@@ -1,4 +1,4 @@
-use candour_cqc::{LocationFields, SourceKind};
+use candour_cqc::{ImportOptions, LocationFields, PlanRefused, SourceKind};
 use candour_domain::{Location, Provider, ProviderId, RegistrationStatus};
 use candour_store::RegisterSnapshot;
 
@@ -80,7 +80,7 @@ fn a_location_whose_provider_nobody_describes_is_refused() {
     let err =
         candour_cqc::plan(parsed.clone(), &RegisterSnapshot::default(), &Default::default()).expect_err("refused");
     assert_eq!(
-        err.problems[0].to_string(),
+        err.problems()[0].to_string(),
         "01-legacy.json: location 1-1000000001 is run by provider 1-2000000001, which is neither in the register nor described in the input"
     );
     let mut register = RegisterSnapshot::default();
@@ -106,4 +106,49 @@ fn a_partial_extract_deregisters_nothing() {
     let whole = candour_cqc::plan(read(SourceKind::Directory, "directory.csv"), &register, &Default::default())
         .expect("planned");
     assert_eq!(whole.plan.counts.deregistered, 1, "without --partial the missing location is deregistered");
+}
+
+/// The three locations of `directory.csv`, and `others` more registered locations the file leaves out.
+fn register_with_others(others: u64) -> RegisterSnapshot {
+    let mut register = RegisterSnapshot::default();
+    import(&mut register, SourceKind::Directory, "directory.csv");
+    let provider = ProviderId::parse("1-2000000001").expect("valid");
+    for n in 0..others {
+        let other = Location::new(id(&format!("1-30000{n:05}")), provider.clone(), format!("Other House {n}"));
+        register.locations.insert(other.id.clone(), other);
+    }
+    register
+}
+
+#[test]
+fn deregistering_more_than_the_allowed_share_is_refused() {
+    // 300 registered; the file lists 3: a file cut short, or the wrong one.
+    let register = register_with_others(297);
+    let err = candour_cqc::plan(read(SourceKind::Directory, "directory.csv"), &register, &Default::default())
+        .expect_err("refused");
+    let PlanRefused::TooManyDeregistered { would, registered, allowed, ids } = &err else { panic!("{err}") };
+    assert_eq!((*would, *registered, *allowed), (297, 300, 15), "5 % of 300");
+    assert_eq!(ids.len(), 297);
+    assert!(err.to_string().contains("--allow-deregistering 297"), "{err}");
+
+    let too_few = ImportOptions { allow_deregistering: Some(296), ..Default::default() };
+    assert!(candour_cqc::plan(read(SourceKind::Directory, "directory.csv"), &register, &too_few).is_err());
+    let allowed = ImportOptions { allow_deregistering: Some(297), ..Default::default() };
+    let planned =
+        candour_cqc::plan(read(SourceKind::Directory, "directory.csv"), &register, &allowed).expect("allowed");
+    assert_eq!(planned.plan.counts.deregistered, 297);
+    assert_eq!(planned.deregistered.len(), 297);
+}
+
+#[test]
+fn ordinary_closures_need_no_flag() {
+    assert_eq!(candour_cqc::deregistrations_allowed(300), 15);
+    assert_eq!(candour_cqc::deregistrations_allowed(30_000), 1_500);
+    assert_eq!(candour_cqc::deregistrations_allowed(40), candour_cqc::DEREGISTER_AT_LEAST, "a small register");
+    let planned = plan_strict(read(SourceKind::Directory, "directory.csv"), &register_with_others(10));
+    assert_eq!(planned.plan.counts.deregistered, 10);
+    assert!(
+        candour_cqc::plan(read(SourceKind::Directory, "directory.csv"), &register_with_others(11), &Default::default())
+            .is_err()
+    );
 }

@@ -72,9 +72,9 @@ fn an_unknown_location_without_a_name_cannot_be_added() {
     import(&mut register, SourceKind::Directory, "directory.csv");
 
     let err = candour_cqc::plan(parsed.clone(), &register, &ImportOptions::default()).expect_err("refused");
-    assert_eq!(err.problems.len(), 1);
+    assert_eq!(err.problems().len(), 1);
     assert_eq!(
-        err.problems[0].to_string(),
+        err.problems()[0].to_string(),
         "line 3: location 1-1000000010 is not in the register, and the row lacks the location's name or provider ID needed to add it"
     );
 

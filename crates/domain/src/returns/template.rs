@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 
 use super::{FIELDS, LoggedComplaints, Month, MonthlyReturn, RawReturn};
 use crate::LocationId;
+use crate::csv_quotes::{CUT_SHORT, QuoteTracker};
 
 /// The column naming the location; the others are the return's fields.
 pub const LOCATION_COLUMN: &str = "location_id";
@@ -76,6 +77,9 @@ pub fn no_logs(_: &LocationId, _: Month) -> Option<LoggedComplaints> {
 /// taken from `logs` where a location's complaint log counts them. Whether each
 /// location is in the register (or may be sent for) is for the caller to judge.
 pub fn read(bytes: &[u8], today: NaiveDate, logs: ComplaintLogs<'_>) -> (Vec<Row>, Vec<Problem>) {
+    if let Some(problem) = cut_short(bytes) {
+        return (Vec::new(), vec![problem]);
+    }
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(bytes);
     let header = match reader.headers() {
         Ok(h) if h.iter().any(|c| !c.is_empty()) => h.iter().map(|c| c.to_ascii_lowercase()).collect::<Vec<_>>(),
@@ -124,6 +128,15 @@ pub fn read(bytes: &[u8], today: NaiveDate, logs: ComplaintLogs<'_>) -> (Vec<Row
         problems.push(Problem::new(2, None, "the file has a header but no rows: add one row per location and month"));
     }
     (rows, problems)
+}
+
+/// A file that ends inside a quoted value has lost its end: refused whole.
+fn cut_short(bytes: &[u8]) -> Option<Problem> {
+    let mut quotes = QuoteTracker::new();
+    quotes.feed(bytes);
+    let opened_at = quotes.unclosed_quote()? as usize;
+    let line = 1 + bytes[..opened_at].iter().filter(|b| **b == b'\n').count() as u64;
+    Some(Problem::new(line, None, format!("{CUT_SHORT}; send the whole file again")))
 }
 
 /// Every column of the template, each once, and nothing else.
@@ -220,6 +233,15 @@ notifications,safeguarding_referrals,complaints_received,complaints_upheld,compl
         let header_only = format!("{HEADER}\n");
         let (_, problems) = read(header_only.as_bytes(), today(), &no_logs);
         assert_eq!(lines(&problems), ["line 2: the file has a header but no rows: add one row per location and month"]);
+    }
+
+    #[test]
+    fn a_file_cut_inside_a_quoted_value_is_refused_whole() {
+        let good = "1-101,2025-01,40,2,300,6000,3,85,92,yes,no,38,5,1,0,0,2,1,3,1,3";
+        let cut = format!("{HEADER}\n{good}\n\"1-101\",\"2025-02");
+        let (rows, problems) = read(cut.as_bytes(), today(), &no_logs);
+        assert!(rows.is_empty(), "nothing is read from a file cut short");
+        assert_eq!(lines(&problems), [format!("line 3: {CUT_SHORT}; send the whole file again")]);
     }
 
     #[test]

@@ -28,6 +28,18 @@ async fn security_headers_are_on_every_response() {
 }
 
 #[tokio::test]
+async fn strict_transport_security_is_sent_only_when_the_site_is_https() {
+    let secure = TestApp::with_config(test_config_at("https://candour.test")).await;
+    for uri in ["/", "/nowhere", "/api/v1/locations", "/healthz"] {
+        let reply = secure.get(uri).await;
+        assert_eq!(reply.headers[header::STRICT_TRANSPORT_SECURITY], "max-age=31536000", "{uri}");
+    }
+    let plain = TestApp::with_config(test_config_at("http://candour.test")).await;
+    let reply = plain.get("/").await;
+    assert!(reply.headers.get(header::STRICT_TRANSPORT_SECURITY).is_none(), "not over http");
+}
+
+#[tokio::test]
 async fn pages_are_gzipped_when_asked() {
     let app = TestApp::new().await;
     let request = Request::get("/locations").header(header::ACCEPT_ENCODING, "gzip").body(Body::empty()).unwrap();
