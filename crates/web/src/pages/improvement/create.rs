@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use candour_domain::complaints::{ComplaintStatus, Outcome};
 use candour_domain::improvement::{Finding, FindingKind, Problem, parse_date, parse_title};
-use candour_domain::{Action, KeyQuestion, Rating, RatingRecord};
+use candour_domain::{Action, KeyQuestion, Rating};
 use candour_store::{AssessmentStatus, LocationDetail, NewPlan};
 use chrono::Utc;
 
@@ -95,7 +95,7 @@ pub(crate) async fn current_findings(state: &AppState, detail: &LocationDetail) 
             }
         }
     }
-    if let Some(r) = detail.current_ratings.iter().find(|r| r.service_group == RatingRecord::LOCATION_GROUP) {
+    if let Some(r) = &detail.headline_rating {
         let poor = |rating: Option<Rating>| matches!(rating, Some(Rating::RequiresImprovement | Rating::Inadequate));
         let on = long_date(r.published);
         if poor(r.overall) {
