@@ -255,8 +255,15 @@ fn voice_month(m: VoiceRow) -> StoreResult<(Month, VoiceMonth)> {
         partner_responses: count("partner responses", m.15)?,
         partner_concerns: count("partner concerns", m.16)?,
     };
-    let sums = [voice.outcome_sum, voice.outcome_sum_sq, voice.speak_up_sum, voice.speak_up_sum_sq];
-    if !sums.iter().chain(&[voice.enough_staff_sum, voice.enough_staff_sum_sq]).all(|x| x.is_finite()) {
+    let sums = [
+        voice.outcome_sum,
+        voice.outcome_sum_sq,
+        voice.speak_up_sum,
+        voice.speak_up_sum_sq,
+        voice.enough_staff_sum,
+        voice.enough_staff_sum_sq,
+    ];
+    if !sums.iter().all(|x| x.is_finite()) {
         return Err(corrupt("voice sums", "a sum is not a finite number"));
     }
     Ok((month(&m.0)?, voice))

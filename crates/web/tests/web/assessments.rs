@@ -11,7 +11,7 @@ use crate::browser::*;
 use crate::fixture::*;
 
 /// Opens an assessment of Rose Court (a care home with nursing) and returns its page path.
-async fn open_assessment(app: &TestApp, inspector: &mut Browser) -> String {
+pub(crate) async fn open_assessment(app: &TestApp, inspector: &mut Browser) -> String {
     let reply = inspector
         .post(
             app,

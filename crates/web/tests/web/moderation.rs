@@ -487,14 +487,7 @@ async fn staff_and_partner_forms_ask_their_own_questions() {
 async fn the_inspector_sees_voice_evidence_beside_each_statement() {
     let app = TestApp::new().await;
     let mut inspector = signed_in(&app, "i@example.org", vec![grant(Role::Inspector, Scope::All)]).await;
-    let opened = inspector
-        .post(
-            &app,
-            &format!("/manage/locations/{ROSE_COURT}/assessments"),
-            &[("service_group", "Care home service with nursing")],
-        )
-        .await;
-    let page = location(&opened).split('#').next().expect("a path").to_string();
+    let page = crate::assessments::open_assessment(&app, &mut inspector).await;
     let four = inspector.get(&app, &page).await;
     four.assert_contains(&["People&#39;s experience", "(people_experience)", "Fewer than 5 answers: not shown"]);
     for _ in 0..5 {

@@ -58,15 +58,7 @@ async fn the_warning_signs_page_summarises_and_links_to_each_service() {
 async fn the_assessment_page_summarises_and_links_to_each_section() {
     let app = TestApp::new().await;
     let mut inspector = signed_in(&app, "inspector@example.org", vec![grant(Role::Inspector, Scope::All)]).await;
-    let opened = inspector
-        .post(
-            &app,
-            &format!("/manage/locations/{ROSE_COURT}/assessments"),
-            &[("service_group", "Care home service with nursing")],
-        )
-        .await;
-    assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
-    let path = location(&opened).split('#').next().expect("a path").to_string();
+    let path = crate::assessments::open_assessment(&app, &mut inspector).await;
     let reply = inspector.post(&app, &format!("{path}/key-questions/responsive"), &[("R1-score", "3")]).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
 
