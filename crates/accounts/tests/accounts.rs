@@ -7,7 +7,7 @@ use tempfile::TempDir;
 
 use candour_accounts::{AccountError, AccountPolicy, Accounts, Clock, ManualClock, SignInError, SignedIn};
 use candour_domain::{Email, Grant, Location, LocationId, Password, Principal, Provider, ProviderId, Role, Scope};
-use candour_store::{AccountStore, AuditQuery, ImportPlan, Store, User, UserUpdate};
+use candour_store::{AccountStore, AuditQuery, ImportPlan, RegisterStore, Store, User, UserUpdate};
 use candour_store_sqlite::SqliteStore;
 
 const PASSWORD: &str = "correct horse battery staple";

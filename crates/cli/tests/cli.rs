@@ -6,7 +6,7 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use candour_store::Store;
+use candour_store::RegisterStore;
 use candour_store_sqlite::SqliteStore;
 
 fn candour(args: &[&str]) -> Output {

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use candour_store::Store;
+use candour_store::RegisterStore;
 use candour_store_sqlite::SqliteStore;
 
 fn candour(args: &[&str]) -> Output {

@@ -15,8 +15,8 @@ use candour_domain::{Location, LocationId, Provider, ProviderId, Region};
 use candour_engine::monitoring::{FlagKind, Indicator, MonitoringPolicy};
 use candour_monitor::{Monitor, recompute};
 use candour_store::{
-    ComplaintStore, ImportPlan, NewComplaint, NewFeedback, Prescreen, ReturnBatch, ReturnSource, ReturnsStore, Store,
-    VoiceStore,
+    ComplaintStore, ImportPlan, NewComplaint, NewFeedback, Prescreen, RegisterStore, ReturnBatch, ReturnSource,
+    ReturnsStore, VoiceStore,
 };
 use candour_store_sqlite::SqliteStore;
 

@@ -116,7 +116,7 @@ pub(crate) fn other(e: impl std::error::Error + Send + Sync + 'static) -> StoreE
 }
 
 #[async_trait]
-impl Store for SqliteStore {
+impl RegisterStore for SqliteStore {
     async fn location(&self, id: &LocationId) -> StoreResult<LocationDetail> {
         read::location(&self.reader, id).await
     }
@@ -194,7 +194,7 @@ mod conformance {
 #[cfg(test)]
 mod directory_freshness {
     use candour_domain::{Location, LocationId, Provider, ProviderId};
-    use candour_store::{ImportPlan, LocationQuery, Store};
+    use candour_store::{ImportPlan, LocationQuery, RegisterStore};
 
     fn one_location(n: u32) -> ImportPlan {
         let provider = ProviderId::parse("1-1").expect("valid id");

@@ -31,12 +31,13 @@ pub use practice::*;
 pub use returns::*;
 pub use voice::*;
 
-/// Everything Candour keeps. Account methods are in [`AccountStore`], assessment
+/// Everything Candour keeps: the bundle of every area's trait, built at start-up.
+/// Each part of the program depends only on the traits it uses. Account methods are in [`AccountStore`], assessment
 /// methods in [`AssessmentStore`], people's voice in [`VoiceStore`], provider
 /// returns in [`ReturnsStore`], what monitoring reads in [`MonitoringStore`],
 /// complaints in [`ComplaintStore`], improvement plans in [`ImprovementStore`], the
-/// policy cascade in [`PolicyStore`] and good practice in [`PracticeStore`].
-#[async_trait]
+/// policy cascade in [`PolicyStore`], good practice in [`PracticeStore`] and the
+/// register in [`RegisterStore`].
 pub trait Store:
     AccountStore
     + AssessmentStore
@@ -47,10 +48,34 @@ pub trait Store:
     + ImprovementStore
     + PolicyStore
     + PracticeStore
+    + RegisterStore
     + Send
     + Sync
     + 'static
 {
+}
+
+impl<T> Store for T where
+    T: AccountStore
+        + AssessmentStore
+        + VoiceStore
+        + ReturnsStore
+        + MonitoringStore
+        + ComplaintStore
+        + ImprovementStore
+        + PolicyStore
+        + PracticeStore
+        + RegisterStore
+        + Send
+        + Sync
+        + 'static
+{
+}
+
+/// The register: locations and providers as the regulator lists them, the
+/// directory over them, and the imports that change them.
+#[async_trait]
+pub trait RegisterStore: Send + Sync {
     // ---- the register, read side ----
 
     /// One location with its provider, current ratings, history and related locations.
@@ -91,7 +116,7 @@ pub trait Store:
 }
 
 /// Every location matching `query` (its paging ignored), fetched a page at a time.
-pub async fn search_all(store: &dyn Store, query: &LocationQuery) -> StoreResult<Vec<LocationSummary>> {
+pub async fn search_all(store: &dyn RegisterStore, query: &LocationQuery) -> StoreResult<Vec<LocationSummary>> {
     let mut query = LocationQuery { page: 1, per_page: LocationQuery::MAX_PER_PAGE, ..query.clone() };
     let mut all = Vec::new();
     loop {

@@ -11,6 +11,7 @@ use axum::extract::{FromRequestParts, OriginalUri};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use candour_app::describe;
 use candour_domain::{Action, Decision, Principal, Resource, authorize};
 
 use crate::AppState;
@@ -67,38 +68,6 @@ impl Caller {
             tracing::error!(error = %err, "the audit log could not be written");
             WebError::Internal
         })
-    }
-}
-
-/// How a resource is named in the audit log.
-pub fn describe(resource: Resource<'_>) -> String {
-    match resource {
-        Resource::Provider { id, .. } => format!("provider:{id}"),
-        Resource::Location { id, .. } => format!("location:{id}"),
-        Resource::Area { local_authority } => format!("area:{local_authority}"),
-        Resource::ProviderAccounts { provider } => format!("provider_accounts:{provider}"),
-        Resource::Accounts => "users".to_string(),
-        Resource::AuditLog => "audit_log".to_string(),
-        Resource::Outbox => "outbox".to_string(),
-        Resource::ModerationQueue => "moderation_queue".to_string(),
-        Resource::RespondentContact => "respondent_contact".to_string(),
-        Resource::LocationVoice { location, .. } => format!("voice:location:{location}"),
-        Resource::SafeguardingAlerts => "safeguarding_alerts".to_string(),
-        Resource::SafeguardingAlert { location, .. } => format!("safeguarding_alert:location:{location}"),
-        Resource::SafeguardingAlertDetail { location, .. } => format!("safeguarding_alert_detail:location:{location}"),
-        Resource::ProviderSafeguardingLead { provider } => format!("safeguarding_contact:provider:{provider}"),
-        Resource::AreaSafeguardingTeam { local_authority } => format!("safeguarding_contact:area:{local_authority}"),
-        Resource::ApiTokens { owner } => format!("api_tokens:user:{owner}"),
-        Resource::National => "national".to_string(),
-        Resource::LocationMonitoring { location, .. } => format!("monitoring:location:{location}"),
-        Resource::Assessment { location, .. } => format!("assessment:location:{location}"),
-        Resource::AssessmentChallenges { location, .. } => format!("assessment_challenges:location:{location}"),
-        Resource::Complaints { location, .. } => format!("complaints:location:{location}"),
-        Resource::ComplaintIntake { location, .. } => format!("complaint_intake:location:{location}"),
-        Resource::ImprovementPlans { location, .. } => format!("improvement_plans:location:{location}"),
-        Resource::PolicyLibrary { provider } => format!("policy_library:provider:{provider}"),
-        Resource::PolicyReading { provider, .. } => format!("policies:provider:{provider}"),
-        Resource::GoodPractice { location, .. } => format!("good_practice:location:{location}"),
     }
 }
 
@@ -212,16 +181,6 @@ impl FromRequestParts<AppState> for ApiCaller {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use candour_domain::{LocationId, ProviderId};
-
-    #[test]
-    fn resources_have_audit_names() {
-        let (id, provider) = (LocationId::parse("1-10").unwrap(), ProviderId::parse("1-1").unwrap());
-        let location = Resource::Location { id: &id, provider: &provider, local_authority: None };
-        assert_eq!(describe(location), "location:1-10");
-        assert_eq!(describe(Resource::Area { local_authority: "Leeds" }), "area:Leeds");
-        assert_eq!(describe(Resource::AuditLog), "audit_log");
-    }
 
     #[test]
     fn bearer_requests_ignore_the_session_cookie() {

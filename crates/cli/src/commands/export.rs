@@ -3,7 +3,7 @@ use std::io::BufWriter;
 use std::path::Path;
 
 use anyhow::Context;
-use candour_store::Store;
+use candour_store::RegisterStore;
 
 use crate::DbArgs;
 

@@ -2,7 +2,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use candour_cqc::{ImportOptions, Parsed, PlanRefused, Planned, SourceKind};
-use candour_store::{ImportCounts, RegisterSnapshot, Store};
+use candour_store::{ImportCounts, RegisterSnapshot, RegisterStore};
 
 use crate::progress::Bar;
 use crate::{ImportArgs, ImportCommand};

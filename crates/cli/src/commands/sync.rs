@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use candour_cqc::client::{ApiKey, ClientConfig, CqcClient, SYNC_STATE_KEY, SyncSink, SyncState, sync};
 use candour_cqc::{ImportOptions, Parsed, plan, update_snapshot};
 use candour_domain::ProviderId;
-use candour_store::{ImportCounts, RegisterSnapshot, Store};
+use candour_store::{ImportCounts, RegisterSnapshot, RegisterStore};
 use candour_store_sqlite::SqliteStore;
 
 use crate::DbArgs;

@@ -478,7 +478,7 @@ impl PracticeStore for BrokenStore {
 }
 
 #[async_trait]
-impl Store for BrokenStore {
+impl RegisterStore for BrokenStore {
     async fn location(&self, _: &LocationId) -> StoreResult<LocationDetail> {
         broken()
     }

@@ -12,7 +12,7 @@ use candour_domain::{
     Address, KeyQuestionRatings, Location, LocationId, Postcode, Provider, ProviderId, Rating, RatingRecord,
     RatingSource, Region, Registration, RegistrationStatus, Relationship, RelationshipKind,
 };
-use candour_store::{ImportPlan, Store};
+use candour_store::{ImportPlan, RegisterStore};
 use candour_store_sqlite::SqliteStore;
 use candour_web::{Monitor, RateLimit, WebConfig};
 use chrono::NaiveDate;

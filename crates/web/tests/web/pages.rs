@@ -1,6 +1,6 @@
 use axum::http::StatusCode;
 
-use candour_store::Store;
+use candour_store::RegisterStore;
 
 use crate::fixture::*;
 

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use candour_store::Store;
+use candour_store::RegisterStore;
 use candour_store_sqlite::SqliteStore;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};

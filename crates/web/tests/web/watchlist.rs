@@ -9,7 +9,7 @@
 use axum::http::{StatusCode, header};
 use candour_domain::returns::{Month, MonthlyReturn};
 use candour_domain::{Location, LocationId, ProviderId, Region, Role, Scope};
-use candour_store::{AccountStore, AuditQuery, ImportPlan, ReturnBatch, ReturnSource, ReturnsStore, Store};
+use candour_store::{AccountStore, AuditQuery, ImportPlan, RegisterStore, ReturnBatch, ReturnSource, ReturnsStore};
 use chrono::NaiveDate;
 
 use crate::browser::*;

@@ -156,7 +156,8 @@ fn choices(scope: &str, indicator: &str) -> Choices {
 }
 
 fn page(snapshot: &Snapshot, target: usize, choices: &Choices) -> BenchmarkPage {
-    benchmark_page(chrome(), snapshot, (target, true), choices, FormErrors::default(), "Yes".into()).expect("the page is built")
+    benchmark_page(chrome(), snapshot, (target, true), choices, FormErrors::default(), "Yes".into())
+        .expect("the page is built")
 }
 
 #[test]
