@@ -4,11 +4,30 @@
 //! whole action: parsing into domain types, loading, the one access decision
 //! ([`Gate::require`]), the audit entry, the write, and (in the store, in the
 //! same transaction) the change journal's entry that monitoring and the directory
-//! follow. Each area answers with a typed error of its own.
+//! follow. Each area answers with a typed error of its own ([`AreaError`]).
 //!
 //! Each service depends only on the store traits it uses; the full
-//! [`candour_store::Store`] is the bundle built at start-up.
+//! [`candour_store::Store`] is the bundle built at start-up, in [`App::new`].
 
 pub mod access;
+pub mod error;
+
+use std::sync::Arc;
+
+use candour_store::Store;
 
 pub use access::{Actor, Denied, Gate, describe};
+pub use error::{AreaError, Failure};
+
+/// Every area's service, built once at start-up from the store. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub gate: Gate,
+}
+
+impl App {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        let gate = Gate::new(store.clone());
+        Self { gate }
+    }
+}

@@ -13,11 +13,11 @@ use serde_json::json;
 
 use candour_domain::{Action, Grant, LocationId, Principal, ProviderId, Resource};
 
-use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, WebError};
 use crate::pages::{location_resource, parse_location_id, parse_provider_id};
 use crate::params::DirectoryParams;
+use crate::state::AppState;
 use crate::workspace::{self, LocationWorkspace, ProviderWorkspace};
 
 #[derive(Serialize)]

@@ -12,12 +12,12 @@ use candour_domain::complaints::{ComplaintError, ComplaintStep, Intake, NewCompl
 use candour_domain::{Action, LocationId};
 use serde_json::json;
 
-use crate::AppState;
 use crate::api::{private_not_found, unless_missing};
 use crate::api_voice::json_body;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, WebError};
 use crate::pages::complaints::{self, Taken};
+use crate::state::AppState;
 use crate::views::today;
 
 /// Routes under `/api`, authenticated by bearer token.

@@ -15,7 +15,6 @@ use candour_store::{Plan, StatusChange, StoreError};
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::AppState;
 use crate::api::private_not_found;
 use crate::api_voice::json_body;
 use crate::auth::ApiCaller;
@@ -23,6 +22,7 @@ use crate::error::{ApiError, WebError};
 use crate::pages::improvement::{
     MonthProgress, Progress, csv_response, location_for, plan_for, progress, progress_by_month, statement_name,
 };
+use crate::state::AppState;
 use crate::views::today;
 
 /// Routes under `/api`, authenticated by bearer token.

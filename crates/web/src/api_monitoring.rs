@@ -13,11 +13,11 @@ use candour_domain::returns::Month;
 use candour_engine::monitoring::{Flag, IndicatorResult, MonitoringPolicy, Reason};
 use candour_monitor::{ServiceFacts, Watched};
 
-use crate::AppState;
 use crate::api::private_not_found;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, WebError};
 use crate::monitoring::{Seen, may_see, sees_voice, snapshot, visible};
+use crate::state::AppState;
 
 #[derive(Serialize)]
 pub struct ServiceMonitoring<'a> {

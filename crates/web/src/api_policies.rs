@@ -13,11 +13,11 @@ use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::AppState;
 use crate::api::{private_not_found, unless_missing};
 use crate::auth::{ApiCaller, Caller};
 use crate::error::{ApiError, WebError};
 use crate::pages::policies::{Tenancy, reads_csv};
+use crate::state::AppState;
 
 /// Routes under `/api`, authenticated by bearer token.
 pub fn routes() -> Router<AppState> {

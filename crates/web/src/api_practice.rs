@@ -10,9 +10,9 @@ use candour_domain::practice::PracticeStatus;
 use candour_store::{PracticeQuery, PracticeRecord, PracticeSummary, StoreError};
 use serde_json::{Value, json};
 
-use crate::AppState;
 use crate::error::{ApiError, WebError};
 use crate::pages::practice::{SearchForm, statement_title};
+use crate::state::AppState;
 
 /// Routes under `/api`.
 pub fn routes() -> Router<AppState> {

@@ -13,12 +13,12 @@ use candour_store::{ComplaintLog, ReturnBatch, ReturnSource};
 use chrono::{NaiveDate, Utc};
 use serde_json::Value;
 
-use crate::AppState;
 use crate::api::{private_not_found, unless_missing};
 use crate::api_voice::is_json;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, WebError};
 use crate::pages::location_resource;
+use crate::state::AppState;
 
 /// `POST /api/v1/manage/locations/{id}/returns`: 201 with the counts of months
 /// added, replaced and unchanged; 422 listing every field's problem.

@@ -15,12 +15,12 @@ use candour_voice::VoiceError;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
-use crate::AppState;
 use crate::error::{ApiError, WebError};
 use crate::pages::feedback::public::{MAX_PAGE, PublicStory, public_summary, whole_number};
 use crate::pages::feedback::{return_href, submission_key};
 use crate::pages::parse_location_id;
 use crate::security::client_ip::ClientIp;
+use crate::state::AppState;
 
 /// The most stories one request may ask for.
 const MAX_PER_PAGE: u32 = 50;

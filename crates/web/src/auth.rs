@@ -11,14 +11,14 @@ use axum::extract::{FromRequestParts, OriginalUri};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use candour_app::describe;
+use candour_app::{Actor, AreaError, describe};
 use candour_domain::{Action, Decision, Principal, Resource, authorize};
 
-use crate::AppState;
 use crate::error::{ApiError, PageError, WebError};
 use crate::security::client_ip::ClientIp;
 use crate::security::cookies::{self, SESSION_COOKIE, SameSite};
 use crate::security::csrf::{Csrf, has_bearer};
+use crate::state::AppState;
 
 /// A principal and where their request came from.
 #[derive(Debug, Clone)]
@@ -30,6 +30,11 @@ pub struct Caller {
 impl Caller {
     pub fn ip_text(&self) -> String {
         self.ip.0.to_string()
+    }
+
+    /// The caller as the application layer knows them.
+    pub fn actor(&self) -> Actor {
+        Actor::new(self.principal.clone(), Some(self.ip_text()))
     }
 
     /// Asks the access policy. `NotFound` becomes `not_found` (which the handler
@@ -128,6 +133,16 @@ impl SignedIn {
 
     pub async fn require(&self, state: &AppState, action: Action, resource: Resource<'_>) -> Result<(), WebError> {
         self.caller.require(state, action, resource, || self.not_found()).await
+    }
+
+    pub fn actor(&self) -> Actor {
+        self.caller.actor()
+    }
+
+    /// An application error as this page answers it: missing, or not the
+    /// caller's to see, is the normal 404 page for this path.
+    pub fn fail(&self, error: impl AreaError) -> WebError {
+        WebError::from_area(&error, || self.not_found())
     }
 }
 

@@ -6,6 +6,7 @@ use askama::Template;
 use axum::Json;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use candour_app::{AreaError, Failure};
 use candour_store::StoreError;
 use serde_json::json;
 
@@ -45,6 +46,10 @@ pub enum WebError {
         message: String,
         fields: Vec<(String, String)>,
     },
+    /// The record has moved on (already sent, already decided); the message says how.
+    Conflict {
+        message: String,
+    },
     /// Monitoring is still computing its first results after a start.
     NotReady,
     /// The body is over the size every request is held to.
@@ -76,6 +81,22 @@ impl WebError {
         }
     }
 
+    /// An area's error from the application layer; `not_found` is the caller's
+    /// normal 404, the same for a record that is missing and one not theirs to see.
+    pub fn from_area(error: &(impl AreaError + ?Sized), not_found: impl FnOnce() -> WebError) -> Self {
+        match error.failure() {
+            Failure::NotFound => not_found(),
+            Failure::Forbidden => WebError::Forbidden,
+            Failure::Invalid => WebError::Unprocessable { message: error.to_string(), fields: Vec::new() },
+            Failure::Refused(message) => WebError::bad_request(message),
+            Failure::Conflict(message) => WebError::Conflict { message: message.to_string() },
+            Failure::Internal => {
+                tracing::error!(%error, "an action failed");
+                WebError::Internal
+            }
+        }
+    }
+
     /// Every field error of a refused query; the first one is the headline message.
     pub fn from_fields(errors: FieldErrors) -> Self {
         match errors.first() {
@@ -93,6 +114,7 @@ impl WebError {
             WebError::TooManyRequests { .. } | WebError::ServiceBusy { .. } => StatusCode::TOO_MANY_REQUESTS,
             WebError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             WebError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            WebError::Conflict { .. } => StatusCode::CONFLICT,
             WebError::NotReady => StatusCode::SERVICE_UNAVAILABLE,
             WebError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -104,7 +126,8 @@ impl WebError {
             WebError::BadRequest { message, .. }
             | WebError::NotFound { message }
             | WebError::UnsupportedMediaType { message }
-            | WebError::Unprocessable { message, .. } => message.clone(),
+            | WebError::Unprocessable { message, .. }
+            | WebError::Conflict { message } => message.clone(),
             WebError::Forbidden => {
                 "Your account does not give you access to this page. If you need it, ask a system administrator."
                     .to_string()
@@ -147,6 +170,7 @@ impl WebError {
             WebError::ServiceBusy { .. } => "Too much feedback at once",
             WebError::UnsupportedMediaType { .. } => "The request is in the wrong format",
             WebError::Unprocessable { .. } => "There is a problem with what was sent",
+            WebError::Conflict { .. } => "This has already moved on",
             WebError::NotReady => "Monitoring is being computed",
             WebError::TooLarge { .. } => "What was sent is too large",
             WebError::Internal => "Sorry, there is a problem with the service",

@@ -25,6 +25,7 @@ mod pages;
 mod pagination;
 mod params;
 mod security;
+mod state;
 mod views;
 mod workspace;
 
@@ -37,6 +38,7 @@ use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use candour_accounts::Accounts;
+use candour_app::App;
 use candour_store::Store;
 use candour_voice::{Voice, VoiceConfig};
 use tower::ServiceBuilder;
@@ -59,6 +61,7 @@ pub mod form_readers {
 }
 use security::csrf::CsrfSettings;
 use security::rate_limit::{FeedbackLimits, RateLimiter, limit_posts};
+use state::AppState;
 
 /// Forms are small; anything bigger than this is refused before it is read.
 const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -75,21 +78,6 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Everything comes from our own origin; no inline script or style, no framing.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; \
      object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
-/// What every handler shares. Backends answer the directory's lists and the
-/// register counts from an index rebuilt whenever the register changes, so they
-/// are asked for on every request and never lag an import.
-#[derive(Clone)]
-pub(crate) struct AppState {
-    store: Arc<dyn Store>,
-    accounts: Accounts,
-    voice: Voice,
-    /// Sending feedback, per client address and per service (the form and the API).
-    feedback_limits: Arc<FeedbackLimits>,
-    /// Indicators, flags and the watchlist, kept current as data arrives.
-    monitor: Monitor,
-    config: Arc<WebConfig>,
-}
 
 /// The whole site: public pages, sign-in, private workspaces, administration, API,
 /// health check and assets, with tracing, a request body limit, a timeout, gzip
@@ -112,7 +100,8 @@ pub fn app_with_monitor(store: Arc<dyn Store>, config: WebConfig, monitor: Monit
     let limiter = RateLimiter::new(config.sign_in_limit);
     let voice = Voice::new(store.clone(), VoiceConfig::new(config.public_url()));
     let feedback_limits = FeedbackLimits::new(config.feedback_per_address, config.feedback_per_service);
-    let state = AppState { store, accounts, voice, feedback_limits, monitor, config: Arc::new(config) };
+    let app = App::new(store.clone());
+    let state = AppState { app, store, accounts, voice, feedback_limits, monitor, config: Arc::new(config) };
     let forms = Router::new()
         .merge(public_routes())
         .merge(pages::feedback::routes())

@@ -13,8 +13,8 @@ use candour_engine::monitoring::{
 };
 use candour_monitor::{ServiceFacts, Snapshot, Watched};
 
-use crate::AppState;
 use crate::error::WebError;
+use crate::state::AppState;
 
 /// The latest snapshot, or a 503 asking to retry while the first is computed.
 pub(crate) fn snapshot(state: &AppState) -> Result<Arc<Snapshot>, WebError> {

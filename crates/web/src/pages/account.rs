@@ -13,11 +13,11 @@ use candour_domain::{Action, Password, Resource};
 use candour_store::ApiToken;
 use serde::Deserialize;
 
-use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, pairs, raw, value};
 use crate::pages::chrome::{Chrome, GrantLine, date_time};
+use crate::state::AppState;
 use crate::views::Row;
 
 #[derive(Template)]

@@ -15,12 +15,12 @@ use candour_store::{AuditEntry, AuditQuery, OutboxEntry, User, UserUpdate};
 use chrono::{NaiveDate, TimeZone, Utc};
 use serde::Deserialize;
 
-use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, SelectField, pairs, value};
 use crate::pages::account::account_failure;
 use crate::pages::chrome::{Chrome, Crumb, StatusTag, date_time};
+use crate::state::AppState;
 use crate::views::{Row, SelectOption, count_of, thousands};
 
 use scopes::Findings;

@@ -23,13 +23,13 @@ use candour_store::{
 };
 use chrono::{Days, Utc};
 
-use crate::AppState;
 use crate::assessment::{self as model, Problems, Trace, key_question_code};
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, pairs, value};
 use crate::pages::chrome::{Chrome, Crumb, date_time};
 use crate::pages::moderation::evidence::{EvidenceLine, statement_evidence};
+use crate::state::AppState;
 use crate::views::{SelectOption, long_date};
 
 /// The challenge window when the inspector does not choose another.

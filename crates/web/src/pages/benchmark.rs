@@ -23,13 +23,13 @@ use candour_engine::stats::{PeerGroup, PeerScope};
 use candour_monitor::{ServiceFacts, Snapshot, Watched, peer_group};
 use serde::Deserialize;
 
-use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, FormErrors, RadioGroup, SelectField};
 use crate::manager::ManagerStatus;
 use crate::monitoring::{Seen, VOICE_LEFT_OUT, indicators_seen, may_see, sees_voice, snapshot};
 use crate::pages::chrome::{Chrome, Crumb};
+use crate::state::AppState;
 use crate::views::{Row, SelectOption, beds_text, count_of, long_date, month_name, optional_date};
 
 /// The indicators a service's complaint log replaces its returns' figures for.

@@ -17,9 +17,9 @@ use candour_store::{ComplaintAlert, ComplaintRecord, LocationDetail, OutgoingEma
 use chrono::{DateTime, Utc};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::AppState;
 use crate::error::WebError;
 use crate::forms::{Field, FormErrors, RadioGroup, plain, value};
+use crate::state::AppState;
 use crate::views::{long_date, today};
 
 pub use manage::{Taken, complaint_json, complaint_summary_json, log, take};

@@ -6,10 +6,10 @@ use axum::response::Response;
 use candour_domain::{Rating, ServiceKind};
 use candour_store::{AreaCount, LocationQuery, LocationSort, LocationSummary, NameCount, Page};
 
-use crate::AppState;
 use crate::error::{PageError, WebError, render};
 use crate::pagination::{Pagination, page_href, pagination};
 use crate::params::{DirectoryParams, FieldErrors, NOT_RATED};
+use crate::state::AppState;
 use crate::views::{SelectOption, SummaryView, count_of, region_options, select, thousands};
 
 /// The page sizes offered in the form; any other valid size given in the URL is added.

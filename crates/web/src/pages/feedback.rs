@@ -22,12 +22,12 @@ use chrono::Utc;
 use serde::Deserialize;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::AppState;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{FormErrors, pairs, value};
 use crate::pages::parse_location_id;
 use crate::security::client_ip::ClientIp;
 use crate::security::csrf::Csrf;
+use crate::state::AppState;
 
 use form::{Go, Step};
 use screens::{Screen, ThanksPage};

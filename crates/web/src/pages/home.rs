@@ -5,8 +5,8 @@ use axum::response::Response;
 use candour_domain::Region;
 use candour_store::{AreaCount, RegisterStats};
 
-use crate::AppState;
 use crate::error::{PageError, WebError, render};
+use crate::state::AppState;
 use crate::views::{RatingTag, count_of, thousands};
 
 #[derive(Template)]

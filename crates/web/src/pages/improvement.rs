@@ -24,12 +24,12 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::AppState;
 use crate::api::unless_missing;
 use crate::auth::{Caller, SignedIn};
 use crate::download::{self, spreadsheet_safe};
 use crate::error::{PageError, WebError, render};
 use crate::pages::chrome::{Chrome, Crumb};
+use crate::state::AppState;
 use crate::views::{count_of, long_date, today};
 
 pub(crate) use actions::check_action;

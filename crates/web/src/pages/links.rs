@@ -11,13 +11,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use candour_accounts::AccountError;
 use candour_domain::{Email, Password};
 
-use crate::AppState;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, pairs, raw, value};
 use crate::pages::chrome::path_segment;
 use crate::pages::sign_in::begin_session;
 use crate::security::client_ip::ClientIp;
 use crate::security::csrf::Csrf;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "password_reset.html")]

@@ -12,10 +12,10 @@ use candour_voice::VoiceError;
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 
-use crate::AppState;
 use crate::error::{PageError, WebError, render};
 use crate::manager::ManagerStatus;
 use crate::pages::feedback::public::{MAX_PAGE, STORIES_PER_PAGE, VoiceSection, voice_section, whole_number};
+use crate::state::AppState;
 use crate::views::{
     RatingTag, Row, beds_text, count_of, location_href, long_date, optional_date, provider_href, safe_website,
     service_names, tel_href, yes_no_unknown,

@@ -16,7 +16,6 @@ use candour_domain::{Action, Email, Grant, LocationId, Principal, ProviderId, Re
 use candour_store::{LocationDetail, StoreError};
 use serde::Deserialize;
 
-use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, SelectField, pairs, value};
@@ -26,6 +25,7 @@ use crate::pages::account::account_failure;
 use crate::pages::assessments::{AwaitingReview, awaiting_review};
 use crate::pages::chrome::{Chrome, Crumb, StatusTag, area_href};
 use crate::pages::moderation::contacts::{self, ContactSection};
+use crate::state::AppState;
 use crate::views::{RatingTag, Row, SelectOption, SummaryView, count_of, long_date, optional_date, yes_no_unknown};
 use crate::workspace::{self, AreaWorkspace, LocationWorkspace, Person, ProviderFacts, ProviderWorkspace, Urgency};
 

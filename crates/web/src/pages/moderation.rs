@@ -22,9 +22,9 @@ use candour_voice::VoiceError;
 use chrono::{DateTime, Utc};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::WebError;
+use crate::state::AppState;
 
 pub use alerts::open_alert_count;
 

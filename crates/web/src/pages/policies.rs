@@ -27,11 +27,11 @@ use serde::Deserialize;
 
 pub(crate) use export::{csv_response, reads_csv};
 
-use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, pairs, value};
 use crate::pages::chrome::{Chrome, Crumb, StatusTag};
+use crate::state::AppState;
 use crate::views::{count_of, long_date};
 
 pub fn routes() -> Router<AppState> {

@@ -20,11 +20,11 @@ use candour_domain::practice::{PracticeDraft, PracticeStatus, QualityStatement, 
 use candour_engine::{Framework, StatementId};
 use candour_store::{Page, PracticeQuery, PracticeRecord, PracticeSummary, StoreError};
 
-use crate::AppState;
 use crate::download::{csv_file, spreadsheet_safe};
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, FormErrors, pairs};
 use crate::pagination::{Pagination, pagination};
+use crate::state::AppState;
 use crate::views::{SelectOption, count_of, long_date, select};
 
 pub fn routes() -> Router<AppState> {

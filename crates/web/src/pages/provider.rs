@@ -5,9 +5,9 @@ use axum::response::Response;
 use candour_domain::{Provider, ProviderId, RegistrationStatus};
 use candour_store::{LocationQuery, ProviderDetail};
 
-use crate::AppState;
 use crate::error::{PageError, WebError, render};
 use crate::params::DirectoryParams;
+use crate::state::AppState;
 use crate::views::{Row, SummaryView, count_of, optional_date};
 
 #[derive(Template)]

@@ -24,13 +24,13 @@ use serde::Deserialize;
 pub use form::{form, submit};
 pub use upload::upload;
 
-use crate::AppState;
 use crate::auth::SignedIn;
 use crate::download::csv_file;
 use crate::error::{PageError, WebError, render};
 use crate::forms::ErrorLink;
 use crate::pages::chrome::{Chrome, Crumb};
 use crate::pages::location_resource;
+use crate::state::AppState;
 use crate::views::{count_of, month_name, today};
 
 /// How many complete months back the page looks for missing returns.

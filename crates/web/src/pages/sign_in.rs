@@ -11,12 +11,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use candour_accounts::{SignInError, SignedIn};
 use serde::Deserialize;
 
-use crate::AppState;
 use crate::auth::{clear_session_cookie, session_cookie, session_principal, session_secret};
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, pairs, raw, value};
 use crate::security::client_ip::ClientIp;
 use crate::security::csrf::{self, Csrf};
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "sign_in.html")]

@@ -16,7 +16,6 @@ use candour_domain::{Principal, Region, ServiceKind};
 use candour_engine::stats::PeerScope;
 use candour_monitor::{Snapshot, Watched, peer_group, write_watchlist_csv};
 
-use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, SelectField};
@@ -24,6 +23,7 @@ use crate::monitoring::{Seen, VOICE_LEFT_OUT, may_see, sees_voice, snapshot, vis
 use crate::pages::chrome::{Chrome, Crumb, date_time};
 use crate::pages::manage::readable_provider;
 use crate::pagination::{Pagination, page_href, pagination};
+use crate::state::AppState;
 use crate::views::{RatingTag, Row, SelectOption, count_of, month_name, select, thousands};
 
 use filters::{BANDS, Choices, PER_PAGE, Raw, Sort, WatchQuery};

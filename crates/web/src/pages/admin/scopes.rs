@@ -5,8 +5,8 @@
 use candour_domain::{Grant, Role, Scope};
 use candour_store::{LocationQuery, StoreError};
 
-use crate::AppState;
 use crate::error::WebError;
+use crate::state::AppState;
 use crate::workspace::known_local_authority;
 
 /// How many services the search lists.

@@ -23,12 +23,12 @@ use super::{
     ComplaintFields, TimelineLine, complaint_href, form_errors, intake_resource, location_complaints_href,
     location_resource, lower_first, policy_text, read_form, record_resource, status_words, timeline, today,
 };
-use crate::AppState;
 use crate::auth::SignedIn;
 use crate::download::csv_file;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, RadioGroup, pairs, value};
 use crate::pages::chrome::{Chrome, Crumb};
+use crate::state::AppState;
 use crate::views::{SelectOption, long_date, select};
 
 // ---------------------------------------------------------------- dashboards

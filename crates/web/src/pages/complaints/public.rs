@@ -15,12 +15,12 @@ use candour_store::{ComplaintReceipt, ComplaintRecord, LocationDetail, NewCompla
 use chrono::Utc;
 
 use super::{ComplaintFields, TimelineLine, follow_href, form_errors, read_form, status_words, timeline, today};
-use crate::AppState;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, FormErrors, pairs, value};
 use crate::pages::parse_location_id;
 use crate::security::client_ip::ClientIp;
 use crate::security::csrf::Csrf;
+use crate::state::AppState;
 use crate::views::{location_href, long_date};
 
 #[derive(Template)]

@@ -9,8 +9,8 @@ use qrcode::render::{Canvas, Pixel, svg};
 use qrcode::{EcLevel, QrCode};
 
 use super::{service, short_link};
-use crate::AppState;
 use crate::error::{PageError, WebError, render};
+use crate::state::AppState;
 use crate::views::location_href;
 
 /// The codes change only if the site's address does: a day's caching is safe.

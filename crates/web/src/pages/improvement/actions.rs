@@ -14,11 +14,11 @@ use candour_store::{LocationDetail, Plan, PlanAction, StatusChange, StoreError};
 use chrono::Utc;
 
 use super::{page_plan, plan_chrome, plan_href, statement_name, statements, status_modifier, status_text};
-use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, RadioGroup, SelectField, pairs, value};
 use crate::pages::chrome::{Chrome, date_time};
+use crate::state::AppState;
 use crate::views::today;
 use crate::views::{SelectOption, long_date};
 

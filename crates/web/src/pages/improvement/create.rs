@@ -15,11 +15,11 @@ use candour_store::{AssessmentStatus, LocationDetail, NewPlan};
 use chrono::Utc;
 
 use super::{location_for, plan_href, plans_href};
-use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, pairs, value};
 use crate::pages::chrome::{Chrome, Crumb};
+use crate::state::AppState;
 use crate::views::long_date;
 use crate::views::today;
 

@@ -15,10 +15,10 @@ use chrono::Utc;
 
 use super::actions::{UploadForm, action_href, action_page};
 use super::page_plan;
-use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, render};
 use crate::forms::FormErrors;
+use crate::state::AppState;
 
 const CHOOSE: &str = "Write an evidence note, or choose a file, or both";
 

@@ -13,8 +13,8 @@ use candour_store::Plan;
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 
 use super::statement_name;
-use crate::AppState;
 use crate::error::WebError;
+use crate::state::AppState;
 use crate::views::{count_of, long_date};
 
 /// One published plan, ready for the template.

@@ -15,11 +15,11 @@ use candour_store::{LocationDetail, Plan, Publishing};
 use chrono::Utc;
 
 use super::{page_plan, plan_chrome, plan_href};
-use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, pairs, value};
 use crate::pages::chrome::Chrome;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "plan_reflection.html")]

@@ -20,11 +20,11 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::{age, voice_failure};
-use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, pairs, value};
 use crate::pages::chrome::{Chrome, Crumb, date_time};
+use crate::state::AppState;
 use crate::views::{count_of, long_date};
 
 /// At most this many alerts are read per scope; open ones come first.

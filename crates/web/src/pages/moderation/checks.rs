@@ -16,12 +16,12 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::voice_failure;
-use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, pairs, value};
 use crate::forms::{RadioGroup, plain};
 use crate::pages::chrome::{Chrome, Crumb, date_time};
+use crate::state::AppState;
 use crate::views::count_of;
 
 /// The oldest this many are shown; the rest wait their turn.

@@ -12,12 +12,12 @@ use candour_voice::VoiceError;
 use chrono::Utc;
 
 use super::voice_failure;
-use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError};
 use crate::forms::{Field, FormErrors, pairs, value};
 use crate::pages::chrome::{area_href, date_time};
 use crate::pages::manage;
+use crate::state::AppState;
 
 /// The contact as the page shows it, and the form to change it for those who may.
 pub struct ContactSection {

@@ -18,12 +18,12 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::voice_failure;
-use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, pairs, value};
 use crate::forms::{RadioGroup, plain};
 use crate::pages::chrome::{Chrome, Crumb};
+use crate::state::AppState;
 
 /// Whose form is being typed in: each group has its own questions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,12 +17,12 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::{criticality_meaning, voice_failure};
-use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, pairs, value};
 use crate::forms::{RadioGroup, plain};
 use crate::pages::chrome::{Chrome, Crumb, date_time};
+use crate::state::AppState;
 use crate::views::{Row, count_of};
 
 const PER_PAGE: u32 = 20;

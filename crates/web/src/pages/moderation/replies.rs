@@ -18,13 +18,13 @@ use serde::Deserialize;
 use super::figures::summary_rows;
 use super::queue::page_number;
 use super::voice_failure;
-use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::RadioGroup;
 use crate::forms::{ErrorLink, Field, FormErrors, pairs, value};
 use crate::pages::chrome::{Chrome, Crumb};
 use crate::pages::feedback::public::day;
+use crate::state::AppState;
 use crate::views::{Row, count_of};
 
 const PER_PAGE: u32 = 10;

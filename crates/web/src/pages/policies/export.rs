@@ -6,10 +6,10 @@ use axum::response::Response;
 use candour_domain::Action;
 
 use super::{Tenancy, readable_tenancy, roles_text};
-use crate::AppState;
 use crate::auth::SignedIn;
 use crate::download::{csv_file, spreadsheet_safe};
 use crate::error::{PageError, WebError};
+use crate::state::AppState;
 
 /// `GET /manage/providers/{id}/policies/reads.csv`
 pub async fn download(

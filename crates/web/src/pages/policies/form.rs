@@ -13,11 +13,11 @@ use candour_store::{NewPolicyVersion, PolicyRecord, StoreError};
 use chrono::Utc;
 
 use super::{Tenancy, chrome, library_href, policy_href, readable_policy, readable_tenancy};
-use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, RadioGroup, pairs, plain, value};
 use crate::pages::chrome::Chrome;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "policy_form.html")]

@@ -13,11 +13,11 @@ use candour_store::{LocationDetail, NewPractice, PracticeRecord, StoreError};
 use chrono::Utc;
 
 use super::{AccountView, statement_label};
-use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, RadioGroup, pairs, value};
 use crate::pages::chrome::{Chrome, Crumb};
+use crate::state::AppState;
 use crate::views::long_date;
 
 fn list_href(id: &LocationId) -> String {

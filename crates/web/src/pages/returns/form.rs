@@ -14,11 +14,11 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::{senders, sent_text};
-use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, RadioGroup, pairs, plain, value};
 use crate::pages::chrome::Chrome;
+use crate::state::AppState;
 use crate::views::month_name;
 use crate::views::today;
 

@@ -13,10 +13,10 @@ use candour_domain::returns::template::{self, ComplaintLogs, LOCATION_COLUMN, Pr
 use candour_store::{LocationDetail, ReturnBatch, ReturnSource};
 use chrono::{NaiveDate, Utc};
 
-use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, render};
 use crate::forms::ErrorLink;
+use crate::state::AppState;
 
 /// The form field holding the file.
 const FILE_FIELD: &str = "file";
