@@ -11,6 +11,8 @@
 
 pub mod access;
 pub mod error;
+pub mod policies;
+pub mod practice;
 
 use std::sync::Arc;
 
@@ -23,11 +25,15 @@ pub use error::{AreaError, Failure};
 #[derive(Clone)]
 pub struct App {
     pub gate: Gate,
+    pub policies: policies::Policies,
+    pub practice: practice::Practice,
 }
 
 impl App {
     pub fn new(store: Arc<dyn Store>) -> Self {
         let gate = Gate::new(store.clone());
-        Self { gate }
+        let practice = practice::Practice::new(store.clone(), store.clone(), gate.clone());
+        let policies = policies::Policies::new(store.clone(), store.clone(), store.clone(), gate.clone());
+        Self { gate, policies, practice }
     }
 }

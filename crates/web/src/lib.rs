@@ -7,8 +7,6 @@ mod api;
 mod api_complaints;
 mod api_improvement;
 mod api_monitoring;
-mod api_policies;
-mod api_practice;
 mod api_returns;
 mod api_voice;
 mod assessment;
@@ -206,8 +204,8 @@ fn api_routes() -> Router<AppState> {
         .route("/v1/monitoring/watchlist", get(api_monitoring::watchlist))
         .merge(api_complaints::routes())
         .merge(api_improvement::routes())
-        .merge(api_policies::routes())
-        .merge(api_practice::routes())
+        .merge(pages::policies::api_routes())
+        .merge(pages::practice::api_routes())
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
     Router::new()
         .route("/v1/locations", get(api::locations))

@@ -6,10 +6,12 @@
 //! - `/manage/policies/{id}`: one policy's current version, with the confirmation
 //!   form; for administrators, who has not read it, its versions and withdrawal.
 
-pub(crate) mod export;
+mod api;
+mod export;
 mod form;
+mod words;
 
-use std::collections::HashMap;
+use words::roles_text;
 
 use askama::Template;
 use axum::Router;
@@ -19,13 +21,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use candour_app::Actor;
+use candour_app::policies::{PoliciesError, PolicyView, Tenancy};
 use candour_domain::policies::{ReadCount, Version, paragraphs};
-use candour_domain::{Action, LocationId, Principal, ProviderId, Resource, Role, Scope, authorize};
-use candour_store::{PolicyRecord, PolicyVersion, Reader, Store, StoreError, StoreResult};
-use chrono::{DateTime, Utc};
+use candour_domain::{Action, LocationId, Principal, ProviderId, Resource, authorize};
+use candour_store::Reader;
+use chrono::Utc;
 use serde::Deserialize;
-
-pub(crate) use export::{csv_response, reads_csv};
 
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
@@ -46,38 +48,9 @@ pub fn routes() -> Router<AppState> {
         .route("/manage/policies/{id}/withdraw", post(withdraw))
 }
 
-/// A provider and its locations: what decides who works for it.
-pub(crate) struct Tenancy {
-    pub id: ProviderId,
-    pub name: String,
-    pub locations: Vec<LocationId>,
-    pub location_names: HashMap<LocationId, String>,
-}
-
-impl Tenancy {
-    pub async fn load(store: &dyn Store, id: &ProviderId) -> StoreResult<Tenancy> {
-        let detail = store.provider(id).await?;
-        Ok(Tenancy {
-            id: id.clone(),
-            name: detail.provider.name,
-            locations: detail.locations.iter().map(|l| l.id.clone()).collect(),
-            location_names: detail.locations.into_iter().map(|l| (l.id, l.name)).collect(),
-        })
-    }
-
-    /// Reading its policies: anyone who works for it.
-    pub fn reading(&self) -> Resource<'_> {
-        Resource::PolicyReading { provider: &self.id, locations: &self.locations }
-    }
-
-    /// Its policy library: its administrators.
-    pub fn library(&self) -> Resource<'_> {
-        Resource::PolicyLibrary { provider: &self.id }
-    }
-
-    pub fn runs_library(&self, p: &Principal) -> bool {
-        authorize(p, Action::Write, self.library()).is_allowed()
-    }
+/// The area's JSON API, nested under `/api`.
+pub fn api_routes() -> Router<AppState> {
+    api::routes()
 }
 
 pub(crate) fn library_href(id: &ProviderId) -> String {
@@ -86,23 +59,6 @@ pub(crate) fn library_href(id: &ProviderId) -> String {
 
 pub(crate) fn policy_href(id: i64) -> String {
     format!("/manage/policies/{id}")
-}
-
-/// The provider when the caller works for it, else the normal 404.
-async fn readable_tenancy(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<Tenancy, WebError> {
-    let id = ProviderId::parse(raw_id).map_err(|_| who.not_found())?;
-    let tenancy = Tenancy::load(state.store.as_ref(), &id).await.map_err(who.store_error())?;
-    who.require(state, Action::Read, tenancy.reading()).await?;
-    Ok(tenancy)
-}
-
-/// A policy and its provider when the caller works for it, else the normal 404.
-async fn readable_policy(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<(PolicyRecord, Tenancy), WebError> {
-    let id: i64 = raw_id.parse().map_err(|_| who.not_found())?;
-    let record = state.store.policy(id).await.map_err(who.store_error())?;
-    let tenancy = Tenancy::load(state.store.as_ref(), &record.provider_id).await.map_err(who.store_error())?;
-    who.require(state, Action::Read, tenancy.reading()).await?;
-    Ok((record, tenancy))
 }
 
 /// "Manage › Provider › Policies › `here`".
@@ -125,7 +81,7 @@ fn chrome(who: &SignedIn, tenancy: &Tenancy, here: Option<&str>) -> Chrome {
 // ---------------------------------------------------------------- the library
 
 #[derive(Template)]
-#[template(path = "policies.html")]
+#[template(path = "policies/library.html")]
 struct LibraryPage {
     title: String,
     chrome: Chrome,
@@ -197,11 +153,8 @@ pub async fn library(
     Path(raw_id): Path<String>,
     query: Result<Query<Notice>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    let tenancy = readable_tenancy(&state, &who, &raw_id).await?;
-    who.caller.record(&state, "read", &format!("policies:provider:{}", tenancy.id), None).await?;
-    let store = state.store.as_ref();
-    let policies = store.policies_of(&tenancy.id).await.map_err(who.store_error())?;
-    let mine = confirmations_of(store, &tenancy.id, who.principal()).await.map_err(who.store_error())?;
+    let library = state.app.policies.library(&who.actor(), &raw_id, None).await.map_err(|e| who.fail(e))?;
+    let (tenancy, policies, mine) = (&library.tenancy, &library.policies, &library.confirmed);
     let (mut to_read, mut read) = (Vec::new(), Vec::new());
     for p in policies.iter().filter(|p| p.withdrawn_at.is_none()) {
         let mut line = ReadingLine {
@@ -223,8 +176,7 @@ pub async fn library(
             (false, _) => read.push(line),
         }
     }
-    let admin = if tenancy.runs_library(who.principal()) {
-        let rates = store.policy_read_rates(Some(&tenancy.id)).await.map_err(who.store_error())?;
+    let admin = if let Some(rates) = &library.rates {
         let mut overall = ReadCount::default();
         policies.iter().for_each(|p| overall.add(p.reads));
         Some(AdminLibrary {
@@ -266,7 +218,7 @@ pub async fn library(
     };
     let page = LibraryPage {
         title: format!("Policies: {}", tenancy.name),
-        chrome: chrome(&who, &tenancy, None),
+        chrome: chrome(&who, tenancy, None),
         notice: query.ok().and_then(|q| q.0.text()),
         provider: tenancy.name.clone(),
         to_read,
@@ -276,19 +228,10 @@ pub async fn library(
     Ok(render(StatusCode::OK, &page))
 }
 
-/// When the principal confirmed each current version, by policy.
-async fn confirmations_of(
-    store: &dyn Store,
-    provider: &ProviderId,
-    p: &Principal,
-) -> StoreResult<HashMap<i64, DateTime<Utc>>> {
-    Ok(store.confirmed_by(provider, p.user_id).await?.into_iter().map(|(id, _, at)| (id, at)).collect())
-}
-
 // ---------------------------------------------------------------- one policy
 
 #[derive(Template)]
-#[template(path = "policy.html")]
+#[template(path = "policies/policy.html")]
 struct PolicyPage {
     title: String,
     chrome: Chrome,
@@ -352,11 +295,9 @@ pub async fn show(
     Path(raw_id): Path<String>,
     query: Result<Query<Notice>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    let (record, tenancy) = readable_policy(&state, &who, &raw_id).await?;
-    who.caller.record(&state, "read", &format!("policy:{}", record.id), None).await?;
+    let view = state.app.policies.policy(&who.actor(), &raw_id, None).await.map_err(|e| who.fail(e))?;
     let notice = query.ok().and_then(|q| q.0.text());
-    let page = policy_page(&state, &who, &record, &tenancy, &record.current, notice, None).await?;
-    Ok(render(StatusCode::OK, &page))
+    Ok(render(StatusCode::OK, &policy_page(&who, &view, notice, None)))
 }
 
 /// `GET /manage/policies/{id}/versions/{version}`: an earlier (or the current) version.
@@ -365,12 +306,8 @@ pub async fn show_version(
     who: SignedIn,
     Path((raw_id, raw_version)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let (record, tenancy) = readable_policy(&state, &who, &raw_id).await?;
-    let at = Version::parse(&raw_version).map_err(|_| who.not_found())?;
-    let shown = state.store.policy_version(record.id, at).await.map_err(who.store_error())?;
-    who.caller.record(&state, "read", &format!("policy:{}", record.id), Some(&format!("version {at}"))).await?;
-    let page = policy_page(&state, &who, &record, &tenancy, &shown, None, None).await?;
-    Ok(render(StatusCode::OK, &page))
+    let view = state.app.policies.policy(&who.actor(), &raw_id, Some(&raw_version)).await.map_err(|e| who.fail(e))?;
+    Ok(render(StatusCode::OK, &policy_page(&who, &view, None, None)))
 }
 
 /// `POST /manage/policies/{id}/read`: "I have read and understood version N".
@@ -380,36 +317,24 @@ pub async fn confirm(
     Path(raw_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let (record, tenancy) = readable_policy(&state, &who, &raw_id).await?;
-    who.require(&state, Action::Write, tenancy.reading()).await?;
     let form = pairs(&body);
-    let refuse = |message: String| async {
-        let page = policy_page(&state, &who, &record, &tenancy, &record.current, None, Some(message)).await?;
-        Ok::<_, PageError>(render(StatusCode::CONFLICT, &page))
-    };
-    let Ok(version) = Version::parse(value(&form, "version")) else {
-        return refuse("Read the policy, then confirm with the button below it".to_string()).await;
-    };
-    if !record.current.draft.requires_confirmation {
-        return refuse("This document is for information: there is nothing to confirm".to_string()).await;
-    }
-    match state.store.confirm_policy_read(record.id, version, who.principal().user_id, Utc::now()).await {
-        Ok(_) => {}
-        Err(StoreError::Conflict(_)) => {
-            let message = match record.withdrawn_at {
-                Some(_) => "This policy has been withdrawn: there is nothing to confirm".to_string(),
-                None => format!(
-                    "Version {} has been published since you opened the page: read it, then confirm",
-                    record.current.version
-                ),
-            };
-            return refuse(message).await;
+    let asked = value(&form, "version");
+    let message = match state.app.policies.confirm(&who.actor(), &raw_id, Some(asked), None, Utc::now()).await {
+        Ok(confirmed) => {
+            return Ok(Redirect::to(&format!("{}?read=yes", policy_href(confirmed.policy_id))).into_response());
         }
-        Err(err) => return Err(who.store_error()(err).into()),
-    }
-    let detail = format!("version {version}");
-    who.caller.record(&state, "confirm_read", &format!("policy:{}", record.id), Some(&detail)).await?;
-    Ok(Redirect::to(&format!("{}?read=yes", policy_href(record.id))).into_response())
+        Err(PoliciesError::Invalid(_)) => "Read the policy, then confirm with the button below it".to_string(),
+        Err(e @ PoliciesError::NothingToConfirm) => e.to_string(),
+        Err(PoliciesError::Stale { withdrawn: true, .. }) => {
+            "This policy has been withdrawn: there is nothing to confirm".to_string()
+        }
+        Err(PoliciesError::Stale { current, .. }) => {
+            format!("Version {current} has been published since you opened the page: read it, then confirm")
+        }
+        Err(e) => return Err(who.fail(e).into()),
+    };
+    let view = state.app.policies.policy_again(&who.actor(), &raw_id).await.map_err(|e| who.fail(e))?;
+    Ok(render(StatusCode::CONFLICT, &policy_page(&who, &view, None, Some(message))))
 }
 
 /// `POST /manage/policies/{id}/withdraw`
@@ -418,33 +343,18 @@ pub async fn withdraw(
     who: SignedIn,
     Path(raw_id): Path<String>,
 ) -> Result<Response, PageError> {
-    let (record, tenancy) = readable_policy(&state, &who, &raw_id).await?;
-    who.require(&state, Action::Write, tenancy.library()).await?;
-    state.store.withdraw_policy(record.id, Utc::now()).await.map_err(who.store_error())?;
-    who.caller.record(&state, "withdraw", &format!("policy:{}", record.id), None).await?;
-    Ok(Redirect::to(&format!("{}?withdrawn=yes", library_href(&tenancy.id))).into_response())
+    let provider = state.app.policies.withdraw(&who.actor(), &raw_id, Utc::now()).await.map_err(|e| who.fail(e))?;
+    Ok(Redirect::to(&format!("{}?withdrawn=yes", library_href(&provider))).into_response())
 }
 
 fn owned_paragraphs(text: &str) -> Vec<Vec<String>> {
     paragraphs(text).into_iter().map(|p| p.into_iter().map(String::from).collect()).collect()
 }
 
-async fn policy_page(
-    state: &AppState,
-    who: &SignedIn,
-    record: &PolicyRecord,
-    tenancy: &Tenancy,
-    shown: &PolicyVersion,
-    notice: Option<String>,
-    error: Option<String>,
-) -> Result<PolicyPage, WebError> {
+fn policy_page(who: &SignedIn, view: &PolicyView, notice: Option<String>, error: Option<String>) -> PolicyPage {
+    let PolicyView { record, tenancy, shown, confirmed_at: mine, .. } = view;
     let current = shown.version == record.current.version;
     let d = &shown.draft;
-    let mine = confirmations_of(state.store.as_ref(), &tenancy.id, who.principal())
-        .await
-        .map_err(who.store_error())?
-        .get(&record.id)
-        .copied();
     let reading = match (current, record.withdrawn_at, d.requires_confirmation, mine) {
         (false, ..) => Reading::Nothing("This is an earlier version: read the current one.".to_string()),
         (true, Some(_), ..) => Reading::Nothing("This policy has been withdrawn and is no longer in force.".into()),
@@ -463,17 +373,10 @@ async fn policy_page(
             error: error.clone(),
         },
     };
-    let admin =
-        if tenancy.runs_library(who.principal()) { Some(admin_policy(state, who, record).await?) } else { None };
+    let admin = view.readers.as_ref().map(|readers| admin_policy(record, readers));
     let heading = d.title.clone();
-    let by = match shown.published_by {
-        Some(id) => match state.store.user(id).await {
-            Ok(user) => format!(" by {}", user.name),
-            Err(_) => String::new(),
-        },
-        None => String::new(),
-    };
-    Ok(PolicyPage {
+    let by = view.published_by.as_ref().map(|name| format!(" by {name}")).unwrap_or_default();
+    PolicyPage {
         title: if error.is_some() { format!("Error: {heading}") } else { heading.clone() },
         chrome: chrome(who, tenancy, Some(&heading)),
         errors: error.map(|message| vec![ErrorLink { href: "#confirm".to_string(), message }]).unwrap_or_default(),
@@ -488,11 +391,10 @@ async fn policy_page(
         heading,
         reading,
         admin,
-    })
+    }
 }
 
-async fn admin_policy(state: &AppState, who: &SignedIn, record: &PolicyRecord) -> Result<AdminPolicy, WebError> {
-    let readers = state.store.policy_readers(record.id).await.map_err(who.store_error())?;
+fn admin_policy(record: &candour_store::PolicyRecord, readers: &[Reader]) -> AdminPolicy {
     let asked = record.current.draft.requires_confirmation && record.withdrawn_at.is_none();
     let reads = ReadCount {
         expected: if asked { readers.len() as u64 } else { 0 },
@@ -507,7 +409,7 @@ async fn admin_policy(state: &AppState, who: &SignedIn, record: &PolicyRecord) -
         read_on: r.confirmed_at.map(|at| long_date(at.date_naive())).unwrap_or_default(),
     };
     let open = record.withdrawn_at.is_none();
-    Ok(AdminPolicy {
+    AdminPolicy {
         reads: if asked {
             format!("Version {}: {} confirmed", record.current.version, reads.describe())
         } else if open {
@@ -530,19 +432,7 @@ async fn admin_policy(state: &AppState, who: &SignedIn, record: &PolicyRecord) -
             .collect(),
         new_version_href: open.then(|| format!("{}/new-version", policy_href(record.id))),
         withdraw_action: open.then(|| format!("{}/withdraw", policy_href(record.id))),
-    })
-}
-
-/// "Staff (Rose Court), Registered manager (Oak Lodge)": the person's roles at the provider.
-fn roles_text(r: &Reader) -> String {
-    r.grants
-        .iter()
-        .map(|g| match &g.scope {
-            Scope::Location(l) => format!("{} ({l})", g.role.name()),
-            _ => g.role.name().to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    }
 }
 
 // ---------------------------------------------------------------- elsewhere in the workspace
@@ -550,45 +440,18 @@ fn roles_text(r: &Reader) -> String {
 /// The providers the principal works for, with how many current policies they have
 /// still to confirm: the lines of the policies section on `/manage`.
 pub(crate) async fn manage_links(state: &AppState, p: &Principal) -> Result<Vec<(String, String, String)>, WebError> {
-    let mut providers: Vec<ProviderId> = Vec::new();
-    for grant in &p.grants {
-        let provider = match (&grant.role, &grant.scope) {
-            (Role::ProviderAdmin, Scope::Provider(id)) => Some(id.clone()),
-            (Role::Manager | Role::Staff, Scope::Location(l)) => match state.store.location(l).await {
-                Ok(detail) => Some(detail.provider.id),
-                Err(StoreError::NotFound) => None,
-                Err(err) => return Err(WebError::from_store(err, String::new)),
-            },
-            _ => None,
-        };
-        if let Some(id) = provider.filter(|id| !providers.contains(id)) {
-            providers.push(id);
-        }
-    }
-    let mut lines = Vec::new();
-    for id in providers {
-        let tenancy = match Tenancy::load(state.store.as_ref(), &id).await {
-            Ok(t) => t,
-            Err(StoreError::NotFound) => continue,
-            Err(err) => return Err(WebError::from_store(err, String::new)),
-        };
-        if !authorize(p, Action::Read, tenancy.reading()).is_allowed() {
-            continue;
-        }
-        let store = state.store.as_ref();
-        let policies = store.policies_of(&id).await.map_err(|e| WebError::from_store(e, String::new))?;
-        let mine = confirmations_of(store, &id, p).await.map_err(|e| WebError::from_store(e, String::new))?;
-        let unread = policies
-            .iter()
-            .filter(|x| x.withdrawn_at.is_none() && x.requires_confirmation && !mine.contains_key(&x.id))
-            .count() as u64;
-        let note = match unread {
-            0 => "You have read every policy asked of you".to_string(),
-            n => format!("{} to read and confirm", count_of(n, "policy", "policies")),
-        };
-        lines.push((format!("Policies: {}", tenancy.name), library_href(&id), note));
-    }
-    Ok(lines)
+    let actor = Actor::new(p.clone(), None);
+    let lines = state.app.policies.to_read(&actor).await.map_err(|e| WebError::from_store(e, String::new))?;
+    Ok(lines
+        .into_iter()
+        .map(|line| {
+            let note = match line.unread {
+                0 => "You have read every policy asked of you".to_string(),
+                n => format!("{} to read and confirm", count_of(n, "policy", "policies")),
+            };
+            (format!("Policies: {}", line.name), library_href(&line.provider), note)
+        })
+        .collect())
 }
 
 /// The read rate of a location across its provider's policies in force, for its
@@ -599,19 +462,19 @@ pub(crate) async fn location_read_rate(
     location: &LocationId,
     provider: &ProviderId,
 ) -> Result<Option<(String, String)>, WebError> {
-    if !authorize(p, Action::Read, Resource::PolicyLibrary { provider }).is_allowed() {
-        return Ok(None);
-    }
-    let rates =
-        state.store.policy_read_rates(Some(provider)).await.map_err(|e| WebError::from_store(e, String::new))?;
-    let reads = rates.iter().find(|r| &r.location_id == location).map(|r| r.reads).unwrap_or_default();
-    Ok(Some((reads.describe(), library_href(provider))))
+    let actor = Actor::new(p.clone(), None);
+    let rate = state
+        .app
+        .policies
+        .location_read_rate(&actor, location, provider)
+        .await
+        .map_err(|e| WebError::from_store(e, String::new))?;
+    Ok(rate.map(|reads: ReadCount| (reads.describe(), library_href(provider))))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use candour_domain::{Email, Grant};
 
     #[test]
     fn notices_say_what_happened() {
@@ -625,22 +488,5 @@ mod tests {
         assert!(n(None, true, false).text().unwrap().starts_with("Policy withdrawn"));
         assert!(n(None, false, true).text().unwrap().contains("confirmation is recorded"));
         assert_eq!(n(None, false, false).text(), None);
-    }
-
-    #[test]
-    fn roles_name_their_location() {
-        let location = LocationId::parse("1-10").unwrap();
-        let reader = Reader {
-            user_id: candour_domain::UserId(1),
-            name: "Sam".into(),
-            email: Email::parse("sam@example.org").unwrap(),
-            grants: vec![
-                Grant { role: Role::Staff, scope: Scope::Location(location) },
-                Grant { role: Role::ProviderAdmin, scope: Scope::Provider(ProviderId::parse("1-1").unwrap()) },
-            ],
-            has_password: true,
-            confirmed_at: None,
-        };
-        assert_eq!(roles_text(&reader), "Staff (1-10), Provider administrator");
     }
 }

@@ -6,9 +6,12 @@
 //! - `/manage/locations/{id}/good-practice`: a service's accounts for those who run
 //!   it, with writing, editing, publishing and unpublishing.
 
+mod api;
 mod manage;
+mod words;
 
 pub(crate) use manage::manage_link;
+use words::{read_search, statement_label};
 
 use askama::Template;
 use axum::Router;
@@ -16,13 +19,14 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
+use candour_app::practice::{PracticeError, RawSearch};
+use candour_domain::policies::FieldError;
 use candour_domain::practice::{PracticeDraft, PracticeStatus, QualityStatement, Theme};
-use candour_engine::{Framework, StatementId};
-use candour_store::{Page, PracticeQuery, PracticeRecord, PracticeSummary, StoreError};
+use candour_store::{PracticeRecord, PracticeSummary};
 
 use crate::download::{csv_file, spreadsheet_safe};
 use crate::error::{PageError, WebError, render};
-use crate::forms::{ErrorLink, FormErrors, pairs};
+use crate::forms::{ErrorLink, FormErrors};
 use crate::pagination::{Pagination, pagination};
 use crate::state::AppState;
 use crate::views::{SelectOption, count_of, long_date, select};
@@ -40,82 +44,33 @@ pub fn routes() -> Router<AppState> {
         .route("/manage/good-practice/{id}/unpublish", post(manage::unpublish))
 }
 
+/// The area's JSON API, nested under `/api`.
+pub fn api_routes() -> Router<AppState> {
+    api::routes()
+}
+
 /// Accounts a page of results shows.
 const PER_PAGE: u32 = 10;
 
-/// "S3 Safeguarding": a statement's ID and its title in the framework.
-pub(crate) fn statement_label(s: QualityStatement) -> String {
-    match statement_title(s) {
-        Some(title) => format!("{} {title}", s.code()),
-        None => s.code().to_string(),
+/// The query string of a search without its page, for the page links.
+fn base(raw: &RawSearch) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in [("q", &raw.text), ("theme", &raw.theme), ("statement", &raw.statement)] {
+        if !value.is_empty() {
+            s.append_pair(key, value);
+        }
     }
+    s.finish()
 }
 
-pub(crate) fn statement_title(s: QualityStatement) -> Option<String> {
-    let id = StatementId::parse(s.code()).ok()?;
-    Framework::current().ok()?.statement(id).map(|st| st.title.clone())
-}
-
-/// The search as asked, every value still text, and what is wrong with it.
-#[derive(Default)]
-pub(crate) struct SearchForm {
-    pub text: String,
-    pub theme: String,
-    pub statement: String,
-    pub page: String,
-}
-
-impl SearchForm {
-    pub fn read(query: Option<&str>) -> Self {
-        let pairs = pairs(query.unwrap_or_default().as_bytes());
-        let get = |key: &str| crate::forms::value(&pairs, key).to_string();
-        SearchForm { text: get("q"), theme: get("theme"), statement: get("statement"), page: get("page") }
-    }
-
-    /// The store's query, or every problem against its field.
-    pub fn validate(&self, per_page: u32) -> Result<PracticeQuery, FormErrors> {
-        let mut errors = FormErrors::default();
-        let theme = match self.theme.as_str() {
-            "" => None,
-            code => Theme::parse(code).map_err(|_| errors.add("theme", "Choose a theme from the list")).ok(),
-        };
-        let statement = match self.statement.as_str() {
-            "" => None,
-            code => QualityStatement::parse(code)
-                .map_err(|_| errors.add("statement", "Choose a quality statement from the list"))
-                .ok(),
-        };
-        let page = match self.page.as_str() {
-            "" => Some(1),
-            text => text.parse::<u32>().ok().filter(|p| (1..=10_000).contains(p)),
-        };
-        if page.is_none() {
-            errors.add("page", "The page must be a whole number from 1");
-        }
-        if self.text.chars().count() > 200 {
-            errors.add("q", "Search for 200 characters or fewer");
-        }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        let text = Some(self.text.clone()).filter(|t| !t.is_empty());
-        Ok(PracticeQuery { text, theme, statement, page: page.unwrap_or(1), per_page })
-    }
-
-    /// The query string of this search without its page, for the page links.
-    fn base(&self) -> String {
-        let mut s = form_urlencoded::Serializer::new(String::new());
-        for (key, value) in [("q", &self.text), ("theme", &self.theme), ("statement", &self.statement)] {
-            if !value.is_empty() {
-                s.append_pair(key, value);
-            }
-        }
-        s.finish()
-    }
+fn form_errors(problems: Vec<FieldError>) -> FormErrors {
+    let mut errors = FormErrors::default();
+    problems.into_iter().for_each(|p| errors.add(p.field, p.message));
+    errors
 }
 
 #[derive(Template)]
-#[template(path = "practice_search.html")]
+#[template(path = "practice/search.html")]
 struct SearchPage {
     title: String,
     errors: Vec<ErrorLink>,
@@ -166,11 +121,16 @@ impl ResultLine {
 
 /// `GET /good-practice.csv`: every published account the search finds, one a row.
 pub async fn search_csv(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, PageError> {
-    let form = SearchForm::read(query.as_deref());
-    let Ok(mut q) = form.validate(PracticeQuery::MAX_PER_PAGE) else {
-        return Err(
-            WebError::bad_request("The search is not one we can run: go back to the search and correct it.").into()
-        );
+    let raw = read_search(query.as_deref());
+    let all = match state.app.practice.search_all(&raw).await {
+        Ok(all) => all,
+        Err(PracticeError::Invalid(_)) => {
+            return Err(WebError::bad_request(
+                "The search is not one we can run: go back to the search and correct it.",
+            )
+            .into());
+        }
+        Err(e) => return Err(WebError::from_area(&e, || WebError::Internal).into()),
     };
     let mut out = csv::Writer::from_writer(Vec::new());
     let failed = |_| WebError::Internal;
@@ -187,30 +147,23 @@ pub async fn search_csv(State(state): State<AppState>, RawQuery(query): RawQuery
         "url",
     ])
     .map_err(failed)?;
-    loop {
-        let page = state.store.search_practice(&q).await.map_err(|e| WebError::from_store(e, String::new))?;
-        for s in &page.items {
-            let statements: Vec<&str> = s.statements.iter().map(|st| st.code()).collect();
-            let published = s.published_at.unwrap_or(s.updated_at).date_naive().to_string();
-            let url = format!("{}/good-practice/{}", state.config.public_url(), s.id);
-            let row = [
-                &s.id.to_string(),
-                &s.title,
-                &s.summary,
-                &s.location_name,
-                s.location_id.as_str(),
-                &s.provider_name,
-                s.theme.code(),
-                &statements.join(" "),
-                &published,
-                &url,
-            ];
-            out.write_record(row.map(|cell| spreadsheet_safe(cell))).map_err(failed)?;
-        }
-        if q.page >= page.pages() {
-            break;
-        }
-        q.page += 1;
+    for s in &all {
+        let statements: Vec<&str> = s.statements.iter().map(|st| st.code()).collect();
+        let published = s.published_at.unwrap_or(s.updated_at).date_naive().to_string();
+        let url = format!("{}/good-practice/{}", state.config.public_url(), s.id);
+        let row = [
+            &s.id.to_string(),
+            &s.title,
+            &s.summary,
+            &s.location_name,
+            s.location_id.as_str(),
+            &s.provider_name,
+            s.theme.code(),
+            &statements.join(" "),
+            &published,
+            &url,
+        ];
+        out.write_record(row.map(|cell| spreadsheet_safe(cell))).map_err(failed)?;
     }
     let body = out.into_inner().map_err(|_| WebError::Internal)?;
     Ok(csv_file("good-practice.csv", body)?)
@@ -227,11 +180,9 @@ pub(crate) fn statement_options(current: &str) -> Vec<SelectOption> {
 
 /// `GET /good-practice?q=&theme=&statement=&page=`
 pub async fn search(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, PageError> {
-    let form = SearchForm::read(query.as_deref());
-    let (status, errors, results) = match form.validate(PER_PAGE) {
-        Ok(q) => {
-            let page: Page<PracticeSummary> =
-                state.store.search_practice(&q).await.map_err(|e| WebError::from_store(e, String::new))?;
+    let raw = read_search(query.as_deref());
+    let (status, errors, results) = match state.app.practice.search(&raw, PER_PAGE).await {
+        Ok(page) => {
             let pages = page.pages();
             let heading = match page.total {
                 0 => "No accounts match your search".to_string(),
@@ -240,29 +191,30 @@ pub async fn search(State(state): State<AppState>, RawQuery(query): RawQuery) ->
             let results = Results {
                 heading,
                 items: page.items.iter().map(ResultLine::of).collect(),
-                pagination: pagination("/good-practice", &form.base(), page.page, pages),
-                csv_href: format!("/good-practice.csv?{}", form.base()),
+                pagination: pagination("/good-practice", &base(&raw), page.page, pages),
+                csv_href: format!("/good-practice.csv?{}", base(&raw)),
             };
             (StatusCode::OK, FormErrors::default(), Some(results))
         }
-        Err(errors) => (StatusCode::BAD_REQUEST, errors, None),
+        Err(PracticeError::Invalid(problems)) => (StatusCode::BAD_REQUEST, form_errors(problems), None),
+        Err(e) => return Err(WebError::from_area(&e, || WebError::Internal).into()),
     };
     let page = SearchPage {
         title: errors.title("Good practice"),
         errors: errors.links(),
         text_error: errors.get("q"),
-        themes: theme_options(&form.theme),
+        themes: theme_options(&raw.theme),
         theme_error: errors.get("theme"),
-        statements: statement_options(&form.statement),
+        statements: statement_options(&raw.statement),
         statement_error: errors.get("statement").or_else(|| errors.get("page")),
-        text: form.text,
+        text: raw.text,
         results,
     };
     Ok(render(status, &page))
 }
 
 #[derive(Template)]
-#[template(path = "practice.html")]
+#[template(path = "practice/account_page.html")]
 struct AccountPage {
     title: String,
     view: AccountView,
@@ -319,13 +271,12 @@ pub async fn account(
     Path(raw_id): Path<String>,
     uri: axum::http::Uri,
 ) -> Result<Response, PageError> {
-    let missing = || crate::auth::not_found_at(uri.path());
-    let id: i64 = raw_id.parse().map_err(|_| missing())?;
-    let record = match state.store.practice(id).await {
-        Ok(r) if r.status == PracticeStatus::Published => r,
-        Ok(_) | Err(StoreError::NotFound) => return Err(missing().into()),
-        Err(err) => return Err(WebError::from_store(err, String::new).into()),
-    };
+    let record = state
+        .app
+        .practice
+        .published(&raw_id)
+        .await
+        .map_err(|e| WebError::from_area(&e, || crate::auth::not_found_at(uri.path())))?;
     let view = AccountView::of(&record);
     Ok(render(StatusCode::OK, &AccountPage { title: view.title.clone(), view }))
 }
@@ -335,26 +286,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_framework_statement_can_be_chosen_with_its_title() {
-        let framework = Framework::current().expect("the framework");
-        let codes: Vec<String> = framework.statements().map(|s| s.id.to_string()).collect();
-        let ours: Vec<String> = QualityStatement::all().map(|s| s.code().to_string()).collect();
-        assert_eq!(codes.len(), ours.len());
-        for code in &codes {
-            assert!(ours.contains(code), "{code} is missing from the domain's list");
-        }
-        assert_eq!(statement_label(QualityStatement::parse("S3").unwrap()), "S3 Safeguarding");
-    }
-
-    #[test]
-    fn searches_are_checked_field_by_field() {
-        let form = SearchForm::read(Some("q=100%25&theme=dementia&statement=w3&page=2"));
-        let q = form.validate(10).expect("valid");
-        assert_eq!(q.text.as_deref(), Some("100%"));
+    fn searches_keep_their_filters_in_the_page_links() {
+        let raw = read_search(Some("q=100%25&theme=dementia&statement=w3&page=2"));
+        assert_eq!(base(&raw), "q=100%25&theme=dementia&statement=w3");
+        let q = raw.parse(10).expect("valid");
         assert_eq!((q.theme, q.statement.map(|s| s.code()), q.page), (Some(Theme::Dementia), Some("W3"), 2));
-        assert_eq!(form.base(), "q=100%25&theme=dementia&statement=w3");
-        let bad = SearchForm::read(Some("theme=gardening&statement=S99&page=0")).validate(10).unwrap_err();
-        assert!(bad.get("theme").is_some() && bad.get("statement").is_some() && bad.get("page").is_some());
-        assert_eq!(SearchForm::read(None).validate(10).unwrap(), PracticeQuery { per_page: 10, ..Default::default() });
     }
 }

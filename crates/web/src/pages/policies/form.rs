@@ -7,20 +7,20 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use candour_domain::Action;
-use candour_domain::policies::{PolicyDraft, PolicyKind, RawPolicy};
-use candour_store::{NewPolicyVersion, PolicyRecord, StoreError};
+use candour_app::policies::{PoliciesError, Publishing, Tenancy};
+use candour_domain::policies::{PolicyKind, RawPolicy};
+use candour_store::PolicyRecord;
 use chrono::Utc;
 
-use super::{Tenancy, chrome, library_href, policy_href, readable_policy, readable_tenancy};
+use super::{chrome, library_href, policy_href};
 use crate::auth::SignedIn;
-use crate::error::{PageError, WebError, render};
+use crate::error::{PageError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, RadioGroup, pairs, plain, value};
 use crate::pages::chrome::Chrome;
 use crate::state::AppState;
 
 #[derive(Template)]
-#[template(path = "policy_form.html")]
+#[template(path = "policies/form.html")]
 struct FormPage {
     title: String,
     chrome: Chrome,
@@ -45,9 +45,7 @@ pub async fn new_form(
     who: SignedIn,
     Path(raw_id): Path<String>,
 ) -> Result<Response, PageError> {
-    let tenancy = writable_tenancy(&state, &who, &raw_id).await?;
-    let raw = RawPolicy { confirm: "yes".into(), ..RawPolicy::default() };
-    Ok(render(StatusCode::OK, &form_page(&who, &tenancy, None, &raw, &FormErrors::default())))
+    form(&state, &who, Publishing::NewPolicy { raw_provider: &raw_id }).await
 }
 
 /// `POST /manage/providers/{id}/policies/new`
@@ -57,8 +55,7 @@ pub async fn publish_new(
     Path(raw_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let tenancy = writable_tenancy(&state, &who, &raw_id).await?;
-    publish(&state, &who, &tenancy, None, &body).await
+    publish(&state, &who, Publishing::NewPolicy { raw_provider: &raw_id }, &body).await
 }
 
 /// `GET /manage/policies/{id}/new-version`
@@ -67,9 +64,7 @@ pub async fn version_form(
     who: SignedIn,
     Path(raw_id): Path<String>,
 ) -> Result<Response, PageError> {
-    let (record, tenancy) = writable_policy(&state, &who, &raw_id).await?;
-    let raw = record.current.draft.to_raw();
-    Ok(render(StatusCode::OK, &form_page(&who, &tenancy, Some(&record), &raw, &FormErrors::default())))
+    form(&state, &who, Publishing::NextVersion { raw_policy: &raw_id }).await
 }
 
 /// `POST /manage/policies/{id}/new-version`
@@ -79,33 +74,20 @@ pub async fn publish_version(
     Path(raw_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let (record, tenancy) = writable_policy(&state, &who, &raw_id).await?;
-    publish(&state, &who, &tenancy, Some(&record), &body).await
+    publish(&state, &who, Publishing::NextVersion { raw_policy: &raw_id }, &body).await
 }
 
-async fn writable_tenancy(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<Tenancy, WebError> {
-    let tenancy = readable_tenancy(state, who, raw_id).await?;
-    who.require(state, Action::Write, tenancy.library()).await?;
-    Ok(tenancy)
+/// The empty form for a new policy, or one filled with the current version.
+async fn form(state: &AppState, who: &SignedIn, to: Publishing<'_>) -> Result<Response, PageError> {
+    let (tenancy, record) = state.app.policies.publishing(&who.actor(), to).await.map_err(|e| who.fail(e))?;
+    let raw = match &record {
+        Some(record) => record.current.draft.to_raw(),
+        None => RawPolicy { confirm: "yes".into(), ..RawPolicy::default() },
+    };
+    Ok(render(StatusCode::OK, &form_page(who, &tenancy, record.as_ref(), &raw, &FormErrors::default())))
 }
 
-/// A policy still in force whose library the caller runs.
-async fn writable_policy(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<(PolicyRecord, Tenancy), WebError> {
-    let (record, tenancy) = readable_policy(state, who, raw_id).await?;
-    who.require(state, Action::Write, tenancy.library()).await?;
-    if record.withdrawn_at.is_some() {
-        return Err(who.not_found());
-    }
-    Ok((record, tenancy))
-}
-
-async fn publish(
-    state: &AppState,
-    who: &SignedIn,
-    tenancy: &Tenancy,
-    record: Option<&PolicyRecord>,
-    body: &[u8],
-) -> Result<Response, PageError> {
+async fn publish(state: &AppState, who: &SignedIn, to: Publishing<'_>, body: &[u8]) -> Result<Response, PageError> {
     let form = pairs(body);
     let raw = RawPolicy {
         title: value(&form, "title").to_string(),
@@ -114,30 +96,19 @@ async fn publish(
         changes: value(&form, "changes").to_string(),
         confirm: value(&form, "confirm").to_string(),
     };
-    let draft = match PolicyDraft::parse(&raw, record.is_none()) {
-        Ok(draft) => draft,
-        Err(problems) => {
+    match state.app.policies.publish(&who.actor(), to, &raw, Utc::now()).await {
+        Ok(kept) => {
+            let to = format!("{}?published={}", policy_href(kept.policy_id), kept.version);
+            Ok(Redirect::to(&to).into_response())
+        }
+        Err(PoliciesError::Invalid(problems)) => {
+            let (tenancy, record) = state.app.policies.publishing(&who.actor(), to).await.map_err(|e| who.fail(e))?;
             let mut errors = FormErrors::default();
             problems.into_iter().for_each(|p| errors.add(p.field, p.message));
-            return Ok(render(StatusCode::BAD_REQUEST, &form_page(who, tenancy, record, &raw, &errors)));
+            Ok(render(StatusCode::BAD_REQUEST, &form_page(who, &tenancy, record.as_ref(), &raw, &errors)))
         }
-    };
-    let new = NewPolicyVersion {
-        provider: tenancy.id.clone(),
-        policy: record.map(|r| r.id),
-        draft,
-        published_by: Some(who.principal().user_id),
-        published_at: Utc::now(),
-    };
-    let kept = match state.store.publish_policy(&new).await {
-        Ok(kept) => kept,
-        // Withdrawn between loading the form and sending it.
-        Err(StoreError::Conflict(_)) => return Err(who.not_found().into()),
-        Err(err) => return Err(who.store_error()(err).into()),
-    };
-    let detail = format!("version {}", kept.version);
-    who.caller.record(state, "publish", &format!("policy:{}", kept.policy_id), Some(&detail)).await?;
-    Ok(Redirect::to(&format!("{}?published={}", policy_href(kept.policy_id), kept.version)).into_response())
+        Err(e) => Err(who.fail(e).into()),
+    }
 }
 
 fn form_page(

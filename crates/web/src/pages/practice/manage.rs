@@ -7,14 +7,15 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use candour_domain::practice::{PARTS, PracticeDraft, PracticeStatus, QualityStatement, RawPractice, Theme};
+use candour_app::practice::PracticeError;
+use candour_domain::practice::{PARTS, PracticeStatus, QualityStatement, RawPractice, Theme};
 use candour_domain::{Action, KeyQuestion, LocationId, Resource};
-use candour_store::{LocationDetail, NewPractice, PracticeRecord, StoreError};
+use candour_store::LocationDetail;
 use chrono::Utc;
 
 use super::{AccountView, statement_label};
 use crate::auth::SignedIn;
-use crate::error::{PageError, WebError, render};
+use crate::error::{PageError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, RadioGroup, pairs, value};
 use crate::pages::chrome::{Chrome, Crumb};
 use crate::state::AppState;
@@ -26,24 +27,6 @@ fn list_href(id: &LocationId) -> String {
 
 fn preview_href(id: i64) -> String {
     format!("/manage/good-practice/{id}")
-}
-
-/// The location when the caller runs it, else the normal 404.
-async fn writable_location(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<LocationDetail, WebError> {
-    let id = LocationId::parse(raw_id).map_err(|_| who.not_found())?;
-    let detail = state.store.location(&id).await.map_err(who.store_error())?;
-    let l = &detail.location;
-    who.require(state, Action::Write, Resource::GoodPractice { location: &l.id, provider: &l.provider_id }).await?;
-    Ok(detail)
-}
-
-/// An account whose service the caller runs, whatever its status, else the normal 404.
-async fn writable_account(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<PracticeRecord, WebError> {
-    let id: i64 = raw_id.parse().map_err(|_| who.not_found())?;
-    let record = state.store.practice(id).await.map_err(who.store_error())?;
-    let resource = Resource::GoodPractice { location: &record.location_id, provider: &record.provider_id };
-    who.require(state, Action::Write, resource).await?;
-    Ok(record)
 }
 
 /// The link on a location's workspace page, for those who may write its accounts.
@@ -68,7 +51,7 @@ fn location_chrome(who: &SignedIn, id: &LocationId, name: &str, here: Option<&st
 // ---------------------------------------------------------------- the list
 
 #[derive(Template)]
-#[template(path = "practice_manage.html")]
+#[template(path = "practice/manage.html")]
 struct ListPage {
     title: String,
     chrome: Chrome,
@@ -92,10 +75,8 @@ pub async fn list(
     who: SignedIn,
     Path(raw_id): Path<String>,
 ) -> Result<Response, PageError> {
-    let detail = writable_location(&state, &who, &raw_id).await?;
+    let (detail, accounts) = state.app.practice.of_location(&who.actor(), &raw_id).await.map_err(|e| who.fail(e))?;
     let l = &detail.location;
-    let accounts = state.store.practices_of(&l.id).await.map_err(who.store_error())?;
-    who.caller.record(&state, "read", &format!("good_practice:location:{}", l.id), None).await?;
     let page = ListPage {
         title: format!("Good practice: {}", l.name),
         chrome: location_chrome(&who, &l.id, &l.name, None),
@@ -127,7 +108,7 @@ fn status_modifier(status: PracticeStatus) -> &'static str {
 // ---------------------------------------------------------------- preview
 
 #[derive(Template)]
-#[template(path = "practice_preview.html")]
+#[template(path = "practice/preview.html")]
 struct PreviewPage {
     title: String,
     chrome: Chrome,
@@ -153,7 +134,7 @@ pub async fn preview(
     Path(raw_id): Path<String>,
     query: Result<axum::extract::Query<Done>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, PageError> {
-    let record = writable_account(&state, &who, &raw_id).await?;
+    let record = state.app.practice.account(&who.actor(), &raw_id).await.map_err(|e| who.fail(e))?;
     let notice = query.ok().and_then(|q| q.0.done).and_then(|d| match d.as_str() {
         "saved" => Some("Account saved. Preview it, then publish it when it is ready."),
         "published" => Some("Account published. Anyone can now find it."),
@@ -195,22 +176,16 @@ pub async fn unpublish(
 }
 
 async fn set_published(state: &AppState, who: &SignedIn, raw_id: &str, published: bool) -> Result<Response, PageError> {
-    let record = writable_account(state, who, raw_id).await?;
-    match state.store.set_practice_published(record.id, published, Utc::now()).await {
-        // Already as asked (a second click, say): nothing to do.
-        Ok(()) | Err(StoreError::Conflict(_)) => {}
-        Err(err) => return Err(who.store_error()(err).into()),
-    }
-    let action = if published { "publish" } else { "unpublish" };
-    who.caller.record(state, action, &format!("good_practice:{}", record.id), None).await?;
+    let id =
+        state.app.practice.set_published(&who.actor(), raw_id, published, Utc::now()).await.map_err(|e| who.fail(e))?;
     let done = if published { "published" } else { "unpublished" };
-    Ok(Redirect::to(&format!("{}?done={done}", preview_href(record.id))).into_response())
+    Ok(Redirect::to(&format!("{}?done={done}", preview_href(id))).into_response())
 }
 
 // ---------------------------------------------------------------- the form
 
 #[derive(Template)]
-#[template(path = "practice_form.html")]
+#[template(path = "practice/form.html")]
 struct FormPage {
     title: String,
     chrome: Chrome,
@@ -246,7 +221,7 @@ pub async fn new_form(
     who: SignedIn,
     Path(raw_id): Path<String>,
 ) -> Result<Response, PageError> {
-    let detail = writable_location(&state, &who, &raw_id).await?;
+    let detail = state.app.practice.location(&who.actor(), &raw_id).await.map_err(|e| who.fail(e))?;
     let l = &detail.location;
     let page = form_page(&who, &l.id, &l.name, None, &RawPractice::default(), &FormErrors::default());
     Ok(render(StatusCode::OK, &page))
@@ -259,20 +234,17 @@ pub async fn create(
     Path(raw_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let detail = writable_location(&state, &who, &raw_id).await?;
-    let l = &detail.location;
     let raw = read_form(&body);
-    let draft = match PracticeDraft::parse(&raw) {
-        Ok(d) => d,
-        Err(problems) => {
+    match state.app.practice.create(&who.actor(), &raw_id, &raw, Utc::now()).await {
+        Ok(id) => Ok(Redirect::to(&format!("{}?done=saved", preview_href(id))).into_response()),
+        Err(PracticeError::Invalid(problems)) => {
+            let detail = state.app.practice.location(&who.actor(), &raw_id).await.map_err(|e| who.fail(e))?;
+            let l = &detail.location;
             let errors = form_errors(problems);
-            return Ok(render(StatusCode::BAD_REQUEST, &form_page(&who, &l.id, &l.name, None, &raw, &errors)));
+            Ok(render(StatusCode::BAD_REQUEST, &form_page(&who, &l.id, &l.name, None, &raw, &errors)))
         }
-    };
-    let new = NewPractice { location: l.id.clone(), draft, by: Some(who.principal().user_id), at: Utc::now() };
-    let id = state.store.create_practice(&new).await.map_err(who.store_error())?;
-    who.caller.record(&state, "create", &format!("good_practice:{id}"), Some(&format!("location:{}", l.id))).await?;
-    Ok(Redirect::to(&format!("{}?done=saved", preview_href(id))).into_response())
+        Err(e) => Err(who.fail(e).into()),
+    }
 }
 
 /// `GET /manage/good-practice/{id}/edit`
@@ -281,7 +253,7 @@ pub async fn edit_form(
     who: SignedIn,
     Path(raw_id): Path<String>,
 ) -> Result<Response, PageError> {
-    let r = writable_account(&state, &who, &raw_id).await?;
+    let r = state.app.practice.account(&who.actor(), &raw_id).await.map_err(|e| who.fail(e))?;
     let page = form_page(&who, &r.location_id, &r.location_name, Some(r.id), &r.draft.to_raw(), &FormErrors::default());
     Ok(render(StatusCode::OK, &page))
 }
@@ -293,19 +265,17 @@ pub async fn update(
     Path(raw_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let r = writable_account(&state, &who, &raw_id).await?;
     let raw = read_form(&body);
-    let draft = match PracticeDraft::parse(&raw) {
-        Ok(d) => d,
-        Err(problems) => {
+    match state.app.practice.update(&who.actor(), &raw_id, &raw, Utc::now()).await {
+        Ok(id) => Ok(Redirect::to(&format!("{}?done=saved", preview_href(id))).into_response()),
+        Err(PracticeError::Invalid(problems)) => {
+            let r = state.app.practice.account(&who.actor(), &raw_id).await.map_err(|e| who.fail(e))?;
             let errors = form_errors(problems);
             let page = form_page(&who, &r.location_id, &r.location_name, Some(r.id), &raw, &errors);
-            return Ok(render(StatusCode::BAD_REQUEST, &page));
+            Ok(render(StatusCode::BAD_REQUEST, &page))
         }
-    };
-    state.store.update_practice(r.id, &draft, Utc::now()).await.map_err(who.store_error())?;
-    who.caller.record(&state, "update", &format!("good_practice:{}", r.id), None).await?;
-    Ok(Redirect::to(&format!("{}?done=saved", preview_href(r.id))).into_response())
+        Err(e) => Err(who.fail(e).into()),
+    }
 }
 
 fn read_form(body: &[u8]) -> RawPractice {

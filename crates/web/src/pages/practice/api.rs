@@ -6,12 +6,12 @@ use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use candour_domain::practice::PracticeStatus;
-use candour_store::{PracticeQuery, PracticeRecord, PracticeSummary, StoreError};
+use candour_app::practice::PracticeError;
+use candour_store::{PracticeQuery, PracticeRecord, PracticeSummary};
 use serde_json::{Value, json};
 
+use super::words::{read_search, statement_title};
 use crate::error::{ApiError, WebError};
-use crate::pages::practice::{SearchForm, statement_title};
 use crate::state::AppState;
 
 /// Routes under `/api`.
@@ -39,7 +39,7 @@ fn summary(s: &PracticeSummary) -> Value {
 
 /// `GET /api/v1/good-practice`
 pub async fn search(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
-    let form = SearchForm::read(query.as_deref());
+    let raw = read_search(query.as_deref());
     let pairs = crate::forms::pairs(query.as_deref().unwrap_or_default().as_bytes());
     let per_page = match crate::forms::value(&pairs, "per_page") {
         "" => 20,
@@ -52,15 +52,17 @@ pub async fn search(State(state): State<AppState>, RawQuery(query): RawQuery) ->
             })?
         }
     };
-    let q = form.validate(per_page).map_err(|errors| {
-        let fields: Vec<(String, String)> = ["q", "theme", "statement", "page"]
-            .into_iter()
-            .filter_map(|f| errors.get(f).map(|m| (f.to_string(), m)))
-            .collect();
-        let message = fields.first().map(|(_, m)| m.clone()).unwrap_or_default();
-        WebError::Unprocessable { message, fields }
+    let page = state.app.practice.search(&raw, per_page).await.map_err(|e| match e {
+        PracticeError::Invalid(problems) => {
+            let fields: Vec<(String, String)> = ["q", "theme", "statement", "page"]
+                .into_iter()
+                .filter_map(|f| problems.iter().find(|p| p.field == f).map(|p| (f.to_string(), p.message.clone())))
+                .collect();
+            let message = fields.first().map(|(_, m)| m.clone()).unwrap_or_default();
+            WebError::Unprocessable { message, fields }
+        }
+        other => WebError::from_area(&other, || WebError::Internal),
     })?;
-    let page = state.store.search_practice(&q).await.map_err(|e| WebError::from_store(e, String::new))?;
     Ok(Json(json!({
         "total": page.total,
         "page": page.page,
@@ -92,10 +94,6 @@ fn account_json(r: &PracticeRecord) -> Value {
 /// `GET /api/v1/good-practice/{id}`: a published account; 404 for anything else.
 pub async fn account(State(state): State<AppState>, Path(raw_id): Path<String>) -> Result<Response, ApiError> {
     let missing = || WebError::not_found(format!("There is no published account of good practice with ID {raw_id}"));
-    let id: i64 = raw_id.parse().map_err(|_| missing())?;
-    match state.store.practice(id).await {
-        Ok(r) if r.status == PracticeStatus::Published => Ok(Json(account_json(&r)).into_response()),
-        Ok(_) | Err(StoreError::NotFound) => Err(missing().into()),
-        Err(e) => Err(WebError::from_store(e, String::new).into()),
-    }
+    let record = state.app.practice.published(&raw_id).await.map_err(|e| WebError::from_area(&e, missing))?;
+    Ok(Json(account_json(&record)).into_response())
 }
