@@ -10,6 +10,7 @@
 //! [`candour_store::Store`] is the bundle built at start-up, in [`App::new`].
 
 pub mod access;
+pub mod assessments;
 pub mod error;
 pub mod policies;
 pub mod practice;
@@ -25,6 +26,7 @@ pub use error::{AreaError, Failure};
 #[derive(Clone)]
 pub struct App {
     pub gate: Gate,
+    pub assessments: assessments::Assessments,
     pub policies: policies::Policies,
     pub practice: practice::Practice,
 }
@@ -34,6 +36,7 @@ impl App {
         let gate = Gate::new(store.clone());
         let practice = practice::Practice::new(store.clone(), store.clone(), gate.clone());
         let policies = policies::Policies::new(store.clone(), store.clone(), store.clone(), gate.clone());
-        Self { gate, policies, practice }
+        let assessments = assessments::Assessments::new(store.clone(), store.clone(), store.clone(), gate.clone());
+        Self { gate, assessments, policies, practice }
     }
 }

@@ -9,7 +9,6 @@ mod api_improvement;
 mod api_monitoring;
 mod api_returns;
 mod api_voice;
-mod assessment;
 mod assets;
 mod auth;
 pub mod charts;
@@ -155,16 +154,6 @@ fn private_routes(limiter: Arc<RateLimiter>) -> Router<AppState> {
         .route("/manage/locations/{id}/returns/upload", post(pages::returns::upload))
         .route("/manage/locations/{id}/returns/template.csv", get(pages::returns::template_file))
         .route("/manage/areas/{local_authority}", get(pages::manage::area))
-        .route("/manage/locations/{id}/assessments", post(pages::assessments::open))
-        .route("/manage/assessments/{id}", get(pages::assessments::show))
-        .route("/manage/assessments/{id}/facts", post(pages::assessments::save_facts))
-        .route("/manage/assessments/{id}/key-questions/{kq}", post(pages::assessments::save_key_question))
-        .route("/manage/assessments/{id}/judgements/{finding}", post(pages::assessments::save_judgement))
-        .route("/manage/assessments/{id}/send", post(pages::assessments::send))
-        .route("/manage/assessments/{id}/challenges", post(pages::assessments::raise_challenge))
-        .route("/manage/assessments/{id}/challenges/{challenge}", post(pages::assessments::decide_challenge))
-        .route("/manage/assessments/{id}/no-more-challenges", post(pages::assessments::finish_challenges))
-        .route("/manage/assessments/{id}/publish", post(pages::assessments::publish))
         .route("/admin/users", get(pages::admin::users))
         .route("/admin/users/invite", get(pages::admin::invite_form).post(pages::admin::invite))
         .route("/admin/users/{id}", get(pages::admin::user).post(pages::admin::update_roles))
@@ -181,10 +170,11 @@ fn private_routes(limiter: Arc<RateLimiter>) -> Router<AppState> {
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
 }
 
-/// Complaints, improvement plans, the policy cascade and good practice: each area's
+/// Assessments, complaints, improvement plans, the policy cascade and good practice: each area's
 /// pages, never cached (complaints and plans are private; the rest changes often).
 fn area_routes() -> Router<AppState> {
     Router::new()
+        .merge(pages::assessments::routes())
         .merge(pages::complaints::routes())
         .merge(pages::improvement::routes())
         .merge(pages::policies::routes())
@@ -197,13 +187,12 @@ fn api_routes() -> Router<AppState> {
         .route("/v1/me", get(api::me))
         .route("/v1/manage/locations/{id}", get(api::manage_location))
         .route("/v1/manage/providers/{id}", get(api::manage_provider))
-        .route("/v1/manage/locations/{id}/assessments", get(api::location_assessments))
         .route("/v1/manage/locations/{id}/returns", post(api_returns::submit))
-        .route("/v1/assessments/{id}", get(api::assessment))
         .route("/v1/monitoring/locations/{id}", get(api_monitoring::location))
         .route("/v1/monitoring/watchlist", get(api_monitoring::watchlist))
         .merge(api_complaints::routes())
         .merge(api_improvement::routes())
+        .merge(pages::assessments::api_routes())
         .merge(pages::policies::api_routes())
         .merge(pages::practice::api_routes())
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));

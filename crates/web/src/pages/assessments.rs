@@ -2,28 +2,30 @@
 //! location's workspace, records scores, facts and judgements, sees the draft
 //! rating with the computation shown, and sends it; the provider's administrators
 //! raise factual-accuracy challenges in the window; the inspector decides each and
-//! publishes. Every handler loads, asks the policy, records, then acts.
+//! publishes. Every step is one call on the application's assessment service.
+
+mod api;
+pub(crate) mod trace;
 
 use askama::Template;
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use std::collections::HashMap;
+use axum::routing::{get, post};
 
+use candour_app::Actor;
+use candour_app::assessments::rating::{self as model, key_question_code};
+use candour_app::assessments::{AssessmentsError, DEFAULT_WINDOW_DAYS, Opened, Problem, Saved, findings};
 use candour_domain::assessment::Part;
-use candour_domain::{
-    Action, KeyQuestion, LocationId, Principal, ProviderId, Rating, Resource, ServiceKind, UserId, authorize,
-};
+use candour_domain::{KeyQuestion, LocationId, Principal, ProviderId, Rating, Resource};
 use candour_engine::AssessmentResult;
 use candour_engine::voice::VoiceSummary;
-use candour_store::{
-    AssessmentChange, AssessmentRecord, AssessmentStatus, ChallengeDecision, ChallengeStatus, LocationDetail,
-    NewAssessment, NewChallenge, Publication, StoreError,
-};
-use chrono::{Days, Utc};
+use candour_store::{AssessmentRecord, AssessmentStatus, ChallengeStatus, LocationDetail};
+use chrono::Utc;
 
-use crate::assessment::{self as model, Problems, Trace, key_question_code};
+use self::trace::Trace;
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, pairs, value};
@@ -32,44 +34,29 @@ use crate::pages::moderation::evidence::{EvidenceLine, statement_evidence};
 use crate::state::AppState;
 use crate::views::{SelectOption, long_date};
 
-/// The challenge window when the inspector does not choose another.
-pub const DEFAULT_WINDOW_DAYS: u64 = 14;
-const MAX_WINDOW_DAYS: u64 = 90;
+/// The area's pages.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/manage/locations/{id}/assessments", post(open))
+        .route("/manage/assessments/{id}", get(show))
+        .route("/manage/assessments/{id}/facts", post(save_facts))
+        .route("/manage/assessments/{id}/key-questions/{kq}", post(save_key_question))
+        .route("/manage/assessments/{id}/judgements/{finding}", post(save_judgement))
+        .route("/manage/assessments/{id}/send", post(send))
+        .route("/manage/assessments/{id}/challenges", post(raise_challenge))
+        .route("/manage/assessments/{id}/challenges/{challenge}", post(decide_challenge))
+        .route("/manage/assessments/{id}/no-more-challenges", post(finish_challenges))
+        .route("/manage/assessments/{id}/publish", post(publish))
+}
 
-// ---------------------------------------------------------------- loading and policy
+/// The area's JSON API, nested under `/api`.
+pub fn api_routes() -> Router<AppState> {
+    api::routes()
+}
 
+/// The assessment as the access policy sees it (for the workspace's list).
 pub fn assessment_resource<'a>(record: &'a AssessmentRecord, detail: &'a LocationDetail) -> Resource<'a> {
-    let sent = record.status != AssessmentStatus::Draft;
-    Resource::Assessment { location: &record.location_id, provider: &detail.location.provider_id, sent }
-}
-
-fn challenges_resource<'a>(record: &'a AssessmentRecord, detail: &'a LocationDetail) -> Resource<'a> {
-    let sent = record.status != AssessmentStatus::Draft;
-    Resource::AssessmentChallenges { location: &record.location_id, provider: &detail.location.provider_id, sent }
-}
-
-/// The assessment and its location, or the normal 404 for an unknown ID or one
-/// the caller may not read (the two look the same).
-async fn load(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<(AssessmentRecord, LocationDetail), WebError> {
-    let id: i64 = raw_id.parse().map_err(|_| who.not_found())?;
-    let record = state.store.assessment(id).await.map_err(who.store_error())?;
-    let detail = state.store.location(&record.location_id).await.map_err(who.store_error())?;
-    who.require(state, Action::Read, assessment_resource(&record, &detail)).await?;
-    Ok((record, detail))
-}
-
-/// Loads and asks the policy for `action` on the assessment (or its challenges).
-async fn load_for(
-    state: &AppState,
-    who: &SignedIn,
-    raw_id: &str,
-    challenges: bool,
-) -> Result<(AssessmentRecord, LocationDetail), WebError> {
-    let (record, detail) = load(state, who, raw_id).await?;
-    let resource =
-        if challenges { challenges_resource(&record, &detail) } else { assessment_resource(&record, &detail) };
-    who.require(state, Action::Write, resource).await?;
-    Ok((record, detail))
+    candour_app::assessments::resource(record, &detail.location.provider_id)
 }
 
 // ---------------------------------------------------------------- waiting for review
@@ -91,30 +78,28 @@ pub async fn awaiting_review(
     provider: &ProviderId,
     location: Option<&LocationId>,
 ) -> Result<Vec<AwaitingReview>, WebError> {
+    let actor = Actor::new(who.clone(), None);
     let today = Utc::now().date_naive();
-    let sent =
-        state.store.assessments_awaiting_review(provider).await.map_err(|e| WebError::from_store(e, String::new))?;
-    let mut lines = Vec::new();
-    for a in sent.iter().filter(|a| location.is_none_or(|l| *l == a.location_id)) {
-        let resource = Resource::AssessmentChallenges { location: &a.location_id, provider, sent: true };
-        let Some(end) = a.window_ends.filter(|_| a.window_open(today)) else { continue };
-        if !authorize(who, Action::Write, resource).is_allowed() {
-            continue;
-        }
-        let detail = state.store.location(&a.location_id).await.map_err(|e| WebError::from_store(e, String::new))?;
-        lines.push(AwaitingReview {
-            until: long_date(end),
+    let waiting = state
+        .app
+        .assessments
+        .awaiting_review(&actor, provider, location, today)
+        .await
+        .map_err(|e| WebError::from_store(e, String::new))?;
+    Ok(waiting
+        .into_iter()
+        .map(|a| AwaitingReview {
+            until: long_date(a.window_ends),
             href: format!("/manage/assessments/{}", a.id),
-            label: format!("{}, {}", detail.location.name, a.service_group),
-        });
-    }
-    Ok(lines)
+            label: format!("{}, {}", a.location_name, a.service_group),
+        })
+        .collect())
 }
 
 // ---------------------------------------------------------------- the page
 
 #[derive(Template)]
-#[template(path = "assessment.html")]
+#[template(path = "assessments/assessment.html")]
 struct AssessmentPage {
     title: String,
     chrome: Chrome,
@@ -312,8 +297,9 @@ fn challenge_lines(record: &AssessmentRecord) -> Vec<ChallengeLine> {
         .collect()
 }
 
-fn correction_lines(record: &AssessmentRecord, names: &People) -> Vec<CorrectionLine> {
-    record
+fn correction_lines(opened: &Opened) -> Vec<CorrectionLine> {
+    opened
+        .record
         .corrections
         .iter()
         .map(|c| CorrectionLine {
@@ -321,42 +307,15 @@ fn correction_lines(record: &AssessmentRecord, names: &People) -> Vec<Correction
             finding: c.finding.clone(),
             before: c.before.clone(),
             after: c.after.clone(),
-            by: names.name(c.corrected_by),
+            by: opened.name(c.corrected_by),
             at: date_time(c.corrected_at),
         })
         .collect()
 }
 
-/// The email addresses of the people named on the assessment, by user ID.
-struct People(HashMap<UserId, String>);
-
-impl People {
-    async fn of(state: &AppState, record: &AssessmentRecord) -> Result<People, WebError> {
-        let ids = record.corrections.iter().map(|c| c.corrected_by).chain(record.challenges_finished_by);
-        let mut names = HashMap::new();
-        for id in ids {
-            if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(id) {
-                let user = state.store.user(id).await.map_err(|e| WebError::from_store(e, String::new))?;
-                slot.insert(user.email.to_string());
-            }
-        }
-        Ok(People(names))
-    }
-
-    fn name(&self, id: UserId) -> String {
-        self.0.get(&id).cloned().unwrap_or_else(|| format!("user {}", id.0))
-    }
-}
-
 /// What a challenge can be about: each statement recorded, each key question, the overall rating.
 fn finding_options(record: &AssessmentRecord) -> Vec<SelectOption> {
-    let statements = record.statements.iter().map(|s| (s.statement.clone(), format!("Statement {}", s.statement)));
-    let questions = KeyQuestion::ALL.into_iter().map(|kq| (key_question_code(kq).to_string(), kq.name().to_string()));
-    statements
-        .chain(questions)
-        .chain([("overall".to_string(), "Overall rating".to_string())])
-        .map(|(v, l)| SelectOption::new(v, l, None))
-        .collect()
+    findings(record).into_iter().map(|(v, l)| SelectOption::new(v, l, None)).collect()
 }
 
 fn status_text(record: &AssessmentRecord) -> (&'static str, String) {
@@ -385,22 +344,20 @@ fn status_text(record: &AssessmentRecord) -> (&'static str, String) {
 
 fn assessment_page(
     who: &SignedIn,
-    record: &AssessmentRecord,
-    detail: &LocationDetail,
+    opened: &Opened,
     voice: &VoiceSummary,
-    people: &People,
-    errors: Problems,
+    errors: Vec<ErrorLink>,
 ) -> Result<AssessmentPage, WebError> {
+    let (record, detail) = (&opened.record, &opened.location);
     let framework = model::framework().map_err(|e| {
         tracing::error!(error = %e, "the framework could not be loaded");
         WebError::Internal
     })?;
     let today = Utc::now().date_naive();
-    let inspector = authorize(who.principal(), Action::Write, assessment_resource(record, detail)).is_allowed();
-    let may_challenge = authorize(who.principal(), Action::Write, challenges_resource(record, detail)).is_allowed();
+    let (inspector, may_challenge) = (opened.may_score, opened.may_challenge);
     let result = model::compute(record);
     let (trace, trace_problem) = match &result {
-        Ok(result) => (model::trace_of(result), None),
+        Ok(result) => (trace::trace_of(result), None),
         Err(problem) => (None, Some(problem.clone())),
     };
     let (status, window) = status_text(record);
@@ -436,7 +393,7 @@ fn assessment_page(
         can_challenge: may_challenge && lifecycle.window_open(today),
         can_finish: may_challenge && lifecycle.may_finish_challenges(today).is_ok(),
         finished: record.challenges_finished_at.map(|at| match record.challenges_finished_by {
-            Some(by) => format!("{} said the provider has no more challenges on {}.", people.name(by), date_time(at)),
+            Some(by) => format!("{} said the provider has no more challenges on {}.", opened.name(by), date_time(at)),
             None => format!("The provider said it has no more challenges on {}.", date_time(at)),
         }),
         facts: vec![
@@ -462,7 +419,7 @@ fn assessment_page(
         trace_problem,
         judgements: judgement_forms(record, result.as_ref().ok()),
         challenges: challenge_lines(record),
-        corrections: correction_lines(record, people),
+        corrections: correction_lines(opened),
         findings: finding_options(record),
         can_send: inspector && record.status == AssessmentStatus::Draft,
         can_publish: inspector && record.status == AssessmentStatus::Sent,
@@ -480,12 +437,35 @@ async fn refused(
     who: &SignedIn,
     raw_id: &str,
     status: StatusCode,
-    errors: Problems,
+    errors: Vec<ErrorLink>,
 ) -> Result<Response, PageError> {
-    let (record, detail) = load(state, who, raw_id).await?;
-    let voice = voice_summary(state, who, &record).await?;
-    let people = People::of(state, &record).await?;
-    Ok(render(status, &assessment_page(who, &record, &detail, &voice, &people, errors)?))
+    let opened = state.app.assessments.again(&who.actor(), raw_id).await.map_err(|e| who.fail(e))?;
+    let voice = voice_summary(state, who, &opened.record).await?;
+    Ok(render(status, &assessment_page(who, &opened, &voice, errors)?))
+}
+
+fn links(problems: Vec<Problem>) -> Vec<ErrorLink> {
+    problems.into_iter().map(|p| ErrorLink { href: format!("#{}", p.field), message: p.message }).collect()
+}
+
+/// Where a step goes: back to its part of the page, or the page again with why it
+/// was refused (bad input as 400, the workflow's order as 409).
+async fn after(
+    state: &AppState,
+    who: &SignedIn,
+    raw_id: &str,
+    step: Result<Saved, AssessmentsError>,
+) -> Result<Response, PageError> {
+    let (status, problems) = match step {
+        Ok(saved) => return Ok(back_to(saved.id, saved.anchor)),
+        Err(AssessmentsError::Invalid(problems)) => (StatusCode::BAD_REQUEST, problems),
+        Err(AssessmentsError::Refused { field, message }) => {
+            (StatusCode::BAD_REQUEST, vec![Problem { field, message }])
+        }
+        Err(AssessmentsError::Conflict { field, message }) => (StatusCode::CONFLICT, vec![Problem { field, message }]),
+        Err(e) => return Err(who.fail(e).into()),
+    };
+    refused(state, who, raw_id, status, links(problems)).await
 }
 
 /// The service's people's voice now, for the evidence beside each statement.
@@ -499,25 +479,6 @@ async fn voice_summary(state: &AppState, who: &SignedIn, record: &AssessmentReco
     })
 }
 
-/// A store refusal shown on the page: a conflict (the workflow's order) as 409,
-/// bad input as 400; anything else is a failure.
-async fn store_refusal(
-    state: &AppState,
-    who: &SignedIn,
-    raw_id: &str,
-    field: &str,
-    e: StoreError,
-) -> Result<Response, PageError> {
-    let (status, message) = match e {
-        StoreError::Conflict(m) => (StatusCode::CONFLICT, m),
-        StoreError::Invalid(m) => (StatusCode::BAD_REQUEST, m),
-        other => return Err(PageError(who.store_error()(other))),
-    };
-    let mut chars = message.chars();
-    let message = chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or(message);
-    refused(state, who, raw_id, status, vec![ErrorLink { href: format!("#{field}"), message }]).await
-}
-
 fn back_to(id: i64, anchor: &str) -> Response {
     Redirect::to(&format!("/manage/assessments/{id}#{anchor}")).into_response()
 }
@@ -528,14 +489,10 @@ pub async fn show(
     who: SignedIn,
     Path(raw_id): Path<String>,
 ) -> Result<Response, PageError> {
-    let (record, detail) = load(&state, &who, &raw_id).await?;
-    who.caller.record(&state, "read", &format!("assessment:{}", record.id), None).await?;
-    let voice = voice_summary(&state, &who, &record).await?;
-    let people = People::of(&state, &record).await?;
-    Ok(render(StatusCode::OK, &assessment_page(&who, &record, &detail, &voice, &people, Vec::new())?))
+    let opened = state.app.assessments.assessment(&who.actor(), &raw_id, None).await.map_err(|e| who.fail(e))?;
+    let voice = voice_summary(&state, &who, &opened.record).await?;
+    Ok(render(StatusCode::OK, &assessment_page(&who, &opened, &voice, Vec::new())?))
 }
-
-// ---------------------------------------------------------------- opening
 
 /// `POST /manage/locations/{id}/assessments`: an inspector opens an assessment of
 /// one of the location's service types.
@@ -545,46 +502,10 @@ pub async fn open(
     Path(raw_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let id = LocationId::parse(&raw_id).map_err(|_| who.not_found())?;
-    let detail = state.store.location(&id).await.map_err(who.store_error())?;
-    let provider = &detail.location.provider_id;
-    who.require(&state, Action::Write, Resource::Assessment { location: &id, provider, sent: false }).await?;
     let form = pairs(&body);
     let group = value(&form, "service_group");
-    if !detail.location.service_types.iter().any(|s| s == group) {
-        return Err(PageError(WebError::bad_request("Choose one of this location's service types to assess")));
-    }
-    let new = NewAssessment {
-        location_id: id.clone(),
-        service_group: group.to_string(),
-        service_kind: ServiceKind::classify(group),
-        policy: serde_json::to_string(&candour_engine::Policy::default()).map_err(|_| WebError::Internal)?,
-        created_by: who.principal().user_id,
-        created_at: Utc::now(),
-    };
-    let record = state.store.create_assessment(&new).await.map_err(who.store_error())?;
-    who.caller.record(&state, "create", &format!("assessment:{}", record.id), Some(&format!("location:{id}"))).await?;
-    Ok(back_to(record.id, "scores"))
-}
-
-// ---------------------------------------------------------------- the inspector's steps
-
-async fn change(
-    state: &AppState,
-    who: &SignedIn,
-    raw_id: &str,
-    changes: Vec<AssessmentChange>,
-    what: &str,
-    anchor: &str,
-) -> Result<Response, PageError> {
-    let id: i64 = raw_id.parse().map_err(|_| who.not_found())?;
-    for change in &changes {
-        if let Err(e) = state.store.update_assessment(id, change, who.principal().user_id, Utc::now()).await {
-            return store_refusal(state, who, raw_id, anchor, e).await;
-        }
-    }
-    who.caller.record(state, "update", &format!("assessment:{id}"), Some(what)).await?;
-    Ok(back_to(id, anchor))
+    let id = state.app.assessments.open(&who.actor(), &raw_id, group, Utc::now()).await.map_err(|e| who.fail(e))?;
+    Ok(back_to(id, "scores"))
 }
 
 /// `POST /manage/assessments/{id}/key-questions/{kq}`: one key question's scores.
@@ -594,15 +515,8 @@ pub async fn save_key_question(
     Path((raw_id, kq)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let (record, _) = load_for(&state, &who, &raw_id, false).await?;
-    let Some(Some(kq)) = model::parse_finding(&kq) else { return Err(PageError(who.not_found())) };
-    let framework = model::framework().map_err(|_| WebError::Internal)?;
-    match model::read_key_question(framework, &record, kq, &pairs(&body)) {
-        Ok(changes) => {
-            change(&state, &who, &raw_id, changes, &format!("scores {}", kq.name()), key_question_code(kq)).await
-        }
-        Err(problems) => refused(&state, &who, &raw_id, StatusCode::BAD_REQUEST, problems).await,
-    }
+    let step = state.app.assessments.save_key_question(&who.actor(), &raw_id, &kq, &pairs(&body), Utc::now()).await;
+    after(&state, &who, &raw_id, step).await
 }
 
 /// `POST /manage/assessments/{id}/facts`
@@ -612,9 +526,8 @@ pub async fn save_facts(
     Path(raw_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    load_for(&state, &who, &raw_id, false).await?;
-    let facts = model::read_facts(&pairs(&body));
-    change(&state, &who, &raw_id, vec![AssessmentChange::Facts(facts)], "facts", "facts").await
+    let step = state.app.assessments.save_facts(&who.actor(), &raw_id, &pairs(&body), Utc::now()).await;
+    after(&state, &who, &raw_id, step).await
 }
 
 /// `POST /manage/assessments/{id}/judgements/{finding}`
@@ -624,12 +537,8 @@ pub async fn save_judgement(
     Path((raw_id, finding)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let (record, _) = load_for(&state, &who, &raw_id, false).await?;
-    let Some(finding) = model::parse_finding(&finding) else { return Err(PageError(who.not_found())) };
-    match model::read_judgement(&record, finding, &pairs(&body)) {
-        Ok(judgement) => change(&state, &who, &raw_id, vec![judgement], "judgement", "judgements").await,
-        Err(problems) => refused(&state, &who, &raw_id, StatusCode::BAD_REQUEST, problems).await,
-    }
+    let step = state.app.assessments.save_judgement(&who.actor(), &raw_id, &finding, &pairs(&body), Utc::now()).await;
+    after(&state, &who, &raw_id, step).await
 }
 
 /// `POST /manage/assessments/{id}/send`: to the provider, with the challenge window.
@@ -639,32 +548,9 @@ pub async fn send(
     Path(raw_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let (record, _) = load_for(&state, &who, &raw_id, false).await?;
     let form = pairs(&body);
-    let days = match value(&form, "window_days") {
-        "" => Some(DEFAULT_WINDOW_DAYS),
-        text => text.parse::<u64>().ok().filter(|d| (1..=MAX_WINDOW_DAYS).contains(d)),
-    };
-    let Some(days) = days else {
-        let message = format!("Enter the challenge window as a whole number of days from 1 to {MAX_WINDOW_DAYS}");
-        return refused(
-            &state,
-            &who,
-            &raw_id,
-            StatusCode::BAD_REQUEST,
-            vec![ErrorLink { href: "#window_days".into(), message }],
-        )
-        .await;
-    };
-    let now = Utc::now();
-    let ends = now.date_naive().checked_add_days(Days::new(days)).ok_or(WebError::Internal)?;
-    if let Err(e) = state.store.send_assessment(record.id, ends, now).await {
-        return store_refusal(&state, &who, &raw_id, "send", e).await;
-    }
-    who.caller
-        .record(&state, "send", &format!("assessment:{}", record.id), Some(&format!("window ends {ends}")))
-        .await?;
-    Ok(back_to(record.id, "workflow"))
+    let step = state.app.assessments.send(&who.actor(), &raw_id, value(&form, "window_days"), Utc::now()).await;
+    after(&state, &who, &raw_id, step).await
 }
 
 /// `POST /manage/assessments/{id}/no-more-challenges`: the provider's administrator
@@ -674,12 +560,8 @@ pub async fn finish_challenges(
     who: SignedIn,
     Path(raw_id): Path<String>,
 ) -> Result<Response, PageError> {
-    let (record, _) = load_for(&state, &who, &raw_id, true).await?;
-    if let Err(e) = state.store.finish_challenges(record.id, who.principal().user_id, Utc::now()).await {
-        return store_refusal(&state, &who, &raw_id, "no-more-challenges", e).await;
-    }
-    who.caller.record(&state, "finish challenges", &format!("assessment:{}", record.id), None).await?;
-    Ok(back_to(record.id, "workflow"))
+    let step = state.app.assessments.finish_challenges(&who.actor(), &raw_id, Utc::now()).await;
+    after(&state, &who, &raw_id, step).await
 }
 
 /// `POST /manage/assessments/{id}/publish`: the computed result becomes the rating.
@@ -688,45 +570,9 @@ pub async fn publish(
     who: SignedIn,
     Path(raw_id): Path<String>,
 ) -> Result<Response, PageError> {
-    let (record, detail) = load_for(&state, &who, &raw_id, false).await?;
-    let problem = |m: String| vec![ErrorLink { href: "#publish".into(), message: m }];
-    let now = Utc::now();
-    if let Err(refusal) = record.lifecycle().may_publish(now.date_naive()) {
-        return store_refusal(&state, &who, &raw_id, "publish", StoreError::Conflict(refusal.0)).await;
-    }
-    let result = match model::compute(&record) {
-        Ok(result) => result,
-        Err(m) => return refused(&state, &who, &raw_id, StatusCode::CONFLICT, problem(m)).await,
-    };
-    let only_service = detail.location.service_types.len() <= 1;
-    let ratings = match model::rating_records(&record, &result, now.date_naive(), only_service) {
-        Ok(ratings) => ratings,
-        Err(m) => {
-            return refused(
-                &state,
-                &who,
-                &raw_id,
-                StatusCode::CONFLICT,
-                problem(format!("It cannot be published yet: {m}")),
-            )
-            .await;
-        }
-    };
-    let publication = Publication {
-        published_on: now.date_naive(),
-        published_at: now,
-        published_by: who.principal().user_id,
-        ratings,
-        result: serde_json::to_string(&result).map_err(|_| WebError::Internal)?,
-    };
-    if let Err(e) = state.store.publish_assessment(record.id, &publication).await {
-        return store_refusal(&state, &who, &raw_id, "publish", e).await;
-    }
-    who.caller.record(&state, "publish", &format!("assessment:{}", record.id), None).await?;
-    Ok(back_to(record.id, "workflow"))
+    let step = state.app.assessments.publish(&who.actor(), &raw_id, Utc::now()).await;
+    after(&state, &who, &raw_id, step).await
 }
-
-// ---------------------------------------------------------------- challenges
 
 /// `POST /manage/assessments/{id}/challenges`: the provider challenges a finding.
 pub async fn raise_challenge(
@@ -735,36 +581,10 @@ pub async fn raise_challenge(
     Path(raw_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let (record, _) = load_for(&state, &who, &raw_id, true).await?;
     let form = pairs(&body);
-    let finding = value(&form, "finding");
-    let known = finding_options(&record).iter().any(|o| o.value == finding);
-    let text = value(&form, "text");
-    let mut problems = Vec::new();
-    if !known {
-        problems.push(ErrorLink { href: "#finding".into(), message: "Choose the finding you are challenging".into() });
-    }
-    if text.is_empty() {
-        problems.push(ErrorLink { href: "#text".into(), message: "Say what is factually inaccurate, and why".into() });
-    }
-    if !problems.is_empty() {
-        return refused(&state, &who, &raw_id, StatusCode::BAD_REQUEST, problems).await;
-    }
-    let new = NewChallenge {
-        finding: finding.into(),
-        text: text.into(),
-        raised_by: who.principal().user_id,
-        raised_at: Utc::now(),
-    };
-    match state.store.raise_challenge(record.id, &new).await {
-        Ok(c) => {
-            who.caller
-                .record(&state, "challenge", &format!("assessment:{}", record.id), Some(&format!("challenge {}", c.id)))
-                .await?;
-            Ok(back_to(record.id, "challenges"))
-        }
-        Err(e) => store_refusal(&state, &who, &raw_id, "finding", e).await,
-    }
+    let (finding, text) = (value(&form, "finding"), value(&form, "text"));
+    let step = state.app.assessments.raise_challenge(&who.actor(), &raw_id, finding, text, Utc::now()).await;
+    after(&state, &who, &raw_id, step).await
 }
 
 /// `POST /manage/assessments/{id}/challenges/{challenge}`: the inspector accepts or rejects it.
@@ -774,43 +594,9 @@ pub async fn decide_challenge(
     Path((raw_id, challenge)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let (record, _) = load_for(&state, &who, &raw_id, false).await?;
-    let challenge: i64 = challenge.parse().map_err(|_| who.not_found())?;
     let form = pairs(&body);
-    let status = match value(&form, "decision") {
-        "accept" => Some(ChallengeStatus::Accepted),
-        "reject" => Some(ChallengeStatus::Rejected),
-        _ => None,
-    };
-    let reason = value(&form, "reason");
-    let field = format!("challenge-{challenge}-reason");
-    let (Some(status), false) = (status, reason.is_empty()) else {
-        let message = "Accept or reject the challenge, and give your reason".to_string();
-        return refused(
-            &state,
-            &who,
-            &raw_id,
-            StatusCode::BAD_REQUEST,
-            vec![ErrorLink { href: format!("#{field}"), message }],
-        )
-        .await;
-    };
-    let decision = ChallengeDecision {
-        status,
-        reason: reason.into(),
-        decided_by: who.principal().user_id,
-        decided_at: Utc::now(),
-    };
-    if let Err(e) = state.store.decide_challenge(record.id, challenge, &decision).await {
-        return store_refusal(&state, &who, &raw_id, &field, e).await;
-    }
-    who.caller
-        .record(
-            &state,
-            "decide",
-            &format!("assessment:{}", record.id),
-            Some(&format!("challenge {challenge} {}", status.code())),
-        )
-        .await?;
-    Ok(back_to(record.id, "challenges"))
+    let (decision, reason) = (value(&form, "decision"), value(&form, "reason"));
+    let step =
+        state.app.assessments.decide_challenge(&who.actor(), &raw_id, &challenge, decision, reason, Utc::now()).await;
+    after(&state, &who, &raw_id, step).await
 }

@@ -37,7 +37,7 @@ struct LocationPage {
     current: CurrentRatings,
     history: Vec<HistoryRow>,
     related: Vec<RelatedView>,
-    explanations: Vec<crate::assessment::Trace>,
+    explanations: Vec<crate::pages::assessments::trace::Trace>,
     voice: VoiceSection,
     /// Improvement plans the provider chose to publish, newest first.
     plans: Vec<crate::pages::improvement::public::PublicPlan>,
@@ -273,7 +273,7 @@ fn source_text(source: RatingSource) -> &'static str {
 fn explanations(
     records: &[RatingRecord],
     published: &[(NaiveDate, String, AssessmentResult)],
-) -> Vec<crate::assessment::Trace> {
+) -> Vec<crate::pages::assessments::trace::Trace> {
     let mut seen = Vec::new();
     records
         .iter()
@@ -283,9 +283,9 @@ fn explanations(
             seen.push(*result);
             new
         })
-        .filter_map(crate::assessment::trace_of)
+        .filter_map(crate::pages::assessments::trace::trace_of)
         .enumerate()
-        .map(|(i, trace)| crate::assessment::Trace {
+        .map(|(i, trace)| crate::pages::assessments::trace::Trace {
             anchor: if i == 0 { "how-worked-out".to_string() } else { format!("how-worked-out-{}", i + 1) },
             ..trace
         })
@@ -311,7 +311,8 @@ fn current_ratings(records: &[RatingRecord], published: &[(NaiveDate, String, As
         ratings: records
             .iter()
             .map(|r| {
-                let percent = result_for(r, published).and_then(|res| crate::assessment::percent_text(res, kq));
+                let percent =
+                    result_for(r, published).and_then(|res| crate::pages::assessments::trace::percent_text(res, kq));
                 cell(RatingTag::of_key_question(r.key_questions.get(kq)), percent)
             })
             .collect(),
