@@ -114,7 +114,7 @@ impl Practice {
     /// One page of published accounts matching the search.
     pub async fn search(&self, raw: &RawSearch, per_page: u32) -> Result<Page<PracticeSummary>> {
         let query = raw.parse(per_page).map_err(PracticeError::Invalid)?;
-        Ok(self.practice.search_practice(&query).await.map_err(PracticeError::Store)?)
+        self.practice.search_practice(&query).await.map_err(PracticeError::Store)
     }
 
     /// Every published account matching the search, page by page.
