@@ -10,6 +10,7 @@
 //! [`candour_store::Store`] is the bundle built at start-up, in [`App::new`].
 
 pub mod access;
+pub mod complaints;
 pub mod error;
 
 use std::sync::Arc;
@@ -19,15 +20,25 @@ use candour_store::Store;
 pub use access::{Actor, Denied, Gate, describe};
 pub use error::{AreaError, Failure};
 
+use complaints::{ComplaintSettings, Complaints};
+
 /// Every area's service, built once at start-up from the store. Cheap to clone.
 #[derive(Clone)]
 pub struct App {
     pub gate: Gate,
+    pub complaints: Complaints,
 }
 
 impl App {
     pub fn new(store: Arc<dyn Store>) -> Self {
         let gate = Gate::new(store.clone());
-        Self { gate }
+        let complaints = Complaints::new(store.clone(), gate.clone(), ComplaintSettings::default());
+        Self { gate, complaints }
+    }
+
+    /// The complaint clocks and the site's address for the links complaints send.
+    pub fn with_complaint_settings(mut self, store: Arc<dyn Store>, settings: ComplaintSettings) -> Self {
+        self.complaints = Complaints::new(store, self.gate.clone(), settings);
+        self
     }
 }

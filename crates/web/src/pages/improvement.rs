@@ -271,7 +271,7 @@ pub(crate) fn progress_text(p: &Progress) -> String {
 // ---------------------------------------------------------------- the list
 
 #[derive(Template)]
-#[template(path = "plans.html")]
+#[template(path = "improvement/plans.html")]
 struct ListPage {
     title: String,
     chrome: Chrome,
@@ -332,7 +332,7 @@ pub async fn list(
 // ---------------------------------------------------------------- one plan
 
 #[derive(Template)]
-#[template(path = "plan.html")]
+#[template(path = "improvement/plan.html")]
 struct PlanPage {
     title: String,
     chrome: Chrome,

@@ -23,7 +23,7 @@ use crate::views::today;
 use crate::views::{SelectOption, long_date};
 
 #[derive(Template)]
-#[template(path = "plan_action_form.html")]
+#[template(path = "improvement/action_form.html")]
 struct ActionFormPage {
     title: String,
     chrome: Chrome,
@@ -215,7 +215,7 @@ pub(super) fn action_href(plan: i64, action: i64) -> String {
 // ---------------------------------------------------------------- the action's page
 
 #[derive(Template)]
-#[template(path = "plan_action.html")]
+#[template(path = "improvement/action.html")]
 pub(super) struct ActionPage {
     title: String,
     chrome: Chrome,

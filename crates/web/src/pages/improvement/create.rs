@@ -31,7 +31,7 @@ pub(crate) struct Offered {
 }
 
 #[derive(Template)]
-#[template(path = "plan_new.html")]
+#[template(path = "improvement/new.html")]
 struct NewPlanPage {
     title: String,
     chrome: Chrome,

@@ -22,7 +22,7 @@ use crate::pages::chrome::Chrome;
 use crate::state::AppState;
 
 #[derive(Template)]
-#[template(path = "plan_reflection.html")]
+#[template(path = "improvement/reflection.html")]
 struct ReflectionPage {
     title: String,
     chrome: Chrome,
@@ -95,7 +95,7 @@ pub async fn save_reflection(
 }
 
 #[derive(Template)]
-#[template(path = "plan_publish.html")]
+#[template(path = "improvement/publish.html")]
 struct PublishPage {
     title: String,
     chrome: Chrome,
