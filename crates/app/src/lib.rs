@@ -12,6 +12,7 @@
 pub mod access;
 pub mod complaints;
 pub mod error;
+pub mod improvement;
 
 use std::sync::Arc;
 
@@ -21,19 +22,22 @@ pub use access::{Actor, Denied, Gate, describe};
 pub use error::{AreaError, Failure};
 
 use complaints::{ComplaintSettings, Complaints};
+use improvement::Improvement;
 
 /// Every area's service, built once at start-up from the store. Cheap to clone.
 #[derive(Clone)]
 pub struct App {
     pub gate: Gate,
     pub complaints: Complaints,
+    pub improvement: Improvement,
 }
 
 impl App {
     pub fn new(store: Arc<dyn Store>) -> Self {
         let gate = Gate::new(store.clone());
         let complaints = Complaints::new(store.clone(), gate.clone(), ComplaintSettings::default());
-        Self { gate, complaints }
+        let improvement = Improvement::new(store.clone(), gate.clone());
+        Self { gate, complaints, improvement }
     }
 
     /// The complaint clocks and the site's address for the links complaints send.

@@ -4,7 +4,6 @@
 //! API's authenticated routes, every one of them asking the one access policy.
 
 mod api;
-mod api_improvement;
 mod api_monitoring;
 mod api_policies;
 mod api_practice;
@@ -208,7 +207,7 @@ fn api_routes() -> Router<AppState> {
         .route("/v1/monitoring/locations/{id}", get(api_monitoring::location))
         .route("/v1/monitoring/watchlist", get(api_monitoring::watchlist))
         .merge(pages::complaints::api_routes())
-        .merge(api_improvement::routes())
+        .merge(pages::improvement::api_routes())
         .merge(api_policies::routes())
         .merge(api_practice::routes())
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
