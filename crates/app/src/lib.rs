@@ -11,7 +11,9 @@
 
 pub mod access;
 pub mod assessments;
+pub mod complaints;
 pub mod error;
+pub mod improvement;
 pub mod policies;
 pub mod practice;
 
@@ -22,11 +24,16 @@ use candour_store::Store;
 pub use access::{Actor, Denied, Gate, describe};
 pub use error::{AreaError, Failure};
 
+use complaints::{ComplaintSettings, Complaints};
+use improvement::Improvement;
+
 /// Every area's service, built once at start-up from the store. Cheap to clone.
 #[derive(Clone)]
 pub struct App {
     pub gate: Gate,
     pub assessments: assessments::Assessments,
+    pub complaints: Complaints,
+    pub improvement: Improvement,
     pub policies: policies::Policies,
     pub practice: practice::Practice,
 }
@@ -37,6 +44,14 @@ impl App {
         let practice = practice::Practice::new(store.clone(), store.clone(), gate.clone());
         let policies = policies::Policies::new(store.clone(), store.clone(), store.clone(), gate.clone());
         let assessments = assessments::Assessments::new(store.clone(), store.clone(), store.clone(), gate.clone());
-        Self { gate, assessments, policies, practice }
+        let complaints = Complaints::new(store.clone(), gate.clone(), ComplaintSettings::default());
+        let improvement = Improvement::new(store.clone(), gate.clone());
+        Self { gate, assessments, complaints, improvement, policies, practice }
+    }
+
+    /// The complaint clocks and the site's address for the links complaints send.
+    pub fn with_complaint_settings(mut self, store: Arc<dyn Store>, settings: ComplaintSettings) -> Self {
+        self.complaints = Complaints::new(store, self.gate.clone(), settings);
+        self
     }
 }

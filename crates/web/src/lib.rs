@@ -4,8 +4,6 @@
 //! API's authenticated routes, every one of them asking the one access policy.
 
 mod api;
-mod api_complaints;
-mod api_improvement;
 mod api_monitoring;
 mod api_returns;
 mod api_voice;
@@ -97,7 +95,11 @@ pub fn app_with_monitor(store: Arc<dyn Store>, config: WebConfig, monitor: Monit
     let limiter = RateLimiter::new(config.sign_in_limit);
     let voice = Voice::new(store.clone(), VoiceConfig::new(config.public_url()));
     let feedback_limits = FeedbackLimits::new(config.feedback_per_address, config.feedback_per_service);
-    let app = App::new(store.clone());
+    let settings = candour_app::complaints::ComplaintSettings {
+        policy: config.complaint_policy,
+        public_url: config.public_url().to_string(),
+    };
+    let app = App::new(store.clone()).with_complaint_settings(store.clone(), settings);
     let state = AppState { app, store, accounts, voice, feedback_limits, monitor, config: Arc::new(config) };
     let forms = Router::new()
         .merge(public_routes())
@@ -190,8 +192,8 @@ fn api_routes() -> Router<AppState> {
         .route("/v1/manage/locations/{id}/returns", post(api_returns::submit))
         .route("/v1/monitoring/locations/{id}", get(api_monitoring::location))
         .route("/v1/monitoring/watchlist", get(api_monitoring::watchlist))
-        .merge(api_complaints::routes())
-        .merge(api_improvement::routes())
+        .merge(pages::complaints::api_routes())
+        .merge(pages::improvement::api_routes())
         .merge(pages::assessments::api_routes())
         .merge(pages::policies::api_routes())
         .merge(pages::practice::api_routes())

@@ -2,27 +2,25 @@
 //! private link, logging one received another way (staff), and handling it on
 //! the provider's side, read too by those who oversee the service.
 
+pub mod api;
 mod manage;
 mod public;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
+use candour_domain::LocationId;
 use candour_domain::complaints::{
-    ComplaintError, ComplaintPolicy, ComplaintStatus, NewComplaintDetails, RawComplaint, ReceivedBy, Relationship,
+    ComplaintError, ComplaintPolicy, ComplaintStatus, RawComplaint, ReceivedBy, Relationship,
 };
-use candour_domain::{LocationId, Resource};
-use candour_engine::prescreen;
-use candour_store::{ComplaintAlert, ComplaintRecord, LocationDetail, OutgoingEmail};
-use chrono::{DateTime, Utc};
+use candour_store::ComplaintRecord;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::error::WebError;
 use crate::forms::{Field, FormErrors, RadioGroup, plain, value};
 use crate::state::AppState;
 use crate::views::{long_date, today};
 
-pub use manage::{Taken, complaint_json, complaint_summary_json, log, take};
+pub use api::routes as api_routes;
 
 pub fn routes() -> Router<AppState> {
     // The follow link's secret is in the address: never sent to another site in a Referer.
@@ -48,35 +46,15 @@ pub fn raise_href(id: &LocationId) -> String {
 }
 
 pub fn follow_href(secret: &str) -> String {
-    format!("/complaints/follow/{secret}")
+    candour_app::complaints::follow_path(secret)
 }
 
 pub fn location_complaints_href(id: &LocationId) -> String {
-    format!("/manage/locations/{id}/complaints")
+    candour_app::complaints::location_path(id)
 }
 
 pub fn complaint_href(id: i64) -> String {
     format!("/manage/complaints/{id}")
-}
-
-// ---------------------------------------------------------------- access
-
-/// A location's complaints, as the access policy knows them.
-pub fn location_resource(detail: &LocationDetail) -> Resource<'_> {
-    let l = &detail.location;
-    Resource::Complaints { location: &l.id, provider: &l.provider_id, local_authority: l.local_authority.as_deref() }
-}
-
-pub fn record_resource(r: &ComplaintRecord) -> Resource<'_> {
-    Resource::Complaints {
-        location: &r.location_id,
-        provider: &r.provider_id,
-        local_authority: r.local_authority.as_deref(),
-    }
-}
-
-pub fn intake_resource(detail: &LocationDetail) -> Resource<'_> {
-    Resource::ComplaintIntake { location: &detail.location.id, provider: &detail.location.provider_id }
 }
 
 // ---------------------------------------------------------------- shared pieces
@@ -259,84 +237,6 @@ pub fn form_errors(problems: &[ComplaintError], prefix: &str) -> FormErrors {
         errors.add(format!("{prefix}{}", p.field), p.message.clone());
     }
     errors
-}
-
-/// A safeguarding alert when the words suggest harm, as feedback's pre-screen
-/// judges it, with an email to each safeguarding contact for the service. The
-/// emails name the service and the reference, never what was written or by whom.
-pub async fn safeguarding(
-    state: &AppState,
-    detail: &LocationDetail,
-    details: &NewComplaintDetails,
-    reference: &str,
-    now: DateTime<Utc>,
-) -> Result<(Option<ComplaintAlert>, Vec<OutgoingEmail>), WebError> {
-    let mut level = None;
-    let mut words: Vec<String> = Vec::new();
-    for text in [&details.what_happened, &details.desired_outcome] {
-        let screen = prescreen::screen(text);
-        if !screen.words.is_empty() {
-            level = level.max(Some(screen.suggested));
-        }
-        for w in screen.words {
-            if !words.iter().any(|x| x.eq_ignore_ascii_case(&w)) {
-                words.push(w);
-            }
-        }
-    }
-    let Some(level) = level.filter(|l| l.is_safeguarding()) else { return Ok((None, Vec::new())) };
-    let reason = format!("Pre-screen: words suggesting harm ({})", words.join(", "));
-    let l = &detail.location;
-    let contacts =
-        state.store.safeguarding_contacts_for(&l.id).await.map_err(|e| WebError::from_store(e, String::new))?;
-    let url = format!("{}{}", state.config.public_url(), location_complaints_href(&l.id));
-    let emails = contacts
-        .iter()
-        .map(|c| OutgoingEmail {
-            to: c.email.clone(),
-            subject: format!("Safeguarding alert: complaint about {} (level {})", l.name, level.level()),
-            body: format!(
-                "Hello {name},\n\nA complaint about {service} (location {id}, run by {provider}) suggests that \
-                 someone may be at risk of harm. A safeguarding alert has been raised with it.\n\n\
-                 Level: {level}, on a scale from 0 (none) to 5 (severe)\nWhy: {reason}\n\
-                 Complaint reference: {reference}\n\n\
-                 Read the complaint (you will need to sign in):\n\n{url}\n\n\
-                 To keep the person safe and their words private, this email does not include what they wrote \
-                 or who they are.\n",
-                name = c.name,
-                service = l.name,
-                id = l.id,
-                provider = detail.provider.name,
-            ),
-            created_at: now,
-        })
-        .collect();
-    Ok((Some(ComplaintAlert { level, reason }), emails))
-}
-
-/// The email that gives the person who raised it their follow link.
-pub fn follow_email(
-    state: &AppState,
-    detail: &LocationDetail,
-    details: &NewComplaintDetails,
-    reference: &str,
-    secret: &str,
-    now: DateTime<Utc>,
-) -> Option<OutgoingEmail> {
-    let to = details.contact.email.clone()?;
-    let url = format!("{}{}", state.config.public_url(), follow_href(secret));
-    Some(OutgoingEmail {
-        to,
-        subject: format!("Your complaint about {} (reference {reference})", detail.location.name),
-        body: format!(
-            "Hello {name},\n\n{service} has received your complaint. Your reference is {reference}.\n\n\
-             Follow it, read the service's response and see what to do if you are not satisfied, through this \
-             private link:\n\n{url}\n\nAnyone who has the link can read the complaint: do not share it.\n",
-            name = details.contact.name,
-            service = detail.location.name,
-        ),
-        created_at: now,
-    })
 }
 
 #[cfg(test)]

@@ -6,8 +6,10 @@
 //! person may not see answers the normal 404. Reads and writes are audited.
 
 mod actions;
+pub mod api;
 mod create;
 mod evidence;
+mod export;
 pub mod public;
 mod publish;
 
@@ -17,22 +19,20 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use axum::routing::{get, post};
+use candour_app::improvement::{LocationPlans, MonthProgress, PlanView, Progress, Via, progress, progress_by_month};
 use candour_domain::improvement::{ActionStatus, REFLECTION_SECTIONS, is_overdue};
-use candour_domain::{Action, KeyQuestion, Resource, authorize};
 use candour_store::{LocationDetail, Plan, PlanAction};
-use chrono::{Datelike, NaiveDate};
-use serde::Serialize;
+use chrono::NaiveDate;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::api::unless_missing;
-use crate::auth::{Caller, SignedIn};
-use crate::download::{self, spreadsheet_safe};
-use crate::error::{PageError, WebError, render};
+use crate::auth::SignedIn;
+use crate::error::{PageError, render};
 use crate::pages::chrome::{Chrome, Crumb};
 use crate::state::AppState;
 use crate::views::{count_of, long_date, today};
 
-pub(crate) use actions::check_action;
+pub use api::routes as api_routes;
+pub(crate) use candour_app::improvement::statement_name;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -59,60 +59,6 @@ pub fn upload_routes() -> Router<AppState> {
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
 }
 
-/// The access rule for a location's plans.
-pub(crate) fn plans_resource(detail: &LocationDetail) -> Resource<'_> {
-    let l = &detail.location;
-    Resource::ImprovementPlans {
-        location: &l.id,
-        provider: &l.provider_id,
-        local_authority: l.local_authority.as_deref(),
-    }
-}
-
-/// Whether the principal may build this location's plans.
-pub(crate) fn may_write(caller: &Caller, detail: &LocationDetail) -> bool {
-    authorize(&caller.principal, Action::Write, plans_resource(detail)).is_allowed()
-}
-
-/// The plan with its location, when the caller may `action` it; anything else is `not_found`.
-pub(crate) async fn plan_for(
-    state: &AppState,
-    caller: &Caller,
-    raw_id: &str,
-    action: Action,
-    not_found: impl Fn() -> WebError,
-) -> Result<(Plan, LocationDetail), WebError> {
-    let id: i64 = raw_id.trim().parse().map_err(|_| not_found())?;
-    let plan = state.store.plan(id).await.map_err(|e| unless_missing(e, &not_found))?;
-    let detail = state.store.location(&plan.location_id).await.map_err(|e| unless_missing(e, &not_found))?;
-    caller.require(state, action, plans_resource(&detail), &not_found).await?;
-    Ok((plan, detail))
-}
-
-/// The location, when the caller may `action` its plans.
-pub(crate) async fn location_for(
-    state: &AppState,
-    caller: &Caller,
-    raw_id: &str,
-    action: Action,
-    not_found: impl Fn() -> WebError,
-) -> Result<LocationDetail, WebError> {
-    let id = candour_domain::LocationId::parse(raw_id).map_err(|_| not_found())?;
-    let detail = state.store.location(&id).await.map_err(|e| unless_missing(e, &not_found))?;
-    caller.require(state, action, plans_resource(&detail), &not_found).await?;
-    Ok(detail)
-}
-
-/// [`plan_for`] for a page, with the read or write audited by the caller.
-async fn page_plan(
-    state: &AppState,
-    who: &SignedIn,
-    raw_id: &str,
-    action: Action,
-) -> Result<(Plan, LocationDetail), WebError> {
-    plan_for(state, &who.caller, raw_id, action, || who.not_found()).await
-}
-
 pub(crate) fn plan_href(id: i64) -> String {
     format!("/manage/plans/{id}")
 }
@@ -133,106 +79,6 @@ fn plan_chrome(who: &SignedIn, detail: &LocationDetail, plan: Option<&Plan>, her
         crumbs.push(Crumb::new(plan.title.clone(), plan_href(plan.id)));
     }
     Chrome::with(who, crumbs, here)
-}
-
-/// How far a plan has come.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub(crate) struct Progress {
-    pub actions: u32,
-    pub not_started: u32,
-    pub in_progress: u32,
-    pub done: u32,
-    pub dropped: u32,
-    /// Open actions past their due date.
-    pub overdue: u32,
-}
-
-pub(crate) fn progress(plan: &Plan, today: NaiveDate) -> Progress {
-    let mut p = Progress::default();
-    for a in &plan.actions {
-        p.actions += 1;
-        match a.status {
-            ActionStatus::NotStarted => p.not_started += 1,
-            ActionStatus::InProgress => p.in_progress += 1,
-            ActionStatus::Done => p.done += 1,
-            ActionStatus::Dropped => p.dropped += 1,
-        }
-        if is_overdue(a.status, a.details.due_on, today) {
-            p.overdue += 1;
-        }
-    }
-    p
-}
-
-/// One month of progress: actions done and still open at its end.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub(crate) struct MonthProgress {
-    pub month: String,
-    pub label: String,
-    /// "Jul 26", under its bar.
-    pub short: String,
-    pub done: u32,
-    pub open: u32,
-}
-
-/// Most months shown in the progress table.
-const PROGRESS_MONTHS: usize = 24;
-
-/// Each month from the plan's start to `today`'s (the latest [`PROGRESS_MONTHS`]):
-/// how many actions were done at its end (or today, for this month), from each
-/// action's kept history.
-pub(crate) fn progress_by_month(plan: &Plan, today: NaiveDate) -> Vec<MonthProgress> {
-    let first = plan.started_on.min(plan.created_at.date_naive());
-    let mut months = Vec::new();
-    let mut at = NaiveDate::from_ymd_opt(first.year(), first.month(), 1).unwrap_or(first);
-    while at <= today {
-        let next = at.checked_add_months(chrono::Months::new(1)).unwrap_or(today);
-        let end = next.pred_opt().unwrap_or(at).min(today);
-        let (mut done, mut open) = (0, 0);
-        for action in &plan.actions {
-            match status_on(action, end) {
-                Some(ActionStatus::Done) => done += 1,
-                Some(ActionStatus::Dropped) | None => {}
-                Some(_) => open += 1,
-            }
-        }
-        months.push(MonthProgress {
-            month: at.format("%Y-%m").to_string(),
-            label: at.format("%B %Y").to_string(),
-            short: at.format("%b %y").to_string(),
-            done,
-            open,
-        });
-        if next <= at {
-            break;
-        }
-        at = next;
-    }
-    let skip = months.len().saturating_sub(PROGRESS_MONTHS);
-    months.split_off(skip)
-}
-
-/// The action's status at the end of `day`; `None` before it was added.
-fn status_on(action: &PlanAction, day: NaiveDate) -> Option<ActionStatus> {
-    action.history.iter().take_while(|c| c.at.date_naive() <= day).last().map(|c| c.status)
-}
-
-/// "S4 Safe: Safe and effective staffing", or the code alone when the framework does not know it.
-pub(crate) fn statement_name(code: &str) -> String {
-    let found = candour_engine::StatementId::parse(code).ok().and_then(|id| {
-        let framework = candour_engine::Framework::current().ok()?;
-        framework.statement(id).map(|s| format!("{code} {}: {}", s.key_question.name(), s.title))
-    });
-    found.unwrap_or_else(|| code.to_string())
-}
-
-/// Every statement of the framework as (code, name), in order.
-pub(crate) fn statements() -> Vec<(String, String)> {
-    let Ok(framework) = candour_engine::Framework::current() else { return Vec::new() };
-    KeyQuestion::ALL
-        .into_iter()
-        .flat_map(|kq| framework.statements_of(kq).map(|s| (s.id.to_string(), statement_name(&s.id.to_string()))))
-        .collect()
 }
 
 /// "Done", "In progress", or "Not started – overdue, was due 3 March 2026".
@@ -271,7 +117,7 @@ pub(crate) fn progress_text(p: &Progress) -> String {
 // ---------------------------------------------------------------- the list
 
 #[derive(Template)]
-#[template(path = "plans.html")]
+#[template(path = "improvement/plans.html")]
 struct ListPage {
     title: String,
     chrome: Chrome,
@@ -296,10 +142,9 @@ pub async fn list(
     who: SignedIn,
     Path(raw_id): Path<String>,
 ) -> Result<Response, PageError> {
-    let detail = location_for(&state, &who.caller, &raw_id, Action::Read, || who.not_found()).await?;
+    let found = state.app.improvement.plans_of(&who.actor(), &raw_id, Via::Page).await;
+    let LocationPlans { detail, plans, writable } = found.map_err(|e| who.fail(e))?;
     let l = &detail.location;
-    let plans = state.store.plans_of(&l.id).await.map_err(who.store_error())?;
-    who.caller.record(&state, "read", &format!("improvement_plans:location:{}", l.id), None).await?;
     let today = today();
     let page = ListPage {
         title: format!("Improvement plans: {}", l.name),
@@ -309,7 +154,7 @@ pub async fn list(
             "Improvement plans",
         ),
         name: l.name.clone(),
-        new_href: may_write(&who.caller, &detail).then(|| format!("{}/new", plans_href(&l.id))),
+        new_href: writable.then(|| format!("{}/new", plans_href(&l.id))),
         plans: plans
             .iter()
             .map(|p| {
@@ -332,7 +177,7 @@ pub async fn list(
 // ---------------------------------------------------------------- one plan
 
 #[derive(Template)]
-#[template(path = "plan.html")]
+#[template(path = "improvement/plan.html")]
 struct PlanPage {
     title: String,
     chrome: Chrome,
@@ -401,8 +246,8 @@ pub async fn show(
     Path(raw_id): Path<String>,
     query: Result<axum::extract::Query<Notice>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, PageError> {
-    let (plan, detail) = page_plan(&state, &who, &raw_id, Action::Read).await?;
-    who.caller.record(&state, "read", &format!("improvement_plan:{}", plan.id), None).await?;
+    let found = state.app.improvement.plan(&who.actor(), &raw_id, Via::Page).await;
+    let PlanView { plan, detail, writable } = found.map_err(|e| who.fail(e))?;
     let today = today();
     let counts = progress(&plan, today);
     let months = progress_by_month(&plan, today);
@@ -439,7 +284,7 @@ pub async fn show(
             .as_ref()
             .map(|p| format!("Published on {}: “{}”", long_date(p.published_at.date_naive()), p.summary)),
         public_href: format!("/locations/{}#improvement", detail.location.id),
-        writable: may_write(&who.caller, &detail),
+        writable,
         new_action_href: format!("{}/actions/new", plan_href(plan.id)),
         reflection_href: format!("{}/reflection", plan_href(plan.id)),
         publish_href: format!("{}/publish", plan_href(plan.id)),
@@ -518,60 +363,14 @@ pub(crate) fn progress_chart(months: &[MonthProgress]) -> String {
 
 // ---------------------------------------------------------------- the CSV export
 
-/// The actions of a plan as CSV rows, one per action, for the page and the API.
-pub(crate) fn actions_csv(plan: &Plan, today: NaiveDate) -> Result<Vec<u8>, WebError> {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let header = [
-        "action_id",
-        "finding",
-        "statement",
-        "description",
-        "owner",
-        "due_on",
-        "status",
-        "overdue",
-        "evidence_notes",
-        "evidence_files",
-        "last_change",
-    ];
-    out.write_record(header).map_err(|_| WebError::Internal)?;
-    for a in &plan.actions {
-        let files = a.evidence.iter().filter(|e| e.file.is_some()).count();
-        let finding = plan.finding(a.details.finding_id).map(|f| f.finding.headline()).unwrap_or_default();
-        let last = a.history.last().map(|c| c.at.format("%Y-%m-%dT%H:%M:%SZ").to_string()).unwrap_or_default();
-        out.write_record([
-            a.id.to_string(),
-            spreadsheet_safe(&finding),
-            a.details.statement.clone(),
-            spreadsheet_safe(&a.details.description),
-            spreadsheet_safe(&a.details.owner),
-            a.details.due_on.to_string(),
-            a.status.code().to_string(),
-            if is_overdue(a.status, a.details.due_on, today) { "yes" } else { "no" }.to_string(),
-            (a.evidence.len() - files).to_string(),
-            files.to_string(),
-            last,
-        ])
-        .map_err(|_| WebError::Internal)?;
-    }
-    out.into_inner().map_err(|_| WebError::Internal)
-}
-
-/// Text that a spreadsheet would run as a formula gets a leading apostrophe.
-
-pub(crate) fn csv_response(plan: &Plan, today: NaiveDate) -> Result<Response, WebError> {
-    download::csv_file(&format!("plan-{}-actions.csv", plan.id), actions_csv(plan, today)?)
-}
-
 /// `GET /manage/plans/{id}/actions.csv`
 pub async fn csv_file(
     State(state): State<AppState>,
     who: SignedIn,
     Path(raw_id): Path<String>,
 ) -> Result<Response, PageError> {
-    let (plan, _) = page_plan(&state, &who, &raw_id, Action::Read).await?;
-    who.caller.record(&state, "export", &format!("improvement_plan:{}", plan.id), Some("actions.csv")).await?;
-    Ok(csv_response(&plan, today())?)
+    let plan = state.app.improvement.export(&who.actor(), &raw_id, Via::Page).await.map_err(|e| who.fail(e))?;
+    Ok(export::csv_response(&plan, today())?)
 }
 
 #[cfg(test)]
@@ -586,7 +385,7 @@ mod tests {
         Utc.with_ymd_and_hms(y, m, d, 12, 0, 0).unwrap()
     }
 
-    fn action(id: i64, due: NaiveDate, changes: &[(ActionStatus, DateTime<Utc>)]) -> PlanAction {
+    pub(super) fn action(id: i64, due: NaiveDate, changes: &[(ActionStatus, DateTime<Utc>)]) -> PlanAction {
         PlanAction {
             id,
             details: ActionDetails {
@@ -607,7 +406,7 @@ mod tests {
         }
     }
 
-    fn plan(actions: Vec<PlanAction>) -> Plan {
+    pub(super) fn plan(actions: Vec<PlanAction>) -> Plan {
         Plan {
             id: 3,
             location_id: LocationId::parse("1-1").unwrap(),
@@ -627,7 +426,7 @@ mod tests {
     }
 
     #[test]
-    fn progress_counts_statuses_and_overdue_actions() {
+    fn progress_is_told_in_words_and_drawn() {
         let due = NaiveDate::from_ymd_opt(2026, 2, 1).unwrap();
         let p = plan(vec![
             action(1, due, &[(ActionStatus::NotStarted, at(2026, 1, 10)), (ActionStatus::Done, at(2026, 2, 5))]),
@@ -635,31 +434,20 @@ mod tests {
             action(3, due, &[(ActionStatus::NotStarted, at(2026, 1, 11)), (ActionStatus::InProgress, at(2026, 3, 1))]),
         ]);
         let today = NaiveDate::from_ymd_opt(2026, 3, 15).unwrap();
-        let counts = progress(&p, today);
-        assert_eq!((counts.actions, counts.done, counts.in_progress, counts.overdue), (3, 1, 1, 2));
-        assert_eq!(progress_text(&counts), "1 of 3 actions done, 2 overdue");
-        let months = progress_by_month(&p, today);
-        let done: Vec<(&str, u32, u32)> = months.iter().map(|m| (m.month.as_str(), m.done, m.open)).collect();
-        assert_eq!(done, [("2026-01", 0, 3), ("2026-02", 1, 2), ("2026-03", 1, 2)]);
-        assert!(progress_chart(&months).contains("<title id=\"progress-chart-title\">"));
+        assert_eq!(progress_text(&progress(&p, today)), "1 of 3 actions done, 2 overdue");
+        assert!(progress_chart(&progress_by_month(&p, today)).contains("<title id=\"progress-chart-title\">"));
     }
 
     #[test]
     fn the_csv_has_a_row_per_action_and_defuses_formulas() {
         let due = NaiveDate::from_ymd_opt(2026, 2, 1).unwrap();
         let p = plan(vec![action(1, due, &[(ActionStatus::NotStarted, at(2026, 1, 10))])]);
-        let text = String::from_utf8(actions_csv(&p, NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()).unwrap()).unwrap();
+        let csv = export::actions_csv(&p, NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()).unwrap();
+        let text = String::from_utf8(csv).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 2);
         assert!(lines[0].starts_with("action_id,finding,statement"));
         assert!(lines[1].contains(",'=SUM(A1),"), "{}", lines[1]);
         assert!(lines[1].contains(",not_started,yes,0,0,"), "{}", lines[1]);
-    }
-
-    #[test]
-    fn statements_are_named_from_the_framework() {
-        assert!(statement_name("S1").starts_with("S1 Safe: "), "{}", statement_name("S1"));
-        assert_eq!(statement_name("Z9"), "Z9");
-        assert!(statements().len() >= 30);
     }
 }

@@ -9,19 +9,18 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use candour_domain::complaints::{
-    ComplaintStatus, ComplaintStep, EscalatedTo, Intake, NewComplaintDetails, Outcome, RawComplaint, RawStep, Step,
+use candour_app::complaints::{
+    ComplaintsError, Handled, LocationComplaints, Loggable, ProviderComplaints, Summary, Via, overdue,
 };
+use candour_domain::complaints::{ComplaintStatus, EscalatedTo, Outcome, RawComplaint, RawStep, Step};
 use candour_domain::percent::percent;
-use candour_domain::{Action, LocationId, ProviderId, Resource, authorize};
-use candour_store::{ComplaintRecord, LocationDetail, StoreError};
-use chrono::{Duration, NaiveDate, Utc};
+use candour_store::ComplaintRecord;
+use chrono::NaiveDate;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::{
-    ComplaintFields, TimelineLine, complaint_href, form_errors, intake_resource, location_complaints_href,
-    location_resource, lower_first, policy_text, read_form, record_resource, status_words, timeline, today,
+    ComplaintFields, TimelineLine, complaint_href, form_errors, location_complaints_href, lower_first, policy_text,
+    read_form, status_words, timeline, today,
 };
 use crate::auth::SignedIn;
 use crate::download::csv_file;
@@ -34,7 +33,7 @@ use crate::views::{SelectOption, long_date, select};
 // ---------------------------------------------------------------- dashboards
 
 #[derive(Template)]
-#[template(path = "complaints.html")]
+#[template(path = "complaints/dashboard.html")]
 struct DashboardPage {
     title: String,
     chrome: Chrome,
@@ -69,39 +68,22 @@ pub struct Filter {
     status: Option<String>,
 }
 
-fn status_filter(query: Result<Query<Filter>, QueryRejection>) -> Result<Option<ComplaintStatus>, WebError> {
-    match query.ok().and_then(|q| q.0.status).filter(|s| !s.trim().is_empty()) {
-        None => Ok(None),
-        Some(s) => ComplaintStatus::parse(&s).map(Some).map_err(|_| {
-            WebError::bad_request(
-                "Choose a status from the list: received, acknowledged, investigating, response sent or closed",
-            )
-        }),
-    }
+fn raw_status(query: Result<Query<Filter>, QueryRejection>) -> Option<String> {
+    query.ok().and_then(|q| q.0.status)
 }
 
 /// What is overdue, in words (never colour alone).
 fn overdue_text(r: &ComplaintRecord, today: NaiveDate) -> Option<String> {
-    let late = r.overdue(today);
-    match (late.acknowledgement, late.response) {
+    match overdue(r, today)? {
         (true, true) => Some("Overdue: acknowledgement and response".to_string()),
         (true, false) => Some("Overdue: acknowledgement".to_string()),
-        (false, true) => Some("Overdue: response".to_string()),
-        (false, false) => None,
+        _ => Some("Overdue: response".to_string()),
     }
 }
 
-/// The counts above a dashboard: open, overdue, received in the last 12 months,
-/// the share upheld and the share answered on time (of those received in them).
+/// The counts above a dashboard, in words.
 fn stats(all: &[ComplaintRecord], today: NaiveDate) -> Vec<(String, String)> {
-    let year_ago = today - Duration::days(365);
-    let recent: Vec<&ComplaintRecord> = all.iter().filter(|r| r.received_on > year_ago).collect();
-    let open = all.iter().filter(|r| r.status != ComplaintStatus::Closed).count();
-    let overdue = all.iter().filter(|r| overdue_text(r, today).is_some()).count();
-    let decided: Vec<&&ComplaintRecord> = recent.iter().filter(|r| r.outcome.is_some()).collect();
-    let upheld = decided.iter().filter(|r| matches!(r.outcome, Some(Outcome::Upheld | Outcome::PartlyUpheld))).count();
-    let answered: Vec<bool> = recent.iter().filter_map(|r| r.answered_on_time()).collect();
-    let on_time = answered.iter().filter(|t| **t).count();
+    let s = Summary::of(all, today);
     let share = |n: usize, of: usize, what: &str| {
         if of == 0 {
             format!("none {what} yet")
@@ -110,11 +92,11 @@ fn stats(all: &[ComplaintRecord], today: NaiveDate) -> Vec<(String, String)> {
         }
     };
     vec![
-        (open.to_string(), "open".to_string()),
-        (overdue.to_string(), "overdue".to_string()),
-        (recent.len().to_string(), "received in the last 12 months".to_string()),
-        (share(upheld, decided.len(), "decided"), "upheld or partly upheld".to_string()),
-        (share(on_time, answered.len(), "answered"), "answered on time".to_string()),
+        (s.open.to_string(), "open".to_string()),
+        (s.overdue.to_string(), "overdue".to_string()),
+        (s.recent.to_string(), "received in the last 12 months".to_string()),
+        (share(s.upheld, s.decided, "decided"), "upheld or partly upheld".to_string()),
+        (share(s.on_time, s.answered, "answered"), "answered on time".to_string()),
     ]
 }
 
@@ -184,11 +166,6 @@ fn location_chrome(who: &SignedIn, l: &candour_domain::Location, here: &str) -> 
     )
 }
 
-async fn location_detail(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<LocationDetail, WebError> {
-    let id = LocationId::parse(raw_id).map_err(|_| who.not_found())?;
-    state.store.location(&id).await.map_err(who.store_error())
-}
-
 /// `GET /manage/locations/{id}/complaints?status=`
 pub async fn location_dashboard(
     State(state): State<AppState>,
@@ -196,13 +173,10 @@ pub async fn location_dashboard(
     Path(raw_id): Path<String>,
     query: Result<Query<Filter>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    let detail = location_detail(&state, &who, &raw_id).await?;
-    who.require(&state, Action::Read, location_resource(&detail)).await?;
-    let status = status_filter(query)?;
+    let status = raw_status(query);
+    let found = state.app.complaints.for_location(&who.actor(), &raw_id, status.as_deref(), Via::Page).await;
+    let LocationComplaints { detail, complaints: all, status, can_log } = found.map_err(|e| who.fail(e))?;
     let l = &detail.location;
-    who.caller.record(&state, "read", &format!("complaints:location:{}", l.id), None).await?;
-    let all = state.store.complaints(std::slice::from_ref(&l.id), None).await.map_err(who.store_error())?;
-    let can_log = authorize(who.principal(), Action::Write, intake_resource(&detail)).is_allowed();
     let page = dashboard(
         location_chrome(&who, l, "Complaints"),
         l.name.clone(),
@@ -212,37 +186,9 @@ pub async fn location_dashboard(
         location_complaints_href(&l.id),
         can_log.then(|| format!("{}/new", location_complaints_href(&l.id))),
         None,
-        policy_text(state.config.complaint_policy),
+        policy_text(state.app.complaints.policy()),
     );
     Ok(render(StatusCode::OK, &page))
-}
-
-/// The provider's locations whose complaints the caller may read, or the normal 404.
-async fn provider_locations(
-    state: &AppState,
-    who: &SignedIn,
-    raw_id: &str,
-) -> Result<(ProviderId, String, Vec<LocationId>), WebError> {
-    let id = ProviderId::parse(raw_id).map_err(|_| who.not_found())?;
-    let detail = state.store.provider(&id).await.map_err(who.store_error())?;
-    let readable: Vec<LocationId> = detail
-        .locations
-        .iter()
-        .filter(|l| {
-            let resource =
-                Resource::Complaints { location: &l.id, provider: &id, local_authority: l.local_authority.as_deref() };
-            authorize(who.principal(), Action::Read, resource).is_allowed()
-        })
-        .map(|l| l.id.clone())
-        .collect();
-    if readable.is_empty() {
-        let authorities: Vec<String> = detail.locations.iter().filter_map(|l| l.local_authority.clone()).collect();
-        // Asked of the provider as a whole, so that the refusal is audited like any other.
-        let resource = Resource::Provider { id: &id, local_authorities: &authorities };
-        who.require(state, Action::Write, resource).await?;
-        return Err(who.not_found());
-    }
-    Ok((id, detail.provider.name, readable))
 }
 
 /// `GET /manage/providers/{id}/complaints?status=`
@@ -252,10 +198,9 @@ pub async fn provider_dashboard(
     Path(raw_id): Path<String>,
     query: Result<Query<Filter>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    let (id, name, locations) = provider_locations(&state, &who, &raw_id).await?;
-    let status = status_filter(query)?;
-    who.caller.record(&state, "read", &format!("complaints:provider:{id}"), None).await?;
-    let all = state.store.complaints(&locations, None).await.map_err(who.store_error())?;
+    let status = raw_status(query);
+    let found = state.app.complaints.for_provider(&who.actor(), &raw_id, status.as_deref()).await;
+    let ProviderComplaints { id, name, complaints: all, status } = found.map_err(|e| who.fail(e))?;
     let chrome = Chrome::with(
         &who,
         vec![Crumb::new("Manage", "/manage"), Crumb::new(name.clone(), format!("/manage/providers/{id}"))],
@@ -270,7 +215,7 @@ pub async fn provider_dashboard(
         format!("/manage/providers/{id}/complaints"),
         None,
         Some(format!("/manage/providers/{id}/complaints.csv")),
-        policy_text(state.config.complaint_policy),
+        policy_text(state.app.complaints.policy()),
     );
     Ok(render(StatusCode::OK, &page))
 }
@@ -283,11 +228,8 @@ pub async fn provider_csv(
     who: SignedIn,
     Path(raw_id): Path<String>,
 ) -> Result<Response, PageError> {
-    let (id, _, locations) = provider_locations(&state, &who, &raw_id).await?;
-    let all = state.store.complaints(&locations, None).await.map_err(who.store_error())?;
-    who.caller
-        .record(&state, "export", &format!("complaints:provider:{id}"), Some(&format!("csv: {} rows", all.len())))
-        .await?;
+    let found = state.app.complaints.export_for_provider(&who.actor(), &raw_id).await;
+    let ProviderComplaints { id, complaints: all, .. } = found.map_err(|e| who.fail(e))?;
     let body = csv(&all, today()).map_err(|e| {
         tracing::error!(error = %e, "the complaints CSV could not be written");
         WebError::Internal
@@ -356,7 +298,7 @@ fn csv(all: &[ComplaintRecord], today: NaiveDate) -> Result<String, csv::Error> 
 // ---------------------------------------------------------------- logging one
 
 #[derive(Template)]
-#[template(path = "complaint_log.html")]
+#[template(path = "complaints/log.html")]
 struct LogPage {
     title: String,
     chrome: Chrome,
@@ -369,22 +311,16 @@ struct LogPage {
     policy: String,
 }
 
-async fn loggable(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<LocationDetail, WebError> {
-    let detail = location_detail(state, who, raw_id).await?;
-    who.require(state, Action::Write, intake_resource(&detail)).await?;
-    Ok(detail)
-}
-
 fn log_page(
     state: &AppState,
     who: &SignedIn,
-    detail: &LocationDetail,
+    loggable: &Loggable,
     raw: &RawComplaint,
     errors: &FormErrors,
     key: &str,
 ) -> LogPage {
-    let l = &detail.location;
-    let can_read = authorize(who.principal(), Action::Read, location_resource(detail)).is_allowed();
+    let l = &loggable.detail.location;
+    let can_read = loggable.can_read;
     LogPage {
         title: errors.title("Log a complaint"),
         chrome: location_chrome(who, l, "Log a complaint"),
@@ -394,7 +330,7 @@ fn log_page(
         back_href: if can_read { location_complaints_href(&l.id) } else { format!("/manage/locations/{}", l.id) },
         key: key.to_string(),
         fields: ComplaintFields::new(raw, errors, true),
-        policy: policy_text(state.config.complaint_policy),
+        policy: policy_text(state.app.complaints.policy()),
     }
 }
 
@@ -404,10 +340,10 @@ pub async fn log_form(
     who: SignedIn,
     Path(raw_id): Path<String>,
 ) -> Result<Response, PageError> {
-    let detail = loggable(&state, &who, &raw_id).await?;
+    let loggable = state.app.complaints.loggable(&who.actor(), &raw_id).await.map_err(|e| who.fail(e))?;
     let raw = RawComplaint { received_on: today().to_string(), ..RawComplaint::default() };
     let key = candour_voice::new_submission_key();
-    Ok(render(StatusCode::OK, &log_page(&state, &who, &detail, &raw, &FormErrors::default(), &key)))
+    Ok(render(StatusCode::OK, &log_page(&state, &who, &loggable, &raw, &FormErrors::default(), &key)))
 }
 
 /// `POST /manage/locations/{id}/complaints/new`: kept, then to the page with its
@@ -418,42 +354,27 @@ pub async fn log_submit(
     Path(raw_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let detail = loggable(&state, &who, &raw_id).await?;
     let form = pairs(&body);
     let key = value(&form, "key").to_string();
-    super::public::follow_hash(&key)
-        .map_err(|_| WebError::bad_request("This form could not be read. Go back, reload the page and try again."))?;
     let raw = read_form(&form);
-    let details = match NewComplaintDetails::parse(&raw, Intake::Logged, today()) {
-        Ok(details) => details,
-        Err(problems) => {
-            let page = log_page(&state, &who, &detail, &raw, &form_errors(&problems, ""), &key);
-            return Ok(render(StatusCode::BAD_REQUEST, &page));
+    match state.app.complaints.log(&who.actor(), &raw_id, &key, &raw).await {
+        Ok(_) => Ok(Redirect::to(&format!("{}/sent", super::follow_href(&key))).into_response()),
+        Err(ComplaintsError::Unreadable) => {
+            Err(WebError::bad_request("This form could not be read. Go back, reload the page and try again.").into())
         }
-    };
-    log(&state, &who.caller, &detail, details, &key).await?;
-    Ok(Redirect::to(&format!("{}/sent", super::follow_href(&key))).into_response())
-}
-
-/// Keeps a complaint logged by a member of staff (or through the API), audited.
-pub async fn log(
-    state: &AppState,
-    caller: &crate::auth::Caller,
-    detail: &LocationDetail,
-    details: NewComplaintDetails,
-    secret: &str,
-) -> Result<candour_store::ComplaintReceipt, WebError> {
-    let new = super::public::new_complaint(state, detail, details, secret, Some(caller.principal.user_id)).await?;
-    let receipt = super::public::keep(state, new).await?;
-    let about = format!("location:{}", detail.location.id);
-    caller.record(state, "complaint_logged", &format!("complaint:{}", receipt.id), Some(&about)).await?;
-    Ok(receipt)
+        Err(ComplaintsError::Invalid(problems)) => {
+            let loggable = state.app.complaints.loggable(&who.actor(), &raw_id).await.map_err(|e| who.fail(e))?;
+            let page = log_page(&state, &who, &loggable, &raw, &form_errors(&problems, ""), &key);
+            Ok(render(StatusCode::BAD_REQUEST, &page))
+        }
+        Err(e) => Err(who.fail(e).into()),
+    }
 }
 
 // ---------------------------------------------------------------- one complaint
 
 #[derive(Template)]
-#[template(path = "complaint.html")]
+#[template(path = "complaints/complaint.html")]
 struct ComplaintPage {
     title: String,
     chrome: Chrome,
@@ -491,14 +412,6 @@ pub enum StepInput {
     Choice(RadioGroup),
 }
 
-/// Loads a complaint the caller may act on in this way, or the normal 404.
-async fn allowed(state: &AppState, who: &SignedIn, raw_id: &str, action: Action) -> Result<ComplaintRecord, WebError> {
-    let id: i64 = raw_id.parse().map_err(|_| who.not_found())?;
-    let record = state.store.complaint(id).await.map_err(who.store_error())?;
-    who.require(state, action, record_resource(&record)).await?;
-    Ok(record)
-}
-
 /// `GET /manage/complaints/{id}`
 pub async fn show(
     State(state): State<AppState>,
@@ -506,11 +419,10 @@ pub async fn show(
     Path(raw_id): Path<String>,
     query: Query<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let record = allowed(&state, &who, &raw_id, Action::Read).await?;
-    who.caller.record(&state, "read", &format!("complaint:{}", record.id), None).await?;
+    let handled = state.app.complaints.complaint(&who.actor(), &raw_id, Via::Page).await.map_err(|e| who.fail(e))?;
     let notice =
         query.0.iter().find(|(k, _)| k == "done").and_then(|(_, v)| step_label(v)).map(|l| format!("Saved: {l}"));
-    let page = complaint_page(&who, &record, &FormErrors::default(), None, &[], notice);
+    let page = complaint_page(&who, &handled, &FormErrors::default(), None, &[], notice);
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -527,53 +439,23 @@ pub async fn step(
     Path(raw_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let record = allowed(&state, &who, &raw_id, Action::Write).await?;
     let form = pairs(&body);
     let raw = read_step(&form);
     let code = raw.step.clone();
-    let step = match ComplaintStep::parse(&raw, today()) {
-        Ok(step) => step,
-        Err(problems) => {
-            let errors = form_errors(&problems, &format!("{code}-"));
-            let page = complaint_page(&who, &record, &errors, None, &form, None);
-            return Ok(render(StatusCode::BAD_REQUEST, &page));
+    let (errors, refused, status) = match state.app.complaints.take_step(&who.actor(), &raw_id, &raw).await {
+        Ok(r) => {
+            let done = code.trim();
+            return Ok(Redirect::to(&format!("{}?done={done}", complaint_href(r.id))).into_response());
         }
+        Err(ComplaintsError::Invalid(problems)) => {
+            (form_errors(&problems, &format!("{code}-")), None, StatusCode::BAD_REQUEST)
+        }
+        Err(ComplaintsError::Conflict(message)) => (FormErrors::default(), Some(message), StatusCode::CONFLICT),
+        Err(e) => return Err(who.fail(e).into()),
     };
-    match take(&state, &who.caller, &record, &step).await {
-        Ok(_) => Ok(Redirect::to(&format!("{}?done={}", complaint_href(record.id), step.code())).into_response()),
-        Err(Taken::Refused(message)) => {
-            let page = complaint_page(&who, &record, &FormErrors::default(), Some(message), &form, None);
-            Ok(render(StatusCode::CONFLICT, &page))
-        }
-        Err(Taken::Failed(e)) => Err(e.into()),
-    }
-}
-
-pub enum Taken {
-    Refused(String),
-    Failed(WebError),
-}
-
-/// Takes a step on a complaint the caller may write to, audited.
-pub async fn take(
-    state: &AppState,
-    caller: &crate::auth::Caller,
-    record: &ComplaintRecord,
-    step: &ComplaintStep,
-) -> Result<ComplaintRecord, Taken> {
-    let result = state.store.take_complaint_step(record.id, step, Some(caller.principal.user_id), Utc::now()).await;
-    match result {
-        Ok(updated) => {
-            state.monitor.touch(&record.location_id);
-            caller
-                .record(state, "complaint_step", &format!("complaint:{}", record.id), Some(step.code()))
-                .await
-                .map_err(Taken::Failed)?;
-            Ok(updated)
-        }
-        Err(StoreError::Conflict(message)) => Err(Taken::Refused(message)),
-        Err(e) => Err(Taken::Failed(WebError::from_store(e, String::new))),
-    }
+    let handled = state.app.complaints.for_steps(&who.actor(), &raw_id).await.map_err(|e| who.fail(e))?;
+    let page = complaint_page(&who, &handled, &errors, refused, &form, None);
+    Ok(render(status, &page))
 }
 
 /// A step form's fields, each input named `{step}-{field}`.
@@ -599,13 +481,13 @@ fn read_step(form: &[(String, String)]) -> RawStep {
 
 fn complaint_page(
     who: &SignedIn,
-    r: &ComplaintRecord,
+    handled: &Handled,
     errors: &FormErrors,
     refused: Option<String>,
     form: &[(String, String)],
     notice: Option<String>,
 ) -> ComplaintPage {
-    let can_write = authorize(who.principal(), Action::Write, record_resource(r)).is_allowed();
+    let (r, can_write) = (&handled.record, handled.can_write);
     let mut links = errors.links();
     if let Some(message) = refused {
         links.insert(0, ErrorLink { href: "#steps".to_string(), message });
@@ -825,38 +707,4 @@ fn step_forms(r: &ComplaintRecord, errors: &FormErrors, form: &[(String, String)
         ));
     }
     forms
-}
-
-// ---------------------------------------------------------------- JSON
-
-/// A complaint in a list: its status, deadlines and what is overdue.
-pub fn complaint_summary_json(r: &ComplaintRecord, today: NaiveDate) -> Value {
-    let late = r.overdue(today);
-    json!({
-        "id": r.id,
-        "reference": r.reference,
-        "location_id": r.location_id,
-        "status": r.status,
-        "received_on": r.received_on,
-        "channel": r.channel,
-        "acknowledge_by": r.deadlines.acknowledge_by,
-        "acknowledged_on": r.acknowledged_on,
-        "respond_by": r.deadlines.respond_by,
-        "agreed_response_by": r.agreed_response_by,
-        "response_sent_on": r.response_sent_on,
-        "closed_on": r.closed_on,
-        "outcome": r.outcome,
-        "overdue": { "acknowledgement": late.acknowledgement, "response": late.response },
-        "policy": r.policy,
-    })
-}
-
-/// A complaint in full.
-pub fn complaint_json(r: &ComplaintRecord, today: NaiveDate) -> Value {
-    let mut value = serde_json::to_value(r).unwrap_or(Value::Null);
-    if let Value::Object(map) = &mut value {
-        let late = r.overdue(today);
-        map.insert("overdue".into(), json!({ "acknowledgement": late.acknowledgement, "response": late.response }));
-    }
-    value
 }

@@ -10,21 +10,20 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use candour_domain::complaints::{ComplaintStatus, Intake, NewComplaintDetails, RawComplaint, deadlines};
-use candour_store::{ComplaintReceipt, ComplaintRecord, LocationDetail, NewComplaint, StoreError};
-use chrono::Utc;
+use candour_app::complaints::ComplaintsError;
+use candour_domain::complaints::{ComplaintStatus, RawComplaint};
+use candour_store::{ComplaintRecord, LocationDetail};
 
-use super::{ComplaintFields, TimelineLine, follow_href, form_errors, read_form, status_words, timeline, today};
+use super::{ComplaintFields, TimelineLine, follow_href, form_errors, read_form, status_words, timeline};
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, FormErrors, pairs, value};
-use crate::pages::parse_location_id;
 use crate::security::client_ip::ClientIp;
 use crate::security::csrf::Csrf;
 use crate::state::AppState;
 use crate::views::{location_href, long_date};
 
 #[derive(Template)]
-#[template(path = "complaint_raise.html")]
+#[template(path = "complaints/raise.html")]
 struct RaisePage {
     title: String,
     errors: Vec<ErrorLink>,
@@ -38,7 +37,7 @@ struct RaisePage {
 }
 
 #[derive(Template)]
-#[template(path = "complaint_sent.html")]
+#[template(path = "complaints/sent.html")]
 struct SentPage {
     title: &'static str,
     service_name: String,
@@ -50,7 +49,7 @@ struct SentPage {
 }
 
 #[derive(Template)]
-#[template(path = "complaint_follow.html")]
+#[template(path = "complaints/follow.html")]
 struct FollowPage {
     title: String,
     service_name: String,
@@ -70,13 +69,11 @@ struct FollowPage {
     local_authority: Option<String>,
 }
 
-async fn location(state: &AppState, raw_id: &str) -> Result<LocationDetail, WebError> {
-    let id = parse_location_id(raw_id)?;
-    state
-        .store
-        .location(&id)
-        .await
-        .map_err(|e| WebError::from_store(e, || format!("There is no location with ID {id} in the register.")))
+/// The normal answer for a location the register does not have, or a failed action.
+fn failed(raw_id: &str, e: ComplaintsError) -> WebError {
+    WebError::from_area(&e, || {
+        WebError::not_found(format!("There is no location with ID {} in the register.", raw_id.trim()))
+    })
 }
 
 fn raise_page(
@@ -97,7 +94,7 @@ fn raise_page(
         key: key.to_string(),
         csrf_token,
         fields: ComplaintFields::new(raw, errors, false),
-        policy: super::policy_text(state.config.complaint_policy),
+        policy: super::policy_text(state.app.complaints.policy()),
     }
 }
 
@@ -107,69 +104,14 @@ pub async fn form(
     Path(raw_id): Path<String>,
     Csrf(csrf): Csrf,
 ) -> Result<Response, PageError> {
-    let detail = location(&state, &raw_id).await?;
+    let detail = state.app.complaints.raisable(&raw_id).await.map_err(|e| failed(&raw_id, e))?;
     let key = candour_voice::new_submission_key();
     let page = raise_page(&state, &detail, &RawComplaint::default(), &FormErrors::default(), &key, csrf);
     Ok(render(StatusCode::OK, &page))
 }
 
-/// The hash of a follow secret, or the normal 404 for one that cannot be ours.
-pub(super) fn follow_hash(secret: &str) -> Result<String, WebError> {
-    candour_voice::key_hash(secret).map_err(|_| not_followed())
-}
-
 fn not_followed() -> WebError {
     WebError::not_found("We could not find a complaint with this link. Check that you copied all of it.")
-}
-
-/// Keeps a new complaint, drawing another reference in the unlikely case the one
-/// drawn is taken.
-pub(super) async fn keep(state: &AppState, mut new: NewComplaint) -> Result<ComplaintReceipt, WebError> {
-    for _ in 0..5 {
-        match state.store.add_complaint(&new).await {
-            Err(StoreError::Conflict(_)) => new.reference = candour_voice::new_reference(),
-            Err(e) => return Err(WebError::from_store(e, String::new)),
-            Ok(receipt) => {
-                // Complaint figures and overdue complaints are monitored.
-                state.monitor.touch(&new.location_id);
-                return Ok(receipt);
-            }
-        }
-    }
-    tracing::error!("no free complaint reference after five tries");
-    Err(WebError::Internal)
-}
-
-/// Everything a new complaint is kept with: its deadlines under the policy in
-/// force, a reference, any safeguarding alert and the emails to send.
-pub(super) async fn new_complaint(
-    state: &AppState,
-    detail: &LocationDetail,
-    details: NewComplaintDetails,
-    secret: &str,
-    logged_by: Option<candour_domain::UserId>,
-) -> Result<NewComplaint, WebError> {
-    let now = Utc::now();
-    let policy = state.config.complaint_policy;
-    let due = deadlines(details.received_on, None, policy).map_err(|e| {
-        tracing::error!(error = %e, "a complaint's deadlines are beyond the bank holiday calendar");
-        WebError::Internal
-    })?;
-    let reference = candour_voice::new_reference();
-    let (alert, mut emails) = super::safeguarding(state, detail, &details, &reference, now).await?;
-    emails.extend(super::follow_email(state, detail, &details, &reference, secret, now));
-    Ok(NewComplaint {
-        location_id: detail.location.id.clone(),
-        details,
-        reference,
-        follow_hash: follow_hash(secret)?,
-        policy,
-        deadlines: due,
-        logged_by,
-        created_at: now,
-        alert,
-        emails,
-    })
 }
 
 /// `POST /locations/{id}/complaints/new`: kept, then to the page with the follow
@@ -181,40 +123,36 @@ pub async fn submit(
     Csrf(csrf): Csrf,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let detail = location(&state, &raw_id).await?;
     let form = pairs(&body);
     let key = value(&form, "key").to_string();
-    follow_hash(&key)
-        .map_err(|_| WebError::bad_request("This form could not be read. Start again from the service's page."))?;
     let raw = read_form(&form);
-    let details = match NewComplaintDetails::parse(&raw, Intake::Online, today()) {
-        Ok(details) => details,
-        Err(problems) => {
-            let page = raise_page(&state, &detail, &raw, &form_errors(&problems, ""), &key, csrf);
-            return Ok(render(StatusCode::BAD_REQUEST, &page));
+    let mut limited = None;
+    let admit = |location: &candour_domain::LocationId| match state.feedback_limits.check(ip, location, Instant::now())
+    {
+        Ok(()) => true,
+        Err(e) => {
+            limited = Some(e);
+            false
         }
     };
-    state.feedback_limits.check(ip, &detail.location.id, Instant::now())?;
-    let new = new_complaint(&state, &detail, details, &key, None).await?;
-    let receipt = keep(&state, new).await?;
-    if !receipt.duplicate {
-        let about = format!("location:{}", detail.location.id);
-        let resource = format!("complaint:{}", receipt.id);
-        let ip = ip.to_string();
-        // The complaint is kept; a failed audit write is logged rather than lose the person's answer.
-        if let Err(err) = state.accounts.audit(None, "complaint_raised", &resource, Some(&about), Some(&ip)).await {
-            tracing::error!(error = %err, "the audit log could not be written");
+    let raised = state.app.complaints.raise(&raw_id, &key, &raw, Some(&ip.to_string()), admit).await;
+    match raised {
+        Ok(_) => Ok(Redirect::to(&format!("{}/sent", follow_href(&key))).into_response()),
+        Err(ComplaintsError::Unreadable) => {
+            Err(WebError::bad_request("This form could not be read. Start again from the service's page.").into())
         }
+        Err(ComplaintsError::Invalid(problems)) => {
+            let detail = state.app.complaints.raisable(&raw_id).await.map_err(|e| failed(&raw_id, e))?;
+            let page = raise_page(&state, &detail, &raw, &form_errors(&problems, ""), &key, csrf);
+            Ok(render(StatusCode::BAD_REQUEST, &page))
+        }
+        Err(ComplaintsError::Limited) => Err(limited.unwrap_or(WebError::Internal).into()),
+        Err(e) => Err(failed(&raw_id, e).into()),
     }
-    Ok(Redirect::to(&format!("{}/sent", follow_href(&key))).into_response())
 }
 
 async fn followed(state: &AppState, secret: &str) -> Result<ComplaintRecord, WebError> {
-    let hash = follow_hash(secret)?;
-    state.store.complaint_by_follow(&hash).await.map_err(|e| match e {
-        StoreError::NotFound => not_followed(),
-        other => WebError::from_store(other, String::new),
-    })
+    state.app.complaints.follow(secret).await.map_err(|e| WebError::from_area(&e, not_followed))
 }
 
 /// `GET /complaints/follow/{secret}/sent`: the reference and the follow link.
@@ -225,7 +163,7 @@ pub async fn sent(State(state): State<AppState>, Path(secret): Path<String>) -> 
         service_name: r.location_name.clone(),
         service_href: location_href(r.location_id.as_str()),
         reference: r.reference.clone(),
-        follow_url: format!("{}{}", state.config.public_url(), follow_href(&secret)),
+        follow_url: state.app.complaints.follow_url(&secret),
         emailed: r.contact.email.is_some(),
         logged: r.logged_by.is_some(),
     };

@@ -8,14 +8,14 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use candour_domain::improvement::{ActionDetails, ActionStatus, RawAction, check_status_change};
-use candour_domain::{Action, UserId};
-use candour_store::{LocationDetail, Plan, PlanAction, StatusChange, StoreError};
-use chrono::Utc;
+use candour_app::improvement::{ActionView, ImprovementError, PlanView, Via, statements};
+use candour_domain::UserId;
+use candour_domain::improvement::{ActionDetails, ActionStatus, RawAction};
+use candour_store::{LocationDetail, Plan, PlanAction};
 
-use super::{page_plan, plan_chrome, plan_href, statement_name, statements, status_modifier, status_text};
+use super::{plan_chrome, plan_href, statement_name, status_modifier, status_text};
 use crate::auth::SignedIn;
-use crate::error::{PageError, WebError, render};
+use crate::error::{PageError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, RadioGroup, SelectField, pairs, value};
 use crate::pages::chrome::{Chrome, date_time};
 use crate::state::AppState;
@@ -23,7 +23,7 @@ use crate::views::today;
 use crate::views::{SelectOption, long_date};
 
 #[derive(Template)]
-#[template(path = "plan_action_form.html")]
+#[template(path = "improvement/action_form.html")]
 struct ActionFormPage {
     title: String,
     chrome: Chrome,
@@ -38,16 +38,6 @@ struct ActionFormPage {
     owner: Field,
     due_on: Field,
     button: &'static str,
-}
-
-/// Checks an action against the plan: its fields, its finding, and that its statement is the framework's.
-pub(crate) fn check_action(raw: &RawAction, plan: &Plan) -> Result<ActionDetails, Vec<(&'static str, String)>> {
-    let details = ActionDetails::parse(raw, &plan.finding_ids())
-        .map_err(|ps| ps.into_iter().map(|p| (p.field, p.message)).collect::<Vec<_>>())?;
-    if !statements().iter().any(|(code, _)| *code == details.statement) {
-        return Err(vec![("statement", "Choose the quality statement this action improves".to_string())]);
-    }
-    Ok(details)
 }
 
 fn raw_of(form: &[(String, String)]) -> RawAction {
@@ -135,7 +125,8 @@ pub async fn new_form(
     who: SignedIn,
     Path(raw_id): Path<String>,
 ) -> Result<Response, PageError> {
-    let (plan, detail) = page_plan(&state, &who, &raw_id, Action::Write).await?;
+    let view = state.app.improvement.writable(&who.actor(), &raw_id).await.map_err(|e| who.fail(e))?;
+    let PlanView { plan, detail, .. } = view;
     let form = match plan.findings.as_slice() {
         [only] => vec![("finding".to_string(), only.id.to_string())],
         _ => Vec::new(),
@@ -150,27 +141,16 @@ pub async fn add(
     Path(raw_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let (plan, detail) = page_plan(&state, &who, &raw_id, Action::Write).await?;
     let form = pairs(&body);
-    let details = match check_action(&raw_of(&form), &plan) {
-        Ok(details) => details,
-        Err(problems) => {
-            let page = form_page(&who, &detail, &plan, None, &form, &errors_of(problems));
-            return Ok(render(StatusCode::BAD_REQUEST, &page));
+    match state.app.improvement.add_action(&who.actor(), &raw_id, &raw_of(&form), Via::Page).await {
+        Ok((plan, _)) => Ok(Redirect::to(&format!("{}?saved=action", plan_href(plan))).into_response()),
+        Err(ImprovementError::Invalid(problems)) => {
+            let view = state.app.improvement.writable(&who.actor(), &raw_id).await.map_err(|e| who.fail(e))?;
+            let page = form_page(&who, &view.detail, &view.plan, None, &form, &errors_of(problems));
+            Ok(render(StatusCode::BAD_REQUEST, &page))
         }
-    };
-    let action = state
-        .store
-        .add_action(plan.id, &details, who.principal().user_id, Utc::now())
-        .await
-        .map_err(who.store_error())?;
-    let text = format!("action {}: {}", action.id, details.statement);
-    who.caller.record(&state, "plan_action_add", &format!("improvement_plan:{}", plan.id), Some(&text)).await?;
-    Ok(Redirect::to(&format!("{}?saved=action", plan_href(plan.id))).into_response())
-}
-
-fn find_action<'a>(who: &SignedIn, plan: &'a Plan, raw: &str) -> Result<&'a PlanAction, WebError> {
-    raw.trim().parse::<i64>().ok().and_then(|id| plan.action(id)).ok_or_else(|| who.not_found())
+        Err(e) => Err(who.fail(e).into()),
+    }
 }
 
 /// `GET /manage/plans/{id}/actions/{action}/edit`
@@ -179,10 +159,11 @@ pub async fn edit_form(
     who: SignedIn,
     Path((raw_id, raw_action)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let (plan, detail) = page_plan(&state, &who, &raw_id, Action::Write).await?;
-    let action = find_action(&who, &plan, &raw_action)?;
-    let form = form_of(&action.details);
-    Ok(render(StatusCode::OK, &form_page(&who, &detail, &plan, Some(action), &form, &FormErrors::default())))
+    let view =
+        state.app.improvement.writable_action(&who.actor(), &raw_id, &raw_action).await.map_err(|e| who.fail(e))?;
+    let form = form_of(&view.action().details);
+    let page = form_page(&who, &view.plan.detail, &view.plan.plan, Some(view.action()), &form, &FormErrors::default());
+    Ok(render(StatusCode::OK, &page))
 }
 
 /// `POST /manage/plans/{id}/actions/{action}/edit`
@@ -192,20 +173,18 @@ pub async fn edit(
     Path((raw_id, raw_action)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let (plan, detail) = page_plan(&state, &who, &raw_id, Action::Write).await?;
-    let action = find_action(&who, &plan, &raw_action)?;
     let form = pairs(&body);
-    let details = match check_action(&raw_of(&form), &plan) {
-        Ok(details) => details,
-        Err(problems) => {
-            let page = form_page(&who, &detail, &plan, Some(action), &form, &errors_of(problems));
-            return Ok(render(StatusCode::BAD_REQUEST, &page));
+    match state.app.improvement.edit_action(&who.actor(), &raw_id, &raw_action, &raw_of(&form)).await {
+        Ok((plan, action)) => Ok(Redirect::to(&action_href(plan, action)).into_response()),
+        Err(ImprovementError::Invalid(problems)) => {
+            let view = state.app.improvement.writable_action(&who.actor(), &raw_id, &raw_action).await;
+            let view = view.map_err(|e| who.fail(e))?;
+            let (plan, action) = (&view.plan.plan, view.action());
+            let page = form_page(&who, &view.plan.detail, plan, Some(action), &form, &errors_of(problems));
+            Ok(render(StatusCode::BAD_REQUEST, &page))
         }
-    };
-    state.store.update_action(plan.id, action.id, &details, Utc::now()).await.map_err(who.store_error())?;
-    let text = format!("action {}", action.id);
-    who.caller.record(&state, "plan_action_edit", &format!("improvement_plan:{}", plan.id), Some(&text)).await?;
-    Ok(Redirect::to(&action_href(plan.id, action.id)).into_response())
+        Err(e) => Err(who.fail(e).into()),
+    }
 }
 
 pub(super) fn action_href(plan: i64, action: i64) -> String {
@@ -215,7 +194,7 @@ pub(super) fn action_href(plan: i64, action: i64) -> String {
 // ---------------------------------------------------------------- the action's page
 
 #[derive(Template)]
-#[template(path = "plan_action.html")]
+#[template(path = "improvement/action.html")]
 pub(super) struct ActionPage {
     title: String,
     chrome: Chrome,
@@ -287,42 +266,30 @@ pub async fn show(
     Path((raw_id, raw_action)): Path<(String, String)>,
     query: Result<axum::extract::Query<ActionNotice>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, PageError> {
-    let (plan, detail) = page_plan(&state, &who, &raw_id, Action::Read).await?;
-    let action = find_action(&who, &plan, &raw_action)?;
-    who.caller
-        .record(&state, "read", &format!("improvement_plan:{}", plan.id), Some(&format!("action {}", action.id)))
-        .await?;
+    let view = state.app.improvement.action(&who.actor(), &raw_id, &raw_action).await.map_err(|e| who.fail(e))?;
+    let action = view.action();
     let notice = match query.ok().and_then(|q| q.0.saved).as_deref() {
         Some("evidence") => Some("Evidence added".to_string()),
         Some("status") => Some(format!("Status changed to {}", action.status.label().to_lowercase())),
         _ => None,
     };
     let errors = FormErrors::default();
-    let upload = UploadForm::new(plan.id, action.id, "", &errors);
-    let page = action_page(&state, &who, &detail, &plan, action, &[], &errors, upload, notice).await?;
+    let upload = UploadForm::new(view.plan.plan.id, action.id, "", &errors);
+    let page = action_page(&who, &view, &[], &errors, upload, notice);
     Ok(render(StatusCode::OK, &page))
 }
 
-#[allow(clippy::too_many_arguments)]
-pub(super) async fn action_page(
-    state: &AppState,
+pub(super) fn action_page(
     who: &SignedIn,
-    detail: &LocationDetail,
-    plan: &Plan,
-    action: &PlanAction,
+    view: &ActionView,
     form: &[(String, String)],
     errors: &FormErrors,
     upload: UploadForm,
     notice: Option<String>,
-) -> Result<ActionPage, WebError> {
+) -> ActionPage {
     let today = today();
-    let mut names = std::collections::HashMap::new();
-    for id in action.history.iter().map(|h| h.by).chain(action.evidence.iter().map(|e| e.added_by)) {
-        if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(id) {
-            slot.insert(user_name(state, id).await?);
-        }
-    }
-    let name = |id: &UserId| names.get(id).cloned().unwrap_or_default();
+    let (detail, plan, action) = (&view.plan.detail, &view.plan.plan, view.action());
+    let name = |id: &UserId| view.names.get(id).cloned().unwrap_or_default();
     let finding = plan.finding(action.details.finding_id).map(|f| f.finding.headline()).unwrap_or_default();
     let current = value(form, "status");
     let choices = ActionStatus::ALL
@@ -332,7 +299,7 @@ pub(super) async fn action_page(
         .collect::<Vec<_>>();
     let status = RadioGroup::new("status", "status", "New status", choices, current, errors)
         .hint("Marking it done needs evidence of completion; dropping it needs a reason.");
-    Ok(ActionPage {
+    ActionPage {
         title: errors.title(&action.details.description),
         chrome: plan_chrome(who, detail, Some(plan), "Action"),
         errors: errors.links(),
@@ -378,7 +345,7 @@ pub(super) async fn action_page(
                 added: format!("{} by {}", date_time(e.added_at), name(&e.added_by)),
             })
             .collect(),
-        writable: super::may_write(&who.caller, detail),
+        writable: view.plan.writable,
         edit_href: format!("{}/edit", action_href(plan.id, action.id)),
         status_form: StatusForm {
             action: format!("{}/status", action_href(plan.id, action.id)),
@@ -391,14 +358,6 @@ pub(super) async fn action_page(
         },
         upload,
         back_href: plan_href(plan.id),
-    })
-}
-
-async fn user_name(state: &AppState, id: UserId) -> Result<String, WebError> {
-    match state.store.user(id).await {
-        Ok(user) => Ok(user.name),
-        Err(StoreError::NotFound) => Ok(format!("account {id}, since removed")),
-        Err(err) => Err(WebError::from_store(err, String::new)),
     }
 }
 
@@ -418,38 +377,25 @@ pub async fn set_status(
     Path((raw_id, raw_action)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let (plan, detail) = page_plan(&state, &who, &raw_id, Action::Write).await?;
-    let action = find_action(&who, &plan, &raw_action)?;
     let form = pairs(&body);
-    let reason = value(&form, "reason");
-    let checked = ActionStatus::parse(value(&form, "status"))
-        .map_err(|_| ("status", "Choose the new status".to_string()))
-        .and_then(|to| {
-            check_status_change(action.status, to, action.evidence.len(), reason)
-                .map(|()| to)
-                .map_err(|p| (p.field, p.message))
-        });
-    let to = match checked {
-        Ok(to) => to,
-        Err((field, message)) => {
-            let mut errors = FormErrors::default();
-            errors.add(field, message);
-            let upload = UploadForm::new(plan.id, action.id, "", &FormErrors::default());
-            let page = action_page(&state, &who, &detail, &plan, action, &form, &errors, upload, None).await?;
-            return Ok(render(StatusCode::BAD_REQUEST, &page));
+    let (status, reason) = (value(&form, "status"), value(&form, "reason"));
+    let set = state.app.improvement.set_status(&who.actor(), &raw_id, &raw_action, status, reason, Via::Page).await;
+    let mut errors = FormErrors::default();
+    match set {
+        Ok((plan, action)) => {
+            return Ok(Redirect::to(&format!("{}?saved=status", action_href(plan, action.id))).into_response());
         }
-    };
-    let change = StatusChange {
-        status: to,
-        reason: (!reason.is_empty()).then(|| reason.to_string()),
-        by: who.principal().user_id,
-        at: Utc::now(),
-    };
-    state.store.set_action_status(plan.id, action.id, &change).await.map_err(|e| match e {
-        StoreError::Conflict(message) => WebError::bad_request(message),
-        other => who.store_error()(other),
-    })?;
-    let text = format!("action {}: {} → {}", action.id, action.status.code(), to.code());
-    who.caller.record(&state, "plan_action_status", &format!("improvement_plan:{}", plan.id), Some(&text)).await?;
-    Ok(Redirect::to(&format!("{}?saved=status", action_href(plan.id, action.id))).into_response())
+        Err(ImprovementError::Invalid(problems)) => {
+            for (field, message) in problems {
+                errors.add(field, message);
+            }
+        }
+        Err(ImprovementError::UnknownStatus(_)) => errors.add("status", "Choose the new status"),
+        Err(e) => return Err(who.fail(e).into()),
+    }
+    let view =
+        state.app.improvement.writable_action(&who.actor(), &raw_id, &raw_action).await.map_err(|e| who.fail(e))?;
+    let upload = UploadForm::new(view.plan.plan.id, view.action, "", &FormErrors::default());
+    let page = action_page(&who, &view, &form, &errors, upload, None);
+    Ok(render(StatusCode::BAD_REQUEST, &page))
 }

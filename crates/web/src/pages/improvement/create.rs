@@ -8,30 +8,21 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use candour_domain::complaints::{ComplaintStatus, Outcome};
-use candour_domain::improvement::{Finding, FindingKind, Problem, parse_date, parse_title};
-use candour_domain::{Action, KeyQuestion, Rating};
-use candour_store::{AssessmentStatus, LocationDetail, NewPlan};
-use chrono::Utc;
+use candour_app::improvement::{ImprovementError, Offered, RawPlan};
+use candour_domain::LocationId;
+use candour_domain::improvement::FindingKind;
+use candour_store::LocationDetail;
 
-use super::{location_for, plan_href, plans_href};
+use super::{plan_href, plans_href};
 use crate::auth::SignedIn;
-use crate::error::{PageError, WebError, render};
+use crate::error::{PageError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, pairs, value};
 use crate::pages::chrome::{Chrome, Crumb};
 use crate::state::AppState;
-use crate::views::long_date;
 use crate::views::today;
 
-/// A finding offered to link, with the key its checkbox sends.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Offered {
-    pub key: String,
-    pub finding: Finding,
-}
-
 #[derive(Template)]
-#[template(path = "plan_new.html")]
+#[template(path = "improvement/new.html")]
 struct NewPlanPage {
     title: String,
     chrome: Chrome,
@@ -56,99 +47,12 @@ struct Choice {
     checked: bool,
 }
 
-/// The findings a location has now, from its latest published assessment, its
-/// current ratings, its upheld complaints and its watchlist entry.
-pub(crate) async fn current_findings(state: &AppState, detail: &LocationDetail) -> Result<Vec<Offered>, WebError> {
-    let mut offered = Vec::new();
-    let id = &detail.location.id;
-    let assessments = state.store.assessments_of(id).await.map_err(|e| WebError::from_store(e, String::new))?;
-    let latest = assessments.iter().find(|a| a.status == AssessmentStatus::Published);
-    if let Some(a) = latest {
-        let result: Option<candour_engine::AssessmentResult> =
-            a.result.as_deref().and_then(|r| serde_json::from_str(r).ok());
-        let on = a.published_on.map(long_date).unwrap_or_default();
-        for group in result.iter().flat_map(|r| &r.service_groups) {
-            for kq in KeyQuestion::ALL {
-                for s in &group.key_questions.get(kq).statements {
-                    let score = s.score.get();
-                    if score > 2 {
-                        continue;
-                    }
-                    let code = s.id.to_string();
-                    let key = format!("statement:{code}");
-                    if offered.iter().any(|o: &Offered| o.key == key) {
-                        continue;
-                    }
-                    offered.push(Offered {
-                        key,
-                        finding: Finding {
-                            kind: FindingKind::Statement,
-                            reference: code,
-                            text: format!(
-                                "{}: {}, scored {score} in the assessment published {on}",
-                                kq.name(),
-                                s.title
-                            ),
-                        },
-                    });
-                }
-            }
-        }
-    }
-    if let Some(r) = &detail.headline_rating {
-        let poor = |rating: Option<Rating>| matches!(rating, Some(Rating::RequiresImprovement | Rating::Inadequate));
-        let on = long_date(r.published);
-        if poor(r.overall) {
-            let name = r.overall.map_or("", |x| x.name());
-            offered.push(rating_finding("overall", format!("Rated {name} overall, published {on}")));
-        }
-        for kq in KeyQuestion::ALL {
-            let rating = r.key_questions.get(kq);
-            if poor(rating) {
-                let name = rating.map_or("", |x| x.name());
-                offered.push(rating_finding(
-                    &kq.name().to_lowercase(),
-                    format!("{} rated {name}, published {on}", kq.name()),
-                ));
-            }
-        }
-    }
-    // Upheld complaints, named by reference, outcome and date only: a published plan
-    // shows its findings, and a complaint's own words may name people.
-    let closed = state.store.complaints(std::slice::from_ref(id), Some(ComplaintStatus::Closed)).await;
-    let closed = closed.map_err(|e| WebError::from_store(e, String::new))?;
-    for c in closed.iter().filter(|c| matches!(c.outcome, Some(Outcome::Upheld | Outcome::PartlyUpheld))) {
-        let (outcome, on) = (c.outcome.map_or("", |o| o.label()), c.closed_on.map(long_date).unwrap_or_default());
-        offered.push(Offered {
-            key: format!("complaint:{}", c.reference),
-            finding: Finding {
-                kind: FindingKind::Complaint,
-                reference: c.reference.clone(),
-                text: format!("Complaint {}: {outcome}, closed {on}", c.reference),
-            },
-        });
-    }
-    if let Some(snapshot) = state.monitor.current()
-        && let Some(watched) = snapshot.get(id)
-    {
-        for reason in &watched.entry.reasons {
-            offered.push(Offered {
-                key: format!("watchlist:{}", reason.code),
-                finding: Finding {
-                    kind: FindingKind::Watchlist,
-                    reference: reason.code.to_string(),
-                    text: reason.text.clone(),
-                },
-            });
-        }
-    }
-    Ok(offered)
-}
-
-fn rating_finding(reference: &str, text: String) -> Offered {
-    Offered {
-        key: format!("rating:{reference}"),
-        finding: Finding { kind: FindingKind::Rating, reference: reference.to_string(), text },
+/// The location's watchlist reasons (code, text), as monitoring last computed them.
+fn watchlist(state: &AppState) -> impl FnOnce(&LocationId) -> Vec<(String, String)> + '_ {
+    move |id| {
+        let Some(snapshot) = state.monitor.current() else { return Vec::new() };
+        let Some(watched) = snapshot.get(id) else { return Vec::new() };
+        watched.entry.reasons.iter().map(|r| (r.code.to_string(), r.text.clone())).collect()
     }
 }
 
@@ -158,8 +62,8 @@ pub async fn form(
     who: SignedIn,
     Path(raw_id): Path<String>,
 ) -> Result<Response, PageError> {
-    let detail = location_for(&state, &who.caller, &raw_id, Action::Write, || who.not_found()).await?;
-    let offered = current_findings(&state, &detail).await?;
+    let found = state.app.improvement.new_plan(&who.actor(), &raw_id, watchlist(&state)).await;
+    let (detail, offered) = found.map_err(|e| who.fail(e))?;
     let form = vec![("started_on".to_string(), today().to_string())];
     Ok(render(StatusCode::OK, &page(&who, &detail, &offered, &form, &FormErrors::default())))
 }
@@ -171,53 +75,28 @@ pub async fn submit(
     Path(raw_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let detail = location_for(&state, &who.caller, &raw_id, Action::Write, || who.not_found()).await?;
-    let offered = current_findings(&state, &detail).await?;
     let form = pairs(&body);
-    let mut errors = FormErrors::default();
-    let mut add = |p: Problem| errors.add(p.field, p.message);
-    let title = parse_title(value(&form, "title")).map_err(&mut add).ok();
-    let started_on = parse_date("started_on", "date the plan began", value(&form, "started_on")).map_err(&mut add).ok();
-    let mut findings: Vec<Finding> = form
-        .iter()
-        .filter(|(k, _)| k == "finding")
-        .filter_map(|(_, key)| offered.iter().find(|o| &o.key == key))
-        .map(|o| o.finding.clone())
-        .collect();
-    findings.dedup();
-    let (reference, complaint) = (value(&form, "complaint_reference"), value(&form, "complaint_text"));
-    if !reference.is_empty() || !complaint.is_empty() {
-        match Finding::parse("complaint", reference, complaint) {
-            Ok(f) => findings.push(f),
-            Err(p) => add(p),
-        }
-    }
-    let other = value(&form, "other_text");
-    if !other.is_empty() {
-        match Finding::parse("other", "", other) {
-            Ok(f) => findings.push(f),
-            Err(p) => add(p),
-        }
-    }
-    if findings.is_empty() && errors.is_empty() {
-        let first = if offered.is_empty() { "complaint_reference" } else { "finding-1" };
-        errors.add(first, "Choose at least one finding, or describe one, for the plan to answer");
-    }
-    let (Some(title), Some(started_on), true) = (title, started_on, errors.is_empty()) else {
-        return Ok(render(StatusCode::BAD_REQUEST, &page(&who, &detail, &offered, &form, &errors)));
+    let raw = RawPlan {
+        title: value(&form, "title").to_string(),
+        started_on: value(&form, "started_on").to_string(),
+        findings: form.iter().filter(|(k, _)| k == "finding").map(|(_, v)| v.clone()).collect(),
+        complaint_reference: value(&form, "complaint_reference").to_string(),
+        complaint_text: value(&form, "complaint_text").to_string(),
+        other_text: value(&form, "other_text").to_string(),
     };
-    let new = NewPlan {
-        location_id: detail.location.id.clone(),
-        title,
-        started_on,
-        findings,
-        created_by: who.principal().user_id,
-        created_at: Utc::now(),
-    };
-    let plan = state.store.create_plan(&new).await.map_err(who.store_error())?;
-    let detail_text = format!("location {}: {} finding(s)", detail.location.id, plan.findings.len());
-    who.caller.record(&state, "plan_create", &format!("improvement_plan:{}", plan.id), Some(&detail_text)).await?;
-    Ok(Redirect::to(&format!("{}?saved=created", plan_href(plan.id))).into_response())
+    match state.app.improvement.create(&who.actor(), &raw_id, &raw, watchlist(&state)).await {
+        Ok(plan) => Ok(Redirect::to(&format!("{}?saved=created", plan_href(plan.id))).into_response()),
+        Err(ImprovementError::Invalid(problems)) => {
+            let found = state.app.improvement.new_plan(&who.actor(), &raw_id, watchlist(&state)).await;
+            let (detail, offered) = found.map_err(|e| who.fail(e))?;
+            let mut errors = FormErrors::default();
+            for (field, message) in problems {
+                errors.add(field, message);
+            }
+            Ok(render(StatusCode::BAD_REQUEST, &page(&who, &detail, &offered, &form, &errors)))
+        }
+        Err(e) => Err(who.fail(e).into()),
+    }
 }
 
 fn page(

@@ -8,19 +8,15 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use candour_domain::Action;
-use candour_domain::improvement::{MAX_EVIDENCE_BYTES, check_file, parse_note};
-use candour_store::{FileMeta, NewEvidence};
-use chrono::Utc;
+use candour_app::improvement::{ImprovementError, RawEvidence};
+use candour_domain::improvement::MAX_EVIDENCE_BYTES;
+use candour_store::FileMeta;
 
 use super::actions::{UploadForm, action_href, action_page};
-use super::page_plan;
 use crate::auth::SignedIn;
 use crate::error::{PageError, render};
 use crate::forms::FormErrors;
 use crate::state::AppState;
-
-const CHOOSE: &str = "Write an evidence note, or choose a file, or both";
 
 /// What the form sent: the note and the file (its name and bytes), or why it could not be read.
 struct Sent {
@@ -56,49 +52,30 @@ pub async fn upload(
     Path((raw_id, raw_action)): Path<(String, String)>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
-    let (plan, detail) = page_plan(&state, &who, &raw_id, Action::Write).await?;
-    let action = raw_action.trim().parse::<i64>().ok().and_then(|id| plan.action(id)).ok_or_else(|| who.not_found())?;
-    let mut errors = FormErrors::default();
     let sent = match multipart {
-        Ok(parts) => read_parts(parts).await.unwrap_or_else(|message| {
-            errors.add("file", message);
-            Sent { note: String::new(), file: None }
-        }),
-        Err(_) => Sent { note: String::new(), file: None },
-    };
-    let note = parse_note("note", &sent.note, false).map_err(|p| errors.add(p.field, p.message)).ok();
-    let file = match &sent.file {
-        Some((name, bytes)) => match check_file(name, bytes) {
-            Ok(checked) => Some((
-                FileMeta { name: checked.name, kind: checked.kind, size: checked.size, sha256: checked.sha256 },
-                bytes.clone(),
-            )),
-            Err(message) => {
-                errors.add("file", message);
-                None
-            }
+        Ok(parts) => match read_parts(parts).await {
+            Ok(sent) => RawEvidence { note: sent.note, file: sent.file, unreadable: None },
+            Err(message) => RawEvidence { unreadable: Some(message), ..RawEvidence::default() },
         },
-        None => None,
+        Err(_) => RawEvidence::default(),
     };
-    if errors.is_empty() && file.is_none() && note.as_deref().is_none_or(str::is_empty) {
-        errors.add("note", CHOOSE);
-    }
-    if !errors.is_empty() {
-        let upload = UploadForm::new(plan.id, action.id, &sent.note, &errors);
-        let page = action_page(&state, &who, &detail, &plan, action, &[], &errors, upload, None).await?;
-        return Ok(render(StatusCode::BAD_REQUEST, &page));
-    }
-    let text = match &file {
-        Some((meta, _)) => {
-            format!("action {}: file {} ({} bytes, sha256 {})", action.id, meta.name, meta.size, meta.sha256)
+    match state.app.improvement.add_evidence(&who.actor(), &raw_id, &raw_action, &sent).await {
+        Ok((plan, action)) => {
+            Ok(Redirect::to(&format!("{}?saved=evidence", action_href(plan, action))).into_response())
         }
-        None => format!("action {}: note", action.id),
-    };
-    let evidence =
-        NewEvidence { note: note.unwrap_or_default(), file, added_by: who.principal().user_id, added_at: Utc::now() };
-    state.store.add_evidence(plan.id, action.id, &evidence).await.map_err(who.store_error())?;
-    who.caller.record(&state, "plan_evidence_add", &format!("improvement_plan:{}", plan.id), Some(&text)).await?;
-    Ok(Redirect::to(&format!("{}?saved=evidence", action_href(plan.id, action.id))).into_response())
+        Err(ImprovementError::Invalid(problems)) => {
+            let mut errors = FormErrors::default();
+            for (field, message) in problems {
+                errors.add(field, message);
+            }
+            let view = state.app.improvement.writable_action(&who.actor(), &raw_id, &raw_action).await;
+            let view = view.map_err(|e| who.fail(e))?;
+            let upload = UploadForm::new(view.plan.plan.id, view.action, &sent.note, &errors);
+            let page = action_page(&who, &view, &[], &errors, upload, None);
+            Ok(render(StatusCode::BAD_REQUEST, &page))
+        }
+        Err(e) => Err(who.fail(e).into()),
+    }
 }
 
 /// `GET /manage/plans/{id}/evidence/{evidence}/file`: the file as an attachment,
@@ -108,12 +85,8 @@ pub async fn download(
     who: SignedIn,
     Path((raw_id, raw_evidence)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let (plan, _) = page_plan(&state, &who, &raw_id, Action::Read).await?;
-    let id = raw_evidence.trim().parse::<i64>().map_err(|_| who.not_found())?;
-    let (meta, bytes) = state.store.evidence_file(plan.id, id).await.map_err(who.store_error())?;
-    who.caller
-        .record(&state, "download", &format!("improvement_plan:{}", plan.id), Some(&format!("evidence {id}")))
-        .await?;
+    let file = state.app.improvement.evidence_file(&who.actor(), &raw_id, &raw_evidence).await;
+    let (meta, bytes) = file.map_err(|e| who.fail(e))?;
     Ok(file_response(&meta, bytes))
 }
 

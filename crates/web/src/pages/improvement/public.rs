@@ -5,14 +5,14 @@
 //! count), no reflection. People's voice is the published aggregate, shown only
 //! from 5 answers up.
 
+use candour_app::improvement::{BEFORE_DAYS, PublishedPlan, statement_name};
 use candour_domain::LocationId;
 use candour_domain::improvement::is_overdue;
 use candour_domain::percent::percent;
-use candour_engine::voice::{VoiceSummary, summarise};
+use candour_engine::voice::VoiceSummary;
 use candour_store::Plan;
-use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
-use super::statement_name;
 use crate::error::WebError;
 use crate::state::AppState;
 use crate::views::{count_of, long_date};
@@ -49,23 +49,11 @@ pub struct VoiceLine {
     pub text: String,
 }
 
-/// How far back "before the plan" looks.
-const BEFORE_DAYS: i64 = 365;
-
 /// The location's published plans, newest first.
 pub async fn published_plans(state: &AppState, id: &LocationId) -> Result<Vec<PublicPlan>, WebError> {
-    let plans = state.store.plans_of(id).await.map_err(|e| WebError::from_store(e, String::new))?;
-    let now = Utc::now();
-    let mut shown = Vec::new();
-    for plan in plans.iter().filter(|p| p.publication.is_some()) {
-        let start = plan.started_on.and_time(NaiveTime::MIN).and_utc();
-        let from = start - Duration::days(BEFORE_DAYS);
-        let facts = state.store.voice_facts(id, from).await.map_err(|e| WebError::from_store(e, String::new))?;
-        let before = summarise(&facts, from, start - Duration::seconds(1));
-        let since = summarise(&facts, start, now);
-        shown.push(public_plan(plan, &before, &since, start, now));
-    }
-    Ok(shown)
+    let plans =
+        state.app.improvement.published(id).await.map_err(|e| WebError::from_area(&e, || WebError::Internal))?;
+    Ok(plans.iter().map(|p: &PublishedPlan| public_plan(&p.plan, &p.before, &p.since, p.start, p.now)).collect())
 }
 
 fn public_plan(
@@ -158,6 +146,7 @@ mod tests {
     use candour_domain::UserId;
     use candour_domain::improvement::{ActionDetails, ActionStatus, Finding, FindingKind, Reflection};
     use candour_domain::voice::VoiceFacts;
+    use candour_engine::voice::summarise;
     use candour_store::{Evidence, FileMeta, PlanAction, PlanFinding, PlanPublication};
     use chrono::{NaiveDate, TimeZone};
 

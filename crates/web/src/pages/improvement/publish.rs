@@ -9,20 +9,27 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use candour_domain::Action;
-use candour_domain::improvement::{MAX_TEXT_CHARS, REFLECTION_SECTIONS, Reflection};
-use candour_store::{LocationDetail, Plan, Publishing};
-use chrono::Utc;
+use candour_app::improvement::{ImprovementError, RawPublishing};
+use candour_domain::improvement::REFLECTION_SECTIONS;
+use candour_store::{LocationDetail, Plan};
 
-use super::{page_plan, plan_chrome, plan_href};
+use super::{plan_chrome, plan_href};
 use crate::auth::SignedIn;
 use crate::error::{PageError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, pairs, value};
 use crate::pages::chrome::Chrome;
 use crate::state::AppState;
 
+fn errors_of(problems: Vec<(&'static str, String)>) -> FormErrors {
+    let mut errors = FormErrors::default();
+    for (field, message) in problems {
+        errors.add(field, message);
+    }
+    errors
+}
+
 #[derive(Template)]
-#[template(path = "plan_reflection.html")]
+#[template(path = "improvement/reflection.html")]
 struct ReflectionPage {
     title: String,
     chrome: Chrome,
@@ -62,7 +69,8 @@ pub async fn reflection_form(
     who: SignedIn,
     Path(raw_id): Path<String>,
 ) -> Result<Response, PageError> {
-    let (plan, detail) = page_plan(&state, &who, &raw_id, Action::Write).await?;
+    let view = state.app.improvement.writable(&who.actor(), &raw_id).await.map_err(|e| who.fail(e))?;
+    let (plan, detail) = (view.plan, view.detail);
     let page =
         reflection_page(&who, &detail, &plan, |code| plan.reflection.get(code).to_string(), &FormErrors::default());
     Ok(render(StatusCode::OK, &page))
@@ -75,27 +83,22 @@ pub async fn save_reflection(
     Path(raw_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let (plan, detail) = page_plan(&state, &who, &raw_id, Action::Write).await?;
     let form = pairs(&body);
-    let reflection = match Reflection::parse(|code| value(&form, code).to_string()) {
-        Ok(r) => r,
-        Err(problems) => {
-            let mut errors = FormErrors::default();
-            for p in problems {
-                errors.add(p.field, p.message);
-            }
-            let page = reflection_page(&who, &detail, &plan, |code| value(&form, code).to_string(), &errors);
-            return Ok(render(StatusCode::BAD_REQUEST, &page));
+    match state.app.improvement.save_reflection(&who.actor(), &raw_id, |code| value(&form, code).to_string()).await {
+        Ok(plan) => Ok(Redirect::to(&format!("{}?saved=reflection", plan_href(plan))).into_response()),
+        Err(ImprovementError::Invalid(problems)) => {
+            let view = state.app.improvement.writable(&who.actor(), &raw_id).await.map_err(|e| who.fail(e))?;
+            let errors = errors_of(problems);
+            let text = |code: &str| value(&form, code).to_string();
+            let page = reflection_page(&who, &view.detail, &view.plan, text, &errors);
+            Ok(render(StatusCode::BAD_REQUEST, &page))
         }
-    };
-    state.store.save_reflection(plan.id, &reflection, Utc::now()).await.map_err(who.store_error())?;
-    let text = format!("{} section(s)", reflection.0.len());
-    who.caller.record(&state, "plan_reflection", &format!("improvement_plan:{}", plan.id), Some(&text)).await?;
-    Ok(Redirect::to(&format!("{}?saved=reflection", plan_href(plan.id))).into_response())
+        Err(e) => Err(who.fail(e).into()),
+    }
 }
 
 #[derive(Template)]
-#[template(path = "plan_publish.html")]
+#[template(path = "improvement/publish.html")]
 struct PublishPage {
     title: String,
     chrome: Chrome,
@@ -178,8 +181,8 @@ pub async fn publish_form(
     who: SignedIn,
     Path(raw_id): Path<String>,
 ) -> Result<Response, PageError> {
-    let (plan, detail) = page_plan(&state, &who, &raw_id, Action::Write).await?;
-    Ok(render(StatusCode::OK, &publish_page(&who, &detail, &plan, None, &FormErrors::default())))
+    let view = state.app.improvement.writable(&who.actor(), &raw_id).await.map_err(|e| who.fail(e))?;
+    Ok(render(StatusCode::OK, &publish_page(&who, &view.detail, &view.plan, None, &FormErrors::default())))
 }
 
 /// `POST /manage/plans/{id}/publish`
@@ -189,32 +192,22 @@ pub async fn publish(
     Path(raw_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let (plan, detail) = page_plan(&state, &who, &raw_id, Action::Write).await?;
     let form = pairs(&body);
-    let summary = value(&form, "summary");
-    let mut errors = FormErrors::default();
-    if summary.is_empty() {
-        errors.add("summary", "Write the summary the public will read");
-    } else if summary.chars().count() > MAX_TEXT_CHARS {
-        errors.add("summary", format!("Keep the summary under {MAX_TEXT_CHARS} characters"));
+    let all = |key: &str| -> Vec<String> { form.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).collect() };
+    let raw = RawPublishing {
+        summary: value(&form, "summary").to_string(),
+        actions: all("action"),
+        evidence: all("evidence"),
+    };
+    match state.app.improvement.publish(&who.actor(), &raw_id, &raw).await {
+        Ok(plan) => Ok(Redirect::to(&format!("{}?saved=published", plan_href(plan))).into_response()),
+        Err(ImprovementError::Invalid(problems)) => {
+            let view = state.app.improvement.writable(&who.actor(), &raw_id).await.map_err(|e| who.fail(e))?;
+            let page = publish_page(&who, &view.detail, &view.plan, Some(&form), &errors_of(problems));
+            Ok(render(StatusCode::BAD_REQUEST, &page))
+        }
+        Err(e) => Err(who.fail(e).into()),
     }
-    let ids =
-        |key: &str| -> Vec<i64> { form.iter().filter(|(k, _)| k == key).filter_map(|(_, v)| v.parse().ok()).collect() };
-    // Only the plan's own items, and evidence only as notes: a file never becomes public.
-    let actions: Vec<i64> = ids("action").into_iter().filter(|id| plan.action(*id).is_some()).collect();
-    let evidence: Vec<i64> = ids("evidence")
-        .into_iter()
-        .filter(|id| plan.evidence(*id).is_some_and(|(_, e)| !e.note.is_empty() && e.file.is_none()))
-        .collect();
-    if !errors.is_empty() {
-        return Ok(render(StatusCode::BAD_REQUEST, &publish_page(&who, &detail, &plan, Some(&form), &errors)));
-    }
-    let publishing =
-        Publishing { summary: summary.to_string(), actions, evidence, by: who.principal().user_id, at: Utc::now() };
-    state.store.publish_plan(plan.id, &publishing).await.map_err(who.store_error())?;
-    let text = format!("{} action(s), {} note(s)", publishing.actions.len(), publishing.evidence.len());
-    who.caller.record(&state, "plan_publish", &format!("improvement_plan:{}", plan.id), Some(&text)).await?;
-    Ok(Redirect::to(&format!("{}?saved=published", plan_href(plan.id))).into_response())
 }
 
 /// `POST /manage/plans/{id}/unpublish`
@@ -223,8 +216,6 @@ pub async fn unpublish(
     who: SignedIn,
     Path(raw_id): Path<String>,
 ) -> Result<Response, PageError> {
-    let (plan, _) = page_plan(&state, &who, &raw_id, Action::Write).await?;
-    state.store.unpublish_plan(plan.id, Utc::now()).await.map_err(who.store_error())?;
-    who.caller.record(&state, "plan_unpublish", &format!("improvement_plan:{}", plan.id), None).await?;
-    Ok(Redirect::to(&format!("{}?saved=unpublished", plan_href(plan.id))).into_response())
+    let plan = state.app.improvement.unpublish(&who.actor(), &raw_id).await.map_err(|e| who.fail(e))?;
+    Ok(Redirect::to(&format!("{}?saved=unpublished", plan_href(plan))).into_response())
 }

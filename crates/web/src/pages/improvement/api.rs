@@ -9,21 +9,20 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use candour_domain::Action;
-use candour_domain::improvement::{ActionStatus, RawAction, check_status_change, is_overdue};
-use candour_store::{Plan, StatusChange, StoreError};
+use candour_app::improvement::{
+    ImprovementError, MonthProgress, Progress, Via, overdue_actions, progress, progress_by_month, statement_name,
+};
+use candour_domain::improvement::RawAction;
+use candour_store::Plan;
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::export::csv_response;
 use crate::api::private_not_found;
 use crate::api_voice::json_body;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, WebError};
-use crate::pages::improvement::{
-    MonthProgress, Progress, csv_response, location_for, plan_for, progress, progress_by_month, statement_name,
-};
 use crate::state::AppState;
-use crate::views::today;
 
 /// Routes under `/api`, authenticated by bearer token.
 pub fn routes() -> Router<AppState> {
@@ -51,12 +50,7 @@ fn api_plan(plan: &Plan, today: NaiveDate) -> ApiPlan<'_> {
     ApiPlan {
         plan,
         progress: progress(plan, today),
-        overdue_actions: plan
-            .actions
-            .iter()
-            .filter(|a| is_overdue(a.status, a.details.due_on, today))
-            .map(|a| a.id)
-            .collect(),
+        overdue_actions: overdue_actions(plan, today),
         statements: plan
             .actions
             .iter()
@@ -64,6 +58,10 @@ fn api_plan(plan: &Plan, today: NaiveDate) -> ApiPlan<'_> {
             .collect(),
         progress_by_month: progress_by_month(plan, today),
     }
+}
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
 }
 
 /// A plan in a list: its summary and progress, without the actions.
@@ -78,18 +76,28 @@ struct PlanLine<'a> {
     href: String,
 }
 
+/// An area error as the API answers it; `kind` names what was asked for by `raw_id`.
+fn failed(e: ImprovementError, what: &str, kind: &str, raw_id: &str, raw_action: &str) -> ApiError {
+    ApiError(match e {
+        ImprovementError::Invalid(problems) => unprocessable(what, problems),
+        ImprovementError::UnknownStatus(message) => unprocessable("status", vec![("status", message)]),
+        ImprovementError::Conflict(message) => unprocessable("status", vec![("status", message)]),
+        ImprovementError::NoSuchAction => private_not_found("action", raw_action),
+        e => WebError::from_area(&e, || private_not_found(kind, raw_id)),
+    })
+}
+
 /// `GET /api/v1/manage/locations/{id}/plans`
 async fn location_plans(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     Path(raw_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let missing = || private_not_found("location", &raw_id);
-    let detail = location_for(&state, &caller, &raw_id, Action::Read, missing).await?;
-    let plans = state.store.plans_of(&detail.location.id).await.map_err(|e| WebError::from_store(e, String::new))?;
-    caller.record(&state, "read", &format!("improvement_plans:location:{}", detail.location.id), Some("api")).await?;
+    let found = state.app.improvement.plans_of(&caller.actor(), &raw_id, Via::Api).await;
+    let found = found.map_err(|e| failed(e, "plan", "location", &raw_id, ""))?;
     let today = today();
-    let lines: Vec<PlanLine> = plans
+    let lines: Vec<PlanLine> = found
+        .plans
         .iter()
         .map(|p| PlanLine {
             id: p.id,
@@ -101,7 +109,7 @@ async fn location_plans(
             href: format!("/api/v1/plans/{}", p.id),
         })
         .collect();
-    Ok(Json(serde_json::json!({ "location_id": detail.location.id, "plans": lines })).into_response())
+    Ok(Json(serde_json::json!({ "location_id": found.detail.location.id, "plans": lines })).into_response())
 }
 
 /// `GET /api/v1/plans/{id}`
@@ -110,10 +118,9 @@ async fn plan(
     ApiCaller(caller): ApiCaller,
     Path(raw_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let missing = || private_not_found("plan", &raw_id);
-    let (plan, _) = plan_for(&state, &caller, &raw_id, Action::Read, missing).await?;
-    caller.record(&state, "read", &format!("improvement_plan:{}", plan.id), Some("api")).await?;
-    Ok(Json(api_plan(&plan, today())).into_response())
+    let view = state.app.improvement.plan(&caller.actor(), &raw_id, Via::Api).await;
+    let view = view.map_err(|e| failed(e, "plan", "plan", &raw_id, ""))?;
+    Ok(Json(api_plan(&view.plan, today())).into_response())
 }
 
 /// `GET /api/v1/plans/{id}/actions.csv`
@@ -122,9 +129,8 @@ async fn actions_csv(
     ApiCaller(caller): ApiCaller,
     Path(raw_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let missing = || private_not_found("plan", &raw_id);
-    let (plan, _) = plan_for(&state, &caller, &raw_id, Action::Read, missing).await?;
-    caller.record(&state, "export", &format!("improvement_plan:{}", plan.id), Some("api: actions.csv")).await?;
+    let plan = state.app.improvement.export(&caller.actor(), &raw_id, Via::Api).await;
+    let plan = plan.map_err(|e| failed(e, "plan", "plan", &raw_id, ""))?;
     Ok(csv_response(&plan, today())?)
 }
 
@@ -144,17 +150,9 @@ async fn add_action(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let missing = || private_not_found("plan", &raw_id);
-    let (plan, _) = plan_for(&state, &caller, &raw_id, Action::Write, missing).await?;
     let raw: RawAction = json_body(&headers, &body, "action")?;
-    let details = crate::pages::improvement::check_action(&raw, &plan).map_err(|p| unprocessable("action", p))?;
-    let action = state
-        .store
-        .add_action(plan.id, &details, caller.principal.user_id, Utc::now())
-        .await
-        .map_err(|e| WebError::from_store(e, String::new))?;
-    let text = format!("api: action {}: {}", action.id, details.statement);
-    caller.record(&state, "plan_action_add", &format!("improvement_plan:{}", plan.id), Some(&text)).await?;
+    let added = state.app.improvement.add_action(&caller.actor(), &raw_id, &raw, Via::Api).await;
+    let (_, action) = added.map_err(|e| failed(e, "action", "plan", &raw_id, ""))?;
     Ok((StatusCode::CREATED, Json(action)).into_response())
 }
 
@@ -175,31 +173,9 @@ async fn set_status(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let missing = || private_not_found("plan", &raw_id);
-    let (plan, _) = plan_for(&state, &caller, &raw_id, Action::Write, missing).await?;
-    let action = raw_action
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .and_then(|id| plan.action(id))
-        .ok_or_else(|| private_not_found("action", &raw_action))?;
     let sent: StatusBody = json_body(&headers, &body, "status")?;
-    let to = ActionStatus::parse(&sent.status).map_err(|e| unprocessable("status", vec![("status", e.to_string())]))?;
-    check_status_change(action.status, to, action.evidence.len(), &sent.reason)
-        .map_err(|p| unprocessable("status", vec![(p.field, p.message)]))?;
-    let change = StatusChange {
-        status: to,
-        reason: (!sent.reason.trim().is_empty()).then(|| sent.reason.trim().to_string()),
-        by: caller.principal.user_id,
-        at: Utc::now(),
-    };
-    state.store.set_action_status(plan.id, action.id, &change).await.map_err(|e| match e {
-        StoreError::Conflict(message) => unprocessable("status", vec![("status", message)]),
-        other => WebError::from_store(other, String::new),
-    })?;
-    let text = format!("api: action {}: {} → {}", action.id, action.status.code(), to.code());
-    caller.record(&state, "plan_action_status", &format!("improvement_plan:{}", plan.id), Some(&text)).await?;
-    let plan = state.store.plan(plan.id).await.map_err(|e| WebError::from_store(e, String::new))?;
-    let updated = plan.action(action.id).ok_or(WebError::Internal)?;
+    let actor = caller.actor();
+    let set = state.app.improvement.set_status(&actor, &raw_id, &raw_action, &sent.status, &sent.reason, Via::Api);
+    let (_, updated) = set.await.map_err(|e| failed(e, "status", "plan", &raw_id, &raw_action))?;
     Ok(Json(updated).into_response())
 }
