@@ -11,6 +11,8 @@
 
 pub mod access;
 pub mod error;
+pub mod moderation;
+pub mod voice;
 
 use std::sync::Arc;
 
@@ -18,16 +20,33 @@ use candour_store::Store;
 
 pub use access::{Actor, Denied, Gate, describe};
 pub use error::{AreaError, Failure};
+use moderation::Moderation;
+use voice::{Voice, VoiceConfig};
 
 /// Every area's service, built once at start-up from the store. Cheap to clone.
 #[derive(Clone)]
 pub struct App {
     pub gate: Gate,
+    /// People's voice: feedback, the private return link, replies.
+    pub voice: Voice,
+    /// The moderation queue, reply checks, safeguarding alerts and contacts.
+    pub moderation: Moderation,
 }
 
 impl App {
+    /// The services, with the voice rules' default settings (alert emails link to
+    /// `http://localhost`); see [`App::with_voice`].
     pub fn new(store: Arc<dyn Store>) -> Self {
         let gate = Gate::new(store.clone());
-        Self { gate }
+        let voice = Voice::new(store.clone(), VoiceConfig::new("http://localhost"));
+        let moderation = Moderation::new(store.clone(), voice.clone());
+        Self { gate, voice, moderation }
+    }
+
+    /// The same, with the voice rules' settings (the public URL alert emails link to).
+    pub fn with_voice(mut self, store: Arc<dyn Store>, config: VoiceConfig) -> Self {
+        self.voice = Voice::new(store.clone(), config);
+        self.moderation = Moderation::new(store, self.voice.clone());
+        self
     }
 }

@@ -13,9 +13,9 @@ use candour_domain::{Action, LocationId};
 use serde_json::json;
 
 use crate::api::{private_not_found, unless_missing};
-use crate::api_voice::json_body;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, WebError};
+use crate::json::json_body;
 use crate::pages::complaints::{self, Taken};
 use crate::state::AppState;
 use crate::views::today;
@@ -111,7 +111,7 @@ async fn log(
     let detail = location(&state, &caller, &raw_id, Action::Write).await?;
     let raw: RawComplaint = json_body(&headers, &bytes, "complaint")?;
     let details = NewComplaintDetails::parse(&raw, Intake::Logged, today()).map_err(unprocessable)?;
-    let secret = candour_voice::new_submission_key();
+    let secret = candour_app::voice::new_submission_key();
     let receipt = complaints::log(&state, &caller, &detail, details, &secret).await?;
     let follow_url = format!("{}{}", state.config.public_url(), complaints::follow_href(&secret));
     let body = json!({ "id": receipt.id, "reference": receipt.reference, "follow_url": follow_url });

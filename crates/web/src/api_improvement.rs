@@ -16,9 +16,9 @@ use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::api::private_not_found;
-use crate::api_voice::json_body;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, WebError};
+use crate::json::json_body;
 use crate::pages::improvement::{
     MonthProgress, Progress, csv_response, location_for, plan_for, progress, progress_by_month, statement_name,
 };

@@ -406,7 +406,7 @@ pub async fn log_form(
 ) -> Result<Response, PageError> {
     let detail = loggable(&state, &who, &raw_id).await?;
     let raw = RawComplaint { received_on: today().to_string(), ..RawComplaint::default() };
-    let key = candour_voice::new_submission_key();
+    let key = candour_app::voice::new_submission_key();
     Ok(render(StatusCode::OK, &log_page(&state, &who, &detail, &raw, &FormErrors::default(), &key)))
 }
 

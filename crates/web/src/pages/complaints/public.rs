@@ -108,14 +108,14 @@ pub async fn form(
     Csrf(csrf): Csrf,
 ) -> Result<Response, PageError> {
     let detail = location(&state, &raw_id).await?;
-    let key = candour_voice::new_submission_key();
+    let key = candour_app::voice::new_submission_key();
     let page = raise_page(&state, &detail, &RawComplaint::default(), &FormErrors::default(), &key, csrf);
     Ok(render(StatusCode::OK, &page))
 }
 
 /// The hash of a follow secret, or the normal 404 for one that cannot be ours.
 pub(super) fn follow_hash(secret: &str) -> Result<String, WebError> {
-    candour_voice::key_hash(secret).map_err(|_| not_followed())
+    candour_app::voice::key_hash(secret).map_err(|_| not_followed())
 }
 
 fn not_followed() -> WebError {
@@ -127,7 +127,7 @@ fn not_followed() -> WebError {
 pub(super) async fn keep(state: &AppState, mut new: NewComplaint) -> Result<ComplaintReceipt, WebError> {
     for _ in 0..5 {
         match state.store.add_complaint(&new).await {
-            Err(StoreError::Conflict(_)) => new.reference = candour_voice::new_reference(),
+            Err(StoreError::Conflict(_)) => new.reference = candour_app::voice::new_reference(),
             Err(e) => return Err(WebError::from_store(e, String::new)),
             Ok(receipt) => {
                 // Complaint figures and overdue complaints are monitored.
@@ -155,7 +155,7 @@ pub(super) async fn new_complaint(
         tracing::error!(error = %e, "a complaint's deadlines are beyond the bank holiday calendar");
         WebError::Internal
     })?;
-    let reference = candour_voice::new_reference();
+    let reference = candour_app::voice::new_reference();
     let (alert, mut emails) = super::safeguarding(state, detail, &details, &reference, now).await?;
     emails.extend(super::follow_email(state, detail, &details, &reference, secret, now));
     Ok(NewComplaint {
