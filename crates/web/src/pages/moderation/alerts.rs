@@ -94,7 +94,7 @@ fn alert_line(seen: &Seen, now: chrono::DateTime<Utc>) -> AlertLine {
 // ---------------------------------------------------------------- the list
 
 #[derive(Template)]
-#[template(path = "voice_alerts.html")]
+#[template(path = "moderation/alerts.html")]
 struct AlertsPage {
     title: String,
     chrome: Chrome,
@@ -142,7 +142,7 @@ pub async fn list(
 // ---------------------------------------------------------------- one alert
 
 #[derive(Template)]
-#[template(path = "voice_alert.html")]
+#[template(path = "moderation/alert.html")]
 struct AlertPage {
     title: String,
     chrome: Chrome,

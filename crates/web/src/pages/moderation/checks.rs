@@ -28,7 +28,7 @@ use crate::views::count_of;
 const SHOWN: u32 = 50;
 
 #[derive(Template)]
-#[template(path = "moderation_replies.html")]
+#[template(path = "moderation/reply_checks.html")]
 struct ChecksPage {
     title: String,
     chrome: Chrome,

@@ -71,7 +71,7 @@ impl Group {
 }
 
 #[derive(Template)]
-#[template(path = "voice_entry.html")]
+#[template(path = "moderation/entry.html")]
 struct EntryPage {
     title: String,
     chrome: Chrome,

@@ -32,7 +32,7 @@ const EXCERPT_CHARS: usize = 240;
 // ---------------------------------------------------------------- the queue
 
 #[derive(Template)]
-#[template(path = "moderation_queue.html")]
+#[template(path = "moderation/queue.html")]
 struct QueuePage {
     title: String,
     chrome: Chrome,
@@ -174,7 +174,7 @@ fn screen_text(suggested: Criticality, words: &[String]) -> String {
 // ---------------------------------------------------------------- one response
 
 #[derive(Template)]
-#[template(path = "moderation_response.html")]
+#[template(path = "moderation/response.html")]
 struct ResponsePage {
     title: String,
     chrome: Chrome,

@@ -30,7 +30,7 @@ use crate::views::{Row, count_of};
 const PER_PAGE: u32 = 10;
 
 #[derive(Template)]
-#[template(path = "voice_replies.html")]
+#[template(path = "moderation/voice.html")]
 struct VoicePage {
     title: String,
     chrome: Chrome,
