@@ -6,7 +6,6 @@
 
 use candour_store::ContactScope;
 
-use super::voice_failure;
 use crate::auth::SignedIn;
 use crate::error::WebError;
 use crate::forms::{Field, FormErrors, value};
@@ -82,7 +81,7 @@ async fn section(
     errors: &FormErrors,
     form: &[(String, String)],
 ) -> Result<ContactSection, WebError> {
-    let view = state.app.moderation.contact(&who.actor(), scope).await.map_err(|e| voice_failure(who, e))?;
+    let view = state.app.moderation.contact(&who.actor(), scope).await.map_err(|e| who.fail(e))?;
     let (current, action) = (view.current, view.may_change.then_some(action));
     let (name, email) = match (&current, form.is_empty()) {
         (Some(c), true) => (c.name.clone(), c.email.to_string()),
