@@ -256,7 +256,7 @@ impl Complaints {
 
     /// The complaint behind a follow link, or `NotFound` for one that is not ours.
     pub async fn follow(&self, secret: &str) -> Result<ComplaintRecord, ComplaintsError> {
-        let hash = candour_voice::key_hash(secret).map_err(|_| Denied::NotFound)?;
+        let hash = crate::voice::key_hash(secret).map_err(|_| Denied::NotFound)?;
         Ok(self.complaints.complaint_by_follow(&hash).await?)
     }
 
@@ -464,7 +464,7 @@ impl Complaints {
             tracing::error!(error = %e, "a complaint's deadlines are beyond the bank holiday calendar");
             ComplaintsError::Internal("deadlines beyond the calendar")
         })?;
-        let reference = candour_voice::new_reference();
+        let reference = crate::voice::new_reference();
         let contacts =
             self.voice.safeguarding_contacts_for(&detail.location.id).await.map_err(ComplaintsError::Store)?;
         let (alert, mut emails) =
@@ -488,7 +488,7 @@ impl Complaints {
     async fn keep(&self, mut new: NewComplaint) -> Result<ComplaintReceipt, ComplaintsError> {
         for _ in 0..5 {
             match self.complaints.add_complaint(&new).await {
-                Err(StoreError::Conflict(_)) => new.reference = candour_voice::new_reference(),
+                Err(StoreError::Conflict(_)) => new.reference = crate::voice::new_reference(),
                 Err(e) => return Err(ComplaintsError::Store(e)),
                 Ok(receipt) => return Ok(receipt),
             }
@@ -500,7 +500,7 @@ impl Complaints {
 
 /// The hash of a form's key, or `Unreadable` for one that cannot be ours.
 fn follow_hash(key: &str) -> Result<String, ComplaintsError> {
-    candour_voice::key_hash(key).map_err(|_| ComplaintsError::Unreadable)
+    crate::voice::key_hash(key).map_err(|_| ComplaintsError::Unreadable)
 }
 
 /// The status asked for, if any.

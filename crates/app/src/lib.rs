@@ -14,8 +14,10 @@ pub mod assessments;
 pub mod complaints;
 pub mod error;
 pub mod improvement;
+pub mod moderation;
 pub mod policies;
 pub mod practice;
+pub mod voice;
 
 use std::sync::Arc;
 
@@ -23,6 +25,8 @@ use candour_store::Store;
 
 pub use access::{Actor, Denied, Gate, describe};
 pub use error::{AreaError, Failure};
+use moderation::Moderation;
+use voice::{Voice, VoiceConfig};
 
 use complaints::{ComplaintSettings, Complaints};
 use improvement::Improvement;
@@ -36,9 +40,15 @@ pub struct App {
     pub improvement: Improvement,
     pub policies: policies::Policies,
     pub practice: practice::Practice,
+    /// People's voice: feedback, the private return link, replies.
+    pub voice: Voice,
+    /// The moderation queue, reply checks, safeguarding alerts and contacts.
+    pub moderation: Moderation,
 }
 
 impl App {
+    /// The services, with the voice rules' default settings (alert emails link to
+    /// `http://localhost`); see [`App::with_voice`].
     pub fn new(store: Arc<dyn Store>) -> Self {
         let gate = Gate::new(store.clone());
         let practice = practice::Practice::new(store.clone(), store.clone(), gate.clone());
@@ -46,12 +56,21 @@ impl App {
         let assessments = assessments::Assessments::new(store.clone(), store.clone(), store.clone(), gate.clone());
         let complaints = Complaints::new(store.clone(), gate.clone(), ComplaintSettings::default());
         let improvement = Improvement::new(store.clone(), gate.clone());
-        Self { gate, assessments, complaints, improvement, policies, practice }
+        let voice = Voice::new(store.clone(), VoiceConfig::new("http://localhost"));
+        let moderation = Moderation::new(store.clone(), voice.clone());
+        Self { gate, assessments, complaints, improvement, policies, practice, voice, moderation }
     }
 
     /// The complaint clocks and the site's address for the links complaints send.
     pub fn with_complaint_settings(mut self, store: Arc<dyn Store>, settings: ComplaintSettings) -> Self {
         self.complaints = Complaints::new(store, self.gate.clone(), settings);
+        self
+    }
+
+    /// The voice rules' settings (the public URL alert emails link to).
+    pub fn with_voice(mut self, store: Arc<dyn Store>, config: VoiceConfig) -> Self {
+        self.voice = Voice::new(store.clone(), config);
+        self.moderation = Moderation::new(store, self.voice.clone());
         self
     }
 }

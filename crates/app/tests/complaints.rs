@@ -86,7 +86,7 @@ impl Harness {
 #[tokio::test]
 async fn a_raised_complaint_is_kept_once_audited_and_followed_by_its_link() {
     let h = harness().await;
-    let key = candour_voice::new_submission_key();
+    let key = candour_app::voice::new_submission_key();
     let kept = h.complaints.raise(h.location.as_str(), &key, &complaint(), Some("192.0.2.9"), |_| true).await;
     let kept = kept.expect("raised");
     assert!(kept.follow_url.starts_with("https://candour.example.org/complaints/follow/"));
@@ -101,7 +101,7 @@ async fn a_raised_complaint_is_kept_once_audited_and_followed_by_its_link() {
 
     let followed = h.complaints.follow(&key).await.expect("followed");
     assert_eq!(followed.reference, kept.receipt.reference);
-    let unknown = h.complaints.follow(&candour_voice::new_submission_key()).await;
+    let unknown = h.complaints.follow(&candour_app::voice::new_submission_key()).await;
     assert!(matches!(unknown, Err(ComplaintsError::Denied(Denied::NotFound))));
     assert!(matches!(h.complaints.follow("not-a-key").await, Err(ComplaintsError::Denied(Denied::NotFound))));
 }
@@ -109,7 +109,7 @@ async fn a_raised_complaint_is_kept_once_audited_and_followed_by_its_link() {
 #[tokio::test]
 async fn an_invalid_or_limited_complaint_keeps_nothing() {
     let h = harness().await;
-    let key = candour_voice::new_submission_key();
+    let key = candour_app::voice::new_submission_key();
     let raw = RawComplaint { what_happened: String::new(), relationship: "cousin".into(), ..complaint() };
     let Err(ComplaintsError::Invalid(problems)) = h.complaints.raise("1-201", &key, &raw, None, |_| true).await else {
         panic!("refused");
@@ -128,7 +128,7 @@ async fn an_invalid_or_limited_complaint_keeps_nothing() {
 #[tokio::test]
 async fn staff_log_complaints_but_only_those_who_handle_them_read_and_take_steps() {
     let h = harness().await;
-    let key = candour_voice::new_submission_key();
+    let key = candour_app::voice::new_submission_key();
     let kept = h.complaints.log(&h.staff, "1-201", &key, &logged()).await.expect("logged");
     let entries = h.audited("complaint_logged").await;
     assert_eq!(entries.len(), 1);
@@ -172,7 +172,7 @@ async fn staff_log_complaints_but_only_those_who_handle_them_read_and_take_steps
 #[tokio::test]
 async fn dashboard_reads_are_audited_and_a_status_outside_the_list_is_refused() {
     let h = harness().await;
-    h.complaints.log(&h.manager, "1-201", &candour_voice::new_submission_key(), &logged()).await.expect("logged");
+    h.complaints.log(&h.manager, "1-201", &candour_app::voice::new_submission_key(), &logged()).await.expect("logged");
     let found = h.complaints.for_location(&h.manager, "1-201", Some("received"), Via::Api).await.expect("read");
     assert_eq!(found.complaints.len(), 1);
     assert!(found.can_log);

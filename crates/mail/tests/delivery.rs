@@ -10,12 +10,12 @@ use chrono::{DateTime, Duration, Utc};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
+use candour_app::voice::{Voice, VoiceConfig, new_submission_key};
 use candour_domain::voice::{Channel, OUTCOME_QUESTIONS, RawFeedback};
 use candour_domain::{Email, Location, LocationId, Provider, ProviderId};
 use candour_mail::{MailSettings, Mailer};
 use candour_store::{AccountStore, ContactScope, ImportPlan, RegisterStore, Store, VoiceStore};
 use candour_store_sqlite::SqliteStore;
-use candour_voice::{Voice, VoiceConfig, new_submission_key};
 
 const PUBLIC_URL: &str = "https://candour.example.org";
 const LEAD: &str = "lead@brightwater.example";

@@ -14,9 +14,9 @@ use chrono::{NaiveDate, Utc};
 use serde_json::Value;
 
 use crate::api::{private_not_found, unless_missing};
-use crate::api_voice::is_json;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, WebError};
+use crate::json::is_json;
 use crate::pages::location_resource;
 use crate::state::AppState;
 

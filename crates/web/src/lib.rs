@@ -6,7 +6,6 @@
 mod api;
 mod api_monitoring;
 mod api_returns;
-mod api_voice;
 mod assets;
 mod auth;
 pub mod charts;
@@ -14,6 +13,7 @@ mod config;
 mod download;
 mod error;
 mod forms;
+mod json;
 mod manager;
 mod monitoring;
 mod pages;
@@ -34,8 +34,8 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use candour_accounts::Accounts;
 use candour_app::App;
+use candour_app::voice::{Voice, VoiceConfig};
 use candour_store::Store;
-use candour_voice::{Voice, VoiceConfig};
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -93,14 +93,15 @@ pub fn app_with_monitor(store: Arc<dyn Store>, config: WebConfig, monitor: Monit
     let trust_forwarded_for = config.trust_forwarded_for;
     let https = config.secure_cookies();
     let limiter = RateLimiter::new(config.sign_in_limit);
-    let voice = Voice::new(store.clone(), VoiceConfig::new(config.public_url()));
     let feedback_limits = FeedbackLimits::new(config.feedback_per_address, config.feedback_per_service);
     let settings = candour_app::complaints::ComplaintSettings {
         policy: config.complaint_policy,
         public_url: config.public_url().to_string(),
     };
-    let app = App::new(store.clone()).with_complaint_settings(store.clone(), settings);
-    let state = AppState { app, store, accounts, voice, feedback_limits, monitor, config: Arc::new(config) };
+    let app = App::new(store.clone())
+        .with_complaint_settings(store.clone(), settings)
+        .with_voice(store.clone(), VoiceConfig::new(config.public_url()));
+    let state = AppState { app, store, accounts, feedback_limits, monitor, config: Arc::new(config) };
     let forms = Router::new()
         .merge(public_routes())
         .merge(pages::feedback::routes())
@@ -202,8 +203,7 @@ fn api_routes() -> Router<AppState> {
         .route("/v1/locations", get(api::locations))
         .route("/v1/locations/{id}", get(api::location))
         .route("/v1/providers/{id}", get(api::provider))
-        .route("/v1/locations/{id}/feedback", post(api_voice::submit))
-        .route("/v1/locations/{id}/voice", get(api_voice::voice))
+        .merge(pages::feedback::api_routes())
         .merge(private)
         .fallback(api::not_found)
         // Open data: any website may read the API from a browser. Private routes

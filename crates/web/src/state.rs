@@ -6,7 +6,6 @@ use candour_accounts::Accounts;
 use candour_app::App;
 use candour_monitor::Monitor;
 use candour_store::Store;
-use candour_voice::Voice;
 
 use crate::config::WebConfig;
 use crate::security::rate_limit::FeedbackLimits;
@@ -20,7 +19,6 @@ pub(crate) struct AppState {
     pub(crate) app: App,
     pub(crate) store: Arc<dyn Store>,
     pub(crate) accounts: Accounts,
-    pub(crate) voice: Voice,
     /// Sending feedback, per client address and per service (the form and the API).
     pub(crate) feedback_limits: Arc<FeedbackLimits>,
     /// Indicators, flags and the watchlist, kept current as data arrives.

@@ -2,12 +2,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
+use candour_app::voice::{Voice, VoiceConfig, new_submission_key};
 use candour_cqc::Progress as _;
 use candour_demo::{ReturnsPlan, VoiceAuthors, VoicePlan};
 use candour_domain::Email;
 use candour_domain::voice::{Channel, Level, Overall, RawFeedback, Respondent};
 use candour_store::{ContactScope, ImportCounts, Store};
-use candour_voice::{Voice, VoiceConfig, new_submission_key};
 use chrono::{TimeDelta, Utc};
 
 use super::demo_users::{self, DemoTenant};

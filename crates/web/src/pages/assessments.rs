@@ -470,8 +470,8 @@ async fn after(
 
 /// The service's people's voice now, for the evidence beside each statement.
 async fn voice_summary(state: &AppState, who: &SignedIn, record: &AssessmentRecord) -> Result<VoiceSummary, WebError> {
-    state.voice.summary(&record.location_id, Utc::now()).await.map_err(|e| match e {
-        candour_voice::VoiceError::NotFound => who.not_found(),
+    state.app.voice.summary(&record.location_id, Utc::now()).await.map_err(|e| match e {
+        candour_app::voice::VoiceError::NotFound => who.not_found(),
         other => {
             tracing::error!(error = %other, "the voice summary could not be computed");
             WebError::Internal

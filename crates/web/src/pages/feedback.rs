@@ -2,10 +2,14 @@
 //! JavaScript needed), its short link, QR code and poster, the thank-you page and
 //! the person's private return link, where they read replies and rate progress.
 
+mod api;
 pub mod form;
+mod links;
 mod poster;
 pub mod public;
 mod screens;
+
+pub use links::{form_href, return_href, short_link, submission_key};
 
 use std::time::Instant;
 
@@ -15,9 +19,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use candour_app::voice::VoiceError;
 use candour_domain::LocationId;
 use candour_domain::voice::{Channel, Feedback, FeedbackError, Progress, RawFeedback, Respondent};
-use candour_voice::VoiceError;
 use chrono::Utc;
 use serde::Deserialize;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -60,6 +64,14 @@ pub fn routes() -> Router<AppState> {
         .merge(private_link)
 }
 
+/// The API's routes of people's voice, nested under `/api`: sending feedback and
+/// reading a service's published figures and stories (open data, cacheable).
+pub fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/locations/{id}/feedback", post(api::submit))
+        .route("/v1/locations/{id}/voice", get(api::voice))
+}
+
 // ---------------------------------------------------------------- shared pieces
 
 /// The service feedback is about: its ID and name, or the normal 404.
@@ -78,38 +90,10 @@ pub(crate) async fn service(state: &AppState, raw_id: &str) -> Result<Service, W
     Ok(Service { id, name: detail.location.name })
 }
 
-/// The path of a service's feedback form.
-pub fn form_href(id: &LocationId) -> String {
-    format!("/locations/{id}/feedback")
-}
-
-/// The short link printed on posters: the location ID's digits, `/f/545611283`.
-pub fn short_link(id: &LocationId) -> String {
-    format!("/f/{}", id.as_str().trim_start_matches("1-"))
-}
-
-/// The private return link of a piece of feedback.
-pub fn return_href(key: &str) -> String {
-    format!("/feedback/{key}")
-}
-
-/// A submission key as the form, the return link or the API's `Idempotency-Key`
-/// gives it: URL-safe letters and digits, long enough not to be guessed.
-pub fn submission_key(raw: &str) -> Result<String, WebError> {
-    let ok =
-        (16..=128).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if ok {
-        Ok(raw.to_string())
-    } else {
-        Err(WebError::bad_request(
-            "This feedback link is not complete. Check that you copied all of it, or start again from the service's page.",
-        ))
-    }
-}
-
 /// A voice failure no form field explains.
 fn voice_failure(err: VoiceError) -> WebError {
     match err {
+        VoiceError::Denied(denied) => WebError::from_area(&denied, || WebError::not_found("Not found")),
         VoiceError::NotFound => {
             WebError::not_found("We could not find any feedback with this link. Check that you copied all of it.")
         }
@@ -137,7 +121,7 @@ async fn start(
     Csrf(csrf_token): Csrf,
 ) -> Result<Response, PageError> {
     let service = service(&state, &raw_id).await?;
-    let screen = Screen { service: &service, key: &candour_voice::new_submission_key(), csrf_token: &csrf_token };
+    let screen = Screen { service: &service, key: &candour_app::voice::new_submission_key(), csrf_token: &csrf_token };
     Ok(screen.show(Step::Respondent, &RawFeedback::default(), &FormErrors::default(), false, StatusCode::OK))
 }
 
@@ -201,10 +185,7 @@ async fn submit(
     if let Err(refusal) = state.feedback_limits.check(ip, &screen.service.id, Instant::now()) {
         return Ok(screen.refused(raw, &refusal));
     }
-    let received = state.voice.submit(&screen.service.id, raw, Channel::Online, screen.key, None, Utc::now()).await;
-    if received.is_ok() {
-        state.monitor.touch(&screen.service.id);
-    }
+    let received = state.app.voice.submit(&screen.service.id, raw, Channel::Online, screen.key, None, Utc::now()).await;
     match received {
         // A repeat of the same key (a double click, a resend after a lost answer)
         // lands on the same thank-you page as the first.
@@ -247,7 +228,7 @@ async fn sent(State(state): State<AppState>, Path(raw_id): Path<String>) -> Resu
 /// `GET /feedback/{key}/thanks`: the reference and the private return link.
 async fn thanks(State(state): State<AppState>, Path(raw_key): Path<String>) -> Result<Response, PageError> {
     let key = submission_key(&raw_key)?;
-    let own = state.voice.own_feedback(&key).await.map_err(voice_failure)?;
+    let own = state.app.voice.own_feedback(&key).await.map_err(voice_failure)?;
     let return_url = format!("{}{}", state.config.public_url(), return_href(&key));
     Ok(render(StatusCode::OK, &ThanksPage::of(&own, return_url)))
 }
@@ -265,7 +246,7 @@ async fn own(
     Query(query): Query<OwnQuery>,
 ) -> Result<Response, PageError> {
     let key = submission_key(&raw_key)?;
-    let own = state.voice.own_feedback(&key).await.map_err(voice_failure)?;
+    let own = state.app.voice.own_feedback(&key).await.map_err(voice_failure)?;
     let page = screens::own_page(&own, &key, csrf_token, &FormErrors::default(), query.rated.is_some());
     Ok(render(StatusCode::OK, &page))
 }
@@ -283,12 +264,12 @@ async fn rate_progress(
         WebError::bad_request("This form could not be read. Go back to your feedback link and try again.")
     })?;
     let Ok(progress) = Progress::parse(value(&form, "progress")) else {
-        let own = state.voice.own_feedback(&key).await.map_err(voice_failure)?;
+        let own = state.app.voice.own_feedback(&key).await.map_err(voice_failure)?;
         let mut errors = FormErrors::default();
         errors.add(screens::progress_id(outcome), "Choose better, about the same or worse");
         let page = screens::own_page(&own, &key, csrf_token, &errors, false);
         return Ok(render(StatusCode::BAD_REQUEST, &page));
     };
-    state.voice.rate_progress(&key, outcome, progress, Utc::now()).await.map_err(voice_failure)?;
+    state.app.voice.rate_progress(&key, outcome, progress, Utc::now()).await.map_err(voice_failure)?;
     Ok(Redirect::to(&format!("{}?rated=yes#outcome-{outcome}", return_href(&key))).into_response())
 }

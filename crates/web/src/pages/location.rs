@@ -3,12 +3,12 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use candour_app::voice::VoiceError;
 use candour_domain::{
     KeyQuestion, Location, LocationId, RatingRecord, RatingSource, RegistrationStatus, RelationshipKind,
 };
 use candour_engine::AssessmentResult;
 use candour_store::{AssessmentRecord, AssessmentStatus, LocationDetail, RelatedLocation};
-use candour_voice::VoiceError;
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 
@@ -103,7 +103,7 @@ pub async fn location(
         async { state.store.location(&id).await.map_err(|e| WebError::from_store(e, missing)) },
         async { state.store.assessments_of(&id).await.map_err(|e| WebError::from_store(e, String::new)) },
         async {
-            state.voice.summary(&id, Utc::now()).await.map_err(|e| match e {
+            state.app.voice.summary(&id, Utc::now()).await.map_err(|e| match e {
                 VoiceError::Store(e) => WebError::from_store(e, missing),
                 _ => WebError::not_found(missing()),
             })

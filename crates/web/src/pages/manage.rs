@@ -214,7 +214,11 @@ fn moderation_links(p: &Principal) -> Option<Section> {
 
 /// Safeguarding alerts, with how many are open, for those who may see any.
 async fn alert_links(state: &AppState, p: &Principal) -> Result<Option<Section>, WebError> {
-    let Some(open) = crate::pages::moderation::open_alert_count(state, p).await? else { return Ok(None) };
+    let actor = candour_app::Actor::new(p.clone(), None);
+    let open = state.app.moderation.open_alert_count(&actor).await;
+    let Some(open) = open.map_err(|e| WebError::from_area(&e, || WebError::not_found(String::new())))? else {
+        return Ok(None);
+    };
     let note = match open {
         0 => "No open alerts".to_string(),
         n => format!("{} open", count_of(n as u64, "alert", "alerts")),

@@ -1,10 +1,12 @@
 //! The private side of people's voice: moderation, safeguarding alerts and
 //! contacts, replies and their checks, paper entry, and the evidence an
-//! inspector sees. Every handler loads, asks the one access policy, records the
-//! read or change in the audit log, then acts through the voice service.
+//! inspector sees. Each handler reads its input, makes one call on the
+//! moderation or voice service (which decides access, audits and acts), and
+//! renders the answer.
 
 mod alerts;
 mod checks;
+mod contact_forms;
 pub mod contacts;
 mod entry;
 pub mod evidence;
@@ -15,18 +17,14 @@ mod replies;
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
+use candour_app::voice::VoiceError;
 use candour_domain::voice::Criticality;
-use candour_domain::{Action, LocationId, Resource};
-use candour_store::LocationDetail;
-use candour_voice::VoiceError;
 use chrono::{DateTime, Utc};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::auth::SignedIn;
 use crate::error::WebError;
 use crate::state::AppState;
-
-pub use alerts::open_alert_count;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -37,39 +35,20 @@ pub fn routes() -> Router<AppState> {
         .route("/manage/alerts", get(alerts::list))
         .route("/manage/alerts/{id}", get(alerts::show))
         .route("/manage/alerts/{id}/acknowledge", post(alerts::acknowledge))
-        .route("/manage/providers/{id}/safeguarding-lead", post(contacts::set_provider_lead))
-        .route("/manage/areas/{local_authority}/safeguarding-team", post(contacts::set_area_team))
+        .route("/manage/providers/{id}/safeguarding-lead", post(contact_forms::set_provider_lead))
+        .route("/manage/areas/{local_authority}/safeguarding-team", post(contact_forms::set_area_team))
         .route("/manage/locations/{id}/voice", get(replies::show))
         .route("/manage/locations/{id}/voice/stories/{feedback}/replies", post(replies::reply))
         .route("/manage/locations/{id}/feedback/new", get(entry::form).post(entry::submit))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
 }
 
-fn voice_resource(detail: &LocationDetail) -> Resource<'_> {
-    Resource::LocationVoice { location: &detail.location.id, provider: &detail.location.provider_id }
-}
-
-/// A location whose people's voice the caller may read or (staff entering
-/// feedback) write; a read is recorded in the audit log.
-async fn voice_location(
-    state: &AppState,
-    who: &SignedIn,
-    raw_id: &str,
-    action: Action,
-) -> Result<LocationDetail, WebError> {
-    let id = LocationId::parse(raw_id).map_err(|_| who.not_found())?;
-    let detail = state.store.location(&id).await.map_err(who.store_error())?;
-    who.require(state, action, voice_resource(&detail)).await?;
-    if action == Action::Read {
-        who.caller.record(state, "read", &format!("voice:location:{id}"), None).await?;
-    }
-    Ok(detail)
-}
-
-/// A voice failure that no form field explains: the normal 404, a 400 with the
-/// service's message, or a logged store failure.
+/// A voice failure that no form field explains: the normal 404 (also for a
+/// record not the caller's to see), a 403, a 400 with the service's message, or
+/// a logged store failure.
 fn voice_failure(who: &SignedIn, err: VoiceError) -> WebError {
     match err {
+        VoiceError::Denied(denied) => who.fail(denied),
         VoiceError::NotFound => who.not_found(),
         VoiceError::Refused(message) | VoiceError::Conflict(message) => WebError::bad_request(message),
         VoiceError::Invalid(errors) => {

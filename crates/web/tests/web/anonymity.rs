@@ -48,7 +48,7 @@ async fn records(app: &TestApp) -> Records {
     let moderator = principal(app, "setup-moderator@example.org", vec![grant(Role::Moderator, Scope::All)]).await;
     let provider =
         principal(app, "setup-pa@example.org", vec![grant(Role::ProviderAdmin, provider_scope(SUNRISE))]).await;
-    let key = candour_voice::new_submission_key();
+    let key = candour_app::voice::new_submission_key();
     let raw = contactable("A carer slapped me, and Zebedee saw it.", "yes");
     let receipt = voice(app)
         .submit(&lid(ROSE_COURT), &raw, candour_domain::voice::Channel::Online, &key, None, Utc::now())

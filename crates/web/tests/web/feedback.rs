@@ -290,7 +290,7 @@ async fn a_step_sent_without_an_answer_shows_the_problem_at_the_top_and_beside_t
 async fn changing_who_you_are_from_the_check_screen_asks_the_new_questions_then_returns() {
     let app = TestApp::new().await;
     let mut browser = Browser::new();
-    let key = candour_voice::new_submission_key();
+    let key = candour_app::voice::new_submission_key();
     let mut fields = complete(&key, &[("personal_outcomes-1", "Walk to the shop")]);
     fields.retain(|(k, _)| k != "go");
     fields.push(("go".into(), "change:respondent".into()));
@@ -316,7 +316,7 @@ async fn changing_who_you_are_from_the_check_screen_asks_the_new_questions_then_
 async fn a_final_send_with_problems_goes_back_to_the_screen_of_the_first() {
     let app = TestApp::new().await;
     let mut browser = Browser::new();
-    let key = candour_voice::new_submission_key();
+    let key = candour_app::voice::new_submission_key();
     let long = "x".repeat(5001);
     type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
     let cases: [Case; 4] = [
@@ -337,7 +337,7 @@ async fn a_final_send_with_problems_goes_back_to_the_screen_of_the_first() {
 async fn the_honeypot_answers_like_a_success_and_stores_nothing() {
     let app = TestApp::new().await;
     let mut browser = Browser::new();
-    let key = candour_voice::new_submission_key();
+    let key = candour_app::voice::new_submission_key();
     let reply = send(&app, &mut browser, ROSE_COURT, &complete(&key, &[("website", "http://spam.example")])).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     let thanks = browser.get(&app, location(&reply)).await;
@@ -353,7 +353,7 @@ async fn the_honeypot_answers_like_a_success_and_stores_nothing() {
 async fn a_double_send_stores_one_response_and_thanks_both_times() {
     let app = TestApp::new().await;
     let mut browser = Browser::new();
-    let key = candour_voice::new_submission_key();
+    let key = candour_app::voice::new_submission_key();
     let first = send(&app, &mut browser, ROSE_COURT, &complete(&key, &[])).await;
     let second = send(&app, &mut browser, ROSE_COURT, &complete(&key, &[])).await;
     assert_eq!((first.status, second.status), (StatusCode::SEE_OTHER, StatusCode::SEE_OTHER));
@@ -365,7 +365,7 @@ async fn a_double_send_stores_one_response_and_thanks_both_times() {
 async fn a_control_character_in_a_story_is_refused_by_the_form_and_the_api() {
     let app = TestApp::new().await;
     let mut browser = Browser::new();
-    let key = candour_voice::new_submission_key();
+    let key = candour_app::voice::new_submission_key();
     let nul = send(&app, &mut browser, ROSE_COURT, &complete(&key, &[("story", "Kind staff.\0")])).await;
     assert_eq!(nul.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", nul.body);
     nul.assert_contains(&["The field story contains a control character (U+0000)", "Go back, remove it"]);
@@ -391,11 +391,11 @@ async fn sending_is_limited_per_address_and_the_answers_are_kept() {
     let app = TestApp::with_config(config).await;
     let mut browser = Browser::new();
     for _ in 0..2 {
-        let key = candour_voice::new_submission_key();
+        let key = candour_app::voice::new_submission_key();
         let reply = send(&app, &mut browser, ROSE_COURT, &complete(&key, &[])).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER);
     }
-    let key = candour_voice::new_submission_key();
+    let key = candour_app::voice::new_submission_key();
     let limited = send(&app, &mut browser, OAK_LODGE, &complete(&key, &[])).await;
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(limited.headers[header::RETRY_AFTER], "6");
@@ -420,14 +420,16 @@ async fn sending_is_limited_per_service() {
     let app = TestApp::with_config(config).await;
     let mut browser = Browser::new();
     for _ in 0..2 {
-        let reply = send(&app, &mut browser, ROSE_COURT, &complete(&candour_voice::new_submission_key(), &[])).await;
+        let reply =
+            send(&app, &mut browser, ROSE_COURT, &complete(&candour_app::voice::new_submission_key(), &[])).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER);
     }
-    let busy = send(&app, &mut browser, ROSE_COURT, &complete(&candour_voice::new_submission_key(), &[])).await;
+    let busy = send(&app, &mut browser, ROSE_COURT, &complete(&candour_app::voice::new_submission_key(), &[])).await;
     assert_eq!(busy.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(busy.headers[header::RETRY_AFTER], "1");
     busy.assert_contains(&["A lot of feedback about this service has arrived in the last minute"]);
-    let elsewhere = send(&app, &mut browser, OAK_LODGE, &complete(&candour_voice::new_submission_key(), &[])).await;
+    let elsewhere =
+        send(&app, &mut browser, OAK_LODGE, &complete(&candour_app::voice::new_submission_key(), &[])).await;
     assert_eq!(elsewhere.status, StatusCode::SEE_OTHER, "another service is not affected");
     assert_eq!(stored(&app).await, 3);
 }
@@ -438,7 +440,7 @@ async fn unknown_services_short_links_and_bad_keys_are_refused_plainly() {
     assert_eq!(app.get(&form_uri(NOT_IN_REGISTER)).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get(&form_uri("rose-court")).await.status, StatusCode::BAD_REQUEST);
     let mut browser = Browser::new();
-    let key = candour_voice::new_submission_key();
+    let key = candour_app::voice::new_submission_key();
     let unknown = send(&app, &mut browser, NOT_IN_REGISTER, &complete(&key, &[])).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 
@@ -452,7 +454,7 @@ async fn unknown_services_short_links_and_bad_keys_are_refused_plainly() {
     for path in ["/feedback/short", "/feedback/has%20spaces%20in%20it%20now/thanks"] {
         assert_eq!(app.get(path).await.status, StatusCode::BAD_REQUEST, "{path}");
     }
-    let never_sent = candour_voice::new_submission_key();
+    let never_sent = candour_app::voice::new_submission_key();
     for path in [format!("/feedback/{never_sent}"), format!("/feedback/{never_sent}/thanks")] {
         let reply = app.get(&path).await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
@@ -470,7 +472,8 @@ async fn unknown_services_short_links_and_bad_keys_are_refused_plainly() {
 async fn a_form_posted_without_its_csrf_token_is_refused() {
     let app = TestApp::new().await;
     let mut browser = Browser::new();
-    let body = serde_urlencoded::to_string(complete(&candour_voice::new_submission_key(), &[])).expect("encodable");
+    let body =
+        serde_urlencoded::to_string(complete(&candour_app::voice::new_submission_key(), &[])).expect("encodable");
     let reply = browser.post_body(&app, &form_uri(ROSE_COURT), &body, &[]).await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
     assert_eq!(stored(&app).await, 0);

@@ -15,9 +15,9 @@ use chrono::NaiveDate;
 use serde_json::{Value, json};
 
 use crate::api::private_not_found;
-use crate::api_voice::json_body;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, WebError};
+use crate::json::json_body;
 use crate::state::AppState;
 
 /// Routes under `/api`, authenticated by bearer token.
@@ -80,7 +80,7 @@ async fn log(
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
     let raw: RawComplaint = json_body(&headers, &bytes, "complaint")?;
-    let secret = candour_voice::new_submission_key();
+    let secret = candour_app::voice::new_submission_key();
     let kept = state.app.complaints.log(&caller.actor(), &raw_id, &secret, &raw).await;
     let kept = kept.map_err(|e| failed(e, "location", &raw_id))?;
     let body = json!({ "id": kept.receipt.id, "reference": kept.receipt.reference, "follow_url": kept.follow_url });

@@ -342,7 +342,7 @@ pub async fn log_form(
 ) -> Result<Response, PageError> {
     let loggable = state.app.complaints.loggable(&who.actor(), &raw_id).await.map_err(|e| who.fail(e))?;
     let raw = RawComplaint { received_on: today().to_string(), ..RawComplaint::default() };
-    let key = candour_voice::new_submission_key();
+    let key = candour_app::voice::new_submission_key();
     Ok(render(StatusCode::OK, &log_page(&state, &who, &loggable, &raw, &FormErrors::default(), &key)))
 }
 

@@ -105,7 +105,7 @@ pub async fn form(
     Csrf(csrf): Csrf,
 ) -> Result<Response, PageError> {
     let detail = state.app.complaints.raisable(&raw_id).await.map_err(|e| failed(&raw_id, e))?;
-    let key = candour_voice::new_submission_key();
+    let key = candour_app::voice::new_submission_key();
     let page = raise_page(&state, &detail, &RawComplaint::default(), &FormErrors::default(), &key, csrf);
     Ok(render(StatusCode::OK, &page))
 }

@@ -98,7 +98,7 @@ fn encode_png(image: &GreyImage) -> Result<Vec<u8>, png::EncodingError> {
 }
 
 #[derive(Template)]
-#[template(path = "feedback_poster.html")]
+#[template(path = "feedback/poster.html")]
 struct PosterPage {
     title: String,
     service_name: String,

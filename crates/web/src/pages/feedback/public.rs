@@ -3,12 +3,12 @@
 //! contact details, never a moderator's criticality, and no figure from fewer
 //! than 5 responses (the engine withholds those; this only says so).
 
+use candour_app::voice::VoiceSummary;
 use candour_domain::LocationId;
 use candour_domain::percent::percent;
 use candour_domain::voice::{ChangeClaim, Level, Overall, Respondent, SNAPSHOT_MIN_HOURS, SNAPSHOT_MIN_NEW};
 use candour_engine::voice::{Proportion, QuestionMean, StoryStats, VoiceGroup};
 use candour_store::{Page, PublishedStory, Reply, ReplyStatus};
-use candour_voice::VoiceSummary;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 

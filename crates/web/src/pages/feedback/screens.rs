@@ -26,7 +26,7 @@ pub struct Screen<'a> {
 }
 
 #[derive(Template)]
-#[template(path = "feedback_step.html")]
+#[template(path = "feedback/step.html")]
 struct StepPage {
     title: String,
     service_name: String,
@@ -291,7 +291,7 @@ fn check_rows(raw: &RawFeedback, respondent: Option<Respondent>) -> Vec<CheckRow
 // ---------------------------------------------------------------- thank you
 
 #[derive(Template)]
-#[template(path = "feedback_thanks.html")]
+#[template(path = "feedback/thanks.html")]
 pub struct ThanksPage {
     title: &'static str,
     service_name: String,
@@ -329,7 +329,7 @@ impl ThanksPage {
 // ---------------------------------------------------------------- the return link
 
 #[derive(Template)]
-#[template(path = "feedback_own.html")]
+#[template(path = "feedback/own.html")]
 pub struct OwnPage {
     title: String,
     service_name: String,

@@ -19,9 +19,9 @@ use serde::{Deserialize, Serialize};
 
 use super::export::csv_response;
 use crate::api::private_not_found;
-use crate::api_voice::json_body;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, WebError};
+use crate::json::json_body;
 use crate::state::AppState;
 
 /// Routes under `/api`, authenticated by bearer token.

@@ -5,17 +5,16 @@
 //! ([`Resource::SafeguardingAlertDetail`]); everyone else who may see the service
 //! learns that an alert exists, its level, day and status, and whom to contact.
 
-use std::collections::BTreeMap;
-
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use candour_domain::{Action, Email, Principal, Resource, Role, Scope, authorize};
-use candour_store::{Alert, AlertScope, OutboxEntry, SafeguardingContact, StoreError};
-use candour_voice::VoiceError;
+use candour_app::moderation::SeenAlert as Seen;
+use candour_app::voice::VoiceError;
+use candour_domain::{Action, Resource, authorize};
+use candour_store::OutboxEntry;
 use chrono::Utc;
 use serde::Deserialize;
 
@@ -26,133 +25,6 @@ use crate::forms::{ErrorLink, Field, FormErrors, pairs, value};
 use crate::pages::chrome::{Chrome, Crumb, date_time};
 use crate::state::AppState;
 use crate::views::{count_of, long_date};
-
-/// At most this many alerts are read per scope; open ones come first.
-const LIMIT: u32 = 500;
-
-fn alert_resource(a: &Alert) -> Resource<'_> {
-    Resource::SafeguardingAlert {
-        location: &a.location_id,
-        provider: &a.provider_id,
-        local_authority: a.local_authority.as_deref(),
-    }
-}
-
-fn detail_resource<'a>(a: &'a Alert, contacts: &'a [Email]) -> Resource<'a> {
-    Resource::SafeguardingAlertDetail {
-        location: &a.location_id,
-        provider: &a.provider_id,
-        local_authority: a.local_authority.as_deref(),
-        contacts,
-    }
-}
-
-/// An alert the principal may see, with the contacts now set for its service and
-/// whether the principal may read what is alleged and acknowledge it.
-struct Seen {
-    alert: Alert,
-    contacts: Vec<SafeguardingContact>,
-    detail: bool,
-    may_acknowledge: bool,
-}
-
-impl Seen {
-    fn of(p: &Principal, alert: Alert, contacts: Vec<SafeguardingContact>) -> Self {
-        let emails: Vec<Email> = contacts.iter().map(|c| c.email.clone()).collect();
-        let decide = |action| authorize(p, action, detail_resource(&alert, &emails)).is_allowed();
-        let (detail, may_acknowledge) = (decide(Action::Read), decide(Action::Write));
-        Seen { alert, contacts, detail, may_acknowledge }
-    }
-}
-
-/// Puts each alert the principal may see to the policy, reading each service's
-/// contacts once.
-async fn seen(state: &AppState, p: &Principal, alerts: Vec<Alert>) -> Result<Vec<Seen>, WebError> {
-    let mut contacts: BTreeMap<String, Vec<SafeguardingContact>> = BTreeMap::new();
-    let mut seen = Vec::with_capacity(alerts.len());
-    for alert in alerts {
-        let key = alert.location_id.to_string();
-        if !contacts.contains_key(&key) {
-            let found = state
-                .store
-                .safeguarding_contacts_for(&alert.location_id)
-                .await
-                .map_err(|e| WebError::from_store(e, String::new))?;
-            contacts.insert(key.clone(), found);
-        }
-        seen.push(Seen::of(p, alert, contacts[&key].clone()));
-    }
-    Ok(seen)
-}
-
-/// Where the store should look for the principal's alerts. Each alert found is
-/// still put to the policy before it is shown.
-fn alert_scopes(p: &Principal) -> Vec<AlertScope> {
-    if [Role::Admin, Role::Moderator, Role::Inspector].into_iter().any(|r| p.has_role(r)) {
-        return vec![AlertScope::All];
-    }
-    let mut scopes: Vec<AlertScope> = p
-        .scopes(Role::ProviderAdmin)
-        .filter_map(|s| match s {
-            Scope::Provider(id) => Some(AlertScope::Provider(id.clone())),
-            _ => None,
-        })
-        .collect();
-    let locations: Vec<_> = [Role::Manager, Role::Staff]
-        .into_iter()
-        .flat_map(|r| p.scopes(r))
-        .filter_map(|s| match s {
-            Scope::Location(id) => Some(id.clone()),
-            _ => None,
-        })
-        .collect();
-    let authorities: Vec<String> = p
-        .scopes(Role::Commissioner)
-        .filter_map(|s| match s {
-            Scope::LocalAuthority(la) => Some(la.clone()),
-            _ => None,
-        })
-        .collect();
-    if !locations.is_empty() {
-        scopes.push(AlertScope::Locations(locations));
-    }
-    if !authorities.is_empty() {
-        scopes.push(AlertScope::LocalAuthorities(authorities));
-    }
-    scopes
-}
-
-/// The alerts the principal may read: open ones first (oldest first), then
-/// acknowledged ones (newest first).
-async fn visible_alerts(state: &AppState, p: &Principal, open_only: bool) -> Result<Vec<Alert>, WebError> {
-    let mut found = BTreeMap::new();
-    for scope in alert_scopes(p) {
-        let alerts =
-            state.store.alerts(&scope, open_only, LIMIT).await.map_err(|e| WebError::from_store(e, String::new))?;
-        for a in alerts {
-            if authorize(p, Action::Read, alert_resource(&a)).is_allowed() {
-                found.insert(a.id, a);
-            }
-        }
-    }
-    let mut alerts: Vec<Alert> = found.into_values().collect();
-    alerts.sort_by(|a, b| match (a.acknowledged_at, b.acknowledged_at) {
-        (None, None) => a.raised_at.cmp(&b.raised_at),
-        (None, Some(_)) => std::cmp::Ordering::Less,
-        (Some(_), None) => std::cmp::Ordering::Greater,
-        (Some(x), Some(y)) => y.cmp(&x),
-    });
-    Ok(alerts)
-}
-
-/// How many open alerts the principal may see, for the private home; `None`
-/// when they may not see alerts at all.
-pub async fn open_alert_count(state: &AppState, p: &Principal) -> Result<Option<usize>, WebError> {
-    if !authorize(p, Action::Read, Resource::SafeguardingAlerts).is_allowed() {
-        return Ok(None);
-    }
-    Ok(Some(visible_alerts(state, p, true).await?.len()))
-}
 
 // ---------------------------------------------------------------- views
 
@@ -222,7 +94,7 @@ fn alert_line(seen: &Seen, now: chrono::DateTime<Utc>) -> AlertLine {
 // ---------------------------------------------------------------- the list
 
 #[derive(Template)]
-#[template(path = "voice_alerts.html")]
+#[template(path = "moderation/alerts.html")]
 struct AlertsPage {
     title: String,
     chrome: Chrome,
@@ -243,9 +115,7 @@ pub async fn list(
     who: SignedIn,
     query: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    who.require(&state, Action::Read, Resource::SafeguardingAlerts).await?;
-    let alerts = seen(&state, who.principal(), visible_alerts(&state, who.principal(), false).await?).await?;
-    who.caller.record(&state, "read", "safeguarding_alerts", None).await?;
+    let alerts = state.app.moderation.alerts(&who.actor()).await.map_err(|e| voice_failure(&who, e))?;
     let reference = query.ok().and_then(|q| q.0.reference).map(|r| r.trim().to_uppercase()).filter(|r| !r.is_empty());
     let mut notice = None;
     if let Some(reference) = reference {
@@ -272,7 +142,7 @@ pub async fn list(
 // ---------------------------------------------------------------- one alert
 
 #[derive(Template)]
-#[template(path = "voice_alert.html")]
+#[template(path = "moderation/alert.html")]
 struct AlertPage {
     title: String,
     chrome: Chrome,
@@ -300,13 +170,7 @@ pub struct ShowParams {
 /// The alert, after asking the policy and recording the read (of what is alleged,
 /// when the principal is told it).
 async fn load(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<Seen, WebError> {
-    let id: i64 = raw_id.parse().map_err(|_| who.not_found())?;
-    let alert = state.store.alert(id).await.map_err(who.store_error())?;
-    who.require(state, Action::Read, alert_resource(&alert)).await?;
-    let seen = seen(state, who.principal(), vec![alert]).await?.remove(0);
-    let detail = seen.detail.then_some("what is alleged");
-    who.caller.record(state, "read", &format!("alert:{id}"), detail).await?;
-    Ok(seen)
+    state.app.moderation.alert(&who.actor(), raw_id).await.map_err(|e| voice_failure(who, e))
 }
 
 /// `GET /manage/alerts/{id}`
@@ -344,14 +208,12 @@ async fn alert_page(
     } else {
         format!("/locations/{}", a.location_id)
     };
-    let acknowledged_by = match a.acknowledged_by.filter(|_| seen.detail) {
-        Some(id) => match state.store.user(id).await {
-            Ok(user) => Some(user.name),
-            Err(StoreError::NotFound) => Some(format!("User {id}")),
-            Err(e) => return Err(WebError::from_store(e, String::new)),
-        },
-        None => None,
-    };
+    let acknowledged_by = state
+        .app
+        .moderation
+        .user_name(a.acknowledged_by.filter(|_| seen.detail))
+        .await
+        .map_err(|e| voice_failure(who, e))?;
     let alert = alert_line(seen, Utc::now());
     Ok(AlertPage {
         title: errors.title(&alert.title),
@@ -385,14 +247,12 @@ pub async fn acknowledge(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let seen = load(&state, &who, &raw_id).await?;
-    let emails: Vec<Email> = seen.contacts.iter().map(|c| c.email.clone()).collect();
-    who.require(&state, Action::Write, detail_resource(&seen.alert, &emails)).await?;
     let id = seen.alert.id;
     let form = pairs(&body);
     let mut errors = FormErrors::default();
-    let status = match state.voice.acknowledge_alert(id, who.principal(), value(&form, "note"), Utc::now()).await {
+    let moderation = &state.app.moderation;
+    let status = match moderation.acknowledge(&who.actor(), &raw_id, value(&form, "note"), Utc::now()).await {
         Ok(()) => {
-            who.caller.record(&state, "acknowledge", &format!("alert:{id}"), None).await?;
             return Ok(Redirect::to(&format!("/manage/alerts/{id}?acknowledged=yes")).into_response());
         }
         Err(VoiceError::Conflict(_)) => {
@@ -405,40 +265,7 @@ pub async fn acknowledge(
         }
         Err(e) => return Err(PageError(voice_failure(&who, e))),
     };
-    let current = state.store.alert(id).await.map_err(|e| WebError::from_store(e, String::new))?;
-    let current = Seen { alert: current, ..seen };
+    let current = moderation.current_alert(&seen).await.map_err(|e| voice_failure(&who, e))?;
     let page = alert_page(&state, &who, &current, None, &errors, &form).await?;
     Ok(render(status, &page))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use candour_domain::{Email, Grant, LocationId, ProviderId, UserId};
-
-    fn principal(grants: Vec<Grant>) -> Principal {
-        Principal { user_id: UserId(1), email: Email::parse("a@example.org").unwrap(), grants }
-    }
-
-    #[test]
-    fn each_role_looks_for_alerts_in_its_own_scope() {
-        let inspector = principal(vec![Grant { role: Role::Inspector, scope: Scope::All }]);
-        assert_eq!(alert_scopes(&inspector), [AlertScope::All]);
-        let provider = ProviderId::parse("1-1").unwrap();
-        let location = LocationId::parse("1-10").unwrap();
-        let mixed = principal(vec![
-            Grant { role: Role::ProviderAdmin, scope: Scope::Provider(provider.clone()) },
-            Grant { role: Role::Staff, scope: Scope::Location(location.clone()) },
-            Grant { role: Role::Commissioner, scope: Scope::LocalAuthority("Leeds".into()) },
-        ]);
-        assert_eq!(
-            alert_scopes(&mixed),
-            [
-                AlertScope::Provider(provider),
-                AlertScope::Locations(vec![location]),
-                AlertScope::LocalAuthorities(vec!["Leeds".into()])
-            ]
-        );
-        assert!(alert_scopes(&principal(vec![])).is_empty());
-    }
 }

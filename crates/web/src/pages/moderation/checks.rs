@@ -8,10 +8,10 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use candour_app::moderation::RawCheck;
+use candour_app::voice::VoiceError;
 use candour_domain::voice::ChangeClaim;
-use candour_domain::{Action, Resource};
 use candour_store::ReplyToCheck;
-use candour_voice::VoiceError;
 use chrono::Utc;
 use serde::Deserialize;
 
@@ -28,7 +28,7 @@ use crate::views::count_of;
 const SHOWN: u32 = 50;
 
 #[derive(Template)]
-#[template(path = "moderation_replies.html")]
+#[template(path = "moderation/reply_checks.html")]
 struct ChecksPage {
     title: String,
     chrome: Chrome,
@@ -64,7 +64,6 @@ pub async fn list(
     who: SignedIn,
     query: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    who.require(&state, Action::Read, Resource::ModerationQueue).await?;
     let notice =
         query.ok().and_then(|q| q.0.checked).map(|_| "Saved. The reply's author sees your decision.".to_string());
     let page = checks_page(&state, &who, notice, &FormErrors::default(), None).await?;
@@ -78,8 +77,8 @@ async fn checks_page(
     errors: &FormErrors,
     submitted: Option<(i64, &[(String, String)])>,
 ) -> Result<ChecksPage, WebError> {
-    let waiting = state.store.replies_to_check(SHOWN).await.map_err(|e| WebError::from_store(e, String::new))?;
-    who.caller.record(state, "read", "reply_checks", None).await?;
+    let waiting =
+        state.app.moderation.replies_to_check(&who.actor(), SHOWN).await.map_err(|e| voice_failure(who, e))?;
     let replies = waiting
         .iter()
         .map(|r| {
@@ -146,33 +145,22 @@ pub async fn decide(
     Path(raw_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    who.require(&state, Action::Write, Resource::ModerationQueue).await?;
-    let id: i64 = raw_id.parse().map_err(|_| who.not_found())?;
     let form = pairs(&body);
-    let reason = value(&form, &format!("reply-{id}-reason"));
-    let mut errors = FormErrors::default();
-    let reject = match value(&form, "decision") {
-        "publish" => Some(false),
-        "reject" => Some(true),
-        _ => None,
+    // The form's fields are named after the reply (the id is checked by the service).
+    let id = raw_id.trim().parse::<i64>().unwrap_or_default();
+    let raw = RawCheck {
+        decision: value(&form, "decision").to_string(),
+        reason: value(&form, &format!("reply-{id}-reason")).to_string(),
     };
-    match reject {
-        None => errors.add(format!("reply-{id}-decision"), "Choose whether to publish or reject the reply"),
-        Some(true) if reason.is_empty() => {
-            errors.add(format!("reply-{id}-reason"), "Give the reason for rejecting the reply")
-        }
-        _ => {}
-    }
-    if !errors.is_empty() {
-        let page = checks_page(&state, &who, None, &errors, Some((id, &form))).await?;
-        return Ok(render(StatusCode::BAD_REQUEST, &page));
-    }
-    let reason = reject.unwrap_or(false).then_some(reason);
-    match state.voice.check_reply(id, reason, who.principal(), Utc::now()).await {
-        Ok(()) => {
-            let detail = if reason.is_some() { "rejected" } else { "published" };
-            who.caller.record(&state, "check", &format!("reply:{id}"), Some(detail)).await?;
-            Ok(Redirect::to(&format!("/moderation/replies?checked={id}")).into_response())
+    let mut errors = FormErrors::default();
+    match state.app.moderation.check_reply(&who.actor(), &raw_id, &raw, Utc::now()).await {
+        Ok(()) => Ok(Redirect::to(&format!("/moderation/replies?checked={id}")).into_response()),
+        Err(VoiceError::Invalid(problems)) => {
+            for p in problems {
+                errors.add(format!("reply-{id}-{}", p.field), p.message);
+            }
+            let page = checks_page(&state, &who, None, &errors, Some((id, &form))).await?;
+            Ok(render(StatusCode::BAD_REQUEST, &page))
         }
         Err(VoiceError::Conflict(_)) => {
             errors.add("replies", "This reply has already been checked, so your decision was not saved");

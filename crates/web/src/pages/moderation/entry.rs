@@ -10,10 +10,10 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use candour_app::voice::VoiceError;
 use candour_domain::Action;
 use candour_domain::voice::{Channel, Feedback, Helper, Level, NOT_APPLICABLE, Overall, RawFeedback, Respondent};
 use candour_store::LocationDetail;
-use candour_voice::VoiceError;
 use chrono::Utc;
 use serde::Deserialize;
 
@@ -71,7 +71,7 @@ impl Group {
 }
 
 #[derive(Template)]
-#[template(path = "voice_entry.html")]
+#[template(path = "moderation/entry.html")]
 struct EntryPage {
     title: String,
     chrome: Chrome,
@@ -113,7 +113,8 @@ pub async fn form(
     Path(raw_id): Path<String>,
     query: Result<Query<EntryParams>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    let detail = super::voice_location(&state, &who, &raw_id, Action::Write).await?;
+    let detail =
+        state.app.voice.location(&who.actor(), &raw_id, Action::Write).await.map_err(|e| voice_failure(&who, e))?;
     let params = query.map(|q| q.0).unwrap_or_default();
     let group = Group::parse(params.group.as_deref().unwrap_or(""))
         .ok_or_else(|| WebError::bad_request("Choose people, staff or partners"))?;
@@ -121,7 +122,7 @@ pub async fn form(
         Some(_) => format!("That form had already been saved, as {reference}. It is stored once."),
         None => format!("Saved, as {reference}. A moderator reads it before anything is published. You can type in the next one below."),
     });
-    let key = candour_voice::new_submission_key();
+    let key = candour_app::voice::new_submission_key();
     let page = entry_page(&who, &detail, group, &key, notice, &FormErrors::default(), &[]);
     Ok(render(StatusCode::OK, &page))
 }
@@ -298,7 +299,8 @@ pub async fn submit(
     Path(raw_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let detail = super::voice_location(&state, &who, &raw_id, Action::Write).await?;
+    let actor = who.actor();
+    let detail = state.app.voice.location(&actor, &raw_id, Action::Write).await.map_err(|e| voice_failure(&who, e))?;
     let form = pairs(&body);
     let group = Group::parse(value(&form, "group")).unwrap_or(Group::People);
     let key = value(&form, "key");
@@ -312,13 +314,8 @@ pub async fn submit(
         }
     };
     let id = &detail.location.id;
-    match state.voice.submit(id, &raw, channel, key, Some(who.principal()), Utc::now()).await {
+    match state.app.voice.enter(&actor, &raw_id, &raw, channel, key, Utc::now()).await {
         Ok(receipt) => {
-            state.monitor.touch(id);
-            if !receipt.duplicate {
-                let what = format!("{} entry at location:{id}", channel.code());
-                who.caller.record(&state, "create", &format!("feedback:{}", receipt.feedback_id), Some(&what)).await?;
-            }
             let duplicate = if receipt.duplicate { "&duplicate=yes" } else { "" };
             let to = format!(
                 "/manage/locations/{id}/feedback/new?group={}&saved={}{duplicate}",

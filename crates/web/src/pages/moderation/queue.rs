@@ -9,10 +9,10 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use candour_app::moderation::RawDecision;
+use candour_app::voice::VoiceError;
 use candour_domain::voice::{Criticality, Level, question};
-use candour_domain::{Action, Resource, UserId, authorize};
-use candour_store::{FeedbackRecord, FeedbackStatus, ModerationDecision, ModerationQuery, StoreError};
-use candour_voice::VoiceError;
+use candour_store::{FeedbackRecord, FeedbackStatus};
 use chrono::Utc;
 use serde::Deserialize;
 
@@ -32,7 +32,7 @@ const EXCERPT_CHARS: usize = 240;
 // ---------------------------------------------------------------- the queue
 
 #[derive(Template)]
-#[template(path = "moderation_queue.html")]
+#[template(path = "moderation/queue.html")]
 struct QueuePage {
     title: String,
     chrome: Chrome,
@@ -85,7 +85,8 @@ pub async fn list(
     who: SignedIn,
     query: Result<Query<QueueParams>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    who.require(&state, Action::Read, Resource::ModerationQueue).await?;
+    let actor = who.actor();
+    state.app.moderation.open_queue(&actor).await.map_err(|e| voice_failure(&who, e))?;
     let params =
         query.map_err(|r| WebError::bad_request(format!("The address could not be read: {}", r.body_text())))?;
     let status = match params.status.as_deref().map(str::trim) {
@@ -97,17 +98,14 @@ pub async fn list(
     let reference = params.reference.as_deref().unwrap_or("").trim().to_uppercase();
     let mut notice = None;
     if !reference.is_empty() {
-        match state.store.feedback_by_reference(&reference).await {
-            Ok(record) => return Ok(Redirect::to(&format!("/moderation/{}", record.id)).into_response()),
-            Err(StoreError::NotFound) => {
+        match state.app.moderation.find_reference(&actor, &reference).await.map_err(|e| voice_failure(&who, e))? {
+            Some(id) => return Ok(Redirect::to(&format!("/moderation/{id}")).into_response()),
+            None => {
                 notice = Some(format!("No response has the reference {reference}. Check it and try again."));
             }
-            Err(e) => return Err(PageError(WebError::from_store(e, String::new))),
         }
     }
-    let query = ModerationQuery { status, page, per_page: PER_PAGE };
-    let found = state.store.moderation_queue(&query).await.map_err(|e| WebError::from_store(e, String::new))?;
-    who.caller.record(&state, "read", "moderation_queue", Some(status.code())).await?;
+    let found = state.app.moderation.queue(&actor, status, page, PER_PAGE).await.map_err(|e| voice_failure(&who, e))?;
     let href = |n: u32| format!("/moderation?status={}&page={n}", status.code());
     let waiting = match status {
         FeedbackStatus::Pending => "waiting to be read",
@@ -176,7 +174,7 @@ fn screen_text(suggested: Criticality, words: &[String]) -> String {
 // ---------------------------------------------------------------- one response
 
 #[derive(Template)]
-#[template(path = "moderation_response.html")]
+#[template(path = "moderation/response.html")]
 struct ResponsePage {
     title: String,
     chrome: Chrome,
@@ -228,20 +226,10 @@ pub async fn show(
     Path(raw_id): Path<String>,
     query: Result<Query<ShowParams>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    let record = load(&state, &who, &raw_id).await?;
+    let record = state.app.moderation.response(&who.actor(), &raw_id).await.map_err(|e| voice_failure(&who, e))?;
     let done = query.ok().and_then(|q| q.0.done).is_some();
     let page = response_page(&state, &who, &record, &FormErrors::default(), &[], done).await?;
     Ok(render(StatusCode::OK, &page))
-}
-
-/// The response, after asking the policy (a 403 for those who do not moderate,
-/// whether or not it exists) and recording the read.
-async fn load(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<FeedbackRecord, WebError> {
-    who.require(state, Action::Read, Resource::ModerationQueue).await?;
-    let id: i64 = raw_id.parse().map_err(|_| who.not_found())?;
-    let record = state.store.feedback_record(id).await.map_err(who.store_error())?;
-    who.caller.record(state, "read", &format!("feedback:{id}"), None).await?;
-    Ok(record)
 }
 
 async fn response_page(
@@ -252,9 +240,11 @@ async fn response_page(
     form: &[(String, String)],
     done: bool,
 ) -> Result<ResponsePage, WebError> {
-    let contact = contact_rows(state, who, r).await?;
-    let entered_by = user_name(state, r.entered_by).await?;
-    let moderated_by = user_name(state, r.moderated_by).await?;
+    let moderation = &state.app.moderation;
+    let failed = |e| voice_failure(who, e);
+    let contact = moderation.show_contact(&who.actor(), r).await.map_err(failed)?.then(|| contact_rows(r));
+    let entered_by = moderation.user_name(r.entered_by).await.map_err(failed)?;
+    let moderated_by = moderation.user_name(r.moderated_by).await.map_err(failed)?;
     let status = match r.status {
         FeedbackStatus::Pending => "Waiting to be read",
         FeedbackStatus::Published => "Published",
@@ -325,27 +315,14 @@ async fn response_page(
     })
 }
 
-/// The respondent's contact details, for those who may see them; each showing is audited.
-async fn contact_rows(state: &AppState, who: &SignedIn, r: &FeedbackRecord) -> Result<Option<Vec<Row>>, WebError> {
-    if r.contact.is_empty() || !authorize(who.principal(), Action::Read, Resource::RespondentContact).is_allowed() {
-        return Ok(None);
-    }
-    who.caller.record(state, "read_contact", &format!("feedback:{}", r.id), None).await?;
+/// The respondent's contact details, for those who may see them.
+fn contact_rows(r: &FeedbackRecord) -> Vec<Row> {
     let or_none = |v: &str| if v.is_empty() { "Not given".to_string() } else { v.to_string() };
-    Ok(Some(vec![
+    vec![
         Row::text("Name", or_none(&r.contact.name)),
         Row::text("Email", or_none(&r.contact.email)),
         Row::text("Phone", or_none(&r.contact.phone)),
-    ]))
-}
-
-async fn user_name(state: &AppState, id: Option<UserId>) -> Result<Option<String>, WebError> {
-    let Some(id) = id else { return Ok(None) };
-    match state.store.user(id).await {
-        Ok(user) => Ok(Some(user.name)),
-        Err(StoreError::NotFound) => Ok(Some(format!("User {id}"))),
-        Err(e) => Err(WebError::from_store(e, String::new)),
-    }
+    ]
 }
 
 fn answer_rows(r: &FeedbackRecord) -> Vec<Row> {
@@ -415,32 +392,13 @@ fn highlight(story: &str) -> Vec<Piece> {
 
 // ---------------------------------------------------------------- the decision
 
-/// What the moderator chose, or the problems with it, each against its field.
-fn read_decision(form: &[(String, String)]) -> Result<(ModerationDecision, Criticality), FormErrors> {
-    let mut errors = FormErrors::default();
-    let text = value(form, "published_text");
-    let reason = value(form, "reason");
-    let criticality = Criticality::parse(value(form, "criticality")).ok();
-    let decision = match value(form, "decision") {
-        "publish" => Some(ModerationDecision::Publish { text: text.to_string() }),
-        "reject" => Some(ModerationDecision::Reject { reason: reason.to_string() }),
-        _ => None,
-    };
-    if matches!(decision, Some(ModerationDecision::Publish { .. })) && text.is_empty() {
-        errors.add("published_text", "Write the copy to publish, with names of people and staff removed");
-    }
-    if criticality.is_none() {
-        errors.add("criticality", "Choose how serious the most serious thing said is, from 0 to 5");
-    }
-    if decision.is_none() {
-        errors.add("decision", "Choose whether to publish or reject this response");
-    }
-    if matches!(decision, Some(ModerationDecision::Reject { .. })) && reason.is_empty() {
-        errors.add("reason", "Give the reason for rejecting it");
-    }
-    match (decision, criticality) {
-        (Some(decision), Some(criticality)) if errors.is_empty() => Ok((decision, criticality)),
-        _ => Err(errors),
+/// The decision as the form sends it.
+fn read_decision(form: &[(String, String)]) -> RawDecision {
+    RawDecision {
+        decision: value(form, "decision").to_string(),
+        criticality: value(form, "criticality").to_string(),
+        published_text: value(form, "published_text").to_string(),
+        reason: value(form, "reason").to_string(),
     }
 }
 
@@ -451,27 +409,27 @@ pub async fn moderate(
     Path(raw_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    who.require(&state, Action::Write, Resource::ModerationQueue).await?;
-    let record = load(&state, &who, &raw_id).await?;
+    let actor = who.actor();
+    let moderation = &state.app.moderation;
+    let record = moderation.to_decide(&actor, &raw_id).await.map_err(|e| voice_failure(&who, e))?;
     let form = pairs(&body);
-    let (decision, criticality) = match read_decision(&form) {
-        Ok(chosen) => chosen,
-        Err(errors) => return refused(&state, &who, &record, StatusCode::BAD_REQUEST, errors, &form).await,
-    };
-    let publishing = matches!(decision, ModerationDecision::Publish { .. });
-    match state.voice.moderate(record.id, decision, criticality, who.principal(), Utc::now()).await {
-        Ok(alert) => {
-            state.monitor.touch(&record.location_id);
-            crate::refresh_voice_snapshots(&state.voice);
-            let what = if publishing { "published" } else { "rejected" };
-            let alert = alert.map(|id| format!("; alert {id} raised")).unwrap_or_default();
-            let detail = format!("{what} at criticality {}{alert}", criticality.level());
-            who.caller.record(&state, "moderate", &format!("feedback:{}", record.id), Some(&detail)).await?;
+    let raw = read_decision(&form);
+    let publishing = raw.decision == "publish";
+    match moderation.moderate(&actor, &raw_id, &raw, Utc::now()).await {
+        Ok(_) => {
+            crate::refresh_voice_snapshots(&state.app.voice);
             Ok(Redirect::to(&format!("/moderation/{}?done=yes", record.id)).into_response())
+        }
+        Err(VoiceError::Invalid(problems)) => {
+            let mut errors = FormErrors::default();
+            for p in problems {
+                errors.add(p.field, p.message);
+            }
+            refused(&state, &who, &record, StatusCode::BAD_REQUEST, errors, &form).await
         }
         Err(VoiceError::Conflict(_)) => {
             // Someone decided first: show their decision, and say ours was not saved.
-            let current = load(&state, &who, &raw_id).await?;
+            let current = moderation.response(&actor, &raw_id).await.map_err(|e| voice_failure(&who, e))?;
             let mut errors = FormErrors::default();
             errors.add("decision", "This response has already been moderated, so your decision was not saved. The decision made is shown on this page.");
             let page = response_page(&state, &who, &current, &errors, &[], false).await?;
@@ -496,25 +454,4 @@ async fn refused(
 ) -> Result<Response, PageError> {
     let page = response_page(state, who, record, &errors, form, false).await?;
     Ok(render(status, &page))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_decision_needs_its_text_level_and_reason() {
-        let form = |fields: &[(&str, &str)]| -> Vec<(String, String)> {
-            fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
-        };
-        let fields = |errors: FormErrors| errors.links().into_iter().map(|l| l.href).collect::<Vec<_>>();
-        let empty = read_decision(&form(&[])).unwrap_err();
-        assert_eq!(fields(empty), ["#criticality", "#decision"]);
-        let publish = read_decision(&form(&[("decision", "publish"), ("criticality", "2"), ("published_text", " ")]));
-        assert_eq!(fields(publish.unwrap_err()), ["#published_text"]);
-        let reject = read_decision(&form(&[("decision", "reject"), ("criticality", "9")]));
-        assert_eq!(fields(reject.unwrap_err()), ["#criticality", "#reason"]);
-        let ok = read_decision(&form(&[("decision", "reject"), ("criticality", "4"), ("reason", "Advert")])).unwrap();
-        assert_eq!(ok, (ModerationDecision::Reject { reason: "Advert".into() }, Criticality::STRONG));
-    }
 }

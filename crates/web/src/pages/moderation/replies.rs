@@ -8,10 +8,10 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use candour_app::voice::VoiceError;
 use candour_domain::voice::ChangeClaim;
-use candour_domain::{Action, LocationId, authorize};
-use candour_store::{LocationDetail, PublishedStory, Reply, ReplyStatus, StoreError};
-use candour_voice::VoiceError;
+use candour_domain::{Action, LocationId};
+use candour_store::{LocationDetail, PublishedStory, Reply, ReplyStatus};
 use chrono::Utc;
 use serde::Deserialize;
 
@@ -30,7 +30,7 @@ use crate::views::{Row, count_of};
 const PER_PAGE: u32 = 10;
 
 #[derive(Template)]
-#[template(path = "voice_replies.html")]
+#[template(path = "moderation/voice.html")]
 struct VoicePage {
     title: String,
     chrome: Chrome,
@@ -86,7 +86,8 @@ pub async fn show(
     Path(raw_id): Path<String>,
     query: Result<Query<VoiceParams>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    let detail = super::voice_location(&state, &who, &raw_id, Action::Read).await?;
+    let detail =
+        state.app.voice.location(&who.actor(), &raw_id, Action::Read).await.map_err(|e| voice_failure(&who, e))?;
     let params = query.map(|q| q.0).unwrap_or_default();
     let page = page_number(params.page.as_deref())?;
     let notice = params.replied.map(|status| match status.as_str() {
@@ -107,10 +108,10 @@ async fn voice_page(
     submitted: Option<(i64, &[(String, String)])>,
 ) -> Result<VoicePage, WebError> {
     let id = &detail.location.id;
-    let summary = state.voice.summary(id, Utc::now()).await.map_err(|e| voice_failure(who, e))?;
-    let found =
-        state.store.stories_to_answer(id, page, PER_PAGE).await.map_err(|e| WebError::from_store(e, String::new))?;
-    let may_reply = authorize(who.principal(), Action::Write, super::voice_resource(detail)).is_allowed();
+    let voice = &state.app.voice;
+    let summary = voice.summary(id, Utc::now()).await.map_err(|e| voice_failure(who, e))?;
+    let found = voice.stories_to_answer(detail, page, PER_PAGE).await.map_err(|e| voice_failure(who, e))?;
+    let may_reply = voice.may_reply(&who.actor(), detail);
     let stories = found
         .items
         .iter()
@@ -222,9 +223,9 @@ pub async fn reply(
     Path((raw_id, raw_feedback)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let detail = super::voice_location(&state, &who, &raw_id, Action::Read).await?;
-    who.require(&state, Action::Write, super::voice_resource(&detail)).await?;
-    let fid = story_of(&state, &who, &detail, &raw_feedback).await?;
+    let (actor, voice) = (who.actor(), &state.app.voice);
+    let detail = voice.location(&actor, &raw_id, Action::Read).await.map_err(|e| voice_failure(&who, e))?;
+    let fid = voice.story_to_answer(&actor, &detail, &raw_feedback).await.map_err(|e| voice_failure(&who, e))?;
     let form = pairs(&body);
     let text = value(&form, &field_id(fid, "text"));
     let what = value(&form, &field_id(fid, "what"));
@@ -245,12 +246,8 @@ pub async fn reply(
     }
     let status = match change {
         Some(change) if errors.is_empty() => {
-            match state.voice.reply(fid, who.principal(), text, change, what, Utc::now()).await {
+            match voice.reply_to_story(&actor, &detail, &raw_feedback, text, change, what, Utc::now()).await {
                 Ok(reply) => {
-                    let detail_text = format!("reply {} to feedback {fid} ({})", reply.id, reply.status.code());
-                    who.caller
-                        .record(&state, "reply", &format!("location:{}", detail.location.id), Some(&detail_text))
-                        .await?;
                     let to = format!(
                         "/manage/locations/{}/voice?replied={}#story-{fid}",
                         detail.location.id,
@@ -259,7 +256,7 @@ pub async fn reply(
                     return Ok(Redirect::to(&to).into_response());
                 }
                 Err(VoiceError::Refused(message)) => {
-                    let field = if what.chars().count() > candour_voice::MAX_NOTE_CHARS { "what" } else { "text" };
+                    let field = if what.chars().count() > candour_app::voice::MAX_NOTE_CHARS { "what" } else { "text" };
                     errors.add(field_id(fid, field), super::sentence(&message));
                     StatusCode::BAD_REQUEST
                 }
@@ -275,15 +272,4 @@ pub async fn reply(
     let page = page_number(Some(value(&form, "page"))).unwrap_or(1);
     let page = voice_page(&state, &who, &detail, page, None, &errors, Some((fid, &form))).await?;
     Ok(render(status, &page))
-}
-
-/// The story's id, when it is feedback about this location: a story of another
-/// service looks exactly like one that does not exist.
-async fn story_of(state: &AppState, who: &SignedIn, detail: &LocationDetail, raw: &str) -> Result<i64, WebError> {
-    let id: i64 = raw.parse().map_err(|_| who.not_found())?;
-    match state.store.feedback_record(id).await {
-        Ok(record) if record.location_id == detail.location.id => Ok(id),
-        Ok(_) | Err(StoreError::NotFound) => Err(who.not_found()),
-        Err(e) => Err(WebError::from_store(e, String::new)),
-    }
 }

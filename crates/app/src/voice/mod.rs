@@ -15,12 +15,15 @@ use candour_domain::voice::{
     ChangeClaim, Channel, Criticality, Feedback, FeedbackError, MAX_CONTACT_CHARS, MAX_STORY_CHARS, Progress,
     RawFeedback, SNAPSHOT_MIN_HOURS, SNAPSHOT_MIN_NEW, VoiceFacts,
 };
-use candour_domain::{Email, LocationId, Principal};
+use candour_domain::{Action, Email, LocationId, Principal, Resource, authorize};
 use candour_engine::prescreen;
 use candour_store::{
-    ContactScope, FeedbackStatus, Moderation, ModerationDecision, NewAlert, NewFeedback, NewReply, OwnFeedback,
-    Prescreen, Receipt, Reply, ReplyStatus, Store, StoreError,
+    ContactScope, FeedbackStatus, LocationDetail, Moderation, ModerationDecision, NewAlert, NewFeedback, NewReply,
+    OwnFeedback, Page, Prescreen, PublishedStory, Receipt, RegisterStore, Reply, ReplyStatus, Store, StoreError,
+    VoiceStore,
 };
+
+use crate::{Actor, AreaError, Denied, Failure, Gate};
 
 pub use candour_engine::voice::VoiceSummary;
 pub use key::{key_hash, new_reference, new_submission_key};
@@ -49,6 +52,9 @@ impl VoiceConfig {
 
 #[derive(Debug, thiserror::Error)]
 pub enum VoiceError {
+    /// Refused by the access policy (or not there, which looks the same).
+    #[error(transparent)]
+    Denied(#[from] Denied),
     /// The feedback (or a safeguarding contact) has problems, each against its field.
     #[error("{} problem(s) to put right", .0.len())]
     Invalid(Vec<FeedbackError>),
@@ -75,6 +81,19 @@ impl From<StoreError> for VoiceError {
     }
 }
 
+impl AreaError for VoiceError {
+    fn failure(&self) -> Failure<'_> {
+        match self {
+            VoiceError::Denied(denied) => denied.failure(),
+            VoiceError::Invalid(_) => Failure::Invalid,
+            VoiceError::Refused(message) => Failure::Refused(message),
+            VoiceError::NotFound => Failure::NotFound,
+            VoiceError::Conflict(message) => Failure::Conflict(message),
+            VoiceError::Store(_) => Failure::Internal,
+        }
+    }
+}
+
 /// The store's answer, with a conflict told in the words given.
 fn or_conflict<T>(result: Result<T, StoreError>, message: &str) -> Result<T, VoiceError> {
     result.map_err(|e| match e {
@@ -83,11 +102,14 @@ fn or_conflict<T>(result: Result<T, StoreError>, message: &str) -> Result<T, Voi
     })
 }
 
-/// The voice service. Cheap to clone. It applies the rules; the caller has
-/// already checked (with `candour_domain::authorize`) that the principal may act.
+/// The voice service. Cheap to clone. Its calls that take a [`Principal`] apply
+/// the rules for an actor already admitted (the moderation service, the command
+/// line); those that take an [`crate::Actor`] decide access and audit themselves.
 #[derive(Clone)]
 pub struct Voice {
-    store: Arc<dyn Store>,
+    store: Arc<dyn VoiceStore>,
+    register: Arc<dyn RegisterStore>,
+    pub(crate) gate: Gate,
     config: Arc<VoiceConfig>,
 }
 
@@ -96,7 +118,13 @@ const REFERENCE_TRIES: usize = 5;
 
 impl Voice {
     pub fn new(store: Arc<dyn Store>, config: VoiceConfig) -> Self {
-        Self { store, config: Arc::new(config) }
+        let gate = Gate::new(store.clone());
+        Self { register: store.clone(), store, gate, config: Arc::new(config) }
+    }
+
+    /// The settings of the voice rules.
+    pub fn config(&self) -> &VoiceConfig {
+        &self.config
     }
 
     /// Validates and durably stores feedback, raising a safeguarding alert at once
@@ -313,6 +341,94 @@ impl Voice {
         Ok(self.store.refresh_voice_snapshots(SNAPSHOT_MIN_NEW, taken_before, now).await?)
     }
 
+    // ------------------------------------------------------------ a service's voice, on the provider side
+
+    /// A service whose people's voice the actor may read (the read is audited)
+    /// or, for staff typing in feedback, write. Another tenant's service is not
+    /// found, as a missing one is.
+    pub async fn location(&self, actor: &Actor, raw_id: &str, action: Action) -> Result<LocationDetail, VoiceError> {
+        let id = LocationId::parse(raw_id).map_err(|_| VoiceError::NotFound)?;
+        let detail = self.register.location(&id).await?;
+        self.gate.require(actor, action, voice_resource(&detail)).await?;
+        if action == Action::Read {
+            self.gate.record(actor, "read", &format!("voice:location:{id}"), None).await?;
+        }
+        Ok(detail)
+    }
+
+    /// Whether the actor may answer the service's stories (the reply forms are shown).
+    pub fn may_reply(&self, actor: &Actor, detail: &LocationDetail) -> bool {
+        authorize(&actor.principal, Action::Write, voice_resource(detail)).is_allowed()
+    }
+
+    /// One page of the service's published stories with every reply, for a
+    /// service the actor has read through [`Voice::location`].
+    pub async fn stories_to_answer(
+        &self,
+        detail: &LocationDetail,
+        page: u32,
+        per_page: u32,
+    ) -> Result<Page<PublishedStory>, VoiceError> {
+        self.store.stories_to_answer(&detail.location.id, page, per_page).await.map_err(VoiceError::Store)
+    }
+
+    /// Feedback typed in by staff (from paper, or given with the person's help),
+    /// recorded with who typed it in; a new response is audited.
+    pub async fn enter(
+        &self,
+        actor: &Actor,
+        raw_location: &str,
+        raw: &RawFeedback,
+        channel: Channel,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Receipt, VoiceError> {
+        let detail = self.location(actor, raw_location, Action::Write).await?;
+        let id = &detail.location.id;
+        let receipt = self.submit(id, raw, channel, key, Some(&actor.principal), now).await?;
+        if !receipt.duplicate {
+            let what = format!("{} entry at location:{id}", channel.code());
+            self.gate.record(actor, "create", &format!("feedback:{}", receipt.feedback_id), Some(&what)).await?;
+        }
+        Ok(receipt)
+    }
+
+    /// The id of a story the actor may answer: feedback about this service (a
+    /// story of another service looks exactly like one that does not exist).
+    pub async fn story_to_answer(
+        &self,
+        actor: &Actor,
+        detail: &LocationDetail,
+        raw_feedback: &str,
+    ) -> Result<i64, VoiceError> {
+        self.gate.require(actor, Action::Write, voice_resource(detail)).await?;
+        let id: i64 = raw_feedback.parse().map_err(|_| VoiceError::NotFound)?;
+        match self.store.feedback_record(id).await {
+            Ok(record) if record.location_id == detail.location.id => Ok(id),
+            Ok(_) | Err(StoreError::NotFound) => Err(VoiceError::NotFound),
+            Err(e) => Err(VoiceError::Store(e)),
+        }
+    }
+
+    /// The provider's public reply to a story of this service, audited.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn reply_to_story(
+        &self,
+        actor: &Actor,
+        detail: &LocationDetail,
+        raw_feedback: &str,
+        text: &str,
+        change: ChangeClaim,
+        change_what: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Reply, VoiceError> {
+        let feedback = self.story_to_answer(actor, detail, raw_feedback).await?;
+        let reply = self.reply(feedback, &actor.principal, text, change, change_what, now).await?;
+        let what = format!("reply {} to feedback {feedback} ({})", reply.id, reply.status.code());
+        self.gate.record(actor, "reply", &format!("location:{}", detail.location.id), Some(&what)).await?;
+        Ok(reply)
+    }
+
     /// An alert about feedback on `location`, addressed to its safeguarding contacts.
     async fn new_alert(
         &self,
@@ -322,11 +438,15 @@ impl Voice {
         reason: String,
         now: DateTime<Utc>,
     ) -> Result<NewAlert, VoiceError> {
-        let detail = self.store.location(location).await?;
+        let detail = self.register.location(location).await?;
         let contacts = self.store.safeguarding_contacts_for(location).await?;
         let cause = alert::Cause { location: &detail, reference, level, reason };
         Ok(alert::new_alert(cause, &contacts, self.config.public_url.trim_end_matches('/'), now))
     }
+}
+
+fn voice_resource(detail: &LocationDetail) -> Resource<'_> {
+    Resource::LocationVoice { location: &detail.location.id, provider: &detail.location.provider_id }
 }
 
 /// The pre-screen of everything the person wrote (their story and personal

@@ -7,17 +7,18 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use candour_app::voice::VoiceError;
 use candour_domain::LocationId;
 use candour_domain::voice::{Channel, RawFeedback};
-use candour_voice::VoiceError;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
+use super::links::{return_href, submission_key};
+use super::public::{MAX_PAGE, PublicStory, public_summary, whole_number};
 use crate::error::{ApiError, WebError};
-use crate::pages::feedback::public::{MAX_PAGE, PublicStory, public_summary, whole_number};
-use crate::pages::feedback::{return_href, submission_key};
+use crate::json::is_json;
 use crate::pages::parse_location_id;
 use crate::security::client_ip::ClientIp;
 use crate::state::AppState;
@@ -42,6 +43,7 @@ fn no_location(id: &LocationId) -> WebError {
 /// listing every field.
 fn voice_error(err: VoiceError) -> WebError {
     match err {
+        VoiceError::Denied(denied) => WebError::from_area(&denied, || WebError::not_found("Not found")),
         VoiceError::Invalid(problems) => WebError::Unprocessable {
             message: match problems.len() {
                 1 => "The feedback has a problem: see fields".to_string(),
@@ -78,17 +80,16 @@ pub async fn submit(
         Some(value) => submission_key(value.to_str().unwrap_or_default()).map_err(|_| {
             WebError::bad_request("Idempotency-Key must be 16 to 128 letters, digits, hyphens or underscores")
         })?,
-        None => candour_voice::new_submission_key(),
+        None => candour_app::voice::new_submission_key(),
     };
     let raw: RawFeedback = serde_json::from_slice(&body)
         .map_err(|err| WebError::bad_request(format!("The body could not be read as feedback: {err}")))?;
     state.feedback_limits.check(ip, &id, Instant::now())?;
     let receipt =
-        state.voice.submit(&id, &raw, Channel::Api, &key, None, Utc::now()).await.map_err(|err| match err {
+        state.app.voice.submit(&id, &raw, Channel::Api, &key, None, Utc::now()).await.map_err(|err| match err {
             VoiceError::NotFound => no_location(&id),
             other => voice_error(other),
         })?;
-    state.monitor.touch(&id);
     let submitted = Submitted {
         reference: receipt.reference,
         return_url: format!("{}{}", state.config.public_url(), return_href(&key)),
@@ -97,31 +98,6 @@ pub async fn submit(
     // A resend answers as the first send did, so a client retrying after a lost
     // answer sees the same outcome.
     Ok((StatusCode::CREATED, Json(submitted)).into_response())
-}
-
-/// The body as `T`: 415 unless it is declared as JSON, 400 when it does not read as
-/// one. `what` names it in the message ("the complaint").
-pub(crate) fn json_body<T: serde::de::DeserializeOwned>(
-    headers: &HeaderMap,
-    body: &[u8],
-    what: &str,
-) -> Result<T, WebError> {
-    if !is_json(headers) {
-        return Err(WebError::UnsupportedMediaType {
-            message: format!("Send the {what} as JSON, with the header Content-Type: application/json"),
-        });
-    }
-    serde_json::from_slice(body)
-        .map_err(|err| WebError::bad_request(format!("The body could not be read as JSON: {err}")))
-}
-
-/// Whether the body is declared as `application/json` (any parameters, any case).
-pub(crate) fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
 }
 
 #[derive(Deserialize)]
@@ -161,7 +137,7 @@ pub async fn voice(
     let per_page = whole_number("per_page", params.per_page.as_deref(), 10, MAX_PER_PAGE)?;
     let (_, summary, stories) = tokio::try_join!(
         async { state.store.location(&id).await.map_err(|e| WebError::from_store(e, || no_location(&id).message())) },
-        async { state.voice.summary(&id, Utc::now()).await.map_err(voice_error) },
+        async { state.app.voice.summary(&id, Utc::now()).await.map_err(voice_error) },
         async {
             state.store.published_stories(&id, page, per_page).await.map_err(|e| WebError::from_store(e, String::new))
         },
@@ -177,22 +153,4 @@ pub async fn voice(
             pages: stories.pages(),
         },
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use axum::http::HeaderValue;
-
-    use super::*;
-
-    #[test]
-    fn json_is_recognised_with_parameters_and_in_any_case() {
-        let with =
-            |value: &'static str| HeaderMap::from_iter([(header::CONTENT_TYPE, HeaderValue::from_static(value))]);
-        assert!(is_json(&with("Application/JSON; charset=utf-8")));
-        for other in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data", "application/jsonx"] {
-            assert!(!is_json(&with(other)), "{other}");
-        }
-        assert!(!is_json(&HeaderMap::new()));
-    }
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use tempfile::TempDir;
 
+use candour_app::voice::{Voice, VoiceConfig, VoiceError, new_submission_key};
 use candour_domain::voice::{ChangeClaim, Channel, Criticality, OUTCOME_QUESTIONS, Progress, RawFeedback};
 use candour_domain::{Email, Grant, Location, LocationId, Principal, Provider, ProviderId, Role, Scope};
 use candour_store::{
@@ -13,7 +14,6 @@ use candour_store::{
     ReplyStatus, Store, VoiceStore,
 };
 use candour_store_sqlite::SqliteStore;
-use candour_voice::{Voice, VoiceConfig, VoiceError, new_submission_key};
 
 const PUBLIC_URL: &str = "https://candour.example.org";
 

@@ -4,7 +4,7 @@
 use base64ct::{Base64UrlUnpadded, Encoding};
 use sha2::{Digest, Sha256};
 
-use crate::VoiceError;
+use super::VoiceError;
 
 /// The reference alphabet: capitals and digits without the look-alikes 0/O, 1/I/L, U/V.
 const REFERENCE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTWXYZ23456789";

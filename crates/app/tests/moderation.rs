@@ -1,0 +1,253 @@
+//! The moderation service against a real SQLite store in a temporary directory:
+//! who may act, what the audit log says, and that a refused decision writes nothing.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use tempfile::TempDir;
+
+use candour_app::moderation::{RawCheck, RawDecision};
+use candour_app::voice::{VoiceConfig, VoiceError, new_submission_key};
+use candour_app::{Actor, App, Denied};
+use candour_domain::voice::{ChangeClaim, Channel, OUTCOME_QUESTIONS, RawFeedback};
+use candour_domain::{Email, Grant, Location, LocationId, Principal, Provider, ProviderId, Role, Scope};
+use candour_store::{
+    AccountStore, AuditEntry, AuditQuery, ContactScope, FeedbackStatus, ImportPlan, NewUser, RegisterStore, Store,
+    VoiceStore,
+};
+use candour_store_sqlite::SqliteStore;
+
+struct Harness {
+    app: App,
+    store: Arc<SqliteStore>,
+    location: LocationId,
+    provider: ProviderId,
+    moderator: Actor,
+    provider_admin: Actor,
+    stranger: Actor,
+    _dir: TempDir,
+}
+
+fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_750_000_000, 0).expect("valid time")
+}
+
+async fn harness() -> Harness {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = Arc::new(SqliteStore::open(&dir.path().join("candour.db")).await.expect("open store"));
+    let provider = ProviderId::parse("1-101").expect("valid id");
+    let location = LocationId::parse("1-201").expect("valid id");
+    let mut home = Location::new(location.clone(), provider.clone(), "Willowbrook House");
+    home.local_authority = Some("Leeds".into());
+    let other = ProviderId::parse("1-102").expect("valid id");
+    let plan = ImportPlan {
+        kind: "test".into(),
+        origin: "moderation tests".into(),
+        providers: vec![Provider::new(provider.clone(), "Brightwater Care Ltd"), Provider::new(other.clone(), "Other")],
+        locations: vec![home],
+        ratings: Vec::new(),
+        counts: Default::default(),
+    };
+    store.apply_import(&plan).await.expect("import the register");
+    let moderator = actor(&store, "moderator@example.org", Role::Moderator, Scope::All).await;
+    let provider_admin =
+        actor(&store, "admin@brightwater.example", Role::ProviderAdmin, Scope::Provider(provider.clone())).await;
+    let stranger = actor(&store, "admin@other.example", Role::ProviderAdmin, Scope::Provider(other)).await;
+    let bundle: Arc<dyn Store> = store.clone();
+    let app = App::new(bundle.clone()).with_voice(bundle, VoiceConfig::new("https://candour.example.org"));
+    Harness { app, store, location, provider, moderator, provider_admin, stranger, _dir: dir }
+}
+
+async fn actor(store: &SqliteStore, address: &str, role: Role, scope: Scope) -> Actor {
+    let email = Email::parse(address).expect("valid email");
+    let new = NewUser { email: email.clone(), name: "Jo Bloggs".into(), grants: vec![Grant { role, scope }] };
+    let user = store.create_user(&new).await.expect("create user");
+    Actor::new(Principal { user_id: user.id, email, grants: user.grants }, Some("192.0.2.1".into()))
+}
+
+fn feedback(story: &str) -> RawFeedback {
+    RawFeedback {
+        respondent: "person".into(),
+        overall: "good".into(),
+        answers: OUTCOME_QUESTIONS
+            .iter()
+            .map(|q| (q.code.to_string(), "good_enough".to_string()))
+            .collect::<BTreeMap<_, _>>(),
+        story: story.into(),
+        ..RawFeedback::default()
+    }
+}
+
+fn publish(text: &str) -> RawDecision {
+    RawDecision {
+        decision: "publish".into(),
+        criticality: "1".into(),
+        published_text: text.into(),
+        reason: String::new(),
+    }
+}
+
+impl Harness {
+    async fn give(&self, story: &str) -> i64 {
+        let key = new_submission_key();
+        let receipt = self.app.voice.submit(&self.location, &feedback(story), Channel::Online, &key, None, now()).await;
+        receipt.expect("feedback stored").feedback_id
+    }
+
+    async fn audit(&self, action: &str) -> Vec<AuditEntry> {
+        let query = AuditQuery { action: Some(action.into()), per_page: 200, ..AuditQuery::default() };
+        self.store.audit_log(&query).await.expect("audit log").items
+    }
+}
+
+#[tokio::test]
+async fn only_moderators_decide_and_each_decision_is_audited() {
+    let h = harness().await;
+    let id = h.give("Lunch was late again.").await.to_string();
+    let refused = h.app.moderation.moderate(&h.provider_admin, &id, &publish("Lunch was late."), now()).await;
+    assert!(matches!(refused, Err(VoiceError::Denied(Denied::Forbidden))), "{refused:?}");
+    let denied = h.audit("access_denied").await;
+    assert_eq!(denied.len(), 1);
+    assert_eq!(denied[0].resource, "moderation_queue");
+
+    let missing = h.app.moderation.moderate(&h.moderator, "404404", &publish("x"), now()).await;
+    assert!(matches!(missing, Err(VoiceError::NotFound)), "{missing:?}");
+    let garbled = h.app.moderation.response(&h.moderator, "not-a-number").await;
+    assert!(matches!(garbled, Err(VoiceError::NotFound)), "{garbled:?}");
+
+    h.app.moderation.moderate(&h.moderator, &id, &publish("Lunch was late."), now()).await.expect("published");
+    let record = h.store.feedback_record(id.parse().unwrap()).await.unwrap();
+    assert_eq!(record.status, FeedbackStatus::Published);
+    let moderated = h.audit("moderate").await;
+    assert_eq!(moderated.len(), 1);
+    assert_eq!(
+        (moderated[0].resource.as_str(), moderated[0].detail.as_deref()),
+        (format!("feedback:{id}").as_str(), Some("published at criticality 1"))
+    );
+    assert_eq!(moderated[0].ip.as_deref(), Some("192.0.2.1"));
+
+    let again = h.app.moderation.moderate(&h.moderator, &id, &publish("Again"), now()).await;
+    assert!(matches!(again, Err(VoiceError::Conflict(_))), "{again:?}");
+}
+
+#[tokio::test]
+async fn a_decision_with_problems_is_refused_against_its_fields_and_writes_nothing() {
+    let h = harness().await;
+    let id = h.give("The garden is lovely.").await;
+    let raw = RawDecision { decision: "reject".into(), criticality: "9".into(), ..RawDecision::default() };
+    let Err(VoiceError::Invalid(problems)) =
+        h.app.moderation.moderate(&h.moderator, &id.to_string(), &raw, now()).await
+    else {
+        panic!("expected problems");
+    };
+    let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+    assert_eq!(fields, ["criticality", "reason"]);
+    assert_eq!(h.store.feedback_record(id).await.unwrap().status, FeedbackStatus::Pending);
+    assert!(h.audit("moderate").await.is_empty());
+}
+
+#[tokio::test]
+async fn reading_the_queue_and_a_response_is_audited() {
+    let h = harness().await;
+    let id = h.give("Kind staff.").await;
+    let page = h.app.moderation.queue(&h.moderator, FeedbackStatus::Pending, 1, 20).await.expect("queue");
+    assert_eq!(page.total, 1);
+    let refused = h.app.moderation.queue(&h.provider_admin, FeedbackStatus::Pending, 1, 20).await;
+    assert!(matches!(refused, Err(VoiceError::Denied(Denied::Forbidden))));
+    h.app.moderation.response(&h.moderator, &id.to_string()).await.expect("response");
+    let reads: Vec<String> = h.audit("read").await.into_iter().map(|e| e.resource).collect();
+    assert!(reads.contains(&"moderation_queue".to_string()), "{reads:?}");
+    assert!(reads.contains(&format!("feedback:{id}")), "{reads:?}");
+}
+
+#[tokio::test]
+async fn reply_checks_need_a_decision_and_a_reason_to_reject() {
+    let h = harness().await;
+    let story = h.give("The garden is lovely.").await;
+    h.app
+        .moderation
+        .moderate(&h.moderator, &story.to_string(), &publish("The garden is lovely."), now())
+        .await
+        .unwrap();
+    let detail = h.store.location(&h.location).await.unwrap();
+    let reply = h
+        .app
+        .voice
+        .reply_to_story(&h.provider_admin, &detail, &story.to_string(), "Thank you", ChangeClaim::None, "", now())
+        .await
+        .expect("reply");
+    assert_eq!(h.audit("reply").await.len(), 1);
+    let check = |decision: &str, reason: &str| RawCheck { decision: decision.into(), reason: reason.into() };
+    let id = reply.id.to_string();
+    let fields = |result: Result<(), VoiceError>| match result {
+        Err(VoiceError::Invalid(problems)) => problems.into_iter().map(|p| p.field).collect::<Vec<_>>(),
+        other => panic!("expected problems, got {other:?}"),
+    };
+    assert_eq!(fields(h.app.moderation.check_reply(&h.moderator, &id, &check("", ""), now()).await), ["decision"]);
+    assert_eq!(fields(h.app.moderation.check_reply(&h.moderator, &id, &check("reject", " "), now()).await), ["reason"]);
+    let refused = h.app.moderation.check_reply(&h.provider_admin, &id, &check("publish", ""), now()).await;
+    assert!(matches!(refused, Err(VoiceError::Denied(Denied::Forbidden))));
+    assert!(h.audit("check").await.is_empty());
+    h.app.moderation.check_reply(&h.moderator, &id, &check("publish", ""), now()).await.expect("checked");
+    let checked = h.audit("check").await;
+    assert_eq!(
+        (checked[0].resource.as_str(), checked[0].detail.as_deref()),
+        (format!("reply:{id}").as_str(), Some("published"))
+    );
+}
+
+#[tokio::test]
+async fn another_providers_story_cannot_be_answered_and_looks_missing() {
+    let h = harness().await;
+    let story = h.give("The garden is lovely.").await;
+    let detail = h.store.location(&h.location).await.unwrap();
+    let stranger = h.app.voice.location(&h.stranger, h.location.as_str(), candour_domain::Action::Read).await;
+    assert!(matches!(stranger, Err(VoiceError::Denied(Denied::NotFound))), "{stranger:?}");
+    let refused = h.app.voice.story_to_answer(&h.stranger, &detail, &story.to_string()).await;
+    assert!(matches!(refused, Err(VoiceError::Denied(Denied::NotFound))), "{refused:?}");
+    let unknown = h.app.voice.story_to_answer(&h.provider_admin, &detail, "404404").await;
+    assert!(matches!(unknown, Err(VoiceError::NotFound)), "{unknown:?}");
+}
+
+#[tokio::test]
+async fn safeguarding_contacts_are_set_by_their_own_administrators_and_audited() {
+    let h = harness().await;
+    let scope = ContactScope::Provider(h.provider.clone());
+    let refused = h.app.moderation.set_contact(&h.stranger, &scope, "Sam", "sam@example.org", now()).await;
+    assert!(matches!(refused, Err(VoiceError::Denied(_))), "{refused:?}");
+    let Err(VoiceError::Invalid(problems)) =
+        h.app.moderation.set_contact(&h.provider_admin, &scope, "", "nope", now()).await
+    else {
+        panic!("expected problems");
+    };
+    assert_eq!(problems.iter().map(|p| p.field.as_str()).collect::<Vec<_>>(), ["name", "email"]);
+    assert!(h.audit("update").await.is_empty());
+    h.app.moderation.set_contact(&h.provider_admin, &scope, "Sam Lead", "lead@example.org", now()).await.unwrap();
+    let view = h.app.moderation.contact(&h.provider_admin, &scope).await.unwrap();
+    assert!(view.may_change);
+    assert_eq!(view.current.map(|c| c.name).as_deref(), Some("Sam Lead"));
+    let updated = h.audit("update").await;
+    assert_eq!(
+        (updated[0].resource.as_str(), updated[0].detail.as_deref()),
+        (format!("safeguarding_contact:provider:{}", h.provider).as_str(), Some("set"))
+    );
+}
+
+#[tokio::test]
+async fn alerts_are_seen_in_scope_and_acknowledged_once() {
+    let h = harness().await;
+    h.give("At night a carer punched my dad and he has bruises on his arm.").await;
+    assert_eq!(h.app.moderation.open_alert_count(&h.moderator).await.unwrap(), Some(1));
+    assert_eq!(h.app.moderation.open_alert_count(&h.stranger).await.unwrap(), Some(0));
+    let alerts = h.app.moderation.alerts(&h.provider_admin).await.expect("alerts");
+    assert_eq!(alerts.len(), 1);
+    let id = alerts[0].alert.id.to_string();
+    let hidden = h.app.moderation.alert(&h.stranger, &id).await;
+    assert!(matches!(hidden, Err(VoiceError::Denied(Denied::NotFound))), "{hidden:?}");
+    h.app.moderation.acknowledge(&h.moderator, &id, "Referred to the council", now()).await.expect("acknowledged");
+    let again = h.app.moderation.acknowledge(&h.moderator, &id, "Seen", now()).await;
+    assert!(matches!(again, Err(VoiceError::Conflict(_))), "{again:?}");
+    assert_eq!(h.audit("acknowledge").await.len(), 1);
+    assert_eq!(h.app.moderation.open_alert_count(&h.moderator).await.unwrap(), Some(0));
+}
