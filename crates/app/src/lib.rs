@@ -11,6 +11,7 @@
 
 pub mod access;
 pub mod error;
+pub mod returns;
 
 use std::sync::Arc;
 
@@ -23,11 +24,13 @@ pub use error::{AreaError, Failure};
 #[derive(Clone)]
 pub struct App {
     pub gate: Gate,
+    pub returns: returns::Returns,
 }
 
 impl App {
     pub fn new(store: Arc<dyn Store>) -> Self {
         let gate = Gate::new(store.clone());
-        Self { gate }
+        let returns = returns::Returns::new(store.clone(), gate.clone());
+        Self { gate, returns }
     }
 }

@@ -9,7 +9,6 @@ mod api_improvement;
 mod api_monitoring;
 mod api_policies;
 mod api_practice;
-mod api_returns;
 mod api_voice;
 mod assessment;
 mod assets;
@@ -106,6 +105,7 @@ pub fn app_with_monitor(store: Arc<dyn Store>, config: WebConfig, monitor: Monit
         .merge(public_routes())
         .merge(pages::feedback::routes())
         .merge(private_routes(limiter))
+        .merge(pages::returns::routes())
         .merge(pages::moderation::routes())
         .merge(area_routes())
         .nest("/api", api_routes())
@@ -152,10 +152,6 @@ fn private_routes(limiter: Arc<RateLimiter>) -> Router<AppState> {
         .route("/manage/providers/{id}", get(pages::manage::provider))
         .route("/manage/providers/{id}/invitations", post(pages::manage::invite_to_provider))
         .route("/manage/locations/{id}", get(pages::manage::location))
-        .route("/manage/locations/{id}/returns", get(pages::returns::page))
-        .route("/manage/locations/{id}/returns/new", get(pages::returns::form).post(pages::returns::submit))
-        .route("/manage/locations/{id}/returns/upload", post(pages::returns::upload))
-        .route("/manage/locations/{id}/returns/template.csv", get(pages::returns::template_file))
         .route("/manage/areas/{local_authority}", get(pages::manage::area))
         .route("/manage/locations/{id}/assessments", post(pages::assessments::open))
         .route("/manage/assessments/{id}", get(pages::assessments::show))
@@ -200,10 +196,10 @@ fn api_routes() -> Router<AppState> {
         .route("/v1/manage/locations/{id}", get(api::manage_location))
         .route("/v1/manage/providers/{id}", get(api::manage_provider))
         .route("/v1/manage/locations/{id}/assessments", get(api::location_assessments))
-        .route("/v1/manage/locations/{id}/returns", post(api_returns::submit))
         .route("/v1/assessments/{id}", get(api::assessment))
         .route("/v1/monitoring/locations/{id}", get(api_monitoring::location))
         .route("/v1/monitoring/watchlist", get(api_monitoring::watchlist))
+        .merge(pages::returns::api_routes())
         .merge(api_complaints::routes())
         .merge(api_improvement::routes())
         .merge(api_policies::routes())
