@@ -11,6 +11,7 @@
 
 pub mod access;
 pub mod error;
+pub mod register;
 pub mod returns;
 
 use std::sync::Arc;
@@ -24,13 +25,15 @@ pub use error::{AreaError, Failure};
 #[derive(Clone)]
 pub struct App {
     pub gate: Gate,
+    pub register: register::Register,
     pub returns: returns::Returns,
 }
 
 impl App {
     pub fn new(store: Arc<dyn Store>) -> Self {
         let gate = Gate::new(store.clone());
+        let register = register::Register::new(store.clone());
         let returns = returns::Returns::new(store.clone(), gate.clone());
-        Self { gate, returns }
+        Self { gate, register, returns }
     }
 }
