@@ -239,7 +239,7 @@ async fn an_uploaded_file_is_kept_whole_or_refused_with_every_problem() {
 #[tokio::test]
 async fn months_sent_through_the_api_are_checked_together_after_the_access_decision() {
     let h = harness().await;
-    let several = |raws: Vec<RawReturn>| ApiMonths::Several(raws.into_iter().map(Ok).collect());
+    let several = |raws: Vec<RawReturn>| ApiMonths::several(raws.into_iter().map(Ok).collect());
 
     let duplicate = several(vec![month("2025-01", 1), month("2025-01", 2)]);
     let Err(ReturnsError::Problems(problems)) = h.returns.submit_api(&h.admin, ROSE, duplicate, now()).await else {
@@ -252,10 +252,10 @@ async fn months_sent_through_the_api_are_checked_together_after_the_access_decis
     assert!(not_found(h.returns.submit_api(&h.staff, ROSE, ApiMonths::NotJson, now()).await));
     let not_json = h.returns.submit_api(&h.admin, ROSE, ApiMonths::NotJson, now()).await;
     assert!(matches!(not_json, Err(ReturnsError::NotJson)));
-    let empty = h.returns.submit_api(&h.admin, ROSE, ApiMonths::Several(Vec::new()), now()).await;
+    let empty = h.returns.submit_api(&h.admin, ROSE, ApiMonths::several(Vec::new()), now()).await;
     assert!(matches!(empty, Err(ReturnsError::Refused(_))));
 
-    let counts = h.returns.submit_api(&h.manager, ROSE, ApiMonths::One(Ok(month("2025-01", 3))), now()).await;
+    let counts = h.returns.submit_api(&h.manager, ROSE, ApiMonths::one(Ok(month("2025-01", 3))), now()).await;
     assert_eq!(counts.expect("kept").added, 1);
     let audit = h.audit().await;
     let sent = audit.iter().find(|(action, ..)| action == "returns").expect("audited");

@@ -15,10 +15,22 @@ pub enum ApiMonths {
     NotJson,
     /// The body holds no months, with a message saying why.
     Unreadable(String),
-    /// One month: its problems are named by field alone (`headcount`).
-    One(Result<RawReturn, String>),
-    /// Several: their problems are named by position and field (`[1].headcount`).
-    Several(Vec<Result<RawReturn, String>>),
+    /// The months sent. A month sent alone (`single`) has its problems named by
+    /// field alone (`headcount`); months sent in a list, by position and field
+    /// (`[1].headcount`).
+    Months { items: Vec<Result<RawReturn, String>>, single: bool },
+}
+
+impl ApiMonths {
+    /// One month sent alone.
+    pub fn one(item: Result<RawReturn, String>) -> Self {
+        ApiMonths::Months { items: vec![item], single: true }
+    }
+
+    /// Months sent in a list.
+    pub fn several(items: Vec<Result<RawReturn, String>>) -> Self {
+        ApiMonths::Months { items, single: false }
+    }
 }
 
 /// The months of a body that holds some.
@@ -32,11 +44,10 @@ impl ApiMonths {
         match self {
             ApiMonths::NotJson => Err(ReturnsError::NotJson),
             ApiMonths::Unreadable(message) => Err(ReturnsError::Refused(message)),
-            ApiMonths::One(item) => Ok(Items { items: vec![item], single: true }),
-            ApiMonths::Several(items) if items.is_empty() => {
+            ApiMonths::Months { items, .. } if items.is_empty() => {
                 Err(ReturnsError::Refused("The array is empty: send at least one month".to_string()))
             }
-            ApiMonths::Several(items) => Ok(Items { items, single: false }),
+            ApiMonths::Months { items, single } => Ok(Items { items, single }),
         }
     }
 }
@@ -117,8 +128,8 @@ mod tests {
 
     #[test]
     fn one_month_or_a_list_of_months_is_read() {
-        assert_eq!(check(ApiMonths::One(Ok(month("2026-01")))).unwrap().len(), 1);
-        assert_eq!(check(ApiMonths::Several(vec![Ok(month("2026-01")), Ok(month("2026-02"))])).unwrap().len(), 2);
+        assert_eq!(check(ApiMonths::one(Ok(month("2026-01")))).unwrap().len(), 1);
+        assert_eq!(check(ApiMonths::several(vec![Ok(month("2026-01")), Ok(month("2026-02"))])).unwrap().len(), 2);
     }
 
     #[test]
@@ -126,17 +137,17 @@ mod tests {
         let mut bad = month("2026-02");
         bad.complaints_upheld = "9".into();
         let unreadable = Err("unknown field `headcont`".to_string());
-        let body = ApiMonths::Several(vec![Ok(month("2026-01")), Ok(bad), Ok(month("2026-01")), unreadable]);
+        let body = ApiMonths::several(vec![Ok(month("2026-01")), Ok(bad), Ok(month("2026-01")), unreadable]);
         assert_eq!(check(body).unwrap_err(), ["[1].complaints_upheld", "[2].month", "[3]"]);
         let mut single = month("2026-09");
         single.training_pct = "120".into();
-        assert_eq!(check(ApiMonths::One(Ok(single))).unwrap_err(), ["month", "training_pct"]);
-        assert_eq!(check(ApiMonths::One(Err("expected a string".into()))).unwrap_err(), ["body"]);
+        assert_eq!(check(ApiMonths::one(Ok(single))).unwrap_err(), ["month", "training_pct"]);
+        assert_eq!(check(ApiMonths::one(Err("expected a string".into()))).unwrap_err(), ["body"]);
     }
 
     #[test]
     fn bodies_that_hold_no_months_are_refused() {
-        for body in [ApiMonths::Several(Vec::new()), ApiMonths::Unreadable("42".into())] {
+        for body in [ApiMonths::several(Vec::new()), ApiMonths::Unreadable("42".into())] {
             assert!(matches!(body.items(), Err(ReturnsError::Refused(_))));
         }
         assert!(matches!(ApiMonths::NotJson.items(), Err(ReturnsError::NotJson)));

@@ -49,8 +49,8 @@ fn read_months(body: &[u8]) -> ApiMonths {
     };
     let read = |item: Value| serde_json::from_value::<RawReturn>(item).map_err(|err| err.to_string());
     match value {
-        Value::Array(items) => ApiMonths::Several(items.into_iter().map(read).collect()),
-        object @ Value::Object(_) => ApiMonths::One(read(object)),
+        Value::Array(items) => ApiMonths::several(items.into_iter().map(read).collect()),
+        object @ Value::Object(_) => ApiMonths::one(read(object)),
         _ => ApiMonths::Unreadable("Send one month as a JSON object, or several as an array of objects".to_string()),
     }
 }
@@ -70,9 +70,14 @@ mod tests {
 
     #[test]
     fn an_object_or_an_array_of_months_is_read() {
-        assert!(matches!(read_months(month("2026-01").to_string().as_bytes()), ApiMonths::One(Ok(_))));
+        let ApiMonths::Months { items, single: true } = read_months(month("2026-01").to_string().as_bytes()) else {
+            panic!("one month")
+        };
+        assert!(items.len() == 1 && items[0].is_ok());
         let both = Value::Array(vec![month("2026-01"), month("2026-02")]);
-        let ApiMonths::Several(items) = read_months(both.to_string().as_bytes()) else { panic!("several") };
+        let ApiMonths::Months { items, single: false } = read_months(both.to_string().as_bytes()) else {
+            panic!("several")
+        };
         assert_eq!(items.len(), 2);
         assert!(items.iter().all(Result::is_ok));
     }
@@ -82,7 +87,7 @@ mod tests {
         let mut unknown = month("2026-03");
         unknown["headcont"] = Value::from(1);
         let body = Value::Array(vec![month("2026-01"), unknown]);
-        let ApiMonths::Several(items) = read_months(body.to_string().as_bytes()) else { panic!("several") };
+        let ApiMonths::Months { items, .. } = read_months(body.to_string().as_bytes()) else { panic!("several") };
         assert!(items[0].is_ok());
         assert!(items[1].as_ref().is_err_and(|e| e.contains("headcont")), "{:?}", items[1]);
     }
@@ -92,6 +97,6 @@ mod tests {
         for body in ["42", "not json"] {
             assert!(matches!(read_months(body.as_bytes()), ApiMonths::Unreadable(_)), "{body}");
         }
-        assert!(matches!(read_months(b"[]"), ApiMonths::Several(items) if items.is_empty()));
+        assert!(matches!(read_months(b"[]"), ApiMonths::Months { items, .. } if items.is_empty()));
     }
 }
