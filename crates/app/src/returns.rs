@@ -6,32 +6,32 @@
 //! batch whole or not at all.
 
 mod api;
-mod check;
+mod error;
+mod model;
+mod rules;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use candour_domain::returns::template::{self, Problem};
-use candour_domain::returns::{FieldError, LoggedComplaints, Month, MonthlyReturn, RawReturn};
-use candour_domain::{Action, LocationId, Resource, UserId};
+use candour_domain::returns::{Month, MonthlyReturn, RawReturn};
+use candour_domain::{Action, LocationId, UserId};
 use candour_store::{
     AccountStore, ComplaintLog, LocationDetail, Locations, MonitoringStore, RegisterStore, ReturnBatch, ReturnCounts,
     ReturnRecord, ReturnSource, ReturnsStore, Store, StoreError,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::{Actor, AreaError, Denied, Failure, Gate, describe};
+use crate::{Actor, Denied, Gate, describe};
 
 pub use api::ApiMonths;
-pub use check::{ServerFile, missing_months};
+pub use error::ReturnsError;
+pub use model::{
+    FileRefusal, FormContext, FormSaved, MonthForm, Overview, Prefilled, RefusedFile, ServerFile, UploadedFile,
+};
+pub use rules::{CARRIED_OVER, MISSING_WINDOW, last_complete_month, location_resource, missing_months};
 
-/// How many complete months back a location's missing returns are looked for.
-pub const MISSING_WINDOW: usize = 12;
-
-/// What a new month's form carries over from the last return: what a service is
-/// like at the end of a month rather than what happened in it.
-pub const CARRIED_OVER: [&str; 6] =
-    ["headcount", "vacancies", "supervision_pct", "training_pct", "registered_manager", "people_supported"];
+use rules::fill_from_log;
 
 /// Provider returns. Cheap to clone.
 #[derive(Clone)]
@@ -43,146 +43,6 @@ pub struct Returns {
     /// The complaint logs, which count complaint figures a return may leave out.
     logs: Arc<dyn MonitoringStore + Send + Sync>,
     gate: Gate,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ReturnsError {
-    #[error(transparent)]
-    Denied(#[from] Denied),
-    /// The form's figures have problems, each against its field; nothing was saved.
-    #[error("{} problem(s) to put right", .problems.len())]
-    Invalid { problems: Vec<FieldError>, form: Box<FormContext> },
-    /// An uploaded file that cannot be taken; nothing was saved.
-    #[error("the file was refused")]
-    FileRefused(Box<RefusedFile>),
-    /// A file imported on the server with problems, each by line; nothing was saved.
-    #[error("{} problem(s)", .0.len())]
-    FileProblems(Vec<Problem>),
-    /// Months sent through the API with problems, each named by its position and
-    /// field (`[1].headcount`), or by field alone for a single month; nothing was saved.
-    #[error("{}", problems_message(.0.len()))]
-    Problems(Vec<(String, String)>),
-    /// The API's body was not sent as JSON.
-    #[error("Send the returns as JSON, with the header Content-Type: application/json")]
-    NotJson,
-    /// Refused as asked, with a message for the person.
-    #[error("{0}")]
-    Refused(String),
-    /// Something the server reads before it can check a file could not be read.
-    #[error("{what} could not be read")]
-    Unread {
-        what: &'static str,
-        #[source]
-        source: StoreError,
-    },
-    #[error(transparent)]
-    Store(StoreError),
-}
-
-fn problems_message(count: usize) -> String {
-    match count {
-        1 => "The return has a problem: see fields".to_string(),
-        n => format!("The return has {n} problems: see fields"),
-    }
-}
-
-impl AreaError for ReturnsError {
-    fn failure(&self) -> Failure<'_> {
-        match self {
-            ReturnsError::Denied(denied) => denied.failure(),
-            ReturnsError::Invalid { .. }
-            | ReturnsError::FileRefused(_)
-            | ReturnsError::FileProblems(_)
-            | ReturnsError::Problems(_) => Failure::Invalid,
-            ReturnsError::NotJson => Failure::Refused("Send the returns as JSON"),
-            ReturnsError::Refused(message) => Failure::Refused(message),
-            ReturnsError::Unread { .. } => Failure::Internal,
-            ReturnsError::Store(error) => error.failure(),
-        }
-    }
-}
-
-impl From<StoreError> for ReturnsError {
-    fn from(error: StoreError) -> Self {
-        ReturnsError::Store(error)
-    }
-}
-
-/// A location's returns page: what it has sent and which months are missing.
-#[derive(Debug, Clone)]
-pub struct Overview {
-    pub detail: LocationDetail,
-    /// Every return the location has sent, oldest first.
-    pub sent: Vec<ReturnRecord>,
-    /// The names of the accounts that sent them.
-    pub senders: HashMap<UserId, String>,
-    /// The complete months of the last year with no return, latest first.
-    pub missing: Vec<Month>,
-}
-
-/// What the form for one month shows besides the figures typed into it.
-#[derive(Debug, Clone)]
-pub struct FormContext {
-    pub detail: LocationDetail,
-    /// The month the form is for, when it names one.
-    pub month: Option<Month>,
-    /// The return already sent for the month: saving the form replaces it.
-    pub sent: Option<ReturnRecord>,
-    /// The name of the account that sent it.
-    pub senders: HashMap<UserId, String>,
-    /// The month's complaint figures, when the location's complaint log counts
-    /// them: the form does not ask for them.
-    pub logged: Option<LoggedComplaints>,
-}
-
-/// The form for one month as it opens.
-#[derive(Debug, Clone)]
-pub struct MonthForm {
-    pub context: FormContext,
-    /// The figures it starts with: the return sent for the month, or what
-    /// carries over into a new month.
-    pub figures: RawReturn,
-    /// Where the figures of a new month's form come from, when some are filled in.
-    pub prefilled: Option<Prefilled>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Prefilled {
-    /// The figures that carry over, from the return for this month.
-    LastReturn(Month),
-    /// Whether a registered manager is in post, from the regulator's register.
-    Register,
-}
-
-/// A return saved from the form.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FormSaved {
-    pub location: LocationId,
-    pub month: Month,
-    pub counts: ReturnCounts,
-}
-
-/// A file uploaded for one location, as the request carried it.
-#[derive(Debug, Clone)]
-pub struct UploadedFile {
-    /// The file's name, or a description of it when it has none.
-    pub name: String,
-    pub bytes: Vec<u8>,
-}
-
-/// Why an uploaded file was not taken, with the page to show again.
-#[derive(Debug, Clone)]
-pub struct RefusedFile {
-    pub overview: Overview,
-    pub refusal: FileRefusal,
-}
-
-#[derive(Debug, Clone)]
-pub enum FileRefusal {
-    /// No file could be read from the request, with what to do.
-    NoFile(String),
-    /// The file's rows have problems, each by line, in line order.
-    Problems { name: String, problems: Vec<Problem> },
 }
 
 impl Returns {
@@ -287,7 +147,7 @@ impl Returns {
         let id = detail.location.id.clone();
         let log = self.complaint_log(&id, today).await?;
         let logs = |at: &LocationId, month: Month| log.as_ref().filter(|l| l.location_id == *at)?.counts(month);
-        let rows = match check::this_locations_rows(&file.bytes, &id, today, &logs) {
+        let rows = match rules::this_locations_rows(&file.bytes, &id, today, &logs) {
             Ok(rows) => rows,
             Err(problems) => {
                 let refusal = FileRefusal::Problems { name: file.name, problems };
@@ -514,26 +374,5 @@ impl Returns {
             }
         }
         Ok(problems)
-    }
-}
-
-/// Who may send a location's returns: those who may write to its workspace.
-pub fn location_resource(detail: &LocationDetail) -> Resource<'_> {
-    let l = &detail.location;
-    Resource::Location { id: &l.id, provider: &l.provider_id, local_authority: l.local_authority.as_deref() }
-}
-
-/// The last month that has ended: the one a return is due for.
-pub fn last_complete_month(today: NaiveDate) -> Month {
-    let this = Month::of(today);
-    this.previous().unwrap_or(this)
-}
-
-/// Fills a return's blank complaint figures from the log, where it counts the month.
-fn fill_from_log(raw: &mut RawReturn, log: Option<&ComplaintLog>) {
-    if let (Some(log), Ok(month)) = (log, Month::parse(&raw.month))
-        && let Some(logged) = log.counts(month)
-    {
-        raw.fill_complaints_from(logged);
     }
 }

@@ -5,7 +5,8 @@ use candour_domain::returns::{MonthlyReturn, RawReturn};
 use candour_store::ComplaintLog;
 use chrono::NaiveDate;
 
-use super::{ReturnsError, fill_from_log};
+use super::error::ReturnsError;
+use super::rules::fill_from_log;
 
 /// The body of an API request as its adapter read it. Each month is its raw
 /// fields, or why they could not be read from the body.

@@ -1,28 +1,38 @@
-//! The checks a file or a list of months passes before anything is kept.
+//! The rules of returns that need no store: which months are missing, which is
+//! due, what a complaint log fills in, and which rows an upload may hold.
 
-use candour_domain::LocationId;
-use candour_domain::returns::Month;
 use candour_domain::returns::template::{self, ComplaintLogs, LOCATION_COLUMN, Problem, Row};
-use candour_store::ReturnRecord;
+use candour_domain::returns::{Month, RawReturn};
+use candour_domain::{LocationId, Resource};
+use candour_store::{ComplaintLog, LocationDetail, ReturnRecord};
 use chrono::NaiveDate;
 
-use super::MISSING_WINDOW;
+/// How many complete months back a location's missing returns are looked for.
+pub const MISSING_WINDOW: usize = 12;
 
-/// A file imported on the server, every row checked and every location in the
-/// register: ready for [`super::Returns::save_on_server`].
-#[derive(Debug, Clone)]
-pub struct ServerFile {
-    pub(super) rows: Vec<Row>,
+/// What a new month's form carries over from the last return: what a service is
+/// like at the end of a month rather than what happened in it.
+pub const CARRIED_OVER: [&str; 6] =
+    ["headcount", "vacancies", "supervision_pct", "training_pct", "registered_manager", "people_supported"];
+
+/// Who may send a location's returns: those who may write to its workspace.
+pub fn location_resource(detail: &LocationDetail) -> Resource<'_> {
+    let l = &detail.location;
+    Resource::Location { id: &l.id, provider: &l.provider_id, local_authority: l.local_authority.as_deref() }
 }
 
-impl ServerFile {
-    /// How many months the file holds.
-    pub fn len(&self) -> usize {
-        self.rows.len()
-    }
+/// The last month that has ended: the one a return is due for.
+pub fn last_complete_month(today: NaiveDate) -> Month {
+    let this = Month::of(today);
+    this.previous().unwrap_or(this)
+}
 
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+/// Fills a return's blank complaint figures from the log, where it counts the month.
+pub(super) fn fill_from_log(raw: &mut RawReturn, log: Option<&ComplaintLog>) {
+    if let (Some(log), Ok(month)) = (log, Month::parse(&raw.month))
+        && let Some(logged) = log.counts(month)
+    {
+        raw.fill_complaints_from(logged);
     }
 }
 
@@ -93,8 +103,8 @@ notifications,safeguarding_referrals,complaints_received,complaints_upheld,compl
         assert_eq!(missing.last().map(String::as_str), Some("2025-11"));
         assert_eq!(missing.len(), 10);
         let month = |at: &str| Month::parse(at).unwrap();
-        assert_eq!(super::super::last_complete_month(today), month("2026-10"));
-        assert_eq!(super::super::last_complete_month(day(2027, 1, 2)), month("2026-12"));
+        assert_eq!(last_complete_month(today), month("2026-10"));
+        assert_eq!(last_complete_month(day(2027, 1, 2)), month("2026-12"));
     }
 
     #[test]
