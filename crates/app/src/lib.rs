@@ -17,6 +17,8 @@ pub mod improvement;
 pub mod moderation;
 pub mod policies;
 pub mod practice;
+pub mod register;
+pub mod returns;
 pub mod voice;
 
 use std::sync::Arc;
@@ -44,6 +46,8 @@ pub struct App {
     pub voice: Voice,
     /// The moderation queue, reply checks, safeguarding alerts and contacts.
     pub moderation: Moderation,
+    pub register: register::Register,
+    pub returns: returns::Returns,
 }
 
 impl App {
@@ -58,7 +62,9 @@ impl App {
         let improvement = Improvement::new(store.clone(), gate.clone());
         let voice = Voice::new(store.clone(), VoiceConfig::new("http://localhost"));
         let moderation = Moderation::new(store.clone(), voice.clone());
-        Self { gate, assessments, complaints, improvement, policies, practice, voice, moderation }
+        let register = register::Register::new(store.clone());
+        let returns = returns::Returns::new(store.clone(), gate.clone());
+        Self { gate, assessments, complaints, improvement, policies, practice, voice, moderation, register, returns }
     }
 
     /// The complaint clocks and the site's address for the links complaints send.

@@ -10,8 +10,8 @@ use candour_domain::{
 
 use crate::collect::{Collector, add_rating};
 use crate::error::ImportError;
-use crate::fields::{Carried, LocationFields, ProviderFields, RatingFields};
-use crate::sheet::{Col, Columns, FlagColumn, Header, RowReader, Sheet};
+use crate::fields::{Carried, LocationFields, ProviderFields, RatingFields, blank_location};
+use crate::sheet::{Col, Columns, FlagColumn, Header, RowReader, Sheet, preamble_date};
 use crate::{IncomingLocation, Parsed, Progress, SourceKind, values};
 
 /// Fields the directory always carries; its optional columns add to these.
@@ -38,7 +38,7 @@ const PROVIDER_CARRIED: ProviderFields =
 pub fn read_directory(path: &Path, progress: &dyn Progress) -> Result<Parsed, ImportError> {
     let mut sheet = Sheet::open(path, "Location ID", progress)?;
     let columns = DirectoryColumns::locate(sheet.header(), path)?;
-    let produced_on = crate::simple::preamble_date(sheet.preamble());
+    let produced_on = preamble_date(sheet.preamble());
     let mut collector = Collector::new();
     while let Some(row) = sheet.next_row()? {
         let mut reader = RowReader::new(&row);
@@ -272,13 +272,6 @@ impl DirectoryColumns {
             inherited,
         }))
     }
-}
-
-/// A location to fill from a row before its identity is known to be valid.
-pub(crate) fn blank_location() -> Location {
-    let id = LocationId::parse("1-0").expect("a constant, valid location ID");
-    let provider_id = ProviderId::parse("1-0").expect("a constant, valid provider ID");
-    Location::new(id, provider_id, String::new())
 }
 
 /// The names of the flag columns set to "Y" on this row.

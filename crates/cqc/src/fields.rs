@@ -4,7 +4,7 @@
 
 use std::ops::BitOr;
 
-use candour_domain::{Location, Provider, RatingRecord};
+use candour_domain::{Location, LocationId, Provider, ProviderId, RatingRecord};
 
 macro_rules! field_set {
     ($(#[$doc:meta])* $name:ident { $($(#[$flag_doc:meta])* $flag:ident = $bit:literal),* $(,)? }) => {
@@ -261,6 +261,13 @@ pub(crate) fn merge_rating(existing: &RatingRecord, incoming: RatingRecord, fiel
         out.inherited = incoming.inherited;
     }
     out
+}
+
+/// A location to fill from a row before its identity is known to be valid.
+pub(crate) fn blank_location() -> Location {
+    let id = LocationId::parse("1-0").expect("a constant, valid location ID");
+    let provider_id = ProviderId::parse("1-0").expect("a constant, valid provider ID");
+    Location::new(id, provider_id, String::new())
 }
 
 #[cfg(test)]

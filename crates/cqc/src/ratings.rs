@@ -13,10 +13,9 @@ use candour_domain::{
 };
 
 use crate::collect::Collector;
-use crate::directory::blank_location;
 use crate::error::ImportError;
-use crate::fields::{Carried, LocationFields, ProviderFields, RatingFields};
-use crate::sheet::{Col, Columns, Header, RowReader, Sheet};
+use crate::fields::{Carried, LocationFields, ProviderFields, RatingFields, blank_location};
+use crate::sheet::{Col, Columns, Header, RowReader, Sheet, preamble_date};
 use crate::{IncomingLocation, Parsed, Progress, SourceKind, values};
 
 /// What the file says about a location it names: used to create locations the
@@ -36,7 +35,7 @@ const CARRIED: LocationFields = LocationFields::NAME
 pub fn read_latest_ratings(path: &Path, progress: &dyn Progress) -> Result<Parsed, ImportError> {
     let mut sheet = Sheet::open(path, "Location ID", progress)?;
     let columns = RatingsColumns::locate(sheet.header(), path)?;
-    let produced_on = crate::simple::preamble_date(sheet.preamble());
+    let produced_on = preamble_date(sheet.preamble());
     let mut collector = Collector::new();
     // Rows of one location are usually together: remember the last ID read.
     let mut last_id: Option<(String, LocationId)> = None;

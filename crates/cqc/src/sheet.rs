@@ -8,13 +8,14 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use calamine::{Data, Range, Reader};
+use chrono::NaiveDate;
 use csv::StringRecord;
 
 use candour_domain::csv_quotes::{self, QuoteTracker};
 use candour_domain::{ParseError, check_text, non_blank};
 
-use crate::Progress;
 use crate::error::{ImportError, RowProblem};
+use crate::{Progress, values};
 
 /// The header must be within this many rows of the top; files open with a few notices.
 const HEADER_SEARCH_ROWS: usize = 100;
@@ -577,7 +578,7 @@ impl<'r, 'a> RowReader<'r, 'a> {
 
     /// Reads a flag column (whose header names the flag): true when the cell is "Y".
     pub fn flag(&mut self, index: usize, header: &str) -> bool {
-        match crate::values::flag(&self.row.get(index)) {
+        match values::flag(&self.row.get(index)) {
             Ok(set) => set,
             Err(message) => {
                 self.problem(header, message);
@@ -591,11 +592,32 @@ impl<'r, 'a> RowReader<'r, 'a> {
     }
 }
 
+/// The date in a preamble line such as "This data was produced on 01 March 2024".
+pub(crate) fn preamble_date(preamble: &[Vec<String>]) -> Option<NaiveDate> {
+    const MARKERS: [&str; 3] = ["produced on", "as at", "data as of"];
+    preamble.iter().flatten().find_map(|cell| {
+        let lower = cell.to_lowercase();
+        MARKERS.iter().find_map(|marker| {
+            let start = lower.find(marker)? + marker.len();
+            let rest = cell.get(start..)?.trim().trim_end_matches('.');
+            values::date(rest).ok().flatten()
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::Write;
 
     use super::*;
+
+    #[test]
+    fn preamble_gives_the_date() {
+        let rows =
+            vec![vec!["Care directory".to_string()], vec!["This data was produced on 01 March 2024".to_string()]];
+        assert_eq!(preamble_date(&rows), NaiveDate::from_ymd_opt(2024, 3, 1));
+        assert_eq!(preamble_date(&[vec!["nothing here".to_string()]]), None);
+    }
 
     /// A zip of one deflated part holding `size` zero bytes.
     fn zip_of_zeros(size: usize) -> tempfile::NamedTempFile {

@@ -3,17 +3,14 @@
 
 use std::path::Path;
 
-use chrono::NaiveDate;
-
 use candour_domain::{
     Address, Location, LocationId, Postcode, Provider, ProviderId, Region, Registration, ServiceKind, normalise_names,
 };
 
 use crate::collect::Collector;
-use crate::directory::blank_location;
 use crate::error::ImportError;
-use crate::fields::{Carried, LocationFields, ProviderFields, RatingFields};
-use crate::sheet::{Col, Columns, Header, RowReader, Sheet};
+use crate::fields::{Carried, LocationFields, ProviderFields, RatingFields, blank_location};
+use crate::sheet::{Col, Columns, Header, RowReader, Sheet, preamble_date};
 use crate::{IncomingLocation, Parsed, Progress, SourceKind, values};
 
 const CARRIED: LocationFields = LocationFields::PROVIDER_ID
@@ -63,19 +60,6 @@ pub fn read_simple_directory(path: &Path, progress: &dyn Progress) -> Result<Par
     }
     let carried = Carried { location: CARRIED, provider: ProviderFields::NAME, rating: RatingFields::NONE };
     Ok(collector.finish(SourceKind::SimpleDirectory, sheet.path().display().to_string(), produced_on, carried))
-}
-
-/// The date in a preamble line such as "This data was produced on 01 March 2024".
-pub(crate) fn preamble_date(preamble: &[Vec<String>]) -> Option<NaiveDate> {
-    const MARKERS: [&str; 3] = ["produced on", "as at", "data as of"];
-    preamble.iter().flatten().find_map(|cell| {
-        let lower = cell.to_lowercase();
-        MARKERS.iter().find_map(|marker| {
-            let start = lower.find(marker)? + marker.len();
-            let rest = cell.get(start..)?.trim().trim_end_matches('.');
-            values::date(rest).ok().flatten()
-        })
-    })
 }
 
 struct SimpleColumns {
@@ -184,13 +168,5 @@ mod tests {
         assert_eq!(a.postcode, pc);
         let b = split_address("1 Mill Lane", None);
         assert_eq!((b.line1.as_deref(), b.town), (Some("1 Mill Lane"), None));
-    }
-
-    #[test]
-    fn preamble_gives_the_date() {
-        let rows =
-            vec![vec!["Care directory".to_string()], vec!["This data was produced on 01 March 2024".to_string()]];
-        assert_eq!(preamble_date(&rows), NaiveDate::from_ymd_opt(2024, 3, 1));
-        assert_eq!(preamble_date(&[vec!["nothing here".to_string()]]), None);
     }
 }

@@ -5,7 +5,6 @@
 
 mod api;
 mod api_monitoring;
-mod api_returns;
 mod assets;
 mod auth;
 pub mod charts;
@@ -106,6 +105,7 @@ pub fn app_with_monitor(store: Arc<dyn Store>, config: WebConfig, monitor: Monit
         .merge(public_routes())
         .merge(pages::feedback::routes())
         .merge(private_routes(limiter))
+        .merge(pages::returns::routes())
         .merge(pages::moderation::routes())
         .merge(area_routes())
         .nest("/api", api_routes())
@@ -152,10 +152,6 @@ fn private_routes(limiter: Arc<RateLimiter>) -> Router<AppState> {
         .route("/manage/providers/{id}", get(pages::manage::provider))
         .route("/manage/providers/{id}/invitations", post(pages::manage::invite_to_provider))
         .route("/manage/locations/{id}", get(pages::manage::location))
-        .route("/manage/locations/{id}/returns", get(pages::returns::page))
-        .route("/manage/locations/{id}/returns/new", get(pages::returns::form).post(pages::returns::submit))
-        .route("/manage/locations/{id}/returns/upload", post(pages::returns::upload))
-        .route("/manage/locations/{id}/returns/template.csv", get(pages::returns::template_file))
         .route("/manage/areas/{local_authority}", get(pages::manage::area))
         .route("/admin/users", get(pages::admin::users))
         .route("/admin/users/invite", get(pages::admin::invite_form).post(pages::admin::invite))
@@ -190,9 +186,9 @@ fn api_routes() -> Router<AppState> {
         .route("/v1/me", get(api::me))
         .route("/v1/manage/locations/{id}", get(api::manage_location))
         .route("/v1/manage/providers/{id}", get(api::manage_provider))
-        .route("/v1/manage/locations/{id}/returns", post(api_returns::submit))
         .route("/v1/monitoring/locations/{id}", get(api_monitoring::location))
         .route("/v1/monitoring/watchlist", get(api_monitoring::watchlist))
+        .merge(pages::returns::api_routes())
         .merge(pages::complaints::api_routes())
         .merge(pages::improvement::api_routes())
         .merge(pages::assessments::api_routes())

@@ -1,8 +1,9 @@
 use std::time::Instant;
 
 use anyhow::Context;
-use candour_cqc::{ImportOptions, Parsed, PlanRefused, Planned, SourceKind};
-use candour_store::{ImportCounts, RegisterSnapshot, RegisterStore};
+use candour_app::register::{ImportReview, RegisterError};
+use candour_cqc::{ImportOptions, PlanRefused, SourceKind};
+use candour_store::ImportCounts;
 
 use crate::progress::Bar;
 use crate::{ImportArgs, ImportCommand};
@@ -20,47 +21,45 @@ pub async fn run(command: ImportCommand) -> anyhow::Result<()> {
 
 async fn import(kind: SourceKind, args: ImportArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    let store = super::open_store(&args.db).await?;
-    let file = args.file.clone();
-    let parsed: Parsed = tokio::task::spawn_blocking(move || kind.read(&file, &Bar::new("reading"))).await??;
-    let snapshot = store.register_snapshot().await?;
+    let register = super::open_app(&args.db).await?.register;
     let options = ImportOptions {
         skip_invalid: args.skip_invalid,
         partial: args.partial,
         allow_deregistering: args.allow_deregistering,
     };
-    let planned = candour_cqc::plan(parsed, &snapshot, &options).map_err(|refused| match refused {
-        PlanRefused::InvalidRows(rejected) => anyhow::anyhow!(
-            "{rejected}\nCorrect these rows, or run again with --skip-invalid to import the valid rows."
-        ),
-        too_many => anyhow::anyhow!("{}: {too_many}", args.file.display()),
-    })?;
+    let review = match register.review_import(kind, &args.file, &options, Bar::new("reading")).await {
+        Ok(review) => review,
+        Err(RegisterError::Refused(PlanRefused::InvalidRows(rejected))) => {
+            anyhow::bail!("{rejected}\nCorrect these rows, or run again with --skip-invalid to import the valid rows.")
+        }
+        Err(RegisterError::Refused(too_many)) => anyhow::bail!("{}: {too_many}", args.file.display()),
+        Err(other) => return Err(other.into()),
+    };
     if args.dry_run {
-        print_dry_run(&args, &planned, &snapshot);
+        print_dry_run(&args, &review);
         return Ok(());
     }
-    store
-        .apply_import(&planned.plan)
+    register
+        .apply_import(&review)
         .await
         .with_context(|| format!("the import of {} was not applied; the register is unchanged", args.file.display()))?;
-    for problem in &planned.problems {
+    for problem in &review.planned.problems {
         eprintln!("skipped: {problem}");
     }
     println!("Imported {} in {:.1} s.", args.file.display(), started.elapsed().as_secs_f64());
-    print_counts(&planned.plan.counts);
+    print_counts(&review.planned.plan.counts);
     Ok(())
 }
 
 /// What the import would do, written nowhere: the counts, the rows it would
 /// skip, and each location it would deregister.
-fn print_dry_run(args: &ImportArgs, planned: &Planned, snapshot: &RegisterSnapshot) {
-    for problem in &planned.problems {
+fn print_dry_run(args: &ImportArgs, review: &ImportReview) {
+    for problem in &review.planned.problems {
         eprintln!("would skip: {problem}");
     }
     println!("Dry run of {}: nothing was written.", args.file.display());
-    print_counts(&planned.plan.counts);
-    for id in &planned.deregistered {
-        let name = snapshot.locations.get(id).map_or("", |l| l.name.as_str());
+    print_counts(&review.planned.plan.counts);
+    for (id, name) in &review.deregistering {
         println!("Would deregister {id} {name}");
     }
 }

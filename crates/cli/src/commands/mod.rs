@@ -13,14 +13,23 @@ pub mod user;
 
 use std::io::Read;
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::Context;
+use candour_app::App;
+use candour_store::Store;
 use candour_store_sqlite::SqliteStore;
 
 use crate::DbArgs;
 
 pub async fn open_store(db: &DbArgs) -> anyhow::Result<SqliteStore> {
     SqliteStore::open(&db.db).await.with_context(|| format!("cannot open the database {}", db.db.display()))
+}
+
+/// Every area's service over the database: what a command calls.
+pub async fn open_app(db: &DbArgs) -> anyhow::Result<App> {
+    let store: Arc<dyn Store> = Arc::new(open_store(db).await?);
+    Ok(App::new(store))
 }
 
 /// Reads the file, or standard input for `-`, as UTF-8 text, with a name for it in

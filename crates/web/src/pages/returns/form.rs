@@ -8,19 +8,18 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use candour_domain::returns::{FieldError, Month, MonthlyReturn, RawReturn};
-use candour_store::{LocationDetail, ReturnBatch, ReturnRecord, ReturnSource};
+use candour_app::returns::{FormContext, FormSaved, Prefilled, ReturnsError};
+use candour_domain::returns::{FieldError, RawReturn};
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::{senders, sent_text};
+use super::words::{location_chrome, new_href, returns_href, saved_href, sent_text};
 use crate::auth::SignedIn;
-use crate::error::{PageError, WebError, render};
+use crate::error::{PageError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, RadioGroup, pairs, plain, value};
 use crate::pages::chrome::Chrome;
 use crate::state::AppState;
-use crate::views::month_name;
-use crate::views::today;
+use crate::views::{month_name, today};
 
 /// A field of the return, its label, and a hint saying what is counted and in what unit.
 type Question = (&'static str, &'static str, &'static str);
@@ -100,18 +99,13 @@ const SECTIONS: [(&str, &[Question]); 4] = [
 /// The questions answered yes or no.
 const YES_NO: [&str; 2] = ["registered_manager", "manager_changed"];
 
-/// What a service is like at the end of a month rather than what happened in it:
-/// a new month's form starts with these from the last return, to be checked.
-const CARRIED_OVER: [&str; 6] =
-    ["headcount", "vacancies", "supervision_pct", "training_pct", "registered_manager", "people_supported"];
-
 const MONTH_LABEL: &str = "Month";
 
 /// The section a complaint log may count instead of the form.
 const COMPLAINTS: &str = "Complaints";
 
 #[derive(Template)]
-#[template(path = "returns_form.html")]
+#[template(path = "returns/form.html")]
 struct FormPage {
     title: String,
     chrome: Chrome,
@@ -152,62 +146,26 @@ pub async fn form(
     Path(raw_id): Path<String>,
     query: Result<Query<FormQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    let detail = super::readable_returns(&state, &who, &raw_id).await?;
-    let asked = query.ok().and_then(|q| q.0.month).filter(|m| !m.trim().is_empty());
-    let month = match asked {
-        Some(text) => Month::parse(&text)
-            .ok()
-            .filter(|m| *m <= Month::of(today()))
-            .ok_or_else(|| WebError::bad_request("Ask for a month that has begun, written YYYY-MM, like 2026-01"))?,
-        None => super::last_complete_month(today()),
-    };
-    let sent = sent_return(&state, &who, &detail, month).await?;
-    let (raw, prefilled) = match &sent {
-        Some(record) => (record.figures.to_raw(), None),
-        None => carried_over(&state, &who, &detail, month).await?,
-    };
-    let fields: Vec<(String, String)> = raw.values().map(|(k, v)| (k.to_string(), v.to_string())).to_vec();
-    let mut page = form_page(&state, &who, &detail, &fields, &FormErrors::default()).await?;
-    page.prefilled = Some(prefilled).flatten();
+    let asked = query.ok().and_then(|q| q.0.month);
+    let opened = state.app.returns.month_form(&who.actor(), &raw_id, asked.as_deref(), today()).await;
+    let opened = opened.map_err(|e| who.fail(e))?;
+    let fields: Vec<(String, String)> = opened.figures.values().map(|(k, v)| (k.to_string(), v.to_string())).to_vec();
+    let mut page = form_page(&who, &opened.context, &fields, &FormErrors::default());
+    page.prefilled = opened.prefilled.map(prefilled_text);
     Ok(render(StatusCode::OK, &page))
 }
 
-/// A new month's form: what carries over from the last return before it, or,
-/// before any return, whether the register says a registered manager is in post;
-/// with a sentence saying where they come from.
-async fn carried_over(
-    state: &AppState,
-    who: &SignedIn,
-    detail: &LocationDetail,
-    month: Month,
-) -> Result<(RawReturn, Option<String>), WebError> {
-    let mut raw = RawReturn { month: month.to_string(), ..RawReturn::default() };
-    let Some(before) = month.previous() else { return Ok((raw, None)) };
-    let from = (1..24).try_fold(before, |m, _| m.previous()).unwrap_or(before);
-    let earlier = state.store.returns_of(&detail.location.id, from, before).await.map_err(who.store_error())?;
-    if let Some(last) = earlier.last() {
-        let figures = last.figures.to_raw();
-        for (field, value) in figures.values() {
-            if CARRIED_OVER.contains(&field) {
-                raw.set(field, value);
-            }
-        }
-        let note = format!(
+/// Where the figures already in a new month's form come from.
+fn prefilled_text(from: Prefilled) -> String {
+    match from {
+        Prefilled::LastReturn(month) => format!(
             "The figures that carry over from month to month (staff employed, vacant posts, supervision, training, \
              the registered manager and people supported) are filled in from your return for {}. Check each one.",
-            month_name(last.figures.month)
-        );
-        return Ok((raw, Some(note)));
-    }
-    match detail.location.registered_manager {
-        Some(in_post) => {
-            raw.set("registered_manager", if in_post { "yes" } else { "no" });
-            Ok((
-                raw,
-                Some("Whether a registered manager is in post is filled in from the CQC register. Check it.".into()),
-            ))
+            month_name(month)
+        ),
+        Prefilled::Register => {
+            "Whether a registered manager is in post is filled in from the CQC register. Check it.".to_string()
         }
-        None => Ok((raw, None)),
     }
 }
 
@@ -219,43 +177,21 @@ pub async fn submit(
     Path(raw_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let detail = super::writable_location(&state, &who, &raw_id).await?;
     let form = pairs(&body);
     let mut raw = RawReturn::default();
     for (field, _) in candour_domain::returns::FIELDS {
         raw.set(field, value(&form, field));
     }
-    let log = super::complaint_log(&state, &detail.location.id).await?;
-    super::fill_from_log(&mut raw, log.as_ref());
-    let figures = match MonthlyReturn::parse(&raw, today()) {
-        Ok(figures) => figures,
-        Err(problems) => {
-            let page = form_page(&state, &who, &detail, &form, &form_errors(&problems)).await?;
-            return Ok(render(StatusCode::BAD_REQUEST, &page));
+    match state.app.returns.send_form(&who.actor(), &raw_id, &raw, Utc::now()).await {
+        Ok(FormSaved { location, month, counts }) => {
+            Ok(Redirect::to(&saved_href(&location, counts, Some(month))).into_response())
         }
-    };
-    let (id, month) = (detail.location.id.clone(), figures.month);
-    let batch = ReturnBatch {
-        returns: vec![(id.clone(), figures)],
-        sent_by: Some(who.principal().user_id),
-        sent_at: Utc::now(),
-        source: ReturnSource::Form,
-    };
-    let counts = state.store.save_returns(&batch).await.map_err(who.store_error())?;
-    state.monitor.touch(&id);
-    who.caller.record(&state, "returns", &format!("location:{id}"), Some(&format!("form: {month}"))).await?;
-    Ok(Redirect::to(&super::saved_href(&id, counts, Some(month))).into_response())
-}
-
-/// The return already sent for the month, if any.
-async fn sent_return(
-    state: &AppState,
-    who: &SignedIn,
-    detail: &LocationDetail,
-    month: Month,
-) -> Result<Option<ReturnRecord>, WebError> {
-    let sent = state.store.returns_of(&detail.location.id, month, month).await.map_err(who.store_error())?;
-    Ok(sent.into_iter().next())
+        Err(ReturnsError::Invalid { problems, form: context }) => {
+            let page = form_page(&who, &context, &form, &form_errors(&problems));
+            Ok(render(StatusCode::BAD_REQUEST, &page))
+        }
+        Err(e) => Err(who.fail(e).into()),
+    }
 }
 
 /// Each problem against its field, named by the field's label so that the
@@ -280,41 +216,30 @@ fn label(field: &str) -> &'static str {
     SECTIONS.iter().flat_map(|(_, fields)| fields.iter()).find(|(f, ..)| *f == field).map_or(MONTH_LABEL, |f| f.1)
 }
 
-async fn form_page(
-    state: &AppState,
-    who: &SignedIn,
-    detail: &LocationDetail,
-    form: &[(String, String)],
-    errors: &FormErrors,
-) -> Result<FormPage, WebError> {
+fn form_page(who: &SignedIn, context: &FormContext, form: &[(String, String)], errors: &FormErrors) -> FormPage {
+    let FormContext { detail, month, sent, senders, logged } = context;
     let id = &detail.location.id;
-    let month = Month::parse(value(form, "month")).ok();
-    let sent = match month {
-        Some(m) => sent_return(state, who, detail, m).await?,
-        None => None,
-    };
-    let correcting = match (&sent, month) {
+    let correcting = match (sent, month) {
         (Some(record), Some(m)) => {
-            let by = sent_text(record, &senders(state, std::slice::from_ref(record)).await?);
-            Some(format!("The return for {} was sent on {by}. Saving this form replaces it.", month_name(m)))
+            let by = sent_text(record, senders);
+            Some(format!("The return for {} was sent on {by}. Saving this form replaces it.", month_name(*m)))
         }
         _ => None,
     };
-    let log = super::complaint_log(state, id).await?;
-    let logged = month.and_then(|m| Some((m, log.as_ref()?.counts(m)?)));
-    let heading = match (&sent, month) {
-        (Some(_), Some(m)) => format!("Correct the return for {}", month_name(m)),
+    let logged = month.and_then(|m| Some((m, (*logged)?)));
+    let heading = match (sent, month) {
+        (Some(_), Some(m)) => format!("Correct the return for {}", month_name(*m)),
         _ => "Send a monthly return".to_string(),
     };
-    Ok(FormPage {
+    FormPage {
         title: errors.title(&heading),
-        chrome: super::location_chrome(who, detail, "Send a return"),
+        chrome: location_chrome(who, detail, "Send a return"),
         errors: errors.links(),
         name: detail.location.name.clone(),
         heading,
         correcting,
-        action: super::new_href(id, None),
-        back_href: super::returns_href(id),
+        action: new_href(id, None),
+        back_href: returns_href(id),
         month: Field::new("month", MONTH_LABEL, "text", "off")
             .hint("The month the figures are for, written YYYY-MM, like 2026-01.")
             .value(value(form, "month"))
@@ -341,7 +266,7 @@ async fn form_page(
                 }
             })
             .collect(),
-    })
+    }
 }
 
 fn input(field: &str, label: &str, hint: &'static str, form: &[(String, String)], errors: &FormErrors) -> Input {
