@@ -10,6 +10,7 @@
 //! [`candour_store::Store`] is the bundle built at start-up, in [`App::new`].
 
 pub mod access;
+pub mod accounts;
 pub mod error;
 
 use std::sync::Arc;

@@ -8,7 +8,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use candour_accounts::{AccountError, SignInError};
+use candour_app::accounts::{AccountError, SignInError};
 use candour_domain::{Action, Password, Resource};
 use candour_store::ApiToken;
 use serde::Deserialize;

@@ -9,7 +9,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use candour_accounts::AccountError;
+use candour_app::accounts::AccountError;
 use candour_domain::{Action, Email, Grant, PlausibleDate, Resource, Role, ScopeKind, UserId};
 use candour_store::{AuditEntry, AuditQuery, OutboxEntry, User, UserUpdate};
 use chrono::{NaiveDate, TimeZone, Utc};

@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use candour_accounts::AccountError;
+use candour_app::accounts::AccountError;
 use candour_domain::{Email, Password};
 
 use crate::error::{PageError, WebError, render};
@@ -82,7 +82,7 @@ pub async fn reset_request(
         return Ok(render(StatusCode::BAD_REQUEST, &reset_page(errors, csrf_token, email)));
     }
     state.accounts.request_password_reset(email, Some(&ip.to_string())).await.map_err(internal)?;
-    let valid = candour_accounts::describe_duration(state.accounts.policy().reset_valid);
+    let valid = candour_app::accounts::describe_duration(state.accounts.policy().reset_valid);
     let page = NoticePage {
         title: "Check your email",
         heading: "Check your email",

@@ -11,7 +11,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use candour_accounts::AccountError;
+use candour_app::accounts::AccountError;
 use candour_domain::{Action, Email, Grant, LocationId, Principal, ProviderId, Resource, Role, Scope, authorize};
 use candour_store::{LocationDetail, StoreError};
 use serde::Deserialize;
@@ -413,7 +413,7 @@ async fn provider_page(
     let ws = workspace::provider_workspace(state.store.as_ref(), facts, who.principal())
         .await
         .map_err(|e| WebError::from_store(e, String::new))?;
-    let valid = candour_accounts::describe_duration(state.accounts.policy().invitation_valid);
+    let valid = candour_app::accounts::describe_duration(state.accounts.policy().invitation_valid);
     let invite = can_invite.then(|| invite_form(&ws, &errors, form, valid));
     let safeguarding = contacts::provider_section(state, who, &id, &errors, form).await?;
     let awaiting = awaiting_review(state, who.principal(), &id, None).await?;

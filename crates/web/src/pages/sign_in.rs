@@ -8,7 +8,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use candour_accounts::{SignInError, SignedIn};
+use candour_app::accounts::{SignInError, SignedIn};
 use serde::Deserialize;
 
 use crate::auth::{clear_session_cookie, session_cookie, session_principal, session_secret};

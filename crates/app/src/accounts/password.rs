@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
 
-use crate::{AccountError, PasswordCost, Secret};
+use crate::accounts::{AccountError, PasswordCost, Secret};
 
 pub(crate) struct Hasher {
     cost: PasswordCost,

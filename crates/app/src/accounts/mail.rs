@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use candour_domain::Principal;
 use candour_store::{OutgoingEmail, User};
 
-use crate::Secret;
+use crate::accounts::Secret;
 
 /// "7 days", "1 hour", "30 minutes": how long a link lasts, as a person says it.
 pub fn describe_duration(d: Duration) -> String {

@@ -6,7 +6,7 @@ use std::fmt;
 use base64ct::{Base64UrlUnpadded, Encoding};
 use sha2::{Digest, Sha256};
 
-use crate::AccountError;
+use crate::accounts::AccountError;
 
 /// The start of every API token, so that one is recognisable when it leaks
 /// (secret scanners, logs) and told apart from a session cookie.

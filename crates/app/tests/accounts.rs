@@ -5,7 +5,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration};
 use tempfile::TempDir;
 
-use candour_accounts::{AccountError, AccountPolicy, Accounts, Clock, ManualClock, SignInError, SignedIn};
+use candour_app::accounts::{AccountError, AccountPolicy, Accounts, Clock, ManualClock, SignInError, SignedIn};
 use candour_domain::{Email, Grant, Location, LocationId, Password, Principal, Provider, ProviderId, Role, Scope};
 use candour_store::{AccountStore, AuditQuery, ImportPlan, RegisterStore, Store, User, UserUpdate};
 use candour_store_sqlite::SqliteStore;
@@ -257,7 +257,7 @@ async fn a_password_reset_ends_every_session_and_lifts_a_lockout() {
 async fn using_the_newer_reset_link_ends_the_older_link_and_every_token() {
     let h = harness().await;
     let user = h.user("jo@example.org", inspector()).await;
-    let jo = candour_accounts::principal(&user);
+    let jo = candour_app::accounts::principal(&user);
     let (_, token) = h.accounts.create_api_token(&jo, "Nightly export", None).await.expect("create token");
     let mut links = Vec::new();
     for _ in 0..2 {
@@ -301,7 +301,7 @@ async fn reset_links_expire_and_tell_nobody_which_addresses_exist() {
 async fn api_tokens_are_shown_once_stored_hashed_and_revocable() {
     let h = harness().await;
     let user = h.user("jo@example.org", inspector()).await;
-    let jo = candour_accounts::principal(&user);
+    let jo = candour_app::accounts::principal(&user);
     let (token, secret) = h.accounts.create_api_token(&jo, " Nightly export ", None).await.expect("create");
     let shown = secret.expose();
     assert!(shown.starts_with("cand_") && shown.len() == 5 + 43, "{shown}");
@@ -316,7 +316,7 @@ async fn api_tokens_are_shown_once_stored_hashed_and_revocable() {
     assert_eq!(h.accounts.api_principal("cand_guessed").await.expect("lookup"), None);
     assert_eq!(h.accounts.api_principal("no prefix").await.expect("lookup"), None);
 
-    let al = candour_accounts::principal(&h.user("al@example.org", inspector()).await);
+    let al = candour_app::accounts::principal(&h.user("al@example.org", inspector()).await);
     let theirs = h.accounts.revoke_api_token(&al, token.id, None).await;
     assert!(matches!(theirs, Err(AccountError::NotFound)), "{theirs:?}");
     h.accounts.revoke_api_token(&jo, token.id, None).await.expect("revoke");
@@ -328,7 +328,7 @@ async fn api_tokens_are_shown_once_stored_hashed_and_revocable() {
 #[tokio::test]
 async fn a_disabled_user_cannot_sign_in_use_sessions_or_tokens() {
     let h = harness().await;
-    let admin = candour_accounts::principal(
+    let admin = candour_app::accounts::principal(
         &h.user("ada@example.org", vec![Grant { role: Role::Admin, scope: Scope::All }]).await,
     );
     let user = h.user("jo@example.org", inspector()).await;
@@ -401,7 +401,7 @@ async fn two_providers(h: &Harness) -> (ProviderId, LocationId, LocationId) {
 async fn provider_administrators_manage_only_their_own_services_staff() {
     let h = harness().await;
     let (ours, home, elsewhere) = two_providers(&h).await;
-    let boss = candour_accounts::principal(
+    let boss = candour_app::accounts::principal(
         &h.user("boss@example.org", vec![Grant { role: Role::ProviderAdmin, scope: Scope::Provider(ours) }]).await,
     );
     let staff_at = |id: &LocationId| vec![Grant { role: Role::Staff, scope: Scope::Location(id.clone()) }];

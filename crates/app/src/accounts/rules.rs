@@ -1,4 +1,4 @@
-//! The small rules behind [`Accounts`](crate::Accounts): when a sign-in is
+//! The small rules behind [`Accounts`](crate::accounts::Accounts): when a sign-in is
 //! refused, what counts as a valid name or set of roles, and whose accounts a
 //! person may manage.
 
@@ -12,7 +12,7 @@ use candour_domain::{
 };
 use candour_store::{SignInRecord, SignInState, StoreError, User, UserUpdate};
 
-use crate::{AccountError, AccountPolicy, Accounts};
+use crate::accounts::{AccountError, AccountPolicy, Accounts};
 
 /// Why a sign-in was refused: for the audit log only, never for the person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -209,7 +209,7 @@ impl<'a> Reach<'a> {
                 if let Some(known) = self.runs.get(id) {
                     return Ok(known.clone());
                 }
-                let provider = match self.accounts.store().location(id).await {
+                let provider = match self.accounts.register().location(id).await {
                     Ok(detail) => Some(detail.location.provider_id),
                     Err(StoreError::NotFound) => None,
                     Err(e) => return Err(e.into()),

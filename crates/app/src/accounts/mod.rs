@@ -21,8 +21,8 @@ use chrono::{DateTime, Utc};
 
 use candour_domain::{Email, Grant, Password, Principal, UserId};
 use candour_store::{
-    ApiToken, LinkPurpose, NewApiToken, NewAuditEntry, NewLink, NewSession, NewUser, SignInState, Store, StoreError,
-    User, UserUpdate,
+    AccountStore, ApiToken, LinkPurpose, NewApiToken, NewAuditEntry, NewLink, NewSession, NewUser, RegisterStore,
+    SignInState, Store, StoreError, User, UserUpdate,
 };
 
 pub use error::{AccountError, SignInError};
@@ -60,7 +60,9 @@ pub struct Accounts {
 }
 
 struct Inner {
-    store: Arc<dyn Store>,
+    store: Arc<dyn AccountStore>,
+    /// Which provider runs a location, for who may give roles there.
+    register: Arc<dyn RegisterStore>,
     policy: AccountPolicy,
     clock: Arc<dyn Clock>,
     hasher: Arc<Hasher>,
@@ -83,15 +85,20 @@ impl Accounts {
     pub fn with_clock(store: Arc<dyn Store>, policy: AccountPolicy, clock: Arc<dyn Clock>) -> Self {
         let hasher = Hasher::new(policy.password_cost);
         let turns = std::array::from_fn(|_| tokio::sync::Mutex::new(()));
-        Self { inner: Arc::new(Inner { store, policy, clock, hasher, turns }) }
+        let register: Arc<dyn RegisterStore> = store.clone();
+        Self { inner: Arc::new(Inner { store, register, policy, clock, hasher, turns }) }
     }
 
     pub fn policy(&self) -> &AccountPolicy {
         &self.inner.policy
     }
 
-    fn store(&self) -> &dyn Store {
+    fn store(&self) -> &dyn AccountStore {
         self.inner.store.as_ref()
+    }
+
+    fn register(&self) -> &dyn RegisterStore {
+        self.inner.register.as_ref()
     }
 
     fn now(&self) -> DateTime<Utc> {
