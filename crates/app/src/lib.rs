@@ -12,6 +12,8 @@
 pub mod access;
 pub mod accounts;
 pub mod error;
+pub mod monitoring;
+pub mod workspaces;
 
 use std::sync::Arc;
 
@@ -19,16 +21,19 @@ use candour_store::Store;
 
 pub use access::{Actor, Denied, Gate, describe};
 pub use error::{AreaError, Failure};
+use workspaces::Workspaces;
 
 /// Every area's service, built once at start-up from the store. Cheap to clone.
 #[derive(Clone)]
 pub struct App {
     pub gate: Gate,
+    pub workspaces: Workspaces,
 }
 
 impl App {
     pub fn new(store: Arc<dyn Store>) -> Self {
         let gate = Gate::new(store.clone());
-        Self { gate }
+        let workspaces = Workspaces::new(store.clone(), store.clone(), store.clone(), gate.clone());
+        Self { gate, workspaces }
     }
 }

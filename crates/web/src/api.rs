@@ -11,14 +11,14 @@ use candour_store::{LocationDetail, LocationSummary, ProviderDetail, StoreError}
 use serde::Serialize;
 use serde_json::json;
 
-use candour_domain::{Action, Grant, LocationId, Principal, ProviderId, Resource};
+use candour_domain::{Action, Grant, LocationId, Principal};
 
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, WebError};
 use crate::pages::{location_resource, parse_location_id, parse_provider_id};
 use crate::params::DirectoryParams;
 use crate::state::AppState;
-use crate::workspace::{self, LocationWorkspace, ProviderWorkspace};
+use candour_app::workspaces::{LocationWorkspace, ProviderWorkspace, Via};
 
 #[derive(Serialize)]
 pub struct LocationList {
@@ -108,14 +108,8 @@ pub async fn manage_location(
     Path(raw_id): Path<String>,
 ) -> Result<Json<LocationWorkspace>, ApiError> {
     let missing = || private_not_found("location", &raw_id);
-    let id = LocationId::parse(&raw_id).map_err(|_| missing())?;
-    let detail = state.store.location(&id).await.map_err(|e| unless_missing(e, missing))?;
-    caller.require(&state, Action::Read, location_resource(&detail), missing).await?;
-    caller.record(&state, "read", &format!("location:{id}"), Some("api")).await?;
-    let ws = workspace::location_workspace(state.store.as_ref(), detail, &caller.principal)
-        .await
-        .map_err(|e| WebError::from_store(e, String::new))?;
-    Ok(Json(ws))
+    let ws = state.app.workspaces.location(&caller.actor(), &raw_id, Via::Api).await;
+    Ok(Json(ws.map_err(|e| WebError::from_area(&e, missing))?))
 }
 
 /// `GET /api/v1/manage/providers/{id}`: a provider's workspace.
@@ -125,15 +119,8 @@ pub async fn manage_provider(
     Path(raw_id): Path<String>,
 ) -> Result<Json<ProviderWorkspace>, ApiError> {
     let missing = || private_not_found("provider", &raw_id);
-    let id = ProviderId::parse(&raw_id).map_err(|_| missing())?;
-    let facts = workspace::provider_facts(state.store.as_ref(), &id).await.map_err(|e| unless_missing(e, missing))?;
-    let resource = Resource::Provider { id: &id, local_authorities: &facts.local_authorities };
-    caller.require(&state, Action::Read, resource, missing).await?;
-    caller.record(&state, "read", &format!("provider:{id}"), Some("api")).await?;
-    let ws = workspace::provider_workspace(state.store.as_ref(), facts, &caller.principal)
-        .await
-        .map_err(|e| WebError::from_store(e, String::new))?;
-    Ok(Json(ws))
+    let ws = state.app.workspaces.provider(&caller.actor(), &raw_id, Via::Api).await;
+    Ok(Json(ws.map_err(|e| WebError::from_area(&e, missing))?))
 }
 
 /// Any other path under `/api`.

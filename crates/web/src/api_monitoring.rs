@@ -16,8 +16,9 @@ use candour_monitor::{ServiceFacts, Watched};
 use crate::api::private_not_found;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, WebError};
-use crate::monitoring::{Seen, may_see, sees_voice, snapshot, visible};
+use crate::monitoring::snapshot;
 use crate::state::AppState;
+use candour_app::monitoring::{Seen, may_see, sees_voice, visible};
 
 #[derive(Serialize)]
 pub struct ServiceMonitoring<'a> {

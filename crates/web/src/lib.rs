@@ -27,7 +27,6 @@ mod params;
 mod security;
 mod state;
 mod views;
-mod workspace;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -27,10 +27,11 @@ use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, FormErrors, RadioGroup, SelectField};
 use crate::manager::ManagerStatus;
-use crate::monitoring::{Seen, VOICE_LEFT_OUT, indicators_seen, may_see, sees_voice, snapshot};
+use crate::monitoring::{VOICE_LEFT_OUT, snapshot};
 use crate::pages::chrome::{Chrome, Crumb};
 use crate::state::AppState;
 use crate::views::{Row, SelectOption, beds_text, count_of, long_date, month_name, optional_date};
+use candour_app::monitoring::{Seen, indicators_seen, may_see, sees_voice};
 
 /// The indicators a service's complaint log replaces its returns' figures for.
 const COUNTED_FROM_THE_LOG: [Indicator; 3] =

@@ -23,10 +23,10 @@ pub mod returns;
 pub mod sign_in;
 pub mod watchlist;
 
+pub use candour_app::workspaces::location_resource;
 pub use directory::directory;
 pub use home::home;
 pub use location::{location, parse_location_id};
-pub use manage::location_resource;
 pub use provider::{parse_provider_id, provider};
 
 use axum::http::Uri;

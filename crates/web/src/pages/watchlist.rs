@@ -19,12 +19,13 @@ use candour_monitor::{Snapshot, Watched, peer_group, write_watchlist_csv};
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, SelectField};
-use crate::monitoring::{Seen, VOICE_LEFT_OUT, may_see, sees_voice, snapshot, visible};
+use crate::monitoring::{VOICE_LEFT_OUT, snapshot};
 use crate::pages::chrome::{Chrome, Crumb, date_time};
-use crate::pages::manage::readable_provider;
 use crate::pagination::{Pagination, page_href, pagination};
 use crate::state::AppState;
 use crate::views::{RatingTag, Row, SelectOption, count_of, month_name, select, thousands};
+use candour_app::monitoring::{Seen, may_see, sees_voice, visible};
+use candour_app::workspaces::Via;
 
 use filters::{BANDS, Choices, PER_PAGE, Raw, Sort, WatchQuery};
 use views::{BandBadge, ReasonView};
@@ -446,7 +447,8 @@ pub async fn warning_signs(
     who: SignedIn,
     Path(raw_id): Path<String>,
 ) -> Result<Response, PageError> {
-    let provider = readable_provider(&state, &who, &raw_id).await?;
+    let provider =
+        state.app.workspaces.readable_provider(&who.actor(), &raw_id, Via::Page).await.map_err(|e| who.fail(e))?;
     let snapshot = snapshot(&state)?;
     let seen = visible(&snapshot, who.principal());
     let rows: Vec<Watched<'_>> =

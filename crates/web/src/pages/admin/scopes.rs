@@ -7,7 +7,6 @@ use candour_store::{LocationQuery, StoreError};
 
 use crate::error::WebError;
 use crate::state::AppState;
-use crate::workspace::known_local_authority;
 
 /// How many services the search lists.
 const FOUND_LIMIT: u32 = 20;
@@ -33,7 +32,13 @@ pub(super) async fn in_register(
                 false => return refuse(format!("no provider in the register has the ID {id}")),
             },
             Scope::LocalAuthority(name) => {
-                match known_local_authority(state.store.as_ref(), &name).await.map_err(store_failure)? {
+                match state
+                    .app
+                    .workspaces
+                    .known_local_authority(&name)
+                    .await
+                    .map_err(|e| WebError::from_area(&e, || WebError::Internal))?
+                {
                     Some(spelt) => Scope::LocalAuthority(spelt),
                     None => return refuse(format!("no registered service is in a local authority called {name}")),
                 }
