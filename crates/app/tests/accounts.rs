@@ -463,3 +463,38 @@ async fn parallel_guesses_are_each_counted() {
     assert_eq!(record.failed_attempts, 5, "counted one by one until the lock, then refused unchecked");
     assert!(record.locked_until.is_some());
 }
+
+fn actor_of(user: &User) -> candour_app::Actor {
+    candour_app::Actor::new(candour_app::accounts::principal(user), Some("192.0.2.9".into()))
+}
+
+#[tokio::test]
+async fn administration_is_for_administrators_and_each_read_is_audited() {
+    let h = harness().await;
+    let admin = h.user("admin@example.org", vec![Grant { role: Role::Admin, scope: Scope::All }]).await;
+    let al = h.user("al@example.org", inspector()).await;
+    let (admin_actor, al_actor) = (actor_of(&admin), actor_of(&al));
+
+    let refused = h.accounts.users_for(&al_actor).await;
+    assert!(matches!(refused, Err(AccountError::Denied(candour_app::Denied::Forbidden))), "{refused:?}");
+    let refused = h.accounts.set_disabled(&al_actor, admin.id, true).await;
+    assert!(matches!(refused, Err(AccountError::Denied(_))), "{refused:?}");
+    assert!(!h.accounts.user(admin.id).await.expect("admin").disabled, "nothing changed");
+    assert!(h.audit_details().await.iter().any(|d| d.starts_with("access_denied users ")), "the refusal is audited");
+
+    assert_eq!(h.accounts.users_for(&admin_actor).await.expect("users").len(), 2);
+    let found = h.accounts.user_for(&admin_actor, &al.id.to_string()).await.expect("al");
+    assert_eq!(found.email, al.email);
+    let missing = h.accounts.user_for(&admin_actor, "not-a-number").await;
+    assert!(matches!(missing, Err(AccountError::NotFound)), "{missing:?}");
+    h.accounts.audit_log_for(&admin_actor, None).await.expect("the audit log page");
+    let audit = h.audit_details().await;
+    for read in ["read users ", &format!("read user:{} ", al.id), "read audit_log "] {
+        assert!(audit.iter().any(|d| d == read), "{read:?} is audited: {audit:?}");
+    }
+
+    h.accounts.set_disabled(&admin_actor, al.id, true).await.expect("disable");
+    assert!(h.accounts.user(al.id).await.expect("al").disabled);
+    let own = h.accounts.set_disabled(&admin_actor, admin.id, true).await;
+    assert!(matches!(own, Err(AccountError::Forbidden(_))), "nobody disables themselves: {own:?}");
+}

@@ -4,6 +4,9 @@ use thiserror::Error;
 /// Why an account operation did not happen, in words a person can act on.
 #[derive(Debug, Error)]
 pub enum AccountError {
+    /// Refused by the access policy (and audited).
+    #[error(transparent)]
+    Denied(#[from] crate::Denied),
     /// No such account or token, or one the caller may not see.
     #[error("not found")]
     NotFound,
@@ -48,5 +51,18 @@ pub enum SignInError {
 impl From<StoreError> for SignInError {
     fn from(e: StoreError) -> Self {
         SignInError::Failed(e.into())
+    }
+}
+
+impl crate::AreaError for AccountError {
+    fn failure(&self) -> crate::Failure<'_> {
+        use crate::Failure;
+        match self {
+            AccountError::Denied(denied) => denied.failure(),
+            AccountError::NotFound | AccountError::LinkExpired => Failure::NotFound,
+            AccountError::Conflict(message) | AccountError::Invalid(message) => Failure::Refused(message),
+            AccountError::Forbidden(_) => Failure::Forbidden,
+            AccountError::Internal(_) | AccountError::Store(_) => Failure::Internal,
+        }
     }
 }

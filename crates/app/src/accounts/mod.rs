@@ -8,6 +8,7 @@
 //! calls take the request's `ip` last, for the audit log (the command line
 //! passes `None`).
 
+mod admin;
 mod error;
 mod mail;
 mod password;

@@ -10,15 +10,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use candour_app::accounts::AccountError;
-use candour_domain::{Action, Email, Grant, PlausibleDate, Resource, Role, ScopeKind, UserId};
-use candour_store::{AuditEntry, AuditQuery, OutboxEntry, User, UserUpdate};
+use candour_domain::{Email, Grant, PlausibleDate, Role, ScopeKind};
+use candour_store::{AuditEntry, AuditQuery, OutboxEntry, User};
 use chrono::{NaiveDate, TimeZone, Utc};
 use serde::Deserialize;
 
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, SelectField, pairs, value};
-use crate::pages::account::account_failure;
 use crate::pages::chrome::{Chrome, Crumb, StatusTag, date_time};
 use crate::state::AppState;
 use crate::views::{Row, SelectOption, count_of, thousands};
@@ -31,10 +30,6 @@ const AUDIT_PER_PAGE: u32 = 50;
 
 fn users_crumbs() -> Vec<Crumb> {
     vec![Crumb::new("Manage", "/manage"), Crumb::new("Users", "/admin/users")]
-}
-
-fn store_failure(err: candour_store::StoreError) -> WebError {
-    WebError::from_store(err, String::new)
 }
 
 // ---------------------------------------------------------------- users
@@ -73,9 +68,7 @@ pub async fn users(
     who: SignedIn,
     query: Result<Query<Done>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    who.require(&state, Action::Read, Resource::Accounts).await?;
-    let users = state.accounts.users().await.map_err(account_failure)?;
-    who.caller.record(&state, "read", "users", None).await?;
+    let users = state.accounts.users_for(&who.actor()).await.map_err(|e| who.fail(e))?;
     let page = UsersPage {
         title: "Users",
         chrome: Chrome::manage(&who, "Users"),
@@ -164,14 +157,15 @@ pub async fn invite_form(
     who: SignedIn,
     query: Result<Query<Find>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    who.require(&state, Action::Write, Resource::Accounts).await?;
+    state.accounts.may_administer(&who.actor()).await.map_err(|e| who.fail(e))?;
     let search = ScopeSearch::of(&state, INVITE.to_string(), query).await?;
     Ok(render(StatusCode::OK, &invite_page(&who, FormErrors::default(), &[], search)))
 }
 
 /// `POST /admin/users/invite`
 pub async fn invite(State(state): State<AppState>, who: SignedIn, body: Bytes) -> Result<Response, PageError> {
-    who.require(&state, Action::Write, Resource::Accounts).await?;
+    let actor = who.actor();
+    state.accounts.may_administer(&actor).await.map_err(|e| who.fail(e))?;
     let form = pairs(&body);
     let refused =
         |errors| render(StatusCode::BAD_REQUEST, &invite_page(&who, errors, &form, ScopeSearch::empty(INVITE.into())));
@@ -187,8 +181,7 @@ pub async fn invite(State(state): State<AppState>, who: SignedIn, body: Bytes) -
             return Ok(refused(errors));
         }
     };
-    let ip = who.caller.ip_text();
-    match state.accounts.invite(Some(who.principal()), email, &name, grants, Some(&ip)).await {
+    match state.accounts.invite_as(&actor, email, &name, grants).await {
         Ok(invitation) => {
             Ok(Redirect::to(&format!("/admin/users/{}?done=invited", invitation.user.id)).into_response())
         }
@@ -202,7 +195,7 @@ pub async fn invite(State(state): State<AppState>, who: SignedIn, body: Bytes) -
             errors.add("scopes", message);
             Ok(refused(errors))
         }
-        Err(err) => Err(account_failure(err)),
+        Err(err) => Err(who.fail(err).into()),
     }
 }
 
@@ -304,9 +297,7 @@ pub async fn user(
     Path(raw_id): Path<String>,
     query: Result<Query<Find>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    who.require(&state, Action::Read, Resource::Accounts).await?;
-    let user = load_user(&state, &who, &raw_id).await?;
-    who.caller.record(&state, "read", &format!("user:{}", user.id), None).await?;
+    let user = state.accounts.user_for(&who.actor(), &raw_id).await.map_err(|e| who.fail(e))?;
     let done = query.as_ref().ok().and_then(|q| q.0.done.clone());
     let search = ScopeSearch::of(&state, format!("/admin/users/{}", user.id), query).await?;
     let notice = match done.as_deref() {
@@ -320,15 +311,6 @@ pub async fn user(
     Ok(render(StatusCode::OK, &user_page(&who, &user, notice, FormErrors::default(), choices, search)))
 }
 
-async fn load_user(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<User, WebError> {
-    let id: i64 = raw_id.parse().map_err(|_| who.not_found())?;
-    match state.accounts.user(UserId(id)).await {
-        Ok(user) => Ok(user),
-        Err(AccountError::NotFound) => Err(who.not_found()),
-        Err(err) => Err(account_failure(err).0),
-    }
-}
-
 /// `POST /admin/users/{id}`: replaces the user's roles.
 pub async fn update_roles(
     State(state): State<AppState>,
@@ -336,8 +318,8 @@ pub async fn update_roles(
     Path(raw_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    who.require(&state, Action::Write, Resource::Accounts).await?;
-    let user = load_user(&state, &who, &raw_id).await?;
+    let actor = who.actor();
+    let user = state.accounts.user_to_change(&actor, &raw_id).await.map_err(|e| who.fail(e))?;
     let form = pairs(&body);
     let (grants, mut errors, mut choices) = read_roles(&form);
     let search = || ScopeSearch::empty(format!("/admin/users/{}", user.id));
@@ -354,15 +336,14 @@ pub async fn update_roles(
             return Ok(render(StatusCode::BAD_REQUEST, &user_page(&who, &user, None, errors, choices, search())));
         }
     };
-    let update = UserUpdate { grants: Some(grants), ..UserUpdate::default() };
-    match state.accounts.update_user(who.principal(), user.id, update, Some(&who.caller.ip_text())).await {
+    match state.accounts.set_roles(&actor, user.id, grants).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/users/{}?done=saved", user.id)).into_response()),
         Err(AccountError::Invalid(message)) => {
             let mut errors = FormErrors::default();
             errors.add("role-admin", message);
             Ok(render(StatusCode::BAD_REQUEST, &user_page(&who, &user, None, errors, choices, search())))
         }
-        Err(err) => Err(account_failure(err)),
+        Err(err) => Err(who.fail(err).into()),
     }
 }
 
@@ -474,8 +455,8 @@ pub async fn set_status(
     Path(raw_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    who.require(&state, Action::Write, Resource::Accounts).await?;
-    let user = load_user(&state, &who, &raw_id).await?;
+    let actor = who.actor();
+    let user = state.accounts.user_to_change(&actor, &raw_id).await.map_err(|e| who.fail(e))?;
     let disabled = match value(&pairs(&body), "disabled") {
         "yes" => true,
         "no" => false,
@@ -483,12 +464,7 @@ pub async fn set_status(
             return Err(WebError::bad_request("Say whether to disable the account: disabled=yes or disabled=no").into());
         }
     };
-    let update = UserUpdate { disabled: Some(disabled), ..UserUpdate::default() };
-    state
-        .accounts
-        .update_user(who.principal(), user.id, update, Some(&who.caller.ip_text()))
-        .await
-        .map_err(account_failure)?;
+    state.accounts.set_disabled(&actor, user.id, disabled).await.map_err(|e| who.fail(e))?;
     let done = if disabled { "disabled" } else { "enabled" };
     Ok(Redirect::to(&format!("/admin/users/{}?done={done}", user.id)).into_response())
 }
@@ -499,11 +475,8 @@ pub async fn resend_invitation(
     who: SignedIn,
     Path(raw_id): Path<String>,
 ) -> Result<Response, PageError> {
-    who.require(&state, Action::Write, Resource::Accounts).await?;
-    let user = load_user(&state, &who, &raw_id).await?;
-    let ip = who.caller.ip_text();
-    state.accounts.resend_invitation(Some(who.principal()), user.id, Some(&ip)).await.map_err(account_failure)?;
-    Ok(Redirect::to(&format!("/admin/users/{}?done=invited", user.id)).into_response())
+    let invitation = state.accounts.resend_invitation_as(&who.actor(), &raw_id).await.map_err(|e| who.fail(e))?;
+    Ok(Redirect::to(&format!("/admin/users/{}?done=invited", invitation.user.id)).into_response())
 }
 
 // ---------------------------------------------------------------- audit log
@@ -551,11 +524,10 @@ pub async fn audit(
     who: SignedIn,
     params: Result<Query<AuditParams>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    who.require(&state, Action::Read, Resource::AuditLog).await?;
     let params = params.map(|q| q.0).unwrap_or_default();
     let (query, errors) = audit_query(&params);
-    let page = if errors.is_empty() { Some(state.store.audit_log(&query).await.map_err(store_failure)?) } else { None };
-    who.caller.record(&state, "read", "audit_log", None).await?;
+    let searched = errors.is_empty().then_some(&query);
+    let page = state.accounts.audit_log_for(&who.actor(), searched).await.map_err(|e| who.fail(e))?;
     let text = |v: &Option<String>| v.as_deref().unwrap_or("").trim().to_string();
     let (heading, entries, page_of, previous, next) = match &page {
         Some(p) => {
@@ -667,9 +639,7 @@ struct EmailView {
 
 /// `GET /admin/outbox`
 pub async fn outbox(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
-    who.require(&state, Action::Read, Resource::Outbox).await?;
-    let emails = state.store.outbox(OUTBOX_LIMIT).await.map_err(store_failure)?;
-    who.caller.record(&state, "read", "outbox", None).await?;
+    let emails = state.accounts.outbox_for(&who.actor(), OUTBOX_LIMIT).await.map_err(|e| who.fail(e))?;
     let public_url = state.config.public_url();
     let page = OutboxPage {
         title: "Outbox",
