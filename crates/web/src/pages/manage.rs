@@ -1,14 +1,18 @@
 //! The private workspaces: `/manage` (links to everything the principal may
 //! reach, found by asking the policy), a provider's, a location's and a local
 //! authority's. Each handler loads the tenancy facts, asks the policy, records
-//! the read, then renders.
+//! the read, then renders. Their JSON API is in [`api`].
+
+pub mod api;
 
 use askama::Template;
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use candour_app::accounts::AccountError;
 use candour_app::workspaces::{
     AreaWorkspace, LocationWorkspace, Person, ProviderFacts, ProviderWorkspace, Urgency, Via, WorkspacesError,
@@ -23,17 +27,35 @@ use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, SelectField, pairs, value};
 use crate::manager::ManagerStatus;
-use crate::pages::account::account_failure;
+use crate::pages::accounts::account::account_failure;
 use crate::pages::assessments::{AwaitingReview, awaiting_review};
 use crate::pages::chrome::{Chrome, Crumb, StatusTag, area_href};
 use crate::pages::moderation::contacts::{self, ContactSection};
 use crate::state::AppState;
 use crate::views::{RatingTag, Row, SelectOption, SummaryView, count_of, long_date, optional_date, yes_no_unknown};
 
+/// The workspace pages (never cached: the private routes' layer applies).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/manage", get(home))
+        .route("/manage/providers/{id}", get(provider))
+        .route("/manage/providers/{id}/invitations", post(invite_to_provider))
+        .route("/manage/locations/{id}", get(location))
+        .route("/manage/areas/{local_authority}", get(area))
+}
+
+/// The workspaces through the API, nested under `/api`.
+pub fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/me", get(api::me))
+        .route("/v1/manage/locations/{id}", get(api::manage_location))
+        .route("/v1/manage/providers/{id}", get(api::manage_provider))
+}
+
 // ---------------------------------------------------------------- /manage
 
 #[derive(Template)]
-#[template(path = "manage.html")]
+#[template(path = "manage/home.html")]
 struct ManagePage {
     title: &'static str,
     chrome: Chrome,
@@ -225,7 +247,7 @@ async fn alert_links(state: &AppState, p: &Principal) -> Result<Option<Section>,
 
 /// The watchlist, for those who may see any service once monitoring has been worked out.
 fn watchlist_links(state: &AppState, p: &Principal) -> Option<Section> {
-    let count = crate::pages::watchlist::visible_count(state, p)?;
+    let count = crate::pages::monitoring::watchlist::visible_count(state, p)?;
     let note =
         format!("Warning signs and where to look first, across {}", count_of(count as u64, "service", "services"));
     section("monitoring", "Monitoring", None, vec![LinkLine::to("Watchlist", "/monitoring/watchlist", note)])
@@ -234,7 +256,7 @@ fn watchlist_links(state: &AppState, p: &Principal) -> Option<Section> {
 // ---------------------------------------------------------------- providers
 
 #[derive(Template)]
-#[template(path = "manage_provider.html")]
+#[template(path = "manage/provider.html")]
 struct ProviderPage {
     title: String,
     chrome: Chrome,
@@ -517,7 +539,7 @@ impl PersonLine {
 // ---------------------------------------------------------------- locations
 
 #[derive(Template)]
-#[template(path = "manage_location.html")]
+#[template(path = "manage/location.html")]
 struct LocationPage {
     title: String,
     chrome: Chrome,
@@ -743,7 +765,7 @@ fn voice_links(p: &Principal, detail: &LocationDetail) -> Vec<LinkLine> {
 // ---------------------------------------------------------------- areas
 
 #[derive(Template)]
-#[template(path = "manage_area.html")]
+#[template(path = "manage/area.html")]
 struct AreaPage {
     title: String,
     chrome: Chrome,

@@ -13,10 +13,10 @@ use candour_domain::returns::Month;
 use candour_engine::monitoring::{Flag, IndicatorResult, MonitoringPolicy, Reason};
 use candour_monitor::{ServiceFacts, Watched};
 
+use super::snapshot;
 use crate::api::private_not_found;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, WebError};
-use crate::monitoring::snapshot;
 use crate::state::AppState;
 use candour_app::monitoring::{Seen, may_see, sees_voice, visible};
 

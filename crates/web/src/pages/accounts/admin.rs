@@ -35,7 +35,7 @@ fn users_crumbs() -> Vec<Crumb> {
 // ---------------------------------------------------------------- users
 
 #[derive(Template)]
-#[template(path = "admin_users.html")]
+#[template(path = "accounts/admin_users.html")]
 struct UsersPage {
     title: &'static str,
     chrome: Chrome,
@@ -93,7 +93,7 @@ fn user_line(u: &User) -> UserLine {
 // ---------------------------------------------------------------- invite
 
 #[derive(Template)]
-#[template(path = "admin_invite.html")]
+#[template(path = "accounts/admin_invite.html")]
 struct InvitePage {
     title: String,
     chrome: Chrome,
@@ -265,7 +265,7 @@ const SCOPE_HINT: &str = "One per line. Commissioner: local authority names, lik
 // ---------------------------------------------------------------- one user
 
 #[derive(Template)]
-#[template(path = "admin_user.html")]
+#[template(path = "accounts/admin_user.html")]
 struct UserPage {
     title: String,
     chrome: Chrome,
@@ -482,7 +482,7 @@ pub async fn resend_invitation(
 // ---------------------------------------------------------------- audit log
 
 #[derive(Template)]
-#[template(path = "admin_audit.html")]
+#[template(path = "accounts/admin_audit.html")]
 struct AuditPage {
     title: String,
     chrome: Chrome,
@@ -621,7 +621,7 @@ fn audit_line(e: &AuditEntry) -> AuditLine {
 // ---------------------------------------------------------------- outbox
 
 #[derive(Template)]
-#[template(path = "admin_outbox.html")]
+#[template(path = "accounts/admin_outbox.html")]
 struct OutboxPage {
     title: &'static str,
     chrome: Chrome,

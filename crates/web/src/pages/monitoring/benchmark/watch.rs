@@ -5,7 +5,7 @@
 
 use candour_engine::monitoring::{CATALOGUE, Reason, WatchEntry};
 
-use crate::pages::watchlist::views::{BandBadge, ReasonView};
+use crate::pages::monitoring::watchlist::views::{BandBadge, ReasonView};
 use crate::views::count_of;
 
 pub struct WatchView {

@@ -22,7 +22,7 @@ use crate::views::{
 };
 
 #[derive(Template)]
-#[template(path = "location.html")]
+#[template(path = "register/location.html")]
 struct LocationPage {
     title: String,
     name: String,

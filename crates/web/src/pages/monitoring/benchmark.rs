@@ -23,11 +23,11 @@ use candour_engine::stats::{PeerGroup, PeerScope};
 use candour_monitor::{ServiceFacts, Snapshot, Watched, peer_group};
 use serde::Deserialize;
 
+use super::{VOICE_LEFT_OUT, snapshot};
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, FormErrors, RadioGroup, SelectField};
 use crate::manager::ManagerStatus;
-use crate::monitoring::{VOICE_LEFT_OUT, snapshot};
 use crate::pages::chrome::{Chrome, Crumb};
 use crate::state::AppState;
 use crate::views::{Row, SelectOption, beds_text, count_of, long_date, month_name, optional_date};
@@ -41,7 +41,7 @@ use indicators::{IndicatorView, window_label};
 use watch::WatchView;
 
 #[derive(Template)]
-#[template(path = "benchmark.html")]
+#[template(path = "monitoring/benchmark.html")]
 struct BenchmarkPage {
     title: String,
     chrome: Chrome,
@@ -436,7 +436,7 @@ mod tests;
 /// to those who may see it.
 fn not_computed(who: &SignedIn, left_out: &candour_monitor::NotComputed) -> Result<Response, PageError> {
     let facts = left_out.facts.as_ref().filter(|f| may_see(who.principal(), f)).ok_or_else(|| who.not_found())?;
-    let page = crate::pages::links::NoticePage {
+    let page = crate::pages::accounts::links::NoticePage {
         title: "Could not be computed",
         heading: "How it compares could not be worked out",
         paragraphs: vec![

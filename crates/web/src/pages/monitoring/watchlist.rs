@@ -16,10 +16,10 @@ use candour_domain::{Principal, Region, ServiceKind};
 use candour_engine::stats::PeerScope;
 use candour_monitor::{Snapshot, Watched, peer_group, write_watchlist_csv};
 
+use super::{VOICE_LEFT_OUT, snapshot};
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, SelectField};
-use crate::monitoring::{VOICE_LEFT_OUT, snapshot};
 use crate::pages::chrome::{Chrome, Crumb, date_time};
 use crate::pagination::{Pagination, page_href, pagination};
 use crate::state::AppState;
@@ -43,7 +43,7 @@ pub fn visible_count(state: &AppState, principal: &Principal) -> Option<usize> {
 // ---------------------------------------------------------------- the page
 
 #[derive(Template)]
-#[template(path = "watchlist.html")]
+#[template(path = "monitoring/watchlist.html")]
 struct WatchlistPage {
     title: String,
     chrome: Chrome,
@@ -367,7 +367,7 @@ fn with_query(path: &str, query: &str) -> String {
 // ---------------------------------------------------------------- nothing to watch
 
 #[derive(Template)]
-#[template(path = "watchlist_none.html")]
+#[template(path = "monitoring/watchlist_none.html")]
 struct NothingToWatch {
     title: &'static str,
     chrome: Chrome,
@@ -415,7 +415,7 @@ fn csv_failed(err: csv::Error) -> WebError {
 // ---------------------------------------------------------------- a provider's warning signs
 
 #[derive(Template)]
-#[template(path = "warning_signs.html")]
+#[template(path = "monitoring/warning_signs.html")]
 struct WarningSignsPage {
     title: String,
     chrome: Chrome,

@@ -11,16 +11,16 @@ use axum::response::{IntoResponse, Redirect, Response};
 use candour_app::accounts::AccountError;
 use candour_domain::{Email, Password};
 
+use super::sign_in::begin_session;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, pairs, raw, value};
 use crate::pages::chrome::path_segment;
-use crate::pages::sign_in::begin_session;
 use crate::security::client_ip::ClientIp;
 use crate::security::csrf::Csrf;
 use crate::state::AppState;
 
 #[derive(Template)]
-#[template(path = "password_reset.html")]
+#[template(path = "accounts/password_reset.html")]
 struct ResetRequestPage {
     title: String,
     errors: Vec<ErrorLink>,
@@ -29,7 +29,7 @@ struct ResetRequestPage {
 }
 
 #[derive(Template)]
-#[template(path = "choose_password.html")]
+#[template(path = "accounts/choose_password.html")]
 struct ChoosePasswordPage {
     title: String,
     heading: &'static str,

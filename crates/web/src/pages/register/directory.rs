@@ -16,7 +16,7 @@ use crate::views::{SelectOption, SummaryView, count_of, region_options, select, 
 const PAGE_SIZES: [u32; 4] = [10, 20, 50, 100];
 
 #[derive(Template)]
-#[template(path = "directory.html")]
+#[template(path = "register/directory.html")]
 struct DirectoryPage {
     title: String,
     errors: Vec<ErrorLink>,

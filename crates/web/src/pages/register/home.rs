@@ -10,7 +10,7 @@ use crate::state::AppState;
 use crate::views::{RatingTag, count_of, thousands};
 
 #[derive(Template)]
-#[template(path = "home.html")]
+#[template(path = "register/home.html")]
 struct HomePage {
     title: &'static str,
     stats: Vec<Stat>,

@@ -21,7 +21,7 @@ use crate::state::AppState;
 use crate::views::Row;
 
 #[derive(Template)]
-#[template(path = "account.html")]
+#[template(path = "accounts/account.html")]
 struct AccountPage {
     title: String,
     chrome: Chrome,
@@ -45,7 +45,7 @@ struct TokenRow {
 }
 
 #[derive(Template)]
-#[template(path = "token_created.html")]
+#[template(path = "accounts/token_created.html")]
 struct TokenCreatedPage {
     title: &'static str,
     chrome: Chrome,
@@ -95,7 +95,7 @@ pub async fn change_password(
         match state.accounts.change_password(who.principal(), current, password, Some(&ip)).await {
             Ok(signed_in) => {
                 let next = "/account?done=password";
-                return Ok(crate::pages::sign_in::begin_session(&state, &headers, signed_in, &ip, next).await?);
+                return Ok(super::sign_in::begin_session(&state, &headers, signed_in, &ip, next).await?);
             }
             Err(SignInError::Refused) => errors.add(
                 "current_password",

@@ -19,7 +19,7 @@ use crate::security::csrf::{self, Csrf};
 use crate::state::AppState;
 
 #[derive(Template)]
-#[template(path = "sign_in.html")]
+#[template(path = "accounts/sign_in.html")]
 struct SignInPage {
     title: String,
     errors: Vec<ErrorLink>,

@@ -11,7 +11,7 @@ use crate::state::AppState;
 use crate::views::{Row, SummaryView, count_of, optional_date};
 
 #[derive(Template)]
-#[template(path = "provider.html")]
+#[template(path = "register/provider.html")]
 struct ProviderPage {
     title: String,
     name: String,
