@@ -6,16 +6,14 @@
 
 pub mod api;
 pub mod benchmark;
+mod shared;
 pub mod watchlist;
 
-use std::sync::Arc;
+pub(crate) use shared::{VOICE_LEFT_OUT, snapshot};
 
+use crate::state::AppState;
 use axum::Router;
 use axum::routing::get;
-use candour_monitor::Snapshot;
-
-use crate::error::WebError;
-use crate::state::AppState;
 
 /// The monitoring pages (never cached: the private routes' layer applies).
 pub fn routes() -> Router<AppState> {
@@ -34,13 +32,3 @@ pub fn api_routes() -> Router<AppState> {
         .route("/v1/monitoring/locations/{id}", get(api::location))
         .route("/v1/monitoring/watchlist", get(api::watchlist))
 }
-
-/// The latest snapshot, or a 503 asking to retry while the first is computed.
-pub(crate) fn snapshot(state: &AppState) -> Result<Arc<Snapshot>, WebError> {
-    state.monitor.current().ok_or(WebError::NotReady)
-}
-
-/// Said wherever the voice indicators are left out.
-pub(crate) const VOICE_LEFT_OUT: &str = "People's, staff and partners' voice is left out here, and the score and \
-     band are worked out without it: monitoring counts each response as it arrives, so these figures could show what \
-     one person said. Your published voice figures, which move in batches, are on each service's voice page.";

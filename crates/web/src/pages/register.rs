@@ -5,14 +5,14 @@
 pub mod api;
 mod directory;
 mod home;
+mod ids;
 mod location;
 mod provider;
 
 use axum::Router;
 use axum::routing::get;
 
-pub use location::parse_location_id;
-pub use provider::parse_provider_id;
+pub use ids::parse_location_id;
 
 use crate::state::AppState;
 

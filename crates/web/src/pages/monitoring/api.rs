@@ -13,7 +13,7 @@ use candour_domain::returns::Month;
 use candour_engine::monitoring::{Flag, IndicatorResult, MonitoringPolicy, Reason};
 use candour_monitor::{ServiceFacts, Watched};
 
-use super::snapshot;
+use super::shared::snapshot;
 use crate::api::private_not_found;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, WebError};

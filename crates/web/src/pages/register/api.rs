@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use candour_store::{LocationDetail, LocationSummary, ProviderDetail};
 use serde::Serialize;
 
-use super::{parse_location_id, parse_provider_id};
+use super::ids::{parse_location_id, parse_provider_id};
 use crate::error::{ApiError, WebError};
 use crate::params::DirectoryParams;
 use crate::state::AppState;

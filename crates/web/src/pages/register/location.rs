@@ -3,15 +3,14 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use candour_domain::{
-    KeyQuestion, Location, LocationId, RatingRecord, RatingSource, RegistrationStatus, RelationshipKind,
-};
+use candour_domain::{KeyQuestion, Location, RatingRecord, RatingSource, RegistrationStatus, RelationshipKind};
 use candour_engine::AssessmentResult;
 use candour_store::{AssessmentRecord, AssessmentStatus, LocationDetail, RelatedLocation};
 use candour_voice::VoiceError;
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 
+use super::ids::parse_location_id;
 use crate::error::{PageError, WebError, render};
 use crate::manager::ManagerStatus;
 use crate::pages::feedback::public::{MAX_PAGE, STORIES_PER_PAGE, VoiceSection, voice_section, whole_number};
@@ -146,12 +145,6 @@ fn result_for<'a>(
     }
     let covers = |group: &str| group == record.service_group || record.service_group == RatingRecord::LOCATION_GROUP;
     published.iter().find(|(on, group, _)| *on == record.published && covers(group)).map(|(_, _, r)| r)
-}
-
-/// Reads a location ID from a path, with the reason when it is malformed.
-pub fn parse_location_id(raw: &str) -> Result<LocationId, WebError> {
-    LocationId::parse(raw)
-        .map_err(|e| WebError::bad_request(format!("{} is not a valid location ID: {}", e.value, e.expected)))
 }
 
 fn page(

@@ -2,9 +2,10 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use candour_domain::{Provider, ProviderId, RegistrationStatus};
+use candour_domain::{Provider, RegistrationStatus};
 use candour_store::{LocationQuery, ProviderDetail};
 
+use super::ids::parse_provider_id;
 use crate::error::{PageError, WebError, render};
 use crate::params::DirectoryParams;
 use crate::state::AppState;
@@ -30,11 +31,6 @@ pub async fn provider(State(state): State<AppState>, Path(raw_id): Path<String>)
         .await
         .map_err(|e| WebError::from_store(e, || format!("There is no provider with ID {id} in the register.")))?;
     Ok(render(StatusCode::OK, &page(&detail)))
-}
-
-pub fn parse_provider_id(raw: &str) -> Result<ProviderId, WebError> {
-    ProviderId::parse(raw)
-        .map_err(|e| WebError::bad_request(format!("{} is not a valid provider ID: {}", e.value, e.expected)))
 }
 
 fn page(detail: &ProviderDetail) -> ProviderPage {
