@@ -2,7 +2,7 @@
 //! pages. Each takes the [`Actor`], asks the access policy first (a refusal is
 //! audited), then loads, and records a private read in the audit log.
 
-use candour_domain::{Action, Decision, Email, Grant, Resource, UserId, authorize};
+use candour_domain::{Action, Decision, Email, Grant, ProviderId, Resource, UserId, authorize};
 use candour_store::{AuditEntry, AuditQuery, OutboxEntry, Page, User, UserUpdate};
 
 use super::{AccountError, Accounts, Invitation};
@@ -71,6 +71,20 @@ impl Accounts {
         grants: Vec<Grant>,
     ) -> Result<Invitation, AccountError> {
         self.may_administer(actor).await?;
+        self.invite(Some(&actor.principal), email, name, grants, actor.ip.as_deref()).await
+    }
+
+    /// A provider administrator invites a manager or member of staff for one of
+    /// the provider's services.
+    pub async fn invite_to_provider(
+        &self,
+        actor: &Actor,
+        provider: &ProviderId,
+        email: Email,
+        name: &str,
+        grants: Vec<Grant>,
+    ) -> Result<Invitation, AccountError> {
+        self.require(actor, Action::Write, Resource::ProviderAccounts { provider }).await?;
         self.invite(Some(&actor.principal), email, name, grants, actor.ip.as_deref()).await
     }
 

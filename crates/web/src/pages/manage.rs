@@ -27,7 +27,6 @@ use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, SelectField, pairs, value};
 use crate::manager::ManagerStatus;
-use crate::pages::accounts::account::account_failure;
 use crate::pages::assessments::{AwaitingReview, awaiting_review};
 use crate::pages::chrome::{Chrome, Crumb, StatusTag, area_href};
 use crate::pages::moderation::contacts::{self, ContactSection};
@@ -326,16 +325,16 @@ pub async fn invite_to_provider(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let facts = state.app.workspaces.provider_facts(&raw_id).await.map_err(|e| who.fail(e))?;
-    let provider = facts.id.clone();
-    who.require(&state, Action::Write, Resource::ProviderAccounts { provider: &provider }).await?;
+    let (provider, actor) = (facts.id.clone(), who.actor());
+    let accounts = Resource::ProviderAccounts { provider: &provider };
+    state.accounts.require(&actor, Action::Write, accounts).await.map_err(|e| who.fail(e))?;
     let form = pairs(&body);
     let invitation = match read_invitation(&form, &facts) {
         Ok(invitation) => invitation,
         Err(errors) => return invite_failed(&state, &who, facts, errors, &form).await,
     };
-    let ip = who.caller.ip_text();
     let (email, name, grants) = invitation;
-    match state.accounts.invite(Some(who.principal()), email, &name, grants, Some(&ip)).await {
+    match state.accounts.invite_to_provider(&actor, &provider, email, &name, grants).await {
         Ok(_) => Ok(Redirect::to(&format!("/manage/providers/{provider}?invited=yes")).into_response()),
         Err(AccountError::Conflict(_)) => {
             let mut errors = FormErrors::default();
@@ -347,7 +346,7 @@ pub async fn invite_to_provider(
             errors.add("name", message);
             invite_failed(&state, &who, facts, errors, &form).await
         }
-        Err(err) => Err(account_failure(err)),
+        Err(err) => Err(who.fail(err).into()),
     }
 }
 
