@@ -10,16 +10,19 @@
 //! [`candour_store::Store`] is the bundle built at start-up, in [`App::new`].
 
 pub mod access;
+pub mod accounts;
 pub mod assessments;
 pub mod complaints;
 pub mod error;
 pub mod improvement;
 pub mod moderation;
+pub mod monitoring;
 pub mod policies;
 pub mod practice;
 pub mod register;
 pub mod returns;
 pub mod voice;
+pub mod workspaces;
 
 use std::sync::Arc;
 
@@ -32,6 +35,7 @@ use voice::{Voice, VoiceConfig};
 
 use complaints::{ComplaintSettings, Complaints};
 use improvement::Improvement;
+use workspaces::Workspaces;
 
 /// Every area's service, built once at start-up from the store. Cheap to clone.
 #[derive(Clone)]
@@ -48,6 +52,7 @@ pub struct App {
     pub moderation: Moderation,
     pub register: register::Register,
     pub returns: returns::Returns,
+    pub workspaces: Workspaces,
 }
 
 impl App {
@@ -64,7 +69,20 @@ impl App {
         let moderation = Moderation::new(store.clone(), voice.clone());
         let register = register::Register::new(store.clone());
         let returns = returns::Returns::new(store.clone(), gate.clone());
-        Self { gate, assessments, complaints, improvement, policies, practice, voice, moderation, register, returns }
+        let workspaces = Workspaces::new(store.clone(), store.clone(), store.clone(), gate.clone());
+        Self {
+            gate,
+            assessments,
+            complaints,
+            improvement,
+            policies,
+            practice,
+            voice,
+            moderation,
+            register,
+            returns,
+            workspaces,
+        }
     }
 
     /// The complaint clocks and the site's address for the links complaints send.

@@ -1,139 +1,20 @@
-//! The JSON API, version 1: the same directory, locations and providers as the
-//! pages, for councils, researchers and anyone else. Errors are JSON too.
+//! What the JSON API's areas share: the one answer for a private record the caller
+//! cannot see, the API's own 404 and the health check.
+//! Each area's API sits beside its pages (`pages/<area>/api.rs`).
 
 use axum::Json;
-use axum::extract::OriginalUri;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{OriginalUri, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use candour_store::{LocationDetail, LocationSummary, ProviderDetail, StoreError};
-use serde::Serialize;
 use serde_json::json;
 
-use candour_domain::{Action, Grant, LocationId, Principal, ProviderId, Resource};
-
-use crate::auth::ApiCaller;
 use crate::error::{ApiError, WebError};
-use crate::pages::{location_resource, parse_location_id, parse_provider_id};
-use crate::params::DirectoryParams;
 use crate::state::AppState;
-use crate::workspace::{self, LocationWorkspace, ProviderWorkspace};
-
-#[derive(Serialize)]
-pub struct LocationList {
-    pub items: Vec<LocationSummary>,
-    pub total: u64,
-    pub page: u32,
-    pub per_page: u32,
-    pub pages: u32,
-}
-
-/// `GET /api/v1/locations`: the directory, with the same query parameters as `/locations`.
-pub async fn locations(
-    State(state): State<AppState>,
-    query: Result<Query<DirectoryParams>, QueryRejection>,
-) -> Result<Json<LocationList>, ApiError> {
-    let params =
-        query.map_err(|r| WebError::bad_request(format!("The query string could not be read: {}", r.body_text())))?.0;
-    let query = params.validate().map_err(WebError::from_fields)?;
-    let page = state
-        .store
-        .search_locations(&query)
-        .await
-        .map_err(|e| WebError::from_store(e, || "No locations match".to_string()))?;
-    let pages = page.pages();
-    Ok(Json(LocationList { items: page.items, total: page.total, page: page.page, per_page: page.per_page, pages }))
-}
-
-/// `GET /api/v1/locations/{id}`
-pub async fn location(
-    State(state): State<AppState>,
-    Path(raw_id): Path<String>,
-) -> Result<Json<LocationDetail>, ApiError> {
-    let id = parse_location_id(&raw_id)?;
-    let detail = state
-        .store
-        .location(&id)
-        .await
-        .map_err(|e| WebError::from_store(e, || format!("There is no location with ID {id}")))?;
-    Ok(Json(detail))
-}
-
-/// `GET /api/v1/providers/{id}`
-pub async fn provider(
-    State(state): State<AppState>,
-    Path(raw_id): Path<String>,
-) -> Result<Json<ProviderDetail>, ApiError> {
-    let id = parse_provider_id(&raw_id)?;
-    let detail = state
-        .store
-        .provider(&id)
-        .await
-        .map_err(|e| WebError::from_store(e, || format!("There is no provider with ID {id}")))?;
-    Ok(Json(detail))
-}
-
-/// `GET /api/v1/me`: who the token acts for.
-#[derive(Serialize)]
-pub struct Me {
-    pub user_id: i64,
-    pub email: String,
-    pub grants: Vec<Grant>,
-}
-
-pub async fn me(ApiCaller(caller): ApiCaller) -> Json<Me> {
-    let Principal { user_id, email, grants } = caller.principal;
-    Json(Me { user_id: user_id.0, email: email.to_string(), grants })
-}
 
 /// The one answer for a private record that does not exist or that the caller
 /// may not see.
 pub(crate) fn private_not_found(kind: &str, raw_id: &str) -> WebError {
     WebError::not_found(format!("There is no {kind} with ID {raw_id} that you can see"))
-}
-
-/// A store failure, with a record that is not there answered as `missing`.
-pub(crate) fn unless_missing(err: StoreError, missing: impl FnOnce() -> WebError) -> WebError {
-    match err {
-        StoreError::NotFound => missing(),
-        other => WebError::from_store(other, String::new),
-    }
-}
-
-/// `GET /api/v1/manage/locations/{id}`: a location's workspace.
-pub async fn manage_location(
-    State(state): State<AppState>,
-    ApiCaller(caller): ApiCaller,
-    Path(raw_id): Path<String>,
-) -> Result<Json<LocationWorkspace>, ApiError> {
-    let missing = || private_not_found("location", &raw_id);
-    let id = LocationId::parse(&raw_id).map_err(|_| missing())?;
-    let detail = state.store.location(&id).await.map_err(|e| unless_missing(e, missing))?;
-    caller.require(&state, Action::Read, location_resource(&detail), missing).await?;
-    caller.record(&state, "read", &format!("location:{id}"), Some("api")).await?;
-    let ws = workspace::location_workspace(state.store.as_ref(), detail, &caller.principal)
-        .await
-        .map_err(|e| WebError::from_store(e, String::new))?;
-    Ok(Json(ws))
-}
-
-/// `GET /api/v1/manage/providers/{id}`: a provider's workspace.
-pub async fn manage_provider(
-    State(state): State<AppState>,
-    ApiCaller(caller): ApiCaller,
-    Path(raw_id): Path<String>,
-) -> Result<Json<ProviderWorkspace>, ApiError> {
-    let missing = || private_not_found("provider", &raw_id);
-    let id = ProviderId::parse(&raw_id).map_err(|_| missing())?;
-    let facts = workspace::provider_facts(state.store.as_ref(), &id).await.map_err(|e| unless_missing(e, missing))?;
-    let resource = Resource::Provider { id: &id, local_authorities: &facts.local_authorities };
-    caller.require(&state, Action::Read, resource, missing).await?;
-    caller.record(&state, "read", &format!("provider:{id}"), Some("api")).await?;
-    let ws = workspace::provider_workspace(state.store.as_ref(), facts, &caller.principal)
-        .await
-        .map_err(|e| WebError::from_store(e, String::new))?;
-    Ok(Json(ws))
 }
 
 /// Any other path under `/api`.

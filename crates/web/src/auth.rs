@@ -123,14 +123,6 @@ impl SignedIn {
         not_found_at(&self.path)
     }
 
-    /// A store failure as this caller sees it: a missing record is the normal 404.
-    pub fn store_error(&self) -> impl FnOnce(candour_store::StoreError) -> WebError + '_ {
-        move |e| match e {
-            candour_store::StoreError::NotFound => self.not_found(),
-            other => WebError::from_store(other, String::new),
-        }
-    }
-
     pub async fn require(&self, state: &AppState, action: Action, resource: Resource<'_>) -> Result<(), WebError> {
         self.caller.require(state, action, resource, || self.not_found()).await
     }

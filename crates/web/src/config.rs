@@ -5,7 +5,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use candour_accounts::AccountPolicy;
+use candour_app::accounts::AccountPolicy;
 use candour_engine::monitoring::MonitoringPolicy;
 
 /// A limit of `per_minute` requests from one client address (or about one

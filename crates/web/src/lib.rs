@@ -4,7 +4,6 @@
 //! API's authenticated routes, every one of them asking the one access policy.
 
 mod api;
-mod api_monitoring;
 mod assets;
 mod auth;
 pub mod charts;
@@ -14,14 +13,12 @@ mod error;
 mod forms;
 mod json;
 mod manager;
-mod monitoring;
 mod pages;
 mod pagination;
 mod params;
 mod security;
 mod state;
 mod views;
-mod workspace;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -30,9 +27,9 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::{get, post};
-use candour_accounts::Accounts;
+use axum::routing::get;
 use candour_app::App;
+use candour_app::accounts::Accounts;
 use candour_app::voice::{Voice, VoiceConfig};
 use candour_store::Store;
 use tower::ServiceBuilder;
@@ -54,7 +51,7 @@ pub mod form_readers {
     pub use crate::pages::feedback::form::read as feedback;
 }
 use security::csrf::CsrfSettings;
-use security::rate_limit::{FeedbackLimits, RateLimiter, limit_posts};
+use security::rate_limit::{FeedbackLimits, RateLimiter};
 use state::AppState;
 
 /// Forms are small; anything bigger than this is refused before it is read.
@@ -123,10 +120,7 @@ pub fn app_with_monitor(store: Arc<dyn Store>, config: WebConfig, monitor: Monit
 
 fn public_routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(pages::home))
-        .route("/locations", get(pages::directory))
-        .route("/locations/{id}", get(pages::location))
-        .route("/providers/{id}", get(pages::provider))
+        .merge(pages::register::routes())
         .route("/healthz", get(api::health))
         .route("/assets/{name}", get(assets::serve_asset))
 }
@@ -134,38 +128,10 @@ fn public_routes() -> Router<AppState> {
 /// Signing in, accounts, workspaces and administration: never cached, and the
 /// forms that guess at secrets limited per client.
 fn private_routes(limiter: Arc<RateLimiter>) -> Router<AppState> {
-    let limited = from_fn_with_state(limiter, limit_posts);
     Router::new()
-        .route("/sign-in", get(pages::sign_in::form).post(pages::sign_in::submit).layer(limited.clone()))
-        .route("/sign-out", post(pages::sign_in::sign_out))
-        .route(
-            "/password-reset",
-            get(pages::links::reset_form).post(pages::links::reset_request).layer(limited.clone()),
-        )
-        .route("/account/password", post(pages::account::change_password).layer(limited))
-        .route("/password-reset/{secret}", get(pages::links::new_password_form).post(pages::links::new_password))
-        .route("/invitations/{secret}", get(pages::links::invitation_form).post(pages::links::accept_invitation))
-        .route("/account", get(pages::account::show))
-        .route("/account/tokens", post(pages::account::create_token))
-        .route("/account/tokens/{id}/revoke", post(pages::account::revoke_token))
-        .route("/manage", get(pages::manage::home))
-        .route("/manage/providers/{id}", get(pages::manage::provider))
-        .route("/manage/providers/{id}/invitations", post(pages::manage::invite_to_provider))
-        .route("/manage/locations/{id}", get(pages::manage::location))
-        .route("/manage/areas/{local_authority}", get(pages::manage::area))
-        .route("/admin/users", get(pages::admin::users))
-        .route("/admin/users/invite", get(pages::admin::invite_form).post(pages::admin::invite))
-        .route("/admin/users/{id}", get(pages::admin::user).post(pages::admin::update_roles))
-        .route("/admin/users/{id}/status", post(pages::admin::set_status))
-        .route("/admin/users/{id}/invitation", post(pages::admin::resend_invitation))
-        .route("/admin/audit", get(pages::admin::audit))
-        .route("/admin/outbox", get(pages::admin::outbox))
-        // How one service compares with similar services, indicator by indicator.
-        .route("/monitoring/locations/{id}", get(pages::benchmark::page))
-        // The watchlist and a provider's warning signs.
-        .route("/monitoring/watchlist", get(pages::watchlist::page))
-        .route("/monitoring/watchlist.csv", get(pages::watchlist::csv))
-        .route("/manage/providers/{id}/warning-signs", get(pages::watchlist::warning_signs))
+        .merge(pages::accounts::routes(limiter))
+        .merge(pages::manage::routes())
+        .merge(pages::monitoring::routes())
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
 }
 
@@ -183,11 +149,8 @@ fn area_routes() -> Router<AppState> {
 
 fn api_routes() -> Router<AppState> {
     let private = Router::new()
-        .route("/v1/me", get(api::me))
-        .route("/v1/manage/locations/{id}", get(api::manage_location))
-        .route("/v1/manage/providers/{id}", get(api::manage_provider))
-        .route("/v1/monitoring/locations/{id}", get(api_monitoring::location))
-        .route("/v1/monitoring/watchlist", get(api_monitoring::watchlist))
+        .merge(pages::manage::api_routes())
+        .merge(pages::monitoring::api_routes())
         .merge(pages::returns::api_routes())
         .merge(pages::complaints::api_routes())
         .merge(pages::improvement::api_routes())
@@ -196,9 +159,7 @@ fn api_routes() -> Router<AppState> {
         .merge(pages::practice::api_routes())
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
     Router::new()
-        .route("/v1/locations", get(api::locations))
-        .route("/v1/locations/{id}", get(api::location))
-        .route("/v1/providers/{id}", get(api::provider))
+        .merge(pages::register::api_routes())
         .merge(pages::feedback::api_routes())
         .merge(private)
         .fallback(api::not_found)

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use candour_accounts::Accounts;
 use candour_app::App;
+use candour_app::accounts::Accounts;
 use candour_monitor::Monitor;
 use candour_store::Store;
 

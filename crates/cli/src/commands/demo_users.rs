@@ -1,7 +1,7 @@
 //! Demo accounts, one per role, so that each role's view can be tried at once, and
 //! the disabled account that signs the demo's synthetic past.
 
-use candour_accounts::Accounts;
+use candour_app::accounts::Accounts;
 use candour_domain::{Email, Grant, LocationId, Password, ProviderId, Role, UserId};
 use candour_store::{LocationQuery, NewUser, Store, UserUpdate, search_all};
 

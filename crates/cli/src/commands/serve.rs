@@ -2,7 +2,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
-use candour_accounts::Accounts;
+use candour_app::accounts::Accounts;
 use candour_domain::complaints::ComplaintPolicy;
 use candour_engine::monitoring::MonitoringPolicy;
 use candour_store::Store;

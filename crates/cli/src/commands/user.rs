@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use candour_accounts::{AccountPolicy, Accounts};
+use candour_app::accounts::{AccountPolicy, Accounts};
 use candour_domain::{Email, Grant, Role, describe_grants};
 use candour_store::{AccountStore, Store, User};
 

@@ -1,38 +1,60 @@
 //! The private workspaces: `/manage` (links to everything the principal may
 //! reach, found by asking the policy), a provider's, a location's and a local
 //! authority's. Each handler loads the tenancy facts, asks the policy, records
-//! the read, then renders.
+//! the read, then renders. Their JSON API is in [`api`].
 
-use std::collections::HashSet;
+pub mod api;
 
 use askama::Template;
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use candour_accounts::AccountError;
-use candour_domain::{Action, Email, Grant, LocationId, Principal, ProviderId, Resource, Role, Scope, authorize};
-use candour_store::{LocationDetail, StoreError};
+use axum::routing::{get, post};
+use candour_app::accounts::AccountError;
+use candour_app::workspaces::{
+    AreaWorkspace, LocationWorkspace, Person, ProviderFacts, ProviderWorkspace, Urgency, Via, WorkspacesError,
+    location_resource,
+};
+use candour_app::{Denied, monitoring};
+use candour_domain::{Action, Email, Grant, LocationId, Principal, Resource, Role, Scope, authorize};
+use candour_store::LocationDetail;
 use serde::Deserialize;
 
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, SelectField, pairs, value};
 use crate::manager::ManagerStatus;
-use crate::monitoring::may_see;
-use crate::pages::account::account_failure;
 use crate::pages::assessments::{AwaitingReview, awaiting_review};
 use crate::pages::chrome::{Chrome, Crumb, StatusTag, area_href};
 use crate::pages::moderation::contacts::{self, ContactSection};
 use crate::state::AppState;
 use crate::views::{RatingTag, Row, SelectOption, SummaryView, count_of, long_date, optional_date, yes_no_unknown};
-use crate::workspace::{self, AreaWorkspace, LocationWorkspace, Person, ProviderFacts, ProviderWorkspace, Urgency};
+
+/// The workspace pages (never cached: the private routes' layer applies).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/manage", get(home))
+        .route("/manage/providers/{id}", get(provider))
+        .route("/manage/providers/{id}/invitations", post(invite_to_provider))
+        .route("/manage/locations/{id}", get(location))
+        .route("/manage/areas/{local_authority}", get(area))
+}
+
+/// The workspaces through the API, nested under `/api`.
+pub fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/me", get(api::me))
+        .route("/v1/manage/locations/{id}", get(api::manage_location))
+        .route("/v1/manage/providers/{id}", get(api::manage_provider))
+}
 
 // ---------------------------------------------------------------- /manage
 
 #[derive(Template)]
-#[template(path = "manage.html")]
+#[template(path = "manage/home.html")]
 struct ManagePage {
     title: &'static str,
     chrome: Chrome,
@@ -114,7 +136,7 @@ async fn provider_links(state: &AppState, p: &Principal) -> Result<Option<Sectio
     let mut links = Vec::new();
     for grant in &p.grants {
         let Scope::Provider(id) = &grant.scope else { continue };
-        match workspace::provider_facts(state.store.as_ref(), id).await {
+        match state.app.workspaces.provider_facts(id.as_str()).await {
             Ok(facts) => {
                 let resource = Resource::Provider { id, local_authorities: &facts.local_authorities };
                 if authorize(p, Action::Read, resource).is_allowed() {
@@ -122,8 +144,8 @@ async fn provider_links(state: &AppState, p: &Principal) -> Result<Option<Sectio
                     links.push(LinkLine::to(facts.name(), format!("/manage/providers/{id}"), note));
                 }
             }
-            Err(StoreError::NotFound) => links.push(not_in_register(format!("Provider {id}"))),
-            Err(err) => return Err(WebError::from_store(err, String::new)),
+            Err(WorkspacesError::Denied(Denied::NotFound)) => links.push(not_in_register(format!("Provider {id}"))),
+            Err(err) => return Err(WebError::from_area(&err, || WebError::Internal)),
         }
     }
     Ok(section("providers", "Your providers", None, links))
@@ -140,7 +162,7 @@ async fn location_links(state: &AppState, p: &Principal) -> Result<Option<Sectio
                     links.push(LinkLine::to(detail.location.name.clone(), format!("/manage/locations/{id}"), note));
                 }
             }
-            Err(StoreError::NotFound) => links.push(not_in_register(format!("Location {id}"))),
+            Err(candour_store::StoreError::NotFound) => links.push(not_in_register(format!("Location {id}"))),
             Err(err) => return Err(WebError::from_store(err, String::new)),
         }
     }
@@ -228,7 +250,7 @@ async fn alert_links(state: &AppState, p: &Principal) -> Result<Option<Section>,
 
 /// The watchlist, for those who may see any service once monitoring has been worked out.
 fn watchlist_links(state: &AppState, p: &Principal) -> Option<Section> {
-    let count = crate::pages::watchlist::visible_count(state, p)?;
+    let count = crate::pages::monitoring::watchlist::visible_count(state, p)?;
     let note =
         format!("Warning signs and where to look first, across {}", count_of(count as u64, "service", "services"));
     section("monitoring", "Monitoring", None, vec![LinkLine::to("Watchlist", "/monitoring/watchlist", note)])
@@ -237,7 +259,7 @@ fn watchlist_links(state: &AppState, p: &Principal) -> Option<Section> {
 // ---------------------------------------------------------------- providers
 
 #[derive(Template)]
-#[template(path = "manage_provider.html")]
+#[template(path = "manage/provider.html")]
 struct ProviderPage {
     title: String,
     chrome: Chrome,
@@ -306,17 +328,17 @@ pub async fn invite_to_provider(
     Path(raw_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let facts = load_provider(&state, &who, &raw_id).await?;
-    let provider = facts.id.clone();
-    who.require(&state, Action::Write, Resource::ProviderAccounts { provider: &provider }).await?;
+    let facts = state.app.workspaces.provider_facts(&raw_id).await.map_err(|e| who.fail(e))?;
+    let (provider, actor) = (facts.id.clone(), who.actor());
+    let accounts = Resource::ProviderAccounts { provider: &provider };
+    state.accounts.require(&actor, Action::Write, accounts).await.map_err(|e| who.fail(e))?;
     let form = pairs(&body);
     let invitation = match read_invitation(&form, &facts) {
         Ok(invitation) => invitation,
         Err(errors) => return invite_failed(&state, &who, facts, errors, &form).await,
     };
-    let ip = who.caller.ip_text();
     let (email, name, grants) = invitation;
-    match state.accounts.invite(Some(who.principal()), email, &name, grants, Some(&ip)).await {
+    match state.accounts.invite_to_provider(&actor, &provider, email, &name, grants).await {
         Ok(_) => Ok(Redirect::to(&format!("/manage/providers/{provider}?invited=yes")).into_response()),
         Err(AccountError::Conflict(_)) => {
             let mut errors = FormErrors::default();
@@ -328,7 +350,7 @@ pub async fn invite_to_provider(
             errors.add("name", message);
             invite_failed(&state, &who, facts, errors, &form).await
         }
-        Err(err) => Err(account_failure(err)),
+        Err(err) => Err(who.fail(err).into()),
     }
 }
 
@@ -389,18 +411,10 @@ fn read_invitation(
     }
 }
 
-/// The provider's facts, or the normal 404 when the ID is malformed or unknown.
-async fn load_provider(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<ProviderFacts, WebError> {
-    let id = ProviderId::parse(raw_id).map_err(|_| who.not_found())?;
-    workspace::provider_facts(state.store.as_ref(), &id).await.map_err(who.store_error())
-}
-
+/// The provider's facts once the caller may read its workspace (the read audited);
+/// the normal 404 otherwise.
 pub async fn readable_provider(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<ProviderFacts, WebError> {
-    let facts = load_provider(state, who, raw_id).await?;
-    let resource = Resource::Provider { id: &facts.id, local_authorities: &facts.local_authorities };
-    who.require(state, Action::Read, resource).await?;
-    who.caller.record(state, "read", &format!("provider:{}", facts.id), None).await?;
-    Ok(facts)
+    state.app.workspaces.readable_provider(&who.actor(), raw_id, Via::Page).await.map_err(|e| who.fail(e))
 }
 
 async fn provider_page(
@@ -414,10 +428,8 @@ async fn provider_page(
     let id = facts.id.clone();
     let can_invite =
         authorize(who.principal(), Action::Write, Resource::ProviderAccounts { provider: &id }).is_allowed();
-    let ws = workspace::provider_workspace(state.store.as_ref(), facts, who.principal())
-        .await
-        .map_err(|e| WebError::from_store(e, String::new))?;
-    let valid = candour_accounts::describe_duration(state.accounts.policy().invitation_valid);
+    let ws = state.app.workspaces.provider_workspace(&who.actor(), facts).await.map_err(|e| who.fail(e))?;
+    let valid = candour_app::accounts::describe_duration(state.accounts.policy().invitation_valid);
     let invite = can_invite.then(|| invite_form(&ws, &errors, form, valid));
     let safeguarding = contacts::provider_section(state, who, &id, &errors, form).await?;
     let awaiting = awaiting_review(state, who.principal(), &id, None).await?;
@@ -530,7 +542,7 @@ impl PersonLine {
 // ---------------------------------------------------------------- locations
 
 #[derive(Template)]
-#[template(path = "manage_location.html")]
+#[template(path = "manage/location.html")]
 struct LocationPage {
     title: String,
     chrome: Chrome,
@@ -614,7 +626,8 @@ pub async fn location(
     who: SignedIn,
     Path(raw_id): Path<String>,
 ) -> Result<Response, PageError> {
-    let detail = readable_location(&state, &who, &raw_id).await?;
+    let detail =
+        state.app.workspaces.readable_location(&who.actor(), &raw_id, Via::Page).await.map_err(|e| who.fail(e))?;
     let provider_link = provider_link(who.principal(), &detail);
     let assessments = assessment_lines(&state, &who, &detail).await?;
     let open_assessment = open_assessment_form(&who, &detail);
@@ -623,9 +636,7 @@ pub async fn location(
     let manager = ManagerStatus::load(state.store.as_ref(), &detail.location)
         .await
         .map_err(|e| WebError::from_store(e, String::new))?;
-    let ws = workspace::location_workspace(state.store.as_ref(), detail, who.principal())
-        .await
-        .map_err(|e| WebError::from_store(e, String::new))?;
+    let ws = state.app.workspaces.location_workspace(&who.actor(), detail).await.map_err(|e| who.fail(e))?;
     let mut page = location_page(&who, &ws, provider_link, &manager);
     (page.assessments, page.open_assessment, page.awaiting) = (assessments, open_assessment, awaiting);
     page.voice_links = voice_links(who.principal(), &ws.detail);
@@ -633,19 +644,6 @@ pub async fn location(
     page.policy_reads =
         crate::pages::policies::location_read_rate(&state, who.principal(), &l.id, &l.provider_id).await?;
     Ok(render(StatusCode::OK, &page))
-}
-
-async fn readable_location(state: &AppState, who: &SignedIn, raw_id: &str) -> Result<LocationDetail, WebError> {
-    let id = LocationId::parse(raw_id).map_err(|_| who.not_found())?;
-    let detail = state.store.location(&id).await.map_err(who.store_error())?;
-    who.require(state, Action::Read, location_resource(&detail)).await?;
-    who.caller.record(state, "read", &format!("location:{id}"), None).await?;
-    Ok(detail)
-}
-
-pub fn location_resource(detail: &LocationDetail) -> Resource<'_> {
-    let l = &detail.location;
-    Resource::Location { id: &l.id, provider: &l.provider_id, local_authority: l.local_authority.as_deref() }
 }
 
 /// The provider's workspace when the policy lets the caller read it (judged on
@@ -770,7 +768,7 @@ fn voice_links(p: &Principal, detail: &LocationDetail) -> Vec<LinkLine> {
 // ---------------------------------------------------------------- areas
 
 #[derive(Template)]
-#[template(path = "manage_area.html")]
+#[template(path = "manage/area.html")]
 struct AreaPage {
     title: String,
     chrome: Chrome,
@@ -832,27 +830,9 @@ pub async fn area_response(
 /// Asks the policy before looking the authority up, so an authority the caller
 /// may not read and one with no services give the same 404.
 pub async fn readable_area(state: &AppState, who: &SignedIn, name: &str) -> Result<AreaWorkspace, WebError> {
-    who.require(state, Action::Read, Resource::Area { local_authority: name }).await?;
-    let known = workspace::known_local_authority(state.store.as_ref(), name)
-        .await
-        .map_err(|e| WebError::from_store(e, String::new))?
-        .ok_or_else(|| who.not_found())?;
-    who.caller.record(state, "read", &format!("area:{known}"), None).await?;
-    let band_one = band_one_in(state, who.principal(), &known);
-    workspace::area_workspace(state.store.as_ref(), known, &band_one)
-        .await
-        .map_err(|e| WebError::from_store(e, String::new))
-}
-
-/// The authority's services in band 1 of the latest watchlist that `principal` may watch.
-fn band_one_in(state: &AppState, principal: &Principal, local_authority: &str) -> HashSet<LocationId> {
-    let Some(snapshot) = state.monitor.current() else { return HashSet::new() };
-    snapshot
-        .ranked()
-        .filter(|w| w.entry.band == 1 && w.facts.local_authority.as_deref() == Some(local_authority))
-        .filter(|w| may_see(principal, w.facts))
-        .map(|w| w.facts.id.clone())
-        .collect()
+    let snapshot = state.monitor.current();
+    let band_one = |known: &str| monitoring::band_one_in(snapshot.as_deref(), who.principal(), known);
+    state.app.workspaces.area(&who.actor(), name, band_one).await.map_err(|e| who.fail(e))
 }
 
 fn urgency_text(urgency: Urgency) -> &'static str {

@@ -1,33 +1,23 @@
-//! The public HTML pages. Each handler asks the store, builds a view of ready-made
-//! text and renders a compiled template; none of them decides anything about
-//! quality itself.
+//! The web's areas, one module each (`pages/<area>.rs` and `pages/<area>/…`):
+//! its HTML handlers, its JSON API adapter and the routes it mounts. Each handler
+//! calls the application's service for its area, builds a view of ready-made text
+//! and renders a compiled template; none of them decides anything itself.
 
-pub mod account;
-pub mod admin;
+pub mod accounts;
 pub mod assessments;
-pub mod benchmark;
 pub mod chrome;
 pub mod complaints;
-mod directory;
 pub mod feedback;
-mod home;
 pub mod improvement;
-pub mod links;
-mod location;
 pub mod manage;
 pub mod moderation;
+pub mod monitoring;
 pub mod policies;
 pub mod practice;
-mod provider;
+pub mod register;
 pub mod returns;
-pub mod sign_in;
-pub mod watchlist;
 
-pub use directory::directory;
-pub use home::home;
-pub use location::{location, parse_location_id};
-pub use manage::location_resource;
-pub use provider::{parse_provider_id, provider};
+pub use register::parse_location_id;
 
 use axum::http::Uri;
 

@@ -43,8 +43,10 @@ async fn callers(app: &TestApp) -> Vec<Caller> {
         let email = format!("{role}@example.org");
         let browser = signed_in(app, &email, grants).await;
         let user = app.store.user(user_id(app, &email).await).await.expect("the user");
-        let (_, secret) =
-            accounts(app).create_api_token(&candour_accounts::principal(&user), "matrix", None).await.expect("a token");
+        let (_, secret) = accounts(app)
+            .create_api_token(&candour_app::accounts::principal(&user), "matrix", None)
+            .await
+            .expect("a token");
         callers.push(Caller { role, browser, token: Some(secret.expose().to_string()) });
     }
     callers

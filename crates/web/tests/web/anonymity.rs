@@ -157,7 +157,7 @@ async fn no_page_or_api_route_shows_a_respondents_contact_details_outside_modera
         let users = app.store.users().await.expect("users");
         let user = users.into_iter().find(|u| u.email.as_str() == email).expect("the user");
         let (_, secret) = accounts(&app)
-            .create_api_token(&candour_accounts::principal(&user), "anonymity", None)
+            .create_api_token(&candour_app::accounts::principal(&user), "anonymity", None)
             .await
             .expect("a token");
         callers.push((role, browser, Some(secret.expose().to_string())));

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use axum::body::Body;
 use axum::http::{Request, header};
-use candour_accounts::Accounts;
+use candour_app::accounts::Accounts;
 use candour_domain::{Email, Grant, LocationId, Password, ProviderId, Role, Scope, UserId};
 use candour_store::{AccountStore, NewUser};
 
@@ -156,6 +156,6 @@ pub async fn api_token(app: &TestApp, email: &str, grants: Vec<candour_domain::G
     let id = add_user(app, email, grants).await;
     let user = app.store.user(id).await.expect("the user");
     let (_, secret) =
-        accounts(app).create_api_token(&candour_accounts::principal(&user), "test", None).await.expect("a token");
+        accounts(app).create_api_token(&candour_app::accounts::principal(&user), "test", None).await.expect("a token");
     secret.expose().to_string()
 }

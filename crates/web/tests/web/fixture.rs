@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Request, StatusCode};
-use candour_accounts::PasswordCost;
+use candour_app::accounts::PasswordCost;
 use candour_domain::{
     Address, KeyQuestionRatings, Location, LocationId, Postcode, Provider, ProviderId, Rating, RatingRecord,
     RatingSource, Region, Registration, RegistrationStatus, Relationship, RelationshipKind,

@@ -43,7 +43,7 @@ pub async fn give(app: &TestApp, location: &str, raw: &RawFeedback) -> Receipt {
 /// A principal for acting through the service directly, with an account behind it.
 pub async fn principal(app: &TestApp, email: &str, grants: Vec<candour_domain::Grant>) -> Principal {
     let id = add_user(app, email, grants).await;
-    candour_accounts::principal(&app.store.user(id).await.expect("the user"))
+    candour_app::accounts::principal(&app.store.user(id).await.expect("the user"))
 }
 
 /// Publishes a response as a moderator would.

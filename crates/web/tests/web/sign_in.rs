@@ -267,7 +267,7 @@ async fn changing_the_password_ends_every_other_session_and_token() {
     assert_eq!(elsewhere.get(&app, "/account").await.status, StatusCode::OK);
     let user = app.store.users().await.expect("users").remove(0);
     let (_, token) =
-        accounts(&app).create_api_token(&candour_accounts::principal(&user), "Sync", None).await.expect("a token");
+        accounts(&app).create_api_token(&candour_app::accounts::principal(&user), "Sync", None).await.expect("a token");
     let new_password = "a brand new long password";
 
     let wrong = here

@@ -1,0 +1,98 @@
+//! Who may see which services' monitoring, and how. Everyone sees the same computation, narrowed to the
+//! services they run or oversee (a provider its own, a commissioner its authorities,
+//! an inspector England); care staff see none. Those who run a service see it
+//! without its voice indicators ([`sees_voice`]).
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+use candour_domain::{Action, LocationId, Principal, Resource, Role, Scope, authorize};
+use candour_engine::monitoring::{
+    CATALOGUE, Indicator, MonitoringPolicy, ServiceIndicators, Source, WatchEntry, watch_entry, watch_order,
+};
+use candour_monitor::{ServiceFacts, Snapshot, Watched};
+
+/// Whether `principal` may see this service's monitoring (the domain's access rule).
+pub fn may_see(principal: &Principal, facts: &ServiceFacts) -> bool {
+    let resource = Resource::LocationMonitoring {
+        location: &facts.id,
+        provider: &facts.provider_id,
+        local_authority: facts.local_authority.as_deref(),
+    };
+    authorize(principal, Action::Read, resource).is_allowed()
+}
+
+/// Whether `principal` sees this service's voice indicators. Monitoring counts
+/// feedback as it arrives, so they move with every response: reading them before
+/// and after one would tell those who run the service what that person, or that
+/// member of staff, answered. So only those who oversee it (inspectors, its
+/// authority's commissioners) see them; those who run it read their published
+/// voice figures, which move in batches, on the service's voice page.
+pub fn sees_voice(principal: &Principal, facts: &ServiceFacts) -> bool {
+    let commissions = |authority: &str| {
+        principal.grants.iter().any(|g| {
+            g.role == Role::Commissioner
+                && matches!(&g.scope, Scope::LocalAuthority(la) if la.eq_ignore_ascii_case(authority))
+        })
+    };
+    principal.has_role(Role::Inspector) || facts.local_authority.as_deref().is_some_and(commissions)
+}
+
+/// Whether the indicator comes from people's, staff or partners' voice.
+pub fn is_voice(indicator: Indicator) -> bool {
+    matches!(indicator.info().source, Source::PeoplesVoice | Source::StaffVoice | Source::PartnersVoice)
+}
+
+/// The indicators someone may see, in catalogue order.
+pub fn indicators_seen(voice: bool) -> impl Iterator<Item = Indicator> {
+    CATALOGUE.iter().map(|info| info.indicator).filter(move |&i| voice || !is_voice(i))
+}
+
+/// One service's monitoring as someone may read it: as computed, or, without its
+/// voice indicators, with its score, band and reasons worked out again from the rest.
+pub struct Seen<'a> {
+    watched: Watched<'a>,
+    results: Cow<'a, ServiceIndicators>,
+    entry: Cow<'a, WatchEntry>,
+}
+
+impl<'a> Seen<'a> {
+    pub fn of(watched: Watched<'a>, voice: bool, policy: &MonitoringPolicy) -> Self {
+        if voice {
+            return Seen { watched, results: Cow::Borrowed(watched.results), entry: Cow::Borrowed(watched.entry) };
+        }
+        let mut results = watched.results.clone();
+        results.indicators.retain(|r| !is_voice(r.indicator));
+        let entry = watch_entry(&results, &policy.bands);
+        Seen { watched, results: Cow::Owned(results), entry: Cow::Owned(entry) }
+    }
+
+    pub fn watched(&self) -> Watched<'_> {
+        Watched { facts: self.watched.facts, service: self.watched.service, results: &self.results, entry: &self.entry }
+    }
+}
+
+/// The services `principal` may see, as they may see them, in watchlist order.
+pub fn visible<'a>(snapshot: &'a Snapshot, principal: &Principal) -> Vec<Seen<'a>> {
+    let mut seen: Vec<Seen<'a>> = snapshot
+        .ranked()
+        .filter(|row| may_see(principal, row.facts))
+        .map(|row| Seen::of(row, sees_voice(principal, row.facts), &snapshot.policy))
+        .collect();
+    // Entries worked out again may move in the order; the snapshot's own are in it already.
+    if seen.iter().any(|s| matches!(s.entry, Cow::Owned(_))) {
+        seen.sort_by(|a, b| watch_order(&a.entry, &b.entry));
+    }
+    seen
+}
+
+/// The authority's services in band 1 of the latest watchlist that `principal` may watch.
+pub fn band_one_in(snapshot: Option<&Snapshot>, principal: &Principal, local_authority: &str) -> HashSet<LocationId> {
+    let Some(snapshot) = snapshot else { return HashSet::new() };
+    snapshot
+        .ranked()
+        .filter(|w| w.entry.band == 1 && w.facts.local_authority.as_deref() == Some(local_authority))
+        .filter(|w| may_see(principal, w.facts))
+        .map(|w| w.facts.id.clone())
+        .collect()
+}

@@ -1,0 +1,68 @@
+//! The register's open data through the JSON API, version 1: the same directory,
+//! locations and providers as the pages, for councils, researchers and anyone
+//! else. Errors are JSON too.
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use candour_store::{LocationDetail, LocationSummary, ProviderDetail};
+use serde::Serialize;
+
+use super::ids::{parse_location_id, parse_provider_id};
+use crate::error::{ApiError, WebError};
+use crate::params::DirectoryParams;
+use crate::state::AppState;
+
+#[derive(Serialize)]
+pub struct LocationList {
+    pub items: Vec<LocationSummary>,
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
+    pub pages: u32,
+}
+
+/// `GET /api/v1/locations`: the directory, with the same query parameters as `/locations`.
+pub async fn locations(
+    State(state): State<AppState>,
+    query: Result<Query<DirectoryParams>, QueryRejection>,
+) -> Result<Json<LocationList>, ApiError> {
+    let params =
+        query.map_err(|r| WebError::bad_request(format!("The query string could not be read: {}", r.body_text())))?.0;
+    let query = params.validate().map_err(WebError::from_fields)?;
+    let page = state
+        .store
+        .search_locations(&query)
+        .await
+        .map_err(|e| WebError::from_store(e, || "No locations match".to_string()))?;
+    let pages = page.pages();
+    Ok(Json(LocationList { items: page.items, total: page.total, page: page.page, per_page: page.per_page, pages }))
+}
+
+/// `GET /api/v1/locations/{id}`
+pub async fn location(
+    State(state): State<AppState>,
+    Path(raw_id): Path<String>,
+) -> Result<Json<LocationDetail>, ApiError> {
+    let id = parse_location_id(&raw_id)?;
+    let detail = state
+        .store
+        .location(&id)
+        .await
+        .map_err(|e| WebError::from_store(e, || format!("There is no location with ID {id}")))?;
+    Ok(Json(detail))
+}
+
+/// `GET /api/v1/providers/{id}`
+pub async fn provider(
+    State(state): State<AppState>,
+    Path(raw_id): Path<String>,
+) -> Result<Json<ProviderDetail>, ApiError> {
+    let id = parse_provider_id(&raw_id)?;
+    let detail = state
+        .store
+        .provider(&id)
+        .await
+        .map_err(|e| WebError::from_store(e, || format!("There is no provider with ID {id}")))?;
+    Ok(Json(detail))
+}

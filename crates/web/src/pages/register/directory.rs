@@ -1,0 +1,262 @@
+use askama::Template;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use candour_domain::{Rating, ServiceKind};
+use candour_store::{AreaCount, LocationQuery, LocationSort, LocationSummary, NameCount, Page};
+
+use crate::error::{PageError, WebError, render};
+use crate::pagination::{Pagination, page_href, pagination};
+use crate::params::{DirectoryParams, FieldErrors, NOT_RATED};
+use crate::state::AppState;
+use crate::views::{SelectOption, SummaryView, count_of, region_options, select, thousands};
+
+/// The page sizes offered in the form; any other valid size given in the URL is added.
+const PAGE_SIZES: [u32; 4] = [10, 20, 50, 100];
+
+#[derive(Template)]
+#[template(path = "register/directory.html")]
+struct DirectoryPage {
+    title: String,
+    errors: Vec<ErrorLink>,
+    form: FilterForm,
+    results: Option<Results>,
+}
+
+/// An entry in the error summary; `href` points at the field when the form has one.
+struct ErrorLink {
+    message: String,
+    href: Option<String>,
+}
+
+struct TextField {
+    id: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    value: String,
+    error: Option<String>,
+}
+
+struct SelectField {
+    id: &'static str,
+    label: &'static str,
+    options: Vec<SelectOption>,
+    error: Option<String>,
+}
+
+struct FilterForm {
+    name: TextField,
+    postcode: TextField,
+    selects: Vec<SelectField>,
+    include_deregistered: bool,
+    include_deregistered_error: Option<String>,
+    sort: SelectField,
+    per_page: SelectField,
+}
+
+struct Results {
+    heading: String,
+    range: String,
+    items: Vec<SummaryView>,
+    pagination: Pagination,
+    /// Set when the page asked for lies beyond the last one.
+    past_end: Option<PastEnd>,
+}
+
+struct PastEnd {
+    last_page: u32,
+    href: String,
+}
+
+/// `GET /locations`: the directory with its filters, every choice carried in the
+/// query string so that any view can be linked to. Refused values re-render the
+/// form with a 400 and the error beside the field.
+pub async fn directory(
+    State(state): State<AppState>,
+    query: Result<Query<DirectoryParams>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let params =
+        query.map_err(|r| WebError::bad_request(format!("The address could not be read: {}", r.body_text())))?.0;
+    let (areas, specialisms) = tokio::try_join!(state.store.local_authorities(), state.store.specialisms())
+        .map_err(|e| WebError::from_store(e, || "The register is empty".to_string()))?;
+    let form_values = params.clone();
+    match params.validate() {
+        Ok(query) => {
+            let page = state
+                .store
+                .search_locations(&query)
+                .await
+                .map_err(|e| WebError::from_store(e, || "No locations match".to_string()))?;
+            let form = filter_form(&form_values, &FieldErrors::default(), &areas, &specialisms);
+            let title = results_title(&query, &page);
+            let view = DirectoryPage { title, errors: Vec::new(), form, results: Some(results(&query, &page)) };
+            Ok(render(StatusCode::OK, &view))
+        }
+        Err(errors) => {
+            let form = filter_form(&form_values, &errors, &areas, &specialisms);
+            let title = "Error: Find care services".to_string();
+            let view = DirectoryPage { title, errors: error_links(&errors), form, results: None };
+            Ok(render(StatusCode::BAD_REQUEST, &view))
+        }
+    }
+}
+
+fn results_title(query: &LocationQuery, page: &Page<LocationSummary>) -> String {
+    let found = found_text(page.total);
+    if page.pages() > 1 && query.page <= page.pages() {
+        format!("Find care services: {found} (page {} of {})", query.page, page.pages())
+    } else {
+        format!("Find care services: {found}")
+    }
+}
+
+/// Fields that have a control in the form; errors on others are listed without a link.
+const FORM_FIELDS: [&str; 10] = [
+    "name",
+    "postcode",
+    "local_authority",
+    "region",
+    "service",
+    "rating",
+    "specialism",
+    "include_deregistered",
+    "sort",
+    "per_page",
+];
+
+fn error_links(errors: &FieldErrors) -> Vec<ErrorLink> {
+    errors
+        .0
+        .iter()
+        .map(|e| ErrorLink {
+            message: e.message.clone(),
+            href: FORM_FIELDS.contains(&e.field).then(|| format!("#{}", e.field)),
+        })
+        .collect()
+}
+
+fn filter_form(
+    raw: &DirectoryParams,
+    errors: &FieldErrors,
+    areas: &[AreaCount],
+    specialisms: &[NameCount],
+) -> FilterForm {
+    let error = |field: &str| errors.for_field(field).map(str::to_string);
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let select_field = |id, label, options| SelectField { id, label, options, error: error(id) };
+    FilterForm {
+        name: TextField {
+            id: "name",
+            label: "Name",
+            hint: "All or part of the service's name",
+            value: text(&raw.name),
+            error: error("name"),
+        },
+        postcode: TextField {
+            id: "postcode",
+            label: "Postcode",
+            hint: "A full postcode or the start of one, for example LS1 or LS1 4AP",
+            value: text(&raw.postcode),
+            error: error("postcode"),
+        },
+        selects: vec![
+            select_field(
+                "local_authority",
+                "Local authority",
+                with_current(area_options(areas), raw.local_authority.as_deref(), "Any local authority"),
+            ),
+            select_field("region", "Region", region_options(raw.region.as_deref())),
+            select_field(
+                "service",
+                "Type of service",
+                select(
+                    "Any type of service",
+                    ServiceKind::ALL.map(|k| (k.code().to_string(), k.name().to_string())),
+                    raw.service.as_deref(),
+                ),
+            ),
+            select_field("rating", "Overall rating", rating_options(raw.rating.as_deref())),
+            select_field(
+                "specialism",
+                "Specialism",
+                with_current(name_options(specialisms), raw.specialism.as_deref(), "Any specialism"),
+            ),
+        ],
+        include_deregistered: raw
+            .include_deregistered
+            .as_deref()
+            .is_some_and(|v| matches!(v.trim(), "yes" | "true" | "on" | "1")),
+        include_deregistered_error: error("include_deregistered"),
+        sort: select_field("sort", "Sort by", sort_options(raw.sort.as_deref())),
+        per_page: select_field("per_page", "Results per page", per_page_options(raw.per_page.as_deref())),
+    }
+}
+
+fn area_options(areas: &[AreaCount]) -> Vec<(String, String)> {
+    areas.iter().map(|a| (a.local_authority.clone(), a.local_authority.clone())).collect()
+}
+
+fn name_options(names: &[NameCount]) -> Vec<(String, String)> {
+    names.iter().map(|n| (n.name.clone(), n.name.clone())).collect()
+}
+
+/// A select of names from the register, keeping a value typed into the URL that
+/// the list lacks so the form still shows what was asked for.
+fn with_current(mut options: Vec<(String, String)>, current: Option<&str>, any_label: &str) -> Vec<SelectOption> {
+    if let Some(c) = current.map(str::trim).filter(|c| !c.is_empty())
+        && !options.iter().any(|(value, _)| value.eq_ignore_ascii_case(c))
+    {
+        options.push((c.to_string(), c.to_string()));
+    }
+    select(any_label, options, current)
+}
+
+fn rating_options(current: Option<&str>) -> Vec<SelectOption> {
+    let rated = Rating::ALL.map(|r| (r.code().to_string(), r.name().to_string()));
+    let options = rated.into_iter().chain(std::iter::once((NOT_RATED.to_string(), "Not yet rated".to_string())));
+    let current = current.map(|c| Rating::parse(c).map(Rating::code).unwrap_or(c));
+    select("Any rating", options, current)
+}
+
+fn sort_options(current: Option<&str>) -> Vec<SelectOption> {
+    let current = current.map(str::trim).filter(|c| !c.is_empty()).unwrap_or(LocationSort::default().code());
+    LocationSort::ALL.iter().map(|s| SelectOption::new(s.code(), s.label(), Some(current))).collect()
+}
+
+fn per_page_options(current: Option<&str>) -> Vec<SelectOption> {
+    let default = LocationQuery::default().per_page;
+    let current = current.and_then(|c| c.trim().parse::<u32>().ok()).unwrap_or(default);
+    let mut sizes = PAGE_SIZES.to_vec();
+    if (1..=LocationQuery::MAX_PER_PAGE).contains(&current) && !sizes.contains(&current) {
+        sizes.push(current);
+        sizes.sort_unstable();
+    }
+    let current = current.to_string();
+    sizes.into_iter().map(|n| SelectOption::new(n.to_string(), n.to_string(), Some(&current))).collect()
+}
+
+fn results(query: &LocationQuery, page: &Page<LocationSummary>) -> Results {
+    let base = DirectoryParams::canonical(query);
+    let pages = page.pages();
+    let first = u64::from(query.page - 1) * u64::from(query.per_page) + 1;
+    let last = first + page.items.len() as u64 - 1;
+    let range = if page.items.is_empty() {
+        String::new()
+    } else {
+        format!("Showing {} to {} of {}", thousands(first), thousands(last), thousands(page.total))
+    };
+    let past_end = (page.items.is_empty() && page.total > 0 && query.page > pages)
+        .then(|| PastEnd { last_page: pages, href: page_href("/locations", &base, pages) });
+    Results {
+        heading: found_text(page.total),
+        range,
+        items: page.items.iter().map(SummaryView::of).collect(),
+        pagination: pagination("/locations", &base, query.page, pages),
+        past_end,
+    }
+}
+
+fn found_text(total: u64) -> String {
+    if total == 0 { "No locations found".to_string() } else { count_of(total, "location found", "locations found") }
+}

@@ -1,0 +1,68 @@
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use candour_domain::{Provider, RegistrationStatus};
+use candour_store::{LocationQuery, ProviderDetail};
+
+use super::ids::parse_provider_id;
+use crate::error::{PageError, WebError, render};
+use crate::params::DirectoryParams;
+use crate::state::AppState;
+use crate::views::{Row, SummaryView, count_of, optional_date};
+
+#[derive(Template)]
+#[template(path = "register/provider.html")]
+struct ProviderPage {
+    title: String,
+    name: String,
+    details: Vec<Row>,
+    locations_heading: String,
+    locations: Vec<SummaryView>,
+    directory_href: String,
+}
+
+/// `GET /providers/{id}`: a provider and the locations it runs.
+pub async fn provider(State(state): State<AppState>, Path(raw_id): Path<String>) -> Result<Response, PageError> {
+    let id = parse_provider_id(&raw_id)?;
+    let detail = state
+        .store
+        .provider(&id)
+        .await
+        .map_err(|e| WebError::from_store(e, || format!("There is no provider with ID {id} in the register.")))?;
+    Ok(render(StatusCode::OK, &page(&detail)))
+}
+
+fn page(detail: &ProviderDetail) -> ProviderPage {
+    let p = &detail.provider;
+    let query = LocationQuery { provider: Some(p.id.clone()), include_deregistered: true, ..LocationQuery::default() };
+    ProviderPage {
+        title: p.name.clone(),
+        name: p.name.clone(),
+        details: detail_rows(p),
+        locations_heading: count_of(detail.locations.len() as u64, "location", "locations"),
+        locations: detail.locations.iter().map(SummaryView::of).collect(),
+        directory_href: format!("/locations?{}", DirectoryParams::canonical(&query)),
+    }
+}
+
+fn detail_rows(p: &Provider) -> Vec<Row> {
+    let known = |v: &Option<String>| v.clone().unwrap_or_else(|| "Not known".to_string());
+    let address = p.address.one_line();
+    let mut rows = vec![
+        Row::text("Provider ID", p.id.as_str()),
+        Row::text("Address", if address.is_empty() { "Not known".to_string() } else { address }),
+        Row::text("Type of organisation", known(&p.sector)),
+        Row::text("Ownership", known(&p.ownership_type)),
+    ];
+    if let Some(brand) = &p.brand_name {
+        rows.push(Row::text("Brand", brand));
+    }
+    let status = match p.registration.status {
+        RegistrationStatus::Registered => "Registered".to_string(),
+        RegistrationStatus::Deregistered => format!("Deregistered ({})", optional_date(p.registration.deregistered_on)),
+    };
+    rows.push(Row::text("Registration", status));
+    rows.push(Row::text("Registered since", optional_date(p.registration.registered_on)));
+    rows
+}
