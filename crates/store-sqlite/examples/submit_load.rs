@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use candour_domain::voice::{Channel, Feedback, OUTCOME_QUESTIONS, RawFeedback};
 use candour_domain::{Location, LocationId, Provider, ProviderId};
-use candour_store::{ImportPlan, NewFeedback, Prescreen, Store, VoiceStore};
+use candour_store::{ImportPlan, NewFeedback, Prescreen, RegisterStore, VoiceStore};
 use candour_store_sqlite::SqliteStore;
 
 const LOCATIONS: u32 = 100;

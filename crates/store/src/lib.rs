@@ -1,13 +1,16 @@
 //! The storage boundary. Callers (CLI, web, importers) speak only to [`Store`]; each
-//! database backend implements it and proves itself with [`conformance`].
+//! database backend implements it and proves itself with the conformance suite
+//! (`conformance`, behind the cargo feature of that name: out of the production library).
 
 mod accounts;
 mod assessments;
 mod complaints;
+#[cfg(feature = "conformance")]
 pub mod conformance;
 mod directory;
 mod error;
 mod improvement;
+mod journal;
 mod models;
 mod monitoring;
 mod policies;
@@ -24,6 +27,7 @@ pub use complaints::*;
 pub use directory::{DirectoryIndex, DirectoryRow};
 pub use error::{StoreError, StoreResult};
 pub use improvement::*;
+pub use journal::{Change, ChangeKind, JournalStore};
 pub use models::*;
 pub use monitoring::*;
 pub use policies::*;
@@ -36,8 +40,8 @@ pub use voice::*;
 /// methods in [`AssessmentStore`], people's voice in [`VoiceStore`], provider
 /// returns in [`ReturnsStore`], what monitoring reads in [`MonitoringStore`],
 /// complaints in [`ComplaintStore`], improvement plans in [`ImprovementStore`], the
-/// policy cascade in [`PolicyStore`], good practice in [`PracticeStore`] and the
-/// register in [`RegisterStore`].
+/// policy cascade in [`PolicyStore`], good practice in [`PracticeStore`], the
+/// register in [`RegisterStore`] and the change journal in [`JournalStore`].
 pub trait Store:
     AccountStore
     + AssessmentStore
@@ -49,6 +53,7 @@ pub trait Store:
     + PolicyStore
     + PracticeStore
     + RegisterStore
+    + JournalStore
     + Send
     + Sync
     + 'static
@@ -66,6 +71,7 @@ impl<T> Store for T where
         + PolicyStore
         + PracticeStore
         + RegisterStore
+        + JournalStore
         + Send
         + Sync
         + 'static
