@@ -54,7 +54,6 @@ async fn main() {
         };
         let sent = Instant::now();
         store.submit_feedback(&new).await.expect("submit");
-        monitor.touch(&id);
         let after = monitor.settled().await;
         let took = sent.elapsed();
         let now = after.get(&id).unwrap();

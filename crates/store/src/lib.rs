@@ -44,6 +44,7 @@ pub use voice::*;
 /// register in [`RegisterStore`] and the change journal in [`JournalStore`].
 pub trait Store:
     AccountStore
+    + OutboxStore
     + AssessmentStore
     + VoiceStore
     + ReturnsStore
@@ -54,6 +55,7 @@ pub trait Store:
     + PracticeStore
     + RegisterStore
     + JournalStore
+    + MonitorStore
     + Send
     + Sync
     + 'static
@@ -62,6 +64,7 @@ pub trait Store:
 
 impl<T> Store for T where
     T: AccountStore
+        + OutboxStore
         + AssessmentStore
         + VoiceStore
         + ReturnsStore
@@ -77,6 +80,13 @@ impl<T> Store for T where
         + 'static
 {
 }
+
+/// What the live monitor reads: monitoring's figures, policy read rates, the
+/// register and the change journal it follows. (A supertrait of [`Store`], so that
+/// `Arc<dyn Store>` turns into `Arc<dyn MonitorStore>`.)
+pub trait MonitorStore: MonitoringStore + PolicyStore + RegisterStore + JournalStore + Send + Sync + 'static {}
+
+impl<T> MonitorStore for T where T: MonitoringStore + PolicyStore + RegisterStore + JournalStore + Send + Sync + 'static {}
 
 /// The register: locations and providers as the regulator lists them, the
 /// directory over them, and the imports that change them.

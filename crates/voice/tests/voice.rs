@@ -9,8 +9,8 @@ use tempfile::TempDir;
 use candour_domain::voice::{ChangeClaim, Channel, Criticality, OUTCOME_QUESTIONS, Progress, RawFeedback};
 use candour_domain::{Email, Grant, Location, LocationId, Principal, Provider, ProviderId, Role, Scope};
 use candour_store::{
-    AccountStore, AlertScope, ContactScope, FeedbackStatus, ImportPlan, ModerationDecision, NewUser, RegisterStore,
-    ReplyStatus, Store, VoiceStore,
+    AccountStore, AlertScope, ContactScope, FeedbackStatus, ImportPlan, ModerationDecision, NewUser, OutboxStore,
+    RegisterStore, ReplyStatus, Store, VoiceStore,
 };
 use candour_store_sqlite::SqliteStore;
 use candour_voice::{Voice, VoiceConfig, VoiceError, new_submission_key};

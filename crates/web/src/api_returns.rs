@@ -49,7 +49,6 @@ pub async fn submit(
         source: ReturnSource::Api,
     };
     let counts = state.store.save_returns(&batch).await.map_err(|e| unless_missing(e, missing))?;
-    state.monitor.touch(&id);
     caller.record(&state, "returns", &format!("location:{id}"), Some(&format!("api: {count} month(s)"))).await?;
     Ok((StatusCode::CREATED, Json(counts)).into_response())
 }

@@ -88,7 +88,6 @@ pub async fn submit(
             VoiceError::NotFound => no_location(&id),
             other => voice_error(other),
         })?;
-    state.monitor.touch(&id);
     let submitted = Submitted {
         reference: receipt.reference,
         return_url: format!("{}{}", state.config.public_url(), return_href(&key)),

@@ -202,9 +202,6 @@ async fn submit(
         return Ok(screen.refused(raw, &refusal));
     }
     let received = state.voice.submit(&screen.service.id, raw, Channel::Online, screen.key, None, Utc::now()).await;
-    if received.is_ok() {
-        state.monitor.touch(&screen.service.id);
-    }
     match received {
         // A repeat of the same key (a double click, a resend after a lost answer)
         // lands on the same thank-you page as the first.

@@ -564,7 +564,6 @@ pub async fn take(
     let result = state.store.take_complaint_step(record.id, step, Some(caller.principal.user_id), Utc::now()).await;
     match result {
         Ok(updated) => {
-            state.monitor.touch(&record.location_id);
             caller
                 .record(state, "complaint_step", &format!("complaint:{}", record.id), Some(step.code()))
                 .await

@@ -129,11 +129,7 @@ pub(super) async fn keep(state: &AppState, mut new: NewComplaint) -> Result<Comp
         match state.store.add_complaint(&new).await {
             Err(StoreError::Conflict(_)) => new.reference = candour_voice::new_reference(),
             Err(e) => return Err(WebError::from_store(e, String::new)),
-            Ok(receipt) => {
-                // Complaint figures and overdue complaints are monitored.
-                state.monitor.touch(&new.location_id);
-                return Ok(receipt);
-            }
+            Ok(receipt) => return Ok(receipt),
         }
     }
     tracing::error!("no free complaint reference after five tries");

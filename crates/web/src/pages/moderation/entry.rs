@@ -314,7 +314,6 @@ pub async fn submit(
     let id = &detail.location.id;
     match state.voice.submit(id, &raw, channel, key, Some(who.principal()), Utc::now()).await {
         Ok(receipt) => {
-            state.monitor.touch(id);
             if !receipt.duplicate {
                 let what = format!("{} entry at location:{id}", channel.code());
                 who.caller.record(&state, "create", &format!("feedback:{}", receipt.feedback_id), Some(&what)).await?;

@@ -461,7 +461,6 @@ pub async fn moderate(
     let publishing = matches!(decision, ModerationDecision::Publish { .. });
     match state.voice.moderate(record.id, decision, criticality, who.principal(), Utc::now()).await {
         Ok(alert) => {
-            state.monitor.touch(&record.location_id);
             crate::refresh_voice_snapshots(&state.voice);
             let what = if publishing { "published" } else { "rejected" };
             let alert = alert.map(|id| format!("; alert {id} raised")).unwrap_or_default();

@@ -242,7 +242,6 @@ pub async fn submit(
         source: ReturnSource::Form,
     };
     let counts = state.store.save_returns(&batch).await.map_err(who.store_error())?;
-    state.monitor.touch(&id);
     who.caller.record(&state, "returns", &format!("location:{id}"), Some(&format!("form: {month}"))).await?;
     Ok(Redirect::to(&super::saved_href(&id, counts, Some(month))).into_response())
 }

@@ -107,7 +107,6 @@ pub async fn upload(
         source: ReturnSource::Csv,
     };
     let counts = state.store.save_returns(&batch).await.map_err(who.store_error())?;
-    state.monitor.touch(&id);
     let detail_text = format!("csv: {count} month(s) from {name}");
     who.caller.record(&state, "returns", &format!("location:{id}"), Some(&detail_text)).await?;
     Ok(Redirect::to(&super::saved_href(&id, counts, None)).into_response())
