@@ -245,4 +245,65 @@ mod directory_freshness {
         assert_eq!(total(&server).await, 3);
         assert_eq!(total(&importer).await, 3);
     }
+
+    /// Only register changes touch the index, and only their rows: a return (or
+    /// feedback) leaves the very same index in place.
+    #[tokio::test]
+    async fn only_register_changes_touch_the_directory_and_only_their_rows() {
+        use candour_domain::returns::Month;
+        use candour_store::{ReturnBatch, ReturnSource, ReturnsStore};
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("candour.db");
+        let server = super::SqliteStore::open(&path).await.expect("open");
+        let importer = super::SqliteStore::open(&path).await.expect("open again");
+        importer.apply_import(&one_location(10)).await.expect("import");
+        importer.apply_import(&one_location(11)).await.expect("import");
+        let before = server.directory().await.expect("index");
+        assert_eq!(before.len(), 2);
+        let figures = candour_domain::returns::MonthlyReturn {
+            month: Month::new(2026, 1).expect("a month"),
+            headcount: 20,
+            leavers: 1,
+            agency_hours: 150,
+            hours_worked: 3000,
+            vacancies: 1,
+            supervision_pct: 90,
+            training_pct: 90,
+            registered_manager: true,
+            manager_changed: false,
+            people_supported: 20,
+            incidents: 4,
+            restraint: 1,
+            seclusion: 0,
+            segregation: 0,
+            notifications: 2,
+            safeguarding_referrals: 0,
+            complaints_received: 3,
+            complaints_upheld: 1,
+            complaints_on_time: 3,
+        };
+        let batch = ReturnBatch {
+            returns: vec![(LocationId::parse("1-10").expect("valid id"), figures)],
+            sent_by: None,
+            sent_at: chrono::Utc::now(),
+            source: ReturnSource::Csv,
+        };
+        importer.save_returns(&batch).await.expect("a return");
+        let after = server.directory().await.expect("index");
+        assert!(std::sync::Arc::ptr_eq(&before, &after), "a return leaves the index alone");
+
+        let mut renamed = one_location(10);
+        renamed.locations[0].name = "Harbour View".into();
+        renamed.providers.clear();
+        importer.apply_import(&renamed).await.expect("rename");
+        let names: Vec<String> = server
+            .search_locations(&LocationQuery::default())
+            .await
+            .expect("search")
+            .items
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
+        assert_eq!(names, ["Harbour View", "Home 11"], "the renamed row replaced, sorted again");
+    }
 }
