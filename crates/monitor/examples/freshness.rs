@@ -51,6 +51,8 @@ async fn main() {
             entered_by: None,
             prescreen: Prescreen::default(),
             alert: None,
+            // No text to read: published at once.
+            status: candour_store::FeedbackStatus::Published,
         };
         let sent = Instant::now();
         store.submit_feedback(&new).await.expect("submit");

@@ -85,6 +85,7 @@ async fn answer(store: &SqliteStore, home: u32, key: &str, overall: &str) {
         entered_by: None,
         prescreen: Prescreen::default(),
         alert: None,
+        status: candour_store::FeedbackStatus::Published,
     };
     store.submit_feedback(&new).await.unwrap();
 }
@@ -570,6 +571,7 @@ async fn a_moderation_decision_reaches_the_monitor_through_the_journal() {
         entered_by: None,
         prescreen: Prescreen::default(),
         alert: None,
+        status: candour_store::FeedbackStatus::Pending,
     };
     let receipt = store.submit_feedback(&new).await.unwrap();
     assert_eq!(responses(&*monitor.settled().await), 7, "a response waiting for moderation counts");

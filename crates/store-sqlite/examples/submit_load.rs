@@ -54,9 +54,11 @@ async fn main() {
             let mut latencies = Vec::new();
             let mut n = client;
             while Instant::now() < until {
+                let feedback = feedback(n);
                 let new = NewFeedback {
                     location_id: LocationId::parse(&format!("1-{}", 1000 + n % u64::from(LOCATIONS))).expect("id"),
-                    feedback: feedback(n),
+                    status: candour_store::FeedbackStatus::on_arrival(&feedback),
+                    feedback,
                     key_hash: format!("{n:064x}"),
                     reference: format!("R{n:010}"),
                     received_at: chrono::Utc::now(),

@@ -402,22 +402,13 @@ fn push_feedback(mut b: sqlx::query_builder::Separated<'_, Sqlite, &'static str>
     }
 }
 
-/// Responses without any text have nothing for a moderator to read.
-fn arrival_status(new: &NewFeedback) -> FeedbackStatus {
-    if new.feedback.story.is_empty() && new.feedback.personal_outcomes.is_empty() {
-        FeedbackStatus::Published
-    } else {
-        FeedbackStatus::Pending
-    }
-}
-
 /// Writes one submission with its personal outcomes, alert and the alert's
 /// emails; on a repeated key, returns the first receipt instead.
 pub(crate) async fn insert_feedback(conn: &mut SqliteConnection, new: &NewFeedback) -> StoreResult<Receipt> {
     let row = FeedbackRow {
         id: None,
         new,
-        status: arrival_status(new),
+        status: new.status,
         published_text: None,
         criticality: None,
         moderated_by: None,

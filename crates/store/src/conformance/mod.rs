@@ -1330,9 +1330,11 @@ fn key_hash(key: &str) -> String {
 }
 
 fn submission(location: u32, key: &str, hours: i64, raw: &RawFeedback) -> NewFeedback {
+    let feedback = Feedback::parse(raw, Channel::Online).expect("valid test feedback");
     NewFeedback {
         location_id: lid(location),
-        feedback: Feedback::parse(raw, Channel::Online).expect("valid test feedback"),
+        status: FeedbackStatus::on_arrival(&feedback),
+        feedback,
         key_hash: key_hash(key),
         reference: format!("REF-{key}"),
         received_at: at(hours),
