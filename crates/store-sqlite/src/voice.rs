@@ -2,6 +2,7 @@
 //! task ([`submissions`]); every other change is one transaction on the single
 //! writer, checking state first; reads go through the reader pool.
 
+mod counts;
 mod historic;
 pub(crate) mod submissions;
 
@@ -423,6 +424,10 @@ pub(crate) async fn insert_feedback(conn: &mut SqliteConnection, new: &NewFeedba
         .await
         .map_err(|e| write_error("a response with this reference already exists", e))?;
     let Some(id) = inserted else { return first_receipt(conn, &new.key_hash).await };
+    counts::add(conn, id).await?;
+    if new.status == FeedbackStatus::Published {
+        counts::count_published(conn, id).await?;
+    }
     for (position, text) in new.feedback.personal_outcomes.iter().enumerate() {
         sqlx::query("INSERT INTO personal_outcomes (feedback_id, position, text) VALUES (?, ?, ?)")
             .bind(id)
@@ -773,6 +778,9 @@ impl VoiceStore for SqliteStore {
             ModerationDecision::Publish { text } => (FeedbackStatus::Published, Some(text.as_str()), None),
             ModerationDecision::Reject { reason } => (FeedbackStatus::Rejected, None, Some(reason.as_str())),
         };
+        // Its old contribution goes before the change and the new one comes after (a
+        // refusal below takes this back with the transaction).
+        counts::take_away(&mut tx, id).await?;
         let changed = sqlx::query(
             "UPDATE feedback SET status = ?, published_text = ?, reject_reason = ?, criticality = ?, \
              moderated_by = ?, moderated_at = ? WHERE id = ? AND status = 'pending'",
@@ -790,6 +798,10 @@ impl VoiceStore for SqliteStore {
         if changed.rows_affected() == 0 {
             let exists = "SELECT id FROM feedback WHERE id = ?";
             return Err(not_pending(&mut tx, exists, id, "this response has already been moderated").await);
+        }
+        counts::add(&mut tx, id).await?;
+        if status == FeedbackStatus::Published {
+            counts::count_published(&mut tx, id).await?;
         }
         if let Some(alert) = &moderation.alert {
             insert_alert(&mut tx, id, alert, moderation.at).await?;
