@@ -10,8 +10,8 @@ use candour_app::voice::{Voice, VoiceConfig, VoiceError, new_submission_key};
 use candour_domain::voice::{ChangeClaim, Channel, Criticality, OUTCOME_QUESTIONS, Progress, RawFeedback};
 use candour_domain::{Email, Grant, Location, LocationId, Principal, Provider, ProviderId, Role, Scope};
 use candour_store::{
-    AccountStore, AlertScope, ContactScope, FeedbackStatus, ImportPlan, ModerationDecision, NewUser, RegisterStore,
-    ReplyStatus, Store, VoiceStore,
+    AccountStore, AlertScope, ContactScope, FeedbackStatus, ImportPlan, ModerationDecision, NewUser, OutboxStore,
+    RegisterStore, ReplyStatus, Store, VoiceStore,
 };
 use candour_store_sqlite::SqliteStore;
 

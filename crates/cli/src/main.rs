@@ -46,6 +46,10 @@ enum Command {
         /// audit log). Set only behind a proxy that writes that header itself.
         #[arg(long, env = "CANDOUR_TRUST_FORWARDED_FOR")]
         trust_forwarded_for: bool,
+        /// Do not run the live monitor: monitoring pages answer that monitoring is
+        /// not ready (for benchmarks and public-only sites).
+        #[arg(long)]
+        no_monitor: bool,
         #[command(flatten)]
         mail: MailArgs,
         #[command(flatten)]
@@ -349,9 +353,20 @@ fn refuse_control_characters(args: impl Iterator<Item = std::ffi::OsString>) -> 
 
 async fn run(command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Serve { db, addr, demo, public_url, trust_forwarded_for, mail, monitoring, complaints } => {
+        Command::Serve {
+            db,
+            addr,
+            demo,
+            public_url,
+            trust_forwarded_for,
+            no_monitor,
+            mail,
+            monitoring,
+            complaints,
+        } => {
             let policies = (monitoring.policy()?, complaints.policy()?);
-            commands::serve::run(&db, addr, demo, public_url, trust_forwarded_for, &mail, policies).await
+            let switches = commands::serve::Switches { trust_forwarded_for, monitor: !no_monitor };
+            commands::serve::run(&db, addr, demo, public_url, switches, &mail, policies).await
         }
         Command::Demo { db, scale, seed, public_url } => commands::demo::run(&db, scale, seed, &public_url).await,
         Command::Import(cmd) => commands::import::run(cmd).await,

@@ -217,6 +217,7 @@ impl VoicePlan {
             entered_by: None,
             prescreen: writer.prescreen(story.as_ref(), &outcomes),
             alert: None,
+            status: FeedbackStatus::on_arrival(&feedback),
             feedback,
         };
         let mut historic = HistoricFeedback {

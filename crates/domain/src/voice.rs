@@ -441,6 +441,12 @@ pub struct Feedback {
 }
 
 impl Feedback {
+    /// Whether a moderator must read it before it is published: only a response
+    /// with text (a story or personal outcomes) has anything to read.
+    pub fn needs_moderation(&self) -> bool {
+        !self.story.is_empty() || !self.personal_outcomes.is_empty()
+    }
+
     /// Checks every field and reports every problem at once. `channel` is decided
     /// by the route (a person online, staff typing in paper, the API); a form
     /// naming a helper turns online into assisted.

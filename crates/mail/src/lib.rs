@@ -17,7 +17,7 @@ use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use url::Url;
 
-use candour_store::{OutboxEntry, Store, StoreError};
+use candour_store::{OutboxEntry, OutboxStore, StoreError};
 
 /// How many due emails one pass takes at most.
 const BATCH: u32 = 100;
@@ -149,13 +149,13 @@ pub struct Pass {
 
 /// Sends the outbox.
 pub struct Mailer {
-    store: Arc<dyn Store>,
+    store: Arc<dyn OutboxStore>,
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
 }
 
 impl Mailer {
-    pub fn new(store: Arc<dyn Store>, settings: &MailSettings) -> Result<Self, MailError> {
+    pub fn new(store: Arc<dyn OutboxStore>, settings: &MailSettings) -> Result<Self, MailError> {
         Ok(Self { store, transport: settings.transport()?, from: settings.from.clone() })
     }
 

@@ -14,7 +14,7 @@ use candour_app::voice::{Voice, VoiceConfig, new_submission_key};
 use candour_domain::voice::{Channel, OUTCOME_QUESTIONS, RawFeedback};
 use candour_domain::{Email, Location, LocationId, Provider, ProviderId};
 use candour_mail::{MailSettings, Mailer};
-use candour_store::{AccountStore, ContactScope, ImportPlan, RegisterStore, Store, VoiceStore};
+use candour_store::{AccountStore, ContactScope, ImportPlan, OutboxStore, RegisterStore, Store, VoiceStore};
 use candour_store_sqlite::SqliteStore;
 
 const PUBLIC_URL: &str = "https://candour.example.org";

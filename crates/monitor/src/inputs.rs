@@ -15,7 +15,10 @@ use candour_domain::voice::Criticality;
 use candour_domain::voice_month::VoiceMonth;
 use candour_engine::monitoring::{MonitoringPolicy, PolicyReads, Service, ServiceMonth};
 use candour_engine::stats::{PeerGroup, PeerScope, SizeBand};
-use candour_store::{ComplaintLog, Locations, Readings, ServiceFacts, Store, StoreError, StoreResult, Unreadable};
+use candour_store::{
+    ComplaintLog, LocationReadRate, Locations, MonitorStore, Readings, ServiceFacts, StoreError, StoreResult,
+    Unreadable,
+};
 
 /// Specialisms whose people are highly dependent on staff or may not be able to speak
 /// up: the first closed-culture risk factor (monitoring notes), matched within the
@@ -72,7 +75,7 @@ pub struct Inputs {
 
 impl Inputs {
     /// Reads every registered service and its months ending with `today`'s month.
-    pub async fn load(store: &dyn Store, policy: &MonitoringPolicy, today: NaiveDate) -> StoreResult<Inputs> {
+    pub async fn load(store: &dyn MonitorStore, policy: &MonitoringPolicy, today: NaiveDate) -> StoreResult<Inputs> {
         let month = Month::of(today);
         let from = history_start(month, policy);
         let Readings { rows: facts, unreadable } = store.monitored_locations().await?;
@@ -99,10 +102,16 @@ impl Inputs {
     }
 
     /// Reads one service's months again, as they stand on `today`. A location not on
-    /// the register is left alone: it joins at the next full reload. Policy reads are
-    /// kept as they were until then. `false` when its data cannot be read: only a
-    /// full reload leaves a service out.
-    pub async fn reload_one(&mut self, store: &dyn Store, id: &LocationId, today: NaiveDate) -> StoreResult<bool> {
+    /// the register is left alone: it joins at the next full reload. Its policy read
+    /// rate is read again with `policy_reads`, kept as it was otherwise. `false` when
+    /// its data cannot be read: only a full reload leaves a service out.
+    pub async fn reload_one(
+        &mut self,
+        store: &dyn MonitorStore,
+        id: &LocationId,
+        today: NaiveDate,
+        policy_reads: bool,
+    ) -> StoreResult<bool> {
         let Some(i) = self.position(id) else { return Ok(true) };
         let one = HashMap::from([(id.clone(), 0)]);
         let mut months = Months::new(1, &one);
@@ -110,7 +119,12 @@ impl Inputs {
         if !months.unreadable.is_empty() {
             return Ok(false);
         }
-        months.policy_reads[0] = self.services[i].policy_reads;
+        months.policy_reads[0] = if policy_reads {
+            let rates = store.policy_read_rates(Some(&self.facts[i].provider_id)).await?;
+            rates.iter().find(|rate| &rate.location_id == id).map(|rate| reads_in(rate, self.month))
+        } else {
+            self.services[i].policy_reads
+        };
         let facts = std::slice::from_ref(&self.facts[i]);
         self.services[i] = Arc::new(months.into_services(facts).remove(0));
         Ok(true)
@@ -142,7 +156,7 @@ impl<'a> Months<'a> {
 
     async fn read(
         &mut self,
-        store: &dyn Store,
+        store: &dyn MonitorStore,
         which: Locations<'_>,
         from: Month,
         today: NaiveDate,
@@ -184,12 +198,10 @@ impl<'a> Months<'a> {
     }
 
     /// Every location's policy read rate, as it stands in `month`.
-    async fn read_policy_reads(&mut self, store: &dyn Store, month: Month) -> Result<(), StoreError> {
-        let clip = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+    async fn read_policy_reads(&mut self, store: &dyn MonitorStore, month: Month) -> Result<(), StoreError> {
         for rate in store.policy_read_rates(None).await? {
             if let Some(&i) = self.index.get(&rate.location_id) {
-                let (confirmed, expected) = (clip(rate.reads.confirmed), clip(rate.reads.expected));
-                self.policy_reads[i] = Some(PolicyReads { month, confirmed, expected });
+                self.policy_reads[i] = Some(reads_in(&rate, month));
             }
         }
         Ok(())
@@ -222,6 +234,12 @@ impl<'a> Months<'a> {
         })
         .collect()
     }
+}
+
+/// A location's policy read rate as monitoring counts it in `month`.
+fn reads_in(rate: &LocationReadRate, month: Month) -> PolicyReads {
+    let clip = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+    PolicyReads { month, confirmed: clip(rate.reads.confirmed), expected: clip(rate.reads.expected) }
 }
 
 /// From the month it logged its first complaint, a service's complaint figures are

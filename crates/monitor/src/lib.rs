@@ -1,9 +1,12 @@
 //! Monitoring kept current. A [`Monitor`] holds every registered service's last
 //! 24 months in memory and the latest [`Snapshot`] of indicators, flags and
-//! watchlist computed from them. New data for a service is read back from the store
-//! and its peer group computed again (comparisons run within a peer group), so pages
-//! see it within a fraction of a second; a full reload from the store runs at start,
-//! on request, every 15 minutes and on a new day.
+//! watchlist computed from them. It follows the store's change journal: every
+//! write that feeds monitoring (by this process or any other on the same database)
+//! appends an entry, and each round takes every entry after the last one reflected,
+//! reads back only the services they name and computes only their peer groups again
+//! (comparisons run within a peer group), so pages see new data within a second. A
+//! register change, an entry without a location, a new day, a start and every 15
+//! minutes mean a full reload.
 
 mod export;
 mod inputs;
@@ -20,14 +23,32 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 
 use candour_domain::LocationId;
 use candour_engine::monitoring::MonitoringPolicy;
-use candour_store::{Store, StoreError};
+use candour_store::{Change, ChangeKind, StoreError};
 
-/// How often everything is read again from the store when nothing asked sooner.
+pub use candour_store::MonitorStore;
+
+/// How often everything is read again from the store, whatever the journal says.
 const RELOAD_EVERY: Duration = Duration::from_secs(15 * 60);
+
+/// How often the journal is asked for new entries when idle: writes by another
+/// process are seen this soon.
+const POLL_EVERY: Duration = Duration::from_millis(250);
+
+/// The least time from the end of one round to the start of the next: under
+/// sustained writes the monitor takes what arrived in batches rather than
+/// computing back to back and taking the writers' time.
+const ROUND_GAP: Duration = Duration::from_millis(500);
+
+/// Journal entries read per request.
+const BATCH: u32 = 10_000;
+
+/// Entries reflected and older than this are pruned from the journal, now and then.
+const KEEP_CHANGES: chrono::TimeDelta = chrono::TimeDelta::days(1);
+const PRUNE_EVERY: Duration = Duration::from_secs(10 * 60);
 
 /// With no good round for this long (three reloads missed), the monitor is stale.
 pub const STALE_AFTER: Duration = Duration::from_secs(45 * 60);
@@ -78,11 +99,13 @@ pub enum HealthState {
     Stale,
     /// The latest round failed; the last snapshot stays.
     Failing,
+    /// Monitoring is switched off (`candour serve --no-monitor`).
+    Off,
 }
 
 impl HealthState {
     pub fn is_healthy(self) -> bool {
-        matches!(self, HealthState::Starting | HealthState::Ok)
+        matches!(self, HealthState::Starting | HealthState::Ok | HealthState::Off)
     }
 }
 
@@ -125,7 +148,7 @@ impl Record {
 
 /// Loads everything from the store and computes the snapshot, as `candour recompute` does.
 pub async fn recompute(
-    store: &dyn Store,
+    store: &dyn MonitorStore,
     policy: &MonitoringPolicy,
     today: NaiveDate,
 ) -> Result<(Inputs, Snapshot), MonitorError> {
@@ -143,38 +166,78 @@ pub struct Monitor {
 }
 
 struct Shared {
-    store: Arc<dyn Store>,
+    store: Arc<dyn MonitorStore>,
     policy: MonitoringPolicy,
     latest: RwLock<Option<Arc<Snapshot>>>,
-    /// Locations with new data not yet read back, and whether to reload everything.
-    pending: Mutex<Pending>,
-    wake: Notify,
-    /// The number of requests made, and (watched) the number reflected in `latest`.
-    requested: Mutex<u64>,
-    reflected: watch::Sender<u64>,
+    /// (Watched) the last journal entry reflected in `latest`; -1 before the first snapshot.
+    reflected: watch::Sender<i64>,
     record: Mutex<Record>,
+    /// Whether a worker computes snapshots (`false`: monitoring is off).
+    running: bool,
 }
 
-#[derive(Default)]
-struct Pending {
+/// What one round reads back.
+#[derive(Debug, Default)]
+struct Services {
+    /// Services whose figures changed.
     locations: HashSet<LocationId>,
-    everything: bool,
+    /// Of those, the ones whose policy read rate changed too.
+    policy_reads: HashSet<LocationId>,
+}
+
+impl Services {
+    /// What the entries ask for; `None` when only a full reload will do: a register
+    /// change or a published assessment (what the register says about the service
+    /// changes), or an entry that names no location.
+    fn of(changes: &[Change]) -> Option<Services> {
+        let mut services = Services::default();
+        for change in changes {
+            let location = change.location.as_ref()?;
+            match change.kind {
+                ChangeKind::Register | ChangeKind::Assessment => return None,
+                ChangeKind::PolicyRead => {
+                    services.policy_reads.insert(location.clone());
+                    services.locations.insert(location.clone());
+                }
+                ChangeKind::Feedback
+                | ChangeKind::Moderation
+                | ChangeKind::Reply
+                | ChangeKind::Return
+                | ChangeKind::Complaint => {
+                    services.locations.insert(location.clone());
+                }
+                // Published plans and good practice are not monitoring's figures.
+                ChangeKind::Improvement | ChangeKind::Practice => {}
+            }
+        }
+        Some(services)
+    }
 }
 
 impl Monitor {
-    /// A monitor that computes its first snapshot in the background at once.
-    pub fn start(store: Arc<dyn Store>, policy: MonitoringPolicy) -> Monitor {
+    /// A monitor that computes its first snapshot in the background at once, then
+    /// follows the store's change journal.
+    pub fn start(store: Arc<dyn MonitorStore>, policy: MonitoringPolicy) -> Monitor {
+        let monitor = Monitor::new(store, policy, true);
+        tokio::spawn(run(monitor.shared.clone()));
+        monitor
+    }
+
+    /// Monitoring switched off (benchmarks, public-only instances): no snapshot is
+    /// ever computed, so monitoring pages answer that it is not ready.
+    pub fn off(store: Arc<dyn MonitorStore>, policy: MonitoringPolicy) -> Monitor {
+        Monitor::new(store, policy, false)
+    }
+
+    fn new(store: Arc<dyn MonitorStore>, policy: MonitoringPolicy, running: bool) -> Monitor {
         let shared = Arc::new(Shared {
             store,
             policy,
             latest: RwLock::new(None),
-            pending: Mutex::new(Pending { everything: true, ..Pending::default() }),
-            wake: Notify::new(),
-            requested: Mutex::new(1),
-            reflected: watch::channel(0).0,
+            reflected: watch::channel(-1).0,
             record: Mutex::new(Record { started: Utc::now(), last_good: None, failing: None }),
+            running,
         });
-        tokio::spawn(run(shared.clone()));
         Monitor { shared }
     }
 
@@ -187,93 +250,173 @@ impl Monitor {
         &self.shared.policy
     }
 
+    /// Whether monitoring runs at all.
+    pub fn is_on(&self) -> bool {
+        self.shared.running
+    }
+
     /// Whether rounds are succeeding and recent: cheap, from memory.
     pub fn health(&self) -> Health {
         let not_computed = self.current().map_or(0, |s| s.not_computed.len());
-        self.shared.record.lock().expect("monitor lock").health(Utc::now(), not_computed)
+        let mut health = self.shared.record.lock().expect("monitor lock").health(Utc::now(), not_computed);
+        if !self.shared.running {
+            health.state = HealthState::Off;
+        }
+        health
     }
 
-    /// New data for a location: it is read back and everything recomputed shortly.
-    pub fn touch(&self, location: &LocationId) {
-        self.request(|pending| {
-            pending.locations.insert(location.clone());
-        });
+    /// The last journal entry the current snapshot reflects (-1 before the first).
+    pub fn reflected(&self) -> i64 {
+        *self.shared.reflected.borrow()
     }
 
-    /// Reload every service from the store (after an import, say).
-    pub fn reload(&self) {
-        self.request(|pending| pending.everything = true);
-    }
-
-    /// Waits until every request made before the call is reflected, and returns that snapshot.
+    /// Waits until every change journaled before the call is reflected, and returns
+    /// that snapshot. (Never returns when monitoring is off.)
     pub async fn settled(&self) -> Arc<Snapshot> {
-        let wanted = *self.shared.requested.lock().expect("monitor lock");
+        let wanted = match self.shared.store.last_change().await {
+            Ok(last) => last,
+            Err(error) => {
+                tracing::warn!(%error, "the change journal could not be read: waiting for any snapshot");
+                0
+            }
+        };
         let mut reflected = self.shared.reflected.subscribe();
         // The sender lives in `shared`, which outlives this borrow; a closed channel cannot happen.
-        let _ = reflected.wait_for(|&done| done >= wanted).await;
-        self.current().expect("a reflected request leaves a snapshot")
-    }
-
-    fn request(&self, change: impl FnOnce(&mut Pending)) {
-        change(&mut self.shared.pending.lock().expect("monitor lock"));
-        *self.shared.requested.lock().expect("monitor lock") += 1;
-        self.shared.wake.notify_one();
+        let _ = reflected.wait_for(|&done| done >= 0 && done >= wanted).await;
+        self.current().expect("a reflected entry leaves a snapshot")
     }
 }
 
-/// The worker: takes what is pending, reads it back, recomputes, publishes; repeats.
-/// Requests arriving while it works are gathered into the next round.
+/// The worker: a full load, then rounds that follow the journal; repeats.
 async fn run(shared: Arc<Shared>) {
+    let store = shared.store.clone();
     let mut inputs: Option<Inputs> = None;
+    // The last journal entry reflected.
+    let mut cursor: i64 = 0;
+    let mut full_due = true;
+    let mut last_full = Instant::now();
+    let mut last_prune = Instant::now();
+    let mut round_ended: Option<Instant> = None;
     loop {
-        let requested = *shared.requested.lock().expect("monitor lock");
-        let pending = std::mem::take(&mut *shared.pending.lock().expect("monitor lock"));
-        if pending.everything || !pending.locations.is_empty() || inputs.is_none() {
-            match refresh(&shared, inputs.take(), pending).await {
-                Ok((fresh, snapshot)) => {
-                    inputs = Some(fresh);
-                    *shared.latest.write().expect("monitor lock") = Some(Arc::new(snapshot));
-                    shared.record.lock().expect("monitor lock").succeeded();
+        let today = Utc::now().date_naive();
+        let new_day = shared.latest.read().expect("monitor lock").as_ref().is_some_and(|s| s.today != today);
+        if full_due || inputs.is_none() || new_day || last_full.elapsed() >= RELOAD_EVERY {
+            // The cursor is read before loading: what is written while loading is
+            // read back again in the next round rather than missed.
+            let from = match store.last_change().await {
+                Ok(last) => last,
+                Err(error) => {
+                    failed(&shared, &error.into()).await;
+                    continue;
+                }
+            };
+            match refresh(&shared, inputs.take(), None).await {
+                Ok(fresh) => {
+                    inputs = Some(publish(&shared, fresh));
+                    (cursor, full_due, last_full) = (from, false, Instant::now());
+                    shared.reflected.send_replace(cursor);
+                    round_ended = Some(Instant::now());
                 }
                 Err((kept, error)) => {
                     inputs = kept;
-                    tracing::error!(%error, "monitoring was not recomputed; the last snapshot stays");
-                    shared.record.lock().expect("monitor lock").failed(&error);
-                    // Try again after a pause rather than spinning on a failing store.
-                    tokio::time::sleep(Duration::from_secs(5)).await;
-                    shared.pending.lock().expect("monitor lock").everything = true;
-                    continue;
+                    failed(&shared, &error).await;
                 }
             }
+            continue;
         }
-        shared.reflected.send_replace(requested);
-        if *shared.requested.lock().expect("monitor lock") == requested {
-            // Data written by another process (an import on the command line) and a
-            // new month are picked up by a full reload now and then.
-            if tokio::time::timeout(RELOAD_EVERY, shared.wake.notified()).await.is_err() {
-                shared.pending.lock().expect("monitor lock").everything = true;
+        // At least a gap between rounds, so that what arrives meanwhile is one batch.
+        if let Some(ended) = round_ended.take() {
+            tokio::time::sleep_until((ended + ROUND_GAP).into()).await;
+        }
+        let changes = match changes_after(store.as_ref(), cursor).await {
+            Ok(changes) => changes,
+            Err(error) => {
+                failed(&shared, &error.into()).await;
+                continue;
+            }
+        };
+        let Some(last) = changes.last().map(|c| c.sequence) else {
+            if last_prune.elapsed() >= PRUNE_EVERY {
+                prune(store.as_ref(), cursor).await;
+                last_prune = Instant::now();
+            }
+            tokio::time::sleep(POLL_EVERY).await;
+            continue;
+        };
+        let Some(services) = Services::of(&changes) else {
+            full_due = true;
+            continue;
+        };
+        match refresh(&shared, inputs.take(), Some(services)).await {
+            Ok(fresh) => {
+                inputs = Some(publish(&shared, fresh));
+                cursor = last;
+                shared.reflected.send_replace(cursor);
+                round_ended = Some(Instant::now());
+            }
+            Err((kept, error)) => {
+                inputs = kept;
+                full_due = true;
+                failed(&shared, &error).await;
             }
         }
     }
+}
+
+/// Every entry after `cursor`, however many arrived.
+async fn changes_after(store: &dyn MonitorStore, cursor: i64) -> Result<Vec<Change>, StoreError> {
+    let mut changes = store.changes_after(cursor, BATCH).await?;
+    while changes.len() % BATCH as usize == 0 && !changes.is_empty() {
+        let after = changes.last().map_or(cursor, |c| c.sequence);
+        let more = store.changes_after(after, BATCH).await?;
+        if more.is_empty() {
+            break;
+        }
+        changes.extend(more);
+    }
+    Ok(changes)
+}
+
+/// Entries reflected and a day old go.
+async fn prune(store: &dyn MonitorStore, cursor: i64) {
+    match store.prune_changes(cursor + 1, Utc::now() - KEEP_CHANGES).await {
+        Ok(0) => {}
+        Ok(n) => tracing::debug!(pruned = n, "old journal entries pruned"),
+        Err(error) => tracing::warn!(%error, "old journal entries could not be pruned"),
+    }
+}
+
+fn publish(shared: &Shared, (inputs, snapshot): (Inputs, Snapshot)) -> Inputs {
+    *shared.latest.write().expect("monitor lock") = Some(Arc::new(snapshot));
+    shared.record.lock().expect("monitor lock").succeeded();
+    inputs
+}
+
+/// The round failed: the last snapshot stays, and the next round is a full reload
+/// after a pause rather than spinning on a failing store.
+async fn failed(shared: &Shared, error: &MonitorError) {
+    tracing::error!(%error, "monitoring was not recomputed; the last snapshot stays");
+    shared.record.lock().expect("monitor lock").failed(error);
+    tokio::time::sleep(Duration::from_secs(5)).await;
 }
 
 type Refreshed = Result<(Inputs, Snapshot), (Option<Inputs>, MonitorError)>;
 
-/// Reads back what is pending and computes: only the touched services' peer groups
-/// when nothing else changed, everything after a reload or on a new day.
-async fn refresh(shared: &Shared, inputs: Option<Inputs>, pending: Pending) -> Refreshed {
+/// Reads back the services named and computes their peer groups again; everything
+/// when `services` is `None`, on a new day, or when a named service's data cannot be read.
+async fn refresh(shared: &Shared, inputs: Option<Inputs>, services: Option<Services>) -> Refreshed {
     let today = Utc::now().date_naive();
     let started = Instant::now();
     let store = shared.store.as_ref();
     let previous = shared.latest.read().expect("monitor lock").clone().filter(|p| p.today == today);
-    let (inputs, changed) = match inputs {
-        Some(mut inputs) if !pending.everything && inputs.covers(today) && previous.is_some() => {
-            match reload_each(&mut inputs, store, &pending.locations, today).await {
+    let (inputs, changed) = match (inputs, services) {
+        (Some(mut inputs), Some(services)) if inputs.covers(today) && previous.is_some() => {
+            match reload_each(&mut inputs, store, &services, today).await {
                 Ok(true) => {
-                    let changed: Vec<usize> = pending.locations.iter().filter_map(|id| inputs.position(id)).collect();
+                    let changed: Vec<usize> = services.locations.iter().filter_map(|id| inputs.position(id)).collect();
                     (inputs, Some(changed))
                 }
-                // A touched service's data cannot be read: a full reload leaves it out.
+                // A named service's data cannot be read: a full reload leaves it out.
                 Ok(false) => match Inputs::load(store, &shared.policy, today).await {
                     Ok(fresh) => (fresh, None),
                     Err(error) => return Err((Some(inputs), error.into())),
@@ -281,7 +424,7 @@ async fn refresh(shared: &Shared, inputs: Option<Inputs>, pending: Pending) -> R
                 Err(error) => return Err((Some(inputs), error.into())),
             }
         }
-        kept => match Inputs::load(store, &shared.policy, today).await {
+        (kept, _) => match Inputs::load(store, &shared.policy, today).await {
             Ok(inputs) => (inputs, None),
             Err(error) => return Err((kept, error.into())),
         },
@@ -303,15 +446,16 @@ async fn refresh(shared: &Shared, inputs: Option<Inputs>, pending: Pending) -> R
     }
 }
 
-/// Reads each touched service again; `false` as soon as one cannot be read.
+/// Reads each named service again; `false` as soon as one cannot be read.
 async fn reload_each(
     inputs: &mut Inputs,
-    store: &dyn Store,
-    locations: &HashSet<LocationId>,
+    store: &dyn MonitorStore,
+    services: &Services,
     today: NaiveDate,
 ) -> Result<bool, StoreError> {
-    for location in locations {
-        if !inputs.reload_one(store, location, today).await? {
+    for location in &services.locations {
+        let policy_reads = services.policy_reads.contains(location);
+        if !inputs.reload_one(store, location, today, policy_reads).await? {
             return Ok(false);
         }
     }

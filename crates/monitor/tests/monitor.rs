@@ -1,6 +1,7 @@
-//! The live monitor against a real SQLite store: new data for one service shows in
-//! its indicators and band once the monitor settles, and what it keeps after
-//! touching one service equals a full recompute from the store.
+//! The live monitor against a real SQLite store: new data for one service reaches
+//! the monitor through the change journal and shows in its indicators and band once
+//! the monitor settles, and what it keeps after reading back one service equals a
+//! full recompute from the store.
 
 use std::sync::Arc;
 
@@ -84,6 +85,7 @@ async fn answer(store: &SqliteStore, home: u32, key: &str, overall: &str) {
         entered_by: None,
         prescreen: Prescreen::default(),
         alert: None,
+        status: candour_store::FeedbackStatus::Published,
     };
     store.submit_feedback(&new).await.unwrap();
 }
@@ -135,22 +137,19 @@ async fn new_data_for_a_service_shows_once_the_monitor_settles() {
     assert_eq!(positive(&first), (6, Some(1.0)));
 
     answer(&store, 0, "one-more", "very_poor").await;
-    assert_eq!(positive(&monitor.current().unwrap()), (6, Some(1.0)), "nothing changes before the touch");
-    monitor.touch(&lid(0));
     let after = monitor.settled().await;
     assert_eq!(positive(&after), (7, Some(6.0 / 7.0)));
 
     let mut gone = steady(month_back(1));
     gone.registered_manager = false;
     send(&store, vec![(lid(3), gone)]).await;
-    monitor.touch(&lid(3));
     let flagged = monitor.settled().await;
     let home = flagged.get(&lid(3)).unwrap();
     assert!(home.results.flags.iter().any(|f| f.kind == FlagKind::NoRegisteredManager));
     assert!(home.entry.band <= 2, "a serious flag lifts the band to 2 or above (it is {})", home.entry.band);
     assert_eq!(flagged.ranked().next().unwrap().facts.id, lid(3), "it heads the watchlist");
 
-    // Touching one service at a time (its peer group computed again, the other left
+    // Reading back one service at a time (its peer group computed again, the other left
     // as it was) keeps what a full recompute from the store finds.
     let homecare = flagged.get(&lid(HOMES)).unwrap();
     assert_ne!(homecare.service.peer_group, home.service.peer_group);
@@ -163,13 +162,21 @@ async fn new_data_for_a_service_shows_once_the_monitor_settles() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_location_outside_the_register_is_ignored_until_a_reload() {
-    let (_dir, store) = homes().await;
+    let (dir, store) = homes().await;
     let monitor = Monitor::start(store.clone(), MonitoringPolicy::default());
     monitor.settled().await;
-    monitor.touch(&LocationId::parse("1-999999").unwrap());
+    journal(&dir, Some("1-999999"), "feedback").await;
     assert_eq!(monitor.settled().await.len(), SERVICES as usize);
-    monitor.reload();
-    assert_eq!(monitor.settled().await.len(), SERVICES as usize);
+    journal(&dir, None, "feedback").await;
+    assert_eq!(monitor.settled().await.len(), SERVICES as usize, "an entry without a location: a full reload");
+}
+
+/// A journal entry written straight into the table, as another writer could.
+async fn journal(dir: &tempfile::TempDir, location: Option<&str>, kind: &str) {
+    let location = location.map_or("NULL".to_string(), |l| format!("'{l}'"));
+    let at = Utc::now().to_rfc3339();
+    let insert = format!("INSERT INTO changes (location_id, kind, at) VALUES ({location}, '{kind}', '{at}')");
+    execute(&dir.path().join("monitor.db"), &[insert]).await;
 }
 
 /// A complaint received on `on` at a service, unanswered.
@@ -205,7 +212,6 @@ async fn a_service_keeping_its_complaints_in_candour_is_counted_from_its_log() {
     for key in ["a", "b"] {
         store.add_complaint(&complaint(1, key, logged)).await.unwrap();
     }
-    monitor.touch(&lid(1));
     let after = monitor.settled().await;
     let home = after.get(&lid(1)).unwrap();
     let received = |back: i32| {
@@ -509,7 +515,6 @@ async fn a_bad_stored_month_leaves_out_its_service_and_the_monitor_computes_the_
 
     // New data for the spoilt service is read back without failing the round.
     answer(&store, SPOILT, "after", "good").await;
-    monitor.touch(&lid(SPOILT));
     assert_eq!(monitor.settled().await.len(), SERVICES as usize - 1);
     assert_eq!(monitor.health().state, candour_monitor::HealthState::Ok);
 }
@@ -529,4 +534,150 @@ async fn a_value_sqlite_refuses_leaves_out_only_its_service() {
     assert!(left_out.reason.contains("BLOB"), "{}", left_out.reason);
     assert_eq!(snapshot.len(), SERVICES as usize - 1);
     assert_eq!(snapshot.get(&lid(ALERTED)).unwrap().entry.band, 1);
+}
+
+// ---- each kind of write reaches the monitor through the change journal, with no call to it ----
+
+async fn user(store: &SqliteStore, address: &str, grants: Vec<candour_domain::Grant>) -> candour_domain::UserId {
+    use candour_store::AccountStore;
+    let new =
+        candour_store::NewUser { email: candour_domain::Email::parse(address).unwrap(), name: address.into(), grants };
+    store.create_user(&new).await.unwrap().id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_moderation_decision_reaches_the_monitor_through_the_journal() {
+    use candour_domain::voice::Criticality;
+    use candour_store::{Moderation, ModerationDecision};
+    let (_dir, store) = homes().await;
+    let monitor = Monitor::start(store.clone(), MonitoringPolicy::default());
+    let responses = |s: &candour_monitor::Snapshot| {
+        s.get(&lid(0)).unwrap().results.indicator(Indicator::PositiveOverall).copied().unwrap().n
+    };
+    assert_eq!(responses(&*monitor.settled().await), 6);
+    let raw = RawFeedback {
+        respondent: "family".into(),
+        overall: "very_poor".into(),
+        answers: OUTCOME_QUESTIONS.iter().map(|q| (q.code.to_string(), "good_enough".to_string())).collect(),
+        story: "Nobody came when I rang.".into(),
+        ..RawFeedback::default()
+    };
+    let new = NewFeedback {
+        location_id: lid(0),
+        feedback: Feedback::parse(&raw, Channel::Online).unwrap(),
+        key_hash: "with-a-story".into(),
+        reference: "with-a-story".into(),
+        received_at: Utc::now(),
+        entered_by: None,
+        prescreen: Prescreen::default(),
+        alert: None,
+        status: candour_store::FeedbackStatus::Pending,
+    };
+    let receipt = store.submit_feedback(&new).await.unwrap();
+    assert_eq!(responses(&*monitor.settled().await), 7, "a response waiting for moderation counts");
+    let moderator = user(&store, "moderator@example.org", vec![]).await;
+    let decision = Moderation {
+        decision: ModerationDecision::Reject { reason: "Not about this service".into() },
+        criticality: Criticality::new(1).unwrap(),
+        by: moderator,
+        at: Utc::now(),
+        alert: None,
+    };
+    store.moderate(receipt.feedback_id, &decision).await.unwrap();
+    assert_eq!(responses(&*monitor.settled().await), 6, "a rejected one no longer counts");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_complaint_step_reaches_the_monitor_through_the_journal() {
+    use candour_domain::complaints::ComplaintStep;
+    let (_dir, store) = homes().await;
+    let monitor = Monitor::start(store.clone(), MonitoringPolicy::default());
+    monitor.settled().await;
+    let receipt = store.add_complaint(&complaint(1, "late", month_back(2).first_day())).await.unwrap();
+    let overdue = |s: &candour_monitor::Snapshot| {
+        s.get(&lid(1)).unwrap().results.flags.iter().any(|f| f.kind == FlagKind::OverdueComplaints)
+    };
+    assert!(overdue(&*monitor.settled().await), "a complaint logged: unanswered past its deadline");
+    for step in [
+        ComplaintStep::Acknowledge { on: today() },
+        ComplaintStep::Investigate { on: today() },
+        ComplaintStep::SendResponse { on: today(), response: "We are sorry: this is what we changed.".into() },
+    ] {
+        store.take_complaint_step(receipt.id, &step, None, Utc::now()).await.unwrap();
+    }
+    assert!(!overdue(&*monitor.settled().await), "answered: no longer overdue");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_policy_confirmation_reaches_the_monitor_through_the_journal() {
+    use candour_domain::policies::{PolicyDraft, PolicyKind, Version};
+    use candour_domain::{Grant, Role, Scope};
+    use candour_store::{NewPolicyVersion, PolicyStore};
+    let (_dir, store) = homes().await;
+    let staff =
+        user(&store, "staff@example.org", vec![Grant { role: Role::Staff, scope: Scope::Location(lid(0)) }]).await;
+    let monitor = Monitor::start(store.clone(), MonitoringPolicy::default());
+    monitor.settled().await;
+    let draft = PolicyDraft {
+        title: "Fire safety".into(),
+        kind: PolicyKind::Policy,
+        body: "Leave by the nearest door.".into(),
+        changes: "First.".into(),
+        requires_confirmation: true,
+    };
+    let new = NewPolicyVersion {
+        provider: ProviderId::parse("1-1").unwrap(),
+        policy: None,
+        draft,
+        published_by: None,
+        published_at: Utc::now(),
+    };
+    let policy = store.publish_policy(&new).await.unwrap().policy_id;
+    let reads =
+        |s: &candour_monitor::Snapshot| s.get(&lid(0)).unwrap().service.policy_reads.map(|r| (r.confirmed, r.expected));
+    assert_eq!(reads(&*monitor.settled().await), Some((0, 1)), "a policy to read, read by nobody yet");
+    store.confirm_policy_read(policy, Version(1), staff, Utc::now()).await.unwrap();
+    assert_eq!(reads(&*monitor.settled().await), Some((1, 1)), "confirmed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_published_assessment_reaches_the_monitor_through_the_journal() {
+    use candour_domain::{Grant, KeyQuestionRatings, Rating, RatingRecord, RatingSource, Role, Scope, ServiceKind};
+    use candour_store::{AssessmentStore, NewAssessment, Publication};
+    let (_dir, store) = homes().await;
+    let inspector =
+        user(&store, "inspector@example.org", vec![Grant { role: Role::Inspector, scope: Scope::All }]).await;
+    let monitor = Monitor::start(store.clone(), MonitoringPolicy::default());
+    let rating = |s: &candour_monitor::Snapshot| s.get(&lid(0)).unwrap().facts.rating;
+    assert_eq!(rating(&*monitor.settled().await), None);
+    let group = "Care home service without nursing";
+    let new = NewAssessment {
+        location_id: lid(0),
+        service_group: group.into(),
+        service_kind: ServiceKind::CareHome,
+        policy: "{}".into(),
+        created_by: inspector,
+        created_at: Utc::now(),
+    };
+    let id = store.create_assessment(&new).await.unwrap().id;
+    store.send_assessment(id, today() + chrono::Days::new(14), Utc::now()).await.unwrap();
+    store.finish_challenges(id, inspector, Utc::now()).await.unwrap();
+    let publication = Publication {
+        published_on: today(),
+        published_at: Utc::now(),
+        published_by: inspector,
+        ratings: vec![RatingRecord {
+            location_id: lid(0),
+            service_group: group.into(),
+            published: today(),
+            source: RatingSource::Candour,
+            overall: Some(Rating::Good),
+            key_questions: KeyQuestionRatings::default(),
+            report_type: Some("Candour assessment".into()),
+            inherited: false,
+        }],
+        result: r#"{"service_groups": []}"#.into(),
+    };
+    store.publish_assessment(id, &publication).await.unwrap();
+    assert_eq!(rating(&*monitor.settled().await), Some((Rating::Good, today())));
 }

@@ -60,6 +60,7 @@ fn response(n: u64, locations: u64, author: candour_domain::UserId) -> HistoricF
             entered_by: None,
             prescreen: Prescreen::default(),
             alert: None,
+            status: FeedbackStatus::Published,
         },
         status: FeedbackStatus::Published,
         published_text: story.then(|| "The staff are kind, but the evenings are long.".to_string()),

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use candour_domain::voice::{Channel, Feedback, OUTCOME_QUESTIONS, RawFeedback};
 use candour_domain::{Location, LocationId, Provider, ProviderId};
-use candour_store::{ImportPlan, NewFeedback, Prescreen, Store, VoiceStore};
+use candour_store::{ImportPlan, NewFeedback, Prescreen, RegisterStore, VoiceStore};
 use candour_store_sqlite::SqliteStore;
 
 const LOCATIONS: u32 = 100;
@@ -54,9 +54,11 @@ async fn main() {
             let mut latencies = Vec::new();
             let mut n = client;
             while Instant::now() < until {
+                let feedback = feedback(n);
                 let new = NewFeedback {
                     location_id: LocationId::parse(&format!("1-{}", 1000 + n % u64::from(LOCATIONS))).expect("id"),
-                    feedback: feedback(n),
+                    status: candour_store::FeedbackStatus::on_arrival(&feedback),
+                    feedback,
                     key_hash: format!("{n:064x}"),
                     reference: format!("R{n:010}"),
                     received_at: chrono::Utc::now(),

@@ -576,7 +576,10 @@ impl AccountStore for SqliteStore {
             .map(outbox_row)
             .collect()
     }
+}
 
+#[async_trait]
+impl OutboxStore for SqliteStore {
     async fn due_emails(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<OutboxEntry>> {
         sqlx::query(concat!(
             "SELECT ",

@@ -695,6 +695,8 @@ impl AssessmentStore for SqliteStore {
         .execute(&mut *tx)
         .await
         .map_err(other)?;
+        let kind = candour_store::ChangeKind::Assessment;
+        crate::journal::append(&mut tx, Some(&location), kind, publication.published_at).await?;
         tx.commit().await.map_err(other)
     }
 }

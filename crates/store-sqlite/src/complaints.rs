@@ -323,6 +323,8 @@ impl ComplaintStore for SqliteStore {
         for email in &new.emails {
             crate::accounts::queue(&mut tx, email, None).await?;
         }
+        let location = Some(new.location_id.as_str());
+        crate::journal::append(&mut tx, location, ChangeKind::Complaint, new.created_at).await?;
         tx.commit().await.map_err(other)?;
         Ok(ComplaintReceipt { id, reference: new.reference.clone(), duplicate: false })
     }
@@ -375,6 +377,7 @@ impl ComplaintStore for SqliteStore {
         write_step(&mut tx, id, step, to).await?;
         event(&mut tx, id, step.code(), day(step, at), by, at, &detail(step)).await?;
         let updated = by_id(&mut tx, id).await?;
+        crate::journal::append(&mut tx, Some(updated.location_id.as_str()), ChangeKind::Complaint, at).await?;
         tx.commit().await.map_err(other)?;
         Ok(updated)
     }

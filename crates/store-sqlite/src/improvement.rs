@@ -482,19 +482,24 @@ impl ImprovementStore for SqliteStore {
         .execute(&mut *tx)
         .await
         .map_err(foreign_key)?;
+        let location = Some(current.location_id.as_str());
+        crate::journal::append(&mut tx, location, ChangeKind::Improvement, publishing.at).await?;
         tx.commit().await.map_err(other)
     }
 
     async fn unpublish_plan(&self, plan: i64, at: DateTime<Utc>) -> StoreResult<()> {
-        let done = sqlx::query(
+        let mut tx = self.writer.begin().await.map_err(other)?;
+        let location: Option<String> = sqlx::query_scalar(
             "UPDATE improvement_plans SET published_summary = NULL, published_by = NULL, published_at = NULL, \
-             updated_at = ? WHERE id = ?",
+             updated_at = ? WHERE id = ? RETURNING location_id",
         )
         .bind(stamp(at))
         .bind(plan)
-        .execute(&self.writer)
+        .fetch_optional(&mut *tx)
         .await
         .map_err(other)?;
-        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        let location = location.ok_or(StoreError::NotFound)?;
+        crate::journal::append(&mut tx, Some(&location), ChangeKind::Improvement, at).await?;
+        tx.commit().await.map_err(other)
     }
 }

@@ -8,6 +8,7 @@ mod assessments;
 mod codec;
 mod complaints;
 mod improvement;
+mod journal;
 mod monitoring;
 mod policies;
 mod practice;
@@ -22,10 +23,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::ConnectOptions;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use tokio::sync::Mutex;
 
 use candour_domain::{LocationId, ProviderId};
@@ -39,12 +37,13 @@ pub struct SqliteStore {
     submissions: voice::submissions::Submissions,
 }
 
-/// The in-memory directory and the database version it was built from. The probe
-/// connection's `PRAGMA data_version` changes whenever any other connection (ours
-/// or another process's) commits, so the index is rebuilt exactly when needed.
+/// The in-memory directory and the last journal entry it reflects. Before each
+/// use the journal is asked for entries after that one: only register changes (an
+/// import or sync by any process, a published assessment) touch the index, and only
+/// the rows of the locations they name. Feedback and the rest leave it alone.
 struct Directory {
-    probe: SqliteConnection,
-    version: Option<i64>,
+    /// `None` until first built.
+    sequence: Option<i64>,
     index: Arc<DirectoryIndex>,
 }
 
@@ -79,23 +78,40 @@ impl SqliteStore {
             .connect_with(options.clone().read_only(true))
             .await
             .map_err(other)?;
-        let probe = options.read_only(true).connect().await.map_err(other)?;
-        let directory =
-            Mutex::new(Directory { probe, version: None, index: Arc::new(DirectoryIndex::new(Vec::new())) });
+        let directory = Mutex::new(Directory { sequence: None, index: Arc::new(DirectoryIndex::new(Vec::new())) });
         let submissions = voice::submissions::Submissions::start(writer.clone());
         Ok(Self { reader, writer, directory, submissions })
     }
 
-    /// The directory index, rebuilt first if the database changed since it was built.
+    /// The directory index, brought up to date first with the register changes
+    /// journaled since it was last.
     async fn directory(&self) -> StoreResult<Arc<DirectoryIndex>> {
         let mut directory = self.directory.lock().await;
-        let version: i64 =
-            sqlx::query_scalar("PRAGMA data_version").fetch_one(&mut directory.probe).await.map_err(other)?;
-        if directory.version != Some(version) {
-            directory.index = Arc::new(read::directory_index(&self.reader).await?);
-            directory.version = Some(version);
+        let (first, last) = journal::bounds(&self.reader).await?;
+        match directory.sequence {
+            Some(seen) if last <= seen => {}
+            // Entries after `seen` were pruned before they were read: build afresh.
+            Some(seen) if first.is_some_and(|first| first > seen + 1) => self.build_directory(&mut directory).await?,
+            Some(seen) => {
+                let (upto, changed) = journal::register_changes(&self.reader, seen).await?;
+                if !changed.is_empty() {
+                    let rows = read::directory_rows(&self.reader, &changed).await?;
+                    Arc::make_mut(&mut directory.index).replace(&changed, rows);
+                }
+                directory.sequence = Some(upto);
+            }
+            None => self.build_directory(&mut directory).await?,
         }
         Ok(Arc::clone(&directory.index))
+    }
+
+    /// The whole index loaded again, reflecting the journal up to the entry read
+    /// before loading (entries after it are applied again on the next use).
+    async fn build_directory(&self, directory: &mut Directory) -> StoreResult<()> {
+        let (_, last) = journal::bounds(&self.reader).await?;
+        directory.index = Arc::new(read::directory_index(&self.reader).await?);
+        directory.sequence = Some(last);
+        Ok(())
     }
 
     /// Whether the database holds no locations yet (used to seed the demo once).
@@ -228,5 +244,66 @@ mod directory_freshness {
         server.apply_import(&one_location(12)).await.expect("import");
         assert_eq!(total(&server).await, 3);
         assert_eq!(total(&importer).await, 3);
+    }
+
+    /// Only register changes touch the index, and only their rows: a return (or
+    /// feedback) leaves the very same index in place.
+    #[tokio::test]
+    async fn only_register_changes_touch_the_directory_and_only_their_rows() {
+        use candour_domain::returns::Month;
+        use candour_store::{ReturnBatch, ReturnSource, ReturnsStore};
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("candour.db");
+        let server = super::SqliteStore::open(&path).await.expect("open");
+        let importer = super::SqliteStore::open(&path).await.expect("open again");
+        importer.apply_import(&one_location(10)).await.expect("import");
+        importer.apply_import(&one_location(11)).await.expect("import");
+        let before = server.directory().await.expect("index");
+        assert_eq!(before.len(), 2);
+        let figures = candour_domain::returns::MonthlyReturn {
+            month: Month::new(2026, 1).expect("a month"),
+            headcount: 20,
+            leavers: 1,
+            agency_hours: 150,
+            hours_worked: 3000,
+            vacancies: 1,
+            supervision_pct: 90,
+            training_pct: 90,
+            registered_manager: true,
+            manager_changed: false,
+            people_supported: 20,
+            incidents: 4,
+            restraint: 1,
+            seclusion: 0,
+            segregation: 0,
+            notifications: 2,
+            safeguarding_referrals: 0,
+            complaints_received: 3,
+            complaints_upheld: 1,
+            complaints_on_time: 3,
+        };
+        let batch = ReturnBatch {
+            returns: vec![(LocationId::parse("1-10").expect("valid id"), figures)],
+            sent_by: None,
+            sent_at: chrono::Utc::now(),
+            source: ReturnSource::Csv,
+        };
+        importer.save_returns(&batch).await.expect("a return");
+        let after = server.directory().await.expect("index");
+        assert!(std::sync::Arc::ptr_eq(&before, &after), "a return leaves the index alone");
+
+        let mut renamed = one_location(10);
+        renamed.locations[0].name = "Harbour View".into();
+        renamed.providers.clear();
+        importer.apply_import(&renamed).await.expect("rename");
+        let names: Vec<String> = server
+            .search_locations(&LocationQuery::default())
+            .await
+            .expect("search")
+            .items
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
+        assert_eq!(names, ["Harbour View", "Home 11"], "the renamed row replaced, sorted again");
     }
 }

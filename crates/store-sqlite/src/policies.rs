@@ -14,7 +14,7 @@ use candour_domain::{Email, Grant, LocationId, ProviderId, Role, Scope, UserId};
 use candour_store::*;
 
 use crate::codec::{corrupt, get, stamp};
-use crate::{SqliteStore, other};
+use crate::{SqliteStore, journal, other};
 
 /// The accounts (not disabled) that work for provider `?1`, with each grant that
 /// makes them so: `user_id, name, email, has_password, role, scope_kind, scope_value`.
@@ -208,18 +208,35 @@ impl PolicyStore for SqliteStore {
         };
         insert_version(&mut tx, policy, at, new).await?;
         let kept = fetch_version(&mut tx, policy, at).await?;
+        // What the provider's people are asked to read changed, at every location.
+        journal::append_for_provider(&mut tx, new.provider.as_str(), ChangeKind::PolicyRead, new.published_at).await?;
         tx.commit().await.map_err(other)?;
         Ok(kept)
     }
 
     async fn withdraw_policy(&self, policy: i64, at: DateTime<Utc>) -> StoreResult<()> {
-        let done = sqlx::query("UPDATE policies SET withdrawn_at = COALESCE(withdrawn_at, ?) WHERE id = ?")
-            .bind(stamp(at))
-            .bind(policy)
-            .execute(&self.writer)
-            .await
-            .map_err(other)?;
-        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        let mut tx = self.writer.begin().await.map_err(other)?;
+        let provider: Option<String> = sqlx::query_scalar(
+            "UPDATE policies SET withdrawn_at = ?1 WHERE id = ?2 AND withdrawn_at IS NULL RETURNING provider_id",
+        )
+        .bind(stamp(at))
+        .bind(policy)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(other)?;
+        match provider {
+            Some(provider) => journal::append_for_provider(&mut tx, &provider, ChangeKind::PolicyRead, at).await?,
+            // Withdrawn already (nothing changes), or no such policy.
+            None => {
+                let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM policies WHERE id = ?")
+                    .bind(policy)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(other)?;
+                exists.ok_or(StoreError::NotFound)?;
+            }
+        }
+        tx.commit().await.map_err(other)
     }
 
     async fn policy(&self, policy: i64) -> StoreResult<PolicyRecord> {
@@ -329,7 +346,7 @@ impl PolicyStore for SqliteStore {
                 "version {at_version} is not the current one: version {current} has been published"
             )));
         }
-        sqlx::query(
+        let added = sqlx::query(
             "INSERT INTO policy_reads (policy_id, version, user_id, confirmed_at) VALUES (?, ?, ?, ?) \
              ON CONFLICT (policy_id, version, user_id) DO NOTHING",
         )
@@ -343,6 +360,23 @@ impl PolicyStore for SqliteStore {
             sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
             _ => other(e),
         })?;
+        if added.rows_affected() > 0 {
+            // The read rate changes at each of the provider's locations where the reader works.
+            sqlx::query(
+                "INSERT INTO changes (location_id, kind, at) \
+                 SELECT DISTINCT g.scope_value, ?, ? FROM user_grants g \
+                 JOIN locations l ON l.id = g.scope_value JOIN policies p ON p.provider_id = l.provider_id \
+                 WHERE p.id = ? AND g.user_id = ? AND g.scope_kind = 'location' AND g.role IN ('manager', 'staff') \
+                 ORDER BY g.scope_value",
+            )
+            .bind(ChangeKind::PolicyRead.code())
+            .bind(stamp(at))
+            .bind(policy)
+            .bind(user.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(other)?;
+        }
         let kept: DateTime<Utc> = sqlx::query_scalar(
             "SELECT confirmed_at FROM policy_reads WHERE policy_id = ? AND version = ? AND user_id = ?",
         )

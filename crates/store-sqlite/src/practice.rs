@@ -190,6 +190,12 @@ impl PracticeStore for SqliteStore {
         };
         let query = query.bind(stamp(at)).bind(id);
         query.execute(&mut *tx).await.map_err(other)?;
+        let location: Option<String> = sqlx::query_scalar("SELECT location_id FROM good_practice WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(other)?;
+        crate::journal::append(&mut tx, location.as_deref(), ChangeKind::Practice, at).await?;
         tx.commit().await.map_err(other)
     }
 

@@ -129,8 +129,32 @@ pub async fn directory_index(pool: &SqlitePool) -> StoreResult<DirectoryIndex> {
     .fetch_all(pool)
     .await
     .map_err(other)?;
-    let rows = rows
-        .iter()
+    Ok(DirectoryIndex::new(directory_rows_of(&rows)?))
+}
+
+/// The directory rows of the locations `ids` that are on the register.
+pub async fn directory_rows(pool: &SqlitePool, ids: &[LocationId]) -> StoreResult<Vec<DirectoryRow>> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(concat!(
+            "SELECT ",
+            summary_columns!(),
+            ", l.also_known_as, l.specialisms FROM locations l JOIN providers p ON p.id = l.provider_id \
+             WHERE l.id IN ("
+        ));
+        let mut list = qb.separated(", ");
+        for id in chunk {
+            list.push_bind(id.as_str());
+        }
+        qb.push(")");
+        let rows = qb.build().fetch_all(pool).await.map_err(other)?;
+        found.extend(directory_rows_of(&rows)?);
+    }
+    Ok(found)
+}
+
+fn directory_rows_of(rows: &[sqlx::sqlite::SqliteRow]) -> StoreResult<Vec<DirectoryRow>> {
+    rows.iter()
         .map(|row| {
             let specialisms: String = row.try_get(17).map_err(other)?;
             Ok(DirectoryRow {
@@ -139,8 +163,7 @@ pub async fn directory_index(pool: &SqlitePool) -> StoreResult<DirectoryIndex> {
                 specialisms: serde_json::from_str(&specialisms).map_err(other)?,
             })
         })
-        .collect::<StoreResult<Vec<_>>>()?;
-    Ok(DirectoryIndex::new(rows))
+        .collect()
 }
 
 /// Counts the directory index cannot give: providers and rating records.

@@ -210,6 +210,8 @@ impl ReturnsStore for SqliteStore {
                 save_one(&mut tx, row, batch, &mut counts).await?;
             }
         }
+        let locations = batch.returns.iter().map(|(id, _)| id.as_str());
+        crate::journal::append_each(&mut tx, locations, candour_store::ChangeKind::Return, batch.sent_at).await?;
         tx.commit().await.map_err(other)?;
         Ok(counts)
     }

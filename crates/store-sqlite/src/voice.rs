@@ -2,6 +2,7 @@
 //! task ([`submissions`]); every other change is one transaction on the single
 //! writer, checking state first; reads go through the reader pool.
 
+mod counts;
 mod historic;
 pub(crate) mod submissions;
 
@@ -21,7 +22,7 @@ use candour_store::*;
 
 use crate::accounts::{outbox_columns, outbox_row, queue, write_error};
 use crate::codec::{corrupt, get, stamp, to_json};
-use crate::{SqliteStore, other};
+use crate::{SqliteStore, journal, other};
 
 /// Every question code, in the order of the `q_` columns in [`question_columns!`].
 const QUESTION_CODES: [&str; 14] = [
@@ -402,22 +403,13 @@ fn push_feedback(mut b: sqlx::query_builder::Separated<'_, Sqlite, &'static str>
     }
 }
 
-/// Responses without any text have nothing for a moderator to read.
-fn arrival_status(new: &NewFeedback) -> FeedbackStatus {
-    if new.feedback.story.is_empty() && new.feedback.personal_outcomes.is_empty() {
-        FeedbackStatus::Published
-    } else {
-        FeedbackStatus::Pending
-    }
-}
-
 /// Writes one submission with its personal outcomes, alert and the alert's
 /// emails; on a repeated key, returns the first receipt instead.
 pub(crate) async fn insert_feedback(conn: &mut SqliteConnection, new: &NewFeedback) -> StoreResult<Receipt> {
     let row = FeedbackRow {
         id: None,
         new,
-        status: arrival_status(new),
+        status: new.status,
         published_text: None,
         criticality: None,
         moderated_by: None,
@@ -432,6 +424,10 @@ pub(crate) async fn insert_feedback(conn: &mut SqliteConnection, new: &NewFeedba
         .await
         .map_err(|e| write_error("a response with this reference already exists", e))?;
     let Some(id) = inserted else { return first_receipt(conn, &new.key_hash).await };
+    counts::add(conn, id).await?;
+    if new.status == FeedbackStatus::Published {
+        counts::count_published(conn, id).await?;
+    }
     for (position, text) in new.feedback.personal_outcomes.iter().enumerate() {
         sqlx::query("INSERT INTO personal_outcomes (feedback_id, position, text) VALUES (?, ?, ?)")
             .bind(id)
@@ -445,7 +441,21 @@ pub(crate) async fn insert_feedback(conn: &mut SqliteConnection, new: &NewFeedba
         Some(alert) => Some(insert_alert(conn, id, alert, new.received_at).await?),
         None => None,
     };
+    journal::append(conn, Some(new.location_id.as_str()), ChangeKind::Feedback, new.received_at).await?;
     Ok(Receipt { feedback_id: id, reference: new.reference.clone(), duplicate: false, alert_id })
+}
+
+/// Appends an entry for the location that `location_of` (a query of one ID) finds.
+async fn journal_of(
+    conn: &mut SqliteConnection,
+    location_of: &'static str,
+    id: i64,
+    kind: ChangeKind,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    let location: Option<String> =
+        sqlx::query_scalar(location_of).bind(id).fetch_optional(&mut *conn).await.map_err(other)?;
+    journal::append(conn, location.as_deref(), kind, at).await
 }
 
 async fn first_receipt(conn: &mut SqliteConnection, key_hash: &str) -> StoreResult<Receipt> {
@@ -684,6 +694,7 @@ impl VoiceStore for SqliteStore {
         progress: Progress,
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await.map_err(other)?;
         let added = sqlx::query(
             "INSERT INTO outcome_progress (outcome_id, rated_at, progress) \
              SELECT o.id, ?, ? FROM personal_outcomes o JOIN feedback f ON f.id = o.feedback_id \
@@ -693,10 +704,15 @@ impl VoiceStore for SqliteStore {
         .bind(progress.code())
         .bind(outcome_id)
         .bind(StoredKey::of(key_hash))
-        .execute(&self.writer)
+        .execute(&mut *tx)
         .await
         .map_err(other)?;
-        if added.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        if added.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let of = "SELECT f.location_id FROM personal_outcomes o JOIN feedback f ON f.id = o.feedback_id WHERE o.id = ?";
+        journal_of(&mut tx, of, outcome_id, ChangeKind::Feedback, at).await?;
+        tx.commit().await.map_err(other)
     }
 
     async fn moderation_queue(&self, query: &ModerationQuery) -> StoreResult<Page<FeedbackRecord>> {
@@ -762,6 +778,9 @@ impl VoiceStore for SqliteStore {
             ModerationDecision::Publish { text } => (FeedbackStatus::Published, Some(text.as_str()), None),
             ModerationDecision::Reject { reason } => (FeedbackStatus::Rejected, None, Some(reason.as_str())),
         };
+        // Its old contribution goes before the change and the new one comes after (a
+        // refusal below takes this back with the transaction).
+        counts::take_away(&mut tx, id).await?;
         let changed = sqlx::query(
             "UPDATE feedback SET status = ?, published_text = ?, reject_reason = ?, criticality = ?, \
              moderated_by = ?, moderated_at = ? WHERE id = ? AND status = 'pending'",
@@ -780,9 +799,15 @@ impl VoiceStore for SqliteStore {
             let exists = "SELECT id FROM feedback WHERE id = ?";
             return Err(not_pending(&mut tx, exists, id, "this response has already been moderated").await);
         }
+        counts::add(&mut tx, id).await?;
+        if status == FeedbackStatus::Published {
+            counts::count_published(&mut tx, id).await?;
+        }
         if let Some(alert) = &moderation.alert {
             insert_alert(&mut tx, id, alert, moderation.at).await?;
         }
+        let of = "SELECT location_id FROM feedback WHERE id = ?";
+        journal_of(&mut tx, of, id, ChangeKind::Moderation, moderation.at).await?;
         tx.commit().await.map_err(other)
     }
 
@@ -952,6 +977,8 @@ impl VoiceStore for SqliteStore {
         .await
         .map_err(|e| write_error("this reply cannot be added", e))?;
         let added = load_reply(&mut tx, id).await?;
+        let of = "SELECT location_id FROM feedback WHERE id = ?";
+        journal_of(&mut tx, of, reply.feedback_id, ChangeKind::Reply, reply.at).await?;
         tx.commit().await.map_err(other)?;
         Ok(added)
     }
@@ -1015,6 +1042,8 @@ impl VoiceStore for SqliteStore {
             let exists = "SELECT id FROM replies WHERE id = ?";
             return Err(not_pending(&mut tx, exists, id, "this reply has already been checked").await);
         }
+        let of = "SELECT f.location_id FROM replies r JOIN feedback f ON f.id = r.feedback_id WHERE r.id = ?";
+        journal_of(&mut tx, of, id, ChangeKind::Reply, at).await?;
         tx.commit().await.map_err(other)
     }
 

@@ -30,6 +30,7 @@ pub async fn apply_import(pool: &SqlitePool, plan: &ImportPlan) -> StoreResult<(
     let touched =
         plan.locations.iter().map(|l| l.id.as_str()).chain(plan.ratings.iter().map(|r| r.location_id.as_str()));
     refresh_current_ratings(&mut tx, touched).await?;
+    crate::journal::append_import(&mut tx, plan, Utc::now()).await?;
     sqlx::query("INSERT INTO import_runs (kind, origin, finished_at, counts) VALUES (?, ?, ?, ?)")
         .bind(&plan.kind)
         .bind(&plan.origin)

@@ -246,6 +246,11 @@ pub trait AccountStore: Send + Sync {
     async fn queue_email(&self, email: &OutgoingEmail) -> StoreResult<i64>;
     /// Newest first.
     async fn outbox(&self, limit: u32) -> StoreResult<Vec<OutboxEntry>>;
+}
+
+/// What the mail sender uses: the emails due and how each attempt went.
+#[async_trait]
+pub trait OutboxStore: Send + Sync {
     /// Unsent emails due for an attempt at `now`, oldest first.
     async fn due_emails(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<OutboxEntry>>;
     async fn mark_email_sent(&self, id: i64, at: DateTime<Utc>) -> StoreResult<()>;

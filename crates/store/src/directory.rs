@@ -1,11 +1,12 @@
 //! The directory held in memory: every location's summary with its filter keys,
 //! kept sorted by name. Searching 30,000 locations this way takes well under a
-//! millisecond, so a backend answers directory queries from an index it rebuilds
-//! whenever the register changes, and the database is not scanned per request.
+//! millisecond, so a backend answers directory queries from an index it keeps in
+//! step with the register (replacing the rows of the locations a change journal
+//! names), and the database is not scanned per request.
 
 use std::collections::HashMap;
 
-use candour_domain::{Rating, ServiceKind};
+use candour_domain::{LocationId, Rating, ServiceKind};
 
 use crate::{
     AreaCount, LocationQuery, LocationSort, LocationSummary, NameCount, Page, RatingFilter, RegisterStats, StoreError,
@@ -13,12 +14,14 @@ use crate::{
 };
 
 /// What a backend loads for each location to build the index.
+#[derive(Clone)]
 pub struct DirectoryRow {
     pub summary: LocationSummary,
     pub also_known_as: Option<String>,
     pub specialisms: Vec<String>,
 }
 
+#[derive(Clone)]
 struct Entry {
     summary: LocationSummary,
     /// Lower-cased name and also-known-as.
@@ -31,6 +34,7 @@ struct Entry {
     kinds: u8,
 }
 
+#[derive(Clone)]
 pub struct DirectoryIndex {
     /// Sorted by name (ignoring case), then ID: the default order.
     entries: Vec<Entry>,
@@ -45,32 +49,48 @@ fn kind_bit(kind: ServiceKind) -> u8 {
     1 << ServiceKind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
 }
 
+impl Entry {
+    fn of(row: DirectoryRow) -> Entry {
+        let search_text = match &row.also_known_as {
+            Some(aka) => format!("{} {}", row.summary.name, aka).to_lowercase(),
+            None => row.summary.name.to_lowercase(),
+        };
+        Entry {
+            local_authority_key: row.summary.local_authority.as_deref().map(str::to_lowercase),
+            specialism_keys: row.specialisms.iter().map(|s| s.to_lowercase()).collect(),
+            specialisms: row.specialisms,
+            kinds: row.summary.service_kinds.iter().fold(0, |bits, k| bits | kind_bit(*k)),
+            search_text,
+            summary: row.summary,
+        }
+    }
+}
+
 impl DirectoryIndex {
     pub fn new(rows: Vec<DirectoryRow>) -> Self {
-        let mut entries: Vec<Entry> = rows
-            .into_iter()
-            .map(|row| {
-                let search_text = match &row.also_known_as {
-                    Some(aka) => format!("{} {}", row.summary.name, aka).to_lowercase(),
-                    None => row.summary.name.to_lowercase(),
-                };
-                Entry {
-                    local_authority_key: row.summary.local_authority.as_deref().map(str::to_lowercase),
-                    specialism_keys: row.specialisms.iter().map(|s| s.to_lowercase()).collect(),
-                    specialisms: row.specialisms,
-                    kinds: row.summary.service_kinds.iter().fold(0, |bits, k| bits | kind_bit(*k)),
-                    search_text,
-                    summary: row.summary,
-                }
-            })
-            .collect();
-        entries.sort_by_cached_key(|e| (e.summary.name.to_lowercase(), e.summary.id.clone()));
-        Self {
-            local_authorities: count_local_authorities(&entries),
-            specialisms: count_specialisms(&entries),
-            stats: count_locations(&entries),
-            entries,
-        }
+        let entries: Vec<Entry> = rows.into_iter().map(Entry::of).collect();
+        let mut index =
+            Self { entries, local_authorities: Vec::new(), specialisms: Vec::new(), stats: RegisterStats::default() };
+        index.sort_and_count();
+        index
+    }
+
+    /// The rows of the locations `changed` replaced by `rows` (as they now stand; a
+    /// location of `changed` without a row is no longer on the register and goes),
+    /// then sorted and counted again. The other rows stay as they were.
+    pub fn replace(&mut self, changed: &[LocationId], rows: Vec<DirectoryRow>) {
+        let changed: std::collections::HashSet<LocationId> =
+            changed.iter().chain(rows.iter().map(|r| &r.summary.id)).cloned().collect();
+        self.entries.retain(|e| !changed.contains(&e.summary.id));
+        self.entries.extend(rows.into_iter().map(Entry::of));
+        self.sort_and_count();
+    }
+
+    fn sort_and_count(&mut self) {
+        self.entries.sort_by_cached_key(|e| (e.summary.name.to_lowercase(), e.summary.id.clone()));
+        self.local_authorities = count_local_authorities(&self.entries);
+        self.specialisms = count_specialisms(&self.entries);
+        self.stats = count_locations(&self.entries);
     }
 
     pub fn len(&self) -> usize {

@@ -1,13 +1,16 @@
 //! The storage boundary. Callers (CLI, web, importers) speak only to [`Store`]; each
-//! database backend implements it and proves itself with [`conformance`].
+//! database backend implements it and proves itself with the conformance suite
+//! (`conformance`, behind the cargo feature of that name: out of the production library).
 
 mod accounts;
 mod assessments;
 mod complaints;
+#[cfg(feature = "conformance")]
 pub mod conformance;
 mod directory;
 mod error;
 mod improvement;
+mod journal;
 mod models;
 mod monitoring;
 mod policies;
@@ -24,6 +27,7 @@ pub use complaints::*;
 pub use directory::{DirectoryIndex, DirectoryRow};
 pub use error::{StoreError, StoreResult};
 pub use improvement::*;
+pub use journal::{Change, ChangeKind, JournalStore};
 pub use models::*;
 pub use monitoring::*;
 pub use policies::*;
@@ -36,10 +40,11 @@ pub use voice::*;
 /// methods in [`AssessmentStore`], people's voice in [`VoiceStore`], provider
 /// returns in [`ReturnsStore`], what monitoring reads in [`MonitoringStore`],
 /// complaints in [`ComplaintStore`], improvement plans in [`ImprovementStore`], the
-/// policy cascade in [`PolicyStore`], good practice in [`PracticeStore`] and the
-/// register in [`RegisterStore`].
+/// policy cascade in [`PolicyStore`], good practice in [`PracticeStore`], the
+/// register in [`RegisterStore`] and the change journal in [`JournalStore`].
 pub trait Store:
     AccountStore
+    + OutboxStore
     + AssessmentStore
     + VoiceStore
     + ReturnsStore
@@ -49,6 +54,8 @@ pub trait Store:
     + PolicyStore
     + PracticeStore
     + RegisterStore
+    + JournalStore
+    + MonitorStore
     + Send
     + Sync
     + 'static
@@ -57,6 +64,7 @@ pub trait Store:
 
 impl<T> Store for T where
     T: AccountStore
+        + OutboxStore
         + AssessmentStore
         + VoiceStore
         + ReturnsStore
@@ -66,11 +74,19 @@ impl<T> Store for T where
         + PolicyStore
         + PracticeStore
         + RegisterStore
+        + JournalStore
         + Send
         + Sync
         + 'static
 {
 }
+
+/// What the live monitor reads: monitoring's figures, policy read rates, the
+/// register and the change journal it follows. (A supertrait of [`Store`], so that
+/// `Arc<dyn Store>` turns into `Arc<dyn MonitorStore>`.)
+pub trait MonitorStore: MonitoringStore + PolicyStore + RegisterStore + JournalStore + Send + Sync + 'static {}
+
+impl<T> MonitorStore for T where T: MonitoringStore + PolicyStore + RegisterStore + JournalStore + Send + Sync + 'static {}
 
 /// The register: locations and providers as the regulator lists them, the
 /// directory over them, and the imports that change them.

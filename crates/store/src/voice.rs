@@ -48,6 +48,9 @@ pub struct NewFeedback {
     pub entered_by: Option<UserId>,
     pub prescreen: Prescreen,
     pub alert: Option<NewAlert>,
+    /// Its status as it arrives, decided by the caller (the voice service, by
+    /// [`FeedbackStatus::on_arrival`]); a backend stores it as given.
+    pub status: FeedbackStatus,
 }
 
 /// What a submission returns. On a repeat of the same key, the first response's
@@ -85,6 +88,11 @@ impl FeedbackStatus {
         [FeedbackStatus::Pending, FeedbackStatus::Published, FeedbackStatus::Rejected]
             .into_iter()
             .find(|s| s.code() == value)
+    }
+
+    /// A new response's status ([`Feedback::needs_moderation`]).
+    pub fn on_arrival(feedback: &Feedback) -> Self {
+        if feedback.needs_moderation() { FeedbackStatus::Pending } else { FeedbackStatus::Published }
     }
 }
 

@@ -56,6 +56,9 @@ pub struct WebConfig {
     pub accounts: AccountPolicy,
     /// Indicators, comparisons, flags and bands: stated with every result.
     pub monitoring: MonitoringPolicy,
+    /// Whether the live monitor runs. Off (`candour serve --no-monitor`), monitoring
+    /// pages answer that monitoring is not ready: for benchmarks and public-only sites.
+    pub monitor_on: bool,
     /// The working days a complaint is acknowledged and answered within; each
     /// complaint keeps the policy it was received under.
     pub complaint_policy: candour_domain::complaints::ComplaintPolicy,
@@ -88,6 +91,7 @@ impl WebConfig {
             feedback_per_address: RateLimit::FEEDBACK_PER_ADDRESS,
             feedback_per_service: RateLimit::FEEDBACK_PER_SERVICE,
             monitoring: MonitoringPolicy::default(),
+            monitor_on: true,
             complaint_policy: candour_domain::complaints::ComplaintPolicy::default(),
         })
     }

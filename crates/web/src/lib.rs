@@ -74,7 +74,11 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self'; style
 /// health check and assets, with tracing, a request body limit, a timeout, gzip
 /// compression, security headers, CSRF protection and rate limits.
 pub fn app(store: Arc<dyn Store>, config: WebConfig) -> Router {
-    let monitor = Monitor::start(store.clone(), config.monitoring);
+    let monitor = if config.monitor_on {
+        Monitor::start(store.clone(), config.monitoring)
+    } else {
+        Monitor::off(store.clone(), config.monitoring)
+    };
     app_with_monitor(store, config, monitor)
 }
 

@@ -161,6 +161,7 @@ impl Voice {
                 entered_by: entered_by.map(|p| p.user_id),
                 prescreen: prescreen.clone(),
                 alert,
+                status: FeedbackStatus::on_arrival(&feedback),
             };
             match self.store.submit_feedback(&new).await {
                 // The reference drawn is taken (a one in billions chance): draw another.

@@ -10,12 +10,20 @@ use candour_web::WebConfig;
 
 use crate::{DbArgs, MailArgs};
 
+/// What `candour serve` turns on or off.
+pub struct Switches {
+    /// Read each client's address from `X-Forwarded-For`.
+    pub trust_forwarded_for: bool,
+    /// Run the live monitor.
+    pub monitor: bool,
+}
+
 pub async fn run(
     db: &DbArgs,
     addr: SocketAddr,
     demo: bool,
     public_url: Option<String>,
-    trust_forwarded_for: bool,
+    switches: Switches,
     mail: &MailArgs,
     (monitoring, complaints): (MonitoringPolicy, ComplaintPolicy),
 ) -> anyhow::Result<()> {
@@ -28,7 +36,8 @@ pub async fn run(
     let local = listener.local_addr()?;
     let public_url = public_url.unwrap_or_else(|| format!("http://{local}"));
     let mut config = WebConfig::new(&public_url)?;
-    config.trust_forwarded_for = trust_forwarded_for;
+    config.trust_forwarded_for = switches.trust_forwarded_for;
+    config.monitor_on = switches.monitor;
     config.monitoring = monitoring;
     config.complaint_policy = complaints;
     if demo {

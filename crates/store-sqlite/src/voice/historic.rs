@@ -42,7 +42,6 @@ pub(crate) async fn load(pool: &SqlitePool, batch: &[HistoricFeedback]) -> Store
 
 async fn write_batch(conn: &mut SqliteConnection, batch: &[HistoricFeedback]) -> StoreResult<()> {
     let mut tx = conn.begin().await.map_err(other)?;
-    let triggers = set_count_triggers_aside(&mut tx).await?;
     let first_feedback = next_id(&mut tx, "SELECT COALESCE(MAX(id), 0) + 1 FROM feedback").await?;
     let feedback_ids: Vec<i64> = (first_feedback..).take(batch.len()).collect();
     for (chunk, ids) in batch.chunks(CHUNK).zip(feedback_ids.chunks(CHUNK)) {
@@ -56,34 +55,14 @@ async fn write_batch(conn: &mut SqliteConnection, batch: &[HistoricFeedback]) ->
         }
     }
     recount(&mut tx, first_feedback, first_feedback + batch.len() as i64 - 1).await?;
-    for (_, create) in &triggers {
-        sqlx::query(AssertSqlSafe(create.clone())).execute(&mut *tx).await.map_err(other)?;
-    }
+    let locations = batch.iter().map(|h| h.new.location_id.as_str());
+    crate::journal::append_each(&mut tx, locations, candour_store::ChangeKind::Feedback, chrono::Utc::now()).await?;
     tx.commit().await.map_err(other)
 }
 
-/// Counting each response as it is written (the `voice_months` triggers of migration
-/// 0006, the `voice_counted` ones of 0011) costs more than writing it when millions arrive at once: within the batch's
-/// transaction the triggers are dropped, the batch's services counted again in one
-/// statement ([`recount`]), and the triggers created again from their stored text.
-/// Should anything fail, the transaction takes all of it back.
-async fn set_count_triggers_aside(conn: &mut SqliteConnection) -> StoreResult<Vec<(String, String)>> {
-    let triggers: Vec<(String, String)> = sqlx::query_as(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'feedback' \
-         AND (name GLOB 'voice_months_*' OR name GLOB 'voice_counted_*')",
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(other)?;
-    for (name, _) in &triggers {
-        // The names come from the schema itself, not from outside.
-        sqlx::query(AssertSqlSafe(format!("DROP TRIGGER \"{name}\""))).execute(&mut *conn).await.map_err(other)?;
-    }
-    Ok(triggers)
-}
-
 /// The months (and published responses) of every service with a response among ids
-/// `first..=last`, counted again from scratch.
+/// `first..=last`, counted again from scratch: counting each response as it is
+/// written (counts.rs) costs more than writing it when millions arrive at once.
 async fn recount(conn: &mut SqliteConnection, first: i64, last: i64) -> StoreResult<()> {
     const SERVICES: &str = "location_id IN (SELECT DISTINCT location_id FROM feedback WHERE id BETWEEN ?1 AND ?2)";
     sqlx::query(AssertSqlSafe(format!("DELETE FROM voice_months WHERE {SERVICES}")))

@@ -9,7 +9,7 @@ use candour_domain::working_days::add_working_days;
 
 use super::*;
 
-fn complaint(location: u32, secret: &str, received_on: NaiveDate) -> NewComplaint {
+pub(super) fn complaint(location: u32, secret: &str, received_on: NaiveDate) -> NewComplaint {
     let policy = ComplaintPolicy::default();
     NewComplaint {
         location_id: lid(location),

@@ -4,7 +4,7 @@ use candour_domain::improvement::{ActionDetails, ActionStatus, FileKind, Finding
 
 use super::*;
 
-async fn plan_setup(store: &dyn Store) -> (User, Plan) {
+pub(super) async fn plan_setup(store: &dyn Store) -> (User, Plan) {
     store.apply_import(&small_register()).await.expect("import");
     let admin = add_user(store, "plans@example.org", vec![grant(Role::ProviderAdmin, Scope::Provider(pid(1)))]).await;
     let new = NewPlan {

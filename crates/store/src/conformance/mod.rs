@@ -9,6 +9,26 @@
 //! anything that must live as long as it (a temporary directory, say). The
 //! backend's tokio must have the multi-threaded runtime: some cases share the
 //! store between tasks.
+//!
+//! The suite sits behind the `conformance` cargo feature of `candour-store`: a
+//! backend's dev-dependency turns it on, the production library leaves it out.
+//!
+//! # Guarantees every backend keeps
+//!
+//! Rules belong to the callers (the application's services); a backend keeps only
+//! these guarantees, whatever the caller does (SQLite keeps the first two with
+//! triggers, so that not even a hand-written statement breaks them):
+//! - **The audit log is append-only**: an entry, once written, is never changed or
+//!   deleted (the trait offers neither; `audit_log_is_searched_newest_first`).
+//! - **A published assessment is immutable**: no edit, challenge, decision or second
+//!   publication changes it (`assessment_transitions_are_refused_out_of_order`,
+//!   `assessments_go_from_draft_to_published`).
+//! - **Every write is all or nothing**: a refused or failed write leaves no trace,
+//!   not even a journal entry (`a_failing_import_writes_nothing`,
+//!   `returns_are_kept_all_or_nothing`, the `journal_*` cases).
+//! - **The change journal** records each write that feeds monitoring, the directory
+//!   or a public page in the write's own transaction; entries become visible in
+//!   sequence order and numbers are never reused (the `journal_*` cases).
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -27,11 +47,13 @@ use crate::*;
 
 mod complaints;
 mod improvement;
+mod journal;
 mod policies;
 mod practice;
 
 pub use complaints::*;
 pub use improvement::*;
+pub use journal::*;
 pub use policies::*;
 pub use practice::*;
 
@@ -107,6 +129,19 @@ macro_rules! conformance_tests {
         $crate::conformance_tests!(@cases $fresh;
             practice_goes_from_draft_to_published_and_back,
             practice_search_finds_only_published_accounts,
+        );
+        // The change journal (journal.rs).
+        $crate::conformance_tests!(@cases $fresh;
+            journal_register_import_names_each_location_it_changes,
+            journal_feedback_submission_names_its_location,
+            journal_moderation_decision_names_its_location,
+            journal_reply_names_its_location,
+            journal_return_names_each_location,
+            journal_complaint_step_names_its_location,
+            journal_policy_confirmation_names_the_readers_locations,
+            journal_published_assessment_names_its_location,
+            journal_published_plan_and_practice_name_their_location,
+            journal_is_pruned_and_its_numbers_never_reused,
         );
     };
     // Cases that share the store between spawned tasks.
@@ -1295,9 +1330,11 @@ fn key_hash(key: &str) -> String {
 }
 
 fn submission(location: u32, key: &str, hours: i64, raw: &RawFeedback) -> NewFeedback {
+    let feedback = Feedback::parse(raw, Channel::Online).expect("valid test feedback");
     NewFeedback {
         location_id: lid(location),
-        feedback: Feedback::parse(raw, Channel::Online).expect("valid test feedback"),
+        status: FeedbackStatus::on_arrival(&feedback),
+        feedback,
         key_hash: key_hash(key),
         reference: format!("REF-{key}"),
         received_at: at(hours),

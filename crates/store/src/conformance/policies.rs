@@ -4,7 +4,7 @@ use super::*;
 
 use candour_domain::policies::{PolicyDraft, PolicyKind, ReadCount, Version};
 
-fn draft(title: &str, changes: &str, requires_confirmation: bool) -> PolicyDraft {
+pub(super) fn draft(title: &str, changes: &str, requires_confirmation: bool) -> PolicyDraft {
     PolicyDraft {
         title: title.into(),
         kind: PolicyKind::Policy,
@@ -14,14 +14,14 @@ fn draft(title: &str, changes: &str, requires_confirmation: bool) -> PolicyDraft
     }
 }
 
-fn publish(provider: u32, policy: Option<i64>, d: PolicyDraft, hours: i64) -> NewPolicyVersion {
+pub(super) fn publish(provider: u32, policy: Option<i64>, d: PolicyDraft, hours: i64) -> NewPolicyVersion {
     NewPolicyVersion { provider: pid(provider), policy, draft: d, published_by: None, published_at: at(hours) }
 }
 
 /// Provider 1 (locations 100 and 102) with an administrator, a manager at 100, a
 /// member of staff at both 100 and 102, one at 102 only, and someone disabled;
 /// provider 2 with a member of staff of its own.
-async fn policy_people(store: &dyn Store) -> [User; 6] {
+pub(super) async fn policy_people(store: &dyn Store) -> [User; 6] {
     store.apply_import(&small_register()).await.expect("import");
     let admin = add_user(store, "admin@example.org", vec![grant(Role::ProviderAdmin, Scope::Provider(pid(1)))]).await;
     let manager = add_user(store, "manager@example.org", vec![grant(Role::Manager, Scope::Location(lid(100)))]).await;

@@ -8,7 +8,7 @@ fn statement(code: &str) -> QualityStatement {
     QualityStatement::parse(code).expect("valid statement")
 }
 
-fn account(title: &str, theme: Theme, statements: &[&str]) -> PracticeDraft {
+pub(super) fn account(title: &str, theme: Theme, statements: &[&str]) -> PracticeDraft {
     PracticeDraft {
         title: title.into(),
         summary: format!("Summary of {title}"),

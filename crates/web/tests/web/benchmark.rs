@@ -110,7 +110,6 @@ async fn app_with_peers() -> TestApp {
     }
     let batch = ReturnBatch { returns, sent_by: None, sent_at: Utc::now(), source: ReturnSource::Csv };
     app.store.save_returns(&batch).await.expect("the returns are saved");
-    app.monitor.reload();
     app.settled().await;
     app
 }

@@ -127,7 +127,6 @@ async fn those_who_run_a_service_see_its_monitoring_without_voice_indicators() {
     for _ in 0..6 {
         give(&app, ROSE_COURT, &feedback("")).await;
     }
-    app.monitor.reload();
     app.settled().await;
     let voice_codes: Vec<&str> = CATALOGUE
         .iter()

@@ -170,6 +170,10 @@ impl AccountStore for BrokenStore {
     async fn outbox(&self, _: u32) -> StoreResult<Vec<OutboxEntry>> {
         broken()
     }
+}
+
+#[async_trait]
+impl OutboxStore for BrokenStore {
     async fn due_emails(&self, _: DateTime<Utc>, _: u32) -> StoreResult<Vec<OutboxEntry>> {
         broken()
     }
@@ -473,6 +477,19 @@ impl PracticeStore for BrokenStore {
         broken()
     }
     async fn search_practice(&self, _: &PracticeQuery) -> StoreResult<Page<PracticeSummary>> {
+        broken()
+    }
+}
+
+#[async_trait]
+impl JournalStore for BrokenStore {
+    async fn changes_after(&self, _: i64, _: u32) -> StoreResult<Vec<Change>> {
+        broken()
+    }
+    async fn last_change(&self) -> StoreResult<i64> {
+        broken()
+    }
+    async fn prune_changes(&self, _: i64, _: DateTime<Utc>) -> StoreResult<u64> {
         broken()
     }
 }

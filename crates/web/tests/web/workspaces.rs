@@ -242,7 +242,6 @@ async fn the_area_view_puts_a_good_service_in_band_one_before_worse_rated_ones_a
         ..ImportPlan::default()
     };
     app.store.apply_import(&plan).await.expect("imported");
-    app.monitor.reload();
     severe_alert_at_rose_court(&app).await;
     let snapshot = app.settled().await;
     assert_eq!(snapshot.get(&LocationId::parse(ROSE_COURT).unwrap()).expect("watched").entry.band, 1);
