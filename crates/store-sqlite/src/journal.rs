@@ -188,7 +188,7 @@ impl JournalStore for SqliteStore {
         // own cursor knows that nothing in between is missing.
         let done = sqlx::query(
             "DELETE FROM changes WHERE sequence < ?1 \
-             AND sequence < COALESCE((SELECT MIN(sequence) FROM changes WHERE at >= ?2), ?1)",
+             AND sequence < COALESCE((SELECT sequence FROM changes WHERE at >= ?2 ORDER BY sequence LIMIT 1), ?1)",
         )
         .bind(before)
         .bind(stamp(older_than))
