@@ -328,6 +328,10 @@ async fn run(shared: Arc<Shared>) {
         if let Some(ended) = round_ended.take() {
             tokio::time::sleep_until((ended + ROUND_GAP).into()).await;
         }
+        if last_prune.elapsed() >= PRUNE_EVERY {
+            prune(store.as_ref(), cursor).await;
+            last_prune = Instant::now();
+        }
         let changes = match changes_after(store.as_ref(), cursor).await {
             Ok(changes) => changes,
             Err(error) => {
@@ -336,10 +340,6 @@ async fn run(shared: Arc<Shared>) {
             }
         };
         let Some(last) = changes.last().map(|c| c.sequence) else {
-            if last_prune.elapsed() >= PRUNE_EVERY {
-                prune(store.as_ref(), cursor).await;
-                last_prune = Instant::now();
-            }
             tokio::time::sleep(POLL_EVERY).await;
             continue;
         };

@@ -184,12 +184,17 @@ impl JournalStore for SqliteStore {
     }
 
     async fn prune_changes(&self, before: i64, older_than: DateTime<Utc>) -> StoreResult<u64> {
-        let done = sqlx::query("DELETE FROM changes WHERE sequence < ? AND at < ?")
-            .bind(before)
-            .bind(stamp(older_than))
-            .execute(&self.writer)
-            .await
-            .map_err(other)?;
+        // Only ever the oldest entries: a follower that finds the first entry past its
+        // own cursor knows that nothing in between is missing.
+        let done = sqlx::query(
+            "DELETE FROM changes WHERE sequence < ?1 \
+             AND sequence < COALESCE((SELECT sequence FROM changes WHERE at >= ?2 ORDER BY sequence LIMIT 1), ?1)",
+        )
+        .bind(before)
+        .bind(stamp(older_than))
+        .execute(&self.writer)
+        .await
+        .map_err(other)?;
         Ok(done.rows_affected())
     }
 }

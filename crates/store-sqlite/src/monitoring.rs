@@ -56,11 +56,12 @@ struct LocationRow(
 );
 
 /// Specialisms that are not JSON are passed on as text, to fail that location's
-/// row alone rather than the whole query.
+/// row alone rather than the whole query. The ID comes again on its own, to name
+/// the location whose packed row cannot even be read as text.
 const LOCATIONS: &str = "SELECT json_array(l.id, l.name, l.provider_id, p.name, l.local_authority, l.region, \
      l.service_kinds, l.beds, \
      CASE WHEN json_valid(l.specialisms) THEN json(l.specialisms) ELSE json_quote(l.specialisms) END, \
-     l.last_inspection, l.current_overall, l.current_rated_on) \
+     l.last_inspection, l.current_overall, l.current_rated_on), l.id \
      FROM locations l LEFT JOIN providers p ON p.id = l.provider_id WHERE l.registration_status = 'registered'";
 
 /// The registered locations' IDs, to read them one at a time.
@@ -302,8 +303,9 @@ fn monthly_return(r: ReturnRow) -> StoreResult<MonthlyReturn> {
 fn monitored_location(row: &SqliteRow) -> Result<ServiceFacts, Unreadable> {
     service_facts(row).map_err(|e| {
         let packed: Option<serde_json::Value> = get::<String>(row, 0).ok().and_then(|p| serde_json::from_str(&p).ok());
-        let id = packed.as_ref().and_then(|v| v.get(0)).and_then(|id| id.as_str()).unwrap_or("(unknown)");
-        Unreadable { location: id.to_string(), reason: reason(e) }
+        let id = packed.as_ref().and_then(|v| v.get(0)).and_then(|id| id.as_str()).map(str::to_string);
+        let id = id.or_else(|| get::<String>(row, 1).ok()).unwrap_or_else(|| "(unknown)".into());
+        Unreadable { location: id, reason: reason(e) }
     })
 }
 

@@ -118,7 +118,8 @@ pub trait JournalStore: Send + Sync {
     /// The sequence of the latest entry (0 when none was ever appended).
     async fn last_change(&self) -> StoreResult<i64>;
 
-    /// Removes entries with a sequence below `before` recorded before `older_than`;
-    /// returns how many went.
+    /// Removes the oldest entries: those with a sequence below `before` and below
+    /// that of any entry recorded at or after `older_than` (so that what is left is
+    /// always an unbroken run up to the last); returns how many went.
     async fn prune_changes(&self, before: i64, older_than: DateTime<Utc>) -> StoreResult<u64>;
 }
