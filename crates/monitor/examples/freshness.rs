@@ -1,6 +1,6 @@
 //! How long one new response takes to show in its service's indicators and band on
 //! a real database: `cargo run --release -p candour-monitor --example freshness -- DB [ROUNDS]`.
-//! Each round submits one response to a service, touches it and waits for the
+//! Each round submits one response to a service (the store journals it) and waits for the
 //! monitor to settle; prints the first full computation and each round's time.
 
 use std::sync::Arc;
