@@ -1,8 +1,12 @@
 //! The account rules against a real SQLite store, with a clock the tests move.
 
+mod common;
+
+use common::{now, open_store};
+
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration};
+use chrono::Duration;
 use tempfile::TempDir;
 
 use candour_app::accounts::{AccountError, AccountPolicy, Accounts, Clock, ManualClock, SignInError, SignedIn};
@@ -20,9 +24,8 @@ struct Harness {
 }
 
 async fn harness() -> Harness {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let store = Arc::new(SqliteStore::open(&dir.path().join("candour.db")).await.expect("open store"));
-    let clock = Arc::new(ManualClock::new(DateTime::from_timestamp(1_750_000_000, 0).expect("valid time")));
+    let (store, dir) = open_store().await;
+    let clock = Arc::new(ManualClock::new(now()));
     let policy = AccountPolicy { public_url: "https://candour.example.org".into(), ..Default::default() };
     let accounts = Accounts::with_clock(Arc::clone(&store) as Arc<dyn Store>, policy, Arc::clone(&clock) as _);
     Harness { accounts, store, clock, dir }

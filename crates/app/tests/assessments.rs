@@ -2,14 +2,17 @@
 //! who may do what, what is audited, what is refused before anything is written,
 //! and publishing turning the engine's result into the rating.
 
+mod common;
+
+use common::{actor, import, location_id, now, open_store, provider_id};
+
 use std::sync::Arc;
 
 use candour_app::assessments::{Assessments, AssessmentsError};
 use candour_app::{Actor, Denied, Gate};
-use candour_domain::{Email, Grant, Location, LocationId, Principal, Provider, ProviderId, RatingSource, Role, Scope};
-use candour_store::{AccountStore, AssessmentStatus, AssessmentStore, AuditQuery, ImportPlan, NewUser, RegisterStore};
+use candour_domain::{Location, LocationId, Provider, RatingSource, Role, Scope};
+use candour_store::{AccountStore, AssessmentStatus, AssessmentStore, AuditQuery, RegisterStore};
 use candour_store_sqlite::SqliteStore;
-use chrono::{DateTime, Utc};
 use tempfile::TempDir;
 
 const GROUP: &str = "Care home service with nursing";
@@ -24,40 +27,21 @@ struct Harness {
     _dir: TempDir,
 }
 
-fn now() -> DateTime<Utc> {
-    DateTime::from_timestamp(1_750_000_000, 0).expect("valid time")
-}
-
 async fn harness() -> Harness {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let store = Arc::new(SqliteStore::open(&dir.path().join("candour.db")).await.expect("open store"));
-    let provider = ProviderId::parse("1-101").expect("valid id");
-    let other = ProviderId::parse("1-102").expect("valid id");
-    let location = LocationId::parse("1-201").expect("valid id");
+    let (store, dir) = open_store().await;
+    let provider = provider_id("1-101");
+    let other = provider_id("1-102");
+    let location = location_id("1-201");
     let mut home = Location::new(location.clone(), provider.clone(), "Rose Court");
     home.service_types = vec![GROUP.to_string()];
-    let plan = ImportPlan {
-        kind: "test".into(),
-        origin: "assessment tests".into(),
-        providers: vec![Provider::new(provider.clone(), "Sunrise Care"), Provider::new(other.clone(), "Elsewhere")],
-        locations: vec![home],
-        ratings: Vec::new(),
-        counts: Default::default(),
-    };
-    store.apply_import(&plan).await.expect("import the register");
-    let inspector = user(&store, "inspector@example.org", Role::Inspector, Scope::All).await;
-    let provider_admin = user(&store, "pa@sunrise.example", Role::ProviderAdmin, Scope::Provider(provider)).await;
-    let other_admin = user(&store, "pa@elsewhere.example", Role::ProviderAdmin, Scope::Provider(other)).await;
+    let providers = vec![Provider::new(provider.clone(), "Sunrise Care"), Provider::new(other.clone(), "Elsewhere")];
+    import(&store, providers, vec![home]).await;
+    let inspector = actor(&store, "inspector@example.org", Role::Inspector, Scope::All).await;
+    let provider_admin = actor(&store, "pa@sunrise.example", Role::ProviderAdmin, Scope::Provider(provider)).await;
+    let other_admin = actor(&store, "pa@elsewhere.example", Role::ProviderAdmin, Scope::Provider(other)).await;
     let gate = Gate::new(store.clone());
     let service = Assessments::new(store.clone(), store.clone(), store.clone(), gate);
     Harness { service, store, location, inspector, provider_admin, other_admin, _dir: dir }
-}
-
-async fn user(store: &SqliteStore, address: &str, role: Role, scope: Scope) -> Actor {
-    let email = Email::parse(address).expect("valid email");
-    let new = NewUser { email: email.clone(), name: "Jo Bloggs".into(), grants: vec![Grant { role, scope }] };
-    let user = store.create_user(&new).await.expect("create user");
-    Actor::new(Principal { user_id: user.id, email, grants: user.grants }, Some("127.0.0.1".into()))
 }
 
 fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -2,13 +2,17 @@
 //! who may do what (one answer for missing and not theirs), the audit entries,
 //! and invalid input refused with each field's problem and nothing kept.
 
+mod common;
+
+use common::{actor, import, location_id, open_store, provider_id};
+
 use std::sync::Arc;
 
 use candour_app::complaints::{ComplaintSettings, Complaints, ComplaintsError, Via};
 use candour_app::{Actor, Denied, Gate};
 use candour_domain::complaints::{RawComplaint, RawStep};
-use candour_domain::{Email, Grant, Location, LocationId, Principal, Provider, ProviderId, Role, Scope};
-use candour_store::{AccountStore, AuditQuery, ComplaintStore, ImportPlan, NewUser, RegisterStore, Store};
+use candour_domain::{Location, LocationId, Provider, Role, Scope};
+use candour_store::{AccountStore, AuditQuery, ComplaintStore, Store};
 use candour_store_sqlite::SqliteStore;
 use tempfile::TempDir;
 
@@ -24,22 +28,14 @@ struct Harness {
 }
 
 async fn harness() -> Harness {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let store = Arc::new(SqliteStore::open(&dir.path().join("candour.db")).await.expect("open store"));
-    let provider = ProviderId::parse("1-101").expect("valid id");
-    let location = LocationId::parse("1-201").expect("valid id");
-    let other = LocationId::parse("1-202").expect("valid id");
+    let (store, dir) = open_store().await;
+    let provider = provider_id("1-101");
+    let location = location_id("1-201");
+    let other = location_id("1-202");
     let mut home = Location::new(location.clone(), provider.clone(), "Willowbrook House");
     home.local_authority = Some("Leeds".into());
-    let plan = ImportPlan {
-        kind: "test".into(),
-        origin: "complaints tests".into(),
-        providers: vec![Provider::new(provider.clone(), "Brightwater Care Ltd")],
-        locations: vec![home, Location::new(other.clone(), provider, "Elm Court")],
-        ratings: Vec::new(),
-        counts: Default::default(),
-    };
-    store.apply_import(&plan).await.expect("import the register");
+    let providers = vec![Provider::new(provider.clone(), "Brightwater Care Ltd")];
+    import(&store, providers, vec![home, Location::new(other.clone(), provider, "Elm Court")]).await;
     let manager = actor(&store, "manager@example.org", Role::Manager, Scope::Location(location.clone())).await;
     let staff = actor(&store, "staff@example.org", Role::Staff, Scope::Location(location.clone())).await;
     let elsewhere = actor(&store, "elm@example.org", Role::Manager, Scope::Location(other)).await;
@@ -48,13 +44,6 @@ async fn harness() -> Harness {
     let settings = ComplaintSettings { public_url: "https://candour.example.org".into(), ..Default::default() };
     let complaints = Complaints::new(bundle.clone(), Gate::new(bundle), settings);
     Harness { complaints, store, location, manager, staff, elsewhere, inspector, _dir: dir }
-}
-
-async fn actor(store: &SqliteStore, address: &str, role: Role, scope: Scope) -> Actor {
-    let email = Email::parse(address).expect("valid email");
-    let new = NewUser { email: email.clone(), name: "Jo Bloggs".into(), grants: vec![Grant { role, scope }] };
-    let user = store.create_user(&new).await.expect("create user");
-    Actor::new(Principal { user_id: user.id, email, grants: user.grants }, Some("192.0.2.1".into()))
 }
 
 fn complaint() -> RawComplaint {

@@ -2,13 +2,17 @@
 //! directory: who may read and build plans, the audit entries, and invalid input
 //! refused with each field's problem and nothing written.
 
+mod common;
+
+use common::{actor, import, location_id, open_store, provider_id};
+
 use std::sync::Arc;
 
 use candour_app::improvement::{Improvement, ImprovementError, RawEvidence, RawPlan, RawPublishing, Via};
 use candour_app::{Actor, Denied, Gate};
 use candour_domain::improvement::RawAction;
-use candour_domain::{Email, Grant, Location, LocationId, Principal, Provider, ProviderId, Role, Scope};
-use candour_store::{AccountStore, AuditQuery, ImportPlan, ImprovementStore, NewUser, RegisterStore, Store};
+use candour_domain::{Location, LocationId, Provider, Role, Scope};
+use candour_store::{AccountStore, AuditQuery, ImprovementStore, Store};
 use candour_store_sqlite::SqliteStore;
 use tempfile::TempDir;
 
@@ -23,32 +27,17 @@ struct Harness {
 }
 
 async fn harness() -> Harness {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let store = Arc::new(SqliteStore::open(&dir.path().join("candour.db")).await.expect("open store"));
-    let provider = ProviderId::parse("1-101").expect("valid id");
-    let location = LocationId::parse("1-201").expect("valid id");
-    let plan = ImportPlan {
-        kind: "test".into(),
-        origin: "improvement tests".into(),
-        providers: vec![Provider::new(provider.clone(), "Brightwater Care Ltd")],
-        locations: vec![Location::new(location.clone(), provider, "Willowbrook House")],
-        ratings: Vec::new(),
-        counts: Default::default(),
-    };
-    store.apply_import(&plan).await.expect("import the register");
+    let (store, dir) = open_store().await;
+    let provider = provider_id("1-101");
+    let location = location_id("1-201");
+    let providers = vec![Provider::new(provider.clone(), "Brightwater Care Ltd")];
+    import(&store, providers, vec![Location::new(location.clone(), provider, "Willowbrook House")]).await;
     let manager = actor(&store, "manager@example.org", Role::Manager, Scope::Location(location.clone())).await;
     let staff = actor(&store, "staff@example.org", Role::Staff, Scope::Location(location.clone())).await;
     let inspector = actor(&store, "inspector@example.org", Role::Inspector, Scope::All).await;
     let bundle: Arc<dyn Store> = store.clone();
     let plans = Improvement::new(bundle.clone(), Gate::new(bundle));
     Harness { plans, store, location, manager, staff, inspector, _dir: dir }
-}
-
-async fn actor(store: &SqliteStore, address: &str, role: Role, scope: Scope) -> Actor {
-    let email = Email::parse(address).expect("valid email");
-    let new = NewUser { email: email.clone(), name: "Jo Bloggs".into(), grants: vec![Grant { role, scope }] };
-    let user = store.create_user(&new).await.expect("create user");
-    Actor::new(Principal { user_id: user.id, email, grants: user.grants }, Some("192.0.2.1".into()))
 }
 
 fn new_plan() -> RawPlan {

@@ -1,20 +1,22 @@
 //! The moderation service against a real SQLite store in a temporary directory:
 //! who may act, what the audit log says, and that a refused decision writes nothing.
 
+mod common;
+
+use common::{actor, import, location_id, now, open_store, provider_id};
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
 use tempfile::TempDir;
 
 use candour_app::moderation::{RawCheck, RawDecision};
 use candour_app::voice::{VoiceConfig, VoiceError, new_submission_key};
 use candour_app::{Actor, App, Denied};
 use candour_domain::voice::{ChangeClaim, Channel, OUTCOME_QUESTIONS, RawFeedback};
-use candour_domain::{Email, Grant, Location, LocationId, Principal, Provider, ProviderId, Role, Scope};
+use candour_domain::{Location, LocationId, Provider, ProviderId, Role, Scope};
 use candour_store::{
-    AccountStore, AuditEntry, AuditQuery, ContactScope, FeedbackStatus, ImportPlan, NewUser, RegisterStore, Store,
-    VoiceStore,
+    AccountStore, AuditEntry, AuditQuery, ContactScope, FeedbackStatus, RegisterStore, Store, VoiceStore,
 };
 use candour_store_sqlite::SqliteStore;
 
@@ -29,27 +31,16 @@ struct Harness {
     _dir: TempDir,
 }
 
-fn now() -> DateTime<Utc> {
-    DateTime::from_timestamp(1_750_000_000, 0).expect("valid time")
-}
-
 async fn harness() -> Harness {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let store = Arc::new(SqliteStore::open(&dir.path().join("candour.db")).await.expect("open store"));
-    let provider = ProviderId::parse("1-101").expect("valid id");
-    let location = LocationId::parse("1-201").expect("valid id");
+    let (store, dir) = open_store().await;
+    let provider = provider_id("1-101");
+    let location = location_id("1-201");
     let mut home = Location::new(location.clone(), provider.clone(), "Willowbrook House");
     home.local_authority = Some("Leeds".into());
-    let other = ProviderId::parse("1-102").expect("valid id");
-    let plan = ImportPlan {
-        kind: "test".into(),
-        origin: "moderation tests".into(),
-        providers: vec![Provider::new(provider.clone(), "Brightwater Care Ltd"), Provider::new(other.clone(), "Other")],
-        locations: vec![home],
-        ratings: Vec::new(),
-        counts: Default::default(),
-    };
-    store.apply_import(&plan).await.expect("import the register");
+    let other = provider_id("1-102");
+    let providers =
+        vec![Provider::new(provider.clone(), "Brightwater Care Ltd"), Provider::new(other.clone(), "Other")];
+    import(&store, providers, vec![home]).await;
     let moderator = actor(&store, "moderator@example.org", Role::Moderator, Scope::All).await;
     let provider_admin =
         actor(&store, "admin@brightwater.example", Role::ProviderAdmin, Scope::Provider(provider.clone())).await;
@@ -57,13 +48,6 @@ async fn harness() -> Harness {
     let bundle: Arc<dyn Store> = store.clone();
     let app = App::new(bundle.clone()).with_voice(bundle, VoiceConfig::new("https://candour.example.org"));
     Harness { app, store, location, provider, moderator, provider_admin, stranger, _dir: dir }
-}
-
-async fn actor(store: &SqliteStore, address: &str, role: Role, scope: Scope) -> Actor {
-    let email = Email::parse(address).expect("valid email");
-    let new = NewUser { email: email.clone(), name: "Jo Bloggs".into(), grants: vec![Grant { role, scope }] };
-    let user = store.create_user(&new).await.expect("create user");
-    Actor::new(Principal { user_id: user.id, email, grants: user.grants }, Some("192.0.2.1".into()))
 }
 
 fn feedback(story: &str) -> RawFeedback {

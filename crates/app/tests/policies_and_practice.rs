@@ -2,6 +2,10 @@
 //! directory: who may do what, what is audited, and bad input refused against its
 //! field with nothing written.
 
+mod common;
+
+use common::{actor, import, location_id, now, open_store, provider_id};
+
 use std::sync::Arc;
 
 use candour_app::policies::{Policies, PoliciesError, Publishing};
@@ -9,10 +13,9 @@ use candour_app::practice::{Practice, PracticeError, RawSearch};
 use candour_app::{Actor, Denied, Gate};
 use candour_domain::policies::RawPolicy;
 use candour_domain::practice::RawPractice;
-use candour_domain::{Email, Grant, Location, LocationId, Principal, Provider, ProviderId, Role, Scope};
-use candour_store::{AccountStore, AuditQuery, ImportPlan, NewUser, PolicyStore, PracticeStore, RegisterStore};
+use candour_domain::{Location, LocationId, Provider, ProviderId, Role, Scope};
+use candour_store::{AccountStore, AuditQuery, PolicyStore, PracticeStore};
 use candour_store_sqlite::SqliteStore;
-use chrono::{DateTime, Utc};
 use tempfile::TempDir;
 
 struct Harness {
@@ -27,39 +30,20 @@ struct Harness {
     _dir: TempDir,
 }
 
-fn now() -> DateTime<Utc> {
-    DateTime::from_timestamp(1_750_000_000, 0).expect("valid time")
-}
-
 async fn harness() -> Harness {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let store = Arc::new(SqliteStore::open(&dir.path().join("candour.db")).await.expect("open store"));
-    let provider = ProviderId::parse("1-101").expect("valid id");
-    let other = ProviderId::parse("1-102").expect("valid id");
-    let location = LocationId::parse("1-201").expect("valid id");
-    let plan = ImportPlan {
-        kind: "test".into(),
-        origin: "policy tests".into(),
-        providers: vec![Provider::new(provider.clone(), "Sunrise Care"), Provider::new(other.clone(), "Elsewhere")],
-        locations: vec![Location::new(location.clone(), provider.clone(), "Rose Court")],
-        ratings: Vec::new(),
-        counts: Default::default(),
-    };
-    store.apply_import(&plan).await.expect("import the register");
-    let admin = user(&store, "pa@sunrise.example", Role::ProviderAdmin, Scope::Provider(provider.clone())).await;
-    let staff = user(&store, "staff@rose.example", Role::Staff, Scope::Location(location.clone())).await;
-    let outsider = user(&store, "pa@elsewhere.example", Role::ProviderAdmin, Scope::Provider(other)).await;
+    let (store, dir) = open_store().await;
+    let provider = provider_id("1-101");
+    let other = provider_id("1-102");
+    let location = location_id("1-201");
+    let providers = vec![Provider::new(provider.clone(), "Sunrise Care"), Provider::new(other.clone(), "Elsewhere")];
+    import(&store, providers, vec![Location::new(location.clone(), provider.clone(), "Rose Court")]).await;
+    let admin = actor(&store, "pa@sunrise.example", Role::ProviderAdmin, Scope::Provider(provider.clone())).await;
+    let staff = actor(&store, "staff@rose.example", Role::Staff, Scope::Location(location.clone())).await;
+    let outsider = actor(&store, "pa@elsewhere.example", Role::ProviderAdmin, Scope::Provider(other)).await;
     let gate = Gate::new(store.clone());
     let policies = Policies::new(store.clone(), store.clone(), store.clone(), gate.clone());
     let practice = Practice::new(store.clone(), store.clone(), gate);
     Harness { policies, practice, store, provider, location, admin, staff, outsider, _dir: dir }
-}
-
-async fn user(store: &SqliteStore, address: &str, role: Role, scope: Scope) -> Actor {
-    let email = Email::parse(address).expect("valid email");
-    let new = NewUser { email: email.clone(), name: "Jo Bloggs".into(), grants: vec![Grant { role, scope }] };
-    let user = store.create_user(&new).await.expect("create user");
-    Actor::new(Principal { user_id: user.id, email, grants: user.grants }, None)
 }
 
 impl Harness {

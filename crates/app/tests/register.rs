@@ -1,13 +1,17 @@
 //! The register service against a real SQLite store: an import is reviewed
 //! under the guard rules before anything is written, and applied whole.
 
+mod common;
+
+use common::import;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use candour_app::register::{Register, RegisterError};
 use candour_cqc::{ImportOptions, NoProgress, PlanRefused, SourceKind};
 use candour_domain::{Location, LocationId, Provider, ProviderId};
-use candour_store::{ImportPlan, RegisterStore};
+use candour_store::RegisterStore;
 use candour_store_sqlite::SqliteStore;
 use chrono::NaiveDate;
 
@@ -24,15 +28,7 @@ async fn register(dir: &Path) -> (Register, Arc<SqliteStore>) {
             l
         })
         .collect();
-    let plan = ImportPlan {
-        kind: "test".into(),
-        origin: "register tests".into(),
-        providers: vec![Provider::new(provider, "Sunrise Care")],
-        locations,
-        ratings: Vec::new(),
-        counts: Default::default(),
-    };
-    store.apply_import(&plan).await.expect("the register");
+    import(&store, vec![Provider::new(provider, "Sunrise Care")], locations).await;
     (Register::new(store.clone()), store)
 }
 

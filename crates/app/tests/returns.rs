@@ -2,16 +2,19 @@
 //! who may send a location's returns (everyone else finds nothing), what is
 //! audited, and that a refused return or file keeps nothing.
 
+mod common;
+
+use common::{actor, import, now, open_store};
+
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
 use tempfile::TempDir;
 
 use candour_app::returns::{ApiMonths, FileRefusal, Returns, ReturnsError, UploadedFile};
 use candour_app::{Actor, Denied, Gate};
 use candour_domain::returns::{Month, RawReturn};
-use candour_domain::{Email, Grant, Location, LocationId, Principal, Provider, ProviderId, Role, Scope};
-use candour_store::{AccountStore, AuditQuery, ImportPlan, NewUser, RegisterStore, ReturnsStore, Store};
+use candour_domain::{Location, LocationId, Provider, ProviderId, Role, Scope};
+use candour_store::{AccountStore, AuditQuery, ReturnsStore, Store};
 use candour_store_sqlite::SqliteStore;
 
 const ROSE: &str = "1-201";
@@ -28,32 +31,18 @@ struct Harness {
     _dir: TempDir,
 }
 
-fn now() -> DateTime<Utc> {
-    DateTime::from_timestamp(1_750_000_000, 0).expect("valid time")
-}
-
 async fn harness() -> Harness {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let store = Arc::new(SqliteStore::open(&dir.path().join("candour.db")).await.expect("open store"));
+    let (store, dir) = open_store().await;
     let (sunrise, harbour) = (ProviderId::parse("1-101").unwrap(), ProviderId::parse("1-102").unwrap());
     let at = |id: &str, provider: &ProviderId, name: &str| {
         let mut l = Location::new(LocationId::parse(id).unwrap(), provider.clone(), name);
         l.local_authority = Some("Leeds".into());
         l
     };
-    let plan = ImportPlan {
-        kind: "test".into(),
-        origin: "returns tests".into(),
-        providers: vec![Provider::new(sunrise.clone(), "Sunrise Care"), Provider::new(harbour.clone(), "Harbour")],
-        locations: vec![
-            at(ROSE, &sunrise, "Rose Court"),
-            at(OAK, &sunrise, "Oak Lodge"),
-            at(HARBOUR, &harbour, "Harbour Home"),
-        ],
-        ratings: Vec::new(),
-        counts: Default::default(),
-    };
-    store.apply_import(&plan).await.expect("import the register");
+    let providers = vec![Provider::new(sunrise.clone(), "Sunrise Care"), Provider::new(harbour.clone(), "Harbour")];
+    let locations =
+        vec![at(ROSE, &sunrise, "Rose Court"), at(OAK, &sunrise, "Oak Lodge"), at(HARBOUR, &harbour, "Harbour Home")];
+    import(&store, providers, locations).await;
     let admin = actor(&store, "admin@sunrise.example", Role::ProviderAdmin, Scope::Provider(sunrise)).await;
     let manager = actor(&store, "manager@sunrise.example", Role::Manager, Scope::Location(id(ROSE))).await;
     let staff = actor(&store, "staff@sunrise.example", Role::Staff, Scope::Location(id(ROSE))).await;
@@ -61,13 +50,6 @@ async fn harness() -> Harness {
     let shared: Arc<dyn Store> = store.clone();
     let returns = Returns::new(shared.clone(), Gate::new(shared));
     Harness { returns, store, admin, manager, staff, other_admin, _dir: dir }
-}
-
-async fn actor(store: &SqliteStore, address: &str, role: Role, scope: Scope) -> Actor {
-    let email = Email::parse(address).expect("valid email");
-    let new = NewUser { email: email.clone(), name: "Jo Bloggs".into(), grants: vec![Grant { role, scope }] };
-    let user = store.create_user(&new).await.expect("create user");
-    Actor::new(Principal { user_id: user.id, email, grants: user.grants }, Some("192.0.2.1".into()))
 }
 
 fn id(value: &str) -> LocationId {

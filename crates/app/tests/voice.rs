@@ -1,17 +1,20 @@
 //! The voice rules against a real SQLite store in a temporary directory.
 
+mod common;
+
+use common::{import, location_id, now, open_store, principal, provider_id};
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use tempfile::TempDir;
 
 use candour_app::voice::{Voice, VoiceConfig, VoiceError, new_submission_key};
 use candour_domain::voice::{ChangeClaim, Channel, Criticality, OUTCOME_QUESTIONS, Progress, RawFeedback};
-use candour_domain::{Email, Grant, Location, LocationId, Principal, Provider, ProviderId, Role, Scope};
+use candour_domain::{Location, LocationId, Principal, Provider, ProviderId, Role, Scope};
 use candour_store::{
-    AccountStore, AlertScope, ContactScope, FeedbackStatus, ImportPlan, ModerationDecision, NewUser, OutboxStore,
-    RegisterStore, ReplyStatus, Store, VoiceStore,
+    AlertScope, ContactScope, FeedbackStatus, ModerationDecision, OutboxStore, ReplyStatus, Store, VoiceStore,
 };
 use candour_store_sqlite::SqliteStore;
 
@@ -27,39 +30,19 @@ struct Harness {
     _dir: TempDir,
 }
 
-fn now() -> DateTime<Utc> {
-    DateTime::from_timestamp(1_750_000_000, 0).expect("valid time")
-}
-
 async fn harness() -> Harness {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let store = Arc::new(SqliteStore::open(&dir.path().join("candour.db")).await.expect("open store"));
-    let provider = ProviderId::parse("1-101").expect("valid id");
-    let location = LocationId::parse("1-201").expect("valid id");
+    let (store, dir) = open_store().await;
+    let provider = provider_id("1-101");
+    let location = location_id("1-201");
     let mut home = Location::new(location.clone(), provider.clone(), "Willowbrook House");
     home.local_authority = Some("Leeds".into());
     home.address.town = Some("Leeds".into());
-    let plan = ImportPlan {
-        kind: "test".into(),
-        origin: "voice tests".into(),
-        providers: vec![Provider::new(provider.clone(), "Brightwater Care Ltd")],
-        locations: vec![home],
-        ratings: Vec::new(),
-        counts: Default::default(),
-    };
-    store.apply_import(&plan).await.expect("import the register");
-    let moderator = user(&store, "moderator@example.org", Role::Moderator, Scope::All).await;
+    import(&store, vec![Provider::new(provider.clone(), "Brightwater Care Ltd")], vec![home]).await;
+    let moderator = principal(&store, "moderator@example.org", Role::Moderator, Scope::All).await;
     let responder =
-        user(&store, "manager@brightwater.example", Role::ProviderAdmin, Scope::Provider(provider.clone())).await;
+        principal(&store, "manager@brightwater.example", Role::ProviderAdmin, Scope::Provider(provider.clone())).await;
     let voice = Voice::new(Arc::clone(&store) as Arc<dyn Store>, VoiceConfig::new(PUBLIC_URL));
     Harness { voice, store, location, provider, moderator, responder, _dir: dir }
-}
-
-async fn user(store: &SqliteStore, address: &str, role: Role, scope: Scope) -> Principal {
-    let email = Email::parse(address).expect("valid email");
-    let new = NewUser { email: email.clone(), name: "Jo Bloggs".into(), grants: vec![Grant { role, scope }] };
-    let user = store.create_user(&new).await.expect("create user");
-    Principal { user_id: user.id, email, grants: user.grants }
 }
 
 /// A person's feedback, every outcome question answered "good enough".

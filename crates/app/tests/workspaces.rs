@@ -2,13 +2,17 @@
 //! call, the same `NotFound` for another tenant's record as for none, and every
 //! private read in the audit log.
 
+mod common;
+
+use common::{import, open_store};
+
 use std::collections::HashSet;
 use std::sync::Arc;
 
 use candour_app::workspaces::{Via, WorkspacesError};
 use candour_app::{Actor, App, Denied};
 use candour_domain::{Email, Grant, Location, LocationId, Principal, Provider, ProviderId, Role, Scope, UserId};
-use candour_store::{AccountStore, AuditQuery, ImportPlan, NewUser, RegisterStore, Store};
+use candour_store::{AccountStore, AuditQuery, NewUser, Store};
 use candour_store_sqlite::SqliteStore;
 
 struct Harness {
@@ -18,21 +22,14 @@ struct Harness {
 }
 
 async fn harness() -> Harness {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let store = Arc::new(SqliteStore::open(&dir.path().join("candour.db")).await.expect("open store"));
+    let (store, dir) = open_store().await;
     let mut ours = Location::new(LocationId::parse("1-100").expect("id"), provider("1-1"), "Willowbrook House");
     ours.local_authority = Some("Leeds".into());
     let mut theirs = Location::new(LocationId::parse("1-200").expect("id"), provider("1-2"), "Amber Lodge");
     theirs.local_authority = Some("York".into());
-    let plan = ImportPlan {
-        providers: vec![
-            Provider::new(provider("1-1"), "Brightwater Care Ltd"),
-            Provider::new(provider("1-2"), "Meadowview Ltd"),
-        ],
-        locations: vec![ours, theirs],
-        ..Default::default()
-    };
-    store.apply_import(&plan).await.expect("import");
+    let providers =
+        vec![Provider::new(provider("1-1"), "Brightwater Care Ltd"), Provider::new(provider("1-2"), "Meadowview Ltd")];
+    import(&store, providers, vec![ours, theirs]).await;
     let app = App::new(Arc::clone(&store) as Arc<dyn Store>);
     Harness { app, store, _dir: dir }
 }
