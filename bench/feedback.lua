@@ -28,3 +28,12 @@ request = function()
   return wrk.format("POST", "/api/v1/locations/" .. id .. "/feedback", headers, body)
 end
 -- wrk's summary counts any non-2xx answer ("Non-2xx or 3xx responses"): it must be absent.
+
+-- With PAUSE_MS set, each connection waits that long between requests (a paced load:
+-- 64 connections and PAUSE_MS=80 give about 700 submissions a second).
+local pause_ms = tonumber(os.getenv("PAUSE_MS") or "0")
+if pause_ms > 0 then
+  delay = function()
+    return pause_ms
+  end
+end

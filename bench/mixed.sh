@@ -4,10 +4,11 @@
 #   bench/mixed.sh BIN DB
 #
 # BIN is a release build of candour; DB a national demo made with
-# `candour demo --scale national --seed 42 --db DB` (the runs add feedback to it). Four runs of
+# `candour demo --scale national --seed 42 --db DB` (the runs add feedback to it). Five runs of
 # 30 s each, every one against a freshly started server on the same database:
 #   1. idle:      the directory paced at about 200 requests/s, nothing else;
-#   2. mixed:     the same directory load while feedback is submitted flat out (monitor on);
+#   2. mixed:     the same directory load while feedback arrives at about 700 a second (a), and
+#                 flat out (b), with the monitor on;
 #   3. monitor on:  feedback submitted flat out, alone;
 #   4. monitor off: the same with `serve --no-monitor`.
 # Needs wrk, curl and Python 3 (for the location IDs).
@@ -47,11 +48,12 @@ start() {
 }
 
 directory() {
-  PAUSE_MS=50 wrk -t1 -c10 -d30s --latency -s "$HERE/directory.lua" "$URL"
+  PAUSE_MS=100 wrk -t1 -c20 -d30s --latency -s "$HERE/directory.lua" "$URL"
 }
 
+# Flat out, or paced with FEEDBACK_PAUSE_MS per connection.
 feedback() {
-  IDS="$IDS" wrk -t1 -c64 -d30s --latency -s "$HERE/feedback.lua" "$URL"
+  IDS="$IDS" PAUSE_MS="${FEEDBACK_PAUSE_MS:-0}" wrk -t1 -c64 -d30s --latency -s "$HERE/feedback.lua" "$URL"
 }
 
 echo "== 1. idle: the directory at about 200 requests/s"
@@ -59,15 +61,22 @@ start
 directory
 stop
 
-echo "== 2. mixed: the directory at about 200 requests/s while feedback is submitted flat out (monitor on)"
-start
-feedback >"$OUT/mixed-feedback.txt" &
-WRITER=$!
-directory
-wait "$WRITER"
-echo "-- the feedback load meanwhile:"
-cat "$OUT/mixed-feedback.txt"
-stop
+mixed() {
+  start
+  feedback >"$OUT/mixed-feedback.txt" &
+  WRITER=$!
+  directory
+  wait "$WRITER"
+  echo "-- the feedback load meanwhile:"
+  cat "$OUT/mixed-feedback.txt"
+  stop
+}
+
+echo "== 2a. mixed: the directory at about 200 requests/s while feedback arrives at about 700 a second (monitor on)"
+FEEDBACK_PAUSE_MS=80 mixed
+
+echo "== 2b. mixed: the directory at about 200 requests/s while feedback is submitted flat out (monitor on)"
+mixed
 
 echo "== 3. feedback flat out, monitor on"
 start

@@ -43,6 +43,12 @@ const POLL_EVERY: Duration = Duration::from_millis(250);
 /// computing back to back and taking the writers' time.
 const ROUND_GAP: Duration = Duration::from_millis(500);
 
+/// And at least this many times as long as the round took: however fast writes
+/// arrive, the rounds that follow them take no more than about a sixth of one
+/// core (at national scale, a round every few seconds), so the writers keep their
+/// pace; a change arriving when the monitor is idle is still reflected at once.
+const GAP_PER_ROUND_TIME: u32 = 5;
+
 /// Journal entries read per request.
 const BATCH: u32 = 10_000;
 
@@ -296,7 +302,8 @@ async fn run(shared: Arc<Shared>) {
     let mut full_due = true;
     let mut last_full = Instant::now();
     let mut last_prune = Instant::now();
-    let mut round_ended: Option<Instant> = None;
+    // When the next round may start.
+    let mut next_round: Option<Instant> = None;
     loop {
         let today = Utc::now().date_naive();
         let new_day = shared.latest.read().expect("monitor lock").as_ref().is_some_and(|s| s.today != today);
@@ -315,7 +322,7 @@ async fn run(shared: Arc<Shared>) {
                     inputs = Some(publish(&shared, fresh));
                     (cursor, full_due, last_full) = (from, false, Instant::now());
                     shared.reflected.send_replace(cursor);
-                    round_ended = Some(Instant::now());
+                    next_round = Some(Instant::now() + ROUND_GAP);
                 }
                 Err((kept, error)) => {
                     inputs = kept;
@@ -325,8 +332,8 @@ async fn run(shared: Arc<Shared>) {
             continue;
         }
         // At least a gap between rounds, so that what arrives meanwhile is one batch.
-        if let Some(ended) = round_ended.take() {
-            tokio::time::sleep_until((ended + ROUND_GAP).into()).await;
+        if let Some(start) = next_round.take() {
+            tokio::time::sleep_until(start.into()).await;
         }
         if last_prune.elapsed() >= PRUNE_EVERY {
             prune(store.as_ref(), cursor).await;
@@ -347,12 +354,13 @@ async fn run(shared: Arc<Shared>) {
             full_due = true;
             continue;
         };
+        let started = Instant::now();
         match refresh(&shared, inputs.take(), Some(services)).await {
             Ok(fresh) => {
                 inputs = Some(publish(&shared, fresh));
                 cursor = last;
                 shared.reflected.send_replace(cursor);
-                round_ended = Some(Instant::now());
+                next_round = Some(Instant::now() + ROUND_GAP.max(started.elapsed() * GAP_PER_ROUND_TIME));
             }
             Err((kept, error)) => {
                 inputs = kept;

@@ -697,6 +697,9 @@ impl AssessmentStore for SqliteStore {
         .map_err(other)?;
         let kind = candour_store::ChangeKind::Assessment;
         crate::journal::append(&mut tx, Some(&location), kind, publication.published_at).await?;
-        tx.commit().await.map_err(other)
+        tx.commit().await.map_err(other)?;
+        // The directory shows the current rating.
+        self.register_changed();
+        Ok(())
     }
 }

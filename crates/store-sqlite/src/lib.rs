@@ -20,7 +20,8 @@ mod write;
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
@@ -33,6 +34,12 @@ pub struct SqliteStore {
     reader: SqlitePool,
     writer: SqlitePool,
     directory: Mutex<Directory>,
+    /// The index as last brought up to date, and when the journal was last read for
+    /// it: requests within [`DIRECTORY_CHECK_EVERY`] of that read use it as it is.
+    directory_checked: std::sync::RwLock<Option<(Instant, Arc<DirectoryIndex>)>>,
+    /// Set when this process commits a register change, so that its next directory
+    /// read sees it at once, without waiting for the next check.
+    register_written: AtomicBool,
     /// Feedback goes through one task that commits it in groups.
     submissions: voice::submissions::Submissions,
 }
@@ -46,6 +53,12 @@ struct Directory {
     sequence: Option<i64>,
     index: Arc<DirectoryIndex>,
 }
+
+/// How often the directory asks the journal for register changes made by any
+/// process. Between checks every request reads the index as it is, so that reads
+/// do not queue on the journal while people write; this process's own register
+/// changes are seen at once.
+const DIRECTORY_CHECK_EVERY: Duration = Duration::from_millis(250);
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -80,13 +93,28 @@ impl SqliteStore {
             .map_err(other)?;
         let directory = Mutex::new(Directory { sequence: None, index: Arc::new(DirectoryIndex::new(Vec::new())) });
         let submissions = voice::submissions::Submissions::start(writer.clone());
-        Ok(Self { reader, writer, directory, submissions })
+        Ok(Self {
+            reader,
+            writer,
+            directory,
+            directory_checked: std::sync::RwLock::new(None),
+            register_written: AtomicBool::new(false),
+            submissions,
+        })
     }
 
     /// The directory index, brought up to date first with the register changes
     /// journaled since it was last.
     async fn directory(&self) -> StoreResult<Arc<DirectoryIndex>> {
+        if let Some(index) = self.recently_checked_directory() {
+            return Ok(index);
+        }
         let mut directory = self.directory.lock().await;
+        // Another request may have brought it up to date while this one waited.
+        if let Some(index) = self.recently_checked_directory() {
+            return Ok(index);
+        }
+        self.register_written.store(false, Ordering::SeqCst);
         let (first, last) = journal::bounds(&self.reader).await?;
         match directory.sequence {
             Some(seen) if last <= seen => {}
@@ -102,7 +130,26 @@ impl SqliteStore {
             }
             None => self.build_directory(&mut directory).await?,
         }
-        Ok(Arc::clone(&directory.index))
+        let index = Arc::clone(&directory.index);
+        *self.directory_checked.write().expect("directory lock") = Some((Instant::now(), index.clone()));
+        Ok(index)
+    }
+
+    /// The index, if the journal was read for it within [`DIRECTORY_CHECK_EVERY`]
+    /// and this process has written no register change since.
+    fn recently_checked_directory(&self) -> Option<Arc<DirectoryIndex>> {
+        if self.register_written.load(Ordering::SeqCst) {
+            return None;
+        }
+        let checked = self.directory_checked.read().expect("directory lock");
+        checked.as_ref().filter(|(at, _)| at.elapsed() < DIRECTORY_CHECK_EVERY).map(|(_, index)| index.clone())
+    }
+
+    /// Called after this process commits a register change: no request reads the
+    /// index as it was, not even one that starts while another brings it up to date.
+    fn register_changed(&self) {
+        self.register_written.store(true, Ordering::SeqCst);
+        *self.directory_checked.write().expect("directory lock") = None;
     }
 
     /// The whole index loaded again, reflecting the journal up to the entry read
@@ -164,7 +211,9 @@ impl RegisterStore for SqliteStore {
     }
 
     async fn apply_import(&self, plan: &ImportPlan) -> StoreResult<()> {
-        write::apply_import(&self.writer, plan).await
+        let applied = write::apply_import(&self.writer, plan).await;
+        self.register_changed();
+        applied
     }
 
     async fn import_runs(&self, limit: u32) -> StoreResult<Vec<ImportRun>> {
@@ -229,8 +278,14 @@ mod directory_freshness {
         store.search_locations(&LocationQuery::default()).await.expect("search").total
     }
 
-    /// Another process (here, another handle on the same file) importing must show
-    /// in this handle's directory at once.
+    /// Waits until the directory next reads the journal.
+    async fn next_check() {
+        tokio::time::sleep(super::DIRECTORY_CHECK_EVERY + std::time::Duration::from_millis(50)).await;
+    }
+
+    /// Another process (here, another handle on the same file) importing shows in
+    /// this handle's directory at its next look at the journal; this handle's own
+    /// import shows at once.
     #[tokio::test]
     async fn the_directory_sees_commits_from_other_connections() {
         let dir = tempfile::tempdir().expect("temporary directory");
@@ -239,10 +294,11 @@ mod directory_freshness {
         let importer = super::SqliteStore::open(&path).await.expect("open again");
         assert_eq!(total(&server).await, 0);
         importer.apply_import(&one_location(10)).await.expect("import");
+        next_check().await;
         assert_eq!(total(&server).await, 1);
         importer.apply_import(&one_location(11)).await.expect("import");
         server.apply_import(&one_location(12)).await.expect("import");
-        assert_eq!(total(&server).await, 3);
+        assert_eq!(total(&server).await, 3, "its own import at once, and the other's with it");
         assert_eq!(total(&importer).await, 3);
     }
 
@@ -258,6 +314,7 @@ mod directory_freshness {
         let importer = super::SqliteStore::open(&path).await.expect("open again");
         importer.apply_import(&one_location(10)).await.expect("import");
         importer.apply_import(&one_location(11)).await.expect("import");
+        next_check().await;
         let before = server.directory().await.expect("index");
         assert_eq!(before.len(), 2);
         let figures = candour_domain::returns::MonthlyReturn {
@@ -289,6 +346,7 @@ mod directory_freshness {
             source: ReturnSource::Csv,
         };
         importer.save_returns(&batch).await.expect("a return");
+        next_check().await;
         let after = server.directory().await.expect("index");
         assert!(std::sync::Arc::ptr_eq(&before, &after), "a return leaves the index alone");
 
@@ -296,6 +354,7 @@ mod directory_freshness {
         renamed.locations[0].name = "Harbour View".into();
         renamed.providers.clear();
         importer.apply_import(&renamed).await.expect("rename");
+        next_check().await;
         let names: Vec<String> = server
             .search_locations(&LocationQuery::default())
             .await
