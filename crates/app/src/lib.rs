@@ -7,7 +7,8 @@
 //! follow. Each area answers with a typed error of its own ([`AreaError`]).
 //!
 //! Each service depends only on the store traits it uses; the full
-//! [`candour_store::Store`] is the bundle built at start-up, in [`App::new`].
+//! [`candour_store::Store`] is the bundle built at start-up, in [`App::new`] with the
+//! [`Settings`] the services need.
 
 pub mod access;
 pub mod accounts;
@@ -33,6 +34,8 @@ pub use error::{AreaError, Failure};
 use moderation::Moderation;
 use voice::{Voice, VoiceConfig};
 
+use accounts::{AccountPolicy, Accounts};
+use candour_domain::complaints::ComplaintPolicy;
 use complaints::{ComplaintSettings, Complaints};
 use improvement::Improvement;
 use workspaces::Workspaces;
@@ -41,6 +44,8 @@ use workspaces::Workspaces;
 #[derive(Clone)]
 pub struct App {
     pub gate: Gate,
+    /// Signing in, sessions, links, API tokens and the administration of accounts.
+    pub accounts: Accounts,
     pub assessments: assessments::Assessments,
     pub complaints: Complaints,
     pub improvement: Improvement,
@@ -55,23 +60,48 @@ pub struct App {
     pub workspaces: Workspaces,
 }
 
+/// What the services are told at start-up.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Links in emails (alerts, complaints, invitations) start with this, like
+    /// `https://candour.example`.
+    pub public_url: String,
+    /// Passwords, sessions, lockouts and links.
+    pub accounts: AccountPolicy,
+    /// The working days a complaint is acknowledged and answered within.
+    pub complaints: ComplaintPolicy,
+}
+
+impl Settings {
+    /// The default policies, with emails linking to `public_url`.
+    pub fn new(public_url: impl Into<String>) -> Self {
+        Self {
+            public_url: public_url.into(),
+            accounts: AccountPolicy::default(),
+            complaints: ComplaintPolicy::default(),
+        }
+    }
+}
+
 impl App {
-    /// The services, with the voice rules' default settings (alert emails link to
-    /// `http://localhost`); see [`App::with_voice`].
-    pub fn new(store: Arc<dyn Store>) -> Self {
+    pub fn new(store: Arc<dyn Store>, settings: &Settings) -> Self {
         let gate = Gate::new(store.clone());
         let practice = practice::Practice::new(store.clone(), store.clone(), gate.clone());
         let policies = policies::Policies::new(store.clone(), store.clone(), store.clone(), gate.clone());
         let assessments = assessments::Assessments::new(store.clone(), store.clone(), store.clone(), gate.clone());
-        let complaints = Complaints::new(store.clone(), gate.clone(), ComplaintSettings::default());
+        let complaint_settings =
+            ComplaintSettings { policy: settings.complaints, public_url: settings.public_url.clone() };
+        let complaints = Complaints::new(store.clone(), gate.clone(), complaint_settings);
         let improvement = Improvement::new(store.clone(), gate.clone());
-        let voice = Voice::new(store.clone(), VoiceConfig::new("http://localhost"));
+        let voice = Voice::new(store.clone(), VoiceConfig::new(settings.public_url.clone()));
         let moderation = Moderation::new(store.clone(), voice.clone());
         let register = register::Register::new(store.clone());
         let returns = returns::Returns::new(store.clone(), gate.clone());
         let workspaces = Workspaces::new(store.clone(), store.clone(), store.clone(), gate.clone());
+        let accounts = Accounts::new(store, settings.accounts.clone());
         Self {
             gate,
+            accounts,
             assessments,
             complaints,
             improvement,
@@ -83,18 +113,5 @@ impl App {
             returns,
             workspaces,
         }
-    }
-
-    /// The complaint clocks and the site's address for the links complaints send.
-    pub fn with_complaint_settings(mut self, store: Arc<dyn Store>, settings: ComplaintSettings) -> Self {
-        self.complaints = Complaints::new(store, self.gate.clone(), settings);
-        self
-    }
-
-    /// The voice rules' settings (the public URL alert emails link to).
-    pub fn with_voice(mut self, store: Arc<dyn Store>, config: VoiceConfig) -> Self {
-        self.voice = Voice::new(store.clone(), config);
-        self.moderation = Moderation::new(store, self.voice.clone());
-        self
     }
 }

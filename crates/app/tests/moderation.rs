@@ -11,8 +11,8 @@ use std::sync::Arc;
 use tempfile::TempDir;
 
 use candour_app::moderation::{RawCheck, RawDecision};
-use candour_app::voice::{VoiceConfig, VoiceError, new_submission_key};
-use candour_app::{Actor, App, Denied};
+use candour_app::voice::{VoiceError, new_submission_key};
+use candour_app::{Actor, App, Denied, Settings};
 use candour_domain::voice::{ChangeClaim, Channel, OUTCOME_QUESTIONS, RawFeedback};
 use candour_domain::{Location, LocationId, Provider, ProviderId, Role, Scope};
 use candour_store::{
@@ -46,7 +46,7 @@ async fn harness() -> Harness {
         actor(&store, "admin@brightwater.example", Role::ProviderAdmin, Scope::Provider(provider.clone())).await;
     let stranger = actor(&store, "admin@other.example", Role::ProviderAdmin, Scope::Provider(other)).await;
     let bundle: Arc<dyn Store> = store.clone();
-    let app = App::new(bundle.clone()).with_voice(bundle, VoiceConfig::new("https://candour.example.org"));
+    let app = App::new(bundle, &Settings::new("https://candour.example.org"));
     Harness { app, store, location, provider, moderator, provider_admin, stranger, _dir: dir }
 }
 

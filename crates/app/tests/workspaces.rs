@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use candour_app::workspaces::{Via, WorkspacesError};
-use candour_app::{Actor, App, Denied};
+use candour_app::{Actor, App, Denied, Settings};
 use candour_domain::{Email, Grant, Location, LocationId, Principal, Provider, ProviderId, Role, Scope, UserId};
 use candour_store::{AccountStore, AuditQuery, NewUser, Store};
 use candour_store_sqlite::SqliteStore;
@@ -30,7 +30,7 @@ async fn harness() -> Harness {
     let providers =
         vec![Provider::new(provider("1-1"), "Brightwater Care Ltd"), Provider::new(provider("1-2"), "Meadowview Ltd")];
     import(&store, providers, vec![ours, theirs]).await;
-    let app = App::new(Arc::clone(&store) as Arc<dyn Store>);
+    let app = App::new(Arc::clone(&store) as Arc<dyn Store>, &Settings::new("https://candour.example.org"));
     Harness { app, store, _dir: dir }
 }
 

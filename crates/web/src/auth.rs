@@ -69,7 +69,7 @@ impl Caller {
         detail: Option<&str>,
     ) -> Result<(), WebError> {
         let ip = self.ip_text();
-        state.accounts.audit(Some(&self.principal), action, resource, detail, Some(&ip)).await.map_err(|err| {
+        state.app.accounts.audit(Some(&self.principal), action, resource, detail, Some(&ip)).await.map_err(|err| {
             tracing::error!(error = %err, "the audit log could not be written");
             WebError::Internal
         })
@@ -85,7 +85,7 @@ pub fn session_secret(headers: &HeaderMap) -> Option<String> {
 /// The principal of the request's session, if it has a live one.
 pub async fn session_principal(state: &AppState, headers: &HeaderMap) -> Result<Option<Principal>, WebError> {
     let Some(secret) = session_secret(headers) else { return Ok(None) };
-    state.accounts.session(&secret).await.map_err(|err| {
+    state.app.accounts.session(&secret).await.map_err(|err| {
         tracing::error!(error = %err, "a session could not be looked up");
         WebError::Internal
     })
@@ -175,7 +175,7 @@ impl FromRequestParts<AppState> for ApiCaller {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.get(..7).filter(|s| s.eq_ignore_ascii_case("bearer ")).map(|_| v[7..].trim()))
             .ok_or(ApiError(WebError::Unauthorized))?;
-        let principal = state.accounts.api_principal(token).await.map_err(|err| {
+        let principal = state.app.accounts.api_principal(token).await.map_err(|err| {
             tracing::error!(error = %err, "an API token could not be looked up");
             ApiError(WebError::Internal)
         })?;

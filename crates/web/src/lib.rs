@@ -28,9 +28,8 @@ use axum::Router;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
-use candour_app::App;
-use candour_app::accounts::Accounts;
 use candour_app::voice::{Voice, VoiceConfig};
+use candour_app::{App, Settings};
 use candour_store::Store;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
@@ -84,7 +83,6 @@ pub fn app(store: Arc<dyn Store>, config: WebConfig) -> Router {
 
 /// The site around a monitor the caller keeps (to wait for it in tests, say).
 pub fn app_with_monitor(store: Arc<dyn Store>, config: WebConfig, monitor: Monitor) -> Router {
-    let accounts = Accounts::new(store.clone(), config.accounts.clone());
     let csrf = Arc::new(CsrfSettings {
         origin: config.origin().to_string(),
         secure_cookies: config.secure_cookies(),
@@ -94,14 +92,13 @@ pub fn app_with_monitor(store: Arc<dyn Store>, config: WebConfig, monitor: Monit
     let https = config.secure_cookies();
     let limiter = RateLimiter::new(config.sign_in_limit);
     let feedback_limits = FeedbackLimits::new(config.feedback_per_address, config.feedback_per_service);
-    let settings = candour_app::complaints::ComplaintSettings {
-        policy: config.complaint_policy,
+    let settings = Settings {
         public_url: config.public_url().to_string(),
+        accounts: config.accounts.clone(),
+        complaints: config.complaint_policy,
     };
-    let app = App::new(store.clone())
-        .with_complaint_settings(store.clone(), settings)
-        .with_voice(store.clone(), VoiceConfig::new(config.public_url()));
-    let state = AppState { app, store, accounts, feedback_limits, monitor, config: Arc::new(config) };
+    let app = App::new(store.clone(), &settings);
+    let state = AppState { app, store, feedback_limits, monitor, config: Arc::new(config) };
     let forms = Router::new()
         .merge(public_routes())
         .merge(pages::feedback::routes())

@@ -3,22 +3,20 @@
 use std::sync::Arc;
 
 use candour_app::App;
-use candour_app::accounts::Accounts;
 use candour_monitor::Monitor;
 use candour_store::Store;
 
 use crate::config::WebConfig;
 use crate::security::rate_limit::FeedbackLimits;
 
-/// What every handler shares. Backends answer the directory's lists and the
-/// register counts from an index rebuilt whenever the register changes, so they
-/// are asked for on every request and never lag an import.
+/// What every handler shares. The directory's lists and the register counts come
+/// from the store's index, which follows the change journal, so they are asked
+/// for on every request.
 #[derive(Clone)]
 pub(crate) struct AppState {
     /// Every area's service: what the pages, the API and the command line call.
     pub(crate) app: App,
     pub(crate) store: Arc<dyn Store>,
-    pub(crate) accounts: Accounts,
     /// Sending feedback, per client address and per service (the form and the API).
     pub(crate) feedback_limits: Arc<FeedbackLimits>,
     /// Indicators, flags and the watchlist, kept current as data arrives.

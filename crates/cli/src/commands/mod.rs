@@ -16,7 +16,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
-use candour_app::App;
+use candour_app::{App, Settings};
 use candour_store::Store;
 use candour_store_sqlite::SqliteStore;
 
@@ -26,10 +26,12 @@ pub async fn open_store(db: &DbArgs) -> anyhow::Result<SqliteStore> {
     SqliteStore::open(&db.db).await.with_context(|| format!("cannot open the database {}", db.db.display()))
 }
 
-/// Every area's service over the database: what a command calls.
+/// Every area's service over the database: what a command calls. The commands
+/// that use it (imports, returns, sync) send no emails, so the address links
+/// would start with is the server's default.
 pub async fn open_app(db: &DbArgs) -> anyhow::Result<App> {
     let store: Arc<dyn Store> = Arc::new(open_store(db).await?);
-    Ok(App::new(store))
+    Ok(App::new(store, &Settings::new("http://127.0.0.1:8080")))
 }
 
 /// Reads the file, or standard input for `-`, as UTF-8 text, with a name for it in

@@ -331,14 +331,14 @@ pub async fn invite_to_provider(
     let facts = state.app.workspaces.provider_facts(&raw_id).await.map_err(|e| who.fail(e))?;
     let (provider, actor) = (facts.id.clone(), who.actor());
     let accounts = Resource::ProviderAccounts { provider: &provider };
-    state.accounts.require(&actor, Action::Write, accounts).await.map_err(|e| who.fail(e))?;
+    state.app.accounts.require(&actor, Action::Write, accounts).await.map_err(|e| who.fail(e))?;
     let form = pairs(&body);
     let invitation = match read_invitation(&form, &facts) {
         Ok(invitation) => invitation,
         Err(errors) => return invite_failed(&state, &who, facts, errors, &form).await,
     };
     let (email, name, grants) = invitation;
-    match state.accounts.invite_to_provider(&actor, &provider, email, &name, grants).await {
+    match state.app.accounts.invite_to_provider(&actor, &provider, email, &name, grants).await {
         Ok(_) => Ok(Redirect::to(&format!("/manage/providers/{provider}?invited=yes")).into_response()),
         Err(AccountError::Conflict(_)) => {
             let mut errors = FormErrors::default();
@@ -429,7 +429,7 @@ async fn provider_page(
     let can_invite =
         authorize(who.principal(), Action::Write, Resource::ProviderAccounts { provider: &id }).is_allowed();
     let ws = state.app.workspaces.provider_workspace(&who.actor(), facts).await.map_err(|e| who.fail(e))?;
-    let valid = candour_app::accounts::describe_duration(state.accounts.policy().invitation_valid);
+    let valid = candour_app::accounts::describe_duration(state.app.accounts.policy().invitation_valid);
     let invite = can_invite.then(|| invite_form(&ws, &errors, form, valid));
     let safeguarding = contacts::provider_section(state, who, &id, &errors, form).await?;
     let awaiting = awaiting_review(state, who.principal(), &id, None).await?;

@@ -92,7 +92,7 @@ pub async fn change_password(
         .map_err(|e| errors.add("new_password", format!("Your new password is not strong enough: {}", e.expected)));
     if let (true, Ok(password)) = (errors.is_empty(), &password) {
         let ip = who.caller.ip_text();
-        match state.accounts.change_password(who.principal(), current, password, Some(&ip)).await {
+        match state.app.accounts.change_password(who.principal(), current, password, Some(&ip)).await {
             Ok(signed_in) => {
                 let next = "/account?done=password";
                 return Ok(super::sign_in::begin_session(&state, &headers, signed_in, &ip, next).await?);
@@ -114,7 +114,7 @@ pub async fn create_token(State(state): State<AppState>, who: SignedIn, body: By
     let form = pairs(&body);
     let name = value(&form, "name");
     let ip = who.caller.ip_text();
-    match state.accounts.create_api_token(who.principal(), name, Some(&ip)).await {
+    match state.app.accounts.create_api_token(who.principal(), name, Some(&ip)).await {
         Ok((token, secret)) => {
             let page = TokenCreatedPage {
                 title: "Your new API token",
@@ -148,7 +148,7 @@ pub async fn revoke_token(
     who.require(&state, Action::Write, Resource::ApiTokens { owner }).await?;
     let id: i64 = raw_id.parse().map_err(|_| who.not_found())?;
     let ip = who.caller.ip_text();
-    match state.accounts.revoke_api_token(who.principal(), id, Some(&ip)).await {
+    match state.app.accounts.revoke_api_token(who.principal(), id, Some(&ip)).await {
         Ok(()) => Ok(Redirect::to("/account").into_response()),
         Err(AccountError::NotFound) => Err(who.not_found().into()),
         Err(err) => Err(account_failure(err)),
@@ -163,8 +163,8 @@ async fn account_page(
 ) -> Result<AccountPage, WebError> {
     let principal = who.principal();
     who.require(state, Action::Read, Resource::ApiTokens { owner: principal.user_id }).await?;
-    let user = state.accounts.user(principal.user_id).await.map_err(|e| account_failure(e).0)?;
-    let tokens = state.accounts.api_tokens(principal).await.map_err(|e| account_failure(e).0)?;
+    let user = state.app.accounts.user(principal.user_id).await.map_err(|e| account_failure(e).0)?;
+    let tokens = state.app.accounts.api_tokens(principal).await.map_err(|e| account_failure(e).0)?;
     let details = vec![
         Row::text("Name", user.name.clone()),
         Row::text("Email address", user.email.to_string()),

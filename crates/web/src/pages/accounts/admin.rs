@@ -68,7 +68,7 @@ pub async fn users(
     who: SignedIn,
     query: Result<Query<Done>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    let users = state.accounts.users_for(&who.actor()).await.map_err(|e| who.fail(e))?;
+    let users = state.app.accounts.users_for(&who.actor()).await.map_err(|e| who.fail(e))?;
     let page = UsersPage {
         title: "Users",
         chrome: Chrome::manage(&who, "Users"),
@@ -157,7 +157,7 @@ pub async fn invite_form(
     who: SignedIn,
     query: Result<Query<Find>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    state.accounts.may_administer(&who.actor()).await.map_err(|e| who.fail(e))?;
+    state.app.accounts.may_administer(&who.actor()).await.map_err(|e| who.fail(e))?;
     let search = ScopeSearch::of(&state, INVITE.to_string(), query).await?;
     Ok(render(StatusCode::OK, &invite_page(&who, FormErrors::default(), &[], search)))
 }
@@ -165,7 +165,7 @@ pub async fn invite_form(
 /// `POST /admin/users/invite`
 pub async fn invite(State(state): State<AppState>, who: SignedIn, body: Bytes) -> Result<Response, PageError> {
     let actor = who.actor();
-    state.accounts.may_administer(&actor).await.map_err(|e| who.fail(e))?;
+    state.app.accounts.may_administer(&actor).await.map_err(|e| who.fail(e))?;
     let form = pairs(&body);
     let refused =
         |errors| render(StatusCode::BAD_REQUEST, &invite_page(&who, errors, &form, ScopeSearch::empty(INVITE.into())));
@@ -181,7 +181,7 @@ pub async fn invite(State(state): State<AppState>, who: SignedIn, body: Bytes) -
             return Ok(refused(errors));
         }
     };
-    match state.accounts.invite_as(&actor, email, &name, grants).await {
+    match state.app.accounts.invite_as(&actor, email, &name, grants).await {
         Ok(invitation) => {
             Ok(Redirect::to(&format!("/admin/users/{}?done=invited", invitation.user.id)).into_response())
         }
@@ -297,7 +297,7 @@ pub async fn user(
     Path(raw_id): Path<String>,
     query: Result<Query<Find>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    let user = state.accounts.user_for(&who.actor(), &raw_id).await.map_err(|e| who.fail(e))?;
+    let user = state.app.accounts.user_for(&who.actor(), &raw_id).await.map_err(|e| who.fail(e))?;
     let done = query.as_ref().ok().and_then(|q| q.0.done.clone());
     let search = ScopeSearch::of(&state, format!("/admin/users/{}", user.id), query).await?;
     let notice = match done.as_deref() {
@@ -319,7 +319,7 @@ pub async fn update_roles(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let actor = who.actor();
-    let user = state.accounts.user_to_change(&actor, &raw_id).await.map_err(|e| who.fail(e))?;
+    let user = state.app.accounts.user_to_change(&actor, &raw_id).await.map_err(|e| who.fail(e))?;
     let form = pairs(&body);
     let (grants, mut errors, mut choices) = read_roles(&form);
     let search = || ScopeSearch::empty(format!("/admin/users/{}", user.id));
@@ -336,7 +336,7 @@ pub async fn update_roles(
             return Ok(render(StatusCode::BAD_REQUEST, &user_page(&who, &user, None, errors, choices, search())));
         }
     };
-    match state.accounts.set_roles(&actor, user.id, grants).await {
+    match state.app.accounts.set_roles(&actor, user.id, grants).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/users/{}?done=saved", user.id)).into_response()),
         Err(AccountError::Invalid(message)) => {
             let mut errors = FormErrors::default();
@@ -456,7 +456,7 @@ pub async fn set_status(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let actor = who.actor();
-    let user = state.accounts.user_to_change(&actor, &raw_id).await.map_err(|e| who.fail(e))?;
+    let user = state.app.accounts.user_to_change(&actor, &raw_id).await.map_err(|e| who.fail(e))?;
     let disabled = match value(&pairs(&body), "disabled") {
         "yes" => true,
         "no" => false,
@@ -464,7 +464,7 @@ pub async fn set_status(
             return Err(WebError::bad_request("Say whether to disable the account: disabled=yes or disabled=no").into());
         }
     };
-    state.accounts.set_disabled(&actor, user.id, disabled).await.map_err(|e| who.fail(e))?;
+    state.app.accounts.set_disabled(&actor, user.id, disabled).await.map_err(|e| who.fail(e))?;
     let done = if disabled { "disabled" } else { "enabled" };
     Ok(Redirect::to(&format!("/admin/users/{}?done={done}", user.id)).into_response())
 }
@@ -475,7 +475,7 @@ pub async fn resend_invitation(
     who: SignedIn,
     Path(raw_id): Path<String>,
 ) -> Result<Response, PageError> {
-    let invitation = state.accounts.resend_invitation_as(&who.actor(), &raw_id).await.map_err(|e| who.fail(e))?;
+    let invitation = state.app.accounts.resend_invitation_as(&who.actor(), &raw_id).await.map_err(|e| who.fail(e))?;
     Ok(Redirect::to(&format!("/admin/users/{}?done=invited", invitation.user.id)).into_response())
 }
 
@@ -527,7 +527,7 @@ pub async fn audit(
     let params = params.map(|q| q.0).unwrap_or_default();
     let (query, errors) = audit_query(&params);
     let searched = errors.is_empty().then_some(&query);
-    let page = state.accounts.audit_log_for(&who.actor(), searched).await.map_err(|e| who.fail(e))?;
+    let page = state.app.accounts.audit_log_for(&who.actor(), searched).await.map_err(|e| who.fail(e))?;
     let text = |v: &Option<String>| v.as_deref().unwrap_or("").trim().to_string();
     let (heading, entries, page_of, previous, next) = match &page {
         Some(p) => {
@@ -639,7 +639,7 @@ struct EmailView {
 
 /// `GET /admin/outbox`
 pub async fn outbox(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
-    let emails = state.accounts.outbox_for(&who.actor(), OUTBOX_LIMIT).await.map_err(|e| who.fail(e))?;
+    let emails = state.app.accounts.outbox_for(&who.actor(), OUTBOX_LIMIT).await.map_err(|e| who.fail(e))?;
     let public_url = state.config.public_url();
     let page = OutboxPage {
         title: "Outbox",

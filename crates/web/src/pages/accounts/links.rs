@@ -81,8 +81,8 @@ pub async fn reset_request(
     if !errors.is_empty() {
         return Ok(render(StatusCode::BAD_REQUEST, &reset_page(errors, csrf_token, email)));
     }
-    state.accounts.request_password_reset(email, Some(&ip.to_string())).await.map_err(internal)?;
-    let valid = candour_app::accounts::describe_duration(state.accounts.policy().reset_valid);
+    state.app.accounts.request_password_reset(email, Some(&ip.to_string())).await.map_err(internal)?;
+    let valid = candour_app::accounts::describe_duration(state.app.accounts.policy().reset_valid);
     let page = NoticePage {
         title: "Check your email",
         heading: "Check your email",
@@ -125,7 +125,7 @@ pub async fn new_password(
             return Ok(render(StatusCode::BAD_REQUEST, &choose_page(Purpose::Reset, &secret, errors, csrf_token)));
         }
     };
-    match state.accounts.reset_password(&secret, &password, Some(&ip.to_string())).await {
+    match state.app.accounts.reset_password(&secret, &password, Some(&ip.to_string())).await {
         Ok(()) => Ok(Redirect::to("/sign-in?done=password_changed").into_response()),
         Err(AccountError::LinkExpired) => Ok(link_expired("/password-reset", "Ask for a new link")),
         Err(err) => Err(internal(err)),
@@ -153,7 +153,7 @@ pub async fn accept_invitation(
         }
     };
     let ip = ip.to_string();
-    match state.accounts.accept_invitation(&secret, &password, Some(&ip)).await {
+    match state.app.accounts.accept_invitation(&secret, &password, Some(&ip)).await {
         Ok(signed_in) => Ok(begin_session(&state, &headers, signed_in, &ip, "/manage").await?),
         Err(AccountError::LinkExpired) => Ok(link_expired("/sign-in", "Go to the sign-in page")),
         Err(err) => Err(internal(err)),

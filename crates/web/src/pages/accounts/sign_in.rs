@@ -82,7 +82,7 @@ pub async fn submit(
         return Ok(render(StatusCode::BAD_REQUEST, &page(errors, None, csrf_token, next, email)));
     }
     let ip = ip.to_string();
-    match state.accounts.sign_in(email, password, Some(&ip)).await {
+    match state.app.accounts.sign_in(email, password, Some(&ip)).await {
         Ok(signed_in) => Ok(begin_session(&state, &headers, signed_in, &ip, &next).await?),
         Err(SignInError::Refused) => {
             let mut errors = FormErrors::default();
@@ -106,7 +106,7 @@ pub async fn begin_session(
     next: &str,
 ) -> Result<Response, WebError> {
     if let Some(old) = session_secret(headers) {
-        state.accounts.sign_out(&old, Some(ip)).await.map_err(|err| {
+        state.app.accounts.sign_out(&old, Some(ip)).await.map_err(|err| {
             tracing::error!(error = %err, "an earlier session could not be ended");
             WebError::Internal
         })?;
@@ -126,7 +126,7 @@ pub async fn sign_out(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     if let Some(secret) = session_secret(&headers) {
-        state.accounts.sign_out(&secret, Some(&ip.to_string())).await.map_err(|err| {
+        state.app.accounts.sign_out(&secret, Some(&ip.to_string())).await.map_err(|err| {
             tracing::error!(error = %err, "a session could not be ended");
             WebError::Internal
         })?;
@@ -138,7 +138,7 @@ pub async fn sign_out(
 
 /// The one answer for every failed sign-in, with the lockout rule in it.
 fn refusal_message(state: &AppState) -> String {
-    let policy = state.accounts.policy();
+    let policy = state.app.accounts.policy();
     format!(
         "Enter a correct email address and password. After {} wrong attempts an account is locked for {} minutes.",
         policy.lockout_after,
