@@ -11,8 +11,8 @@ use axum::extract::{FromRequestParts, OriginalUri};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use candour_app::{Actor, AreaError, describe};
-use candour_domain::{Action, Decision, Principal, Resource, authorize};
+use candour_app::{Actor, AreaError, Denied};
+use candour_domain::{Action, Principal, Resource};
 
 use crate::error::{ApiError, PageError, WebError};
 use crate::security::client_ip::ClientIp;
@@ -37,9 +37,10 @@ impl Caller {
         Actor::new(self.principal.clone(), Some(self.ip_text()))
     }
 
-    /// Asks the access policy. `NotFound` becomes `not_found` (which the handler
-    /// also gives for a record that does not exist, so the two cannot be told
-    /// apart); `Forbidden` a 403. Refusals are audited.
+    /// Asks the access policy through the one gate ([`candour_app::Gate::require`]).
+    /// `NotFound` becomes `not_found` (which the handler also gives for a record
+    /// that does not exist, so the two cannot be told apart); `Forbidden` a 403.
+    /// Refusals are audited.
     pub async fn require(
         &self,
         state: &AppState,
@@ -47,15 +48,10 @@ impl Caller {
         resource: Resource<'_>,
         not_found: impl FnOnce() -> WebError,
     ) -> Result<(), WebError> {
-        let decision = authorize(&self.principal, action, resource);
-        if decision == Decision::Allow {
-            return Ok(());
-        }
-        let detail = format!("{action:?} refused ({decision:?})").to_lowercase();
-        self.record(state, "access_denied", &describe(resource), Some(&detail)).await?;
-        Err(match decision {
-            Decision::Forbidden => WebError::Forbidden,
-            _ => not_found(),
+        state.app.gate.require(&self.actor(), action, resource).await.map_err(|denied| match denied {
+            Denied::NotFound => not_found(),
+            Denied::Forbidden => WebError::Forbidden,
+            Denied::Unaudited => WebError::Internal,
         })
     }
 

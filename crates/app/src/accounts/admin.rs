@@ -2,27 +2,18 @@
 //! pages. Each takes the [`Actor`], asks the access policy first (a refusal is
 //! audited), then loads, and records a private read in the audit log.
 
-use candour_domain::{Action, Decision, Email, Grant, ProviderId, Resource, UserId, authorize};
+use candour_domain::{Action, Email, Grant, ProviderId, Resource, UserId};
 use candour_store::{AuditEntry, AuditQuery, OutboxEntry, Page, User, UserUpdate};
 
 use super::{AccountError, Accounts, Invitation};
-use crate::{Actor, Denied, describe};
+use crate::Actor;
 
 impl Accounts {
-    /// Whether `actor` may take `action` on `resource`; a refusal is audited and
-    /// answered as [`AccountError::Denied`].
+    /// Whether `actor` may take `action` on `resource` (the one access decision,
+    /// [`crate::Gate::require`]); a refusal is audited and answered as
+    /// [`AccountError::Denied`].
     pub async fn require(&self, actor: &Actor, action: Action, resource: Resource<'_>) -> Result<(), AccountError> {
-        let decision = authorize(&actor.principal, action, resource);
-        if decision == Decision::Allow {
-            return Ok(());
-        }
-        let detail = format!("{action:?} refused ({decision:?})").to_lowercase();
-        self.audit(Some(&actor.principal), "access_denied", &describe(resource), Some(&detail), actor.ip.as_deref())
-            .await?;
-        Err(AccountError::Denied(match decision {
-            Decision::Forbidden => Denied::Forbidden,
-            _ => Denied::NotFound,
-        }))
+        Ok(self.inner.gate.require(actor, action, resource).await?)
     }
 
     async fn read(&self, actor: &Actor, resource: &str) -> Result<(), AccountError> {

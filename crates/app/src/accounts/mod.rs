@@ -62,6 +62,8 @@ pub struct Accounts {
 
 struct Inner {
     store: Arc<dyn AccountStore>,
+    /// The one access decision, for the administration calls.
+    gate: crate::Gate,
     /// Which provider runs a location, for who may give roles there.
     register: Arc<dyn RegisterStore>,
     policy: AccountPolicy,
@@ -87,7 +89,8 @@ impl Accounts {
         let hasher = Hasher::new(policy.password_cost);
         let turns = std::array::from_fn(|_| tokio::sync::Mutex::new(()));
         let register: Arc<dyn RegisterStore> = store.clone();
-        Self { inner: Arc::new(Inner { store, register, policy, clock, hasher, turns }) }
+        let gate = crate::Gate::new(store.clone());
+        Self { inner: Arc::new(Inner { store, gate, register, policy, clock, hasher, turns }) }
     }
 
     pub fn policy(&self) -> &AccountPolicy {
