@@ -79,12 +79,6 @@ pub struct ComplaintSettings {
     pub public_url: String,
 }
 
-impl Default for ComplaintSettings {
-    fn default() -> Self {
-        ComplaintSettings { policy: ComplaintPolicy::default(), public_url: "http://localhost:3000".to_string() }
-    }
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum ComplaintsError {
     #[error(transparent)]

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use candour_app::complaints::{ComplaintSettings, Complaints, ComplaintsError, Via};
 use candour_app::{Actor, Denied, Gate};
-use candour_domain::complaints::{RawComplaint, RawStep};
+use candour_domain::complaints::{ComplaintPolicy, RawComplaint, RawStep};
 use candour_domain::{Location, LocationId, Provider, Role, Scope};
 use candour_store::{AccountStore, AuditQuery, ComplaintStore, Store};
 use candour_store_sqlite::SqliteStore;
@@ -41,7 +41,8 @@ async fn harness() -> Harness {
     let elsewhere = actor(&store, "elm@example.org", Role::Manager, Scope::Location(other)).await;
     let inspector = actor(&store, "inspector@example.org", Role::Inspector, Scope::All).await;
     let bundle: Arc<dyn Store> = store.clone();
-    let settings = ComplaintSettings { public_url: "https://candour.example.org".into(), ..Default::default() };
+    let settings =
+        ComplaintSettings { policy: ComplaintPolicy::default(), public_url: "https://candour.example.org".into() };
     let complaints = Complaints::new(bundle.clone(), Gate::new(bundle), settings);
     Harness { complaints, store, location, manager, staff, elsewhere, inspector, _dir: dir }
 }
