@@ -180,7 +180,7 @@ async fn strong_prescreen_signals_raise_an_alert_emailed_to_both_contacts() {
             assert!(!email.body.contains(private) && !email.subject.contains(private), "{private:?} emailed");
         }
     }
-    let due = h.store.due_emails(now(), 10).await.unwrap();
+    let due = h.store.claim_due_emails(now(), now(), 10).await.unwrap();
     assert_eq!(due.iter().filter(|e| e.alert_id == Some(alert_id)).count(), 2);
 }
 

@@ -26,6 +26,10 @@ const FIRST_RETRY: Duration = Duration::from_secs(60);
 const MAX_RETRY: Duration = Duration::from_secs(3600);
 /// How long to wait for the server at each step before giving up on this attempt.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a claimed email is left to its sender: longer than any attempt takes,
+/// so that two instances never send one email, and short enough that an email
+/// whose sender died goes soon after.
+const LEASE: Duration = Duration::from_secs(5 * 30);
 
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
@@ -162,10 +166,14 @@ impl Mailer {
     /// Tries each email due at `now` once, recording each outcome. Stops early
     /// when the server cannot be reached, leaving the rest for the next pass.
     pub async fn send_due(&self, now: DateTime<Utc>) -> Result<Pass, StoreError> {
-        let due = self.store.due_emails(now, BATCH).await?;
-        let mut pass = Pass { more: due.len() as u32 == BATCH, ..Pass::default() };
-        for email in &due {
-            match self.send(email).await {
+        // One at a time, so that a pass that stops early holds no claim on the rest.
+        let lease_until = now + chrono::Duration::from_std(LEASE).expect("minutes");
+        let mut pass = Pass::default();
+        for _ in 0..BATCH {
+            let Some(email) = self.store.claim_due_emails(now, lease_until, 1).await?.pop() else {
+                return Ok(pass);
+            };
+            match self.send(&email).await {
                 Ok(()) => {
                     self.store.mark_email_sent(email.id, now).await?;
                     pass.sent += 1;
@@ -177,12 +185,12 @@ impl Mailer {
                     self.store.mark_email_failed(email.id, &failure.message, retry_at).await?;
                     pass.failed += 1;
                     if !failure.only_this_email {
-                        pass.more = false;
-                        break;
+                        return Ok(pass);
                     }
                 }
             }
         }
+        pass.more = true;
         Ok(pass)
     }
 

@@ -224,7 +224,7 @@ async fn a_safeguarding_alert_survives_a_crash_between_commit_and_email() {
 
     // Restart: the alert and both its emails are there, unsent.
     let store = Arc::new(SqliteStore::open(&db).await.expect("reopen store"));
-    let due = store.due_emails(Utc::now(), 10).await.expect("due emails");
+    let due = store.claim_due_emails(Utc::now(), Utc::now(), 10).await.expect("due emails");
     assert_eq!(due.len(), 2);
     assert!(due.iter().all(|e| e.alert_id.is_some()));
 
@@ -265,10 +265,10 @@ async fn an_unreachable_server_is_tried_again_later_until_the_email_goes() {
     let failed = store.outbox(10).await.unwrap().into_iter().find(|e| e.attempts == 1).expect("one attempt recorded");
     assert_eq!(failed.sent_at, None);
     assert!(failed.last_error.as_deref().is_some_and(|e| !e.is_empty()));
-    let due_now: Vec<i64> = store.due_emails(now, 10).await.unwrap().iter().map(|e| e.id).collect();
+    let due_now: Vec<i64> = store.claim_due_emails(now, now, 10).await.unwrap().iter().map(|e| e.id).collect();
     assert!(!due_now.contains(&failed.id), "not tried again at once");
     let due_later: Vec<i64> =
-        store.due_emails(now + Duration::seconds(61), 10).await.unwrap().iter().map(|e| e.id).collect();
+        store.claim_due_emails(now + Duration::seconds(61), now + Duration::seconds(61), 10).await.unwrap().iter().map(|e| e.id).collect();
     assert!(due_later.contains(&failed.id) && due_later.len() == 2, "due again within a minute");
 
     let sink = Sink::start(None).await;

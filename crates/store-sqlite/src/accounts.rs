@@ -580,21 +580,30 @@ impl AccountStore for SqliteStore {
 
 #[async_trait]
 impl OutboxStore for SqliteStore {
-    async fn due_emails(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<OutboxEntry>> {
-        sqlx::query(concat!(
-            "SELECT ",
-            outbox_columns!(),
-            " FROM outbox WHERE sent_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?) \
-             ORDER BY created_at, id LIMIT ?"
+    async fn claim_due_emails(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxEntry>> {
+        // One writer at a time: the select and the update cannot interleave with another claim.
+        let mut claimed = sqlx::query(concat!(
+            "UPDATE outbox SET next_attempt_at = ? WHERE id IN (SELECT id FROM outbox \
+             WHERE sent_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?) \
+             ORDER BY created_at, id LIMIT ?) RETURNING ",
+            outbox_columns!()
         ))
+        .bind(stamp(lease_until))
         .bind(stamp(now))
         .bind(i64::from(limit))
-        .fetch_all(&self.reader)
+        .fetch_all(&self.writer)
         .await
         .map_err(other)?
         .iter()
         .map(outbox_row)
-        .collect()
+        .collect::<StoreResult<Vec<_>>>()?;
+        claimed.sort_by_key(|e| (e.created_at, e.id));
+        Ok(claimed)
     }
 
     /// Marking an email sent twice keeps the first time.

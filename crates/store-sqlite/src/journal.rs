@@ -174,6 +174,11 @@ impl JournalStore for SqliteStore {
             .collect()
     }
 
+    /// SQLite cannot tell one process of another's commits: the caller polls.
+    async fn wait_for_changes(&self, _after: i64, timeout: std::time::Duration) {
+        tokio::time::sleep(timeout).await;
+    }
+
     async fn last_change(&self) -> StoreResult<i64> {
         // The highest sequence ever handed out, kept by SQLite even once its row is pruned.
         let seq: Option<i64> = sqlx::query_scalar("SELECT seq FROM sqlite_sequence WHERE name = 'changes'")

@@ -14,10 +14,11 @@ mod policies;
 mod practice;
 mod read;
 mod returns;
+mod shared;
 mod voice;
 mod write;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -31,6 +32,7 @@ use candour_domain::{LocationId, ProviderId};
 use candour_store::*;
 
 pub struct SqliteStore {
+    path: PathBuf,
     reader: SqlitePool,
     writer: SqlitePool,
     directory: Mutex<Directory>,
@@ -42,6 +44,7 @@ pub struct SqliteStore {
     register_written: AtomicBool,
     /// Feedback goes through one task that commits it in groups.
     submissions: voice::submissions::Submissions,
+    allowances: shared::Allowances,
 }
 
 /// The in-memory directory and the last journal entry it reflects. Before each
@@ -94,12 +97,14 @@ impl SqliteStore {
         let directory = Mutex::new(Directory { sequence: None, index: Arc::new(DirectoryIndex::new(Vec::new())) });
         let submissions = voice::submissions::Submissions::start(writer.clone());
         Ok(Self {
+            path: path.to_path_buf(),
             reader,
             writer,
             directory,
             directory_checked: std::sync::RwLock::new(None),
             register_written: AtomicBool::new(false),
             submissions,
+            allowances: shared::Allowances::default(),
         })
     }
 

@@ -251,8 +251,16 @@ pub trait AccountStore: Send + Sync {
 /// What the mail sender uses: the emails due and how each attempt went.
 #[async_trait]
 pub trait OutboxStore: Send + Sync {
-    /// Unsent emails due for an attempt at `now`, oldest first.
-    async fn due_emails(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<OutboxEntry>>;
+    /// Claims unsent emails due for an attempt at `now`, oldest first: each is
+    /// returned to this caller only, and is due again at `lease_until` unless marked
+    /// sent or failed before then (so that one whose sender died is sent by another).
+    /// Several senders at once never claim the same email.
+    async fn claim_due_emails(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxEntry>>;
     async fn mark_email_sent(&self, id: i64, at: DateTime<Utc>) -> StoreResult<()>;
     /// Records a failed attempt and when to try again.
     async fn mark_email_failed(&self, id: i64, error: &str, retry_at: DateTime<Utc>) -> StoreResult<()>;

@@ -115,6 +115,12 @@ pub trait JournalStore: Send + Sync {
     /// Entries with a sequence above `after`, oldest first, at most `limit` of them.
     async fn changes_after(&self, after: i64, limit: u32) -> StoreResult<Vec<Change>>;
 
+    /// Waits until an entry past `after` may have been appended, or `timeout` has
+    /// passed. A backend that can be told of commits (PostgreSQL's LISTEN) returns
+    /// early; one that cannot simply waits. Callers then read [`changes_after`](Self::changes_after)
+    /// as always, so a wake-up that never comes costs only the timeout.
+    async fn wait_for_changes(&self, after: i64, timeout: std::time::Duration);
+
     /// The sequence of the latest entry (0 when none was ever appended).
     async fn last_change(&self) -> StoreResult<i64>;
 

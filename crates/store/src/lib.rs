@@ -16,6 +16,7 @@ mod monitoring;
 mod policies;
 mod practice;
 mod returns;
+mod shared;
 mod voice;
 
 use async_trait::async_trait;
@@ -33,6 +34,7 @@ pub use monitoring::*;
 pub use policies::*;
 pub use practice::*;
 pub use returns::*;
+pub use shared::{Allowance, AllowanceStore, Bucket, JobLock, JobLockStore};
 pub use voice::*;
 
 /// Everything Candour keeps: the bundle of every area's trait, built at start-up.
@@ -41,7 +43,8 @@ pub use voice::*;
 /// returns in [`ReturnsStore`], what monitoring reads in [`MonitoringStore`],
 /// complaints in [`ComplaintStore`], improvement plans in [`ImprovementStore`], the
 /// policy cascade in [`PolicyStore`], good practice in [`PracticeStore`], the
-/// register in [`RegisterStore`] and the change journal in [`JournalStore`].
+/// register in [`RegisterStore`], the change journal in [`JournalStore`], and
+/// what instances share (allowances, job locks) in [`AllowanceStore`] and [`JobLockStore`].
 pub trait Store:
     AccountStore
     + OutboxStore
@@ -55,6 +58,8 @@ pub trait Store:
     + PracticeStore
     + RegisterStore
     + JournalStore
+    + AllowanceStore
+    + JobLockStore
     + MonitorStore
     + Send
     + Sync
@@ -75,6 +80,8 @@ impl<T> Store for T where
         + PracticeStore
         + RegisterStore
         + JournalStore
+        + AllowanceStore
+        + JobLockStore
         + Send
         + Sync
         + 'static
@@ -84,9 +91,15 @@ impl<T> Store for T where
 /// What the live monitor reads: monitoring's figures, policy read rates, the
 /// register and the change journal it follows. (A supertrait of [`Store`], so that
 /// `Arc<dyn Store>` turns into `Arc<dyn MonitorStore>`.)
-pub trait MonitorStore: MonitoringStore + PolicyStore + RegisterStore + JournalStore + Send + Sync + 'static {}
+pub trait MonitorStore:
+    MonitoringStore + PolicyStore + RegisterStore + JournalStore + JobLockStore + Send + Sync + 'static
+{
+}
 
-impl<T> MonitorStore for T where T: MonitoringStore + PolicyStore + RegisterStore + JournalStore + Send + Sync + 'static {}
+impl<T> MonitorStore for T where
+    T: MonitoringStore + PolicyStore + RegisterStore + JournalStore + JobLockStore + Send + Sync + 'static
+{
+}
 
 /// The register: locations and providers as the regulator lists them, the
 /// directory over them, and the imports that change them.

@@ -50,12 +50,14 @@ mod improvement;
 mod journal;
 mod policies;
 mod practice;
+mod shared;
 
 pub use complaints::*;
 pub use improvement::*;
 pub use journal::*;
 pub use policies::*;
 pub use practice::*;
+pub use shared::*;
 
 #[macro_export]
 macro_rules! conformance_tests {
@@ -105,7 +107,15 @@ macro_rules! conformance_tests {
             returns_are_kept_all_or_nothing,
             monitoring_counts_follow_feedback_and_moderation,
         );
-        $crate::conformance_tests!(@shared $fresh; voice_concurrent_submissions_are_all_committed);
+        $crate::conformance_tests!(@shared $fresh;
+            voice_concurrent_submissions_are_all_committed,
+            outbox_claims_each_email_once_among_many_senders,
+        );
+        // What instances share (shared.rs).
+        $crate::conformance_tests!(@cases $fresh;
+            allowances_are_kept_per_key,
+            a_job_lock_is_held_by_one_at_a_time,
+        );
         // Complaints (complaints.rs).
         $crate::conformance_tests!(@cases $fresh;
             complaints_round_trip_with_their_emails,
@@ -1617,7 +1627,7 @@ pub async fn voice_alerts_are_kept_with_their_emails(store: &dyn Store) {
     let to: Vec<&str> = alert.deliveries.iter().map(|d| d.to.as_str()).collect();
     assert_eq!(to, ["lead@example.org", "la@example.org"]);
     assert!(alert.deliveries.iter().all(|d| d.alert_id == Some(first) && d.sent_at.is_none()));
-    let due = store.due_emails(at(1), 10).await.expect("due");
+    let due = store.claim_due_emails(at(1), at(2), 10).await.expect("due");
     assert_eq!(due.len(), 2, "the emails wait in the outbox");
 
     // A moderator's level raises the second, with the decision.
@@ -1928,27 +1938,60 @@ pub async fn outbox_sends_due_email_and_retries_failures(store: &dyn Store) {
     };
     let first = store.queue_email(&mail("jo@example.org", 1)).await.expect("queue");
     let second = store.queue_email(&mail("al@example.org", 2)).await.expect("queue");
-    let due = |now| async move {
-        store.due_emails(at(now), 10).await.expect("due").into_iter().map(|e| e.id).collect::<Vec<_>>()
+    // Each claim holds its emails for one hour.
+    let claim = |now, limit| async move {
+        let claimed = store.claim_due_emails(at(now), at(now + 1), limit).await.expect("claim");
+        claimed.into_iter().map(|e| e.id).collect::<Vec<_>>()
     };
-    assert_eq!(due(2).await, [first, second], "oldest first");
-    assert_eq!(store.due_emails(at(2), 1).await.expect("due").len(), 1, "limit");
+    assert_eq!(claim(2, 1).await, [first], "oldest first, up to the limit");
+    assert_eq!(claim(2, 10).await, [second], "a claimed email is not claimed again");
+    assert!(claim(2, 10).await.is_empty());
+    assert_eq!(claim(3, 10).await, [first, second], "a claim whose lease ended is due again");
     store.mark_email_failed(first, "connection refused", at(5)).await.expect("failed");
-    assert_eq!(due(4).await, [second], "a failed email waits for its retry time");
-    assert_eq!(due(5).await, [first, second]);
+    assert_eq!(claim(4, 10).await, [second], "a failed email waits for its retry time");
+    assert_eq!(claim(5, 10).await, [first, second], "retry time and lease both reached");
     store.mark_email_failed(first, "timed out", at(7)).await.expect("failed again");
-    let entry = store.due_emails(at(7), 10).await.expect("due").into_iter().find(|e| e.id == first).expect("due");
+    let entry = store.claim_due_emails(at(7), at(8), 10).await.expect("claim");
+    let entry = entry.into_iter().find(|e| e.id == first).expect("due");
     assert_eq!(
         (entry.attempts, entry.last_error.as_deref(), entry.sent_at, entry.alert_id),
         (2, Some("timed out"), None, None)
     );
     store.mark_email_sent(second, at(3)).await.expect("sent");
     store.mark_email_sent(first, at(8)).await.expect("sent");
-    assert!(due(100).await.is_empty(), "sent email is never due again");
+    assert!(claim(100, 10).await.is_empty(), "sent email is never due again");
     let outbox = store.outbox(10).await.expect("outbox");
     assert_eq!((outbox[0].id, outbox[0].sent_at, outbox[1].sent_at), (second, Some(at(3)), Some(at(8))));
     assert!(matches!(store.mark_email_sent(second + 100, at(9)).await, Err(StoreError::NotFound)));
     assert!(matches!(store.mark_email_failed(second + 100, "x", at(9)).await, Err(StoreError::NotFound)));
+}
+
+/// Senders claiming at once: every due email goes to exactly one of them.
+pub async fn outbox_claims_each_email_once_among_many_senders(store: std::sync::Arc<dyn Store>) {
+    for n in 0..60 {
+        let to = email(&format!("person{n}@example.org"));
+        let queued = OutgoingEmail { to, subject: "Hello".into(), body: "Hi".into(), created_at: at(1) };
+        store.queue_email(&queued).await.expect("queue");
+    }
+    let mut senders = tokio::task::JoinSet::new();
+    for _ in 0..6 {
+        let store = std::sync::Arc::clone(&store);
+        senders.spawn(async move {
+            let mut mine = Vec::new();
+            loop {
+                let claimed = store.claim_due_emails(at(2), at(3), 4).await.expect("claim");
+                if claimed.is_empty() {
+                    return mine;
+                }
+                mine.extend(claimed.into_iter().map(|e| e.id));
+            }
+        });
+    }
+    let mut all: Vec<i64> = senders.join_all().await.into_iter().flatten().collect();
+    let claimed = all.len();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!((claimed, all.len()), (60, 60), "each email claimed once");
 }
 
 /// Many people at once, some repeating a submission and some naming a service

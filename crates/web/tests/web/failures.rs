@@ -174,7 +174,7 @@ impl AccountStore for BrokenStore {
 
 #[async_trait]
 impl OutboxStore for BrokenStore {
-    async fn due_emails(&self, _: DateTime<Utc>, _: u32) -> StoreResult<Vec<OutboxEntry>> {
+    async fn claim_due_emails(&self, _: DateTime<Utc>, _: DateTime<Utc>, _: u32) -> StoreResult<Vec<OutboxEntry>> {
         broken()
     }
     async fn mark_email_sent(&self, _: i64, _: DateTime<Utc>) -> StoreResult<()> {
@@ -486,10 +486,32 @@ impl JournalStore for BrokenStore {
     async fn changes_after(&self, _: i64, _: u32) -> StoreResult<Vec<Change>> {
         broken()
     }
+    async fn wait_for_changes(&self, _: i64, timeout: std::time::Duration) {
+        tokio::time::sleep(timeout).await;
+    }
     async fn last_change(&self) -> StoreResult<i64> {
         broken()
     }
     async fn prune_changes(&self, _: i64, _: DateTime<Utc>) -> StoreResult<u64> {
+        broken()
+    }
+}
+
+#[async_trait]
+impl AllowanceStore for BrokenStore {
+    async fn take_allowance(
+        &self,
+        _: &str,
+        _: Allowance,
+        _: DateTime<Utc>,
+    ) -> StoreResult<Result<(), std::time::Duration>> {
+        broken()
+    }
+}
+
+#[async_trait]
+impl JobLockStore for BrokenStore {
+    async fn try_job_lock(&self, _: &str) -> StoreResult<Option<JobLock>> {
         broken()
     }
 }
