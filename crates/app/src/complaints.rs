@@ -220,13 +220,13 @@ impl Complaints {
         key: &str,
         raw: &RawComplaint,
         ip: Option<&str>,
-        admit: impl FnOnce(&LocationId) -> bool,
+        admit: impl AsyncFnOnce(&LocationId) -> bool,
     ) -> Result<Kept, ComplaintsError> {
         let detail = self.raisable(raw_location).await?;
         let follow_hash = follow_hash(key)?;
         let details = NewComplaintDetails::parse(raw, Intake::Online, Utc::now().date_naive())
             .map_err(ComplaintsError::Invalid)?;
-        if !admit(&detail.location.id) {
+        if !admit(&detail.location.id).await {
             return Err(ComplaintsError::Limited);
         }
         let new = self.new_complaint(&detail, details, key, follow_hash, None).await?;

@@ -17,7 +17,7 @@ use candour_cqc::client::{CqcClient, SYNC_STATE_KEY, SyncError, SyncReport, Sync
 use candour_cqc::{ImportError, ImportOptions, Parsed, PlanRefused, Planned, Progress, RowProblem, SourceKind};
 use candour_demo::ExportError;
 use candour_domain::{LocationId, ProviderId};
-use candour_store::{ImportCounts, RegisterSnapshot, RegisterStore, StoreError};
+use candour_store::{ImportCounts, RegisterSnapshot, RegisterStore, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::{AreaError, Failure};
@@ -25,8 +25,11 @@ use crate::{AreaError, Failure};
 /// The register's imports, sync and export. Cheap to clone.
 #[derive(Clone)]
 pub struct Register {
-    store: Arc<dyn RegisterStore>,
+    store: Arc<dyn Store>,
 }
+
+/// The job lock a sync holds, whichever instance or command runs it.
+pub const SYNC_JOB: &str = "cqc-sync";
 
 #[derive(Debug, thiserror::Error)]
 pub enum RegisterError {
@@ -45,6 +48,9 @@ pub enum RegisterError {
     /// The file could not be read because its reader stopped.
     #[error("the file could not be read: {0}")]
     Interrupted(String),
+    /// Another sync holds the lock (in this or another instance).
+    #[error("another sync of the register is running; try again when it has finished")]
+    SyncRunning,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -53,6 +59,7 @@ impl AreaError for RegisterError {
     fn failure(&self) -> Failure<'_> {
         match self {
             RegisterError::Read(_) | RegisterError::Refused(_) => Failure::Invalid,
+            RegisterError::SyncRunning => Failure::Conflict("another sync of the register is running"),
             RegisterError::Store(error) => error.failure(),
             _ => Failure::Internal,
         }
@@ -98,7 +105,7 @@ impl DirectoryExport {
 }
 
 impl Register {
-    pub fn new(store: Arc<dyn RegisterStore>) -> Self {
+    pub fn new(store: Arc<dyn Store>) -> Self {
         Self { store }
     }
 
@@ -157,6 +164,7 @@ impl Register {
         progress: &dyn Progress,
         skipped: &mut (dyn FnMut(&RowProblem) + Send),
     ) -> Result<SyncOutcome, RegisterError> {
+        let _lock = self.store.try_job_lock(SYNC_JOB).await?.ok_or(RegisterError::SyncRunning)?;
         let snapshot = self.store.register_snapshot().await?;
         let mut sink = Sink { store: self.store.as_ref(), snapshot, counts: ImportCounts::default(), skipped };
         let report = sync(client, state, full, &mut sink, progress).await?;

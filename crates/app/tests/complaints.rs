@@ -77,11 +77,12 @@ impl Harness {
 async fn a_raised_complaint_is_kept_once_audited_and_followed_by_its_link() {
     let h = harness().await;
     let key = candour_app::voice::new_submission_key();
-    let kept = h.complaints.raise(h.location.as_str(), &key, &complaint(), Some("192.0.2.9"), |_| true).await;
+    let kept = h.complaints.raise(h.location.as_str(), &key, &complaint(), Some("192.0.2.9"), async |_| true).await;
     let kept = kept.expect("raised");
     assert!(kept.follow_url.starts_with("https://candour.example.org/complaints/follow/"));
     // The same form sent again keeps one complaint, with one audit entry.
-    let again = h.complaints.raise(h.location.as_str(), &key, &complaint(), None, |_| true).await.expect("raised");
+    let again =
+        h.complaints.raise(h.location.as_str(), &key, &complaint(), None, async |_| true).await.expect("raised");
     assert!(again.receipt.duplicate);
     assert_eq!(h.kept().await, 1);
     let entries = h.audited("complaint_raised").await;
@@ -101,16 +102,17 @@ async fn an_invalid_or_limited_complaint_keeps_nothing() {
     let h = harness().await;
     let key = candour_app::voice::new_submission_key();
     let raw = RawComplaint { what_happened: String::new(), relationship: "cousin".into(), ..complaint() };
-    let Err(ComplaintsError::Invalid(problems)) = h.complaints.raise("1-201", &key, &raw, None, |_| true).await else {
+    let Err(ComplaintsError::Invalid(problems)) = h.complaints.raise("1-201", &key, &raw, None, async |_| true).await
+    else {
         panic!("refused");
     };
     let fields: Vec<&str> = problems.iter().map(|p| p.field).collect();
     assert!(fields.contains(&"what_happened") && fields.contains(&"relationship"), "{fields:?}");
-    let limited = h.complaints.raise("1-201", &key, &complaint(), None, |_| false).await;
+    let limited = h.complaints.raise("1-201", &key, &complaint(), None, async |_| false).await;
     assert!(matches!(limited, Err(ComplaintsError::Limited)));
-    let unreadable = h.complaints.raise("1-201", "not-a-key", &complaint(), None, |_| true).await;
+    let unreadable = h.complaints.raise("1-201", "not-a-key", &complaint(), None, async |_| true).await;
     assert!(matches!(unreadable, Err(ComplaintsError::Unreadable)));
-    let bad_id = h.complaints.raise("nonsense", &key, &complaint(), None, |_| true).await;
+    let bad_id = h.complaints.raise("nonsense", &key, &complaint(), None, async |_| true).await;
     assert!(matches!(bad_id, Err(ComplaintsError::Refused(_))));
     assert_eq!(h.kept().await, 0);
 }

@@ -267,8 +267,13 @@ async fn an_unreachable_server_is_tried_again_later_until_the_email_goes() {
     assert!(failed.last_error.as_deref().is_some_and(|e| !e.is_empty()));
     let due_now: Vec<i64> = store.claim_due_emails(now, now, 10).await.unwrap().iter().map(|e| e.id).collect();
     assert!(!due_now.contains(&failed.id), "not tried again at once");
-    let due_later: Vec<i64> =
-        store.claim_due_emails(now + Duration::seconds(61), now + Duration::seconds(61), 10).await.unwrap().iter().map(|e| e.id).collect();
+    let due_later: Vec<i64> = store
+        .claim_due_emails(now + Duration::seconds(61), now + Duration::seconds(61), 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.id)
+        .collect();
     assert!(due_later.contains(&failed.id) && due_later.len() == 2, "due again within a minute");
 
     let sink = Sink::start(None).await;

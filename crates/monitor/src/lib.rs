@@ -347,7 +347,8 @@ async fn run(shared: Arc<Shared>) {
             }
         };
         let Some(last) = changes.last().map(|c| c.sequence) else {
-            tokio::time::sleep(POLL_EVERY).await;
+            // Woken at once where the store can tell of commits (PostgreSQL).
+            store.wait_for_changes(cursor, POLL_EVERY).await;
             continue;
         };
         let Some(services) = Services::of(&changes) else {
@@ -385,8 +386,14 @@ async fn changes_after(store: &dyn MonitorStore, cursor: i64) -> Result<Vec<Chan
     Ok(changes)
 }
 
-/// Entries reflected and a day old go.
+/// Entries reflected and a day old go: by one instance at a time (another that
+/// holds the lock is doing it).
 async fn prune(store: &dyn MonitorStore, cursor: i64) {
+    let _lock = match store.try_job_lock("journal-prune").await {
+        Ok(Some(lock)) => lock,
+        Ok(None) => return,
+        Err(error) => return tracing::warn!(%error, "old journal entries could not be pruned"),
+    };
     match store.prune_changes(cursor + 1, Utc::now() - KEEP_CHANGES).await {
         Ok(0) => {}
         Ok(n) => tracing::debug!(pruned = n, "old journal entries pruned"),

@@ -2,11 +2,11 @@
 #![allow(unused_imports, unused_variables)]
 
 use async_trait::async_trait;
+use candour_domain::{Email, Grant, UserId};
 use candour_store::*;
+use candour_store::{Page, StoreResult};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use candour_domain::{Email, Grant, UserId};
-use candour_store::{Page, StoreResult};
 
 use crate::PostgresStore;
 

@@ -2,14 +2,14 @@
 #![allow(unused_imports, unused_variables)]
 
 use async_trait::async_trait;
-use candour_store::*;
-use std::collections::BTreeMap;
-use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
 use candour_domain::assessment::{ChallengeState, Lifecycle, Part};
 use candour_domain::{AssessmentStatus, ChallengeStatus};
 use candour_domain::{KeyQuestion, LocationId, ProviderId, Rating, RatingRecord, ServiceKind, UserId};
 use candour_store::StoreResult;
+use candour_store::*;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 use crate::PostgresStore;
 

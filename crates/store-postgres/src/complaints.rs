@@ -2,13 +2,13 @@
 #![allow(unused_imports, unused_variables)]
 
 use async_trait::async_trait;
-use candour_store::*;
-use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
 use candour_domain::complaints::*;
 use candour_domain::voice::Criticality;
 use candour_domain::{LocationId, ProviderId, UserId};
+use candour_store::*;
 use candour_store::{OutgoingEmail, StoreResult};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
 
 use crate::PostgresStore;
 

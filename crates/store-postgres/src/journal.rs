@@ -18,6 +18,7 @@ use sqlx::{PgConnection, Row};
 use tokio::sync::watch;
 
 use candour_domain::LocationId;
+use candour_store::consistency::WritePosition;
 use candour_store::{Change, ChangeKind, JournalStore, StoreResult};
 
 use crate::{PostgresStore, corrupt, other};
@@ -183,6 +184,14 @@ impl JournalStore for PostgresStore {
             return;
         }
         let _ = tokio::time::timeout(timeout, heard.changed()).await;
+    }
+
+    async fn write_position(&self) -> StoreResult<Option<WritePosition>> {
+        if !self.replicas.any() {
+            return Ok(None);
+        }
+        let now = crate::replicas::position(self.write(), "SELECT pg_current_wal_lsn()::text").await?;
+        Ok(Some(WritePosition(now)))
     }
 
     async fn last_change(&self) -> StoreResult<i64> {

@@ -12,11 +12,13 @@ mod monitoring;
 mod policies;
 mod practice;
 mod register;
+mod replicas;
 mod returns;
 mod shared;
 mod voice;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -25,6 +27,8 @@ use candour_store::{StoreError, StoreResult};
 
 pub struct PostgresStore {
     pool: PgPool,
+    /// Read replicas, if any (`--db-read`).
+    replicas: Arc<replicas::Replicas>,
     /// What this instance has heard of commits, from any instance.
     heard: journal::Heard,
     /// The in-memory directory and where in the journal it stands.
@@ -49,17 +53,20 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 impl PostgresStore {
     /// Connects to the database a `postgres://` URL names and brings its schema up to date.
     pub async fn open(url: &str, size: PoolSize) -> StoreResult<Self> {
-        let options = PgConnectOptions::from_str(url)
-            .map_err(|e| StoreError::Invalid(format!("{} is not a PostgreSQL address: {e}", redacted(url))))?;
-        let pool = PgPoolOptions::new()
-            .max_connections(size.0)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options)
-            .await
-            .map_err(|e| StoreError::Invalid(format!("cannot connect to {}: {e}", redacted(url))))?;
+        Self::open_with_replicas(url, &[], size).await
+    }
+
+    /// As [`open`](Self::open), with read replicas of that database for read-only work.
+    pub async fn open_with_replicas(url: &str, replica_urls: &[String], size: PoolSize) -> StoreResult<Self> {
+        let pool = connect(url, size).await?;
         MIGRATOR.run(&pool).await.map_err(other)?;
+        let mut replica_pools = Vec::new();
+        for replica in replica_urls {
+            replica_pools.push(connect(replica, size).await?);
+        }
         let heard = journal::listen(&pool).await?;
         Ok(Self {
+            replicas: replicas::Replicas::start(pool.clone(), replica_pools),
             directory: register::Directory::new(),
             voice: voice::VoiceState::start(pool.clone()),
             heard,
@@ -73,9 +80,10 @@ impl PostgresStore {
         &self.pool
     }
 
-    /// Where a read-only request may read.
+    /// Where a read-only request may read: a replica that has replayed what the
+    /// caller must see (see [`replicas`]), or else the primary.
     pub(crate) fn read(&self) -> &PgPool {
-        &self.pool
+        self.replicas.choose(candour_store::consistency::read_after()).unwrap_or(&self.pool)
     }
 
     /// Whether the database holds no locations yet (used to seed the demo once).
@@ -88,6 +96,17 @@ impl PostgresStore {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+async fn connect(url: &str, size: PoolSize) -> StoreResult<PgPool> {
+    let options = PgConnectOptions::from_str(url)
+        .map_err(|e| StoreError::Invalid(format!("{} is not a PostgreSQL address: {e}", redacted(url))))?;
+    PgPoolOptions::new()
+        .max_connections(size.0)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await
+        .map_err(|e| StoreError::Invalid(format!("cannot connect to {}: {e}", redacted(url))))
 }
 
 /// The URL without its password, for messages.
@@ -119,7 +138,10 @@ mod conformance {
         let url = env!("CANDOUR_TEST_POSTGRES");
         let schema = format!("t_{:016x}", fastrand::u64(..));
         let admin = sqlx::PgPool::connect(url).await.expect("the test server (CANDOUR_TEST_POSTGRES) answers");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&admin).await.expect("a fresh schema");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+            .execute(&admin)
+            .await
+            .expect("a fresh schema");
         admin.close().await;
         let separator = if url.contains('?') { '&' } else { '?' };
         let url = format!("{url}{separator}options[search_path]={schema}");

@@ -2,14 +2,14 @@
 #![allow(unused_imports, unused_variables)]
 
 use async_trait::async_trait;
-use candour_store::*;
-use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
 use candour_domain::complaints::OverdueComplaints;
 use candour_domain::returns::{LoggedComplaints, Month, MonthlyReturn};
 use candour_domain::voice_month::VoiceMonth;
 use candour_domain::{LocationId, ProviderId, Rating, Region, ServiceKind};
 use candour_store::StoreResult;
+use candour_store::*;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
 
 use crate::PostgresStore;
 

@@ -2,12 +2,12 @@
 #![allow(unused_imports, unused_variables)]
 
 use async_trait::async_trait;
-use candour_store::*;
-use chrono::{DateTime, Utc};
-use serde::Serialize;
 use candour_domain::policies::{PolicyDraft, PolicyKind, ReadCount, Version};
 use candour_domain::{Email, Grant, LocationId, ProviderId, UserId};
 use candour_store::StoreResult;
+use candour_store::*;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
 
 use crate::PostgresStore;
 

@@ -2,12 +2,12 @@
 #![allow(unused_imports, unused_variables)]
 
 use async_trait::async_trait;
-use candour_store::*;
-use chrono::{DateTime, Utc};
-use serde::Serialize;
 use candour_domain::practice::{PracticeDraft, PracticeStatus, QualityStatement, Theme};
 use candour_domain::{LocationId, ProviderId, UserId};
+use candour_store::*;
 use candour_store::{Page, StoreResult};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
 
 use crate::PostgresStore;
 

@@ -2,8 +2,8 @@
 #![allow(unused_imports, unused_variables)]
 
 use async_trait::async_trait;
-use candour_store::*;
 use candour_domain::{LocationId, ProviderId};
+use candour_store::*;
 
 use crate::PostgresStore;
 

@@ -2,10 +2,10 @@
 #![allow(unused_imports, unused_variables)]
 
 use async_trait::async_trait;
-use candour_store::*;
-use std::time::Duration;
-use chrono::{DateTime, Utc};
 use candour_store::StoreResult;
+use candour_store::*;
+use chrono::{DateTime, Utc};
+use std::time::Duration;
 
 use crate::PostgresStore;
 

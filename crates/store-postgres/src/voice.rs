@@ -2,12 +2,12 @@
 #![allow(unused_imports, unused_variables)]
 
 use async_trait::async_trait;
-use candour_store::*;
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use candour_domain::voice::*;
 use candour_domain::{LocationId, ProviderId, UserId};
+use candour_store::*;
 use candour_store::{OutboxEntry, OutgoingEmail, Page, StoreResult};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use crate::PostgresStore;
 
@@ -73,8 +73,13 @@ impl VoiceStore for PostgresStore {
     async fn replies_to_check(&self, limit: u32) -> StoreResult<Vec<ReplyToCheck>> {
         todo!("PostgreSQL")
     }
-    async fn check_reply(&self, id: i64, reject_reason: Option<&str>, by: UserId, at: DateTime<Utc>)
-    -> StoreResult<()> {
+    async fn check_reply(
+        &self,
+        id: i64,
+        reject_reason: Option<&str>,
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
         todo!("PostgreSQL")
     }
     async fn replies_of(&self, location: &LocationId) -> StoreResult<Vec<Reply>> {

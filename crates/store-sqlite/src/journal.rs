@@ -179,6 +179,11 @@ impl JournalStore for SqliteStore {
         tokio::time::sleep(timeout).await;
     }
 
+    /// One file, no replicas.
+    async fn write_position(&self) -> StoreResult<Option<candour_store::consistency::WritePosition>> {
+        Ok(None)
+    }
+
     async fn last_change(&self) -> StoreResult<i64> {
         // The highest sequence ever handed out, kept by SQLite even once its row is pruned.
         let seq: Option<i64> = sqlx::query_scalar("SELECT seq FROM sqlite_sequence WHERE name = 'changes'")

@@ -121,6 +121,10 @@ pub trait JournalStore: Send + Sync {
     /// as always, so a wake-up that never comes costs only the timeout.
     async fn wait_for_changes(&self, after: i64, timeout: std::time::Duration);
 
+    /// Where the primary's history stands now, when reads may go to replicas
+    /// (see [`consistency`](crate::consistency)); `None` for a backend without them.
+    async fn write_position(&self) -> StoreResult<Option<crate::consistency::WritePosition>>;
+
     /// The sequence of the latest entry (0 when none was ever appended).
     async fn last_change(&self) -> StoreResult<i64>;
 

@@ -7,6 +7,7 @@ mod assessments;
 mod complaints;
 #[cfg(feature = "conformance")]
 pub mod conformance;
+pub mod consistency;
 mod directory;
 mod error;
 mod improvement;

@@ -33,6 +33,11 @@ impl RateLimit {
     pub fn refill_interval(self) -> Duration {
         Duration::from_secs(60) / self.per_minute.max(1)
     }
+
+    /// The limit as the store keeps it.
+    pub fn allowance(self) -> candour_store::Allowance {
+        candour_store::Allowance { per_minute: self.per_minute, burst: self.burst }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -8,6 +8,7 @@ mod assets;
 mod auth;
 pub mod charts;
 mod config;
+mod consistency;
 mod download;
 mod error;
 mod forms;
@@ -90,14 +91,16 @@ pub fn app_with_monitor(store: Arc<dyn Store>, config: WebConfig, monitor: Monit
     });
     let trust_forwarded_for = config.trust_forwarded_for;
     let https = config.secure_cookies();
-    let limiter = RateLimiter::new(config.sign_in_limit);
-    let feedback_limits = FeedbackLimits::new(config.feedback_per_address, config.feedback_per_service);
+    let limiter = RateLimiter::new(store.clone(), "sign-in", config.sign_in_limit);
+    let feedback_limits = FeedbackLimits::new(store.clone(), config.feedback_per_address, config.feedback_per_service);
     let settings = Settings {
         public_url: config.public_url().to_string(),
         accounts: config.accounts.clone(),
         complaints: config.complaint_policy,
     };
     let app = App::new(store.clone(), &settings);
+    let read_your_writes =
+        consistency::ReadYourWrites { store: store.clone(), secure_cookies: config.secure_cookies() };
     let state = AppState { app, store, feedback_limits, monitor, config: Arc::new(config) };
     let forms = Router::new()
         .merge(public_routes())
@@ -114,6 +117,7 @@ pub fn app_with_monitor(store: Arc<dyn Store>, config: WebConfig, monitor: Monit
         .merge(uploads)
         .with_state(state)
         .layer(from_fn(security::text::refuse_control_characters))
+        .layer(from_fn_with_state(read_your_writes, consistency::read_your_writes))
         .layer(from_fn_with_state(csrf, security::csrf::protect))
         .layer(from_fn(move |request, next| security::client_ip::resolve(trust_forwarded_for, request, next)));
     with_middleware(router, https)
@@ -128,7 +132,7 @@ fn public_routes() -> Router<AppState> {
 
 /// Signing in, accounts, workspaces and administration: never cached, and the
 /// forms that guess at secrets limited per client.
-fn private_routes(limiter: Arc<RateLimiter>) -> Router<AppState> {
+fn private_routes(limiter: RateLimiter) -> Router<AppState> {
     Router::new()
         .merge(pages::accounts::routes(limiter))
         .merge(pages::manage::routes())

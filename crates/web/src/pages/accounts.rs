@@ -8,8 +8,6 @@ pub mod admin;
 pub mod links;
 pub mod sign_in;
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
@@ -18,7 +16,7 @@ use crate::security::rate_limit::{RateLimiter, limit_posts};
 use crate::state::AppState;
 
 /// Every account page; the forms that guess at secrets are limited per client.
-pub fn routes(limiter: Arc<RateLimiter>) -> Router<AppState> {
+pub fn routes(limiter: RateLimiter) -> Router<AppState> {
     let limited = from_fn_with_state(limiter, limit_posts);
     Router::new()
         .route("/sign-in", get(sign_in::form).post(sign_in::submit).layer(limited.clone()))

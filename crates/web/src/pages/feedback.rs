@@ -11,8 +11,6 @@ mod screens;
 
 pub use links::{form_href, return_href, short_link, submission_key};
 
-use std::time::Instant;
-
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -182,7 +180,7 @@ async fn submit(
     if let Err(problems) = Feedback::parse(raw, Channel::Online) {
         return Ok(show_problems(screen, raw, &problems));
     }
-    if let Err(refusal) = state.feedback_limits.check(ip, &screen.service.id, Instant::now()) {
+    if let Err(refusal) = state.feedback_limits.check(ip, &screen.service.id).await {
         return Ok(screen.refused(raw, &refusal));
     }
     let received = state.app.voice.submit(&screen.service.id, raw, Channel::Online, screen.key, None, Utc::now()).await;

@@ -489,6 +489,9 @@ impl JournalStore for BrokenStore {
     async fn wait_for_changes(&self, _: i64, timeout: std::time::Duration) {
         tokio::time::sleep(timeout).await;
     }
+    async fn write_position(&self) -> StoreResult<Option<candour_store::consistency::WritePosition>> {
+        broken()
+    }
     async fn last_change(&self) -> StoreResult<i64> {
         broken()
     }

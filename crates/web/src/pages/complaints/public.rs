@@ -3,8 +3,6 @@
 //! of the follow link (only its hash is kept), so sending the form twice keeps
 //! one complaint.
 
-use std::time::Instant;
-
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -127,8 +125,7 @@ pub async fn submit(
     let key = value(&form, "key").to_string();
     let raw = read_form(&form);
     let mut limited = None;
-    let admit = |location: &candour_domain::LocationId| match state.feedback_limits.check(ip, location, Instant::now())
-    {
+    let admit = async |location: &candour_domain::LocationId| match state.feedback_limits.check(ip, location).await {
         Ok(()) => true,
         Err(e) => {
             limited = Some(e);

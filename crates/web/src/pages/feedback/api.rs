@@ -1,8 +1,6 @@
 //! People's voice in the JSON API: sending feedback (the same checks as the
 //! form) and reading a service's published aggregates and stories.
 
-use std::time::Instant;
-
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
@@ -84,7 +82,7 @@ pub async fn submit(
     };
     let raw: RawFeedback = serde_json::from_slice(&body)
         .map_err(|err| WebError::bad_request(format!("The body could not be read as feedback: {err}")))?;
-    state.feedback_limits.check(ip, &id, Instant::now())?;
+    state.feedback_limits.check(ip, &id).await?;
     let receipt =
         state.app.voice.submit(&id, &raw, Channel::Api, &key, None, Utc::now()).await.map_err(|err| match err {
             VoiceError::NotFound => no_location(&id),
