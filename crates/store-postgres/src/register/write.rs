@@ -303,15 +303,18 @@ async fn refresh_current_ratings<'a>(
     if ids.is_empty() {
         return Ok(());
     }
+    // Rows whose current rating stays are not written again.
     sqlx::query(
-        "UPDATE locations SET (current_overall, current_rated_on) = ( \
+        "UPDATE locations l SET (current_overall, current_rated_on) = (c.overall, c.published) \
+         FROM UNNEST($1::text[]) AS t(id) LEFT JOIN LATERAL ( \
            SELECT r.overall, r.published FROM ratings r \
-           WHERE r.location_id = locations.id AND r.overall IS NOT NULL \
+           WHERE r.location_id = t.id AND r.overall IS NOT NULL \
              AND (r.service_group = 'Overall' OR NOT EXISTS (SELECT 1 FROM ratings o \
                WHERE o.location_id = r.location_id AND o.source = r.source AND o.service_group = 'Overall' \
                AND o.overall IS NOT NULL)) \
-           ORDER BY r.published DESC, r.service_group = 'Overall' DESC, r.source = 'candour' DESC LIMIT 1) \
-         WHERE id = ANY($1)",
+           ORDER BY r.published DESC, r.service_group = 'Overall' DESC, r.source = 'candour' DESC LIMIT 1) c ON TRUE \
+         WHERE l.id = t.id \
+           AND (l.current_overall, l.current_rated_on) IS DISTINCT FROM (c.overall, c.published)",
     )
     .bind(&ids)
     .execute(conn)
