@@ -109,8 +109,12 @@ pub(crate) async fn append_for_provider(
 /// A register import: one entry per location it adds, changes or deregisters, and
 /// per location of a provider it changes (the provider's name shows with each).
 pub(crate) async fn append_import(conn: &mut PgConnection, plan: &ImportPlan, at: DateTime<Utc>) -> StoreResult<()> {
-    let listed: Vec<&str> =
-        plan.locations.iter().map(|l| l.id.as_str()).chain(plan.ratings.iter().map(|r| r.location_id.as_str())).collect();
+    let listed: Vec<&str> = plan
+        .locations
+        .iter()
+        .map(|l| l.id.as_str())
+        .chain(plan.ratings.iter().map(|r| r.location_id.as_str()))
+        .collect();
     let providers: Vec<&str> = plan.providers.iter().map(|p| p.id.as_str()).collect();
     if listed.is_empty() && providers.is_empty() {
         return Ok(());
