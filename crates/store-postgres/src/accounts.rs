@@ -299,15 +299,14 @@ impl AccountStore for PostgresStore {
     async fn update_user(&self, id: UserId, update: &UserUpdate) -> StoreResult<User> {
         let mut tx = self.write().begin().await.map_err(other)?;
         // The update locks the row: two changes to one user's grants follow each other.
-        let changed = sqlx::query(
-            "UPDATE users SET name = COALESCE($1, name), disabled = COALESCE($2, disabled) WHERE id = $3",
-        )
-        .bind(&update.name)
-        .bind(update.disabled)
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await
-        .map_err(other)?;
+        let changed =
+            sqlx::query("UPDATE users SET name = COALESCE($1, name), disabled = COALESCE($2, disabled) WHERE id = $3")
+                .bind(&update.name)
+                .bind(update.disabled)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(other)?;
         found(changed.rows_affected())?;
         if let Some(grants) = &update.grants {
             replace_grants(&mut tx, id, grants).await?;
@@ -357,14 +356,13 @@ impl AccountStore for PostgresStore {
     /// One transaction, so that no credential of the old password outlives it.
     async fn set_password_hash(&self, id: UserId, hash: &str, now: DateTime<Utc>) -> StoreResult<()> {
         let mut tx = self.write().begin().await.map_err(other)?;
-        let changed = sqlx::query(
-            "UPDATE users SET password_hash = $1, failed_attempts = 0, locked_until = NULL WHERE id = $2",
-        )
-        .bind(hash)
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await
-        .map_err(other)?;
+        let changed =
+            sqlx::query("UPDATE users SET password_hash = $1, failed_attempts = 0, locked_until = NULL WHERE id = $2")
+                .bind(hash)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(other)?;
         found(changed.rows_affected())?;
         for ending in
             ["DELETE FROM sessions WHERE user_id = $1", "DELETE FROM links WHERE user_id = $1 AND used_at IS NULL"]
@@ -532,32 +530,29 @@ impl AccountStore for PostgresStore {
 
     async fn revoke_api_token(&self, user: UserId, token_id: i64, now: DateTime<Utc>) -> StoreResult<()> {
         // Revoking twice keeps the first time.
-        let changed = sqlx::query(
-            "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 AND user_id = $3",
-        )
-        .bind(now)
-        .bind(token_id)
-        .bind(user.0)
-        .execute(self.write())
-        .await
-        .map_err(other)?;
+        let changed =
+            sqlx::query("UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 AND user_id = $3")
+                .bind(now)
+                .bind(token_id)
+                .bind(user.0)
+                .execute(self.write())
+                .await
+                .map_err(other)?;
         found(changed.rows_affected())
     }
 
     async fn append_audit(&self, entry: &NewAuditEntry) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor, action, resource, detail, ip) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(entry.at)
-        .bind(entry.actor.map(|u| u.0))
-        .bind(&entry.action)
-        .bind(&entry.resource)
-        .bind(&entry.detail)
-        .bind(&entry.ip)
-        .execute(self.write())
-        .await
-        .map(drop)
-        .map_err(other)
+        sqlx::query("INSERT INTO audit_log (at, actor, action, resource, detail, ip) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(entry.at)
+            .bind(entry.actor.map(|u| u.0))
+            .bind(&entry.action)
+            .bind(&entry.resource)
+            .bind(&entry.detail)
+            .bind(&entry.ip)
+            .execute(self.write())
+            .await
+            .map(drop)
+            .map_err(other)
     }
 
     async fn audit_log(&self, query: &AuditQuery) -> StoreResult<Page<AuditEntry>> {

@@ -26,11 +26,19 @@ static TAKES: AtomicU64 = AtomicU64::new(0);
 fn full_at(bucket: Bucket, allowance: Allowance) -> DateTime<Utc> {
     let missing = (allowance.capacity() - bucket.tokens).max(0.0);
     let refill = Duration::try_from_secs_f64(missing / allowance.per_second()).unwrap_or(Duration::MAX);
-    chrono::Duration::from_std(refill).ok().and_then(|d| bucket.updated.checked_add_signed(d)).unwrap_or(DateTime::<Utc>::MAX_UTC)
+    chrono::Duration::from_std(refill)
+        .ok()
+        .and_then(|d| bucket.updated.checked_add_signed(d))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 /// The key's bucket, locked until the transaction ends; made full if it is new.
-async fn locked_bucket(conn: &mut PgConnection, key: &str, allowance: Allowance, now: DateTime<Utc>) -> StoreResult<Bucket> {
+async fn locked_bucket(
+    conn: &mut PgConnection,
+    key: &str,
+    allowance: Allowance,
+    now: DateTime<Utc>,
+) -> StoreResult<Bucket> {
     loop {
         let kept: Option<(f64, DateTime<Utc>)> =
             sqlx::query_as("SELECT tokens, updated FROM allowances WHERE key = $1 FOR UPDATE")
