@@ -650,3 +650,75 @@ impl OutboxStore for PostgresStore {
         found(changed.rows_affected())
     }
 }
+
+#[cfg(all(test, candour_postgres_tests))]
+mod tests {
+    use std::sync::Arc;
+
+    use candour_domain::{Email, UserId};
+    use candour_store::{AccountStore, AuditQuery, LinkPurpose, NewAuditEntry, NewLink, NewUser, StoreError};
+    use chrono::Utc;
+
+    use crate::conformance::fresh;
+
+    #[tokio::test]
+    async fn the_database_refuses_to_change_or_delete_audit_entries() {
+        let (store, _) = fresh().await;
+        let entry = NewAuditEntry {
+            at: Utc::now(),
+            actor: None,
+            action: "read".into(),
+            resource: "location:1-100".into(),
+            detail: None,
+            ip: None,
+        };
+        store.append_audit(&entry).await.expect("append");
+        for statement in ["UPDATE audit_log SET action = 'nothing'", "DELETE FROM audit_log", "TRUNCATE audit_log"] {
+            let err = sqlx::query(statement).execute(store.write()).await.expect_err(statement);
+            assert!(err.to_string().contains("append-only"), "{statement}: {err}");
+        }
+        let kept = store.audit_log(&AuditQuery::default()).await.expect("audit log");
+        assert_eq!((kept.total, kept.items[0].action.as_str()), (1, "read"));
+    }
+
+    /// Addresses are lower-cased before they reach the store; the database holds to
+    /// one account per address even if a row arrives another way.
+    #[tokio::test]
+    async fn the_database_compares_emails_ignoring_case() {
+        let (store, _) = fresh().await;
+        let new = NewUser { email: Email::parse("jo@example.org").expect("email"), name: "Jo".into(), grants: vec![] };
+        store.create_user(&new).await.expect("create");
+        let err = sqlx::query("INSERT INTO users (email, name, created_at) VALUES ('JO@EXAMPLE.ORG', 'Jo', now())")
+            .execute(store.write())
+            .await
+            .expect_err("same address in capitals");
+        assert!(err.as_database_error().is_some_and(|e| e.is_unique_violation()), "{err}");
+    }
+
+    /// Many requests using one link at the same moment, on separate connections
+    /// as on separate instances: exactly one of them gets the account.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_link_used_at_once_by_many_works_once() {
+        let (store, _) = fresh().await;
+        let store = Arc::new(store);
+        let new =
+            NewUser { email: Email::parse("kit@example.org").expect("email"), name: "Kit".into(), grants: vec![] };
+        let user = store.create_user(&new).await.expect("create");
+        for round in 0..10 {
+            let hash = format!("reset-{round}");
+            let expires_at = Utc::now() + chrono::Duration::hours(1);
+            let link =
+                NewLink { purpose: LinkPurpose::PasswordReset, token_hash: hash.clone(), user_id: user.id, expires_at };
+            store.create_link(&link).await.expect("create link");
+            let mut uses = tokio::task::JoinSet::new();
+            for _ in 0..4 {
+                let (store, hash) = (Arc::clone(&store), hash.clone());
+                uses.spawn(async move { store.consume_link(LinkPurpose::PasswordReset, &hash, Utc::now()).await });
+            }
+            let results = uses.join_all().await;
+            let worked: Vec<UserId> = results.iter().filter_map(|r| r.as_ref().ok().copied()).collect();
+            assert_eq!(worked, [user.id], "round {round}: {results:?}");
+            assert!(results.iter().all(|r| matches!(r, Ok(_) | Err(StoreError::NotFound))), "{results:?}");
+        }
+    }
+}

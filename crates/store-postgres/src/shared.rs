@@ -136,3 +136,55 @@ impl JobLockStore for PostgresStore {
         Ok(locked.then(|| JobLock::new(HeldSession(Mutex::new(conn.detach())))))
     }
 }
+
+#[cfg(all(test, candour_postgres_tests))]
+mod tests {
+    use std::sync::Arc;
+
+    use candour_store::{Allowance, AllowanceStore, JobLockStore};
+    use chrono::{DateTime, Utc};
+
+    use crate::conformance::fresh;
+
+    fn at(seconds: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000 + seconds, 0).expect("a time")
+    }
+
+    /// Takes at the same moment from many connections (as from many instances)
+    /// share one bucket: no more than its burst gets through.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_takes_share_one_bucket() {
+        let (store, _) = fresh().await;
+        let store = Arc::new(store);
+        let allowance = Allowance { per_minute: 1, burst: 5 };
+        let mut takes = tokio::task::JoinSet::new();
+        for _ in 0..20 {
+            let store = Arc::clone(&store);
+            takes.spawn(async move { store.take_allowance("api:token-1", allowance, at(0)).await.expect("take") });
+        }
+        let allowed = takes.join_all().await.into_iter().filter(Result::is_ok).count();
+        assert_eq!(allowed, 5);
+    }
+
+    #[tokio::test]
+    async fn full_buckets_are_forgotten() {
+        let (store, _) = fresh().await;
+        let allowance = Allowance { per_minute: 60, burst: 2 };
+        for key in ["a", "b"] {
+            store.take_allowance(key, allowance, at(0)).await.expect("take").expect("allowed");
+        }
+        store.take_allowance("b", allowance, at(1)).await.expect("take").expect("allowed");
+        store.forget_full_buckets(at(1)).await.expect("prune");
+        let kept: Vec<String> =
+            sqlx::query_scalar("SELECT key FROM allowances ORDER BY key").fetch_all(store.write()).await.expect("keys");
+        assert_eq!(kept, ["b"], "a refilled after one second, b was just used");
+    }
+
+    #[tokio::test]
+    async fn job_names_are_checked() {
+        let (store, _) = fresh().await;
+        for bad in ["", "a b", "../x", "sync;"] {
+            assert!(store.try_job_lock(bad).await.is_err(), "{bad:?}");
+        }
+    }
+}
