@@ -155,7 +155,7 @@ fn record(row: &PgRow) -> StoreResult<ReturnRecord> {
 /// location (or sender) breaks a foreign key: `NotFound`.
 async fn save_chunk(
     conn: &mut PgConnection,
-    rows: &[(LocationId, MonthlyReturn)],
+    rows: &[&(LocationId, MonthlyReturn)],
     batch: &ReturnBatch,
     counts: &mut ReturnCounts,
 ) -> StoreResult<()> {
@@ -216,8 +216,12 @@ impl ReturnsStore for PostgresStore {
     async fn save_returns(&self, batch: &ReturnBatch) -> StoreResult<ReturnCounts> {
         check_distinct(batch)?;
         let mut tx = self.write().begin().await.map_err(other)?;
+        // Months are locked in one order by every batch, so two batches that share
+        // months wait for each other rather than deadlock.
+        let mut rows: Vec<&(LocationId, MonthlyReturn)> = batch.returns.iter().collect();
+        rows.sort_unstable_by(|(a, m), (b, n)| (a.as_str(), m.month).cmp(&(b.as_str(), n.month)));
         let mut counts = ReturnCounts::default();
-        for chunk in batch.returns.chunks(ROWS_PER_STATEMENT) {
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             save_chunk(&mut tx, chunk, batch, &mut counts).await?;
         }
         let locations = batch.returns.iter().map(|(id, _)| id.as_str());

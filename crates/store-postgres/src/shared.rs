@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::PgConnection;
+use sqlx::{Connection, PgConnection};
 
 use candour_store::{Allowance, AllowanceStore, Bucket, JobLock, JobLockStore, StoreError, StoreResult};
 
@@ -117,8 +117,18 @@ fn job_key(job: &str) -> i64 {
 }
 
 /// The session that holds a job's advisory lock. It belongs to no pool, so
-/// dropping it closes the session, and the server lets go of the lock.
-struct HeldSession(#[allow(dead_code)] Mutex<PgConnection>);
+/// ending it lets go of the lock: closed politely in the background when the
+/// lock is dropped inside the runtime, or else simply disconnected.
+struct HeldSession(Mutex<Option<PgConnection>>);
+
+impl Drop for HeldSession {
+    fn drop(&mut self) {
+        let session = self.0.get_mut().unwrap_or_else(|e| e.into_inner()).take();
+        if let (Some(session), Ok(runtime)) = (session, tokio::runtime::Handle::try_current()) {
+            runtime.spawn(async move { session.close().await });
+        }
+    }
+}
 
 #[async_trait]
 impl JobLockStore for PostgresStore {
@@ -133,7 +143,7 @@ impl JobLockStore for PostgresStore {
             .await
             .map_err(other)?;
         // Refused, the connection goes back to the pool holding nothing.
-        Ok(locked.then(|| JobLock::new(HeldSession(Mutex::new(conn.detach())))))
+        Ok(locked.then(|| JobLock::new(HeldSession(Mutex::new(Some(conn.detach()))))))
     }
 }
 
