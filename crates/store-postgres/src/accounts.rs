@@ -316,8 +316,10 @@ impl AccountStore for PostgresStore {
         Ok(user)
     }
 
+    /// From the primary: a lockout or a new password must hold at once, not once a
+    /// replica catches up.
     async fn sign_in_record(&self, email: &Email) -> StoreResult<Option<SignInRecord>> {
-        let mut conn = self.read().acquire().await.map_err(other)?;
+        let mut conn = self.write().acquire().await.map_err(other)?;
         let row = sqlx::query(concat!(
             "SELECT ",
             user_columns!(),
@@ -390,8 +392,10 @@ impl AccountStore for PostgresStore {
             .map_err(|e| write_error("a session with this token already exists", e))
     }
 
+    /// From the primary: a session just created must work on the next request, and
+    /// one ended (signing out, a disabled account) must stop working at once.
     async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<SessionRecord>> {
-        let mut conn = self.read().acquire().await.map_err(other)?;
+        let mut conn = self.write().acquire().await.map_err(other)?;
         let row = sqlx::query(concat!(
             "SELECT ",
             user_columns!(),
