@@ -267,3 +267,82 @@ impl ReturnsStore for PostgresStore {
             .collect()
     }
 }
+
+#[cfg(all(test, candour_postgres_tests))]
+mod tests {
+    use std::sync::Arc;
+
+    use candour_domain::returns::{Month, MonthlyReturn};
+    use candour_domain::{Location, LocationId, Provider, ProviderId};
+    use candour_store::{ImportCounts, ImportPlan, RegisterStore, ReturnBatch, ReturnSource, ReturnsStore};
+    use chrono::Utc;
+
+    use crate::conformance::fresh;
+
+    fn location(n: u32) -> LocationId {
+        LocationId::parse(&format!("1-{n}")).expect("an ID")
+    }
+
+    fn figures(month: Month, incidents: u32) -> MonthlyReturn {
+        MonthlyReturn {
+            month,
+            headcount: 40,
+            leavers: 2,
+            agency_hours: 300,
+            hours_worked: 6000,
+            vacancies: 3,
+            supervision_pct: 85,
+            training_pct: 92,
+            registered_manager: true,
+            manager_changed: false,
+            people_supported: 38,
+            incidents,
+            restraint: 1,
+            seclusion: 0,
+            segregation: 0,
+            notifications: 2,
+            safeguarding_referrals: 1,
+            complaints_received: 3,
+            complaints_upheld: 1,
+            complaints_on_time: 3,
+        }
+    }
+
+    /// Batches sharing months, sent at once in opposite orders (as two instances
+    /// might): each waits for the other instead of deadlocking, and every month is
+    /// kept once.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn batches_sharing_months_at_once_are_all_kept() {
+        let (store, _) = fresh().await;
+        let provider = ProviderId::parse("1-1").expect("an ID");
+        let locations: Vec<Location> =
+            (100..110).map(|n| Location::new(location(n), provider.clone(), format!("Home {n}"))).collect();
+        let plan = ImportPlan {
+            kind: "test".into(),
+            origin: "test".into(),
+            providers: vec![Provider::new(provider, "Provider")],
+            counts: ImportCounts { added: locations.len() as u64, ..Default::default() },
+            locations,
+            ratings: vec![],
+        };
+        store.apply_import(&plan).await.expect("import");
+        let store = Arc::new(store);
+        let months: Vec<(LocationId, MonthlyReturn)> = (100..110)
+            .flat_map(|n| (1..=12).map(move |m| (location(n), figures(Month::new(2026, m).expect("a month"), n))))
+            .collect();
+        let mut sends = tokio::task::JoinSet::new();
+        for round in 0..6 {
+            let mut returns = months.clone();
+            if round % 2 == 1 {
+                returns.reverse();
+            }
+            let batch = ReturnBatch { returns, sent_by: None, sent_at: Utc::now(), source: ReturnSource::Api };
+            let store = Arc::clone(&store);
+            sends.spawn(async move { store.save_returns(&batch).await });
+        }
+        let counts: Vec<_> = sends.join_all().await.into_iter().map(|c| c.expect("saved")).collect();
+        assert_eq!(counts.iter().map(|c| c.added).sum::<u64>(), 120, "each month added once: {counts:?}");
+        assert!(counts.iter().all(|c| c.replaced == 0 && c.added + c.unchanged == 120), "{counts:?}");
+        assert_eq!(store.latest_return_months().await.expect("latest").len(), 10);
+    }
+}
