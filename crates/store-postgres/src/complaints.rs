@@ -407,3 +407,89 @@ impl ComplaintStore for PostgresStore {
         Ok(updated)
     }
 }
+
+#[cfg(all(test, candour_postgres_tests))]
+mod tests {
+    use std::sync::Arc;
+
+    use candour_domain::complaints::{
+        ComplaintContact, ComplaintPolicy, ComplaintStep, NewComplaintDetails, ReceivedBy, Relationship, deadlines,
+    };
+    use candour_domain::{Location, LocationId, Provider, ProviderId};
+    use candour_store::{ComplaintStore, ImportCounts, ImportPlan, NewComplaint, RegisterStore, StoreError};
+    use chrono::{NaiveDate, Utc};
+
+    use crate::PostgresStore;
+    use crate::conformance::fresh;
+
+    async fn store_with_a_location() -> Arc<PostgresStore> {
+        let (store, _) = fresh().await;
+        let provider = ProviderId::parse("1-1").expect("an ID");
+        let location = Location::new(LocationId::parse("1-100").expect("an ID"), provider.clone(), "Home");
+        let plan = ImportPlan {
+            kind: "test".into(),
+            origin: "test".into(),
+            providers: vec![Provider::new(provider, "Provider")],
+            locations: vec![location],
+            ratings: vec![],
+            counts: ImportCounts { added: 1, ..Default::default() },
+        };
+        store.apply_import(&plan).await.expect("import");
+        Arc::new(store)
+    }
+
+    fn complaint(reference: &str) -> NewComplaint {
+        let received_on = NaiveDate::from_ymd_opt(2026, 3, 2).expect("a date");
+        let policy = ComplaintPolicy::default();
+        NewComplaint {
+            location_id: LocationId::parse("1-100").expect("an ID"),
+            details: NewComplaintDetails {
+                what_happened: "Visits were missed".into(),
+                desired_outcome: String::new(),
+                relationship: Relationship::Family,
+                contact: ComplaintContact { name: "Ann".into(), email: None, phone: None },
+                channel: ReceivedBy::Online,
+                received_on,
+            },
+            reference: reference.into(),
+            follow_hash: "hash-of-one-secret".into(),
+            policy,
+            deadlines: deadlines(received_on, None, policy).expect("deadlines"),
+            logged_by: None,
+            created_at: Utc::now(),
+            alert: None,
+            emails: vec![],
+        }
+    }
+
+    /// A double click reaching two instances at once keeps one complaint.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn one_follow_secret_sent_at_once_keeps_one_complaint() {
+        let store = store_with_a_location().await;
+        let mut sends = tokio::task::JoinSet::new();
+        for n in 0..4 {
+            let store = Arc::clone(&store);
+            sends.spawn(async move { store.add_complaint(&complaint(&format!("REF-{n}"))).await.expect("kept") });
+        }
+        let receipts = sends.join_all().await;
+        assert_eq!(receipts.iter().filter(|r| !r.duplicate).count(), 1, "{receipts:?}");
+        assert!(receipts.iter().all(|r| r.id == receipts[0].id), "{receipts:?}");
+    }
+
+    /// The same step taken at once on two instances is taken once.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_step_taken_at_once_by_many_is_taken_once() {
+        let store = store_with_a_location().await;
+        let id = store.add_complaint(&complaint("REF-1")).await.expect("kept").id;
+        let mut steps = tokio::task::JoinSet::new();
+        for _ in 0..4 {
+            let store = Arc::clone(&store);
+            let ack = ComplaintStep::Acknowledge { on: NaiveDate::from_ymd_opt(2026, 3, 3).expect("a date") };
+            steps.spawn(async move { store.take_complaint_step(id, &ack, None, Utc::now()).await });
+        }
+        let results = steps.join_all().await;
+        assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+        assert!(results.iter().all(|r| matches!(r, Ok(_) | Err(StoreError::Conflict(_)))), "{results:?}");
+        assert_eq!(store.complaint(id).await.expect("read").timeline.len(), 2, "received, acknowledged once");
+    }
+}
