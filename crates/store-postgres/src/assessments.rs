@@ -707,3 +707,79 @@ impl AssessmentStore for PostgresStore {
         Ok(())
     }
 }
+
+/// Two instances acting on one assessment at once.
+#[cfg(all(test, candour_postgres_tests))]
+mod instances {
+    use chrono::{Days, Utc};
+
+    use candour_domain::{Email, Location, LocationId, Provider, ProviderId, Rating, RatingRecord, RatingSource};
+    use candour_domain::{ServiceKind, UserId};
+    use candour_store::*;
+
+    use crate::{PoolSize, PostgresStore};
+
+    async fn a_sent_assessment(store: &PostgresStore) -> (i64, UserId) {
+        let provider = ProviderId::parse("1-1").expect("valid id");
+        let location = LocationId::parse("1-100").expect("valid id");
+        let plan = ImportPlan {
+            providers: vec![Provider::new(provider.clone(), "Brightwater Care Ltd")],
+            locations: vec![Location::new(location.clone(), provider, "Willowbrook House")],
+            ..Default::default()
+        };
+        store.apply_import(&plan).await.expect("import");
+        let email = Email::parse("inspector@example.org").expect("valid email");
+        let inspector = store.create_user(&NewUser { email, name: "Inspector".into(), grants: vec![] }).await;
+        let by = inspector.expect("user").id;
+        let new = NewAssessment {
+            location_id: location,
+            service_group: "Care home service with nursing".into(),
+            service_kind: ServiceKind::CareHomeNursing,
+            policy: "{}".into(),
+            created_by: by,
+            created_at: Utc::now(),
+        };
+        let id = store.create_assessment(&new).await.expect("create").id;
+        store.send_assessment(id, Utc::now().date_naive(), Utc::now()).await.expect("send");
+        (id, by)
+    }
+
+    fn publication(by: UserId, rating: Rating) -> Publication {
+        let at = Utc::now() + Days::new(2);
+        Publication {
+            published_on: at.date_naive(),
+            published_at: at,
+            published_by: by,
+            ratings: vec![RatingRecord {
+                location_id: LocationId::parse("1-100").expect("valid id"),
+                service_group: "Care home service with nursing".into(),
+                published: at.date_naive(),
+                source: RatingSource::Candour,
+                overall: Some(rating),
+                key_questions: Default::default(),
+                report_type: None,
+                inherited: false,
+            }],
+            result: "{}".into(),
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_assessment_is_published_once_whichever_instance_publishes_it() {
+        let url = crate::conformance::fresh_url().await;
+        let one = PostgresStore::open(&url, PoolSize(4)).await.expect("open");
+        let two = PostgresStore::open(&url, PoolSize(4)).await.expect("open again");
+        let (id, by) = a_sent_assessment(&one).await;
+        let last = one.last_change().await.expect("last");
+        let good = publication(by, Rating::Good);
+        let poor = publication(by, Rating::Inadequate);
+        let (a, b) = tokio::join!(one.publish_assessment(id, &good), two.publish_assessment(id, &poor));
+        assert!(a.is_ok() != b.is_ok(), "exactly one publication: {a:?} {b:?}");
+        assert!(matches!(a.err().or(b.err()), Some(StoreError::Conflict(_))));
+        assert_eq!(one.changes_after(last, 10).await.expect("journal").len(), 1, "journaled once");
+        let published = two.assessment(id).await.expect("assessment");
+        let rated = two.location(&LocationId::parse("1-100").expect("valid id")).await.expect("location");
+        assert_eq!(rated.rating_history.len(), 1, "one rating written");
+        assert_eq!(published.status, AssessmentStatus::Published);
+    }
+}

@@ -96,11 +96,11 @@ impl PostgresStore {
     /// Brings the index up to date with the journal, from the primary, so that a
     /// replica's lag cannot leave a stale row in it.
     async fn follow_journal(&self, followed: &mut Followed) -> StoreResult<()> {
-        let (first, last) = journal::bounds(self.write()).await?;
+        let (first, last) = self.journal_bounds().await?;
         match followed.sequence {
             Some(seen) if last <= seen => Ok(()),
             // Entries after `seen` were pruned before they were read: build afresh.
-            Some(seen) if first.is_some_and(|first| first > seen + 1) => self.build_directory(followed).await,
+            Some(seen) if first.is_none_or(|first| first > seen + 1) => self.build_directory(followed).await,
             Some(seen) => {
                 let (upto, changed) = journal::register_changes(self.write(), seen).await?;
                 if !changed.is_empty() {
@@ -117,10 +117,20 @@ impl PostgresStore {
     /// The whole index loaded again, reflecting the journal up to the entry read
     /// before loading (entries after it are applied again on the next use).
     async fn build_directory(&self, followed: &mut Followed) -> StoreResult<()> {
-        let (_, last) = journal::bounds(self.write()).await?;
+        let (_, last) = self.journal_bounds().await?;
         followed.index = Arc::new(read::directory_index(self.write()).await?);
         followed.sequence = Some(last);
         Ok(())
+    }
+
+    /// The first and last entries of the journal. When it is empty, the last number
+    /// handed out instead: otherwise entries pruned before this instance read them
+    /// would go unnoticed until the next one.
+    async fn journal_bounds(&self) -> StoreResult<(Option<i64>, i64)> {
+        match journal::bounds(self.write()).await? {
+            (None, _) => Ok((None, self.last_change().await?)),
+            bounds => Ok(bounds),
+        }
     }
 
     /// How many register notifications this instance has heard of.
@@ -306,10 +316,11 @@ mod directory_freshness {
         heard_by(&server, importer.apply_import(&one_location(10))).await.expect("import");
         assert_eq!(total(&server).await, 1);
         importer.apply_import(&one_location(11)).await.expect("import");
-        importer.apply_import(&one_location(12)).await.expect("import");
+        heard_by(&server, importer.apply_import(&one_location(12))).await.expect("import");
         let last = importer.last_change().await.expect("last");
         let later = chrono::Utc::now() + chrono::Duration::hours(1);
         importer.prune_changes(last + 1, later).await.expect("prune");
+        assert_eq!(total(&server).await, 3, "the journal is empty, but its numbers moved on");
         // Without its provider, so that the journal names this location alone.
         let mut alone = one_location(13);
         alone.providers.clear();
