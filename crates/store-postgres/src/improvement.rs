@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
-use sqlx::{PgConnection, Row};
+use sqlx::PgConnection;
 
 use candour_domain::improvement::{
     ActionDetails, ActionStatus, FileKind, Finding, FindingKind, Reflection, check_status_change,
@@ -18,14 +18,8 @@ use candour_domain::improvement::{
 use candour_domain::{LocationId, UserId};
 use candour_store::*;
 
+use crate::codec::get;
 use crate::{PostgresStore, corrupt, journal, other};
-
-fn get<'r, T: sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>>(
-    row: &'r PgRow,
-    i: usize,
-) -> StoreResult<T> {
-    row.try_get(i).map_err(other)
-}
 
 fn status(text: &str) -> StoreResult<ActionStatus> {
     ActionStatus::parse(text).map_err(|e| corrupt("action status", e))

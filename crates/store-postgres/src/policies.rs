@@ -9,12 +9,13 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
-use sqlx::{PgConnection, Row};
+use sqlx::PgConnection;
 
 use candour_domain::policies::{PolicyDraft, PolicyKind, ReadCount, Version};
 use candour_domain::{Email, Grant, LocationId, ProviderId, Role, Scope, UserId};
 use candour_store::*;
 
+use crate::codec::get;
 use crate::{PostgresStore, corrupt, journal, other};
 
 /// The accounts (not disabled) that work for provider `$1`, with each grant that
@@ -31,13 +32,6 @@ macro_rules! version_columns {
         "v.policy_id, v.version, v.title, v.kind, v.body, v.changes, v.requires_confirmation, v.published_by, \
          v.published_at"
     };
-}
-
-fn get<'r, T: sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>>(
-    row: &'r PgRow,
-    i: usize,
-) -> StoreResult<T> {
-    row.try_get(i).map_err(other)
 }
 
 fn provider_id(text: &str) -> StoreResult<ProviderId> {

@@ -5,12 +5,13 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
-use sqlx::{PgConnection, Row};
+use sqlx::PgConnection;
 
 use candour_domain::practice::{PracticeDraft, PracticeStatus, QualityStatement, Theme};
 use candour_domain::{LocationId, ProviderId, UserId};
 use candour_store::*;
 
+use crate::codec::get;
 use crate::{PostgresStore, corrupt, journal, other};
 
 /// The columns of a [`PracticeSummary`], as [`summary`] reads them.
@@ -41,13 +42,6 @@ macro_rules! search_filter {
              AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM good_practice_statements s \
                   WHERE s.practice_id = gp.id AND s.statement = $3))"
     };
-}
-
-fn get<'r, T: sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>>(
-    row: &'r PgRow,
-    i: usize,
-) -> StoreResult<T> {
-    row.try_get(i).map_err(other)
 }
 
 fn theme(text: &str) -> StoreResult<Theme> {
