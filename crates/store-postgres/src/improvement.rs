@@ -9,8 +9,8 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::postgres::PgRow;
 use sqlx::PgConnection;
+use sqlx::postgres::PgRow;
 
 use candour_domain::improvement::{
     ActionDetails, ActionStatus, FileKind, Finding, FindingKind, Reflection, check_status_change,

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::postgres::PgRow;
 use sqlx::PgConnection;
+use sqlx::postgres::PgRow;
 
 use candour_domain::policies::{PolicyDraft, PolicyKind, ReadCount, Version};
 use candour_domain::{Email, Grant, LocationId, ProviderId, Role, Scope, UserId};
@@ -384,8 +384,7 @@ impl PolicyStore for PostgresStore {
             Some(kept) => {
                 // The read rate changes at each of the provider's locations where the reader works.
                 let locations = readers_locations(&mut tx, policy, user).await?;
-                journal::append_each(&mut tx, locations.iter().map(String::as_str), ChangeKind::PolicyRead, at)
-                    .await?;
+                journal::append_each(&mut tx, locations.iter().map(String::as_str), ChangeKind::PolicyRead, at).await?;
                 kept
             }
             None => sqlx::query_scalar(

@@ -4,8 +4,8 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::postgres::PgRow;
 use sqlx::PgConnection;
+use sqlx::postgres::PgRow;
 
 use candour_domain::practice::{PracticeDraft, PracticeStatus, QualityStatement, Theme};
 use candour_domain::{LocationId, ProviderId, UserId};
