@@ -535,3 +535,51 @@ impl ImprovementStore for PostgresStore {
         tx.commit().await.map_err(other)
     }
 }
+
+#[cfg(all(test, candour_postgres_tests))]
+mod concurrent {
+    use candour_domain::Email;
+
+    use crate::policies::concurrent::{at, store_with_one_location};
+
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn one_of_many_equal_status_changes_at_once_is_kept() {
+        let store = store_with_one_location().await;
+        let email = Email::parse("plans@example.org").expect("email");
+        let user = store.create_user(&NewUser { email, name: "Plans".into(), grants: vec![] }).await.expect("user");
+        let finding = Finding { kind: FindingKind::Other, reference: String::new(), text: "Missed visits".into() };
+        let new = NewPlan {
+            location_id: LocationId::parse("1-100").expect("id"),
+            title: "Plan".into(),
+            started_on: at(0).date_naive(),
+            findings: vec![finding],
+            created_by: user.id,
+            created_at: at(1),
+        };
+        let plan = store.create_plan(&new).await.expect("plan");
+        let details = ActionDetails {
+            finding_id: plan.findings[0].id,
+            statement: "S4".into(),
+            description: "Audit".into(),
+            owner: "Manager".into(),
+            due_on: at(0).date_naive(),
+        };
+        let action = store.add_action(plan.id, &details, user.id, at(2)).await.expect("action");
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let store = store.clone();
+                let change = StatusChange { status: ActionStatus::InProgress, reason: None, by: user.id, at: at(3) };
+                tokio::spawn(async move { store.set_action_status(plan.id, action.id, &change).await.is_ok() })
+            })
+            .collect();
+        let mut accepted = 0;
+        for task in tasks {
+            accepted += usize::from(task.await.expect("task"));
+        }
+        assert_eq!(accepted, 1);
+        let kept = store.plan(plan.id).await.expect("plan");
+        assert_eq!(kept.actions[0].history.len(), 2, "created, then started once");
+    }
+}

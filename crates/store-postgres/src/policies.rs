@@ -484,3 +484,65 @@ impl PolicyStore for PostgresStore {
             .collect()
     }
 }
+
+/// Writes at once, from many tasks, as several instances on one database would.
+#[cfg(all(test, candour_postgres_tests))]
+pub(crate) mod concurrent {
+    use std::sync::Arc;
+
+    use super::*;
+
+    /// A fresh store with provider `1-1` and its location `1-100`, written directly.
+    pub(crate) async fn store_with_one_location() -> Arc<PostgresStore> {
+        let (store, ()) = crate::conformance::fresh().await;
+        sqlx::raw_sql(
+            "INSERT INTO providers (id, name, registration_status, updated_at) VALUES ('1-1', 'Provider', 'registered', now()); \
+             INSERT INTO locations (id, provider_id, name, care_home, service_types, specialisms, regulated_activities, \
+             relationships, service_kinds, registration_status, updated_at) \
+             VALUES ('1-100', '1-1', 'Location', TRUE, '[]', '[]', '[]', '[]', '', 'registered', now())",
+        )
+        .execute(store.write())
+        .await
+        .expect("the register's rows");
+        Arc::new(store)
+    }
+
+    pub(crate) fn at(hours: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_735_689_600 + hours * 3600, 0).expect("valid time")
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn publications_at_once_get_a_version_each() {
+        let store = store_with_one_location().await;
+        let provider = ProviderId::parse("1-1").expect("id");
+        let draft = |title: &str| PolicyDraft {
+            title: title.into(),
+            kind: PolicyKind::Policy,
+            body: "What to do.".into(),
+            changes: "Changed.".into(),
+            requires_confirmation: true,
+        };
+        let first = NewPolicyVersion {
+            provider: provider.clone(),
+            policy: None,
+            draft: draft("Fire"),
+            published_by: None,
+            published_at: at(1),
+        };
+        let id = store.publish_policy(&first).await.expect("v1").policy_id;
+        let tasks: Vec<_> = (0..8)
+            .map(|n| {
+                let store = store.clone();
+                let next = NewPolicyVersion { policy: Some(id), draft: draft(&format!("Fire {n}")), ..first.clone() };
+                tokio::spawn(async move { store.publish_policy(&next).await.expect("next version").version.0 })
+            })
+            .collect();
+        let mut versions = Vec::new();
+        for task in tasks {
+            versions.push(task.await.expect("task"));
+        }
+        versions.sort_unstable();
+        assert_eq!(versions, (2..=9).collect::<Vec<_>>());
+        assert_eq!(store.policy(id).await.expect("policy").current.version, Version(9));
+    }
+}

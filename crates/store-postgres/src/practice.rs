@@ -287,3 +287,41 @@ impl PracticeStore for PostgresStore {
         })
     }
 }
+
+#[cfg(all(test, candour_postgres_tests))]
+mod concurrent {
+    use crate::policies::concurrent::{at, store_with_one_location};
+
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn one_of_many_publications_at_once_is_accepted() {
+        let store = store_with_one_location().await;
+        let draft = PracticeDraft {
+            title: "Music at mealtimes".into(),
+            summary: "Music".into(),
+            what_we_did: "Played".into(),
+            why: "Asked".into(),
+            difference: "Calm".into(),
+            advice: "Try".into(),
+            theme: Theme::Nutrition,
+            statements: vec![QualityStatement::parse("E4").expect("statement")],
+        };
+        let location = LocationId::parse("1-100").expect("id");
+        let new = NewPractice { location, draft, by: None, at: at(1) };
+        let id = store.create_practice(&new).await.expect("create");
+        let last = store.last_change().await.expect("last");
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let store = store.clone();
+                tokio::spawn(async move { store.set_practice_published(id, true, at(2)).await.is_ok() })
+            })
+            .collect();
+        let mut accepted = 0;
+        for task in tasks {
+            accepted += usize::from(task.await.expect("task"));
+        }
+        assert_eq!(accepted, 1);
+        assert_eq!(store.changes_after(last, 100).await.expect("journal").len(), 1, "one entry for one publication");
+    }
+}
