@@ -35,10 +35,6 @@ pub(crate) struct Replicas {
 }
 
 impl Replicas {
-    pub(crate) fn none() -> Arc<Self> {
-        Arc::new(Replicas { replicas: Vec::new(), fresh_enough: AtomicU64::new(u64::MAX), next: AtomicUsize::new(0) })
-    }
-
     /// Starts sampling `pools` against `primary`, for as long as the returned value lives.
     pub(crate) fn start(primary: PgPool, pools: Vec<PgPool>) -> Arc<Self> {
         let replicas = pools.into_iter().map(|pool| Replica { pool, replayed: AtomicU64::new(0) }).collect();
