@@ -27,6 +27,7 @@ use tokio::sync::watch;
 
 use candour_domain::LocationId;
 use candour_engine::monitoring::MonitoringPolicy;
+use candour_store::consistency::{WritePosition, reading_after};
 use candour_store::{Change, ChangeKind, StoreError};
 
 pub use candour_store::MonitorStore;
@@ -317,7 +318,7 @@ async fn run(shared: Arc<Shared>) {
                     continue;
                 }
             };
-            match refresh(&shared, inputs.take(), None).await {
+            match reading_after(caught_up(store.as_ref()).await, refresh(&shared, inputs.take(), None)).await {
                 Ok(fresh) => {
                     inputs = Some(publish(&shared, fresh));
                     (cursor, full_due, last_full) = (from, false, Instant::now());
@@ -356,7 +357,7 @@ async fn run(shared: Arc<Shared>) {
             continue;
         };
         let started = Instant::now();
-        match refresh(&shared, inputs.take(), Some(services)).await {
+        match reading_after(caught_up(store.as_ref()).await, refresh(&shared, inputs.take(), Some(services))).await {
             Ok(fresh) => {
                 inputs = Some(publish(&shared, fresh));
                 cursor = last;
@@ -370,6 +371,16 @@ async fn run(shared: Arc<Shared>) {
             }
         }
     }
+}
+
+/// Where the data must have reached for a load that follows the journal just
+/// read: a replica the monitor reads from must have replayed at least this far,
+/// so that it never reflects an entry whose data it has not seen.
+async fn caught_up(store: &dyn MonitorStore) -> Option<WritePosition> {
+    store.write_position().await.unwrap_or_else(|error| {
+        tracing::warn!(%error, "cannot read the primary's position: reading from it");
+        Some(WritePosition(u64::MAX))
+    })
 }
 
 /// Every entry after `cursor`, however many arrived.
