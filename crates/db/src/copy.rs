@@ -160,12 +160,21 @@ async fn plan<'a>(
     let mut plans = Vec::new();
     for target_table in target_tables {
         let Some(source_table) = by_name.get(target_table.name.as_str()) else { continue };
-        let mut p =
-            Plan { target: target_table, source: source_table, source_columns: vec![], target_columns: vec![], kinds: vec![] };
+        let mut p = Plan {
+            target: target_table,
+            source: source_table,
+            source_columns: vec![],
+            target_columns: vec![],
+            kinds: vec![],
+        };
         for column in &source_table.columns {
             let Some(target_column) = target_table.columns.iter().find(|c| c.name == column.name) else {
                 if source.has_rows(&source_table.name).await? {
-                    bail!("the target's table {} has no column {} for the source's data", target_table.name, column.name);
+                    bail!(
+                        "the target's table {} has no column {} for the source's data",
+                        target_table.name,
+                        column.name
+                    );
                 }
                 continue;
             };
@@ -193,7 +202,10 @@ fn in_reference_order<'p, 'a>(plans: &'p [Plan<'a>]) -> anyhow::Result<Vec<Vec<&
     let mut groups = Vec::new();
     while !waiting.is_empty() {
         let ready = |p: &&Plan| {
-            p.target.references.iter().all(|r| *r == p.target.name || done.contains(r.as_str()) || !names.contains(r.as_str()))
+            p.target
+                .references
+                .iter()
+                .all(|r| *r == p.target.name || done.contains(r.as_str()) || !names.contains(r.as_str()))
         };
         let (now, later): (Vec<&Plan>, Vec<&Plan>) = waiting.into_iter().partition(ready);
         if now.is_empty() {
@@ -216,7 +228,9 @@ async fn copy_group(source: &Side, target: &Side, group: &[&Plan<'_>], bar: &Pro
             sqlx::query("SET CONSTRAINTS ALL DEFERRED").execute(&mut *tx).await?;
             for p in group {
                 bar.set_message(p.target.name.clone());
-                into_postgres(source, &mut tx, p, bar).await.with_context(|| format!("cannot copy {}", p.target.name))?;
+                into_postgres(source, &mut tx, p, bar)
+                    .await
+                    .with_context(|| format!("cannot copy {}", p.target.name))?;
             }
             tx.commit().await?;
         }
@@ -298,9 +312,14 @@ async fn into_sqlite(
     Ok(())
 }
 
-async fn insert_sqlite(tx: &mut sqlx::Transaction<'_, Sqlite>, p: &Plan<'_>, rows: &[Vec<Value>]) -> anyhow::Result<()> {
+async fn insert_sqlite(
+    tx: &mut sqlx::Transaction<'_, Sqlite>,
+    p: &Plan<'_>,
+    rows: &[Vec<Value>],
+) -> anyhow::Result<()> {
     let columns: Vec<String> = p.target_columns.iter().map(|c| quoted(&c.name)).collect();
-    let mut insert = QueryBuilder::<Sqlite>::new(format!("INSERT INTO {} ({}) ", quoted(&p.target.name), columns.join(", ")));
+    let mut insert =
+        QueryBuilder::<Sqlite>::new(format!("INSERT INTO {} ({}) ", quoted(&p.target.name), columns.join(", ")));
     insert.push_values(rows, |mut values, row| {
         for value in row {
             match value {

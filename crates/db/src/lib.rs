@@ -38,9 +38,8 @@ impl Database {
             return Err("no database given: a SQLite file path or a postgres:// URL".to_string());
         }
         if is_postgres_url(value) {
-            sqlx::postgres::PgConnectOptions::from_str(value).map_err(|e| {
-                format!("{} is not a PostgreSQL address: {e}", candour_store_postgres::redacted(value))
-            })?;
+            sqlx::postgres::PgConnectOptions::from_str(value)
+                .map_err(|e| format!("{} is not a PostgreSQL address: {e}", candour_store_postgres::redacted(value)))?;
             return Ok(Database::Postgres(value.to_string()));
         }
         if value.contains("://") {

@@ -66,26 +66,25 @@ impl Side {
 
     /// Every table but the migrations' bookkeeping, by name.
     pub async fn tables(&self) -> anyhow::Result<Vec<Table>> {
-        let names: Vec<String> = match self {
-            Side::Sqlite(pool) => {
-                sqlx::query_scalar(
+        let names: Vec<String> =
+            match self {
+                Side::Sqlite(pool) => sqlx::query_scalar(
                     "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
                      AND name <> ?1 ORDER BY name",
                 )
                 .bind(BOOKKEEPING)
                 .fetch_all(pool)
-                .await?
-            }
-            Side::Postgres(pool) => {
-                sqlx::query_scalar(
-                    "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() \
+                .await?,
+                Side::Postgres(pool) => {
+                    sqlx::query_scalar(
+                        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() \
                      AND table_type = 'BASE TABLE' AND table_name <> $1 ORDER BY table_name",
-                )
-                .bind(BOOKKEEPING)
-                .fetch_all(pool)
-                .await?
-            }
-        };
+                    )
+                    .bind(BOOKKEEPING)
+                    .fetch_all(pool)
+                    .await?
+                }
+            };
         let mut tables = Vec::with_capacity(names.len());
         for name in names {
             tables.push(self.table(name).await?);
@@ -132,9 +131,7 @@ impl Side {
                 .into_iter()
                 .zip(kinds)
                 .zip(columns)
-                .map(|((v, kind), c)| {
-                    v.into_kind(*kind).map_err(|e| anyhow::anyhow!("{}.{}: {e}", table.name, c.name))
-                })
+                .map(|((v, kind), c)| v.into_kind(*kind).map_err(|e| anyhow::anyhow!("{}.{}: {e}", table.name, c.name)))
                 .collect()
         };
         match self {
@@ -178,12 +175,13 @@ impl Side {
             }
             Side::Postgres(pool) => {
                 let highest: Option<i64> = sqlx::query_scalar(AssertSqlSafe(max)).fetch_one(pool).await?;
-                let remembered: Option<i64> =
-                    sqlx::query_scalar("SELECT pg_sequence_last_value(pg_get_serial_sequence(quote_ident($1), $2)::regclass)")
-                        .bind(&table.name)
-                        .bind(column)
-                        .fetch_one(pool)
-                        .await?;
+                let remembered: Option<i64> = sqlx::query_scalar(
+                    "SELECT pg_sequence_last_value(pg_get_serial_sequence(quote_ident($1), $2)::regclass)",
+                )
+                .bind(&table.name)
+                .bind(column)
+                .fetch_one(pool)
+                .await?;
                 highest.max(remembered)
             }
         })
@@ -226,7 +224,10 @@ impl Side {
 
 async fn sqlite_table(pool: &SqlitePool, name: String) -> anyhow::Result<Table> {
     let rows: Vec<(String, String, i64)> =
-        sqlx::query_as("SELECT name, type, pk FROM pragma_table_info(?1) ORDER BY cid").bind(&name).fetch_all(pool).await?;
+        sqlx::query_as("SELECT name, type, pk FROM pragma_table_info(?1) ORDER BY cid")
+            .bind(&name)
+            .fetch_all(pool)
+            .await?;
     let references = sqlx::query_scalar("SELECT \"table\" FROM pragma_foreign_key_list(?1)")
         .bind(&name)
         .fetch_all(pool)
@@ -295,10 +296,8 @@ async fn postgres_table(pool: &PgPool, name: String) -> anyhow::Result<Table> {
     .into_iter()
     .collect();
     let numbered_by = rows.iter().find(|(_, _, numbered)| *numbered).map(|(column, _, _)| column.clone());
-    let columns = rows
-        .into_iter()
-        .map(|(name, pg_type, _)| Column { name, kind: postgres_kind(&pg_type), pg_type })
-        .collect();
+    let columns =
+        rows.into_iter().map(|(name, pg_type, _)| Column { name, kind: postgres_kind(&pg_type), pg_type }).collect();
     Ok(Table { name, columns, references, numbered_by })
 }
 

@@ -30,6 +30,18 @@ impl TestDatabase {
         }
     }
 
+    /// [`TestDatabase::fresh`] for a test that is not async.
+    pub fn fresh_blocking() -> Self {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+        runtime.block_on(Self::fresh())
+    }
+
+    /// Opens the database a `--db` value names, with a small pool (tests run many at once).
+    pub async fn open_value(value: &str) -> Opened {
+        let database = Database::parse(value).expect("a database");
+        crate::open_with(&database, PoolSize(4)).await.expect("the test database opens")
+    }
+
     /// Always a SQLite file, for the tests about SQLite files themselves.
     pub fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
@@ -48,7 +60,10 @@ impl TestDatabase {
         admin.close().await;
         let separator = if server.contains('?') { '&' } else { '?' };
         let url = format!("{server}{separator}options[search_path]={schema}");
-        TestDatabase { database: Database::Postgres(url), place: Place::Postgres { server: server.to_string(), schema } }
+        TestDatabase {
+            database: Database::Postgres(url),
+            place: Place::Postgres { server: server.to_string(), schema },
+        }
     }
 
     /// Whether the tests are running on PostgreSQL (`CANDOUR_TEST_POSTGRES` is set).
