@@ -8,7 +8,7 @@ use anyhow::Context;
 use futures_util::TryStreamExt;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions, SqliteRow};
-use sqlx::{AssertSqlSafe, Row, TypeInfo, ValueRef};
+use sqlx::{AssertSqlSafe, ConnectOptions, Row, TypeInfo, ValueRef};
 
 use crate::Database;
 use crate::value::{Kind, Value};
@@ -43,11 +43,12 @@ impl Side {
     pub async fn connect(db: &Database) -> anyhow::Result<Side> {
         Ok(match db {
             Database::Sqlite(path) => {
-                let options = SqliteConnectOptions::new().filename(path).foreign_keys(true);
+                // Reading whole tables is slow by design: no warnings about slow statements.
+                let options = SqliteConnectOptions::new().filename(path).foreign_keys(true).disable_statement_logging();
                 Side::Sqlite(SqlitePoolOptions::new().max_connections(1).connect_with(options).await?)
             }
             Database::Postgres(url) => {
-                let options = PgConnectOptions::from_str(url)?;
+                let options = PgConnectOptions::from_str(url)?.disable_statement_logging();
                 Side::Postgres(PgPoolOptions::new().max_connections(2).connect_with(options).await?)
             }
         })
