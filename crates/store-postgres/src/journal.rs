@@ -18,7 +18,7 @@ use sqlx::{PgConnection, Row};
 use tokio::sync::watch;
 
 use candour_domain::LocationId;
-use candour_store::{Change, ChangeKind, JournalStore, StoreResult};
+use candour_store::{Change, ChangeKind, ImportPlan, JournalStore, StoreResult};
 
 use crate::{PostgresStore, corrupt, other};
 
@@ -104,6 +104,63 @@ pub(crate) async fn append_for_provider(
     .await
     .map(drop)
     .map_err(other)
+}
+
+/// A register import: one entry per location it adds, changes or deregisters, and
+/// per location of a provider it changes (the provider's name shows with each).
+pub(crate) async fn append_import(conn: &mut PgConnection, plan: &ImportPlan, at: DateTime<Utc>) -> StoreResult<()> {
+    let listed: Vec<&str> = plan
+        .locations
+        .iter()
+        .map(|l| l.id.as_str())
+        .chain(plan.ratings.iter().map(|r| r.location_id.as_str()))
+        .collect();
+    let providers: Vec<&str> = plan.providers.iter().map(|p| p.id.as_str()).collect();
+    if listed.is_empty() && providers.is_empty() {
+        return Ok(());
+    }
+    lock_and_announce(conn, ChangeKind::Register).await?;
+    sqlx::query(
+        "INSERT INTO changes (location_id, kind, at) \
+         SELECT id, $3, $4 FROM (SELECT UNNEST($1::text[]) AS id \
+           UNION SELECT id FROM locations WHERE provider_id = ANY($2)) AS touched ORDER BY id",
+    )
+    .bind(&listed)
+    .bind(&providers)
+    .bind(ChangeKind::Register.code())
+    .bind(at)
+    .execute(conn)
+    .await
+    .map(drop)
+    .map_err(other)
+}
+
+/// The first and last entries in the journal (`None` and 0 when it holds none).
+pub(crate) async fn bounds(pool: &PgPool) -> StoreResult<(Option<i64>, i64)> {
+    let (first, last): (Option<i64>, Option<i64>) =
+        sqlx::query_as("SELECT MIN(sequence), MAX(sequence) FROM changes").fetch_one(pool).await.map_err(other)?;
+    Ok((first, last.unwrap_or(0)))
+}
+
+/// The locations whose register entry changed after `after`, and the last entry
+/// read. Every entry up to the last one visible is final (see the module's
+/// comment), so reading up to it misses none.
+pub(crate) async fn register_changes(pool: &PgPool, after: i64) -> StoreResult<(i64, Vec<LocationId>)> {
+    let (_, last) = bounds(pool).await?;
+    let last = last.max(after);
+    let kinds: Vec<&str> = ChangeKind::ALL.into_iter().filter(|k| k.changes_register()).map(ChangeKind::code).collect();
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT location_id FROM changes WHERE sequence > $1 AND sequence <= $2 \
+         AND location_id IS NOT NULL AND kind = ANY($3)",
+    )
+    .bind(after)
+    .bind(last)
+    .bind(&kinds)
+    .fetch_all(pool)
+    .await
+    .map_err(other)?;
+    let ids = ids.iter().map(|id| LocationId::parse(id).map_err(|e| corrupt("journal location", e)));
+    Ok((last, ids.collect::<StoreResult<_>>()?))
 }
 
 /// What this instance has heard on [`CHANNEL`]: a count that moves with every

@@ -5,6 +5,8 @@
 
 mod accounts;
 mod assessments;
+#[macro_use]
+mod codec;
 mod complaints;
 mod improvement;
 mod journal;
@@ -116,15 +118,20 @@ pub(crate) fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
 #[cfg(all(test, candour_postgres_tests))]
 mod conformance {
     pub(crate) async fn fresh() -> (super::PostgresStore, ()) {
+        let url = fresh_url().await;
+        let store = super::PostgresStore::open(&url, super::PoolSize(4)).await.expect("open store");
+        (store, ())
+    }
+
+    /// The address of a fresh, empty schema (several stores may open it).
+    pub(crate) async fn fresh_url() -> String {
         let url = env!("CANDOUR_TEST_POSTGRES");
         let schema = format!("t_{:016x}", fastrand::u64(..));
         let admin = sqlx::PgPool::connect(url).await.expect("the test server (CANDOUR_TEST_POSTGRES) answers");
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&admin).await.expect("a fresh schema");
         admin.close().await;
         let separator = if url.contains('?') { '&' } else { '?' };
-        let url = format!("{url}{separator}options[search_path]={schema}");
-        let store = super::PostgresStore::open(&url, super::PoolSize(4)).await.expect("open store");
-        (store, ())
+        format!("{url}{separator}options[search_path]={schema}")
     }
 
     candour_store::conformance_tests!(fresh);
