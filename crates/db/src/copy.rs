@@ -19,6 +19,10 @@ use crate::Database;
 use crate::schema::{Column, Side, Table, quoted};
 use crate::value::{Kind, Value, stamp};
 
+/// What instances share only for the moment (rate-limit allowances, kept in the
+/// database on PostgreSQL and in memory on SQLite): not part of a deployment.
+const MOMENTARY: &[&str] = &["allowances"];
+
 /// Rows sent to PostgreSQL's COPY at a time, in bytes.
 const COPY_CHUNK: usize = 1 << 20;
 /// SQLite's limit on bound values in one statement is 32766.
@@ -153,12 +157,13 @@ async fn plan<'a>(
     let by_name: BTreeMap<&str, &Table> = source_tables.iter().map(|t| (t.name.as_str(), t)).collect();
     let target_names: BTreeSet<&str> = target_tables.iter().map(|t| t.name.as_str()).collect();
     for table in source_tables {
-        if !target_names.contains(table.name.as_str()) && source.has_rows(&table.name).await? {
+        let kept = target_names.contains(table.name.as_str()) || MOMENTARY.contains(&table.name.as_str());
+        if !kept && source.has_rows(&table.name).await? {
             bail!("the target has no table {} for the source's rows", table.name);
         }
     }
     let mut plans = Vec::new();
-    for target_table in target_tables {
+    for target_table in target_tables.iter().filter(|t| !MOMENTARY.contains(&t.name.as_str())) {
         let Some(source_table) = by_name.get(target_table.name.as_str()) else { continue };
         let mut p = Plan {
             target: target_table,
@@ -169,7 +174,7 @@ async fn plan<'a>(
         };
         for column in &source_table.columns {
             let Some(target_column) = target_table.columns.iter().find(|c| c.name == column.name) else {
-                if source.has_rows(&source_table.name).await? {
+                if source.has_values(&source_table.name, &column.name).await? {
                     bail!(
                         "the target's table {} has no column {} for the source's data",
                         target_table.name,

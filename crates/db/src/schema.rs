@@ -109,6 +109,15 @@ impl Side {
         })
     }
 
+    /// Whether any row has a value (not NULL) in the column.
+    pub async fn has_values(&self, table: &str, column: &str) -> anyhow::Result<bool> {
+        let sql = format!("SELECT EXISTS (SELECT 1 FROM {} WHERE {} IS NOT NULL)", quoted(table), quoted(column));
+        Ok(match self {
+            Side::Sqlite(pool) => sqlx::query_scalar(AssertSqlSafe(sql)).fetch_one(pool).await?,
+            Side::Postgres(pool) => sqlx::query_scalar(AssertSqlSafe(sql)).fetch_one(pool).await?,
+        })
+    }
+
     pub async fn count(&self, table: &str) -> anyhow::Result<u64> {
         let sql = format!("SELECT COUNT(*) FROM {}", quoted(table));
         let n: i64 = match self {
@@ -280,7 +289,7 @@ async fn sqlite_autoincrement(pool: &SqlitePool, table: &str) -> anyhow::Result<
 
 async fn postgres_table(pool: &PgPool, name: String) -> anyhow::Result<Table> {
     let rows: Vec<(String, String, bool)> = sqlx::query_as(
-        "SELECT column_name::text, data_type::text, (is_identity = 'YES' OR column_default LIKE 'nextval(%') \
+        "SELECT column_name::text, data_type::text, (is_identity = 'YES' OR COALESCE(column_default LIKE 'nextval(%', FALSE)) \
          FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 \
          AND is_generated = 'NEVER' ORDER BY ordinal_position",
     )
