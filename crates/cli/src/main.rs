@@ -20,9 +20,12 @@ struct Cli {
 /// Where the data lives. Shared by every command that opens the register.
 #[derive(Args, Clone)]
 pub struct DbArgs {
-    /// The SQLite database file (created if missing).
-    #[arg(long, env = "CANDOUR_DB", default_value = "candour.db", value_name = "PATH")]
-    pub db: PathBuf,
+    /// The database: a SQLite file (created if missing), or a PostgreSQL database as
+    /// postgres://user:password@host:port/name (its schema is created if missing).
+    // Kept as given and parsed when opened, so that no message repeats a password;
+    // for the same reason the help does not show the variable's value.
+    #[arg(long, env = "CANDOUR_DB", default_value = "candour.db", value_name = "PATH|URL", hide_env_values = true)]
+    pub db: String,
 }
 
 #[derive(Subcommand)]
@@ -111,6 +114,17 @@ enum Command {
         csv: Option<PathBuf>,
         #[command(flatten)]
         monitoring: MonitoringArgs,
+    },
+    /// Copy a whole deployment into an empty database: SQLite to PostgreSQL, back, or
+    /// to another SQLite file. Brings both schemas up to date first, then checks every
+    /// table's row count and checksum on both sides and prints them.
+    Copy {
+        /// The database to copy from: a SQLite file or a postgres:// URL.
+        #[arg(long, value_name = "PATH|URL")]
+        from: String,
+        /// The empty database to copy into: a SQLite file (created if missing) or a postgres:// URL.
+        #[arg(long, value_name = "PATH|URL")]
+        to: String,
     },
 }
 
@@ -381,6 +395,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Sync(SyncCommand::Cqc { since, full, base_url, db }) => {
             commands::sync::run(&db, since, full, &base_url).await
         }
+        Command::Copy { from, to } => commands::copy::run(&from, &to).await,
     }
 }
 

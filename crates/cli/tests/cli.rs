@@ -1,13 +1,12 @@
-//! The `candour` binary driven as a person would: real files, a real database file,
-//! a real server on a real socket.
+//! The `candour` binary driven as a person would: real files, a real database (a
+//! SQLite file, or PostgreSQL when CANDOUR_TEST_POSTGRES is set), a real server on a real socket.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use candour_store::RegisterStore;
-use candour_store_sqlite::SqliteStore;
+use candour_db::TestDatabase;
 
 fn candour(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_candour")).args(args).env_remove("CANDOUR_DB").output().expect("run candour")
@@ -21,14 +20,10 @@ fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../cqc/tests/fixtures").join(name)
 }
 
-fn db_arg(dir: &tempfile::TempDir) -> String {
-    dir.path().join("candour.db").display().to_string()
-}
-
 async fn location_count(db: &str) -> u64 {
-    let store = SqliteStore::open(Path::new(db)).await.expect("open");
-    let stats = store.register_stats().await.expect("stats");
-    store.close().await;
+    let opened = TestDatabase::open_value(db).await;
+    let stats = opened.store().register_stats().await.expect("stats");
+    opened.close().await;
     stats.registered_locations + stats.deregistered_locations
 }
 
@@ -49,6 +44,7 @@ fn every_command_has_help() {
         vec!["user", "add", "--help"],
         vec!["user", "list", "--help"],
         vec!["mail", "send-due", "--help"],
+        vec!["copy", "--help"],
     ] {
         let out = candour(&args);
         assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
@@ -80,8 +76,8 @@ fn unknown_flags_and_bad_values_are_refused_clearly() {
 
 #[test]
 fn mail_settings_are_checked_before_anything_starts() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = db_arg(&dir);
+    let database = TestDatabase::fresh_blocking();
+    let db = database.value();
     let from = "Candour <alerts@example.org>";
     for (args, expected) in [
         (vec!["mail", "send-due", "--db", &db], "give the SMTP server with --smtp-url"),
@@ -114,10 +110,18 @@ fn mail_settings_are_checked_before_anything_starts() {
 
 #[test]
 fn mail_send_due_with_nothing_due_sends_nothing() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let database = TestDatabase::fresh_blocking();
     // Nothing is due, so the server (here none at all) is never contacted.
-    let args =
-        ["mail", "send-due", "--db", &db_arg(&dir), "--smtp-url", "smtp://127.0.0.1:9", "--mail-from", "a@example.org"];
+    let args = [
+        "mail",
+        "send-due",
+        "--db",
+        &database.value(),
+        "--smtp-url",
+        "smtp://127.0.0.1:9",
+        "--mail-from",
+        "a@example.org",
+    ];
     let out = candour(&args);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("Sent 0 emails."), "{}", text(&out.stdout));
@@ -125,8 +129,8 @@ fn mail_send_due_with_nothing_due_sends_nothing() {
 
 #[tokio::test]
 async fn a_directory_imports_then_reimports_unchanged() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = db_arg(&dir);
+    let database = TestDatabase::fresh().await;
+    let db = database.value();
     let file = fixture("directory.csv");
     let first = candour(&["import", "cqc-directory", file.to_str().expect("utf-8 path"), "--db", &db]);
     assert!(first.status.success(), "{}", text(&first.stderr));
@@ -149,8 +153,8 @@ async fn a_directory_imports_then_reimports_unchanged() {
 
 #[tokio::test]
 async fn a_bad_file_is_refused_whole_with_every_problem_listed() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = db_arg(&dir);
+    let database = TestDatabase::fresh().await;
+    let db = database.value();
     let bad = fixture("directory_bad.csv");
     let out = candour(&["import", "cqc-directory", bad.to_str().expect("utf-8 path"), "--db", &db]);
     assert!(!out.status.success());
@@ -167,8 +171,8 @@ async fn a_bad_file_is_refused_whole_with_every_problem_listed() {
 
 #[test]
 fn a_missing_file_is_a_clear_error() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let out = candour(&["import", "cqc-ratings", "/no/such/file.csv", "--db", &db_arg(&dir)]);
+    let database = TestDatabase::fresh_blocking();
+    let out = candour(&["import", "cqc-ratings", "/no/such/file.csv", "--db", &database.value()]);
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("/no/such/file.csv"), "{}", text(&out.stderr));
 }
@@ -176,12 +180,15 @@ fn a_missing_file_is_a_clear_error() {
 #[tokio::test]
 async fn demo_export_and_reimport_round_trip() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = db_arg(&dir);
+    let database = TestDatabase::fresh().await;
+    let db = database.value();
     let out = candour(&["demo", "--scale", "small", "--seed", "7", "--db", &db]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let registered = {
-        let store = SqliteStore::open(Path::new(&db)).await.expect("open");
-        store.register_stats().await.expect("stats").registered_locations
+        let opened = TestDatabase::open_value(&db).await;
+        let registered = opened.store().register_stats().await.expect("stats").registered_locations;
+        opened.close().await;
+        registered
     };
 
     let again = candour(&["demo", "--db", &db]);
@@ -193,7 +200,8 @@ async fn demo_export_and_reimport_round_trip() {
     assert!(out.status.success(), "{}", text(&out.stderr));
 
     // Into a fresh database, every registered location comes back.
-    let other = dir.path().join("other.db").display().to_string();
+    let other_database = database.another().await;
+    let other = other_database.value();
     let out = candour(&["import", "cqc-directory", csv.to_str().expect("utf-8 path"), "--db", &other]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(location_count(&other).await, registered);
@@ -211,9 +219,9 @@ async fn demo_export_and_reimport_round_trip() {
 /// `serve --demo` on a real socket: seeds an empty database, prints its address, answers.
 #[test]
 fn serve_demo_prints_its_address_and_answers() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let database = TestDatabase::fresh_blocking();
     let mut child = Command::new(env!("CARGO_BIN_EXE_candour"))
-        .args(["serve", "--demo", "--addr", "127.0.0.1:0", "--db", &db_arg(&dir)])
+        .args(["serve", "--demo", "--addr", "127.0.0.1:0", "--db", &database.value()])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -244,8 +252,8 @@ fn http_get(addr: &str, path: &str) -> String {
 
 #[test]
 fn user_add_prints_an_invitation_and_list_shows_it() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = db_arg(&dir);
+    let database = TestDatabase::fresh_blocking();
+    let db = database.value();
     let out = candour(&[
         "user",
         "add",
@@ -282,8 +290,8 @@ fn user_add_prints_an_invitation_and_list_shows_it() {
 
 #[test]
 fn user_add_refuses_bad_roles_and_scopes() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = db_arg(&dir);
+    let database = TestDatabase::fresh_blocking();
+    let db = database.value();
     for (args, expected) in [
         (vec!["--email", "jo@example.org", "--role", "chief"], "expected admin, inspector"),
         (vec!["--email", "not-an-email", "--role", "admin"], "email address"),

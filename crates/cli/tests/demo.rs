@@ -4,15 +4,15 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+use candour_db::TestDatabase;
 use candour_domain::returns::{Month, MonthlyReturn};
 use candour_domain::voice::{Respondent, ResponseFacts};
 use candour_domain::{Email, LocationId};
-use candour_store::{AccountStore, ReturnRecord, ReturnSource, ReturnsStore, VoiceStore};
+use candour_store::Store;
 use candour_store::{AlertScope, ContactScope, FeedbackStatus, LocationQuery, ModerationQuery, search_all};
-use candour_store_sqlite::SqliteStore;
+use candour_store::{ReturnRecord, ReturnSource};
 use chrono::{DateTime, TimeDelta, Utc};
 
 fn candour(args: &[&str]) -> Output {
@@ -28,15 +28,20 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-fn demo(dir: &tempfile::TempDir, name: &str, seed: &str) -> (String, String) {
-    let db = dir.path().join(name).display().to_string();
-    let out = candour(&["demo", "--scale", "small", "--seed", seed, "--db", &db]);
+/// A fresh database with the small demo of this seed, and what the command printed.
+async fn demo(seed: &str) -> (TestDatabase, String) {
+    let database = TestDatabase::fresh().await;
+    let out = candour(&["demo", "--scale", "small", "--seed", seed, "--db", &database.value()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    (db, text(&out.stdout))
+    (database, text(&out.stdout))
+}
+
+async fn open(database: &TestDatabase) -> std::sync::Arc<dyn Store> {
+    database.open().await.store()
 }
 
 /// Every response counted for each location, as the published aggregates see them (published ones only).
-async fn responses(store: &SqliteStore) -> HashMap<LocationId, Vec<ResponseFacts>> {
+async fn responses(store: &dyn Store) -> HashMap<LocationId, Vec<ResponseFacts>> {
     let since = Utc::now() - TimeDelta::days(800);
     let mut all = HashMap::new();
     for location in search_all(store, &LocationQuery::default()).await.expect("locations") {
@@ -52,10 +57,9 @@ fn percent(part: usize, whole: usize) -> f64 {
 
 #[tokio::test]
 async fn the_small_demo_loads_two_years_of_feedback_in_realistic_mixes() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (db, stdout) = demo(&dir, "candour.db", "7");
-    let store = SqliteStore::open(Path::new(&db)).await.expect("open");
-    let by_location = responses(&store).await;
+    let (db, stdout) = demo("7").await;
+    let store = open(&db).await;
+    let by_location = responses(store.as_ref()).await;
     let all: Vec<&ResponseFacts> = by_location.values().flatten().collect();
     assert!(stdout.contains(" feedback responses, "), "{stdout}");
     assert!((27_000..=33_000).contains(&all.len()), "{} responses", all.len());
@@ -104,9 +108,8 @@ async fn the_small_demo_loads_two_years_of_feedback_in_realistic_mixes() {
 
 #[tokio::test]
 async fn the_demo_loads_24_months_of_returns_and_a_few_services_stop_sending_them() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (db, stdout) = demo(&dir, "candour.db", "7");
-    let store = SqliteStore::open(Path::new(&db)).await.expect("open");
+    let (db, stdout) = demo("7").await;
+    let store = open(&db).await;
     let this_month = Month::of(Utc::now().date_naive());
     let last_month = Month::of(this_month.first_day() - TimeDelta::days(1));
     let latest = store.latest_return_months().await.expect("latest months");
@@ -148,9 +151,8 @@ async fn the_demo_loads_24_months_of_returns_and_a_few_services_stop_sending_the
 
 #[tokio::test]
 async fn fresh_stories_wait_for_moderation_and_one_raised_an_alert_with_its_emails() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (db, _) = demo(&dir, "candour.db", "7");
-    let store = SqliteStore::open(Path::new(&db)).await.expect("open");
+    let (db, _) = demo("7").await;
+    let store = open(&db).await;
 
     let query = ModerationQuery { status: FeedbackStatus::Pending, page: 1, per_page: 20 };
     let queue = store.moderation_queue(&query).await.expect("queue");
@@ -178,22 +180,21 @@ async fn the_same_seed_gives_the_same_feedback() {
     // The fresh stories are stamped up to three hours before the demo runs (so
     // across midnight they fall on the day before); the past is drawn from the seed.
     let fresh_from = Utc::now() - TimeDelta::hours(4);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (a, _) = demo(&dir, "a.db", "7");
-    let (b, _) = demo(&dir, "b.db", "7");
-    let (c, _) = demo(&dir, "c.db", "8");
+    let (a, _) = demo("7").await;
+    let (b, _) = demo("7").await;
+    let (c, _) = demo("8").await;
     let past = |mut all: HashMap<LocationId, Vec<ResponseFacts>>| {
         all.values_mut().for_each(|facts| facts.retain(|f| f.received_at < fresh_from));
         all
     };
-    let a = past(responses(&SqliteStore::open(Path::new(&a)).await.expect("open")).await);
-    let b = past(responses(&SqliteStore::open(Path::new(&b)).await.expect("open")).await);
-    let c = past(responses(&SqliteStore::open(Path::new(&c)).await.expect("open")).await);
+    let a = past(responses(open(&a).await.as_ref()).await);
+    let b = past(responses(open(&b).await.as_ref()).await);
+    let c = past(responses(open(&c).await.as_ref()).await);
     assert!(a == b, "the same seed, the same feedback");
     assert!(a != c, "another seed, other feedback");
 }
 
-async fn sign_in(store: &SqliteStore, email: &str) -> candour_store::User {
+async fn sign_in(store: &dyn Store, email: &str) -> candour_store::User {
     let email = Email::parse(email).expect("email");
     store.sign_in_record(&email).await.expect("read").expect("the account exists").user
 }
@@ -203,14 +204,15 @@ async fn sign_in(store: &SqliteStore, email: &str) -> candour_store::User {
 /// stays disabled.
 #[tokio::test]
 async fn serve_demo_completes_the_accounts_of_a_demo_database() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (db, _) = demo(&dir, "candour.db", "7");
+    let (database, _) = demo("7").await;
+    let db = database.value();
     {
-        let store = SqliteStore::open(Path::new(&db)).await.expect("open");
-        assert!(!sign_in(&store, "provider@demo.candour.example").await.has_password);
-        let history = sign_in(&store, "history@demo.candour.example").await;
+        let opened = database.open().await;
+        let store = opened.store();
+        assert!(!sign_in(store.as_ref(), "provider@demo.candour.example").await.has_password);
+        let history = sign_in(store.as_ref(), "history@demo.candour.example").await;
         assert!(history.disabled && !history.has_password);
-        store.close().await;
+        opened.close().await;
     }
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_candour"))
@@ -234,8 +236,8 @@ async fn serve_demo_completes_the_accounts_of_a_demo_database() {
     assert!(printed.contains("provider@demo.candour.example"), "{printed}");
     assert!(!printed.contains("history@"), "the past is not a sign-in: {printed}");
 
-    let store = SqliteStore::open(Path::new(&db)).await.expect("open");
-    assert!(sign_in(&store, "provider@demo.candour.example").await.has_password);
-    let history = sign_in(&store, "history@demo.candour.example").await;
+    let store = open(&database).await;
+    assert!(sign_in(store.as_ref(), "provider@demo.candour.example").await.has_password);
+    let history = sign_in(store.as_ref(), "history@demo.candour.example").await;
     assert!(history.disabled && !history.has_password);
 }

@@ -5,8 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use candour_store::RegisterStore;
-use candour_store_sqlite::SqliteStore;
+use candour_db::TestDatabase;
 
 fn candour(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_candour")).args(args).env_remove("CANDOUR_DB").output().expect("run candour")
@@ -18,15 +17,15 @@ fn text(bytes: &[u8]) -> String {
 
 /// (registered, deregistered) locations.
 async fn counts(db: &str) -> (u64, u64) {
-    let store = SqliteStore::open(Path::new(db)).await.expect("open");
-    let stats = store.register_stats().await.expect("stats");
-    store.close().await;
+    let opened = TestDatabase::open_value(db).await;
+    let stats = opened.store().register_stats().await.expect("stats");
+    opened.close().await;
     (stats.registered_locations, stats.deregistered_locations)
 }
 
-/// The small demo register (300 services) and its directory exported as CSV.
-fn demo_and_export(dir: &Path) -> (String, Vec<String>) {
-    let db = dir.join("candour.db").display().to_string();
+/// The small demo register (300 services) in `database` and its directory exported as CSV.
+fn demo_and_export(dir: &Path, database: &TestDatabase) -> (String, Vec<String>) {
+    let db = database.value();
     let out = candour(&["demo", "--scale", "small", "--seed", "7", "--db", &db]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let csv = dir.join("export.csv");
@@ -51,7 +50,8 @@ fn import(file: &Path, db: &str, extra: &[&str]) -> Output {
 #[tokio::test]
 async fn a_download_cut_short_or_empty_changes_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (db, lines) = demo_and_export(dir.path());
+    let database = TestDatabase::fresh().await;
+    let (db, lines) = demo_and_export(dir.path(), &database);
     let before = counts(&db).await;
     let header = lines.iter().position(|l| l.starts_with("Location ID")).expect("the header");
 
@@ -76,7 +76,8 @@ async fn a_download_cut_short_or_empty_changes_nothing() {
 #[tokio::test]
 async fn mass_deregistration_needs_saying_and_a_dry_run_writes_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (db, lines) = demo_and_export(dir.path());
+    let database = TestDatabase::fresh().await;
+    let (db, lines) = demo_and_export(dir.path(), &database);
     let (registered, deregistered) = counts(&db).await;
     let header = lines.iter().position(|l| l.starts_with("Location ID")).expect("the header");
     let keep = header + 1 + 100;

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use candour_app::accounts::{AccountPolicy, Accounts, principal};
+use candour_db::TestDatabase;
 use candour_store::Store;
-use candour_store_sqlite::SqliteStore;
 
 fn candour(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_candour")).args(args).env_remove("CANDOUR_DB").output().expect("run candour")
@@ -82,8 +82,7 @@ fn within_5s(what: &str, mut check: impl FnMut() -> bool) -> Duration {
 
 /// An inspector's API token, made through the accounts service on the same database.
 async fn inspector_token(db: &str) -> String {
-    let store = SqliteStore::open(Path::new(db)).await.expect("open");
-    let store: Arc<dyn Store> = Arc::new(store);
+    let store: Arc<dyn Store> = TestDatabase::open_value(db).await.store();
     let users = store.users().await.expect("users");
     let inspector = users.iter().find(|u| u.email.as_str().starts_with("inspector@")).expect("the demo inspector");
     let accounts = Accounts::new(store.clone(), AccountPolicy::default());
@@ -99,7 +98,8 @@ fn ids(body: &str) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn imports_by_another_process_reach_a_running_servers_monitoring_and_directory() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("candour.db").display().to_string();
+    let database = TestDatabase::fresh().await;
+    let db = database.value();
     let server = serve(&db);
     let token = inspector_token(&db).await;
     let addr = server.addr.clone();

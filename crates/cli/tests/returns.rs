@@ -1,13 +1,13 @@
 //! `candour import provider-returns` as a person runs it: the template in
-//! `examples/`, a real database file, bad files refused whole.
+//! `examples/`, a real database (SQLite, or PostgreSQL when CANDOUR_TEST_POSTGRES is
+//! set), bad files refused whole.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use candour_db::TestDatabase;
 use candour_domain::LocationId;
 use candour_domain::returns::Month;
-use candour_store::ReturnsStore;
-use candour_store_sqlite::SqliteStore;
 
 fn candour(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_candour")).args(args).env_remove("CANDOUR_DB").output().expect("run candour")
@@ -22,8 +22,8 @@ fn template() -> PathBuf {
 }
 
 /// A database holding the register fixture, whose first location the template names.
-fn register(dir: &tempfile::TempDir) -> String {
-    let db = dir.path().join("candour.db").display().to_string();
+fn register(database: &TestDatabase) -> String {
+    let db = database.value();
     let directory = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cqc/tests/fixtures/directory.csv");
     let out = candour(&["import", "cqc-directory", &directory.display().to_string(), "--db", &db]);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -35,18 +35,19 @@ fn import(file: &Path, db: &str) -> Output {
 }
 
 async fn months_kept(db: &str) -> Vec<String> {
-    let store = SqliteStore::open(Path::new(db)).await.expect("open");
+    let opened = TestDatabase::open_value(db).await;
     let id = LocationId::parse("1-1000000001").expect("valid id");
     let (from, to) = (Month::parse("2000-01").expect("month"), Month::new(2099, 12).expect("month"));
-    let kept = store.returns_of(&id, from, to).await.expect("returns");
-    store.close().await;
+    let kept = opened.store().returns_of(&id, from, to).await.expect("returns");
+    opened.close().await;
     kept.iter().map(|r| format!("{} {}", r.figures.month, r.figures.incidents)).collect()
 }
 
 #[tokio::test]
 async fn the_template_imports_then_reimports_unchanged() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = register(&dir);
+    let database = TestDatabase::fresh().await;
+    let db = register(&database);
     let out = import(&template(), &db);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("2 added, 0 replaced, 0 unchanged"), "{}", text(&out.stdout));
@@ -66,7 +67,8 @@ async fn the_template_imports_then_reimports_unchanged() {
 #[tokio::test]
 async fn a_file_with_bad_rows_is_refused_whole_with_each_named() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = register(&dir);
+    let database = TestDatabase::fresh().await;
+    let db = register(&database);
     let template = std::fs::read_to_string(template()).expect("template");
     let bad = dir.path().join("bad.csv");
     let mut lines: Vec<String> = template.lines().map(str::to_string).collect();
@@ -89,9 +91,8 @@ async fn a_file_with_bad_rows_is_refused_whole_with_each_named() {
 
 #[test]
 fn a_missing_file_is_a_clear_error() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("candour.db").display().to_string();
-    let out = candour(&["import", "provider-returns", "/nonexistent/returns.csv", "--db", &db]);
+    let database = TestDatabase::fresh_blocking();
+    let out = candour(&["import", "provider-returns", "/nonexistent/returns.csv", "--db", &database.value()]);
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("cannot read /nonexistent/returns.csv"), "{}", text(&out.stderr));
 }
@@ -101,7 +102,8 @@ fn a_missing_file_is_a_clear_error() {
 #[tokio::test]
 async fn recompute_reads_the_returns_and_states_its_policy() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = register(&dir);
+    let database = TestDatabase::fresh().await;
+    let db = register(&database);
     assert!(import(&template(), &db).status.success());
     let csv = dir.path().join("watchlist.csv").display().to_string();
     let out = candour(&["recompute", "--db", &db, "--today", "2025-02-28", "--csv", &csv, "--min-n", "3"]);
@@ -132,17 +134,16 @@ async fn recompute_reads_the_returns_and_states_its_policy() {
 /// service is still computed and written.
 #[tokio::test]
 async fn recompute_lists_a_service_it_could_not_compute_and_exits_non_zero() {
+    // On SQLite only: a month is text there, so a month that is none can be stored.
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = register(&dir);
+    let database = TestDatabase::sqlite();
+    let db = register(&database);
     assert!(import(&template(), &db).status.success());
-    let pool = sqlx::SqlitePool::connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(&db)).await.unwrap();
-    sqlx::query(
-        "UPDATE provider_returns SET month = '2025-19' WHERE location_id = '1-1000000001' AND month = '2025-01'",
-    )
-    .execute(&pool)
-    .await
-    .expect("spoil one month");
-    pool.close().await;
+    database
+        .execute(
+            "UPDATE provider_returns SET month = '2025-19' WHERE location_id = '1-1000000001' AND month = '2025-01'",
+        )
+        .await;
 
     let csv = dir.path().join("watchlist.csv").display().to_string();
     let out = candour(&["recompute", "--db", &db, "--today", "2025-02-28", "--csv", &csv, "--min-n", "3"]);

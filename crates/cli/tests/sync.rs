@@ -88,8 +88,8 @@ fn text(bytes: &[u8]) -> String {
 async fn sync_fetches_everything_first_then_only_changes() {
     let log = Log::default();
     let url = mock_api(log.clone()).await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("candour.db").display().to_string();
+    let database = candour_db::TestDatabase::fresh().await;
+    let db = database.value();
 
     let out = sync(&db, &url, None, &[]).await;
     assert!(!out.status.success());
@@ -131,8 +131,8 @@ async fn sync_fetches_everything_first_then_only_changes() {
 
 #[tokio::test]
 async fn a_malformed_since_is_refused() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("candour.db").display().to_string();
+    let database = candour_db::TestDatabase::fresh().await;
+    let db = database.value();
     let out = sync(&db, "http://127.0.0.1:9", Some(KEY), &["--since", "yesterday"]).await;
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("is not a UTC time like 2026-11-01T00:00:00Z"), "{}", text(&out.stderr));

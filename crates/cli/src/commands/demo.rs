@@ -19,22 +19,23 @@ use crate::{DbArgs, Scale};
 const FEEDBACK_BATCH: usize = 50_000;
 
 pub async fn run(db: &DbArgs, scale: Scale, seed: u64, public_url: &str) -> anyhow::Result<()> {
-    let store = super::open_store(db).await?;
-    if !store.is_empty().await? {
+    let database = db.database()?;
+    let opened = super::open_store(db).await?;
+    if !opened.is_empty().await? {
         anyhow::bail!(
-            "{} already holds a register; the demo is only added to an empty database (choose another --db)",
-            db.db.display()
+            "{database} already holds a register; the demo is only added to an empty database (choose another --db)"
         );
     }
-    let store: Arc<dyn Store> = Arc::new(store);
+    let store: Arc<dyn Store> = opened.store();
     let started = Instant::now();
-    let seeded = seed_demo(&store, scale, seed, public_url)
-        .await
-        .with_context(|| format!("the demo is incomplete: delete {} and run the command again", db.db.display()))?;
+    let seeded = seed_demo(&store, scale, seed, public_url).await.with_context(|| {
+        let start_again = if database.is_postgres() { "empty" } else { "delete" };
+        format!("the demo is incomplete: {start_again} {database} and run the command again")
+    })?;
     println!(
         "Demo register written to {} in {:.1} s: {} locations, {} providers, {} ratings, {} feedback responses, \
          {} monthly returns.",
-        db.db.display(),
+        database,
         started.elapsed().as_secs_f64(),
         seeded.register.added,
         seeded.register.providers_added,

@@ -39,7 +39,7 @@ pub fn start(store: Arc<dyn Store>, settings: Option<MailSettings>) -> anyhow::R
 /// `candour mail send-due`: sends what is due now, once.
 pub async fn send_due(db: &DbArgs, mail: &MailArgs) -> anyhow::Result<()> {
     let settings = mail.settings()?.context("give the SMTP server with --smtp-url (or CANDOUR_SMTP_URL)")?;
-    let store: Arc<dyn Store> = Arc::new(super::open_store(db).await?);
+    let store: Arc<dyn Store> = super::open_store(db).await?.store();
     let mailer = Mailer::new(store, &settings)?;
     let (mut sent, mut failed) = (0, 0);
     loop {

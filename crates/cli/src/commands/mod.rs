@@ -1,3 +1,4 @@
+pub mod copy;
 pub mod demo;
 pub mod demo_users;
 pub mod export;
@@ -17,20 +18,29 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use candour_app::{App, Settings};
+use candour_db::{Database, Opened};
 use candour_store::Store;
-use candour_store_sqlite::SqliteStore;
 
 use crate::DbArgs;
 
-pub async fn open_store(db: &DbArgs) -> anyhow::Result<SqliteStore> {
-    SqliteStore::open(&db.db).await.with_context(|| format!("cannot open the database {}", db.db.display()))
+impl DbArgs {
+    /// The database the value names; a bad URL is refused without its password.
+    pub fn database(&self) -> anyhow::Result<Database> {
+        Database::parse(&self.db).map_err(|e| anyhow::anyhow!("--db: {e}"))
+    }
+}
+
+/// Opens the database, bringing its schema up to date.
+pub async fn open_store(db: &DbArgs) -> anyhow::Result<Opened> {
+    let database = db.database()?;
+    candour_db::open(&database).await.map_err(|e| candour_db::cannot_open(&database, e))
 }
 
 /// Every area's service over the database: what a command calls. The commands
 /// that use it (imports, returns, sync) send no emails, so the address links
 /// would start with is the server's default.
 pub async fn open_app(db: &DbArgs) -> anyhow::Result<App> {
-    let store: Arc<dyn Store> = Arc::new(open_store(db).await?);
+    let store: Arc<dyn Store> = open_store(db).await?.store();
     Ok(App::new(store, &Settings::new("http://127.0.0.1:8080")))
 }
 

@@ -33,9 +33,9 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let policy = monitoring.policy()?;
     let started = Instant::now();
-    let store = super::open_store(db).await?;
+    let store = super::open_store(db).await?.store();
     let today = today.unwrap_or_else(|| chrono::Utc::now().date_naive());
-    let (_, snapshot) = recompute(&store, &policy, today).await.context("cannot recompute monitoring")?;
+    let (_, snapshot) = recompute(store.as_ref(), &policy, today).await.context("cannot recompute monitoring")?;
     let total = started.elapsed();
     if let Some(path) = csv {
         write_csv(&snapshot, path).with_context(|| format!("cannot write {}", path.display()))?;

@@ -29,9 +29,9 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     // Check the mail settings before anything else, so that a mistake stops the start at once.
     let mail = mail.settings()?;
-    let store = super::open_store(db).await?;
-    let add_demo = demo && store.is_empty().await?;
-    let store: Arc<dyn Store> = Arc::new(store);
+    let opened = super::open_store(db).await?;
+    let add_demo = demo && opened.is_empty().await?;
+    let store: Arc<dyn Store> = opened.store();
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
     let public_url = public_url.unwrap_or_else(|| format!("http://{local}"));
@@ -58,7 +58,7 @@ pub async fn run(
         }
     }
     super::mail::start(store.clone(), mail)?;
-    println!("Candour is running at {}/ (database {}). Press Ctrl-C to stop.", config.public_url(), db.db.display());
+    println!("Candour is running at {}/ (database {}). Press Ctrl-C to stop.", config.public_url(), db.database()?);
     candour_web::serve(listener, store, config).await.context("the web server stopped")?;
     Ok(())
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use candour_app::accounts::{AccountPolicy, Accounts};
 use candour_domain::{Email, Grant, Role, describe_grants};
-use candour_store::{AccountStore, Store, User};
+use candour_store::{Store, User};
 
 use crate::UserCommand;
 
@@ -16,7 +16,7 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
             let role = Role::parse(&role)?;
             let grants = Grant::for_role(role, &scopes)?;
             let name = if name.trim().is_empty() { email.as_str().to_string() } else { name };
-            let store: Arc<dyn Store> = Arc::new(super::open_store(&db).await?);
+            let store: Arc<dyn Store> = super::open_store(&db).await?.store();
             let policy = AccountPolicy { public_url, ..AccountPolicy::default() };
             let accounts = Accounts::new(store, policy);
             let invitation = accounts.invite(None, email, &name, grants, None).await.context("cannot add the user")?;
@@ -26,7 +26,7 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
             Ok(())
         }
         UserCommand::List { db } => {
-            let store = super::open_store(&db).await?;
+            let store = super::open_store(&db).await?.store();
             let users = store.users().await?;
             if users.is_empty() {
                 println!("No accounts yet. Add one with: candour user add --email E --role admin");

@@ -9,7 +9,6 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use candour_domain::{Role, Scope};
-use candour_store::AccountStore;
 
 use crate::browser::*;
 use crate::fixture::*;
@@ -394,7 +393,7 @@ async fn voice_records(app: &TestApp) -> VoiceRecords {
 
 /// An assessment of the location, sent to its provider (with a window still open) or not.
 async fn assessment(app: &TestApp, location: &str, by: candour_domain::UserId, sent: bool) -> i64 {
-    use candour_store::{AssessmentStore, NewAssessment};
+    use candour_store::NewAssessment;
     let now = chrono::Utc::now();
     let new = NewAssessment {
         location_id: candour_domain::LocationId::parse(location).expect("a location ID"),

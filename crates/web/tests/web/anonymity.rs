@@ -10,7 +10,7 @@ use axum::body::Body;
 use axum::http::{Request, header};
 use candour_domain::voice::{ChangeClaim, RawFeedback};
 use candour_domain::{Role, Scope};
-use candour_store::{AccountStore, AssessmentStore, ContactScope, NewAssessment, VoiceStore};
+use candour_store::{ContactScope, NewAssessment};
 use chrono::Utc;
 
 use crate::browser::*;

@@ -4,7 +4,7 @@
 
 use axum::http::StatusCode;
 use candour_domain::{LocationId, Role, Scope};
-use candour_store::{AssessmentStatus, AssessmentStore, NewChallenge, RegisterStore};
+use candour_store::{AssessmentStatus, NewChallenge};
 use chrono::{Days, Utc};
 
 use crate::browser::*;

@@ -11,7 +11,7 @@ use candour_domain::{
     Location, LocationId, Provider, ProviderId, Region, Registration, RegistrationStatus, Role, Scope,
 };
 use candour_engine::monitoring::{CATALOGUE, Indicator, Status};
-use candour_store::{ImportPlan, RegisterStore, ReturnBatch, ReturnSource, ReturnsStore};
+use candour_store::{ImportPlan, ReturnBatch, ReturnSource};
 use chrono::{NaiveDate, Utc};
 
 use crate::browser::*;

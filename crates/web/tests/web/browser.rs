@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{Request, header};
 use candour_app::accounts::Accounts;
 use candour_domain::{Email, Grant, LocationId, Password, ProviderId, Role, Scope, UserId};
-use candour_store::{AccountStore, NewUser};
+use candour_store::NewUser;
 
 use crate::fixture::{Reply, TestApp, test_config};
 

@@ -5,7 +5,7 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use candour_domain::{Role, Scope};
-use candour_store::{AccountStore, AuditQuery, ComplaintStore};
+use candour_store::AuditQuery;
 use serde_json::{Value, json};
 
 use crate::browser::*;

@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::http::{Request, header};
 use candour_domain::voice::{Criticality, OUTCOME_QUESTIONS, SNAPSHOT_MIN_HOURS};
 use candour_domain::{Role, Scope};
-use candour_store::{ModerationDecision, VoiceStore};
+use candour_store::ModerationDecision;
 use chrono::{Duration, Utc};
 
 use crate::browser::*;

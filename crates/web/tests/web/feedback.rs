@@ -6,9 +6,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use candour_domain::voice::{Criticality, OUTCOME_QUESTIONS, STAFF_QUESTIONS};
 use candour_domain::{Role, Scope};
-use candour_store::{
-    FeedbackStatus, Moderation, ModerationDecision, ModerationQuery, NewReply, ReplyStatus, VoiceStore,
-};
+use candour_store::{FeedbackStatus, Moderation, ModerationDecision, ModerationQuery, NewReply, ReplyStatus};
 use candour_web::RateLimit;
 use chrono::Utc;
 

@@ -8,12 +8,12 @@ use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Request, StatusCode};
 use candour_app::accounts::PasswordCost;
+use candour_db::TestDatabase;
 use candour_domain::{
     Address, KeyQuestionRatings, Location, LocationId, Postcode, Provider, ProviderId, Rating, RatingRecord,
     RatingSource, Region, Registration, RegistrationStatus, Relationship, RelationshipKind,
 };
-use candour_store::{ImportPlan, RegisterStore};
-use candour_store_sqlite::SqliteStore;
+use candour_store::{ImportPlan, Store};
 use candour_web::{Monitor, RateLimit, WebConfig};
 use chrono::NaiveDate;
 use tower::ServiceExt;
@@ -31,9 +31,10 @@ pub const CLIFTON_HOUSE: &str = "1-000000006";
 pub struct TestApp {
     pub router: Router,
     /// The store behind the router, for tests that change the register mid-way.
-    pub store: Arc<SqliteStore>,
+    pub store: Arc<dyn Store>,
     pub monitor: Monitor,
-    _dir: tempfile::TempDir,
+    /// A SQLite file, or a PostgreSQL schema when CANDOUR_TEST_POSTGRES is set.
+    database: TestDatabase,
 }
 
 pub struct Reply {
@@ -83,16 +84,23 @@ impl TestApp {
     }
 
     pub async fn with_config(config: WebConfig) -> Self {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let store = SqliteStore::open(&dir.path().join("candour.db")).await.expect("a fresh database");
+        Self::on(TestDatabase::fresh().await, config).await
+    }
+
+    /// On SQLite whatever the environment says, for tests of what only SQLite can store.
+    pub async fn on_sqlite() -> Self {
+        Self::on(TestDatabase::sqlite(), test_config()).await
+    }
+
+    async fn on(database: TestDatabase, config: WebConfig) -> Self {
+        let store = database.open().await.store();
         store.apply_import(&plan()).await.expect("the fixture imports");
-        let store = Arc::new(store);
         let monitor = Monitor::start(store.clone(), config.monitoring);
         TestApp {
             router: candour_web::app_with_monitor(store.clone(), config, monitor.clone()),
             store,
             monitor,
-            _dir: dir,
+            database,
         }
     }
 
@@ -104,10 +112,7 @@ impl TestApp {
     /// Writes straight into the database, bypassing every check, as old data or
     /// another writer could.
     pub async fn write_directly(&self, sql: &str) {
-        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(self._dir.path().join("candour.db"));
-        let pool = sqlx::SqlitePool::connect_with(options).await.expect("the database");
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(&pool).await.expect("written");
-        pool.close().await;
+        self.database.execute(sql).await;
     }
 
     pub async fn get(&self, uri: &str) -> Reply {

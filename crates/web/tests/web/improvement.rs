@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use candour_domain::improvement::ActionStatus;
 use candour_domain::{LocationId, Role, Scope};
-use candour_store::{AccountStore, AuditQuery, ImprovementStore};
+use candour_store::AuditQuery;
 use serde_json::{Value, json};
 
 use crate::browser::*;
@@ -527,7 +527,7 @@ async fn the_api_reads_plans_adds_actions_and_changes_status() {
 #[tokio::test]
 async fn an_upheld_complaint_in_the_log_is_offered_by_reference_without_its_words() {
     use candour_domain::complaints::*;
-    use candour_store::{ComplaintStore, NewComplaint};
+    use candour_store::NewComplaint;
     let app = TestApp::new().await;
     let received_on = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).expect("a date");
     let policy = ComplaintPolicy::default();

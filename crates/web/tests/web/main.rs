@@ -1,4 +1,5 @@
-//! In-process tests of the whole router over a real SQLite store.
+//! In-process tests of the whole router over a real store: SQLite, or PostgreSQL
+//! when CANDOUR_TEST_POSTGRES is set.
 
 mod access_matrix;
 mod anonymity;

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use candour_app::voice::{Voice, VoiceConfig, new_submission_key};
 use candour_domain::voice::{Channel, Criticality, OUTCOME_QUESTIONS, RawFeedback};
 use candour_domain::{LocationId, Principal, Role, Scope};
-use candour_store::{AccountStore, ContactScope, FeedbackStatus, ModerationDecision, Receipt, VoiceStore};
+use candour_store::{ContactScope, FeedbackStatus, ModerationDecision, Receipt};
 use chrono::Utc;
 
 use crate::browser::*;

@@ -1,7 +1,5 @@
 use axum::http::StatusCode;
 
-use candour_store::RegisterStore;
-
 use crate::fixture::*;
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use candour_domain::Role;
-use candour_store::{AccountStore, AuditQuery, PolicyStore};
+use candour_store::AuditQuery;
 use serde_json::{Value, json};
 
 use crate::browser::*;

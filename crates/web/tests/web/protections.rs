@@ -3,7 +3,6 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use candour_domain::{Role, Scope};
-use candour_store::AccountStore;
 use candour_web::RateLimit;
 
 use crate::browser::*;

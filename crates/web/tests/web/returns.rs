@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use candour_domain::returns::Month;
 use candour_domain::{LocationId, Role, Scope};
-use candour_store::{AccountStore, AuditQuery, ReturnsStore};
+use candour_store::AuditQuery;
 use serde_json::{Value, json};
 
 use crate::browser::*;

@@ -2,7 +2,6 @@
 
 use axum::http::{StatusCode, header};
 use candour_domain::{Role, Scope};
-use candour_store::AccountStore;
 
 use crate::browser::*;
 use crate::fixture::*;

@@ -1,9 +1,6 @@
 //! The server over a real socket, as the CLI runs it.
 
-use std::sync::Arc;
-
-use candour_store::RegisterStore;
-use candour_store_sqlite::SqliteStore;
+use candour_db::TestDatabase;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -20,12 +17,12 @@ async fn raw_get(addr: std::net::SocketAddr, path: &str) -> String {
 
 #[tokio::test]
 async fn serves_pages_and_health_on_a_tcp_listener() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("candour.db")).await.unwrap();
+    let database = TestDatabase::fresh().await;
+    let store = database.open().await.store();
     store.apply_import(&plan()).await.unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let server = tokio::spawn(candour_web::serve(listener, Arc::new(store), test_config()));
+    let server = tokio::spawn(candour_web::serve(listener, store, test_config()));
 
     let health = raw_get(addr, "/healthz").await;
     assert!(health.starts_with("HTTP/1.1 200 OK"), "{health}");

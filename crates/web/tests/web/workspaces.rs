@@ -3,7 +3,7 @@
 
 use axum::http::StatusCode;
 use candour_domain::{Location, LocationId, ProviderId, Rating, Region, Role, Scope};
-use candour_store::{AccountStore, ImportPlan, RegisterStore};
+use candour_store::ImportPlan;
 use chrono::NaiveDate;
 
 use crate::browser::*;
