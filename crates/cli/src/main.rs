@@ -53,6 +53,11 @@ enum Command {
         /// not ready (for benchmarks and public-only sites).
         #[arg(long)]
         no_monitor: bool,
+        /// A read replica of the PostgreSQL database (repeatable; comma-separated in
+        /// the variable): public pages, API reads and the monitor's loads read there,
+        /// while whoever has just written reads the primary until a replica catches up.
+        #[arg(long = "db-read", env = "CANDOUR_DB_READ", value_name = "URL", value_delimiter = ',', hide_env_values = true)]
+        db_read: Vec<String>,
         #[command(flatten)]
         mail: MailArgs,
         #[command(flatten)]
@@ -374,12 +379,14 @@ async fn run(command: Command) -> anyhow::Result<()> {
             public_url,
             trust_forwarded_for,
             no_monitor,
+            db_read,
             mail,
             monitoring,
             complaints,
         } => {
             let policies = (monitoring.policy()?, complaints.policy()?);
-            let switches = commands::serve::Switches { trust_forwarded_for, monitor: !no_monitor };
+            let switches =
+                commands::serve::Switches { trust_forwarded_for, monitor: !no_monitor, read_replicas: db_read };
             commands::serve::run(&db, addr, demo, public_url, switches, &mail, policies).await
         }
         Command::Demo { db, scale, seed, public_url } => commands::demo::run(&db, scale, seed, &public_url).await,

@@ -142,6 +142,25 @@ pub async fn open_with(db: &Database, size: PoolSize) -> StoreResult<Opened> {
     Ok(Opened { backend })
 }
 
+/// [`open`], with read replicas of a PostgreSQL database (`postgres://` URLs)
+/// for read-only work.
+pub async fn open_with_replicas(db: &Database, replicas: &[String]) -> StoreResult<Opened> {
+    if replicas.is_empty() {
+        return open(db).await;
+    }
+    let Database::Postgres(url) = db else {
+        return Err(StoreError::Invalid("read replicas need a PostgreSQL database: --db postgres://…".into()));
+    };
+    for replica in replicas {
+        if !Database::parse(replica).is_ok_and(|r| r.is_postgres()) {
+            let shown = candour_store_postgres::redacted(replica);
+            return Err(StoreError::Invalid(format!("the read replica {shown} is not a postgres:// URL")));
+        }
+    }
+    let store = PostgresStore::open_with_replicas(url, replicas, PoolSize::default()).await?;
+    Ok(Opened { backend: Backend::Postgres(Arc::new(store)) })
+}
+
 /// The error for a database that cannot be opened, naming it without its password.
 pub fn cannot_open(db: &Database, e: StoreError) -> anyhow::Error {
     anyhow::anyhow!("cannot open the database {db}: {e}")

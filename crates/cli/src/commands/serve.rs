@@ -16,6 +16,8 @@ pub struct Switches {
     pub trust_forwarded_for: bool,
     /// Run the live monitor.
     pub monitor: bool,
+    /// Read replicas of the (PostgreSQL) database.
+    pub read_replicas: Vec<String>,
 }
 
 pub async fn run(
@@ -29,7 +31,10 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     // Check the mail settings before anything else, so that a mistake stops the start at once.
     let mail = mail.settings()?;
-    let opened = super::open_store(db).await?;
+    let database = db.database()?;
+    let opened = candour_db::open_with_replicas(&database, &switches.read_replicas)
+        .await
+        .map_err(|e| candour_db::cannot_open(&database, e))?;
     let add_demo = demo && opened.is_empty().await?;
     let store: Arc<dyn Store> = opened.store();
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
