@@ -1,7 +1,9 @@
 //! A running server sees what another process writes to its database: `candour
 //! import provider-returns` and `candour import cqc-directory`, run beside
 //! `candour serve`, show in its monitoring and its directory within 5 seconds, with
-//! no restart and nothing said to the server (it follows the change journal).
+//! no restart and nothing said to the server (it follows the change journal). Two
+//! servers on one database follow each other and share what they must: lockouts,
+//! and the outbox (each email sent once).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -35,10 +37,11 @@ impl Drop for Server {
     }
 }
 
-/// `candour serve --demo` on `db`, once it says where it listens.
-fn serve(db: &str) -> Server {
+/// `candour serve` on `db` with `args`, once it says where it listens.
+fn serve(db: &str, args: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_candour"))
-        .args(["serve", "--demo", "--addr", "127.0.0.1:0", "--db", db])
+        .args(["serve", "--addr", "127.0.0.1:0", "--db", db])
+        .args(args)
         .env_remove("CANDOUR_DB")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -100,7 +103,7 @@ async fn imports_by_another_process_reach_a_running_servers_monitoring_and_direc
     let dir = tempfile::tempdir().expect("tempdir");
     let database = TestDatabase::fresh().await;
     let db = database.value();
-    let server = serve(&db);
+    let server = serve(&db, &["--demo"]);
     let token = inspector_token(&db).await;
     let addr = server.addr.clone();
 
@@ -139,9 +142,21 @@ async fn imports_by_another_process_reach_a_running_servers_monitoring_and_direc
     let took = within_5s("the return in the monitoring", || monitoring(&id).1.contains("no_registered_manager"));
     println!("the return reached the monitoring in {took:?}");
 
-    // The register, exported, with one service renamed and one added, imported.
-    let csv = dir.path().join("directory.csv");
-    let out = candour(&["export", "cqc-directory", csv.to_str().expect("utf-8"), "--db", &db]);
+    let renamed_id = import_renamed_and_added(dir.path(), &db);
+    let found = |name: &str| get(&addr, &format!("/api/v1/locations?name={name}"), None).1;
+    let took = within_5s("the import in the directory", || {
+        ids(&found("Journalled+New")) == ["1-987654321"] && ids(&found("Journalled+Renamed")) == [renamed_id.as_str()]
+    });
+    println!("the import reached the directory in {took:?}");
+    within_5s("the new service in the monitoring", || monitoring("1-987654321").0.contains(" 200"));
+}
+
+/// The register, exported, with one service renamed ("Journalled Renamed House")
+/// and one added ("Journalled New House", 1-987654321), imported by another
+/// process; the renamed service's ID.
+fn import_renamed_and_added(dir: &Path, db: &str) -> String {
+    let csv = dir.join("directory.csv");
+    let out = candour(&["export", "cqc-directory", csv.to_str().expect("utf-8"), "--db", db]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let exported = std::fs::read_to_string(&csv).expect("the export");
     let mut rows = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(exported.as_bytes());
@@ -161,12 +176,105 @@ async fn imports_by_another_process_reach_a_running_servers_monitoring_and_direc
     }
     out.flush().expect("write");
     drop(out);
-    let out = candour(&["import", "cqc-directory", csv.to_str().expect("utf-8"), "--db", &db]);
+    let out = candour(&["import", "cqc-directory", csv.to_str().expect("utf-8"), "--db", db]);
     assert!(out.status.success(), "{}\n{}", text(&out.stdout), text(&out.stderr));
-    let found = |name: &str| get(&addr, &format!("/api/v1/locations?name={name}"), None).1;
-    let took = within_5s("the import in the directory", || {
-        ids(&found("Journalled+New")) == ["1-987654321"] && ids(&found("Journalled+Renamed")) == [renamed_id.as_str()]
-    });
-    println!("the import reached the directory in {took:?}");
-    within_5s("the new service in the monitoring", || monitoring("1-987654321").0.contains(" 200"));
+    renamed_id
+}
+
+/// Sends `request` (the head of an HTTP/1.1 request without Host and Connection)
+/// with `body`: the whole answer.
+fn send(addr: &str, request: &str, body: &str) -> String {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    write!(stream, "{request}Host: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}", body.len())
+        .expect("send");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("read");
+    answer
+}
+
+/// Signs in through the form, as a browser would: whether it let the person in.
+fn signs_in(addr: &str, email: &str, password: &str) -> bool {
+    let form = send(addr, "GET /sign-in HTTP/1.1\r\n", "");
+    let token = form
+        .split("candour_csrf=")
+        .nth(1)
+        .and_then(|rest| rest.split(';').next())
+        .expect("the sign-in form sets a CSRF cookie")
+        .to_string();
+    let body = format!("email={}&password={}&next=", urlencoding::encode(email), urlencoding::encode(password));
+    let answer = send(
+        addr,
+        &format!(
+            "POST /sign-in HTTP/1.1\r\nCookie: candour_csrf={token}\r\nX-CSRF-Token: {token}\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\n"
+        ),
+        &body,
+    );
+    answer.contains("candour_session=") && answer.starts_with("HTTP/1.1 303")
+}
+
+/// The journal entry a server's monitor reflects, from `/healthz`.
+fn reflected(addr: &str) -> i64 {
+    let (_, body) = get(addr, "/healthz", None);
+    let health: serde_json::Value = serde_json::from_str(&body).expect("health is JSON");
+    health["monitoring"]["reflected_change"].as_i64().expect("a journal position")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_on_one_database_follow_each_other_and_share_lockouts_and_the_outbox() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let database = TestDatabase::fresh().await;
+    let db = database.value();
+    let sink = candour_mail::testing::Sink::start(None).await;
+    let smtp = format!("smtp://127.0.0.1:{}", sink.addr.port());
+    let mail = ["--smtp-url", smtp.as_str(), "--mail-from", "Candour <alerts@candour.example.org>"];
+    let first = serve(&db, &[&["--demo"][..], &mail].concat());
+    let second = serve(&db, &mail);
+
+    // Feedback taken by the first is followed by the second's monitor.
+    within_5s("the second monitor's first round", || reflected(&second.addr) >= 0);
+    let before = reflected(&second.addr);
+    let (_, page) = get(&first.addr, "/api/v1/locations?per_page=1", None);
+    let id = ids(&page).into_iter().next().expect("a location");
+    let feedback = r#"{"respondent":"family","overall":"good"}"#;
+    let answer = send(
+        &first.addr,
+        &format!("POST /api/v1/locations/{id}/feedback HTTP/1.1\r\nContent-Type: application/json\r\n"),
+        feedback,
+    );
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    let took = within_5s("the feedback in the second monitor", || reflected(&second.addr) > before);
+    println!("the second server's monitor followed the feedback in {took:?}");
+
+    // A command's import is seen by both.
+    let renamed_id = import_renamed_and_added(dir.path(), &db);
+    for server in [&first, &second] {
+        let found = |name: &str| get(&server.addr, &format!("/api/v1/locations?name={name}"), None).1;
+        within_5s("the import in the directory", || ids(&found("Journalled+Renamed")) == [renamed_id.as_str()]);
+    }
+
+    // A lockout earned on the first holds on the second.
+    let email = "inspector@demo.candour.example";
+    assert!(signs_in(&second.addr, email, "demo-password-1234"), "the demo inspector can sign in");
+    for _ in 0..5 {
+        assert!(!signs_in(&first.addr, email, "not-the-password"));
+    }
+    assert!(!signs_in(&second.addr, email, "demo-password-1234"), "locked on the other server too");
+
+    // Both send the outbox; each email goes once.
+    let store = TestDatabase::open_value(&db).await.store();
+    let all_sent = || async {
+        let outbox = store.outbox(1000).await.expect("the outbox");
+        (!outbox.is_empty() && outbox.iter().all(|e| e.sent_at.is_some())).then_some(outbox.len())
+    };
+    let started = Instant::now();
+    let sent = loop {
+        if let Some(n) = all_sent().await {
+            break n;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "the outbox was not sent");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(sink.received().len(), sent, "each email sent once, by one server");
 }

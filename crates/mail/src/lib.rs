@@ -19,6 +19,9 @@ use url::Url;
 
 use candour_store::{OutboxEntry, OutboxStore, StoreError};
 
+#[cfg(feature = "testing")]
+pub mod testing;
+
 /// How many due emails one pass takes at most.
 const BATCH: u32 = 100;
 /// The first wait after a failure; it doubles with each attempt, up to [`MAX_RETRY`].

@@ -94,6 +94,9 @@ pub struct Health {
     pub reason: Option<String>,
     /// Registered services left out of the last snapshot as their data could not be read.
     pub services_not_computed: usize,
+    /// The last change-journal entry the snapshot reflects (-1 before the first):
+    /// instances on one database that show the same number show the same data.
+    pub reflected_change: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -149,6 +152,7 @@ impl Record {
             failing_since: self.failing.as_ref().map(|(since, _)| *since),
             reason: self.failing.as_ref().map(|(_, reason)| reason.clone()),
             services_not_computed,
+            reflected_change: -1,
         }
     }
 }
@@ -266,6 +270,7 @@ impl Monitor {
     pub fn health(&self) -> Health {
         let not_computed = self.current().map_or(0, |s| s.not_computed.len());
         let mut health = self.shared.record.lock().expect("monitor lock").health(Utc::now(), not_computed);
+        health.reflected_change = self.reflected();
         if !self.shared.running {
             health.state = HealthState::Off;
         }
