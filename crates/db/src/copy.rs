@@ -125,7 +125,7 @@ async fn copy_between(source: &Side, target: &Side, to: &Database, bar: &Progres
         total += source.count(&p.source.name).await?;
     }
     bar.set_length(total);
-    for group in in_reference_order(&plans)? {
+    for group in in_reference_order(&plans) {
         copy_group(source, target, &group, bar).await?;
     }
     for p in &plans {
@@ -207,7 +207,7 @@ fn meaning(source: &Column, source_is_postgres: bool, target: &Column, target_is
 
 /// The tables in groups, each group after the groups of the tables its foreign
 /// keys refer to. Tables that refer to each other in a cycle share the last group.
-fn in_reference_order<'p, 'a>(plans: &'p [Plan<'a>]) -> anyhow::Result<Vec<Vec<&'p Plan<'a>>>> {
+fn in_reference_order<'p, 'a>(plans: &'p [Plan<'a>]) -> Vec<Vec<&'p Plan<'a>>> {
     let mut waiting: Vec<&Plan> = plans.iter().collect();
     let mut done: BTreeSet<&str> = BTreeSet::new();
     let names: BTreeSet<&str> = plans.iter().map(|p| p.target.name.as_str()).collect();
@@ -228,7 +228,7 @@ fn in_reference_order<'p, 'a>(plans: &'p [Plan<'a>]) -> anyhow::Result<Vec<Vec<&
         groups.extend(now.into_iter().map(|p| vec![p]));
         waiting = later;
     }
-    Ok(groups)
+    groups
 }
 
 /// One transaction for the group's tables.
@@ -370,7 +370,7 @@ async fn checksum(
         }
         add(&mut sum, &Sha256::digest(&canonical));
         rows += 1;
-        if rows % 10_000 == 0 {
+        if rows.is_multiple_of(10_000) {
             bar.inc(10_000);
         }
         Ok(())
