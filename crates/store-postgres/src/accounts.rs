@@ -299,15 +299,14 @@ impl AccountStore for PostgresStore {
     async fn update_user(&self, id: UserId, update: &UserUpdate) -> StoreResult<User> {
         let mut tx = self.write().begin().await.map_err(other)?;
         // The update locks the row: two changes to one user's grants follow each other.
-        let changed = sqlx::query(
-            "UPDATE users SET name = COALESCE($1, name), disabled = COALESCE($2, disabled) WHERE id = $3",
-        )
-        .bind(&update.name)
-        .bind(update.disabled)
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await
-        .map_err(other)?;
+        let changed =
+            sqlx::query("UPDATE users SET name = COALESCE($1, name), disabled = COALESCE($2, disabled) WHERE id = $3")
+                .bind(&update.name)
+                .bind(update.disabled)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(other)?;
         found(changed.rows_affected())?;
         if let Some(grants) = &update.grants {
             replace_grants(&mut tx, id, grants).await?;
@@ -317,8 +316,10 @@ impl AccountStore for PostgresStore {
         Ok(user)
     }
 
+    /// From the primary: a lockout or a new password must hold at once, not once a
+    /// replica catches up.
     async fn sign_in_record(&self, email: &Email) -> StoreResult<Option<SignInRecord>> {
-        let mut conn = self.read().acquire().await.map_err(other)?;
+        let mut conn = self.write().acquire().await.map_err(other)?;
         let row = sqlx::query(concat!(
             "SELECT ",
             user_columns!(),
@@ -357,14 +358,13 @@ impl AccountStore for PostgresStore {
     /// One transaction, so that no credential of the old password outlives it.
     async fn set_password_hash(&self, id: UserId, hash: &str, now: DateTime<Utc>) -> StoreResult<()> {
         let mut tx = self.write().begin().await.map_err(other)?;
-        let changed = sqlx::query(
-            "UPDATE users SET password_hash = $1, failed_attempts = 0, locked_until = NULL WHERE id = $2",
-        )
-        .bind(hash)
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await
-        .map_err(other)?;
+        let changed =
+            sqlx::query("UPDATE users SET password_hash = $1, failed_attempts = 0, locked_until = NULL WHERE id = $2")
+                .bind(hash)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(other)?;
         found(changed.rows_affected())?;
         for ending in
             ["DELETE FROM sessions WHERE user_id = $1", "DELETE FROM links WHERE user_id = $1 AND used_at IS NULL"]
@@ -392,8 +392,10 @@ impl AccountStore for PostgresStore {
             .map_err(|e| write_error("a session with this token already exists", e))
     }
 
+    /// From the primary: a session just created must work on the next request, and
+    /// one ended (signing out, a disabled account) must stop working at once.
     async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<SessionRecord>> {
-        let mut conn = self.read().acquire().await.map_err(other)?;
+        let mut conn = self.write().acquire().await.map_err(other)?;
         let row = sqlx::query(concat!(
             "SELECT ",
             user_columns!(),
@@ -532,32 +534,29 @@ impl AccountStore for PostgresStore {
 
     async fn revoke_api_token(&self, user: UserId, token_id: i64, now: DateTime<Utc>) -> StoreResult<()> {
         // Revoking twice keeps the first time.
-        let changed = sqlx::query(
-            "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 AND user_id = $3",
-        )
-        .bind(now)
-        .bind(token_id)
-        .bind(user.0)
-        .execute(self.write())
-        .await
-        .map_err(other)?;
+        let changed =
+            sqlx::query("UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 AND user_id = $3")
+                .bind(now)
+                .bind(token_id)
+                .bind(user.0)
+                .execute(self.write())
+                .await
+                .map_err(other)?;
         found(changed.rows_affected())
     }
 
     async fn append_audit(&self, entry: &NewAuditEntry) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor, action, resource, detail, ip) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(entry.at)
-        .bind(entry.actor.map(|u| u.0))
-        .bind(&entry.action)
-        .bind(&entry.resource)
-        .bind(&entry.detail)
-        .bind(&entry.ip)
-        .execute(self.write())
-        .await
-        .map(drop)
-        .map_err(other)
+        sqlx::query("INSERT INTO audit_log (at, actor, action, resource, detail, ip) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(entry.at)
+            .bind(entry.actor.map(|u| u.0))
+            .bind(&entry.action)
+            .bind(&entry.resource)
+            .bind(&entry.detail)
+            .bind(&entry.ip)
+            .execute(self.write())
+            .await
+            .map(drop)
+            .map_err(other)
     }
 
     async fn audit_log(&self, query: &AuditQuery) -> StoreResult<Page<AuditEntry>> {
@@ -653,5 +652,77 @@ impl OutboxStore for PostgresStore {
         .await
         .map_err(other)?;
         found(changed.rows_affected())
+    }
+}
+
+#[cfg(all(test, candour_postgres_tests))]
+mod tests {
+    use std::sync::Arc;
+
+    use candour_domain::{Email, UserId};
+    use candour_store::{AccountStore, AuditQuery, LinkPurpose, NewAuditEntry, NewLink, NewUser, StoreError};
+    use chrono::Utc;
+
+    use crate::conformance::fresh;
+
+    #[tokio::test]
+    async fn the_database_refuses_to_change_or_delete_audit_entries() {
+        let (store, _) = fresh().await;
+        let entry = NewAuditEntry {
+            at: Utc::now(),
+            actor: None,
+            action: "read".into(),
+            resource: "location:1-100".into(),
+            detail: None,
+            ip: None,
+        };
+        store.append_audit(&entry).await.expect("append");
+        for statement in ["UPDATE audit_log SET action = 'nothing'", "DELETE FROM audit_log", "TRUNCATE audit_log"] {
+            let err = sqlx::query(statement).execute(store.write()).await.expect_err(statement);
+            assert!(err.to_string().contains("append-only"), "{statement}: {err}");
+        }
+        let kept = store.audit_log(&AuditQuery::default()).await.expect("audit log");
+        assert_eq!((kept.total, kept.items[0].action.as_str()), (1, "read"));
+    }
+
+    /// Addresses are lower-cased before they reach the store; the database holds to
+    /// one account per address even if a row arrives another way.
+    #[tokio::test]
+    async fn the_database_compares_emails_ignoring_case() {
+        let (store, _) = fresh().await;
+        let new = NewUser { email: Email::parse("jo@example.org").expect("email"), name: "Jo".into(), grants: vec![] };
+        store.create_user(&new).await.expect("create");
+        let err = sqlx::query("INSERT INTO users (email, name, created_at) VALUES ('JO@EXAMPLE.ORG', 'Jo', now())")
+            .execute(store.write())
+            .await
+            .expect_err("same address in capitals");
+        assert!(err.as_database_error().is_some_and(|e| e.is_unique_violation()), "{err}");
+    }
+
+    /// Many requests using one link at the same moment, on separate connections
+    /// as on separate instances: exactly one of them gets the account.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_link_used_at_once_by_many_works_once() {
+        let (store, _) = fresh().await;
+        let store = Arc::new(store);
+        let new =
+            NewUser { email: Email::parse("kit@example.org").expect("email"), name: "Kit".into(), grants: vec![] };
+        let user = store.create_user(&new).await.expect("create");
+        for round in 0..10 {
+            let hash = format!("reset-{round}");
+            let expires_at = Utc::now() + chrono::Duration::hours(1);
+            let link =
+                NewLink { purpose: LinkPurpose::PasswordReset, token_hash: hash.clone(), user_id: user.id, expires_at };
+            store.create_link(&link).await.expect("create link");
+            let mut uses = tokio::task::JoinSet::new();
+            for _ in 0..4 {
+                let (store, hash) = (Arc::clone(&store), hash.clone());
+                uses.spawn(async move { store.consume_link(LinkPurpose::PasswordReset, &hash, Utc::now()).await });
+            }
+            let results = uses.join_all().await;
+            let worked: Vec<UserId> = results.iter().filter_map(|r| r.as_ref().ok().copied()).collect();
+            assert_eq!(worked, [user.id], "round {round}: {results:?}");
+            assert!(results.iter().all(|r| matches!(r, Ok(_) | Err(StoreError::NotFound))), "{results:?}");
+        }
     }
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::PgConnection;
+use sqlx::{Connection, PgConnection};
 
 use candour_store::{Allowance, AllowanceStore, Bucket, JobLock, JobLockStore, StoreError, StoreResult};
 
@@ -26,11 +26,19 @@ static TAKES: AtomicU64 = AtomicU64::new(0);
 fn full_at(bucket: Bucket, allowance: Allowance) -> DateTime<Utc> {
     let missing = (allowance.capacity() - bucket.tokens).max(0.0);
     let refill = Duration::try_from_secs_f64(missing / allowance.per_second()).unwrap_or(Duration::MAX);
-    chrono::Duration::from_std(refill).ok().and_then(|d| bucket.updated.checked_add_signed(d)).unwrap_or(DateTime::<Utc>::MAX_UTC)
+    chrono::Duration::from_std(refill)
+        .ok()
+        .and_then(|d| bucket.updated.checked_add_signed(d))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 /// The key's bucket, locked until the transaction ends; made full if it is new.
-async fn locked_bucket(conn: &mut PgConnection, key: &str, allowance: Allowance, now: DateTime<Utc>) -> StoreResult<Bucket> {
+async fn locked_bucket(
+    conn: &mut PgConnection,
+    key: &str,
+    allowance: Allowance,
+    now: DateTime<Utc>,
+) -> StoreResult<Bucket> {
     loop {
         let kept: Option<(f64, DateTime<Utc>)> =
             sqlx::query_as("SELECT tokens, updated FROM allowances WHERE key = $1 FOR UPDATE")
@@ -109,8 +117,18 @@ fn job_key(job: &str) -> i64 {
 }
 
 /// The session that holds a job's advisory lock. It belongs to no pool, so
-/// dropping it closes the session, and the server lets go of the lock.
-struct HeldSession(#[allow(dead_code)] Mutex<PgConnection>);
+/// ending it lets go of the lock: closed politely in the background when the
+/// lock is dropped inside the runtime, or else simply disconnected.
+struct HeldSession(Mutex<Option<PgConnection>>);
+
+impl Drop for HeldSession {
+    fn drop(&mut self) {
+        let session = self.0.get_mut().unwrap_or_else(|e| e.into_inner()).take();
+        if let (Some(session), Ok(runtime)) = (session, tokio::runtime::Handle::try_current()) {
+            runtime.spawn(async move { session.close().await });
+        }
+    }
+}
 
 #[async_trait]
 impl JobLockStore for PostgresStore {
@@ -125,6 +143,58 @@ impl JobLockStore for PostgresStore {
             .await
             .map_err(other)?;
         // Refused, the connection goes back to the pool holding nothing.
-        Ok(locked.then(|| JobLock::new(HeldSession(Mutex::new(conn.detach())))))
+        Ok(locked.then(|| JobLock::new(HeldSession(Mutex::new(Some(conn.detach()))))))
+    }
+}
+
+#[cfg(all(test, candour_postgres_tests))]
+mod tests {
+    use std::sync::Arc;
+
+    use candour_store::{Allowance, AllowanceStore, JobLockStore};
+    use chrono::{DateTime, Utc};
+
+    use crate::conformance::fresh;
+
+    fn at(seconds: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000 + seconds, 0).expect("a time")
+    }
+
+    /// Takes at the same moment from many connections (as from many instances)
+    /// share one bucket: no more than its burst gets through.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_takes_share_one_bucket() {
+        let (store, _) = fresh().await;
+        let store = Arc::new(store);
+        let allowance = Allowance { per_minute: 1, burst: 5 };
+        let mut takes = tokio::task::JoinSet::new();
+        for _ in 0..20 {
+            let store = Arc::clone(&store);
+            takes.spawn(async move { store.take_allowance("api:token-1", allowance, at(0)).await.expect("take") });
+        }
+        let allowed = takes.join_all().await.into_iter().filter(Result::is_ok).count();
+        assert_eq!(allowed, 5);
+    }
+
+    #[tokio::test]
+    async fn full_buckets_are_forgotten() {
+        let (store, _) = fresh().await;
+        let allowance = Allowance { per_minute: 60, burst: 2 };
+        for key in ["a", "b"] {
+            store.take_allowance(key, allowance, at(0)).await.expect("take").expect("allowed");
+        }
+        store.take_allowance("b", allowance, at(1)).await.expect("take").expect("allowed");
+        store.forget_full_buckets(at(1)).await.expect("prune");
+        let kept: Vec<String> =
+            sqlx::query_scalar("SELECT key FROM allowances ORDER BY key").fetch_all(store.write()).await.expect("keys");
+        assert_eq!(kept, ["b"], "a refilled after one second, b was just used");
+    }
+
+    #[tokio::test]
+    async fn job_names_are_checked() {
+        let (store, _) = fresh().await;
+        for bad in ["", "a b", "../x", "sync;"] {
+            assert!(store.try_job_lock(bad).await.is_err(), "{bad:?}");
+        }
     }
 }
