@@ -53,17 +53,35 @@ async fn pages(database: &TestDatabase) -> String {
     seen
 }
 
-fn demo(database: &TestDatabase) {
+/// The small demo, its journal then pruned to nothing: only the numbering
+/// remembers how far it went. Returns the last journal number.
+async fn demo(database: &TestDatabase) -> i64 {
     let out = candour(&["demo", "--scale", "small", "--seed", "7", "--db", &database.value()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
+    let opened = database.open().await;
+    let store = opened.store();
+    let last = store.last_change().await.expect("the journal");
+    store.prune_changes(last + 1, chrono::Utc::now() + chrono::TimeDelta::days(1)).await.expect("pruned");
+    assert_eq!(store.last_change().await.expect("the journal"), last);
+    opened.close().await;
+    last
+}
+
+/// The journal's last number, as a new entry would follow it.
+async fn last_change(database: &TestDatabase) -> i64 {
+    let opened = database.open().await;
+    let last = opened.store().last_change().await.expect("the journal");
+    opened.close().await;
+    last
 }
 
 #[tokio::test]
 async fn a_demo_copied_into_another_sqlite_file_is_the_same_and_the_copy_is_refused_twice() {
     let source = TestDatabase::sqlite();
-    demo(&source);
+    let last = demo(&source).await;
     let target = TestDatabase::sqlite();
     let report = copy(&source, &target);
+    assert_eq!(last_change(&target).await, last, "journal numbers are never given twice");
     assert!(report.contains("every table has the same rows"), "{report}");
     let to = checksums(&report, "to");
     assert_eq!(checksums(&report, "from"), to);
@@ -96,11 +114,13 @@ async fn a_demo_copied_to_postgres_and_back_is_the_same() {
         return;
     };
     let source = TestDatabase::sqlite();
-    demo(&source);
+    let last = demo(&source).await;
     let postgres = TestDatabase::postgres(&server).await;
     let there = copy(&source, &postgres);
+    assert_eq!(last_change(&postgres).await, last, "journal numbers are never given twice");
     let back_again = TestDatabase::sqlite();
     let back = copy(&postgres, &back_again);
+    assert_eq!(last_change(&back_again).await, last);
     assert_eq!(checksums(&there, "from"), checksums(&back, "to"), "{there}\n{back}");
     let seen = pages(&source).await;
     assert_eq!(seen, pages(&postgres).await);

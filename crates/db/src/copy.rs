@@ -92,9 +92,16 @@ pub async fn copy(from: &Database, to: &Database, bar: &ProgressBar) -> anyhow::
     if from == to {
         bail!("--from and --to are the same database ({from})");
     }
+    // Opened for their migrations only. A PostgreSQL store is left open rather than
+    // closed: its journal listener keeps a connection until the process ends.
+    let mut stores = Vec::new();
     for db in [from, to] {
         let opened = crate::open_with(db, crate::PoolSize(2)).await.map_err(|e| crate::cannot_open(db, e))?;
-        opened.close().await;
+        if db.is_postgres() {
+            stores.push(opened);
+        } else {
+            opened.close().await;
+        }
     }
     let source = Side::connect(from).await.with_context(|| format!("cannot connect to {from}"))?;
     let target = Side::connect(to).await.with_context(|| format!("cannot connect to {to}"))?;
@@ -118,7 +125,7 @@ async fn copy_between(source: &Side, target: &Side, to: &Database, bar: &Progres
         total += source.count(&p.source.name).await?;
     }
     bar.set_length(total);
-    for group in in_reference_order(&plans)? {
+    for group in in_reference_order(&plans) {
         copy_group(source, target, &group, bar).await?;
     }
     for p in &plans {
@@ -200,7 +207,7 @@ fn meaning(source: &Column, source_is_postgres: bool, target: &Column, target_is
 
 /// The tables in groups, each group after the groups of the tables its foreign
 /// keys refer to. Tables that refer to each other in a cycle share the last group.
-fn in_reference_order<'p, 'a>(plans: &'p [Plan<'a>]) -> anyhow::Result<Vec<Vec<&'p Plan<'a>>>> {
+fn in_reference_order<'p, 'a>(plans: &'p [Plan<'a>]) -> Vec<Vec<&'p Plan<'a>>> {
     let mut waiting: Vec<&Plan> = plans.iter().collect();
     let mut done: BTreeSet<&str> = BTreeSet::new();
     let names: BTreeSet<&str> = plans.iter().map(|p| p.target.name.as_str()).collect();
@@ -221,7 +228,7 @@ fn in_reference_order<'p, 'a>(plans: &'p [Plan<'a>]) -> anyhow::Result<Vec<Vec<&
         groups.extend(now.into_iter().map(|p| vec![p]));
         waiting = later;
     }
-    Ok(groups)
+    groups
 }
 
 /// One transaction for the group's tables.
@@ -363,7 +370,7 @@ async fn checksum(
         }
         add(&mut sum, &Sha256::digest(&canonical));
         rows += 1;
-        if rows % 10_000 == 0 {
+        if rows.is_multiple_of(10_000) {
             bar.inc(10_000);
         }
         Ok(())

@@ -2,9 +2,12 @@
 //! per batch, each table written by one `COPY`. IDs are drawn from the tables'
 //! own sequences first (other writers draw from them too), so that outcomes,
 //! progress and replies can refer to their response without reading anything back.
-//! The batch is then counted like any other write (counts.rs), so that live
-//! submissions to the same services stay counted exactly.
+//! The batch is counted with atomic increments like any other write (counts.rs),
+//! so that live submissions to the same services stay counted exactly; its
+//! published responses are numbered before they are written, rather than
+//! updated after.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -40,7 +43,9 @@ pub(crate) async fn load(pool: &PgPool, batch: &[HistoricFeedback]) -> StoreResu
     let feedback_ids = reserve(&mut tx, "feedback", batch.len()).await?;
     let outcome_count = batch.iter().map(|h| h.new.feedback.personal_outcomes.len()).sum();
     let outcome_ids = reserve(&mut tx, "personal_outcomes", outcome_count).await?;
-    copy(&mut tx, FEEDBACK, batch.iter().zip(&feedback_ids), |line, (h, id)| feedback_line(line, h, *id)).await?;
+    let numbers = number_published(&mut tx, batch).await?;
+    let rows = batch.iter().zip(&feedback_ids).zip(numbers);
+    copy(&mut tx, FEEDBACK, rows, |line, ((h, id), counted_no)| feedback_line(line, h, *id, counted_no)).await?;
     copy_outcomes(&mut tx, batch, &feedback_ids, &outcome_ids).await?;
     let replies: Vec<(i64, &NewReply)> =
         batch.iter().zip(&feedback_ids).flat_map(|(h, id)| h.replies.iter().map(move |r| (*id, r))).collect();
@@ -60,13 +65,6 @@ pub(crate) async fn load(pool: &PgPool, batch: &[HistoricFeedback]) -> StoreResu
         }
     }
     counts::add(&mut tx, &feedback_ids).await.map_err(other)?;
-    let published: Vec<i64> = batch
-        .iter()
-        .zip(&feedback_ids)
-        .filter(|(h, _)| h.status == FeedbackStatus::Published)
-        .map(|(_, id)| *id)
-        .collect();
-    counts::count_published(&mut tx, &published).await.map_err(other)?;
     let locations = batch.iter().map(|h| h.new.location_id.as_str());
     journal::append_each(&mut tx, locations, ChangeKind::Feedback, Utc::now()).await?;
     tx.commit().await.map_err(other)
@@ -97,6 +95,39 @@ async fn reserve(conn: &mut PgConnection, table: &str, n: usize) -> StoreResult<
         .fetch_all(conn)
         .await
         .map_err(other)
+}
+
+/// Each published response's place in its service's count (`counted_no`), after
+/// those the service already counts, in the order counts.rs numbers them (when
+/// they came to count, then by ID, which follows the batch's order). The
+/// services' counts go up here, and stay locked until the batch commits.
+async fn number_published(conn: &mut PgConnection, batch: &[HistoricFeedback]) -> StoreResult<Vec<Option<i64>>> {
+    let mut published: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, h) in batch.iter().enumerate().filter(|(_, h)| h.status == FeedbackStatus::Published) {
+        published.entry(h.new.location_id.as_str()).or_default().push(i);
+    }
+    let locations: Vec<&str> = published.keys().copied().collect();
+    let added: Vec<i64> = published.values().map(|list| list.len() as i64).collect();
+    let totals: Vec<(String, i64)> = sqlx::query_as(
+        "INSERT INTO voice_counted (location_id, counted) SELECT * FROM UNNEST($1::text[], $2::bigint[]) \
+         ORDER BY 1 ON CONFLICT (location_id) DO UPDATE SET counted = voice_counted.counted + excluded.counted \
+         RETURNING location_id, counted",
+    )
+    .bind(&locations)
+    .bind(&added)
+    .fetch_all(conn)
+    .await
+    .map_err(other)?;
+    let mut numbers = vec![None; batch.len()];
+    for (location, total) in totals {
+        let mut list = published.remove(location.as_str()).unwrap_or_default();
+        list.sort_by_key(|&i| (batch[i].moderated_at.unwrap_or(batch[i].new.received_at), i));
+        let first = total - list.len() as i64 + 1;
+        for (n, i) in (first..).zip(list) {
+            numbers[i] = Some(n);
+        }
+    }
+    Ok(numbers)
 }
 
 /// Personal outcomes, then their progress ratings, which point at them by position.
@@ -134,7 +165,7 @@ async fn copy_outcomes(
 const FEEDBACK: &str = concat!(
     "COPY feedback (id, location_id, key_hash, reference, received_at, respondent, channel, helper, \
      entered_by, overall, story, anonymous, contact_name, contact_email, contact_phone, prescreen_level, \
-     prescreen_words, status, published_text, criticality, moderated_by, moderated_at, ",
+     prescreen_words, status, published_text, criticality, moderated_by, moderated_at, counted_no, ",
     super::question_columns!(),
     ") FROM STDIN"
 );
@@ -144,7 +175,7 @@ const REPLIES: &str =
     "COPY replies (feedback_id, author, text, change, change_what, created_at, status) FROM STDIN";
 
 /// One response in the columns of [`FEEDBACK`].
-fn feedback_line(line: &mut String, h: &HistoricFeedback, id: i64) {
+fn feedback_line(line: &mut String, h: &HistoricFeedback, id: i64, counted_no: Option<i64>) {
     let (new, f) = (&h.new, &h.new.feedback);
     field(line, id);
     text(line, new.location_id.as_str());
@@ -168,6 +199,7 @@ fn feedback_line(line: &mut String, h: &HistoricFeedback, id: i64) {
     optional(line, level(h.criticality), field);
     optional(line, h.moderated_by.map(|u| u.0), field);
     optional(line, h.moderated_at, time);
+    optional(line, counted_no, field);
     for answer in answer_values(f) {
         optional(line, answer, field);
     }
@@ -210,6 +242,11 @@ fn field(line: &mut String, value: impl std::fmt::Display) {
 
 /// Text, with COPY's escapes for the characters that delimit it.
 fn text(line: &mut String, value: &str) {
+    if !value.bytes().any(|b| matches!(b, b'\\' | b'\t' | b'\n' | b'\r')) {
+        line.push_str(value);
+        line.push('\t');
+        return;
+    }
     for c in value.chars() {
         match c {
             '\\' => line.push_str("\\\\"),
