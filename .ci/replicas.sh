@@ -57,6 +57,11 @@ base="http://127.0.0.1:$WEB_PORT"
 for _ in $(seq 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.2; done
 curl -sf "$base/healthz" >/dev/null || { cat "$work/serve.log"; exit 1; }
 
+answers=""
+for q in choice safe dignity listened matters in_touch reliable information; do
+    answers="$answers${answers:+,}\"$q\":\"just_as_i_want\""
+done
+FEEDBACK="{\"respondent\":\"person\",\"overall\":\"good\",\"answers\":{$answers}}"
 location=$(sql "$PRIMARY_PORT" "SELECT id FROM locations ORDER BY id LIMIT 1")
 reads() { sql "$1" "SELECT xact_commit FROM pg_stat_database WHERE datname = 'candour'"; }
 
@@ -74,7 +79,7 @@ jar="$work/cookies"
 key="replica-check-$(date +%s%N)"
 held=$(sql "$REPLICA_PORT" "SELECT COUNT(*) FROM feedback")
 answer=$(curl -sf -c "$jar" -b "$jar" -H 'Content-Type: application/json' -H "Idempotency-Key: $key" \
-    -d '{"respondent":"person","overall":"good","story":""}' "$base/api/v1/locations/$location/feedback")
+    -d "$FEEDBACK" "$base/api/v1/locations/$location/feedback")
 grep -q candour_read_after "$jar" || { echo "FAIL: no read position was given to the writer" >&2; exit 1; }
 return_url=$(printf '%s' "$answer" | sed -n 's/.*"return_url":"\([^"]*\)".*/\1/p')
 path=${return_url#http*://*/}

@@ -236,11 +236,14 @@ async fn two_servers_on_one_database_follow_each_other_and_share_lockouts_and_th
     let before = reflected(&second.addr);
     let (_, page) = get(&first.addr, "/api/v1/locations?per_page=1", None);
     let id = ids(&page).into_iter().next().expect("a location");
-    let feedback = r#"{"respondent":"family","overall":"good"}"#;
+    let answers = ["choice", "safe", "dignity", "listened", "matters", "in_touch", "reliable", "information"];
+    let answers: serde_json::Map<String, serde_json::Value> =
+        answers.iter().map(|q| (q.to_string(), "just_as_i_want".into())).collect();
+    let feedback = serde_json::json!({ "respondent": "person", "overall": "good", "answers": answers }).to_string();
     let answer = send(
         &first.addr,
         &format!("POST /api/v1/locations/{id}/feedback HTTP/1.1\r\nContent-Type: application/json\r\n"),
-        feedback,
+        &feedback,
     );
     assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
     let took = within_5s("the feedback in the second monitor", || reflected(&second.addr) > before);

@@ -92,16 +92,10 @@ pub async fn copy(from: &Database, to: &Database, bar: &ProgressBar) -> anyhow::
     if from == to {
         bail!("--from and --to are the same database ({from})");
     }
-    // Opened for their migrations only. A PostgreSQL store is left open rather than
-    // closed: its journal listener keeps a connection until the process ends.
-    let mut stores = Vec::new();
+    // Opened for their migrations only.
     for db in [from, to] {
         let opened = crate::open_with(db, crate::PoolSize(2)).await.map_err(|e| crate::cannot_open(db, e))?;
-        if db.is_postgres() {
-            stores.push(opened);
-        } else {
-            opened.close().await;
-        }
+        opened.close().await;
     }
     let source = Side::connect(from).await.with_context(|| format!("cannot connect to {from}"))?;
     let target = Side::connect(to).await.with_context(|| format!("cannot connect to {to}"))?;

@@ -118,12 +118,7 @@ impl Opened {
     pub async fn close(&self) {
         match &self.backend {
             Backend::Sqlite(store) => store.close().await,
-            // The journal's listener holds one of the pool's connections for as long as
-            // the store lives, and closing waits for every connection to come back:
-            // give up waiting rather than hang (the process ends them when it exits).
-            Backend::Postgres(store) => {
-                let _ = tokio::time::timeout(std::time::Duration::from_secs(1), store.close()).await;
-            }
+            Backend::Postgres(store) => store.close().await,
         }
     }
 }

@@ -180,23 +180,24 @@ pub(crate) async fn listen(pool: &PgPool) -> StoreResult<Heard> {
     listener.listen(CHANNEL).await.map_err(other)?;
     let (any_tx, any) = watch::channel(0u64);
     let (register_tx, register) = watch::channel(0u64);
+    let closed = pool.close_event();
     tokio::spawn(async move {
+        tokio::pin!(closed);
         loop {
-            match listener.recv().await {
+            // Ends with the pool, or once nobody holds the store to hear anything.
+            let note = tokio::select! {
+                note = listener.recv() => note,
+                () = &mut closed => return,
+                () = any_tx.closed() => return,
+            };
+            match note {
                 Ok(note) => {
                     any_tx.send_modify(|n| *n += 1);
                     if ChangeKind::parse(note.payload()).is_some_and(ChangeKind::changes_register) {
                         register_tx.send_modify(|n| *n += 1);
                     }
-                    if any_tx.is_closed() {
-                        return;
-                    }
                 }
                 Err(e) => {
-                    // Every receiver gone: the store was dropped.
-                    if any_tx.is_closed() {
-                        return;
-                    }
                     tracing::warn!(error = %e, "lost the journal's notifications; reconnecting");
                     tokio::time::sleep(Duration::from_secs(1)).await;
                 }

@@ -65,7 +65,7 @@ impl Replicas {
 async fn sample(replicas: std::sync::Weak<Replicas>, primary: PgPool) {
     let mut history: VecDeque<(Instant, u64)> = VecDeque::new();
     loop {
-        let Some(replicas) = replicas.upgrade() else { return };
+        let Some(replicas) = replicas.upgrade().filter(|_| !primary.is_closed()) else { return };
         match position(&primary, "SELECT pg_current_wal_lsn()::text").await {
             Ok(now) => history.push_back((Instant::now(), now)),
             Err(error) => tracing::warn!(%error, "cannot read the primary's position"),
