@@ -11,7 +11,8 @@
 set -euo pipefail
 
 BIN=$(realpath "${CANDOUR_BIN:-target/debug/candour}")
-PGBIN=$(pg_config --bindir)
+PGBIN=$(pg_config --bindir 2>/dev/null || ls -d /usr/lib/postgresql/*/bin | tail -n 1)
+[ -x "$PGBIN/initdb" ] || { echo "PostgreSQL's server programs (initdb) are not installed" >&2; exit 1; }
 PRIMARY_PORT=${PRIMARY_PORT:-5442}
 REPLICA_PORT=${REPLICA_PORT:-5443}
 WEB_PORT=${WEB_PORT:-18743}
@@ -67,10 +68,13 @@ reads() { sql "$1" "SELECT xact_commit FROM pg_stat_database WHERE datname = 'ca
 
 echo "-- reads go to the replica"
 before_replica=$(reads "$REPLICA_PORT")
+started=$(date +%s)
 for _ in $(seq 200); do curl -sf "$base/locations/$location" >/dev/null; done
 sleep 1 # statistics are reported at the end of each transaction, in batches
-served=$(($(reads "$REPLICA_PORT") - before_replica))
-echo "   200 location pages: $served transactions on the replica"
+# The server asks the replica its position 10 times a second: leave those out.
+sampling=$((10 * ($(date +%s) - started + 1)))
+served=$(($(reads "$REPLICA_PORT") - before_replica - sampling))
+echo "   200 location pages: $served transactions on the replica besides its position"
 [ "$served" -ge 200 ] || { echo "FAIL: the location pages were not read from the replica" >&2; exit 1; }
 
 echo "-- the writer reads their write while the replica is held behind"
