@@ -5,9 +5,11 @@
 //! (or rolled back), so a reader that sees entry `n` has seen every entry below it.
 //! Appends therefore come last in their transaction, just before the commit.
 //!
-//! Each append also notifies `candour_changes` (delivered at commit) with the
-//! kind of change, so that followers on every instance wake at once; they still
-//! read by sequence number, so a lost notification costs only a poll.
+//! Each append also notifies `candour_changes:<schema>` (delivered at commit)
+//! with the kind of change, so that followers on every instance wake at once;
+//! they still read by sequence number, so a lost notification costs only a poll.
+//! (Channels belong to the whole database: the schema's name in it keeps
+//! deployments in different schemas of one database from waking each other.)
 
 use std::time::Duration;
 
@@ -25,13 +27,13 @@ use crate::{PostgresStore, corrupt, other};
 
 /// The advisory lock key that orders appends (an arbitrary constant of our own).
 const JOURNAL_LOCK: i64 = 0x6361_6e64_6f75_7201;
-/// The channel commits are announced on.
-pub(crate) const CHANNEL: &str = "candour_changes";
+/// The channel commits are announced on, before the schema's name.
+const CHANNEL: &str = "candour_changes:";
 
 /// Takes the journal's lock for the rest of the transaction and announces the
 /// change at commit. Called by every append, before its insert.
 async fn lock_and_announce(conn: &mut PgConnection, kind: ChangeKind) -> StoreResult<()> {
-    sqlx::query("SELECT pg_advisory_xact_lock($1), pg_notify($2, $3)")
+    sqlx::query("SELECT pg_advisory_xact_lock($1), pg_notify($2 || current_schema(), $3)")
         .bind(JOURNAL_LOCK)
         .bind(CHANNEL)
         .bind(kind.code())
@@ -164,7 +166,7 @@ pub(crate) async fn register_changes(pool: &PgPool, after: i64) -> StoreResult<(
     Ok((last, ids.collect::<StoreResult<_>>()?))
 }
 
-/// What this instance has heard on [`CHANNEL`]: a count that moves with every
+/// What this instance has heard on its schema's channel: a count that moves with every
 /// notification, and one that moves only with register changes (which the
 /// directory follows).
 #[derive(Clone)]
@@ -173,11 +175,13 @@ pub(crate) struct Heard {
     pub(crate) register: watch::Receiver<u64>,
 }
 
-/// Listens on [`CHANNEL`] for as long as the pool lives. The listener reconnects
+/// Listens on the schema's channel for as long as the pool lives. The listener reconnects
 /// by itself; while it is away, followers fall back on polling.
 pub(crate) async fn listen(pool: &PgPool) -> StoreResult<Heard> {
     let mut listener = PgListener::connect_with(pool).await.map_err(other)?;
-    listener.listen(CHANNEL).await.map_err(other)?;
+    let channel: String =
+        sqlx::query_scalar("SELECT $1 || current_schema()").bind(CHANNEL).fetch_one(pool).await.map_err(other)?;
+    listener.listen(&channel).await.map_err(other)?;
     let (any_tx, any) = watch::channel(0u64);
     let (register_tx, register) = watch::channel(0u64);
     let closed = pool.close_event();
