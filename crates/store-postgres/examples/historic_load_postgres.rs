@@ -3,7 +3,7 @@
 //!
 //! cargo run --release -p candour-store-postgres --example historic_load_postgres -- postgres://… [responses] [batch] [locations]
 //!
-//! The same responses as store-sqlite's example of the same name, to compare the
+//! The same responses as store-sqlite's historic_load example, to compare the
 //! two. Makes a schema of its own in the database the URL names, and drops it at the end.
 
 use std::time::Instant;
