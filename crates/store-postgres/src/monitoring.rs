@@ -2,10 +2,6 @@
 //! and month kept with every write (voice/counts.rs). Each read returns plain rows
 //! ordered by location; a location any of whose rows cannot be read is left out
 //! and named in `unreadable`, and the others are read on.
-//!
-//! The register, returns and complaints are other modules' tables: their columns
-//! are cast where they are read (`::bigint`, `::date`, `::text`), so that these
-//! reads do not depend on which integer or date type each was given.
 
 use std::collections::BTreeMap;
 
@@ -29,37 +25,35 @@ const VOICE: &str = "SELECT location_id, month, responses, positive, rated, outc
      enough_staff_sum_sq, partner_responses, partner_concerns FROM voice_months WHERE month >= $1";
 
 /// Returns from month $1 on, in the order of [`MonthlyReturn`].
-const RETURNS: &str = "SELECT location_id, left(month::text, 7), headcount::bigint, leavers::bigint, \
-     agency_hours::bigint, hours_worked::bigint, vacancies::bigint, supervision_pct::bigint, training_pct::bigint, \
-     registered_manager::text IN ('1', 'true'), manager_changed::text IN ('1', 'true'), people_supported::bigint, \
-     incidents::bigint, restraint::bigint, seclusion::bigint, segregation::bigint, notifications::bigint, \
-     safeguarding_referrals::bigint, complaints_received::bigint, complaints_upheld::bigint, \
-     complaints_on_time::bigint FROM provider_returns WHERE left(month::text, 7) >= $1";
+const RETURNS: &str = "SELECT location_id, month, headcount, leavers, agency_hours, hours_worked, vacancies, \
+     supervision_pct, training_pct, registered_manager, manager_changed, people_supported, incidents, restraint, \
+     seclusion, segregation, notifications, safeguarding_referrals, complaints_received, complaints_upheld, \
+     complaints_on_time FROM provider_returns WHERE month >= $1";
 
 /// Registered locations, as [`service_facts`] reads them.
 const LOCATIONS: &str = "SELECT l.id, l.name, l.provider_id, p.name, l.local_authority, l.region, l.service_kinds, \
-     l.beds::bigint, l.specialisms::text, l.last_inspection::date, l.current_overall, l.current_rated_on::date \
+     l.beds, l.specialisms, l.last_inspection, l.current_overall, l.current_rated_on \
      FROM locations l LEFT JOIN providers p ON p.id = l.provider_id WHERE l.registration_status = 'registered'";
 
 /// The latest alert at level $1 or above, raised by feedback or by a complaint.
 const ALERTS: &str = "SELECT location_id, MAX(raised_at) FROM (\
          SELECT f.location_id, a.raised_at FROM alerts a JOIN feedback f ON f.id = a.feedback_id WHERE a.level >= $1 \
-         UNION ALL SELECT location_id, created_at::timestamptz FROM complaints WHERE alert_level >= $1) AS raised \
+         UNION ALL SELECT location_id, created_at FROM complaints WHERE alert_level >= $1) AS raised \
      WHERE raised_at IS NOT NULL";
 
 /// The first month each location logged a complaint received by $1.
 const COMPLAINTS_SINCE: &str =
-    "SELECT location_id, to_char(MIN(received_on::date), 'YYYY-MM') FROM complaints WHERE received_on::date <= $1";
+    "SELECT location_id, to_char(MIN(received_on), 'YYYY-MM') FROM complaints WHERE received_on <= $1";
 
 /// Complaints per month received from $1 on.
-const COMPLAINT_MONTHS: &str = "SELECT location_id, to_char(received_on::date, 'YYYY-MM') AS month, COUNT(*), \
+const COMPLAINT_MONTHS: &str = "SELECT location_id, to_char(received_on, 'YYYY-MM') AS month, COUNT(*), \
      COUNT(*) FILTER (WHERE outcome IN ('upheld', 'partly_upheld')), \
-     COUNT(*) FILTER (WHERE response_sent_on::date <= respond_by::date) \
-     FROM complaints WHERE received_on::date >= $1";
+     COUNT(*) FILTER (WHERE response_sent_on <= respond_by) \
+     FROM complaints WHERE received_on >= $1";
 
 /// Complaints not closed, unanswered and past their response deadline on $1.
-const COMPLAINTS_OVERDUE: &str = "SELECT location_id, COUNT(*), MIN(respond_by::date) FROM complaints \
-     WHERE status <> 'closed' AND response_sent_on IS NULL AND respond_by::date < $1";
+const COMPLAINTS_OVERDUE: &str = "SELECT location_id, COUNT(*), MIN(respond_by) FROM complaints \
+     WHERE status <> 'closed' AND response_sent_on IS NULL AND respond_by < $1";
 
 /// Runs `select` (which binds `bind` as $1 and ends in a WHERE clause) for every
 /// location or for one, grouped by `group` if given, ordered by location

@@ -1,9 +1,9 @@
 //! Bulk loading of past responses (the demo's path): rows per second as the
 //! database grows, with a realistic share of stories, outcomes and replies.
 //!
-//! cargo run --release -p candour-store-postgres --example historic_load -- postgres://… [responses] [batch] [locations]
+//! cargo run --release -p candour-store-postgres --example historic_load_postgres -- postgres://… [responses] [batch] [locations]
 //!
-//! The same responses as store-sqlite's example of the same name, to compare the
+//! The same responses as store-sqlite's historic_load example, to compare the
 //! two. Makes a schema of its own in the database the URL names, and drops it at the end.
 
 use std::time::Instant;
