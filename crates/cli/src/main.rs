@@ -56,7 +56,13 @@ enum Command {
         /// A read replica of the PostgreSQL database (repeatable; comma-separated in
         /// the variable): public pages, API reads and the monitor's loads read there,
         /// while whoever has just written reads the primary until a replica catches up.
-        #[arg(long = "db-read", env = "CANDOUR_DB_READ", value_name = "URL", value_delimiter = ',', hide_env_values = true)]
+        #[arg(
+            long = "db-read",
+            env = "CANDOUR_DB_READ",
+            value_name = "URL",
+            value_delimiter = ',',
+            hide_env_values = true
+        )]
         db_read: Vec<String>,
         #[command(flatten)]
         mail: MailArgs,

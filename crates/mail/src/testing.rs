@@ -83,4 +83,3 @@ async fn smtp_session(socket: TcpStream, received: Arc<Mutex<Vec<Received>>>, re
         }
     }
 }
-

@@ -2,13 +2,11 @@
 //! promise that a safeguarding alert committed just before a crash is sent
 //! after the restart.
 
-use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 
 use candour_app::voice::{Voice, VoiceConfig, new_submission_key};
 use candour_domain::voice::{Channel, OUTCOME_QUESTIONS, RawFeedback};

@@ -134,7 +134,10 @@ fn stored_key(key_hash: &str) -> Vec<u8> {
     bytes.unwrap_or_else(|| key_hash.as_bytes().to_vec())
 }
 
-pub(crate) fn get<'r, T: sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>>(row: &'r PgRow, i: usize) -> StoreResult<T> {
+pub(crate) fn get<'r, T: sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>>(
+    row: &'r PgRow,
+    i: usize,
+) -> StoreResult<T> {
     row.try_get(i).map_err(other)
 }
 
@@ -466,7 +469,11 @@ async fn outcomes_of(conn: &mut PgConnection, ids: &[i64]) -> StoreResult<HashMa
 }
 
 /// The replies to each response, oldest first; only published ones if asked.
-async fn replies_to(conn: &mut PgConnection, ids: &[i64], published_only: bool) -> StoreResult<HashMap<i64, Vec<Reply>>> {
+async fn replies_to(
+    conn: &mut PgConnection,
+    ids: &[i64],
+    published_only: bool,
+) -> StoreResult<HashMap<i64, Vec<Reply>>> {
     let mut replies: HashMap<i64, Vec<Reply>> = HashMap::new();
     if ids.is_empty() {
         return Ok(replies);
@@ -596,7 +603,11 @@ async fn not_pending(conn: &mut PgConnection, exists_sql: &'static str, id: i64,
 }
 
 /// The facts of a location's responses counted by its snapshot, received since `since`.
-async fn response_facts(conn: &mut PgConnection, location: &LocationId, since: DateTime<Utc>) -> StoreResult<VoiceFacts> {
+async fn response_facts(
+    conn: &mut PgConnection,
+    location: &LocationId,
+    since: DateTime<Utc>,
+) -> StoreResult<VoiceFacts> {
     // Story facts are worked out only for responses with a story (CASE is lazy).
     let rows = sqlx::query(concat!(
         "SELECT f.received_at, f.respondent, f.channel, f.overall, f.story <> '', f.status, f.criticality, \
@@ -649,7 +660,11 @@ async fn response_facts(conn: &mut PgConnection, location: &LocationId, since: D
 
 /// The latest rating by the snapshot of each outcome of the counted responses
 /// (ties to the one recorded last).
-async fn latest_progress(conn: &mut PgConnection, location: &LocationId, since: DateTime<Utc>) -> StoreResult<Vec<Progress>> {
+async fn latest_progress(
+    conn: &mut PgConnection,
+    location: &LocationId,
+    since: DateTime<Utc>,
+) -> StoreResult<Vec<Progress>> {
     let rows = sqlx::query(concat!(
         "SELECT p.progress FROM feedback f JOIN personal_outcomes o ON o.feedback_id = f.id \
          JOIN LATERAL (SELECT q.progress FROM outcome_progress q WHERE q.outcome_id = o.id AND ",
@@ -856,9 +871,11 @@ impl VoiceStore for PostgresStore {
             .bind(email.as_str())
             .bind(by.map(|u| u.0))
             .bind(at),
-            None => sqlx::query("DELETE FROM safeguarding_contacts WHERE scope_kind = $1 AND lower(scope_id) = lower($2)")
-                .bind(kind)
-                .bind(id),
+            None => {
+                sqlx::query("DELETE FROM safeguarding_contacts WHERE scope_kind = $1 AND lower(scope_id) = lower($2)")
+                    .bind(kind)
+                    .bind(id)
+            }
         };
         statement.execute(self.write()).await.map(drop).map_err(|e| write_error("this contact cannot be saved", e))
     }

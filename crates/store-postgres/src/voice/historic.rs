@@ -171,8 +171,7 @@ const FEEDBACK: &str = concat!(
 );
 const OUTCOMES: &str = "COPY personal_outcomes (id, feedback_id, position, text) FROM STDIN";
 const PROGRESS: &str = "COPY outcome_progress (outcome_id, rated_at, progress) FROM STDIN";
-const REPLIES: &str =
-    "COPY replies (feedback_id, author, text, change, change_what, created_at, status) FROM STDIN";
+const REPLIES: &str = "COPY replies (feedback_id, author, text, change, change_what, created_at, status) FROM STDIN";
 
 /// One response in the columns of [`FEEDBACK`].
 fn feedback_line(line: &mut String, h: &HistoricFeedback, id: i64, counted_no: Option<i64>) {

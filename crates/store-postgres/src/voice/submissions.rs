@@ -12,8 +12,8 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use sqlx::postgres::{PgConnection, PgPool};
 use sqlx::Row;
+use sqlx::postgres::{PgConnection, PgPool};
 use tokio::sync::{mpsc, oneshot};
 
 use candour_store::{ChangeKind, FeedbackStatus, NewFeedback, Receipt, StoreError, StoreResult};
@@ -197,7 +197,8 @@ async fn write_round<'a>(
             Some(alert) => Some(insert_alert(conn, *id, alert, new.received_at).await?),
             None => None,
         };
-        results.push((*i, Ok(Receipt { feedback_id: *id, reference: new.reference.clone(), duplicate: false, alert_id })));
+        results
+            .push((*i, Ok(Receipt { feedback_id: *id, reference: new.reference.clone(), duplicate: false, alert_id })));
         stored.changed.push(new.location_id.as_str());
         stored.latest = stored.latest.max(Some(new.received_at));
     }
@@ -231,8 +232,12 @@ async fn answer_repeats(
     .await?;
     let mut first: HashMap<Vec<u8>, Receipt> = HashMap::new();
     for row in rows {
-        let receipt =
-            Receipt { feedback_id: row.try_get(1)?, reference: row.try_get(2)?, duplicate: true, alert_id: row.try_get(3)? };
+        let receipt = Receipt {
+            feedback_id: row.try_get(1)?,
+            reference: row.try_get(2)?,
+            duplicate: true,
+            alert_id: row.try_get(3)?,
+        };
         first.insert(row.try_get(0)?, receipt);
     }
     Ok(repeats
