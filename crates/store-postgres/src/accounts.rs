@@ -211,7 +211,6 @@ macro_rules! outbox_columns {
         "id, \"to\", subject, body, created_at, sent_at, attempts, last_error, alert_id"
     };
 }
-#[allow(unused_imports)]
 pub(crate) use outbox_columns;
 
 /// Reads [`outbox_columns!`].

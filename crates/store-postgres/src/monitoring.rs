@@ -16,7 +16,7 @@ use candour_domain::voice_month::VoiceMonth;
 use candour_domain::{LocationId, ProviderId, Rating, Region, ServiceKind};
 use candour_store::*;
 
-use crate::voice::get;
+use crate::codec::get;
 use crate::{PostgresStore, corrupt, other};
 
 /// Voice counts per month from $1 on, in the order of [`VoiceMonth`].

@@ -11,8 +11,8 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use sqlx::QueryBuilder;
 use sqlx::postgres::{PgConnection, PgRow, Postgres};
-use sqlx::{QueryBuilder, Row};
 
 use candour_domain::voice::{
     ChangeClaim, Channel, Contact, Criticality, Helper, Overall, Progress, Respondent, ResponseFacts, StoryFacts,
@@ -23,6 +23,8 @@ use candour_store::*;
 
 pub(crate) use submissions::VoiceState;
 
+use crate::accounts::{outbox_columns, outbox_row};
+use crate::codec::get;
 use crate::{PostgresStore, corrupt, journal, other};
 
 /// Every question code, in the order of the `q_` columns in [`question_columns!`].
@@ -90,14 +92,6 @@ macro_rules! alert_columns {
     };
 }
 
-/// The outbox's columns as [`outbox_row`] reads them (the outbox belongs to
-/// accounts; an alert's emails are read with the alert).
-macro_rules! outbox_columns {
-    () => {
-        "id, \"to\", subject, body, created_at, sent_at, attempts::bigint, last_error, alert_id"
-    };
-}
-
 /// Whether response `f` counts in its location's published figures: counted by
 /// the location's latest snapshot (none before its first).
 macro_rules! counted_by_snapshot {
@@ -132,13 +126,6 @@ fn stored_key(key_hash: &str) -> Vec<u8> {
         .then(|| key_hash.as_bytes().chunks(2).map(|p| Some(digit(p[0])? << 4 | digit(p[1])?)).collect())
         .flatten();
     bytes.unwrap_or_else(|| key_hash.as_bytes().to_vec())
-}
-
-pub(crate) fn get<'r, T: sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>>(
-    row: &'r PgRow,
-    i: usize,
-) -> StoreResult<T> {
-    row.try_get(i).map_err(other)
 }
 
 fn question_index(code: &str) -> usize {
@@ -301,22 +288,6 @@ fn alert_row(row: &PgRow) -> StoreResult<Alert> {
         acknowledged_at: get(row, 12)?,
         acknowledgement: get(row, 13)?,
         deliveries: Vec::new(),
-    })
-}
-
-/// Reads [`outbox_columns!`].
-fn outbox_row(row: &PgRow) -> StoreResult<OutboxEntry> {
-    let attempts: i64 = get(row, 6)?;
-    Ok(OutboxEntry {
-        id: get(row, 0)?,
-        to: coded(row, 1, "email", Email::parse)?,
-        subject: get(row, 2)?,
-        body: get(row, 3)?,
-        created_at: get(row, 4)?,
-        sent_at: get(row, 5)?,
-        attempts: u32::try_from(attempts).map_err(|e| corrupt("attempt count", e))?,
-        last_error: get(row, 7)?,
-        alert_id: get(row, 8)?,
     })
 }
 
