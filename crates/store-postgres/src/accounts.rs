@@ -7,11 +7,12 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgRow, Postgres};
-use sqlx::{PgConnection, QueryBuilder, Row};
+use sqlx::{PgConnection, QueryBuilder};
 
 use candour_domain::{Email, Grant, LocationId, ProviderId, Role, Scope, UserId};
 use candour_store::*;
 
+use crate::codec::get;
 use crate::{PostgresStore, corrupt, other};
 
 /// The columns of `users u` read by [`user_row`], in its order.
@@ -27,10 +28,6 @@ macro_rules! api_token_columns {
     () => {
         "id, user_id, name, prefix, created_at, last_used_at, revoked_at"
     };
-}
-
-fn get<'r, T: sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>>(row: &'r PgRow, i: usize) -> StoreResult<T> {
-    row.try_get(i).map_err(other)
 }
 
 /// Maps the constraint failures a caller can cause to errors they can act on.

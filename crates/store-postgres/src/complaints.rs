@@ -5,8 +5,8 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::postgres::{PgRow, Postgres};
-use sqlx::{PgConnection, Row};
+use sqlx::PgConnection;
+use sqlx::postgres::PgRow;
 
 use candour_domain::complaints::{
     ComplaintContact, ComplaintPolicy, ComplaintStatus, ComplaintStep, Deadlines, EscalatedTo, Outcome, ReceivedBy,
@@ -16,6 +16,7 @@ use candour_domain::voice::Criticality;
 use candour_domain::{Email, LocationId, ProviderId, UserId};
 use candour_store::*;
 
+use crate::codec::get;
 use crate::{PostgresStore, corrupt, other};
 
 /// The columns [`record`] reads, in its order.
@@ -26,10 +27,6 @@ const COLUMNS: &str = "c.id, c.location_id, l.name, l.provider_id, l.local_autho
      c.alert_level, c.alert_reason, c.logged_by, c.created_at";
 
 const FROM: &str = " FROM complaints c JOIN locations l ON l.id = c.location_id";
-
-fn get<'r, T: sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>>(row: &'r PgRow, i: usize) -> StoreResult<T> {
-    row.try_get(i).map_err(other)
-}
 
 fn days(row: &PgRow, i: usize) -> StoreResult<u32> {
     u32::try_from(get::<i64>(row, i)?).map_err(|e| corrupt("working days", e))

@@ -7,13 +7,14 @@
 use std::collections::HashSet;
 
 use async_trait::async_trait;
-use sqlx::postgres::{PgRow, Postgres};
-use sqlx::{PgConnection, Row};
+use sqlx::PgConnection;
+use sqlx::postgres::PgRow;
 
 use candour_domain::returns::{Month, MonthlyReturn};
 use candour_domain::{LocationId, UserId};
 use candour_store::*;
 
+use crate::codec::get;
 use crate::{PostgresStore, corrupt, other};
 
 /// The figures' columns, in [`MonthlyReturn`]'s order, as [`figures`] reads them.
@@ -102,10 +103,6 @@ const SAVE_RETURNS: &str = concat!(
 
 /// Months written by one statement: bounds the memory of one round trip.
 const ROWS_PER_STATEMENT: usize = 5000;
-
-fn get<'r, T: sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>>(row: &'r PgRow, i: usize) -> StoreResult<T> {
-    row.try_get(i).map_err(other)
-}
 
 fn month(text: &str) -> StoreResult<Month> {
     Month::parse(text).map_err(|e| corrupt("month", e))

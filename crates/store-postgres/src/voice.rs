@@ -23,7 +23,7 @@ use candour_store::*;
 
 pub(crate) use submissions::VoiceState;
 
-use crate::accounts::{outbox_columns, outbox_row};
+use crate::accounts::{outbox_columns, outbox_row, write_error};
 use crate::codec::get;
 use crate::{PostgresStore, corrupt, journal, other};
 
@@ -323,15 +323,6 @@ fn check_page(page: u32, per_page: u32) -> StoreResult<i64> {
         return Err(StoreError::Invalid(format!("entries per page must be between 1 and {MAX_PER_PAGE}")));
     }
     Ok(i64::from(page - 1) * i64::from(per_page))
-}
-
-/// A refused write says why in the caller's terms.
-fn write_error(conflict: &str, e: sqlx::Error) -> StoreError {
-    match &e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(conflict.to_string()),
-        sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::NotFound,
-        _ => other(e),
-    }
 }
 
 // ---------------------------------------------------------------- shared writes
