@@ -351,7 +351,7 @@ impl Returns {
     /// The location's complaint log, if it has logged a complaint: from that
     /// month on it counts the complaint figures a return would otherwise give.
     async fn complaint_log(&self, id: &LocationId, today: NaiveDate) -> Result<Option<ComplaintLog>, ReturnsError> {
-        let logs = self.logs.complaint_logs(Locations::One(id), ComplaintLog::ever(), today).await?;
+        let logs = self.logs.complaint_logs(Locations::one(id), ComplaintLog::ever(), today).await?;
         Ok(logs.rows.into_iter().find(|log| log.location_id == *id))
     }
 

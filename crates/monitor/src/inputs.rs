@@ -101,32 +101,38 @@ impl Inputs {
         self.index.get(id).copied()
     }
 
-    /// Reads one service's months again, as they stand on `today`. A location not on
-    /// the register is left alone: it joins at the next full reload. Its policy read
-    /// rate is read again with `policy_reads`, kept as it was otherwise. `false` when
-    /// its data cannot be read: only a full reload leaves a service out.
-    pub async fn reload_one(
+    /// Reads the listed services' months again, together, as they stand on `today`.
+    /// Locations not on the register are left alone: they join at the next full
+    /// reload. Policy read rates are read again for those in `policy_reads`, and
+    /// kept as they were otherwise. `false` when any one's data cannot be read:
+    /// only a full reload leaves a service out.
+    pub async fn reload(
         &mut self,
         store: &dyn MonitorStore,
-        id: &LocationId,
+        ids: &[LocationId],
         today: NaiveDate,
-        policy_reads: bool,
+        policy_reads: &HashSet<LocationId>,
     ) -> StoreResult<bool> {
-        let Some(i) = self.position(id) else { return Ok(true) };
-        let one = HashMap::from([(id.clone(), 0)]);
-        let mut months = Months::new(1, &one);
-        months.read(store, Locations::One(id), self.from, today).await?;
+        let known: Vec<LocationId> = ids.iter().filter(|id| self.index.contains_key(*id)).cloned().collect();
+        let index: HashMap<LocationId, usize> = known.iter().enumerate().map(|(j, id)| (id.clone(), j)).collect();
+        let mut months = Months::new(known.len(), &index);
+        months.read(store, Locations::These(&known), self.from, today).await?;
         if !months.unreadable.is_empty() {
             return Ok(false);
         }
-        months.policy_reads[0] = if policy_reads {
-            let rates = store.policy_read_rates(Some(&self.facts[i].provider_id)).await?;
-            rates.iter().find(|rate| &rate.location_id == id).map(|rate| reads_in(rate, self.month))
-        } else {
-            self.services[i].policy_reads
-        };
-        let facts = std::slice::from_ref(&self.facts[i]);
-        self.services[i] = Arc::new(months.into_services(facts).remove(0));
+        for (j, id) in known.iter().enumerate() {
+            let i = self.index[id];
+            months.policy_reads[j] = if policy_reads.contains(id) {
+                let rates = store.policy_read_rates(Some(&self.facts[i].provider_id)).await?;
+                rates.iter().find(|rate| &rate.location_id == id).map(|rate| reads_in(rate, self.month))
+            } else {
+                self.services[i].policy_reads
+            };
+        }
+        let facts: Vec<ServiceFacts> = known.iter().map(|id| self.facts[self.index[id]].clone()).collect();
+        for (id, service) in known.iter().zip(months.into_services(&facts)) {
+            self.services[self.index[id]] = Arc::new(service);
+        }
         Ok(true)
     }
 }

@@ -44,11 +44,16 @@ const POLL_EVERY: Duration = Duration::from_millis(250);
 /// computing back to back and taking the writers' time.
 const ROUND_GAP: Duration = Duration::from_millis(500);
 
-/// And at least this many times as long as the round took: however fast writes
-/// arrive, the rounds that follow them take no more than about a sixth of one
-/// core (at national scale, a round every few seconds), so the writers keep their
-/// pace; a change arriving when the monitor is idle is still reflected at once.
+/// While writes keep coming, the gap is this many times as long as the round took,
+/// up to [`MAX_GAP`]: the rounds then take about a sixth of one core, so the writers
+/// keep their pace.
 const GAP_PER_ROUND_TIME: u32 = 5;
+const MAX_GAP: Duration = Duration::from_secs(5);
+
+/// So few entries waiting that writes have stopped or slowed to a trickle: they are
+/// taken after [`ROUND_GAP`] rather than after a long round's full gap, so that the
+/// first response after a burst is reflected within a second.
+const FEW_CHANGES: i64 = 16;
 
 /// Journal entries read per request.
 const BATCH: u32 = 10_000;
@@ -309,7 +314,7 @@ async fn run(shared: Arc<Shared>) {
     let mut last_full = Instant::now();
     let mut last_prune = Instant::now();
     // When the next round may start.
-    let mut next_round: Option<Instant> = None;
+    let mut next_round: Option<Gap> = None;
     loop {
         let today = Utc::now().date_naive();
         let new_day = shared.latest.read().expect("monitor lock").as_ref().is_some_and(|s| s.today != today);
@@ -328,7 +333,7 @@ async fn run(shared: Arc<Shared>) {
                     inputs = Some(publish(&shared, fresh));
                     (cursor, full_due, last_full) = (from, false, Instant::now());
                     shared.reflected.send_replace(cursor);
-                    next_round = Some(Instant::now() + ROUND_GAP);
+                    next_round = Some(Gap::after(Duration::ZERO));
                 }
                 Err((kept, error)) => {
                     inputs = kept;
@@ -338,8 +343,8 @@ async fn run(shared: Arc<Shared>) {
             continue;
         }
         // At least a gap between rounds, so that what arrives meanwhile is one batch.
-        if let Some(start) = next_round.take() {
-            tokio::time::sleep_until(start.into()).await;
+        if let Some(gap) = next_round.take() {
+            gap.wait(store.as_ref(), cursor).await;
         }
         if last_prune.elapsed() >= PRUNE_EVERY {
             prune(store.as_ref(), cursor).await;
@@ -367,13 +372,39 @@ async fn run(shared: Arc<Shared>) {
                 inputs = Some(publish(&shared, fresh));
                 cursor = last;
                 shared.reflected.send_replace(cursor);
-                next_round = Some(Instant::now() + ROUND_GAP.max(started.elapsed() * GAP_PER_ROUND_TIME));
+                next_round = Some(Gap::after(started.elapsed()));
             }
             Err((kept, error)) => {
                 inputs = kept;
                 full_due = true;
                 failed(&shared, &error).await;
             }
+        }
+    }
+}
+
+/// The pause between two rounds.
+struct Gap {
+    earliest: Instant,
+    latest: Instant,
+}
+
+impl Gap {
+    /// After a round that took `round`.
+    fn after(round: Duration) -> Gap {
+        let now = Instant::now();
+        Gap { earliest: now + ROUND_GAP, latest: now + (round * GAP_PER_ROUND_TIME).clamp(ROUND_GAP, MAX_GAP) }
+    }
+
+    /// Until the gap's end, or only its least length when few entries are waiting.
+    async fn wait(self, store: &dyn MonitorStore, cursor: i64) {
+        tokio::time::sleep_until(self.earliest.into()).await;
+        while Instant::now() < self.latest {
+            match store.last_change().await {
+                Ok(last) if last - cursor > FEW_CHANGES => {}
+                _ => return,
+            }
+            tokio::time::sleep(POLL_EVERY.min(self.latest.saturating_duration_since(Instant::now()))).await;
         }
     }
 }
@@ -442,7 +473,8 @@ async fn refresh(shared: &Shared, inputs: Option<Inputs>, services: Option<Servi
     let previous = shared.latest.read().expect("monitor lock").clone().filter(|p| p.today == today);
     let (inputs, changed) = match (inputs, services) {
         (Some(mut inputs), Some(services)) if inputs.covers(today) && previous.is_some() => {
-            match reload_each(&mut inputs, store, &services, today).await {
+            let locations: Vec<LocationId> = services.locations.iter().cloned().collect();
+            match inputs.reload(store, &locations, today, &services.policy_reads).await {
                 Ok(true) => {
                     let changed: Vec<usize> = services.locations.iter().filter_map(|id| inputs.position(id)).collect();
                     (inputs, Some(changed))
@@ -475,20 +507,4 @@ async fn refresh(shared: &Shared, inputs: Option<Inputs>, services: Option<Servi
         Ok((inputs, Err(error))) => Err((Some(inputs), error.into())),
         Err(_) => Err((None, MonitorError::Panicked)),
     }
-}
-
-/// Reads each named service again; `false` as soon as one cannot be read.
-async fn reload_each(
-    inputs: &mut Inputs,
-    store: &dyn MonitorStore,
-    services: &Services,
-    today: NaiveDate,
-) -> Result<bool, StoreError> {
-    for location in &services.locations {
-        let policy_reads = services.policy_reads.contains(location);
-        if !inputs.reload_one(store, location, today, policy_reads).await? {
-            return Ok(false);
-        }
-    }
-    Ok(true)
 }

@@ -56,7 +56,7 @@ const COMPLAINTS_OVERDUE: &str = "SELECT location_id, COUNT(*), MIN(respond_by) 
      WHERE status <> 'closed' AND response_sent_on IS NULL AND respond_by < $1";
 
 /// Runs `select` (which binds `bind` as $1 and ends in a WHERE clause) for every
-/// location or for one, grouped by `group` if given, ordered by location
+/// location or those listed, grouped by `group` if given, ordered by location
 /// and then by `then`.
 async fn rows(
     store: &PostgresStore,
@@ -66,16 +66,16 @@ async fn rows(
     group: Option<&str>,
     then: &str,
 ) -> StoreResult<Vec<PgRow>> {
-    let one = match which {
+    let listed = match which {
         Locations::All => "",
-        Locations::One(_) => " AND location_id = $2",
+        Locations::These(_) => " AND location_id = ANY($2)",
     };
     let group = group.map(|g| format!(" GROUP BY {g}")).unwrap_or_default();
     // Only our own constants go into the text; values are bound.
-    let sql = format!("{select}{one}{group} ORDER BY location_id{then}");
+    let sql = format!("{select}{listed}{group} ORDER BY location_id{then}");
     let mut query = sqlx::query(AssertSqlSafe(sql)).bind(bind);
-    if let Locations::One(id) = which {
-        query = query.bind(id.as_str());
+    if let Locations::These(ids) = which {
+        query = query.bind(ids.iter().map(LocationId::as_str).collect::<Vec<_>>());
     }
     query.fetch_all(store.read()).await.map_err(other)
 }

@@ -1,7 +1,7 @@
 //! Allowances and job locks, shared by every instance on the database.
 //!
-//! An allowance is a token bucket per key in `allowances`, taken under its row's
-//! lock so that two instances never both spend the last use. A job lock is a
+//! An allowance is a token bucket per key in `allowances`, written back only if
+//! unchanged since it was read, so that two instances never both spend the last use. A job lock is a
 //! session advisory lock held by a connection taken out of the pool: dropping
 //! the lock closes that session, which lets go of it (as does a crashed process).
 
@@ -32,62 +32,43 @@ fn full_at(bucket: Bucket, allowance: Allowance) -> DateTime<Utc> {
         .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
-/// The key's bucket, locked until the transaction ends; made full if it is new.
-async fn locked_bucket(
-    conn: &mut PgConnection,
-    key: &str,
-    allowance: Allowance,
-    now: DateTime<Utc>,
-) -> StoreResult<Bucket> {
-    loop {
-        let kept: Option<(f64, DateTime<Utc>)> =
-            sqlx::query_as("SELECT tokens, updated FROM allowances WHERE key = $1 FOR UPDATE")
-                .bind(key)
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(other)?;
-        if let Some((tokens, updated)) = kept {
-            return Ok(Bucket { tokens, updated });
-        }
-        // Another instance may create (or prune) it meanwhile: then read it again.
-        let full = Bucket::full(allowance, now);
-        let created = sqlx::query(
-            "INSERT INTO allowances (key, tokens, updated, full_at) VALUES ($1, $2, $3, $3) ON CONFLICT (key) DO NOTHING",
-        )
-        .bind(key)
-        .bind(full.tokens)
-        .bind(full.updated)
-        .execute(&mut *conn)
-        .await
-        .map_err(other)?;
-        if created.rows_affected() == 1 {
-            return Ok(full);
-        }
-    }
-}
-
 #[async_trait]
 impl AllowanceStore for PostgresStore {
+    /// Read, take, and write back only if nobody took meanwhile (else again): two
+    /// short statements, no transaction to open and close, no row lock held
+    /// across a round trip.
     async fn take_allowance(
         &self,
         key: &str,
         allowance: Allowance,
         now: DateTime<Utc>,
     ) -> StoreResult<Result<(), Duration>> {
-        let mut tx = self.write().begin().await.map_err(other)?;
-        // An allowance lost in a crash is harmless; a disk flush on every request is not.
-        sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut *tx).await.map_err(other)?;
-        let bucket = locked_bucket(&mut tx, key, allowance, now).await?;
-        let (bucket, taken) = bucket.take(allowance, now);
-        sqlx::query("UPDATE allowances SET tokens = $2, updated = $3, full_at = $4 WHERE key = $1")
-            .bind(key)
-            .bind(bucket.tokens)
-            .bind(bucket.updated)
-            .bind(full_at(bucket, allowance))
-            .execute(&mut *tx)
-            .await
-            .map_err(other)?;
-        tx.commit().await.map_err(other)?;
+        let taken = loop {
+            let kept: Option<(f64, DateTime<Utc>)> =
+                sqlx::query_as("SELECT tokens, updated FROM allowances WHERE key = $1")
+                    .bind(key)
+                    .fetch_optional(self.write())
+                    .await
+                    .map_err(other)?;
+            let before = kept.map(|(tokens, updated)| Bucket { tokens, updated });
+            let (after, taken) = before.unwrap_or_else(|| Bucket::full(allowance, now)).take(allowance, now);
+            let sql = match before {
+                Some(_) => {
+                    "UPDATE allowances SET tokens = $2, updated = $3, full_at = $4                      WHERE key = $1 AND tokens = $5 AND updated = $6"
+                }
+                None => {
+                    "INSERT INTO allowances (key, tokens, updated, full_at) VALUES ($1, $2, $3, $4)                      ON CONFLICT (key) DO NOTHING"
+                }
+            };
+            let mut query = sqlx::query(sql).bind(key).bind(after.tokens).bind(after.updated);
+            query = query.bind(full_at(after, allowance));
+            if let Some(before) = before {
+                query = query.bind(before.tokens).bind(before.updated);
+            }
+            if query.execute(self.write()).await.map_err(other)?.rows_affected() == 1 {
+                break taken;
+            }
+        };
         if TAKES.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == PRUNE_EVERY - 1 {
             self.forget_full_buckets(now).await?;
         }

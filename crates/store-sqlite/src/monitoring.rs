@@ -120,10 +120,10 @@ const ALERTS: &str = "SELECT location_id, MAX(raised_at) FROM (\
 /// Rows grouped by location, and the locations that could not be read.
 type PerLocation = (Vec<SqliteRow>, Vec<Unreadable>);
 
-/// Runs `select` (which binds ?1) for every location or for one, grouped by location.
-/// Should SQLite itself refuse a stored value (the JSON functions refuse a blob, say),
-/// the national query is run again one location at a time, so that the refusal stays
-/// with the location that holds it.
+/// Runs `select` (which binds ?1) for every location or those listed, grouped by
+/// location. Should SQLite itself refuse a stored value (the JSON functions refuse a
+/// blob, say), the query is run again one location at a time, so that the refusal
+/// stays with the location that holds it.
 async fn per_location(
     store: &SqliteStore,
     select: &str,
@@ -132,16 +132,20 @@ async fn per_location(
     column: &str,
 ) -> StoreResult<PerLocation> {
     let bind = bind.to_string();
-    let one = match which {
+    let listed = match which {
         Locations::All => None,
-        Locations::One(id) => Some(id.as_str()),
+        Locations::These(ids) => Some(serde_json::to_string(&ids.iter().map(LocationId::as_str).collect::<Vec<_>>())),
     };
-    match grouped(store, select, &bind, column, one).await {
+    let listed = listed.transpose().map_err(other)?;
+    match grouped(store, select, &bind, column, listed.as_deref()).await {
         Ok(rows) => Ok((rows, Vec::new())),
-        Err(sqlx::Error::Database(e)) => match one {
-            Some(id) => Ok((Vec::new(), vec![Unreadable { location: id.to_string(), reason: e.to_string() }])),
-            None => one_at_a_time(store, &one_location(select, column), Some(&bind)).await,
-        },
+        Err(sqlx::Error::Database(_)) => {
+            let ids = match which {
+                Locations::All => registered(store).await?,
+                Locations::These(ids) => ids.iter().map(|id| id.as_str().to_string()).collect(),
+            };
+            one_at_a_time(store, &one_location(select, column), Some(&bind), ids).await
+        }
         Err(e) => Err(other(e)),
     }
 }
@@ -151,16 +155,16 @@ async fn grouped(
     select: &str,
     bind: &str,
     column: &str,
-    one: Option<&str>,
+    listed: Option<&str>,
 ) -> Result<Vec<SqliteRow>, sqlx::Error> {
-    let sql = match one {
+    let sql = match listed {
         None => format!("{select} GROUP BY {column}"),
-        Some(_) => one_location(select, column),
+        Some(_) => format!("{select} AND {column} IN (SELECT value FROM json_each(?2)) GROUP BY {column}"),
     };
     // Only our own constants and column names go into the text; values are bound.
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(bind.to_string());
-    if let Some(id) = one {
-        query = query.bind(id.to_string());
+    if let Some(ids) = listed {
+        query = query.bind(ids.to_string());
     }
     query.fetch_all(&store.reader).await
 }
@@ -169,10 +173,18 @@ fn one_location(select: &str, column: &str) -> String {
     format!("{select} AND {column} = ?2 GROUP BY {column}")
 }
 
-/// Every registered location's rows read alone by `sql`, which binds `bind` (if any)
-/// and then the location's ID; a location SQLite refuses is `unreadable`.
-async fn one_at_a_time(store: &SqliteStore, sql: &str, bind: Option<&str>) -> StoreResult<PerLocation> {
-    let ids: Vec<String> = sqlx::query_scalar(REGISTERED).fetch_all(&store.reader).await.map_err(other)?;
+async fn registered(store: &SqliteStore) -> StoreResult<Vec<String>> {
+    sqlx::query_scalar(REGISTERED).fetch_all(&store.reader).await.map_err(other)
+}
+
+/// Each location's rows read alone by `sql`, which binds `bind` (if any) and then
+/// the location's ID; a location SQLite refuses is `unreadable`.
+async fn one_at_a_time(
+    store: &SqliteStore,
+    sql: &str,
+    bind: Option<&str>,
+    ids: Vec<String>,
+) -> StoreResult<PerLocation> {
     let (mut rows, mut unreadable) = (Vec::new(), Vec::new());
     for id in ids {
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()));
@@ -315,7 +327,9 @@ impl MonitoringStore for SqliteStore {
         let all = format!("{LOCATIONS} ORDER BY l.id");
         let (rows, unreadable) = match sqlx::query(sqlx::AssertSqlSafe(all)).fetch_all(&self.reader).await {
             Ok(rows) => (rows, Vec::new()),
-            Err(sqlx::Error::Database(_)) => one_at_a_time(self, &format!("{LOCATIONS} AND l.id = ?1"), None).await?,
+            Err(sqlx::Error::Database(_)) => {
+                one_at_a_time(self, &format!("{LOCATIONS} AND l.id = ?1"), None, registered(self).await?).await?
+            }
             Err(e) => return Err(other(e)),
         };
         let mut readings = Readings { rows: Vec::new(), unreadable };

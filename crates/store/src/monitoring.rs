@@ -1,6 +1,6 @@
 //! What continuous monitoring reads: every location's month-by-month voice
 //! counts, its provider returns and its latest severe safeguarding alert, in bulk
-//! for a national recompute or for one location when its data changes.
+//! for a national recompute or for the locations whose data changed.
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -13,11 +13,18 @@ use candour_domain::{LocationId, ProviderId, Rating, Region, ServiceKind};
 
 use crate::StoreResult;
 
-/// Which locations to read: all of them, or one.
+/// Which locations to read: all of them, or those listed (the ones a round of the
+/// live monitor finds changed, read back together rather than one by one).
 #[derive(Debug, Clone, Copy)]
 pub enum Locations<'a> {
     All,
-    One(&'a LocationId),
+    These(&'a [LocationId]),
+}
+
+impl<'a> Locations<'a> {
+    pub fn one(id: &'a LocationId) -> Self {
+        Locations::These(std::slice::from_ref(id))
+    }
 }
 
 /// What the register says about a watched service: what pages filter and show.

@@ -55,7 +55,7 @@ pub async fn complaints_round_trip_with_their_emails(store: &dyn Store) {
     new.emails = vec![letter.clone()];
     let receipt = store.add_complaint(&new).await.expect("kept");
     assert_eq!((receipt.reference.as_str(), receipt.duplicate), ("REF-a", false));
-    let alerted = store.latest_alerts(Locations::One(&lid(100)), 4).await.expect("alerts").rows;
+    let alerted = store.latest_alerts(Locations::one(&lid(100)), 4).await.expect("alerts").rows;
     assert_eq!(alerted, [(lid(100), at(1))], "a complaint's alert counts for monitoring like feedback's");
     assert!(store.latest_alerts(Locations::All, 5).await.expect("alerts").rows.is_empty(), "below level 5");
 
@@ -217,7 +217,7 @@ pub async fn complaint_logs_count_received_upheld_on_time_and_overdue(store: &dy
     let due = |received| add_working_days(received, 20).unwrap();
     assert_eq!(overdue, [(2, due(date(2026, 1, 5))), (1, due(date(2026, 3, 10)))]);
     let one =
-        store.complaint_logs(Locations::One(&lid(102)), month("2026-01"), date(2026, 3, 20)).await.expect("one").rows;
+        store.complaint_logs(Locations::one(&lid(102)), month("2026-01"), date(2026, 3, 20)).await.expect("one").rows;
     assert_eq!((one.len(), one[0].months.len(), one[0].overdue), (1, 1, None), "Rose Court's is not due on 20 March");
     let before = store.complaint_logs(Locations::All, month("2026-01"), date(2026, 1, 4)).await.expect("before").rows;
     assert!(before.is_empty(), "nothing was logged by 4 January");

@@ -2166,7 +2166,7 @@ pub async fn monitoring_counts_follow_feedback_and_moderation(store: &dyn Store)
     harm.alert = Some(alert_of(5, "Pre-screen", &["lead@example.org"], 6));
     submit(store, &harm).await;
     let from = month("2025-01");
-    let before = store.voice_months(Locations::One(&lid(100)), from).await.expect("counts").rows;
+    let before = store.voice_months(Locations::one(&lid(100)), from).await.expect("counts").rows;
     assert_eq!(
         (before.len(), before[0].2.responses, before[0].2.stories),
         (1, 4, 3),
@@ -2174,16 +2174,16 @@ pub async fn monitoring_counts_follow_feedback_and_moderation(store: &dyn Store)
     );
     store.moderate(rejected, &reject(&moderator, "Spam", 7)).await.expect("reject");
     store.moderate(critical, &publish(&moderator, "Left alone", 3, 7)).await.expect("publish");
-    let before_reading = store.voice_months(Locations::One(&lid(100)), from).await.expect("counts");
+    let before_reading = store.voice_months(Locations::one(&lid(100)), from).await.expect("counts");
     store.moderate(waiting, &publish(&moderator, "Read", 0, 7)).await.expect("publish");
-    assert_eq!(store.voice_months(Locations::One(&lid(100)), from).await.expect("counts"), before_reading);
+    assert_eq!(store.voice_months(Locations::one(&lid(100)), from).await.expect("counts"), before_reading);
     store.refresh_voice_snapshots(1, at(0), at(8)).await.expect("snapshots");
 
     let facts = store.voice_facts(&lid(100), at(0)).await.expect("facts");
     let mut expected = VoiceMonth::default();
     facts.responses.iter().for_each(|r| expected.add_response(r));
     facts.stories.iter().for_each(|s| expected.add_story(s));
-    let counted = store.voice_months(Locations::One(&lid(100)), from).await.expect("counts").rows;
+    let counted = store.voice_months(Locations::one(&lid(100)), from).await.expect("counts").rows;
     assert_eq!(counted.len(), 1);
     let (id, at_month, voice) = &counted[0];
     assert_eq!((id, *at_month), (&lid(100), from));
@@ -2204,17 +2204,22 @@ pub async fn monitoring_counts_follow_feedback_and_moderation(store: &dyn Store)
     let all = store.voice_months(Locations::All, from).await.expect("all counts").rows;
     let ids: Vec<&str> = all.iter().map(|(id, _, _)| id.as_str()).collect();
     assert_eq!(ids, [lid(100).as_str(), lid(102).as_str()]);
+    let listed = [lid(102), lid(101), lid(100)];
+    assert_eq!(store.voice_months(Locations::These(&listed), from).await.expect("listed counts").rows, all);
+    let one = store.voice_months(Locations::These(&listed[..2]), from).await.expect("listed counts").rows;
+    assert_eq!(one.iter().map(|(id, _, _)| id.as_str()).collect::<Vec<_>>(), [lid(102).as_str()]);
+    assert!(store.voice_months(Locations::These(&[]), from).await.expect("none listed").rows.is_empty());
     assert!(store.voice_months(Locations::All, month("2025-02")).await.expect("later").rows.is_empty());
 
     let sent = batch(vec![(100, figures("2024-12", 1)), (100, figures("2025-01", 2))], None, 1, ReturnSource::Csv);
     store.save_returns(&sent).await.expect("save");
-    let returns = store.monitored_returns(Locations::One(&lid(100)), from).await.expect("returns").rows;
+    let returns = store.monitored_returns(Locations::one(&lid(100)), from).await.expect("returns").rows;
     assert_eq!(returns, [(lid(100), figures("2025-01", 2))], "months before `from` are left out");
     assert_eq!(store.monitored_returns(Locations::All, month("2024-01")).await.expect("all").rows.len(), 2);
 
     let alerts = store.latest_alerts(Locations::All, 5).await.expect("alerts").rows;
     assert_eq!(alerts, [(lid(102), at(6))]);
-    assert!(store.latest_alerts(Locations::One(&lid(100)), 4).await.expect("none").rows.is_empty());
+    assert!(store.latest_alerts(Locations::one(&lid(100)), 4).await.expect("none").rows.is_empty());
 
     // Responses loaded in bulk are counted too, and later ones still are.
     let historic = |key: &str, status: FeedbackStatus, level: u8| HistoricFeedback {
@@ -2232,9 +2237,9 @@ pub async fn monitoring_counts_follow_feedback_and_moderation(store: &dyn Store)
     let stories = |months: Vec<(LocationId, Month, VoiceMonth)>| {
         months.iter().map(|(_, _, v)| (v.responses, v.stories, v.critical_stories)).collect::<Vec<_>>()
     };
-    assert_eq!(stories(store.voice_months(Locations::One(&lid(103)), from).await.expect("counts").rows), [(1, 1, 1)]);
+    assert_eq!(stories(store.voice_months(Locations::one(&lid(103)), from).await.expect("counts").rows), [(1, 1, 1)]);
     submit(store, &submission(103, "after", 9, &person_raw("", &[]))).await;
-    assert_eq!(stories(store.voice_months(Locations::One(&lid(103)), from).await.expect("counts").rows), [(2, 1, 1)]);
+    assert_eq!(stories(store.voice_months(Locations::one(&lid(103)), from).await.expect("counts").rows), [(2, 1, 1)]);
     // …and numbered for publication: the bulk-loaded published one first.
     store.refresh_voice_snapshots(2, at(0), at(10)).await.expect("snapshots");
     let published = store.voice_facts(&lid(103), at(0)).await.expect("facts").responses;
