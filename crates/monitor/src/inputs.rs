@@ -167,25 +167,29 @@ impl<'a> Months<'a> {
         from: Month,
         today: NaiveDate,
     ) -> Result<(), StoreError> {
-        let voice = store.voice_months(which, from).await?;
+        // Four queries at once, on connections of their own: the database works on
+        // the next while this process decodes the rows of the first.
+        let (voice, returns, alerts, logs) = tokio::try_join!(
+            store.voice_months(which, from),
+            store.monitored_returns(which, from),
+            store.latest_alerts(which, Criticality::SEVERE.level()),
+            store.complaint_logs(which, from, today),
+        )?;
         for (id, month, voice) in self.readable(voice) {
             if let Some(entry) = self.entry(&id, month) {
                 entry.voice = voice;
             }
         }
-        let returns = store.monitored_returns(which, from).await?;
         for (id, figures) in self.readable(returns) {
             if let Some(entry) = self.entry(&id, figures.month) {
                 entry.return_ = Some(figures);
             }
         }
-        let alerts = store.latest_alerts(which, Criticality::SEVERE.level()).await?;
         for (id, raised) in self.readable(alerts) {
             if let Some(&i) = self.index.get(&id) {
                 self.alerts[i] = Some(raised.date_naive());
             }
         }
-        let logs = store.complaint_logs(which, from, today).await?;
         for log in self.readable(logs) {
             if let Some(&i) = self.index.get(&log.location_id) {
                 self.complaints[i] = Some(log);
