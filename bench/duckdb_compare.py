@@ -1,386 +1,726 @@
 #!/usr/bin/env python3
-"""The monitoring recompute's per-service aggregates and funnel z-scores, done again in DuckDB SQL.
+"""Candour's monitoring computation done again in DuckDB SQL, on equal terms, and the ratio of the times.
 
-A side-by-side for `candour recompute`: over the same SQLite database, DuckDB computes
-per location and calendar month the voice tallies the engine keeps (crates/engine/src/monitoring/
-input.rs), then for the 3 months ending with the latest month in the data two indicators per
-location, each compared with its peer group (service type + size band, England) by funnel
-z-scores allowing for over-dispersion (fair-comparison.md §2-3, crates/engine/src/stats/):
+Both sides start from the same rows already in memory and only the computation is timed:
 
-  positive_overall  x = "very good"/"good" overall answers, n = overall answers but "don't know",
-                    from people, family and advocates;
-  agency_share      x = agency hours, n = hours worked, from the provider returns.
+- Candour: crates/monitor/examples/compute.rs loads the monitor's inputs (`Inputs::load`,
+  untimed), then times `Snapshot::compute` RUNS times: every indicator of the catalogue
+  over its windows, each compared with its peer group, the CUSUM charts, the flags and
+  the watchlist. With `--dump DIR` it writes the inputs it holds (each registered
+  service's facts, its months of `voice_months` counts and provider returns from the
+  history start on) and the figures it computed, as CSV.
+- DuckDB: those CSV files are read into DuckDB's own tables (untimed; services numbered and
+  months as integers, as the engine holds services by position and months as indices), then
+  the SQL below (timed, RUNS times, 2 threads) computes what `Snapshot::compute` does:
+  * the 20 indicators of crates/engine/src/monitoring/catalogue.rs, each over its windows:
+    eight 3-month windows (two 12-month windows for turnover; the current month alone for
+    the policy read rate), with the same measures (sums, the latest return's completion,
+    rates per bed-month, means from counts, sums and sums of squares);
+  * each compared with its peer group (first service kind + size band, England) as
+    crates/engine/src/monitoring/compare.rs does: θ0 pooled over the services with n >= the
+    minimum, s for proportions, rates and means, φ from winsorised z-scores (10th and 90th
+    percentiles), τ² (default below 10 services), z^D and the 95 % and 99.8 % limits;
+  * the z-score CUSUM and its mirror over the windows (k = 0.5, h = 4, reset after a
+    signal), the status of each indicator;
+  * the flags of crates/engine/src/monitoring/flags.rs (severe safeguarding alert, closed
+    culture, no registered manager, manager changes, data silence, few complaints,
+    overdue complaints) and the watchlist's counts, score and band (watchlist.rs), in
+    watchlist order.
+  Not done in SQL: the reasons' sentences and the data behind each (text formatting); the
+  engine does them inside `Snapshot::compute`, which cannot be split without changing it.
 
-No network: the rows are read with Python's sqlite3 and handed to DuckDB as CSV files in a
-temporary folder (DuckDB's sqlite extension would download itself), and extension autoloading
-is switched off.
+The script then checks DuckDB's figures against the engine's, per indicator for the latest
+window (max abs difference of n, value, θ0, τ², z^D and limits; mismatches of status and
+CUSUM signal) and per service (risk and elevated counts, score, band, flags), checks the
+rows against the SQLite database (read-only: returns, service-months and responses from the
+history start, registered services), and prints everything as JSON with the ratio DuckDB SQL
+median / Candour compute median. The returns carry the complaint log's figures where the
+monitor put them, when it loaded (a service keeping its complaints in Candour).
 
-Usage (a virtual environment with DuckDB; not needed by the tests):
+--self-test checks the SQL without Rust: fair-comparison.md's worked vector (θ0, τ², raw and
+adjusted z for % positive and agency share), every window's z^D in two random peer groups
+against a plain-Python recomputation, the CUSUM signals against a plain loop over the same
+z-scores, and one service per flag with the band it lifts the service to.
+
+Usage (a virtual environment with DuckDB; not needed by the tests). The example opens the
+database with the store, which brings its schema up to date: give it a copy.
 
   python3 -m venv /tmp/duckdb-venv && /tmp/duckdb-venv/bin/pip install duckdb
-  /tmp/duckdb-venv/bin/python bench/duckdb_compare.py /tmp/bench/nat.db --csv /tmp/bench/duckdb.csv
+  cargo build --release -p candour-monitor --example compute
+  cp /work/benchdata/nat.db /tmp/nat-copy.db
+  /tmp/duckdb-venv/bin/python bench/duckdb_compare.py /tmp/nat-copy.db \\
+      --example target/release/examples/compute --runs 5 --rounds 3 --csv /tmp/duckdb-figures.csv
   /tmp/duckdb-venv/bin/python bench/duckdb_compare.py --self-test
 
-Options: --month YYYY-MM ends the window at another month (the latest month in the data may be
-the current one, still partly empty: the national demo's feedback runs to today); --rust-command "CMD" also runs
-CMD (e.g. "target/release/candour recompute --db /tmp/bench/nat.db"), times it and reports
-rust_seconds and the ratio duckdb/rust. Timings are printed as JSON: the load (export from
-SQLite, then read into DuckDB), the monthly aggregate SQL, the window and z-score SQL, and
-the total. The CSV has one row per location and indicator with any data in the window:
-indicator, peer_group, location_id, x, n, p, theta0, tau2, z, z_adj (z and z_adj empty below
-the minimum n, where the engine shows no comparison).
-
-Definitions that the Rust side must share to compare row by row: responses with status
-'rejected' are left out; a story is a response with a non-empty story (whoever gave it) and is
-critical at criticality >= 3; the month of a response is the UTC calendar month of received_at;
-a location's service type is the first of its service_kinds codes (they are stored in the
-engine's order, nursing homes first), 'other' when it has none.
+Options: --today YYYY-MM-DD computes for another day (default: today, UTC; its month is the
+last month of every window); --runs N times each side N times per round (default 5); --rounds R
+repeats that R times, the sides taking turns (default 1; the medians are over every run); --threads N
+(default 2); --csv PATH writes DuckDB's figures for the latest window; --keep DIR keeps
+the example's CSV files there. No network: extension autoloading is switched off.
 """
 
 import argparse
-import csv
 import json
 import math
 import random
-import shlex
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import duckdb
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "crates" / "store-sqlite" / "migrations"
-
-# The questions asked of people, family and advocates (candour_domain::voice::OUTCOME_QUESTIONS).
-PERSON_QUESTIONS = ["choice", "safe", "dignity", "listened", "matters", "in_touch", "reliable", "information"]
-PEOPLE = ("person", "family", "advocate")
-CRITICAL = 3
+Z_95 = 1.959964
+Z_998 = 3.090232
 
 
 @dataclass(frozen=True)
 class Policy:
-    """The engine's defaults (MonitoringPolicy, DispersionOptions with min_n = MIN_RESPONSES_SHOWN)."""
+    """MonitoringPolicy::default() (crates/engine/src/monitoring/mod.rs)."""
 
     window_months: int = 3
+    history_months: int = 24
     min_n: int = 5
     trim: float = 0.1
     min_services: int = 10
     default_tau2: float = 0.0
+    cusum_k: float = 0.5
+    cusum_h: float = 4.0
+    silence_months: int = 3
+    manager_changes: int = 2
+    manager_months: int = 24
+    alert_days: int = 30
+    complaint_overdue_days: int = 10
+    cuts: tuple = (0.5, 0.3, 0.2, 0.1, 0.01)
+    serious_band: int = 2
+    concern_band: int = 3
 
 
-# What is read from SQLite: the columns the recompute needs, with their DuckDB types. The
-# story itself is not needed, only whether there is one.
-QUESTION_COLUMNS = [f"q_{q}" for q in PERSON_QUESTIONS]
-EXPORTS = {
-    "feedback": (
-        "SELECT location_id, received_at, respondent, overall, status, criticality, story <> '' AS has_story, "
-        + ", ".join(QUESTION_COLUMNS)
-        + ", q_speak_up FROM feedback",
-        {
-            "location_id": "VARCHAR",
-            "received_at": "VARCHAR",
-            "respondent": "VARCHAR",
-            "overall": "VARCHAR",
-            "status": "VARCHAR",
-            "criticality": "TINYINT",
-            "has_story": "BOOLEAN",
-            **{c: "TINYINT" for c in QUESTION_COLUMNS},
-            "q_speak_up": "TINYINT",
-        },
-    ),
-    "provider_returns": (
-        "SELECT location_id, month, agency_hours, hours_worked FROM provider_returns",
-        {"location_id": "VARCHAR", "month": "VARCHAR", "agency_hours": "BIGINT", "hours_worked": "BIGINT"},
-    ),
-    "locations": (
-        "SELECT id, beds, service_kinds FROM locations",
-        {"id": "VARCHAR", "beds": "INTEGER", "service_kinds": "VARCHAR"},
-    ),
+# ---------------------------------------------------------------------------------------------
+# The inputs: DuckDB tables with the columns the monitor holds, loaded untimed.
+
+VOICE = [
+    "responses", "positive", "rated", "outcome_n", "outcome_sum", "outcome_sum_sq", "stories",
+    "critical_stories", "speak_up_n", "speak_up_sum", "speak_up_sum_sq", "enough_staff_n",
+    "enough_staff_sum", "enough_staff_sum_sq", "partner_responses", "partner_concerns",
+]
+RETURNS = [
+    "headcount", "leavers", "agency_hours", "hours_worked", "vacancies", "supervision_pct", "training_pct",
+    "registered_manager", "manager_changed", "people_supported", "incidents", "restraint", "seclusion",
+    "segregation", "notifications", "safeguarding_referrals", "complaints_received", "complaints_upheld",
+    "complaints_on_time",
+]
+SERVICES = {
+    "location_id": "VARCHAR", "kind": "VARCHAR", "beds": "INTEGER", "specialisms": "VARCHAR",
+    "last_severe_alert": "DATE", "overdue_count": "INTEGER", "overdue_oldest_due": "DATE",
+    "complaint_log_since": "VARCHAR", "reads_month": "VARCHAR", "reads_confirmed": "BIGINT",
+    "reads_expected": "BIGINT", "engine_peer_group": "VARCHAR",
 }
 
 
-def export_csv(db: Path, folder: Path) -> dict[str, int]:
-    """Writes each table's needed columns to `folder/<table>.csv`; returns the row counts."""
-    counts = {}
+def voice_type(column: str) -> str:
+    return "DOUBLE" if "_sum" in column else "BIGINT"
+
+
+def return_type(column: str) -> str:
+    return "BOOLEAN" if column in ("registered_manager", "manager_changed") else "BIGINT"
+
+
+def month_index(column: str) -> str:
+    """'YYYY-MM' as months since year 0, as the engine's input.rs `index`."""
+    return f"(substr({column}, 1, 4)::INTEGER * 12 + substr({column}, 6, 2)::INTEGER - 1)"
+
+
+def read_csv(path: Path, columns: dict[str, str]) -> str:
+    spec = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in columns.items()) + "}"
+    where = str(path).replace("'", "''")
+    return f"read_csv('{where}', header = false, auto_detect = false, delim = ',', columns = {spec}, nullstr = '', quote = '\"', escape = '\"')"
+
+
+def load_dump(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """The example's CSV files into DuckDB tables; months as indices, as the engine holds them."""
+    con.execute(
+        f"CREATE TABLE services AS SELECT (row_number() OVER (ORDER BY location_id))::INTEGER AS sid, *, "
+        f"{month_index('reads_month')} AS reads_m FROM {read_csv(folder / 'services.csv', SERVICES)}"
+    )
+    voice = {"location_id": "VARCHAR", "month": "VARCHAR", **{c: voice_type(c) for c in VOICE}}
+    con.execute(
+        f"CREATE TABLE voice_months AS SELECT s.sid AS location_id, {month_index('month')} AS m, "
+        f"v.* EXCLUDE (location_id, month) FROM {read_csv(folder / 'voice_months.csv', voice)} v "
+        "JOIN services s USING (location_id) ORDER BY s.sid, m"
+    )
+    returns = {"location_id": "VARCHAR", "month": "VARCHAR", **{c: return_type(c) for c in RETURNS}}
+    con.execute(
+        f"CREATE TABLE provider_returns AS SELECT s.sid AS location_id, {month_index('month')} AS m, "
+        f"r.* EXCLUDE (location_id, month) FROM {read_csv(folder / 'provider_returns.csv', returns)} r "
+        "JOIN services s USING (location_id) ORDER BY s.sid, m"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The computation, in SQL. `E` is the month computed (an index), `T` the day.
+
+# (code, statistic, bad side, span) in catalogue order; span: window, year, latest, current.
+CATALOGUE = [
+    ("positive_overall", "proportion", "low", "window"),
+    ("outcome_score", "mean", "low", "window"),
+    ("feedback_volume", "rate", "low", "window"),
+    ("critical_stories", "proportion", "high", "window"),
+    ("staff_speak_up", "mean", "low", "window"),
+    ("staff_sufficiency", "mean", "low", "window"),
+    ("partner_concerns", "proportion", "high", "window"),
+    ("staff_turnover", "rate", "high", "year"),
+    ("agency_share", "proportion", "high", "window"),
+    ("supervision", "proportion", "low", "latest"),
+    ("training", "proportion", "low", "latest"),
+    ("restrictive_practice", "rate", "high", "window"),
+    ("incidents", "rate", "both", "window"),
+    ("notifications_per_incident", "rate", "low", "window"),
+    ("safeguarding_referrals", "rate", "both", "window"),
+    ("complaints", "rate", "both", "window"),
+    ("complaints_upheld", "proportion", "high", "window"),
+    ("complaints_on_time", "proportion", "low", "window"),
+    ("vacancy_rate", "proportion", "high", "window"),
+    ("policy_read_rate", "proportion", "low", "current"),
+]
+
+# Each indicator's measure from the window sums: (a, b, c) = (x, n, -) for proportions,
+# (events, exposure, -) for rates, (sum, n, sum of squares) for means.
+MEASURES = {
+    "positive_overall": ("w.positive", "w.rated", "NULL"),
+    "outcome_score": ("w.outcome_sum", "w.outcome_n", "w.outcome_sum_sq"),
+    "feedback_volume": ("w.responses", "w.bed_months", "NULL"),
+    "critical_stories": ("w.critical_stories", "w.stories", "NULL"),
+    "staff_speak_up": ("w.speak_up_sum", "w.speak_up_n", "w.speak_up_sum_sq"),
+    "staff_sufficiency": ("w.enough_staff_sum", "w.enough_staff_n", "w.enough_staff_sum_sq"),
+    "partner_concerns": ("w.partner_concerns", "w.partner_responses", "NULL"),
+    "agency_share": ("w.agency_hours", "w.hours_worked", "NULL"),
+    "supervision": ("round(w.latest_supervision::DOUBLE * w.latest_headcount / 100.0)", "w.latest_headcount", "NULL"),
+    "training": ("round(w.latest_training::DOUBLE * w.latest_headcount / 100.0)", "w.latest_headcount", "NULL"),
+    "restrictive_practice": ("w.restrictive", "w.bed_months", "NULL"),
+    "incidents": ("w.incidents", "w.bed_months", "NULL"),
+    "notifications_per_incident": ("w.notifications", "w.incidents", "NULL"),
+    "safeguarding_referrals": ("w.safeguarding_referrals", "w.bed_months", "NULL"),
+    "complaints": ("w.complaints_received", "w.bed_months", "NULL"),
+    "complaints_upheld": ("w.complaints_upheld", "w.complaints_received", "NULL"),
+    "complaints_on_time": ("w.complaints_on_time", "w.complaints_received", "NULL"),
+    "vacancy_rate": ("w.vacancies", "w.posts", "NULL"),
+}
+
+DEPENDENT = ["learning disab", "autis", "dementia", "mental health", "brain injur"]
+
+
+def catalogue_sql() -> str:
+    rows = ", ".join(f"({i}, '{code}', '{stat}', '{bad}')" for i, (code, stat, bad, _) in enumerate(CATALOGUE))
+    return f"CREATE TEMP TABLE catalogue AS SELECT * FROM (VALUES {rows}) t(position, indicator, statistic, bad)"
+
+
+def pipeline(policy: Policy, end: int, today: str) -> list[tuple[str, str]]:
+    """The statements, in order, each named for the timings."""
+    p, min_n = policy, max(policy.min_n, 1)
+    steps, year_steps = max(p.history_months // p.window_months, 1), max(p.history_months // 12, 1)
+    window_start = end - steps * p.window_months  # exclusive
+    dependent = " OR ".join(f"lower(specialisms) LIKE '%{d}%'" for d in DEPENDENT)
+    statistic = {code: stat for code, stat, _, _ in CATALOGUE}
+    position = {code: i for i, (code, _, _, _) in enumerate(CATALOGUE)}
+    window_measures = "\n    UNION ALL ".join(
+        f"SELECT {position[code]} AS indicator, '{statistic[code]}' AS statistic, w.location_id, w.back, "
+        f"{a}::DOUBLE AS a, {b}::DOUBLE AS b, {c}::DOUBLE AS c FROM w"
+        for code, (a, b, c) in MEASURES.items()
+    )
+    return [
+        ("peers", f"""
+CREATE TEMP TABLE peers AS
+SELECT *, (dense_rank() OVER (ORDER BY peer_key))::INTEGER AS peer_group
+FROM (
+    SELECT sid AS location_id,
+           kind || '/' || CASE WHEN beds BETWEEN 1 AND 10 THEN 'small' WHEN beds BETWEEN 11 AND 49 THEN 'medium'
+                               WHEN beds >= 50 THEN 'large' ELSE 'unknown' END || '/england' AS peer_key,
+           coalesce({dependent}, false) AS dependent,
+           last_severe_alert, overdue_count, overdue_oldest_due, reads_m, reads_confirmed, reads_expected
+    FROM services
+)"""),
+        # The sums of each 3-month window, back = 0 the latest; the latest return's completion.
+        ("window sums", f"""
+CREATE TEMP TABLE w AS
+WITH v AS (
+    SELECT location_id, ({end} - m) // {p.window_months} AS back, {", ".join(f"sum({c}) AS {c}" for c in VOICE)}
+    FROM voice_months WHERE m <= {end} AND m > {window_start} GROUP BY ALL
+), r AS (
+    SELECT location_id, ({end} - m) // {p.window_months} AS back,
+           sum(people_supported) AS bed_months, sum(agency_hours) AS agency_hours, sum(hours_worked) AS hours_worked,
+           sum(restraint + seclusion + segregation) AS restrictive, sum(incidents) AS incidents,
+           sum(notifications) AS notifications, sum(safeguarding_referrals) AS safeguarding_referrals,
+           sum(complaints_received) AS complaints_received, sum(complaints_upheld) AS complaints_upheld,
+           sum(complaints_on_time) AS complaints_on_time, sum(vacancies) AS vacancies,
+           sum(headcount + vacancies) AS posts,
+           arg_max(supervision_pct, m) AS latest_supervision, arg_max(training_pct, m) AS latest_training,
+           arg_max(headcount, m) AS latest_headcount, arg_max(registered_manager, m) AS latest_manager
+    FROM provider_returns WHERE m <= {end} AND m > {window_start} GROUP BY ALL
+)
+SELECT coalesce(v.location_id, r.location_id) AS location_id, coalesce(v.back, r.back) AS back,
+       v.* EXCLUDE (location_id, back), r.* EXCLUDE (location_id, back)
+FROM v FULL JOIN r ON v.location_id = r.location_id AND v.back = r.back"""),
+        # Every indicator's measure at every window; none where n() would be 0.
+        ("measures", f"""
+CREATE TEMP TABLE measures AS
+WITH raw AS (
+    {window_measures}
+    UNION ALL
+    SELECT {position['staff_turnover']}, 'rate', location_id, ({end} - m) // 12, sum(leavers), sum(headcount) / 12.0, NULL
+    FROM provider_returns WHERE m <= {end} AND m > {end - year_steps * 12} GROUP BY location_id, ({end} - m) // 12
+    UNION ALL
+    SELECT {position['policy_read_rate']}, 'proportion', location_id, 0, reads_confirmed, reads_expected, NULL
+    FROM peers WHERE reads_m = {end}
+)
+SELECT indicator, statistic, location_id, back, peer_group,
+       CASE WHEN statistic = 'proportion' THEN least(a, b) ELSE coalesce(a, 0) END AS a, b, c,
+       CASE WHEN statistic = 'rate' THEN floor(b) ELSE b END AS n
+FROM raw JOIN peers USING (location_id)
+WHERE (CASE WHEN statistic = 'rate' THEN floor(b) ELSE b END) > 0"""),
+        # θ0 and, for means, σ: per indicator, window and peer group, over those with enough data.
+        ("pooled", f"""
+CREATE TEMP TABLE pooled AS
+SELECT indicator, back, peer_group, statistic,
+       sum(a) / sum(b) AS theta0,
+       CASE WHEN sum(b) - count(*) > 0
+            THEN sqrt(sum(greatest(c - a * a / b, 0)) / (sum(b) - count(*))) ELSE 0 END AS sigma
+FROM measures WHERE n >= {min_n} GROUP BY ALL"""),
+        ("scores", """
+CREATE TEMP TABLE scores AS
+SELECT m.indicator, m.back, m.peer_group, m.location_id, m.statistic, m.n, m.a / m.b AS y, p.theta0,
+       CASE m.statistic WHEN 'proportion' THEN sqrt(p.theta0 * (1 - p.theta0) / m.b)
+                        WHEN 'rate' THEN sqrt(p.theta0 / m.b)
+                        ELSE p.sigma / sqrt(m.b) END AS s
+FROM measures m JOIN pooled p USING (indicator, back, peer_group)"""),
+        # φ from the winsorised z-scores of those that count, then τ² (fair-comparison.md §3).
+        ("dispersion", f"""
+CREATE TEMP TABLE dispersion AS
+WITH counted AS (
+    SELECT indicator, back, peer_group, (y - theta0) / s AS z, 1 / (s * s) AS w
+    FROM scores WHERE n >= {min_n} AND isfinite(s) AND s > 0
+), bounds AS (
+    SELECT indicator, back, peer_group, count(*) AS services, sum(w) AS sum_w, sum(w * w) AS sum_w2,
+           {f"quantile_cont(z, {p.trim!r})" if p.trim > 0 else "'-infinity'::DOUBLE"} AS lo,
+           {f"quantile_cont(z, {1.0 - p.trim!r})" if p.trim > 0 else "'infinity'::DOUBLE"} AS hi
+    FROM counted GROUP BY ALL
+), phi AS (
+    SELECT indicator, back, peer_group, any_value(services) AS services, any_value(sum_w) AS sum_w,
+           any_value(sum_w2) AS sum_w2, avg(pow(least(greatest(z, lo), hi), 2)) AS phi
+    FROM counted JOIN bounds USING (indicator, back, peer_group) GROUP BY ALL
+)
+SELECT indicator, back, peer_group, phi,
+       CASE WHEN services < {max(p.min_services, 2)} THEN {p.default_tau2!r}
+            WHEN services * phi <= services - 1 THEN 0
+            ELSE (services * phi - (services - 1)) / (sum_w - sum_w2 / sum_w) END AS tau2
+FROM phi"""),
+        # z^D and the limits, for the services with enough data (the others get no comparison).
+        ("compared", f"""
+CREATE TEMP TABLE compared AS
+SELECT s.indicator, s.back, s.peer_group, s.location_id, s.statistic, s.n, s.y, s.theta0, t.tau2,
+       sqrt(s.s * s.s + t.tau2) AS spread,
+       CASE WHEN sqrt(s.s * s.s + t.tau2) > 0 AND isfinite(sqrt(s.s * s.s + t.tau2))
+            THEN (s.y - s.theta0) / sqrt(s.s * s.s + t.tau2) ELSE 0 END AS z
+FROM scores s
+JOIN (SELECT indicator, back, peer_group, coalesce(d.tau2, {p.default_tau2!r}) AS tau2
+      FROM pooled LEFT JOIN dispersion d USING (indicator, back, peer_group)) t
+  USING (indicator, back, peer_group)
+WHERE s.n >= {min_n}"""),
+        # The CUSUM and its mirror over the windows with a comparison, oldest first, reset
+        # after a signal; whether the latest window signalled on the bad side.
+        ("cusum", cusum_sql(p, steps)),
+        # The latest window: every measured indicator of every service, with its status.
+        ("latest", f"""
+CREATE TEMP TABLE latest AS
+WITH joined AS (
+    SELECT m.indicator, m.location_id, m.statistic, k.bad, k.position, m.n, m.a / m.b AS value,
+           c.theta0, c.tau2, c.z, c.spread,
+           CASE k.bad WHEN 'low' THEN u.down WHEN 'high' THEN u.up ELSE u.up OR u.down END AS cusum_signal
+    FROM measures m JOIN catalogue k ON k.position = m.indicator
+    LEFT JOIN compared c ON c.indicator = m.indicator AND c.location_id = m.location_id AND c.back = 0
+    LEFT JOIN cusum u ON u.indicator = m.indicator AND u.location_id = m.location_id
+    WHERE m.back = 0
+), limits AS (
+    SELECT *, theta0 - {Z_95} * spread AS lo95, theta0 + {Z_95} * spread AS hi95,
+           theta0 - {Z_998} * spread AS lo998, theta0 + {Z_998} * spread AS hi998,
+           CASE bad WHEN 'low' THEN -z WHEN 'high' THEN z ELSE abs(z) END AS against
+    FROM joined
+)
+SELECT indicator, location_id, position, n,
+       CASE WHEN z IS NOT NULL THEN value END AS value, theta0, tau2, z,
+       CASE WHEN z IS NULL OR statistic = 'mean' THEN lo95 ELSE greatest(lo95, 0) END AS lo95,
+       CASE WHEN z IS NULL OR statistic <> 'proportion' THEN hi95 ELSE least(hi95, 1) END AS hi95,
+       CASE WHEN z IS NULL OR statistic = 'mean' THEN lo998 ELSE greatest(lo998, 0) END AS lo998,
+       CASE WHEN z IS NULL OR statistic <> 'proportion' THEN hi998 ELSE least(hi998, 1) END AS hi998,
+       coalesce(z IS NOT NULL AND cusum_signal, false) AS cusum_signal,
+       CASE WHEN z IS NULL THEN 'not_enough_data'
+            WHEN against >= {Z_998} THEN 'elevated'
+            WHEN against >= {Z_95} OR coalesce(cusum_signal, false) THEN 'risk'
+            ELSE 'no_evidence_of_risk' END AS status
+FROM limits"""),
+        # The flags (flags.rs), one row per service with each as a boolean.
+        ("flags", f"""
+CREATE TEMP TABLE flags AS
+WITH status AS (
+    SELECT location_id,
+           any_value(status) FILTER (WHERE indicator = {position['feedback_volume']}) AS volume,
+           bool_or(status IN ('risk', 'elevated')) FILTER (WHERE indicator IN ({", ".join(
+               str(position[i]) for i in ('staff_turnover', 'agency_share', 'supervision', 'training'))})) AS workforce,
+           bool_or(indicator = {position['complaints']} AND z <= -{Z_95}) AS few_complaints
+    FROM latest GROUP BY location_id
+), heard AS (
+    SELECT location_id, min(m) AS first, max(m) FILTER (WHERE responses > 0) AS heard
+    FROM voice_months WHERE m <= {end} GROUP BY location_id
+), managers AS (
+    SELECT location_id, count(*) FILTER (WHERE manager_changed) AS changes
+    FROM provider_returns WHERE m <= {end} AND m > {end - p.manager_months} GROUP BY location_id
+), restrictive AS (
+    SELECT location_id, max(a / b) FILTER (WHERE back = 0) > max(a / b) FILTER (WHERE back = 1) AS rising
+    FROM measures WHERE indicator = {position['restrictive_practice']} AND back <= 1 GROUP BY location_id
+), silence AS (
+    SELECT p.location_id, p.dependent, p.last_severe_alert, p.overdue_count, p.overdue_oldest_due,
+           s.volume, s.workforce, s.few_complaints,
+           h.first IS NOT NULL AND (
+               (CASE WHEN h.heard IS NULL THEN {end} - h.first + 1 ELSE {end} - h.heard END) >= {p.silence_months}
+               OR s.volume = 'elevated') AS silent
+    FROM peers p LEFT JOIN status s USING (location_id) LEFT JOIN heard h USING (location_id)
+)
+SELECT s.location_id,
+       coalesce(DATE '{today}' - s.last_severe_alert BETWEEN 0 AND {p.alert_days}, false) AS severe_safeguarding_alert,
+       coalesce(s.dependent AND (s.silent OR s.volume IN ('risk', 'elevated')) AND s.workforce AND r.rising, false)
+           AS closed_culture,
+       coalesce(NOT w.latest_manager, false) AS no_registered_manager,
+       coalesce(g.changes >= {p.manager_changes}, false) AS manager_changes,
+       coalesce(s.silent, false) AS data_silence,
+       coalesce(s.few_complaints, false) AS few_complaints,
+       coalesce(DATE '{today}' - s.overdue_oldest_due > {p.complaint_overdue_days}, false) AS overdue_complaints
+FROM silence s LEFT JOIN restrictive r USING (location_id) LEFT JOIN managers g USING (location_id)
+LEFT JOIN (SELECT location_id, latest_manager FROM w WHERE back = 0 AND latest_manager IS NOT NULL) w
+  USING (location_id)"""),
+        # The watchlist (watchlist.rs): score, its band, the band lifted by the flags; in order.
+        ("watchlist", f"""
+CREATE TEMP TABLE watchlist AS
+WITH counts AS (
+    SELECT location_id, count(*) FILTER (WHERE status = 'risk') AS risk,
+           count(*) FILTER (WHERE status = 'elevated') AS elevated,
+           count(*) FILTER (WHERE status <> 'not_enough_data') AS with_data
+    FROM latest GROUP BY location_id
+), scored AS (
+    SELECT f.*, coalesce(c.risk, 0) AS risk, coalesce(c.elevated, 0) AS elevated,
+           coalesce(c.with_data, 0) AS with_data,
+           CASE WHEN c.with_data > 0 THEN (c.risk + 2 * c.elevated) / (2 * c.with_data) END AS score
+    FROM flags f LEFT JOIN counts c USING (location_id)
+), banded AS (
+    SELECT *, CASE WHEN score IS NULL THEN 6 {" ".join(f"WHEN score >= {cut!r} THEN {i + 1}" for i, cut in enumerate(p.cuts))}
+                   ELSE 6 END AS score_band
+    FROM scored
+)
+SELECT location_id, risk, elevated, with_data, score, score_band,
+       least(score_band,
+             CASE WHEN severe_safeguarding_alert OR closed_culture THEN 1 ELSE 6 END,
+             CASE WHEN no_registered_manager THEN {p.serious_band} ELSE 6 END,
+             CASE WHEN manager_changes OR data_silence OR few_complaints OR overdue_complaints
+                  THEN {p.concern_band} ELSE 6 END) AS band,
+       concat_ws('|', {", ".join(f"CASE WHEN {f} THEN '{f}' END" for f in sorted(FLAGS))}) AS flags
+FROM banded ORDER BY band, coalesce(score, 0) DESC"""),
+    ]
+
+
+def cusum_sql(p: Policy, steps: int) -> str:
+    """The chart and its mirror, one window after another (oldest first) as nested projections:
+    a window without a comparison leaves them as they were; each is reset after a signal. Only
+    whether the latest window signalled is kept."""
+    k, h = p.cusum_k, p.cusum_h
+    windows = ", ".join(f"any_value(z) FILTER (WHERE back = {b}) AS z{b}" for b in range(steps))
+    rows = f"SELECT indicator, location_id, {windows}, 0.0 AS up, 0.0 AS down FROM compared GROUP BY ALL " \
+           "HAVING count(*) FILTER (WHERE back = 0) > 0"
+
+    def moved(chart: str, sign: str, b: int) -> str:
+        step = f"greatest({chart} {sign} z{b} - {k!r}, 0)"
+        return f"CASE WHEN z{b} IS NULL THEN {chart} WHEN {step} >= {h!r} THEN 0 ELSE {step} END"
+
+    for b in range(steps - 1, 0, -1):
+        rows = f"SELECT * REPLACE ({moved('up', '+', b)} AS up, {moved('down', '-', b)} AS down) FROM ({rows})"
+    return f"""
+CREATE TEMP TABLE cusum AS
+SELECT indicator, location_id, greatest(up + z0 - {k!r}, 0) >= {h!r} AS up,
+       greatest(down - z0 - {k!r}, 0) >= {h!r} AS down
+FROM ({rows})"""
+
+
+FLAGS = ["severe_safeguarding_alert", "closed_culture", "no_registered_manager", "manager_changes",
+         "data_silence", "few_complaints", "overdue_complaints"]
+TABLES = ["peers", "w", "measures", "pooled", "scores", "dispersion", "compared", "cusum", "latest", "flags",
+          "watchlist"]
+
+
+def connect(threads: int) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that will never fetch an extension."""
+    con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    con.execute(f"SET threads = {threads}")
+    con.execute(catalogue_sql())
+    return con
+
+
+def compute(con: duckdb.DuckDBPyConnection, policy: Policy, end: int, today: str) -> dict[str, float]:
+    """Runs the pipeline once (its tables dropped first, untimed); returns each step's seconds and the total."""
+    for table in TABLES:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    timings, started = {}, time.perf_counter()
+    for name, sql in pipeline(policy, end, today):
+        step = time.perf_counter()
+        con.execute(sql)
+        timings[name] = time.perf_counter() - step
+    timings["total"] = time.perf_counter() - started
+    name_views(con)
+    return timings
+
+
+def name_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Views of the results with the services' IDs and the indicators' codes, for the checks (untimed)."""
+    for table, peer in (("latest", ""), ("scores", "p.peer_key AS peer_group, "), ("compared", "p.peer_key AS peer_group, ")):
+        con.execute(
+            f"CREATE OR REPLACE VIEW {table}_named AS SELECT k.indicator, s.location_id, {peer}"
+            f"t.* EXCLUDE (indicator, location_id{', peer_group' if peer else ''}) FROM {table} t "
+            "JOIN catalogue k ON k.position = t.indicator JOIN services s ON s.sid = t.location_id "
+            "JOIN peers p ON p.location_id = t.location_id"
+        )
+    con.execute(
+        "CREATE OR REPLACE VIEW watchlist_named AS SELECT s.location_id, t.* EXCLUDE (location_id) "
+        "FROM watchlist t JOIN services s ON s.sid = t.location_id"
+    )
+
+
+def month_of(text: str) -> int:
+    return int(text[:4]) * 12 + int(text[5:7]) - 1
+
+
+# ---------------------------------------------------------------------------------------------
+# The checks against the engine's own figures.
+
+FIGURES = {
+    "location_id": "VARCHAR", "indicator": "VARCHAR", "n": "BIGINT", "value": "DOUBLE", "theta0": "DOUBLE",
+    "tau2": "DOUBLE", "z": "DOUBLE", "lo95": "DOUBLE", "hi95": "DOUBLE", "lo998": "DOUBLE", "hi998": "DOUBLE",
+    "cusum_signal": "BOOLEAN", "status": "VARCHAR",
+}
+WATCHLIST = {
+    "location_id": "VARCHAR", "risk": "BIGINT", "elevated": "BIGINT", "with_data": "BIGINT", "score": "DOUBLE",
+    "score_band": "INTEGER", "band": "INTEGER", "flags": "VARCHAR",
+}
+
+
+def agreement(con: duckdb.DuckDBPyConnection, folder: Path) -> dict:
+    """Per indicator: rows compared, max abs differences and mismatches; per service: the watchlist."""
+    con.execute(f"CREATE OR REPLACE TABLE engine_figures AS SELECT * FROM {read_csv(folder / 'figures.csv', FIGURES)}")
+    con.execute(
+        f"CREATE OR REPLACE TABLE engine_watchlist AS SELECT * FROM {read_csv(folder / 'watchlist.csv', WATCHLIST)}"
+    )
+
+    def diff(column: str) -> str:
+        return (f"coalesce(max(abs(e.{column} - d.{column})), 0) AS {column}, "
+                f"count(*) FILTER (WHERE (e.{column} IS NULL) <> (d.{column} IS NULL)) AS {column}_presence")
+
+    rows = con.execute(f"""
+        SELECT k.indicator, count(*) AS rows, count(d.location_id) AS measured,
+               count(*) FILTER (WHERE e.n <> coalesce(d.n, 0)) AS n_mismatch,
+               {", ".join(diff(c) for c in ("value", "theta0", "tau2", "z", "lo95", "hi95", "lo998", "hi998"))},
+               count(*) FILTER (WHERE e.status <> coalesce(d.status, 'not_enough_data')) AS status_mismatch,
+               count(*) FILTER (WHERE e.cusum_signal <> coalesce(d.cusum_signal, false)) AS cusum_mismatch,
+               count(*) FILTER (WHERE e.cusum_signal) AS cusum_signals,
+               count(*) FILTER (WHERE e.status = 'risk') AS risk, count(*) FILTER (WHERE e.status = 'elevated') AS elevated
+        FROM engine_figures e JOIN catalogue k USING (indicator)
+        LEFT JOIN latest_named d USING (indicator, location_id)
+        GROUP BY k.indicator, k.position ORDER BY k.position""").fetchall()
+    names = [d[0] for d in con.description]
+    per_indicator = {row[0]: dict(zip(names[1:], row[1:])) for row in rows}
+    unmatched = con.execute(
+        "SELECT count(*) FROM latest_named d ANTI JOIN engine_figures e USING (indicator, location_id)"
+    ).fetchone()[0]
+    watch = con.execute("""
+        SELECT count(*) AS services, count(d.location_id) AS matched,
+               count(*) FILTER (WHERE e.risk <> d.risk OR e.elevated <> d.elevated OR e.with_data <> d.with_data)
+                   AS count_mismatch,
+               coalesce(max(abs(e.score - d.score)), 0) AS score_max_abs_diff,
+               count(*) FILTER (WHERE e.score_band <> d.score_band) AS score_band_mismatch,
+               count(*) FILTER (WHERE e.band <> d.band) AS band_mismatch,
+               count(*) FILTER (WHERE coalesce(e.flags, '') <> coalesce(d.flags, '')) AS flags_mismatch,
+               count(*) FILTER (WHERE e.flags <> '') AS services_with_flags
+        FROM engine_watchlist e LEFT JOIN watchlist_named d USING (location_id)""").fetchone()
+    watch = dict(zip([d[0] for d in con.description], watch))
+    bands = con.execute(
+        "SELECT list(n ORDER BY band) FROM (SELECT band, count(*) AS n FROM watchlist GROUP BY band)"
+    ).fetchone()[0]
+    flag_counts = con.execute(
+        "SELECT " + ", ".join(f"count(*) FILTER (WHERE {f})" for f in FLAGS) + " FROM flags"
+    ).fetchone()
+    peer_groups = con.execute(
+        "SELECT count(*) FROM peers p JOIN services s ON s.sid = p.location_id WHERE peer_key <> engine_peer_group"
+    ).fetchone()[0]
+    return {
+        "per_indicator": per_indicator,
+        "duckdb_rows_not_in_engine": unmatched,
+        "peer_group_mismatch": peer_groups,
+        "watchlist": watch,
+        "duckdb_bands_1_to_6": bands,
+        "duckdb_flags": dict(zip(FLAGS, flag_counts)),
+    }
+
+
+def check_rows(con: duckdb.DuckDBPyConnection, db: Path, start: str, end: str) -> dict:
+    """The months in DuckDB against the SQLite tables the monitor reads (read-only): every
+    returned month, and every month with voice counts or a return, of registered locations."""
     source = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    registered = "location_id IN (SELECT id FROM locations WHERE registration_status = 'registered')"
     try:
-        for table, (query, _) in EXPORTS.items():
-            with open(folder / f"{table}.csv", "w", newline="") as out:
-                writer = csv.writer(out)
-                cursor = source.execute(query)
-                counts[table] = 0
-                while rows := cursor.fetchmany(50_000):
-                    writer.writerows(rows)
-                    counts[table] += len(rows)
+        returns = source.execute(f"SELECT count(*) FROM provider_returns WHERE month >= ? AND {registered}",
+                                 (start,)).fetchone()[0]
+        months = source.execute(
+            f"SELECT count(*) FROM (SELECT location_id, month FROM voice_months WHERE month >= ?1 AND {registered} "
+            f"UNION SELECT location_id, month FROM provider_returns WHERE month >= ?1 AND {registered})",
+            (start,)).fetchone()[0]
+        responses = source.execute(
+            f"SELECT coalesce(sum(responses), 0) FROM voice_months WHERE month >= ? AND month <= ? AND {registered}",
+            (start, end)).fetchone()[0]
+        registered_count = source.execute(
+            "SELECT count(*) FROM locations WHERE registration_status = 'registered'").fetchone()[0]
     finally:
         source.close()
-    return counts
-
-
-def read_csv(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
-    for table, (_, types) in EXPORTS.items():
-        columns = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in types.items()) + "}"
-        path = str(folder / f"{table}.csv").replace("'", "''")
-        con.execute(
-            f"CREATE TABLE {table} AS SELECT * FROM read_csv('{path}', header = false, columns = {columns}, "
-            "nullstr = '', quote = '\"', escape = '\"')"
-        )
-
-
-def outcome_score() -> str:
-    """The mean of the answered person questions: "doesn't apply" (NULL) is not imputed."""
-    answered = " + ".join(f"({c} IS NOT NULL)::INTEGER" for c in QUESTION_COLUMNS)
-    total = " + ".join(f"coalesce({c}, 0)" for c in QUESTION_COLUMNS)
-    return f"({total})::DOUBLE / nullif({answered}, 0)"
-
-
-# Per location and month, the counts of crates/engine/src/monitoring/input.rs (VoiceMonth).
-AGGREGATE_SQL = f"""
-CREATE TABLE voice_month AS
-SELECT location_id, substr(received_at, 1, 7) AS month,
-       count(*) FILTER (WHERE people) AS responses,
-       count(*) FILTER (WHERE people AND overall IN ('very_good', 'good')) AS positive,
-       count(*) FILTER (WHERE people AND overall <> 'dont_know') AS rated,
-       count(score) FILTER (WHERE people) AS outcome_n,
-       coalesce(sum(score) FILTER (WHERE people), 0) AS outcome_sum,
-       coalesce(sum(score * score) FILTER (WHERE people), 0) AS outcome_sum_sq,
-       count(*) FILTER (WHERE has_story) AS stories,
-       count(*) FILTER (WHERE has_story AND criticality >= {CRITICAL}) AS critical_stories,
-       count(q_speak_up) FILTER (WHERE respondent = 'staff') AS speak_up_n,
-       coalesce(sum(q_speak_up) FILTER (WHERE respondent = 'staff'), 0)::DOUBLE AS speak_up_sum,
-       coalesce(sum(q_speak_up * q_speak_up) FILTER (WHERE respondent = 'staff'), 0)::DOUBLE AS speak_up_sum_sq
-FROM (
-    SELECT *, respondent IN {PEOPLE} AS people, {outcome_score()} AS score
-    FROM feedback WHERE status <> 'rejected'
-)
-GROUP BY ALL
-"""
-
-# Each location's peer group key, as crates/engine/src/stats/peers.rs writes it.
-PEER_GROUP_SQL = """
-CREATE TABLE peer_groups AS
-SELECT id AS location_id,
-       coalesce(nullif(split_part(service_kinds, ',', 1), ''), 'other') || '/' ||
-       CASE WHEN beds BETWEEN 1 AND 10 THEN 'small' WHEN beds BETWEEN 11 AND 49 THEN 'medium'
-            WHEN beds >= 50 THEN 'large' ELSE 'unknown' END || '/england' AS peer_group
-FROM locations
-"""
-
-
-def measures_sql(start: str, end: str) -> str:
-    """Both indicators' (x, n) over the window, for locations with n > 0 (others have no figure)."""
-    return f"""
-CREATE TABLE measures AS
-SELECT indicator, location_id, peer_group, least(x, n)::DOUBLE AS x, n::DOUBLE AS n
-FROM (
-    SELECT 'positive_overall' AS indicator, location_id, sum(positive) AS x, sum(rated) AS n
-    FROM voice_month WHERE month BETWEEN '{start}' AND '{end}' GROUP BY location_id
-    UNION ALL
-    SELECT 'agency_share', location_id, sum(agency_hours), sum(hours_worked)
-    FROM provider_returns WHERE month BETWEEN '{start}' AND '{end}' GROUP BY location_id
-) JOIN peer_groups USING (location_id)
-WHERE n > 0
-"""
-
-
-def comparison_sql(policy: Policy) -> str:
-    """Normal-form funnel z and z^D per peer group (fair-comparison.md §2-3): θ0 pooled over the
-    services with n >= min_n; φ from their z-scores winsorised at the trim percentiles (linear
-    interpolation, as quantile_cont); τ² = (Iφ − (I − 1))/(Σw − Σw²/Σw), w = 1/s², or the
-    default with fewer than min_services services."""
-    min_n, trim = max(policy.min_n, 1), policy.trim
-    return f"""
-CREATE TABLE comparison AS
-WITH pooled AS (
-    SELECT indicator, peer_group,
-           sum(x) FILTER (WHERE n >= {min_n}) / sum(n) FILTER (WHERE n >= {min_n}) AS theta0
-    FROM measures GROUP BY ALL HAVING count(*) FILTER (WHERE n >= {min_n}) > 0
-), scored AS (
-    SELECT m.*, x / n AS p, theta0, sqrt(theta0 * (1 - theta0) / n) AS s
-    FROM measures m LEFT JOIN pooled USING (indicator, peer_group)
-), raw AS (
-    SELECT *, CASE WHEN s > 0 THEN (p - theta0) / s ELSE 0 END AS z,
-           coalesce(n >= {min_n} AND s > 0, false) AS counts
-    FROM scored
-), bounds AS (
-    SELECT indicator, peer_group, count(*) AS services,
-           quantile_cont(z, {trim!r}) AS lo, quantile_cont(z, {1.0 - trim!r}) AS hi,
-           sum(1 / (s * s)) AS sum_w, sum(1 / (s * s * s * s)) AS sum_w2
-    FROM raw WHERE counts GROUP BY ALL
-), dispersion AS (
-    SELECT indicator, peer_group, services, sum_w, sum_w2,
-           sum(pow(least(greatest(z, lo), hi), 2)) / services AS phi
-    FROM raw JOIN bounds USING (indicator, peer_group) WHERE counts
-    GROUP BY indicator, peer_group, services, sum_w, sum_w2
-), tau AS (
-    SELECT indicator, peer_group, phi,
-           CASE WHEN services < {max(policy.min_services, 2)} THEN {policy.default_tau2!r}
-                WHEN services * phi <= services - 1 THEN 0
-                ELSE (services * phi - (services - 1)) / (sum_w - sum_w2 / sum_w) END AS tau2
-    FROM dispersion
-)
-SELECT indicator, peer_group, location_id, x, n, p, theta0,
-       coalesce(tau2, {policy.default_tau2!r}) AS tau2,
-       CASE WHEN n >= {min_n} THEN z END AS z,
-       CASE WHEN n >= {min_n} THEN
-           CASE WHEN sqrt(s * s + coalesce(tau2, {policy.default_tau2!r})) > 0
-                THEN (p - theta0) / sqrt(s * s + coalesce(tau2, {policy.default_tau2!r})) ELSE 0 END
-       END AS z_adj
-FROM raw LEFT JOIN tau USING (indicator, peer_group)
-"""
-
-
-def previous_month(month: str, back: int) -> str:
-    year, number = int(month[:4]), int(month[5:7])
-    index = year * 12 + number - 1 - back
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def connect() -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB that will never fetch an extension."""
-    return duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
-
-
-def latest_month(con: duckdb.DuckDBPyConnection) -> str:
-    row = con.execute(
-        "SELECT max(month) FROM (SELECT month FROM voice_month UNION ALL SELECT month FROM provider_returns)"
+    ours = con.execute(
+        "SELECT (SELECT count(*) FROM provider_returns), (SELECT count(*) FROM voice_months), "
+        f"(SELECT sum(responses) FROM voice_months WHERE m <= {month_of(end)}), (SELECT count(*) FROM services)"
     ).fetchone()
-    if row[0] is None:
-        sys.exit("the database has neither feedback nor provider returns: nothing to compare")
-    return row[0]
-
-
-def run(db: Path, policy: Policy, month: str | None) -> tuple[duckdb.DuckDBPyConnection, dict]:
-    """Loads, aggregates and compares; returns the connection (holding `comparison`) and the timings."""
-    con = connect()
-    started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="duckdb-compare-") as folder:
-        rows = export_csv(db, Path(folder))
-        exported = time.perf_counter()
-        read_csv(con, Path(folder))
-    loaded = time.perf_counter()
-    con.execute(AGGREGATE_SQL)
-    con.execute(PEER_GROUP_SQL)
-    aggregated = time.perf_counter()
-    end = month or latest_month(con)
-    start = previous_month(end, policy.window_months - 1)
-    con.execute(measures_sql(start, end))
-    con.execute(comparison_sql(policy))
-    compared = time.perf_counter()
-    timings = {
-        "duckdb_version": duckdb.__version__,
-        "threads": con.execute("SELECT current_setting('threads')").fetchone()[0],
-        "window": [start, end],
-        "rows": rows,
-        "load_seconds": round(loaded - started, 3),
-        "export_seconds": round(exported - started, 3),
-        "read_seconds": round(loaded - exported, 3),
-        "aggregate_seconds": round(aggregated - loaded, 3),
-        "zscore_seconds": round(compared - aggregated, 3),
-        "total_seconds": round(compared - started, 3),
-        "sql_seconds": round(compared - loaded, 3),
+    return {
+        "sqlite": {"returns": returns, "months": months, "responses": responses, "registered": registered_count},
+        "duckdb": {"returns": ours[0], "months": ours[1], "responses": ours[2], "services": ours[3]},
+        "same": (returns, months, responses, registered_count) == tuple(ours),
     }
-    return con, timings
 
 
 def write_results(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     target = str(path).replace("'", "''")
     con.execute(
-        "COPY (SELECT indicator, peer_group, location_id, x::BIGINT AS x, n::BIGINT AS n, p, theta0, tau2, z, z_adj "
-        f"FROM comparison ORDER BY indicator, location_id) TO '{target}' (HEADER, DELIMITER ',')"
+        "COPY (SELECT indicator, location_id, n, value, theta0, tau2, z, cusum_signal, status FROM latest_named "
+        f"ORDER BY position, location_id) TO '{target}' (HEADER, DELIMITER ',')"
     )
-    return con.execute("SELECT count(*) FROM comparison").fetchone()[0]
+    return con.execute("SELECT count(*) FROM latest").fetchone()[0]
 
 
-def time_rust(command: str) -> float:
-    started = time.perf_counter()
-    finished = subprocess.run(shlex.split(command), stdout=subprocess.DEVNULL)
+def run_example(example: Path, db: Path, runs: int, today: str, folder: Path | None) -> dict:
+    command = [str(example), str(db), str(runs), "--today", today, *(["--dump", str(folder)] if folder else [])]
+    finished = subprocess.run(command, stdout=subprocess.PIPE, text=True)
     if finished.returncode != 0:
-        sys.exit(f"the Rust command failed with exit code {finished.returncode}: {command}")
-    return round(time.perf_counter() - started, 3)
+        sys.exit(f"the example failed with exit code {finished.returncode}: {' '.join(command)}")
+    return json.loads(finished.stdout.strip().splitlines()[-1])
+
+
+def compare(args: argparse.Namespace) -> dict:
+    """Rounds of RUNS timed computations on each side, the engine first: on a shared machine the
+    load changes, so the sides take turns rather than one running after the other."""
+    policy = Policy()
+    with tempfile.TemporaryDirectory(prefix="duckdb-compare-") as temporary:
+        folder = args.keep or Path(temporary)
+        rust = run_example(args.example, args.db, args.runs, args.today, folder)
+        con = connect(args.threads)
+        started = time.perf_counter()
+        load_dump(con, folder)
+        load_seconds = time.perf_counter() - started
+        end = month_of(rust["month"])
+        rust_times, runs, rounds = list(rust["compute_seconds"]), [], []
+        for round_ in range(args.rounds):
+            if round_ > 0:
+                rust = run_example(args.example, args.db, args.runs, args.today, None)
+                rust_times += rust["compute_seconds"]
+            these = [compute(con, policy, end, args.today) for _ in range(args.runs)]
+            runs += these
+            duck = statistics.median(r["total"] for r in these)
+            rounds.append({"duckdb_median": round(duck, 4), "candour_median": rust["compute_median_seconds"],
+                           "ratio": round(duck / rust["compute_median_seconds"], 2)})
+        report_rows = check_rows(con, args.db, rust["from"], rust["month"])
+        checks = agreement(con, folder)
+        if args.csv:
+            checks["csv_rows"] = write_results(con, args.csv)
+    totals, rust_times = sorted(r["total"] for r in runs), sorted(rust_times)
+    median, rust_median = statistics.median(totals), statistics.median(rust_times)
+    steps = {name: round(statistics.median(r[name] for r in runs), 4) for name in runs[0] if name != "total"}
+    return {
+        "duckdb_version": duckdb.__version__,
+        "threads": con.execute("SELECT current_setting('threads')").fetchone()[0],
+        "month": rust["month"], "from": rust["from"], "today": args.today,
+        "services": rust["services"],
+        "rows": report_rows,
+        "duckdb_load_seconds_untimed": round(load_seconds, 3),
+        "candour_load_seconds_untimed": rust["load_seconds"],
+        "duckdb_sql_seconds": [round(t, 4) for t in totals],
+        "duckdb_sql_median_seconds": round(median, 4),
+        "duckdb_sql_min_seconds": round(totals[0], 4),
+        "duckdb_steps_median_seconds": steps,
+        "candour_compute_seconds": rust_times,
+        "candour_compute_median_seconds": round(rust_median, 4),
+        "candour_compute_min_seconds": rust_times[0],
+        "rounds": rounds,
+        "ratio_duckdb_to_candour": round(median / rust_median, 2),
+        "ratio_of_minimums": round(totals[0] / rust_times[0], 2),
+        "agreement": checks,
+    }
 
 
 # ---------------------------------------------------------------------------------------------
-# --self-test: a small database made with the real migrations, checked against hand-worked
-# tallies, fair-comparison.md's worked vector and an independent plain-Python recomputation.
+# --self-test: inputs written in the example's CSV format, checked against fair-comparison.md's
+# worked vector, an independent plain-Python recomputation of the comparisons and of the CUSUM
+# charts, and hand-worked flags and bands.
 
 SEVEN = [(19, 20), (30, 50), (4, 10), (170, 200), (25, 45), (10, 10), (2, 3)]
 SEVEN_Z = [1.92, -2.84, -2.77, 2.71, -3.40, 1.73, -0.42]
 # The notes print −1.68 for 4/10; the formula gives −1.6749 (as the engine's own test says).
 SEVEN_Z_ADJ = [0.91, -0.91, -1.67, 0.45, -1.15, 1.05, -0.34]
 END = "2026-06"
-STAMP = "2026-01-01T00:00:00.000000Z"
+TODAY = "2026-06-20"
+
+
+def previous_month(month: str, back: int) -> str:
+    index = month_of(month) - back
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 class Synthetic:
-    """Writes rows into a fresh database with the project's schema."""
+    """Rows in the example's CSV format; every month with a return also has a voice row (maybe
+    zeros), as the monitor holds them."""
 
-    def __init__(self, path: Path):
-        self.db = sqlite3.connect(path)
-        for migration in sorted(MIGRATIONS.glob("*.sql")):
-            self.db.executescript(migration.read_text())
-        self.db.execute(
-            "INSERT INTO providers (id, name, registration_status, updated_at) "
-            "VALUES ('P1', 'Provider', 'registered', ?)",
-            (STAMP,),
-        )
-        self.responses = 0
+    def __init__(self):
+        self.services, self.voice, self.returns = [], {}, {}
 
-    def location(self, location_id: str, kinds: str, beds: int | None) -> None:
-        self.db.execute(
-            "INSERT INTO locations (id, provider_id, name, care_home, beds, service_types, specialisms, "
-            "regulated_activities, relationships, service_kinds, registration_status, updated_at) "
-            "VALUES (?, 'P1', ?, 0, ?, '[]', '[]', '[]', '[]', ?, 'registered', ?)",
-            (location_id, location_id, beds, kinds, STAMP),
-        )
+    def location(self, location_id: str, kind: str, beds: int | None, specialisms: str = "", **side) -> None:
+        columns = {"last_severe_alert": "", "overdue_count": "", "overdue_oldest_due": "", "complaint_log_since": "",
+                   "reads_month": "", "reads_confirmed": "", "reads_expected": "", **side}
+        self.services.append([location_id, kind, "" if beds is None else beds, specialisms, *columns.values(), ""])
 
-    def response(self, location, month, respondent="person", overall="good", answers=None, **extra) -> None:
-        """One response; `answers` maps question codes to levels, `extra` sets other columns."""
-        self.responses += 1
-        columns = {
-            "location_id": location,
-            "key_hash": f"key-{self.responses}",
-            "reference": f"REF-{self.responses}",
-            "received_at": f"{month}-15T12:00:00.000000Z",
-            "respondent": respondent,
-            "channel": "online",
-            "overall": overall,
-            "story": "",
-            "anonymous": 1,
-            "contact_name": "",
-            "contact_email": "",
-            "contact_phone": "",
-            "prescreen_words": "[]",
-            "status": "published",
-            **{f"q_{code}": level for code, level in (answers or {}).items()},
-            **extra,
-        }
-        names = ", ".join(columns)
-        marks = ", ".join("?" for _ in columns)
-        self.db.execute(f"INSERT INTO feedback ({names}) VALUES ({marks})", list(columns.values()))
+    def voice_month(self, location: str, month: str, **counts) -> None:
+        row = self.voice.setdefault((location, month), dict.fromkeys(VOICE, 0))
+        for name, value in counts.items():
+            row[name] += value
 
     def counts(self, location: str, x: int, n: int, month: str = END) -> None:
-        """x positive of n rated answers in `month`."""
-        for i in range(n):
-            self.response(location, month, overall="very_good" if i < x else "poor")
+        self.voice_month(location, month, responses=n, positive=x, rated=n)
 
-    def hours(self, location: str, month: str, agency: int, worked: int) -> None:
-        self.db.execute(
-            "INSERT INTO provider_returns (location_id, month, headcount, leavers, agency_hours, hours_worked, "
-            "vacancies, supervision_pct, training_pct, registered_manager, manager_changed, people_supported, "
-            "incidents, restraint, seclusion, segregation, notifications, safeguarding_referrals, "
-            "complaints_received, complaints_upheld, complaints_on_time, sent_at, source) "
-            "VALUES (?, ?, 10, 0, ?, ?, 0, 100, 100, 1, 0, 10, 0, 0, 0, 0, 0, 0, 0, 0, 0, ?, 'csv')",
-            (location, month, agency, worked, STAMP),
-        )
+    def return_(self, location: str, month: str, **figures) -> None:
+        row = {"headcount": 10, "leavers": 0, "agency_hours": 0, "hours_worked": 100, "vacancies": 0,
+               "supervision_pct": 100, "training_pct": 100, "registered_manager": "true", "manager_changed": "false",
+               "people_supported": 10, **dict.fromkeys(RETURNS[10:], 0), **figures}
+        self.returns[(location, month)] = row
+        self.voice_month(location, month)
 
-    def close(self) -> None:
-        self.db.commit()
-        self.db.close()
+    def write(self, folder: Path) -> None:
+        def lines(rows):
+            return "".join(",".join(str(v) for v in row) + "\n" for row in rows)
+        (folder / "services.csv").write_text(lines(self.services))
+        (folder / "voice_months.csv").write_text(lines([*key, *row.values()] for key, row in sorted(self.voice.items())))
+        (folder / "provider_returns.csv").write_text(
+            lines([*key, *row.values()] for key, row in sorted(self.returns.items())))
 
 
 def reference_comparison(counts: list[tuple[int, int]], policy: Policy) -> tuple[float, float, list]:
@@ -410,9 +750,9 @@ def reference_comparison(counts: list[tuple[int, int]], policy: Policy) -> tuple
     else:
         tau2 = (services * phi - (services - 1)) / (sum(w) - sum(v * v for v in w) / sum(w))
     rows = []
-    for (x, n), si, zi in zip(counts, s, z):
+    for (x, n), si in zip(counts, s):
         spread = math.sqrt(si * si + tau2)
-        rows.append((zi, (x / n - theta0) / spread if spread > 0 else 0.0) if n >= min_n else (None, None))
+        rows.append(((x / n - theta0) / spread if spread > 0 else 0.0) if n >= min_n else None)
     return theta0, tau2, rows
 
 
@@ -422,71 +762,33 @@ def check(condition: bool, what: str, failures: list[str]) -> None:
         failures.append(what)
 
 
-def write_test_db(db: Path) -> dict[str, list[tuple[str, int, int]]]:
-    """The worked vector, one location tallied by hand and random peer groups; returns the
-    random groups' (location, x, n) in the window."""
-    data = Synthetic(db)
-    # The worked vector as % positive overall and as agency hours, one peer group each.
-    for i, (x, n) in enumerate(SEVEN):
+def near(found: float | None, wanted: float | None) -> bool:
+    if found is None or wanted is None:
+        return found is None and wanted is None
+    return math.isclose(found, wanted, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def self_test_con(data: Synthetic, policy: Policy) -> duckdb.DuckDBPyConnection:
+    con = connect(2)
+    with tempfile.TemporaryDirectory(prefix="duckdb-compare-test-") as folder:
+        data.write(Path(folder))
+        load_dump(con, Path(folder))
+    compute(con, policy, month_of(END), TODAY)
+    return con
+
+
+def check_worked_vector(failures: list[str]) -> None:
+    data = Synthetic()
+    for i, (x, n) in enumerate(SEVEN):  # % positive from voice, agency share from a return
         data.location(f"S{i}", "care_home", 20)
         data.counts(f"S{i}", x, n)
-        data.hours(f"S{i}", END, x, n)
-    # A location whose every kind of response is tallied its own way.
-    data.location("T", "care_home_nursing,homecare", None)
-    tally = [
-        ("person", "very_good", {"choice": 3, "safe": 2, "dignity": None}, {"story": "Kind staff."}),
-        ("family", "good", {"choice": 1}, {"story": "Rushed.", "criticality": 3}),
-        ("advocate", "dont_know", {}, {"story": "Worrying.", "criticality": 2}),
-        ("person", "poor", {"safe": 0, "listened": 1, "information": 2}, {}),
-        ("staff", "good", {"speak_up": 2}, {"story": "Short-staffed.", "criticality": 5}),
-        ("staff", "poor", {"speak_up": 3}, {}),
-        ("partner", "very_good", {}, {}),
-        ("person", "very_good", {"choice": 3}, {"status": "rejected", "story": "x", "criticality": 5}),
-        ("person", "very_good", {"choice": 3}, {"status": "pending", "story": "Waiting."}),
-    ]
-    for respondent, overall, answers, extra in tally:
-        data.response("T", END, respondent, overall, answers, **extra)
-    data.response("T", "2026-03", "person", "poor", {"safe": 0})  # before the window: not counted in it
-    data.response("T", "2026-04", "person", "good", {"safe": 3})  # the window's first month
-    # Two peer groups of services with their own rates, trimmed as the engine does; some below
-    # min_n, and a group of 6 services, too few to estimate τ² from.
-    rng = random.Random(7)
-    groups: dict[str, list[tuple[str, int, int]]] = {"care_home/large/england": [], "homecare/unknown/england": []}
-    for i in range(40):
-        location, (kinds, beds) = f"R{i:02}", ("care_home", 60) if i < 34 else ("homecare", None)
-        n, rate = rng.choice([2, 4, 5, 8, 15, 30, 60, 120]), rng.uniform(0.4, 0.97)
-        x = sum(rng.random() < rate for _ in range(n))
-        data.location(location, kinds, beds)
-        groups[f"{kinds}/{'large' if beds else 'unknown'}/england"].append((location, x, n))
-        for k in range(n):  # spread over the window's three months
-            data.response(location, previous_month(END, k % 3), overall="very_good" if k < x else "poor")
-    data.close()
-    return groups
-
-
-def check_tallies(con: duckdb.DuckDBPyConnection, failures: list[str]) -> None:
-    month = con.execute(
-        "SELECT responses, positive, rated, outcome_n, outcome_sum, outcome_sum_sq, stories, critical_stories, "
-        "speak_up_n, speak_up_sum, speak_up_sum_sq FROM voice_month WHERE location_id = 'T' AND month = ?",
-        (END,),
-    ).fetchone()
-    # Scores: person (3+2)/2 = 2.5, family 1, person (0+1+2)/3 = 1, pending person 3; the advocate
-    # answered nothing. Stories: person, family, advocate, staff and the pending one, not the rejected.
-    expected = (5, 3, 4, 4, 7.5, 6.25 + 1 + 1 + 9, 5, 2, 2, 5.0, 13.0)
-    check(month == expected, f"voice tallies of one month: {month} == {expected}", failures)
-    window = con.execute(
-        "SELECT x, n, peer_group FROM measures WHERE location_id = 'T' AND indicator = 'positive_overall'"
-    ).fetchone()
-    check(window == (4.0, 5.0, "care_home_nursing/unknown/england"), f"window and peer group: {window}", failures)
-
-
-def check_worked_vector(con: duckdb.DuckDBPyConnection, failures: list[str]) -> None:
+        data.return_(f"S{i}", END, agency_hours=x, hours_worked=n)
+    con = self_test_con(data, Policy(min_n=1, trim=0.0, min_services=2))  # the notes' vector is untrimmed
     for indicator in ("positive_overall", "agency_share"):
         rows = con.execute(
-            "SELECT z, z_adj, theta0, tau2 FROM comparison WHERE indicator = ? AND location_id LIKE 'S%' "
-            "ORDER BY location_id",
-            (indicator,),
-        ).fetchall()
+            "SELECT (s.y - s.theta0) / s.s, l.z, l.theta0, l.tau2 FROM latest_named l "
+            "JOIN scores_named s ON s.indicator = l.indicator AND s.location_id = l.location_id AND s.back = 0 "
+            "WHERE l.indicator = ? ORDER BY l.location_id", (indicator,)).fetchall()
         z = [round(r[0], 2) for r in rows]
         z_adj = [round(r[1], 2) for r in rows]
         check(round(rows[0][2], 4) == 0.7692, f"{indicator}: θ0 = {rows[0][2]:.4f}", failures)
@@ -495,78 +797,131 @@ def check_worked_vector(con: duckdb.DuckDBPyConnection, failures: list[str]) -> 
         check(z_adj == SEVEN_Z_ADJ, f"{indicator}: adjusted z {z_adj}", failures)
 
 
-def near(found: float | None, wanted: float | None) -> bool:
-    if found is None or wanted is None:
-        return found is None and wanted is None
-    return math.isclose(found, wanted, rel_tol=1e-9, abs_tol=1e-12)
+def cusum_reference(zs: list[float | None], policy: Policy) -> tuple[bool, bool]:
+    """The engine's ZCusum over the windows with a comparison; the latest window's (up, down) signal."""
+    up = down = 0.0
+    signal = (False, False)
+    for z in zs:
+        if z is None:
+            signal = (False, False)
+            continue
+        up, down = max(0.0, up + z - policy.cusum_k), max(0.0, down - z - policy.cusum_k)
+        signal = (up >= policy.cusum_h, down >= policy.cusum_h)
+        up, down = (0.0 if signal[0] else up), (0.0 if signal[1] else down)
+    return signal
 
 
-def check_trimmed(con: duckdb.DuckDBPyConnection, groups: dict, policy: Policy, failures: list[str]) -> None:
-    for group, members in groups.items():
-        theta0, tau2, expected = reference_comparison([(x, n) for _, x, n in members], policy)
-        found = {
-            row[0]: row[1:]
-            for row in con.execute(
-                "SELECT location_id, z, z_adj, theta0, tau2 FROM comparison "
-                "WHERE indicator = 'positive_overall' AND peer_group = ?",
-                (group,),
-            ).fetchall()
-        }
-        same = len(found) == len(members) and all(
-            near(found[location][0], want_z) and near(found[location][1], want_adj)
-            and near(found[location][2], theta0) and near(found[location][3], tau2)
-            for (location, _, _), (want_z, want_adj) in zip(members, expected)
-        )
-        what = f"{group}: {len(members)} services trimmed as recomputed in Python (θ0 {theta0:.4f}, τ² {tau2:.5f})"
-        check(same, what, failures)
-    shown = con.execute(f"SELECT count(*) FROM comparison WHERE n < {policy.min_n} AND z IS NOT NULL").fetchone()[0]
-    check(shown == 0, "no comparison below the minimum n", failures)
+def check_groups_and_cusum(failures: list[str]) -> None:
+    """Two peer groups of services with their own rates over 24 months, some drifting down, some
+    below the minimum n, a group of 6 (too few for τ²); comparisons recomputed in Python at
+    every window, and each chart run in Python over the SQL's own z-scores."""
+    rng, policy = random.Random(7), Policy()
+    data, members = Synthetic(), {}
+    for i in range(40):
+        location, (kind, beds) = f"R{i:02}", ("care_home", 60) if i < 34 else ("homecare", None)
+        data.location(location, kind, beds)
+        size, rate, drift = rng.choice([1, 2, 3, 5, 10, 20, 40]), rng.uniform(0.4, 0.97), rng.choice([0, 0, 0.03])
+        for back in range(24):
+            month = previous_month(END, back)
+            n = rng.randint(0, size)
+            p = max(0.05, rate - drift * (24 - back))
+            x = sum(rng.random() < p for _ in range(n))
+            if n:
+                data.counts(location, x, n, month)
+            members.setdefault((f"{kind}/{'large' if beds else 'unknown'}/england", 23 - back // 3), []).append(
+                (location, x, n))
+    con = self_test_con(data, policy)
+    same_comparisons, checked = True, 0
+    for (group, step), rows in members.items():
+        totals = {}
+        for location, x, n in rows:
+            sx, sn = totals.get(location, (0, 0))
+            totals[location] = (sx + x, sn + n)
+        measured = [(loc, x, n) for loc, (x, n) in sorted(totals.items()) if n > 0]
+        back = 7 - (step - 16) if step >= 16 else None
+        if back is None or not any(n >= policy.min_n for _, _, n in measured):
+            continue
+        theta0, tau2, expected = reference_comparison([(x, n) for _, x, n in measured], policy)
+        found = dict(con.execute(
+            "SELECT location_id, z FROM compared_named WHERE indicator = 'positive_overall' AND back = ? AND peer_group = ?",
+            (back, group)).fetchall())
+        for (location, _, n), want in zip(measured, expected):
+            same_comparisons &= near(found.get(location), want)
+            checked += want is not None
+    check(same_comparisons and checked > 100, f"z^D of {checked} services and windows in both peer groups, as "
+          "recomputed in Python", failures)
+    zs = con.execute(
+        "SELECT location_id, list(z ORDER BY back DESC), list(back ORDER BY back DESC) FROM compared_named "
+        "WHERE indicator = 'positive_overall' GROUP BY location_id").fetchall()
+    signals = dict(con.execute(
+        "SELECT location_id, cusum_signal FROM latest_named WHERE indicator = 'positive_overall'").fetchall())
+    same, fired = True, 0
+    for location, z, backs in zs:
+        by_back = dict(zip(backs, z))
+        down = cusum_reference([by_back.get(b) for b in range(7, -1, -1)], policy)[1]
+        fired += down
+        same &= signals.get(location, False) == down
+    check(same and fired > 0, f"CUSUM signals as a plain loop over the same z-scores ({fired} services signal)", failures)
+
+
+def check_flags(failures: list[str]) -> None:
+    """One service per flag, each with returns for 24 months, among quiet peers."""
+    data = Synthetic()
+    months = [previous_month(END, back) for back in range(24)]
+    cases = {
+        "A": ({"last_severe_alert": "2026-06-10"}, {}, "severe_safeguarding_alert"),
+        "B": ({}, {0: {"registered_manager": "false"}}, "no_registered_manager"),
+        "C": ({}, {5: {"manager_changed": "true"}, 9: {"manager_changed": "true"}}, "manager_changes"),
+        "D": ({"overdue_count": 1, "overdue_oldest_due": "2026-06-01"}, {}, "overdue_complaints"),
+        "E": ({}, {}, "data_silence"),
+    }
+    for location, (side, returns, _) in cases.items():
+        data.location(location, "homecare", None, **side)
+        for back, month in enumerate(months):
+            data.return_(location, month, **returns.get(back, {}))
+            if location != "E" or back >= 3:
+                data.counts(location, 8, 10, month)
+    con = self_test_con(data, Policy())
+    found = dict(con.execute("SELECT location_id, flags FROM watchlist_named").fetchall())
+    bands = dict(con.execute("SELECT location_id, band FROM watchlist_named").fetchall())
+    for location, (_, _, flag) in cases.items():
+        check(found[location] == flag, f"{location}: flags {found[location]!r}, expected {flag!r}", failures)
+    expected_bands = {"A": 1, "B": 2, "C": 3, "D": 3, "E": 3}
+    check(bands == expected_bands, f"bands lifted by the flags: {bands}", failures)
 
 
 def self_test() -> int:
     failures: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="duckdb-compare-test-") as folder:
-        db = Path(folder) / "test.db"
-        groups = write_test_db(db)
-        con, _ = run(db, Policy(min_n=1, trim=0.0, min_services=2), END)  # the notes' vector is untrimmed
-        check_tallies(con, failures)
-        check_worked_vector(con, failures)
-        engine = Policy()
-        con, _ = run(db, engine, END)
-        check_trimmed(con, groups, engine, failures)
+    check_worked_vector(failures)
+    check_groups_and_cusum(failures)
+    check_flags(failures)
     print(f"{len(failures)} failed" if failures else "all passed")
     return 1 if failures else 0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("db", nargs="?", type=Path, help="the SQLite database (e.g. a national demo)")
-    parser.add_argument("--csv", type=Path, help="write the per-location results here")
-    parser.add_argument("--month", help="the window's last month, YYYY-MM (default: the latest in the data)")
-    parser.add_argument("--rust-command", help="a command to time alongside, e.g. the Rust recompute")
-    parser.add_argument("--self-test", action="store_true", help="check the SQL on a small synthetic database")
+    parser.add_argument("db", nargs="?", type=Path, help="a copy of the SQLite database (e.g. a national demo)")
+    parser.add_argument("--example", type=Path, help="the built example: target/release/examples/compute")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs on each side (default 5)")
+    parser.add_argument("--rounds", type=int, default=1, help="rounds of runs, the sides taking turns (default 1)")
+    parser.add_argument("--threads", type=int, default=2, help="DuckDB's threads (default 2)")
+    parser.add_argument("--today", default=datetime.now(timezone.utc).date().isoformat(), help="YYYY-MM-DD")
+    parser.add_argument("--csv", type=Path, help="write DuckDB's figures for the latest window here")
+    parser.add_argument("--keep", type=Path, help="keep the example's CSV files in this folder")
+    parser.add_argument("--self-test", action="store_true", help="check the SQL on small synthetic inputs")
     args = parser.parse_args()
     if args.self_test:
         return self_test()
-    if args.db is None:
-        parser.error("give the SQLite database, or --self-test")
+    if args.db is None or args.example is None:
+        parser.error("give the database copy and --example, or --self-test")
     if not args.db.is_file():
         parser.error(f"{args.db}: no such database file")
-    if args.month is not None and not (
-        len(args.month) == 7 and args.month[4] == "-" and args.month[:4].isdigit() and args.month[5:].isdigit()
-        and 1 <= int(args.month[5:]) <= 12
-    ):
-        parser.error(f"--month {args.month}: expected YYYY-MM")
     try:
-        con, report = run(args.db, Policy(), args.month)
-    except sqlite3.Error as error:
-        sys.exit(f"{args.db}: not a Candour database this script can read ({error})")
-    if args.csv:
-        report["csv_rows"] = write_results(con, args.csv)
-    if args.rust_command:
-        report["rust_seconds"] = time_rust(args.rust_command)
-        report["ratio_duckdb_to_rust"] = round(report["total_seconds"] / report["rust_seconds"], 3)
-    print(json.dumps(report, indent=2))
+        date.fromisoformat(args.today)
+    except ValueError:
+        parser.error(f"--today {args.today}: expected YYYY-MM-DD")
+    print(json.dumps(compare(args), indent=2, default=str))
     return 0
 
 
