@@ -44,15 +44,15 @@ const POLL_EVERY: Duration = Duration::from_millis(250);
 /// computing back to back and taking the writers' time.
 const ROUND_GAP: Duration = Duration::from_millis(500);
 
-/// While writes keep coming, the gap is this many times as long as the round took,
-/// up to [`MAX_GAP`]: the rounds then take about a sixth of one core, so the writers
-/// keep their pace.
+/// While writes keep coming, the gap is this many times as long as the round took:
+/// the rounds then take about a sixth of one core, so the writers keep their pace.
+/// Up to [`MAX_GAP`], which bounds how stale monitoring may fall under a flood.
 const GAP_PER_ROUND_TIME: u32 = 5;
-const MAX_GAP: Duration = Duration::from_secs(5);
+const MAX_GAP: Duration = Duration::from_secs(30);
 
-/// So few entries waiting that writes have stopped or slowed to a trickle: they are
-/// taken after [`ROUND_GAP`] rather than after a long round's full gap, so that the
-/// first response after a burst is reflected within a second.
+/// So few new entries in a poll that writes have stopped or slowed to a trickle:
+/// what waits is then taken after [`ROUND_GAP`] rather than after a long round's
+/// full gap, so that the first response after a burst is reflected within a second.
 const FEW_CHANGES: i64 = 16;
 
 /// Journal entries read per request.
@@ -344,7 +344,7 @@ async fn run(shared: Arc<Shared>) {
         }
         // At least a gap between rounds, so that what arrives meanwhile is one batch.
         if let Some(gap) = next_round.take() {
-            gap.wait(store.as_ref(), cursor).await;
+            gap.wait(store.as_ref()).await;
         }
         if last_prune.elapsed() >= PRUNE_EVERY {
             prune(store.as_ref(), cursor).await;
@@ -396,15 +396,17 @@ impl Gap {
         Gap { earliest: now + ROUND_GAP, latest: now + (round * GAP_PER_ROUND_TIME).clamp(ROUND_GAP, MAX_GAP) }
     }
 
-    /// Until the gap's end, or only its least length when few entries are waiting.
-    async fn wait(self, store: &dyn MonitorStore, cursor: i64) {
+    /// Until the gap's end, or only its least length once writes have stopped or
+    /// slowed to a trickle: fewer than [`FEW_CHANGES`] new entries in a poll.
+    async fn wait(self, store: &dyn MonitorStore) {
         tokio::time::sleep_until(self.earliest.into()).await;
+        let Ok(mut seen) = store.last_change().await else { return };
         while Instant::now() < self.latest {
+            tokio::time::sleep(POLL_EVERY.min(self.latest.saturating_duration_since(Instant::now()))).await;
             match store.last_change().await {
-                Ok(last) if last - cursor > FEW_CHANGES => {}
+                Ok(last) if last - seen > FEW_CHANGES => seen = last,
                 _ => return,
             }
-            tokio::time::sleep(POLL_EVERY.min(self.latest.saturating_duration_since(Instant::now()))).await;
         }
     }
 }

@@ -37,6 +37,8 @@ pub struct PostgresStore {
     directory: register::Directory,
     /// People's voice: its writer for feedback in groups.
     voice: voice::VoiceState,
+    /// Allowances, taken in groups.
+    allowances: shared::AllowanceState,
 }
 
 /// How a store connects: the pool's size (each instance needs its own share of
@@ -71,6 +73,7 @@ impl PostgresStore {
             replicas: replicas::Replicas::start(pool.clone(), replica_pools),
             directory: register::Directory::new(),
             voice: voice::VoiceState::start(pool.clone()),
+            allowances: shared::AllowanceState::start(pool.clone()),
             heard,
             pool,
         })

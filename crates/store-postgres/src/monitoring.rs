@@ -19,16 +19,50 @@ use candour_store::*;
 use crate::codec::get;
 use crate::{PostgresStore, corrupt, other};
 
-/// Voice counts per month from $1 on, in the order of [`VoiceMonth`].
-const VOICE: &str = "SELECT location_id, month, responses, positive, rated, outcome_n, outcome_sum, outcome_sum_sq, \
-     stories, critical_stories, speak_up_n, speak_up_sum, speak_up_sum_sq, enough_staff_n, enough_staff_sum, \
-     enough_staff_sum_sq, partner_responses, partner_concerns FROM voice_months WHERE month >= $1";
+/// Voice counts per month, in the order of [`VoiceMonth`].
+const VOICE: [&str; 17] = [
+    "month",
+    "responses",
+    "positive",
+    "rated",
+    "outcome_n",
+    "outcome_sum",
+    "outcome_sum_sq",
+    "stories",
+    "critical_stories",
+    "speak_up_n",
+    "speak_up_sum",
+    "speak_up_sum_sq",
+    "enough_staff_n",
+    "enough_staff_sum",
+    "enough_staff_sum_sq",
+    "partner_responses",
+    "partner_concerns",
+];
 
-/// Returns from month $1 on, in the order of [`MonthlyReturn`].
-const RETURNS: &str = "SELECT location_id, month, headcount, leavers, agency_hours, hours_worked, vacancies, \
-     supervision_pct, training_pct, registered_manager, manager_changed, people_supported, incidents, restraint, \
-     seclusion, segregation, notifications, safeguarding_referrals, complaints_received, complaints_upheld, \
-     complaints_on_time FROM provider_returns WHERE month >= $1";
+/// Returns, in the order of [`MonthlyReturn`].
+const RETURNS: [&str; 20] = [
+    "month",
+    "headcount",
+    "leavers",
+    "agency_hours",
+    "hours_worked",
+    "vacancies",
+    "supervision_pct",
+    "training_pct",
+    "registered_manager",
+    "manager_changed",
+    "people_supported",
+    "incidents",
+    "restraint",
+    "seclusion",
+    "segregation",
+    "notifications",
+    "safeguarding_referrals",
+    "complaints_received",
+    "complaints_upheld",
+    "complaints_on_time",
+];
 
 /// Registered locations, as [`service_facts`] reads them.
 const LOCATIONS: &str = "SELECT l.id, l.name, l.provider_id, p.name, l.local_authority, l.region, l.service_kinds, \
@@ -62,7 +96,7 @@ async fn rows(
     store: &PostgresStore,
     select: &str,
     which: Locations<'_>,
-    bind: impl for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send,
+    bind: impl for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send + 'static,
     group: Option<&str>,
     then: &str,
 ) -> StoreResult<Vec<PgRow>> {
@@ -72,16 +106,123 @@ async fn rows(
     };
     let group = group.map(|g| format!(" GROUP BY {g}")).unwrap_or_default();
     // Only our own constants go into the text; values are bound.
-    let sql = format!("{select}{listed}{group} ORDER BY location_id{then}");
-    let mut query = sqlx::query(AssertSqlSafe(sql)).bind(bind);
-    if let Locations::These(ids) = which {
-        query = query.bind(ids.iter().map(LocationId::as_str).collect::<Vec<_>>());
+    fetch_apart(store, format!("{select}{listed}{group} ORDER BY location_id{then}"), bind, which).await
+}
+
+/// Runs `sql`, binding `bind` as $1 and the listed locations as $2, in a task of its
+/// own: its rows keep arriving while the caller decodes another query's.
+async fn fetch_apart(
+    store: &PostgresStore,
+    sql: String,
+    bind: impl for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send + 'static,
+    which: Locations<'_>,
+) -> StoreResult<Vec<PgRow>> {
+    let listed = match which {
+        Locations::All => None,
+        Locations::These(ids) => Some(ids.iter().map(|id| id.as_str().to_string()).collect::<Vec<_>>()),
+    };
+    let pool = store.read().clone();
+    let fetched = tokio::spawn(async move {
+        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(bind);
+        if let Some(ids) = listed {
+            query = query.bind(ids);
+        }
+        query.fetch_all(&pool).await
+    });
+    fetched.await.map_err(other)?.map_err(other)
+}
+
+/// Each location's months of `table` from month $1 on as one row: its ID, then an
+/// array per column. The driver's cost is per value, and this way it is paid for
+/// some 30,000 rows of arrays rather than for some twenty-five million values.
+async fn packed_rows(
+    store: &PostgresStore,
+    table: &str,
+    columns: &[&str],
+    which: Locations<'_>,
+    from: Month,
+) -> StoreResult<Vec<PgRow>> {
+    let arrays: Vec<String> = columns.iter().map(|c| format!("array_agg({c})")).collect();
+    let listed = match which {
+        Locations::All => "",
+        Locations::These(_) => " AND location_id = ANY($2)",
+    };
+    // Only our own constants go into the text; values are bound. The ordered
+    // subquery lets the months be gathered per location without sorting again.
+    let sql = format!(
+        "SELECT location_id, {} FROM (SELECT location_id, {} FROM {table} WHERE month >= $1{listed} \
+         ORDER BY location_id, month) AS m GROUP BY location_id ORDER BY location_id",
+        arrays.join(", "),
+        columns.join(", ")
+    );
+    fetch_apart(store, sql, from.to_string(), which).await
+}
+
+/// Reads each packed row with `read`: a location whose row cannot be read is left
+/// out, in `unreadable`.
+fn each_packed<T>(rows: &[PgRow], mut read: impl FnMut(&PgRow) -> StoreResult<Vec<T>>) -> Readings<T> {
+    let mut readings = Readings::default();
+    for row in rows {
+        match read(row) {
+            Ok(found) => readings.rows.extend(found),
+            Err(e) => readings.unreadable.push(Unreadable { location: stored_id(row), reason: reason(e) }),
+        }
     }
-    query.fetch_all(store.read()).await.map_err(other)
+    readings
+}
+
+/// The arrays of a packed row, each checked to hold one value per month.
+struct Packed<'r> {
+    row: &'r PgRow,
+    months: Vec<Month>,
+}
+
+impl<'r> Packed<'r> {
+    fn new(row: &'r PgRow) -> StoreResult<Self> {
+        let months: Vec<String> = get(row, 1)?;
+        Ok(Packed { row, months: months.iter().map(|m| month(m)).collect::<StoreResult<_>>()? })
+    }
+
+    fn column<T>(&self, i: usize) -> StoreResult<Vec<T>>
+    where
+        Vec<T>: for<'a> sqlx::Decode<'a, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+    {
+        let values: Vec<T> = get(self.row, i)?;
+        if values.len() == self.months.len() {
+            Ok(values)
+        } else {
+            Err(corrupt(
+                "packed months",
+                format!("column {i} has {} values for {} months", values.len(), self.months.len()),
+            ))
+        }
+    }
+
+    fn counts(&self, i: usize, what: &str) -> StoreResult<Vec<u32>> {
+        self.column::<i64>(i)?.into_iter().map(|n| count_of(n, what)).collect()
+    }
+
+    fn sums(&self, i: usize) -> StoreResult<Vec<f64>> {
+        self.column::<f64>(i)?.into_iter().map(sum_of).collect()
+    }
+
+    fn percentages(&self, i: usize) -> StoreResult<Vec<u8>> {
+        self.column::<i64>(i)?.into_iter().map(percentage_of).collect()
+    }
 }
 
 fn location(row: &PgRow) -> StoreResult<LocationId> {
     LocationId::parse(&get::<String>(row, 0)?).map_err(|e| corrupt("location ID", e))
+}
+
+/// The location ID of a row as stored, undecoded: to tell one location's rows from the next.
+fn raw_id(row: &PgRow) -> Option<&[u8]> {
+    row.try_get_raw(0).ok().and_then(|v| v.as_bytes().ok())
+}
+
+/// The location ID of a row as stored, for saying which location could not be read.
+fn stored_id(row: &PgRow) -> String {
+    row.try_get::<String, _>(0).unwrap_or_default()
 }
 
 /// Why, for a person: "stored month is not valid: …" rather than "database error: stored month …".
@@ -96,8 +237,7 @@ fn reason(e: StoreError) -> String {
 /// a location any of whose rows cannot be read is left out, in `unreadable`.
 fn each_location<T>(rows: &[PgRow], mut read: impl FnMut(&PgRow) -> StoreResult<T>) -> Readings<T> {
     let mut readings = Readings::default();
-    let stored_id = |row: &PgRow| row.try_get::<String, _>(0).unwrap_or_default();
-    for location in rows.chunk_by(|a, b| stored_id(a) == stored_id(b)) {
+    for location in rows.chunk_by(|a, b| raw_id(a) == raw_id(b)) {
         match location.iter().map(&mut read).collect::<StoreResult<Vec<T>>>() {
             Ok(found) => readings.rows.extend(found),
             Err(e) => readings.unreadable.push(Unreadable { location: stored_id(&location[0]), reason: reason(e) }),
@@ -112,71 +252,93 @@ fn month(text: &str) -> StoreResult<Month> {
 
 /// A stored count no return or tally could hold.
 fn count(row: &PgRow, i: usize, what: &str) -> StoreResult<u32> {
-    let n: i64 = get(row, i)?;
+    count_of(get(row, i)?, what)
+}
+
+fn count_of(n: i64, what: &str) -> StoreResult<u32> {
     match u32::try_from(n) {
         Ok(n) if n <= MAX_FIGURE => Ok(n),
         _ => Err(corrupt(what, format!("{n} is not between 0 and {MAX_FIGURE}"))),
     }
 }
 
-fn percentage(row: &PgRow, i: usize) -> StoreResult<u8> {
-    let n: i64 = get(row, i)?;
+fn percentage_of(n: i64) -> StoreResult<u8> {
     u8::try_from(n).ok().filter(|n| *n <= 100).ok_or_else(|| corrupt("percentage", format!("{n} is not 0 to 100")))
 }
 
-fn sum(row: &PgRow, i: usize) -> StoreResult<f64> {
-    let x: f64 = get(row, i)?;
+fn sum_of(x: f64) -> StoreResult<f64> {
     if x.is_finite() { Ok(x) } else { Err(corrupt("voice sums", "a sum is not a finite number")) }
 }
 
-/// A row of [`VOICE`].
-fn voice_month(row: &PgRow) -> StoreResult<(LocationId, Month, VoiceMonth)> {
-    let voice = VoiceMonth {
-        responses: count(row, 2, "responses")?,
-        positive: count(row, 3, "positive answers")?,
-        rated: count(row, 4, "rated answers")?,
-        outcome_n: count(row, 5, "outcome answers")?,
-        outcome_sum: sum(row, 6)?,
-        outcome_sum_sq: sum(row, 7)?,
-        stories: count(row, 8, "stories")?,
-        critical_stories: count(row, 9, "critical stories")?,
-        speak_up_n: count(row, 10, "speak-up answers")?,
-        speak_up_sum: sum(row, 11)?,
-        speak_up_sum_sq: sum(row, 12)?,
-        enough_staff_n: count(row, 13, "enough-staff answers")?,
-        enough_staff_sum: sum(row, 14)?,
-        enough_staff_sum_sq: sum(row, 15)?,
-        partner_responses: count(row, 16, "partner responses")?,
-        partner_concerns: count(row, 17, "partner concerns")?,
+/// A packed row of [`VOICE`].
+fn voice_months(row: &PgRow) -> StoreResult<Vec<(LocationId, Month, VoiceMonth)>> {
+    let id = location(row)?;
+    let p = Packed::new(row)?;
+    let (responses, positive, rated) =
+        (p.counts(2, "responses")?, p.counts(3, "positive answers")?, p.counts(4, "rated answers")?);
+    let (outcome_n, outcome_sum, outcome_sum_sq) = (p.counts(5, "outcome answers")?, p.sums(6)?, p.sums(7)?);
+    let (stories, critical_stories) = (p.counts(8, "stories")?, p.counts(9, "critical stories")?);
+    let (speak_up_n, speak_up_sum, speak_up_sum_sq) = (p.counts(10, "speak-up answers")?, p.sums(11)?, p.sums(12)?);
+    let enough_staff = (p.counts(13, "enough-staff answers")?, p.sums(14)?, p.sums(15)?);
+    let partners = (p.counts(16, "partner responses")?, p.counts(17, "partner concerns")?);
+    let month = |m: usize| VoiceMonth {
+        responses: responses[m],
+        positive: positive[m],
+        rated: rated[m],
+        outcome_n: outcome_n[m],
+        outcome_sum: outcome_sum[m],
+        outcome_sum_sq: outcome_sum_sq[m],
+        stories: stories[m],
+        critical_stories: critical_stories[m],
+        speak_up_n: speak_up_n[m],
+        speak_up_sum: speak_up_sum[m],
+        speak_up_sum_sq: speak_up_sum_sq[m],
+        enough_staff_n: enough_staff.0[m],
+        enough_staff_sum: enough_staff.1[m],
+        enough_staff_sum_sq: enough_staff.2[m],
+        partner_responses: partners.0[m],
+        partner_concerns: partners.1[m],
     };
-    Ok((location(row)?, month(&get::<String>(row, 1)?)?, voice))
+    Ok(p.months.iter().enumerate().map(|(m, &at)| (id.clone(), at, month(m))).collect())
 }
 
-/// A row of [`RETURNS`].
-fn monthly_return(row: &PgRow) -> StoreResult<(LocationId, MonthlyReturn)> {
-    let figures = MonthlyReturn {
-        month: month(&get::<String>(row, 1)?)?,
-        headcount: count(row, 2, "headcount")?,
-        leavers: count(row, 3, "leavers")?,
-        agency_hours: count(row, 4, "agency hours")?,
-        hours_worked: count(row, 5, "hours worked")?,
-        vacancies: count(row, 6, "vacancies")?,
-        supervision_pct: percentage(row, 7)?,
-        training_pct: percentage(row, 8)?,
-        registered_manager: get(row, 9)?,
-        manager_changed: get(row, 10)?,
-        people_supported: count(row, 11, "people supported")?,
-        incidents: count(row, 12, "incidents")?,
-        restraint: count(row, 13, "restraint")?,
-        seclusion: count(row, 14, "seclusion")?,
-        segregation: count(row, 15, "segregation")?,
-        notifications: count(row, 16, "notifications")?,
-        safeguarding_referrals: count(row, 17, "safeguarding referrals")?,
-        complaints_received: count(row, 18, "complaints received")?,
-        complaints_upheld: count(row, 19, "complaints upheld")?,
-        complaints_on_time: count(row, 20, "complaints on time")?,
+/// A packed row of [`RETURNS`].
+fn monthly_returns(row: &PgRow) -> StoreResult<Vec<(LocationId, MonthlyReturn)>> {
+    let id = location(row)?;
+    let p = Packed::new(row)?;
+    let staff = (p.counts(2, "headcount")?, p.counts(3, "leavers")?, p.counts(4, "agency hours")?);
+    let (hours_worked, vacancies) = (p.counts(5, "hours worked")?, p.counts(6, "vacancies")?);
+    let (supervision, training) = (p.percentages(7)?, p.percentages(8)?);
+    let (manager, manager_changed) = (p.column::<bool>(9)?, p.column::<bool>(10)?);
+    let (people, incidents, restraint) =
+        (p.counts(11, "people supported")?, p.counts(12, "incidents")?, p.counts(13, "restraint")?);
+    let (seclusion, segregation) = (p.counts(14, "seclusion")?, p.counts(15, "segregation")?);
+    let (notifications, referrals) = (p.counts(16, "notifications")?, p.counts(17, "safeguarding referrals")?);
+    let complaints =
+        (p.counts(18, "complaints received")?, p.counts(19, "complaints upheld")?, p.counts(20, "complaints on time")?);
+    let figures = |m: usize, month: Month| MonthlyReturn {
+        month,
+        headcount: staff.0[m],
+        leavers: staff.1[m],
+        agency_hours: staff.2[m],
+        hours_worked: hours_worked[m],
+        vacancies: vacancies[m],
+        supervision_pct: supervision[m],
+        training_pct: training[m],
+        registered_manager: manager[m],
+        manager_changed: manager_changed[m],
+        people_supported: people[m],
+        incidents: incidents[m],
+        restraint: restraint[m],
+        seclusion: seclusion[m],
+        segregation: segregation[m],
+        notifications: notifications[m],
+        safeguarding_referrals: referrals[m],
+        complaints_received: complaints.0[m],
+        complaints_upheld: complaints.1[m],
+        complaints_on_time: complaints.2[m],
     };
-    Ok((location(row)?, figures))
+    Ok(p.months.iter().enumerate().map(|(m, &at)| (id.clone(), figures(m, at))).collect())
 }
 
 fn parse<T>(what: &str, parsed: Result<T, candour_domain::ParseError>) -> StoreResult<T> {
@@ -224,8 +386,8 @@ impl MonitoringStore for PostgresStore {
         which: Locations<'_>,
         from: Month,
     ) -> StoreResult<Readings<(LocationId, Month, VoiceMonth)>> {
-        let rows = rows(self, VOICE, which, from.to_string(), None, ", month").await?;
-        Ok(each_location(&rows, voice_month))
+        let rows = packed_rows(self, "voice_months", &VOICE, which, from).await?;
+        Ok(each_packed(&rows, voice_months))
     }
 
     async fn monitored_returns(
@@ -233,8 +395,8 @@ impl MonitoringStore for PostgresStore {
         which: Locations<'_>,
         from: Month,
     ) -> StoreResult<Readings<(LocationId, MonthlyReturn)>> {
-        let rows = rows(self, RETURNS, which, from.to_string(), None, ", month").await?;
-        Ok(each_location(&rows, monthly_return))
+        let rows = packed_rows(self, "provider_returns", &RETURNS, which, from).await?;
+        Ok(each_packed(&rows, monthly_returns))
     }
 
     async fn latest_alerts(

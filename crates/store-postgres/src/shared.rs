@@ -1,26 +1,183 @@
 //! Allowances and job locks, shared by every instance on the database.
 //!
-//! An allowance is a token bucket per key in `allowances`, written back only if
-//! unchanged since it was read, so that two instances never both spend the last use. A job lock is a
-//! session advisory lock held by a connection taken out of the pool: dropping
-//! the lock closes that session, which lets go of it (as does a crashed process).
+//! An allowance is a token bucket per key in `allowances`. Every take goes through
+//! one task per instance, which takes all that are waiting at once: it reads their
+//! buckets, takes in order (a key asked for twice is taken from twice), and writes
+//! each bucket back only if nobody changed it meanwhile, trying again the keys
+//! someone did. Two instances never both spend the last use, and a busy instance
+//! pays two statements for a whole group of requests rather than for each one.
+//!
+//! A job lock is a session advisory lock held by a connection taken out of the
+//! pool: dropping the lock closes that session, which lets go of it (as does a
+//! crashed process).
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use sqlx::postgres::PgPool;
 use sqlx::{Connection, PgConnection};
+use tokio::sync::{mpsc, oneshot};
 
 use candour_store::{Allowance, AllowanceStore, Bucket, JobLock, JobLockStore, StoreError, StoreResult};
 
 use crate::{PostgresStore, other};
 
-/// Every this many takes, this instance forgets buckets that have filled up again.
-const PRUNE_EVERY: u64 = 1024;
+/// The most takes written together.
+const MAX_GROUP: usize = 512;
+/// Takes waiting beyond this make their callers wait (back-pressure).
+const QUEUE: usize = 4096;
+/// Every this many groups, buckets that have filled up again are forgotten.
+const PRUNE_EVERY: u64 = 256;
 
-static TAKES: AtomicU64 = AtomicU64::new(0);
+type Taken = StoreResult<Result<(), Duration>>;
+
+struct Take {
+    key: String,
+    allowance: Allowance,
+    now: DateTime<Utc>,
+    answer: oneshot::Sender<Taken>,
+}
+
+/// The sending side of this instance's allowance task. The task ends when this is dropped.
+pub(crate) struct AllowanceState {
+    queue: mpsc::Sender<Take>,
+}
+
+impl AllowanceState {
+    /// Starts the task on the current runtime; it writes through `pool` (the primary).
+    pub(crate) fn start(pool: PgPool) -> Self {
+        let (queue, waiting) = mpsc::channel(QUEUE);
+        tokio::spawn(take_groups(pool, waiting));
+        Self { queue }
+    }
+}
+
+fn stopped() -> StoreError {
+    StoreError::Other("the allowance task has stopped: the store is closing".into())
+}
+
+async fn take_groups(pool: PgPool, mut waiting: mpsc::Receiver<Take>) {
+    let mut group = Vec::with_capacity(MAX_GROUP);
+    let mut groups: u64 = 0;
+    while waiting.recv_many(&mut group, MAX_GROUP).await > 0 {
+        let mut takes: Vec<Take> = std::mem::take(&mut group);
+        let now = takes.iter().map(|t| t.now).max().unwrap_or_else(Utc::now);
+        // Keys someone else wrote meanwhile are read and taken again.
+        while !takes.is_empty() {
+            takes = match take_together(&pool, takes).await {
+                Ok(again) => again,
+                Err((takes, e)) if is_deadlock(&e) => takes,
+                Err((takes, e)) => {
+                    let message = format!("the allowance could not be taken: {e}");
+                    for take in takes {
+                        let _ = take.answer.send(Err(StoreError::Other(message.clone().into())));
+                    }
+                    Vec::new()
+                }
+            };
+        }
+        groups += 1;
+        if groups % PRUNE_EVERY == 0 {
+            if let Err(error) = forget_full_buckets(&pool, now).await {
+                tracing::warn!(%error, "full allowance buckets could not be forgotten");
+            }
+        }
+    }
+}
+
+/// Should two groups still lock each other (a key one instance makes as another
+/// changes it), the database gives up on one, which is then simply taken again.
+fn is_deadlock(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(e) if e.code().as_deref() == Some("40P01"))
+}
+
+/// One key's takes in a group: its bucket as read, and as it will be written.
+struct KeyTakes {
+    before: Option<Bucket>,
+    after: Bucket,
+    allowance: Allowance,
+    takes: Vec<(Take, Result<(), Duration>)>,
+}
+
+/// Takes every one of `takes` against the buckets as they stand, and writes each
+/// bucket back unless someone changed it meanwhile; the takes of those keys are
+/// returned, to be taken again.
+async fn take_together(pool: &PgPool, takes: Vec<Take>) -> Result<Vec<Take>, (Vec<Take>, sqlx::Error)> {
+    let keys: Vec<&str> = takes.iter().map(|t| t.key.as_str()).collect();
+    let read = sqlx::query_as("SELECT key, tokens, updated FROM allowances WHERE key = ANY($1)").bind(keys);
+    let stored: Vec<(String, f64, DateTime<Utc>)> = match read.fetch_all(pool).await {
+        Ok(stored) => stored,
+        Err(e) => return Err((takes, e)),
+    };
+    let mut buckets: HashMap<String, Bucket> =
+        stored.into_iter().map(|(key, tokens, updated)| (key, Bucket { tokens, updated })).collect();
+    let mut by_key: HashMap<String, KeyTakes> = HashMap::new();
+    for take in takes {
+        let entry = by_key.entry(take.key.clone()).or_insert_with(|| {
+            let before = buckets.remove(&take.key);
+            let after = before.unwrap_or_else(|| Bucket::full(take.allowance, take.now));
+            KeyTakes { before, after, allowance: take.allowance, takes: Vec::new() }
+        });
+        let (after, taken) = entry.after.take(take.allowance, take.now);
+        entry.after = after;
+        entry.takes.push((take, taken));
+    }
+    let written = match write_back(pool, &by_key).await {
+        Ok(written) => written,
+        Err(e) => return Err((by_key.into_values().flat_map(|k| k.takes.into_iter().map(|(t, _)| t)).collect(), e)),
+    };
+    let mut again = Vec::new();
+    for (key, key_takes) in by_key {
+        for (take, taken) in key_takes.takes {
+            if written.contains(&key) {
+                let _ = take.answer.send(Ok(taken));
+            } else {
+                again.push(take);
+            }
+        }
+    }
+    Ok(again)
+}
+
+/// Writes the buckets back in one statement: each existing one only if it is as it
+/// was read, each new one only if nobody made it meanwhile. The keys written. Rows
+/// are locked and made in key order, so that two instances' groups cannot deadlock.
+async fn write_back(pool: &PgPool, by_key: &HashMap<String, KeyTakes>) -> sqlx::Result<HashSet<String>> {
+    let (mut keys, mut tokens, mut updated, mut full) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut was_tokens, mut was_updated) = (Vec::new(), Vec::new());
+    for (key, k) in by_key {
+        keys.push(key.as_str());
+        tokens.push(k.after.tokens);
+        updated.push(k.after.updated);
+        full.push(full_at(k.after, k.allowance));
+        was_tokens.push(k.before.map(|b| b.tokens));
+        was_updated.push(k.before.map(|b| b.updated));
+    }
+    let written: Vec<String> = sqlx::query_scalar(
+        "WITH n AS (SELECT * FROM UNNEST($1::text[], $2::float8[], $3::timestamptz[], $4::timestamptz[], \
+                 $5::float8[], $6::timestamptz[]) AS n(key, tokens, updated, full_at, was_tokens, was_updated)), \
+         unchanged AS (SELECT a.key FROM allowances a JOIN n ON n.key = a.key \
+                 AND a.tokens = n.was_tokens AND a.updated = n.was_updated ORDER BY a.key FOR UPDATE OF a), \
+         changed AS (UPDATE allowances a SET tokens = n.tokens, updated = n.updated, full_at = n.full_at FROM n \
+                 WHERE a.key = n.key AND a.key IN (SELECT key FROM unchanged) RETURNING a.key), \
+         made AS (INSERT INTO allowances (key, tokens, updated, full_at) \
+                 SELECT key, tokens, updated, full_at FROM n WHERE was_tokens IS NULL ORDER BY key \
+                 ON CONFLICT (key) DO NOTHING RETURNING key) \
+         SELECT key FROM changed UNION ALL SELECT key FROM made",
+    )
+    .bind(keys)
+    .bind(tokens)
+    .bind(updated)
+    .bind(full)
+    .bind(was_tokens)
+    .bind(was_updated)
+    .fetch_all(pool)
+    .await?;
+    Ok(written.into_iter().collect())
+}
 
 /// When a bucket left as it is would hold its full capacity again.
 fn full_at(bucket: Bucket, allowance: Allowance) -> DateTime<Utc> {
@@ -32,59 +189,18 @@ fn full_at(bucket: Bucket, allowance: Allowance) -> DateTime<Utc> {
         .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
-#[async_trait]
-impl AllowanceStore for PostgresStore {
-    /// Read, take, and write back only if nobody took meanwhile (else again): two
-    /// short statements, no transaction to open and close, no row lock held
-    /// across a round trip.
-    async fn take_allowance(
-        &self,
-        key: &str,
-        allowance: Allowance,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Result<(), Duration>> {
-        let taken = loop {
-            let kept: Option<(f64, DateTime<Utc>)> =
-                sqlx::query_as("SELECT tokens, updated FROM allowances WHERE key = $1")
-                    .bind(key)
-                    .fetch_optional(self.write())
-                    .await
-                    .map_err(other)?;
-            let before = kept.map(|(tokens, updated)| Bucket { tokens, updated });
-            let (after, taken) = before.unwrap_or_else(|| Bucket::full(allowance, now)).take(allowance, now);
-            let sql = match before {
-                Some(_) => {
-                    "UPDATE allowances SET tokens = $2, updated = $3, full_at = $4                      WHERE key = $1 AND tokens = $5 AND updated = $6"
-                }
-                None => {
-                    "INSERT INTO allowances (key, tokens, updated, full_at) VALUES ($1, $2, $3, $4)                      ON CONFLICT (key) DO NOTHING"
-                }
-            };
-            let mut query = sqlx::query(sql).bind(key).bind(after.tokens).bind(after.updated);
-            query = query.bind(full_at(after, allowance));
-            if let Some(before) = before {
-                query = query.bind(before.tokens).bind(before.updated);
-            }
-            if query.execute(self.write()).await.map_err(other)?.rows_affected() == 1 {
-                break taken;
-            }
-        };
-        if TAKES.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == PRUNE_EVERY - 1 {
-            self.forget_full_buckets(now).await?;
-        }
-        Ok(taken)
-    }
+/// A bucket that has filled up again is the same as no bucket at all.
+async fn forget_full_buckets(pool: &PgPool, now: DateTime<Utc>) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM allowances WHERE full_at <= $1").bind(now).execute(pool).await.map(drop)
 }
 
-impl PostgresStore {
-    /// A bucket that has filled up again is the same as no bucket at all.
-    async fn forget_full_buckets(&self, now: DateTime<Utc>) -> StoreResult<()> {
-        sqlx::query("DELETE FROM allowances WHERE full_at <= $1")
-            .bind(now)
-            .execute(self.write())
-            .await
-            .map(drop)
-            .map_err(other)
+#[async_trait]
+impl AllowanceStore for PostgresStore {
+    async fn take_allowance(&self, key: &str, allowance: Allowance, now: DateTime<Utc>) -> Taken {
+        let (answer, taken) = oneshot::channel();
+        let take = Take { key: key.to_string(), allowance, now, answer };
+        self.allowances.queue.send(take).await.map_err(|_| stopped())?;
+        taken.await.map_err(|_| stopped())?
     }
 }
 
@@ -135,26 +251,33 @@ mod tests {
     use candour_store::{Allowance, AllowanceStore, JobLockStore};
     use chrono::{DateTime, Utc};
 
-    use crate::conformance::fresh;
+    use crate::conformance::{fresh, fresh_url};
+    use crate::{PoolSize, PostgresStore};
 
     fn at(seconds: i64) -> DateTime<Utc> {
         DateTime::from_timestamp(1_800_000_000 + seconds, 0).expect("a time")
     }
 
-    /// Takes at the same moment from many connections (as from many instances)
+    /// Takes at the same moment from three instances, each taking several at once,
     /// share one bucket: no more than its burst gets through.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_takes_share_one_bucket() {
-        let (store, _) = fresh().await;
-        let store = Arc::new(store);
+        let url = fresh_url().await;
+        let mut instances = Vec::new();
+        for _ in 0..3 {
+            instances.push(Arc::new(PostgresStore::open(&url, PoolSize(4)).await.expect("open store")));
+        }
         let allowance = Allowance { per_minute: 1, burst: 5 };
         let mut takes = tokio::task::JoinSet::new();
-        for _ in 0..20 {
-            let store = Arc::clone(&store);
-            takes.spawn(async move { store.take_allowance("api:token-1", allowance, at(0)).await.expect("take") });
+        for i in 0..30 {
+            let store = Arc::clone(&instances[i % 3]);
+            let key = if i % 2 == 0 { "api:token-1" } else { "api:other" };
+            takes.spawn(async move { (key, store.take_allowance(key, allowance, at(0)).await.expect("take")) });
         }
-        let allowed = takes.join_all().await.into_iter().filter(Result::is_ok).count();
-        assert_eq!(allowed, 5);
+        let allowed: Vec<&str> =
+            takes.join_all().await.into_iter().filter(|(_, t)| t.is_ok()).map(|(k, _)| k).collect();
+        assert_eq!(allowed.iter().filter(|k| **k == "api:token-1").count(), 5);
+        assert_eq!(allowed.iter().filter(|k| **k == "api:other").count(), 5);
     }
 
     #[tokio::test]
@@ -165,7 +288,7 @@ mod tests {
             store.take_allowance(key, allowance, at(0)).await.expect("take").expect("allowed");
         }
         store.take_allowance("b", allowance, at(1)).await.expect("take").expect("allowed");
-        store.forget_full_buckets(at(1)).await.expect("prune");
+        super::forget_full_buckets(store.write(), at(1)).await.expect("prune");
         let kept: Vec<String> =
             sqlx::query_scalar("SELECT key FROM allowances ORDER BY key").fetch_all(store.write()).await.expect("keys");
         assert_eq!(kept, ["b"], "a refilled after one second, b was just used");
