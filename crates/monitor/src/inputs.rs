@@ -80,7 +80,7 @@ impl Inputs {
         let from = history_start(month, policy);
         let Readings { rows: facts, unreadable } = store.monitored_locations().await?;
         let index: HashMap<LocationId, usize> = facts.iter().enumerate().map(|(i, f)| (f.id.clone(), i)).collect();
-        let mut months = Months::new(facts.len(), &index);
+        let mut months = Months::new(facts.len(), &index, from);
         months.unreadable = unreadable;
         months.read(store, Locations::All, from, today).await?;
         months.read_policy_reads(store, month).await?;
@@ -115,7 +115,7 @@ impl Inputs {
     ) -> StoreResult<bool> {
         let known: Vec<LocationId> = ids.iter().filter(|id| self.index.contains_key(*id)).cloned().collect();
         let index: HashMap<LocationId, usize> = known.iter().enumerate().map(|(j, id)| (id.clone(), j)).collect();
-        let mut months = Months::new(known.len(), &index);
+        let mut months = Months::new(known.len(), &index, self.from);
         months.read(store, Locations::These(&known), self.from, today).await?;
         if !months.unreadable.is_empty() {
             return Ok(false);
@@ -140,7 +140,11 @@ impl Inputs {
 /// Months gathered per service while reading.
 struct Months<'a> {
     index: &'a HashMap<LocationId, usize>,
-    months: Vec<HashMap<Month, ServiceMonth>>,
+    /// The first month read: each service's months are kept by their distance from it.
+    from: Month,
+    months: Vec<Vec<Option<ServiceMonth>>>,
+    /// The service the last row read was for: rows come a service at a time.
+    last: Option<(LocationId, usize)>,
     alerts: Vec<Option<NaiveDate>>,
     complaints: Vec<Option<ComplaintLog>>,
     policy_reads: Vec<Option<PolicyReads>>,
@@ -149,10 +153,12 @@ struct Months<'a> {
 }
 
 impl<'a> Months<'a> {
-    fn new(len: usize, index: &'a HashMap<LocationId, usize>) -> Self {
+    fn new(len: usize, index: &'a HashMap<LocationId, usize>, from: Month) -> Self {
         Months {
             index,
-            months: vec![HashMap::new(); len],
+            from,
+            months: vec![Vec::new(); len],
+            last: None,
             alerts: vec![None; len],
             complaints: vec![None; len],
             policy_reads: vec![None; len],
@@ -217,17 +223,33 @@ impl<'a> Months<'a> {
         Ok(())
     }
 
+    /// Where `id`'s service is in the lists.
+    fn position(&mut self, id: &LocationId) -> Option<usize> {
+        match &self.last {
+            Some((last, i)) if last == id => Some(*i),
+            _ => {
+                let &i = self.index.get(id)?;
+                self.last = Some((id.clone(), i));
+                Some(i)
+            }
+        }
+    }
+
     fn entry(&mut self, id: &LocationId, month: Month) -> Option<&mut ServiceMonth> {
-        let &i = self.index.get(id)?;
+        let i = self.position(id)?;
+        let at = usize::try_from(months_between(self.from, month)).ok()?;
+        let months = &mut self.months[i];
+        if months.len() <= at {
+            months.resize(at + 1, None);
+        }
         let blank = || ServiceMonth { month, voice: VoiceMonth::default(), return_: None };
-        Some(self.months[i].entry(month).or_insert_with(blank))
+        Some(months[at].get_or_insert_with(blank))
     }
 
     fn into_services(self, facts: &[ServiceFacts]) -> Vec<Service> {
         let all = facts.iter().zip(self.months).zip(self.alerts).zip(self.complaints).zip(self.policy_reads);
         all.map(|((((facts, months), last_severe_alert), complaints), policy_reads)| {
-            let mut months: Vec<ServiceMonth> = months.into_values().collect();
-            months.sort_by_key(|m| m.month);
+            let mut months: Vec<ServiceMonth> = months.into_iter().flatten().collect();
             if let Some(log) = &complaints {
                 count_complaints_from_the_log(&mut months, log);
             }
@@ -244,6 +266,11 @@ impl<'a> Months<'a> {
         })
         .collect()
     }
+}
+
+/// How many months `to` comes after `from` (negative before it).
+fn months_between(from: Month, to: Month) -> i32 {
+    (to.year() - from.year()) * 12 + to.month() as i32 - from.month() as i32
 }
 
 /// A location's policy read rate as monitoring counts it in `month`.

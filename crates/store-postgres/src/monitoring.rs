@@ -171,6 +171,15 @@ fn each_packed<T>(rows: &[PgRow], mut read: impl FnMut(&PgRow) -> StoreResult<Ve
     readings
 }
 
+/// Reads packed rows as [`each_packed`] does, off the threads that serve requests:
+/// at national scale that is most of a second's work.
+async fn decode_apart<T: Send + 'static>(
+    rows: Vec<PgRow>,
+    read: fn(&PgRow) -> StoreResult<Vec<T>>,
+) -> StoreResult<Readings<T>> {
+    tokio::task::spawn_blocking(move || each_packed(&rows, read)).await.map_err(other)
+}
+
 /// The arrays of a packed row, each checked to hold one value per month.
 struct Packed<'r> {
     row: &'r PgRow,
@@ -387,7 +396,7 @@ impl MonitoringStore for PostgresStore {
         from: Month,
     ) -> StoreResult<Readings<(LocationId, Month, VoiceMonth)>> {
         let rows = packed_rows(self, "voice_months", &VOICE, which, from).await?;
-        Ok(each_packed(&rows, voice_months))
+        decode_apart(rows, voice_months).await
     }
 
     async fn monitored_returns(
@@ -396,7 +405,7 @@ impl MonitoringStore for PostgresStore {
         from: Month,
     ) -> StoreResult<Readings<(LocationId, MonthlyReturn)>> {
         let rows = packed_rows(self, "provider_returns", &RETURNS, which, from).await?;
-        Ok(each_packed(&rows, monthly_returns))
+        decode_apart(rows, monthly_returns).await
     }
 
     async fn latest_alerts(

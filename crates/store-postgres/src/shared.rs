@@ -29,8 +29,8 @@ use crate::{PostgresStore, other};
 const MAX_GROUP: usize = 512;
 /// Takes waiting beyond this make their callers wait (back-pressure).
 const QUEUE: usize = 4096;
-/// Every this many groups, buckets that have filled up again are forgotten.
-const PRUNE_EVERY: u64 = 256;
+/// How often buckets that have filled up again are forgotten.
+const PRUNE_EVERY: Duration = Duration::from_secs(60);
 
 type Taken = StoreResult<Result<(), Duration>>;
 
@@ -61,30 +61,35 @@ fn stopped() -> StoreError {
 
 async fn take_groups(pool: PgPool, mut waiting: mpsc::Receiver<Take>) {
     let mut group = Vec::with_capacity(MAX_GROUP);
-    let mut groups: u64 = 0;
-    while waiting.recv_many(&mut group, MAX_GROUP).await > 0 {
-        let mut takes: Vec<Take> = std::mem::take(&mut group);
-        let now = takes.iter().map(|t| t.now).max().unwrap_or_else(Utc::now);
-        // Keys someone else wrote meanwhile are read and taken again.
-        while !takes.is_empty() {
-            takes = match take_together(&pool, takes).await {
-                Ok(again) => again,
-                Err((takes, e)) if is_deadlock(&e) => takes,
-                Err((takes, e)) => {
-                    let message = format!("the allowance could not be taken: {e}");
-                    for take in takes {
-                        let _ = take.answer.send(Err(StoreError::Other(message.clone().into())));
-                    }
-                    Vec::new()
+    let mut prune = tokio::time::interval(PRUNE_EVERY);
+    loop {
+        tokio::select! {
+            got = waiting.recv_many(&mut group, MAX_GROUP) => {
+                if got == 0 {
+                    return;
                 }
-            };
-        }
-        groups += 1;
-        if groups % PRUNE_EVERY == 0 {
-            if let Err(error) = forget_full_buckets(&pool, now).await {
-                tracing::warn!(%error, "full allowance buckets could not be forgotten");
+                take_group(&pool, std::mem::take(&mut group)).await;
             }
+            // Apart, so that no take waits for it.
+            _ = prune.tick() => drop(tokio::spawn(forget_full_buckets(pool.clone(), Utc::now()))),
         }
+    }
+}
+
+async fn take_group(pool: &PgPool, mut takes: Vec<Take>) {
+    // Keys someone else wrote meanwhile are read and taken again.
+    while !takes.is_empty() {
+        takes = match take_together(pool, takes).await {
+            Ok(again) => again,
+            Err((takes, e)) if is_deadlock(&e) => takes,
+            Err((takes, e)) => {
+                let message = format!("the allowance could not be taken: {e}");
+                for take in takes {
+                    let _ = take.answer.send(Err(StoreError::Other(message.clone().into())));
+                }
+                Vec::new()
+            }
+        };
     }
 }
 
@@ -189,9 +194,19 @@ fn full_at(bucket: Bucket, allowance: Allowance) -> DateTime<Utc> {
         .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
-/// A bucket that has filled up again is the same as no bucket at all.
-async fn forget_full_buckets(pool: &PgPool, now: DateTime<Utc>) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM allowances WHERE full_at <= $1").bind(now).execute(pool).await.map(drop)
+/// A bucket that has filled up again is the same as no bucket at all. Rows a take
+/// is writing are left for next time rather than waited for.
+async fn forget_full_buckets(pool: PgPool, now: DateTime<Utc>) {
+    let forgotten = sqlx::query(
+        "DELETE FROM allowances WHERE key IN \
+         (SELECT key FROM allowances WHERE full_at <= $1 FOR UPDATE SKIP LOCKED)",
+    )
+    .bind(now)
+    .execute(&pool)
+    .await;
+    if let Err(error) = forgotten {
+        tracing::warn!(%error, "full allowance buckets could not be forgotten");
+    }
 }
 
 #[async_trait]
@@ -288,7 +303,7 @@ mod tests {
             store.take_allowance(key, allowance, at(0)).await.expect("take").expect("allowed");
         }
         store.take_allowance("b", allowance, at(1)).await.expect("take").expect("allowed");
-        super::forget_full_buckets(store.write(), at(1)).await.expect("prune");
+        super::forget_full_buckets(store.write().clone(), at(1)).await;
         let kept: Vec<String> =
             sqlx::query_scalar("SELECT key FROM allowances ORDER BY key").fetch_all(store.write()).await.expect("keys");
         assert_eq!(kept, ["b"], "a refilled after one second, b was just used");
