@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 
-use candour_engine::monitoring::{FlagKind, MonitoringPolicy, Status};
+use candour_engine::monitoring::{MonitoringPolicy, Status};
 use candour_monitor::{Inputs, Snapshot};
 use candour_store_sqlite::SqliteStore;
 
@@ -187,18 +187,6 @@ fn status_code(status: Status) -> &'static str {
     }
 }
 
-fn flag_code(kind: FlagKind) -> &'static str {
-    match kind {
-        FlagKind::SevereSafeguardingAlert => "severe_safeguarding_alert",
-        FlagKind::ClosedCulture => "closed_culture",
-        FlagKind::NoRegisteredManager => "no_registered_manager",
-        FlagKind::ManagerChanges => "manager_changes",
-        FlagKind::DataSilence => "data_silence",
-        FlagKind::FewComplaints => "few_complaints",
-        FlagKind::OverdueComplaints => "overdue_complaints",
-    }
-}
-
 /// The engine's figures for the latest window, and each service's watchlist entry.
 /// Floats are written in full (`{:?}` round-trips), so differences are the engine's.
 fn dump_results(snapshot: &Snapshot, dir: &Path) -> std::io::Result<()> {
@@ -225,7 +213,7 @@ fn dump_results(snapshot: &Snapshot, dir: &Path) -> std::io::Result<()> {
                 status_code(r.status)
             )?;
         }
-        let mut flags: Vec<&str> = result.flags.iter().map(|f| flag_code(f.kind)).collect();
+        let mut flags: Vec<&str> = result.flags.iter().map(|f| f.kind.code()).collect();
         flags.sort_unstable();
         writeln!(
             watchlist,

@@ -17,28 +17,8 @@ use candour_domain::{LocationId, ProviderId, Rating, Region, ServiceKind};
 use candour_store::*;
 
 use crate::codec::get;
+use crate::voice::counts;
 use crate::{PostgresStore, corrupt, other};
-
-/// Voice counts per month, in the order of [`VoiceMonth`].
-const VOICE: [&str; 17] = [
-    "month",
-    "responses",
-    "positive",
-    "rated",
-    "outcome_n",
-    "outcome_sum",
-    "outcome_sum_sq",
-    "stories",
-    "critical_stories",
-    "speak_up_n",
-    "speak_up_sum",
-    "speak_up_sum_sq",
-    "enough_staff_n",
-    "enough_staff_sum",
-    "enough_staff_sum_sq",
-    "partner_responses",
-    "partner_concerns",
-];
 
 /// Returns, in the order of [`MonthlyReturn`].
 const RETURNS: [&str; 20] = [
@@ -279,7 +259,7 @@ fn sum_of(x: f64) -> StoreResult<f64> {
     if x.is_finite() { Ok(x) } else { Err(corrupt("voice sums", "a sum is not a finite number")) }
 }
 
-/// A packed row of [`VOICE`].
+/// A packed row of voice counts: the month, then [`counts::COLUMNS`].
 fn voice_months(row: &PgRow) -> StoreResult<Vec<(LocationId, Month, VoiceMonth)>> {
     let id = location(row)?;
     let p = Packed::new(row)?;
@@ -395,7 +375,8 @@ impl MonitoringStore for PostgresStore {
         which: Locations<'_>,
         from: Month,
     ) -> StoreResult<Readings<(LocationId, Month, VoiceMonth)>> {
-        let rows = packed_rows(self, "voice_months", &VOICE, which, from).await?;
+        let columns: Vec<&str> = std::iter::once("month").chain(counts::COLUMNS).collect();
+        let rows = packed_rows(self, "voice_months", &columns, which, from).await?;
         decode_apart(rows, voice_months).await
     }
 

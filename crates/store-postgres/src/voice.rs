@@ -3,7 +3,7 @@
 //! transaction that locks or conditionally updates what it depends on, since
 //! other instances write at the same time. Reads go through the read pool.
 
-mod counts;
+pub(crate) mod counts;
 mod historic;
 mod submissions;
 

@@ -35,6 +35,19 @@ pub enum FlagKind {
 }
 
 impl FlagKind {
+    /// The flag's code, as the watchlist and its exports name it.
+    pub fn code(self) -> &'static str {
+        match self {
+            FlagKind::SevereSafeguardingAlert => "severe_safeguarding_alert",
+            FlagKind::ClosedCulture => "closed_culture",
+            FlagKind::NoRegisteredManager => "no_registered_manager",
+            FlagKind::ManagerChanges => "manager_changes",
+            FlagKind::DataSilence => "data_silence",
+            FlagKind::FewComplaints => "few_complaints",
+            FlagKind::OverdueComplaints => "overdue_complaints",
+        }
+    }
+
     pub fn seriousness(self) -> Seriousness {
         match self {
             FlagKind::SevereSafeguardingAlert | FlagKind::ClosedCulture => Seriousness::Override,

@@ -114,7 +114,7 @@ pub fn watch_entry(service: &ServiceIndicators, policy: &BandPolicy) -> WatchEnt
         .iter()
         .map(|f| Reason {
             seriousness: f.seriousness,
-            code: flag_code(f.kind),
+            code: f.kind.code(),
             text: f.reason.clone(),
             data: f.data.clone(),
         })
@@ -138,18 +138,6 @@ pub fn watch_entry(service: &ServiceIndicators, policy: &BandPolicy) -> WatchEnt
         score_band,
         band,
         reasons,
-    }
-}
-
-fn flag_code(kind: FlagKind) -> &'static str {
-    match kind {
-        FlagKind::SevereSafeguardingAlert => "severe_safeguarding_alert",
-        FlagKind::ClosedCulture => "closed_culture",
-        FlagKind::NoRegisteredManager => "no_registered_manager",
-        FlagKind::ManagerChanges => "manager_changes",
-        FlagKind::DataSilence => "data_silence",
-        FlagKind::FewComplaints => "few_complaints",
-        FlagKind::OverdueComplaints => "overdue_complaints",
     }
 }
 

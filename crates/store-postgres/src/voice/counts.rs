@@ -14,7 +14,8 @@ use std::sync::LazyLock;
 
 use sqlx::PgConnection;
 
-const COLUMNS: [&str; 16] = [
+/// The counts kept per location and month, in the order of [`candour_domain::voice_month::VoiceMonth`].
+pub(crate) const COLUMNS: [&str; 16] = [
     "responses",
     "positive",
     "rated",
