@@ -61,17 +61,22 @@ fn stopped() -> StoreError {
 
 async fn take_groups(pool: PgPool, mut waiting: mpsc::Receiver<Take>) {
     let mut group = Vec::with_capacity(MAX_GROUP);
-    let mut prune = tokio::time::interval(PRUNE_EVERY);
+    let mut prune = tokio::time::interval_at(tokio::time::Instant::now() + PRUNE_EVERY, PRUNE_EVERY);
+    // The latest time a take was made at: buckets full by then are forgotten.
+    let mut latest: Option<DateTime<Utc>> = None;
     loop {
         tokio::select! {
             got = waiting.recv_many(&mut group, MAX_GROUP) => {
                 if got == 0 {
                     return;
                 }
+                latest = latest.max(group.iter().map(|t| t.now).max());
                 take_group(&pool, std::mem::take(&mut group)).await;
             }
             // Apart, so that no take waits for it.
-            _ = prune.tick() => drop(tokio::spawn(forget_full_buckets(pool.clone(), Utc::now()))),
+            _ = prune.tick() => if let Some(now) = latest {
+                drop(tokio::spawn(forget_full_buckets(pool.clone(), now)));
+            },
         }
     }
 }
