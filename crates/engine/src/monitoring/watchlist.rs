@@ -5,7 +5,7 @@ use candour_domain::percent::percent_of_share;
 use serde::Serialize;
 
 use super::catalogue::{Indicator, Statistic};
-use super::flags::{Fact, FlagKind, Seriousness};
+use super::flags::{Fact, Seriousness};
 use super::{IndicatorResult, MonitoringError, ServiceIndicators, Status};
 
 /// How scores become bands, and how far a flag lifts a service.

@@ -206,7 +206,7 @@ async fn upsert_locations(conn: &mut PgConnection, locations: &[Location], now: 
         .bind(column(&ls, |l| to_json(&l.specialisms)))
         .bind(column(&ls, |l| to_json(&l.regulated_activities)))
         .bind(column(&ls, |l| to_json(&l.relationships)))
-        .bind(column(&ls, |l| service_kinds_text(l)))
+        .bind(column(&ls, service_kinds_text))
         .bind(column(&ls, |l| l.address.line1.as_deref()))
         .bind(column(&ls, |l| l.address.line2.as_deref()))
         .bind(column(&ls, |l| l.address.town.as_deref()))
