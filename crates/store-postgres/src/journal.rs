@@ -257,21 +257,19 @@ impl JournalStore for PostgresStore {
     }
 
     async fn last_change(&self) -> StoreResult<i64> {
-        // The highest number handed out, even if pruned since. Taken under the
+        // The highest number handed out, even if pruned since. Read under the
         // journal's lock (shared), so that no append is still between its number
-        // and its commit: every number up to this one is final.
-        let mut tx = self.write().begin().await.map_err(other)?;
-        sqlx::query("SELECT pg_advisory_xact_lock_shared($1)")
-            .bind(JOURNAL_LOCK)
-            .execute(&mut *tx)
-            .await
-            .map_err(other)?;
-        let last: Option<i64> =
-            sqlx::query_scalar("SELECT last_value FROM pg_sequences WHERE sequencename = 'changes_sequence_seq' AND schemaname = current_schema()")
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(other)?;
-        tx.commit().await.map_err(other)?;
+        // and its commit: every number up to this one is final. One statement, so
+        // the lock is let go at once, never held while this process is busy: the
+        // function in FROM takes it before the row's value is read.
+        let last: Option<i64> = sqlx::query_scalar(
+            "SELECT pg_sequence_last_value('changes_sequence_seq'::regclass) \
+             FROM pg_advisory_xact_lock_shared($1) AS locked",
+        )
+        .bind(JOURNAL_LOCK)
+        .fetch_one(self.write())
+        .await
+        .map_err(other)?;
         Ok(last.unwrap_or(0))
     }
 
