@@ -80,13 +80,18 @@ async fn rows(
     group: Option<&str>,
     then: &str,
 ) -> StoreResult<Vec<PgRow>> {
-    let listed = match which {
-        Locations::All => "",
-        Locations::These(_) => " AND location_id = ANY($2)",
-    };
+    let listed = listed(which);
     let group = group.map(|g| format!(" GROUP BY {g}")).unwrap_or_default();
     // Only our own constants go into the text; values are bound.
     fetch_apart(store, format!("{select}{listed}{group} ORDER BY location_id{then}"), bind, which).await
+}
+
+/// The condition that keeps to the listed locations, bound as $2 by [`fetch_apart`].
+fn listed(which: Locations<'_>) -> &'static str {
+    match which {
+        Locations::All => "",
+        Locations::These(_) => " AND location_id = ANY($2)",
+    }
 }
 
 /// Runs `sql`, binding `bind` as $1 and the listed locations as $2, in a task of its
@@ -123,10 +128,7 @@ async fn packed_rows(
     from: Month,
 ) -> StoreResult<Vec<PgRow>> {
     let arrays: Vec<String> = columns.iter().map(|c| format!("array_agg({c})")).collect();
-    let listed = match which {
-        Locations::All => "",
-        Locations::These(_) => " AND location_id = ANY($2)",
-    };
+    let listed = listed(which);
     // Only our own constants go into the text; values are bound. The ordered
     // subquery lets the months be gathered per location without sorting again.
     let sql = format!(
