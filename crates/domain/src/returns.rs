@@ -68,10 +68,13 @@ impl Month {
 
     /// The month before, or `None` before the year 1000.
     pub fn previous(self) -> Option<Self> {
-        match self.month {
-            1 => Month::new(self.year - 1, 12).ok(),
-            m => Some(Month { year: self.year, month: m - 1 }),
-        }
+        self.minus(1)
+    }
+
+    /// The month `months` before this one, or `None` before the year 1000.
+    pub fn minus(self, months: u32) -> Option<Self> {
+        let index = i64::from(self.year) * 12 + i64::from(self.month) - 1 - i64::from(months);
+        Month::new(i32::try_from(index.div_euclid(12)).ok()?, index.rem_euclid(12) as u32 + 1).ok()
     }
 }
 
@@ -661,6 +664,8 @@ mod tests {
         assert_eq!(Month::parse("2026-01").unwrap().previous(), Some(Month::new(2025, 12).unwrap()));
         assert_eq!(Month::parse("2026-03").unwrap().previous(), Some(Month::new(2026, 2).unwrap()));
         assert_eq!(Month::new(1000, 1).unwrap().previous(), None);
+        assert_eq!(Month::parse("2026-11").unwrap().minus(11), Some(Month::new(2025, 12).unwrap()));
+        assert_eq!(Month::parse("2026-11").unwrap().minus(0), Some(Month::new(2026, 11).unwrap()));
         assert!(Month::parse("1900-01").is_err() && Month::parse("0001-01").is_err(), "outside the plausible range");
         assert_eq!(Month::parse(" 2026-01 ").unwrap().to_string(), "2026-01");
     }

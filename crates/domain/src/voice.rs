@@ -203,6 +203,30 @@ coded_enum!(
     }
 );
 
+/// A rating of progress on one personal outcome counts towards the people's rating at
+/// most once in this many days, so that a return link cannot pile up "better".
+pub const PROGRESS_COUNTS_EVERY_DAYS: i64 = 90;
+
+/// Whether a rating at `at` counts, after the latest counted rating of the same outcome.
+pub fn progress_counts(last_counted: Option<DateTime<Utc>>, at: DateTime<Utc>) -> bool {
+    last_counted.is_none_or(|last| at - last >= chrono::Duration::days(PROGRESS_COUNTS_EVERY_DAYS))
+}
+
+/// Which of one outcome's ratings count, given their times in order.
+pub fn counted_progress(times: &[DateTime<Utc>]) -> Vec<bool> {
+    let mut last = None;
+    times
+        .iter()
+        .map(|&at| {
+            let counts = progress_counts(last, at);
+            if counts {
+                last = Some(at);
+            }
+            counts
+        })
+        .collect()
+}
+
 /// One question on four levels, with the quality statements it is evidence for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Question {
@@ -673,6 +697,15 @@ pub struct VoiceFacts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_outcome_counts_once_in_any_ninety_days() {
+        let day = |d: i64| DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::days(d);
+        let monthly: Vec<_> = (0..7).map(|m| day(30 * m)).collect();
+        assert_eq!(counted_progress(&monthly), [true, false, false, true, false, false, true]);
+        assert_eq!(counted_progress(&[day(0), day(89), day(90), day(179)]), [true, false, true, false]);
+        assert!(progress_counts(None, day(0)));
+    }
 
     fn person() -> RawFeedback {
         RawFeedback {

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::voice::{Overall, Respondent, ResponseFacts, StoryFacts};
+use crate::voice::{Channel, Overall, Respondent, ResponseFacts, StoryFacts};
 
 /// The month's voice counts, enough to recompute every voice indicator without the answers.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
@@ -18,6 +18,19 @@ pub struct VoiceMonth {
     pub outcome_n: u32,
     pub outcome_sum: f64,
     pub outcome_sum_sq: f64,
+    /// Their answers to "being treated with dignity and respect", and of those the ones
+    /// "just as I want" or "good enough".
+    pub dignity_n: u32,
+    pub dignity_positive: u32,
+    /// Their answers to "feeling safe", and of those the ones "just as I want" or "good enough".
+    pub safe_n: u32,
+    pub safe_positive: u32,
+    /// Of their responses, those typed in by staff: from paper, or given with a helper.
+    pub entered: u32,
+    /// Ratings of progress on personal outcomes made this month that count (at most one
+    /// per outcome in any 90 days), and of those the ones "better".
+    pub progress_n: u32,
+    pub progress_better: u32,
     pub stories: u32,
     /// Stories a moderator judged moderate or worse (criticality ≥ 3).
     pub critical_stories: u32,
@@ -38,6 +51,10 @@ pub struct VoiceMonth {
 /// The criticality from which a story counts as critical.
 const CRITICAL: u8 = 3;
 
+/// The answer level from which an outcome answer counts as positive: "good enough" (2)
+/// or "just as I want" (3).
+pub const POSITIVE_LEVEL: u8 = 2;
+
 impl VoiceMonth {
     /// Counts one response.
     pub fn add_response(&mut self, response: &ResponseFacts) {
@@ -53,6 +70,16 @@ impl VoiceMonth {
 
     fn add_person(&mut self, response: &ResponseFacts) {
         self.responses += 1;
+        self.entered += u32::from(matches!(response.channel, Channel::Assisted | Channel::Paper));
+        let answer = |code: &str| response.answers.iter().find(|&&(c, _)| c == code).and_then(|&(_, level)| level);
+        if let Some(level) = answer("dignity") {
+            self.dignity_n += 1;
+            self.dignity_positive += u32::from(level >= POSITIVE_LEVEL);
+        }
+        if let Some(level) = answer("safe") {
+            self.safe_n += 1;
+            self.safe_positive += u32::from(level >= POSITIVE_LEVEL);
+        }
         if let Some(positive) = response.overall.positive() {
             self.rated += 1;
             self.positive += u32::from(positive);
@@ -81,6 +108,12 @@ impl VoiceMonth {
             self.enough_staff_sum += level;
             self.enough_staff_sum_sq += level * level;
         }
+    }
+
+    /// Counts one rating of progress on a personal outcome that counts.
+    pub fn add_progress(&mut self, better: bool) {
+        self.progress_n += 1;
+        self.progress_better += u32::from(better);
     }
 
     /// Counts one story; one not yet judged is counted but not as critical.
@@ -116,9 +149,27 @@ mod tests {
         voice.add_response(&response(Respondent::Partner, Overall::Neither, vec![]));
         assert_eq!((voice.responses, voice.positive, voice.rated), (2, 1, 1));
         assert_eq!((voice.outcome_n, voice.outcome_sum, voice.outcome_sum_sq), (1, 2.0, 4.0));
+        assert_eq!((voice.safe_n, voice.safe_positive), (1, 1), "\"doesn't apply\" is no answer");
+        assert_eq!((voice.dignity_n, voice.entered), (0, 0));
         assert_eq!((voice.speak_up_n, voice.speak_up_sum), (1, 1.0));
         assert_eq!((voice.enough_staff_n, voice.enough_staff_sum, voice.enough_staff_sum_sq), (1, 2.0, 4.0));
         assert_eq!((voice.partner_responses, voice.partner_concerns), (2, 1), "neither good nor poor is no concern");
+    }
+
+    #[test]
+    fn dignity_and_safety_are_positive_from_good_enough_and_typed_in_answers_are_counted() {
+        let mut voice = VoiceMonth::default();
+        for (level, channel) in [(3, Channel::Paper), (2, Channel::Assisted), (1, Channel::Online), (0, Channel::Api)] {
+            let mut r =
+                response(Respondent::Advocate, Overall::Good, vec![("dignity", Some(level)), ("safe", Some(level))]);
+            r.channel = channel;
+            voice.add_response(&r);
+        }
+        assert_eq!((voice.dignity_n, voice.dignity_positive, voice.safe_n, voice.safe_positive), (4, 2, 4, 2));
+        assert_eq!(voice.entered, 2);
+        voice.add_progress(true);
+        voice.add_progress(false);
+        assert_eq!((voice.progress_n, voice.progress_better), (2, 1));
     }
 
     #[test]

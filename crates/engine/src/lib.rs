@@ -19,6 +19,7 @@ mod assessment;
 mod framework;
 pub mod monitoring;
 mod overall;
+pub mod people;
 mod policy;
 pub mod prescreen;
 mod rate;

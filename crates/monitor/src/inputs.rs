@@ -40,9 +40,8 @@ fn dependent(facts: &ServiceFacts) -> bool {
 
 /// The first month monitoring reads for `month` under `policy`.
 pub fn history_start(month: Month, policy: &MonitoringPolicy) -> Month {
-    let back = policy.history_months.max(policy.manager_months).max(12) as i32 - 1;
-    let index = month.year() * 12 + month.month() as i32 - 1 - back;
-    Month::new(index.div_euclid(12), index.rem_euclid(12) as u32 + 1).unwrap_or(month)
+    let months = policy.history_months.max(policy.manager_months).max(12).max(policy.people.window_months + 1);
+    month.minus(months - 1).unwrap_or(month)
 }
 
 /// A registered service whose stored data could not be read: it is left out of

@@ -272,6 +272,10 @@ fn voice_months(row: &PgRow) -> StoreResult<Vec<(LocationId, Month, VoiceMonth)>
     let (speak_up_n, speak_up_sum, speak_up_sum_sq) = (p.counts(10, "speak-up answers")?, p.sums(11)?, p.sums(12)?);
     let enough_staff = (p.counts(13, "enough-staff answers")?, p.sums(14)?, p.sums(15)?);
     let partners = (p.counts(16, "partner responses")?, p.counts(17, "partner concerns")?);
+    let dignity = (p.counts(18, "dignity answers")?, p.counts(19, "positive dignity answers")?);
+    let safe = (p.counts(20, "safety answers")?, p.counts(21, "positive safety answers")?);
+    let entered = p.counts(22, "responses typed in by staff")?;
+    let progress = (p.counts(23, "progress ratings")?, p.counts(24, "progress rated better")?);
     let month = |m: usize| VoiceMonth {
         responses: responses[m],
         positive: positive[m],
@@ -289,6 +293,13 @@ fn voice_months(row: &PgRow) -> StoreResult<Vec<(LocationId, Month, VoiceMonth)>
         enough_staff_sum_sq: enough_staff.2[m],
         partner_responses: partners.0[m],
         partner_concerns: partners.1[m],
+        dignity_n: dignity.0[m],
+        dignity_positive: dignity.1[m],
+        safe_n: safe.0[m],
+        safe_positive: safe.1[m],
+        entered: entered[m],
+        progress_n: progress.0[m],
+        progress_better: progress.1[m],
     };
     Ok(p.months.iter().enumerate().map(|(m, &at)| (id.clone(), at, month(m))).collect())
 }

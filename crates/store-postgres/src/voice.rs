@@ -16,7 +16,7 @@ use sqlx::postgres::{PgConnection, PgRow, Postgres};
 
 use candour_domain::voice::{
     ChangeClaim, Channel, Contact, Criticality, Helper, Overall, Progress, Respondent, ResponseFacts, StoryFacts,
-    VoiceFacts,
+    VoiceFacts, progress_counts,
 };
 use candour_domain::{Email, LocationId, ProviderId, UserId};
 use candour_store::*;
@@ -688,21 +688,38 @@ impl VoiceStore for PostgresStore {
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
         let mut tx = self.write().begin().await.map_err(other)?;
-        // Only through the key of the response the outcome belongs to.
-        let location: Option<String> = sqlx::query_scalar(
-            "WITH outcome AS (SELECT o.id, f.location_id FROM personal_outcomes o \
-                 JOIN feedback f ON f.id = o.feedback_id WHERE o.id = $3 AND f.key_hash = $4), \
-             rated AS (INSERT INTO outcome_progress (outcome_id, rated_at, progress) SELECT id, $1, $2 FROM outcome) \
-             SELECT location_id FROM outcome",
+        // Only through the key of the response the outcome belongs to. The outcome's row
+        // is locked, so that two ratings at once cannot both count.
+        let outcome = sqlx::query(
+            "SELECT f.location_id, (SELECT MAX(p.rated_at) FROM outcome_progress p \
+                 WHERE p.outcome_id = o.id AND p.counted) \
+             FROM personal_outcomes o JOIN feedback f ON f.id = o.feedback_id \
+             WHERE o.id = $1 AND f.key_hash = $2 FOR UPDATE OF o",
         )
-        .bind(at)
-        .bind(progress.code())
         .bind(outcome_id)
         .bind(stored_key(key_hash))
         .fetch_optional(&mut *tx)
         .await
         .map_err(other)?;
-        let Some(location) = location else { return Err(StoreError::NotFound) };
+        let Some(outcome) = outcome else { return Err(StoreError::NotFound) };
+        let location: String = get(&outcome, 0)?;
+        let counted = progress_counts(get(&outcome, 1)?, at);
+        sqlx::query(
+            "WITH rated AS (INSERT INTO outcome_progress (outcome_id, rated_at, progress, counted) \
+                 VALUES ($1, $2, $3, $4)) \
+             INSERT INTO voice_months (location_id, month, progress_n, progress_better) \
+             SELECT $5, to_char($2 AT TIME ZONE 'UTC', 'YYYY-MM'), 1, ($3 = 'better')::int WHERE $4 \
+             ON CONFLICT (location_id, month) DO UPDATE SET progress_n = voice_months.progress_n + 1, \
+                 progress_better = voice_months.progress_better + excluded.progress_better",
+        )
+        .bind(outcome_id)
+        .bind(at)
+        .bind(progress.code())
+        .bind(counted)
+        .bind(&location)
+        .execute(&mut *tx)
+        .await
+        .map_err(other)?;
         journal::append(&mut tx, Some(&location), ChangeKind::Feedback, at).await?;
         tx.commit().await.map_err(other)
     }
@@ -800,6 +817,7 @@ impl VoiceStore for PostgresStore {
         .await
         .map_err(|e| write_error("this response cannot be moderated", e))?;
         counts::add(&mut tx, &[id]).await.map_err(other)?;
+        counts::add_progress_of(&mut tx, &[id]).await.map_err(other)?;
         if status == FeedbackStatus::Published {
             counts::count_published(&mut tx, &[id]).await.map_err(other)?;
         }

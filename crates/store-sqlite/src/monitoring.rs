@@ -22,11 +22,37 @@ use crate::{SqliteStore, other};
 
 /// A month packed by [`VOICE`], in its column order (that of [`VoiceMonth`]).
 #[derive(serde::Deserialize)]
-struct VoiceRow(String, u32, u32, u32, u32, f64, f64, u32, u32, u32, f64, f64, u32, f64, f64, u32, u32);
+struct VoiceRow(
+    String,
+    u32,
+    u32,
+    u32,
+    u32,
+    f64,
+    f64,
+    u32,
+    u32,
+    u32,
+    f64,
+    f64,
+    u32,
+    f64,
+    f64,
+    u32,
+    u32,
+    u32,
+    u32,
+    u32,
+    u32,
+    u32,
+    u32,
+    u32,
+);
 
 const VOICE: &str = "SELECT location_id, json_group_array(json_array(month, responses, positive, rated, outcome_n, \
      outcome_sum, outcome_sum_sq, stories, critical_stories, speak_up_n, speak_up_sum, speak_up_sum_sq, \
-     enough_staff_n, enough_staff_sum, enough_staff_sum_sq, partner_responses, partner_concerns)) \
+     enough_staff_n, enough_staff_sum, enough_staff_sum_sq, partner_responses, partner_concerns, dignity_n, \
+     dignity_positive, safe_n, safe_positive, entered, progress_n, progress_better)) \
      FROM voice_months WHERE month >= ?1";
 
 /// A return packed by [`RETURNS`], in its column order.
@@ -267,6 +293,13 @@ fn voice_month(m: VoiceRow) -> StoreResult<(Month, VoiceMonth)> {
         enough_staff_sum_sq: m.14,
         partner_responses: count("partner responses", m.15)?,
         partner_concerns: count("partner concerns", m.16)?,
+        dignity_n: count("dignity answers", m.17)?,
+        dignity_positive: count("positive dignity answers", m.18)?,
+        safe_n: count("safety answers", m.19)?,
+        safe_positive: count("positive safety answers", m.20)?,
+        entered: count("responses typed in by staff", m.21)?,
+        progress_n: count("progress ratings", m.22)?,
+        progress_better: count("progress rated better", m.23)?,
     };
     let sums = [
         voice.outcome_sum,

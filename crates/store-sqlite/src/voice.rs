@@ -15,7 +15,7 @@ use sqlx::sqlite::{Sqlite, SqliteConnection, SqliteRow};
 
 use candour_domain::voice::{
     ChangeClaim, Channel, Contact, Criticality, Helper, Overall, Progress, Respondent, ResponseFacts, StoryFacts,
-    VoiceFacts,
+    VoiceFacts, progress_counts,
 };
 use candour_domain::{Email, LocationId, ProviderId, UserId};
 use candour_store::*;
@@ -695,20 +695,29 @@ impl VoiceStore for SqliteStore {
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
         let mut tx = self.writer.begin().await.map_err(other)?;
-        let added = sqlx::query(
-            "INSERT INTO outcome_progress (outcome_id, rated_at, progress) \
-             SELECT o.id, ?, ? FROM personal_outcomes o JOIN feedback f ON f.id = o.feedback_id \
-             WHERE o.id = ? AND f.key_hash = ?",
+        let outcome = sqlx::query(
+            "SELECT (SELECT MAX(p.rated_at) FROM outcome_progress p WHERE p.outcome_id = o.id AND p.counted) \
+             FROM personal_outcomes o JOIN feedback f ON f.id = o.feedback_id WHERE o.id = ? AND f.key_hash = ?",
         )
-        .bind(stamp(at))
-        .bind(progress.code())
         .bind(outcome_id)
         .bind(StoredKey::of(key_hash))
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(other)?
+        .ok_or(StoreError::NotFound)?;
+        let counted = progress_counts(get(&outcome, 0)?, at);
+        let rowid: i64 = sqlx::query_scalar(
+            "INSERT INTO outcome_progress (outcome_id, rated_at, progress, counted) VALUES (?, ?, ?, ?) RETURNING rowid",
+        )
+        .bind(outcome_id)
+        .bind(stamp(at))
+        .bind(progress.code())
+        .bind(counted)
+        .fetch_one(&mut *tx)
         .await
         .map_err(other)?;
-        if added.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
+        if counted {
+            counts::add_progress(&mut tx, rowid).await?;
         }
         let of = "SELECT f.location_id FROM personal_outcomes o JOIN feedback f ON f.id = o.feedback_id WHERE o.id = ?";
         journal_of(&mut tx, of, outcome_id, ChangeKind::Feedback, at).await?;

@@ -13,7 +13,7 @@ use candour_domain::voice::{
 };
 use candour_domain::{LocationId, ProviderId, UserId};
 
-use crate::{OutboxEntry, OutgoingEmail, Page, StoreResult};
+use crate::{OutboxEntry, OutgoingEmail, Page, StoreError, StoreResult};
 
 /// What the automated pre-screen made of a story: a suggested level and the words
 /// that suggest harm. A moderator decides.
@@ -316,6 +316,31 @@ pub struct HistoricFeedback {
     pub replies: Vec<NewReply>,
     /// Personal outcome index (0-based) → progress ratings.
     pub progress: Vec<(usize, DateTime<Utc>, Progress)>,
+}
+
+impl HistoricFeedback {
+    /// The progress ratings, each with whether it counts towards the people's rating
+    /// (at most once per outcome in any 90 days, as when rated through the return
+    /// link); `Invalid` for a rating of an outcome the response does not name.
+    pub fn counted_progress(&self) -> StoreResult<Vec<(usize, DateTime<Utc>, Progress, bool)>> {
+        let named = self.new.feedback.personal_outcomes.len();
+        if let Some(&(index, ..)) = self.progress.iter().find(|(index, ..)| *index >= named) {
+            return Err(StoreError::Invalid(format!(
+                "response {} rates progress on personal outcome {} of {named}",
+                self.new.reference,
+                index + 1
+            )));
+        }
+        let mut ratings = self.progress.clone();
+        ratings.sort_by_key(|&(index, at, _)| (index, at));
+        let mut counted = Vec::with_capacity(ratings.len());
+        for outcome in ratings.chunk_by(|a, b| a.0 == b.0) {
+            let times: Vec<DateTime<Utc>> = outcome.iter().map(|r| r.1).collect();
+            let counts = candour_domain::voice::counted_progress(&times);
+            counted.extend(outcome.iter().zip(counts).map(|(&(index, at, progress), c)| (index, at, progress, c)));
+        }
+        Ok(counted)
+    }
 }
 
 #[async_trait]

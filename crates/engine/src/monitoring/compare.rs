@@ -18,6 +18,8 @@ pub struct Comparison {
     pub theta0: f64,
     /// The between-service variance allowed for.
     pub tau2: f64,
+    /// The service's own standard error s, on the figure's scale.
+    pub s: f64,
     /// z^D = (Y − θ0)/√(s² + τ²).
     pub z: f64,
     pub lo95: f64,
@@ -46,16 +48,26 @@ pub(crate) fn snapshot(
     for group in groups {
         let members: Vec<usize> = group.iter().copied().filter(|&i| measures[i].is_some()).collect();
         let measured: Vec<Measure> = members.iter().filter_map(|&i| measures[i]).collect();
-        let compared = match indicator.info().statistic {
-            Statistic::Proportion => proportions(&measured, options)?,
-            Statistic::Rate => rates(&measured, options)?,
-            Statistic::Mean => means(&measured, options)?,
-        };
+        let compared = compare_group(indicator.info().statistic, &measured, options)?;
         for (&i, comparison) in members.iter().zip(compared) {
             figures[i].comparison = comparison;
         }
     }
     Ok(figures)
+}
+
+/// Each measure of one peer group against the group, in order; `None` for those with
+/// too little data.
+pub(crate) fn compare_group(
+    statistic: Statistic,
+    group: &[Measure],
+    options: DispersionOptions,
+) -> Result<Vec<Option<Comparison>>, StatsError> {
+    match statistic {
+        Statistic::Proportion => proportions(group, options),
+        Statistic::Rate => rates(group, options),
+        Statistic::Mean => means(group, options),
+    }
 }
 
 /// The services of each peer group, as positions in `services`.
@@ -143,7 +155,7 @@ fn compared(
         };
         let ((lo95, hi95), (lo998, hi998)) = (limits(Z_95), limits(Z_998));
         let z = adjusted_z(score, theta0, tau2);
-        enough(m, options).then_some(Comparison { theta0, tau2, z, lo95, hi95, lo998, hi998 })
+        enough(m, options).then_some(Comparison { theta0, tau2, s: score.s, z, lo95, hi95, lo998, hi998 })
     });
     Ok(comparisons.collect())
 }

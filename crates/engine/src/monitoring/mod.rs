@@ -30,10 +30,13 @@ use serde::Serialize;
 use candour_domain::returns::Month;
 use candour_domain::voice::MIN_RESPONSES_SHOWN;
 
+use crate::people::PeoplePolicy;
 use crate::stats::{DispersionOptions, StatsError, Z_95, Z_998, ZCusum};
 
-use compare::{Figure, peer_groups, snapshot};
+use compare::{Figure, snapshot};
+pub(crate) use compare::{compare_group, peer_groups};
 use input::index;
+pub(crate) use input::index as month_index;
 
 /// The smallest minimum n a policy may set (fair-comparison notes §7: configurable,
 /// never below 3).
@@ -66,6 +69,8 @@ pub struct MonitoringPolicy {
     /// deadline is a flag: a concern that went nowhere.
     pub complaint_overdue_days: i64,
     pub bands: BandPolicy,
+    /// The people's own rating, computed with monitoring from the same months.
+    pub people: PeoplePolicy,
 }
 
 impl Default for MonitoringPolicy {
@@ -82,6 +87,7 @@ impl Default for MonitoringPolicy {
             alert_days: 30,
             complaint_overdue_days: 10,
             bands: BandPolicy::default(),
+            people: PeoplePolicy::default(),
         }
     }
 }
@@ -114,6 +120,7 @@ impl MonitoringPolicy {
             let value = self.complaint_overdue_days as f64;
             return Err(StatsError { name: "the days a complaint may be overdue", expected, value }.into());
         }
+        self.people.validate()?;
         self.bands.validate()
     }
 }

@@ -44,6 +44,7 @@ fn steady(back: i32) -> ServiceMonth {
         enough_staff_sum_sq: 22.0,
         partner_responses: 2,
         partner_concerns: 0,
+        ..VoiceMonth::default()
     };
     let return_ = MonthlyReturn {
         month,
@@ -352,6 +353,7 @@ fn indicators_with(statuses: &[Status]) -> ServiceIndicators {
             comparison: Some(Comparison {
                 theta0: 0.4,
                 tau2: 0.0,
+                s: 0.07,
                 z: 2.5,
                 lo95: 0.3,
                 hi95: 0.5,

@@ -1,7 +1,9 @@
 //! The voice counts kept with each write, in its transaction: responses add their
 //! contribution to their service's month (`voice_months`, through the
-//! `feedback_tally` view) when written; moderation takes the old contribution
-//! away before changing a status or criticality and adds the new one after;
+//! `feedback_tally` view) when written, and progress ratings that count add to the
+//! month they were made in; moderation takes the old contribution (with that of the
+//! progress rated through the response's link) away before changing a status or
+//! criticality and adds the new one after;
 //! responses that come to be published are numbered in their service's count
 //! (`voice_counted`, `counted_no`).
 //!
@@ -15,7 +17,7 @@ use std::sync::LazyLock;
 use sqlx::PgConnection;
 
 /// The counts kept per location and month, in the order of [`candour_domain::voice_month::VoiceMonth`].
-pub(crate) const COLUMNS: [&str; 16] = [
+pub(crate) const COLUMNS: [&str; 23] = [
     "responses",
     "positive",
     "rated",
@@ -32,37 +34,54 @@ pub(crate) const COLUMNS: [&str; 16] = [
     "enough_staff_sum_sq",
     "partner_responses",
     "partner_concerns",
+    "dignity_n",
+    "dignity_positive",
+    "safe_n",
+    "safe_positive",
+    "entered",
+    "progress_n",
+    "progress_better",
 ];
 
-/// The contributions of responses `$1` (an array of IDs), summed per month.
-fn tally() -> String {
-    let sums: Vec<String> = COLUMNS.iter().map(|c| format!("SUM({c}) AS {c}")).collect();
+/// The counts a progress rating adds to, in the month it was made.
+const PROGRESS: [&str; 2] = ["progress_n", "progress_better"];
+
+/// The contributions of `$1` (an array of response IDs) in `view`, summed per month:
+/// `feedback_tally` for the responses themselves, `progress_tally` for the progress
+/// rated through their links.
+fn tally(view: &str, key: &str, columns: &[&str]) -> String {
+    let sums: Vec<String> = columns.iter().map(|c| format!("SUM({c}) AS {c}")).collect();
     format!(
-        "SELECT location_id, month, {} FROM feedback_tally WHERE id = ANY($1) GROUP BY location_id, month",
+        "SELECT location_id, month, {} FROM {view} WHERE {key} = ANY($1) GROUP BY location_id, month",
         sums.join(", ")
     )
 }
 
-static ADD: LazyLock<String> = LazyLock::new(|| {
-    let more: Vec<String> = COLUMNS.iter().map(|c| format!("{c} = voice_months.{c} + excluded.{c}")).collect();
+fn add_sql(tally: String, columns: &[&str]) -> String {
+    let more: Vec<String> = columns.iter().map(|c| format!("{c} = voice_months.{c} + excluded.{c}")).collect();
     format!(
-        "INSERT INTO voice_months (location_id, month, {}) {} ORDER BY location_id, month \
+        "INSERT INTO voice_months (location_id, month, {}) {tally} ORDER BY location_id, month \
          ON CONFLICT (location_id, month) DO UPDATE SET {}",
-        COLUMNS.join(", "),
-        tally(),
+        columns.join(", "),
         more.join(", ")
     )
-});
+}
 
-static TAKE_AWAY: LazyLock<String> = LazyLock::new(|| {
-    let less: Vec<String> = COLUMNS.iter().map(|c| format!("{c} = voice_months.{c} - t.{c}")).collect();
+fn take_away_sql(tally: String, columns: &[&str]) -> String {
+    let less: Vec<String> = columns.iter().map(|c| format!("{c} = voice_months.{c} - t.{c}")).collect();
     format!(
-        "UPDATE voice_months SET {} FROM ({} ORDER BY location_id, month) AS t \
+        "UPDATE voice_months SET {} FROM ({tally} ORDER BY location_id, month) AS t \
          WHERE voice_months.location_id = t.location_id AND voice_months.month = t.month",
-        less.join(", "),
-        tally()
+        less.join(", ")
     )
-});
+}
+
+static ADD: LazyLock<String> = LazyLock::new(|| add_sql(tally("feedback_tally", "id", &COLUMNS), &COLUMNS));
+static TAKE_AWAY: LazyLock<String> = LazyLock::new(|| take_away_sql(tally("feedback_tally", "id", &COLUMNS), &COLUMNS));
+static ADD_PROGRESS: LazyLock<String> =
+    LazyLock::new(|| add_sql(tally("progress_tally", "feedback_id", &PROGRESS), &PROGRESS));
+static TAKE_AWAY_PROGRESS: LazyLock<String> =
+    LazyLock::new(|| take_away_sql(tally("progress_tally", "feedback_id", &PROGRESS), &PROGRESS));
 
 /// Adds the contribution of responses `ids` to their months.
 pub(crate) async fn add(conn: &mut PgConnection, ids: &[i64]) -> sqlx::Result<()> {
@@ -72,9 +91,16 @@ pub(crate) async fn add(conn: &mut PgConnection, ids: &[i64]) -> sqlx::Result<()
     sqlx::query(ADD.as_str()).bind(ids).execute(conn).await.map(drop)
 }
 
-/// Takes the contribution of responses `ids` away from their months (before they change).
+/// Adds the counted progress ratings made through the links of responses `ids` to their months.
+pub(crate) async fn add_progress_of(conn: &mut PgConnection, ids: &[i64]) -> sqlx::Result<()> {
+    sqlx::query(ADD_PROGRESS.as_str()).bind(ids).execute(conn).await.map(drop)
+}
+
+/// Takes the contribution of responses `ids`, and of the progress rated through their
+/// links, away from their months (before they change).
 pub(crate) async fn take_away(conn: &mut PgConnection, ids: &[i64]) -> sqlx::Result<()> {
-    sqlx::query(TAKE_AWAY.as_str()).bind(ids).execute(conn).await.map(drop)
+    sqlx::query(TAKE_AWAY.as_str()).bind(ids).execute(&mut *conn).await?;
+    sqlx::query(TAKE_AWAY_PROGRESS.as_str()).bind(ids).execute(conn).await.map(drop)
 }
 
 /// Numbers the published ones among responses `ids` in their services' counts,

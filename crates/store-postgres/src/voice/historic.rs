@@ -13,6 +13,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, SecondsFormat, Utc};
 use sqlx::postgres::{PgConnection, PgPool};
 
+use candour_domain::voice::Progress;
 use candour_store::{ChangeKind, FeedbackStatus, HistoricFeedback, NewReply, StoreError, StoreResult};
 
 use super::{answer_values, counts, insert_alert, level, stored_key, to_json};
@@ -38,7 +39,7 @@ pub(crate) async fn load(pool: &PgPool, batch: &[HistoricFeedback]) -> StoreResu
     if batch.is_empty() {
         return Ok(());
     }
-    check_progress(batch)?;
+    let progress = batch.iter().map(HistoricFeedback::counted_progress).collect::<StoreResult<Vec<_>>>()?;
     let mut tx = pool.begin().await.map_err(other)?;
     let feedback_ids = reserve(&mut tx, "feedback", batch.len()).await?;
     let outcome_count = batch.iter().map(|h| h.new.feedback.personal_outcomes.len()).sum();
@@ -46,7 +47,7 @@ pub(crate) async fn load(pool: &PgPool, batch: &[HistoricFeedback]) -> StoreResu
     let numbers = number_published(&mut tx, batch).await?;
     let rows = batch.iter().zip(&feedback_ids).zip(numbers);
     copy(&mut tx, FEEDBACK, rows, |line, ((h, id), counted_no)| feedback_line(line, h, *id, counted_no)).await?;
-    copy_outcomes(&mut tx, batch, &feedback_ids, &outcome_ids).await?;
+    copy_outcomes(&mut tx, batch, &progress, &feedback_ids, &outcome_ids).await?;
     let replies: Vec<(i64, &NewReply)> =
         batch.iter().zip(&feedback_ids).flat_map(|(h, id)| h.replies.iter().map(move |r| (*id, r))).collect();
     copy(&mut tx, REPLIES, replies, |line, (feedback_id, r)| {
@@ -65,23 +66,10 @@ pub(crate) async fn load(pool: &PgPool, batch: &[HistoricFeedback]) -> StoreResu
         }
     }
     counts::add(&mut tx, &feedback_ids).await.map_err(other)?;
+    counts::add_progress_of(&mut tx, &feedback_ids).await.map_err(other)?;
     let locations = batch.iter().map(|h| h.new.location_id.as_str());
     journal::append_each(&mut tx, locations, ChangeKind::Feedback, Utc::now()).await?;
     tx.commit().await.map_err(other)
-}
-
-fn check_progress(batch: &[HistoricFeedback]) -> StoreResult<()> {
-    for h in batch {
-        let outcomes = h.new.feedback.personal_outcomes.len();
-        if let Some((index, _, _)) = h.progress.iter().find(|(index, _, _)| *index >= outcomes) {
-            return Err(StoreError::Invalid(format!(
-                "response {} rates progress on personal outcome {} of {outcomes}",
-                h.new.reference,
-                index + 1
-            )));
-        }
-    }
-    Ok(())
 }
 
 /// `n` new IDs from `table`'s identity sequence.
@@ -134,18 +122,19 @@ async fn number_published(conn: &mut PgConnection, batch: &[HistoricFeedback]) -
 async fn copy_outcomes(
     conn: &mut PgConnection,
     batch: &[HistoricFeedback],
+    counted_progress: &[Vec<(usize, DateTime<Utc>, Progress, bool)>],
     feedback_ids: &[i64],
     outcome_ids: &[i64],
 ) -> StoreResult<()> {
     let mut outcome_ids = outcome_ids.iter().copied();
     let mut outcomes = Vec::new();
     let mut progress = Vec::new();
-    for (h, feedback_id) in batch.iter().zip(feedback_ids) {
+    for ((h, ratings), feedback_id) in batch.iter().zip(counted_progress).zip(feedback_ids) {
         let ids: Vec<i64> = outcome_ids.by_ref().take(h.new.feedback.personal_outcomes.len()).collect();
         for (position, (text, id)) in h.new.feedback.personal_outcomes.iter().zip(&ids).enumerate() {
             outcomes.push((*id, *feedback_id, position, text.as_str()));
         }
-        progress.extend(h.progress.iter().map(|(index, at, rating)| (ids[*index], *at, rating.code())));
+        progress.extend(ratings.iter().map(|&(index, at, rating, counted)| (ids[index], at, rating.code(), counted)));
     }
     copy(conn, OUTCOMES, outcomes, |line, (id, feedback_id, position, t)| {
         field(line, id);
@@ -154,10 +143,11 @@ async fn copy_outcomes(
         text(line, t);
     })
     .await?;
-    copy(conn, PROGRESS, progress, |line, (outcome_id, at, rating)| {
+    copy(conn, PROGRESS, progress, |line, (outcome_id, at, rating, counted)| {
         field(line, outcome_id);
         time(line, at);
         text(line, rating);
+        field(line, if counted { 't' } else { 'f' });
     })
     .await
 }
@@ -170,7 +160,7 @@ const FEEDBACK: &str = concat!(
     ") FROM STDIN"
 );
 const OUTCOMES: &str = "COPY personal_outcomes (id, feedback_id, position, text) FROM STDIN";
-const PROGRESS: &str = "COPY outcome_progress (outcome_id, rated_at, progress) FROM STDIN";
+const PROGRESS: &str = "COPY outcome_progress (outcome_id, rated_at, progress, counted) FROM STDIN";
 const REPLIES: &str = "COPY replies (feedback_id, author, text, change, change_what, created_at, status) FROM STDIN";
 
 /// One response in the columns of [`FEEDBACK`].

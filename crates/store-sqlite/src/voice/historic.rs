@@ -71,13 +71,10 @@ async fn recount(conn: &mut SqliteConnection, first: i64, last: i64) -> StoreRes
         .execute(&mut *conn)
         .await
         .map_err(other)?;
-    // As migration 0006 counts the responses already stored.
+    // As migration 0015 counts the responses and progress ratings already stored.
     let count = format!(
-        "INSERT INTO voice_months \
-         SELECT location_id, month, SUM(responses), SUM(positive), SUM(rated), SUM(outcome_n), TOTAL(outcome_sum), \
-         TOTAL(outcome_sum_sq), SUM(stories), SUM(critical_stories), SUM(speak_up_n), TOTAL(speak_up_sum), \
-         TOTAL(speak_up_sum_sq), SUM(enough_staff_n), TOTAL(enough_staff_sum), TOTAL(enough_staff_sum_sq), \
-         SUM(partner_responses), SUM(partner_concerns) FROM feedback_tally WHERE {SERVICES} GROUP BY location_id, month"
+        "INSERT INTO voice_months {} WHERE {SERVICES} GROUP BY location_id, month",
+        super::counts::recount_select()
     );
     sqlx::query(AssertSqlSafe(count)).bind(first).bind(last).execute(&mut *conn).await.map_err(other)?;
     sqlx::query(AssertSqlSafe(format!("DELETE FROM voice_counted WHERE {SERVICES}")))
@@ -135,16 +132,8 @@ async fn insert_outcomes(conn: &mut SqliteConnection, batch: &[HistoricFeedback]
             outcomes.push((next, *feedback_id, position as i64, text.as_str()));
             next += 1;
         }
-        for (index, at, rating) in &h.progress {
-            if *index >= h.new.feedback.personal_outcomes.len() {
-                return Err(StoreError::Invalid(format!(
-                    "response {} rates progress on personal outcome {} of {}",
-                    h.new.reference,
-                    index + 1,
-                    h.new.feedback.personal_outcomes.len()
-                )));
-            }
-            progress.push((first + *index as i64, stamp(*at), rating.code()));
+        for (index, at, rating, counted) in h.counted_progress()? {
+            progress.push((first + index as i64, stamp(at), rating.code(), counted));
         }
     }
     for chunk in outcomes.chunks(SMALL_CHUNK) {
@@ -155,9 +144,10 @@ async fn insert_outcomes(conn: &mut SqliteConnection, batch: &[HistoricFeedback]
         qb.build().execute(&mut *conn).await.map_err(load_error)?;
     }
     for chunk in progress.chunks(SMALL_CHUNK) {
-        let mut qb = QueryBuilder::<Sqlite>::new("INSERT INTO outcome_progress (outcome_id, rated_at, progress) ");
-        qb.push_values(chunk, |mut b, (outcome_id, at, rating)| {
-            b.push_bind(*outcome_id).push_bind(at.clone()).push_bind(*rating);
+        let mut qb =
+            QueryBuilder::<Sqlite>::new("INSERT INTO outcome_progress (outcome_id, rated_at, progress, counted) ");
+        qb.push_values(chunk, |mut b, (outcome_id, at, rating, counted)| {
+            b.push_bind(*outcome_id).push_bind(at.clone()).push_bind(*rating).push_bind(*counted);
         });
         qb.build().execute(&mut *conn).await.map_err(load_error)?;
     }

@@ -106,6 +106,7 @@ macro_rules! conformance_tests {
             returns_are_added_replaced_and_kept_unchanged,
             returns_are_kept_all_or_nothing,
             monitoring_counts_follow_feedback_and_moderation,
+            monitoring_progress_counts_once_per_outcome_in_ninety_days,
         );
         $crate::conformance_tests!(@shared $fresh;
             voice_concurrent_submissions_are_all_committed,
@@ -2143,6 +2144,45 @@ pub async fn returns_are_kept_all_or_nothing(store: &dyn Store) {
 
 // ---------------------------------------------------------------- monitoring
 
+/// Progress rated through a return link counts in the month it was rated, at most once
+/// per outcome in any 90 days; a response typed in by staff is counted as such; the
+/// progress of a response that moderation rejects leaves the counts with it.
+pub async fn monitoring_progress_counts_once_per_outcome_in_ninety_days(store: &dyn Store) {
+    let (moderator, staff) = voice_setup(store).await;
+    submit(store, &submission(100, "mine", 1, &person_raw("", &["Walk to the shop", "Bake"]))).await;
+    let mut paper = submission(100, "paper", 2, &person_raw("", &[]));
+    paper.feedback.channel = Channel::Paper;
+    paper.entered_by = Some(staff.id);
+    submit(store, &paper).await;
+    let waiting = submit(store, &submission(100, "waiting", 3, &person_raw("Not read yet", &["Garden"]))).await;
+    let outcomes = store.own_feedback(&key_hash("mine")).await.expect("own").personal_outcomes;
+    let (walk, bake) = (outcomes[0].id, outcomes[1].id);
+    let garden = store.own_feedback(&key_hash("waiting")).await.expect("own").personal_outcomes[0].id;
+    let day = |d: i64| at(24 * d + 5);
+    for (outcome, progress, when) in [
+        (walk, Progress::Better, day(0)),
+        (bake, Progress::Same, day(1)),
+        (walk, Progress::Better, day(30)),
+        (walk, Progress::Better, day(89)),
+        (walk, Progress::Worse, day(95)),
+    ] {
+        store.rate_progress(&key_hash("mine"), outcome, progress, when).await.expect("rate");
+    }
+    store.rate_progress(&key_hash("waiting"), garden, Progress::Better, day(2)).await.expect("rate");
+    let counted = |rows: Vec<(LocationId, Month, candour_domain::voice_month::VoiceMonth)>| {
+        rows.iter().map(|(_, m, v)| (m.to_string(), v.progress_n, v.progress_better, v.entered)).collect::<Vec<_>>()
+    };
+    let months = store.voice_months(Locations::one(&lid(100)), month("2025-01")).await.expect("counts").rows;
+    assert_eq!(
+        counted(months),
+        [("2025-01".to_string(), 3, 2, 1), ("2025-04".to_string(), 1, 0, 0)],
+        "walk on days 0 and 95, bake, garden; days 30 and 89 are within 90 days of day 0"
+    );
+    store.moderate(waiting.feedback_id, &reject(&moderator, "Advertising", 4)).await.expect("reject");
+    let months = store.voice_months(Locations::one(&lid(100)), month("2025-01")).await.expect("counts").rows;
+    assert_eq!(counted(months), [("2025-01".to_string(), 2, 1, 1), ("2025-04".to_string(), 1, 0, 0)]);
+}
+
 /// The stored counts agree with counting `voice_facts` response by response, and
 /// follow moderation: a rejected response leaves them, a criticality joins them.
 pub async fn monitoring_counts_follow_feedback_and_moderation(store: &dyn Store) {
@@ -2201,6 +2241,9 @@ pub async fn monitoring_counts_follow_feedback_and_moderation(store: &dyn Store)
     assert_eq!((expected.partner_responses, expected.partner_concerns), (1, 1));
     assert!(close(voice.outcome_sum, expected.outcome_sum) && close(voice.outcome_sum_sq, expected.outcome_sum_sq));
     assert!(close(voice.speak_up_sum, expected.speak_up_sum) && close(voice.speak_up_sum_sq, expected.speak_up_sum_sq));
+    let people = |v: &VoiceMonth| (v.dignity_n, v.dignity_positive, v.safe_n, v.safe_positive, v.entered);
+    assert_eq!(people(voice), people(&expected));
+    assert_eq!(people(voice), (3, 3, 0, 0, 0), "\"doesn't apply\" is no answer; the rejected one is gone");
     let all = store.voice_months(Locations::All, from).await.expect("all counts").rows;
     let ids: Vec<&str> = all.iter().map(|(id, _, _)| id.as_str()).collect();
     assert_eq!(ids, [lid(100).as_str(), lid(102).as_str()]);

@@ -77,6 +77,7 @@ fn months(numbers: &mut Numbers, from: Month, count: i32) -> Vec<ServiceMonth> {
                 enough_staff_sum_sq: speak_up.iter().map(|s| s * s).sum(),
                 partner_responses: numbers.below(3),
                 partner_concerns: 0,
+                ..VoiceMonth::default()
             };
             let month = month_after(from, k);
             let incidents = numbers.below(10);

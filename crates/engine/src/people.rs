@@ -1,0 +1,369 @@
+//! The people's own verdict: per service, what the people who use it, their families
+//! and advocates said over the last twelve complete months (staff and partners apart),
+//! as five measures each set against similar services, and a verdict from the outcome
+//! score. The statistics are those of the fair-comparison notes: a 95 % interval of the
+//! service's own figure, shrinkage towards the peers (beta-binomial for proportions,
+//! normal for means) and the over-dispersion-adjusted z against the peers.
+//!
+//! Only complete months count, so the figures move once a month and never with one
+//! person's answer; under the policy's minimum of answers nothing but the verdict
+//! "not enough responses" is given.
+
+use std::borrow::Borrow;
+
+use serde::Serialize;
+
+use candour_domain::returns::Month;
+use candour_domain::voice::MIN_RESPONSES_SHOWN;
+
+use crate::monitoring::{
+    Comparison, Measure, Service, ServiceMonth, Statistic, compare_group, month_index, peer_groups,
+};
+use crate::stats::{DispersionOptions, StatsError, Z_95, beta_prior, wilson};
+
+/// The choices behind the people's rating; stated with every rating.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PeoplePolicy {
+    /// Complete months of answers, ending with the month before the current one.
+    pub window_months: u32,
+    /// Below this many answers to the outcome questions there is no rating, only
+    /// "not enough responses"; likewise a measure below it has no figures.
+    pub min_answers: u32,
+    /// |z_adj| of the outcome score beyond this is better or worse than similar services.
+    pub verdict_z: f64,
+    /// The τ² rules of the comparisons (their `min_n` is `min_answers`).
+    pub dispersion: DispersionOptions,
+}
+
+/// The smallest minimum of answers a policy may set: no rating from fewer than five.
+pub const MIN_ANSWERS_FLOOR: u32 = MIN_RESPONSES_SHOWN;
+
+impl Default for PeoplePolicy {
+    fn default() -> Self {
+        PeoplePolicy {
+            window_months: 12,
+            min_answers: MIN_ANSWERS_FLOOR,
+            verdict_z: Z_95,
+            dispersion: DispersionOptions { min_n: MIN_ANSWERS_FLOOR, ..DispersionOptions::default() },
+        }
+    }
+}
+
+impl PeoplePolicy {
+    pub fn validate(&self) -> Result<(), StatsError> {
+        self.dispersion.validate()?;
+        let value = |v: u32| f64::from(v);
+        if self.min_answers < MIN_ANSWERS_FLOOR {
+            let expected = "at least 5: fewer could point to a person";
+            return Err(StatsError { name: "the minimum of answers", expected, value: value(self.min_answers) });
+        }
+        if self.window_months == 0 {
+            return Err(StatsError { name: "the window", expected: "at least 1 month", value: 0.0 });
+        }
+        if !(self.verdict_z > 0.0 && self.verdict_z.is_finite()) {
+            return Err(StatsError { name: "the verdict's z", expected: "a number above 0", value: self.verdict_z });
+        }
+        Ok(())
+    }
+
+    /// The comparisons' options, with the rating's own minimum.
+    fn comparison(&self) -> DispersionOptions {
+        DispersionOptions { min_n: self.min_answers, ..self.dispersion }
+    }
+}
+
+/// What the people's answers say of a service against similar services.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Better,
+    AboutTheSame,
+    Worse,
+    NotEnoughResponses,
+}
+
+impl Verdict {
+    pub const ALL: [Verdict; 4] = [Verdict::Better, Verdict::AboutTheSame, Verdict::Worse, Verdict::NotEnoughResponses];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Verdict::Better => "better",
+            Verdict::AboutTheSame => "about_the_same",
+            Verdict::Worse => "worse",
+            Verdict::NotEnoughResponses => "not_enough_responses",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Verdict> {
+        Verdict::ALL.into_iter().find(|v| v.code() == code)
+    }
+
+    /// As it reads after "What people say:".
+    pub fn phrase(self) -> &'static str {
+        match self {
+            Verdict::Better => "better than similar services",
+            Verdict::AboutTheSame => "about the same as similar services",
+            Verdict::Worse => "worse than similar services",
+            Verdict::NotEnoughResponses => "not enough responses yet",
+        }
+    }
+
+    /// Best first, for sorting: better, about the same, worse, then no rating.
+    pub fn rank(self) -> u8 {
+        match self {
+            Verdict::Better => 0,
+            Verdict::AboutTheSame => 1,
+            Verdict::Worse => 2,
+            Verdict::NotEnoughResponses => 3,
+        }
+    }
+}
+
+/// The five measures of the people's rating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeopleMeasureKind {
+    OutcomeScore,
+    PositiveOverall,
+    Dignity,
+    Safe,
+    OutcomesBetter,
+}
+
+impl PeopleMeasureKind {
+    pub const ALL: [PeopleMeasureKind; 5] = [
+        PeopleMeasureKind::OutcomeScore,
+        PeopleMeasureKind::PositiveOverall,
+        PeopleMeasureKind::Dignity,
+        PeopleMeasureKind::Safe,
+        PeopleMeasureKind::OutcomesBetter,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            PeopleMeasureKind::OutcomeScore => "outcome_score",
+            PeopleMeasureKind::PositiveOverall => "positive_overall",
+            PeopleMeasureKind::Dignity => "dignity",
+            PeopleMeasureKind::Safe => "safe",
+            PeopleMeasureKind::OutcomesBetter => "outcomes_better",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            PeopleMeasureKind::OutcomeScore => "Outcome score (0–3, the eight outcome questions)",
+            PeopleMeasureKind::PositiveOverall => "Positive about the service overall",
+            PeopleMeasureKind::Dignity => "Treated with dignity and respect",
+            PeopleMeasureKind::Safe => "Feeling safe",
+            PeopleMeasureKind::OutcomesBetter => "Personal outcomes rated better",
+        }
+    }
+
+    /// The outcome score is a mean; the others are shares of answers.
+    pub fn is_mean(self) -> bool {
+        self == PeopleMeasureKind::OutcomeScore
+    }
+
+    fn measure(self, months: &[ServiceMonth]) -> Measure {
+        let sum = |f: fn(&ServiceMonth) -> u32| months.iter().map(f).sum::<u32>();
+        let share = |x, n| Measure::Proportion { x, n };
+        match self {
+            PeopleMeasureKind::OutcomeScore => Measure::Mean {
+                n: sum(|m| m.voice.outcome_n),
+                sum: months.iter().map(|m| m.voice.outcome_sum).sum(),
+                sum_sq: months.iter().map(|m| m.voice.outcome_sum_sq).sum(),
+            },
+            PeopleMeasureKind::PositiveOverall => share(sum(|m| m.voice.positive), sum(|m| m.voice.rated)),
+            PeopleMeasureKind::Dignity => share(sum(|m| m.voice.dignity_positive), sum(|m| m.voice.dignity_n)),
+            PeopleMeasureKind::Safe => share(sum(|m| m.voice.safe_positive), sum(|m| m.voice.safe_n)),
+            PeopleMeasureKind::OutcomesBetter => share(sum(|m| m.voice.progress_better), sum(|m| m.voice.progress_n)),
+        }
+    }
+}
+
+/// One measure of a service: the figure, its 95 % interval, the shrunk estimate, the
+/// peers' figure and the adjusted z. Figures are `None` under the minimum of answers.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PeopleMeasure {
+    pub kind: PeopleMeasureKind,
+    pub n: u32,
+    /// A fraction (0–1) for shares, a score (0–3) for the outcome score.
+    pub value: Option<f64>,
+    pub lo95: Option<f64>,
+    pub hi95: Option<f64>,
+    /// Pulled towards the peers by how little the service's own answers tell.
+    pub shrunk: Option<f64>,
+    pub peer_mean: Option<f64>,
+    pub z_adj: Option<f64>,
+    /// The between-service variance allowed for, for the explanation.
+    pub tau2: Option<f64>,
+}
+
+/// A service's people's rating.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeopleRating {
+    /// The first and last complete months of answers.
+    pub from: Month,
+    pub to: Month,
+    /// Answers to the outcome questions, the verdict's base; `None` when not enough.
+    pub n: Option<u32>,
+    pub verdict: Verdict,
+    /// Empty when there are not enough responses.
+    pub measures: Vec<PeopleMeasure>,
+    /// Responses counted, and those typed in by staff (paper or assisted); `None` when not enough.
+    pub responses: Option<u32>,
+    pub entered: Option<u32>,
+}
+
+impl PeopleRating {
+    pub fn measure(&self, kind: PeopleMeasureKind) -> Option<&PeopleMeasure> {
+        self.measures.iter().find(|m| m.kind == kind)
+    }
+
+    /// The shrunk outcome score, for ranking (never the raw mean).
+    pub fn ranking_score(&self) -> Option<f64> {
+        self.measure(PeopleMeasureKind::OutcomeScore).and_then(|m| m.shrunk)
+    }
+}
+
+/// The months of answers a rating in `month` is drawn from: the `window` complete
+/// months before it (the same month at the start of the calendar).
+pub fn window(month: Month, window: u32) -> (Month, Month) {
+    let to = month.previous().unwrap_or(month);
+    (to.minus(window.saturating_sub(1)).unwrap_or(to), to)
+}
+
+/// Every service's people's rating in `month`, in the order of `services`, each
+/// compared with the services that share its peer group.
+pub fn rate_people<S: Borrow<Service>>(
+    services: &[S],
+    month: Month,
+    policy: &PeoplePolicy,
+) -> Result<Vec<PeopleRating>, StatsError> {
+    policy.validate()?;
+    let (from, to) = window(month, policy.window_months);
+    let end = month_index(to);
+    let windows: Vec<&[ServiceMonth]> = services.iter().map(|s| s.borrow().window(end, policy.window_months)).collect();
+    let mut columns = Vec::with_capacity(PeopleMeasureKind::ALL.len());
+    for kind in PeopleMeasureKind::ALL {
+        let measures: Vec<Measure> = windows.iter().map(|months| kind.measure(months)).collect();
+        columns.push(column(kind, &measures, &peer_groups(services), policy)?);
+    }
+    let ratings = windows.iter().enumerate().map(|(i, months)| {
+        let measures: Vec<PeopleMeasure> = columns.iter().map(|column| column[i]).collect();
+        rating(from, to, months, measures, policy)
+    });
+    Ok(ratings.collect())
+}
+
+fn rating(
+    from: Month,
+    to: Month,
+    months: &[ServiceMonth],
+    measures: Vec<PeopleMeasure>,
+    policy: &PeoplePolicy,
+) -> PeopleRating {
+    let outcome = measures[0];
+    let enough = outcome.n >= policy.min_answers;
+    let verdict = match outcome.z_adj {
+        _ if !enough => Verdict::NotEnoughResponses,
+        Some(z) if z > policy.verdict_z => Verdict::Better,
+        Some(z) if z < -policy.verdict_z => Verdict::Worse,
+        _ => Verdict::AboutTheSame,
+    };
+    let sum = |f: fn(&ServiceMonth) -> u32| enough.then(|| months.iter().map(f).sum());
+    PeopleRating {
+        from,
+        to,
+        n: enough.then_some(outcome.n),
+        verdict,
+        measures: if enough { measures } else { Vec::new() },
+        responses: sum(|m| m.voice.responses),
+        entered: sum(|m| m.voice.entered),
+    }
+}
+
+/// One measure for every service, each against its peer group.
+fn column(
+    kind: PeopleMeasureKind,
+    measures: &[Measure],
+    groups: &[Vec<usize>],
+    policy: &PeoplePolicy,
+) -> Result<Vec<PeopleMeasure>, StatsError> {
+    let options = policy.comparison();
+    let mut out: Vec<PeopleMeasure> = measures.iter().map(|m| blank(kind, m.n())).collect();
+    for group in groups {
+        let members: Vec<Measure> = group.iter().map(|&i| measures[i]).collect();
+        let statistic = if kind.is_mean() { Statistic::Mean } else { Statistic::Proportion };
+        let compared = compare_group(statistic, &members, options)?;
+        let shrink = Shrinkage::fit(&members, options.min_n);
+        for ((&i, measure), comparison) in group.iter().zip(&members).zip(compared) {
+            if let Some(c) = comparison.filter(|_| measure.n() >= policy.min_answers) {
+                out[i] = figures(kind, measure, c, &shrink);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn blank(kind: PeopleMeasureKind, n: u32) -> PeopleMeasure {
+    PeopleMeasure {
+        kind,
+        n,
+        value: None,
+        lo95: None,
+        hi95: None,
+        shrunk: None,
+        peer_mean: None,
+        z_adj: None,
+        tau2: None,
+    }
+}
+
+/// The beta prior of a group's shares; means shrink by their comparison's s and τ².
+enum Shrinkage {
+    Beta(crate::stats::BetaPrior),
+    Normal,
+}
+
+impl Shrinkage {
+    fn fit(group: &[Measure], min_n: u32) -> Shrinkage {
+        let counts: Vec<(u32, u32)> = group
+            .iter()
+            .filter_map(|m| match *m {
+                Measure::Proportion { x, n } => Some((x, n)),
+                _ => None,
+            })
+            .collect();
+        if counts.is_empty() { Shrinkage::Normal } else { Shrinkage::Beta(beta_prior(&counts, min_n)) }
+    }
+}
+
+fn figures(kind: PeopleMeasureKind, measure: &Measure, c: Comparison, shrink: &Shrinkage) -> PeopleMeasure {
+    let value = measure.value();
+    let ((lo, hi), shrunk) = match (*measure, shrink) {
+        (Measure::Proportion { x, n }, Shrinkage::Beta(prior)) => (wilson(x, n, Z_95), prior.shrunk(x, n)),
+        (Measure::Mean { n, sum, sum_sq }, _) => {
+            // The service's own spread for its interval; the pooled one (in s) for shrinkage.
+            let own_sd = ((sum_sq - sum * sum / f64::from(n)) / f64::from(n.saturating_sub(1).max(1))).max(0.0).sqrt();
+            let half = Z_95 * own_sd / f64::from(n).sqrt();
+            let factor = if c.s * c.s + c.tau2 > 0.0 { c.s * c.s / (c.s * c.s + c.tau2) } else { 0.0 };
+            (((value - half).max(0.0), (value + half).min(3.0)), factor * c.theta0 + (1.0 - factor) * value)
+        }
+        _ => ((value, value), value),
+    };
+    PeopleMeasure {
+        kind,
+        n: measure.n(),
+        value: Some(value),
+        lo95: Some(lo),
+        hi95: Some(hi),
+        shrunk: Some(shrunk),
+        peer_mean: Some(c.theta0),
+        z_adj: Some(c.z),
+        tau2: Some(c.tau2),
+    }
+}
+
+#[cfg(test)]
+mod tests;
