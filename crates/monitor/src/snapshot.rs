@@ -14,6 +14,7 @@ use candour_engine::monitoring::{
     MonitoringError, MonitoringPolicy, Service, ServiceIndicators, WatchEntry, compute, watch_entry, watch_order,
 };
 
+use candour_engine::people::{PeopleRating, rate_people};
 use candour_store::ServiceFacts;
 
 use crate::inputs::{Inputs, NotComputed};
@@ -40,6 +41,8 @@ pub struct Snapshot {
     pub results: Vec<ServiceIndicators>,
     /// In the order of `facts`.
     pub entries: Vec<WatchEntry>,
+    /// The people's own rating of each service, in the order of `facts`.
+    pub people: Vec<PeopleRating>,
     /// Positions in `facts`, in watchlist order (band 1 first, then by score).
     order: Vec<usize>,
     index: Arc<HashMap<LocationId, usize>>,
@@ -55,6 +58,7 @@ pub struct Watched<'a> {
     pub service: &'a Service,
     pub results: &'a ServiceIndicators,
     pub entry: &'a WatchEntry,
+    pub people: &'a PeopleRating,
 }
 
 impl Snapshot {
@@ -68,7 +72,9 @@ impl Snapshot {
         let started = Instant::now();
         let results = compute(&inputs.services, inputs.month, today, policy)?;
         let entries = watchlist_entries(&results, policy)?;
-        Ok(Snapshot::of(inputs, policy, today, results, entries, Timings { load, compute: started.elapsed() }))
+        let people = rate_people(&inputs.services, inputs.month, &policy.people)?;
+        let timings = Timings { load, compute: started.elapsed() };
+        Ok(Snapshot::of(inputs, policy, today, Computed { results, entries, people }, timings))
     }
 
     /// `previous` with the peer groups of the services at `changed` computed again:
@@ -87,23 +93,23 @@ impl Snapshot {
         let group: Vec<Arc<Service>> = members.iter().map(|&i| inputs.services[i].clone()).collect();
         let policy = &previous.policy;
         let fresh = compute(&group, inputs.month, previous.today, policy)?;
-        let (mut results, mut entries) = (previous.results.clone(), previous.entries.clone());
-        for (&i, result) in members.iter().zip(fresh) {
-            entries[i] = watch_entry(&result, &policy.bands);
-            results[i] = result;
+        let fresh_people = rate_people(&group, inputs.month, &policy.people)?;
+        let mut computed = Computed {
+            results: previous.results.clone(),
+            entries: previous.entries.clone(),
+            people: previous.people.clone(),
+        };
+        for ((&i, result), people) in members.iter().zip(fresh).zip(fresh_people) {
+            computed.entries[i] = watch_entry(&result, &policy.bands);
+            computed.results[i] = result;
+            computed.people[i] = people;
         }
         let timings = Timings { load, compute: started.elapsed() };
-        Ok(Snapshot::of(inputs, policy, previous.today, results, entries, timings))
+        Ok(Snapshot::of(inputs, policy, previous.today, computed, timings))
     }
 
-    fn of(
-        inputs: &Inputs,
-        policy: &MonitoringPolicy,
-        today: NaiveDate,
-        results: Vec<ServiceIndicators>,
-        entries: Vec<WatchEntry>,
-        timings: Timings,
-    ) -> Snapshot {
+    fn of(inputs: &Inputs, policy: &MonitoringPolicy, today: NaiveDate, computed: Computed, timings: Timings) -> Snapshot {
+        let Computed { results, entries, people } = computed;
         let mut order: Vec<usize> = (0..entries.len()).collect();
         order.sort_by(|&a, &b| watch_order(&entries[a], &entries[b]));
         Snapshot {
@@ -116,6 +122,7 @@ impl Snapshot {
             services: inputs.services.clone(),
             results,
             entries,
+            people,
             order,
             index: inputs.index.clone(),
             not_computed: inputs.not_computed.clone(),
@@ -147,6 +154,7 @@ impl Snapshot {
             service: &self.services[i],
             results: &self.results[i],
             entry: &self.entries[i],
+            people: &self.people[i],
         }
     }
 
@@ -163,6 +171,13 @@ impl Snapshot {
         }
         counts
     }
+}
+
+/// What a computation gives each service, in the order of `facts`.
+struct Computed {
+    results: Vec<ServiceIndicators>,
+    entries: Vec<WatchEntry>,
+    people: Vec<PeopleRating>,
 }
 
 /// Each service's watchlist entry, in the services' order.

@@ -70,6 +70,10 @@ async fn send(store: &SqliteStore, returns: Vec<(LocationId, MonthlyReturn)>) {
 }
 
 async fn answer(store: &SqliteStore, home: u32, key: &str, overall: &str) {
+    answer_at(store, home, key, overall, Utc::now()).await
+}
+
+async fn answer_at(store: &SqliteStore, home: u32, key: &str, overall: &str, at: chrono::DateTime<Utc>) {
     let raw = RawFeedback {
         respondent: "family".into(),
         overall: overall.into(),
@@ -81,7 +85,7 @@ async fn answer(store: &SqliteStore, home: u32, key: &str, overall: &str) {
         feedback: Feedback::parse(&raw, Channel::Online).unwrap(),
         key_hash: key.into(),
         reference: key.into(),
-        received_at: Utc::now(),
+        received_at: at,
         entered_by: None,
         prescreen: Prescreen::default(),
         alert: None,
@@ -156,6 +160,7 @@ async fn new_data_for_a_service_shows_once_the_monitor_settles() {
     let (_, full) = recompute(store.as_ref(), &MonitoringPolicy::default(), today()).await.unwrap();
     assert_eq!(full.results, flagged.results);
     assert_eq!(full.entries, flagged.entries);
+    assert_eq!(full.people, flagged.people);
     let order = |s: &candour_monitor::Snapshot| s.ranked().map(|w| w.facts.id.clone()).collect::<Vec<_>>();
     assert_eq!(order(&full), order(&flagged));
 }
@@ -432,11 +437,31 @@ async fn spoilable(path: &std::path::Path) {
     .await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_peoples_rating_counts_last_months_answers_and_not_this_months() {
+    let (_dir, store) = homes().await;
+    let last_month = month_back(1).first_day().and_hms_opt(12, 0, 0).unwrap().and_utc();
+    for k in 0..4 {
+        answer_at(&store, 0, &format!("last-month-{k}"), "good", last_month).await;
+    }
+    let monitor = Monitor::start(store.clone(), MonitoringPolicy::default());
+    let rating = |snapshot: &candour_monitor::Snapshot| snapshot.get(&lid(0)).unwrap().people.clone();
+    let four = rating(&*monitor.settled().await);
+    assert_eq!((four.verdict.code(), four.n), ("not_enough_responses", None), "four answers, and six this month");
+    assert_eq!((four.from, four.to), (month_back(12), month_back(1)));
+
+    answer_at(&store, 0, "the-fifth", "very_poor", last_month).await;
+    let five = rating(&*monitor.settled().await);
+    assert_eq!((five.verdict.code(), five.n, five.measures.len()), ("about_the_same", Some(5), 5));
+    let positive = five.measures.iter().find(|m| m.kind.code() == "positive_overall").unwrap();
+    assert_eq!((positive.n, positive.value), (5, Some(0.8)));
+}
+
 /// Every service's results and watchlist entry but the spoilt one's, by ID.
 fn others(snapshot: &candour_monitor::Snapshot) -> Vec<(LocationId, String)> {
     let spoilt = lid(SPOILT);
     let all = (0..snapshot.len()).map(|i| snapshot.at(i)).filter(|w| w.facts.id != spoilt);
-    all.map(|w| (w.facts.id.clone(), format!("{:?} {:?}", w.results, w.entry))).collect()
+    all.map(|w| (w.facts.id.clone(), format!("{:?} {:?} {:?}", w.results, w.entry, w.people))).collect()
 }
 
 async fn computed(db: &std::path::Path) -> candour_monitor::Snapshot {
