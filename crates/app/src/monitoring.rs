@@ -68,7 +68,7 @@ impl<'a> Seen<'a> {
     }
 
     pub fn watched(&self) -> Watched<'_> {
-        Watched { facts: self.watched.facts, service: self.watched.service, results: &self.results, entry: &self.entry }
+        Watched { results: &self.results, entry: &self.entry, ..self.watched }
     }
 }
 

@@ -13,6 +13,8 @@ use std::borrow::Borrow;
 
 use serde::Serialize;
 
+use candour_domain::people::PeopleStanding;
+pub use candour_domain::people::Verdict;
 use candour_domain::returns::Month;
 use candour_domain::voice::MIN_RESPONSES_SHOWN;
 
@@ -69,53 +71,6 @@ impl PeoplePolicy {
     /// The comparisons' options, with the rating's own minimum.
     fn comparison(&self) -> DispersionOptions {
         DispersionOptions { min_n: self.min_answers, ..self.dispersion }
-    }
-}
-
-/// What the people's answers say of a service against similar services.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    Better,
-    AboutTheSame,
-    Worse,
-    NotEnoughResponses,
-}
-
-impl Verdict {
-    pub const ALL: [Verdict; 4] = [Verdict::Better, Verdict::AboutTheSame, Verdict::Worse, Verdict::NotEnoughResponses];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Verdict::Better => "better",
-            Verdict::AboutTheSame => "about_the_same",
-            Verdict::Worse => "worse",
-            Verdict::NotEnoughResponses => "not_enough_responses",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Verdict> {
-        Verdict::ALL.into_iter().find(|v| v.code() == code)
-    }
-
-    /// As it reads after "What people say:".
-    pub fn phrase(self) -> &'static str {
-        match self {
-            Verdict::Better => "better than similar services",
-            Verdict::AboutTheSame => "about the same as similar services",
-            Verdict::Worse => "worse than similar services",
-            Verdict::NotEnoughResponses => "not enough responses yet",
-        }
-    }
-
-    /// Best first, for sorting: better, about the same, worse, then no rating.
-    pub fn rank(self) -> u8 {
-        match self {
-            Verdict::Better => 0,
-            Verdict::AboutTheSame => 1,
-            Verdict::Worse => 2,
-            Verdict::NotEnoughResponses => 3,
-        }
     }
 }
 
@@ -220,9 +175,10 @@ impl PeopleRating {
         self.measures.iter().find(|m| m.kind == kind)
     }
 
-    /// The shrunk outcome score, for ranking (never the raw mean).
-    pub fn ranking_score(&self) -> Option<f64> {
-        self.measure(PeopleMeasureKind::OutcomeScore).and_then(|m| m.shrunk)
+    /// The rating in brief, ranked by the shrunk outcome score (never the raw mean).
+    pub fn standing(&self) -> PeopleStanding {
+        let score = self.measure(PeopleMeasureKind::OutcomeScore).and_then(|m| m.shrunk);
+        PeopleStanding { verdict: self.verdict, n: self.n, score, from: self.from, to: self.to }
     }
 }
 

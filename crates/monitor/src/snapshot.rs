@@ -14,6 +14,7 @@ use candour_engine::monitoring::{
     MonitoringError, MonitoringPolicy, Service, ServiceIndicators, WatchEntry, compute, watch_entry, watch_order,
 };
 
+use candour_domain::people::Standings;
 use candour_engine::people::{PeopleRating, rate_people};
 use candour_store::ServiceFacts;
 
@@ -43,6 +44,8 @@ pub struct Snapshot {
     pub entries: Vec<WatchEntry>,
     /// The people's own rating of each service, in the order of `facts`.
     pub people: Vec<PeopleRating>,
+    /// The same in brief by location, for the directory to filter and sort by.
+    pub standings: Arc<Standings>,
     /// Positions in `facts`, in watchlist order (band 1 first, then by score).
     order: Vec<usize>,
     index: Arc<HashMap<LocationId, usize>>,
@@ -108,8 +111,15 @@ impl Snapshot {
         Ok(Snapshot::of(inputs, policy, previous.today, computed, timings))
     }
 
-    fn of(inputs: &Inputs, policy: &MonitoringPolicy, today: NaiveDate, computed: Computed, timings: Timings) -> Snapshot {
+    fn of(
+        inputs: &Inputs,
+        policy: &MonitoringPolicy,
+        today: NaiveDate,
+        computed: Computed,
+        timings: Timings,
+    ) -> Snapshot {
         let Computed { results, entries, people } = computed;
+        let standings = standings_of(&inputs.facts, &people);
         let mut order: Vec<usize> = (0..entries.len()).collect();
         order.sort_by(|&a, &b| watch_order(&entries[a], &entries[b]));
         Snapshot {
@@ -123,6 +133,7 @@ impl Snapshot {
             results,
             entries,
             people,
+            standings: Arc::new(standings),
             order,
             index: inputs.index.clone(),
             not_computed: inputs.not_computed.clone(),
@@ -171,6 +182,10 @@ impl Snapshot {
         }
         counts
     }
+}
+
+fn standings_of(facts: &[ServiceFacts], people: &[PeopleRating]) -> Standings {
+    facts.iter().zip(people).map(|(f, p)| (f.id.clone(), p.standing())).collect()
 }
 
 /// What a computation gives each service, in the order of `facts`.

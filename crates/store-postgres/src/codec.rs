@@ -200,6 +200,7 @@ pub(crate) fn summary(row: &PgRow) -> StoreResult<LocationSummary> {
         registered: status(row, 13)? == RegistrationStatus::Registered,
         registered_manager: get(row, 14)?,
         registered_manager_absent_since: date(row, 15)?,
+        people: None,
     })
 }
 

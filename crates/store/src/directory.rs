@@ -4,8 +4,10 @@
 //! step with the register (replacing the rows of the locations a change journal
 //! names), and the database is not scanned per request.
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
 
+use candour_domain::people::{PeopleStanding, Verdict};
 use candour_domain::{LocationId, Rating, ServiceKind};
 
 use crate::{
@@ -109,10 +111,16 @@ impl DirectoryIndex {
             )));
         }
         let filter = Filter::new(q);
-        let mut hits: Vec<&Entry> = self.entries.iter().filter(|e| filter.matches(e)).collect();
+        let standing = |e: &Entry| q.standings.as_ref().and_then(|s| s.get(&e.summary.id)).copied();
+        let mut hits: Vec<(&Entry, Option<PeopleStanding>)> =
+            self.entries.iter().filter(|e| filter.matches(e)).map(|e| (e, standing(e))).collect();
+        if let Some(verdict) = q.people_verdict {
+            hits.retain(|(_, s)| s.map_or(Verdict::NotEnoughResponses, |s| s.verdict) == verdict);
+        }
         sort(&mut hits, q.sort);
         let start = (q.page as usize - 1).saturating_mul(q.per_page as usize);
-        let items = hits.iter().skip(start).take(q.per_page as usize).map(|e| e.summary.clone()).collect();
+        let page = hits.iter().skip(start).take(q.per_page as usize);
+        let items = page.map(|(e, people)| LocationSummary { people: *people, ..e.summary.clone() }).collect();
         Ok(Page { items, total: hits.len() as u64, page: q.page, per_page: q.per_page })
     }
 
@@ -223,16 +231,99 @@ impl<'q> Filter<'q> {
 
 /// Sorts hits already in name order; stable sorts keep name order among ties,
 /// and unrated or unknown values always go last.
-fn sort(hits: &mut [&Entry], sort: LocationSort) {
+fn sort(hits: &mut [(&Entry, Option<PeopleStanding>)], sort: LocationSort) {
     match sort {
         LocationSort::Name => {}
-        LocationSort::RatingBest => hits.sort_by_key(|e| (e.summary.overall.is_none(), e.summary.overall)),
+        LocationSort::RatingBest => hits.sort_by_key(|(e, _)| (e.summary.overall.is_none(), e.summary.overall)),
         LocationSort::RatingWorst => {
-            hits.sort_by_key(|e| (e.summary.overall.is_none(), std::cmp::Reverse(e.summary.overall)))
+            hits.sort_by_key(|(e, _)| (e.summary.overall.is_none(), std::cmp::Reverse(e.summary.overall)))
         }
-        LocationSort::Beds => hits.sort_by_key(|e| (e.summary.beds.is_none(), std::cmp::Reverse(e.summary.beds))),
+        LocationSort::Beds => hits.sort_by_key(|(e, _)| (e.summary.beds.is_none(), std::cmp::Reverse(e.summary.beds))),
         LocationSort::RecentlyRated => {
-            hits.sort_by_key(|e| (e.summary.rated_on.is_none(), std::cmp::Reverse(e.summary.rated_on)))
+            hits.sort_by_key(|(e, _)| (e.summary.rated_on.is_none(), std::cmp::Reverse(e.summary.rated_on)))
         }
+        LocationSort::PeopleRating => hits.sort_by(|(_, a), (_, b)| people_order(a, b)),
+    }
+}
+
+/// Better first, then about the same, worse and not enough responses (as services
+/// without a standing); within a verdict the higher shrunk outcome score first.
+fn people_order(a: &Option<PeopleStanding>, b: &Option<PeopleStanding>) -> Ordering {
+    let verdict = |s: &Option<PeopleStanding>| s.map_or(Verdict::NotEnoughResponses, |s| s.verdict);
+    let score = |s: &Option<PeopleStanding>| s.and_then(|s| s.score).unwrap_or(f64::NEG_INFINITY);
+    verdict(a).cmp(&verdict(b)).then_with(|| score(b).total_cmp(&score(a)))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use candour_domain::ProviderId;
+    use candour_domain::people::Standings;
+    use candour_domain::returns::Month;
+
+    use super::*;
+
+    fn row(id: &str, name: &str) -> DirectoryRow {
+        let summary = LocationSummary {
+            id: LocationId::parse(id).unwrap(),
+            name: name.into(),
+            provider_id: ProviderId::parse("1-1").unwrap(),
+            provider_name: "Provider".into(),
+            town: None,
+            postcode: None,
+            local_authority: None,
+            region: None,
+            service_kinds: vec![ServiceKind::CareHome],
+            care_home: true,
+            beds: Some(20),
+            overall: None,
+            rated_on: None,
+            registered: true,
+            registered_manager: None,
+            registered_manager_absent_since: None,
+            people: None,
+        };
+        DirectoryRow { summary, also_known_as: None, specialisms: Vec::new() }
+    }
+
+    fn standing(verdict: Verdict, score: Option<f64>) -> PeopleStanding {
+        let month = Month::new(2026, 11).unwrap();
+        PeopleStanding { verdict, n: score.map(|_| 10), score, from: month, to: month }
+    }
+
+    fn ids(page: &Page<LocationSummary>) -> Vec<&str> {
+        page.items.iter().map(|s| s.id.as_str()).collect()
+    }
+
+    #[test]
+    fn people_verdicts_filter_and_sort_with_the_standings_given() {
+        let names = [("1-1", "Alder"), ("1-2", "Birch"), ("1-3", "Cedar"), ("1-4", "Damson"), ("1-5", "Elm")];
+        let index = DirectoryIndex::new(names.iter().map(|(id, name)| row(id, name)).collect());
+        let mut standings = Standings::new();
+        for (id, verdict, score) in [
+            ("1-1", Verdict::AboutTheSame, Some(2.0)),
+            ("1-2", Verdict::Better, Some(2.6)),
+            ("1-3", Verdict::Worse, Some(1.2)),
+            ("1-4", Verdict::AboutTheSame, Some(2.2)),
+        ] {
+            standings.insert(LocationId::parse(id).unwrap(), standing(verdict, score));
+        }
+        let query = LocationQuery {
+            standings: Some(Arc::new(standings)),
+            sort: LocationSort::PeopleRating,
+            ..LocationQuery::default()
+        };
+        let sorted = index.search(&query).unwrap();
+        assert_eq!(ids(&sorted), ["1-2", "1-4", "1-1", "1-3", "1-5"], "better, the two the same by score, worse, none");
+        assert_eq!(sorted.items[0].people.map(|p| p.verdict), Some(Verdict::Better));
+        assert_eq!(sorted.items[4].people, None);
+        let same =
+            LocationQuery { people_verdict: Some(Verdict::AboutTheSame), sort: LocationSort::Name, ..query.clone() };
+        assert_eq!(ids(&index.search(&same).unwrap()), ["1-1", "1-4"]);
+        let none = LocationQuery { people_verdict: Some(Verdict::NotEnoughResponses), ..query };
+        assert_eq!(ids(&index.search(&none).unwrap()), ["1-5"], "no standing is not enough responses");
+        let unknown = LocationQuery { people_verdict: Some(Verdict::Better), ..LocationQuery::default() };
+        assert!(index.search(&unknown).unwrap().items.is_empty(), "without standings nobody is rated yet");
     }
 }

@@ -1,8 +1,10 @@
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use candour_domain::people::{PeopleStanding, Standings, Verdict};
 use candour_domain::{
     Location, LocationId, Provider, ProviderId, Rating, RatingRecord, RatingSource, Region, RelationshipKind,
     ServiceKind,
@@ -31,15 +33,19 @@ pub enum LocationSort {
     Beds,
     /// Most recently published rating first.
     RecentlyRated,
+    /// What people say, best first: better, about the same, worse, then not enough
+    /// responses; within each, by the outcome score shrunk towards similar services.
+    PeopleRating,
 }
 
 impl LocationSort {
-    pub const ALL: [LocationSort; 5] = [
+    pub const ALL: [LocationSort; 6] = [
         LocationSort::Name,
         LocationSort::RatingBest,
         LocationSort::RatingWorst,
         LocationSort::Beds,
         LocationSort::RecentlyRated,
+        LocationSort::PeopleRating,
     ];
 
     pub fn code(self) -> &'static str {
@@ -49,6 +55,7 @@ impl LocationSort {
             LocationSort::RatingWorst => "rating_worst",
             LocationSort::Beds => "beds",
             LocationSort::RecentlyRated => "recently_rated",
+            LocationSort::PeopleRating => "people_rating",
         }
     }
 
@@ -59,6 +66,7 @@ impl LocationSort {
             LocationSort::RatingWorst => "Rating (worst first)",
             LocationSort::Beds => "Beds (most first)",
             LocationSort::RecentlyRated => "Most recently rated",
+            LocationSort::PeopleRating => "What people say (best first)",
         }
     }
 
@@ -81,6 +89,13 @@ pub struct LocationQuery {
     pub rating: Option<RatingFilter>,
     pub specialism: Option<String>,
     pub provider: Option<ProviderId>,
+    /// Only services whose people's verdict is this (a service without a standing has
+    /// not enough responses); needs `standings`.
+    pub people_verdict: Option<Verdict>,
+    /// The people's standing of each service, from the latest monitoring snapshot: set
+    /// by the caller, never from the address. Listed services carry theirs.
+    #[serde(skip)]
+    pub standings: Option<Arc<Standings>>,
     pub include_deregistered: bool,
     pub sort: LocationSort,
     /// 1-based.
@@ -103,6 +118,8 @@ impl Default for LocationQuery {
             rating: None,
             specialism: None,
             provider: None,
+            people_verdict: None,
+            standings: None,
             include_deregistered: false,
             sort: LocationSort::Name,
             page: 1,
@@ -145,6 +162,9 @@ pub struct LocationSummary {
     /// Whether a registered manager is in post, where known, and since when not.
     pub registered_manager: Option<bool>,
     pub registered_manager_absent_since: Option<NaiveDate>,
+    /// What people say of it against similar services, when the search had standings.
+    #[serde(default, rename = "people_rating", skip_serializing_if = "Option::is_none")]
+    pub people: Option<PeopleStanding>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

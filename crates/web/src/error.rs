@@ -152,7 +152,8 @@ impl WebError {
                  within it."
             ),
             WebError::NotReady => {
-                "The indicators and the watchlist are being worked out after a restart. Try again in a few seconds."
+                "The indicators, the watchlist and what people say are being worked out after a restart. Try again in a few \
+                 seconds."
                     .to_string()
             }
             WebError::Internal => "Sorry, something went wrong on our side. Please try again later.".to_string(),

@@ -6,6 +6,7 @@
 //! tracking or future parameters attached should still work. A known parameter
 //! with a malformed value is always refused with a message naming the field.
 
+use candour_domain::people::Verdict;
 use candour_domain::{ParseError, Postcode, ProviderId, Rating, Region, ServiceKind, non_blank};
 use candour_store::{LocationQuery, LocationSort, RatingFilter};
 use serde::{Deserialize, Serialize};
@@ -29,6 +30,7 @@ pub struct DirectoryParams {
     pub rating: Option<String>,
     pub specialism: Option<String>,
     pub provider: Option<String>,
+    pub people_verdict: Option<String>,
     pub include_deregistered: Option<String>,
     pub sort: Option<String>,
     pub page: Option<String>,
@@ -81,6 +83,8 @@ impl DirectoryParams {
             rating: field(&mut errors, "rating", &self.rating, rating_filter),
             specialism: field(&mut errors, "specialism", &self.specialism, |v| free_text("Specialism", v)),
             provider: field(&mut errors, "provider", &self.provider, |v| ProviderId::parse(v).map_err(explain)),
+            people_verdict: field(&mut errors, "people_verdict", &self.people_verdict, people_verdict),
+            standings: None,
             include_deregistered: field(&mut errors, "include_deregistered", &self.include_deregistered, yes_no)
                 .unwrap_or(false),
             sort: field(&mut errors, "sort", &self.sort, sort).unwrap_or(defaults.sort),
@@ -107,6 +111,7 @@ impl DirectoryParams {
         pair("rating", query.rating.map(rating_code));
         pair("specialism", query.specialism.as_deref());
         pair("provider", query.provider.as_ref().map(ProviderId::as_str));
+        pair("people_verdict", query.people_verdict.map(Verdict::code));
         pair("include_deregistered", query.include_deregistered.then_some("yes"));
         let defaults = LocationQuery::default();
         pair("sort", (query.sort != defaults.sort).then(|| query.sort.code()));
@@ -184,6 +189,13 @@ fn sort(value: &str) -> Result<LocationSort, String> {
     LocationSort::parse(value).ok_or_else(|| {
         let codes: Vec<&str> = LocationSort::ALL.iter().map(|s| s.code()).collect();
         format!("Sort {value:?} is not valid: expected one of {}", codes.join(", "))
+    })
+}
+
+fn people_verdict(value: &str) -> Result<Verdict, String> {
+    Verdict::parse(value).ok_or_else(|| {
+        let codes: Vec<&str> = Verdict::ALL.iter().map(|v| v.code()).collect();
+        format!("What people say {value:?} is not valid: expected one of {}", codes.join(", "))
     })
 }
 

@@ -1,6 +1,7 @@
 //! Small pieces of presentation shared by the pages: how a rating, a date, a
 //! link or a list is written. Templates get ready-made text so they stay simple.
 
+use candour_domain::people::PeopleStanding;
 use candour_domain::{Rating, Region, ServiceKind};
 use candour_store::LocationSummary;
 use chrono::NaiveDate;
@@ -152,6 +153,27 @@ pub struct SummaryView {
     pub provider_name: String,
     pub provider_href: String,
     pub registered: bool,
+    /// What people say, when the search had the people's standings.
+    pub people: Option<PeopleTag>,
+}
+
+/// The people's verdict as a tag, styled apart from the regulator's ratings.
+#[derive(Debug, Clone)]
+pub struct PeopleTag {
+    pub label: &'static str,
+    pub modifier: &'static str,
+    /// "n = 42", when there were enough answers.
+    pub n: Option<String>,
+}
+
+impl PeopleTag {
+    pub fn of(standing: &PeopleStanding) -> Self {
+        PeopleTag {
+            label: standing.verdict.label(),
+            modifier: crate::pages::register::people_modifier(standing.verdict),
+            n: standing.n.map(|n| format!("n = {n}")),
+        }
+    }
 }
 
 impl SummaryView {
@@ -168,6 +190,7 @@ impl SummaryView {
             provider_name: s.provider_name.clone(),
             provider_href: provider_href(s.provider_id.as_str()),
             registered: s.registered,
+            people: s.people.as_ref().map(PeopleTag::of),
         }
     }
 }

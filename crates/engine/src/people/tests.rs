@@ -215,6 +215,6 @@ fn a_minimum_under_five_answers_is_refused() {
     let policy = PeoplePolicy { min_answers: 4, ..PeoplePolicy::default() };
     let error = rate_people(&peers("homes"), now(), &policy).unwrap_err();
     assert!(error.to_string().contains("at least 5"), "{error}");
-    assert_eq!(Verdict::from_code("about_the_same"), Some(Verdict::AboutTheSame));
-    assert_eq!(Verdict::from_code("fine"), None);
+    assert_eq!(Verdict::parse("about_the_same"), Some(Verdict::AboutTheSame));
+    assert_eq!(Verdict::parse("fine"), None);
 }

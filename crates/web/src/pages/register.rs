@@ -7,13 +7,18 @@ mod directory;
 mod home;
 mod ids;
 mod location;
+pub mod people;
 mod provider;
 
 use axum::Router;
 use axum::routing::get;
 
 pub use ids::parse_location_id;
+pub use people::modifier as people_modifier;
 
+use candour_store::{LocationQuery, LocationSort};
+
+use crate::error::WebError;
 use crate::state::AppState;
 
 /// The register's pages (public, cacheable).
@@ -31,4 +36,16 @@ pub fn api_routes() -> Router<AppState> {
         .route("/v1/locations", get(api::locations))
         .route("/v1/locations/{id}", get(api::location))
         .route("/v1/providers/{id}", get(api::provider))
+}
+
+/// The query with the people's standings of the latest monitoring snapshot, so that
+/// listed services carry what people say of them; a 503 while the first snapshot is
+/// computed if the query filters or sorts by it.
+pub(crate) fn with_standings(state: &AppState, mut query: LocationQuery) -> Result<LocationQuery, WebError> {
+    query.standings = state.monitor.current().map(|snapshot| snapshot.standings.clone());
+    let asks = query.people_verdict.is_some() || query.sort == LocationSort::PeopleRating;
+    if asks && query.standings.is_none() {
+        return Err(WebError::NotReady);
+    }
+    Ok(query)
 }

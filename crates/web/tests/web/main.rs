@@ -17,6 +17,7 @@ mod fixture;
 mod improvement;
 mod moderation;
 mod pages;
+mod people;
 mod policies;
 mod practice;
 mod protections;

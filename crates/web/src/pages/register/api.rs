@@ -9,6 +9,7 @@ use candour_store::{LocationDetail, LocationSummary, ProviderDetail};
 use serde::Serialize;
 
 use super::ids::{parse_location_id, parse_provider_id};
+use super::people::PeopleRatingJson;
 use crate::error::{ApiError, WebError};
 use crate::params::DirectoryParams;
 use crate::state::AppState;
@@ -29,7 +30,7 @@ pub async fn locations(
 ) -> Result<Json<LocationList>, ApiError> {
     let params =
         query.map_err(|r| WebError::bad_request(format!("The query string could not be read: {}", r.body_text())))?.0;
-    let query = params.validate().map_err(WebError::from_fields)?;
+    let query = super::with_standings(&state, params.validate().map_err(WebError::from_fields)?)?;
     let page = state
         .store
         .search_locations(&query)
@@ -39,18 +40,28 @@ pub async fn locations(
     Ok(Json(LocationList { items: page.items, total: page.total, page: page.page, per_page: page.per_page, pages }))
 }
 
+/// A location with what people say of it against similar services.
+#[derive(Serialize)]
+pub struct LocationWithPeople {
+    #[serde(flatten)]
+    pub detail: LocationDetail,
+    /// Null before the first monitoring snapshot and for services not monitored (deregistered).
+    pub people_rating: Option<PeopleRatingJson>,
+}
+
 /// `GET /api/v1/locations/{id}`
 pub async fn location(
     State(state): State<AppState>,
     Path(raw_id): Path<String>,
-) -> Result<Json<LocationDetail>, ApiError> {
+) -> Result<Json<LocationWithPeople>, ApiError> {
     let id = parse_location_id(&raw_id)?;
     let detail = state
         .store
         .location(&id)
         .await
         .map_err(|e| WebError::from_store(e, || format!("There is no location with ID {id}")))?;
-    Ok(Json(detail))
+    let people_rating = state.monitor.current().and_then(|snapshot| PeopleRatingJson::of(&snapshot, &id));
+    Ok(Json(LocationWithPeople { detail, people_rating }))
 }
 
 /// `GET /api/v1/providers/{id}`

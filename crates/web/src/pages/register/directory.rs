@@ -3,6 +3,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use candour_domain::people::Verdict;
 use candour_domain::{Rating, ServiceKind};
 use candour_store::{AreaCount, LocationQuery, LocationSort, LocationSummary, NameCount, Page};
 
@@ -83,6 +84,7 @@ pub async fn directory(
     let form_values = params.clone();
     match params.validate() {
         Ok(query) => {
+            let query = super::with_standings(&state, query)?;
             let page = state
                 .store
                 .search_locations(&query)
@@ -112,7 +114,7 @@ fn results_title(query: &LocationQuery, page: &Page<LocationSummary>) -> String 
 }
 
 /// Fields that have a control in the form; errors on others are listed without a link.
-const FORM_FIELDS: [&str; 10] = [
+const FORM_FIELDS: [&str; 11] = [
     "name",
     "postcode",
     "local_authority",
@@ -120,6 +122,7 @@ const FORM_FIELDS: [&str; 10] = [
     "service",
     "rating",
     "specialism",
+    "people_verdict",
     "include_deregistered",
     "sort",
     "per_page",
@@ -182,6 +185,7 @@ fn filter_form(
                 "Specialism",
                 with_current(name_options(specialisms), raw.specialism.as_deref(), "Any specialism"),
             ),
+            select_field("people_verdict", "What people say", people_options(raw.people_verdict.as_deref())),
         ],
         include_deregistered: raw
             .include_deregistered
@@ -217,6 +221,11 @@ fn rating_options(current: Option<&str>) -> Vec<SelectOption> {
     let options = rated.into_iter().chain(std::iter::once((NOT_RATED.to_string(), "Not yet rated".to_string())));
     let current = current.map(|c| Rating::parse(c).map(Rating::code).unwrap_or(c));
     select("Any rating", options, current)
+}
+
+fn people_options(current: Option<&str>) -> Vec<SelectOption> {
+    let options = Verdict::ALL.map(|v| (v.code().to_string(), v.label().to_string()));
+    select("Anything people say", options, current.map(str::trim))
 }
 
 fn sort_options(current: Option<&str>) -> Vec<SelectOption> {

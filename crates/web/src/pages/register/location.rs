@@ -11,6 +11,7 @@ use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 
 use super::ids::parse_location_id;
+use super::people::PeopleSection;
 use crate::error::{PageError, WebError, render};
 use crate::manager::ManagerStatus;
 use crate::pages::feedback::public::{MAX_PAGE, STORIES_PER_PAGE, VoiceSection, voice_section, whole_number};
@@ -40,6 +41,9 @@ struct LocationPage {
     voice: VoiceSection,
     /// Improvement plans the provider chose to publish, newest first.
     plans: Vec<crate::pages::improvement::public::PublicPlan>,
+    /// What people say against similar services; `None` before the first monitoring
+    /// snapshot, or for a service that is not monitored (deregistered).
+    people: Option<PeopleSection>,
 }
 
 /// Current ratings as a table: a row per key question (and overall), a column per service group.
@@ -119,6 +123,7 @@ pub async fn location(
         .map_err(|e| WebError::from_store(e, String::new))?;
     let mut page = page(&detail, &published, voice, &manager);
     page.plans = crate::pages::improvement::public::published_plans(&state, &id).await?;
+    page.people = state.monitor.current().and_then(|snapshot| PeopleSection::of(&snapshot, &id));
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -172,6 +177,7 @@ fn page(
         related: detail.related.iter().map(related_view).collect(),
         voice,
         plans: Vec::new(),
+        people: None,
     }
 }
 

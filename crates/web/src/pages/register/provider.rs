@@ -6,10 +6,12 @@ use candour_domain::{Provider, RegistrationStatus};
 use candour_store::{LocationQuery, ProviderDetail};
 
 use super::ids::parse_provider_id;
+use super::people::ProviderPeople;
 use crate::error::{PageError, WebError, render};
 use crate::params::DirectoryParams;
 use crate::state::AppState;
 use crate::views::{Row, SummaryView, count_of, optional_date};
+use candour_monitor::Snapshot;
 
 #[derive(Template)]
 #[template(path = "register/provider.html")]
@@ -20,6 +22,8 @@ struct ProviderPage {
     locations_heading: String,
     locations: Vec<SummaryView>,
     directory_href: String,
+    /// Its services by what people say of them, once monitoring has computed it.
+    people: Option<ProviderPeople>,
 }
 
 /// `GET /providers/{id}`: a provider and the locations it runs.
@@ -30,10 +34,16 @@ pub async fn provider(State(state): State<AppState>, Path(raw_id): Path<String>)
         .provider(&id)
         .await
         .map_err(|e| WebError::from_store(e, || format!("There is no provider with ID {id} in the register.")))?;
-    Ok(render(StatusCode::OK, &page(&detail)))
+    let snapshot = state.monitor.current();
+    Ok(render(StatusCode::OK, &page(detail, snapshot.as_deref())))
 }
 
-fn page(detail: &ProviderDetail) -> ProviderPage {
+fn page(mut detail: ProviderDetail, snapshot: Option<&Snapshot>) -> ProviderPage {
+    if let Some(snapshot) = snapshot {
+        for location in &mut detail.locations {
+            location.people = snapshot.standings.get(&location.id).copied();
+        }
+    }
     let p = &detail.provider;
     let query = LocationQuery { provider: Some(p.id.clone()), include_deregistered: true, ..LocationQuery::default() };
     ProviderPage {
@@ -43,6 +53,7 @@ fn page(detail: &ProviderDetail) -> ProviderPage {
         locations_heading: count_of(detail.locations.len() as u64, "location", "locations"),
         locations: detail.locations.iter().map(SummaryView::of).collect(),
         directory_href: format!("/locations?{}", DirectoryParams::canonical(&query)),
+        people: snapshot.map(|s| ProviderPeople::of(s, &p.id)).filter(|people| !people.counts.is_empty()),
     }
 }
 

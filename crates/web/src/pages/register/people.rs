@@ -1,0 +1,211 @@
+//! What people say of a service against similar services (the people's rating), as
+//! the service page shows it and as the API gives it: from the latest monitoring
+//! snapshot, with the data and rules behind every figure.
+
+use candour_domain::people::{PeopleStanding, Verdict};
+use candour_domain::returns::Month;
+use candour_domain::{LocationId, ProviderId};
+use candour_engine::people::{PeopleMeasure, PeoplePolicy, PeopleRating};
+use candour_engine::stats::PeerScope;
+use candour_monitor::Snapshot;
+use serde::Serialize;
+
+use crate::views::count_of;
+
+/// `people_rating` in `GET /api/v1/locations/{id}`.
+#[derive(Debug, Serialize)]
+pub struct PeopleRatingJson {
+    pub from: Month,
+    pub to: Month,
+    pub n: Option<u32>,
+    pub verdict: Verdict,
+    pub measures: Vec<MeasureJson>,
+    /// People's responses counted, and of those typed in by the service's staff (paper
+    /// or assisted); absent with too few responses.
+    pub responses: Option<u32>,
+    pub typed_in_by_staff: Option<u32>,
+    /// The group of similar services compared with.
+    pub similar_services: String,
+    pub policy: PeoplePolicy,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MeasureJson {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub n: u32,
+    /// A fraction (0–1) for shares; a score (0–3) for `outcome_score`. Null under the minimum of answers.
+    pub value: Option<f64>,
+    pub lo95: Option<f64>,
+    pub hi95: Option<f64>,
+    pub shrunk: Option<f64>,
+    pub peer_mean: Option<f64>,
+    pub z_adj: Option<f64>,
+}
+
+impl PeopleRatingJson {
+    pub fn of(snapshot: &Snapshot, id: &LocationId) -> Option<Self> {
+        let watched = snapshot.get(id)?;
+        let rating = watched.people;
+        Some(PeopleRatingJson {
+            from: rating.from,
+            to: rating.to,
+            n: rating.n,
+            verdict: rating.verdict,
+            measures: rating.measures.iter().map(MeasureJson::of).collect(),
+            responses: rating.responses,
+            typed_in_by_staff: rating.entered,
+            similar_services: candour_monitor::peer_group(watched.facts, PeerScope::England).label(),
+            policy: snapshot.policy.people,
+        })
+    }
+}
+
+impl MeasureJson {
+    fn of(m: &PeopleMeasure) -> Self {
+        MeasureJson {
+            code: m.kind.code(),
+            name: m.kind.name(),
+            n: m.n,
+            value: m.value,
+            lo95: m.lo95,
+            hi95: m.hi95,
+            shrunk: m.shrunk,
+            peer_mean: m.peer_mean,
+            z_adj: m.z_adj,
+        }
+    }
+}
+
+/// "Dec 2025".
+pub fn short_month(month: Month) -> String {
+    month.first_day().format("%b %Y").to_string()
+}
+
+/// "better than similar services (n = 42, Dec 2025 – Nov 2026)".
+pub fn headline(standing: &PeopleStanding) -> String {
+    let period = format!("{} – {}", short_month(standing.from), short_month(standing.to));
+    match standing.n {
+        Some(n) => format!("{} (n = {n}, {period})", standing.verdict.phrase()),
+        None => format!("{} ({period})", standing.verdict.phrase()),
+    }
+}
+
+/// The class modifier that colours a verdict.
+pub fn modifier(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Better => "better",
+        Verdict::AboutTheSame => "same",
+        Verdict::Worse => "worse",
+        Verdict::NotEnoughResponses => "none",
+    }
+}
+
+/// The service page's section.
+pub struct PeopleSection {
+    pub headline: String,
+    pub modifier: &'static str,
+    pub enough: bool,
+    pub rows: Vec<MeasureRow>,
+    /// "3 of 42 responses (7 %) were typed in by the service's staff…"
+    pub typed_in: Option<String>,
+    pub similar_services: String,
+    pub min_answers: u32,
+    pub window_months: u32,
+    pub period: String,
+}
+
+pub struct MeasureRow {
+    pub name: &'static str,
+    pub n: String,
+    pub value: String,
+    pub interval: String,
+    pub shrunk: String,
+    pub peer_mean: String,
+    pub z: String,
+}
+
+impl PeopleSection {
+    pub fn of(snapshot: &Snapshot, id: &LocationId) -> Option<Self> {
+        let watched = snapshot.get(id)?;
+        let rating: &PeopleRating = watched.people;
+        let policy = &snapshot.policy.people;
+        let typed_in = rating.responses.zip(rating.entered).filter(|&(_, e)| e > 0).map(|(all, entered)| {
+            format!(
+                "{} of {} ({}) were typed in by the service's own staff, from paper or with the person there. They \
+                 count like any other.",
+                entered,
+                count_of(u64::from(all), "response", "responses"),
+                percent(f64::from(entered) / f64::from(all)),
+            )
+        });
+        Some(PeopleSection {
+            headline: headline(&rating.standing()),
+            modifier: modifier(rating.verdict),
+            enough: rating.n.is_some(),
+            rows: rating.measures.iter().map(|m| MeasureRow::of(m, policy)).collect(),
+            typed_in,
+            similar_services: candour_monitor::peer_group(watched.facts, PeerScope::England).label(),
+            min_answers: policy.min_answers,
+            window_months: policy.window_months,
+            period: format!("{} to {}", crate::views::month_name(rating.from), crate::views::month_name(rating.to)),
+        })
+    }
+}
+
+impl MeasureRow {
+    fn of(m: &PeopleMeasure, policy: &PeoplePolicy) -> Self {
+        let figure = |v: f64| if m.kind.is_mean() { format!("{v:.2}") } else { percent(v) };
+        let shown = |v: Option<f64>| v.map(figure).unwrap_or_else(|| "–".to_string());
+        let n = count_of(u64::from(m.n), "answer", "answers");
+        match (m.value, m.lo95, m.hi95) {
+            (Some(value), Some(lo), Some(hi)) => MeasureRow {
+                name: m.kind.name(),
+                n,
+                value: figure(value),
+                interval: format!("{} to {}", figure(lo), figure(hi)),
+                shrunk: shown(m.shrunk),
+                peer_mean: shown(m.peer_mean),
+                z: m.z_adj.map(|z| format!("{z:+.2}").replace('-', "−")).unwrap_or_else(|| "–".to_string()),
+            },
+            _ => MeasureRow {
+                name: m.kind.name(),
+                n,
+                value: format!("Fewer than {} answers", policy.min_answers),
+                interval: String::new(),
+                shrunk: String::new(),
+                peer_mean: String::new(),
+                z: String::new(),
+            },
+        }
+    }
+}
+
+fn percent(fraction: f64) -> String {
+    format!("{:.0}%", fraction * 100.0)
+}
+
+/// A provider's services by what people say of them, for its page.
+pub struct ProviderPeople {
+    /// "2 better than similar services, 5 about the same, …", most telling first.
+    pub counts: Vec<(Verdict, usize, String)>,
+    pub period: Option<String>,
+}
+
+impl ProviderPeople {
+    pub fn of(snapshot: &Snapshot, provider: &ProviderId) -> ProviderPeople {
+        let mut counts = [0usize; 4];
+        let mut period = None;
+        for (facts, rating) in snapshot.facts.iter().zip(&snapshot.people) {
+            if &facts.provider_id == provider {
+                counts[Verdict::ALL.iter().position(|v| *v == rating.verdict).unwrap_or(3)] += 1;
+                period = Some(format!("{} – {}", short_month(rating.from), short_month(rating.to)));
+            }
+        }
+        let href = |v: Verdict| format!("/locations?provider={}&people_verdict={}", provider.as_str(), v.code());
+        ProviderPeople {
+            counts: Verdict::ALL.iter().zip(counts).filter(|(_, n)| *n > 0).map(|(v, n)| (*v, n, href(*v))).collect(),
+            period,
+        }
+    }
+}

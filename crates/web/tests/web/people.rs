@@ -1,0 +1,200 @@
+//! The people's rating in the public register: a service whose people answer far
+//! better or worse than similar services' is shown so on its page, in the API and in
+//! the directory (filter and sort); too few answers give no figures at all; and
+//! answers given this month change nothing until the month is complete.
+
+use axum::http::StatusCode;
+use candour_domain::returns::Month;
+use candour_domain::voice::{Channel, Feedback, OUTCOME_QUESTIONS, RawFeedback};
+use candour_domain::{Location, LocationId, Provider, ProviderId, Region, Registration, RegistrationStatus};
+use candour_store::{FeedbackStatus, ImportPlan, NewFeedback, Prescreen};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+
+use crate::fixture::*;
+
+const PROVIDER: &str = "1-100000077";
+/// Twelve ordinary homecare agencies, then one far better, one far worse and one with few answers.
+const ORDINARY: usize = 12;
+const BETTER: &str = "1-300000101";
+const WORSE: &str = "1-300000102";
+const FEW: &str = "1-300000103";
+
+fn ordinary_id(i: usize) -> String {
+    format!("1-3000000{:02}", i + 1)
+}
+
+fn agencies() -> Vec<String> {
+    (0..ORDINARY).map(ordinary_id).chain([BETTER, WORSE, FEW].map(String::from)).collect()
+}
+
+fn plan() -> ImportPlan {
+    let provider = ProviderId::parse(PROVIDER).expect("an ID");
+    let locations = agencies()
+        .into_iter()
+        .map(|id| {
+            let mut l = Location::new(LocationId::parse(&id).expect("an ID"), provider.clone(), format!("Agency {id}"));
+            l.service_types = vec!["Homecare agencies".to_string()];
+            l.local_authority = Some("Leeds".to_string());
+            l.region = Some(Region::YorkshireAndTheHumber);
+            l.registration = Registration {
+                status: RegistrationStatus::Registered,
+                registered_on: NaiveDate::from_ymd_opt(2018, 1, 1),
+                deregistered_on: None,
+            };
+            l
+        })
+        .collect();
+    ImportPlan {
+        kind: "test-fixture".to_string(),
+        origin: "people's rating".to_string(),
+        providers: vec![Provider::new(provider, "Agencies Ltd")],
+        locations,
+        ..ImportPlan::default()
+    }
+}
+
+/// Noon on the 10th of the month `back` months before this one.
+fn months_ago(back: u32) -> DateTime<Utc> {
+    let month = Month::of(Utc::now().date_naive()).minus(back).expect("a month");
+    month.first_day().with_day(10).expect("a day").and_hms_opt(12, 0, 0).expect("noon").and_utc()
+}
+
+async fn answer(app: &TestApp, location: &str, key: &str, level: &str, overall: &str, at: DateTime<Utc>) {
+    let raw = RawFeedback {
+        respondent: "family".into(),
+        overall: overall.into(),
+        answers: OUTCOME_QUESTIONS.iter().map(|q| (q.code.to_string(), level.to_string())).collect(),
+        ..RawFeedback::default()
+    };
+    let feedback = Feedback::parse(&raw, Channel::Online).expect("valid feedback");
+    let new = NewFeedback {
+        location_id: LocationId::parse(location).expect("an ID"),
+        status: FeedbackStatus::on_arrival(&feedback),
+        feedback,
+        key_hash: format!("{key:0>64}"),
+        reference: key.to_string(),
+        received_at: at,
+        entered_by: None,
+        prescreen: Prescreen::default(),
+        alert: None,
+    };
+    app.store.submit_feedback(&new).await.expect("stored");
+}
+
+/// The agencies with their answers over the last year: the ordinary ones mostly
+/// "good enough" with a little real difference between them, the better one "just as
+/// I want", the worse one "not at all", and the last only four answers.
+async fn app_with_answers() -> TestApp {
+    let app = TestApp::new().await;
+    app.store.apply_import(&plan()).await.expect("the agencies import");
+    let levels = ["some_not_enough", "good_enough", "just_as_i_want"];
+    for i in 0..ORDINARY {
+        for k in 0..8 {
+            let level = if k < 6 { "good_enough" } else { levels[(i + k) % levels.len()] };
+            answer(&app, &ordinary_id(i), &format!("o{i}k{k}"), level, "good", months_ago(1 + (k as u32) % 6)).await;
+        }
+    }
+    for k in 0..30 {
+        answer(&app, BETTER, &format!("b{k}"), "just_as_i_want", "very_good", months_ago(1 + k % 11)).await;
+        answer(&app, WORSE, &format!("w{k}"), "not_at_all", "very_poor", months_ago(1 + k % 11)).await;
+    }
+    for k in 0..4 {
+        answer(&app, FEW, &format!("f{k}"), "just_as_i_want", "very_good", months_ago(2)).await;
+    }
+    app.settled().await;
+    app
+}
+
+#[tokio::test]
+async fn the_api_gives_each_service_its_verdict_with_every_figure() {
+    let app = app_with_answers().await;
+    let better = app.get(&format!("/api/v1/locations/{BETTER}")).await;
+    assert_eq!(better.status, StatusCode::OK, "{}", better.body);
+    let rating = &better.json()["people_rating"];
+    assert_eq!(rating["verdict"], "better", "{rating}");
+    assert_eq!(rating["n"], 30);
+    let now = Month::of(Utc::now().date_naive());
+    assert_eq!(rating["to"], now.previous().unwrap().to_string());
+    assert_eq!(rating["from"], now.minus(12).unwrap().to_string());
+    let codes: Vec<&str> = rating["measures"].as_array().unwrap().iter().map(|m| m["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["outcome_score", "positive_overall", "dignity", "safe", "outcomes_better"]);
+    let outcome = &rating["measures"][0];
+    assert_eq!(outcome["value"], 3.0);
+    assert!(outcome["z_adj"].as_f64().unwrap() > 1.96, "{outcome}");
+    let (shrunk, peers) = (outcome["shrunk"].as_f64().unwrap(), outcome["peer_mean"].as_f64().unwrap());
+    assert!(peers < shrunk && shrunk < 3.0, "pulled a little towards similar services: {outcome}");
+    assert!(outcome["lo95"].as_f64().unwrap() <= 3.0 && outcome["hi95"].as_f64().unwrap() <= 3.0);
+    assert!(rating["measures"][4]["value"].is_null(), "no progress rated: no figures");
+    assert_eq!(rating["similar_services"], "Homecare, beds not known, in England");
+
+    let worse = app.get(&format!("/api/v1/locations/{WORSE}")).await.json();
+    assert_eq!(worse["people_rating"]["verdict"], "worse");
+    let few = app.get(&format!("/api/v1/locations/{FEW}")).await.json();
+    assert_eq!(few["people_rating"]["verdict"], "not_enough_responses");
+    assert!(few["people_rating"]["n"].is_null() && few["people_rating"]["measures"].as_array().unwrap().is_empty());
+    assert!(few["people_rating"]["responses"].is_null(), "not even a count under five");
+}
+
+#[tokio::test]
+async fn the_directory_filters_and_sorts_by_what_people_say() {
+    let app = app_with_answers().await;
+    let ids = |body: serde_json::Value| -> Vec<String> {
+        body["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_string()).collect()
+    };
+    let worse = app.get(&format!("/api/v1/locations?provider={PROVIDER}&people_verdict=worse")).await;
+    assert_eq!(ids(worse.json()), [WORSE]);
+    let better = app.get(&format!("/api/v1/locations?provider={PROVIDER}&people_verdict=better")).await.json();
+    assert_eq!(ids(better.clone()), [BETTER]);
+    assert_eq!(better["items"][0]["people_rating"]["verdict"], "better");
+    let few = app.get(&format!("/api/v1/locations?provider={PROVIDER}&people_verdict=not_enough_responses")).await;
+    assert_eq!(ids(few.json()), [FEW]);
+    let sorted =
+        ids(app.get(&format!("/api/v1/locations?provider={PROVIDER}&sort=people_rating&per_page=100")).await.json());
+    assert_eq!((sorted.first().map(String::as_str), sorted.last().map(String::as_str)), (Some(BETTER), Some(FEW)));
+    assert_eq!(sorted[sorted.len() - 2], WORSE);
+
+    let refused = app.get("/api/v1/locations?people_verdict=splendid").await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused.json()["error"]["field"], "people_verdict");
+    let page = app.get("/locations?people_verdict=splendid").await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    page.assert_contains(&["What people say &#34;splendid&#34; is not valid", "href=\"#people_verdict\""]);
+
+    let page = app.get(&format!("/locations?provider={PROVIDER}&people_verdict=better")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page.assert_contains(&[&format!("Agency {BETTER}"), "people people--better", "n = 30"]);
+    page.assert_lacks(&[&format!("Agency {WORSE}")]);
+}
+
+#[tokio::test]
+async fn the_service_page_shows_the_verdict_apart_from_the_regulators_rating() {
+    let app = app_with_answers().await;
+    let page = app.get(&format!("/locations/{WORSE}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page.assert_contains(&[
+        "What people say: worse than similar services (n = 30,",
+        "This is not the regulator's rating",
+        "How this was worked out",
+        "Likely range (95%)",
+        "Treated with dignity and respect",
+    ]);
+    let few = app.get(&format!("/locations/{FEW}")).await;
+    few.assert_contains(&["What people say: not enough responses yet", "Fewer than 5 people answered"]);
+    few.assert_lacks(&["Likely range (95%)"]);
+
+    let provider = app.get(&format!("/providers/{PROVIDER}")).await;
+    provider.assert_contains(&["What people say about its services", "people_verdict=better", "1 service</a>"]);
+}
+
+#[tokio::test]
+async fn answers_this_month_change_nothing_until_the_month_is_over() {
+    let app = app_with_answers().await;
+    let before = app.get(&format!("/api/v1/locations/{FEW}")).await.json()["people_rating"].clone();
+    answer(&app, FEW, "today", "not_at_all", "very_poor", Utc::now()).await;
+    answer(&app, BETTER, "today-2", "not_at_all", "very_poor", Utc::now()).await;
+    app.settled().await;
+    let after = app.get(&format!("/api/v1/locations/{FEW}")).await.json()["people_rating"].clone();
+    assert_eq!(before, after, "a fifth answer this month does not yet make a rating");
+    let better = app.get(&format!("/api/v1/locations/{BETTER}")).await.json();
+    assert_eq!(better["people_rating"]["n"], 30);
+}
