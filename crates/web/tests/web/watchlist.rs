@@ -424,7 +424,10 @@ async fn a_service_that_could_not_be_computed_is_listed_with_why_and_the_rest_ar
     // A month that is none can be stored only where months are text.
     let app = TestApp::on_sqlite().await;
     app.settled().await;
-    let spoilt = "INSERT INTO voice_months VALUES ('{id}', '{month}', 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)";
+    let spoilt = "INSERT INTO voice_months (location_id, month, responses, positive, rated, outcome_n, outcome_sum, \
+         outcome_sum_sq, stories, critical_stories, speak_up_n, speak_up_sum, speak_up_sum_sq, enough_staff_n, \
+         enough_staff_sum, enough_staff_sum_sq, partner_responses, partner_concerns) \
+         VALUES ('{id}', '{month}', 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)";
     let next_year = chrono::Utc::now().date_naive().format("%Y").to_string().parse::<i32>().unwrap() + 1;
     app.write_directly(&spoilt.replace("{id}", ROSE_COURT).replace("{month}", &format!("{next_year}-13"))).await;
     // Written behind the store's back: journaled by hand, as a change of no one location.
