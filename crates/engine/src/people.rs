@@ -21,7 +21,7 @@ use candour_domain::voice::MIN_RESPONSES_SHOWN;
 use crate::monitoring::{
     Comparison, Measure, Service, ServiceMonth, Statistic, compare_group, month_index, peer_groups,
 };
-use crate::stats::{DispersionOptions, StatsError, Z_95, beta_prior, wilson};
+use crate::stats::{DispersionOptions, StatsError, Z_95, beta_prior, median, wilson};
 
 /// The choices behind the people's rating; stated with every rating.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -35,6 +35,12 @@ pub struct PeoplePolicy {
     pub verdict_z: f64,
     /// The τ² rules of the comparisons (their `min_n` is `min_answers`).
     pub dispersion: DispersionOptions,
+    /// A month with at least `burst_floor` responses and `burst_factor` times the
+    /// service's usual monthly number is a burst: held out of the rating until a
+    /// moderator decides it counts. The usual number is the median of its other months
+    /// with responses, over the window and the twelve months before it.
+    pub burst_factor: f64,
+    pub burst_floor: u32,
 }
 
 /// The smallest minimum of answers a policy may set: no rating from fewer than five.
@@ -47,6 +53,8 @@ impl Default for PeoplePolicy {
             min_answers: MIN_ANSWERS_FLOOR,
             verdict_z: Z_95,
             dispersion: DispersionOptions { min_n: MIN_ANSWERS_FLOOR, ..DispersionOptions::default() },
+            burst_factor: 4.0,
+            burst_floor: 20,
         }
     }
 }
@@ -64,6 +72,13 @@ impl PeoplePolicy {
         }
         if !(self.verdict_z > 0.0 && self.verdict_z.is_finite()) {
             return Err(StatsError { name: "the verdict's z", expected: "a number above 0", value: self.verdict_z });
+        }
+        if !(self.burst_factor >= 1.0 && self.burst_factor.is_finite()) {
+            let expected = "a number of at least 1";
+            return Err(StatsError { name: "the burst factor", expected, value: self.burst_factor });
+        }
+        if self.burst_floor == 0 {
+            return Err(StatsError { name: "the smallest burst", expected: "at least 1 response", value: 0.0 });
         }
         Ok(())
     }
@@ -119,8 +134,8 @@ impl PeopleMeasureKind {
         self == PeopleMeasureKind::OutcomeScore
     }
 
-    fn measure(self, months: &[ServiceMonth]) -> Measure {
-        let sum = |f: fn(&ServiceMonth) -> u32| months.iter().map(f).sum::<u32>();
+    fn measure(self, months: &[&ServiceMonth]) -> Measure {
+        let sum = |f: fn(&ServiceMonth) -> u32| months.iter().map(|&m| f(m)).sum::<u32>();
         let share = |x, n| Measure::Proportion { x, n };
         match self {
             PeopleMeasureKind::OutcomeScore => Measure::Mean {
@@ -168,6 +183,27 @@ pub struct PeopleRating {
     /// Responses counted, and those typed in by staff (paper or assisted); `None` when not enough.
     pub responses: Option<u32>,
     pub entered: Option<u32>,
+    /// Months of the window with far more responses than usual: held out of the figures
+    /// unless a moderator decided they count.
+    pub bursts: Vec<Burst>,
+}
+
+/// A month with far more responses than the service usually gets.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Burst {
+    pub month: Month,
+    pub responses: u32,
+    /// The service's usual responses a month (0 when it has no other months).
+    pub usual: f64,
+    /// A moderator's decision: counted (`Some(true)`), kept out (`Some(false)`), or
+    /// awaiting review (`None`, kept out meanwhile).
+    pub review: Option<bool>,
+}
+
+impl Burst {
+    pub fn counts(&self) -> bool {
+        self.review == Some(true)
+    }
 }
 
 impl PeopleRating {
@@ -199,24 +235,52 @@ pub fn rate_people<S: Borrow<Service>>(
     policy.validate()?;
     let (from, to) = window(month, policy.window_months);
     let end = month_index(to);
-    let windows: Vec<&[ServiceMonth]> = services.iter().map(|s| s.borrow().window(end, policy.window_months)).collect();
+    let bursts: Vec<Vec<Burst>> = services.iter().map(|s| bursts(s.borrow(), end, policy)).collect();
+    let windows: Vec<Vec<&ServiceMonth>> = services
+        .iter()
+        .zip(&bursts)
+        .map(|(s, bursts)| {
+            let held_out = |m: &ServiceMonth| bursts.iter().any(|b| b.month == m.month && !b.counts());
+            s.borrow().window(end, policy.window_months).iter().filter(|m| !held_out(m)).collect()
+        })
+        .collect();
     let mut columns = Vec::with_capacity(PeopleMeasureKind::ALL.len());
     for kind in PeopleMeasureKind::ALL {
         let measures: Vec<Measure> = windows.iter().map(|months| kind.measure(months)).collect();
         columns.push(column(kind, &measures, &peer_groups(services), policy)?);
     }
-    let ratings = windows.iter().enumerate().map(|(i, months)| {
+    let ratings = windows.iter().zip(bursts).enumerate().map(|(i, (months, bursts))| {
         let measures: Vec<PeopleMeasure> = columns.iter().map(|column| column[i]).collect();
-        rating(from, to, months, measures, policy)
+        rating(from, to, months, measures, bursts, policy)
     });
     Ok(ratings.collect())
+}
+
+/// The months of the window ending `end` (a month index) with a burst of responses,
+/// each with its review.
+fn bursts(service: &Service, end: i32, policy: &PeoplePolicy) -> Vec<Burst> {
+    let history = service.window(end, policy.window_months + 12);
+    let window = service.window(end, policy.window_months);
+    let bursts = window.iter().filter(|m| m.voice.responses >= policy.burst_floor).filter_map(|m| {
+        let others: Vec<f64> = history
+            .iter()
+            .filter(|o| o.month != m.month && o.voice.responses > 0)
+            .map(|o| f64::from(o.voice.responses))
+            .collect();
+        let usual = median(&others).unwrap_or(0.0);
+        let far_beyond = f64::from(m.voice.responses) >= policy.burst_factor * usual.max(1.0);
+        let review = service.burst_reviews.iter().find(|(month, _)| *month == m.month).map(|&(_, counted)| counted);
+        far_beyond.then_some(Burst { month: m.month, responses: m.voice.responses, usual, review })
+    });
+    bursts.collect()
 }
 
 fn rating(
     from: Month,
     to: Month,
-    months: &[ServiceMonth],
+    months: &[&ServiceMonth],
     measures: Vec<PeopleMeasure>,
+    bursts: Vec<Burst>,
     policy: &PeoplePolicy,
 ) -> PeopleRating {
     let outcome = measures[0];
@@ -227,7 +291,7 @@ fn rating(
         Some(z) if z < -policy.verdict_z => Verdict::Worse,
         _ => Verdict::AboutTheSame,
     };
-    let sum = |f: fn(&ServiceMonth) -> u32| enough.then(|| months.iter().map(f).sum());
+    let sum = |f: fn(&ServiceMonth) -> u32| enough.then(|| months.iter().map(|&m| f(m)).sum());
     PeopleRating {
         from,
         to,
@@ -236,6 +300,7 @@ fn rating(
         measures: if enough { measures } else { Vec::new() },
         responses: sum(|m| m.voice.responses),
         entered: sum(|m| m.voice.entered),
+        bursts,
     }
 }
 

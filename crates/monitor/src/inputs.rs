@@ -147,6 +147,8 @@ struct Months<'a> {
     alerts: Vec<Option<NaiveDate>>,
     complaints: Vec<Option<ComplaintLog>>,
     policy_reads: Vec<Option<PolicyReads>>,
+    /// Moderators' decisions on bursts of answers.
+    burst_reviews: Vec<Vec<(Month, bool)>>,
     /// Registered locations whose data could not be read.
     unreadable: Vec<Unreadable>,
 }
@@ -161,6 +163,7 @@ impl<'a> Months<'a> {
             alerts: vec![None; len],
             complaints: vec![None; len],
             policy_reads: vec![None; len],
+            burst_reviews: vec![Vec::new(); len],
             unreadable: Vec::new(),
         }
     }
@@ -172,13 +175,14 @@ impl<'a> Months<'a> {
         from: Month,
         today: NaiveDate,
     ) -> Result<(), StoreError> {
-        // Four queries at once, on connections of their own: the database works on
+        // Five queries at once, on connections of their own: the database works on
         // the next while this process decodes the rows of the first.
-        let (voice, returns, alerts, logs) = tokio::try_join!(
+        let (voice, returns, alerts, logs, reviews) = tokio::try_join!(
             store.voice_months(which, from),
             store.monitored_returns(which, from),
             store.latest_alerts(which, Criticality::SEVERE.level()),
             store.complaint_logs(which, from, today),
+            store.burst_reviews(which, from),
         )?;
         for (id, month, voice) in self.readable(voice) {
             if let Some(entry) = self.entry(&id, month) {
@@ -198,6 +202,11 @@ impl<'a> Months<'a> {
         for log in self.readable(logs) {
             if let Some(&i) = self.index.get(&log.location_id) {
                 self.complaints[i] = Some(log);
+            }
+        }
+        for (id, month, counted) in self.readable(reviews) {
+            if let Some(&i) = self.index.get(&id) {
+                self.burst_reviews[i].push((month, counted));
             }
         }
         Ok(())
@@ -247,7 +256,7 @@ impl<'a> Months<'a> {
 
     fn into_services(self, facts: &[ServiceFacts]) -> Vec<Service> {
         let all = facts.iter().zip(self.months).zip(self.alerts).zip(self.complaints).zip(self.policy_reads);
-        all.map(|((((facts, months), last_severe_alert), complaints), policy_reads)| {
+        all.zip(self.burst_reviews).map(|(((((facts, months), last_severe_alert), complaints), policy_reads), burst_reviews)| {
             let mut months: Vec<ServiceMonth> = months.into_iter().flatten().collect();
             if let Some(log) = &complaints {
                 count_complaints_from_the_log(&mut months, log);
@@ -260,6 +269,7 @@ impl<'a> Months<'a> {
                 overdue_complaints: complaints.as_ref().and_then(|log| log.overdue),
                 complaint_log_since: complaints.map(|log| log.since),
                 policy_reads,
+                burst_reviews,
                 months,
             }
         })

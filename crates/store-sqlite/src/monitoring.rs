@@ -143,6 +143,9 @@ const ALERTS: &str = "SELECT location_id, MAX(raised_at) FROM (\
          UNION ALL SELECT location_id, created_at FROM complaints WHERE alert_level >= ?1) \
      WHERE raised_at IS NOT NULL";
 
+const BURSTS: &str = "SELECT location_id, json_group_array(json_array(month, counted)) \
+     FROM people_burst_reviews WHERE month >= ?1";
+
 /// Rows grouped by location, and the locations that could not be read.
 type PerLocation = (Vec<SqliteRow>, Vec<Unreadable>);
 
@@ -406,6 +409,14 @@ impl MonitoringStore for SqliteStore {
     ) -> StoreResult<Readings<(LocationId, DateTime<Utc>)>> {
         let rows = per_location(self, ALERTS, which, level, "location_id").await?;
         Ok(each_location(rows, |row| Ok(vec![(location(row)?, get(row, 1)?)])))
+    }
+
+    async fn burst_reviews(&self, which: Locations<'_>, from: Month) -> StoreResult<Readings<(LocationId, Month, bool)>> {
+        let rows = per_location(self, BURSTS, which, from, "location_id").await?;
+        Ok(each_location(rows, |row| {
+            let (id, months) = unpack::<(String, u8)>(row)?;
+            months.into_iter().map(|(m, counted)| Ok((id.clone(), month(&m)?, counted != 0))).collect()
+        }))
     }
 
     async fn complaint_logs(

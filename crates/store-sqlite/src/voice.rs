@@ -724,6 +724,29 @@ impl VoiceStore for SqliteStore {
         tx.commit().await.map_err(other)
     }
 
+    async fn review_burst(&self, review: &BurstReview) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await.map_err(other)?;
+        let written = sqlx::query(
+            "INSERT INTO people_burst_reviews (location_id, month, counted, reviewed_by, reviewed_at) \
+             SELECT id, ?, ?, ?, ? FROM locations WHERE id = ? \
+             ON CONFLICT (location_id, month) DO UPDATE SET counted = excluded.counted, \
+                 reviewed_by = excluded.reviewed_by, reviewed_at = excluded.reviewed_at",
+        )
+        .bind(review.month.to_string())
+        .bind(review.counted)
+        .bind(review.by.0)
+        .bind(stamp(review.at))
+        .bind(review.location_id.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| write_error("this decision cannot be recorded", e))?;
+        if written.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        journal::append(&mut tx, Some(review.location_id.as_str()), ChangeKind::Moderation, review.at).await?;
+        tx.commit().await.map_err(other)
+    }
+
     async fn moderation_queue(&self, query: &ModerationQuery) -> StoreResult<Page<FeedbackRecord>> {
         let offset = check_page(query.page, query.per_page)?;
         // Pending responses are few, and sorted as read; the others are listed

@@ -318,6 +318,17 @@ pub struct HistoricFeedback {
     pub progress: Vec<(usize, DateTime<Utc>, Progress)>,
 }
 
+/// Whether a month of unusually many answers at a location counts towards its
+/// people's rating, as a moderator decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BurstReview {
+    pub location_id: LocationId,
+    pub month: candour_domain::returns::Month,
+    pub counted: bool,
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+}
+
 impl HistoricFeedback {
     /// The progress ratings, each with whether it counts towards the people's rating
     /// (at most once per outcome in any 90 days, as when rated through the return
@@ -375,6 +386,10 @@ pub trait VoiceStore: Send + Sync {
     async fn feedback_by_reference(&self, reference: &str) -> StoreResult<FeedbackRecord>;
     /// `Conflict` unless pending. Writes the decision and any alert in one transaction.
     async fn moderate(&self, id: i64, moderation: &Moderation) -> StoreResult<()>;
+    /// A moderator's decision on a month of unusually many answers, replacing any
+    /// earlier one, with a journal entry for the location; `NotFound` for a location
+    /// not in the register.
+    async fn review_burst(&self, review: &BurstReview) -> StoreResult<()>;
 
     // ---- safeguarding ----
 

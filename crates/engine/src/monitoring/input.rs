@@ -29,6 +29,9 @@ pub struct Service {
     /// How far its staff have confirmed reading the provider's current policies, if
     /// the provider publishes policies in Candour.
     pub policy_reads: Option<PolicyReads>,
+    /// Moderators' decisions on months of unusually many answers: whether each month's
+    /// answers count towards the people's rating (`true`) or stay out (`false`).
+    pub burst_reviews: Vec<(Month, bool)>,
     /// One entry per month watched, in month order, each month once; a month with
     /// nothing may be left out.
     pub months: Vec<ServiceMonth>,

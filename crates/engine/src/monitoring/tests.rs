@@ -89,6 +89,7 @@ fn service(id: &str, tweak: impl Fn(i32, &mut ServiceMonth)) -> Service {
         overdue_complaints: None,
         complaint_log_since: None,
         policy_reads: Some(PolicyReads { month: month(), confirmed: 18, expected: 20 }),
+        burst_reviews: Vec::new(),
         months,
     }
 }

@@ -56,6 +56,7 @@ fn service(id: &str, peer_group: &str, months: Vec<(Month, VoiceMonth)>) -> Serv
         overdue_complaints: None,
         complaint_log_since: None,
         policy_reads: None,
+        burst_reviews: Vec::new(),
         months,
     }
 }
@@ -182,8 +183,8 @@ fn few_answers_are_pulled_towards_the_peers_and_many_barely_move() {
     let counts: Vec<(u32, u32)> = services
         .iter()
         .map(|s| {
-            let m = PeopleMeasureKind::PositiveOverall
-                .measure(s.window(crate::monitoring::month_index(month(2026, 2)), 12));
+            let months: Vec<&ServiceMonth> = s.window(crate::monitoring::month_index(month(2026, 2)), 12).iter().collect();
+            let m = PeopleMeasureKind::PositiveOverall.measure(&months);
             match m {
                 Measure::Proportion { x, n } => (x, n),
                 _ => unreachable!(),
@@ -217,4 +218,43 @@ fn a_minimum_under_five_answers_is_refused() {
     assert!(error.to_string().contains("at least 5"), "{error}");
     assert_eq!(Verdict::parse("about_the_same"), Some(Verdict::AboutTheSame));
     assert_eq!(Verdict::parse("fine"), None);
+}
+
+/// Ordinary peers, and a service that usually gets two answers a month, then 40 glowing
+/// ones in October 2025.
+fn with_a_burst(reviews: Vec<(Month, bool)>) -> Vec<Service> {
+    let mut services = peers("homes");
+    let usual = [1.0, 1.5];
+    let glowing = [3.0; 40];
+    let mut months: Vec<(Month, VoiceMonth)> =
+        (1..=20).map(|back| (now().minus(back).unwrap(), voice(Answers { scores: &usual, ..Answers::default() }))).collect();
+    months.retain(|(m, _)| *m != month(2025, 10));
+    months.push((month(2025, 10), voice(Answers { scores: &glowing, ..Answers::default() })));
+    months.sort_by_key(|(m, _)| *m);
+    let mut bursting = service("bursting", "homes", months);
+    bursting.burst_reviews = reviews;
+    services.push(bursting);
+    services
+}
+
+#[test]
+fn a_burst_far_beyond_the_usual_rate_is_held_out_until_a_moderator_counts_it() {
+    let waiting = rated(&with_a_burst(Vec::new()))[12].clone();
+    assert_eq!(waiting.bursts.len(), 1);
+    let burst = waiting.bursts[0];
+    assert_eq!((burst.month, burst.responses, burst.usual, burst.review), (month(2025, 10), 40, 2.0, None));
+    assert_eq!(waiting.n, Some(22), "eleven ordinary months of two answers; the burst is held out");
+    assert_eq!(waiting.verdict, Verdict::Worse, "{:?}", waiting.measure(PeopleMeasureKind::OutcomeScore));
+
+    let kept_out = rated(&with_a_burst(vec![(month(2025, 10), false)]))[12].clone();
+    assert_eq!((kept_out.n, kept_out.bursts[0].review), (Some(22), Some(false)));
+    let counted = rated(&with_a_burst(vec![(month(2025, 10), true)]))[12].clone();
+    assert_eq!(counted.n, Some(62), "counted once a moderator says it is genuine");
+    assert_ne!(counted.verdict, Verdict::Worse);
+
+    let ordinary = rated(&peers("homes"));
+    assert!(ordinary.iter().all(|r| r.bursts.is_empty()), "two answers a month is no burst");
+    let lenient = PeoplePolicy { burst_factor: 25.0, ..PeoplePolicy::default() };
+    let rating = &rate_people(&with_a_burst(Vec::new()), now(), &lenient).unwrap()[12];
+    assert!(rating.bursts.is_empty(), "20 times the usual rate is no burst under a factor of 25");
 }

@@ -73,6 +73,38 @@ pub async fn journal_moderation_decision_names_its_location(store: &dyn Store) {
     assert_eq!(store.last_change().await.expect("last"), last, "a refused decision appends nothing");
 }
 
+/// A moderator's decision on a burst of answers is kept, replaced by a later one, read
+/// back by location and month, and journaled for its location; an unknown location is
+/// not found and appends nothing.
+pub async fn journal_burst_review_is_kept_and_names_its_location(store: &dyn Store) {
+    let (moderator, _) = voice_setup(store).await;
+    let review = |location: u32, month_text: &str, counted: bool| BurstReview {
+        location_id: lid(location),
+        month: month(month_text),
+        counted,
+        by: moderator.id,
+        at: at(5),
+    };
+    let last = store.last_change().await.expect("last");
+    store.review_burst(&review(102, "2025-10", false)).await.expect("kept out");
+    store.review_burst(&review(100, "2025-09", true)).await.expect("counted");
+    store.review_burst(&review(102, "2025-11", true)).await.expect("counted");
+    store.review_burst(&review(102, "2025-10", true)).await.expect("decided again");
+    assert_eq!(
+        entries_after(store, last).await,
+        [102, 100, 102, 102].map(|l| entry(l, ChangeKind::Moderation)),
+    );
+    let all = store.burst_reviews(Locations::All, month("2025-01")).await.expect("read").rows;
+    let expected =
+        [(lid(100), month("2025-09"), true), (lid(102), month("2025-10"), true), (lid(102), month("2025-11"), true)];
+    assert_eq!(all, expected);
+    let listed = store.burst_reviews(Locations::one(&lid(102)), month("2025-11")).await.expect("read").rows;
+    assert_eq!(listed, [(lid(102), month("2025-11"), true)], "one location, from a month");
+    let last = store.last_change().await.expect("last");
+    assert!(matches!(store.review_burst(&review(999, "2025-10", true)).await, Err(StoreError::NotFound)));
+    assert_eq!(store.last_change().await.expect("last"), last);
+}
+
 pub async fn journal_reply_names_its_location(store: &dyn Store) {
     let (moderator, responder) = voice_setup(store).await;
     let receipt = submit(store, &submission(100, "a", 1, &person_raw("Kind staff.", &[]))).await;

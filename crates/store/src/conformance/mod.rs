@@ -146,6 +146,7 @@ macro_rules! conformance_tests {
             journal_register_import_names_each_location_it_changes,
             journal_feedback_submission_names_its_location,
             journal_moderation_decision_names_its_location,
+            journal_burst_review_is_kept_and_names_its_location,
             journal_reply_names_its_location,
             journal_return_names_each_location,
             journal_complaint_step_names_its_location,

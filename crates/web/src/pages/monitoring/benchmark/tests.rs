@@ -133,6 +133,7 @@ fn snapshot(homecare: usize) -> Snapshot {
                 overdue_complaints: None,
                 complaint_log_since: None,
                 policy_reads: None,
+                burst_reviews: Vec::new(),
                 months: months(&mut numbers, from, count),
             })
         })
