@@ -9,11 +9,12 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use candour_domain::returns::Month;
 use candour_domain::voice::{Criticality, FeedbackError};
-use candour_domain::{Action, Email, Principal, Resource, Role, Scope, UserId, authorize};
+use candour_domain::{Action, Email, LocationId, Principal, Resource, Role, Scope, UserId, authorize};
 use candour_store::{
-    AccountStore, Alert, AlertScope, ContactScope, FeedbackRecord, FeedbackStatus, ModerationDecision, ModerationQuery,
-    Page, ReplyToCheck, SafeguardingContact, Store, StoreError, VoiceStore,
+    AccountStore, Alert, AlertScope, BurstReview, ContactScope, FeedbackRecord, FeedbackStatus, Locations,
+    ModerationDecision, ModerationQuery, Page, ReplyToCheck, SafeguardingContact, Store, StoreError,
 };
 
 use crate::voice::{Voice, VoiceError};
@@ -26,9 +27,18 @@ const ALERT_LIMIT: u32 = 500;
 #[derive(Clone)]
 pub struct Moderation {
     voice: Voice,
-    store: Arc<dyn VoiceStore>,
+    store: Arc<dyn Store>,
     accounts: Arc<dyn AccountStore>,
     gate: Gate,
+}
+
+/// A moderator's decision on a burst of answers, as the form sends it.
+#[derive(Debug, Clone, Default)]
+pub struct RawBurstReview {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// `count` or `keep_out`.
+    pub decision: String,
 }
 
 /// A moderator's decision as the form or a client sends it.
@@ -211,6 +221,54 @@ impl Moderation {
         let detail = format!("{what} at criticality {}{raised}", criticality.level());
         self.gate.record(actor, "moderate", &format!("feedback:{id}"), Some(&detail)).await?;
         Ok(alert)
+    }
+
+    // ------------------------------------------------------------ bursts of answers
+
+    /// Moderators' decisions on bursts of answers at `locations`, months from `from` on;
+    /// the read is audited.
+    pub async fn burst_reviews(
+        &self,
+        actor: &Actor,
+        locations: &[LocationId],
+        from: Month,
+    ) -> Result<Vec<(LocationId, Month, bool)>, VoiceError> {
+        self.open_queue(actor).await?;
+        let found = self.store.burst_reviews(Locations::These(locations), from).await.map_err(VoiceError::Store)?;
+        self.gate.record(actor, "read", "burst_reviews", None).await?;
+        Ok(found.rows)
+    }
+
+    /// Decides whether a month of unusually many answers at a location counts towards
+    /// its people's rating (`count`) or stays out (`keep_out`); a later decision
+    /// replaces an earlier one. Problems come back against `decision` and `month`.
+    pub async fn review_burst(
+        &self,
+        actor: &Actor,
+        raw_location: &str,
+        raw: &RawBurstReview,
+        now: DateTime<Utc>,
+    ) -> Result<(), VoiceError> {
+        self.gate.require(actor, Action::Write, Resource::ModerationQueue).await?;
+        let location_id = LocationId::parse(raw_location).map_err(|_| VoiceError::NotFound)?;
+        let month = Month::parse(&raw.month)
+            .map_err(|_| VoiceError::Invalid(vec![problem("month", "Give the month as 2026-01")]))?;
+        let counted = match raw.decision.trim() {
+            "count" => true,
+            "keep_out" => false,
+            _ => {
+                let message = "Choose whether these answers count or stay out of the rating";
+                return Err(VoiceError::Invalid(vec![problem("decision", message)]));
+            }
+        };
+        let review = BurstReview { location_id, month, counted, by: actor.principal.user_id, at: now };
+        self.store.review_burst(&review).await.map_err(|e| match e {
+            StoreError::NotFound => VoiceError::NotFound,
+            e => VoiceError::Store(e),
+        })?;
+        let detail = format!("{month}: {}", if counted { "counted" } else { "kept out" });
+        self.gate.record(actor, "review_burst", &format!("location:{}", review.location_id), Some(&detail)).await?;
+        Ok(())
     }
 
     // ------------------------------------------------------------ replies

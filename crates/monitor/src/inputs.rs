@@ -256,24 +256,25 @@ impl<'a> Months<'a> {
 
     fn into_services(self, facts: &[ServiceFacts]) -> Vec<Service> {
         let all = facts.iter().zip(self.months).zip(self.alerts).zip(self.complaints).zip(self.policy_reads);
-        all.zip(self.burst_reviews).map(|(((((facts, months), last_severe_alert), complaints), policy_reads), burst_reviews)| {
-            let mut months: Vec<ServiceMonth> = months.into_iter().flatten().collect();
-            if let Some(log) = &complaints {
-                count_complaints_from_the_log(&mut months, log);
-            }
-            Service {
-                id: facts.id.as_str().to_string(),
-                peer_group: peer_group(facts, PeerScope::England).key(),
-                dependent: dependent(facts),
-                last_severe_alert,
-                overdue_complaints: complaints.as_ref().and_then(|log| log.overdue),
-                complaint_log_since: complaints.map(|log| log.since),
-                policy_reads,
-                burst_reviews,
-                months,
-            }
-        })
-        .collect()
+        all.zip(self.burst_reviews)
+            .map(|(((((facts, months), last_severe_alert), complaints), policy_reads), burst_reviews)| {
+                let mut months: Vec<ServiceMonth> = months.into_iter().flatten().collect();
+                if let Some(log) = &complaints {
+                    count_complaints_from_the_log(&mut months, log);
+                }
+                Service {
+                    id: facts.id.as_str().to_string(),
+                    peer_group: peer_group(facts, PeerScope::England).key(),
+                    dependent: dependent(facts),
+                    last_severe_alert,
+                    overdue_complaints: complaints.as_ref().and_then(|log| log.overdue),
+                    complaint_log_since: complaints.map(|log| log.since),
+                    policy_reads,
+                    burst_reviews,
+                    months,
+                }
+            })
+            .collect()
     }
 }
 

@@ -411,7 +411,11 @@ impl MonitoringStore for PostgresStore {
         Ok(each_location(&rows, |row| Ok((location(row)?, get(row, 1)?))))
     }
 
-    async fn burst_reviews(&self, which: Locations<'_>, from: Month) -> StoreResult<Readings<(LocationId, Month, bool)>> {
+    async fn burst_reviews(
+        &self,
+        which: Locations<'_>,
+        from: Month,
+    ) -> StoreResult<Readings<(LocationId, Month, bool)>> {
         let select = "SELECT location_id, month, counted FROM people_burst_reviews WHERE month >= $1";
         let rows = rows(self, select, which, from.to_string(), None, ", month").await?;
         Ok(each_location(&rows, |row| Ok((location(row)?, month(&get::<String>(row, 1)?)?, get(row, 2)?))))

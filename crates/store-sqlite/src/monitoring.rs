@@ -411,7 +411,11 @@ impl MonitoringStore for SqliteStore {
         Ok(each_location(rows, |row| Ok(vec![(location(row)?, get(row, 1)?)])))
     }
 
-    async fn burst_reviews(&self, which: Locations<'_>, from: Month) -> StoreResult<Readings<(LocationId, Month, bool)>> {
+    async fn burst_reviews(
+        &self,
+        which: Locations<'_>,
+        from: Month,
+    ) -> StoreResult<Readings<(LocationId, Month, bool)>> {
         let rows = per_location(self, BURSTS, which, from, "location_id").await?;
         Ok(each_location(rows, |row| {
             let (id, months) = unpack::<(String, u8)>(row)?;

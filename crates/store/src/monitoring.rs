@@ -156,5 +156,9 @@ pub trait MonitoringStore {
 
     /// Moderators' decisions on bursts of answers, months from `from` on: whether each
     /// month's answers count towards the location's people's rating.
-    async fn burst_reviews(&self, which: Locations<'_>, from: Month) -> StoreResult<Readings<(LocationId, Month, bool)>>;
+    async fn burst_reviews(
+        &self,
+        which: Locations<'_>,
+        from: Month,
+    ) -> StoreResult<Readings<(LocationId, Month, bool)>>;
 }

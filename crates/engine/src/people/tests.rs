@@ -183,7 +183,8 @@ fn few_answers_are_pulled_towards_the_peers_and_many_barely_move() {
     let counts: Vec<(u32, u32)> = services
         .iter()
         .map(|s| {
-            let months: Vec<&ServiceMonth> = s.window(crate::monitoring::month_index(month(2026, 2)), 12).iter().collect();
+            let months: Vec<&ServiceMonth> =
+                s.window(crate::monitoring::month_index(month(2026, 2)), 12).iter().collect();
             let m = PeopleMeasureKind::PositiveOverall.measure(&months);
             match m {
                 Measure::Proportion { x, n } => (x, n),
@@ -226,8 +227,9 @@ fn with_a_burst(reviews: Vec<(Month, bool)>) -> Vec<Service> {
     let mut services = peers("homes");
     let usual = [1.0, 1.5];
     let glowing = [3.0; 40];
-    let mut months: Vec<(Month, VoiceMonth)> =
-        (1..=20).map(|back| (now().minus(back).unwrap(), voice(Answers { scores: &usual, ..Answers::default() }))).collect();
+    let mut months: Vec<(Month, VoiceMonth)> = (1..=20)
+        .map(|back| (now().minus(back).unwrap(), voice(Answers { scores: &usual, ..Answers::default() })))
+        .collect();
     months.retain(|(m, _)| *m != month(2025, 10));
     months.push((month(2025, 10), voice(Answers { scores: &glowing, ..Answers::default() })));
     months.sort_by_key(|(m, _)| *m);

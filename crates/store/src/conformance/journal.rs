@@ -90,10 +90,7 @@ pub async fn journal_burst_review_is_kept_and_names_its_location(store: &dyn Sto
     store.review_burst(&review(100, "2025-09", true)).await.expect("counted");
     store.review_burst(&review(102, "2025-11", true)).await.expect("counted");
     store.review_burst(&review(102, "2025-10", true)).await.expect("decided again");
-    assert_eq!(
-        entries_after(store, last).await,
-        [102, 100, 102, 102].map(|l| entry(l, ChangeKind::Moderation)),
-    );
+    assert_eq!(entries_after(store, last).await, [102, 100, 102, 102].map(|l| entry(l, ChangeKind::Moderation)),);
     let all = store.burst_reviews(Locations::All, month("2025-01")).await.expect("read").rows;
     let expected =
         [(lid(100), month("2025-09"), true), (lid(102), month("2025-10"), true), (lid(102), month("2025-11"), true)];

@@ -720,7 +720,6 @@ fn location_page(
             format!("/manage/locations/{}/plans", l.id),
         ),
         policy_reads: None,
-        burst_reviews: Vec::new(),
         good_practice_href: crate::pages::practice::manage_link(who.principal(), d),
     }
 }

@@ -5,6 +5,7 @@
 //! renders the answer.
 
 mod alerts;
+mod bursts;
 mod checks;
 mod contact_forms;
 pub mod contacts;
@@ -30,6 +31,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/moderation", get(queue::list))
         .route("/moderation/replies", get(checks::list))
+        .route("/moderation/bursts", get(bursts::list))
+        .route("/moderation/bursts/{location}", post(bursts::decide))
         .route("/moderation/replies/{id}", post(checks::decide))
         .route("/moderation/{id}", get(queue::show).post(queue::moderate))
         .route("/manage/alerts", get(alerts::list))

@@ -214,6 +214,9 @@ impl VoiceStore for BrokenStore {
     async fn moderate(&self, _id: i64, _moderation: &Moderation) -> StoreResult<()> {
         broken()
     }
+    async fn review_burst(&self, _: &candour_store::BurstReview) -> StoreResult<()> {
+        broken()
+    }
     async fn set_safeguarding_contact(
         &self,
         _scope: &ContactScope,
@@ -318,6 +321,9 @@ impl MonitoringStore for BrokenStore {
         broken()
     }
     async fn latest_alerts(&self, _: Locations<'_>, _: u8) -> StoreResult<Readings<(LocationId, DateTime<Utc>)>> {
+        broken()
+    }
+    async fn burst_reviews(&self, _: Locations<'_>, _: Month) -> StoreResult<Readings<(LocationId, Month, bool)>> {
         broken()
     }
     async fn complaint_logs(

@@ -1,15 +1,19 @@
 //! The people's rating in the public register: a service whose people answer far
 //! better or worse than similar services' is shown so on its page, in the API and in
 //! the directory (filter and sort); too few answers give no figures at all; and
-//! answers given this month change nothing until the month is complete.
+//! answers given this month change nothing until the month is complete; a burst of
+//! answers waits out of the rating for a moderator's decision.
 
 use axum::http::StatusCode;
 use candour_domain::returns::Month;
 use candour_domain::voice::{Channel, Feedback, OUTCOME_QUESTIONS, RawFeedback};
-use candour_domain::{Location, LocationId, Provider, ProviderId, Region, Registration, RegistrationStatus};
+use candour_domain::{
+    Location, LocationId, Provider, ProviderId, Region, Registration, RegistrationStatus, Role, Scope,
+};
 use candour_store::{FeedbackStatus, ImportPlan, NewFeedback, Prescreen};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
+use crate::browser::*;
 use crate::fixture::*;
 
 const PROVIDER: &str = "1-100000077";
@@ -18,13 +22,15 @@ const ORDINARY: usize = 12;
 const BETTER: &str = "1-300000101";
 const WORSE: &str = "1-300000102";
 const FEW: &str = "1-300000103";
+/// Two answers a month, then 30 glowing ones in a single month.
+const BURSTING: &str = "1-300000104";
 
 fn ordinary_id(i: usize) -> String {
     format!("1-3000000{:02}", i + 1)
 }
 
 fn agencies() -> Vec<String> {
-    (0..ORDINARY).map(ordinary_id).chain([BETTER, WORSE, FEW].map(String::from)).collect()
+    (0..ORDINARY).map(ordinary_id).chain([BETTER, WORSE, FEW, BURSTING].map(String::from)).collect()
 }
 
 fn plan() -> ImportPlan {
@@ -101,6 +107,12 @@ async fn app_with_answers() -> TestApp {
     for k in 0..4 {
         answer(&app, FEW, &format!("f{k}"), "just_as_i_want", "very_good", months_ago(2)).await;
     }
+    for k in 0..20 {
+        answer(&app, BURSTING, &format!("u{k}"), "some_not_enough", "poor", months_ago(1 + k % 10)).await;
+    }
+    for k in 0..30 {
+        answer(&app, BURSTING, &format!("g{k}"), "just_as_i_want", "very_good", months_ago(3)).await;
+    }
     app.settled().await;
     app
 }
@@ -142,7 +154,7 @@ async fn the_directory_filters_and_sorts_by_what_people_say() {
         body["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_string()).collect()
     };
     let worse = app.get(&format!("/api/v1/locations?provider={PROVIDER}&people_verdict=worse")).await;
-    assert_eq!(ids(worse.json()), [WORSE]);
+    assert_eq!(ids(worse.json()), [WORSE, BURSTING]);
     let better = app.get(&format!("/api/v1/locations?provider={PROVIDER}&people_verdict=better")).await.json();
     assert_eq!(ids(better.clone()), [BETTER]);
     assert_eq!(better["items"][0]["people_rating"]["verdict"], "better");
@@ -197,4 +209,51 @@ async fn answers_this_month_change_nothing_until_the_month_is_over() {
     assert_eq!(before, after, "a fifth answer this month does not yet make a rating");
     let better = app.get(&format!("/api/v1/locations/{BETTER}")).await.json();
     assert_eq!(better["people_rating"]["n"], 30);
+}
+
+#[tokio::test]
+async fn a_burst_is_held_out_until_a_moderator_decides_it_counts() {
+    let app = app_with_answers().await;
+    let rating = || async { app.get(&format!("/api/v1/locations/{BURSTING}")).await.json()["people_rating"].clone() };
+    let held = rating().await;
+    assert_eq!(held["n"], 18, "the month of 32 (two of them ordinary) is held out: {held}");
+    assert_eq!(held["bursts"][0]["responses"], 32);
+    assert!(held["bursts"][0]["review"].is_null());
+    app.get(&format!("/locations/{BURSTING}"))
+        .await
+        .assert_contains(&["far more than usual, are left out while a moderator checks them"]);
+    assert_eq!(held["verdict"], "worse");
+
+    let mut public = crate::browser::Browser::new();
+    assert_ne!(public.get(&app, "/moderation/bursts").await.status, StatusCode::OK, "moderators only");
+    let mut moderator = signed_in(&app, "moderator@example.org", vec![grant(Role::Moderator, Scope::All)]).await;
+    let queue = moderator.get(&app, "/moderation").await;
+    queue.assert_contains(&["1 burst of answers</a> is held out of a people"]);
+    let page = moderator.get(&app, "/moderation/bursts").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page.assert_contains(&[
+        "1 burst waiting for a decision",
+        &format!("Agency {BURSTING}"),
+        "32 answers in",
+        "where it usually gets 2 a month",
+        "Held out of the rating until you decide",
+    ]);
+
+    let month = Month::of(months_ago(3).date_naive()).to_string();
+    let action = format!("/moderation/bursts/{BURSTING}");
+    let refused = moderator.post(&app, &action, &[("month", &month), ("decision", "maybe")]).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    refused.assert_contains(&["Choose whether these answers count or stay out of the rating"]);
+    let saved = moderator.post(&app, &action, &[("month", &month), ("decision", "count")]).await;
+    assert_eq!((saved.status, location(&saved)), (StatusCode::SEE_OTHER, "/moderation/bursts?saved=1"));
+    let page = moderator.get(&app, "/moderation/bursts?saved=1").await;
+    page.assert_contains(&["0 bursts waiting for a decision", "Counted in the rating"]);
+
+    app.settled().await;
+    let counted = rating().await;
+    assert_eq!(counted["n"], 50, "counted once decided: {counted}");
+    assert_eq!(counted["bursts"][0]["review"], true);
+    let unknown =
+        moderator.post(&app, "/moderation/bursts/1-999999999", &[("month", &month), ("decision", "count")]).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }

@@ -43,6 +43,8 @@ struct QueuePage {
     next: Option<String>,
     notice: Option<String>,
     reference: String,
+    /// Bursts of answers waiting for a decision, once monitoring has found them.
+    bursts_waiting: usize,
 }
 
 struct Tab {
@@ -125,6 +127,7 @@ pub async fn list(
         next: (page < found.pages()).then(|| href(page + 1)),
         notice,
         reference,
+        bursts_waiting: state.monitor.current().map_or(0, |snapshot| super::bursts::waiting(&snapshot)),
     };
     Ok(render(StatusCode::OK, &page_view))
 }

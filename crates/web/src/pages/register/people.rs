@@ -5,7 +5,7 @@
 use candour_domain::people::{PeopleStanding, Verdict};
 use candour_domain::returns::Month;
 use candour_domain::{LocationId, ProviderId};
-use candour_engine::people::{PeopleMeasure, PeoplePolicy, PeopleRating};
+use candour_engine::people::{Burst, PeopleMeasure, PeoplePolicy, PeopleRating};
 use candour_engine::stats::PeerScope;
 use candour_monitor::Snapshot;
 use serde::Serialize;
@@ -26,6 +26,8 @@ pub struct PeopleRatingJson {
     pub typed_in_by_staff: Option<u32>,
     /// The group of similar services compared with.
     pub similar_services: String,
+    /// Months of far more answers than usual, and whether a moderator counted them.
+    pub bursts: Vec<Burst>,
     pub policy: PeoplePolicy,
 }
 
@@ -56,6 +58,7 @@ impl PeopleRatingJson {
             responses: rating.responses,
             typed_in_by_staff: rating.entered,
             similar_services: candour_monitor::peer_group(watched.facts, PeerScope::England).label(),
+            bursts: rating.bursts.clone(),
             policy: snapshot.policy.people,
         })
     }
@@ -110,6 +113,8 @@ pub struct PeopleSection {
     /// "3 of 42 responses (7 %) were typed in by the service's staff…"
     pub typed_in: Option<String>,
     pub similar_services: String,
+    /// "32 answers from October 2026 are held out while a moderator checks them."
+    pub bursts: Vec<String>,
     pub min_answers: u32,
     pub window_months: u32,
     pub period: String,
@@ -146,6 +151,7 @@ impl PeopleSection {
             rows: rating.measures.iter().map(|m| MeasureRow::of(m, policy)).collect(),
             typed_in,
             similar_services: candour_monitor::peer_group(watched.facts, PeerScope::England).label(),
+            bursts: rating.bursts.iter().map(burst_text).collect(),
             min_answers: policy.min_answers,
             window_months: policy.window_months,
             period: format!("{} to {}", crate::views::month_name(rating.from), crate::views::month_name(rating.to)),
@@ -177,6 +183,18 @@ impl MeasureRow {
                 peer_mean: String::new(),
                 z: String::new(),
             },
+        }
+    }
+}
+
+fn burst_text(burst: &Burst) -> String {
+    let answers = count_of(u64::from(burst.responses), "answer", "answers");
+    let month = crate::views::month_name(burst.month);
+    match burst.review {
+        None => format!("{answers} from {month}, far more than usual, are left out while a moderator checks them."),
+        Some(true) => format!("{answers} from {month}, far more than usual, were checked by a moderator and count."),
+        Some(false) => {
+            format!("{answers} from {month}, far more than usual, were checked by a moderator and are left out.")
         }
     }
 }
