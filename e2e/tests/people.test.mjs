@@ -56,8 +56,8 @@ describe("the people's rating", () => {
       assert.match(await headline.textContent(), /What people say: better than similar services \(n = \d+, \w{3} \d{4} – \w{3} \d{4}\)/);
       await page.click('#people-headline a[href="#peoples-rating"]');
       assert.ok(await page.locator('#people-caption').isVisible(), 'the figures are on the page');
-      await page.click('#how-worked-out summary');
-      assert.match(await page.locator('#how-worked-out').textContent(), /19 times out of 20/);
+      await page.click('#people-worked-out summary');
+      assert.match(await page.locator('#people-worked-out').textContent(), /19 times out of 20/);
       await assertAccessible(page, `a service people rate better${phone ? ' at 390px' : ''}`);
     }
   });
