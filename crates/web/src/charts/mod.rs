@@ -6,6 +6,7 @@
 
 mod axis;
 mod funnel;
+mod progress;
 mod svg;
 mod trend;
 
@@ -13,6 +14,7 @@ mod trend;
 mod tests;
 
 pub use funnel::{Funnel, FunnelPoint, LimitPoint, funnel_svg};
+pub use progress::progress_svg;
 pub use trend::{Trend, TrendPoint, trend_svg};
 
 /// Figures beyond this are not figures; they are held here so the arithmetic stays finite.

@@ -51,6 +51,8 @@ pub fn routes() -> Router<AppState> {
         .route("/feedback/{key}", get(own))
         .route("/feedback/{key}/thanks", get(thanks))
         .route("/feedback/{key}/progress", post(rate_progress))
+        .route("/feedback/{key}/card", get(card))
+        .route("/feedback/{key}/card.svg", get(card_qr))
         .layer(no_store())
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")));
     Router::new()
@@ -247,6 +249,23 @@ async fn own(
     let own = state.app.voice.own_feedback(&key).await.map_err(voice_failure)?;
     let page = screens::own_page(&own, &key, csrf_token, &FormErrors::default(), query.rated.is_some());
     Ok(render(StatusCode::OK, &page))
+}
+
+/// `GET /feedback/{key}/card`: the return link on a card to print and keep, with a
+/// QR code, for someone without email.
+async fn card(State(state): State<AppState>, Path(raw_key): Path<String>) -> Result<Response, PageError> {
+    let key = submission_key(&raw_key)?;
+    let own = state.app.voice.own_feedback(&key).await.map_err(voice_failure)?;
+    Ok(render(StatusCode::OK, &screens::card_page(&own, &key, state.config.public_url())))
+}
+
+/// `GET /feedback/{key}/card.svg`: the return link as a QR code.
+async fn card_qr(State(state): State<AppState>, Path(raw_key): Path<String>) -> Result<Response, PageError> {
+    let key = submission_key(&raw_key)?;
+    state.app.voice.own_feedback(&key).await.map_err(voice_failure)?;
+    let url = format!("{}{}", state.config.public_url(), return_href(&key));
+    let image = poster::qr_code(&url)?.render::<qrcode::render::svg::Color>().min_dimensions(300, 300).build();
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml")], image).into_response())
 }
 
 /// `POST /feedback/{key}/progress`: better, the same or worse on one personal outcome.

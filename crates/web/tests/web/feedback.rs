@@ -227,6 +227,26 @@ async fn a_person_gives_feedback_through_every_screen_without_javascript() {
     assert_eq!(rated.status, StatusCode::SEE_OTHER);
     let again = person.get(&app, location(&rated)).await;
     again.assert_contains(&["your progress has been saved", "Last time you said: Better"]);
+    again.assert_lacks(&["How it has gone"]);
+    person.post(&app, &format!("/feedback/{key}/progress"), &[("outcome", &outcome), ("progress", "same")]).await;
+    let history = person.get(&app, &format!("/feedback/{key}")).await;
+    history.assert_contains(&[
+        "How it has gone: Go to church on Sundays",
+        "2 ratings, oldest first: Better on",
+        "What you said about Go to church on Sundays, newest first",
+        "<td>About the same</td>",
+    ]);
+
+    let card = person.get(&app, &format!("/feedback/{key}/card")).await;
+    assert_eq!(card.status, StatusCode::OK);
+    assert_eq!(card.headers[header::CACHE_CONTROL], "no-store", "the card carries the private link");
+    card.assert_contains(&[&format!("http://candour.test/feedback/{key}"), &format!("/feedback/{key}/card.svg")]);
+    let qr = person.get(&app, &format!("/feedback/{key}/card.svg")).await;
+    assert_eq!(qr.headers[header::CONTENT_TYPE], "image/svg+xml");
+    assert!(qr.body.contains("<svg"), "{}", &qr.body[..qr.body.len().min(200)]);
+    let nobody = "n0b0dy-ever-sent-this-key";
+    assert_eq!(person.get(&app, &format!("/feedback/{nobody}/card")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(person.get(&app, &format!("/feedback/{nobody}/card.svg")).await.status, StatusCode::NOT_FOUND);
 
     let unrated = person.post(&app, &format!("/feedback/{key}/progress"), &[("outcome", &outcome)]).await;
     assert_eq!(unrated.status, StatusCode::BAD_REQUEST);

@@ -22,7 +22,7 @@ fn short_url(state: &AppState, id: &candour_domain::LocationId) -> String {
 }
 
 /// Medium error correction: still readable with a crease, a smudge or glare.
-fn qr_code(url: &str) -> Result<QrCode, WebError> {
+pub(super) fn qr_code(url: &str) -> Result<QrCode, WebError> {
     QrCode::with_error_correction_level(url, EcLevel::M).map_err(|err| {
         tracing::error!(error = %err, url, "a feedback link could not be made into a QR code");
         WebError::Internal

@@ -13,6 +13,7 @@ use candour_store::{FeedbackStatus, OwnFeedback};
 use super::form::{self, Step};
 use super::public::{ReplyView, day};
 use super::{HONEYPOT, Service, form_href, return_href};
+use crate::charts::progress_svg;
 use crate::error::{WebError, render};
 use crate::forms::RadioGroup;
 use crate::forms::{ErrorLink, Field, FormErrors};
@@ -352,6 +353,9 @@ struct OutcomeForm {
     id: i64,
     text: String,
     latest: Option<String>,
+    /// With two ratings or more: how it has gone, drawn, and the same as a table.
+    chart: Option<String>,
+    history: Vec<(String, &'static str)>,
     group: RadioGroup,
 }
 
@@ -409,10 +413,44 @@ fn outcome_form(outcome: &candour_store::PersonalOutcome, errors: &FormErrors) -
     let choices = Progress::ALL.iter().map(|p| choice(p.code(), p.label()));
     let legend = format!("How is it going: {}?", outcome.text);
     let group = RadioGroup::new("progress", id, legend, choices, "", errors);
+    let rated_often = outcome.progress.len() >= 2;
     OutcomeForm {
         id: outcome.id,
         text: outcome.text.clone(),
         latest: outcome.progress.last().map(|(at, p)| format!("{}, on {}", p.label(), day(*at))),
+        chart: rated_often.then(|| progress_svg(&format!("history-{}", outcome.id), &outcome.text, &outcome.progress)),
+        history: if rated_often {
+            outcome.progress.iter().rev().map(|(at, p)| (day(*at), p.label())).collect()
+        } else {
+            Vec::new()
+        },
         group,
+    }
+}
+
+// ---------------------------------------------------------------- the card
+
+#[derive(Template)]
+#[template(path = "feedback/card.html")]
+pub struct CardPage {
+    title: String,
+    service_name: String,
+    reference: String,
+    link: String,
+    own_href: String,
+    qr_href: String,
+}
+
+/// The return link on a card to print: the service, the reference, the link in full
+/// and as a QR code.
+pub fn card_page(own: &OwnFeedback, key: &str, public_url: &str) -> CardPage {
+    let own_href = return_href(key);
+    CardPage {
+        title: "Your feedback card".to_string(),
+        service_name: own.location_name.clone(),
+        reference: own.reference.clone(),
+        link: format!("{public_url}{own_href}"),
+        qr_href: format!("{own_href}/card.svg"),
+        own_href,
     }
 }
