@@ -203,6 +203,20 @@ coded_enum!(
     }
 );
 
+/// One more thing that matters to a person, named later through their return link:
+/// trimmed, not empty, at most [`MAX_PERSONAL_OUTCOME_CHARS`] characters, no control characters.
+pub fn personal_outcome_text(raw: &str) -> Result<String, &'static str> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Err("Write what matters to you, for example \"walk to the shop\"");
+    }
+    if text.chars().count() > MAX_PERSONAL_OUTCOME_CHARS {
+        return Err("Keep it under 200 characters");
+    }
+    crate::check_text(text).map_err(|_| "Use only letters, numbers and punctuation")?;
+    Ok(text.to_string())
+}
+
 /// A rating of progress on one personal outcome counts towards the people's rating at
 /// most once in this many days, so that a return link cannot pile up "better".
 pub const PROGRESS_COUNTS_EVERY_DAYS: i64 = 90;
@@ -697,6 +711,14 @@ pub struct VoiceFacts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_outcome_named_later_is_checked_like_the_first_ones() {
+        assert_eq!(personal_outcome_text("  Walk to the shop "), Ok("Walk to the shop".to_string()));
+        assert!(personal_outcome_text("   ").is_err());
+        assert!(personal_outcome_text(&"y".repeat(201)).is_err());
+        assert!(personal_outcome_text("bell\u{7}").is_err());
+    }
 
     #[test]
     fn an_outcome_counts_once_in_any_ninety_days() {

@@ -15,8 +15,8 @@ use sqlx::QueryBuilder;
 use sqlx::postgres::{PgConnection, PgRow, Postgres};
 
 use candour_domain::voice::{
-    ChangeClaim, Channel, Contact, Criticality, Helper, Overall, Progress, Respondent, ResponseFacts, StoryFacts,
-    VoiceFacts, progress_counts,
+    ChangeClaim, Channel, Contact, Criticality, Helper, MAX_PERSONAL_OUTCOMES, Overall, Progress, Respondent,
+    ResponseFacts, StoryFacts, VoiceFacts, progress_counts,
 };
 use candour_domain::{Email, LocationId, ProviderId, UserId};
 use candour_store::*;
@@ -407,7 +407,7 @@ async fn outcomes_of(conn: &mut PgConnection, ids: &[i64]) -> StoreResult<HashMa
         return Ok(outcomes);
     }
     let rows = sqlx::query(
-        "SELECT o.feedback_id, o.id, o.text, p.rated_at, p.progress FROM personal_outcomes o \
+        "SELECT o.feedback_id, o.id, o.text, p.rated_at, p.progress, o.retired_at FROM personal_outcomes o \
          LEFT JOIN outcome_progress p ON p.outcome_id = o.id WHERE o.feedback_id = ANY($1) \
          ORDER BY o.feedback_id, o.position, p.rated_at, p.ctid",
     )
@@ -419,7 +419,7 @@ async fn outcomes_of(conn: &mut PgConnection, ids: &[i64]) -> StoreResult<HashMa
         let list = outcomes.entry(get(&row, 0)?).or_default();
         let id: i64 = get(&row, 1)?;
         if list.last().is_none_or(|o| o.id != id) {
-            list.push(PersonalOutcome { id, text: get(&row, 2)?, progress: Vec::new() });
+            list.push(PersonalOutcome { id, text: get(&row, 2)?, progress: Vec::new(), retired_at: get(&row, 5)? });
         }
         let rated_at: Option<DateTime<Utc>> = get(&row, 3)?;
         let progress = optional_coded(&row, 4, "progress", Progress::parse)?;
@@ -680,6 +680,61 @@ impl VoiceStore for PostgresStore {
         })
     }
 
+    async fn add_outcome(&self, key_hash: &str, text: &str) -> StoreResult<i64> {
+        let mut tx = self.write().begin().await.map_err(other)?;
+        // The response's row is locked, so that two additions at once count each other.
+        let found = sqlx::query(
+            "SELECT f.id, (SELECT COUNT(*) FROM personal_outcomes o \
+                 WHERE o.feedback_id = f.id AND o.retired_at IS NULL), \
+                 (SELECT COALESCE(MAX(o.position), -1) + 1 FROM personal_outcomes o WHERE o.feedback_id = f.id) \
+             FROM feedback f WHERE f.key_hash = $1 FOR UPDATE OF f",
+        )
+        .bind(stored_key(key_hash))
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(other)?
+        .ok_or(StoreError::NotFound)?;
+        let (feedback_id, tracked, position): (i64, i64, i32) = (get(&found, 0)?, get(&found, 1)?, get(&found, 2)?);
+        if tracked >= MAX_PERSONAL_OUTCOMES as i64 {
+            return Err(StoreError::Conflict(format!("no more than {MAX_PERSONAL_OUTCOMES} outcomes at once")));
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO personal_outcomes (feedback_id, position, text) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(feedback_id)
+        .bind(position)
+        .bind(text)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(other)?;
+        tx.commit().await.map_err(other)?;
+        Ok(id)
+    }
+
+    async fn retire_outcome(&self, key_hash: &str, outcome_id: i64, at: DateTime<Utc>) -> StoreResult<()> {
+        let mut tx = self.write().begin().await.map_err(other)?;
+        let mine = sqlx::query(
+            "SELECT o.retired_at IS NOT NULL FROM personal_outcomes o JOIN feedback f ON f.id = o.feedback_id \
+             WHERE o.id = $1 AND f.key_hash = $2 FOR UPDATE OF o",
+        )
+        .bind(outcome_id)
+        .bind(stored_key(key_hash))
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(other)?
+        .ok_or(StoreError::NotFound)?;
+        if get::<bool>(&mine, 0)? {
+            return Err(StoreError::Conflict("this outcome is no longer tracked".into()));
+        }
+        sqlx::query("UPDATE personal_outcomes SET retired_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(outcome_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(other)?;
+        tx.commit().await.map_err(other)
+    }
+
     async fn rate_progress(
         &self,
         key_hash: &str,
@@ -692,7 +747,7 @@ impl VoiceStore for PostgresStore {
         // is locked, so that two ratings at once cannot both count.
         let outcome = sqlx::query(
             "SELECT f.location_id, (SELECT MAX(p.rated_at) FROM outcome_progress p \
-                 WHERE p.outcome_id = o.id AND p.counted) \
+                 WHERE p.outcome_id = o.id AND p.counted), o.retired_at IS NOT NULL \
              FROM personal_outcomes o JOIN feedback f ON f.id = o.feedback_id \
              WHERE o.id = $1 AND f.key_hash = $2 FOR UPDATE OF o",
         )
@@ -703,6 +758,9 @@ impl VoiceStore for PostgresStore {
         .map_err(other)?;
         let Some(outcome) = outcome else { return Err(StoreError::NotFound) };
         let location: String = get(&outcome, 0)?;
+        if get::<bool>(&outcome, 2)? {
+            return Err(StoreError::Conflict("this outcome is no longer tracked".into()));
+        }
         let counted = progress_counts(get(&outcome, 1)?, at);
         sqlx::query(
             "WITH rated AS (INSERT INTO outcome_progress (outcome_id, rated_at, progress, counted) \

@@ -14,8 +14,8 @@ use sqlx::QueryBuilder;
 use sqlx::sqlite::{Sqlite, SqliteConnection, SqliteRow};
 
 use candour_domain::voice::{
-    ChangeClaim, Channel, Contact, Criticality, Helper, Overall, Progress, Respondent, ResponseFacts, StoryFacts,
-    VoiceFacts, progress_counts,
+    ChangeClaim, Channel, Contact, Criticality, Helper, MAX_PERSONAL_OUTCOMES, Overall, Progress, Respondent,
+    ResponseFacts, StoryFacts, VoiceFacts, progress_counts,
 };
 use candour_domain::{Email, LocationId, ProviderId, UserId};
 use candour_store::*;
@@ -502,7 +502,7 @@ async fn outcomes_of(conn: &mut SqliteConnection, ids: &[i64]) -> StoreResult<Ha
         return Ok(outcomes);
     }
     let mut qb = QueryBuilder::<Sqlite>::new(
-        "SELECT o.feedback_id, o.id, o.text, p.rated_at, p.progress FROM personal_outcomes o \
+        "SELECT o.feedback_id, o.id, o.text, p.rated_at, p.progress, o.retired_at FROM personal_outcomes o \
          LEFT JOIN outcome_progress p ON p.outcome_id = o.id WHERE o.feedback_id IN ",
     );
     push_ids(&mut qb, ids);
@@ -511,7 +511,7 @@ async fn outcomes_of(conn: &mut SqliteConnection, ids: &[i64]) -> StoreResult<Ha
         let list = outcomes.entry(get(&row, 0)?).or_default();
         let id: i64 = get(&row, 1)?;
         if list.last().is_none_or(|o| o.id != id) {
-            list.push(PersonalOutcome { id, text: get(&row, 2)?, progress: Vec::new() });
+            list.push(PersonalOutcome { id, text: get(&row, 2)?, progress: Vec::new(), retired_at: get(&row, 5)? });
         }
         let rated_at: Option<DateTime<Utc>> = get(&row, 3)?;
         let progress = optional_coded(&row, 4, "progress", Progress::parse)?;
@@ -687,6 +687,65 @@ impl VoiceStore for SqliteStore {
         })
     }
 
+    async fn add_outcome(&self, key_hash: &str, text: &str) -> StoreResult<i64> {
+        let mut tx = self.writer.begin().await.map_err(other)?;
+        let found = sqlx::query(
+            "SELECT f.id, (SELECT COUNT(*) FROM personal_outcomes o \
+                 WHERE o.feedback_id = f.id AND o.retired_at IS NULL), \
+                 (SELECT COALESCE(MAX(o.position), -1) + 1 FROM personal_outcomes o WHERE o.feedback_id = f.id) \
+             FROM feedback f WHERE f.key_hash = ?",
+        )
+        .bind(StoredKey::of(key_hash))
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(other)?
+        .ok_or(StoreError::NotFound)?;
+        let (feedback_id, tracked, position): (i64, i64, i64) = (get(&found, 0)?, get(&found, 1)?, get(&found, 2)?);
+        if tracked >= MAX_PERSONAL_OUTCOMES as i64 {
+            return Err(StoreError::Conflict(format!("no more than {MAX_PERSONAL_OUTCOMES} outcomes at once")));
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO personal_outcomes (feedback_id, position, text) VALUES (?, ?, ?) RETURNING id",
+        )
+        .bind(feedback_id)
+        .bind(position)
+        .bind(text)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(other)?;
+        tx.commit().await.map_err(other)?;
+        Ok(id)
+    }
+
+    async fn retire_outcome(&self, key_hash: &str, outcome_id: i64, at: DateTime<Utc>) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await.map_err(other)?;
+        let retired = sqlx::query(
+            "UPDATE personal_outcomes SET retired_at = ? WHERE id = ? AND retired_at IS NULL \
+             AND feedback_id = (SELECT id FROM feedback WHERE key_hash = ?)",
+        )
+        .bind(stamp(at))
+        .bind(outcome_id)
+        .bind(StoredKey::of(key_hash))
+        .execute(&mut *tx)
+        .await
+        .map_err(other)?;
+        if retired.rows_affected() == 0 {
+            let mine = "SELECT o.id FROM personal_outcomes o JOIN feedback f ON f.id = o.feedback_id \
+                 WHERE o.id = ? AND f.key_hash = ?";
+            let exists: Option<i64> = sqlx::query_scalar(mine)
+                .bind(outcome_id)
+                .bind(StoredKey::of(key_hash))
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(other)?;
+            return Err(match exists {
+                Some(_) => StoreError::Conflict("this outcome is no longer tracked".into()),
+                None => StoreError::NotFound,
+            });
+        }
+        tx.commit().await.map_err(other)
+    }
+
     async fn rate_progress(
         &self,
         key_hash: &str,
@@ -696,7 +755,8 @@ impl VoiceStore for SqliteStore {
     ) -> StoreResult<()> {
         let mut tx = self.writer.begin().await.map_err(other)?;
         let outcome = sqlx::query(
-            "SELECT (SELECT MAX(p.rated_at) FROM outcome_progress p WHERE p.outcome_id = o.id AND p.counted) \
+            "SELECT (SELECT MAX(p.rated_at) FROM outcome_progress p WHERE p.outcome_id = o.id AND p.counted), \
+                 o.retired_at IS NOT NULL \
              FROM personal_outcomes o JOIN feedback f ON f.id = o.feedback_id WHERE o.id = ? AND f.key_hash = ?",
         )
         .bind(outcome_id)
@@ -705,6 +765,9 @@ impl VoiceStore for SqliteStore {
         .await
         .map_err(other)?
         .ok_or(StoreError::NotFound)?;
+        if get::<bool>(&outcome, 1)? {
+            return Err(StoreError::Conflict("this outcome is no longer tracked".into()));
+        }
         let counted = progress_counts(get(&outcome, 0)?, at);
         let rowid: i64 = sqlx::query_scalar(
             "INSERT INTO outcome_progress (outcome_id, rated_at, progress, counted) VALUES (?, ?, ?, ?) RETURNING rowid",

@@ -102,6 +102,8 @@ pub struct PersonalOutcome {
     pub id: i64,
     pub text: String,
     pub progress: Vec<(DateTime<Utc>, Progress)>,
+    /// When the person stopped tracking it; a retired outcome is not rated again.
+    pub retired_at: Option<DateTime<Utc>>,
 }
 
 /// A response as a moderator sees it: everything, contact details included.
@@ -366,8 +368,17 @@ pub trait VoiceStore: Send + Sync {
     /// The person's view through their return link; `NotFound` for an unknown key.
     async fn own_feedback(&self, key_hash: &str) -> StoreResult<OwnFeedback>;
 
+    /// Adds a personal outcome to the response with this key while it tracks fewer
+    /// than [`candour_domain::voice::MAX_PERSONAL_OUTCOMES`]; returns its id. `NotFound`
+    /// for an unknown key, `Conflict` when it already tracks that many.
+    async fn add_outcome(&self, key_hash: &str, text: &str) -> StoreResult<i64>;
+
+    /// Stops tracking one of the person's own outcomes, keeping its ratings; `NotFound`
+    /// unless the outcome belongs to the response with that key, `Conflict` if retired.
+    async fn retire_outcome(&self, key_hash: &str, outcome_id: i64, at: DateTime<Utc>) -> StoreResult<()>;
+
     /// Rates progress on one of the person's own outcomes; `NotFound` unless the
-    /// outcome belongs to the feedback with that key.
+    /// outcome belongs to the feedback with that key, `Conflict` once it is retired.
     async fn rate_progress(
         &self,
         key_hash: &str,

@@ -13,7 +13,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use candour_domain::voice::{
     ChangeClaim, Channel, Criticality, Feedback, FeedbackError, MAX_CONTACT_CHARS, MAX_STORY_CHARS, Progress,
-    RawFeedback, SNAPSHOT_MIN_HOURS, SNAPSHOT_MIN_NEW, VoiceFacts,
+    RawFeedback, SNAPSHOT_MIN_HOURS, SNAPSHOT_MIN_NEW, VoiceFacts, personal_outcome_text,
 };
 use candour_domain::{Action, Email, LocationId, Principal, Resource, authorize};
 use candour_engine::prescreen;
@@ -175,6 +175,20 @@ impl Voice {
     /// The person's own view through their return link.
     pub async fn own_feedback(&self, key: &str) -> Result<OwnFeedback, VoiceError> {
         Ok(self.store.own_feedback(&key::key_hash(key)?).await?)
+    }
+
+    /// The person names one more thing that matters to them, through their return link;
+    /// a problem with the text comes back against the field `new_outcome`.
+    pub async fn add_outcome(&self, key: &str, raw_text: &str) -> Result<i64, VoiceError> {
+        let text = personal_outcome_text(raw_text).map_err(|message| {
+            VoiceError::Invalid(vec![FeedbackError { field: "new_outcome".into(), message: message.into() }])
+        })?;
+        Ok(self.store.add_outcome(&key::key_hash(key)?, &text).await?)
+    }
+
+    /// The person stops tracking one of their own outcomes; its ratings are kept.
+    pub async fn retire_outcome(&self, key: &str, outcome_id: i64, now: DateTime<Utc>) -> Result<(), VoiceError> {
+        Ok(self.store.retire_outcome(&key::key_hash(key)?, outcome_id, now).await?)
     }
 
     /// The person rates progress on one of their own outcomes, through their return link.

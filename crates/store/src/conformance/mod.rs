@@ -100,6 +100,7 @@ macro_rules! conformance_tests {
             voice_safeguarding_contacts_are_set_replaced_and_removed,
             voice_replies_are_checked_and_shown_by_view,
             voice_progress_is_rated_only_through_its_own_key,
+            voice_outcomes_are_added_and_retired_through_their_own_key,
             voice_facts_are_those_of_the_snapshot_and_keep_to_since,
             voice_snapshots_move_in_batches,
             outbox_sends_due_email_and_retries_failures,
@@ -1795,6 +1796,41 @@ pub async fn voice_replies_are_checked_and_shown_by_view(store: &dyn Store) {
     let own = store.own_feedback(&key_hash("r")).await.expect("own view");
     assert_eq!(public(&own.replies), [first.id, claim.id], "the person sees published replies only");
     assert!(matches!(store.published_stories(&lid(100), 0, 10).await, Err(StoreError::Invalid(_))));
+}
+
+/// A person adds outcomes later, up to three tracked at once, and stops tracking one:
+/// its ratings stay, it cannot be rated again, and another can take its place.
+pub async fn voice_outcomes_are_added_and_retired_through_their_own_key(store: &dyn Store) {
+    voice_setup(store).await;
+    submit(store, &submission(100, "mine", 1, &person_raw("", &["Walk to the shop", "Bake"]))).await;
+    submit(store, &submission(100, "theirs", 1, &person_raw("", &["Garden"]))).await;
+    let mine = key_hash("mine");
+    let garden = store.add_outcome(&mine, "Go to the garden centre").await.expect("a third");
+    assert!(matches!(store.add_outcome(&mine, "A fourth").await, Err(StoreError::Conflict(_))), "three at once");
+    assert!(matches!(store.add_outcome(&key_hash("nobody"), "Swim").await, Err(StoreError::NotFound)));
+    let walk = store.own_feedback(&mine).await.expect("own").personal_outcomes[0].id;
+    store.rate_progress(&mine, walk, Progress::Better, at(5)).await.expect("rate");
+    let theirs = store.own_feedback(&key_hash("theirs")).await.expect("own").personal_outcomes[0].id;
+    assert!(matches!(store.retire_outcome(&mine, theirs, at(6)).await, Err(StoreError::NotFound)), "not mine");
+    store.retire_outcome(&mine, walk, at(6)).await.expect("retire");
+    assert!(matches!(store.retire_outcome(&mine, walk, at(7)).await, Err(StoreError::Conflict(_))), "retired already");
+    let refused = store.rate_progress(&mine, walk, Progress::Worse, at(7)).await;
+    assert!(matches!(refused, Err(StoreError::Conflict(_))), "a retired outcome is not rated");
+    let swim = store.add_outcome(&mine, "Swim on Fridays").await.expect("a place is free again");
+    let own = store.own_feedback(&mine).await.expect("own").personal_outcomes;
+    let listed: Vec<(i64, &str, bool, usize)> =
+        own.iter().map(|o| (o.id, o.text.as_str(), o.retired_at.is_some(), o.progress.len())).collect();
+    let bake = own[1].id;
+    assert_eq!(
+        listed,
+        [
+            (walk, "Walk to the shop", true, 1),
+            (bake, "Bake", false, 0),
+            (garden, "Go to the garden centre", false, 0),
+            (swim, "Swim on Fridays", false, 0)
+        ]
+    );
+    assert_eq!(own[0].retired_at, Some(at(6)));
 }
 
 pub async fn voice_progress_is_rated_only_through_its_own_key(store: &dyn Store) {

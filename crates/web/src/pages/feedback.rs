@@ -51,6 +51,8 @@ pub fn routes() -> Router<AppState> {
         .route("/feedback/{key}", get(own))
         .route("/feedback/{key}/thanks", get(thanks))
         .route("/feedback/{key}/progress", post(rate_progress))
+        .route("/feedback/{key}/outcomes", post(add_outcome))
+        .route("/feedback/{key}/outcomes/{id}/retire", post(retire_outcome))
         .route("/feedback/{key}/card", get(card))
         .route("/feedback/{key}/card.svg", get(card_qr))
         .layer(no_store())
@@ -235,7 +237,8 @@ async fn thanks(State(state): State<AppState>, Path(raw_key): Path<String>) -> R
 
 #[derive(Deserialize)]
 struct OwnQuery {
-    rated: Option<String>,
+    /// What was just saved: `rated`, `added` or `retired`.
+    done: Option<String>,
 }
 
 /// `GET /feedback/{key}`: the person's own view through their return link.
@@ -247,8 +250,57 @@ async fn own(
 ) -> Result<Response, PageError> {
     let key = submission_key(&raw_key)?;
     let own = state.app.voice.own_feedback(&key).await.map_err(voice_failure)?;
-    let page = screens::own_page(&own, &key, csrf_token, &FormErrors::default(), query.rated.is_some());
+    let notice = match query.done.as_deref() {
+        Some("rated") => Some("Thank you: your progress has been saved."),
+        Some("added") => Some("Added. You can tell us how it is going whenever you come back."),
+        Some("retired") => Some("Done: we will not ask about it again. What you told us about it is kept."),
+        _ => None,
+    };
+    let page = screens::own_page(&own, &key, csrf_token, &FormErrors::default(), notice);
     Ok(render(StatusCode::OK, &page))
+}
+
+/// `POST /feedback/{key}/outcomes`: one more thing that matters to the person.
+async fn add_outcome(
+    State(state): State<AppState>,
+    Path(raw_key): Path<String>,
+    Csrf(csrf_token): Csrf,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let key = submission_key(&raw_key)?;
+    let form = pairs(&body);
+    // A full list has no field to add to: its error points at the list.
+    let (field, message) = match state.app.voice.add_outcome(&key, value(&form, "new_outcome")).await {
+        Ok(id) => return Ok(Redirect::to(&format!("{}?done=added#outcome-{id}", return_href(&key))).into_response()),
+        Err(VoiceError::Invalid(problems)) => {
+            ("new_outcome", problems.first().map_or_else(String::new, |p| p.message.clone()))
+        }
+        Err(VoiceError::Conflict(_)) => {
+            ("outcomes", "You can follow three things at once: stop following one first".to_string())
+        }
+        Err(e) => return Err(voice_failure(e).into()),
+    };
+    let own = state.app.voice.own_feedback(&key).await.map_err(voice_failure)?;
+    let mut errors = FormErrors::default();
+    errors.add(field, message);
+    let mut page = screens::own_page(&own, &key, csrf_token, &errors, None);
+    page.keep_new_outcome(value(&form, "new_outcome"));
+    Ok(render(StatusCode::BAD_REQUEST, &page))
+}
+
+/// `POST /feedback/{key}/outcomes/{id}/retire`: stop asking about one of them.
+async fn retire_outcome(
+    State(state): State<AppState>,
+    Path((raw_key, raw_id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let key = submission_key(&raw_key)?;
+    let id: i64 = raw_id.trim().parse().map_err(|_| voice_failure(VoiceError::NotFound))?;
+    match state.app.voice.retire_outcome(&key, id, Utc::now()).await {
+        Ok(()) | Err(VoiceError::Conflict(_)) => {
+            Ok(Redirect::to(&format!("{}?done=retired#outcomes", return_href(&key))).into_response())
+        }
+        Err(e) => Err(voice_failure(e).into()),
+    }
 }
 
 /// `GET /feedback/{key}/card`: the return link on a card to print and keep, with a
@@ -284,9 +336,9 @@ async fn rate_progress(
         let own = state.app.voice.own_feedback(&key).await.map_err(voice_failure)?;
         let mut errors = FormErrors::default();
         errors.add(screens::progress_id(outcome), "Choose better, about the same or worse");
-        let page = screens::own_page(&own, &key, csrf_token, &errors, false);
+        let page = screens::own_page(&own, &key, csrf_token, &errors, None);
         return Ok(render(StatusCode::BAD_REQUEST, &page));
     };
     state.app.voice.rate_progress(&key, outcome, progress, Utc::now()).await.map_err(voice_failure)?;
-    Ok(Redirect::to(&format!("{}?rated=yes#outcome-{outcome}", return_href(&key))).into_response())
+    Ok(Redirect::to(&format!("{}?done=rated#outcome-{outcome}", return_href(&key))).into_response())
 }

@@ -217,6 +217,12 @@ impl VoiceStore for BrokenStore {
     async fn review_burst(&self, _: &candour_store::BurstReview) -> StoreResult<()> {
         broken()
     }
+    async fn add_outcome(&self, _: &str, _: &str) -> StoreResult<i64> {
+        broken()
+    }
+    async fn retire_outcome(&self, _: &str, _: i64, _: DateTime<Utc>) -> StoreResult<()> {
+        broken()
+    }
     async fn set_safeguarding_contact(
         &self,
         _scope: &ContactScope,

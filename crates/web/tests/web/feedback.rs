@@ -237,6 +237,28 @@ async fn a_person_gives_feedback_through_every_screen_without_javascript() {
         "<td>About the same</td>",
     ]);
 
+    // Naming one more, refusing a blank one and a fourth, and stopping following one.
+    let add = format!("/feedback/{key}/outcomes");
+    let blank = person.post(&app, &add, &[("new_outcome", "   ")]).await;
+    assert_eq!(blank.status, StatusCode::BAD_REQUEST);
+    blank.assert_contains(&["href=\"#new_outcome\"", "Write what matters to you"]);
+    let added = person.post(&app, &add, &[("new_outcome", "Swim on Fridays")]).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER);
+    person.get(&app, location(&added)).await.assert_contains(&["Added.", "Swim on Fridays"]);
+    let full = person.post(&app, &add, &[("new_outcome", "A fourth thing")]).await;
+    assert_eq!(full.status, StatusCode::BAD_REQUEST);
+    full.assert_contains(&["You can follow three things at once", "href=\"#outcomes\""]);
+    let retired = person.post(&app, &format!("/feedback/{key}/outcomes/{outcome}/retire"), &[]).await;
+    assert_eq!(retired.status, StatusCode::SEE_OTHER);
+    let after = person.get(&app, location(&retired)).await;
+    after.assert_contains(&["No longer followed", "<strong>Go to church on Sundays</strong>, stopped on"]);
+    after.assert_lacks(&[&format!("name=\"outcome\" value=\"{outcome}\"")]);
+    let late =
+        person.post(&app, &format!("/feedback/{key}/progress"), &[("outcome", &outcome), ("progress", "better")]).await;
+    assert_eq!(late.status, StatusCode::BAD_REQUEST, "no longer followed: {}", late.body);
+    let added = person.post(&app, &add, &[("new_outcome", "A fourth thing")]).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "a place is free again");
+
     let card = person.get(&app, &format!("/feedback/{key}/card")).await;
     assert_eq!(card.status, StatusCode::OK);
     assert_eq!(card.headers[header::CACHE_CONTROL], "no-store", "the card carries the private link");

@@ -342,16 +342,37 @@ pub struct OwnPage {
     story: String,
     published_text: Option<String>,
     replies: Vec<ReplyView>,
+    /// The outcomes followed, each with its form, then those no longer followed.
     outcomes: Vec<OutcomeForm>,
+    retired: Vec<RetiredOutcome>,
     action: String,
+    /// The form to name one more, while fewer than three are followed.
+    new_outcome: Option<Field>,
+    outcomes_action: String,
     csrf_token: String,
     errors: Vec<ErrorLink>,
-    rated: bool,
+    notice: Option<&'static str>,
+}
+
+struct RetiredOutcome {
+    text: String,
+    since: String,
+    history: Vec<(String, &'static str)>,
+}
+
+impl OwnPage {
+    /// Shows the refused text again in the field it was typed into.
+    pub fn keep_new_outcome(&mut self, text: &str) {
+        if let Some(field) = self.new_outcome.take() {
+            self.new_outcome = Some(field.value(text));
+        }
+    }
 }
 
 struct OutcomeForm {
     id: i64,
     text: String,
+    retire_action: String,
     latest: Option<String>,
     /// With two ratings or more: how it has gone, drawn, and the same as a table.
     chart: Option<String>,
@@ -364,8 +385,21 @@ pub fn progress_id(outcome: i64) -> String {
     format!("progress-{outcome}")
 }
 
-pub fn own_page(own: &OwnFeedback, key: &str, csrf_token: String, errors: &FormErrors, rated: bool) -> OwnPage {
+pub fn own_page(
+    own: &OwnFeedback,
+    key: &str,
+    csrf_token: String,
+    errors: &FormErrors,
+    notice: Option<&'static str>,
+) -> OwnPage {
     let (status, status_text) = status_words(own);
+    let (followed, retired): (Vec<_>, Vec<_>) = own.personal_outcomes.iter().partition(|o| o.retired_at.is_none());
+    let room = followed.len() < MAX_PERSONAL_OUTCOMES && own.status != FeedbackStatus::Rejected;
+    let new_outcome = room.then(|| {
+        Field::new("new_outcome", "Something else that matters to you", "text", "off")
+            .hint("For example \"go to church on Sundays\" or \"walk to the shop\". You can follow up to three.")
+            .errors(errors)
+    });
     OwnPage {
         title: errors.title("Your feedback"),
         service_name: own.location_name.clone(),
@@ -377,11 +411,14 @@ pub fn own_page(own: &OwnFeedback, key: &str, csrf_token: String, errors: &FormE
         story: own.story.clone(),
         published_text: own.published_text.clone().filter(|text| *text != own.story),
         replies: own.replies.iter().filter_map(ReplyView::of).collect(),
-        outcomes: own.personal_outcomes.iter().map(|o| outcome_form(o, errors)).collect(),
+        outcomes: followed.into_iter().map(|o| outcome_form(o, key, errors)).collect(),
+        retired: retired.into_iter().map(retired_outcome).collect(),
         action: format!("{}/progress", return_href(key)),
+        new_outcome,
+        outcomes_action: format!("{}/outcomes", return_href(key)),
         csrf_token,
         errors: errors.links(),
-        rated,
+        notice,
     }
 }
 
@@ -408,7 +445,19 @@ fn status_words(own: &OwnFeedback) -> (&'static str, &'static str) {
     }
 }
 
-fn outcome_form(outcome: &candour_store::PersonalOutcome, errors: &FormErrors) -> OutcomeForm {
+fn history(outcome: &candour_store::PersonalOutcome) -> Vec<(String, &'static str)> {
+    outcome.progress.iter().rev().map(|(at, p)| (day(*at), p.label())).collect()
+}
+
+fn retired_outcome(outcome: &candour_store::PersonalOutcome) -> RetiredOutcome {
+    RetiredOutcome {
+        text: outcome.text.clone(),
+        since: outcome.retired_at.map(day).unwrap_or_default(),
+        history: history(outcome),
+    }
+}
+
+fn outcome_form(outcome: &candour_store::PersonalOutcome, key: &str, errors: &FormErrors) -> OutcomeForm {
     let id = progress_id(outcome.id);
     let choices = Progress::ALL.iter().map(|p| choice(p.code(), p.label()));
     let legend = format!("How is it going: {}?", outcome.text);
@@ -417,6 +466,7 @@ fn outcome_form(outcome: &candour_store::PersonalOutcome, errors: &FormErrors) -
     OutcomeForm {
         id: outcome.id,
         text: outcome.text.clone(),
+        retire_action: format!("{}/outcomes/{}/retire", return_href(key), outcome.id),
         latest: outcome.progress.last().map(|(at, p)| format!("{}, on {}", p.label(), day(*at))),
         chart: rated_often.then(|| progress_svg(&format!("history-{}", outcome.id), &outcome.text, &outcome.progress)),
         history: if rated_often {
