@@ -6,9 +6,9 @@ use candour_app::voice::{Voice, VoiceConfig, new_submission_key};
 use candour_cqc::Progress as _;
 use candour_demo::{ReturnsPlan, VoiceAuthors, VoicePlan};
 use candour_domain::Email;
-use candour_domain::voice::{Channel, Level, Overall, RawFeedback, Respondent};
+use candour_domain::voice::{Channel, Level, Overall, Progress, RawFeedback, Respondent};
 use candour_store::{ContactScope, ImportCounts, Store};
-use chrono::{TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 
 use super::demo_users::{self, DemoTenant};
 use crate::progress::Bar;
@@ -155,6 +155,47 @@ async fn fresh_feedback(store: &Arc<dyn Store>, tenant: &DemoTenant, public_url:
             .submit(&tenant.location, &raw, Channel::Online, &new_submission_key(), None, at)
             .await
             .map_err(|e| anyhow::anyhow!("the voice service refused a demo story: {e:?}"))?;
+    }
+    outcome_history(&voice, tenant, now).await?;
+    burst(&voice, tenant, now).await
+}
+
+/// Thirty glowing answers on one day four months ago, far beyond the demo service's
+/// usual few a month: held out of its people's rating until a moderator decides.
+async fn burst(voice: &Voice, tenant: &DemoTenant, now: DateTime<Utc>) -> anyhow::Result<()> {
+    let at = now - TimeDelta::days(120);
+    let raw = person(Respondent::Family, Overall::VeryGood, Level::JustAsIWant);
+    for _ in 0..30 {
+        voice
+            .submit(&tenant.location, &raw, Channel::Online, &new_submission_key(), None, at)
+            .await
+            .map_err(|e| anyhow::anyhow!("the voice service refused a demo answer: {e:?}"))?;
+    }
+    Ok(())
+}
+
+/// The return link of a demo person who has followed two things that matter to them
+/// for most of a year: `serve --demo` prints it.
+pub const DEMO_RETURN_KEY: &str = "demo-person-following-their-outcomes";
+
+/// A person who named two outcomes ten months ago and has said how they are going
+/// every eight weeks since.
+async fn outcome_history(voice: &Voice, tenant: &DemoTenant, now: DateTime<Utc>) -> anyhow::Result<()> {
+    let refused = |e| anyhow::anyhow!("the voice service refused the demo outcome history: {e:?}");
+    let raw = RawFeedback {
+        personal_outcomes: vec!["Walk to the shop on my own".into(), "See my grandchildren every week".into()],
+        ..person(Respondent::Person, Overall::Good, Level::GoodEnough)
+    };
+    let sent = now - TimeDelta::days(300);
+    voice.submit(&tenant.location, &raw, Channel::Online, DEMO_RETURN_KEY, None, sent).await.map_err(refused)?;
+    let outcomes = voice.own_feedback(DEMO_RETURN_KEY).await.map_err(refused)?.personal_outcomes;
+    let (walk, family) = (outcomes[0].id, outcomes[1].id);
+    let walking = [Progress::Worse, Progress::Same, Progress::Same, Progress::Better, Progress::Better];
+    let seeing = [Progress::Same, Progress::Better, Progress::Worse, Progress::Same, Progress::Better];
+    for (k, (w, f)) in walking.into_iter().zip(seeing).enumerate() {
+        let at = sent + TimeDelta::weeks(8 * (k as i64 + 1));
+        voice.rate_progress(DEMO_RETURN_KEY, walk, w, at).await.map_err(refused)?;
+        voice.rate_progress(DEMO_RETURN_KEY, family, f, at).await.map_err(refused)?;
     }
     Ok(())
 }

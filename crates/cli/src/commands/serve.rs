@@ -61,6 +61,8 @@ pub async fn run(
         for user in users {
             println!("  {:<36} {}", user.email, user.role);
         }
+        let key = super::demo::DEMO_RETURN_KEY;
+        println!("A person's private page, following what matters to them: {}/feedback/{key}", config.public_url());
     }
     super::mail::start(store.clone(), mail)?;
     println!("Candour is running at {}/ (database {}). Press Ctrl-C to stop.", config.public_url(), db.database()?);

@@ -23,7 +23,7 @@ pub fn progress_svg(id: &str, what: &str, ratings: &[(DateTime<Utc>, Progress)])
         }
     };
     let mut svg = Svg::new(id, (WIDTH, HEIGHT), &title, &desc);
-    let area = Rect { left: 118.0, top: 16.0, right: WIDTH - 16.0, bottom: HEIGHT - 34.0 };
+    let area = Rect { left: 118.0, top: 16.0, right: WIDTH - 40.0, bottom: HEIGHT - 34.0 };
     if ratings.is_empty() {
         svg.no_data(&area);
         return svg.finish();
