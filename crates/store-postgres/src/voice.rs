@@ -400,6 +400,24 @@ async fn journal_of(
 
 // ---------------------------------------------------------------- shared reads
 
+fn reminder(row: &PgRow) -> StoreResult<Reminder> {
+    Ok(Reminder {
+        email: coded(row, 0, "reminder email", Email::parse)?,
+        every_weeks: u32::try_from(get::<i32>(row, 1)?).map_err(|e| corrupt("reminder interval", e))?,
+        next_due_at: get(row, 2)?,
+    })
+}
+
+fn due_reminder(row: &PgRow) -> StoreResult<DueReminder> {
+    Ok(DueReminder {
+        email: coded(row, 1, "reminder email", Email::parse)?,
+        location_name: get(row, 2)?,
+        link: get(row, 3)?,
+        stop_token: get(row, 4)?,
+        every_weeks: u32::try_from(get::<i32>(row, 5)?).map_err(|e| corrupt("reminder interval", e))?,
+    })
+}
+
 /// The personal outcomes of each response, in the order given, with their progress oldest first.
 async fn outcomes_of(conn: &mut PgConnection, ids: &[i64]) -> StoreResult<HashMap<i64, Vec<PersonalOutcome>>> {
     let mut outcomes: HashMap<i64, Vec<PersonalOutcome>> = HashMap::new();
@@ -666,6 +684,14 @@ impl VoiceStore for PostgresStore {
         let id: i64 = get(&row, 0)?;
         let personal_outcomes = outcomes_of(&mut conn, &[id]).await?.remove(&id).unwrap_or_default();
         let replies = replies_to(&mut conn, &[id], true).await?.remove(&id).unwrap_or_default();
+        let reminder =
+            sqlx::query("SELECT email, every_weeks, next_due_at FROM outcome_reminders WHERE feedback_id = $1")
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(other)?
+                .map(|r| reminder(&r))
+                .transpose()?;
         Ok(OwnFeedback {
             feedback_id: id,
             reference: get(&row, 1)?,
@@ -677,7 +703,75 @@ impl VoiceStore for PostgresStore {
             published_text: get(&row, 7)?,
             personal_outcomes,
             replies,
+            reminder,
         })
+    }
+
+    async fn set_reminder(&self, key_hash: &str, new: &NewReminder) -> StoreResult<()> {
+        let r = &new.reminder;
+        let set = sqlx::query(
+            "INSERT INTO outcome_reminders (feedback_id, email, every_weeks, next_due_at, link, stop_token, created_at) \
+             SELECT id, $1, $2, $3, $4, $5, $6 FROM feedback WHERE key_hash = $7 \
+             ON CONFLICT (feedback_id) DO UPDATE SET email = excluded.email, every_weeks = excluded.every_weeks, \
+                 next_due_at = excluded.next_due_at, link = excluded.link, stop_token = excluded.stop_token",
+        )
+        .bind(r.email.as_str())
+        .bind(r.every_weeks as i32)
+        .bind(r.next_due_at)
+        .bind(&new.link)
+        .bind(&new.stop_token)
+        .bind(new.at)
+        .bind(stored_key(key_hash))
+        .execute(self.write())
+        .await
+        .map_err(other)?;
+        if set.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
+    async fn stop_reminder(&self, which: StopReminder<'_>) -> StoreResult<bool> {
+        let stopped = match which {
+            StopReminder::Key(key_hash) => sqlx::query(
+                "DELETE FROM outcome_reminders WHERE feedback_id = (SELECT id FROM feedback WHERE key_hash = $1)",
+            )
+            .bind(stored_key(key_hash)),
+            StopReminder::Token(token) => {
+                sqlx::query("DELETE FROM outcome_reminders WHERE stop_token = $1").bind(token.to_string())
+            }
+        };
+        Ok(stopped.execute(self.write()).await.map_err(other)?.rows_affected() > 0)
+    }
+
+    async fn queue_due_reminders(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+        compose: &(dyn for<'r> Fn(&'r DueReminder) -> OutgoingEmail + Sync),
+    ) -> StoreResult<u32> {
+        let mut tx = self.write().begin().await.map_err(other)?;
+        // Reminders another instance is queuing are skipped, not waited for.
+        let due = sqlx::query(
+            "SELECT r.feedback_id, r.email, l.name, r.link, r.stop_token, r.every_weeks FROM outcome_reminders r \
+             JOIN feedback f ON f.id = r.feedback_id JOIN locations l ON l.id = f.location_id \
+             WHERE r.next_due_at <= $1 ORDER BY r.next_due_at LIMIT $2 FOR UPDATE OF r SKIP LOCKED",
+        )
+        .bind(now)
+        .bind(i64::from(limit))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(other)?;
+        for row in &due {
+            let reminder = due_reminder(row)?;
+            crate::accounts::queue(&mut tx, &compose(&reminder), None).await?;
+            let next = now + chrono::Duration::weeks(i64::from(reminder.every_weeks));
+            sqlx::query("UPDATE outcome_reminders SET next_due_at = $1 WHERE feedback_id = $2")
+                .bind(next)
+                .bind(get::<i64>(row, 0)?)
+                .execute(&mut *tx)
+                .await
+                .map_err(other)?;
+        }
+        tx.commit().await.map_err(other)?;
+        Ok(due.len() as u32)
     }
 
     async fn add_outcome(&self, key_hash: &str, text: &str) -> StoreResult<i64> {

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use candour_domain::voice::{
     ChangeClaim, Channel, Contact, Criticality, Feedback, Helper, Overall, Progress, Respondent, VoiceFacts,
 };
-use candour_domain::{LocationId, ProviderId, UserId};
+use candour_domain::{Email, LocationId, ProviderId, UserId};
 
 use crate::{OutboxEntry, OutgoingEmail, Page, StoreError, StoreResult};
 
@@ -303,6 +303,43 @@ pub struct OwnFeedback {
     pub personal_outcomes: Vec<PersonalOutcome>,
     /// Published replies only.
     pub replies: Vec<Reply>,
+    /// The email reminder the person asked for, if any.
+    pub reminder: Option<Reminder>,
+}
+
+/// A person's email reminder to say how their outcomes are going.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reminder {
+    pub email: Email,
+    pub every_weeks: u32,
+    pub next_due_at: DateTime<Utc>,
+}
+
+/// A reminder as it is set: with the return link its emails carry, and the token
+/// that stops it from an email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewReminder {
+    pub reminder: Reminder,
+    pub link: String,
+    pub stop_token: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Which reminder to stop: through the return link, or from an email's link.
+#[derive(Debug, Clone, Copy)]
+pub enum StopReminder<'a> {
+    Key(&'a str),
+    Token(&'a str),
+}
+
+/// A reminder whose time has come, with what its email says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueReminder {
+    pub email: Email,
+    pub location_name: String,
+    pub link: String,
+    pub stop_token: String,
+    pub every_weeks: u32,
 }
 
 /// A response recorded in the past, with what happened to it: for loading demo
@@ -376,6 +413,24 @@ pub trait VoiceStore: Send + Sync {
     /// Stops tracking one of the person's own outcomes, keeping its ratings; `NotFound`
     /// unless the outcome belongs to the response with that key, `Conflict` if retired.
     async fn retire_outcome(&self, key_hash: &str, outcome_id: i64, at: DateTime<Utc>) -> StoreResult<()>;
+
+    /// Sets (or replaces) the email reminder of the response with this key; `NotFound`
+    /// for an unknown key.
+    async fn set_reminder(&self, key_hash: &str, reminder: &NewReminder) -> StoreResult<()>;
+
+    /// Stops the reminder of the response with this key, or the one `stop_token`
+    /// belongs to; whether there was one.
+    async fn stop_reminder(&self, which: StopReminder<'_>) -> StoreResult<bool>;
+
+    /// Queues an email, made by `compose`, for each reminder due at `now` (at most
+    /// `limit`), and sets each one's next time `every_weeks` from now, in one
+    /// transaction: a reminder is queued once, whichever instance looks. Returns how many.
+    async fn queue_due_reminders(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+        compose: &(dyn for<'r> Fn(&'r DueReminder) -> OutgoingEmail + Sync),
+    ) -> StoreResult<u32>;
 
     /// Rates progress on one of the person's own outcomes; `NotFound` unless the
     /// outcome belongs to the feedback with that key, `Conflict` once it is retired.

@@ -229,6 +229,7 @@ pub async fn serve(listener: tokio::net::TcpListener, store: Arc<dyn Store>, con
         loop {
             every.tick().await;
             refresh_voice_snapshots_now(&voice).await;
+            queue_due_reminders_now(&voice).await;
         }
     });
     let service = app(store, config).into_make_service_with_connect_info::<SocketAddr>();
@@ -236,7 +237,8 @@ pub async fn serve(listener: tokio::net::TcpListener, store: Arc<dyn Store>, con
 }
 
 /// How often the server looks for services whose published voice figures are due
-/// a new batch (at most daily each, by the voice policy; looking is one cheap pass).
+/// a new batch (at most daily each, by the voice policy; looking is one cheap pass),
+/// and for reminder emails due.
 const VOICE_REFRESH_EVERY: Duration = Duration::from_secs(10 * 60);
 
 async fn refresh_voice_snapshots_now(voice: &Voice) {
@@ -244,6 +246,14 @@ async fn refresh_voice_snapshots_now(voice: &Voice) {
         Ok(0) => {}
         Ok(n) => tracing::info!(services = n, "published new voice figures"),
         Err(err) => tracing::error!(error = %err, "voice figures could not be refreshed"),
+    }
+}
+
+async fn queue_due_reminders_now(voice: &Voice) {
+    match voice.queue_due_reminders(chrono::Utc::now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(reminders = n, "queued reminder emails"),
+        Err(err) => tracing::error!(error = %err, "reminder emails could not be queued"),
     }
 }
 

@@ -6,6 +6,8 @@
 
 mod alert;
 mod key;
+mod reminders;
+pub use reminders::REMINDER_WEEKS;
 
 use std::sync::Arc;
 

@@ -101,6 +101,7 @@ macro_rules! conformance_tests {
             voice_replies_are_checked_and_shown_by_view,
             voice_progress_is_rated_only_through_its_own_key,
             voice_outcomes_are_added_and_retired_through_their_own_key,
+            voice_reminders_are_queued_once_when_due_and_stopped_by_key_or_token,
             voice_facts_are_those_of_the_snapshot_and_keep_to_since,
             voice_snapshots_move_in_batches,
             outbox_sends_due_email_and_retries_failures,
@@ -1831,6 +1832,51 @@ pub async fn voice_outcomes_are_added_and_retired_through_their_own_key(store: &
         ]
     );
     assert_eq!(own[0].retired_at, Some(at(6)));
+}
+
+/// A reminder is set through the return link, queued as one email when due (then
+/// due again a period later), and stopped by its link or its email's token.
+pub async fn voice_reminders_are_queued_once_when_due_and_stopped_by_key_or_token(store: &dyn Store) {
+    voice_setup(store).await;
+    submit(store, &submission(100, "mine", 1, &person_raw("", &["Walk to the shop"]))).await;
+    let reminder = |weeks: u32, token: &str| NewReminder {
+        reminder: Reminder {
+            email: email("pat@example.org"),
+            every_weeks: weeks,
+            next_due_at: at(24 * 7 * weeks as i64),
+        },
+        link: "http://candour.test/feedback/mine".into(),
+        stop_token: token.into(),
+        at: at(2),
+    };
+    assert!(matches!(store.set_reminder(&key_hash("nobody"), &reminder(4, "t0")).await, Err(StoreError::NotFound)));
+    store.set_reminder(&key_hash("mine"), &reminder(4, "t1")).await.expect("set");
+    store.set_reminder(&key_hash("mine"), &reminder(8, "t2")).await.expect("replaced");
+    let own = store.own_feedback(&key_hash("mine")).await.expect("own");
+    assert_eq!(own.reminder.as_ref().map(|r| (r.every_weeks, r.next_due_at)), Some((8, at(24 * 7 * 8))));
+    let compose = |due: &DueReminder| OutgoingEmail {
+        to: due.email.clone(),
+        subject: format!("How are things going at {}?", due.location_name),
+        body: format!("{} every {} weeks; stop: {}", due.link, due.every_weeks, due.stop_token),
+        created_at: at(0),
+    };
+    let before = store.outbox(100).await.expect("outbox").len();
+    assert_eq!(store.queue_due_reminders(at(24 * 7 * 8 - 1), 10, &compose).await.expect("queue"), 0, "not yet due");
+    let due_at = at(24 * 7 * 8);
+    assert_eq!(store.queue_due_reminders(due_at, 10, &compose).await.expect("queue"), 1);
+    assert_eq!(store.queue_due_reminders(due_at, 10, &compose).await.expect("queue"), 0, "queued once");
+    let outbox = store.outbox(100).await.expect("outbox");
+    assert_eq!(outbox.len(), before + 1);
+    let queued = outbox.iter().find(|e| e.subject.starts_with("How are things going")).expect("the reminder");
+    assert_eq!(queued.body, "http://candour.test/feedback/mine every 8 weeks; stop: t2");
+    let next = store.own_feedback(&key_hash("mine")).await.expect("own").reminder.expect("still set").next_due_at;
+    assert_eq!(next, due_at + chrono::Duration::weeks(8));
+    assert!(!store.stop_reminder(StopReminder::Token("t1")).await.expect("stop"), "the replaced token is gone");
+    assert!(store.stop_reminder(StopReminder::Token("t2")).await.expect("stop"));
+    assert!(store.own_feedback(&key_hash("mine")).await.expect("own").reminder.is_none());
+    store.set_reminder(&key_hash("mine"), &reminder(4, "t3")).await.expect("set again");
+    assert!(store.stop_reminder(StopReminder::Key(&key_hash("mine"))).await.expect("stop"));
+    assert!(!store.stop_reminder(StopReminder::Key(&key_hash("mine"))).await.expect("stop"), "nothing left");
 }
 
 pub async fn voice_progress_is_rated_only_through_its_own_key(store: &dyn Store) {

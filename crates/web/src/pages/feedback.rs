@@ -53,6 +53,9 @@ pub fn routes() -> Router<AppState> {
         .route("/feedback/{key}/progress", post(rate_progress))
         .route("/feedback/{key}/outcomes", post(add_outcome))
         .route("/feedback/{key}/outcomes/{id}/retire", post(retire_outcome))
+        .route("/feedback/{key}/reminder", post(set_reminder))
+        .route("/feedback/{key}/reminder/stop", post(stop_reminder))
+        .route("/reminders/stop/{token}", get(stop_page).post(stop_by_token))
         .route("/feedback/{key}/card", get(card))
         .route("/feedback/{key}/card.svg", get(card_qr))
         .layer(no_store())
@@ -254,6 +257,8 @@ async fn own(
         Some("rated") => Some("Thank you: your progress has been saved."),
         Some("added") => Some("Added. You can tell us how it is going whenever you come back."),
         Some("retired") => Some("Done: we will not ask about it again. What you told us about it is kept."),
+        Some("reminded") => Some("Done: we will email you a reminder."),
+        Some("unreminded") => Some("Done: we will not send you reminders."),
         _ => None,
     };
     let page = screens::own_page(&own, &key, csrf_token, &FormErrors::default(), notice);
@@ -286,6 +291,56 @@ async fn add_outcome(
     let mut page = screens::own_page(&own, &key, csrf_token, &errors, None);
     page.keep_new_outcome(value(&form, "new_outcome"));
     Ok(render(StatusCode::BAD_REQUEST, &page))
+}
+
+/// `POST /feedback/{key}/reminder`: email me now and then to ask how things are going.
+async fn set_reminder(
+    State(state): State<AppState>,
+    Path(raw_key): Path<String>,
+    Csrf(csrf_token): Csrf,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let key = submission_key(&raw_key)?;
+    let form = pairs(&body);
+    let (email, weeks) = (value(&form, "reminder_email"), value(&form, "reminder_weeks"));
+    match state.app.voice.set_reminder(&key, email, weeks, Utc::now()).await {
+        Ok(_) => Ok(Redirect::to(&format!("{}?done=reminded#reminder", return_href(&key))).into_response()),
+        Err(VoiceError::Invalid(problems)) => {
+            let own = state.app.voice.own_feedback(&key).await.map_err(voice_failure)?;
+            let mut errors = FormErrors::default();
+            for p in problems {
+                errors.add(p.field, p.message);
+            }
+            let mut page = screens::own_page(&own, &key, csrf_token, &errors, None);
+            page.keep_reminder_email(email);
+            Ok(render(StatusCode::BAD_REQUEST, &page))
+        }
+        Err(e) => Err(voice_failure(e).into()),
+    }
+}
+
+/// `POST /feedback/{key}/reminder/stop`
+async fn stop_reminder(State(state): State<AppState>, Path(raw_key): Path<String>) -> Result<Response, PageError> {
+    let key = submission_key(&raw_key)?;
+    state.app.voice.stop_reminder(&key).await.map_err(voice_failure)?;
+    Ok(Redirect::to(&format!("{}?done=unreminded#reminder", return_href(&key))).into_response())
+}
+
+/// `GET /reminders/stop/{token}`: the link in every reminder, one button away from stopping.
+async fn stop_page(Path(token): Path<String>, Csrf(csrf_token): Csrf) -> Result<Response, PageError> {
+    let token = submission_key(&token)?;
+    Ok(render(StatusCode::OK, &screens::StopPage::asking(&token, csrf_token)))
+}
+
+/// `POST /reminders/stop/{token}`
+async fn stop_by_token(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Csrf(csrf_token): Csrf,
+) -> Result<Response, PageError> {
+    let token = submission_key(&token)?;
+    let stopped = state.app.voice.stop_reminder_by_token(&token).await.map_err(voice_failure)?;
+    Ok(render(StatusCode::OK, &screens::StopPage::done(&token, csrf_token, stopped)))
 }
 
 /// `POST /feedback/{key}/outcomes/{id}/retire`: stop asking about one of them.

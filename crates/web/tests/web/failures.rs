@@ -220,6 +220,20 @@ impl VoiceStore for BrokenStore {
     async fn add_outcome(&self, _: &str, _: &str) -> StoreResult<i64> {
         broken()
     }
+    async fn set_reminder(&self, _: &str, _: &candour_store::NewReminder) -> StoreResult<()> {
+        broken()
+    }
+    async fn stop_reminder(&self, _: candour_store::StopReminder<'_>) -> StoreResult<bool> {
+        broken()
+    }
+    async fn queue_due_reminders(
+        &self,
+        _: DateTime<Utc>,
+        _: u32,
+        _: &(dyn for<'r> Fn(&'r candour_store::DueReminder) -> OutgoingEmail + Sync),
+    ) -> StoreResult<u32> {
+        broken()
+    }
     async fn retire_outcome(&self, _: &str, _: i64, _: DateTime<Utc>) -> StoreResult<()> {
         broken()
     }

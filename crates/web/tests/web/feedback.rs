@@ -259,6 +259,31 @@ async fn a_person_gives_feedback_through_every_screen_without_javascript() {
     let added = person.post(&app, &add, &[("new_outcome", "A fourth thing")]).await;
     assert_eq!(added.status, StatusCode::SEE_OTHER, "a place is free again");
 
+    // A reminder by email: refused without an address, then set, queued when due with
+    // the private link and a link that stops it, and stopped from that link.
+    let remind = format!("/feedback/{key}/reminder");
+    let refused = person.post(&app, &remind, &[("reminder_email", "pat at home"), ("reminder_weeks", "5")]).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    refused.assert_contains(&["href=\"#reminder_email\"", "href=\"#reminder_weeks\"", "value=\"pat at home\""]);
+    let set = person.post(&app, &remind, &[("reminder_email", "pat@example.org"), ("reminder_weeks", "13")]).await;
+    assert_eq!(set.status, StatusCode::SEE_OTHER);
+    person.get(&app, location(&set)).await.assert_contains(&["We will email pat@example.org (every 3 months)"]);
+    let voice =
+        candour_app::voice::Voice::new(app.store.clone(), candour_app::voice::VoiceConfig::new("http://candour.test"));
+    let later = chrono::Utc::now() + chrono::Duration::weeks(14);
+    assert_eq!(voice.queue_due_reminders(later).await.expect("queued"), 1);
+    let outbox = app.store.outbox(50).await.expect("outbox");
+    let email = outbox.iter().find(|e| e.subject.starts_with("How are things going?")).expect("a reminder");
+    assert!(email.body.contains(&format!("http://candour.test/feedback/{key}")), "{}", email.body);
+    let stop = email.body.split("http://candour.test").last().expect("a stop link").trim().to_string();
+    assert!(stop.starts_with("/reminders/stop/"), "{stop}");
+    let mut inbox = Browser::new();
+    inbox.get(&app, &stop).await.assert_contains(&["Stop the emails that remind you"]);
+    let stopped = inbox.post(&app, &stop, &[]).await;
+    stopped.assert_contains(&["We will not send you any more reminders"]);
+    inbox.post(&app, &stop, &[]).await.assert_contains(&["they were stopped already"]);
+    person.get(&app, &format!("/feedback/{key}")).await.assert_contains(&["Remind me by email"]);
+
     let card = person.get(&app, &format!("/feedback/{key}/card")).await;
     assert_eq!(card.status, StatusCode::OK);
     assert_eq!(card.headers[header::CACHE_CONTROL], "no-store", "the card carries the private link");

@@ -13,6 +13,8 @@ use candour_store::{FeedbackStatus, OwnFeedback};
 use super::form::{self, Step};
 use super::public::{ReplyView, day};
 use super::{HONEYPOT, Service, form_href, return_href};
+use candour_app::voice::REMINDER_WEEKS;
+
 use crate::charts::progress_svg;
 use crate::error::{WebError, render};
 use crate::forms::RadioGroup;
@@ -349,6 +351,10 @@ pub struct OwnPage {
     /// The form to name one more, while fewer than three are followed.
     new_outcome: Option<Field>,
     outcomes_action: String,
+    /// The email reminder: set (what and when), or a form to ask for one.
+    reminder: Option<String>,
+    reminder_form: Option<(Field, RadioGroup)>,
+    reminder_action: String,
     csrf_token: String,
     errors: Vec<ErrorLink>,
     notice: Option<&'static str>,
@@ -365,6 +371,13 @@ impl OwnPage {
     pub fn keep_new_outcome(&mut self, text: &str) {
         if let Some(field) = self.new_outcome.take() {
             self.new_outcome = Some(field.value(text));
+        }
+    }
+
+    /// Shows the refused email address again in its field.
+    pub fn keep_reminder_email(&mut self, email: &str) {
+        if let Some((field, weeks)) = self.reminder_form.take() {
+            self.reminder_form = Some((field.value(email), weeks));
         }
     }
 }
@@ -394,6 +407,7 @@ pub fn own_page(
 ) -> OwnPage {
     let (status, status_text) = status_words(own);
     let (followed, retired): (Vec<_>, Vec<_>) = own.personal_outcomes.iter().partition(|o| o.retired_at.is_none());
+    let has_outcomes = !followed.is_empty();
     let room = followed.len() < MAX_PERSONAL_OUTCOMES && own.status != FeedbackStatus::Rejected;
     let new_outcome = room.then(|| {
         Field::new("new_outcome", "Something else that matters to you", "text", "off")
@@ -416,6 +430,17 @@ pub fn own_page(
         action: format!("{}/progress", return_href(key)),
         new_outcome,
         outcomes_action: format!("{}/outcomes", return_href(key)),
+        reminder: own.reminder.as_ref().map(|r| {
+            let every = REMINDER_WEEKS.iter().find(|(w, _)| *w == r.every_weeks).map_or("", |(_, words)| words);
+            format!(
+                "We will email {} ({}) to ask how things are going. The next reminder is due on {}.",
+                r.email.as_str(),
+                every.to_lowercase(),
+                day(r.next_due_at)
+            )
+        }),
+        reminder_form: (own.reminder.is_none() && has_outcomes).then(|| reminder_form(errors)),
+        reminder_action: format!("{}/reminder", return_href(key)),
         csrf_token,
         errors: errors.links(),
         notice,
@@ -443,6 +468,15 @@ fn status_words(own: &OwnFeedback) -> (&'static str, &'static str) {
              It is not counted in the service's figures.",
         ),
     }
+}
+
+fn reminder_form(errors: &FormErrors) -> (Field, RadioGroup) {
+    let email = Field::new("reminder_email", "Your email address", "email", "email")
+        .hint("We use it only for these reminders. The service never sees it.")
+        .errors(errors);
+    let choices = REMINDER_WEEKS.iter().map(|(weeks, words)| choice(&weeks.to_string(), words));
+    let weeks = RadioGroup::new("reminder_weeks", "reminder_weeks", "How often?", choices, "8", errors);
+    (email, weeks)
 }
 
 fn history(outcome: &candour_store::PersonalOutcome) -> Vec<(String, &'static str)> {
@@ -502,5 +536,32 @@ pub fn card_page(own: &OwnFeedback, key: &str, public_url: &str) -> CardPage {
         link: format!("{public_url}{own_href}"),
         qr_href: format!("{own_href}/card.svg"),
         own_href,
+    }
+}
+
+// ---------------------------------------------------------------- stopping reminders
+
+#[derive(Template)]
+#[template(path = "feedback/stop_reminders.html")]
+pub struct StopPage {
+    title: String,
+    action: String,
+    csrf_token: String,
+    /// `None` while asking; then whether a reminder was stopped.
+    stopped: Option<bool>,
+}
+
+impl StopPage {
+    pub fn asking(token: &str, csrf_token: String) -> Self {
+        StopPage {
+            title: "Stop reminders".into(),
+            action: format!("/reminders/stop/{token}"),
+            csrf_token,
+            stopped: None,
+        }
+    }
+
+    pub fn done(token: &str, csrf_token: String, stopped: bool) -> Self {
+        StopPage { title: "Reminders stopped".into(), stopped: Some(stopped), ..StopPage::asking(token, csrf_token) }
     }
 }
