@@ -156,8 +156,10 @@ async fn fresh_feedback(store: &Arc<dyn Store>, tenant: &DemoTenant, public_url:
             .await
             .map_err(|e| anyhow::anyhow!("the voice service refused a demo story: {e:?}"))?;
     }
-    outcome_history(&voice, tenant, now).await?;
-    burst(&voice, tenant, now).await
+    // Stamped from midnight, so the same seed gives the same past all day.
+    let midnight = now.date_naive().and_time(chrono::NaiveTime::MIN).and_utc();
+    outcome_history(&voice, tenant, midnight).await?;
+    burst(&voice, tenant, midnight).await
 }
 
 /// Thirty glowing answers on one day four months ago, far beyond the demo service's
