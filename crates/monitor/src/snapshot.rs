@@ -14,7 +14,7 @@ use candour_engine::monitoring::{
     MonitoringError, MonitoringPolicy, Service, ServiceIndicators, WatchEntry, compute, watch_entry, watch_order,
 };
 
-use candour_domain::people::Standings;
+use candour_domain::people::{Standings, Verdict};
 use candour_engine::people::{PeopleRating, rate_people};
 use candour_store::ServiceFacts;
 
@@ -26,6 +26,8 @@ pub struct Timings {
     pub load: Duration,
     /// Indicators, comparisons, flags and watchlist, in memory.
     pub compute: Duration,
+    /// Of `compute`, the people's ratings.
+    pub people: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -75,8 +77,9 @@ impl Snapshot {
         let started = Instant::now();
         let results = compute(&inputs.services, inputs.month, today, policy)?;
         let entries = watchlist_entries(&results, policy)?;
+        let rating = Instant::now();
         let people = rate_people(&inputs.services, inputs.month, &policy.people)?;
-        let timings = Timings { load, compute: started.elapsed() };
+        let timings = Timings { load, compute: started.elapsed(), people: rating.elapsed() };
         Ok(Snapshot::of(inputs, policy, today, Computed { results, entries, people }, timings))
     }
 
@@ -96,7 +99,9 @@ impl Snapshot {
         let group: Vec<Arc<Service>> = members.iter().map(|&i| inputs.services[i].clone()).collect();
         let policy = &previous.policy;
         let fresh = compute(&group, inputs.month, previous.today, policy)?;
+        let rating = Instant::now();
         let fresh_people = rate_people(&group, inputs.month, &policy.people)?;
+        let people = rating.elapsed();
         let mut computed = Computed {
             results: previous.results.clone(),
             entries: previous.entries.clone(),
@@ -107,7 +112,7 @@ impl Snapshot {
             computed.results[i] = result;
             computed.people[i] = people;
         }
-        let timings = Timings { load, compute: started.elapsed() };
+        let timings = Timings { load, compute: started.elapsed(), people };
         Ok(Snapshot::of(inputs, policy, previous.today, computed, timings))
     }
 
@@ -172,6 +177,15 @@ impl Snapshot {
     /// The watchlist in order, each entry with its service.
     pub fn ranked(&self) -> impl Iterator<Item = Watched<'_>> {
         self.order.iter().map(|&i| self.at(i))
+    }
+
+    /// How many services have each people's verdict, in the order of [`Verdict::ALL`].
+    pub fn verdict_counts(&self) -> [usize; 4] {
+        let mut counts = [0; 4];
+        for rating in &self.people {
+            counts[Verdict::ALL.iter().position(|v| *v == rating.verdict).unwrap_or(3)] += 1;
+        }
+        counts
     }
 
     /// How many services are in each band, 1 to 6.

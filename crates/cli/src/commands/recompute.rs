@@ -46,8 +46,14 @@ pub async fn run(
         "services": snapshot.len(),
         "bands_1_to_6": snapshot.band_counts(),
         "flags": flags,
+        "people_verdicts": candour_domain::people::Verdict::ALL
+            .iter()
+            .zip(snapshot.verdict_counts())
+            .map(|(v, n)| (v.code(), n))
+            .collect::<std::collections::BTreeMap<_, _>>(),
         "load_seconds": snapshot.timings.load.as_secs_f64(),
         "compute_seconds": snapshot.timings.compute.as_secs_f64(),
+        "people_seconds": snapshot.timings.people.as_secs_f64(),
         "total_seconds": total.as_secs_f64(),
         "policy": policy,
         "not_computed": snapshot.not_computed.as_slice(),
