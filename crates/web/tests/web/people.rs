@@ -176,6 +176,13 @@ async fn the_directory_filters_and_sorts_by_what_people_say() {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     page.assert_contains(&[&format!("Agency {BETTER}"), "people people--better", "n = 30"]);
     page.assert_lacks(&[&format!("Agency {WORSE}")]);
+
+    let area = app.get("/locations?local_authority=leeds").await;
+    area.assert_contains(&[
+        "What people say about services in leeds",
+        "href=\"/locations?local_authority=leeds&#38;people_verdict=better\">1 service</a>",
+        "people_verdict=worse\">2 services</a>",
+    ]);
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@ use candour_domain::people::Verdict;
 use candour_domain::{Rating, ServiceKind};
 use candour_store::{AreaCount, LocationQuery, LocationSort, LocationSummary, NameCount, Page};
 
+use super::people::PeopleSummary;
 use crate::error::{PageError, WebError, render};
 use crate::pagination::{Pagination, page_href, pagination};
 use crate::params::{DirectoryParams, FieldErrors, NOT_RATED};
@@ -58,6 +59,8 @@ struct FilterForm {
 
 struct Results {
     heading: String,
+    /// With a local authority chosen: its services by what people say of them.
+    area_people: Option<(String, PeopleSummary)>,
     range: String,
     items: Vec<SummaryView>,
     pagination: Pagination,
@@ -85,6 +88,10 @@ pub async fn directory(
     match params.validate() {
         Ok(query) => {
             let query = super::with_standings(&state, query)?;
+            let area_people = query.local_authority.as_deref().and_then(|la| {
+                let summary = PeopleSummary::of_area(&*state.monitor.current()?, la);
+                (!summary.counts.is_empty()).then(|| (la.trim().to_string(), summary))
+            });
             let page = state
                 .store
                 .search_locations(&query)
@@ -92,7 +99,8 @@ pub async fn directory(
                 .map_err(|e| WebError::from_store(e, || "No locations match".to_string()))?;
             let form = filter_form(&form_values, &FieldErrors::default(), &areas, &specialisms);
             let title = results_title(&query, &page);
-            let view = DirectoryPage { title, errors: Vec::new(), form, results: Some(results(&query, &page)) };
+            let results = Results { area_people, ..results(&query, &page) };
+            let view = DirectoryPage { title, errors: Vec::new(), form, results: Some(results) };
             Ok(render(StatusCode::OK, &view))
         }
         Err(errors) => {
@@ -259,6 +267,7 @@ fn results(query: &LocationQuery, page: &Page<LocationSummary>) -> Results {
         .then(|| PastEnd { last_page: pages, href: page_href("/locations", &base, pages) });
     Results {
         heading: found_text(page.total),
+        area_people: None,
         range,
         items: page.items.iter().map(SummaryView::of).collect(),
         pagination: pagination("/locations", &base, query.page, pages),

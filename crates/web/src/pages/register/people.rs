@@ -8,6 +8,7 @@ use candour_domain::{LocationId, ProviderId};
 use candour_engine::people::{Burst, PeopleMeasure, PeoplePolicy, PeopleRating};
 use candour_engine::stats::PeerScope;
 use candour_monitor::Snapshot;
+use candour_store::ServiceFacts;
 use serde::Serialize;
 
 use crate::views::count_of;
@@ -203,25 +204,40 @@ fn percent(fraction: f64) -> String {
     format!("{:.0}%", fraction * 100.0)
 }
 
-/// A provider's services by what people say of them, for its page.
-pub struct ProviderPeople {
-    /// "2 better than similar services, 5 about the same, …", most telling first.
+/// A provider's or an area's services by what people say of them: how many have
+/// each verdict, each count linking to those services in the directory.
+pub struct PeopleSummary {
     pub counts: Vec<(Verdict, usize, String)>,
     pub period: Option<String>,
 }
 
-impl ProviderPeople {
-    pub fn of(snapshot: &Snapshot, provider: &ProviderId) -> ProviderPeople {
+impl PeopleSummary {
+    /// The services of a provider.
+    pub fn of_provider(snapshot: &Snapshot, provider: &ProviderId) -> PeopleSummary {
+        let filter = format!("provider={}", provider.as_str());
+        PeopleSummary::of(snapshot, |facts| &facts.provider_id == provider, &filter)
+    }
+
+    /// The services in a local authority (its name compared ignoring case).
+    pub fn of_area(snapshot: &Snapshot, local_authority: &str) -> PeopleSummary {
+        let wanted = local_authority.trim().to_lowercase();
+        let filter = form_urlencoded::Serializer::new(String::new())
+            .append_pair("local_authority", local_authority.trim())
+            .finish();
+        let in_area =
+            |facts: &ServiceFacts| facts.local_authority.as_deref().is_some_and(|la| la.to_lowercase() == wanted);
+        PeopleSummary::of(snapshot, in_area, &filter)
+    }
+
+    fn of(snapshot: &Snapshot, included: impl Fn(&ServiceFacts) -> bool, filter: &str) -> PeopleSummary {
         let mut counts = [0usize; 4];
         let mut period = None;
-        for (facts, rating) in snapshot.facts.iter().zip(&snapshot.people) {
-            if &facts.provider_id == provider {
-                counts[Verdict::ALL.iter().position(|v| *v == rating.verdict).unwrap_or(3)] += 1;
-                period = Some(format!("{} – {}", short_month(rating.from), short_month(rating.to)));
-            }
+        for (_, rating) in snapshot.facts.iter().zip(&snapshot.people).filter(|(f, _)| included(f)) {
+            counts[Verdict::ALL.iter().position(|v| *v == rating.verdict).unwrap_or(3)] += 1;
+            period = Some(format!("{} – {}", short_month(rating.from), short_month(rating.to)));
         }
-        let href = |v: Verdict| format!("/locations?provider={}&people_verdict={}", provider.as_str(), v.code());
-        ProviderPeople {
+        let href = |v: Verdict| format!("/locations?{filter}&people_verdict={}", v.code());
+        PeopleSummary {
             counts: Verdict::ALL.iter().zip(counts).filter(|(_, n)| *n > 0).map(|(v, n)| (*v, n, href(*v))).collect(),
             period,
         }

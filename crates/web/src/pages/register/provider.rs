@@ -6,7 +6,7 @@ use candour_domain::{Provider, RegistrationStatus};
 use candour_store::{LocationQuery, ProviderDetail};
 
 use super::ids::parse_provider_id;
-use super::people::ProviderPeople;
+use super::people::PeopleSummary;
 use crate::error::{PageError, WebError, render};
 use crate::params::DirectoryParams;
 use crate::state::AppState;
@@ -23,7 +23,7 @@ struct ProviderPage {
     locations: Vec<SummaryView>,
     directory_href: String,
     /// Its services by what people say of them, once monitoring has computed it.
-    people: Option<ProviderPeople>,
+    people: Option<PeopleSummary>,
 }
 
 /// `GET /providers/{id}`: a provider and the locations it runs.
@@ -53,7 +53,7 @@ fn page(mut detail: ProviderDetail, snapshot: Option<&Snapshot>) -> ProviderPage
         locations_heading: count_of(detail.locations.len() as u64, "location", "locations"),
         locations: detail.locations.iter().map(SummaryView::of).collect(),
         directory_href: format!("/locations?{}", DirectoryParams::canonical(&query)),
-        people: snapshot.map(|s| ProviderPeople::of(s, &p.id)).filter(|people| !people.counts.is_empty()),
+        people: snapshot.map(|s| PeopleSummary::of_provider(s, &p.id)).filter(|people| !people.counts.is_empty()),
     }
 }
 
