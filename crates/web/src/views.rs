@@ -142,6 +142,7 @@ impl Row {
 /// A location as a line of a list or table.
 #[derive(Debug, Clone)]
 pub struct SummaryView {
+    pub id: String,
     pub href: String,
     pub name: String,
     pub place: String,
@@ -180,6 +181,7 @@ impl SummaryView {
     pub fn of(s: &LocationSummary) -> Self {
         let place = [s.town.as_deref(), s.postcode.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(", ");
         SummaryView {
+            id: s.id.as_str().to_string(),
             href: location_href(s.id.as_str()),
             name: s.name.clone(),
             place: if place.is_empty() { "Not known".to_string() } else { place },

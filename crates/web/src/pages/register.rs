@@ -3,6 +3,7 @@
 //! same open data through the API (`/api/v1/locations…`, `/api/v1/providers/{id}`).
 
 pub mod api;
+mod compare;
 mod directory;
 mod home;
 mod ids;
@@ -28,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/locations", get(directory::directory))
         .route("/locations/{id}", get(location::location))
         .route("/providers/{id}", get(provider::provider))
+        .route("/compare", get(compare::compare))
 }
 
 /// The register's open data, nested under `/api`.

@@ -264,3 +264,34 @@ async fn a_burst_is_held_out_until_a_moderator_decides_it_counts() {
         moderator.post(&app, "/moderation/bursts/1-999999999", &[("month", &month), ("decision", "count")]).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn anyone_compares_up_to_four_services_side_by_side() {
+    let app = app_with_answers().await;
+    let page = app.get(&format!("/compare?ids={BETTER}&ids={WORSE}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page.assert_contains(&[
+        &format!("Agency {BETTER}"),
+        &format!("Agency {WORSE}"),
+        "What people say",
+        "better than similar services (n = 30,",
+        "worse than similar services (n = 30,",
+        "100% (30 answers)",
+        "Homecare",
+        &format!("href=\"/compare?ids={WORSE}\">Remove"),
+        "Add a service",
+    ]);
+    let added =
+        app.get(&format!("/compare?ids={BETTER}%2C{WORSE}&add=http%3A%2F%2Fcandour.test%2Flocations%2F{FEW}")).await;
+    added.assert_contains(&[&format!("Agency {FEW}"), "3 services side by side"]);
+    let five = [ordinary_id(0), ordinary_id(1), BETTER.into(), WORSE.into(), FEW.into()].join(",");
+    let refused = app.get(&format!("/compare?ids={five}")).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    refused.assert_contains(&["Compare up to 4 services at once"]);
+    assert_eq!(app.get("/compare?ids=1-999999999").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/compare?ids=rose-court").await.status, StatusCode::BAD_REQUEST);
+    app.get("/compare").await.assert_contains(&["Choose up to four services"]);
+    let directory = app.get(&format!("/locations?provider={PROVIDER}")).await;
+    directory.assert_contains(&["action=\"/compare\"", &format!("name=\"ids\" value=\"{BETTER}\"")]);
+    app.get(&format!("/locations/{BETTER}")).await.assert_contains(&[&format!("href=\"/compare?ids={BETTER}\"")]);
+}

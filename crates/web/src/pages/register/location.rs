@@ -25,6 +25,7 @@ use crate::views::{
 #[template(path = "register/location.html")]
 struct LocationPage {
     title: String,
+    id: String,
     name: String,
     deregistered: Option<String>,
     overall_label: &'static str,
@@ -162,6 +163,7 @@ fn page(
     let overall = detail.headline_rating.as_ref();
     LocationPage {
         title: location.name.clone(),
+        id: location.id.as_str().to_string(),
         name: location.name.clone(),
         deregistered: deregistered_notice(location),
         overall_label: if location.is_registered() { "Overall rating" } else { "Last overall rating" },
