@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { assertAccessible, launch, newPage, resultCount, url } from './browser.mjs';
+import { assertAccessible, demo, launch, newPage, resultCount, signIn, url } from './browser.mjs';
 
 let browser;
 
@@ -61,4 +61,40 @@ describe("the people's rating", () => {
       await assertAccessible(page, `a service people rate better${phone ? ' at 390px' : ''}`);
     }
   });
+
+  it('compares services ticked in the directory side by side', async () => {
+    const page = await newPage(browser);
+    await page.goto(url('/locations?per_page=10'));
+    const boxes = page.locator('#compare-form input[name=ids]');
+    await boxes.nth(0).check();
+    await boxes.nth(1).check();
+    await Promise.all([page.waitForURL(/\/compare\?/), page.click('#compare-form button[type=submit]')]);
+    assert.match(await page.locator('#compare-caption').textContent(), /2 services side by side/);
+    await assertAccessible(page, 'two services compared');
+    await Promise.all([page.waitForURL(/\/compare\?ids=/), page.locator('a', { hasText: 'Remove' }).first().click()]);
+    assert.match(await page.locator('#compare-caption').textContent(), /1 service side by side/);
+  });
+
+  it("shows a person how the things that matter to them have gone, on a computer and a phone", async () => {
+    for (const phone of [false, true]) {
+      const page = await newPage(browser, { phone });
+      await page.goto(url('/feedback/demo-person-following-their-outcomes'));
+      assert.equal(await page.locator('svg.chart').count(), 2, 'a chart for each outcome followed');
+      assert.match(await page.locator('table').first().textContent(), /Better/);
+      await assertAccessible(page, `a person's own page with their outcomes${phone ? ' at 390px' : ''}`);
+    }
+  });
+
+  it('lets a moderator count a burst of answers', async () => {
+    await ratingsReady();
+    const page = await newPage(browser);
+    await signIn(page, demo('moderator'), { landing: /\/(manage|moderation)/ });
+    await page.goto(url('/moderation/bursts'));
+    assert.match(await page.locator('main').textContent(), /far more|usually gets/);
+    await assertAccessible(page, 'the bursts of answers');
+    await page.locator('input[name=decision][value=count]').first().check();
+    await Promise.all([page.waitForURL(/saved=1/), page.locator('main form button[type=submit]').first().click()]);
+    assert.match(await page.locator('main').textContent(), /Counted in the rating/);
+  });
 });
+
