@@ -261,7 +261,7 @@ async fn own(
         Some("unreminded") => Some("Done: we will not send you reminders."),
         _ => None,
     };
-    let page = screens::own_page(&own, &key, csrf_token, &FormErrors::default(), notice);
+    let page = screens::own_page(&own, &key, csrf_token, &FormErrors::default(), &[], notice);
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -285,12 +285,22 @@ async fn add_outcome(
         }
         Err(e) => return Err(voice_failure(e).into()),
     };
-    let own = state.app.voice.own_feedback(&key).await.map_err(voice_failure)?;
     let mut errors = FormErrors::default();
     errors.add(field, message);
-    let mut page = screens::own_page(&own, &key, csrf_token, &errors, None);
-    page.keep_new_outcome(value(&form, "new_outcome"));
-    Ok(render(StatusCode::BAD_REQUEST, &page))
+    refused(&state, &key, csrf_token, &errors, &form).await
+}
+
+/// The person's page again, a 400: one of its forms was refused, with `errors`
+/// against its fields and what was typed kept.
+async fn refused(
+    state: &AppState,
+    key: &str,
+    csrf_token: String,
+    errors: &FormErrors,
+    form: &[(String, String)],
+) -> Result<Response, PageError> {
+    let own = state.app.voice.own_feedback(key).await.map_err(voice_failure)?;
+    Ok(render(StatusCode::BAD_REQUEST, &screens::own_page(&own, key, csrf_token, errors, form, None)))
 }
 
 /// `POST /feedback/{key}/reminder`: email me now and then to ask how things are going.
@@ -306,14 +316,11 @@ async fn set_reminder(
     match state.app.voice.set_reminder(&key, email, weeks, Utc::now()).await {
         Ok(_) => Ok(Redirect::to(&format!("{}?done=reminded#reminder", return_href(&key))).into_response()),
         Err(VoiceError::Invalid(problems)) => {
-            let own = state.app.voice.own_feedback(&key).await.map_err(voice_failure)?;
             let mut errors = FormErrors::default();
             for p in problems {
                 errors.add(p.field, p.message);
             }
-            let mut page = screens::own_page(&own, &key, csrf_token, &errors, None);
-            page.keep_reminder_email(email);
-            Ok(render(StatusCode::BAD_REQUEST, &page))
+            refused(&state, &key, csrf_token, &errors, &form).await
         }
         Err(e) => Err(voice_failure(e).into()),
     }
@@ -388,11 +395,9 @@ async fn rate_progress(
         WebError::bad_request("This form could not be read. Go back to your feedback link and try again.")
     })?;
     let Ok(progress) = Progress::parse(value(&form, "progress")) else {
-        let own = state.app.voice.own_feedback(&key).await.map_err(voice_failure)?;
         let mut errors = FormErrors::default();
         errors.add(screens::progress_id(outcome), "Choose better, about the same or worse");
-        let page = screens::own_page(&own, &key, csrf_token, &errors, None);
-        return Ok(render(StatusCode::BAD_REQUEST, &page));
+        return refused(&state, &key, csrf_token, &errors, &form).await;
     };
     state.app.voice.rate_progress(&key, outcome, progress, Utc::now()).await.map_err(voice_failure)?;
     Ok(Redirect::to(&format!("{}?done=rated#outcome-{outcome}", return_href(&key))).into_response())

@@ -18,7 +18,7 @@ use candour_app::voice::REMINDER_WEEKS;
 use crate::charts::progress_svg;
 use crate::error::{WebError, render};
 use crate::forms::RadioGroup;
-use crate::forms::{ErrorLink, Field, FormErrors};
+use crate::forms::{ErrorLink, Field, FormErrors, value};
 use crate::views::location_href;
 
 /// What every screen of one person's form shares.
@@ -366,22 +366,6 @@ struct RetiredOutcome {
     history: Vec<(String, &'static str)>,
 }
 
-impl OwnPage {
-    /// Shows the refused text again in the field it was typed into.
-    pub fn keep_new_outcome(&mut self, text: &str) {
-        if let Some(field) = self.new_outcome.take() {
-            self.new_outcome = Some(field.value(text));
-        }
-    }
-
-    /// Shows the refused email address again in its field.
-    pub fn keep_reminder_email(&mut self, email: &str) {
-        if let Some((field, weeks)) = self.reminder_form.take() {
-            self.reminder_form = Some((field.value(email), weeks));
-        }
-    }
-}
-
 struct OutcomeForm {
     id: i64,
     text: String,
@@ -403,6 +387,7 @@ pub fn own_page(
     key: &str,
     csrf_token: String,
     errors: &FormErrors,
+    form: &[(String, String)],
     notice: Option<&'static str>,
 ) -> OwnPage {
     let (status, status_text) = status_words(own);
@@ -412,6 +397,7 @@ pub fn own_page(
     let new_outcome = room.then(|| {
         Field::new("new_outcome", "Something else that matters to you", "text", "off")
             .hint("For example \"go to church on Sundays\" or \"walk to the shop\". You can follow up to three.")
+            .value(value(form, "new_outcome"))
             .errors(errors)
     });
     OwnPage {
@@ -439,7 +425,7 @@ pub fn own_page(
                 day(r.next_due_at)
             )
         }),
-        reminder_form: (own.reminder.is_none() && has_outcomes).then(|| reminder_form(errors)),
+        reminder_form: (own.reminder.is_none() && has_outcomes).then(|| reminder_form(errors, form)),
         reminder_action: format!("{}/reminder", return_href(key)),
         csrf_token,
         errors: errors.links(),
@@ -470,12 +456,17 @@ fn status_words(own: &OwnFeedback) -> (&'static str, &'static str) {
     }
 }
 
-fn reminder_form(errors: &FormErrors) -> (Field, RadioGroup) {
+fn reminder_form(errors: &FormErrors, form: &[(String, String)]) -> (Field, RadioGroup) {
     let email = Field::new("reminder_email", "Your email address", "email", "email")
         .hint("We use it only for these reminders. The service never sees it.")
+        .value(value(form, "reminder_email"))
         .errors(errors);
     let choices = REMINDER_WEEKS.iter().map(|(weeks, words)| choice(&weeks.to_string(), words));
-    let weeks = RadioGroup::new("reminder_weeks", "reminder_weeks", "How often?", choices, "8", errors);
+    let current = match value(form, "reminder_weeks") {
+        "" => "8",
+        chosen => chosen,
+    };
+    let weeks = RadioGroup::new("reminder_weeks", "reminder_weeks", "How often?", choices, current, errors);
     (email, weeks)
 }
 
