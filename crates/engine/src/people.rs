@@ -89,9 +89,8 @@ impl PeoplePolicy {
     }
 }
 
-/// The five measures of the people's rating.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+/// The five measures of the people's rating; written out as its code and name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PeopleMeasureKind {
     OutcomeScore,
     PositiveOverall,
@@ -151,10 +150,21 @@ impl PeopleMeasureKind {
     }
 }
 
+impl Serialize for PeopleMeasureKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("PeopleMeasureKind", 2)?;
+        out.serialize_field("code", self.code())?;
+        out.serialize_field("name", self.name())?;
+        out.end()
+    }
+}
+
 /// One measure of a service: the figure, its 95 % interval, the shrunk estimate, the
 /// peers' figure and the adjusted z. Figures are `None` under the minimum of answers.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct PeopleMeasure {
+    #[serde(flatten)]
     pub kind: PeopleMeasureKind,
     pub n: u32,
     /// A fraction (0–1) for shares, a score (0–3) for the outcome score.

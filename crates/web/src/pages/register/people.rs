@@ -20,7 +20,9 @@ pub struct PeopleRatingJson {
     pub to: Month,
     pub n: Option<u32>,
     pub verdict: Verdict,
-    pub measures: Vec<MeasureJson>,
+    /// Each with its code and name; shares as fractions (0–1), the outcome score 0–3;
+    /// figures null under the minimum of answers.
+    pub measures: Vec<PeopleMeasure>,
     /// People's responses counted, and of those typed in by the service's staff (paper
     /// or assisted); absent with too few responses.
     pub responses: Option<u32>,
@@ -32,20 +34,6 @@ pub struct PeopleRatingJson {
     pub policy: PeoplePolicy,
 }
 
-#[derive(Debug, Serialize)]
-pub struct MeasureJson {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub n: u32,
-    /// A fraction (0–1) for shares; a score (0–3) for `outcome_score`. Null under the minimum of answers.
-    pub value: Option<f64>,
-    pub lo95: Option<f64>,
-    pub hi95: Option<f64>,
-    pub shrunk: Option<f64>,
-    pub peer_mean: Option<f64>,
-    pub z_adj: Option<f64>,
-}
-
 impl PeopleRatingJson {
     pub fn of(snapshot: &Snapshot, id: &LocationId) -> Option<Self> {
         let watched = snapshot.get(id)?;
@@ -55,29 +43,13 @@ impl PeopleRatingJson {
             to: rating.to,
             n: rating.n,
             verdict: rating.verdict,
-            measures: rating.measures.iter().map(MeasureJson::of).collect(),
+            measures: rating.measures.clone(),
             responses: rating.responses,
             typed_in_by_staff: rating.entered,
             similar_services: candour_monitor::peer_group(watched.facts, PeerScope::England).label(),
             bursts: rating.bursts.clone(),
             policy: snapshot.policy.people,
         })
-    }
-}
-
-impl MeasureJson {
-    fn of(m: &PeopleMeasure) -> Self {
-        MeasureJson {
-            code: m.kind.code(),
-            name: m.kind.name(),
-            n: m.n,
-            value: m.value,
-            lo95: m.lo95,
-            hi95: m.hi95,
-            shrunk: m.shrunk,
-            peer_mean: m.peer_mean,
-            z_adj: m.z_adj,
-        }
     }
 }
 
