@@ -201,6 +201,7 @@ pub(crate) fn summary(row: &PgRow) -> StoreResult<LocationSummary> {
         registered_manager: get(row, 14)?,
         registered_manager_absent_since: date(row, 15)?,
         people: None,
+        miles: None,
     })
 }
 

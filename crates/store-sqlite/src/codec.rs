@@ -206,6 +206,7 @@ pub fn summary(row: &SqliteRow) -> StoreResult<LocationSummary> {
         registered_manager: get(row, 14)?,
         registered_manager_absent_since: date(row, 15)?,
         people: None,
+        miles: None,
     })
 }
 

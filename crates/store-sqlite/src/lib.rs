@@ -205,6 +205,10 @@ impl RegisterStore for SqliteStore {
         Ok(self.directory().await?.specialisms())
     }
 
+    async fn place(&self, text: &str) -> StoreResult<Option<Place>> {
+        Ok(self.directory().await?.place(text))
+    }
+
     async fn register_stats(&self) -> StoreResult<RegisterStats> {
         let mut stats = self.directory().await?.stats();
         (stats.providers, stats.rating_records) = read::provider_and_rating_counts(&self.reader).await?;

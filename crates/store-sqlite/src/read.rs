@@ -124,7 +124,7 @@ pub async fn directory_index(pool: &SqlitePool) -> StoreResult<DirectoryIndex> {
     let rows = sqlx::query(concat!(
         "SELECT ",
         summary_columns!(),
-        ", l.also_known_as, l.specialisms FROM locations l JOIN providers p ON p.id = l.provider_id"
+        ", l.also_known_as, l.specialisms, l.latitude, l.longitude FROM locations l JOIN providers p ON p.id = l.provider_id"
     ))
     .fetch_all(pool)
     .await
@@ -139,7 +139,7 @@ pub async fn directory_rows(pool: &SqlitePool, ids: &[LocationId]) -> StoreResul
         let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(concat!(
             "SELECT ",
             summary_columns!(),
-            ", l.also_known_as, l.specialisms FROM locations l JOIN providers p ON p.id = l.provider_id \
+            ", l.also_known_as, l.specialisms, l.latitude, l.longitude FROM locations l JOIN providers p ON p.id = l.provider_id \
              WHERE l.id IN ("
         ));
         let mut list = qb.separated(", ");
@@ -161,6 +161,7 @@ fn directory_rows_of(rows: &[sqlx::sqlite::SqliteRow]) -> StoreResult<Vec<Direct
                 summary: codec::summary(row)?,
                 also_known_as: row.try_get(16).map_err(other)?,
                 specialisms: serde_json::from_str(&specialisms).map_err(other)?,
+                coordinates: row.try_get::<Option<f64>, _>(18).map_err(other)?.zip(row.try_get(19).map_err(other)?),
             })
         })
         .collect()

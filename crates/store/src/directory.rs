@@ -11,8 +11,8 @@ use candour_domain::people::{PeopleStanding, Verdict};
 use candour_domain::{LocationId, Rating, ServiceKind};
 
 use crate::{
-    AreaCount, LocationQuery, LocationSort, LocationSummary, NameCount, Page, RatingFilter, RegisterStats, StoreError,
-    StoreResult,
+    AreaCount, LocationQuery, LocationSort, LocationSummary, NameCount, Page, Place, RatingFilter, RegisterStats,
+    StoreError, StoreResult,
 };
 
 /// What a backend loads for each location to build the index.
@@ -21,6 +21,8 @@ pub struct DirectoryRow {
     pub summary: LocationSummary,
     pub also_known_as: Option<String>,
     pub specialisms: Vec<String>,
+    /// Latitude and longitude, from the register.
+    pub coordinates: Option<(f64, f64)>,
 }
 
 #[derive(Clone)]
@@ -34,6 +36,7 @@ struct Entry {
     specialism_keys: Vec<String>,
     /// One bit per [`ServiceKind`], in the order of `ServiceKind::ALL`.
     kinds: u8,
+    coordinates: Option<(f64, f64)>,
 }
 
 #[derive(Clone)]
@@ -62,6 +65,7 @@ impl Entry {
             specialism_keys: row.specialisms.iter().map(|s| s.to_lowercase()).collect(),
             specialisms: row.specialisms,
             kinds: row.summary.service_kinds.iter().fold(0, |bits, k| bits | kind_bit(*k)),
+            coordinates: row.coordinates,
             search_text,
             summary: row.summary,
         }
@@ -112,16 +116,47 @@ impl DirectoryIndex {
         }
         let filter = Filter::new(q);
         let standing = |e: &Entry| q.standings.as_ref().and_then(|s| s.get(&e.summary.id)).copied();
-        let mut hits: Vec<(&Entry, Option<PeopleStanding>)> =
-            self.entries.iter().filter(|e| filter.matches(e)).map(|e| (e, standing(e))).collect();
+        let mut hits: Vec<Hit> = self
+            .entries
+            .iter()
+            .filter(|e| filter.matches(e))
+            .map(|e| Hit {
+                entry: e,
+                people: standing(e),
+                miles: q.near.as_ref().and_then(|p| p.miles_to(e.coordinates)),
+            })
+            .collect();
         if let Some(verdict) = q.people_verdict {
-            hits.retain(|(_, s)| s.map_or(Verdict::NotEnoughResponses, |s| s.verdict) == verdict);
+            hits.retain(|h| h.people.map_or(Verdict::NotEnoughResponses, |s| s.verdict) == verdict);
         }
         sort(&mut hits, q.sort);
         let start = (q.page as usize - 1).saturating_mul(q.per_page as usize);
         let page = hits.iter().skip(start).take(q.per_page as usize);
-        let items = page.map(|(e, people)| LocationSummary { people: *people, ..e.summary.clone() }).collect();
+        let items =
+            page.map(|h| LocationSummary { people: h.people, miles: h.miles, ..h.entry.summary.clone() }).collect();
         Ok(Page { items, total: hits.len() as u64, page: q.page, per_page: q.per_page })
+    }
+
+    /// Where a postcode, the start of one or a town is: the middle of the registered
+    /// services there that have coordinates; `None` when there are none.
+    pub fn place(&self, text: &str) -> Option<Place> {
+        let typed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let postcode = candour_domain::Postcode::parse(&typed).ok().map(|p| p.as_str().to_string());
+        let outward = format!("{} ", typed.to_uppercase());
+        let at = |e: &&Entry| match (&postcode, &e.summary.postcode, &e.summary.town) {
+            (Some(full), Some(code), _) => code.as_str() == full,
+            (None, Some(code), _) if code.starts_with(&outward) => true,
+            (None, _, Some(town)) => town.eq_ignore_ascii_case(&typed),
+            _ => false,
+        };
+        let found: Vec<(f64, f64)> =
+            self.entries.iter().filter(|e| e.summary.registered).filter(at).filter_map(|e| e.coordinates).collect();
+        if found.is_empty() {
+            return None;
+        }
+        let n = found.len() as f64;
+        let (lat, lon) = found.iter().fold((0.0, 0.0), |(a, b), (la, lo)| (a + la / n, b + lo / n));
+        Some(Place { name: postcode.unwrap_or(typed), latitude: lat, longitude: lon })
     }
 
     /// Location counts of the register; `providers` and `rating_records` are left
@@ -229,20 +264,34 @@ impl<'q> Filter<'q> {
     }
 }
 
+/// An entry found, with what the query adds to it.
+struct Hit<'a> {
+    entry: &'a Entry,
+    people: Option<PeopleStanding>,
+    miles: Option<f64>,
+}
+
 /// Sorts hits already in name order; stable sorts keep name order among ties,
 /// and unrated or unknown values always go last.
-fn sort(hits: &mut [(&Entry, Option<PeopleStanding>)], sort: LocationSort) {
+fn sort(hits: &mut [Hit], sort: LocationSort) {
     match sort {
         LocationSort::Name => {}
-        LocationSort::RatingBest => hits.sort_by_key(|(e, _)| (e.summary.overall.is_none(), e.summary.overall)),
-        LocationSort::RatingWorst => {
-            hits.sort_by_key(|(e, _)| (e.summary.overall.is_none(), std::cmp::Reverse(e.summary.overall)))
+        LocationSort::RatingBest => hits.sort_by_key(|h| (h.entry.summary.overall.is_none(), h.entry.summary.overall)),
+        LocationSort::RatingWorst => hits.sort_by_key(|h| {
+            let overall = h.entry.summary.overall;
+            (overall.is_none(), std::cmp::Reverse(overall))
+        }),
+        LocationSort::Beds => {
+            hits.sort_by_key(|h| (h.entry.summary.beds.is_none(), std::cmp::Reverse(h.entry.summary.beds)))
         }
-        LocationSort::Beds => hits.sort_by_key(|(e, _)| (e.summary.beds.is_none(), std::cmp::Reverse(e.summary.beds))),
         LocationSort::RecentlyRated => {
-            hits.sort_by_key(|(e, _)| (e.summary.rated_on.is_none(), std::cmp::Reverse(e.summary.rated_on)))
+            hits.sort_by_key(|h| (h.entry.summary.rated_on.is_none(), std::cmp::Reverse(h.entry.summary.rated_on)))
         }
-        LocationSort::PeopleRating => hits.sort_by(|(_, a), (_, b)| people_order(a, b)),
+        LocationSort::PeopleRating => hits.sort_by(|a, b| people_order(&a.people, &b.people)),
+        LocationSort::Distance => hits.sort_by(|a, b| {
+            let miles = |h: &Hit| h.miles.unwrap_or(f64::INFINITY);
+            miles(a).total_cmp(&miles(b))
+        }),
     }
 }
 
@@ -283,8 +332,45 @@ mod tests {
             registered_manager: None,
             registered_manager_absent_since: None,
             people: None,
+            miles: None,
         };
-        DirectoryRow { summary, also_known_as: None, specialisms: Vec::new() }
+        DirectoryRow { summary, also_known_as: None, specialisms: Vec::new(), coordinates: None }
+    }
+
+    /// A service in `town` at `postcode`, at latitude and longitude `at`.
+    fn placed(id: &str, town: &str, postcode: &str, at: (f64, f64)) -> DirectoryRow {
+        let mut row = row(id, &format!("Home {id}"));
+        row.summary.town = Some(town.into());
+        row.summary.postcode = Some(postcode.into());
+        row.coordinates = Some(at);
+        row
+    }
+
+    #[test]
+    fn a_postcode_its_start_or_a_town_is_found_and_services_sorted_by_distance_from_it() {
+        let index = DirectoryIndex::new(vec![
+            placed("1-1", "Leeds", "LS1 4AP", (53.80, -1.55)),
+            placed("1-2", "Leeds", "LS6 2AA", (53.90, -1.30)),
+            placed("1-3", "York", "YO1 7HH", (53.96, -1.08)),
+            row("1-4", "Nowhere known"),
+        ]);
+        let full = index.place("ls14ap").expect("a full postcode");
+        assert_eq!((full.name.as_str(), full.latitude, full.longitude), ("LS1 4AP", 53.80, -1.55));
+        assert_eq!(index.place("ls6").map(|p| p.latitude), Some(53.90), "the start of one");
+        let leeds = index.place(" leeds ").expect("a town");
+        assert!((leeds.latitude - 53.85).abs() < 1e-9, "the middle of its services: {leeds:?}");
+        assert_eq!(index.place("Atlantis"), None);
+        assert_eq!(index.place("LS9 9ZZ"), None, "a postcode with no service");
+
+        let query = LocationQuery {
+            near: Some(index.place("York").unwrap()),
+            sort: LocationSort::Distance,
+            ..LocationQuery::default()
+        };
+        let found = index.search(&query).unwrap();
+        assert_eq!(ids(&found), ["1-3", "1-2", "1-1", "1-4"], "nearest first, unknown last");
+        let miles: Vec<Option<f64>> = found.items.iter().map(|s| s.miles.map(|m| m.round())).collect();
+        assert_eq!(miles, [Some(0.0), Some(10.0), Some(22.0), None], "York to Leeds is about 22 miles");
     }
 
     fn standing(verdict: Verdict, score: Option<f64>) -> PeopleStanding {

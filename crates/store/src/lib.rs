@@ -122,6 +122,9 @@ pub trait RegisterStore: Send + Sync {
 
     /// Specialisms / service user bands in use, with counts of registered locations.
     async fn specialisms(&self) -> StoreResult<Vec<NameCount>>;
+    /// Where a postcode, the start of one or a town is, from the register's
+    /// coordinates of the services there; `None` when it has none.
+    async fn place(&self, text: &str) -> StoreResult<Option<Place>>;
 
     async fn register_stats(&self) -> StoreResult<RegisterStats>;
 

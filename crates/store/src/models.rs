@@ -36,16 +36,19 @@ pub enum LocationSort {
     /// What people say, best first: better, about the same, worse, then not enough
     /// responses; within each, by the outcome score shrunk towards similar services.
     PeopleRating,
+    /// Nearest first to the query's place; those without coordinates last.
+    Distance,
 }
 
 impl LocationSort {
-    pub const ALL: [LocationSort; 6] = [
+    pub const ALL: [LocationSort; 7] = [
         LocationSort::Name,
         LocationSort::RatingBest,
         LocationSort::RatingWorst,
         LocationSort::Beds,
         LocationSort::RecentlyRated,
         LocationSort::PeopleRating,
+        LocationSort::Distance,
     ];
 
     pub fn code(self) -> &'static str {
@@ -56,6 +59,7 @@ impl LocationSort {
             LocationSort::Beds => "beds",
             LocationSort::RecentlyRated => "recently_rated",
             LocationSort::PeopleRating => "people_rating",
+            LocationSort::Distance => "distance",
         }
     }
 
@@ -67,6 +71,7 @@ impl LocationSort {
             LocationSort::Beds => "Beds (most first)",
             LocationSort::RecentlyRated => "Most recently rated",
             LocationSort::PeopleRating => "What people say (best first)",
+            LocationSort::Distance => "Distance (nearest first)",
         }
     }
 
@@ -96,6 +101,9 @@ pub struct LocationQuery {
     /// by the caller, never from the address. Listed services carry theirs.
     #[serde(skip)]
     pub standings: Option<Arc<Standings>>,
+    /// Where distances are measured from (a place the directory found); listed
+    /// services carry theirs.
+    pub near: Option<Place>,
     pub include_deregistered: bool,
     pub sort: LocationSort,
     /// 1-based.
@@ -120,6 +128,7 @@ impl Default for LocationQuery {
             provider: None,
             people_verdict: None,
             standings: None,
+            near: None,
             include_deregistered: false,
             sort: LocationSort::Name,
             page: 1,
@@ -165,6 +174,29 @@ pub struct LocationSummary {
     /// What people say of it against similar services, when the search had standings.
     #[serde(default, rename = "people_rating", skip_serializing_if = "Option::is_none")]
     pub people: Option<PeopleStanding>,
+    /// Miles from the search's place, when it had one and the service has coordinates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub miles: Option<f64>,
+}
+
+/// A place a person typed (a postcode, the start of one or a town), where it is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Place {
+    /// As typed, tidied: a postcode in its usual form.
+    pub name: String,
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+impl Place {
+    /// Miles, as the crow flies, to a point (haversine, mean Earth radius 3,958.8 miles).
+    pub fn miles_to(&self, point: Option<(f64, f64)>) -> Option<f64> {
+        let (lat, lon) = point?;
+        let (p1, p2) = (self.latitude.to_radians(), lat.to_radians());
+        let (dp, dl) = ((lat - self.latitude).to_radians(), (lon - self.longitude).to_radians());
+        let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+        Some(2.0 * 3958.8 * a.sqrt().asin())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -31,6 +31,8 @@ pub struct DirectoryParams {
     pub specialism: Option<String>,
     pub provider: Option<String>,
     pub people_verdict: Option<String>,
+    /// A postcode, the start of one or a town, to measure distances from.
+    pub near: Option<String>,
     pub include_deregistered: Option<String>,
     pub sort: Option<String>,
     pub page: Option<String>,
@@ -49,7 +51,7 @@ pub struct FieldError {
 pub struct FieldErrors(pub Vec<FieldError>);
 
 impl FieldErrors {
-    fn push(&mut self, field: &'static str, message: impl Into<String>) {
+    pub(crate) fn push(&mut self, field: &'static str, message: impl Into<String>) {
         self.0.push(FieldError { field, message: message.into() });
     }
 
@@ -85,6 +87,7 @@ impl DirectoryParams {
             provider: field(&mut errors, "provider", &self.provider, |v| ProviderId::parse(v).map_err(explain)),
             people_verdict: field(&mut errors, "people_verdict", &self.people_verdict, people_verdict),
             standings: None,
+            near: None,
             include_deregistered: field(&mut errors, "include_deregistered", &self.include_deregistered, yes_no)
                 .unwrap_or(false),
             sort: field(&mut errors, "sort", &self.sort, sort).unwrap_or(defaults.sort),
@@ -112,6 +115,7 @@ impl DirectoryParams {
         pair("specialism", query.specialism.as_deref());
         pair("provider", query.provider.as_ref().map(ProviderId::as_str));
         pair("people_verdict", query.people_verdict.map(Verdict::code));
+        pair("near", query.near.as_ref().map(|p| p.name.as_str()));
         pair("include_deregistered", query.include_deregistered.then_some("yes"));
         let defaults = LocationQuery::default();
         pair("sort", (query.sort != defaults.sort).then(|| query.sort.code()));

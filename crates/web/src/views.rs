@@ -156,6 +156,8 @@ pub struct SummaryView {
     pub registered: bool,
     /// What people say, when the search had the people's standings.
     pub people: Option<PeopleTag>,
+    /// "2.4 miles away", when the search had a place.
+    pub miles: Option<String>,
 }
 
 /// The people's verdict as a tag, styled apart from the regulator's ratings.
@@ -193,8 +195,14 @@ impl SummaryView {
             provider_href: provider_href(s.provider_id.as_str()),
             registered: s.registered,
             people: s.people.as_ref().map(PeopleTag::of),
+            miles: s.miles.map(miles_away),
         }
     }
+}
+
+/// "0.4 miles away", "12 miles away".
+pub fn miles_away(miles: f64) -> String {
+    if miles < 10.0 { format!("{miles:.1} miles away") } else { format!("{miles:.0} miles away") }
 }
 
 pub fn beds_text(beds: Option<u32>) -> String {

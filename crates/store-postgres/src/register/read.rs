@@ -131,7 +131,7 @@ pub(crate) async fn directory_index(pool: &PgPool) -> StoreResult<DirectoryIndex
     let rows = sqlx::query(concat!(
         "SELECT ",
         summary_columns!(),
-        ", l.also_known_as, l.specialisms FROM locations l JOIN providers p ON p.id = l.provider_id"
+        ", l.also_known_as, l.specialisms, l.latitude, l.longitude FROM locations l JOIN providers p ON p.id = l.provider_id"
     ))
     .fetch_all(pool)
     .await
@@ -145,7 +145,7 @@ pub(crate) async fn directory_rows(pool: &PgPool, ids: &[LocationId]) -> StoreRe
     let rows = sqlx::query(concat!(
         "SELECT ",
         summary_columns!(),
-        ", l.also_known_as, l.specialisms FROM locations l JOIN providers p ON p.id = l.provider_id \
+        ", l.also_known_as, l.specialisms, l.latitude, l.longitude FROM locations l JOIN providers p ON p.id = l.provider_id \
          WHERE l.id = ANY($1)"
     ))
     .bind(&ids)
@@ -163,6 +163,7 @@ fn directory_rows_of(rows: &[PgRow]) -> StoreResult<Vec<DirectoryRow>> {
                 summary: codec::summary(row)?,
                 also_known_as: get(row, 16)?,
                 specialisms: serde_json::from_str(&specialisms).map_err(|e| codec::corrupt("specialisms", e))?,
+                coordinates: get::<Option<f64>>(row, 18)?.zip(get::<Option<f64>>(row, 19)?),
             })
         })
         .collect()

@@ -17,7 +17,7 @@ use axum::routing::get;
 pub use ids::parse_location_id;
 pub use people::modifier as people_modifier;
 
-use candour_store::{LocationQuery, LocationSort};
+use candour_store::{LocationQuery, LocationSort, Place};
 
 use crate::error::WebError;
 use crate::state::AppState;
@@ -38,6 +38,38 @@ pub fn api_routes() -> Router<AppState> {
         .route("/v1/locations", get(api::locations))
         .route("/v1/locations/{id}", get(api::location))
         .route("/v1/providers/{id}", get(api::provider))
+}
+
+/// The place a person typed to measure distances from, found in the register: a 400
+/// against the field `near` when it is not there, or when sorting by distance without one.
+pub(crate) async fn near(
+    state: &AppState,
+    typed: Option<&str>,
+    sort: LocationSort,
+) -> Result<Option<Place>, crate::params::FieldErrors> {
+    let mut errors = crate::params::FieldErrors::default();
+    let typed = typed.map(str::trim).filter(|t| !t.is_empty());
+    match typed {
+        Some(text) if text.chars().count() > 60 => errors.push("near", "Enter a postcode or a town, not more"),
+        Some(text) => match state.store.place(text).await {
+            Ok(Some(place)) => return Ok(Some(place)),
+            Ok(None) => errors.push(
+                "near",
+                format!(
+                    "We could not find {text:?}: enter a postcode like LS1 4AP, the start of one like LS1, or a town"
+                ),
+            ),
+            Err(e) => {
+                tracing::error!(error = %e, "a place could not be looked up");
+                errors.push("near", "The place could not be looked up: try again");
+            }
+        },
+        None if sort == LocationSort::Distance => {
+            errors.push("near", "Enter a postcode or a town to sort by distance from it")
+        }
+        None => return Ok(None),
+    }
+    Err(errors)
 }
 
 /// The query with the people's standings of the latest monitoring snapshot, so that

@@ -562,6 +562,9 @@ impl RegisterStore for BrokenStore {
     async fn specialisms(&self) -> StoreResult<Vec<NameCount>> {
         broken()
     }
+    async fn place(&self, _: &str) -> StoreResult<Option<candour_store::Place>> {
+        broken()
+    }
     async fn register_stats(&self) -> StoreResult<RegisterStats> {
         broken()
     }

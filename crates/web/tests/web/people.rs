@@ -42,6 +42,15 @@ fn plan() -> ImportPlan {
             l.service_types = vec!["Homecare agencies".to_string()];
             l.local_authority = Some("Leeds".to_string());
             l.region = Some(Region::YorkshireAndTheHumber);
+            // In Leeds, a little apart; the worse one in York, 22 miles away.
+            let (town, postcode, at) = match id.as_str() {
+                WORSE => ("York", "YO1 7HH", (53.96, -1.08)),
+                BETTER => ("Leeds", "LS1 4AP", (53.80, -1.55)),
+                _ => ("Leeds", "LS6 2AA", (53.82, -1.57)),
+            };
+            l.address.town = Some(town.to_string());
+            l.address.postcode = Some(candour_domain::Postcode::parse(postcode).expect("a postcode"));
+            (l.latitude, l.longitude) = (Some(at.0), Some(at.1));
             l.registration = Registration {
                 status: RegistrationStatus::Registered,
                 registered_on: NaiveDate::from_ymd_opt(2018, 1, 1),
@@ -164,6 +173,21 @@ async fn the_directory_filters_and_sorts_by_what_people_say() {
         ids(app.get(&format!("/api/v1/locations?provider={PROVIDER}&sort=people_rating&per_page=100")).await.json());
     assert_eq!((sorted.first().map(String::as_str), sorted.last().map(String::as_str)), (Some(BETTER), Some(FEW)));
     assert_eq!(sorted[sorted.len() - 2], WORSE);
+
+    let near = app.get(&format!("/api/v1/locations?provider={PROVIDER}&near=yo17hh&sort=distance")).await.json();
+    assert_eq!(near["items"][0]["id"], WORSE, "nearest first");
+    assert_eq!(near["items"][0]["miles"], 0.0);
+    let next = near["items"][1]["miles"].as_f64().unwrap();
+    assert!((21.0..23.0).contains(&next), "York to Leeds: {next}");
+    for bad in ["near=Atlantis", "sort=distance"] {
+        let refused = app.get(&format!("/api/v1/locations?{bad}")).await;
+        assert_eq!((refused.status, &refused.json()["error"]["field"]), (StatusCode::BAD_REQUEST, &"near".into()));
+    }
+    let page = app.get("/locations?near=Atlantis").await;
+    page.assert_contains(&["We could not find &#34;Atlantis&#34;", "href=\"#near\""]);
+    app.get(&format!("/locations?provider={PROVIDER}&near=York&sort=distance"))
+        .await
+        .assert_contains(&["(0.0 miles away)"]);
 
     let refused = app.get("/api/v1/locations?people_verdict=splendid").await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
@@ -291,6 +315,9 @@ async fn anyone_compares_up_to_four_services_side_by_side() {
     assert_eq!(app.get("/compare?ids=1-999999999").await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get("/compare?ids=rose-court").await.status, StatusCode::BAD_REQUEST);
     app.get("/compare").await.assert_contains(&["Choose up to four services"]);
+    let from_york = app.get(&format!("/compare?ids={BETTER},{WORSE}&from=York")).await;
+    from_york.assert_contains(&["From York", "22 miles away", "0.0 miles away"]);
+    assert_eq!(app.get(&format!("/compare?ids={BETTER}&from=Atlantis")).await.status, StatusCode::BAD_REQUEST);
     let directory = app.get(&format!("/locations?provider={PROVIDER}")).await;
     directory.assert_contains(&["action=\"/compare\"", &format!("name=\"ids\" value=\"{BETTER}\"")]);
     app.get(&format!("/locations/{BETTER}")).await.assert_contains(&[&format!("href=\"/compare?ids={BETTER}\"")]);

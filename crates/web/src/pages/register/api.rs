@@ -30,7 +30,10 @@ pub async fn locations(
 ) -> Result<Json<LocationList>, ApiError> {
     let params =
         query.map_err(|r| WebError::bad_request(format!("The query string could not be read: {}", r.body_text())))?.0;
-    let query = super::with_standings(&state, params.validate().map_err(WebError::from_fields)?)?;
+    let near = params.near.clone();
+    let mut query = params.validate().map_err(WebError::from_fields)?;
+    query.near = super::near(&state, near.as_deref(), query.sort).await.map_err(WebError::from_fields)?;
+    let query = super::with_standings(&state, query)?;
     let page = state
         .store
         .search_locations(&query)

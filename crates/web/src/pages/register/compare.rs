@@ -9,13 +9,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use candour_domain::LocationId;
 use candour_engine::people::PeopleMeasureKind;
-use candour_store::LocationDetail;
+use candour_store::{LocationDetail, LocationSort, Place};
 
 use super::ids::parse_location_id;
 use super::people::{headline, modifier};
 use crate::error::{PageError, WebError, render};
 use crate::state::AppState;
-use crate::views::{RatingTag, beds_text, location_href, long_date, service_names};
+use crate::views::{RatingTag, beds_text, location_href, long_date, miles_away, service_names};
 
 /// The most services compared at once.
 pub const MAX_COMPARED: usize = 4;
@@ -25,6 +25,10 @@ pub const MAX_COMPARED: usize = 4;
 struct ComparePage {
     title: String,
     services: Vec<Column>,
+    ids: String,
+    /// The place distances are measured from, as typed and as found.
+    from: String,
+    from_name: Option<String>,
     /// Room for another: the ids so far, for the form that adds one.
     more: Option<String>,
 }
@@ -40,12 +44,16 @@ struct Column {
     services: String,
     beds: String,
     place: String,
+    miles: Option<String>,
     remove_href: String,
 }
 
 /// `GET /compare?ids=A,B`: also `ids=A&ids=B` (the directory's checkboxes) and `add=C`.
 pub async fn compare(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, PageError> {
-    let ids = chosen(query.as_deref().unwrap_or(""))?;
+    let query = query.unwrap_or_default();
+    let ids = chosen(&query)?;
+    let from = form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "from").map(|(_, v)| v.into_owned());
+    let place = super::near(&state, from.as_deref(), LocationSort::Name).await.map_err(WebError::from_fields)?;
     let mut details = Vec::with_capacity(ids.len());
     for id in &ids {
         let missing = || format!("There is no service with ID {id} in the register.");
@@ -56,7 +64,7 @@ pub async fn compare(State(state): State<AppState>, RawQuery(query): RawQuery) -
         .iter()
         .map(|detail| {
             let people = snapshot.as_ref().and_then(|s| s.get(&detail.location.id)).map(|w| w.people.clone());
-            column(detail, people.as_ref(), &ids)
+            column(detail, people.as_ref(), &ids, place.as_ref())
         })
         .collect();
     let title = match ids.len() {
@@ -64,7 +72,15 @@ pub async fn compare(State(state): State<AppState>, RawQuery(query): RawQuery) -
         n => format!("Compare services: {n} chosen"),
     };
     let more = (ids.len() < MAX_COMPARED).then(|| joined(&ids));
-    Ok(render(StatusCode::OK, &ComparePage { title, services: columns, more }))
+    let page = ComparePage {
+        title,
+        services: columns,
+        ids: joined(&ids),
+        from: from.unwrap_or_default(),
+        from_name: place.map(|p| p.name),
+        more,
+    };
+    Ok(render(StatusCode::OK, &page))
 }
 
 /// The IDs asked for, in order, each once: a 400 for one that is not an ID or for more than four.
@@ -100,6 +116,7 @@ fn column(
     detail: &LocationDetail,
     people: Option<&candour_engine::people::PeopleRating>,
     ids: &[LocationId],
+    from: Option<&Place>,
 ) -> Column {
     let l = &detail.location;
     let headline_rating = detail.headline_rating.as_ref();
@@ -133,6 +150,7 @@ fn column(
         .flatten()
         .collect::<Vec<_>>()
         .join(", "),
+        miles: from.map(|p| p.miles_to(l.latitude.zip(l.longitude)).map_or("Not known".to_string(), miles_away)),
         remove_href: format!("/compare?ids={}", joined(&others)),
     }
 }

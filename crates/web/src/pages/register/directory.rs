@@ -50,6 +50,7 @@ struct SelectField {
 struct FilterForm {
     name: TextField,
     postcode: TextField,
+    near: TextField,
     selects: Vec<SelectField>,
     include_deregistered: bool,
     include_deregistered_error: Option<String>,
@@ -85,7 +86,14 @@ pub async fn directory(
     let (areas, specialisms) = tokio::try_join!(state.store.local_authorities(), state.store.specialisms())
         .map_err(|e| WebError::from_store(e, || "The register is empty".to_string()))?;
     let form_values = params.clone();
-    match params.validate() {
+    let validated = match params.validate() {
+        Ok(mut query) => super::near(&state, form_values.near.as_deref(), query.sort).await.map(|place| {
+            query.near = place;
+            query
+        }),
+        Err(errors) => Err(errors),
+    };
+    match validated {
         Ok(query) => {
             let query = super::with_standings(&state, query)?;
             let area_people = query.local_authority.as_deref().and_then(|la| {
@@ -122,9 +130,10 @@ fn results_title(query: &LocationQuery, page: &Page<LocationSummary>) -> String 
 }
 
 /// Fields that have a control in the form; errors on others are listed without a link.
-const FORM_FIELDS: [&str; 11] = [
+const FORM_FIELDS: [&str; 12] = [
     "name",
     "postcode",
+    "near",
     "local_authority",
     "region",
     "service",
@@ -170,6 +179,13 @@ fn filter_form(
             hint: "A full postcode or the start of one, for example LS1 or LS1 4AP",
             value: text(&raw.postcode),
             error: error("postcode"),
+        },
+        near: TextField {
+            id: "near",
+            label: "Near",
+            hint: "A postcode or a town: each service shows how far it is, and you can sort by distance",
+            value: text(&raw.near),
+            error: error("near"),
         },
         selects: vec![
             select_field(
