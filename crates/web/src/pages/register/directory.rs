@@ -2,7 +2,7 @@ use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use candour_domain::people::Verdict;
 use candour_domain::{Rating, ServiceKind};
 use candour_store::{AreaCount, LocationQuery, LocationSort, LocationSummary, NameCount, Page};
@@ -105,6 +105,9 @@ pub async fn directory(
                 .search_locations(&query)
                 .await
                 .map_err(|e| WebError::from_store(e, || "No locations match".to_string()))?;
+            if let Some(town) = town_not_name(&state, &query, &page).await {
+                return Ok(Redirect::to(&format!("/locations?{}", DirectoryParams::canonical(&town))).into_response());
+            }
             let form = filter_form(&form_values, &FieldErrors::default(), &areas, &specialisms);
             let title = results_title(&query, &page);
             let results = Results { area_people, ..results(&query, &page) };
@@ -118,6 +121,14 @@ pub async fn directory(
             Ok(render(StatusCode::BAD_REQUEST, &view))
         }
     }
+}
+
+/// A name that matches no service but is a town (or a postcode) is a place: the same
+/// query near it instead, nearest first.
+async fn town_not_name(state: &AppState, query: &LocationQuery, page: &Page<LocationSummary>) -> Option<LocationQuery> {
+    let name = query.name.as_deref().filter(|_| page.total == 0 && query.near.is_none())?;
+    let place = state.store.place(name).await.ok()??;
+    Some(LocationQuery { name: None, near: Some(place), sort: LocationSort::Distance, page: 1, ..query.clone() })
 }
 
 fn results_title(query: &LocationQuery, page: &Page<LocationSummary>) -> String {
