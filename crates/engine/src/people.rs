@@ -254,10 +254,11 @@ pub fn rate_people<S: Borrow<Service>>(
             s.borrow().window(end, policy.window_months).iter().filter(|m| !held_out(m)).collect()
         })
         .collect();
+    let groups = peer_groups(services);
     let mut columns = Vec::with_capacity(PeopleMeasureKind::ALL.len());
     for kind in PeopleMeasureKind::ALL {
         let measures: Vec<Measure> = windows.iter().map(|months| kind.measure(months)).collect();
-        columns.push(column(kind, &measures, &peer_groups(services), policy)?);
+        columns.push(column(kind, &measures, &groups, policy)?);
     }
     let ratings = windows.iter().zip(bursts).enumerate().map(|(i, (months, bursts))| {
         let measures: Vec<PeopleMeasure> = columns.iter().map(|column| column[i]).collect();
