@@ -368,11 +368,21 @@ pub struct BurstReview {
     pub at: DateTime<Utc>,
 }
 
+/// A progress rating of a historic response's outcome (by its position), with
+/// whether it counts towards the people's rating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CountedRating {
+    pub outcome: usize,
+    pub at: DateTime<Utc>,
+    pub progress: Progress,
+    pub counted: bool,
+}
+
 impl HistoricFeedback {
     /// The progress ratings, each with whether it counts towards the people's rating
     /// (at most once per outcome in any 90 days, as when rated through the return
     /// link); `Invalid` for a rating of an outcome the response does not name.
-    pub fn counted_progress(&self) -> StoreResult<Vec<(usize, DateTime<Utc>, Progress, bool)>> {
+    pub fn counted_progress(&self) -> StoreResult<Vec<CountedRating>> {
         let named = self.new.feedback.personal_outcomes.len();
         if let Some(&(index, ..)) = self.progress.iter().find(|(index, ..)| *index >= named) {
             return Err(StoreError::Invalid(format!(
@@ -387,7 +397,12 @@ impl HistoricFeedback {
         for outcome in ratings.chunk_by(|a, b| a.0 == b.0) {
             let times: Vec<DateTime<Utc>> = outcome.iter().map(|r| r.1).collect();
             let counts = candour_domain::voice::counted_progress(&times);
-            counted.extend(outcome.iter().zip(counts).map(|(&(index, at, progress), c)| (index, at, progress, c)));
+            counted.extend(outcome.iter().zip(counts).map(|(&(outcome, at, progress), counted)| CountedRating {
+                outcome,
+                at,
+                progress,
+                counted,
+            }));
         }
         Ok(counted)
     }

@@ -13,8 +13,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, SecondsFormat, Utc};
 use sqlx::postgres::{PgConnection, PgPool};
 
-use candour_domain::voice::Progress;
-use candour_store::{ChangeKind, FeedbackStatus, HistoricFeedback, NewReply, StoreError, StoreResult};
+use candour_store::{ChangeKind, CountedRating, FeedbackStatus, HistoricFeedback, NewReply, StoreError, StoreResult};
 
 use super::{answer_values, counts, insert_alert, level, stored_key, to_json};
 use crate::{journal, other};
@@ -122,7 +121,7 @@ async fn number_published(conn: &mut PgConnection, batch: &[HistoricFeedback]) -
 async fn copy_outcomes(
     conn: &mut PgConnection,
     batch: &[HistoricFeedback],
-    counted_progress: &[Vec<(usize, DateTime<Utc>, Progress, bool)>],
+    counted_progress: &[Vec<CountedRating>],
     feedback_ids: &[i64],
     outcome_ids: &[i64],
 ) -> StoreResult<()> {
@@ -134,7 +133,7 @@ async fn copy_outcomes(
         for (position, (text, id)) in h.new.feedback.personal_outcomes.iter().zip(&ids).enumerate() {
             outcomes.push((*id, *feedback_id, position, text.as_str()));
         }
-        progress.extend(ratings.iter().map(|&(index, at, rating, counted)| (ids[index], at, rating.code(), counted)));
+        progress.extend(ratings.iter().map(|r| (ids[r.outcome], r.at, r.progress.code(), r.counted)));
     }
     copy(conn, OUTCOMES, outcomes, |line, (id, feedback_id, position, t)| {
         field(line, id);

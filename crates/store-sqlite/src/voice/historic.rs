@@ -132,8 +132,8 @@ async fn insert_outcomes(conn: &mut SqliteConnection, batch: &[HistoricFeedback]
             outcomes.push((next, *feedback_id, position as i64, text.as_str()));
             next += 1;
         }
-        for (index, at, rating, counted) in h.counted_progress()? {
-            progress.push((first + index as i64, stamp(at), rating.code(), counted));
+        for r in h.counted_progress()? {
+            progress.push((first + r.outcome as i64, stamp(r.at), r.progress.code(), r.counted));
         }
     }
     for chunk in outcomes.chunks(SMALL_CHUNK) {

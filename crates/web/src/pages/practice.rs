@@ -163,7 +163,7 @@ pub async fn search_csv(State(state): State<AppState>, RawQuery(query): RawQuery
             &published,
             &url,
         ];
-        out.write_record(row.map(|cell| spreadsheet_safe(cell))).map_err(failed)?;
+        out.write_record(row.map(spreadsheet_safe)).map_err(failed)?;
     }
     let body = out.into_inner().map_err(|_| WebError::Internal)?;
     Ok(csv_file("good-practice.csv", body)?)

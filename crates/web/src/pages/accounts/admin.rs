@@ -572,7 +572,7 @@ fn audit_query(params: &AuditParams) -> (AuditQuery, FormErrors) {
     let text_kept = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
     let mut date = |field: &'static str, v: &Option<String>| -> Option<NaiveDate> {
         let raw = v.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
-        PlausibleDate::parse(raw).map(PlausibleDate::date).map_err(|e| errors.add(field, &e.to_string())).ok()
+        PlausibleDate::parse(raw).map(PlausibleDate::date).map_err(|e| errors.add(field, e.to_string())).ok()
     };
     let from = date("from", &params.from);
     let to = date("to", &params.to);
