@@ -192,6 +192,7 @@ pub struct PeopleRating {
     pub measures: Vec<PeopleMeasure>,
     /// Responses counted, and those typed in by staff (paper or assisted); `None` when not enough.
     pub responses: Option<u32>,
+    #[serde(rename = "typed_in_by_staff")]
     pub entered: Option<u32>,
     /// Months of the window with far more responses than usual: held out of the figures
     /// unless a moderator decided they count.

@@ -13,41 +13,24 @@ use serde::Serialize;
 
 use crate::views::count_of;
 
-/// `people_rating` in `GET /api/v1/locations/{id}`.
+/// `people_rating` in `GET /api/v1/locations/{id}`: the rating as the engine gives it
+/// (measures with their code and name, shares as fractions, the outcome score 0–3,
+/// figures null under the minimum of answers), with its peer group and policy.
 #[derive(Debug, Serialize)]
 pub struct PeopleRatingJson {
-    pub from: Month,
-    pub to: Month,
-    pub n: Option<u32>,
-    pub verdict: Verdict,
-    /// Each with its code and name; shares as fractions (0–1), the outcome score 0–3;
-    /// figures null under the minimum of answers.
-    pub measures: Vec<PeopleMeasure>,
-    /// People's responses counted, and of those typed in by the service's staff (paper
-    /// or assisted); absent with too few responses.
-    pub responses: Option<u32>,
-    pub typed_in_by_staff: Option<u32>,
+    #[serde(flatten)]
+    pub rating: PeopleRating,
     /// The group of similar services compared with.
     pub similar_services: String,
-    /// Months of far more answers than usual, and whether a moderator counted them.
-    pub bursts: Vec<Burst>,
     pub policy: PeoplePolicy,
 }
 
 impl PeopleRatingJson {
     pub fn of(snapshot: &Snapshot, id: &LocationId) -> Option<Self> {
         let watched = snapshot.get(id)?;
-        let rating = watched.people;
         Some(PeopleRatingJson {
-            from: rating.from,
-            to: rating.to,
-            n: rating.n,
-            verdict: rating.verdict,
-            measures: rating.measures.clone(),
-            responses: rating.responses,
-            typed_in_by_staff: rating.entered,
+            rating: watched.people.clone(),
             similar_services: candour_monitor::peer_group(watched.facts, PeerScope::England).label(),
-            bursts: rating.bursts.clone(),
             policy: snapshot.policy.people,
         })
     }
