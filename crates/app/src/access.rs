@@ -109,6 +109,9 @@ pub fn describe(resource: Resource<'_>) -> String {
         Resource::PolicyLibrary { provider } => format!("policy_library:provider:{provider}"),
         Resource::PolicyReading { provider, .. } => format!("policies:provider:{provider}"),
         Resource::GoodPractice { location, .. } => format!("good_practice:location:{location}"),
+        Resource::Visit { location, .. } => format!("visit:location:{location}"),
+        Resource::VisitChallenges { location, .. } => format!("visit_challenges:location:{location}"),
+        Resource::ExpertAccounts => "expert_accounts".to_string(),
     }
 }
 

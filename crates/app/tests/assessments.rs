@@ -136,7 +136,7 @@ async fn once_sent_the_lifecycle_rule_locks_the_scores_and_publishing_makes_the_
     let Err(AssessmentsError::Conflict { field, message }) = locked else { panic!("{locked:?}") };
     assert_eq!(field, "facts");
     assert!(message.starts_with("The draft was sent to the provider"), "{message}");
-    assert!(message.contains("its scores and judgements are locked"), "{message}");
+    assert!(message.contains("its findings are locked"), "{message}");
     assert_eq!(h.audited("update", &format!("assessment:{id}")).await.len(), 5, "the five key questions only");
 
     // Publishing waits for the window or the provider; another provider cannot say so.

@@ -92,6 +92,15 @@ pub enum Resource<'a> {
     /// Accounts of good practice at a service: written by those who run it. Published
     /// accounts are public and need no resource.
     GoodPractice { location: &'a LocationId, provider: &'a ProviderId },
+    /// A visit by experts by experience to a location, before it is published (a
+    /// published visit is public): written by the experts asked to visit it and by
+    /// inspectors; read too, once sent, by those who answer for the service.
+    Visit { location: &'a LocationId, provider: &'a ProviderId, sent: bool },
+    /// The factual-accuracy challenges to a visit's report: raised (written) by the
+    /// provider's administrators once it is sent; decided by those who write the visit.
+    VisitChallenges { location: &'a LocationId, provider: &'a ProviderId, sent: bool },
+    /// Accounts of experts by experience: inspectors invite them and ask them to visit.
+    ExpertAccounts,
 }
 
 /// The answer. Private records of a tenant the principal has no right to answer
@@ -229,6 +238,22 @@ pub fn authorize(principal: &Principal, action: Action, resource: Resource<'_>) 
                 })
         }
         Resource::GoodPractice { location, provider } => sees_sent(principal, location, provider),
+        Resource::Visit { location, provider, sent } => {
+            let writes_it = principal.has_role(Role::Inspector) || visits(principal, location);
+            match action {
+                Action::Read => writes_it || (sent && sees_sent(principal, location, provider)),
+                Action::Write => writes_it,
+            }
+        }
+        Resource::VisitChallenges { location, provider, sent } => match action {
+            Action::Read => {
+                principal.has_role(Role::Inspector)
+                    || visits(principal, location)
+                    || (sent && sees_sent(principal, location, provider))
+            }
+            Action::Write => sent && holds(principal, Role::ProviderAdmin, |s| s == &Scope::Provider(provider.clone())),
+        },
+        Resource::ExpertAccounts => principal.has_role(Role::Inspector),
         Resource::Accounts | Resource::AuditLog | Resource::Outbox => false,
     };
     match (allowed, resource) {
@@ -242,6 +267,7 @@ pub fn authorize(principal: &Principal, action: Action, resource: Resource<'_>) 
         | (false, Resource::Complaints { .. } | Resource::ComplaintIntake { .. })
         | (false, Resource::ImprovementPlans { .. } | Resource::GoodPractice { .. })
         | (false, Resource::PolicyLibrary { .. } | Resource::PolicyReading { .. })
+        | (false, Resource::Visit { .. } | Resource::VisitChallenges { .. })
         | (false, Resource::ProviderSafeguardingLead { .. } | Resource::AreaSafeguardingTeam { .. }) => {
             Decision::NotFound
         }
@@ -254,6 +280,11 @@ pub fn authorize(principal: &Principal, action: Action, resource: Resource<'_>) 
 fn sees_sent(principal: &Principal, location: &LocationId, provider: &ProviderId) -> bool {
     holds(principal, Role::ProviderAdmin, |s| s == &Scope::Provider(provider.clone()))
         || holds(principal, Role::Manager, |s| s == &Scope::Location(location.clone()))
+}
+
+/// Whether the principal is an expert by experience asked to visit the location.
+fn visits(principal: &Principal, location: &LocationId) -> bool {
+    holds(principal, Role::Expert, |s| s == &Scope::Location(location.clone()))
 }
 
 fn holds(principal: &Principal, role: Role, scope: impl Fn(&Scope) -> bool) -> bool {

@@ -104,6 +104,9 @@ pub enum Role {
     Staff,
     /// Reads feedback before publication.
     Moderator,
+    /// An expert by experience: someone with lived experience of care who visits the
+    /// named locations and reports what they found.
+    Expert,
 }
 
 /// What a role's scope names, if anything.
@@ -116,7 +119,7 @@ pub enum ScopeKind {
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 8] = [
         Role::Admin,
         Role::Inspector,
         Role::Commissioner,
@@ -124,6 +127,7 @@ impl Role {
         Role::Manager,
         Role::Staff,
         Role::Moderator,
+        Role::Expert,
     ];
 
     pub fn code(self) -> &'static str {
@@ -135,6 +139,7 @@ impl Role {
             Role::Manager => "manager",
             Role::Staff => "staff",
             Role::Moderator => "moderator",
+            Role::Expert => "expert",
         }
     }
 
@@ -147,6 +152,7 @@ impl Role {
             Role::Manager => "Registered manager",
             Role::Staff => "Staff",
             Role::Moderator => "Moderator",
+            Role::Expert => "Expert by experience",
         }
     }
 
@@ -155,7 +161,7 @@ impl Role {
             Role::Admin | Role::Inspector | Role::Moderator => ScopeKind::None,
             Role::Commissioner => ScopeKind::LocalAuthority,
             Role::ProviderAdmin => ScopeKind::Provider,
-            Role::Manager | Role::Staff => ScopeKind::Location,
+            Role::Manager | Role::Staff | Role::Expert => ScopeKind::Location,
         }
     }
 
@@ -165,7 +171,7 @@ impl Role {
             ParseError::new(
                 "role",
                 value,
-                "expected admin, inspector, commissioner, provider_admin, manager, staff or moderator",
+                "expected admin, inspector, commissioner, provider_admin, manager, staff, moderator or expert",
             )
         })
     }

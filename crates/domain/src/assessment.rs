@@ -103,10 +103,16 @@ pub enum Part {
     Overall,
 }
 
-impl Part {
-    /// Whether a challenge to `finding` (`S3`, `safe` or `overall`) is about this
-    /// part: a challenge to a key question covers its statements too.
-    pub fn covered_by(&self, finding: &str) -> bool {
+/// A part of a report that a factual-accuracy challenge may name.
+pub trait Finding {
+    /// Whether a challenge to `finding` is about this part.
+    fn covered_by(&self, finding: &str) -> bool;
+}
+
+impl Finding for Part {
+    /// A challenge to `finding` (`S3`, `safe` or `overall`) is about this part; a
+    /// challenge to a key question covers its statements too.
+    fn covered_by(&self, finding: &str) -> bool {
         match self {
             Part::Statement(id) => {
                 finding.eq_ignore_ascii_case(id)
@@ -160,7 +166,7 @@ impl Lifecycle {
 
     /// Whether `part` may change: anything in a draft; once sent, only a part an
     /// accepted challenge reopened (`Ok(Some(challenge id))`, the latest such).
-    pub fn may_change(&self, part: &Part) -> Result<Option<i64>, Refusal> {
+    pub fn may_change(&self, part: &impl Finding) -> Result<Option<i64>, Refusal> {
         match self.status {
             AssessmentStatus::Draft => Ok(None),
             AssessmentStatus::Published => refuse("the assessment is published and cannot change"),
@@ -172,8 +178,8 @@ impl Lifecycle {
                 .map(|c| Some(c.id))
                 .ok_or_else(|| {
                     Refusal(
-                        "the draft was sent to the provider, so its scores and judgements are locked: \
-                         a finding reopens only when a factual-accuracy challenge to it is accepted"
+                        "the draft was sent to the provider, so its findings are locked: a finding \
+                         reopens only when a factual-accuracy challenge to it is accepted"
                             .to_string(),
                     )
                 }),

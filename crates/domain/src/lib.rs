@@ -26,6 +26,7 @@ pub mod policies;
 // After `policies`, whose field errors and text blocks it shares.
 pub mod improvement;
 pub mod practice;
+pub mod visit;
 
 pub use access::{Action, Decision, Resource, authorize};
 pub use account::{Email, Grant, Password, Principal, Role, Scope, ScopeKind, UserId, describe_grants};

@@ -2,11 +2,19 @@
 //! pages. Each takes the [`Actor`], asks the access policy first (a refusal is
 //! audited), then loads, and records a private read in the audit log.
 
-use candour_domain::{Action, Email, Grant, ProviderId, Resource, UserId};
-use candour_store::{AuditEntry, AuditQuery, OutboxEntry, Page, User, UserUpdate};
+use candour_domain::{Action, Email, Grant, LocationId, ProviderId, Resource, Role, Scope, UserId};
+use candour_store::{AuditEntry, AuditQuery, OutboxEntry, Page, StoreError, User, UserUpdate};
 
 use super::{AccountError, Accounts, Invitation};
 use crate::Actor;
+
+/// What asking an expert by experience to visit did.
+pub enum ExpertAsked {
+    /// A new account, invited by email.
+    Invited(Invitation),
+    /// An existing expert's account, now covering the location too.
+    Added(User),
+}
 
 impl Accounts {
     /// Whether `actor` may take `action` on `resource` (the one access decision,
@@ -77,6 +85,41 @@ impl Accounts {
     ) -> Result<Invitation, AccountError> {
         self.require(actor, Action::Write, Resource::ProviderAccounts { provider }).await?;
         self.invite(Some(&actor.principal), email, name, grants, actor.ip.as_deref()).await
+    }
+
+    /// An inspector asks an expert by experience to visit a location: someone new
+    /// is invited; an existing expert's account gains the location. An address
+    /// whose account holds other roles is refused: experts visit as themselves only.
+    pub async fn ask_expert(
+        &self,
+        actor: &Actor,
+        email: Email,
+        name: &str,
+        location: LocationId,
+    ) -> Result<ExpertAsked, AccountError> {
+        self.require(actor, Action::Write, Resource::ExpertAccounts).await?;
+        match self.register().location(&location).await {
+            Err(StoreError::NotFound) => {
+                return Err(AccountError::Invalid(format!("No location {location} is in the register")));
+            }
+            other => other?,
+        };
+        let grant = Grant { role: Role::Expert, scope: Scope::Location(location) };
+        let ip = actor.ip.as_deref();
+        let Some(record) = self.store().sign_in_record(&email).await? else {
+            return Ok(ExpertAsked::Invited(self.invite(Some(&actor.principal), email, name, vec![grant], ip).await?));
+        };
+        if !record.user.grants.iter().all(|g| g.role == Role::Expert) {
+            return Err(AccountError::Invalid(
+                "This address belongs to an account with other roles: ask the expert for another address".into(),
+            ));
+        }
+        let mut grants = record.user.grants.clone();
+        if !grants.contains(&grant) {
+            grants.push(grant);
+        }
+        let update = UserUpdate { grants: Some(grants), ..UserUpdate::default() };
+        Ok(ExpertAsked::Added(self.update_user(&actor.principal, record.user.id, update, ip).await?))
     }
 
     /// Replaces an account's roles.

@@ -26,6 +26,7 @@ use candour_store::{
     SignInState, Store, StoreError, User, UserUpdate,
 };
 
+pub use admin::ExpertAsked;
 pub use error::{AccountError, SignInError};
 pub use mail::describe_duration;
 pub use policy::{AccountPolicy, Clock, ManualClock, PasswordCost, SystemClock};

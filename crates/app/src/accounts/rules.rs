@@ -177,6 +177,13 @@ impl<'a> Reach<'a> {
             return Ok(false);
         }
         for grant in grants {
+            if grant.role == Role::Expert {
+                // Experts by experience are asked to visit by inspectors, never by providers.
+                if !authorize(self.by, Action::Write, Resource::ExpertAccounts).is_allowed() {
+                    return Ok(false);
+                }
+                continue;
+            }
             let Some(provider) = self.provider_of(grant).await? else { return Ok(false) };
             if !authorize(self.by, Action::Write, Resource::ProviderAccounts { provider: &provider }).is_allowed() {
                 return Ok(false);

@@ -109,7 +109,7 @@ async fn an_assessment_goes_from_draft_to_challenge_to_publication() {
     locked.assert_lacks(&["Save Safe", "Save Well-led", "Save the facts", "Save the Well-led judgement"]);
     let reply = inspector.post(&app, &format!("{page}/key-questions/well_led"), &[("W1-score", "4")]).await;
     assert_eq!(reply.status, StatusCode::CONFLICT, "a score after sending");
-    reply.assert_contains(&["its scores and judgements are locked"]);
+    reply.assert_contains(&["its findings are locked"]);
     let reply = inspector
         .post(&app, &format!("{page}/judgements/well_led"), &[("rating", "good"), ("reason", "On reflection")])
         .await;

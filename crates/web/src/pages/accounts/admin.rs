@@ -259,7 +259,7 @@ fn invite_page(who: &SignedIn, errors: FormErrors, form: &[(String, String)], se
 }
 
 const SCOPE_HINT: &str = "One per line. Commissioner: local authority names, like Leeds. Provider administrator: the \
-     provider's ID, like 1-101641521. Registered manager or staff: location IDs, like 1-545611283. Leave empty \
+     provider's ID, like 1-101641521. Registered manager, staff or expert by experience: location IDs, like 1-545611283. Leave empty \
      for the other roles. Each must be in the register: search for it by name below.";
 
 // ---------------------------------------------------------------- one user
@@ -381,6 +381,7 @@ fn scope_field(role: Role) -> &'static str {
         Role::ProviderAdmin => "scopes-provider_admin",
         Role::Manager => "scopes-manager",
         Role::Staff => "scopes-staff",
+        Role::Expert => "scopes-expert",
         Role::Admin => "role-admin",
         Role::Inspector => "role-inspector",
         Role::Moderator => "role-moderator",
