@@ -17,6 +17,7 @@ mod register;
 mod replicas;
 mod returns;
 mod shared;
+mod visits;
 mod voice;
 
 use std::str::FromStr;

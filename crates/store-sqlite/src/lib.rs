@@ -15,6 +15,7 @@ mod practice;
 mod read;
 mod returns;
 mod shared;
+mod visits;
 mod voice;
 mod write;
 

@@ -18,6 +18,7 @@ mod policies;
 mod practice;
 mod returns;
 mod shared;
+mod visits;
 mod voice;
 
 use async_trait::async_trait;
@@ -36,6 +37,7 @@ pub use policies::*;
 pub use practice::*;
 pub use returns::*;
 pub use shared::{Allowance, AllowanceStore, Bucket, JobLock, JobLockStore};
+pub use visits::*;
 pub use voice::*;
 
 /// Everything Candour keeps: the bundle of every area's trait, built at start-up.
@@ -43,7 +45,7 @@ pub use voice::*;
 /// methods in [`AssessmentStore`], people's voice in [`VoiceStore`], provider
 /// returns in [`ReturnsStore`], what monitoring reads in [`MonitoringStore`],
 /// complaints in [`ComplaintStore`], improvement plans in [`ImprovementStore`], the
-/// policy cascade in [`PolicyStore`], good practice in [`PracticeStore`], the
+/// policy cascade in [`PolicyStore`], good practice in [`PracticeStore`], experts' visits in [`VisitStore`], the
 /// register in [`RegisterStore`], the change journal in [`JournalStore`], and
 /// what instances share (allowances, job locks) in [`AllowanceStore`] and [`JobLockStore`].
 pub trait Store:
@@ -57,6 +59,7 @@ pub trait Store:
     + ImprovementStore
     + PolicyStore
     + PracticeStore
+    + VisitStore
     + RegisterStore
     + JournalStore
     + AllowanceStore
@@ -79,6 +82,7 @@ impl<T> Store for T where
         + ImprovementStore
         + PolicyStore
         + PracticeStore
+        + VisitStore
         + RegisterStore
         + JournalStore
         + AllowanceStore

@@ -51,6 +51,7 @@ mod journal;
 mod policies;
 mod practice;
 mod shared;
+mod visits;
 
 pub use complaints::*;
 pub use improvement::*;
@@ -58,6 +59,7 @@ pub use journal::*;
 pub use policies::*;
 pub use practice::*;
 pub use shared::*;
+pub use visits::*;
 
 #[macro_export]
 macro_rules! conformance_tests {
@@ -142,6 +144,11 @@ macro_rules! conformance_tests {
         $crate::conformance_tests!(@cases $fresh;
             practice_goes_from_draft_to_published_and_back,
             practice_search_finds_only_published_accounts,
+        );
+        // Experts' visits (visits.rs).
+        $crate::conformance_tests!(@cases $fresh;
+            visits_go_from_draft_to_published,
+            sent_visits_are_locked_but_for_accepted_challenges,
         );
         // The change journal (journal.rs).
         $crate::conformance_tests!(@cases $fresh;
