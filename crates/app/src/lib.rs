@@ -22,6 +22,7 @@ pub mod policies;
 pub mod practice;
 pub mod register;
 pub mod returns;
+pub mod visits;
 pub mod voice;
 pub mod workspaces;
 
@@ -51,6 +52,8 @@ pub struct App {
     pub improvement: Improvement,
     pub policies: policies::Policies,
     pub practice: practice::Practice,
+    /// Visits by experts by experience.
+    pub visits: visits::Visits,
     /// People's voice: feedback, the private return link, replies.
     pub voice: Voice,
     /// The moderation queue, reply checks, safeguarding alerts and contacts.
@@ -87,6 +90,7 @@ impl App {
     pub fn new(store: Arc<dyn Store>, settings: &Settings) -> Self {
         let gate = Gate::new(store.clone());
         let practice = practice::Practice::new(store.clone(), store.clone(), gate.clone());
+        let visits = visits::Visits::new(store.clone(), store.clone(), gate.clone());
         let policies = policies::Policies::new(store.clone(), store.clone(), store.clone(), gate.clone());
         let assessments = assessments::Assessments::new(store.clone(), store.clone(), store.clone(), gate.clone());
         let complaint_settings =
@@ -107,6 +111,7 @@ impl App {
             improvement,
             policies,
             practice,
+            visits,
             voice,
             moderation,
             register,
