@@ -376,6 +376,26 @@ impl VisitReport {
         if problems.is_empty() { Ok(()) } else { Err(problems) }
     }
 
+    /// The report as its form's fields: what [`VisitReport::from_form`] reads back.
+    pub fn to_form(&self) -> Vec<(String, String)> {
+        let mut form = vec![("visited_on".to_string(), self.visited_on.map(|d| d.to_string()).unwrap_or_default())];
+        for speaker in Speaker::ALL {
+            form.push((format!("spoken_{}", speaker.code()), self.spoken_with.get(*speaker).to_string()));
+        }
+        for (area, text) in &self.observations {
+            form.push((format!("area_{area}"), text.clone()));
+        }
+        for (code, finding) in &self.findings {
+            form.push((format!("judgement_{code}"), finding.judgement.code().to_string()));
+            for (n, quote) in finding.quotes.iter().enumerate() {
+                form.push((format!("quote_{code}_{}", n + 1), quote.text.clone()));
+                form.push((format!("quote_{code}_{}_from", n + 1), quote.from.code().to_string()));
+            }
+        }
+        form.push(("summary".to_string(), self.summary.clone()));
+        form
+    }
+
     /// Reads the report's form: `visited_on`, `spoken_<speaker>`, `area_<code>`,
     /// `judgement_<code>`, `quote_<code>_<n>` with `quote_<code>_<n>_from`, `summary`.
     /// Every problem is reported against its field.
@@ -560,6 +580,7 @@ mod tests {
         assert_eq!(report.findings["safe"].judgement, Judgement::Good);
         assert_eq!(report.findings["safe"].quotes[0].from, Speaker::Person);
         assert_eq!(report.ready(day(5)), Ok(()));
+        assert_eq!(VisitReport::from_form(&report.to_form()), Ok(report.clone()), "the form round-trips");
         assert!(report.ready(day(2)).is_err(), "not before the visit");
 
         let problems = VisitReport::from_form(&form(&[

@@ -149,6 +149,7 @@ fn area_routes() -> Router<AppState> {
         .merge(pages::improvement::routes())
         .merge(pages::policies::routes())
         .merge(pages::practice::routes())
+        .merge(pages::visits::routes())
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
 }
 

@@ -7,6 +7,8 @@
 mod api;
 pub(crate) mod trace;
 
+use std::collections::BTreeMap;
+
 use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
@@ -31,6 +33,7 @@ use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, pairs, value};
 use crate::pages::chrome::{Chrome, Crumb, date_time};
 use crate::pages::moderation::evidence::{EvidenceLine, statement_evidence};
+use crate::pages::visits::{StatementEvidence, evidence_by_statement};
 use crate::state::AppState;
 use crate::views::{SelectOption, long_date};
 
@@ -156,6 +159,8 @@ struct StatementForm {
     categories: Vec<CategoryInput>,
     carried: String,
     voice: Vec<EvidenceLine>,
+    /// What experts by experience found on their published visits.
+    experts: Vec<StatementEvidence>,
 }
 
 struct CategoryInput {
@@ -211,7 +216,7 @@ fn rating_options(current: Option<Rating>, empty: &str) -> Vec<SelectOption> {
 fn key_question_form(
     framework: &candour_engine::Framework,
     record: &AssessmentRecord,
-    voice: &VoiceSummary,
+    evidence: &Evidence,
     kq: KeyQuestion,
 ) -> KeyQuestionForm {
     let lifecycle = record.lifecycle();
@@ -238,7 +243,8 @@ fn key_question_form(
                 score: score_options(entry.and_then(|e| e.score)),
                 categories,
                 carried: entry.and_then(|e| e.carried_from).map(|d| d.to_string()).unwrap_or_default(),
-                voice: statement_evidence(framework, voice, s.id, record.service_kind),
+                voice: statement_evidence(framework, &evidence.voice, s.id, record.service_kind),
+                experts: evidence.experts.get(s.id.to_string().as_str()).cloned().unwrap_or_default(),
             }
         })
         .collect();
@@ -345,7 +351,7 @@ fn status_text(record: &AssessmentRecord) -> (&'static str, String) {
 fn assessment_page(
     who: &SignedIn,
     opened: &Opened,
-    voice: &VoiceSummary,
+    evidence: &Evidence,
     errors: Vec<ErrorLink>,
 ) -> Result<AssessmentPage, WebError> {
     let (record, detail) = (&opened.record, &opened.location);
@@ -364,7 +370,7 @@ fn assessment_page(
     let lifecycle = record.lifecycle();
     let key_questions: Vec<KeyQuestionForm> = KeyQuestion::ALL
         .into_iter()
-        .map(|kq| key_question_form(framework, record, voice, kq))
+        .map(|kq| key_question_form(framework, record, evidence, kq))
         .filter(|form| form.standing_open || !form.statements.is_empty())
         .collect();
     let location_name = detail.location.name.clone();
@@ -440,8 +446,8 @@ async fn refused(
     errors: Vec<ErrorLink>,
 ) -> Result<Response, PageError> {
     let opened = state.app.assessments.again(&who.actor(), raw_id).await.map_err(|e| who.fail(e))?;
-    let voice = voice_summary(state, who, &opened.record).await?;
-    Ok(render(status, &assessment_page(who, &opened, &voice, errors)?))
+    let evidence = evidence(state, who, &opened.record).await?;
+    Ok(render(status, &assessment_page(who, &opened, &evidence, errors)?))
 }
 
 fn links(problems: Vec<Problem>) -> Vec<ErrorLink> {
@@ -468,7 +474,21 @@ async fn after(
     refused(state, who, raw_id, status, links(problems)).await
 }
 
-/// The service's people's voice now, for the evidence beside each statement.
+/// What stands beside each statement: the service's people's voice now, and the
+/// judgements of experts by experience on its published visits.
+struct Evidence {
+    voice: VoiceSummary,
+    experts: BTreeMap<&'static str, Vec<StatementEvidence>>,
+}
+
+async fn evidence(state: &AppState, who: &SignedIn, record: &AssessmentRecord) -> Result<Evidence, WebError> {
+    let visits =
+        state.app.visits.published(&record.location_id).await.map_err(|e| WebError::from_store(e, String::new))?;
+    let voice = voice_summary(state, who, record).await?;
+    Ok(Evidence { voice, experts: evidence_by_statement(&visits) })
+}
+
+/// The service's people's voice now.
 async fn voice_summary(state: &AppState, who: &SignedIn, record: &AssessmentRecord) -> Result<VoiceSummary, WebError> {
     state.app.voice.summary(&record.location_id, Utc::now()).await.map_err(|e| match e {
         candour_app::voice::VoiceError::NotFound => who.not_found(),
@@ -490,8 +510,8 @@ pub async fn show(
     Path(raw_id): Path<String>,
 ) -> Result<Response, PageError> {
     let opened = state.app.assessments.assessment(&who.actor(), &raw_id, None).await.map_err(|e| who.fail(e))?;
-    let voice = voice_summary(&state, &who, &opened.record).await?;
-    Ok(render(StatusCode::OK, &assessment_page(&who, &opened, &voice, Vec::new())?))
+    let evidence = evidence(&state, &who, &opened.record).await?;
+    Ok(render(StatusCode::OK, &assessment_page(&who, &opened, &evidence, Vec::new())?))
 }
 
 /// `POST /manage/locations/{id}/assessments`: an inspector opens an assessment of

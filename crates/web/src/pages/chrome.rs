@@ -2,7 +2,7 @@
 //! sign-out button (with its CSRF token) and the breadcrumbs; and how roles and
 //! accounts are written on these pages.
 
-use candour_domain::{Grant, Scope};
+use candour_domain::{Grant, Role, Scope};
 use chrono::{DateTime, Utc};
 
 use crate::auth::SignedIn;
@@ -59,6 +59,9 @@ impl GrantLine {
             Scope::All => ("Everything this role covers".to_string(), None),
             Scope::LocalAuthority(la) => (format!("Local authority: {la}"), Some(area_href(la))),
             Scope::Provider(id) => (format!("Provider {id}"), Some(format!("/manage/providers/{id}"))),
+            Scope::Location(id) if grant.role == Role::Expert => {
+                (format!("Location {id}"), Some("/visits".to_string()))
+            }
             Scope::Location(id) => (format!("Location {id}"), Some(format!("/manage/locations/{id}"))),
         };
         GrantLine { role: grant.role.name(), scope, href }
@@ -104,7 +107,7 @@ impl StatusTag {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use candour_domain::{ProviderId, Role};
+    use candour_domain::ProviderId;
 
     #[test]
     fn grants_read_plainly_and_link_to_their_workspace() {

@@ -94,6 +94,7 @@ pub async fn home(State(state): State<AppState>, who: SignedIn) -> Result<Respon
         alert_links(&state, p).await?,
         watchlist_links(&state, p),
         policy_links(&state, p).await?,
+        visit_links(p),
     ];
     let page = ManagePage {
         title: "Manage",
@@ -220,6 +221,20 @@ fn administration_links(p: &Principal) -> Option<Section> {
         .map(|(_, label, href, note)| LinkLine::to(label, href, note))
         .collect();
     section("administration", "Administration", None, links)
+}
+
+/// Visits by experts by experience, for those who make, answer for or oversee them.
+fn visit_links(p: &Principal) -> Option<Section> {
+    let involved = [Role::Expert, Role::Inspector, Role::ProviderAdmin, Role::Manager, Role::Admin];
+    if !involved.iter().any(|r| p.has_role(*r)) {
+        return None;
+    }
+    let note = if p.has_role(Role::Expert) {
+        "The services you are asked to visit, and your reports"
+    } else {
+        "Reports by people with lived experience of care, and their factual-accuracy challenges"
+    };
+    section("visits", "Visits by experts by experience", None, vec![LinkLine::to("Visits", "/visits", note)])
 }
 
 fn moderation_links(p: &Principal) -> Option<Section> {

@@ -508,6 +508,43 @@ impl PracticeStore for BrokenStore {
 }
 
 #[async_trait]
+impl VisitStore for BrokenStore {
+    async fn create_visit(&self, _: &NewVisit) -> StoreResult<VisitRecord> {
+        broken()
+    }
+    async fn visit(&self, _: i64) -> StoreResult<VisitRecord> {
+        broken()
+    }
+    async fn visits(&self, _: &VisitsOf) -> StoreResult<Vec<VisitRecord>> {
+        broken()
+    }
+    async fn update_visit(
+        &self,
+        _: i64,
+        _: &candour_domain::visit::VisitChange,
+        _: UserId,
+        _: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        broken()
+    }
+    async fn send_visit(&self, _: i64, _: chrono::NaiveDate, _: DateTime<Utc>) -> StoreResult<()> {
+        broken()
+    }
+    async fn raise_visit_challenge(&self, _: i64, _: &NewChallenge) -> StoreResult<Challenge> {
+        broken()
+    }
+    async fn decide_visit_challenge(&self, _: i64, _: i64, _: &ChallengeDecision) -> StoreResult<()> {
+        broken()
+    }
+    async fn finish_visit_challenges(&self, _: i64, _: UserId, _: DateTime<Utc>) -> StoreResult<()> {
+        broken()
+    }
+    async fn publish_visit(&self, _: i64, _: UserId, _: DateTime<Utc>) -> StoreResult<()> {
+        broken()
+    }
+}
+
+#[async_trait]
 impl JournalStore for BrokenStore {
     async fn changes_after(&self, _: i64, _: u32) -> StoreResult<Vec<Change>> {
         broken()

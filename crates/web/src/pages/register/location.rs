@@ -45,6 +45,8 @@ struct LocationPage {
     /// What people say against similar services; `None` before the first monitoring
     /// snapshot, or for a service that is not monitored (deregistered).
     people: Option<PeopleSection>,
+    /// Published visits by experts by experience, newest first.
+    visits: Vec<crate::pages::visits::VisitSummary>,
 }
 
 /// Current ratings as a table: a row per key question (and overall), a column per service group.
@@ -125,6 +127,8 @@ pub async fn location(
     let mut page = page(&detail, &published, voice, &manager);
     page.plans = crate::pages::improvement::public::published_plans(&state, &id).await?;
     page.people = state.monitor.current().and_then(|snapshot| PeopleSection::of(&snapshot, &id));
+    let visits = state.app.visits.published(&id).await.map_err(|e| WebError::from_store(e, String::new))?;
+    page.visits = visits.iter().map(crate::pages::visits::VisitSummary::of).collect();
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -179,6 +183,7 @@ fn page(
         related: detail.related.iter().map(related_view).collect(),
         voice,
         plans: Vec::new(),
+        visits: Vec::new(),
         people: None,
     }
 }
