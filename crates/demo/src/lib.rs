@@ -21,6 +21,7 @@ mod practice;
 mod ratings;
 mod returns;
 mod stories;
+mod visits;
 mod voice;
 
 use std::fmt;
@@ -37,6 +38,7 @@ pub use improvement::load_improvement;
 pub use policies::load_policies;
 pub use practice::load_practice;
 pub use returns::{RETURN_MONTHS, ReturnsPlan};
+pub use visits::load_visits;
 pub use voice::{SILENT_DAYS, ServiceVoice, Trend, VoiceAuthors, VoicePlan};
 
 /// How big a register to generate.

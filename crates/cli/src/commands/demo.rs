@@ -89,6 +89,15 @@ pub async fn seed_demo(store: &Arc<dyn Store>, scale: Scale, seed: u64, public_u
     candour_demo::load_practice(store.as_ref(), &accounts.tenant.location, Some(accounts.provider_admin), today)
         .await
         .context("cannot add the demo accounts of good practice")?;
+    candour_demo::load_visits(
+        store.as_ref(),
+        &accounts.tenant.location,
+        accounts.expert,
+        accounts.provider_admin,
+        today,
+    )
+    .await
+    .context("cannot add the demo visits by experts by experience")?;
     // The demo's figures are published at once, not after the first day's batch.
     Voice::new(store.clone(), VoiceConfig::new(public_url))
         .refresh_snapshots(Utc::now())

@@ -30,6 +30,8 @@ pub struct DemoAccounts {
     pub users: Vec<DemoUser>,
     /// The demo provider's administrator, who wrote its past replies.
     pub provider_admin: UserId,
+    /// The expert by experience who visits the demo location.
+    pub expert: UserId,
 }
 
 /// Creates whichever demo accounts do not exist yet, without passwords (see
@@ -37,7 +39,7 @@ pub struct DemoAccounts {
 pub async fn create(store: &dyn Store) -> anyhow::Result<DemoAccounts> {
     let tenant = demo_tenant(store).await?;
     let (provider, location, local_authority) = (&tenant.provider, &tenant.location, &tenant.local_authority);
-    let accounts_wanted: [(&str, Role, Vec<String>, String); 7] = [
+    let accounts_wanted: [(&str, Role, Vec<String>, String); 8] = [
         ("admin", Role::Admin, vec![], "System administrator".into()),
         ("inspector", Role::Inspector, vec![], "Inspector (all of England)".into()),
         (
@@ -50,19 +52,23 @@ pub async fn create(store: &dyn Store) -> anyhow::Result<DemoAccounts> {
         ("manager", Role::Manager, vec![location.to_string()], format!("Registered manager ({location})")),
         ("staff", Role::Staff, vec![location.to_string()], format!("Staff ({location})")),
         ("moderator", Role::Moderator, vec![], "Moderator".into()),
+        ("expert", Role::Expert, vec![location.to_string()], format!("Expert by experience ({location})")),
     ];
     let mut users = Vec::new();
-    let mut provider_admin = None;
+    let (mut provider_admin, mut expert) = (None, None);
     for (name, role, scopes, description) in accounts_wanted {
         let email = Email::parse(&format!("{name}@demo.candour.example"))?;
         let id = existing_or_new(store, &email, &format!("Demo {name}"), Grant::for_role(role, &scopes)?).await?;
-        if role == Role::ProviderAdmin {
-            provider_admin = Some(id);
+        match role {
+            Role::ProviderAdmin => provider_admin = Some(id),
+            Role::Expert => expert = Some(id),
+            _ => {}
         }
         users.push(DemoUser { id, email: email.to_string(), role: description });
     }
     let provider_admin = provider_admin.expect("the wanted accounts include a provider administrator");
-    Ok(DemoAccounts { tenant, users, provider_admin })
+    let expert = expert.expect("the wanted accounts include an expert by experience");
+    Ok(DemoAccounts { tenant, users, provider_admin, expert })
 }
 
 /// The disabled account that moderated the demo's past feedback and wrote the
