@@ -437,7 +437,8 @@ pub async fn public(
     let accepted = visit.challenges.iter().filter(|c| c.status == ChallengeStatus::Accepted).count();
     let challenged = match visit.challenges.len() {
         0 => "The provider raised no factual-accuracy challenges.".to_string(),
-        n => format!("The provider raised {n} factual-accuracy challenge(s); {accepted} led to a correction."),
+        1 => format!("The provider raised 1 factual-accuracy challenge; {accepted} led to a correction."),
+        n => format!("The provider raised {n} factual-accuracy challenges; {accepted} led to a correction."),
     };
     let page = PublicPage {
         title: format!("What people with lived experience found at {}", detail.location.name),

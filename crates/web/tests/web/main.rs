@@ -25,5 +25,6 @@ mod returns;
 mod sign_in;
 mod socket;
 mod summaries;
+mod visits;
 mod watchlist;
 mod workspaces;

@@ -85,6 +85,10 @@ pub struct VisitInputs {
 
 pub struct StatementInputs {
     pub text: &'static str,
+    /// Judged, or with a problem: shown open.
+    pub open: bool,
+    /// The judgement chosen, or "Not judged".
+    pub status: String,
     pub evidence_for: String,
     pub judgement: Choice,
     pub quotes: Vec<(Field, Choice)>,
@@ -109,7 +113,7 @@ pub fn part_forms(lifecycle: &Lifecycle, values: &[(String, String)], errors: &[
         AssessmentStatus::Draft => {
             let mut whole = PartForm {
                 part: None,
-                heading: "The report".into(),
+                heading: "Write the report".into(),
                 visit: None,
                 areas: Vec::new(),
                 statements: Vec::new(),
@@ -199,7 +203,7 @@ impl Filler<'_> {
                 let Some(s) = EXPERT_STATEMENTS.iter().find(|s| s.code == code) else { return };
                 let judgements: Vec<(&str, &str)> = Judgement::ALL.iter().map(|j| (j.code(), j.label())).collect();
                 let speakers: Vec<(&str, &str)> = Speaker::ALL.iter().map(|p| (p.code(), p.label())).collect();
-                let quotes = (1..=MAX_QUOTES)
+                let quotes: Vec<(Field, Choice)> = (1..=MAX_QUOTES)
                     .map(|n| {
                         let id = format!("quote_{code}_{n}");
                         let text = self.field(id.clone(), format!("Quote {n}, with no names"), "textarea");
@@ -212,15 +216,18 @@ impl Filler<'_> {
                         (text, from)
                     })
                     .collect();
+                let judgement =
+                    self.choice(format!("judgement_{code}"), "Your judgement".into(), "Not judged", &judgements);
+                let chosen = judgement.options.iter().find(|o| o.selected && !o.value.is_empty());
+                let status = chosen.map_or_else(|| "Not judged".to_string(), |o| o.label.clone());
+                let with_error =
+                    judgement.error.is_some() || quotes.iter().any(|(t, f)| t.error.is_some() || f.error.is_some());
                 form.statements.push(StatementInputs {
                     text: s.text,
+                    open: chosen.is_some() || with_error,
+                    status,
                     evidence_for: s.statements.join(", "),
-                    judgement: self.choice(
-                        format!("judgement_{code}"),
-                        "Your judgement".into(),
-                        "Not judged",
-                        &judgements,
-                    ),
+                    judgement,
                     quotes,
                 });
             }
