@@ -99,6 +99,7 @@ fn raw(f: &Feedback) -> RawFeedback {
         contact_name: f.contact.name.clone(),
         contact_email: f.contact.email.clone(),
         contact_phone: f.contact.phone.clone(),
+        relation: String::new(),
     }
 }
 

@@ -111,6 +111,73 @@ impl Respondent {
 }
 
 coded_enum!(
+    /// Whom a family member, friend or advocate speaks for: asked only to word the
+    /// questions about them ("Does your mother feel safe?"). It is never kept.
+    Relation, "relation", "expected one of the people listed" {
+        Mother => "mother", "My mother";
+        Father => "father", "My father";
+        Wife => "wife", "My wife";
+        Husband => "husband", "My husband";
+        Partner => "partner", "My partner";
+        Daughter => "daughter", "My daughter";
+        Son => "son", "My son";
+        Sister => "sister", "My sister";
+        Brother => "brother", "My brother";
+        Grandmother => "grandmother", "My grandmother";
+        Grandfather => "grandfather", "My grandfather";
+        Friend => "friend", "A friend";
+        Other => "other", "Someone else";
+    }
+);
+
+impl Relation {
+    /// How a question names them: "your mother".
+    pub fn who(self) -> &'static str {
+        match self {
+            Relation::Mother => "your mother",
+            Relation::Father => "your father",
+            Relation::Wife => "your wife",
+            Relation::Husband => "your husband",
+            Relation::Partner => "your partner",
+            Relation::Daughter => "your daughter",
+            Relation::Son => "your son",
+            Relation::Sister => "your sister",
+            Relation::Brother => "your brother",
+            Relation::Grandmother => "your grandmother",
+            Relation::Grandfather => "your grandfather",
+            Relation::Friend => "your friend",
+            Relation::Other => "the person you speak for",
+        }
+    }
+
+    /// The pronouns that follow: (they, them, their).
+    fn pronouns(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Relation::Mother | Relation::Wife | Relation::Daughter | Relation::Sister | Relation::Grandmother => {
+                ("she", "her", "her")
+            }
+            Relation::Father | Relation::Husband | Relation::Son | Relation::Brother | Relation::Grandfather => {
+                ("he", "him", "his")
+            }
+            Relation::Partner | Relation::Friend | Relation::Other => ("they", "them", "their"),
+        }
+    }
+}
+
+/// The outcome questions as asked of someone who speaks for a person, by code:
+/// `{who}` is [`Relation::who`], and `{they}`, `{them}`, `{their}` its pronouns.
+const ASKED_ABOUT: [(&str, &str); 8] = [
+    ("choice", "Does {who} have choice and control over {their} day?"),
+    ("safe", "Does {who} feel safe?"),
+    ("dignity", "Is {who} treated with dignity and respect?"),
+    ("listened", "Is {who} listened to and involved in decisions about {their} care?"),
+    ("matters", "Does {who} do things that matter to {them}?"),
+    ("in_touch", "Does {who} keep in touch with the people who matter to {them}?"),
+    ("reliable", "Does {who} get reliable care: the right people, on time, who know {them}?"),
+    ("information", "Does {who} get information {they} can understand?"),
+];
+
+coded_enum!(
     /// How the feedback reached us.
     Channel, "channel", "expected online, assisted, paper or api" {
         Online => "online", "Online form";
@@ -263,6 +330,21 @@ pub struct Wording {
 }
 
 impl Question {
+    /// The question as the form asks it: about whom they speak for, by their
+    /// relation, when a family member, friend or advocate has said who that is
+    /// ("Does your mother feel safe?"); otherwise [`Question::wording`]'s text.
+    pub fn asked(&self, respondent: Option<Respondent>, relation: Option<Relation>) -> String {
+        let about = ASKED_ABOUT.iter().find(|(code, _)| *code == self.code).map(|(_, text)| *text);
+        match (about, relation) {
+            (Some(text), Some(relation)) if respondent.is_some_and(Respondent::speaks_for_someone) => {
+                let (they, them, their) = relation.pronouns();
+                let text = text.replace("{who}", relation.who()).replace("{their}", their).replace("{them}", them);
+                text.replace("{they}", they)
+            }
+            _ => self.wording(respondent).text.to_string(),
+        }
+    }
+
     /// The question in the words for this respondent: about the person they speak
     /// for when a family member, friend or advocate answers.
     pub fn wording(&self, respondent: Option<Respondent>) -> Wording {
@@ -448,6 +530,9 @@ pub struct RawFeedback {
     pub story: String,
     /// `yes` (the default) keeps the respondent anonymous to the provider.
     pub anonymous: String,
+    /// Whom a family member, friend or advocate speaks for ([`Relation`]), to word
+    /// the questions; checked, then never kept.
+    pub relation: String,
     pub contact_name: String,
     pub contact_email: String,
     pub contact_phone: String,
@@ -504,6 +589,9 @@ impl Feedback {
             "" | "none" => None,
             v => Helper::parse(v).map_err(|_| fail("helper", "Choose who helped from the options listed")).ok(),
         };
+        if !raw.relation.trim().is_empty() && Relation::parse(&raw.relation).is_err() {
+            fail("relation", "Choose who you speak for from the list, or leave it blank");
+        }
         let overall = match raw.overall.trim() {
             "" => {
                 fail("overall", "Choose how your experience was overall, or \"Don't know\"");
@@ -849,5 +937,35 @@ mod tests {
         assert_eq!(Level::JustAsIWant.label_for(Some(Respondent::Family)), "Just as they want");
         assert_eq!(not_applicable_label(Some(Respondent::Advocate)), "Doesn't apply to them");
         assert_eq!(not_applicable_label(Some(Respondent::Person)), "Doesn't apply to me");
+    }
+
+    #[test]
+    fn a_relative_is_asked_about_the_person_by_their_relation() {
+        let (safe, reliable) = (&OUTCOME_QUESTIONS[1], &OUTCOME_QUESTIONS[6]);
+        let family = Some(Respondent::Family);
+        assert_eq!(safe.asked(family, Some(Relation::Mother)), "Does your mother feel safe?");
+        assert_eq!(
+            reliable.asked(family, Some(Relation::Son)),
+            "Does your son get reliable care: the right people, on time, who know him?"
+        );
+        assert_eq!(
+            OUTCOME_QUESTIONS[0].asked(Some(Respondent::Advocate), Some(Relation::Other)),
+            "Does the person you speak for have choice and control over their day?"
+        );
+        assert_eq!(safe.asked(family, None), "The person I speak for feels safe", "without a relation");
+        assert_eq!(
+            safe.asked(Some(Respondent::Person), Some(Relation::Mother)),
+            "I feel safe",
+            "a person speaks for themselves"
+        );
+        for q in OUTCOME_QUESTIONS {
+            for relation in Relation::ALL {
+                let text = q.asked(family, Some(*relation));
+                assert!(!text.contains('{') && text.ends_with('?'), "{text}");
+            }
+        }
+        let raw = RawFeedback { relation: "aunt".into(), ..RawFeedback::default() };
+        let errors = Feedback::parse(&raw, Channel::Online).unwrap_err();
+        assert!(errors.iter().any(|e| e.field == "relation"), "{errors:?}");
     }
 }

@@ -4,7 +4,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use candour_domain::voice::{Criticality, OUTCOME_QUESTIONS, STAFF_QUESTIONS};
+use candour_domain::voice::{Criticality, OUTCOME_QUESTIONS, Relation, Respondent, STAFF_QUESTIONS};
 use candour_domain::{Role, Scope};
 use candour_store::{FeedbackStatus, Moderation, ModerationDecision, ModerationQuery, NewReply, ReplyStatus};
 use candour_web::RateLimit;
@@ -307,10 +307,14 @@ async fn a_relative_is_asked_about_the_person_they_speak_for() {
     let app = TestApp::new().await;
     let mut walk = Walk::start(&app, ROSE_COURT).await;
     walk.answer(&[("respondent", "family")]).await;
+    walk.page.assert_contains(&["Who do you speak for?", "My mother", "We do not keep it"]);
+    walk.answer(&[("relation", "mother")]).await;
     walk.answer(&[("overall", "good")]).await;
     for q in &OUTCOME_QUESTIONS {
         let about_them = q.about_them.expect("every outcome question has words for a relative");
-        walk.page.assert_contains(&[&askama_escape(about_them.text), &askama_escape(about_them.easy_read)]);
+        let asked = q.asked(Some(Respondent::Family), Some(Relation::Mother));
+        assert!(asked.contains("your mother"), "{asked}");
+        walk.page.assert_contains(&[&askama_escape(&asked), &askama_escape(about_them.easy_read)]);
         walk.page.assert_contains(&["Just as they want", "Doesn&#39;t apply to them"]);
         walk.page.assert_lacks(&[&format!(">{}<", askama_escape(q.text)), "Just as I want", "apply to me"]);
         walk.answer(&[(&format!("answers.{}", q.code), "good_enough")]).await;
@@ -319,8 +323,15 @@ async fn a_relative_is_asked_about_the_person_they_speak_for() {
     walk.answer(&[]).await;
     walk.answer(&[("story", "")]).await;
     walk.answer(&[("anonymous", "yes")]).await;
-    walk.page.assert_contains(&["Check your answers before sending", "The person I speak for feels safe"]);
+    walk.page.assert_contains(&["Check your answers before sending", "Does your mother feel safe?"]);
     walk.page.assert_lacks(&["I feel safe<"]);
+
+    // Without a relation, the questions are about "the person I speak for".
+    let mut walk = Walk::start(&app, ROSE_COURT).await;
+    walk.answer(&[("respondent", "advocate")]).await;
+    walk.answer(&[("relation", "")]).await;
+    walk.answer(&[("overall", "good")]).await;
+    walk.page.assert_contains(&[&askama_escape(OUTCOME_QUESTIONS[0].about_them.expect("words").text)]);
 }
 
 /// Text as askama writes it into a page.
@@ -342,6 +353,7 @@ async fn a_step_sent_without_an_answer_shows_the_problem_at_the_top_and_beside_t
         r#"aria-describedby="respondent-hint respondent-error""#,
     ]);
     walk.answer(&[("respondent", "family")]).await;
+    walk.answer(&[]).await; // whom they speak for may be left unsaid
     let page = walk.press("next", &[]).await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST, "overall is needed too");
     page.assert_contains(&[r##"href="#overall""##, "Don&#39;t know"]);

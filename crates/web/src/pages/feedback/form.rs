@@ -13,6 +13,8 @@ use candour_domain::voice::{
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
     Respondent,
+    /// Whom a family member, friend or advocate speaks for, to word the questions.
+    Relation,
     Helper,
     Overall,
     Question(&'static Question),
@@ -27,6 +29,7 @@ impl Step {
     pub fn code(self) -> String {
         match self {
             Step::Respondent => "respondent".to_string(),
+            Step::Relation => "relation".to_string(),
             Step::Helper => "helper".to_string(),
             Step::Overall => "overall".to_string(),
             Step::Question(q) => format!("answers.{}", q.code),
@@ -46,6 +49,7 @@ impl Step {
     fn owns(self, field: &str) -> bool {
         match self {
             Step::Respondent => field == "respondent",
+            Step::Relation => field == "relation",
             Step::Helper => field == "helper",
             Step::Overall => field == "overall",
             Step::Question(q) => field.strip_prefix("answers.") == Some(q.code),
@@ -62,6 +66,9 @@ impl Step {
 /// personal outcomes follow from who is answering.
 pub fn sequence(respondent: Option<Respondent>) -> Vec<Step> {
     let mut steps = vec![Step::Respondent];
+    if respondent.is_some_and(Respondent::speaks_for_someone) {
+        steps.push(Step::Relation);
+    }
     if respondent == Some(Respondent::Person) {
         steps.push(Step::Helper);
     }
@@ -107,6 +114,7 @@ pub fn read(pairs: &[(String, String)]) -> RawFeedback {
         let text = value.to_string();
         match key.as_str() {
             "respondent" => raw.respondent = text,
+            "relation" => raw.relation = text,
             "helper" => raw.helper = text,
             "overall" => raw.overall = text,
             "story" => raw.story = text,
@@ -152,6 +160,9 @@ fn keep_what_applies(raw: &mut RawFeedback) {
     }
     if respondent != Some(Respondent::Person) {
         raw.helper.clear();
+    }
+    if !respondent.is_some_and(Respondent::speaks_for_someone) {
+        raw.relation.clear();
     }
 }
 
@@ -207,6 +218,7 @@ pub fn hidden(raw: &RawFeedback, shown: Step) -> Vec<(String, String)> {
         }
     };
     carry(Step::Respondent, "respondent".into(), &raw.respondent);
+    carry(Step::Relation, "relation".into(), &raw.relation);
     carry(Step::Helper, "helper".into(), &raw.helper);
     carry(Step::Overall, "overall".into(), &raw.overall);
     for (code, value) in &raw.answers {

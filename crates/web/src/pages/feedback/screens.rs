@@ -5,8 +5,8 @@ use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use candour_domain::voice::{
-    Helper, Level, MAX_PERSONAL_OUTCOMES, NOT_APPLICABLE, Overall, Progress, Question, RawFeedback, Respondent,
-    not_applicable_label,
+    Helper, Level, MAX_PERSONAL_OUTCOMES, NOT_APPLICABLE, Overall, Progress, Question, RawFeedback, Relation,
+    Respondent, not_applicable_label,
 };
 use candour_store::{FeedbackStatus, OwnFeedback};
 
@@ -139,6 +139,13 @@ fn body(step: Step, raw: &RawFeedback, respondent: Option<Respondent>, errors: &
                 .hint("Choose the one that fits you best.");
             ("Who are you?".to_string(), Body::Choice(group))
         }
+        Step::Relation => {
+            let choices = Relation::ALL.iter().map(|r| choice(r.code(), r.label()));
+            let legend = "Who do you speak for?";
+            let group = RadioGroup::new("relation", "relation", legend, choices, &raw.relation, errors)
+                .hint("So that we can ask about them by name, like \"Does your mother feel safe?\". We do not keep it. You can leave it blank.");
+            (legend.to_string(), Body::Choice(group))
+        }
         Step::Helper => {
             let choices = std::iter::once(choice("none", "No, I am filling this in myself"))
                 .chain(Helper::ALL.iter().map(|h| choice(h.code(), h.label())));
@@ -154,7 +161,8 @@ fn body(step: Step, raw: &RawFeedback, respondent: Option<Respondent>, errors: &
             (legend.to_string(), Body::Choice(group))
         }
         Step::Question(q) => {
-            (q.wording(respondent).text.to_string(), Body::Choice(question_group(q, respondent, raw, errors)))
+            let asked = q.asked(respondent, Relation::parse(&raw.relation).ok());
+            (asked.clone(), Body::Choice(question_group(q, asked, respondent, raw, errors)))
         }
         Step::Outcomes => {
             let legend = if speaks_for_someone {
@@ -196,6 +204,7 @@ fn choice(value: &str, label: &str) -> (String, String, Option<String>) {
 /// the hint, in the respondent's words (about the person they speak for, if they do).
 fn question_group(
     q: &'static Question,
+    asked: String,
     respondent: Option<Respondent>,
     raw: &RawFeedback,
     errors: &FormErrors,
@@ -210,7 +219,7 @@ fn question_group(
     RadioGroup::new(
         name,
         crate::forms::feedback_input_id(&format!("answers.{}", q.code)),
-        wording.text,
+        asked,
         choices,
         current,
         errors,
@@ -269,8 +278,8 @@ fn check_rows(raw: &RawFeedback, respondent: Option<Respondent>) -> Vec<CheckRow
     rows.push(row("Overall", form::overall_label(&raw.overall), Step::Overall, "your overall answer"));
     for q in respondent.map_or(&[][..], Respondent::questions) {
         let answer = form::answer_label(raw.answers.get(q.code).map_or("", String::as_str), respondent);
-        let text = q.wording(respondent).text;
-        rows.push(row(text, answer, Step::Question(q), text));
+        let text = q.asked(respondent, Relation::parse(&raw.relation).ok());
+        rows.push(row(&text, answer, Step::Question(q), &text));
     }
     if respondent.is_some_and(Respondent::has_personal_outcomes) {
         let outcomes =

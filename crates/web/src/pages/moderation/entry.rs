@@ -269,6 +269,8 @@ fn raw_feedback(form: &[(String, String)]) -> RawFeedback {
         contact_name: text("contact_name"),
         contact_email: text("contact_email"),
         contact_phone: text("contact_phone"),
+        // Paper forms ask no relation: the questions were printed.
+        relation: String::new(),
     }
 }
 
