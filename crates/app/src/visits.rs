@@ -154,6 +154,23 @@ impl Visits {
         Ok(lines)
     }
 
+    /// The sent reports whose challenge window is open on `today` and whose facts
+    /// the actor may challenge (a provider's administrators): waiting for their review.
+    pub async fn awaiting_review(&self, actor: &Actor, today: chrono::NaiveDate) -> Result<Vec<VisitLine>, StoreError> {
+        let mut waiting = Vec::new();
+        for line in self.list(actor).await? {
+            if !line.visit.lifecycle().window_open(today) {
+                continue;
+            }
+            let detail = self.register.location(&line.visit.location_id).await?;
+            let wanted = challenges_resource(&line.visit, &detail.location.provider_id);
+            if authorize(&actor.principal, Action::Write, wanted).is_allowed() {
+                waiting.push(line);
+            }
+        }
+        Ok(waiting)
+    }
+
     /// The locations an expert has been asked to visit, with their names.
     pub async fn locations_to_visit(&self, actor: &Actor) -> Result<Vec<(LocationId, String)>, StoreError> {
         let mut list = Vec::new();

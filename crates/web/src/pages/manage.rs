@@ -130,6 +130,15 @@ async fn review_links(state: &AppState, p: &Principal) -> Result<Option<Section>
             links.push(LinkLine::to(label, r.href, r.label));
         }
     }
+    let actor = candour_app::Actor::new(p.clone(), None);
+    let today = chrono::Utc::now().date_naive();
+    let visits =
+        state.app.visits.awaiting_review(&actor, today).await.map_err(|e| WebError::from_store(e, String::new))?;
+    for line in visits {
+        let until = line.visit.window_ends.map(crate::views::long_date).unwrap_or_default();
+        let label = format!("A visit report by experts by experience is waiting for your review until {until}");
+        links.push(LinkLine::to(label, format!("/visits/{}", line.visit.id), line.location_name));
+    }
     Ok(section("reviews", "Draft reports to review", None, links))
 }
 

@@ -97,6 +97,10 @@ async fn a_visit_goes_from_the_expert_to_the_provider_to_the_public() {
         "6 people who use the service, 3 staff",
     ]);
     sent.assert_lacks(&["Save the report", "Publish the report"]);
+    provider
+        .get(&app, "/manage")
+        .await
+        .assert_contains(&["A visit report by experts by experience is waiting for your review"]);
     // Once sent, the report is locked: a direct change is refused.
     let mut changed = report_form();
     changed.retain(|(k, _)| *k != "summary");
