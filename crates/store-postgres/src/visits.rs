@@ -109,9 +109,12 @@ async fn load(pool: &PgPool, id: i64) -> StoreResult<VisitRecord> {
     filled(pool, &[row]).await?.pop().ok_or(StoreError::NotFound)
 }
 
+/// A visit's status, report, window end and when the provider finished challenging.
+type StateRow = (String, String, Option<NaiveDate>, Option<DateTime<Utc>>);
+
 /// The visit as the lifecycle rule reads it, with its report, inside the writer's transaction.
 async fn state(conn: &mut PgConnection, id: i64) -> StoreResult<(Lifecycle, VisitReport)> {
-    let row: Option<(String, String, Option<NaiveDate>, Option<DateTime<Utc>>)> = sqlx::query_as(
+    let row: Option<StateRow> = sqlx::query_as(
         "SELECT status, report, window_ends, challenges_finished_at FROM visits WHERE id = $1 FOR UPDATE",
     )
     .bind(id)
