@@ -150,6 +150,7 @@ fn area_routes() -> Router<AppState> {
         .merge(pages::policies::routes())
         .merge(pages::practice::routes())
         .merge(pages::visits::routes())
+        .merge(pages::site::routes())
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
 }
 

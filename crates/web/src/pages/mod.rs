@@ -16,6 +16,7 @@ pub mod policies;
 pub mod practice;
 pub mod register;
 pub mod returns;
+pub mod site;
 pub mod visits;
 
 pub use register::parse_location_id;

@@ -23,6 +23,7 @@ mod practice;
 mod protections;
 mod returns;
 mod sign_in;
+mod site;
 mod socket;
 mod summaries;
 mod visits;
