@@ -137,6 +137,27 @@ enum Command {
         #[arg(long, value_name = "PATH|URL")]
         to: String,
     },
+    /// Write a consistent snapshot of a SQLite database to FILE, safely while the
+    /// server runs. (PostgreSQL: use pg_dump.)
+    Backup {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The backup file to write; it must not exist yet.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Restore a SQLite database from a backup FILE, once the backup proves whole
+    /// and Candour's. (PostgreSQL: use pg_restore.)
+    Restore {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The backup file to restore from.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Replace the database if it exists. Stop the server first.
+        #[arg(long)]
+        replace: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -409,6 +430,18 @@ async fn run(command: Command) -> anyhow::Result<()> {
             commands::sync::run(&db, since, full, &base_url).await
         }
         Command::Copy { from, to } => commands::copy::run(&from, &to).await,
+        Command::Backup { db, file } => {
+            let db = db.database()?;
+            let bytes = candour_db::backup(&db, &file).await?;
+            println!("Backed up {db} to {} ({bytes} bytes).", file.display());
+            Ok(())
+        }
+        Command::Restore { db, file, replace } => {
+            let db = db.database()?;
+            candour_db::restore(&file, &db, replace).await?;
+            println!("Restored {db} from {}.", file.display());
+            Ok(())
+        }
     }
 }
 

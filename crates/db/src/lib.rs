@@ -2,6 +2,7 @@
 //! between databases. A `postgres://` (or `postgresql://`) URL names PostgreSQL;
 //! anything else is the path of a SQLite file.
 
+mod backup;
 mod copy;
 mod schema;
 #[cfg(feature = "testing")]
@@ -17,6 +18,7 @@ use candour_store::{Store, StoreError, StoreResult};
 use candour_store_postgres::PostgresStore;
 use candour_store_sqlite::SqliteStore;
 
+pub use backup::{backup, restore};
 pub use candour_store_postgres::PoolSize;
 pub use copy::{CopyReport, TableReport, copy};
 #[cfg(feature = "testing")]
