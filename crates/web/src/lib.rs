@@ -151,6 +151,7 @@ fn area_routes() -> Router<AppState> {
         .merge(pages::practice::routes())
         .merge(pages::visits::routes())
         .merge(pages::site::routes())
+        .merge(pages::feeds::routes())
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
 }
 

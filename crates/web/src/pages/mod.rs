@@ -8,6 +8,7 @@ pub mod assessments;
 pub mod chrome;
 pub mod complaints;
 pub mod feedback;
+pub mod feeds;
 pub mod improvement;
 pub mod manage;
 pub mod moderation;

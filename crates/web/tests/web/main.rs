@@ -13,6 +13,7 @@ mod differencing;
 mod directory;
 mod failures;
 mod feedback;
+mod feeds;
 mod fixture;
 mod improvement;
 mod moderation;

@@ -1,0 +1,32 @@
+//! Atom feeds of a service and of a local authority: what is new, newest first,
+//! with stable IDs, escaped text and a 404 for what is not in the register.
+
+use axum::http::{StatusCode, header};
+
+use crate::fixture::*;
+
+#[tokio::test]
+async fn a_service_and_an_area_can_be_followed_in_a_feed_reader() {
+    let app = TestApp::new().await;
+    let feed = app.get(&format!("/locations/{ROSE_COURT}/feed.atom")).await;
+    assert_eq!(feed.status, StatusCode::OK);
+    assert!(feed.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("application/atom+xml"));
+    feed.assert_contains(&[
+        r#"<feed xmlns="http://www.w3.org/2005/Atom">"#,
+        "<title>Rose Court rated Good</title>",
+        &format!(r#"<link rel="alternate" type="text/html" href="http://candour.test/locations/{ROSE_COURT}"/>"#),
+        "by the Care Quality Commission (CQC)",
+    ]);
+    assert_eq!(feed.body.matches("<entry>").count(), feed.body.matches("</entry>").count());
+    app.get(&format!("/locations/{ROSE_COURT}"))
+        .await
+        .assert_contains(&[&format!("/locations/{ROSE_COURT}/feed.atom")]);
+
+    let area = app.get("/areas/leeds/feed.atom").await;
+    assert_eq!(area.status, StatusCode::OK);
+    area.assert_contains(&["New ratings of care services in Leeds", "Rose Court rated Good"]);
+    area.assert_lacks(&["Harbour Supported Living"]);
+
+    assert_eq!(app.get("/areas/Atlantis/feed.atom").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&format!("/locations/{NOT_IN_REGISTER}/feed.atom")).await.status, StatusCode::NOT_FOUND);
+}
