@@ -29,3 +29,19 @@ describe('what every public website has', () => {
     }
   });
 });
+
+describe('open data', () => {
+  it('lists each file with what its columns mean, on a computer and a phone', async () => {
+    for (const phone of [false, true]) {
+      const page = await newPage(browser, { phone });
+      await page.goto(url('/'));
+      await Promise.all([page.waitForURL(/\/open-data$/), page.locator('header a', { hasText: 'Open data' }).first().click()]);
+      assert.ok((await page.locator('a[href="/open-data/register.ods"]').count()) === 1);
+      assert.ok((await page.locator('table caption', { hasText: 'What each column means' }).count()) >= 3);
+      await assertAccessible(page, `the open data page${phone ? ' at 390px' : ''}`);
+    }
+    const response = await fetch(url('/open-data/register.csv'));
+    assert.equal(response.status, 200);
+    assert.match(await response.text(), /^Care directory with filters/);
+  });
+});

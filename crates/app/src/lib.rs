@@ -18,6 +18,7 @@ pub mod error;
 pub mod improvement;
 pub mod moderation;
 pub mod monitoring;
+pub mod open_data;
 pub mod policies;
 pub mod practice;
 pub mod register;
@@ -54,6 +55,8 @@ pub struct App {
     pub practice: practice::Practice,
     /// Visits by experts by experience.
     pub visits: visits::Visits,
+    /// The files anyone may download in bulk.
+    pub open_data: open_data::OpenData,
     /// People's voice: feedback, the private return link, replies.
     pub voice: Voice,
     /// The moderation queue, reply checks, safeguarding alerts and contacts.
@@ -91,6 +94,7 @@ impl App {
         let gate = Gate::new(store.clone());
         let practice = practice::Practice::new(store.clone(), store.clone(), gate.clone());
         let visits = visits::Visits::new(store.clone(), store.clone(), gate.clone());
+        let open_data = open_data::OpenData::new(store.clone());
         let policies = policies::Policies::new(store.clone(), store.clone(), store.clone(), gate.clone());
         let assessments = assessments::Assessments::new(store.clone(), store.clone(), store.clone(), gate.clone());
         let complaint_settings =
@@ -112,6 +116,7 @@ impl App {
             policies,
             practice,
             visits,
+            open_data,
             voice,
             moderation,
             register,

@@ -74,26 +74,45 @@ pub fn export_directory(
     mut out: impl Write,
     produced_on: NaiveDate,
 ) -> Result<u64, ExportError> {
+    for line in directory_notice(produced_on) {
+        writeln!(out, "{line}")?;
+    }
+    let mut csv = csv::WriterBuilder::new().from_writer(out);
+    let rows = directory_rows(snapshot, |row| csv.write_record(row).map_err(ExportError::from))?;
+    csv.flush()?;
+    Ok(rows)
+}
+
+/// The lines above the header in the regulator's file (the last one blank).
+pub fn directory_notice(produced_on: NaiveDate) -> [String; 3] {
+    [
+        "Care directory with filters".to_string(),
+        format!("This data was produced on {}", produced_on.format("%d/%m/%Y")),
+        String::new(),
+    ]
+}
+
+/// Gives `row` the header, then each registered location's row, in the order of
+/// [`export_directory`]; answers how many locations there were. One row at a time,
+/// so that a writer of another format (a spreadsheet) never holds the file whole.
+pub fn directory_rows(
+    snapshot: &RegisterSnapshot,
+    mut row: impl FnMut(&[String]) -> Result<(), ExportError>,
+) -> Result<u64, ExportError> {
     let mut locations: Vec<&Location> = snapshot.locations.values().filter(|l| l.is_registered()).collect();
     locations.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then_with(|| a.id.cmp(&b.id)));
     let current = current_ratings(snapshot);
     let flags = FlagColumns::of(&locations);
-
-    writeln!(out, "Care directory with filters")?;
-    writeln!(out, "This data was produced on {}", produced_on.format("%d/%m/%Y"))?;
-    writeln!(out)?;
-    let mut csv = csv::WriterBuilder::new().from_writer(out);
-    csv.write_record(flags.header())?;
+    row(&flags.header())?;
     for location in &locations {
         let provider = snapshot.providers.get(&location.provider_id).ok_or_else(|| ExportError::UnknownProvider {
             location: location.id.clone(),
             provider: location.provider_id.clone(),
         })?;
-        let mut row = fixed_cells(location, provider, current.get(&location.id).copied());
-        row.extend(flags.cells(location));
-        csv.write_record(&row)?;
+        let mut cells = fixed_cells(location, provider, current.get(&location.id).copied());
+        cells.extend(flags.cells(location));
+        row(&cells)?;
     }
-    csv.flush()?;
     Ok(locations.len() as u64)
 }
 

@@ -31,7 +31,7 @@ use thiserror::Error;
 
 pub use export::{
     ACTIVITY_PREFIX, BAND_PREFIX, ExportError, FIXED_COLUMNS, REGISTERED_MANAGER_IN_POST, SERVICE_TYPE_PREFIX,
-    export_directory,
+    directory_notice, directory_rows, export_directory,
 };
 pub use generate::{REGISTER_DATE, generate};
 pub use improvement::load_improvement;

@@ -101,7 +101,8 @@ pub fn app_with_monitor(store: Arc<dyn Store>, config: WebConfig, monitor: Monit
     let app = App::new(store.clone(), &settings);
     let read_your_writes =
         consistency::ReadYourWrites { store: store.clone(), secure_cookies: config.secure_cookies() };
-    let state = AppState { app, store, feedback_limits, monitor, config: Arc::new(config) };
+    let open_data = Arc::new(pages::open_data::Files::new());
+    let state = AppState { app, store, feedback_limits, monitor, config: Arc::new(config), open_data };
     let forms = Router::new()
         .merge(public_routes())
         .merge(pages::feedback::routes())
@@ -152,6 +153,7 @@ fn area_routes() -> Router<AppState> {
         .merge(pages::visits::routes())
         .merge(pages::site::routes())
         .merge(pages::feeds::routes())
+        .merge(pages::open_data::routes())
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
 }
 

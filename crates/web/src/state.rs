@@ -22,4 +22,6 @@ pub(crate) struct AppState {
     /// Indicators, flags and the watchlist, kept current as data arrives.
     pub(crate) monitor: Monitor,
     pub(crate) config: Arc<WebConfig>,
+    /// The open data files made so far, on disk.
+    pub(crate) open_data: Arc<crate::pages::open_data::Files>,
 }

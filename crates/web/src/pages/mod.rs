@@ -13,6 +13,7 @@ pub mod improvement;
 pub mod manage;
 pub mod moderation;
 pub mod monitoring;
+pub mod open_data;
 pub mod policies;
 pub mod practice;
 pub mod register;

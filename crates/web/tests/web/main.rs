@@ -17,6 +17,7 @@ mod feeds;
 mod fixture;
 mod improvement;
 mod moderation;
+mod open_data;
 mod pages;
 mod people;
 mod policies;
