@@ -405,9 +405,9 @@ impl VisitReport {
         let mut report = VisitReport::default();
         let day = field("visited_on").trim();
         if !day.is_empty() {
-            match NaiveDate::parse_from_str(day, "%Y-%m-%d") {
-                Ok(d) => report.visited_on = Some(d),
-                Err(_) => problems.push(problem("visited_on", "Enter the day as a date, like 2026-11-23")),
+            match crate::PlausibleDate::parse(day) {
+                Ok(d) => report.visited_on = Some(d.date()),
+                Err(e) => problems.push(problem("visited_on", e.message_for("day of the visit"))),
             }
         }
         for speaker in Speaker::ALL {
@@ -596,6 +596,8 @@ mod tests {
         .unwrap_err();
         let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
         assert!(fields.contains(&"visited_on"), "{fields:?}");
+        let long_ago = VisitReport::from_form(&form(&[("visited_on", "0001-01-01")])).unwrap_err();
+        assert_eq!(long_ago[0].field, "visited_on", "an implausible day is refused");
         assert!(fields.contains(&"spoken_family"), "{fields:?}");
         assert!(fields.contains(&"quote_home_1"), "a name: {fields:?}");
         assert!(fields.contains(&"quote_time_2"), "a phone number: {fields:?}");

@@ -168,7 +168,11 @@ pub async fn ask_expert(State(state): State<AppState>, who: SignedIn, body: Byte
             Ok(render(StatusCode::OK, &list_page(&state, &who, Vec::new(), Some(notice), AskForm::default()).await?))
         }
         Err(AccountError::Invalid(message)) => {
-            let field = if message.contains("register") { "location" } else { "email" };
+            let field = match message.as_str() {
+                m if m.contains("register") => "location",
+                m if m.contains("name") && !m.contains("address") => "name",
+                _ => "email",
+            };
             let errors = vec![ErrorLink { href: format!("#{field}"), message }];
             Ok(render(StatusCode::BAD_REQUEST, &list_page(&state, &who, errors, None, ask).await?))
         }

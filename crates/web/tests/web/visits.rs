@@ -182,5 +182,8 @@ async fn a_draft_visit_is_not_public_and_an_empty_report_is_not_sent() {
     assert_eq!(app.get(&format!("/locations/{ROSE_COURT}/visits/nonsense")).await.status, StatusCode::NOT_FOUND);
     let reply = expert.post(&app, &format!("{page}/report"), &[("spoken_staff", "lots"), ("visited_on", "soon")]).await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    reply.assert_contains(&["Enter how many, as a whole number from 0 to 500", "Enter the day as a date"]);
+    reply.assert_contains(&[
+        "Enter how many, as a whole number from 0 to 500",
+        "Enter the day of the visit as a real date",
+    ]);
 }
