@@ -45,3 +45,17 @@ describe('open data', () => {
     assert.match(await response.text(), /^Care directory with filters/);
   });
 });
+
+describe('the local care market', () => {
+  it("shows an area's services, beds and people's verdicts against its region and England", async () => {
+    const any = (await (await fetch(url('/api/v1/locations?per_page=1'))).json()).items[0];
+    for (const phone of [false, true]) {
+      const page = await newPage(browser, { phone });
+      await page.goto(url(`/areas/${encodeURIComponent(any.local_authority)}`));
+      assert.equal((await page.locator('h1').textContent()).trim(), any.local_authority);
+      assert.ok((await page.locator('#by-type-caption').count()) === 1);
+      assert.match(await page.locator('main').textContent(), /England/);
+      await assertAccessible(page, `a local care market${phone ? ' at 390px' : ''}`);
+    }
+  });
+});

@@ -8,6 +8,7 @@ mod directory;
 mod home;
 mod ids;
 mod location;
+mod market;
 pub mod people;
 mod provider;
 
@@ -30,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/locations/{id}", get(location::location))
         .route("/providers/{id}", get(provider::provider))
         .route("/compare", get(compare::compare))
+        .route("/areas/{local_authority}", get(market::market))
 }
 
 /// The register's open data, nested under `/api`.

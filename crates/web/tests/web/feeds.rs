@@ -1,5 +1,5 @@
-//! Atom feeds of a service and of a local authority: what is new, newest first,
-//! with stable IDs, escaped text and a 404 for what is not in the register.
+//! Following a local care market in public: the Atom feeds of a service and of a local
+//! authority (newest first, stable IDs, escaped text), and an authority's market page.
 
 use axum::http::{StatusCode, header};
 
@@ -29,4 +29,23 @@ async fn a_service_and_an_area_can_be_followed_in_a_feed_reader() {
 
     assert_eq!(app.get("/areas/Atlantis/feed.atom").await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get(&format!("/locations/{NOT_IN_REGISTER}/feed.atom")).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn an_area_has_a_public_page_of_its_care_market() {
+    let app = TestApp::new().await;
+    let page = app.get("/areas/leeds").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains(&[
+        "The local care market",
+        "<h1 class=\"heading-xl\">Leeds</h1>",
+        "Services by type and current rating",
+        "Care home with nursing",
+        "Against the region and England",
+        "<th scope=\"row\">England</th>",
+        "/manage/areas/Leeds",
+        "/areas/Leeds/feed.atom",
+    ]);
+    page.assert_lacks(&["Harbour Supported Living"]);
+    assert_eq!(app.get("/areas/Atlantis").await.status, StatusCode::NOT_FOUND);
 }

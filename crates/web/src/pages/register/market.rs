@@ -1,0 +1,138 @@
+//! `/areas/{local authority}`: the local care market, in public. The services by
+//! type and current rating, the beds, what people say across the market, and the
+//! area against its region and England. Commissioners sign in for the private view.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use candour_domain::{Rating, Region, ServiceKind};
+use candour_store::{LocationQuery, LocationSummary, search_all};
+
+use super::people::PeopleSummary;
+use crate::error::{PageError, WebError, render};
+use crate::pages::chrome::{area_href, path_segment};
+use crate::state::AppState;
+use crate::views::RatingTag;
+
+#[derive(Template)]
+#[template(path = "register/market.html")]
+struct MarketPage {
+    title: String,
+    name: String,
+    lead: String,
+    /// The ratings' columns, then "Not yet rated".
+    columns: Vec<RatingTag>,
+    by_kind: Vec<KindRow>,
+    beds: Vec<(RatingTag, u64)>,
+    comparison: Vec<ComparisonRow>,
+    people: Option<PeopleSummary>,
+    directory_href: String,
+    feed_href: String,
+    private_href: String,
+}
+
+struct KindRow {
+    kind: &'static str,
+    counts: Vec<usize>,
+    total: usize,
+}
+
+struct ComparisonRow {
+    place: String,
+    services: usize,
+    rated: usize,
+    good_or_better: String,
+    needs_improving: String,
+}
+
+/// The rating columns, unrated last.
+const COLUMNS: [Option<Rating>; 5] =
+    [Some(Rating::Outstanding), Some(Rating::Good), Some(Rating::RequiresImprovement), Some(Rating::Inadequate), None];
+
+/// A row of the comparison from the services' count and their ratings' counts.
+fn comparison(place: String, services: usize, by_rating: &[(Rating, u64)]) -> ComparisonRow {
+    let rated: u64 = by_rating.iter().map(|(_, n)| n).sum();
+    let share = |wanted: &[Rating]| match rated {
+        0 => "No ratings".to_string(),
+        n => {
+            let of: u64 = by_rating.iter().filter(|(r, _)| wanted.contains(r)).map(|(_, n)| n).sum();
+            format!("{:.0}%", 100.0 * of as f64 / n as f64)
+        }
+    };
+    ComparisonRow {
+        place,
+        services,
+        rated: rated as usize,
+        good_or_better: share(&[Rating::Outstanding, Rating::Good]),
+        needs_improving: share(&[Rating::RequiresImprovement, Rating::Inadequate]),
+    }
+}
+
+fn by_rating(services: &[LocationSummary]) -> Vec<(Rating, u64)> {
+    Rating::ALL.iter().map(|r| (*r, services.iter().filter(|s| s.overall == Some(*r)).count() as u64)).collect()
+}
+
+/// `GET /areas/{local authority}`
+pub async fn market(State(state): State<AppState>, Path(raw): Path<String>) -> Result<Response, PageError> {
+    let areas = state.store.local_authorities().await.map_err(|e| WebError::from_store(e, String::new))?;
+    let Some(area) = areas.into_iter().find(|a| a.local_authority.eq_ignore_ascii_case(raw.trim())) else {
+        return Err(WebError::not_found(format!("There is no local authority called {raw} in the register.")).into());
+    };
+    let name = area.local_authority.clone();
+    let store = state.store.as_ref();
+    let all = |query: LocationQuery| async move {
+        search_all(store, &query).await.map_err(|e| WebError::from_store(e, String::new))
+    };
+    let here = all(LocationQuery { local_authority: Some(name.clone()), ..LocationQuery::default() }).await?;
+    let region: Option<Region> = area.region;
+    let in_region = match region {
+        Some(r) => Some(all(LocationQuery { region: Some(r), ..LocationQuery::default() }).await?),
+        None => None,
+    };
+    // England's counts are kept with the register; no need to list 30,000 services.
+    let england = state.store.register_stats().await.map_err(|e| WebError::from_store(e, String::new))?;
+
+    let by_kind: Vec<KindRow> = ServiceKind::ALL
+        .into_iter()
+        .filter_map(|kind| {
+            let of_kind: Vec<&LocationSummary> = here.iter().filter(|s| s.service_kinds.contains(&kind)).collect();
+            let counts: Vec<usize> =
+                COLUMNS.iter().map(|c| of_kind.iter().filter(|s| s.overall == *c).count()).collect();
+            (!of_kind.is_empty()).then(|| KindRow { kind: kind.name(), counts, total: of_kind.len() })
+        })
+        .collect();
+    let beds: Vec<(RatingTag, u64)> = COLUMNS
+        .iter()
+        .map(|c| {
+            let sum =
+                here.iter().filter(|s| s.care_home && s.overall == *c).filter_map(|s| s.beds).map(u64::from).sum();
+            (RatingTag::of(*c), sum)
+        })
+        .collect();
+    let care_homes = here.iter().filter(|s| s.care_home).count();
+    let total_beds: u64 = beds.iter().map(|(_, n)| n).sum();
+    let mut rows = vec![comparison(name.clone(), here.len(), &by_rating(&here))];
+    if let (Some(r), Some(services)) = (region, &in_region) {
+        rows.push(comparison(r.name().to_string(), services.len(), &by_rating(services)));
+    }
+    rows.push(comparison("England".to_string(), england.registered_locations as usize, &england.by_rating));
+    let people = state.monitor.current().map(|s| PeopleSummary::of_area(&s, &name)).filter(|p| !p.counts.is_empty());
+    let page = MarketPage {
+        title: format!("{name}: the local care market"),
+        lead: format!(
+            "{} registered adult social care services, {care_homes} of them care homes with {total_beds} beds.",
+            here.len()
+        ),
+        columns: COLUMNS.iter().map(|c| RatingTag::of(*c)).collect(),
+        by_kind,
+        beds,
+        comparison: rows,
+        people,
+        directory_href: format!("/locations?local_authority={}", path_segment(&name)),
+        feed_href: format!("/areas/{}/feed.atom", path_segment(&name)),
+        private_href: area_href(&name),
+        name,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
