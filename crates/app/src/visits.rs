@@ -11,12 +11,13 @@ use std::sync::Arc;
 use candour_domain::visit::{VisitPart, VisitReport};
 use candour_domain::{Action, AssessmentStatus, LocationId, ProviderId, Resource, Role, Scope, authorize};
 use candour_store::{
-    ChallengeDecision, ChallengeStatus, LocationDetail, NewChallenge, NewVisit, RegisterStore, StoreError, VisitRecord,
-    VisitStore, VisitsOf,
+    LocationDetail, NewChallenge, NewVisit, RegisterStore, StoreError, VisitRecord, VisitStore, VisitsOf,
 };
 use chrono::{DateTime, Days, Utc};
 
-use crate::assessments::{AssessmentsError, DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS, Problem, Saved};
+use crate::assessments::{
+    AssessmentsError, DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS, Problem, Saved, read_decision, refusal, refused_by_rule,
+};
 use crate::{Actor, Denied, Gate};
 
 type Result<T, E = AssessmentsError> = std::result::Result<T, E>;
@@ -31,20 +32,6 @@ pub fn resource<'a>(visit: &'a VisitRecord, provider: &'a ProviderId) -> Resourc
 
 fn challenges_resource<'a>(visit: &'a VisitRecord, provider: &'a ProviderId) -> Resource<'a> {
     Resource::VisitChallenges { location: &visit.location_id, provider, sent: visit.status != AssessmentStatus::Draft }
-}
-
-/// A refusal for the person, against the field it is about.
-fn refusal(field: &str, e: StoreError) -> AssessmentsError {
-    match e {
-        StoreError::Conflict(message) => AssessmentsError::Conflict { field: field.into(), message: capital(message) },
-        StoreError::Invalid(message) => AssessmentsError::Refused { field: field.into(), message: capital(message) },
-        other => other.into(),
-    }
-}
-
-fn capital(message: String) -> String {
-    let mut chars = message.chars();
-    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or(message)
 }
 
 fn invalid(problems: Vec<candour_domain::visit::Problem>) -> AssessmentsError {
@@ -233,7 +220,7 @@ impl Visits {
         }
         let lifecycle = visit.lifecycle();
         for change in &changes {
-            lifecycle.may_change(&change.part()).map_err(|r| refusal("report", StoreError::Conflict(r.0)))?;
+            lifecycle.may_change(&change.part()).map_err(|r| refused_by_rule("report", r))?;
         }
         for change in &changes {
             self.visits
@@ -258,7 +245,7 @@ impl Visits {
             let message = format!("Enter the challenge window as a whole number of days from 1 to {MAX_WINDOW_DAYS}");
             return Err(AssessmentsError::Invalid(vec![Problem { field: "window_days".into(), message }]));
         };
-        visit.lifecycle().may_send().map_err(|r| refusal("send", StoreError::Conflict(r.0)))?;
+        visit.lifecycle().may_send().map_err(|r| refused_by_rule("send", r))?;
         visit.report.ready(now.date_naive()).map_err(invalid)?;
         let ends = now
             .date_naive()
@@ -293,7 +280,7 @@ impl Visits {
         if !problems.is_empty() {
             return Err(AssessmentsError::Invalid(problems));
         }
-        visit.lifecycle().may_challenge(now.date_naive()).map_err(|r| refusal("part", StoreError::Conflict(r.0)))?;
+        visit.lifecycle().may_challenge(now.date_naive()).map_err(|r| refused_by_rule("part", r))?;
         let new = NewChallenge {
             finding: part.trim().into(),
             text: text.trim().into(),
@@ -316,25 +303,10 @@ impl Visits {
         now: DateTime<Utc>,
     ) -> Result<Saved> {
         let (visit, _) = self.load_for(actor, raw_id, false).await?;
-        let challenge: i64 = raw_challenge.parse().map_err(|_| Denied::NotFound)?;
-        let status = match decision.trim() {
-            "accept" => Some(ChallengeStatus::Accepted),
-            "reject" => Some(ChallengeStatus::Rejected),
-            _ => None,
-        };
-        let field = format!("challenge-{challenge}-reason");
-        let (Some(status), false) = (status, reason.trim().is_empty()) else {
-            let message = "Accept or reject the challenge, and give your reason".to_string();
-            return Err(AssessmentsError::Invalid(vec![Problem { field, message }]));
-        };
-        let decision = ChallengeDecision {
-            status,
-            reason: reason.trim().into(),
-            decided_by: actor.principal.user_id,
-            decided_at: now,
-        };
+        let (challenge, field, decision) = read_decision(raw_challenge, decision, reason, actor, now)?;
         self.visits.decide_visit_challenge(visit.id, challenge, &decision).await.map_err(|e| refusal(&field, e))?;
-        self.audit(actor, "decide", visit.id, Some(&format!("challenge {challenge} {}", status.code()))).await?;
+        self.audit(actor, "decide", visit.id, Some(&format!("challenge {challenge} {}", decision.status.code())))
+            .await?;
         Ok(Saved { id: visit.id, anchor: "challenges" })
     }
 

@@ -79,7 +79,7 @@ impl AreaError for AssessmentsError {
 type Result<T, E = AssessmentsError> = std::result::Result<T, E>;
 
 /// A refusal for the person: the store's or the rule's words, with a capital.
-fn refusal(field: &str, e: StoreError) -> AssessmentsError {
+pub(crate) fn refusal(field: &str, e: StoreError) -> AssessmentsError {
     let capital = |message: String| {
         let mut chars = message.chars();
         chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or(message)
@@ -91,12 +91,37 @@ fn refusal(field: &str, e: StoreError) -> AssessmentsError {
     }
 }
 
-fn refused_by_rule(field: &str, r: Refusal) -> AssessmentsError {
+pub(crate) fn refused_by_rule(field: &str, r: Refusal) -> AssessmentsError {
     refusal(field, StoreError::Conflict(r.0))
 }
 
 fn invalid(field: impl Into<String>, message: impl Into<String>) -> AssessmentsError {
     AssessmentsError::Invalid(vec![Problem { field: field.into(), message: message.into() }])
+}
+
+/// A decision on a challenge as the form gives it (`accept` or `reject`, with a
+/// reason): the challenge's number, the field a problem is shown against, and the
+/// decision. Shared with visits, whose challenges follow the same flow.
+pub(crate) fn read_decision(
+    raw_challenge: &str,
+    decision: &str,
+    reason: &str,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(i64, String, ChallengeDecision)> {
+    let challenge: i64 = raw_challenge.parse().map_err(|_| Denied::NotFound)?;
+    let status = match decision.trim() {
+        "accept" => Some(ChallengeStatus::Accepted),
+        "reject" => Some(ChallengeStatus::Rejected),
+        _ => None,
+    };
+    let (reason, field) = (reason.trim(), format!("challenge-{challenge}-reason"));
+    let (Some(status), false) = (status, reason.is_empty()) else {
+        return Err(invalid(field, "Accept or reject the challenge, and give your reason"));
+    };
+    let decision =
+        ChallengeDecision { status, reason: reason.into(), decided_by: actor.principal.user_id, decided_at: now };
+    Ok((challenge, field, decision))
 }
 
 /// The assessment as the access policy sees it.
@@ -501,22 +526,10 @@ impl Assessments {
         now: DateTime<Utc>,
     ) -> Result<Saved> {
         let (record, _) = self.load_for(actor, raw_id, false).await?;
-        let challenge: i64 = raw_challenge.parse().map_err(|_| Denied::NotFound)?;
-        let status = match decision.trim() {
-            "accept" => Some(ChallengeStatus::Accepted),
-            "reject" => Some(ChallengeStatus::Rejected),
-            _ => None,
-        };
-        let reason = reason.trim();
-        let field = format!("challenge-{challenge}-reason");
-        let (Some(status), false) = (status, reason.is_empty()) else {
-            return Err(invalid(field, "Accept or reject the challenge, and give your reason"));
-        };
+        let (challenge, field, decision) = read_decision(raw_challenge, decision, reason, actor, now)?;
         record.lifecycle().may_decide().map_err(|r| refused_by_rule(&field, r))?;
-        let decision =
-            ChallengeDecision { status, reason: reason.into(), decided_by: actor.principal.user_id, decided_at: now };
         self.assessments.decide_challenge(record.id, challenge, &decision).await.map_err(|e| refusal(&field, e))?;
-        let detail = format!("challenge {challenge} {}", status.code());
+        let detail = format!("challenge {challenge} {}", decision.status.code());
         self.audit(actor, "decide", record.id, Some(&detail)).await?;
         Ok(Saved { id: record.id, anchor: "challenges" })
     }

@@ -450,7 +450,7 @@ async fn refused(
     Ok(render(status, &assessment_page(who, &opened, &evidence, errors)?))
 }
 
-fn links(problems: Vec<Problem>) -> Vec<ErrorLink> {
+pub(crate) fn links(problems: Vec<Problem>) -> Vec<ErrorLink> {
     problems.into_iter().map(|p| ErrorLink { href: format!("#{}", p.field), message: p.message }).collect()
 }
 
@@ -464,14 +464,20 @@ async fn after(
 ) -> Result<Response, PageError> {
     let (status, problems) = match step {
         Ok(saved) => return Ok(back_to(saved.id, saved.anchor)),
-        Err(AssessmentsError::Invalid(problems)) => (StatusCode::BAD_REQUEST, problems),
-        Err(AssessmentsError::Refused { field, message }) => {
-            (StatusCode::BAD_REQUEST, vec![Problem { field, message }])
-        }
-        Err(AssessmentsError::Conflict { field, message }) => (StatusCode::CONFLICT, vec![Problem { field, message }]),
-        Err(e) => return Err(who.fail(e).into()),
+        Err(e) => refused_step(e).map_err(|e| who.fail(e))?,
     };
     refused(state, who, raw_id, status, links(problems)).await
+}
+
+/// A step refused as asked (400) or by the workflow's order (409), with the problems
+/// to show beside their fields; any other failure is given back. Visits share it.
+pub(crate) fn refused_step(e: AssessmentsError) -> Result<(StatusCode, Vec<Problem>), AssessmentsError> {
+    match e {
+        AssessmentsError::Invalid(problems) => Ok((StatusCode::BAD_REQUEST, problems)),
+        AssessmentsError::Refused { field, message } => Ok((StatusCode::BAD_REQUEST, vec![Problem { field, message }])),
+        AssessmentsError::Conflict { field, message } => Ok((StatusCode::CONFLICT, vec![Problem { field, message }])),
+        other => Err(other),
+    }
 }
 
 /// What stands beside each statement: the service's people's voice now, and the

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
 use candour_app::accounts::{AccountError, ExpertAsked};
-use candour_app::assessments::{AssessmentsError, Problem, Saved};
+use candour_app::assessments::{AssessmentsError, Saved};
 use candour_app::visits::OpenedVisit;
 use candour_domain::visit::VisitPart;
 use candour_domain::{Action, AssessmentStatus, ChallengeStatus, Email, Resource, authorize};
@@ -26,6 +26,7 @@ pub use self::report::{StatementEvidence, VisitSummary, evidence_by_statement};
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, pairs, value};
+use crate::pages::assessments::{links, refused_step};
 use crate::pages::chrome::{Chrome, Crumb, date_time};
 use crate::state::AppState;
 use crate::views::{SelectOption, long_date};
@@ -321,16 +322,10 @@ async fn after(
 ) -> Result<Response, PageError> {
     let (status, problems) = match step {
         Ok(saved) => return Ok(back_to(saved.id, saved.anchor)),
-        Err(AssessmentsError::Invalid(problems)) => (StatusCode::BAD_REQUEST, problems),
-        Err(AssessmentsError::Refused { field, message }) => {
-            (StatusCode::BAD_REQUEST, vec![Problem { field, message }])
-        }
-        Err(AssessmentsError::Conflict { field, message }) => (StatusCode::CONFLICT, vec![Problem { field, message }]),
-        Err(e) => return Err(who.fail(e).into()),
+        Err(e) => refused_step(e).map_err(|e| who.fail(e))?,
     };
     let opened = state.app.visits.visit(&who.actor(), raw_id).await.map_err(|e| who.fail(e))?;
-    let links = problems.into_iter().map(|p| ErrorLink { href: format!("#{}", p.field), message: p.message }).collect();
-    Ok(render(status, &visit_page(who, &opened, links, form)))
+    Ok(render(status, &visit_page(who, &opened, links(problems), form)))
 }
 
 /// `GET /visits/{id}`
