@@ -189,8 +189,9 @@ struct Sink<'a> {
 impl SyncSink for Sink<'_> {
     type Error = SyncFailure;
 
+    /// A provider known only by its ID is fetched again until its record arrives.
     fn has_provider(&self, id: &ProviderId) -> bool {
-        self.snapshot.providers.contains_key(id)
+        self.snapshot.providers.get(id).is_some_and(|p| !p.is_awaiting_details())
     }
 
     async fn apply(&mut self, batch: Parsed) -> Result<(), SyncFailure> {

@@ -53,8 +53,17 @@ pub struct Planned {
 /// locations than allowed (see [`deregistrations_allowed`]).
 pub fn plan(parsed: Parsed, snapshot: &RegisterSnapshot, opts: &ImportOptions) -> Result<Planned, PlanRefused> {
     let Parsed { kind, origin, produced_on, carried, locations, providers, mut problems, mentioned } = parsed;
-    let incoming_providers: HashMap<ProviderId, Provider> = providers.into_iter().map(|p| (p.id.clone(), p)).collect();
-    let accepted = accept(locations, snapshot, carried, &incoming_providers, &mut problems);
+    let mut incoming_providers: HashMap<ProviderId, Provider> =
+        providers.into_iter().map(|p| (p.id.clone(), p)).collect();
+    let accepted = accept(locations, snapshot, carried, &mut problems);
+    // A location may arrive before its provider's record: it is imported with the
+    // provider's ID, and the provider's details fill in when its record arrives.
+    for a in &accepted {
+        let id = &a.resolved.provider_id;
+        if !snapshot.providers.contains_key(id) && !incoming_providers.contains_key(id) {
+            incoming_providers.insert(id.clone(), Provider::awaiting_details(id.clone()));
+        }
+    }
     if !problems.is_empty() && !opts.skip_invalid {
         return Err(ImportRejected { problems }.into());
     }
@@ -101,13 +110,11 @@ struct Accepted {
 }
 
 /// Resolves each incoming location against the register, adding a problem for
-/// those that cannot be imported: unknown to the register with too little to
-/// create them, or run by a provider nobody describes.
+/// those that cannot be imported: unknown to the register with too little to create them.
 fn accept(
     locations: Vec<IncomingLocation>,
     snapshot: &RegisterSnapshot,
     carried: Carried,
-    incoming_providers: &HashMap<ProviderId, Provider>,
     problems: &mut Vec<RowProblem>,
 ) -> Vec<Accepted> {
     let mut accepted = Vec::with_capacity(locations.len());
@@ -128,15 +135,6 @@ fn accept(
             }
         };
         let Some(resolved) = resolved else { continue };
-        if !snapshot.providers.contains_key(&resolved.provider_id)
-            && !incoming_providers.contains_key(&resolved.provider_id)
-        {
-            problems.push(problem(format!(
-                "location {} is run by provider {}, which is neither in the register nor described in the input",
-                incoming.id, resolved.provider_id
-            )));
-            continue;
-        }
         accepted.push(Accepted { resolved, ratings: incoming.ratings });
     }
     accepted

@@ -74,6 +74,14 @@ impl Region {
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
             .join("_");
+        // The regulator's short and older forms of two regions' names.
+        let key = match key.as_str() {
+            "east" | "eastern" => "east_of_england".to_string(),
+            "yorkshire_and_humber" | "yorkshire_and_humberside" | "yorkshire_humber" => {
+                "yorkshire_and_the_humber".to_string()
+            }
+            _ => key,
+        };
         Region::ALL.into_iter().find(|r| r.code() == key).ok_or_else(|| {
             ParseError::new("region", value, "expected one of England's nine regions, like \"North West\"")
         })
@@ -141,6 +149,9 @@ mod tests {
         assert_eq!(Region::parse("east of england").unwrap(), Region::EastOfEngland);
         assert_eq!(Region::parse("north_west").unwrap(), Region::NorthWest);
         assert!(Region::parse("Wales").is_err());
+        assert_eq!(Region::parse("East").unwrap(), Region::EastOfEngland, "the regulator's short form");
+        assert_eq!(Region::parse("Yorkshire & Humberside").unwrap(), Region::YorkshireAndTheHumber);
+        assert!(Region::parse("North").is_err(), "not a region");
     }
 
     #[test]

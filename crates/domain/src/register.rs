@@ -79,6 +79,19 @@ pub struct Provider {
 }
 
 impl Provider {
+    /// A provider known so far only by its ID: the regulator sends locations and
+    /// providers as separate records, so a location may arrive before its provider.
+    /// Its details fill in when the provider's record arrives.
+    pub fn awaiting_details(id: ProviderId) -> Self {
+        let name = format!("Provider {id}");
+        Self::new(id, name)
+    }
+
+    /// Whether this is [`Provider::awaiting_details`]'s stand-in.
+    pub fn is_awaiting_details(&self) -> bool {
+        self.name == format!("Provider {}", self.id) && self.sector.is_none() && self.brand_id.is_none()
+    }
+
     pub fn new(id: ProviderId, name: impl Into<String>) -> Self {
         Self {
             id,

@@ -75,19 +75,25 @@ fn a_directory_without_address_columns_keeps_the_address() {
 }
 
 #[test]
-fn a_location_whose_provider_nobody_describes_is_refused() {
+fn a_location_whose_provider_has_not_arrived_is_imported_and_the_provider_fills_in_later() {
     let parsed = read(SourceKind::Api, "api/01-legacy.json");
-    let err =
-        candour_cqc::plan(parsed.clone(), &RegisterSnapshot::default(), &Default::default()).expect_err("refused");
-    assert_eq!(
-        err.problems()[0].to_string(),
-        "01-legacy.json: location 1-1000000001 is run by provider 1-2000000001, which is neither in the register nor described in the input"
-    );
     let mut register = RegisterSnapshot::default();
+    let plan = plan_strict(parsed.clone(), &register).plan;
+    assert_eq!((plan.counts.added, plan.counts.providers_added), (1, 1));
+    let stand_in = &plan.providers[0];
+    assert_eq!(stand_in.name, "Provider 1-2000000001");
+    assert!(stand_in.is_awaiting_details());
+    register.providers.insert(stand_in.id.clone(), stand_in.clone());
+    register.locations.extend(plan.locations.iter().map(|l| (l.id.clone(), l.clone())));
+
+    // The provider's record arrives: its details replace the stand-in's.
+    let mut described = parsed;
     let provider = Provider::new(ProviderId::parse("1-2000000001").expect("valid"), "Rose Care Ltd");
-    register.providers.insert(provider.id.clone(), provider);
-    let plan = plan_strict(parsed, &register).plan;
-    assert_eq!((plan.counts.added, plan.counts.ratings_added), (1, 2));
+    described.providers.push(provider);
+    let plan = plan_strict(described, &register).plan;
+    assert_eq!(plan.counts.providers_changed, 1);
+    assert_eq!(plan.providers[0].name, "Rose Care Ltd");
+    assert!(!plan.providers[0].is_awaiting_details());
 }
 
 #[test]
