@@ -178,6 +178,13 @@ impl RegisterStore for PostgresStore {
         Ok(stats)
     }
 
+    async fn overall_ratings_in(
+        &self,
+        local_authority: &str,
+    ) -> StoreResult<Vec<(LocationId, chrono::NaiveDate, candour_domain::Rating)>> {
+        read::overall_ratings_in(self.read(), local_authority).await
+    }
+
     async fn register_snapshot(&self) -> StoreResult<RegisterSnapshot> {
         // An importer diffs its file against this: it must not miss the last import.
         read::register_snapshot(self.write()).await

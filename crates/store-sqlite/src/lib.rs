@@ -216,6 +216,13 @@ impl RegisterStore for SqliteStore {
         Ok(stats)
     }
 
+    async fn overall_ratings_in(
+        &self,
+        local_authority: &str,
+    ) -> StoreResult<Vec<(LocationId, chrono::NaiveDate, candour_domain::Rating)>> {
+        read::overall_ratings_in(&self.reader, local_authority).await
+    }
+
     async fn register_snapshot(&self) -> StoreResult<RegisterSnapshot> {
         read::register_snapshot(&self.reader).await
     }

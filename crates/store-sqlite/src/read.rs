@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use sqlx::Row;
 use sqlx::sqlite::SqlitePool;
 
-use candour_domain::{LocationId, ProviderId, RatingRecord};
+use candour_domain::{LocationId, ProviderId, Rating, RatingRecord};
 use candour_store::*;
+use chrono::NaiveDate;
 
 use crate::codec;
 use crate::other;
@@ -222,6 +223,29 @@ pub async fn import_runs(pool: &SqlitePool, limit: u32) -> StoreResult<Vec<Impor
                 finished_at: row.try_get(3).map_err(other)?,
                 counts: serde_json::from_str(&counts).map_err(other)?,
             })
+        })
+        .collect()
+}
+
+/// Every overall rating of a local authority's registered locations, oldest first.
+pub(crate) async fn overall_ratings_in(
+    pool: &SqlitePool,
+    local_authority: &str,
+) -> StoreResult<Vec<(LocationId, NaiveDate, Rating)>> {
+    let rows: Vec<(String, NaiveDate, String)> = sqlx::query_as(
+        "SELECT r.location_id, r.published, r.overall FROM ratings r JOIN locations l ON l.id = r.location_id \
+         WHERE lower(l.local_authority) = lower(?) AND l.registration_status = 'registered' \
+         AND r.overall IS NOT NULL AND r.service_group = 'Overall' ORDER BY r.published, r.location_id",
+    )
+    .bind(local_authority.trim())
+    .fetch_all(pool)
+    .await
+    .map_err(crate::other)?;
+    rows.into_iter()
+        .map(|(id, published, rating)| {
+            let id = LocationId::parse(&id).map_err(|e| crate::codec::corrupt("location ID", e))?;
+            let rating = Rating::parse(&rating).map_err(|e| crate::codec::corrupt("rating", e))?;
+            Ok((id, published, rating))
         })
         .collect()
 }

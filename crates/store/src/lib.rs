@@ -132,6 +132,13 @@ pub trait RegisterStore: Send + Sync {
 
     async fn register_stats(&self) -> StoreResult<RegisterStats>;
 
+    /// Every overall rating ever given to the registered locations of a local
+    /// authority (named ignoring case): (location, published, rating), oldest first.
+    async fn overall_ratings_in(
+        &self,
+        local_authority: &str,
+    ) -> StoreResult<Vec<(LocationId, chrono::NaiveDate, candour_domain::Rating)>>;
+
     // ---- the register, write side ----
 
     /// Everything an importer needs to work out what a file changes.

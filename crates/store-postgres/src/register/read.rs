@@ -5,8 +5,9 @@ use std::collections::HashMap;
 
 use sqlx::postgres::{PgPool, PgRow};
 
-use candour_domain::{Location, LocationId, Provider, ProviderId, RatingRecord};
+use candour_domain::{Location, LocationId, Provider, ProviderId, Rating, RatingRecord};
 use candour_store::*;
+use chrono::NaiveDate;
 
 use crate::codec::{self, get};
 use crate::other;
@@ -224,6 +225,29 @@ pub(crate) async fn import_runs(pool: &PgPool, limit: u32) -> StoreResult<Vec<Im
                 finished_at: get(row, 3)?,
                 counts: serde_json::from_str(&counts).map_err(|e| codec::corrupt("import counts", e))?,
             })
+        })
+        .collect()
+}
+
+/// Every overall rating of a local authority's registered locations, oldest first.
+pub(crate) async fn overall_ratings_in(
+    pool: &PgPool,
+    local_authority: &str,
+) -> StoreResult<Vec<(LocationId, NaiveDate, Rating)>> {
+    let rows: Vec<(String, NaiveDate, String)> = sqlx::query_as(
+        "SELECT r.location_id, r.published, r.overall FROM ratings r JOIN locations l ON l.id = r.location_id \
+         WHERE lower(l.local_authority) = lower($1) AND l.registration_status = 'registered' \
+         AND r.overall IS NOT NULL AND r.service_group = 'Overall' ORDER BY r.published, r.location_id",
+    )
+    .bind(local_authority.trim())
+    .fetch_all(pool)
+    .await
+    .map_err(crate::other)?;
+    rows.into_iter()
+        .map(|(id, published, rating)| {
+            let id = LocationId::parse(&id).map_err(|e| crate::codec::corrupt("location ID", e))?;
+            let rating = Rating::parse(&rating).map_err(|e| crate::codec::corrupt("rating", e))?;
+            Ok((id, published, rating))
         })
         .collect()
 }

@@ -68,6 +68,7 @@ macro_rules! conformance_tests {
             empty_store_answers_not_found_and_zero,
             import_round_trips_every_field,
             reimport_is_idempotent,
+            an_areas_overall_ratings_are_listed_oldest_first,
             a_failing_import_writes_nothing,
             current_rating_is_the_latest_and_prefers_overall,
             directory_filters_narrow_results,
@@ -350,6 +351,25 @@ fn small_register() -> ImportPlan {
             rating(104, "Overall", date(2022, 1, 10), Rating::Inadequate),
         ],
     )
+}
+
+pub async fn an_areas_overall_ratings_are_listed_oldest_first(store: &dyn Store) {
+    store.apply_import(&small_register()).await.expect("import");
+    let leeds = store.overall_ratings_in("LEEDS").await.expect("ratings");
+    let seen: Vec<(u32, NaiveDate, Rating)> = leeds
+        .iter()
+        .map(|(id, on, r)| (id.as_str().trim_start_matches("1-").parse().expect("a number"), *on, *r))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (100, date(2019, 5, 1), Rating::RequiresImprovement),
+            (102, date(2023, 6, 1), Rating::Outstanding),
+            (100, date(2024, 3, 1), Rating::Good),
+        ],
+        "registered locations only, any capitalisation"
+    );
+    assert!(store.overall_ratings_in("Atlantis").await.expect("ratings").is_empty());
 }
 
 async fn search(store: &dyn Store, q: LocationQuery) -> Vec<String> {

@@ -605,6 +605,12 @@ impl RegisterStore for BrokenStore {
     async fn register_stats(&self) -> StoreResult<RegisterStats> {
         broken()
     }
+    async fn overall_ratings_in(
+        &self,
+        _: &str,
+    ) -> StoreResult<Vec<(LocationId, chrono::NaiveDate, candour_domain::Rating)>> {
+        broken()
+    }
     async fn register_snapshot(&self) -> StoreResult<RegisterSnapshot> {
         broken()
     }

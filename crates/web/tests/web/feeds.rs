@@ -42,6 +42,7 @@ async fn an_area_has_a_public_page_of_its_care_market() {
         "Services by type and current rating",
         "Care home with nursing",
         "Against the region and England",
+        "Ratings over the last five years",
         "<th scope=\"row\">England</th>",
         "/manage/areas/Leeds",
         "/areas/Leeds/feed.atom",

@@ -2,12 +2,15 @@
 //! type and current rating, the beds, what people say across the market, and the
 //! area against its region and England. Commissioners sign in for the private view.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use candour_domain::{Rating, Region, ServiceKind};
+use candour_domain::{LocationId, Rating, Region, ServiceKind};
 use candour_store::{LocationQuery, LocationSummary, search_all};
+use chrono::{Datelike, NaiveDate};
 
 use super::people::PeopleSummary;
 use crate::error::{PageError, WebError, render};
@@ -26,6 +29,8 @@ struct MarketPage {
     by_kind: Vec<KindRow>,
     beds: Vec<(RatingTag, u64)>,
     comparison: Vec<ComparisonRow>,
+    /// The ratings in force at the end of each of the last five years, of today's services.
+    years: Vec<YearRow>,
     people: Option<PeopleSummary>,
     directory_href: String,
     feed_href: String,
@@ -36,6 +41,32 @@ struct KindRow {
     kind: &'static str,
     counts: Vec<usize>,
     total: usize,
+}
+
+struct YearRow {
+    when: String,
+    /// By [`COLUMNS`]: the last is those with no rating then.
+    counts: Vec<usize>,
+}
+
+/// How many of `services` held each rating at the end of each of the last five
+/// years (and now): for each, the latest overall rating published by then.
+fn years(services: usize, ratings: &[(LocationId, NaiveDate, Rating)], today: NaiveDate) -> Vec<YearRow> {
+    let ends = (1..=4).rev().filter_map(|back| NaiveDate::from_ymd_opt(today.year() - back, 12, 31));
+    ends.map(|end| (format!("End of {}", end.year()), end))
+        .chain([("Now".to_string(), today)])
+        .map(|(when, end)| {
+            let mut in_force: HashMap<&LocationId, Rating> = HashMap::new();
+            // Oldest first: a later rating replaces an earlier one.
+            for (id, _, rating) in ratings.iter().filter(|(_, on, _)| *on <= end) {
+                in_force.insert(id, *rating);
+            }
+            let mut counts: Vec<usize> =
+                Rating::ALL.iter().map(|r| in_force.values().filter(|v| *v == r).count()).collect();
+            counts.push(services.saturating_sub(in_force.len()));
+            YearRow { when, counts }
+        })
+        .collect()
 }
 
 struct ComparisonRow {
@@ -117,6 +148,8 @@ pub async fn market(State(state): State<AppState>, Path(raw): Path<String>) -> R
         rows.push(comparison(r.name().to_string(), services.len(), &by_rating(services)));
     }
     rows.push(comparison("England".to_string(), england.registered_locations as usize, &england.by_rating));
+    let history = state.store.overall_ratings_in(&name).await.map_err(|e| WebError::from_store(e, String::new))?;
+    let years = years(here.len(), &history, chrono::Utc::now().date_naive());
     let people = state.monitor.current().map(|s| PeopleSummary::of_area(&s, &name)).filter(|p| !p.counts.is_empty());
     let page = MarketPage {
         title: format!("{name}: the local care market"),
@@ -128,6 +161,7 @@ pub async fn market(State(state): State<AppState>, Path(raw): Path<String>) -> R
         by_kind,
         beds,
         comparison: rows,
+        years,
         people,
         directory_href: format!("/locations?local_authority={}", path_segment(&name)),
         feed_href: format!("/areas/{}/feed.atom", path_segment(&name)),
@@ -135,4 +169,29 @@ pub async fn market(State(state): State<AppState>, Path(raw): Path<String>) -> R
         name,
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_year_counts_the_rating_in_force_at_its_end() {
+        let (a, b) = (LocationId::parse("1-1").unwrap(), LocationId::parse("1-2").unwrap());
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let ratings = [
+            (a.clone(), day(2021, 6, 1), Rating::RequiresImprovement),
+            (b.clone(), day(2023, 2, 1), Rating::Good),
+            (a.clone(), day(2024, 12, 31), Rating::Good),
+        ];
+        // Three services today, one never rated.
+        let rows = years(3, &ratings, day(2026, 12, 7));
+        let when: Vec<&str> = rows.iter().map(|r| r.when.as_str()).collect();
+        assert_eq!(when, ["End of 2022", "End of 2023", "End of 2024", "End of 2025", "Now"]);
+        // Outstanding, Good, Requires improvement, Inadequate, not rated.
+        assert_eq!(rows[0].counts, [0, 0, 1, 0, 2]);
+        assert_eq!(rows[1].counts, [0, 1, 1, 0, 1]);
+        assert_eq!(rows[2].counts, [0, 2, 0, 0, 1], "a rating published on the last day counts");
+        assert_eq!(rows[4].counts, [0, 2, 0, 0, 1]);
+    }
 }
