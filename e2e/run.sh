@@ -2,7 +2,7 @@
 # Runs the browser tests against a real server with demo data:
 #   e2e/run.sh                      (uses target/release/candour)
 #   CANDOUR_BIN=path/to/candour e2e/run.sh
-# Installs Debian's Chromium (and Node.js) if missing; never downloads a browser of its own.
+# Installs Debian's Chromium (and Node.js, and pdftotext) if missing; never downloads a browser of its own.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,6 +19,8 @@ MISSING=()
 [ -x /usr/bin/chromium ] || MISSING+=(chromium)
 command -v node >/dev/null || MISSING+=(nodejs)
 command -v npm >/dev/null || MISSING+=(npm)
+# The PDF reports are read back as text, as a person's reader would.
+command -v pdftotext >/dev/null || MISSING+=(poppler-utils)
 if [ "${#MISSING[@]}" -gt 0 ]; then
   SUDO=""
   if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

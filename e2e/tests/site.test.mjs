@@ -59,3 +59,29 @@ describe('the local care market', () => {
     }
   });
 });
+
+describe('the market report as PDF', () => {
+  it('reads back as text with the same figures as the page', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const any = (await (await fetch(url('/api/v1/locations?per_page=1'))).json()).items[0];
+    const area = encodeURIComponent(any.local_authority);
+    const response = await fetch(url(`/areas/${area}/report.pdf`));
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), 'application/pdf');
+    const file = join(mkdtempSync(join(tmpdir(), 'candour-pdf-')), 'report.pdf');
+    writeFileSync(file, Buffer.from(await response.arrayBuffer()));
+    const text = execFileSync('pdftotext', ['-layout', file, '-']).toString();
+    for (const words of [`${any.local_authority}: the local care market`, 'Services by type and current rating', 'Ratings over the last five years', 'England', 'page 1 of']) {
+      assert.ok(text.includes(words), `the PDF says "${words}"`);
+    }
+    // The page links it, and says the same number of services.
+    const page = await newPage(browser);
+    await page.goto(url(`/areas/${area}`));
+    assert.equal(await page.locator(`a[href="/areas/${area}/report.pdf"]`).count(), 1);
+    const lead = (await page.locator('p.lead').textContent()).trim();
+    assert.ok(text.replace(/\s+/g, ' ').includes(lead.split(',')[0]), `the PDF repeats "${lead.split(',')[0]}"`);
+  });
+});

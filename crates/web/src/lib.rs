@@ -17,6 +17,7 @@ mod manager;
 mod pages;
 mod pagination;
 mod params;
+mod pdf;
 mod security;
 mod state;
 mod views;

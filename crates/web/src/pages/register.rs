@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/providers/{id}", get(provider::provider))
         .route("/compare", get(compare::compare))
         .route("/areas/{local_authority}", get(market::market))
+        .route("/areas/{local_authority}/report.pdf", get(market::report))
 }
 
 /// The register's open data, nested under `/api`.

@@ -49,4 +49,14 @@ async fn an_area_has_a_public_page_of_its_care_market() {
     ]);
     page.assert_lacks(&["Harbour Supported Living"]);
     assert_eq!(app.get("/areas/Atlantis").await.status, StatusCode::NOT_FOUND);
+
+    // The same as a PDF: its text is real text (the browser tests read it back with pdftotext).
+    let pdf = app.get("/areas/Leeds/report.pdf").await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.headers[header::CONTENT_TYPE], "application/pdf");
+    assert!(pdf.body.starts_with("%PDF-"));
+    for shown in ["(Leeds: the local care market) Tj", "(Services by type and current rating) Tj", "(England) Tj"] {
+        assert!(pdf.body.contains(shown), "{shown}");
+    }
+    assert_eq!(app.get("/areas/Atlantis/report.pdf").await.status, StatusCode::NOT_FOUND);
 }

@@ -15,6 +15,7 @@ use chrono::{Datelike, NaiveDate};
 use super::people::PeopleSummary;
 use crate::error::{PageError, WebError, render};
 use crate::pages::chrome::{area_href, path_segment};
+use crate::pdf::{Block, Report};
 use crate::state::AppState;
 use crate::views::RatingTag;
 
@@ -35,6 +36,7 @@ struct MarketPage {
     directory_href: String,
     feed_href: String,
     private_href: String,
+    report_href: String,
 }
 
 struct KindRow {
@@ -106,9 +108,23 @@ fn by_rating(services: &[LocationSummary]) -> Vec<(Rating, u64)> {
 
 /// `GET /areas/{local authority}`
 pub async fn market(State(state): State<AppState>, Path(raw): Path<String>) -> Result<Response, PageError> {
+    Ok(render(StatusCode::OK, &build(&state, &raw).await?))
+}
+
+/// `GET /areas/{local authority}/report.pdf`: the same, to print or keep.
+pub async fn report(State(state): State<AppState>, Path(raw): Path<String>) -> Result<Response, PageError> {
+    let page = build(&state, &raw).await?;
+    let made = chrono::Utc::now().format("%-d %B %Y").to_string();
+    Ok(crate::pdf::response(
+        &page.report(&made),
+        &format!("{}-market-report.pdf", page.name.to_lowercase().replace(' ', "-")),
+    ))
+}
+
+async fn build(state: &AppState, raw: &str) -> Result<MarketPage, WebError> {
     let areas = state.store.local_authorities().await.map_err(|e| WebError::from_store(e, String::new))?;
     let Some(area) = areas.into_iter().find(|a| a.local_authority.eq_ignore_ascii_case(raw.trim())) else {
-        return Err(WebError::not_found(format!("There is no local authority called {raw} in the register.")).into());
+        return Err(WebError::not_found(format!("There is no local authority called {raw} in the register.")));
     };
     let name = area.local_authority.clone();
     let store = state.store.as_ref();
@@ -166,9 +182,94 @@ pub async fn market(State(state): State<AppState>, Path(raw): Path<String>) -> R
         directory_href: format!("/locations?local_authority={}", path_segment(&name)),
         feed_href: format!("/areas/{}/feed.atom", path_segment(&name)),
         private_href: area_href(&name),
+        report_href: format!("/areas/{}/report.pdf", path_segment(&name)),
         name,
     };
-    Ok(render(StatusCode::OK, &page))
+    Ok(page)
+}
+
+impl MarketPage {
+    /// The page as a printable report: the same figures, in the same order.
+    fn report(&self, made: &str) -> Report {
+        let labels: Vec<String> = self.columns.iter().map(|c| c.label.to_string()).collect();
+        let header = |first: &str, last: Option<&str>| {
+            std::iter::once(first.to_string()).chain(labels.iter().cloned()).chain(last.map(str::to_string)).collect()
+        };
+        let numbers = |first: &str, counts: &[usize], total: Option<usize>| {
+            std::iter::once(first.to_string())
+                .chain(counts.iter().map(usize::to_string))
+                .chain(total.map(|t| t.to_string()))
+                .collect()
+        };
+        let mut blocks = vec![
+            Block::Paragraph(self.lead.clone()),
+            Block::Heading("Services by type and current rating".into()),
+            Block::Table {
+                caption: "Registered services by type and the regulator's latest overall rating (a service of two types is counted under each)".into(),
+                header: header("Type of service", Some("All")),
+                rows: self.by_kind.iter().map(|r| numbers(r.kind, &r.counts, Some(r.total))).collect(),
+            },
+            Block::Heading("Ratings over the last five years".into()),
+            Block::Table {
+                caption: "Today's services by the overall rating in force at the end of each year".into(),
+                header: header("When", None),
+                rows: self.years.iter().map(|y| numbers(&y.when, &y.counts, None)).collect(),
+            },
+            Block::Heading("Care home beds".into()),
+            Block::Table {
+                caption: "Beds by the home's current overall rating".into(),
+                header: vec!["Rating".into(), "Beds".into()],
+                rows: self.beds.iter().map(|(tag, n)| vec![tag.label.to_string(), n.to_string()]).collect(),
+            },
+            Block::Heading("Against the region and England".into()),
+        ];
+        let share = |text: &str| text.trim_end_matches('%').parse::<f64>().map_or(0.0, |p| p / 100.0);
+        blocks.push(Block::Bars {
+            caption: "Of the services with a rating, the share rated Good or Outstanding".into(),
+            bars: self
+                .comparison
+                .iter()
+                .map(|r| (r.place.clone(), share(&r.good_or_better), r.good_or_better.clone()))
+                .collect(),
+        });
+        blocks.push(Block::Table {
+            caption: "Services, rated services, and the shares rated Good or better and Requires improvement or worse"
+                .into(),
+            header: ["Area", "Services", "Rated", "Good or Outstanding", "RI or Inadequate"].map(String::from).to_vec(),
+            rows: self
+                .comparison
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.place.clone(),
+                        r.services.to_string(),
+                        r.rated.to_string(),
+                        r.good_or_better.clone(),
+                        r.needs_improving.clone(),
+                    ]
+                })
+                .collect(),
+        });
+        blocks.push(Block::Heading("What people say across the market".into()));
+        match &self.people {
+            Some(people) => blocks.push(Block::Table {
+                caption: format!(
+                    "Each service against similar services in England, from what the people who use it say{} (not the regulator's rating)",
+                    people.period.as_ref().map(|p| format!(", {p}")).unwrap_or_default()
+                ),
+                header: vec!["What people say".into(), "Services".into()],
+                rows: people.counts.iter().map(|(v, n, _)| vec![v.label().to_string(), n.to_string()]).collect(),
+            }),
+            None => blocks.push(Block::Paragraph("What people say was still being worked out when this report was made.".into())),
+        }
+        Report {
+            title: self.title.clone(),
+            subtitle: format!(
+                "Made by Candour on {made} from the register and what people say. Register data from the Care Quality Commission, Open Government Licence v3.0."
+            ),
+            blocks,
+        }
+    }
 }
 
 #[cfg(test)]
