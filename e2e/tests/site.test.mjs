@@ -60,7 +60,7 @@ describe('the local care market', () => {
   });
 });
 
-describe('the market report as PDF', () => {
+describe('reports as PDF', () => {
   it('reads back as text with the same figures as the page', async () => {
     const { execFileSync } = await import('node:child_process');
     const { mkdtempSync, writeFileSync } = await import('node:fs');
@@ -76,6 +76,15 @@ describe('the market report as PDF', () => {
     const text = execFileSync('pdftotext', ['-layout', file, '-']).toString();
     for (const words of [`${any.local_authority}: the local care market`, 'Services by type and current rating', 'Ratings over the last five years', 'England', 'page 1 of']) {
       assert.ok(text.includes(words), `the PDF says "${words}"`);
+    }
+    // A service's report reads back with its name and ratings.
+    const service = await fetch(url(`/locations/${any.id}/report.pdf`));
+    assert.equal(service.status, 200);
+    const serviceFile = join(mkdtempSync(join(tmpdir(), 'candour-pdf-')), 'service.pdf');
+    writeFileSync(serviceFile, Buffer.from(await service.arrayBuffer()));
+    const serviceText = execFileSync('pdftotext', [serviceFile, '-']).toString();
+    for (const words of [any.name, 'About this service', 'Current ratings']) {
+      assert.ok(serviceText.includes(words), `the service's PDF says "${words}"`);
     }
     // The page links it, and says the same number of services.
     const page = await newPage(browser);

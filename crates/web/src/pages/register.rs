@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home::home))
         .route("/locations", get(directory::directory))
         .route("/locations/{id}", get(location::location))
+        .route("/locations/{id}/report.pdf", get(location::report))
         .route("/providers/{id}", get(provider::provider))
         .route("/compare", get(compare::compare))
         .route("/areas/{local_authority}", get(market::market))

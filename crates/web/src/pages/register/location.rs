@@ -15,6 +15,7 @@ use super::people::PeopleSection;
 use crate::error::{PageError, WebError, render};
 use crate::manager::ManagerStatus;
 use crate::pages::feedback::public::{MAX_PAGE, STORIES_PER_PAGE, VoiceSection, voice_section, whole_number};
+use crate::pdf::{Block, Report};
 use crate::state::AppState;
 use crate::views::{
     RatingTag, Row, beds_text, count_of, location_href, long_date, optional_date, provider_href, safe_website,
@@ -101,9 +102,20 @@ pub async fn location(
     Path(raw_id): Path<String>,
     params: Result<Query<LocationParams>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    let id = parse_location_id(&raw_id)?;
     let stories = params.ok().and_then(|Query(p)| p.stories);
     let stories_page = whole_number("Stories page", stories.as_deref(), 1, MAX_PAGE)?;
+    Ok(render(StatusCode::OK, &build(&state, &raw_id, stories_page).await?))
+}
+
+/// `GET /locations/{id}/report.pdf`: the service page as a report to print or keep.
+pub async fn report(State(state): State<AppState>, Path(raw_id): Path<String>) -> Result<Response, PageError> {
+    let page = build(&state, &raw_id, 1).await?;
+    let made = Utc::now().format("%-d %B %Y").to_string();
+    Ok(crate::pdf::response(&page.report(&made), &format!("{}-report.pdf", page.id)))
+}
+
+async fn build(state: &AppState, raw_id: &str, stories_page: u32) -> Result<LocationPage, PageError> {
+    let id = parse_location_id(raw_id)?;
     let missing = || format!("There is no location with ID {id} in the register.");
     let (detail, assessments, summary, stories) = tokio::try_join!(
         async { state.store.location(&id).await.map_err(|e| WebError::from_store(e, missing)) },
@@ -129,7 +141,101 @@ pub async fn location(
     page.people = state.monitor.current().and_then(|snapshot| PeopleSection::of(&snapshot, &id));
     let visits = state.app.visits.published(&id).await.map_err(|e| WebError::from_store(e, String::new))?;
     page.visits = visits.iter().map(crate::pages::visits::VisitSummary::of).collect();
-    Ok(render(StatusCode::OK, &page))
+    Ok(page)
+}
+
+impl LocationPage {
+    /// The page as a printable report: who runs it, its ratings and their history,
+    /// what people say against similar services, and what experts by experience found.
+    fn report(&self, made: &str) -> Report {
+        let published = self.overall_published.as_ref().map(|p| format!(" ({p})")).unwrap_or_default();
+        let mut blocks = vec![Block::Paragraph(format!("{}: {}{published}.", self.overall_label, self.overall.label))];
+        if let Some(d) = &self.deregistered {
+            blocks.push(Block::Paragraph(d.clone()));
+        }
+        blocks.push(Block::Heading("About this service".into()));
+        blocks.push(Block::Table {
+            caption: format!("Run by {}", self.provider_name),
+            header: vec!["".into(), "".into()],
+            rows: self.details.iter().map(|r| vec![r.key.to_string(), r.value.clone()]).collect(),
+        });
+        if !self.current.groups.is_empty() {
+            blocks.push(Block::Heading("Current ratings".into()));
+            let header = std::iter::once("Key question".to_string())
+                .chain(self.current.groups.iter().map(|g| format!("{} ({})", g.name, g.published)))
+                .collect();
+            let rows = self
+                .current
+                .rows
+                .iter()
+                .map(|r| {
+                    std::iter::once(r.question.to_string())
+                        .chain(r.ratings.iter().map(|c| c.tag.label.to_string()))
+                        .collect()
+                })
+                .collect();
+            blocks.push(Block::Table {
+                caption: "The latest rating of each key question, by service".into(),
+                header,
+                rows,
+            });
+        }
+        if !self.history.is_empty() {
+            blocks.push(Block::Heading("Rating history".into()));
+            blocks.push(Block::Table {
+                caption: "Every overall rating recorded, newest first".into(),
+                header: vec!["Published".into(), "Rating".into(), "By".into()],
+                rows: self
+                    .history
+                    .iter()
+                    .map(|h| vec![h.published.clone(), h.overall.label.to_string(), h.about.clone()])
+                    .collect(),
+            });
+        }
+        if let Some(people) = &self.people {
+            blocks.push(Block::Heading("What people say".into()));
+            blocks.push(Block::Paragraph(format!(
+                "What people say: {}. This is not the regulator's rating.",
+                people.headline
+            )));
+            if people.enough {
+                blocks.push(Block::Table {
+                    caption: format!("Against {}", people.similar_services),
+                    header: ["Measure", "n", "Value", "95% interval", "Similar services"].map(String::from).to_vec(),
+                    rows: people
+                        .rows
+                        .iter()
+                        .map(|m| {
+                            vec![
+                                m.name.to_string(),
+                                m.n.clone(),
+                                m.value.clone(),
+                                m.interval.clone(),
+                                m.peer_mean.clone(),
+                            ]
+                        })
+                        .collect(),
+                });
+            }
+        }
+        if !self.visits.is_empty() {
+            blocks.push(Block::Heading("What people with lived experience found".into()));
+            for v in &self.visits {
+                blocks.push(Block::Paragraph(format!(
+                    "Visit on {}: the experts spoke with {}. {}",
+                    v.visited, v.spoken_with, v.summary
+                )));
+            }
+        }
+        Report {
+            title: self.name.clone(),
+            subtitle: format!(
+                "Location {}. Made by Candour on {made}. Register data from the Care Quality Commission, Open Government Licence v3.0.",
+                self.id
+            ),
+            blocks,
+        }
+    }
 }
 
 /// The engine results of the location's published assessments, with the date and
