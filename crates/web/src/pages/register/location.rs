@@ -137,7 +137,7 @@ async fn build(state: &AppState, raw_id: &str, stories_page: u32) -> Result<Loca
         .await
         .map_err(|e| WebError::from_store(e, String::new))?;
     let mut page = page(&detail, &published, voice, &manager);
-    page.plans = crate::pages::improvement::public::published_plans(&state, &id).await?;
+    page.plans = crate::pages::improvement::public::published_plans(state, &id).await?;
     page.people = state.monitor.current().and_then(|snapshot| PeopleSection::of(&snapshot, &id));
     let visits = state.app.visits.published(&id).await.map_err(|e| WebError::from_store(e, String::new))?;
     page.visits = visits.iter().map(crate::pages::visits::VisitSummary::of).collect();
