@@ -103,7 +103,7 @@ fn statement_row(row: &PgRow) -> StoreResult<StatementEntry> {
     })
 }
 
-fn challenge_row(row: &PgRow) -> StoreResult<Challenge> {
+pub(crate) fn challenge_row(row: &PgRow) -> StoreResult<Challenge> {
     let status: String = get(row, 5)?;
     Ok(Challenge {
         id: get(row, 0)?,

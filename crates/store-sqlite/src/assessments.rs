@@ -102,7 +102,7 @@ fn statement_row(row: &SqliteRow) -> StoreResult<StatementEntry> {
     })
 }
 
-fn challenge_row(row: &SqliteRow) -> StoreResult<Challenge> {
+pub(crate) fn challenge_row(row: &SqliteRow) -> StoreResult<Challenge> {
     let status: String = get(row, 5)?;
     Ok(Challenge {
         id: get(row, 0)?,

@@ -12,6 +12,7 @@ use candour_domain::visit::{VisitChange, VisitReport};
 use candour_domain::{LocationId, UserId};
 use candour_store::*;
 
+use crate::assessments::challenge_row;
 use crate::codec::{corrupt, get, stamp, to_json};
 use crate::{SqliteStore, other};
 
@@ -44,21 +45,6 @@ fn visit_row(row: &SqliteRow) -> StoreResult<VisitRecord> {
         published_at: get(row, 10)?,
         published_by: get::<Option<i64>>(row, 11)?.map(UserId),
         published_on: get(row, 12)?,
-    })
-}
-
-fn challenge_row(row: &SqliteRow) -> StoreResult<Challenge> {
-    let status: String = get(row, 5)?;
-    Ok(Challenge {
-        id: get(row, 0)?,
-        finding: get(row, 1)?,
-        text: get(row, 2)?,
-        raised_by: UserId(get(row, 3)?),
-        raised_at: get(row, 4)?,
-        status: ChallengeStatus::parse(&status).ok_or_else(|| corrupt("challenge status", &status))?,
-        decision_reason: get(row, 6)?,
-        decided_by: get::<Option<i64>>(row, 7)?.map(UserId),
-        decided_at: get(row, 8)?,
     })
 }
 
