@@ -154,6 +154,11 @@ async fn a_visit_goes_from_the_expert_to_the_provider_to_the_public() {
         "“I feel safe, and I know who to tell if something is wrong”: <strong>Good</strong>",
     ]);
     assert_eq!(app.get(&format!("/locations/{OAK_LODGE}/visits/{visit}")).await.status, StatusCode::NOT_FOUND);
+    let api = app.get(&format!("/api/v1/locations/{ROSE_COURT}")).await.json();
+    let published = &api["expert_visits"][0];
+    assert_eq!(published["report"]["findings"]["safe"]["judgement"], "good");
+    assert_eq!(published["report"]["spoken_with"]["person"], 6);
+    assert_eq!(published["href"], format!("/locations/{ROSE_COURT}/visits/{visit}"));
 
     // The inspector sees the experts' judgement beside the statements it is evidence for.
     let reply = inspector
@@ -180,6 +185,8 @@ async fn a_draft_visit_is_not_public_and_an_empty_report_is_not_sent() {
     let visit = page.trim_start_matches("/visits/");
     assert_eq!(app.get(&format!("/locations/{ROSE_COURT}/visits/{visit}")).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get(&format!("/locations/{ROSE_COURT}/visits/nonsense")).await.status, StatusCode::NOT_FOUND);
+    let api = app.get(&format!("/api/v1/locations/{ROSE_COURT}")).await.json();
+    assert_eq!(api["expert_visits"], serde_json::json!([]), "a draft is not in the API");
     let reply = expert.post(&app, &format!("{page}/report"), &[("spoken_staff", "lots"), ("visited_on", "soon")]).await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     reply.assert_contains(&[

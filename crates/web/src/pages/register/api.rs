@@ -50,6 +50,19 @@ pub struct LocationWithPeople {
     pub detail: LocationDetail,
     /// Null before the first monitoring snapshot and for services not monitored (deregistered).
     pub people_rating: Option<PeopleRatingJson>,
+    /// Published visits by experts by experience, newest first.
+    pub expert_visits: Vec<PublishedVisitJson>,
+}
+
+/// A published visit: the report as the experts wrote it (counts of whom they spoke
+/// with, observations by outcome area, judged "I" statements with their quotes).
+#[derive(Serialize)]
+pub struct PublishedVisitJson {
+    pub id: i64,
+    pub published_on: Option<chrono::NaiveDate>,
+    /// Its public page.
+    pub href: String,
+    pub report: candour_domain::visit::VisitReport,
 }
 
 /// `GET /api/v1/locations/{id}`
@@ -64,7 +77,17 @@ pub async fn location(
         .await
         .map_err(|e| WebError::from_store(e, || format!("There is no location with ID {id}")))?;
     let people_rating = state.monitor.current().and_then(|snapshot| PeopleRatingJson::of(&snapshot, &id));
-    Ok(Json(LocationWithPeople { detail, people_rating }))
+    let visits = state.app.visits.published(&id).await.map_err(|e| WebError::from_store(e, String::new))?;
+    let expert_visits = visits
+        .into_iter()
+        .map(|v| PublishedVisitJson {
+            href: format!("/locations/{id}/visits/{}", v.id),
+            id: v.id,
+            published_on: v.published_on,
+            report: v.report,
+        })
+        .collect();
+    Ok(Json(LocationWithPeople { detail, people_rating, expert_visits }))
 }
 
 /// `GET /api/v1/providers/{id}`
