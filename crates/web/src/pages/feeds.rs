@@ -153,10 +153,7 @@ async fn stories(state: &AppState, id: &LocationId) -> Result<Vec<Entry>, WebErr
 
 /// `GET /areas/{local authority}/feed.atom`: the newest ratings of the area's services.
 async fn area_feed(State(state): State<AppState>, Path(raw): Path<String>) -> Result<Response, PageError> {
-    let areas = state.store.local_authorities().await.map_err(|e| WebError::from_store(e, String::new))?;
-    let Some(area) = areas.into_iter().find(|a| a.local_authority.eq_ignore_ascii_case(raw.trim())) else {
-        return Err(WebError::not_found(format!("There is no local authority called {raw} in the register.")).into());
-    };
+    let area = crate::pages::register::find_area(&state, &raw).await?;
     let query = LocationQuery { local_authority: Some(area.local_authority.clone()), ..LocationQuery::default() };
     let services = search_all(state.store.as_ref(), &query).await.map_err(|e| WebError::from_store(e, String::new))?;
     let entries = services

@@ -16,6 +16,7 @@ use axum::Router;
 use axum::routing::get;
 
 pub use ids::parse_location_id;
+pub(crate) use market::find_area;
 pub use people::modifier as people_modifier;
 
 use candour_store::{LocationQuery, LocationSort, Place};

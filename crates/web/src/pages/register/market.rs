@@ -121,11 +121,17 @@ pub async fn report(State(state): State<AppState>, Path(raw): Path<String>) -> R
     ))
 }
 
-async fn build(state: &AppState, raw: &str) -> Result<MarketPage, WebError> {
+/// The local authority a path names (ignoring case), as the register spells it; else 404.
+pub(crate) async fn find_area(state: &AppState, raw: &str) -> Result<candour_store::AreaCount, WebError> {
     let areas = state.store.local_authorities().await.map_err(|e| WebError::from_store(e, String::new))?;
-    let Some(area) = areas.into_iter().find(|a| a.local_authority.eq_ignore_ascii_case(raw.trim())) else {
-        return Err(WebError::not_found(format!("There is no local authority called {raw} in the register.")));
-    };
+    areas
+        .into_iter()
+        .find(|a| a.local_authority.eq_ignore_ascii_case(raw.trim()))
+        .ok_or_else(|| WebError::not_found(format!("There is no local authority called {raw} in the register.")))
+}
+
+async fn build(state: &AppState, raw: &str) -> Result<MarketPage, WebError> {
+    let area = find_area(state, raw).await?;
     let name = area.local_authority.clone();
     let store = state.store.as_ref();
     let all = |query: LocationQuery| async move {
