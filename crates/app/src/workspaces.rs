@@ -174,7 +174,7 @@ pub fn location_resource(detail: &LocationDetail) -> Resource<'_> {
 }
 
 /// Someone with an account, as shown in a workspace: no secrets, no sign-in state.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Person {
     pub id: UserId,
     pub email: Email,
@@ -198,7 +198,7 @@ impl Person {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProviderWorkspace {
     pub provider: Provider,
     pub locations: Vec<LocationSummary>,
@@ -215,7 +215,7 @@ impl ProviderWorkspace {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LocationWorkspace {
     #[serde(flatten)]
     pub detail: LocationDetail,
@@ -322,7 +322,7 @@ fn local_authorities_of<'a>(summaries: impl Iterator<Item = &'a LocationSummary>
 }
 
 /// A local authority's services, for commissioners and inspectors.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AreaWorkspace {
     pub local_authority: String,
     pub registered: u64,
@@ -334,14 +334,14 @@ pub struct AreaWorkspace {
 }
 
 /// A service on the area's list of those needing attention, and why it is urgent, if it is.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Attention {
     pub service: LocationSummary,
     pub urgent: Vec<Urgency>,
 }
 
 /// What makes a service urgent whatever its rating.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub enum Urgency {
     /// Band 1 of the watchlist: a flag that overrides the score, or the highest score.
     WatchlistBandOne,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::{LocationId, ParseError, ProviderId};
 
 /// A user's number in our database.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(transparent)]
 pub struct UserId(pub i64);
 
@@ -18,7 +18,7 @@ impl fmt::Display for UserId {
 }
 
 /// An email address, trimmed and lower-cased so that one person has one account.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(transparent)]
 pub struct Email(String);
 
@@ -87,7 +87,7 @@ impl fmt::Debug for Password {
 }
 
 /// What a person does in Candour. A user may hold several roles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Runs the system: everything.
@@ -184,7 +184,7 @@ impl fmt::Display for Role {
 }
 
 /// What a grant covers.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum Scope {
     /// Everything the role reaches (administrators, inspectors, moderators).
@@ -195,7 +195,7 @@ pub enum Scope {
 }
 
 /// One role over one scope. A commissioner of two authorities holds two grants.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Grant {
     pub role: Role,
     pub scope: Scope,
@@ -254,7 +254,7 @@ pub fn describe_grants(grants: &[Grant]) -> String {
 }
 
 /// Someone signed in (or calling with an API token): who, and what they hold.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Principal {
     pub user_id: UserId,
     pub email: Email,

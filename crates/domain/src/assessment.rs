@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::KeyQuestion;
 
 /// Where an assessment is in its life. Only forwards: draft → sent → published.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AssessmentStatus {
     /// Being scored by the inspector; only inspectors see it.
@@ -45,7 +45,7 @@ impl fmt::Display for AssessmentStatus {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChallengeStatus {
     Open,

@@ -82,7 +82,7 @@ impl Relationship {
 }
 
 /// A problem with one field of a complaint or a step, in words for the person.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ComplaintError {
     pub field: &'static str,
     pub message: String,
@@ -96,14 +96,14 @@ impl ComplaintError {
 
 /// Complaints not closed and still unanswered after their response deadline: how
 /// many, and the earliest of their deadlines.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct OverdueComplaints {
     pub count: u32,
     pub oldest_due: NaiveDate,
 }
 
 /// The clocks, in working days.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ComplaintPolicy {
     pub acknowledge_within: u32,
     /// When no date was agreed with the complainant.
@@ -184,7 +184,7 @@ impl Step {
 }
 
 /// When each answer is due.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Deadlines {
     pub acknowledge_by: NaiveDate,
     pub respond_by: NaiveDate,
@@ -204,7 +204,7 @@ pub fn deadlines(
 }
 
 /// Which answers are late on `today`: not given by the deadline (or given after it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, utoipa::ToSchema)]
 pub struct Late {
     pub acknowledgement: bool,
     pub response: bool,

@@ -100,6 +100,8 @@ impl FromStr for PlausibleDate {
     }
 }
 
+crate::text_schema!(PlausibleDate, "A date, YYYY-MM-DD", "2026-03-14");
+
 impl Serialize for PlausibleDate {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         self.0.serialize(s)

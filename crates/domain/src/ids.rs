@@ -20,7 +20,7 @@ fn parse_cqc_id(what: &'static str, value: &str) -> Result<String, ParseError> {
 
 macro_rules! cqc_id {
     ($name:ident, $what:literal) => {
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
         #[serde(transparent)]
         pub struct $name(String);
 

@@ -65,7 +65,7 @@ impl Problem {
 
 /// One finding a plan responds to. `reference` names it where it has a name: the
 /// statement code (`S1`), the watchlist code, the rating, the complaint reference.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Finding {
     pub kind: FindingKind,
     pub reference: String,
@@ -140,7 +140,7 @@ pub fn parse_statement_code(value: &str) -> Result<String, ParseError> {
 }
 
 /// An action as typed, every field still text.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct RawAction {
     pub finding: String,
@@ -152,7 +152,7 @@ pub struct RawAction {
 
 /// An action's details, checked: which of the plan's findings it answers, the
 /// statement it improves, what will be done, by whom and by when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ActionDetails {
     pub finding_id: i64,
     pub statement: String,
@@ -263,7 +263,7 @@ pub const REFLECTION_SECTIONS: [(&str, &str, &str); 10] = [
 ];
 
 /// The reflection's text by section code; blank sections are left out.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(transparent)]
 pub struct Reflection(pub BTreeMap<String, String>);
 
@@ -293,7 +293,7 @@ impl Reflection {
 }
 
 /// The kinds of evidence file accepted, each recognised by its content.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FileKind {
     Pdf,

@@ -52,3 +52,22 @@ pub fn is_blank(value: &str) -> bool {
 pub fn non_blank(value: &str) -> Option<&str> {
     (!is_blank(value)).then(|| value.trim())
 }
+
+/// Describes, for the API's OpenAPI document, a type that serialises itself as text
+/// (a code or a date of our own format): a string with what it is and an example.
+#[macro_export]
+macro_rules! text_schema {
+    ($type:ty, $description:literal, $example:literal) => {
+        impl utoipa::PartialSchema for $type {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .description(Some($description))
+                    .examples([$example])
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $type {}
+    };
+}

@@ -10,7 +10,7 @@ use crate::LocationId;
 use crate::returns::Month;
 
 /// What the people's answers say of a service against similar services, best first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Better,
@@ -57,7 +57,7 @@ impl Verdict {
 }
 
 /// A service's people's rating in brief: enough to list, filter and sort by.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PeopleStanding {
     pub verdict: Verdict,
     /// Answers the verdict rests on; `None` when there are not enough.

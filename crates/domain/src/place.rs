@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::ParseError;
 
 /// The nine regions of England, as the regulator names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Region {
     EastMidlands,
@@ -95,7 +95,7 @@ impl fmt::Display for Region {
 }
 
 /// A UK postcode, upper-cased with one space before the inward code.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(transparent)]
 pub struct Postcode(String);
 

@@ -27,7 +27,7 @@ coded_enum!(
 );
 
 /// A document as it arrives from a form or the API, every field still text.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct RawPolicy {
     pub title: String,
@@ -39,7 +39,7 @@ pub struct RawPolicy {
 }
 
 /// A problem with one field, named as the form and the API name it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: &'static str,
     pub message: String,
@@ -52,7 +52,7 @@ impl FieldError {
 }
 
 /// A version ready to publish, every check passed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PolicyDraft {
     pub title: String,
     pub kind: PolicyKind,
@@ -132,7 +132,7 @@ impl PolicyDraft {
 }
 
 /// A version number: 1 for the first publication, then 2, 3, ...
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Version(pub u32);
 
 impl Version {
@@ -158,7 +158,7 @@ impl fmt::Display for Version {
 }
 
 /// How many confirmations were expected and how many were given.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReadCount {
     pub expected: u64,
     pub confirmed: u64,

@@ -81,6 +81,8 @@ impl fmt::Display for QualityStatement {
     }
 }
 
+crate::text_schema!(QualityStatement, "A quality statement's code, S1 to W8", "S1");
+
 impl Serialize for QualityStatement {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.code())
@@ -95,7 +97,7 @@ impl<'de> Deserialize<'de> for QualityStatement {
 }
 
 /// An account as it arrives from a form or the API, every field still text.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct RawPractice {
     pub title: String,
@@ -109,7 +111,7 @@ pub struct RawPractice {
 }
 
 /// An account with every check passed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PracticeDraft {
     pub title: String,
     pub summary: String,

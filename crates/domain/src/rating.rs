@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::{LocationId, ParseError};
 
 /// The four ratings, best first, so that `Ord` ranks them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Rating {
     Outstanding,
@@ -74,7 +74,7 @@ impl fmt::Display for Rating {
 }
 
 /// The regulator's five key questions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum KeyQuestion {
     Safe,
@@ -125,7 +125,7 @@ impl fmt::Display for KeyQuestion {
 }
 
 /// A rating for each key question, where one was given.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct KeyQuestionRatings {
     pub safe: Option<Rating>,
     pub effective: Option<Rating>,
@@ -166,7 +166,7 @@ impl KeyQuestionRatings {
 }
 
 /// Who produced a rating.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RatingSource {
     /// Imported from the regulator's published data.
@@ -203,7 +203,7 @@ impl RatingSource {
 /// One published rating of one service group at a location: the overall rating and
 /// the key question ratings, as of a publication date. A location's history is the
 /// list of these; its current rating per service group is the latest.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RatingRecord {
     pub location_id: LocationId,
     /// "Overall" for the location as a whole, otherwise the service group's name

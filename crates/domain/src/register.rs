@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{LocationId, ParseError, Postcode, ProviderId, Region, ServiceKind};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RegistrationStatus {
     Registered,
@@ -27,7 +27,7 @@ impl RegistrationStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Registration {
     pub status: RegistrationStatus,
     pub registered_on: Option<NaiveDate>,
@@ -40,7 +40,7 @@ impl Default for Registration {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Address {
     pub line1: Option<String>,
     pub line2: Option<String>,
@@ -64,7 +64,7 @@ impl Address {
 
 /// A registered provider: the organisation (or person) legally responsible for
 /// one or more locations.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Provider {
     pub id: ProviderId,
     pub name: String,
@@ -106,7 +106,7 @@ impl Provider {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RelationshipKind {
     /// The related location is this one's predecessor (e.g. before a change of owner).
@@ -136,7 +136,7 @@ impl RelationshipKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Relationship {
     pub kind: RelationshipKind,
     pub related_id: LocationId,
@@ -146,7 +146,7 @@ pub struct Relationship {
 
 /// A location: the place (or office, for homecare) where a regulated service is
 /// provided. This is the unit that is rated and compared.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Location {
     pub id: LocationId,
     pub provider_id: ProviderId,

@@ -84,6 +84,8 @@ impl fmt::Display for Month {
     }
 }
 
+crate::text_schema!(Month, "A month, YYYY-MM", "2026-03");
+
 impl Serialize for Month {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
@@ -124,7 +126,7 @@ pub const FIELDS: [(&str, &str); 20] = [
 
 /// A return as it arrives, every field still text: a CSV row, or the API's JSON
 /// (where numbers and `true`/`false` are accepted as well as text).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct RawReturn {
     #[serde(deserialize_with = "text")]
@@ -283,7 +285,7 @@ fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 }
 
 /// A problem with one field of a return, written for the person who sent it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     /// The field's name, which is also its CSV column and JSON key.
     pub field: &'static str,
@@ -291,7 +293,7 @@ pub struct FieldError {
 }
 
 /// One location's figures for one month, every check passed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MonthlyReturn {
     pub month: Month,
     pub headcount: u32,

@@ -7,7 +7,7 @@ use crate::ParseError;
 /// The kinds of adult social care service Candour compares like with like.
 /// The regulator's own service type names are kept beside this on each location;
 /// this is the classification we filter and group by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ServiceKind {
     CareHomeNursing,

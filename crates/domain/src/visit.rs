@@ -132,7 +132,7 @@ coded_enum!(
 );
 
 /// How many people of each kind the experts spoke with. Counts only: no names.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SpokenWith {
     pub person: u16,
     pub family: u16,
@@ -187,21 +187,21 @@ impl SpokenWith {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Quote {
     pub from: Speaker,
     pub text: String,
 }
 
 /// One "I" statement as the experts judged it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StatementFinding {
     pub judgement: Judgement,
     pub quotes: Vec<Quote>,
 }
 
 /// What the experts found: the report's content, kept whole.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct VisitReport {
     pub visited_on: Option<NaiveDate>,
     pub spoken_with: SpokenWith,

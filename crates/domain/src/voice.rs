@@ -28,7 +28,7 @@ pub const SNAPSHOT_MIN_HOURS: i64 = 24;
 macro_rules! coded_enum {
     ($(#[$meta:meta])* $name:ident, $what:literal, $expected:literal { $($variant:ident => $code:literal, $label:literal;)+ }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 
@@ -494,7 +494,7 @@ pub fn question(code: &str) -> Option<&'static Question> {
 }
 
 /// An answer to one question: a level, or "doesn't apply to me".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Answer {
     pub question: &'static str,
     pub level: Option<Level>,
@@ -502,7 +502,7 @@ pub struct Answer {
 
 /// Contact details, given only if the person wants a reply in private. Seen by
 /// moderators; never by the provider.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Contact {
     pub name: String,
     pub email: String,
@@ -517,7 +517,7 @@ impl Contact {
 
 /// Feedback as it arrives, every field still text: from the form (one field per
 /// key) or the API (JSON with the same keys; `answers` keyed by question code).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct RawFeedback {
     pub respondent: String,
@@ -539,7 +539,7 @@ pub struct RawFeedback {
 }
 
 /// A problem with one field, written for the person who filled it in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FeedbackError {
     /// The field's key: `respondent`, `answers.safe`, `personal_outcomes.2`, `story`, …
     pub field: String,
@@ -547,7 +547,7 @@ pub struct FeedbackError {
 }
 
 /// Feedback that has passed every check.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Feedback {
     pub respondent: Respondent,
     pub channel: Channel,
@@ -695,7 +695,7 @@ impl Feedback {
 /// A moderator's judgement of how serious the most serious thing said is:
 /// 0 none, 1 minimal, 2 mild, 3 moderate, 4 strong, 5 severe. 4 and 5 raise a
 /// safeguarding alert.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "u8", into = "u8")]
 pub struct Criticality(u8);
 
@@ -764,7 +764,7 @@ coded_enum!(
 );
 
 /// One counted response, for the aggregates.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ResponseFacts {
     pub received_at: DateTime<Utc>,
     pub respondent: Respondent,
@@ -775,7 +775,7 @@ pub struct ResponseFacts {
 }
 
 /// One story (published or waiting) and how it was answered, for the aggregates.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct StoryFacts {
     pub received_at: DateTime<Utc>,
     pub published: bool,
@@ -788,7 +788,7 @@ pub struct StoryFacts {
 
 /// Everything the aggregates of one service are computed from, since a date.
 /// Rejected responses are left out.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct VoiceFacts {
     pub responses: Vec<ResponseFacts>,
     pub stories: Vec<StoryFacts>,

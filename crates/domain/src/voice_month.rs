@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::voice::{Channel, Overall, Respondent, ResponseFacts, StoryFacts};
 
 /// The month's voice counts, enough to recompute every voice indicator without the answers.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, utoipa::ToSchema)]
 pub struct VoiceMonth {
     /// Responses from people who use the service and those who speak for them.
     pub responses: u32,

@@ -37,7 +37,7 @@ fn yes() -> bool {
 }
 
 /// A whole assessment: the policy to rate under and one or more service groups.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Assessment {
     #[serde(default)]
@@ -152,7 +152,7 @@ impl<'de> Visitor<'de> for ListScan<'_> {
 
 /// One service group at a location (a location that provides several kinds of
 /// service is rated per service group).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceGroupAssessment {
     /// The service group's name, like "Care home service with nursing".
@@ -199,7 +199,7 @@ impl ServiceGroupAssessment {
 }
 
 /// What was assessed under each key question; `None` when nothing was.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeyQuestionAssessments {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -253,7 +253,7 @@ pub enum KeyQuestionAssessment {
 }
 
 /// A key question rating from an earlier assessment, not reassessed now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct StandingRating {
     pub rating: Rating,
     /// When it was given, where known.
@@ -284,7 +284,7 @@ pub enum Evidence {
 }
 
 /// The assessor's departures from computed ratings, each with its reason.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Judgements {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -318,7 +318,7 @@ impl Judgements {
 }
 
 /// An assessor's rating in place of the computed one. A reason is mandatory.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "JudgementFields")]
 pub struct Judgement {
     rating: Rating,
@@ -370,6 +370,38 @@ fn lenient_rating<'de, D: Deserializer<'de>>(d: D) -> Result<Rating, D::Error> {
 }
 
 // The key question form: `{"rating": …, "rated_on": …}` or `{"S1": 3, "S2": {…}}`.
+
+/// Described as it is sent: a standing rating, or scores by statement code.
+impl utoipa::PartialSchema for KeyQuestionAssessment {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::ToSchema;
+        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, OneOfBuilder, Ref, Type};
+        let score = || Ref::from_schema_name(Score::name());
+        let by_category = ObjectBuilder::new()
+            .description(Some("Scores by evidence category, or `score`; `carried_from` when not reassessed"))
+            .property("score", score())
+            .property(
+                "carried_from",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Date))),
+            )
+            .additional_properties(Some(AdditionalProperties::RefOr(score().into())));
+        let statement = OneOfBuilder::new().item(score()).item(by_category);
+        let scored = ObjectBuilder::new()
+            .description(Some("Scores by quality statement code, like `{\"S1\": 3}`"))
+            .additional_properties(Some(AdditionalProperties::RefOr(statement.into())));
+        OneOfBuilder::new().item(Ref::from_schema_name(StandingRating::name())).item(scored).into()
+    }
+}
+
+impl utoipa::ToSchema for KeyQuestionAssessment {
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        <StandingRating as utoipa::ToSchema>::schemas(schemas);
+        schemas.push((StandingRating::name().into(), <StandingRating as utoipa::PartialSchema>::schema()));
+        schemas.push((Score::name().into(), <Score as utoipa::PartialSchema>::schema()));
+    }
+}
 
 impl Serialize for KeyQuestionAssessment {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

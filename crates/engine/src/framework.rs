@@ -79,6 +79,8 @@ impl fmt::Display for StatementId {
     }
 }
 
+candour_domain::text_schema!(StatementId, "A quality statement's code, S1 to W8", "S1");
+
 impl Serialize for StatementId {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
@@ -93,7 +95,7 @@ impl<'de> Deserialize<'de> for StatementId {
 }
 
 /// The six kinds of evidence a statement is judged on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EvidenceCategory {
     PeopleExperience,
@@ -133,7 +135,7 @@ impl fmt::Display for EvidenceCategory {
 }
 
 /// Which version of the framework produced a result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FrameworkVersion {
     pub id: String,
@@ -142,7 +144,7 @@ pub struct FrameworkVersion {
     pub effective_from: NaiveDate,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeyQuestionInfo {
     pub id: KeyQuestion,
@@ -150,7 +152,7 @@ pub struct KeyQuestionInfo {
     pub summary: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CategoryInfo {
     pub id: EvidenceCategory,
@@ -159,7 +161,7 @@ pub struct CategoryInfo {
     pub live_source: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceTypeInfo {
     pub id: ServiceKind,
@@ -170,7 +172,7 @@ pub struct ServiceTypeInfo {
 }
 
 /// One quality statement.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Statement {
     pub id: StatementId,

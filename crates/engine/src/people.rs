@@ -24,7 +24,7 @@ use crate::monitoring::{
 use crate::stats::{DispersionOptions, StatsError, Z_95, beta_prior, median, wilson};
 
 /// The choices behind the people's rating; stated with every rating.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct PeoplePolicy {
     /// Complete months of answers, ending with the month before the current one.
     pub window_months: u32,
@@ -150,6 +150,23 @@ impl PeopleMeasureKind {
     }
 }
 
+/// Sent as `{"code": "outcome_score", "name": "Outcome score"}`.
+impl utoipa::PartialSchema for PeopleMeasureKind {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::ObjectBuilder;
+        use utoipa::openapi::schema::Type;
+        let codes: Vec<&str> = PeopleMeasureKind::ALL.iter().map(|k| k.code()).collect();
+        ObjectBuilder::new()
+            .property("code", ObjectBuilder::new().schema_type(Type::String).enum_values(Some(codes)))
+            .property("name", ObjectBuilder::new().schema_type(Type::String))
+            .required("code")
+            .required("name")
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for PeopleMeasureKind {}
+
 impl Serialize for PeopleMeasureKind {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
@@ -162,7 +179,7 @@ impl Serialize for PeopleMeasureKind {
 
 /// One measure of a service: the figure, its 95 % interval, the shrunk estimate, the
 /// peers' figure and the adjusted z. Figures are `None` under the minimum of answers.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct PeopleMeasure {
     #[serde(flatten)]
     pub kind: PeopleMeasureKind,
@@ -180,7 +197,7 @@ pub struct PeopleMeasure {
 }
 
 /// A service's people's rating.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct PeopleRating {
     /// The first and last complete months of answers.
     pub from: Month,
@@ -200,7 +217,7 @@ pub struct PeopleRating {
 }
 
 /// A month with far more responses than the service usually gets.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Burst {
     pub month: Month,
     pub responses: u32,

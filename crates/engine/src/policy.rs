@@ -9,7 +9,7 @@ use crate::score::{Bands, Rounding};
 
 /// How to resolve the one case the published principles leave open: exactly one
 /// key question Inadequate.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OneInadequate {
     #[default]
@@ -29,7 +29,7 @@ impl OneInadequate {
 /// The rules that combine five key question ratings into an overall rating, tried
 /// in order; the first that matches decides, and "otherwise Good" comes last. The
 /// breach cap is applied to the result of these rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OverallRule {
     /// Two or more key questions Inadequate give Inadequate.
@@ -76,7 +76,7 @@ fn yes() -> bool {
 
 /// Every configurable choice of the rating engine, with the framework document's
 /// defaults. Unknown keys are refused so that a misspelt option is never ignored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
     /// How percentages are rounded before banding (default `half_up`).

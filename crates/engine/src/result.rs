@@ -14,7 +14,7 @@ use crate::policy::{OverallRule, Policy};
 use crate::score::Score;
 
 /// The stable code of every rule the engine applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum Rule {
     /// A percentage banded into a rating.
     #[serde(rename = "band")]
@@ -141,14 +141,14 @@ impl From<OverallRule> for Rule {
 }
 
 /// One step of a computation: the rule applied and what it did, in a sentence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Step {
     pub rule: Rule,
     pub text: String,
 }
 
 /// The result of rating a whole assessment.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AssessmentResult {
     pub service_groups: Vec<ServiceGroupResult>,
     /// The location's overall rating: only when there is exactly one service group.
@@ -163,7 +163,7 @@ pub struct AssessmentResult {
 }
 
 /// The facts about a service group that bear on its ratings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Facts {
     pub breach: bool,
     pub registered_manager: bool,
@@ -171,7 +171,7 @@ pub struct Facts {
     pub notifications_ok: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ServiceGroupResult {
     pub name: String,
     pub service_type: ServiceKind,
@@ -195,7 +195,7 @@ impl ServiceGroupResult {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct KeyQuestionResults {
     pub safe: KeyQuestionResult,
     pub effective: KeyQuestionResult,
@@ -229,7 +229,7 @@ impl KeyQuestionResults {
 }
 
 /// One key question's rating and how it was reached.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct KeyQuestionResult {
     /// sum / (statements × 4) as a percentage, to two decimal places, unrounded.
     pub percent: Option<f64>,
@@ -266,7 +266,7 @@ pub struct KeyQuestionResult {
 }
 
 /// One statement's score as used, with its category working when it has one.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StatementResult {
     pub id: StatementId,
     pub title: String,
@@ -279,7 +279,7 @@ pub struct StatementResult {
 }
 
 /// How evidence-category scores became a statement score.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CategoryWorking {
     pub scores: BTreeMap<EvidenceCategory, Score>,
     pub sum: u32,
@@ -291,7 +291,7 @@ pub struct CategoryWorking {
 }
 
 /// How many key questions have each rating.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RatingCounts {
     pub outstanding: u32,
     pub good: u32,
@@ -328,7 +328,7 @@ impl RatingCounts {
 }
 
 /// An overall rating and how it was reached.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OverallResult {
     pub rating: Rating,
     /// The rule that decided the final rating.

@@ -55,6 +55,19 @@ impl fmt::Display for Score {
     }
 }
 
+impl utoipa::PartialSchema for Score {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Integer)
+            .minimum(Some(1))
+            .maximum(Some(4))
+            .description(Some("A score: 1 significant shortfalls, 2 some shortfalls, 3 good, 4 exceptional"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Score {}
+
 impl Serialize for Score {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_u8(self.0)
@@ -89,7 +102,7 @@ impl<'de> Visitor<'de> for ScoreVisitor {
 
 /// How a percentage is rounded before it is banded. The regulator does not publish
 /// its rounding, so this is policy; the unrounded value is always kept too.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Rounding {
     /// To a whole percentage, halves upwards: 62.5 → 63.
@@ -125,7 +138,7 @@ impl Rounding {
 
 /// The lowest percentage of each rating band; below `requires_improvement` is
 /// Inadequate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Bands {
     pub outstanding: u32,
@@ -183,7 +196,7 @@ impl Bands {
 }
 
 /// A sum of scores and how many there were.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ScoreTotal {
     pub sum: u32,
     pub count: u32,

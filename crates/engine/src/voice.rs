@@ -13,7 +13,7 @@ use candour_domain::voice::{
 use crate::stats;
 
 /// % positive: (very good + good) over every answer but "don't know".
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Proportion {
     pub positive: u32,
     /// The answers other than "don't know": the denominator, stated on every chart.
@@ -25,7 +25,7 @@ pub struct Proportion {
 }
 
 /// A mean on the 0–3 scale over `n` answers ("doesn't apply" left out).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct QuestionMean {
     pub code: &'static str,
     pub text: &'static str,
@@ -36,7 +36,7 @@ pub struct QuestionMean {
 }
 
 /// The figures of one voice: people (and those who speak for them), staff, or partners.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct VoiceGroup {
     /// The evidence category it feeds: `people_experience`, `staff_feedback`, `partner_feedback`.
     pub category: &'static str,
@@ -49,7 +49,7 @@ pub struct VoiceGroup {
 }
 
 /// Latest progress on personal outcomes, when at least 5 have been rated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ProgressCounts {
     pub better: u32,
     pub same: u32,
@@ -57,7 +57,7 @@ pub struct ProgressCounts {
 }
 
 /// How the provider answered the stories people told.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct StoryStats {
     pub published: u32,
     pub with_reply: u32,
@@ -71,7 +71,7 @@ pub struct StoryStats {
     pub unanswered_critical: Vec<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct VoiceSummary {
     /// Responses received from `since` to `until` are counted.
     pub since: DateTime<Utc>,

@@ -47,7 +47,7 @@ pub fn history_start(month: Month, policy: &MonitoringPolicy) -> Month {
 /// A registered service whose stored data could not be read: it is left out of
 /// the computation (and so of its peers' comparisons) and reported, while every
 /// other service is computed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct NotComputed {
     pub location: String,
     /// Its name, when the register's row could be read.

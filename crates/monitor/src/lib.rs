@@ -87,7 +87,7 @@ impl MonitorError {
 }
 
 /// How the monitor stands, as `/healthz` reports it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Health {
     pub state: HealthState,
     /// When the last round that computed a snapshot finished.
@@ -104,7 +104,7 @@ pub struct Health {
     pub reflected_change: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum HealthState {
     /// No round has finished yet, and none has failed.

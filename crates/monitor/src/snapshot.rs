@@ -20,7 +20,7 @@ use candour_store::ServiceFacts;
 
 use crate::inputs::{Inputs, NotComputed};
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Timings {
     /// Reading what was needed from the store (everything, or the services that changed).
     pub load: Duration,

@@ -16,7 +16,7 @@ use candour_domain::{KeyQuestion, LocationId, ProviderId, Rating, RatingRecord, 
 use crate::StoreResult;
 
 /// The facts about the service that bear on its ratings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AssessmentFacts {
     /// A breach of regulations was found.
     pub breach: bool,
@@ -37,7 +37,7 @@ impl Default for AssessmentFacts {
 /// scores, with notes per evidence category; or a score carried over from an
 /// earlier assessment with its date. Codes are the engine's (`S1`,
 /// `people_experience`); the caller checks them against the framework.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StatementEntry {
     pub statement: String,
     /// The statement's score, 1–4, when scored directly.
@@ -51,7 +51,7 @@ pub struct StatementEntry {
 }
 
 /// A key question not reassessed in a focused assessment keeps its standing rating.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StandingEntry {
     pub key_question: KeyQuestion,
     pub rating: Rating,
@@ -61,7 +61,7 @@ pub struct StandingEntry {
 /// The inspector's rating in place of the computed one, for a key question or
 /// (`key_question: None`) the overall rating, with the reason and the computed
 /// rating it departs from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct JudgementEntry {
     pub key_question: Option<KeyQuestion>,
     pub rating: Rating,
@@ -71,7 +71,7 @@ pub struct JudgementEntry {
 
 /// A factual-accuracy challenge to one finding: a statement (`S1`) or a key
 /// question (`safe`) or the overall rating (`overall`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Challenge {
     pub id: i64,
     pub finding: String,
@@ -103,7 +103,7 @@ pub struct ChallengeDecision {
 }
 
 /// An assessment with everything recorded on it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AssessmentRecord {
     pub id: i64,
     pub location_id: LocationId,
@@ -163,7 +163,7 @@ impl AssessmentRecord {
 }
 
 /// A change to a sent finding, allowed because a challenge to it was accepted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Correction {
     pub challenge_id: i64,
     /// The finding changed: a statement (`S3`), a key question (`safe`) or `overall`.

@@ -19,7 +19,7 @@ use crate::{OutgoingEmail, StoreResult};
 
 /// A safeguarding alert raised with a complaint whose words suggest harm: kept on
 /// the complaint, its emails queued in the same transaction.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ComplaintAlert {
     pub level: Criticality,
     /// Why, in plain words: "Pre-screen: words suggesting harm (hit)".
@@ -49,7 +49,7 @@ pub struct NewComplaint {
 
 /// What keeping a complaint returns; on a repeat of the same follow secret, the
 /// first one's, with `duplicate: true`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ComplaintReceipt {
     pub id: i64,
     pub reference: String,
@@ -57,7 +57,7 @@ pub struct ComplaintReceipt {
 }
 
 /// An escalation to the local authority or the ombudsman, and its result once known.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Escalation {
     pub id: i64,
     pub to: EscalatedTo,
@@ -69,7 +69,7 @@ pub struct Escalation {
 }
 
 /// One entry of a complaint's timeline.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ComplaintEvent {
     /// `received`, or the code of the step taken (see `ComplaintStep::code`).
     pub step: String,
@@ -83,7 +83,7 @@ pub struct ComplaintEvent {
 }
 
 /// A complaint in full.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ComplaintRecord {
     pub id: i64,
     pub location_id: LocationId,

@@ -27,7 +27,7 @@ pub struct NewPlan {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PlanFinding {
     pub id: i64,
     #[serde(flatten)]
@@ -35,7 +35,7 @@ pub struct PlanFinding {
 }
 
 /// One status an action was given, with who gave it, when and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct StatusChange {
     pub status: ActionStatus,
     pub reason: Option<String>,
@@ -44,7 +44,7 @@ pub struct StatusChange {
 }
 
 /// An evidence file's description (its content is read apart, by [`ImprovementStore::evidence_file`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FileMeta {
     pub name: String,
     pub kind: FileKind,
@@ -53,7 +53,7 @@ pub struct FileMeta {
 }
 
 /// A piece of evidence: a note, or a file with an optional note about it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Evidence {
     pub id: i64,
     pub action_id: i64,
@@ -65,7 +65,7 @@ pub struct Evidence {
     pub added_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PlanAction {
     pub id: i64,
     #[serde(flatten)]
@@ -80,14 +80,14 @@ pub struct PlanAction {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PlanPublication {
     pub summary: String,
     pub published_by: UserId,
     pub published_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Plan {
     pub id: i64,
     pub location_id: LocationId,

@@ -14,7 +14,7 @@ use candour_domain::LocationId;
 use crate::StoreResult;
 
 /// What kind of write a journal entry records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
     /// A location added, changed or deregistered by a register import or sync (its
@@ -88,7 +88,7 @@ impl fmt::Display for ChangeKind {
 }
 
 /// One journal entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Change {
     /// Increasing, never reused (not even after pruning).
     pub sequence: i64,

@@ -13,14 +13,14 @@ use candour_domain::{
 // ---------------------------------------------------------------- directory
 
 /// Which ratings to show: a given overall rating, or locations not yet rated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RatingFilter {
     Rated(Rating),
     NotRated,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LocationSort {
     #[default]
@@ -82,7 +82,7 @@ impl LocationSort {
 
 /// A directory query. Text filters are already validated and normalised by the
 /// caller (see `candour_domain::Postcode::normalise_prefix`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LocationQuery {
     /// Matches the location's name or "also known as", ignoring case.
     pub name: Option<String>,
@@ -137,7 +137,7 @@ impl Default for LocationQuery {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub total: u64,
@@ -152,7 +152,7 @@ impl<T> Page<T> {
 }
 
 /// A line in the directory.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LocationSummary {
     pub id: LocationId,
     pub name: String,
@@ -180,7 +180,7 @@ pub struct LocationSummary {
 }
 
 /// A place a person typed (a postcode, the start of one or a town), where it is.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Place {
     /// As typed, tidied: a postcode in its usual form.
     pub name: String,
@@ -199,7 +199,7 @@ impl Place {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RelatedLocation {
     pub kind: RelationshipKind,
     pub id: LocationId,
@@ -209,7 +209,7 @@ pub struct RelatedLocation {
     pub known: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LocationDetail {
     pub location: Location,
     pub provider: Provider,
@@ -225,26 +225,26 @@ pub struct LocationDetail {
     pub provider_location_count: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ProviderDetail {
     pub provider: Provider,
     pub locations: Vec<LocationSummary>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AreaCount {
     pub local_authority: String,
     pub region: Option<Region>,
     pub locations: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NameCount {
     pub name: String,
     pub locations: u64,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RegisterStats {
     pub registered_locations: u64,
     pub deregistered_locations: u64,
@@ -286,7 +286,7 @@ pub struct RegisterSnapshot {
 }
 
 /// Counts an import reports. Rows that were skipped as invalid are counted by the importer.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ImportCounts {
     pub added: u64,
     pub changed: u64,
@@ -316,7 +316,7 @@ pub struct ImportPlan {
     pub counts: ImportCounts,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ImportRun {
     pub id: i64,
     pub kind: String,

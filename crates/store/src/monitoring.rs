@@ -28,7 +28,7 @@ impl<'a> Locations<'a> {
 }
 
 /// What the register says about a watched service: what pages filter and show.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ServiceFacts {
     pub id: LocationId,
     pub name: String,
@@ -47,7 +47,7 @@ pub struct ServiceFacts {
 }
 
 /// A service's complaints kept in Candour's complaint log, as monitoring reads them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ComplaintLog {
     pub location_id: LocationId,
     /// The month of the first complaint it logged: from then on its complaint figures
@@ -81,7 +81,7 @@ impl ComplaintLog {
 }
 
 /// The complaints received in one month.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ComplaintMonth {
     pub month: Month,
     pub received: u32,
@@ -95,7 +95,7 @@ pub struct ComplaintMonth {
 /// another writer can hold what no form accepts (a month that is not one, a count
 /// below zero); monitoring leaves that one service out and says so, rather than
 /// failing for every service.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Unreadable {
     /// The location's ID as stored (it may itself be what could not be read).
     pub location: String,

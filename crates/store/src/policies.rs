@@ -26,7 +26,7 @@ pub struct NewPolicyVersion {
 }
 
 /// One version in full.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PolicyVersion {
     pub policy_id: i64,
     pub version: Version,
@@ -37,7 +37,7 @@ pub struct PolicyVersion {
 }
 
 /// One version as listed in a policy's history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct VersionLine {
     pub version: Version,
     pub title: String,
@@ -49,7 +49,7 @@ pub struct VersionLine {
 }
 
 /// A policy with its current version in full and every version listed, newest first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PolicyRecord {
     pub id: i64,
     pub provider_id: ProviderId,
@@ -59,7 +59,7 @@ pub struct PolicyRecord {
 }
 
 /// A policy as listed in its provider's library: its current version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PolicySummary {
     pub id: i64,
     pub provider_id: ProviderId,
@@ -76,7 +76,7 @@ pub struct PolicySummary {
 }
 
 /// Someone who works for a provider, and whether they confirmed a version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Reader {
     pub user_id: UserId,
     pub name: String,
@@ -91,7 +91,7 @@ pub struct Reader {
 /// The read rate of one location: the people granted on it (its registered managers
 /// and staff), and the confirmations expected of them (one per person per current
 /// policy of the provider that asks for one) and given.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct LocationReadRate {
     pub location_id: LocationId,
     pub provider_id: ProviderId,

@@ -20,7 +20,7 @@ pub struct NewPractice {
 }
 
 /// An account in full, with the service it is about.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PracticeRecord {
     pub id: i64,
     pub location_id: LocationId,
@@ -39,7 +39,7 @@ pub struct PracticeRecord {
 }
 
 /// An account as listed: in search results and on its service's page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PracticeSummary {
     pub id: i64,
     pub title: String,

@@ -12,7 +12,7 @@ use candour_domain::{LocationId, UserId};
 use crate::StoreResult;
 
 /// How a return reached us.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReturnSource {
     /// Typed into the form on the location's page.
@@ -52,7 +52,7 @@ pub struct ReturnBatch {
 
 /// What a batch did: months new to the store, months whose figures changed, and
 /// months sent again with the same figures (left as they were).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ReturnCounts {
     pub added: u64,
     pub replaced: u64,
@@ -60,7 +60,7 @@ pub struct ReturnCounts {
 }
 
 /// A kept return with who sent it and when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ReturnRecord {
     pub location_id: LocationId,
     #[serde(flatten)]

@@ -16,7 +16,7 @@ use crate::{Challenge, ChallengeDecision, Correction, NewChallenge, StoreResult}
 
 /// A visit with everything recorded on it. Its challenges and corrections name a
 /// part of the report by its code ([`candour_domain::visit::VisitPart::code`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct VisitRecord {
     pub id: i64,
     pub location_id: LocationId,

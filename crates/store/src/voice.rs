@@ -17,7 +17,7 @@ use crate::{OutboxEntry, OutgoingEmail, Page, StoreError, StoreResult};
 
 /// What the automated pre-screen made of a story: a suggested level and the words
 /// that suggest harm. A moderator decides.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Prescreen {
     pub suggested: Option<Criticality>,
     pub words: Vec<String>,
@@ -55,7 +55,7 @@ pub struct NewFeedback {
 
 /// What a submission returns. On a repeat of the same key, the first response's
 /// reference with `duplicate: true`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Receipt {
     pub feedback_id: i64,
     pub reference: String,
@@ -67,7 +67,7 @@ pub struct Receipt {
 /// personal outcomes) have nothing to read and are `Published` on arrival. Only
 /// `Published` responses count in the published figures (a rejected one may be
 /// abuse or advertising; a pending one has not been read yet).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FeedbackStatus {
     Pending,
@@ -97,7 +97,7 @@ impl FeedbackStatus {
 }
 
 /// One personal outcome with its progress ratings, oldest first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PersonalOutcome {
     pub id: i64,
     pub text: String,
@@ -107,7 +107,7 @@ pub struct PersonalOutcome {
 }
 
 /// A response as a moderator sees it: everything, contact details included.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct FeedbackRecord {
     pub id: i64,
     pub reference: String,
@@ -168,14 +168,14 @@ pub struct Moderation {
 }
 
 /// Whose safeguarding contact: a provider's named lead, or a local authority's team.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum ContactScope {
     Provider(ProviderId),
     LocalAuthority(String),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct SafeguardingContact {
     pub scope: ContactScope,
     pub name: String,
@@ -193,7 +193,7 @@ pub enum AlertScope {
     LocalAuthorities(Vec<String>),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Alert {
     pub id: i64,
     pub feedback_id: i64,
@@ -214,7 +214,7 @@ pub struct Alert {
     pub deliveries: Vec<OutboxEntry>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReplyStatus {
     /// Waiting for a moderator's check.
@@ -250,7 +250,7 @@ pub struct NewReply {
     pub status: ReplyStatus,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Reply {
     pub id: i64,
     pub feedback_id: i64,
@@ -268,7 +268,7 @@ pub struct Reply {
 }
 
 /// A reply waiting for its check, with the story it answers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ReplyToCheck {
     pub reply: Reply,
     pub reference: String,
@@ -278,7 +278,7 @@ pub struct ReplyToCheck {
 }
 
 /// A published story with its published replies, as the public sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PublishedStory {
     pub feedback_id: i64,
     pub received_at: DateTime<Utc>,
@@ -290,7 +290,7 @@ pub struct PublishedStory {
 }
 
 /// The person's own view through their return link: no moderation details.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct OwnFeedback {
     pub feedback_id: i64,
     pub reference: String,
@@ -308,7 +308,7 @@ pub struct OwnFeedback {
 }
 
 /// A person's email reminder to say how their outcomes are going.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Reminder {
     pub email: Email,
     pub every_weeks: u32,

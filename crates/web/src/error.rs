@@ -8,7 +8,7 @@ use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use candour_app::{AreaError, Failure};
 use candour_store::StoreError;
-use serde_json::json;
+use serde::Serialize;
 
 use crate::params::{FieldError, FieldErrors};
 
@@ -251,25 +251,51 @@ impl From<WebError> for ApiError {
     }
 }
 
+/// The body of every API error.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody<'a> {
+    pub error: ErrorDetail<'a>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail<'a> {
+    /// The HTTP status again.
+    pub status: u16,
+    /// What went wrong and what to change, in plain words.
+    pub message: String,
+    /// The first field to blame, if any.
+    pub field: Option<&'a str>,
+    /// Every refused field with its own message.
+    pub fields: Vec<FieldMessage<'a>>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct FieldMessage<'a> {
+    pub field: &'a str,
+    pub message: &'a str,
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.0.status();
-        let fields: Vec<(&str, &str)> = match &self.0 {
-            WebError::BadRequest { fields, .. } => {
-                fields.iter().map(|FieldError { field, message }| (*field, message.as_str())).collect()
+        let fields: Vec<FieldMessage> = match &self.0 {
+            WebError::BadRequest { fields, .. } => fields
+                .iter()
+                .map(|FieldError { field, message }| FieldMessage { field, message: message.as_str() })
+                .collect(),
+            WebError::Unprocessable { fields, .. } => {
+                fields.iter().map(|(field, message)| FieldMessage { field, message }).collect()
             }
-            WebError::Unprocessable { fields, .. } => fields.iter().map(|(f, m)| (f.as_str(), m.as_str())).collect(),
             _ => Vec::new(),
         };
-        let field = fields.first().map(|(field, _)| *field);
-        let fields: Vec<_> =
-            fields.iter().map(|(field, message)| json!({ "field": field, "message": message })).collect();
-        let body = json!({ "error": {
-            "status": status.as_u16(),
-            "message": self.0.message(),
-            "field": field,
-            "fields": fields,
-        } });
+        let body = ErrorBody {
+            error: ErrorDetail {
+                status: status.as_u16(),
+                message: self.0.message(),
+                field: fields.first().map(|f| f.field),
+                fields,
+            },
+        };
         let mut response = (status, Json(body)).into_response();
         response.headers_mut().extend(self.0.extra_headers());
         response

@@ -14,6 +14,7 @@ mod error;
 mod forms;
 mod json;
 mod manager;
+pub mod openapi;
 mod pages;
 mod pagination;
 mod params;
@@ -39,6 +40,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
+use utoipa_axum::router::OpenApiRouter;
 
 pub use candour_monitor::Monitor;
 pub use config::{ConfigError, RateLimit, WebConfig};
@@ -111,7 +113,7 @@ pub fn app_with_monitor(store: Arc<dyn Store>, config: WebConfig, monitor: Monit
         .merge(pages::returns::routes())
         .merge(pages::moderation::routes())
         .merge(area_routes())
-        .nest("/api", api_routes())
+        .nest("/api", api_routes().split_for_parts().0)
         .fallback(pages::not_found)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
     let uploads = pages::improvement::upload_routes().layer(RequestBodyLimitLayer::new(MAX_UPLOAD_BYTES));
@@ -153,13 +155,15 @@ fn area_routes() -> Router<AppState> {
         .merge(pages::practice::routes())
         .merge(pages::visits::routes())
         .merge(pages::site::routes())
+        .merge(pages::developers::routes())
         .merge(pages::feeds::routes())
         .merge(pages::open_data::routes())
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
 }
 
-fn api_routes() -> Router<AppState> {
-    let private = Router::new()
+/// The JSON API, nested under `/api`, each route described by its handler (see [`openapi`]).
+fn api_routes() -> OpenApiRouter<AppState> {
+    let private = OpenApiRouter::new()
         .merge(pages::manage::api_routes())
         .merge(pages::monitoring::api_routes())
         .merge(pages::returns::api_routes())
@@ -169,10 +173,11 @@ fn api_routes() -> Router<AppState> {
         .merge(pages::policies::api_routes())
         .merge(pages::practice::api_routes())
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
-    Router::new()
+    OpenApiRouter::new()
         .merge(pages::register::api_routes())
         .merge(pages::feedback::api_routes())
         .merge(private)
+        .route("/v1/openapi.json", get(openapi::document))
         .fallback(api::not_found)
         // Open data: any website may read the API from a browser. Private routes
         // take a bearer token, never cookies, so this shares nobody's session.

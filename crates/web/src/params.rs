@@ -20,27 +20,41 @@ pub const NOT_RATED: &str = "not_rated";
 
 /// The raw query string of the directory, exactly as typed. Every field is text so
 /// that any value can be shown back to the person alongside its error.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams, utoipa::ToSchema)]
+#[into_params(parameter_in = Query)]
 pub struct DirectoryParams {
+    /// Part of the service's or its provider's name.
     pub name: Option<String>,
+    /// A postcode or the start of one.
     pub postcode: Option<String>,
+    /// A local authority, as the register names it.
     pub local_authority: Option<String>,
+    /// A region of England, like `london` or `north_east`.
     pub region: Option<String>,
+    /// A kind of service, like `care_home`, `nursing_home` or `home_care`.
     pub service: Option<String>,
+    /// The overall rating: `outstanding`, `good`, `requires_improvement`, `inadequate` or `not_rated`.
     pub rating: Option<String>,
+    /// A specialism, like `dementia`.
     pub specialism: Option<String>,
+    /// A provider ID.
     pub provider: Option<String>,
+    /// What people say against similar services: `better`, `about_the_same`, `worse` or `not_enough_responses`.
     pub people_verdict: Option<String>,
     /// A postcode, the start of one or a town, to measure distances from.
     pub near: Option<String>,
+    /// `true` to include services no longer registered.
     pub include_deregistered: Option<String>,
+    /// `name`, `rating_best`, `rating_worst`, `beds`, `recently_rated`, `people_rating` or `distance` (with `near`).
     pub sort: Option<String>,
+    /// The page, from 1.
     pub page: Option<String>,
+    /// Services a page, up to 100.
     pub per_page: Option<String>,
 }
 
 /// One refused value: which parameter, and what to do about it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: &'static str,
     pub message: String,

@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 /// How far a plan has come.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Progress {
     pub actions: u32,
     pub not_started: u32,
@@ -41,7 +41,7 @@ pub fn overdue_actions(plan: &Plan, today: NaiveDate) -> Vec<i64> {
 }
 
 /// One month of progress: actions done and still open at its end.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct MonthProgress {
     pub month: String,
     pub label: String,

@@ -17,7 +17,7 @@ pub const MAX_NAME: usize = 200;
 
 /// The fields of a new complaint as sent. `channel` and `received_on` are for
 /// complaints logged by staff; the public form leaves them empty (online, today).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct RawComplaint {
     pub what_happened: String,
@@ -32,7 +32,7 @@ pub struct RawComplaint {
 
 /// How to reach the person who raised it. Seen by the provider and those who
 /// oversee the service; never published.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ComplaintContact {
     pub name: String,
     pub email: Option<Email>,
@@ -40,7 +40,7 @@ pub struct ComplaintContact {
 }
 
 /// A checked new complaint.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct NewComplaintDetails {
     pub what_happened: String,
     /// Empty when the person did not say.

@@ -14,7 +14,7 @@ use super::{ComplaintError, ComplaintStatus, EscalatedTo, Outcome, Refused, Step
 pub const MAX_RESPONSE: usize = 10_000;
 
 /// A step as sent: `step` names it, the other fields are those it needs.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct RawStep {
     pub step: String,
@@ -34,7 +34,7 @@ pub struct RawStep {
 }
 
 /// A checked step.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum ComplaintStep {
     Acknowledge { on: NaiveDate },

@@ -15,7 +15,7 @@ use super::{MonitoringError, MonitoringPolicy, Status, bad_side, steps};
 use crate::stats::ZCusum;
 
 /// A peer's figure at the latest window.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct PeerFigure {
     pub n: u32,
     pub value: f64,
@@ -24,7 +24,7 @@ pub struct PeerFigure {
 }
 
 /// The service at one window of its history.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct TrendStep {
     /// The window's last month.
     pub end: Month,
@@ -39,7 +39,7 @@ pub struct TrendStep {
     pub status: Status,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Benchmark {
     pub indicator: Indicator,
     pub window_months: u32,

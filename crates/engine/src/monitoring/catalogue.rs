@@ -8,7 +8,7 @@ use candour_domain::returns::MonthlyReturn;
 use super::input::{Service, ServiceMonth, index};
 
 /// Every indicator the watchlist counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Indicator {
     PositiveOverall,
@@ -33,7 +33,7 @@ pub enum Indicator {
     PolicyReadRate,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     PeoplesVoice,
@@ -45,7 +45,7 @@ pub enum Source {
 }
 
 /// Which side of the peers is a warning sign.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Bad {
     Low,
@@ -55,7 +55,7 @@ pub enum Bad {
 }
 
 /// How the indicator is compared with its peers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Statistic {
     /// x of n: funnel z in the normal form, over-dispersion allowed for.
@@ -67,7 +67,7 @@ pub enum Statistic {
 }
 
 /// Which months an indicator's figure is drawn from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Span {
     /// The policy's window (3 months by default).
@@ -80,7 +80,7 @@ pub enum Span {
     Current,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct IndicatorInfo {
     pub indicator: Indicator,
     pub code: &'static str,
@@ -250,7 +250,7 @@ impl Indicator {
 }
 
 /// One service's raw figure for one indicator over one window.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(tag = "statistic", rename_all = "snake_case")]
 pub enum Measure {
     Proportion { x: u32, n: u32 },

@@ -12,7 +12,7 @@ use super::catalogue::{Indicator, Measure, Statistic};
 use super::input::Service;
 
 /// A service's figure against its peers.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Comparison {
     /// The peers' figure (pooled over those with enough data).
     pub theta0: f64,

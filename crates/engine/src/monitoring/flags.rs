@@ -11,7 +11,7 @@ use super::input::{Service, index};
 use super::{IndicatorResult, MonitoringPolicy, Status};
 
 /// How serious a reason is; the watchlist lists the most serious first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Seriousness {
     /// An indicator at risk, or a flag that caps the band at the policy's concern band.
@@ -22,7 +22,7 @@ pub enum Seriousness {
     Override,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FlagKind {
     SevereSafeguardingAlert,
@@ -70,7 +70,7 @@ impl FlagKind {
 }
 
 /// One figure behind a flag or reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Fact {
     pub label: &'static str,
     pub value: String,
@@ -80,7 +80,7 @@ fn fact(label: &'static str, value: impl ToString) -> Fact {
     Fact { label, value: value.to_string() }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Flag {
     pub kind: FlagKind,
     pub seriousness: Seriousness,

@@ -9,7 +9,7 @@ use candour_domain::returns::{Month, MonthlyReturn};
 pub use candour_domain::voice_month::VoiceMonth;
 
 /// One service watched over time.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Service {
     pub id: String,
     /// The key of the peer group it is compared with (see [`crate::stats::PeerGroup::key`]).
@@ -40,7 +40,7 @@ pub struct Service {
 /// Read confirmations of the current policy versions by the people who work at a
 /// service, as they stood in `month` (the month the monitor last read them): a state,
 /// so it has one figure and no history.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PolicyReads {
     pub month: Month,
     pub confirmed: u32,
@@ -49,7 +49,7 @@ pub struct PolicyReads {
 }
 
 /// One service's counts for one calendar month.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ServiceMonth {
     pub month: Month,
     pub voice: VoiceMonth,

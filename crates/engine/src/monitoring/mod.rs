@@ -43,7 +43,7 @@ pub(crate) use input::index as month_index;
 pub const MIN_N_FLOOR: u32 = 3;
 
 /// The choices behind indicators, flags and bands; all stated with the results.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct MonitoringPolicy {
     /// Months each indicator's figure is drawn from (turnover always uses twelve).
     pub window_months: u32,
@@ -137,7 +137,7 @@ pub enum MonitoringError {
 }
 
 /// An indicator's verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Below the minimum n: no figure shown and no verdict, either way.
@@ -173,7 +173,7 @@ impl Status {
 }
 
 /// One indicator of one service for one month.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct IndicatorResult {
     pub indicator: Indicator,
     /// The months the figure is drawn from, ending with the month computed.
@@ -189,7 +189,7 @@ pub struct IndicatorResult {
 }
 
 /// Everything monitoring says about one service for one month.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ServiceIndicators {
     pub service_id: String,
     pub peer_group: String,

@@ -9,7 +9,7 @@ use super::flags::{Fact, Seriousness};
 use super::{IndicatorResult, MonitoringError, ServiceIndicators, Status};
 
 /// How scores become bands, and how far a flag lifts a service.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct BandPolicy {
     /// A score at or above `cuts[0]` is band 1, at or above `cuts[1]` band 2, … ; below
     /// `cuts[4]` (or with no indicator data) band 6. Falling, each above 0 and at most 1.
@@ -62,7 +62,7 @@ impl BandPolicy {
 }
 
 /// One reason a service is where it is on the watchlist.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Reason {
     pub seriousness: Seriousness,
     /// The indicator or flag code it comes from.
@@ -71,7 +71,7 @@ pub struct Reason {
     pub data: Vec<Fact>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct WatchEntry {
     pub service_id: String,
     pub peer_group: String,

@@ -17,7 +17,7 @@ pub struct ProportionOptions {
 }
 
 /// The comparison of every service with θ0, in the order the counts were given.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ProportionComparison {
     pub theta0: f64,
     pub phi: f64,
@@ -32,7 +32,7 @@ pub struct ProportionComparison {
 }
 
 /// One service's figures.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ServiceFigures {
     pub n: u32,
     pub p: f64,

@@ -56,7 +56,7 @@ pub fn adjusted_limits(centre: f64, s: f64, tau2: f64, z: f64) -> (f64, f64) {
 }
 
 /// The choices behind an over-dispersion estimate; all are reported with the result.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct DispersionOptions {
     /// Winsorise the z-scores at this fraction from each end (0.1: the 10th and 90th percentiles).
     pub trim: f64,

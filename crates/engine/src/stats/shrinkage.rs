@@ -5,7 +5,7 @@ use serde::Serialize;
 use statrs::distribution::{Beta, ContinuousCDF};
 
 /// How the beta prior came out of the data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PriorFit {
     /// M estimated by moments.
@@ -19,7 +19,7 @@ pub enum PriorFit {
 }
 
 /// A beta prior Beta(α, β) fitted by moments to the services' counts.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct BetaPrior {
     /// μ = Σx/Σn.
     pub mu: f64,

@@ -53,7 +53,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The area's JSON API, nested under `/api`.
-pub fn api_routes() -> Router<AppState> {
+pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
     api::routes()
 }
 

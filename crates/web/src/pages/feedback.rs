@@ -23,6 +23,8 @@ use candour_domain::voice::{Channel, Feedback, FeedbackError, Progress, RawFeedb
 use chrono::Utc;
 use serde::Deserialize;
 use tower_http::set_header::SetResponseHeaderLayer;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{PageError, WebError, render};
 use crate::forms::{FormErrors, pairs, value};
@@ -71,10 +73,8 @@ pub fn routes() -> Router<AppState> {
 
 /// The API's routes of people's voice, nested under `/api`: sending feedback and
 /// reading a service's published figures and stories (open data, cacheable).
-pub fn api_routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/locations/{id}/feedback", post(api::submit))
-        .route("/v1/locations/{id}/voice", get(api::voice))
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(api::submit)).routes(routes!(api::voice))
 }
 
 // ---------------------------------------------------------------- shared pieces

@@ -22,6 +22,8 @@ use candour_app::{Denied, monitoring};
 use candour_domain::{Action, Email, Grant, LocationId, Principal, Resource, Role, Scope, authorize};
 use candour_store::LocationDetail;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
@@ -44,11 +46,11 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The workspaces through the API, nested under `/api`.
-pub fn api_routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/me", get(api::me))
-        .route("/v1/manage/locations/{id}", get(api::manage_location))
-        .route("/v1/manage/providers/{id}", get(api::manage_provider))
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::me))
+        .routes(routes!(api::manage_location))
+        .routes(routes!(api::manage_provider))
 }
 
 // ---------------------------------------------------------------- /manage

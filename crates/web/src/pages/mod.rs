@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod assessments;
 pub mod chrome;
 pub mod complaints;
+pub mod developers;
 pub mod feedback;
 pub mod feeds;
 pub mod improvement;

@@ -14,6 +14,8 @@ pub(crate) use shared::{VOICE_LEFT_OUT, snapshot};
 use crate::state::AppState;
 use axum::Router;
 use axum::routing::get;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The monitoring pages (never cached: the private routes' layer applies).
 pub fn routes() -> Router<AppState> {
@@ -27,8 +29,6 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Monitoring through the API, nested under `/api`.
-pub fn api_routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/monitoring/locations/{id}", get(api::location))
-        .route("/v1/monitoring/watchlist", get(api::watchlist))
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(api::location)).routes(routes!(api::watchlist))
 }

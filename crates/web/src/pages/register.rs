@@ -14,6 +14,8 @@ mod provider;
 
 use axum::Router;
 use axum::routing::get;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub use ids::parse_location_id;
 pub(crate) use market::find_area;
@@ -38,11 +40,8 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The register's open data, nested under `/api`.
-pub fn api_routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/locations", get(api::locations))
-        .route("/v1/locations/{id}", get(api::location))
-        .route("/v1/providers/{id}", get(api::provider))
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(api::locations)).routes(routes!(api::location)).routes(routes!(api::provider))
 }
 
 /// The place a person typed to measure distances from, found in the register: a 400

@@ -15,6 +15,8 @@ use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::state::AppState;
 
@@ -31,8 +33,8 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The returns API, mounted under `/api`, never cached.
-pub fn api_routes() -> Router<AppState> {
-    Router::new().route("/v1/manage/locations/{id}/returns", post(api::submit)).layer(no_store())
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(api::submit)).layer(no_store())
 }
 
 fn no_store() -> SetResponseHeaderLayer<HeaderValue> {

@@ -37,7 +37,8 @@ async fn robots(State(state): State<AppState>) -> Response {
 }
 
 /// The pages anyone may read that are not reached from the register.
-const PUBLIC_PAGES: [&str; 6] = ["/", "/locations", "/good-practice", "/open-data", "/accessibility", "/privacy"];
+const PUBLIC_PAGES: [&str; 7] =
+    ["/", "/locations", "/good-practice", "/open-data", "/developers", "/accessibility", "/privacy"];
 
 /// `GET /sitemap.xml`: the public pages and every registered service's page (the
 /// register has about 30,000: within a sitemap's 50,000).

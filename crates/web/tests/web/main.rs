@@ -9,6 +9,7 @@ mod assessments;
 mod benchmark;
 mod browser;
 mod complaints;
+mod developers;
 mod differencing;
 mod directory;
 mod failures;

@@ -2,27 +2,26 @@
 //! and a location's assessments the caller may read.
 
 use axum::Json;
-use axum::Router;
 use axum::extract::{Path, State};
-use axum::routing::get;
 use candour_app::assessments::rating::result_of;
 use candour_store::AssessmentRecord;
 use serde::Serialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api::private_not_found;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, WebError};
+use crate::openapi::{LocationPath, NumberPath, TokenErrors};
 use crate::state::AppState;
 
 /// Routes under `/api`, authenticated by bearer token.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/manage/locations/{id}/assessments", get(location_assessments))
-        .route("/v1/assessments/{id}", get(assessment))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(location_assessments)).routes(routes!(assessment))
 }
 
 /// An assessment with the engine's result for it (as published, or as it now computes).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct AssessmentView {
     pub assessment: AssessmentRecord,
     /// `None` when the assessment cannot be rated yet; `problem` says why.
@@ -42,7 +41,9 @@ impl AssessmentView {
     }
 }
 
-/// `GET /api/v1/assessments/{id}`: an assessment and its computed result with the trace.
+/// An assessment and its computed result with the trace.
+#[utoipa::path(get, path = "/v1/assessments/{id}", tag = "Assessments", security(("token" = [])),
+    params(NumberPath), responses((status = 200, description = "The assessment", body = AssessmentView), TokenErrors))]
 pub async fn assessment(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -57,8 +58,10 @@ pub async fn assessment(
     Ok(Json(AssessmentView::of(opened.record)))
 }
 
-/// `GET /api/v1/manage/locations/{id}/assessments`: the location's assessments the
-/// caller may read, newest first.
+/// The location's assessments the token may read, newest first.
+#[utoipa::path(get, path = "/v1/manage/locations/{id}/assessments", tag = "Assessments", security(("token" = [])),
+    params(LocationPath),
+    responses((status = 200, description = "The assessments", body = Vec<AssessmentView>), TokenErrors))]
 pub async fn location_assessments(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,

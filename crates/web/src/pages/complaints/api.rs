@@ -2,30 +2,76 @@
 //! deadlines, one complaint in full, logging one received another way, and
 //! taking a step (refused steps answer 422 with the refusal's words).
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use candour_app::complaints::{ComplaintsError, Via, today};
-use candour_domain::complaints::{ComplaintError, RawComplaint, RawStep};
+use candour_domain::LocationId;
+use candour_domain::complaints::{
+    ComplaintError, ComplaintPolicy, ComplaintStatus, Late, Outcome, RawComplaint, RawStep, ReceivedBy,
+};
 use candour_store::ComplaintRecord;
 use chrono::NaiveDate;
-use serde_json::{Value, json};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api::private_not_found;
 use crate::auth::ApiCaller;
-use crate::error::{ApiError, WebError};
+use crate::error::{ApiError, ErrorBody, WebError};
 use crate::json::json_body;
+use crate::openapi::{LocationPath, NumberPath, TokenErrors};
 use crate::state::AppState;
 
 /// Routes under `/api`, authenticated by bearer token.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/manage/locations/{id}/complaints", get(list).post(log))
-        .route("/v1/complaints/{id}", get(one))
-        .route("/v1/complaints/{id}/steps", post(step))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list, log)).routes(routes!(one)).routes(routes!(step))
+}
+
+/// A location's complaints.
+#[derive(Serialize, ToSchema)]
+pub struct ComplaintList<'a> {
+    location_id: &'a LocationId,
+    complaints: Vec<ComplaintSummary<'a>>,
+}
+
+/// A complaint in a list: its status, deadlines and what is overdue.
+#[derive(Serialize, ToSchema)]
+pub struct ComplaintSummary<'a> {
+    id: i64,
+    reference: &'a str,
+    location_id: &'a LocationId,
+    status: ComplaintStatus,
+    received_on: NaiveDate,
+    channel: ReceivedBy,
+    acknowledge_by: NaiveDate,
+    acknowledged_on: Option<NaiveDate>,
+    respond_by: NaiveDate,
+    agreed_response_by: Option<NaiveDate>,
+    response_sent_on: Option<NaiveDate>,
+    closed_on: Option<NaiveDate>,
+    outcome: Option<Outcome>,
+    overdue: Late,
+    policy: ComplaintPolicy,
+}
+
+/// A complaint in full, with what is overdue today.
+#[derive(Serialize, ToSchema)]
+pub struct ComplaintInFull<'a> {
+    #[serde(flatten)]
+    record: &'a ComplaintRecord,
+    overdue: Late,
+}
+
+/// A complaint logged: give the follow link to the person who raised it.
+#[derive(Serialize, ToSchema)]
+pub struct Logged {
+    id: i64,
+    reference: String,
+    follow_url: String,
 }
 
 fn failed(e: ComplaintsError, kind: &str, raw_id: &str) -> ApiError {
@@ -35,7 +81,9 @@ fn failed(e: ComplaintsError, kind: &str, raw_id: &str) -> ApiError {
     }
 }
 
-/// `GET /api/v1/manage/locations/{id}/complaints`
+/// A location's complaints with their statuses and deadlines.
+#[utoipa::path(get, path = "/v1/manage/locations/{id}/complaints", tag = "Complaints", security(("token" = [])),
+    params(LocationPath), responses((status = 200, description = "The complaints", body = ComplaintList), TokenErrors))]
 async fn list(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -44,11 +92,13 @@ async fn list(
     let found = state.app.complaints.for_location(&caller.actor(), &raw_id, None, Via::Api).await;
     let found = found.map_err(|e| failed(e, "location", &raw_id))?;
     let today = today();
-    let items: Vec<_> = found.complaints.iter().map(|r| complaint_summary_json(r, today)).collect();
-    Ok(Json(json!({ "location_id": found.detail.location.id, "complaints": items })).into_response())
+    let complaints = found.complaints.iter().map(|r| ComplaintSummary::of(r, today)).collect();
+    Ok(Json(ComplaintList { location_id: &found.detail.location.id, complaints }).into_response())
 }
 
-/// `GET /api/v1/complaints/{id}`
+/// A complaint in full, with its timeline.
+#[utoipa::path(get, path = "/v1/complaints/{id}", tag = "Complaints", security(("token" = [])),
+    params(NumberPath), responses((status = 200, description = "The complaint", body = ComplaintInFull), TokenErrors))]
 async fn one(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -56,7 +106,7 @@ async fn one(
 ) -> Result<Response, ApiError> {
     let handled = state.app.complaints.complaint(&caller.actor(), &raw_id, Via::Api).await;
     let handled = handled.map_err(|e| failed(e, "complaint", &raw_id))?;
-    Ok(Json(complaint_json(&handled.record, today())).into_response())
+    Ok(Json(ComplaintInFull::of(&handled.record, today())).into_response())
 }
 
 fn unprocessable(problems: Vec<ComplaintError>) -> WebError {
@@ -70,8 +120,15 @@ fn unprocessable(problems: Vec<ComplaintError>) -> WebError {
     }
 }
 
-/// `POST /api/v1/manage/locations/{id}/complaints`: 201 with the complaint's id,
-/// reference and private follow link (to give to the person who raised it).
+/// Logs a complaint received another way (by phone, letter or in person).
+#[utoipa::path(post, path = "/v1/manage/locations/{id}/complaints", tag = "Complaints", security(("token" = [])),
+    params(LocationPath), request_body(content = RawComplaint, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Logged, with the private follow link for the person who raised it", body = Logged),
+        (status = 415, description = "The body was not JSON", body = ErrorBody),
+        (status = 422, description = "Every problem, against its field", body = ErrorBody),
+        TokenErrors,
+    ))]
 async fn log(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -83,12 +140,19 @@ async fn log(
     let secret = candour_app::voice::new_submission_key();
     let kept = state.app.complaints.log(&caller.actor(), &raw_id, &secret, &raw).await;
     let kept = kept.map_err(|e| failed(e, "location", &raw_id))?;
-    let body = json!({ "id": kept.receipt.id, "reference": kept.receipt.reference, "follow_url": kept.follow_url });
+    let body = Logged { id: kept.receipt.id, reference: kept.receipt.reference, follow_url: kept.follow_url };
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
-/// `POST /api/v1/complaints/{id}/steps`: 200 with the complaint as it now stands;
-/// 422 with each field's problem, or with why the step cannot be taken now.
+/// Takes a step: acknowledge, investigate, agree a later date, respond, close.
+#[utoipa::path(post, path = "/v1/complaints/{id}/steps", tag = "Complaints", security(("token" = [])),
+    params(NumberPath), request_body(content = RawStep, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The complaint as it now stands", body = ComplaintInFull),
+        (status = 415, description = "The body was not JSON", body = ErrorBody),
+        (status = 422, description = "Each field's problem, or why the step cannot be taken now", body = ErrorBody),
+        TokenErrors,
+    ))]
 async fn step(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -98,7 +162,7 @@ async fn step(
 ) -> Result<Response, ApiError> {
     let raw: RawStep = json_body(&headers, &bytes, "step")?;
     match state.app.complaints.take_step(&caller.actor(), &raw_id, &raw).await {
-        Ok(updated) => Ok(Json(complaint_json(&updated, today())).into_response()),
+        Ok(updated) => Ok(Json(ComplaintInFull::of(&updated, today())).into_response()),
         Err(ComplaintsError::Conflict(message)) => {
             Err(WebError::Unprocessable { fields: vec![("step".to_string(), message.clone())], message }.into())
         }
@@ -106,34 +170,30 @@ async fn step(
     }
 }
 
-/// A complaint in a list: its status, deadlines and what is overdue.
-pub fn complaint_summary_json(r: &ComplaintRecord, today: NaiveDate) -> Value {
-    let late = r.overdue(today);
-    json!({
-        "id": r.id,
-        "reference": r.reference,
-        "location_id": r.location_id,
-        "status": r.status,
-        "received_on": r.received_on,
-        "channel": r.channel,
-        "acknowledge_by": r.deadlines.acknowledge_by,
-        "acknowledged_on": r.acknowledged_on,
-        "respond_by": r.deadlines.respond_by,
-        "agreed_response_by": r.agreed_response_by,
-        "response_sent_on": r.response_sent_on,
-        "closed_on": r.closed_on,
-        "outcome": r.outcome,
-        "overdue": { "acknowledgement": late.acknowledgement, "response": late.response },
-        "policy": r.policy,
-    })
+impl<'a> ComplaintSummary<'a> {
+    fn of(r: &'a ComplaintRecord, today: NaiveDate) -> Self {
+        ComplaintSummary {
+            id: r.id,
+            reference: &r.reference,
+            location_id: &r.location_id,
+            status: r.status,
+            received_on: r.received_on,
+            channel: r.channel,
+            acknowledge_by: r.deadlines.acknowledge_by,
+            acknowledged_on: r.acknowledged_on,
+            respond_by: r.deadlines.respond_by,
+            agreed_response_by: r.agreed_response_by,
+            response_sent_on: r.response_sent_on,
+            closed_on: r.closed_on,
+            outcome: r.outcome,
+            overdue: r.overdue(today),
+            policy: r.policy,
+        }
+    }
 }
 
-/// A complaint in full.
-pub fn complaint_json(r: &ComplaintRecord, today: NaiveDate) -> Value {
-    let mut value = serde_json::to_value(r).unwrap_or(Value::Null);
-    if let Value::Object(map) = &mut value {
-        let late = r.overdue(today);
-        map.insert("overdue".into(), json!({ "acknowledgement": late.acknowledgement, "response": late.response }));
+impl<'a> ComplaintInFull<'a> {
+    fn of(record: &'a ComplaintRecord, today: NaiveDate) -> Self {
+        ComplaintInFull { record, overdue: record.overdue(today) }
     }
-    value
 }

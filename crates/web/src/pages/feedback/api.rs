@@ -12,11 +12,13 @@ use candour_domain::LocationId;
 use candour_domain::voice::{Channel, RawFeedback};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::links::{return_href, submission_key};
 use super::public::{MAX_PAGE, PublicStory, public_summary, whole_number};
-use crate::error::{ApiError, WebError};
+use crate::error::{ApiError, ErrorBody, WebError};
 use crate::json::is_json;
+use crate::openapi::LocationPath;
 use crate::pages::parse_location_id;
 use crate::security::client_ip::ClientIp;
 use crate::state::AppState;
@@ -24,7 +26,7 @@ use crate::state::AppState;
 /// The most stories one request may ask for.
 const MAX_PER_PAGE: u32 = 50;
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct Submitted {
     pub reference: String,
     /// The person's private link, where they read replies and rate progress.
@@ -55,9 +57,21 @@ fn voice_error(err: VoiceError) -> WebError {
     }
 }
 
-/// `POST /api/v1/locations/{id}/feedback`: a JSON body with the form's keys
-/// (`answers` keyed by question code). An `Idempotency-Key` header makes a resend
-/// harmless; it is also the secret of the person's return link.
+/// Sends feedback about a service: a JSON body with the form's keys (`answers` keyed
+/// by question code). An `Idempotency-Key` header makes a resend harmless; it is also
+/// the secret of the person's return link.
+#[utoipa::path(post, path = "/v1/locations/{id}/feedback", tag = "People's voice",
+    params(LocationPath, ("Idempotency-Key" = Option<String>, Header,
+        description = "16 to 128 letters, digits, hyphens or underscores; the same key sent again stores nothing new")),
+    request_body(content = RawFeedback, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Taken; the return link is the person's own", body = Submitted),
+        (status = 400, description = "Not a location ID, a bad key, or a body that is not feedback", body = ErrorBody),
+        (status = 404, description = "No such location", body = ErrorBody),
+        (status = 415, description = "The body was not JSON", body = ErrorBody),
+        (status = 422, description = "The feedback has problems, each against its field", body = ErrorBody),
+        (status = 429, description = "Too much feedback from this address or about this service; see Retry-After", body = ErrorBody),
+    ))]
 pub async fn submit(
     State(state): State<AppState>,
     Path(raw_id): Path<String>,
@@ -98,13 +112,16 @@ pub async fn submit(
     Ok((StatusCode::CREATED, Json(submitted)).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VoiceParams {
+    /// The page of stories, from 1.
     page: Option<String>,
+    /// Stories a page, up to 50 (10 unless given).
     per_page: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct StoryList {
     pub items: Vec<PublicStory>,
     pub total: u64,
@@ -113,16 +130,24 @@ pub struct StoryList {
     pub pages: u32,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct VoiceView {
     pub location_id: LocationId,
     /// The aggregates; figures from fewer than 5 responses are `null`.
+    #[schema(value_type = Object)]
     pub summary: serde_json::Value,
     /// Published stories with their published replies, newest first.
     pub stories: StoryList,
 }
 
-/// `GET /api/v1/locations/{id}/voice?page=&per_page=`
+/// What people say of a service: the aggregates (nothing from fewer than 5
+/// responses) and a page of published stories with their replies.
+#[utoipa::path(get, path = "/v1/locations/{id}/voice", tag = "People's voice", params(LocationPath, VoiceParams),
+    responses(
+        (status = 200, description = "What people say", body = VoiceView),
+        (status = 400, description = "Not a location ID, or a bad page", body = ErrorBody),
+        (status = 404, description = "No such location", body = ErrorBody),
+    ))]
 pub async fn voice(
     State(state): State<AppState>,
     Path(raw_id): Path<String>,

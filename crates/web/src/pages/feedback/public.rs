@@ -40,7 +40,7 @@ pub fn day(at: DateTime<Utc>) -> String {
 
 /// A published story as the public reads it. Times are given to the day only:
 /// a time of day would help tell who wrote it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PublicStory {
     pub received_at: NaiveDate,
     pub respondent: Respondent,
@@ -51,7 +51,7 @@ pub struct PublicStory {
 }
 
 /// A published reply: the provider answers, not the member of staff who wrote it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PublicReply {
     pub provider_name: String,
     pub text: String,

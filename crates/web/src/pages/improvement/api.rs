@@ -3,41 +3,63 @@
 //! and progress; never a file's content), adding an action, changing an action's
 //! status, and a plan's actions as CSV. Every write is audited.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use candour_app::improvement::{
     ImprovementError, MonthProgress, Progress, Via, overdue_actions, progress, progress_by_month, statement_name,
 };
+use candour_domain::LocationId;
 use candour_domain::improvement::RawAction;
-use candour_store::Plan;
+use candour_store::{Plan, PlanAction};
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::export::csv_response;
 use crate::api::private_not_found;
 use crate::auth::ApiCaller;
-use crate::error::{ApiError, WebError};
+use crate::error::{ApiError, ErrorBody, WebError};
 use crate::json::json_body;
+use crate::openapi::{LocationPath, NumberPath, TokenErrors};
 use crate::state::AppState;
 
 /// Routes under `/api`, authenticated by bearer token.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/manage/locations/{id}/plans", get(location_plans))
-        .route("/v1/plans/{id}", get(plan))
-        .route("/v1/plans/{id}/actions", post(add_action))
-        .route("/v1/plans/{id}/actions.csv", get(actions_csv))
-        .route("/v1/plans/{id}/actions/{action}/status", post(set_status))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(location_plans))
+        .routes(routes!(plan))
+        .routes(routes!(add_action))
+        .routes(routes!(actions_csv))
+        .routes(routes!(set_status))
+}
+
+/// A location's improvement plans.
+#[derive(Serialize, ToSchema)]
+pub struct PlanList<'a> {
+    location_id: &'a LocationId,
+    plans: Vec<PlanLine<'a>>,
+}
+
+/// An action's number in its plan's address.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+struct ActionPath {
+    /// The plan's number.
+    id: i64,
+    /// The action's number.
+    action: i64,
 }
 
 /// A plan as the API shows it: the stored plan with its progress, the overdue
 /// actions and each statement's name.
-#[derive(Serialize)]
-struct ApiPlan<'a> {
+#[derive(Serialize, ToSchema)]
+pub struct ApiPlan<'a> {
     #[serde(flatten)]
     plan: &'a Plan,
     progress: Progress,
@@ -65,8 +87,8 @@ fn today() -> NaiveDate {
 }
 
 /// A plan in a list: its summary and progress, without the actions.
-#[derive(Serialize)]
-struct PlanLine<'a> {
+#[derive(Serialize, ToSchema)]
+pub struct PlanLine<'a> {
     id: i64,
     title: &'a str,
     started_on: NaiveDate,
@@ -87,7 +109,9 @@ fn failed(e: ImprovementError, what: &str, kind: &str, raw_id: &str, raw_action:
     })
 }
 
-/// `GET /api/v1/manage/locations/{id}/plans`
+/// A location's improvement plans with their progress.
+#[utoipa::path(get, path = "/v1/manage/locations/{id}/plans", tag = "Improvement", security(("token" = [])),
+    params(LocationPath), responses((status = 200, description = "The plans", body = PlanList), TokenErrors))]
 async fn location_plans(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -109,10 +133,12 @@ async fn location_plans(
             href: format!("/api/v1/plans/{}", p.id),
         })
         .collect();
-    Ok(Json(serde_json::json!({ "location_id": found.detail.location.id, "plans": lines })).into_response())
+    Ok(Json(PlanList { location_id: &found.detail.location.id, plans: lines }).into_response())
 }
 
-/// `GET /api/v1/plans/{id}`
+/// A plan in full: its actions, evidence (never a file's content), reflection and progress.
+#[utoipa::path(get, path = "/v1/plans/{id}", tag = "Improvement", security(("token" = [])),
+    params(NumberPath), responses((status = 200, description = "The plan", body = ApiPlan), TokenErrors))]
 async fn plan(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -123,7 +149,10 @@ async fn plan(
     Ok(Json(api_plan(&view.plan, today())).into_response())
 }
 
-/// `GET /api/v1/plans/{id}/actions.csv`
+/// A plan's actions as CSV.
+#[utoipa::path(get, path = "/v1/plans/{id}/actions.csv", tag = "Improvement", security(("token" = [])),
+    params(NumberPath),
+    responses((status = 200, description = "The actions, a row each", content_type = "text/csv", body = String), TokenErrors))]
 async fn actions_csv(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -142,7 +171,15 @@ fn unprocessable(what: &str, problems: Vec<(&'static str, String)>) -> WebError 
     WebError::Unprocessable { message, fields: problems.into_iter().map(|(f, m)| (f.to_string(), m)).collect() }
 }
 
-/// `POST /api/v1/plans/{id}/actions`: 201 with the action; 422 listing every problem.
+/// Adds an action to a plan.
+#[utoipa::path(post, path = "/v1/plans/{id}/actions", tag = "Improvement", security(("token" = [])),
+    params(NumberPath), request_body(content = RawAction, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The action added", body = PlanAction),
+        (status = 415, description = "The body was not JSON", body = ErrorBody),
+        (status = 422, description = "Every problem, against its field", body = ErrorBody),
+        TokenErrors,
+    ))]
 async fn add_action(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -156,16 +193,25 @@ async fn add_action(
     Ok((StatusCode::CREATED, Json(action)).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct StatusBody {
+pub struct StatusBody {
+    /// `not_started`, `in_progress`, `done` or `dropped`.
     status: String,
+    /// Why, when dropping an action.
     #[serde(default)]
     reason: String,
 }
 
-/// `POST /api/v1/plans/{id}/actions/{action}/status`: 200 with the action; 422
-/// when the change is refused (done without evidence, dropped without a reason).
+/// Changes an action's status; refused when done without evidence or dropped without a reason.
+#[utoipa::path(post, path = "/v1/plans/{id}/actions/{action}/status", tag = "Improvement", security(("token" = [])),
+    params(ActionPath), request_body(content = StatusBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The action as it now stands", body = PlanAction),
+        (status = 415, description = "The body was not JSON", body = ErrorBody),
+        (status = 422, description = "The change is refused, and why", body = ErrorBody),
+        TokenErrors,
+    ))]
 async fn set_status(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,

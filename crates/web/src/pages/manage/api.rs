@@ -10,22 +10,28 @@ use serde::Serialize;
 use crate::api::private_not_found;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, WebError};
+use crate::openapi::{LocationPath, ProviderPath, TokenErrors};
 use crate::state::AppState;
 
-/// `GET /api/v1/me`: who the token acts for.
-#[derive(Serialize)]
+/// Who the token acts for.
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Me {
     pub user_id: i64,
     pub email: String,
     pub grants: Vec<Grant>,
 }
 
+/// Who the token acts for, and what it may see.
+#[utoipa::path(get, path = "/v1/me", tag = "Workspaces", security(("token" = [])),
+    responses((status = 200, description = "The token's account", body = Me), TokenErrors))]
 pub async fn me(ApiCaller(caller): ApiCaller) -> Json<Me> {
     let Principal { user_id, email, grants } = caller.principal;
     Json(Me { user_id: user_id.0, email: email.to_string(), grants })
 }
 
-/// `GET /api/v1/manage/locations/{id}`: a location's workspace.
+/// A location's workspace.
+#[utoipa::path(get, path = "/v1/manage/locations/{id}", tag = "Workspaces", security(("token" = [])), params(LocationPath),
+    responses((status = 200, description = "The location's workspace", body = LocationWorkspace), TokenErrors))]
 pub async fn manage_location(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -36,7 +42,9 @@ pub async fn manage_location(
     Ok(Json(ws.map_err(|e| WebError::from_area(&e, missing))?))
 }
 
-/// `GET /api/v1/manage/providers/{id}`: a provider's workspace.
+/// A provider's workspace.
+#[utoipa::path(get, path = "/v1/manage/providers/{id}", tag = "Workspaces", security(("token" = [])), params(ProviderPath),
+    responses((status = 200, description = "The provider's workspace", body = ProviderWorkspace), TokenErrors))]
 pub async fn manage_provider(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,

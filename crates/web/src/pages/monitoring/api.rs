@@ -16,11 +16,12 @@ use candour_monitor::{ServiceFacts, Watched};
 use super::shared::snapshot;
 use crate::api::private_not_found;
 use crate::auth::ApiCaller;
-use crate::error::{ApiError, WebError};
+use crate::error::{ApiError, ErrorBody, WebError};
+use crate::openapi::{LocationPath, TokenErrors};
 use crate::state::AppState;
 use candour_app::monitoring::{Seen, may_see, sees_voice, visible};
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ServiceMonitoring<'a> {
     month: Month,
     computed_at: DateTime<Utc>,
@@ -35,8 +36,8 @@ pub struct ServiceMonitoring<'a> {
 }
 
 /// An indicator's result with the names a reader needs.
-#[derive(Serialize)]
-struct Indicator<'a> {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Indicator<'a> {
     code: &'static str,
     name: &'static str,
     unit: &'static str,
@@ -44,7 +45,15 @@ struct Indicator<'a> {
     result: &'a IndicatorResult,
 }
 
-/// `GET /api/v1/monitoring/locations/{id}`: 404 for a service the caller may not see.
+/// One service's indicators, flags, band and score, with the policy that produced
+/// them. Not found for a service the token may not see.
+#[utoipa::path(get, path = "/v1/monitoring/locations/{id}", tag = "Monitoring", security(("token" = [])),
+    params(LocationPath),
+    responses(
+        (status = 200, description = "The service's monitoring", body = ServiceMonitoring),
+        (status = 503, description = "Monitoring is still making its first results; try again shortly", body = ErrorBody),
+        TokenErrors,
+    ))]
 pub async fn location(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -75,13 +84,25 @@ pub async fn location(
     Ok(Json(serde_json::to_value(body).map_err(|_| WebError::Internal)?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct WatchlistQuery {
+    /// Only services in this band, 1 (most concern) to 6.
+    #[param(minimum = 1, maximum = 6)]
     band: Option<u8>,
 }
 
-#[derive(Serialize)]
-struct Row<'a> {
+/// The services the token may see, band 1 first, with the policy.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Watchlist<'a> {
+    month: Month,
+    computed_at: DateTime<Utc>,
+    policy: &'a MonitoringPolicy,
+    services: Vec<Row<'a>>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Row<'a> {
     band: u8,
     score: Option<f64>,
     location_id: &'a LocationId,
@@ -105,7 +126,14 @@ fn row<'a>(watched: Watched<'a>) -> Row<'a> {
     }
 }
 
-/// `GET /api/v1/monitoring/watchlist[?band=1]`: the caller's services, band 1 first.
+/// The token's services, band 1 first.
+#[utoipa::path(get, path = "/v1/monitoring/watchlist", tag = "Monitoring", security(("token" = [])),
+    params(WatchlistQuery),
+    responses(
+        (status = 200, description = "The watchlist", body = Watchlist),
+        (status = 503, description = "Monitoring is still making its first results; try again shortly", body = ErrorBody),
+        TokenErrors,
+    ))]
 pub async fn watchlist(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -124,11 +152,11 @@ pub async fn watchlist(
         .filter(|w| query.band.is_none_or(|band| w.entry.band == band))
         .map(row)
         .collect();
-    let body = serde_json::json!({
-        "month": snapshot.month,
-        "computed_at": snapshot.computed_at,
-        "policy": snapshot.policy,
-        "services": rows,
-    });
-    Ok(Json(body))
+    let body = Watchlist {
+        month: snapshot.month,
+        computed_at: snapshot.computed_at,
+        policy: &snapshot.policy,
+        services: rows,
+    };
+    Ok(Json(serde_json::to_value(body).map_err(|_| WebError::Internal)?))
 }

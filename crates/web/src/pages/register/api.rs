@@ -7,14 +7,16 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use candour_store::{LocationDetail, LocationSummary, ProviderDetail};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::ids::{parse_location_id, parse_provider_id};
 use super::people::PeopleRatingJson;
-use crate::error::{ApiError, WebError};
+use crate::error::{ApiError, ErrorBody, WebError};
+use crate::openapi::{LocationPath, ProviderPath};
 use crate::params::DirectoryParams;
 use crate::state::AppState;
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct LocationList {
     pub items: Vec<LocationSummary>,
     pub total: u64,
@@ -23,7 +25,11 @@ pub struct LocationList {
     pub pages: u32,
 }
 
-/// `GET /api/v1/locations`: the directory, with the same query parameters as `/locations`.
+/// The directory, with the same query parameters as `/locations`.
+#[utoipa::path(get, path = "/v1/locations", tag = "Register", params(DirectoryParams), responses(
+    (status = 200, description = "A page of services", body = LocationList),
+    (status = 400, description = "A refused query value, named in `field`", body = ErrorBody),
+))]
 pub async fn locations(
     State(state): State<AppState>,
     query: Result<Query<DirectoryParams>, QueryRejection>,
@@ -44,7 +50,7 @@ pub async fn locations(
 }
 
 /// A location with what people say of it against similar services.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct LocationWithPeople {
     #[serde(flatten)]
     pub detail: LocationDetail,
@@ -56,7 +62,7 @@ pub struct LocationWithPeople {
 
 /// A published visit: the report as the experts wrote it (counts of whom they spoke
 /// with, observations by outcome area, judged "I" statements with their quotes).
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct PublishedVisitJson {
     pub id: i64,
     pub published_on: Option<chrono::NaiveDate>,
@@ -65,7 +71,13 @@ pub struct PublishedVisitJson {
     pub report: candour_domain::visit::VisitReport,
 }
 
-/// `GET /api/v1/locations/{id}`
+/// A service: its registration, ratings with their history, what people say of it
+/// against similar services, and published visits by experts by experience.
+#[utoipa::path(get, path = "/v1/locations/{id}", tag = "Register", params(LocationPath), responses(
+    (status = 200, description = "The service", body = LocationWithPeople),
+    (status = 400, description = "Not a location ID", body = ErrorBody),
+    (status = 404, description = "No such location", body = ErrorBody),
+))]
 pub async fn location(
     State(state): State<AppState>,
     Path(raw_id): Path<String>,
@@ -90,7 +102,12 @@ pub async fn location(
     Ok(Json(LocationWithPeople { detail, people_rating, expert_visits }))
 }
 
-/// `GET /api/v1/providers/{id}`
+/// A provider with its services.
+#[utoipa::path(get, path = "/v1/providers/{id}", tag = "Register", params(ProviderPath), responses(
+    (status = 200, description = "The provider", body = ProviderDetail),
+    (status = 400, description = "Not a provider ID", body = ErrorBody),
+    (status = 404, description = "No such provider", body = ErrorBody),
+))]
 pub async fn provider(
     State(state): State<AppState>,
     Path(raw_id): Path<String>,

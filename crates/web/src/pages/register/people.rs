@@ -16,7 +16,7 @@ use crate::views::count_of;
 /// `people_rating` in `GET /api/v1/locations/{id}`: the rating as the engine gives it
 /// (measures with their code and name, shares as fractions, the outcome score 0–3,
 /// figures null under the minimum of answers), with its peer group and policy.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PeopleRatingJson {
     #[serde(flatten)]
     pub rating: PeopleRating,

@@ -9,17 +9,30 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use candour_app::returns::{ApiMonths, ReturnsError};
 use candour_domain::returns::RawReturn;
+use candour_store::ReturnCounts;
 use chrono::Utc;
 use serde_json::Value;
 
 use crate::api::private_not_found;
 use crate::auth::ApiCaller;
-use crate::error::{ApiError, WebError};
+use crate::error::{ApiError, ErrorBody, WebError};
 use crate::json::is_json;
+use crate::openapi::{LocationPath, TokenErrors};
 use crate::state::AppState;
 
-/// `POST /api/v1/manage/locations/{id}/returns`: 201 with the counts of months
-/// added, replaced and unchanged; 422 listing every field's problem.
+/// Sends a location's monthly return: one month as an object, or several as an
+/// array, kept all together or not at all. Answers with the counts of months
+/// added, replaced and unchanged.
+#[utoipa::path(post, path = "/v1/manage/locations/{id}/returns", tag = "Returns", security(("token" = [])),
+    params(LocationPath),
+    request_body(content = Vec<RawReturn>, content_type = "application/json",
+        description = "One month's return, or an array of them"),
+    responses(
+        (status = 201, description = "Stored", body = ReturnCounts),
+        (status = 415, description = "The body was not JSON", body = ErrorBody),
+        (status = 422, description = "Every problem, against its field", body = ErrorBody),
+        TokenErrors,
+    ))]
 pub async fn submit(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
