@@ -3,6 +3,7 @@
 #   e2e/run.sh                      (uses target/release/candour)
 #   CANDOUR_BIN=path/to/candour e2e/run.sh
 # Installs Debian's Chromium (and Node.js, and pdftotext) if missing; never downloads a browser of its own.
+# Then checks the API against its OpenAPI description (e2e/api-contract.sh).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -64,3 +65,6 @@ if ! node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () 
 fi
 
 CANDOUR_URL="$URL" node --test
+
+# The API's contract against the same server: schemathesis from PyPI.
+bash "$HERE/api-contract.sh" "$URL"

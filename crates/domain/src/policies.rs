@@ -40,6 +40,7 @@ pub struct RawPolicy {
 
 /// A problem with one field, named as the form and the API name it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = PolicyFieldError)]
 pub struct FieldError {
     pub field: &'static str,
     pub message: String,

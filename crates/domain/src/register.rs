@@ -137,6 +137,7 @@ impl RelationshipKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = RegisterRelationship)]
 pub struct Relationship {
     pub kind: RelationshipKind,
     pub related_id: LocationId,

@@ -286,6 +286,7 @@ fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 
 /// A problem with one field of a return, written for the person who sent it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = ReturnFieldError)]
 pub struct FieldError {
     /// The field's name, which is also its CSV column and JSON key.
     pub field: &'static str,

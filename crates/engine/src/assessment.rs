@@ -320,6 +320,7 @@ impl Judgements {
 /// An assessor's rating in place of the computed one. A reason is mandatory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "JudgementFields")]
+#[schema(as = AssessorJudgement)]
 pub struct Judgement {
     rating: Rating,
     reason: String,

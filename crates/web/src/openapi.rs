@@ -80,6 +80,7 @@ pub async fn document() -> Response {
 #[allow(dead_code)]
 pub struct LocationPath {
     /// The regulator's location ID, like `1-000000001`.
+    #[param(pattern = "^1-[0-9]{1,15}$", example = "1-000000001")]
     id: String,
 }
 
@@ -88,6 +89,7 @@ pub struct LocationPath {
 #[allow(dead_code)]
 pub struct ProviderPath {
     /// The regulator's provider ID, like `1-100000001`.
+    #[param(pattern = "^1-[0-9]{1,15}$", example = "1-100000001")]
     id: String,
 }
 

@@ -54,7 +54,7 @@ pub struct DirectoryParams {
 }
 
 /// One refused value: which parameter, and what to do about it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {
     pub field: &'static str,
     pub message: String,

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 /// How far a plan has come.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = PlanProgress)]
 pub struct Progress {
     pub actions: u32,
     pub not_started: u32,

@@ -43,6 +43,7 @@ impl StatsError {
 /// How far a score lies from the target: beyond 1.959964 an alert, beyond 3.090232 an alarm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ControlChartFlag)]
 pub enum Flag {
     None,
     Alert,

@@ -32,12 +32,12 @@ pub struct ServiceMonitoring<'a> {
     score: Option<f64>,
     reasons: &'a [Reason],
     flags: &'a [Flag],
-    indicators: Vec<Indicator<'a>>,
+    indicators: Vec<IndicatorLine<'a>>,
 }
 
 /// An indicator's result with the names a reader needs.
 #[derive(Serialize, utoipa::ToSchema)]
-pub struct Indicator<'a> {
+pub struct IndicatorLine<'a> {
     code: &'static str,
     name: &'static str,
     unit: &'static str,
@@ -67,7 +67,7 @@ pub async fn location(
     let watched = seen.watched();
     let indicators = watched.results.indicators.iter().map(|result| {
         let info = result.indicator.info();
-        Indicator { code: info.code, name: info.name, unit: info.unit, result }
+        IndicatorLine { code: info.code, name: info.name, unit: info.unit, result }
     });
     let body = ServiceMonitoring {
         month: snapshot.month,
