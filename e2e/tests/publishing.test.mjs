@@ -31,6 +31,28 @@ describe('what every public website has', () => {
   });
 });
 
+describe('the API for developers', () => {
+  it('reads the API description to people, linked from the footer, and its example call answers', async () => {
+    for (const phone of [false, true]) {
+      const page = await newPage(browser, { phone });
+      await page.goto(url('/'));
+      await Promise.all([page.waitForURL(/\/developers$/), page.locator('.site-footer a', { hasText: 'API for developers' }).click()]);
+      assert.equal((await page.locator('h1').textContent()).trim(), 'The Candour API');
+      await assertAccessible(page, `the developers page${phone ? ' at 390px' : ''}`);
+      // From an operation to the type it answers with.
+      await page.locator('a[href="#get-api-v1-locations-id"]').click();
+      await page.locator('#get-api-v1-locations-id ~ table a[href="#schema-locationwithpeople"]').first().click();
+      assert.match(page.url(), /#schema-locationwithpeople$/);
+      assert.ok(await page.locator('#schema-locationwithpeople').isVisible());
+    }
+    const page = await newPage(browser);
+    const described = await (await page.request.get(url('/api/v1/openapi.json'))).json();
+    assert.equal(described.openapi, '3.1.0');
+    const listed = await (await page.request.get(url('/api/v1/locations?per_page=1'))).json();
+    assert.equal(listed.items.length, 1);
+  });
+});
+
 describe('open data', () => {
   it('lists each file with what its columns mean, on a computer and a phone', async () => {
     for (const phone of [false, true]) {

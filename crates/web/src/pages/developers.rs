@@ -35,7 +35,7 @@ static REFERENCE: LazyLock<Reference> =
     LazyLock::new(|| Reference::of(&serde_json::to_value(&*DOCUMENT).expect("the OpenAPI document serialises")));
 
 struct Reference {
-    description: String,
+    description: Prose,
     sections: Vec<Section>,
     schemas: Vec<SchemaDoc>,
 }
@@ -44,7 +44,7 @@ struct Reference {
 struct Section {
     name: String,
     anchor: String,
-    description: String,
+    description: Prose,
     operations: Vec<Operation>,
 }
 
@@ -53,7 +53,7 @@ struct Operation {
     path: String,
     anchor: String,
     summary: String,
-    description: String,
+    description: Prose,
     needs_token: bool,
     parameters: Vec<Field>,
     body: Option<Kind>,
@@ -66,19 +66,19 @@ struct Field {
     place: String,
     required: bool,
     kind: Kind,
-    description: String,
+    description: Prose,
 }
 
 struct Outcome {
     status: String,
-    description: String,
+    description: Prose,
     kind: Option<Kind>,
 }
 
 struct SchemaDoc {
     name: String,
     anchor: String,
-    description: String,
+    description: Prose,
     fields: Vec<Field>,
     /// For schemas that are not objects with properties: what they are.
     kind: Kind,
@@ -98,7 +98,7 @@ impl Reference {
             .map(|t| Section {
                 name: text(&t["name"]),
                 anchor: anchor(&text(&t["name"])),
-                description: text(&t["description"]),
+                description: Prose::of(&t["description"]),
                 operations: Vec::new(),
             })
             .collect();
@@ -112,7 +112,7 @@ impl Reference {
         }
         let schemas = doc["components"]["schemas"].as_object().cloned().unwrap_or_default();
         Reference {
-            description: text(&doc["info"]["description"]),
+            description: Prose::of(&doc["info"]["description"]),
             sections,
             schemas: schemas.iter().map(|(name, schema)| SchemaDoc::of(name, schema)).collect(),
         }
@@ -130,7 +130,7 @@ impl Operation {
                 place: text(&p["in"]),
                 required: p["required"].as_bool().unwrap_or(false),
                 kind: Kind::of(&p["schema"]),
-                description: text(&p["description"]),
+                description: Prose::of(&p["description"]),
             })
             .collect();
         let body = first_content(&op["requestBody"]).map(Kind::of);
@@ -140,7 +140,7 @@ impl Operation {
             .flatten()
             .map(|(status, r)| Outcome {
                 status: status.clone(),
-                description: text(&r["description"]),
+                description: Prose::of(&r["description"]),
                 kind: first_content(r).map(Kind::of),
             })
             .collect();
@@ -149,7 +149,7 @@ impl Operation {
             path: path.to_string(),
             anchor: anchor(&format!("{method} {path}")),
             summary: text(&op["summary"]),
-            description: text(&op["description"]),
+            description: Prose::of(&op["description"]),
             needs_token: op["security"].as_array().is_some_and(|s| !s.is_empty()),
             parameters,
             body,
@@ -171,13 +171,13 @@ impl SchemaDoc {
                 place: String::new(),
                 required: required.contains(&field.as_str()),
                 kind: Kind::of(s),
-                description: text(&s["description"]),
+                description: Prose::of(&s["description"]),
             })
             .collect();
         SchemaDoc {
             name: name.to_string(),
             anchor: anchor(name),
-            description: text(&schema["description"]),
+            description: Prose::of(&schema["description"]),
             fields,
             kind: Kind::of(schema),
         }
@@ -233,9 +233,29 @@ fn first_content(value: &Value) -> Option<&Value> {
     value["content"].as_object()?.values().next().map(|c| &c["schema"])
 }
 
-/// A description as written in the code, without its links to other code.
 fn text(value: &Value) -> String {
-    value.as_str().unwrap_or_default().replace("[`", "`").replace("`]", "`")
+    value.as_str().unwrap_or_default().to_string()
+}
+
+/// A description as written in the code: words, with `code` between backticks.
+struct Prose(Vec<Span>);
+
+struct Span {
+    code: bool,
+    text: String,
+}
+
+impl Prose {
+    fn of(value: &Value) -> Self {
+        // Links to other code ("[`name`]") read as the name.
+        let words = text(value).replace("[`", "`").replace("`]", "`");
+        let spans = words.split('`').enumerate().filter(|(_, t)| !t.is_empty());
+        Prose(spans.map(|(i, t)| Span { code: i % 2 == 1, text: t.to_string() }).collect())
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// An id for a heading: letters and digits, the rest hyphens.
