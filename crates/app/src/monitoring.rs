@@ -86,6 +86,31 @@ pub fn visible<'a>(snapshot: &'a Snapshot, principal: &Principal) -> Vec<Seen<'a
     seen
 }
 
+/// The warning signs in an authority as `principal` may see them: how many of its
+/// services are in each watchlist band, and those in the two highest bands, in
+/// watchlist order, with why.
+pub struct AreaWarnings<'a> {
+    pub by_band: [u64; 6],
+    pub highest: Vec<Seen<'a>>,
+}
+
+pub fn warnings_in<'a>(snapshot: &'a Snapshot, principal: &Principal, local_authority: &str) -> AreaWarnings<'a> {
+    let mut warnings = AreaWarnings { by_band: [0; 6], highest: Vec::new() };
+    let in_area = visible(snapshot, principal).into_iter().filter(|s| {
+        s.watched.facts.local_authority.as_deref().is_some_and(|la| la.eq_ignore_ascii_case(local_authority))
+    });
+    for seen in in_area {
+        let band = seen.entry.band;
+        if let Some(count) = warnings.by_band.get_mut(usize::from(band).saturating_sub(1)) {
+            *count += 1;
+        }
+        if band <= 2 {
+            warnings.highest.push(seen);
+        }
+    }
+    warnings
+}
+
 /// The authority's services in band 1 of the latest watchlist that `principal` may watch.
 pub fn band_one_in(snapshot: Option<&Snapshot>, principal: &Principal, local_authority: &str) -> HashSet<LocationId> {
     let Some(snapshot) = snapshot else { return HashSet::new() };

@@ -3,18 +3,23 @@
 //! identifier, loads the tenancy facts the access policy needs, asks the policy
 //! once ([`Gate::require`]), records the read, and only then loads the rest.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
+use candour_domain::complaints::Outcome;
 use candour_domain::voice::Criticality;
 use candour_domain::{
     Action, Email, Grant, LocationId, Principal, Provider, ProviderId, Rating, Resource, Role, Scope, UserId, authorize,
 };
 use candour_store::{
-    AccountStore, AlertScope, LocationDetail, LocationQuery, LocationSort, LocationSummary, RegisterStore, StoreError,
-    StoreResult, User, VoiceStore,
+    AccountStore, AlertScope, ComplaintRecord, ComplaintStore, ImprovementStore, LocationDetail, LocationQuery,
+    LocationSort, LocationSummary, Plan, RegisterStore, StoreError, StoreResult, User, VoiceStore,
 };
+use chrono::NaiveDate;
 use serde::Serialize;
+
+use crate::complaints::today;
+use crate::improvement::{Progress, progress};
 
 use crate::{Actor, AreaError, Denied, Failure, Gate};
 
@@ -65,6 +70,8 @@ pub struct Workspaces {
     register: Arc<dyn RegisterStore>,
     accounts: Arc<dyn AccountStore>,
     voice: Arc<dyn VoiceStore>,
+    complaints: Arc<dyn ComplaintStore>,
+    plans: Arc<dyn ImprovementStore>,
     gate: Gate,
 }
 
@@ -73,9 +80,11 @@ impl Workspaces {
         register: Arc<dyn RegisterStore>,
         accounts: Arc<dyn AccountStore>,
         voice: Arc<dyn VoiceStore>,
+        complaints: Arc<dyn ComplaintStore>,
+        plans: Arc<dyn ImprovementStore>,
         gate: Gate,
     ) -> Self {
-        Self { register, accounts, voice, gate }
+        Self { register, accounts, voice, complaints, plans, gate }
     }
 
     /// A provider's facts, for an action on it that its own call then decides;
@@ -158,7 +167,22 @@ impl Workspaces {
         let known = known_local_authority(self.register.as_ref(), name).await?.ok_or(Denied::NotFound)?;
         self.gate.record(actor, "read", &format!("area:{known}"), None).await?;
         let band_one = band_one(&known);
-        Ok(area_workspace(self.register.as_ref(), self.voice.as_ref(), known, &band_one).await?)
+        let services = all_locations_in(self.register.as_ref(), &known).await?;
+        let ids: Vec<LocationId> = services.iter().map(|s| s.id.clone()).collect();
+        let (severe, complaints, plans) = tokio::try_join!(
+            open_severe_alerts(self.voice.as_ref(), &known),
+            self.complaints.complaints(&ids, None),
+            self.plans.plans_in(&ids),
+        )?;
+        let today = today();
+        Ok(AreaWorkspace {
+            registered: services.len() as u64,
+            by_rating: by_rating(&services),
+            needing_attention: needing_attention(&services, &band_one, &severe),
+            complaints: area_complaints(&services, &complaints, today),
+            plans: area_plans(&services, &plans, today),
+            local_authority: known,
+        })
     }
 
     /// The authority's name as the register spells it, if any registered service is there.
@@ -331,6 +355,43 @@ pub struct AreaWorkspace {
     /// The urgent services first whatever their rating, then those rated
     /// Inadequate or Requires improvement; worst rating first within each.
     pub needing_attention: Vec<Attention>,
+    pub complaints: AreaComplaints,
+    /// The services' improvement plans, newest first.
+    pub plans: Vec<AreaPlan>,
+}
+
+/// The complaints logged about the authority's services, counted: each one in full
+/// is on its service's complaints page.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct AreaComplaints {
+    /// Received in the last 12 months.
+    pub received: u64,
+    /// Not yet closed.
+    pub open: u64,
+    /// Open and unanswered past their response deadline.
+    pub overdue: u64,
+    /// Closed in the last 12 months upheld or partly upheld, of all closed then.
+    pub upheld: u64,
+    pub closed: u64,
+    /// The services with complaints overdue, most first.
+    pub overdue_by_service: Vec<ServiceCount>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ServiceCount {
+    pub service: LocationSummary,
+    pub count: u64,
+}
+
+/// A service's improvement plan, as the authority's list shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AreaPlan {
+    pub service: LocationSummary,
+    pub plan_id: i64,
+    pub title: String,
+    pub started_on: NaiveDate,
+    pub progress: Progress,
+    pub published: bool,
 }
 
 /// A service on the area's list of those needing attention, and why it is urgent, if it is.
@@ -358,18 +419,19 @@ async fn known_local_authority(store: &dyn RegisterStore, name: &str) -> StoreRe
     Ok(areas.into_iter().find(|a| a.local_authority.eq_ignore_ascii_case(name.trim())).map(|a| a.local_authority))
 }
 
-/// The authority's services; `band_one` names those in band 1 of the latest
-/// watchlist (empty before the first snapshot).
-async fn area_workspace(
-    store: &dyn RegisterStore,
-    voice: &dyn VoiceStore,
-    local_authority: String,
-    band_one: &HashSet<LocationId>,
-) -> StoreResult<AreaWorkspace> {
-    let services = all_locations_in(store, &local_authority).await?;
-    let severe = open_severe_alerts(voice, &local_authority).await?;
+/// Registered services by current overall rating, best first, then those not yet rated.
+fn by_rating(services: &[LocationSummary]) -> Vec<(Option<Rating>, u64)> {
     let count = |rating: Option<Rating>| services.iter().filter(|s| s.overall == rating).count() as u64;
-    let by_rating = Rating::ALL.into_iter().map(Some).chain(std::iter::once(None)).map(|r| (r, count(r))).collect();
+    Rating::ALL.into_iter().map(Some).chain(std::iter::once(None)).map(|r| (r, count(r))).collect()
+}
+
+/// `band_one` names the services in band 1 of the latest watchlist (none before the
+/// first snapshot); `severe`, those with an open level 5 alert.
+fn needing_attention(
+    services: &[LocationSummary],
+    band_one: &HashSet<LocationId>,
+    severe: &HashSet<LocationId>,
+) -> Vec<Attention> {
     let mut needing_attention: Vec<Attention> = services
         .iter()
         .map(|s| {
@@ -385,7 +447,53 @@ async fn area_workspace(
         .collect();
     // Stable, so each group keeps the worst-rating-first order of the search.
     needing_attention.sort_by_key(|a| a.urgent.is_empty());
-    Ok(AreaWorkspace { registered: services.len() as u64, by_rating, needing_attention, local_authority })
+    needing_attention
+}
+
+fn area_complaints(services: &[LocationSummary], complaints: &[ComplaintRecord], today: NaiveDate) -> AreaComplaints {
+    let year_ago = today - chrono::Months::new(12);
+    let mut counts = AreaComplaints::default();
+    let mut overdue: HashMap<&LocationId, u64> = HashMap::new();
+    for c in complaints {
+        counts.received += u64::from(c.received_on > year_ago);
+        match c.closed_on {
+            None => {
+                counts.open += 1;
+                if c.overdue(today).response {
+                    counts.overdue += 1;
+                    *overdue.entry(&c.location_id).or_default() += 1;
+                }
+            }
+            Some(closed) if closed > year_ago => {
+                counts.closed += 1;
+                counts.upheld += u64::from(matches!(c.outcome, Some(Outcome::Upheld | Outcome::PartlyUpheld)));
+            }
+            Some(_) => {}
+        }
+    }
+    counts.overdue_by_service = services
+        .iter()
+        .filter_map(|s| overdue.get(&s.id).map(|&count| ServiceCount { service: s.clone(), count }))
+        .collect();
+    counts.overdue_by_service.sort_by(|a, b| b.count.cmp(&a.count));
+    counts
+}
+
+fn area_plans(services: &[LocationSummary], plans: &[Plan], today: NaiveDate) -> Vec<AreaPlan> {
+    let by_id: HashMap<&LocationId, &LocationSummary> = services.iter().map(|s| (&s.id, s)).collect();
+    plans
+        .iter()
+        .filter_map(|p| {
+            Some(AreaPlan {
+                service: (*by_id.get(&p.location_id)?).clone(),
+                plan_id: p.id,
+                title: p.title.clone(),
+                started_on: p.started_on,
+                progress: progress(p, today),
+                published: p.publication.is_some(),
+            })
+        })
+        .collect()
 }
 
 /// The services in the authority with an open safeguarding alert at level 5.

@@ -308,6 +308,22 @@ impl ImprovementStore for PostgresStore {
         Ok(plans)
     }
 
+    async fn plans_in(&self, locations: &[LocationId]) -> StoreResult<Vec<Plan>> {
+        let mut conn = self.read().acquire().await.map_err(other)?;
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM improvement_plans WHERE location_id = ANY($1) ORDER BY created_at DESC, id DESC",
+        )
+        .bind(locations.iter().map(|l| l.as_str()).collect::<Vec<_>>())
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(other)?;
+        let mut plans = Vec::with_capacity(ids.len());
+        for id in ids {
+            plans.push(load_plan(&mut conn, id).await?);
+        }
+        Ok(plans)
+    }
+
     async fn add_action(
         &self,
         plan: i64,

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use candour_domain::improvement::{
     ActionDetails, ActionStatus, FileKind, Finding, FindingKind, Reflection, check_status_change,
@@ -276,6 +276,25 @@ impl ImprovementStore for SqliteStore {
         .fetch_all(&mut *conn)
         .await
         .map_err(other)?;
+        let mut plans = Vec::with_capacity(ids.len());
+        for id in ids {
+            plans.push(load_plan(&mut conn, id).await?);
+        }
+        Ok(plans)
+    }
+
+    async fn plans_in(&self, locations: &[LocationId]) -> StoreResult<Vec<Plan>> {
+        if locations.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.reader.acquire().await.map_err(other)?;
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT id FROM improvement_plans WHERE location_id IN (");
+        let mut list = q.separated(", ");
+        for l in locations {
+            list.push_bind(l.as_str().to_string());
+        }
+        q.push(") ORDER BY created_at DESC, id DESC");
+        let ids: Vec<i64> = q.build_query_scalar().fetch_all(&mut *conn).await.map_err(other)?;
         let mut plans = Vec::with_capacity(ids.len());
         for id in ids {
             plans.push(load_plan(&mut conn, id).await?);

@@ -152,6 +152,10 @@ pub trait ImprovementStore: Send + Sync {
     /// A location's plans, newest first. `NotFound` for a location not in the register.
     async fn plans_of(&self, location: &LocationId) -> StoreResult<Vec<Plan>>;
 
+    /// The plans of any of these locations (an area's), newest first; locations not
+    /// in the register have none.
+    async fn plans_in(&self, locations: &[LocationId]) -> StoreResult<Vec<Plan>>;
+
     /// Adds an action, not started. `Invalid` when its finding is not the plan's.
     async fn add_action(
         &self,

@@ -95,6 +95,12 @@ pub async fn improvement_plans_keep_findings_actions_and_history(store: &dyn Sto
     assert_eq!(plans.iter().map(|p| p.id).collect::<Vec<_>>(), [other.id, plan.id], "newest first");
     assert!(matches!(store.plans_of(&lid(999)).await, Err(StoreError::NotFound)));
     assert!(matches!(store.plan(i64::MAX).await, Err(StoreError::NotFound)));
+    // An area's plans: those of the locations asked for, newest first, whole.
+    let area = store.plans_in(&[lid(999), lid(100)]).await.expect("an area's plans");
+    assert_eq!(area.iter().map(|p| p.id).collect::<Vec<_>>(), [other.id, plan.id]);
+    assert_eq!(area[1].actions.len(), 2);
+    assert!(store.plans_in(&[lid(999)]).await.expect("none").is_empty());
+    assert!(store.plans_in(&[]).await.expect("none asked").is_empty());
 }
 
 fn new_plan_like(plan: &Plan, by: UserId) -> NewPlan {

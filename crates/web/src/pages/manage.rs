@@ -15,11 +15,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use candour_app::accounts::AccountError;
 use candour_app::workspaces::{
-    AreaWorkspace, LocationWorkspace, Person, ProviderFacts, ProviderWorkspace, Urgency, Via, WorkspacesError,
-    location_resource,
+    AreaComplaints, AreaPlan, AreaWorkspace, LocationWorkspace, Person, ProviderFacts, ProviderWorkspace, Urgency, Via,
+    WorkspacesError, location_resource,
 };
 use candour_app::{Denied, monitoring};
 use candour_domain::{Action, Email, Grant, LocationId, Principal, Resource, Role, Scope, authorize};
+use candour_monitor::Snapshot;
 use candour_store::LocationDetail;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
@@ -30,7 +31,7 @@ use crate::error::{PageError, WebError, render};
 use crate::forms::{ErrorLink, Field, FormErrors, SelectField, pairs, value};
 use crate::manager::ManagerStatus;
 use crate::pages::assessments::{AwaitingReview, awaiting_review};
-use crate::pages::chrome::{Chrome, Crumb, StatusTag, area_href};
+use crate::pages::chrome::{Chrome, Crumb, StatusTag, area_href, path_segment};
 use crate::pages::moderation::contacts::{self, ContactSection};
 use crate::state::AppState;
 use crate::views::{RatingTag, Row, SelectOption, SummaryView, count_of, long_date, optional_date, yes_no_unknown};
@@ -808,6 +809,42 @@ struct AreaPage {
     attention: Vec<AttentionRow>,
     directory_href: String,
     watchlist_href: String,
+    /// `None` until monitoring has made its first results after a start.
+    warnings: Option<WarningsView>,
+    complaints: ComplaintsView,
+    plans: Vec<PlanRow>,
+    market_href: String,
+}
+
+/// Warning signs across the area: services by watchlist band, and those in the
+/// highest bands with why.
+struct WarningsView {
+    bands: Vec<(u8, u64, String)>,
+    highest: Vec<WarningRow>,
+}
+
+struct WarningRow {
+    name: String,
+    href: String,
+    band: u8,
+    reasons: Vec<String>,
+}
+
+struct ComplaintsView {
+    received: u64,
+    open: u64,
+    overdue: u64,
+    upheld: String,
+    overdue_by_service: Vec<(String, String, u64)>,
+}
+
+struct PlanRow {
+    service: String,
+    href: String,
+    title: String,
+    started_on: String,
+    progress: String,
+    published: bool,
 }
 
 struct AttentionRow {
@@ -831,7 +868,7 @@ pub async fn area(
     let ws = readable_area(&state, &who, &local_authority).await?;
     let notice = query.ok().and_then(|q| q.0.contact).map(|_| "Safeguarding team saved.".to_string());
     let safeguarding = contacts::area_section(&state, &who, &ws.local_authority, &FormErrors::default(), &[]).await?;
-    let page = area_page(&who, ws, safeguarding, notice, &FormErrors::default());
+    let page = area_page(&state, &who, ws, safeguarding, notice, &FormErrors::default());
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -850,7 +887,7 @@ pub async fn area_response(
     status: StatusCode,
 ) -> Result<Response, PageError> {
     let safeguarding = contacts::area_section(state, who, &ws.local_authority, &errors, form).await?;
-    Ok(render(status, &area_page(who, ws, safeguarding, None, &errors)))
+    Ok(render(status, &area_page(state, who, ws, safeguarding, None, &errors)))
 }
 
 /// Asks the policy before looking the authority up, so an authority the caller
@@ -881,6 +918,7 @@ fn attention_caption(listed: u64, urgent: u64) -> String {
 }
 
 fn area_page(
+    state: &AppState,
     who: &SignedIn,
     ws: AreaWorkspace,
     safeguarding: ContactSection,
@@ -915,6 +953,65 @@ fn area_page(
         attention,
         directory_href: format!("/locations?{query}"),
         watchlist_href: format!("/monitoring/watchlist?{query}"),
+        warnings: state.monitor.current().map(|s| warnings_view(&s, who.principal(), &ws.local_authority, &query)),
+        complaints: complaints_view(&ws.complaints),
+        plans: ws.plans.iter().map(plan_row).collect(),
+        market_href: format!("/areas/{}", path_segment(&ws.local_authority)),
         name: ws.local_authority,
+    }
+}
+
+fn warnings_view(snapshot: &Snapshot, principal: &Principal, local_authority: &str, query: &str) -> WarningsView {
+    let seen = monitoring::warnings_in(snapshot, principal, local_authority);
+    let bands = seen.by_band.iter().enumerate().map(|(i, &n)| {
+        let band = i as u8 + 1;
+        (band, n, format!("/monitoring/watchlist?{query}&band={band}"))
+    });
+    let highest = seen
+        .highest
+        .iter()
+        .map(|s| {
+            let w = s.watched();
+            WarningRow {
+                name: w.facts.name.clone(),
+                href: format!("/monitoring/locations/{}", w.facts.id),
+                band: w.entry.band,
+                reasons: w.entry.reasons.iter().map(|r| r.text.clone()).collect(),
+            }
+        })
+        .collect();
+    WarningsView { bands: bands.collect(), highest }
+}
+
+fn complaints_view(c: &AreaComplaints) -> ComplaintsView {
+    ComplaintsView {
+        received: c.received,
+        open: c.open,
+        overdue: c.overdue,
+        upheld: match c.closed {
+            0 => "None closed".to_string(),
+            closed => format!("{} of {}", c.upheld, count_of(closed, "closed", "closed")),
+        },
+        overdue_by_service: c
+            .overdue_by_service
+            .iter()
+            .map(|s| (s.service.name.clone(), format!("/manage/locations/{}/complaints", s.service.id), s.count))
+            .collect(),
+    }
+}
+
+fn plan_row(p: &AreaPlan) -> PlanRow {
+    let g = &p.progress;
+    let mut progress = format!("{} of {} done", g.done, count_of(u64::from(g.actions), "action", "actions"));
+    if g.overdue > 0 {
+        progress.push_str(&format!(", {} overdue", g.overdue));
+    }
+    PlanRow {
+        service: p.service.name.clone(),
+        href: format!("/manage/plans/{}", p.plan_id),
+        title: p.title.clone(),
+        started_on: p.started_on.format("%-d %B %Y").to_string(),
+        progress,
+        published: p.published,
     }
 }

@@ -393,6 +393,9 @@ impl ImprovementStore for BrokenStore {
     async fn plan(&self, _: i64) -> StoreResult<Plan> {
         broken()
     }
+    async fn plans_in(&self, _: &[LocationId]) -> StoreResult<Vec<Plan>> {
+        broken()
+    }
     async fn plans_of(&self, _: &LocationId) -> StoreResult<Vec<Plan>> {
         broken()
     }

@@ -413,3 +413,75 @@ async fn every_private_page_shares_the_accessible_layout() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_commissioners_area_view_adds_warning_signs_complaints_and_improvement_plans() {
+    let app = TestApp::new().await;
+    // A complaint logged by the manager, received 60 days ago and still unanswered:
+    // past its response deadline. And one raised today by the public.
+    let mut manager =
+        signed_in(&app, "manager@example.org", vec![grant(Role::Manager, location_scope(ROSE_COURT))]).await;
+    let uri = format!("/manage/locations/{ROSE_COURT}/complaints/new");
+    let form = manager.get(&app, &uri).await;
+    let key = between(&form.body, "name=\"key\" value=\"", "\"").expect("a key").to_string();
+    let received = (chrono::Utc::now().date_naive() - chrono::Duration::days(60)).to_string();
+    let fields = [
+        ("key", key.as_str()),
+        ("what_happened", "Tablets were given late three times."),
+        ("desired_outcome", "An explanation."),
+        ("relationship", "family"),
+        ("name", "Ann Example"),
+        ("phone", "0113 496 0000"),
+        ("channel", "letter"),
+        ("received_on", received.as_str()),
+    ];
+    assert_eq!(manager.post(&app, &uri, &fields).await.status, StatusCode::SEE_OTHER);
+    severe_alert_at_rose_court(&app).await;
+    // An improvement plan at Rose Court.
+    let mut admin =
+        signed_in(&app, "admin@sunrise.example", vec![grant(Role::ProviderAdmin, provider_scope(SUNRISE))]).await;
+    let plan = admin
+        .post(
+            &app,
+            &format!("/manage/locations/{ROSE_COURT}/plans/new"),
+            &[("title", "After the inspection"), ("started_on", "2026-02-02"), ("finding", "rating:safe")],
+        )
+        .await;
+    assert_eq!(plan.status, StatusCode::SEE_OTHER, "{}", plan.body);
+    let plan_href = location(&plan).split('?').next().unwrap().to_string();
+    app.settled().await;
+
+    let mut commissioner =
+        signed_in(&app, "leeds@example.org", vec![grant(Role::Commissioner, Scope::LocalAuthority("Leeds".into()))])
+            .await;
+    let page = commissioner.get(&app, "/manage/areas/Leeds").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains(&[
+        "Services by watchlist band (1 calls most for a look)",
+        r#"<a href="/monitoring/watchlist?local_authority=Leeds&#38;band=1">Band 1</a>"#,
+        "Received in the last 12 months</dt><dd class=\"summary-list__value\">2</dd>",
+        "Open now</dt><dd class=\"summary-list__value\">2</dd>",
+        "Open and past their response deadline</dt><dd class=\"summary-list__value\">1</dd>",
+        "Upheld or partly upheld, of those closed in the last 12 months</dt><dd class=\"summary-list__value\">None closed</dd>",
+        &format!(r#"<a href="/manage/locations/{ROSE_COURT}/complaints">Rose Court</a></th><td class="numeric">1</td>"#),
+        &format!(r#"<a href="{plan_href}">After the inspection</a>"#),
+        "2 February 2026",
+        r#"<a href="/areas/Leeds">The public page of the care market in Leeds</a>"#,
+    ]);
+    // Nothing names the people who complained.
+    page.assert_lacks(&["Ann Example", "Tablets were given late"]);
+    // The commissioner may follow each link.
+    assert_eq!(commissioner.get(&app, &plan_href).await.status, StatusCode::OK);
+    assert_eq!(
+        commissioner.get(&app, &format!("/manage/locations/{ROSE_COURT}/complaints")).await.status,
+        StatusCode::OK
+    );
+    // Another authority's commissioner sees none of it.
+    let mut other = signed_in(
+        &app,
+        "th@example.org",
+        vec![grant(Role::Commissioner, Scope::LocalAuthority("Tower Hamlets".into()))],
+    )
+    .await;
+    assert_eq!(other.get(&app, "/manage/areas/Leeds").await.status, StatusCode::NOT_FOUND);
+}
