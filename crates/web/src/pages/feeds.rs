@@ -1,6 +1,7 @@
 //! Atom feeds, so that anyone can follow a service or a local authority in a feed
 //! reader: a service's new ratings, published stories with the provider's replies,
-//! improvement plans and visits by experts by experience; an area's new ratings.
+//! improvement plans and visits by experts by experience; an area's new ratings and
+//! improvement plans.
 
 use std::fmt::Write;
 
@@ -10,7 +11,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use candour_domain::{LocationId, RatingRecord};
-use candour_store::{LocationQuery, search_all};
+use candour_store::{LocationQuery, PlanPublication, search_all};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::error::{PageError, WebError};
@@ -84,6 +85,16 @@ fn rating_entry(r: &RatingRecord, name: &str) -> Entry {
     }
 }
 
+fn plan_entry(id: &LocationId, name: &str, plan: i64, title: &str, publication: &PlanPublication) -> Entry {
+    Entry {
+        id: format!("/locations/{id}#plan-{plan}"),
+        title: format!("{name} published its improvement plan: {title}"),
+        updated: publication.published_at,
+        href: format!("/locations/{id}#improvement"),
+        summary: publication.summary.clone(),
+    }
+}
+
 /// `GET /locations/{id}/feed.atom`
 async fn location_feed(State(state): State<AppState>, Path(raw_id): Path<String>) -> Result<Response, PageError> {
     let id = crate::pages::parse_location_id(&raw_id)?;
@@ -96,13 +107,7 @@ async fn location_feed(State(state): State<AppState>, Path(raw_id): Path<String>
         state.app.improvement.published(&id).await.map_err(|e| WebError::from_area(&e, || WebError::Internal))?;
     for p in plans {
         let Some(publication) = &p.plan.publication else { continue };
-        entries.push(Entry {
-            id: format!("/locations/{id}#plan-{}", p.plan.id),
-            title: format!("{name} published its improvement plan: {}", p.plan.title),
-            updated: publication.published_at,
-            href: format!("/locations/{id}#improvement"),
-            summary: publication.summary.clone(),
-        });
+        entries.push(plan_entry(&id, &name, p.plan.id, &p.plan.title, publication));
     }
     let visits = state.app.visits.published(&id).await.map_err(|e| WebError::from_store(e, String::new))?;
     for v in visits {
@@ -151,12 +156,13 @@ async fn stories(state: &AppState, id: &LocationId) -> Result<Vec<Entry>, WebErr
     Ok(entries)
 }
 
-/// `GET /areas/{local authority}/feed.atom`: the newest ratings of the area's services.
+/// `GET /areas/{local authority}/feed.atom`: the newest ratings of the area's services
+/// and the improvement plans they publish.
 async fn area_feed(State(state): State<AppState>, Path(raw): Path<String>) -> Result<Response, PageError> {
     let area = crate::pages::register::find_area(&state, &raw).await?;
     let query = LocationQuery { local_authority: Some(area.local_authority.clone()), ..LocationQuery::default() };
     let services = search_all(state.store.as_ref(), &query).await.map_err(|e| WebError::from_store(e, String::new))?;
-    let entries = services
+    let mut entries: Vec<Entry> = services
         .iter()
         .filter_map(|l| {
             let (rating, day) = (l.overall?, l.rated_on?);
@@ -175,12 +181,21 @@ async fn area_feed(State(state): State<AppState>, Path(raw): Path<String>) -> Re
             })
         })
         .collect();
+    let ids: Vec<LocationId> = services.iter().map(|l| l.id.clone()).collect();
+    let plans = state.store.plans_in(&ids).await.map_err(|e| WebError::from_store(e, String::new))?;
+    let names: std::collections::HashMap<&LocationId, &str> =
+        services.iter().map(|l| (&l.id, l.name.as_str())).collect();
+    for plan in &plans {
+        let Some(publication) = &plan.publication else { continue };
+        let name = names.get(&plan.location_id).copied().unwrap_or_default();
+        entries.push(plan_entry(&plan.location_id, name, plan.id, &plan.title, publication));
+    }
     let path = format!("/areas/{}/feed.atom", path_segment(&area.local_authority));
     let page = format!("/locations?local_authority={}", path_segment(&area.local_authority));
     Ok(atom(
         state.config.public_url(),
         &path,
-        &format!("New ratings of care services in {}", area.local_authority),
+        &format!("New ratings and improvement plans of care services in {}", area.local_authority),
         &page,
         entries,
     ))

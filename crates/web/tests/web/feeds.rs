@@ -3,6 +3,9 @@
 
 use axum::http::{StatusCode, header};
 
+use candour_domain::Role;
+
+use crate::browser::*;
 use crate::fixture::*;
 
 #[tokio::test]
@@ -22,10 +25,30 @@ async fn a_service_and_an_area_can_be_followed_in_a_feed_reader() {
         .await
         .assert_contains(&[&format!("/locations/{ROSE_COURT}/feed.atom")]);
 
+    // A plan Rose Court's provider publishes reaches the area's feed; one kept private does not.
+    let mut admin =
+        signed_in(&app, "admin@sunrise.example", vec![grant(Role::ProviderAdmin, provider_scope(SUNRISE))]).await;
+    let mut plans = Vec::new();
+    for title in ["After the inspection", "Private thoughts"] {
+        let uri = format!("/manage/locations/{ROSE_COURT}/plans/new");
+        let made =
+            admin.post(&app, &uri, &[("title", title), ("started_on", "2026-02-02"), ("finding", "rating:safe")]).await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+        plans.push(location(&made).split('?').next().unwrap().to_string());
+    }
+    let summary = [("summary", "We changed how evening medicines are checked.")];
+    let published = admin.post(&app, &format!("{}/publish", plans[0]), &summary).await;
+    assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.body);
+
     let area = app.get("/areas/leeds/feed.atom").await;
     assert_eq!(area.status, StatusCode::OK);
-    area.assert_contains(&["New ratings of care services in Leeds", "Rose Court rated Good"]);
-    area.assert_lacks(&["Harbour Supported Living"]);
+    area.assert_contains(&[
+        "New ratings and improvement plans of care services in Leeds",
+        "Rose Court rated Good",
+        "<title>Rose Court published its improvement plan: After the inspection</title>",
+        "We changed how evening medicines are checked.",
+    ]);
+    area.assert_lacks(&["Harbour Supported Living", "Private thoughts"]);
 
     assert_eq!(app.get("/areas/Atlantis/feed.atom").await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get(&format!("/locations/{NOT_IN_REGISTER}/feed.atom")).await.status, StatusCode::NOT_FOUND);
