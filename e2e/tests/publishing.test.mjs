@@ -79,6 +79,13 @@ describe('the local care market', () => {
       assert.ok((await page.locator('#by-type-caption').count()) === 1);
       assert.match(await page.locator('main').textContent(), /England/);
       await assertAccessible(page, `a local care market${phone ? ' at 390px' : ''}`);
+      // From the area to its region, and from there to England.
+      await Promise.all([page.waitForLoadState('load'), page.locator('#comparison ~ table tbody tr').nth(1).locator('a').click()]);
+      assert.equal((await page.locator('.caption').first().textContent()).trim(), 'The care market in a region');
+      await assertAccessible(page, `a region's care market${phone ? ' at 390px' : ''}`);
+      await Promise.all([page.waitForURL(/\/areas\/England$/), page.locator('#comparison ~ table a', { hasText: /^England$/ }).click()]);
+      assert.equal((await page.locator('h1').textContent()).trim(), 'England');
+      await assertAccessible(page, `England's care market${phone ? ' at 390px' : ''}`);
     }
   });
 });
@@ -97,7 +104,7 @@ describe('reports as PDF', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'candour-pdf-')), 'report.pdf');
     writeFileSync(file, Buffer.from(await response.arrayBuffer()));
     const text = execFileSync('pdftotext', ['-layout', file, '-']).toString();
-    for (const words of [`${any.local_authority}: the local care market`, 'Services by type and current rating', 'Ratings over the last five years', 'England', 'page 1 of']) {
+    for (const words of [`${any.local_authority}: the care market`, 'Services by type and current rating', 'Ratings over the last five years', 'England', 'page 1 of']) {
       assert.ok(text.includes(words), `the PDF says "${words}"`);
     }
     // A service's report reads back with its name and ratings.

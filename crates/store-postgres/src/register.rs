@@ -180,9 +180,9 @@ impl RegisterStore for PostgresStore {
 
     async fn overall_ratings_in(
         &self,
-        local_authority: &str,
+        market: &MarketScope,
     ) -> StoreResult<Vec<(LocationId, chrono::NaiveDate, candour_domain::Rating)>> {
-        read::overall_ratings_in(self.read(), local_authority).await
+        read::overall_ratings_in(self.read(), market).await
     }
 
     async fn register_snapshot(&self) -> StoreResult<RegisterSnapshot> {

@@ -218,9 +218,9 @@ impl RegisterStore for SqliteStore {
 
     async fn overall_ratings_in(
         &self,
-        local_authority: &str,
+        market: &MarketScope,
     ) -> StoreResult<Vec<(LocationId, chrono::NaiveDate, candour_domain::Rating)>> {
-        read::overall_ratings_in(&self.reader, local_authority).await
+        read::overall_ratings_in(&self.reader, market).await
     }
 
     async fn register_snapshot(&self) -> StoreResult<RegisterSnapshot> {

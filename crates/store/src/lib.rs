@@ -132,11 +132,11 @@ pub trait RegisterStore: Send + Sync {
 
     async fn register_stats(&self) -> StoreResult<RegisterStats>;
 
-    /// Every overall rating ever given to the registered locations of a local
-    /// authority (named ignoring case): (location, published, rating), oldest first.
+    /// Every overall rating ever given to the registered locations of a market:
+    /// (location, published, rating), oldest first.
     async fn overall_ratings_in(
         &self,
-        local_authority: &str,
+        market: &MarketScope,
     ) -> StoreResult<Vec<(LocationId, chrono::NaiveDate, candour_domain::Rating)>>;
 
     // ---- the register, write side ----

@@ -231,6 +231,15 @@ pub struct ProviderDetail {
     pub locations: Vec<LocationSummary>,
 }
 
+/// The services a care market report covers: a local authority's (named ignoring
+/// case), a region's, or England's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MarketScope {
+    LocalAuthority(String),
+    Region(Region),
+    England,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AreaCount {
     pub local_authority: String,

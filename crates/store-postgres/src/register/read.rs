@@ -232,17 +232,25 @@ pub(crate) async fn import_runs(pool: &PgPool, limit: u32) -> StoreResult<Vec<Im
 /// Every overall rating of a local authority's registered locations, oldest first.
 pub(crate) async fn overall_ratings_in(
     pool: &PgPool,
-    local_authority: &str,
+    market: &MarketScope,
 ) -> StoreResult<Vec<(LocationId, NaiveDate, Rating)>> {
-    let rows: Vec<(String, NaiveDate, String)> = sqlx::query_as(
+    // Which services: a bound value, or none for England.
+    let (within, value) = match market {
+        MarketScope::LocalAuthority(name) => ("lower(l.local_authority) = lower($1)", Some(name.trim())),
+        MarketScope::Region(region) => ("l.region = $1", Some(region.code())),
+        MarketScope::England => ("TRUE", None),
+    };
+    // Safe: `within` is one of the fixed clauses above.
+    let sql = sqlx::AssertSqlSafe(format!(
         "SELECT r.location_id, r.published, r.overall FROM ratings r JOIN locations l ON l.id = r.location_id \
-         WHERE lower(l.local_authority) = lower($1) AND l.registration_status = 'registered' \
-         AND r.overall IS NOT NULL AND r.service_group = 'Overall' ORDER BY r.published, r.location_id",
-    )
-    .bind(local_authority.trim())
-    .fetch_all(pool)
-    .await
-    .map_err(crate::other)?;
+         WHERE {within} AND l.registration_status = 'registered' \
+         AND r.overall IS NOT NULL AND r.service_group = 'Overall' ORDER BY r.published, r.location_id"
+    ));
+    let mut query = sqlx::query_as::<_, (String, NaiveDate, String)>(sql);
+    if let Some(value) = value {
+        query = query.bind(value);
+    }
+    let rows = query.fetch_all(pool).await.map_err(crate::other)?;
     rows.into_iter()
         .map(|(id, published, rating)| {
             let id = LocationId::parse(&id).map_err(|e| crate::codec::corrupt("location ID", e))?;

@@ -355,7 +355,7 @@ fn small_register() -> ImportPlan {
 
 pub async fn an_areas_overall_ratings_are_listed_oldest_first(store: &dyn Store) {
     store.apply_import(&small_register()).await.expect("import");
-    let leeds = store.overall_ratings_in("LEEDS").await.expect("ratings");
+    let leeds = store.overall_ratings_in(&MarketScope::LocalAuthority("LEEDS".into())).await.expect("ratings");
     let seen: Vec<(u32, NaiveDate, Rating)> = leeds
         .iter()
         .map(|(id, on, r)| (id.as_str().trim_start_matches("1-").parse().expect("a number"), *on, *r))
@@ -369,7 +369,14 @@ pub async fn an_areas_overall_ratings_are_listed_oldest_first(store: &dyn Store)
         ],
         "registered locations only, any capitalisation"
     );
-    assert!(store.overall_ratings_in("Atlantis").await.expect("ratings").is_empty());
+    let atlantis = MarketScope::LocalAuthority("Atlantis".into());
+    assert!(store.overall_ratings_in(&atlantis).await.expect("ratings").is_empty());
+    // A region's, and England's.
+    let north_west = store.overall_ratings_in(&MarketScope::Region(Region::NorthWest)).await.expect("ratings");
+    assert_eq!(north_west.iter().map(|(id, ..)| id.as_str()).collect::<Vec<_>>(), ["1-104"]);
+    let england = store.overall_ratings_in(&MarketScope::England).await.expect("ratings");
+    assert_eq!(england.len(), 4, "{england:?}");
+    assert!(england.windows(2).all(|w| w[0].1 <= w[1].1), "oldest first");
 }
 
 async fn search(store: &dyn Store, q: LocationQuery) -> Vec<String> {

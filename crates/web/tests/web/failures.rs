@@ -610,7 +610,7 @@ impl RegisterStore for BrokenStore {
     }
     async fn overall_ratings_in(
         &self,
-        _: &str,
+        _: &MarketScope,
     ) -> StoreResult<Vec<(LocationId, chrono::NaiveDate, candour_domain::Rating)>> {
         broken()
     }

@@ -66,7 +66,8 @@ async fn an_area_has_a_public_page_of_its_care_market() {
         "Care home with nursing",
         "Against the region and England",
         "Ratings over the last five years",
-        "<th scope=\"row\">England</th>",
+        r#"<th scope="row"><a href="/areas/Yorkshire%20and%20The%20Humber">Yorkshire and The Humber</a></th>"#,
+        r#"<th scope="row"><a href="/areas/England">England</a></th>"#,
         "/manage/areas/Leeds",
         "/areas/Leeds/feed.atom",
     ]);
@@ -78,8 +79,42 @@ async fn an_area_has_a_public_page_of_its_care_market() {
     assert_eq!(pdf.status, StatusCode::OK);
     assert_eq!(pdf.headers[header::CONTENT_TYPE], "application/pdf");
     assert!(pdf.body.starts_with("%PDF-"));
-    for shown in ["(Leeds: the local care market) Tj", "(Services by type and current rating) Tj", "(England) Tj"] {
+    for shown in ["(Leeds: the care market) Tj", "(Services by type and current rating) Tj", "(England) Tj"] {
         assert!(pdf.body.contains(shown), "{shown}");
     }
     assert_eq!(app.get("/areas/Atlantis/report.pdf").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_region_and_england_have_a_market_page_and_report_too() {
+    let app = TestApp::new().await;
+    // By its name or its code, in any case.
+    for path in ["/areas/London", "/areas/london"] {
+        let page = app.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        page.assert_contains(&[
+            "The care market in a region",
+            "<h1 class=\"heading-xl\">London</h1>",
+            "Against the region and England",
+            r#"href="/locations?region=london""#,
+        ]);
+        // A region has no commissioners' view and no feed of its own.
+        page.assert_lacks(&["/manage/areas/", "feed.atom"]);
+    }
+    let england = app.get("/areas/england").await;
+    assert_eq!(england.status, StatusCode::OK);
+    england.assert_contains(&[
+        "The care market in England",
+        "Each region against England",
+        r#"<a href="/areas/London">London</a>"#,
+        r#"<a href="/areas/North%20East">North East</a>"#,
+        r#"href="/locations""#,
+    ]);
+    // Every registered service in the fixture is counted in England's lead.
+    let registered = app.store.register_stats().await.expect("stats").registered_locations;
+    england.assert_contains(&[&format!("{registered} registered adult social care services")]);
+    let pdf = app.get("/areas/England/report.pdf").await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert!(pdf.body.contains("(England: the care market) Tj"));
+    assert!(pdf.body.contains("(Each region against England) Tj"));
 }

@@ -97,7 +97,8 @@ pub async fn directory(
         Ok(query) => {
             let query = super::with_standings(&state, query)?;
             let area_people = query.local_authority.as_deref().and_then(|la| {
-                let summary = PeopleSummary::of_area(&*state.monitor.current()?, la);
+                let market = candour_store::MarketScope::LocalAuthority(la.to_string());
+                let summary = PeopleSummary::of_market(&*state.monitor.current()?, &market);
                 (!summary.counts.is_empty()).then(|| (la.trim().to_string(), summary))
             });
             let page = state

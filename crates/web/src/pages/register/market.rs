@@ -1,6 +1,8 @@
 //! `/areas/{local authority}`: the local care market, in public. The services by
 //! type and current rating, the beds, what people say across the market, and the
 //! area against its region and England. Commissioners sign in for the private view.
+//! A region (`/areas/London`) and England (`/areas/England`) have the same page,
+//! against England and against each region.
 
 use std::collections::HashMap;
 
@@ -9,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use candour_domain::{LocationId, Rating, Region, ServiceKind};
-use candour_store::{LocationQuery, LocationSummary, search_all};
+use candour_store::{LocationQuery, LocationSummary, MarketScope, search_all};
 use chrono::{Datelike, NaiveDate};
 
 use super::people::PeopleSummary;
@@ -23,20 +25,49 @@ use crate::views::RatingTag;
 #[template(path = "register/market.html")]
 struct MarketPage {
     title: String,
+    /// "The local care market", "The care market in a region", "The care market in England".
+    caption: &'static str,
     name: String,
     lead: String,
     /// The ratings' columns, then "Not yet rated".
     columns: Vec<RatingTag>,
     by_kind: Vec<KindRow>,
     beds: Vec<(RatingTag, u64)>,
+    comparison_heading: &'static str,
     comparison: Vec<ComparisonRow>,
     /// The ratings in force at the end of each of the last five years, of today's services.
     years: Vec<YearRow>,
     people: Option<PeopleSummary>,
     directory_href: String,
-    feed_href: String,
-    private_href: String,
+    /// A local authority's only.
+    feed_href: Option<String>,
+    private_href: Option<String>,
     report_href: String,
+}
+
+/// The market a path names: a local authority, else a region, else England.
+struct Market {
+    scope: MarketScope,
+    name: String,
+    /// The region a local authority is in.
+    region: Option<Region>,
+}
+
+async fn find_market(state: &AppState, raw: &str) -> Result<Market, WebError> {
+    let wanted = raw.trim();
+    if let Ok(area) = find_area(state, wanted).await {
+        let name = area.local_authority.clone();
+        return Ok(Market { scope: MarketScope::LocalAuthority(name.clone()), name, region: area.region });
+    }
+    if let Some(region) =
+        Region::ALL.into_iter().find(|r| r.name().eq_ignore_ascii_case(wanted) || r.code().eq_ignore_ascii_case(wanted))
+    {
+        return Ok(Market { scope: MarketScope::Region(region), name: region.name().to_string(), region: None });
+    }
+    if wanted.eq_ignore_ascii_case("england") {
+        return Ok(Market { scope: MarketScope::England, name: "England".to_string(), region: None });
+    }
+    Err(WebError::not_found(format!("There is no local authority or region called {wanted} in the register.")))
 }
 
 struct KindRow {
@@ -73,6 +104,8 @@ fn years(services: usize, ratings: &[(LocationId, NaiveDate, Rating)], today: Na
 
 struct ComparisonRow {
     place: String,
+    /// Its own market page.
+    href: String,
     services: usize,
     rated: usize,
     good_or_better: String,
@@ -94,6 +127,7 @@ fn comparison(place: String, services: usize, by_rating: &[(Rating, u64)]) -> Co
         }
     };
     ComparisonRow {
+        href: format!("/areas/{}", path_segment(&place)),
         place,
         services,
         rated: rated as usize,
@@ -131,20 +165,42 @@ pub(crate) async fn find_area(state: &AppState, raw: &str) -> Result<candour_sto
 }
 
 async fn build(state: &AppState, raw: &str) -> Result<MarketPage, WebError> {
-    let area = find_area(state, raw).await?;
-    let name = area.local_authority.clone();
+    let market = find_market(state, raw).await?;
+    let name = market.name.clone();
     let store = state.store.as_ref();
     let all = |query: LocationQuery| async move {
         search_all(store, &query).await.map_err(|e| WebError::from_store(e, String::new))
     };
-    let here = all(LocationQuery { local_authority: Some(name.clone()), ..LocationQuery::default() }).await?;
-    let region: Option<Region> = area.region;
-    let in_region = match region {
-        Some(r) => Some(all(LocationQuery { region: Some(r), ..LocationQuery::default() }).await?),
-        None => None,
+    let (here_query, filter) = match &market.scope {
+        MarketScope::LocalAuthority(la) => (
+            LocationQuery { local_authority: Some(la.clone()), ..LocationQuery::default() },
+            ("local_authority", la.as_str()),
+        ),
+        MarketScope::Region(r) => {
+            (LocationQuery { region: Some(*r), ..LocationQuery::default() }, ("region", r.code()))
+        }
+        MarketScope::England => (LocationQuery::default(), ("", "")),
     };
+    let here = all(here_query).await?;
     // England's counts are kept with the register; no need to list 30,000 services.
     let england = state.store.register_stats().await.map_err(|e| WebError::from_store(e, String::new))?;
+    let mut rows = vec![comparison(name.clone(), here.len(), &by_rating(&here))];
+    match (&market.scope, market.region) {
+        (MarketScope::LocalAuthority(_), Some(region)) => {
+            let services = all(LocationQuery { region: Some(region), ..LocationQuery::default() }).await?;
+            rows.push(comparison(region.name().to_string(), services.len(), &by_rating(&services)));
+        }
+        (MarketScope::England, _) => {
+            rows.clear();
+            for region in Region::ALL {
+                let services: Vec<LocationSummary> =
+                    here.iter().filter(|s| s.region == Some(region)).cloned().collect();
+                rows.push(comparison(region.name().to_string(), services.len(), &by_rating(&services)));
+            }
+        }
+        _ => {}
+    }
+    rows.push(comparison("England".to_string(), england.registered_locations as usize, &england.by_rating));
 
     let by_kind: Vec<KindRow> = ServiceKind::ALL
         .into_iter()
@@ -165,16 +221,23 @@ async fn build(state: &AppState, raw: &str) -> Result<MarketPage, WebError> {
         .collect();
     let care_homes = here.iter().filter(|s| s.care_home).count();
     let total_beds: u64 = beds.iter().map(|(_, n)| n).sum();
-    let mut rows = vec![comparison(name.clone(), here.len(), &by_rating(&here))];
-    if let (Some(r), Some(services)) = (region, &in_region) {
-        rows.push(comparison(r.name().to_string(), services.len(), &by_rating(services)));
-    }
-    rows.push(comparison("England".to_string(), england.registered_locations as usize, &england.by_rating));
-    let history = state.store.overall_ratings_in(&name).await.map_err(|e| WebError::from_store(e, String::new))?;
+    let history =
+        state.store.overall_ratings_in(&market.scope).await.map_err(|e| WebError::from_store(e, String::new))?;
     let years = years(here.len(), &history, chrono::Utc::now().date_naive());
-    let people = state.monitor.current().map(|s| PeopleSummary::of_area(&s, &name)).filter(|p| !p.counts.is_empty());
+    let people =
+        state.monitor.current().map(|s| PeopleSummary::of_market(&s, &market.scope)).filter(|p| !p.counts.is_empty());
+    let local = matches!(market.scope, MarketScope::LocalAuthority(_));
+    let directory_href = match filter {
+        ("", _) => "/locations".to_string(),
+        (key, value) => format!("/locations?{key}={}", path_segment(value)),
+    };
     let page = MarketPage {
-        title: format!("{name}: the local care market"),
+        title: format!("{name}: the care market"),
+        caption: match market.scope {
+            MarketScope::LocalAuthority(_) => "The local care market",
+            MarketScope::Region(_) => "The care market in a region",
+            MarketScope::England => "The care market in England",
+        },
         lead: format!(
             "{} registered adult social care services, {care_homes} of them care homes with {total_beds} beds.",
             here.len()
@@ -182,12 +245,16 @@ async fn build(state: &AppState, raw: &str) -> Result<MarketPage, WebError> {
         columns: COLUMNS.iter().map(|c| RatingTag::of(*c)).collect(),
         by_kind,
         beds,
+        comparison_heading: match market.scope {
+            MarketScope::England => "Each region against England",
+            _ => "Against the region and England",
+        },
         comparison: rows,
         years,
         people,
-        directory_href: format!("/locations?local_authority={}", path_segment(&name)),
-        feed_href: format!("/areas/{}/feed.atom", path_segment(&name)),
-        private_href: area_href(&name),
+        directory_href,
+        feed_href: local.then(|| format!("/areas/{}/feed.atom", path_segment(&name))),
+        private_href: local.then(|| area_href(&name)),
         report_href: format!("/areas/{}/report.pdf", path_segment(&name)),
         name,
     };
@@ -227,7 +294,7 @@ impl MarketPage {
                 header: vec!["Rating".into(), "Beds".into()],
                 rows: self.beds.iter().map(|(tag, n)| vec![tag.label.to_string(), n.to_string()]).collect(),
             },
-            Block::Heading("Against the region and England".into()),
+            Block::Heading(self.comparison_heading.into()),
         ];
         let share = |text: &str| text.trim_end_matches('%').parse::<f64>().map_or(0.0, |p| p / 100.0);
         blocks.push(Block::Bars {

@@ -8,7 +8,7 @@ use candour_domain::{LocationId, ProviderId};
 use candour_engine::people::{Burst, PeopleMeasure, PeoplePolicy, PeopleRating};
 use candour_engine::stats::PeerScope;
 use candour_monitor::Snapshot;
-use candour_store::ServiceFacts;
+use candour_store::{MarketScope, ServiceFacts};
 use serde::Serialize;
 
 use crate::views::count_of;
@@ -173,15 +173,25 @@ impl PeopleSummary {
         PeopleSummary::of(snapshot, |facts| &facts.provider_id == provider, &filter)
     }
 
-    /// The services in a local authority (its name compared ignoring case).
-    pub fn of_area(snapshot: &Snapshot, local_authority: &str) -> PeopleSummary {
-        let wanted = local_authority.trim().to_lowercase();
-        let filter = form_urlencoded::Serializer::new(String::new())
-            .append_pair("local_authority", local_authority.trim())
-            .finish();
-        let in_area =
-            |facts: &ServiceFacts| facts.local_authority.as_deref().is_some_and(|la| la.to_lowercase() == wanted);
-        PeopleSummary::of(snapshot, in_area, &filter)
+    /// The services of a market: a local authority's (its name compared ignoring
+    /// case), a region's or England's.
+    pub fn of_market(snapshot: &Snapshot, market: &MarketScope) -> PeopleSummary {
+        let mut filter = form_urlencoded::Serializer::new(String::new());
+        match market {
+            MarketScope::LocalAuthority(la) => {
+                let wanted = la.trim().to_lowercase();
+                filter.append_pair("local_authority", la.trim());
+                let in_area = |facts: &ServiceFacts| {
+                    facts.local_authority.as_deref().is_some_and(|la| la.to_lowercase() == wanted)
+                };
+                PeopleSummary::of(snapshot, in_area, &filter.finish())
+            }
+            MarketScope::Region(region) => {
+                filter.append_pair("region", region.code());
+                PeopleSummary::of(snapshot, |facts: &ServiceFacts| facts.region == Some(*region), &filter.finish())
+            }
+            MarketScope::England => PeopleSummary::of(snapshot, |_: &ServiceFacts| true, ""),
+        }
     }
 
     fn of(snapshot: &Snapshot, included: impl Fn(&ServiceFacts) -> bool, filter: &str) -> PeopleSummary {
@@ -191,7 +201,8 @@ impl PeopleSummary {
             counts[Verdict::ALL.iter().position(|v| *v == rating.verdict).unwrap_or(3)] += 1;
             period = Some(format!("{} – {}", short_month(rating.from), short_month(rating.to)));
         }
-        let href = |v: Verdict| format!("/locations?{filter}&people_verdict={}", v.code());
+        let and = if filter.is_empty() { "" } else { "&" };
+        let href = |v: Verdict| format!("/locations?{filter}{and}people_verdict={}", v.code());
         PeopleSummary {
             counts: Verdict::ALL.iter().zip(counts).filter(|(_, n)| *n > 0).map(|(v, n)| (*v, n, href(*v))).collect(),
             period,
