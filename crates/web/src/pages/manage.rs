@@ -33,6 +33,7 @@ use crate::manager::ManagerStatus;
 use crate::pages::assessments::{AwaitingReview, awaiting_review};
 use crate::pages::chrome::{Chrome, Crumb, StatusTag, area_href, path_segment};
 use crate::pages::moderation::contacts::{self, ContactSection};
+use crate::pdf::{Block, Report};
 use crate::state::AppState;
 use crate::views::{RatingTag, Row, SelectOption, SummaryView, count_of, long_date, optional_date, yes_no_unknown};
 
@@ -44,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/manage/providers/{id}/invitations", post(invite_to_provider))
         .route("/manage/locations/{id}", get(location))
         .route("/manage/areas/{local_authority}", get(area))
+        .route("/manage/areas/{local_authority}/report.pdf", get(area_report))
 }
 
 /// The workspaces through the API, nested under `/api`.
@@ -814,6 +816,7 @@ struct AreaPage {
     complaints: ComplaintsView,
     plans: Vec<PlanRow>,
     market_href: String,
+    report_href: String,
 }
 
 /// Warning signs across the area: services by watchlist band, and those in the
@@ -870,6 +873,103 @@ pub async fn area(
     let safeguarding = contacts::area_section(&state, &who, &ws.local_authority, &FormErrors::default(), &[]).await?;
     let page = area_page(&state, &who, ws, safeguarding, notice, &FormErrors::default());
     Ok(render(StatusCode::OK, &page))
+}
+
+/// `GET /manage/areas/{local_authority}/report.pdf`: the public market report, with
+/// what only those who oversee the area may see added at its start.
+pub async fn area_report(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(local_authority): Path<String>,
+) -> Result<Response, PageError> {
+    let ws = readable_area(&state, &who, &local_authority).await?;
+    let (name, public) = crate::pages::register::report_of(&state, &ws.local_authority).await?;
+    let safeguarding = contacts::area_section(&state, &who, &ws.local_authority, &FormErrors::default(), &[]).await?;
+    let page = area_page(&state, &who, ws, safeguarding, None, &FormErrors::default());
+    let mut blocks = page.private_blocks();
+    blocks.push(Block::Heading("The market in public".into()));
+    blocks.extend(public.blocks);
+    let report = Report {
+        title: format!("{name}: the care market, for commissioners"),
+        subtitle: format!(
+            "{} Not for publication: it holds warning signs, complaints and improvement plans that only those who oversee the area may see.",
+            public.subtitle
+        ),
+        blocks,
+    };
+    Ok(crate::pdf::response(&report, &crate::pages::register::report_file(&name, "commissioners-report")))
+}
+
+impl AreaPage {
+    /// What the commissioners' view adds, as report blocks in the page's order.
+    fn private_blocks(&self) -> Vec<Block> {
+        let mut blocks = vec![
+            Block::Heading("Services needing attention".into()),
+            Block::Table {
+                caption: self.attention_caption.clone(),
+                header: ["Service", "Provider", "Overall rating", "Urgent"].map(String::from).to_vec(),
+                rows: self
+                    .attention
+                    .iter()
+                    .map(|a| {
+                        let urgent = if a.urgent.is_empty() { "No".to_string() } else { a.urgent.join("; ") };
+                        vec![
+                            a.service.name.clone(),
+                            a.service.provider_name.clone(),
+                            a.service.rating.label.to_string(),
+                            urgent,
+                        ]
+                    })
+                    .collect(),
+            },
+            Block::Heading("Warning signs".into()),
+        ];
+        match &self.warnings {
+            Some(w) => {
+                blocks.push(Block::Table {
+                    caption: "Services by watchlist band (1 calls most for a look)".into(),
+                    header: vec!["Band".into(), "Services".into()],
+                    rows: w.bands.iter().map(|(band, n, _)| vec![format!("Band {band}"), n.to_string()]).collect(),
+                });
+                blocks.push(Block::Table {
+                    caption: "In bands 1 and 2, with why".into(),
+                    header: vec!["Service".into(), "Band".into(), "Why".into()],
+                    rows: w
+                        .highest
+                        .iter()
+                        .map(|r| vec![r.name.clone(), r.band.to_string(), r.reasons.join("; ")])
+                        .collect(),
+                });
+            }
+            None => blocks.push(Block::Paragraph("Monitoring was still working out the warning signs.".into())),
+        }
+        let c = &self.complaints;
+        blocks.push(Block::Heading("Complaints".into()));
+        blocks.push(Block::Table {
+            caption: "Complaints the area's services have logged in Candour".into(),
+            header: vec!["".into(), "Complaints".into()],
+            rows: [
+                ("Received in the last 12 months", c.received.to_string()),
+                ("Open now", c.open.to_string()),
+                ("Open and past their response deadline", c.overdue.to_string()),
+                ("Upheld or partly upheld, of those closed in 12 months", c.upheld.clone()),
+            ]
+            .into_iter()
+            .map(|(what, n)| vec![what.to_string(), n])
+            .collect(),
+        });
+        blocks.push(Block::Heading("Improvement plans".into()));
+        blocks.push(Block::Table {
+            caption: "Improvement plans of the area's services, newest first".into(),
+            header: ["Service", "Plan", "Started", "Progress"].map(String::from).to_vec(),
+            rows: self
+                .plans
+                .iter()
+                .map(|p| vec![p.service.clone(), p.title.clone(), p.started_on.clone(), p.progress.clone()])
+                .collect(),
+        });
+        blocks
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -957,6 +1057,7 @@ fn area_page(
         complaints: complaints_view(&ws.complaints),
         plans: ws.plans.iter().map(plan_row).collect(),
         market_href: format!("/areas/{}", path_segment(&ws.local_authority)),
+        report_href: format!("/manage/areas/{}/report.pdf", path_segment(&ws.local_authority)),
         name: ws.local_authority,
     }
 }

@@ -18,7 +18,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub use ids::parse_location_id;
-pub(crate) use market::find_area;
+pub(crate) use market::{find_area, report_file, report_of};
 pub use people::modifier as people_modifier;
 
 use candour_store::{LocationQuery, LocationSort, Place};

@@ -476,6 +476,21 @@ async fn the_commissioners_area_view_adds_warning_signs_complaints_and_improveme
         commissioner.get(&app, &format!("/manage/locations/{ROSE_COURT}/complaints")).await.status,
         StatusCode::OK
     );
+    // The same as a report, with the public market's figures after it.
+    let pdf = commissioner.get(&app, "/manage/areas/Leeds/report.pdf").await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    for shown in [
+        "(Leeds: the care market, for commissioners) Tj",
+        "(Services needing attention) Tj",
+        "(Open and past their response deadline) Tj",
+        "(After the inspection) Tj",
+        "(The market in public) Tj",
+        "(Services by type and current rating) Tj",
+    ] {
+        assert!(pdf.body.contains(shown), "{shown}");
+    }
+    assert!(!pdf.body.contains("Ann Example"));
+    page.assert_contains(&[r#"<a href="/manage/areas/Leeds/report.pdf">This view as a PDF report</a>"#]);
     // Another authority's commissioner sees none of it.
     let mut other = signed_in(
         &app,
@@ -484,4 +499,7 @@ async fn the_commissioners_area_view_adds_warning_signs_complaints_and_improveme
     )
     .await;
     assert_eq!(other.get(&app, "/manage/areas/Leeds").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(other.get(&app, "/manage/areas/Leeds/report.pdf").await.status, StatusCode::NOT_FOUND);
+    let signed_out = app.get("/manage/areas/Leeds/report.pdf").await;
+    assert_eq!(signed_out.status, StatusCode::SEE_OTHER);
 }

@@ -147,12 +147,21 @@ pub async fn market(State(state): State<AppState>, Path(raw): Path<String>) -> R
 
 /// `GET /areas/{local authority}/report.pdf`: the same, to print or keep.
 pub async fn report(State(state): State<AppState>, Path(raw): Path<String>) -> Result<Response, PageError> {
-    let page = build(&state, &raw).await?;
+    let (name, report) = report_of(&state, &raw).await?;
+    Ok(crate::pdf::response(&report, &report_file(&name, "market-report")))
+}
+
+/// The market report of a local authority, a region or England, and its name; the
+/// commissioners' report adds to it what only they may see.
+pub(crate) async fn report_of(state: &AppState, raw: &str) -> Result<(String, Report), WebError> {
+    let page = build(state, raw).await?;
     let made = chrono::Utc::now().format("%-d %B %Y").to_string();
-    Ok(crate::pdf::response(
-        &page.report(&made),
-        &format!("{}-market-report.pdf", page.name.to_lowercase().replace(' ', "-")),
-    ))
+    Ok((page.name.clone(), page.report(&made)))
+}
+
+/// "leeds-market-report.pdf"
+pub(crate) fn report_file(name: &str, what: &str) -> String {
+    format!("{}-{what}.pdf", name.to_lowercase().replace(' ', "-"))
 }
 
 /// The local authority a path names (ignoring case), as the register spells it; else 404.
