@@ -475,7 +475,7 @@ fn area_complaints(services: &[LocationSummary], complaints: &[ComplaintRecord],
         .iter()
         .filter_map(|s| overdue.get(&s.id).map(|&count| ServiceCount { service: s.clone(), count }))
         .collect();
-    counts.overdue_by_service.sort_by(|a, b| b.count.cmp(&a.count));
+    counts.overdue_by_service.sort_by_key(|s| std::cmp::Reverse(s.count));
     counts
 }
 
