@@ -642,22 +642,55 @@ async fn stories(
     .map_err(other)?;
     let ids = rows.iter().map(|row| get(row, 0)).collect::<StoreResult<Vec<i64>>>()?;
     let mut replies = replies_to(&mut conn, &ids, public).await?;
-    let items = rows
-        .iter()
-        .map(|row| {
-            let feedback_id: i64 = get(row, 0)?;
-            Ok(PublishedStory {
-                feedback_id,
-                received_at: get(row, 1)?,
-                respondent: coded(row, 2, "respondent", Respondent::parse)?,
-                overall: coded(row, 3, "overall answer", Overall::parse)?,
-                text: get(row, 4)?,
-                published_at: get(row, 5)?,
-                replies: replies.remove(&feedback_id).unwrap_or_default(),
-            })
-        })
-        .collect::<StoreResult<_>>()?;
+    let items = rows.iter().map(|row| story(row, &mut replies)).collect::<StoreResult<_>>()?;
     Ok(Page { items, total: total as u64, page, per_page })
+}
+
+/// A story from its row (id, received, respondent, overall, text, published, …),
+/// with its replies taken from those loaded.
+fn story(row: &SqliteRow, replies: &mut HashMap<i64, Vec<Reply>>) -> StoreResult<PublishedStory> {
+    let feedback_id: i64 = get(row, 0)?;
+    Ok(PublishedStory {
+        feedback_id,
+        received_at: get(row, 1)?,
+        respondent: coded(row, 2, "respondent", Respondent::parse)?,
+        overall: coded(row, 3, "overall answer", Overall::parse)?,
+        text: get(row, 4)?,
+        published_at: get(row, 5)?,
+        replies: replies.remove(&feedback_id).unwrap_or_default(),
+    })
+}
+
+/// The newest stories the public may read of any of `locations`.
+async fn stories_in(
+    store: &SqliteStore,
+    locations: &[LocationId],
+    limit: u32,
+) -> StoreResult<Vec<(LocationId, PublishedStory)>> {
+    if locations.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut conn = store.reader.acquire().await.map_err(other)?;
+    let mut q = QueryBuilder::<Sqlite>::new(
+        "SELECT f.id, f.received_at, f.respondent, f.overall, f.published_text, \
+         COALESCE(f.moderated_at, f.received_at), f.location_id FROM feedback f WHERE f.location_id IN (",
+    );
+    let mut list = q.separated(", ");
+    for l in locations {
+        list.push_bind(l.as_str().to_string());
+    }
+    q.push(concat!(") AND +f.status = 'published' AND f.published_text <> '' AND ", counted_by_snapshot!()));
+    q.push(" ORDER BY f.received_at DESC, f.id DESC LIMIT ").push_bind(i64::from(limit));
+    let rows = q.build().fetch_all(&mut *conn).await.map_err(other)?;
+    let ids = rows.iter().map(|row| get(row, 0)).collect::<StoreResult<Vec<i64>>>()?;
+    let mut replies = replies_to(&mut conn, &ids, true).await?;
+    rows.iter()
+        .map(|row| {
+            let location: String = get(row, 6)?;
+            let location = LocationId::parse(&location).map_err(|e| crate::codec::corrupt("location ID", e))?;
+            Ok((location, story(row, &mut replies)?))
+        })
+        .collect()
 }
 
 /// Why a pending-only change was refused: the row is missing, or has moved on.
@@ -1258,6 +1291,14 @@ impl VoiceStore for SqliteStore {
         per_page: u32,
     ) -> StoreResult<Page<PublishedStory>> {
         stories(self, location, page, per_page, true).await
+    }
+
+    async fn published_stories_in(
+        &self,
+        locations: &[LocationId],
+        limit: u32,
+    ) -> StoreResult<Vec<(LocationId, PublishedStory)>> {
+        stories_in(self, locations, limit).await
     }
 
     async fn stories_to_answer(

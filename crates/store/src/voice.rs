@@ -517,6 +517,13 @@ pub trait VoiceStore: Send + Sync {
         page: u32,
         per_page: u32,
     ) -> StoreResult<Page<PublishedStory>>;
+    /// The newest published stories of any of these locations (an area's), with their
+    /// published replies, under the same rule as [`VoiceStore::published_stories`].
+    async fn published_stories_in(
+        &self,
+        locations: &[LocationId],
+        limit: u32,
+    ) -> StoreResult<Vec<(LocationId, PublishedStory)>>;
     /// Stories of the location a provider may answer: published ones (with every
     /// reply, any status), newest first. Never contact details.
     async fn stories_to_answer(

@@ -1630,11 +1630,18 @@ pub async fn voice_moderation_publishes_or_rejects_once(store: &dyn Store) {
     assert_eq!(queue_references(store, FeedbackStatus::Pending).await, ["REF-early", "REF-late"]);
     assert_eq!(queue_references(store, FeedbackStatus::Rejected).await, ["REF-mild"]);
     assert_eq!(store.published_stories(&lid(100), 1, 10).await.expect("stories").total, 0, "until a snapshot");
+    assert!(store.published_stories_in(&[lid(100)], 10).await.expect("an area's").is_empty(), "until a snapshot");
     store.refresh_voice_snapshots(1, at(0), at(100)).await.expect("snapshots");
     let stories = store.published_stories(&lid(100), 1, 10).await.expect("stories");
     let texts: Vec<&str> = stories.items.iter().map(|s| s.text.as_str()).collect();
     assert_eq!(texts, ["Story calm by a resident"]);
     assert_eq!((stories.items[0].published_at, stories.items[0].received_at), (at(10), at(1)));
+    // An area's: the same stories, each with its location.
+    let area = store.published_stories_in(&[lid(999), lid(100)], 10).await.expect("an area's");
+    assert_eq!(area.len(), 1);
+    assert_eq!((area[0].0.as_str(), area[0].1.text.as_str()), ("1-100", "Story calm by a resident"));
+    assert!(store.published_stories_in(&[lid(100)], 0).await.expect("none asked").is_empty());
+    assert!(store.published_stories_in(&[], 10).await.expect("no locations").is_empty());
 }
 
 pub async fn voice_alerts_are_kept_with_their_emails(store: &dyn Store) {

@@ -1,7 +1,7 @@
 //! Atom feeds, so that anyone can follow a service or a local authority in a feed
 //! reader: a service's new ratings, published stories with the provider's replies,
-//! improvement plans and visits by experts by experience; an area's new ratings and
-//! improvement plans.
+//! improvement plans and visits by experts by experience; the same of an area's
+//! services, but for visits.
 
 use std::fmt::Write;
 
@@ -11,7 +11,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use candour_domain::{LocationId, RatingRecord};
-use candour_store::{LocationQuery, PlanPublication, search_all};
+use candour_store::{LocationQuery, PlanPublication, PublishedStory, search_all};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::error::{PageError, WebError};
@@ -102,7 +102,12 @@ async fn location_feed(State(state): State<AppState>, Path(raw_id): Path<String>
     let detail = state.store.location(&id).await.map_err(|e| WebError::from_store(e, missing))?;
     let name = detail.location.name.clone();
     let mut entries: Vec<Entry> = detail.rating_history.iter().map(|r| rating_entry(r, &name)).collect();
-    entries.extend(stories(&state, &id).await?);
+    let stories = state
+        .store
+        .published_stories(&id, 1, ENTRIES as u32)
+        .await
+        .map_err(|e| WebError::from_store(e, String::new))?;
+    entries.extend(stories.items.iter().flat_map(|s| story_entries(&id, None, s)));
     let plans =
         state.app.improvement.published(&id).await.map_err(|e| WebError::from_area(&e, || WebError::Internal))?;
     for p in plans {
@@ -130,34 +135,29 @@ async fn location_feed(State(state): State<AppState>, Path(raw_id): Path<String>
     ))
 }
 
-/// The newest published stories, each with the provider's published replies.
-async fn stories(state: &AppState, id: &LocationId) -> Result<Vec<Entry>, WebError> {
-    let page =
-        state.store.published_stories(id, 1, ENTRIES as u32).await.map_err(|e| WebError::from_store(e, String::new))?;
-    let mut entries = Vec::new();
-    for s in page.items {
-        entries.push(Entry {
-            id: format!("/locations/{id}#story-{}", s.feedback_id),
-            title: format!("{}: {}", s.respondent.described(), s.overall.label()),
-            updated: s.published_at,
-            href: format!("/locations/{id}#stories"),
-            summary: s.text.clone(),
-        });
-        for r in &s.replies {
-            entries.push(Entry {
-                id: format!("/locations/{id}#reply-{}", r.id),
-                title: format!("{} replied to a story", r.provider_name),
-                updated: r.checked_at.unwrap_or(r.created_at),
-                href: format!("/locations/{id}#stories"),
-                summary: r.text.clone(),
-            });
-        }
-    }
-    Ok(entries)
+/// A published story and the provider's published replies to it; `place` names the
+/// service in an area's feed.
+fn story_entries(id: &LocationId, place: Option<&str>, s: &PublishedStory) -> Vec<Entry> {
+    let at = place.map(|name| format!(" at {name}")).unwrap_or_default();
+    let story = Entry {
+        id: format!("/locations/{id}#story-{}", s.feedback_id),
+        title: format!("{}{at}: {}", s.respondent.described(), s.overall.label()),
+        updated: s.published_at,
+        href: format!("/locations/{id}#stories"),
+        summary: s.text.clone(),
+    };
+    let replies = s.replies.iter().map(|r| Entry {
+        id: format!("/locations/{id}#reply-{}", r.id),
+        title: format!("{} replied to a story{at}", r.provider_name),
+        updated: r.checked_at.unwrap_or(r.created_at),
+        href: format!("/locations/{id}#stories"),
+        summary: r.text.clone(),
+    });
+    std::iter::once(story).chain(replies).collect()
 }
 
-/// `GET /areas/{local authority}/feed.atom`: the newest ratings of the area's services
-/// and the improvement plans they publish.
+/// `GET /areas/{local authority}/feed.atom`: the newest ratings of the area's services,
+/// their published stories with replies, and the improvement plans they publish.
 async fn area_feed(State(state): State<AppState>, Path(raw): Path<String>) -> Result<Response, PageError> {
     let area = crate::pages::register::find_area(&state, &raw).await?;
     let query = LocationQuery { local_authority: Some(area.local_authority.clone()), ..LocationQuery::default() };
@@ -190,12 +190,20 @@ async fn area_feed(State(state): State<AppState>, Path(raw): Path<String>) -> Re
         let name = names.get(&plan.location_id).copied().unwrap_or_default();
         entries.push(plan_entry(&plan.location_id, name, plan.id, &plan.title, publication));
     }
+    let stories = state
+        .store
+        .published_stories_in(&ids, ENTRIES as u32)
+        .await
+        .map_err(|e| WebError::from_store(e, String::new))?;
+    for (id, story) in &stories {
+        entries.extend(story_entries(id, names.get(id).copied(), story));
+    }
     let path = format!("/areas/{}/feed.atom", path_segment(&area.local_authority));
     let page = format!("/locations?local_authority={}", path_segment(&area.local_authority));
     Ok(atom(
         state.config.public_url(),
         &path,
-        &format!("New ratings and improvement plans of care services in {}", area.local_authority),
+        &format!("Care services in {}: ratings, what people say and improvement", area.local_authority),
         &page,
         entries,
     ))

@@ -7,7 +7,7 @@
 //! test can tell.
 
 use axum::body::Body;
-use axum::http::{Request, header};
+use axum::http::{Request, StatusCode, header};
 use candour_domain::voice::{ChangeClaim, RawFeedback};
 use candour_domain::{Role, Scope};
 use candour_store::{ContactScope, NewAssessment};
@@ -232,4 +232,26 @@ async fn the_provider_sees_the_published_story_and_reply_but_never_the_original(
     let alert = provider.get(&app, &format!("/manage/alerts/{}", r.alert)).await;
     alert.assert_contains(&["A carer slapped me"]);
     alert.assert_lacks(&SECRETS);
+}
+
+#[tokio::test]
+async fn feeds_and_reports_carry_the_published_story_and_reply_never_the_original() {
+    let app = TestApp::new().await;
+    records(&app).await;
+    // Stories appear with the figures, once a snapshot counts them.
+    let now = Utc::now();
+    app.store.refresh_voice_snapshots(1, now, now).await.expect("a snapshot");
+    for path in [format!("/locations/{ROSE_COURT}/feed.atom"), "/areas/Leeds/feed.atom".to_string()] {
+        let feed = app.get(&path).await;
+        assert_eq!(feed.status, StatusCode::OK, "{path}");
+        feed.assert_contains(&["A carer hurt me.", "We are looking into it."]);
+        feed.assert_lacks(&SECRETS);
+        feed.assert_lacks(&["Zebedee saw it"]);
+    }
+    app.get("/areas/Leeds/feed.atom").await.assert_contains(&["at Rose Court: "]);
+    for path in [format!("/locations/{ROSE_COURT}/report.pdf"), "/areas/Leeds/report.pdf".to_string()] {
+        let pdf = app.get(&path).await;
+        assert_eq!(pdf.status, StatusCode::OK, "{path}");
+        pdf.assert_lacks(&SECRETS);
+    }
 }

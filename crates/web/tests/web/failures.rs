@@ -290,6 +290,9 @@ impl VoiceStore for BrokenStore {
     ) -> StoreResult<Page<PublishedStory>> {
         broken()
     }
+    async fn published_stories_in(&self, _: &[LocationId], _: u32) -> StoreResult<Vec<(LocationId, PublishedStory)>> {
+        broken()
+    }
     async fn stories_to_answer(
         &self,
         _location: &LocationId,

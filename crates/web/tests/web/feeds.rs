@@ -43,7 +43,7 @@ async fn a_service_and_an_area_can_be_followed_in_a_feed_reader() {
     let area = app.get("/areas/leeds/feed.atom").await;
     assert_eq!(area.status, StatusCode::OK);
     area.assert_contains(&[
-        "New ratings and improvement plans of care services in Leeds",
+        "Care services in Leeds: ratings, what people say and improvement",
         "Rose Court rated Good",
         "<title>Rose Court published its improvement plan: After the inspection</title>",
         "We changed how evening medicines are checked.",
