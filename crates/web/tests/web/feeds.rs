@@ -107,9 +107,11 @@ async fn a_region_and_england_have_a_market_page_and_report_too() {
         "The care market in England",
         "Each region against England",
         r#"<a href="/areas/London">London</a>"#,
-        r#"<a href="/areas/North%20East">North East</a>"#,
+        r#"<a href="/areas/Yorkshire%20and%20The%20Humber">Yorkshire and The Humber</a>"#,
         r#"href="/locations""#,
     ]);
+    // Regions with no services are left out.
+    england.assert_lacks(&["/areas/North%20East"]);
     // Every registered service in the fixture is counted in England's lead.
     let registered = app.store.register_stats().await.expect("stats").registered_locations;
     england.assert_contains(&[&format!("{registered} registered adult social care services")]);

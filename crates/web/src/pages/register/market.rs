@@ -204,7 +204,9 @@ async fn build(state: &AppState, raw: &str) -> Result<MarketPage, WebError> {
             for region in Region::ALL {
                 let services: Vec<LocationSummary> =
                     here.iter().filter(|s| s.region == Some(region)).cloned().collect();
-                rows.push(comparison(region.name().to_string(), services.len(), &by_rating(&services)));
+                if !services.is_empty() {
+                    rows.push(comparison(region.name().to_string(), services.len(), &by_rating(&services)));
+                }
             }
         }
         _ => {}
