@@ -143,7 +143,19 @@ describe('each role sees its own workspace', () => {
     await signIn(page, demo('commissioner'));
     await Promise.all([page.waitForURL(/\/manage\/areas\//), page.locator('a[href^="/manage/areas/"]').first().click()]);
     assert.equal((await page.locator('.caption').first().textContent()).trim(), 'Local authority');
+    for (const id of ['attention-heading', 'warnings-heading', 'complaints-heading', 'plans-heading']) {
+      assert.ok(await page.locator(`#${id}`).isVisible(), `the area view shows #${id}`);
+    }
     await assertAccessible(page, 'the area view');
+    // Their report, made with their session: what only they may see, then the public figures.
+    const report = await page.request.get(url(await page.locator('a', { hasText: 'This view as a PDF report' }).getAttribute('href')));
+    assert.equal(report.status(), 200);
+    assert.equal(report.headers()['content-type'], 'application/pdf');
+    const { execFileSync } = await import('node:child_process');
+    const text = execFileSync('pdftotext', ['-', '-'], { input: await report.body() }).toString();
+    for (const words of ['for commissioners', 'Services needing attention', 'Warning signs', 'Complaints', 'Improvement plans', 'The market in public']) {
+      assert.ok(text.includes(words), `the commissioners' report says "${words}"`);
+    }
     await signOut(page);
   });
 

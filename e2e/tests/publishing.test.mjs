@@ -122,5 +122,33 @@ describe('reports as PDF', () => {
     assert.equal(await page.locator(`a[href="/areas/${area}/report.pdf"]`).count(), 1);
     const lead = (await page.locator('p.lead').textContent()).trim();
     assert.ok(text.replace(/\s+/g, ' ').includes(lead.split(',')[0]), `the PDF repeats "${lead.split(',')[0]}"`);
+
+    // Each page of the report, rendered as a person would see it: ink on every page,
+    // across the page and down it (not one blank page, not text crammed in a corner).
+    const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [file]).toString())[1]);
+    assert.ok(pages >= 1);
+    for (let n = 1; n <= pages; n += 1) {
+      const gray = execFileSync('pdftoppm', ['-gray', '-r', '30', '-f', `${n}`, '-l', `${n}`, file]);
+      const [width, height] = /P5\s+(\d+)\s+(\d+)\s+255\s/.exec(gray.toString('latin1')).slice(1).map(Number);
+      const pixels = gray.subarray(gray.length - width * height);
+      const inked = (x0, x1, y0, y1) => {
+        for (let y = y0; y < y1; y += 1) for (let x = x0; x < x1; x += 1) if (pixels[y * width + x] < 128) return true;
+        return false;
+      };
+      assert.ok(inked(0, width, 0, height >> 3), `page ${n} has its heading or text at the top`);
+      assert.ok(inked(0, width, height - (height >> 3), height), `page ${n} has its footer`);
+      assert.ok(n === pages || inked(width >> 1, width, 0, height), `page ${n} uses the width of the page`);
+    }
+  });
+
+  it('prints the market page without the site around it', async () => {
+    const any = (await (await fetch(url('/api/v1/locations?per_page=1'))).json()).items[0];
+    const page = await newPage(browser);
+    await page.goto(url(`/areas/${encodeURIComponent(any.local_authority)}`));
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.locator('.site-header').isVisible(), false);
+    assert.equal(await page.locator('.site-footer').isVisible(), false);
+    assert.ok(await page.locator('#by-type-caption').isVisible());
+    assert.ok(await page.locator('#comparison').isVisible());
   });
 });
