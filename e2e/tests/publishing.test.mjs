@@ -123,6 +123,13 @@ describe('reports as PDF', () => {
     const lead = (await page.locator('p.lead').textContent()).trim();
     assert.ok(text.replace(/\s+/g, ' ').includes(lead.split(',')[0]), `the PDF repeats "${lead.split(',')[0]}"`);
 
+    // Tagged: a screen reader finds its headings and its tables, with header cells.
+    assert.match(execFileSync('pdfinfo', [file]).toString(), /Tagged:\s+yes/);
+    const structure = execFileSync('pdfinfo', ['-struct-text', file]).toString();
+    for (const part of ['H1', 'H2', 'Table', 'TH', 'TD', 'Figure', '"Services by type and current rating"']) {
+      assert.ok(structure.includes(part), `the PDF's structure has ${part}`);
+    }
+
     // Each page of the report, rendered as a person would see it: ink on every page,
     // across the page and down it (not one blank page, not text crammed in a corner).
     const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [file]).toString())[1]);
