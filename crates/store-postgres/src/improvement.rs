@@ -32,6 +32,15 @@ fn foreign_key(e: sqlx::Error) -> StoreError {
     }
 }
 
+/// Plans by their IDs, in that order.
+async fn load_plans(conn: &mut PgConnection, ids: Vec<i64>) -> StoreResult<Vec<Plan>> {
+    let mut plans = Vec::with_capacity(ids.len());
+    for id in ids {
+        plans.push(load_plan(conn, id).await?);
+    }
+    Ok(plans)
+}
+
 async fn load_plan(conn: &mut PgConnection, id: i64) -> StoreResult<Plan> {
     let row = sqlx::query(
         "SELECT id, location_id, title, started_on, reflection, published_summary, published_by, published_at, \
@@ -301,11 +310,7 @@ impl ImprovementStore for PostgresStore {
         .fetch_all(&mut *conn)
         .await
         .map_err(other)?;
-        let mut plans = Vec::with_capacity(ids.len());
-        for id in ids {
-            plans.push(load_plan(&mut conn, id).await?);
-        }
-        Ok(plans)
+        load_plans(&mut conn, ids).await
     }
 
     async fn plans_in(&self, locations: &[LocationId]) -> StoreResult<Vec<Plan>> {
@@ -317,11 +322,7 @@ impl ImprovementStore for PostgresStore {
         .fetch_all(&mut *conn)
         .await
         .map_err(other)?;
-        let mut plans = Vec::with_capacity(ids.len());
-        for id in ids {
-            plans.push(load_plan(&mut conn, id).await?);
-        }
-        Ok(plans)
+        load_plans(&mut conn, ids).await
     }
 
     async fn add_action(

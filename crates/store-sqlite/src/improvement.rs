@@ -43,6 +43,15 @@ async fn plan_row(conn: &mut SqliteConnection, id: i64) -> StoreResult<SqliteRow
     .ok_or(StoreError::NotFound)
 }
 
+/// Plans by their IDs, in that order.
+async fn load_plans(conn: &mut SqliteConnection, ids: Vec<i64>) -> StoreResult<Vec<Plan>> {
+    let mut plans = Vec::with_capacity(ids.len());
+    for id in ids {
+        plans.push(load_plan(conn, id).await?);
+    }
+    Ok(plans)
+}
+
 async fn load_plan(conn: &mut SqliteConnection, id: i64) -> StoreResult<Plan> {
     let row = plan_row(conn, id).await?;
     let reflection: String = get(&row, 4)?;
@@ -276,11 +285,7 @@ impl ImprovementStore for SqliteStore {
         .fetch_all(&mut *conn)
         .await
         .map_err(other)?;
-        let mut plans = Vec::with_capacity(ids.len());
-        for id in ids {
-            plans.push(load_plan(&mut conn, id).await?);
-        }
-        Ok(plans)
+        load_plans(&mut conn, ids).await
     }
 
     async fn plans_in(&self, locations: &[LocationId]) -> StoreResult<Vec<Plan>> {
@@ -295,11 +300,7 @@ impl ImprovementStore for SqliteStore {
         }
         q.push(") ORDER BY created_at DESC, id DESC");
         let ids: Vec<i64> = q.build_query_scalar().fetch_all(&mut *conn).await.map_err(other)?;
-        let mut plans = Vec::with_capacity(ids.len());
-        for id in ids {
-            plans.push(load_plan(&mut conn, id).await?);
-        }
-        Ok(plans)
+        load_plans(&mut conn, ids).await
     }
 
     async fn add_action(

@@ -118,3 +118,16 @@ pub enum TokenErrors {
     #[response(status = 404)]
     NotFound(ErrorBody<'static>),
 }
+
+/// What any route that reads a JSON body may answer about the body.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum BodyErrors {
+    /// The body was not JSON.
+    #[response(status = 415)]
+    NotJson(ErrorBody<'static>),
+    /// The body was read, and refused: every problem against its field, or why it
+    /// cannot be done now.
+    #[response(status = 422)]
+    Refused(ErrorBody<'static>),
+}

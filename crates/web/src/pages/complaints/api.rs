@@ -21,9 +21,9 @@ use utoipa_axum::routes;
 
 use crate::api::private_not_found;
 use crate::auth::ApiCaller;
-use crate::error::{ApiError, ErrorBody, WebError};
+use crate::error::{ApiError, WebError};
 use crate::json::json_body;
-use crate::openapi::{LocationPath, NumberPath, TokenErrors};
+use crate::openapi::{BodyErrors, LocationPath, NumberPath, TokenErrors};
 use crate::state::AppState;
 
 /// Routes under `/api`, authenticated by bearer token.
@@ -125,8 +125,7 @@ fn unprocessable(problems: Vec<ComplaintError>) -> WebError {
     params(LocationPath), request_body(content = RawComplaint, content_type = "application/json"),
     responses(
         (status = 201, description = "Logged, with the private follow link for the person who raised it", body = Logged),
-        (status = 415, description = "The body was not JSON", body = ErrorBody),
-        (status = 422, description = "Every problem, against its field", body = ErrorBody),
+        BodyErrors,
         TokenErrors,
     ))]
 async fn log(
@@ -149,8 +148,7 @@ async fn log(
     params(NumberPath), request_body(content = RawStep, content_type = "application/json"),
     responses(
         (status = 200, description = "The complaint as it now stands", body = ComplaintInFull),
-        (status = 415, description = "The body was not JSON", body = ErrorBody),
-        (status = 422, description = "Each field's problem, or why the step cannot be taken now", body = ErrorBody),
+        BodyErrors,
         TokenErrors,
     ))]
 async fn step(

@@ -23,9 +23,9 @@ use utoipa_axum::routes;
 use super::export::csv_response;
 use crate::api::private_not_found;
 use crate::auth::ApiCaller;
-use crate::error::{ApiError, ErrorBody, WebError};
+use crate::error::{ApiError, WebError};
 use crate::json::json_body;
-use crate::openapi::{LocationPath, NumberPath, TokenErrors};
+use crate::openapi::{BodyErrors, LocationPath, NumberPath, TokenErrors};
 use crate::state::AppState;
 
 /// Routes under `/api`, authenticated by bearer token.
@@ -176,8 +176,7 @@ fn unprocessable(what: &str, problems: Vec<(&'static str, String)>) -> WebError 
     params(NumberPath), request_body(content = RawAction, content_type = "application/json"),
     responses(
         (status = 201, description = "The action added", body = PlanAction),
-        (status = 415, description = "The body was not JSON", body = ErrorBody),
-        (status = 422, description = "Every problem, against its field", body = ErrorBody),
+        BodyErrors,
         TokenErrors,
     ))]
 async fn add_action(
@@ -208,8 +207,7 @@ pub struct StatusBody {
     params(ActionPath), request_body(content = StatusBody, content_type = "application/json"),
     responses(
         (status = 200, description = "The action as it now stands", body = PlanAction),
-        (status = 415, description = "The body was not JSON", body = ErrorBody),
-        (status = 422, description = "The change is refused, and why", body = ErrorBody),
+        BodyErrors,
         TokenErrors,
     ))]
 async fn set_status(

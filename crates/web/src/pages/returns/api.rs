@@ -15,9 +15,9 @@ use serde_json::Value;
 
 use crate::api::private_not_found;
 use crate::auth::ApiCaller;
-use crate::error::{ApiError, ErrorBody, WebError};
+use crate::error::{ApiError, WebError};
 use crate::json::is_json;
-use crate::openapi::{LocationPath, TokenErrors};
+use crate::openapi::{BodyErrors, LocationPath, TokenErrors};
 use crate::state::AppState;
 
 /// Sends a location's monthly return: one month as an object, or several as an
@@ -29,8 +29,7 @@ use crate::state::AppState;
         description = "One month's return, or an array of them"),
     responses(
         (status = 201, description = "Stored", body = ReturnCounts),
-        (status = 415, description = "The body was not JSON", body = ErrorBody),
-        (status = 422, description = "Every problem, against its field", body = ErrorBody),
+        BodyErrors,
         TokenErrors,
     ))]
 pub async fn submit(
