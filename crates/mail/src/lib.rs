@@ -17,7 +17,7 @@ use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use url::Url;
 
-use candour_store::{OutboxEntry, OutboxStore, StoreError};
+use candour_store::{OutboxEntry, OutboxHealth, OutboxStore, StoreError};
 
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -197,12 +197,21 @@ impl Mailer {
         Ok(pass)
     }
 
-    /// Sends what is due now and every few seconds after, for as long as the task runs.
+    /// Sends what is due now and every few seconds after, for as long as the task runs;
+    /// warns in the log, hourly, while mail has been failing for an hour or more.
     pub async fn run(self, every: Duration) {
+        let mut watch = FailureWatch::default();
         loop {
-            match self.send_due(Utc::now()).await {
-                Ok(pass) if pass.more => continue,
-                Ok(_) => {}
+            let now = Utc::now();
+            match self.send_due(now).await {
+                Ok(pass) => {
+                    if let Some(since) = watch.observe(&pass, now) {
+                        tracing::warn!(%since, "mail has been failing for an hour or more: see /admin/outbox");
+                    }
+                    if pass.more {
+                        continue;
+                    }
+                }
                 Err(e) => tracing::error!(error = %e, "cannot read or update the outbox"),
             }
             tokio::time::sleep(every).await;
@@ -222,6 +231,35 @@ impl Mailer {
             // The server refused this message outright; others may still go.
             only_this_email: e.is_permanent(),
             message: e.to_string(),
+        })
+    }
+}
+
+/// Follows the sender's passes: since when every attempt has failed, and when to
+/// say so again.
+#[derive(Debug, Default)]
+struct FailureWatch {
+    failing_since: Option<DateTime<Utc>>,
+    warned_at: Option<DateTime<Utc>>,
+}
+
+impl FailureWatch {
+    /// Since when mail has been failing, when a warning is due at `now`: once the
+    /// failures have gone on for [`OutboxHealth::FAILING_TOO_LONG`], then each such
+    /// span after. A pass that sends anything ends the failing.
+    fn observe(&mut self, pass: &Pass, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        if pass.sent > 0 {
+            *self = FailureWatch::default();
+            return None;
+        }
+        if pass.failed > 0 && self.failing_since.is_none() {
+            self.failing_since = Some(now);
+        }
+        let since = self.failing_since?;
+        let last = self.warned_at.unwrap_or(since);
+        (now - last >= OutboxHealth::FAILING_TOO_LONG).then(|| {
+            self.warned_at = Some(now);
+            since
         })
     }
 }
@@ -252,6 +290,26 @@ mod tests {
     use super::*;
 
     const FROM: &str = "Candour <alerts@candour.example.org>";
+
+    #[test]
+    fn a_warning_is_due_after_an_hour_of_failures_then_hourly_until_one_is_sent() {
+        let at = |minutes: i64| DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::minutes(minutes);
+        let (failed, sent, idle) =
+            (Pass { sent: 0, failed: 1, more: false }, Pass { sent: 1, failed: 0, more: false }, Pass::default());
+        let mut watch = FailureWatch::default();
+        assert_eq!(watch.observe(&failed, at(0)), None);
+        // Waiting for the retry: still failing.
+        assert_eq!(watch.observe(&idle, at(30)), None);
+        assert_eq!(watch.observe(&failed, at(59)), None);
+        assert_eq!(watch.observe(&failed, at(60)), Some(at(0)), "an hour of failures");
+        assert_eq!(watch.observe(&failed, at(90)), None, "said once an hour");
+        assert_eq!(watch.observe(&idle, at(120)), Some(at(0)));
+        assert_eq!(watch.observe(&sent, at(121)), None);
+        assert_eq!(watch.observe(&failed, at(130)), None, "a new span begins");
+        assert_eq!(watch.observe(&failed, at(190)), Some(at(130)));
+        // Nothing failing, nothing said.
+        assert_eq!(FailureWatch::default().observe(&idle, at(500)), None);
+    }
 
     #[test]
     fn urls_give_host_port_security_and_credentials() {

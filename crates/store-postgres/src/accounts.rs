@@ -594,6 +594,26 @@ impl AccountStore for PostgresStore {
             .map(outbox_row)
             .collect()
     }
+
+    async fn outbox_health(&self) -> StoreResult<OutboxHealth> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) FILTER (WHERE sent_at IS NULL), COUNT(*) FILTER (WHERE sent_at IS NOT NULL), \
+             COUNT(*) FILTER (WHERE sent_at IS NULL AND last_error IS NOT NULL), \
+             MIN(created_at) FILTER (WHERE sent_at IS NULL), \
+             MIN(created_at) FILTER (WHERE sent_at IS NULL AND last_error IS NOT NULL) FROM outbox",
+        )
+        .fetch_one(self.read())
+        .await
+        .map_err(other)?;
+        let counted = |i: usize| get::<i64>(&row, i).map(|n| n.max(0) as u64);
+        Ok(OutboxHealth {
+            waiting: counted(0)?,
+            sent: counted(1)?,
+            failing: counted(2)?,
+            oldest_waiting: get(&row, 3)?,
+            failing_since: get(&row, 4)?,
+        })
+    }
 }
 
 #[async_trait]

@@ -174,6 +174,30 @@ pub struct OutgoingEmail {
     pub created_at: DateTime<Utc>,
 }
 
+/// How the outbox stands: for its page, and for the sender to say when mail has
+/// been failing for a while.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutboxHealth {
+    pub waiting: u64,
+    pub sent: u64,
+    /// Waiting after at least one failed attempt.
+    pub failing: u64,
+    /// When the oldest email still waiting was queued.
+    pub oldest_waiting: Option<DateTime<Utc>>,
+    /// When the oldest email still failing was queued.
+    pub failing_since: Option<DateTime<Utc>>,
+}
+
+impl OutboxHealth {
+    /// How long mail may fail before someone must be told.
+    pub const FAILING_TOO_LONG: chrono::Duration = chrono::Duration::hours(1);
+
+    /// Since when mail has been failing, once that is an hour or more before `now`.
+    pub fn failing_too_long(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.failing_since.filter(|since| now - *since >= Self::FAILING_TOO_LONG)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OutboxEntry {
     pub id: i64,
@@ -246,6 +270,7 @@ pub trait AccountStore: Send + Sync {
     async fn queue_email(&self, email: &OutgoingEmail) -> StoreResult<i64>;
     /// Newest first.
     async fn outbox(&self, limit: u32) -> StoreResult<Vec<OutboxEntry>>;
+    async fn outbox_health(&self) -> StoreResult<OutboxHealth>;
 }
 
 /// What the mail sender uses: the emails due and how each attempt went.

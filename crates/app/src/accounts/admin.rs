@@ -3,7 +3,7 @@
 //! audited), then loads, and records a private read in the audit log.
 
 use candour_domain::{Action, Email, Grant, LocationId, ProviderId, Resource, Role, Scope, UserId};
-use candour_store::{AuditEntry, AuditQuery, OutboxEntry, Page, StoreError, User, UserUpdate};
+use candour_store::{AuditEntry, AuditQuery, OutboxEntry, OutboxHealth, Page, StoreError, User, UserUpdate};
 
 use super::{AccountError, Accounts, Invitation};
 use crate::Actor;
@@ -159,10 +159,15 @@ impl Accounts {
     }
 
     /// The newest `limit` emails of the outbox, sent or waiting.
-    pub async fn outbox_for(&self, actor: &Actor, limit: u32) -> Result<Vec<OutboxEntry>, AccountError> {
+    /// How the outbox stands, and its newest emails.
+    pub async fn outbox_for(
+        &self,
+        actor: &Actor,
+        limit: u32,
+    ) -> Result<(OutboxHealth, Vec<OutboxEntry>), AccountError> {
         self.require(actor, Action::Read, Resource::Outbox).await?;
-        let emails = self.store().outbox(limit).await?;
+        let (health, emails) = tokio::try_join!(self.store().outbox_health(), self.store().outbox(limit))?;
         self.read(actor, "outbox").await?;
-        Ok(emails)
+        Ok((health, emails))
     }
 }

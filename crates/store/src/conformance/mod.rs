@@ -2076,6 +2076,10 @@ pub async fn outbox_sends_due_email_and_retries_failures(store: &dyn Store) {
     assert_eq!(claim(4, 10).await, [second], "a failed email waits for its retry time");
     assert_eq!(claim(5, 10).await, [first, second], "retry time and lease both reached");
     store.mark_email_failed(first, "timed out", at(7)).await.expect("failed again");
+    let health = store.outbox_health().await.expect("health");
+    let expected =
+        OutboxHealth { waiting: 2, sent: 0, failing: 1, oldest_waiting: Some(at(1)), failing_since: Some(at(1)) };
+    assert_eq!(health, expected);
     let entry = store.claim_due_emails(at(7), at(8), 10).await.expect("claim");
     let entry = entry.into_iter().find(|e| e.id == first).expect("due");
     assert_eq!(
@@ -2085,6 +2089,7 @@ pub async fn outbox_sends_due_email_and_retries_failures(store: &dyn Store) {
     store.mark_email_sent(second, at(3)).await.expect("sent");
     store.mark_email_sent(first, at(8)).await.expect("sent");
     assert!(claim(100, 10).await.is_empty(), "sent email is never due again");
+    assert_eq!(store.outbox_health().await.expect("health"), OutboxHealth { sent: 2, ..OutboxHealth::default() });
     let outbox = store.outbox(10).await.expect("outbox");
     assert_eq!((outbox[0].id, outbox[0].sent_at, outbox[1].sent_at), (second, Some(at(3)), Some(at(8))));
     assert!(matches!(store.mark_email_sent(second + 100, at(9)).await, Err(StoreError::NotFound)));

@@ -170,6 +170,9 @@ impl AccountStore for BrokenStore {
     async fn outbox(&self, _: u32) -> StoreResult<Vec<OutboxEntry>> {
         broken()
     }
+    async fn outbox_health(&self) -> StoreResult<OutboxHealth> {
+        broken()
+    }
 }
 
 #[async_trait]

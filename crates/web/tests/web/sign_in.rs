@@ -296,3 +296,34 @@ async fn changing_the_password_ends_every_other_session_and_token() {
     let mut again = Browser::new();
     assert_eq!(again.sign_in(&app, "jo@example.org", new_password).await.status, StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn the_outbox_says_how_mail_stands_and_warns_after_an_hour_of_failures() {
+    let app = TestApp::new().await;
+    let mut admin = signed_in(&app, "admin@example.org", vec![grant(Role::Admin, Scope::All)]).await;
+    let queued = chrono::Utc::now() - chrono::Duration::hours(2);
+    let email = candour_store::OutgoingEmail {
+        to: candour_domain::Email::parse("jo@example.org").unwrap(),
+        subject: "Hello".into(),
+        body: "Hi".into(),
+        created_at: queued,
+    };
+    let id = app.store.queue_email(&email).await.expect("queued");
+    let page = admin.get(&app, "/admin/outbox").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains(&["Waiting to be sent</dt>", "Oldest waiting since</dt>"]);
+    page.assert_lacks(&["Mail has been failing"]);
+
+    app.store.mark_email_failed(id, "connection refused", chrono::Utc::now()).await.expect("failed");
+    let page = admin.get(&app, "/admin/outbox").await;
+    page.assert_contains(&[
+        "Failing (waiting after a failed attempt)</dt>\n    <dd class=\"summary-list__value\">1</dd>",
+        "Mail has been failing since",
+        r#"role="alert""#,
+    ]);
+
+    app.store.mark_email_sent(id, chrono::Utc::now()).await.expect("sent");
+    let page = admin.get(&app, "/admin/outbox").await;
+    page.assert_lacks(&["Mail has been failing"]);
+    page.assert_contains(&["Sent</dt>\n    <dd class=\"summary-list__value\">1</dd>"]);
+}

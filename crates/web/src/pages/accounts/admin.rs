@@ -626,6 +626,9 @@ fn audit_line(e: &AuditEntry) -> AuditLine {
 struct OutboxPage {
     title: &'static str,
     chrome: Chrome,
+    health: Vec<Row>,
+    /// Set when mail has been failing for an hour or more.
+    warning: Option<String>,
     emails: Vec<EmailView>,
 }
 
@@ -640,11 +643,24 @@ struct EmailView {
 
 /// `GET /admin/outbox`
 pub async fn outbox(State(state): State<AppState>, who: SignedIn) -> Result<Response, PageError> {
-    let emails = state.app.accounts.outbox_for(&who.actor(), OUTBOX_LIMIT).await.map_err(|e| who.fail(e))?;
+    let (health, emails) = state.app.accounts.outbox_for(&who.actor(), OUTBOX_LIMIT).await.map_err(|e| who.fail(e))?;
     let public_url = state.config.public_url();
+    let when = |at: Option<chrono::DateTime<chrono::Utc>>| at.map_or_else(|| "None".to_string(), date_time);
     let page = OutboxPage {
         title: "Outbox",
         chrome: Chrome::manage(&who, "Outbox"),
+        health: vec![
+            Row::text("Waiting to be sent", health.waiting.to_string()),
+            Row::text("Sent", health.sent.to_string()),
+            Row::text("Failing (waiting after a failed attempt)", health.failing.to_string()),
+            Row::text("Oldest waiting since", when(health.oldest_waiting)),
+        ],
+        warning: health.failing_too_long(chrono::Utc::now()).map(|since| {
+            format!(
+                "Mail has been failing since {}. Check the mail server settings (CANDOUR_SMTP_URL) and the server log.",
+                date_time(since)
+            )
+        }),
         emails: emails.iter().map(|e| email_view(e, public_url)).collect(),
     };
     Ok(render(StatusCode::OK, &page))
