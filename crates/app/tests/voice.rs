@@ -7,14 +7,15 @@ use common::{import, location_id, now, open_store, principal, provider_id};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use chrono::Duration;
+use chrono::{Duration, TimeZone};
 use tempfile::TempDir;
 
 use candour_app::voice::{Voice, VoiceConfig, VoiceError, new_submission_key};
 use candour_domain::voice::{ChangeClaim, Channel, Criticality, OUTCOME_QUESTIONS, Progress, RawFeedback};
 use candour_domain::{Location, LocationId, Principal, Provider, ProviderId, Role, Scope};
 use candour_store::{
-    AlertScope, ContactScope, FeedbackStatus, ModerationDecision, OutboxStore, ReplyStatus, Store, VoiceStore,
+    AccountStore, AlertScope, ContactScope, FeedbackStatus, ModerationDecision, OutboxStore, ReplyStatus, Store,
+    VoiceStore,
 };
 use candour_store_sqlite::SqliteStore;
 
@@ -433,4 +434,82 @@ async fn published_figures_move_at_most_daily_and_by_at_least_five() {
     h.voice.moderate(pending.feedback_id, decision, Criticality::NONE, &h.moderator, a_day_on).await.unwrap();
     assert_eq!(h.voice.refresh_snapshots(a_day_on + Duration::days(2)).await.unwrap(), 0, "1 more");
     assert_eq!(summary(a_day_on + Duration::days(2)).await, second);
+}
+
+/// An inspector and an administrator who have accepted their invitations, and one
+/// inspector who has not.
+async fn overseers(h: &Harness) {
+    for (address, role) in [("inspector@cqc.example", Role::Inspector), ("admin@candour.example", Role::Admin)] {
+        let who = principal(&h.store, address, role, Scope::All).await;
+        h.store.set_password_hash(who.user_id, "hash", now()).await.expect("a password");
+    }
+    principal(&h.store, "invited@cqc.example", Role::Inspector, Scope::All).await;
+}
+
+fn escalated_to(alert: &candour_store::Alert, step: usize) -> Vec<String> {
+    let mut to: Vec<String> = alert.escalations[step].sent_to.iter().map(|e| e.to_string()).collect();
+    to.sort();
+    to
+}
+
+#[tokio::test]
+async fn an_unacknowledged_alert_is_escalated_after_four_working_hours_and_again_until_acknowledged() {
+    let h = harness().await;
+    h.set_both_contacts().await;
+    overseers(&h).await;
+    // Raised on Sunday 15 June 2025 at 16:06 (BST): its four working hours run from
+    // 09:00 on Monday to 13:00, which is 12:00 UTC.
+    let (_, receipt) = h.submit(&feedback(SEVERE_STORY)).await;
+    let alert_id = receipt.alert_id.expect("an alert");
+    let utc = |d, h, m| chrono::Utc.with_ymd_and_hms(2025, 6, d, h, m, 0).unwrap();
+    let escalations =
+        candour_app::voice::Escalations::new(Arc::clone(&h.store) as Arc<dyn Store>, Default::default(), PUBLIC_URL);
+
+    assert_eq!(escalations.escalate_due(utc(16, 11, 59)).await.expect("look"), 0, "not yet due");
+    assert_eq!(escalations.escalate_due(utc(16, 12, 0)).await.expect("look"), 1);
+    assert_eq!(escalations.escalate_due(utc(16, 12, 5)).await.expect("look"), 0, "each step once");
+    let alert = h.store.alert(alert_id).await.unwrap();
+    assert_eq!(alert.escalations.len(), 1);
+    assert_eq!(alert.escalations[0].reason, "Not acknowledged within 4 working hours of being raised");
+    assert_eq!(escalated_to(&alert, 0), ["admin@candour.example", "inspector@cqc.example"]);
+    let emails: Vec<_> =
+        alert.deliveries.iter().filter(|d| d.subject.starts_with("Safeguarding alert not acknowledged")).collect();
+    assert_eq!(emails.len(), 2);
+    for email in &emails {
+        assert!(email.body.contains(&format!("{PUBLIC_URL}/manage/alerts/{alert_id}")), "{}", email.body);
+        assert!(!email.body.contains("punched"), "never the story");
+    }
+
+    // Again after four more working hours: 12:00 UTC (13:00) + 4 runs to 17:00, so 16:00 UTC.
+    assert_eq!(escalations.escalate_due(utc(16, 15, 59)).await.expect("look"), 0);
+    assert_eq!(escalations.escalate_due(utc(16, 16, 0)).await.expect("look"), 1);
+    let alert = h.store.alert(alert_id).await.unwrap();
+    assert_eq!(alert.escalations[1].reason, "Still not acknowledged 4 working hours after step 1");
+
+    // Acknowledged: nothing more.
+    h.store.acknowledge_alert(alert_id, h.responder.user_id, "Called the family", utc(16, 16, 30)).await.unwrap();
+    assert_eq!(escalations.escalate_due(utc(20, 12, 0)).await.expect("look"), 0);
+    assert_eq!(h.store.alert(alert_id).await.unwrap().escalations.len(), 2);
+}
+
+#[tokio::test]
+async fn an_alert_no_one_was_told_of_goes_to_the_overseers_at_the_first_look_and_a_policy_sets_the_hours() {
+    let h = harness().await;
+    overseers(&h).await;
+    let (_, receipt) = h.submit(&feedback(SEVERE_STORY)).await;
+    let alert_id = receipt.alert_id.expect("an alert");
+    let policy = candour_app::voice::EscalationPolicy { working_hours: 2 };
+    let escalations = candour_app::voice::Escalations::new(Arc::clone(&h.store) as Arc<dyn Store>, policy, PUBLIC_URL);
+    assert_eq!(escalations.escalate_due(now()).await.expect("look"), 1, "at once: no contact was set");
+    let alert = h.store.alert(alert_id).await.unwrap();
+    assert!(alert.escalations[0].reason.starts_with("No safeguarding contact is set"));
+    assert_eq!(escalated_to(&alert, 0), ["admin@candour.example", "inspector@cqc.example"]);
+    // Then each 2 working hours: Monday 09:00 + 2 = 11:00 BST, 10:00 UTC.
+    let utc = |d, h, m| chrono::Utc.with_ymd_and_hms(2025, 6, d, h, m, 0).unwrap();
+    assert_eq!(escalations.escalate_due(utc(16, 9, 59)).await.expect("look"), 0);
+    assert_eq!(escalations.escalate_due(utc(16, 10, 0)).await.expect("look"), 1);
+    // Two instances looking at once take a step once.
+    let (a, b) = tokio::join!(escalations.escalate_due(utc(16, 12, 0)), escalations.escalate_due(utc(16, 12, 0)));
+    assert_eq!(a.unwrap() + b.unwrap(), 1);
+    assert_eq!(h.store.alert(alert_id).await.unwrap().escalations.len(), 3);
 }

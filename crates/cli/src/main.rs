@@ -70,6 +70,17 @@ enum Command {
         monitoring: MonitoringArgs,
         #[command(flatten)]
         complaints: ComplaintArgs,
+        /// Working hours (09:00 to 17:00 on working days) a safeguarding alert may stay
+        /// unacknowledged before it is escalated to the inspectors and the administrators,
+        /// and again after each such period.
+        #[arg(
+            long,
+            env = "CANDOUR_ALERT_ESCALATION_HOURS",
+            default_value_t = 4,
+            value_name = "HOURS",
+            value_parser = clap::value_parser!(u32).range(1..=40)
+        )]
+        alert_escalation_hours: u32,
     },
     /// Fill the database with a synthetic, deterministic demo register and two years of feedback.
     Demo {
@@ -410,8 +421,10 @@ async fn run(command: Command) -> anyhow::Result<()> {
             mail,
             monitoring,
             complaints,
+            alert_escalation_hours,
         } => {
-            let policies = (monitoring.policy()?, complaints.policy()?);
+            let escalation = candour_app::voice::EscalationPolicy { working_hours: alert_escalation_hours };
+            let policies = (monitoring.policy()?, complaints.policy()?, escalation);
             let switches =
                 commands::serve::Switches { trust_forwarded_for, monitor: !no_monitor, read_replicas: db_read };
             commands::serve::run(&db, addr, demo, public_url, switches, &mail, policies).await

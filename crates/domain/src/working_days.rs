@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
-use chrono::{Datelike, Days, NaiveDate, Weekday};
+use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday};
 
 const LISTED: &str = include_str!("../data/bank-holidays-england-and-wales.txt");
 
@@ -83,9 +83,73 @@ pub fn working_days_between(from: NaiveDate, to: NaiveDate) -> Result<u32, Beyon
     Ok(count)
 }
 
+/// The working day's hours, in England's local time.
+const OPENS: u32 = 9;
+const CLOSES: u32 = 17;
+
+/// England's local time at `at`: GMT, or BST (an hour ahead) from 01:00 UTC on the
+/// last Sunday of March to 01:00 UTC on the last Sunday of October.
+fn local(at: DateTime<Utc>) -> NaiveDateTime {
+    at.naive_utc() + utc_offset(at.naive_utc().date().year(), at.naive_utc())
+}
+
+fn utc_offset(year: i32, utc: NaiveDateTime) -> Duration {
+    let last_sunday = |month: u32| {
+        let last = NaiveDate::from_ymd_opt(year, month, 31).expect("March and October have 31 days");
+        last - Days::new(u64::from(last.weekday().num_days_from_sunday()))
+    };
+    let change = |day: NaiveDate| day.and_time(NaiveTime::from_hms_opt(1, 0, 0).expect("01:00"));
+    let summer = utc >= change(last_sunday(3)) && utc < change(last_sunday(10));
+    Duration::hours(i64::from(summer))
+}
+
+/// The UTC instant of a local time in England (outside the hour the clocks change).
+fn from_local(local: NaiveDateTime) -> DateTime<Utc> {
+    let guess = local - utc_offset(local.date().year(), local);
+    Utc.from_utc_datetime(&(local - utc_offset(local.date().year(), guess)))
+}
+
+/// The instant `hours` working hours after `start`: hours from 09:00 to 17:00,
+/// England's local time, on working days. An alert raised at 16:00 on a Friday and
+/// due "within 4 working hours" is due at 12:00 on the Monday.
+pub fn add_working_hours(start: DateTime<Utc>, hours: u32) -> Result<DateTime<Utc>, BeyondCalendar> {
+    let mut now = local(start);
+    let mut left = Duration::hours(i64::from(hours));
+    let at = |day: NaiveDate, hour: u32| day.and_time(NaiveTime::from_hms_opt(hour, 0, 0).expect("an hour"));
+    loop {
+        let day = now.date();
+        let (opens, closes) = (at(day, OPENS), at(day, CLOSES));
+        if is_working_day(day)? && now < closes {
+            let from = now.max(opens);
+            if from + left <= closes {
+                return Ok(from_local(from + left));
+            }
+            left -= closes - from;
+        }
+        now = at(day + Days::new(1), 0);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn working_hours_run_from_nine_to_five_on_working_days_in_local_time() {
+        let utc = |y, m, d, h, min| Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap();
+        // Winter (GMT): Monday 10:00 + 4 hours is 14:00.
+        assert_eq!(add_working_hours(utc(2026, 12, 7, 10, 0), 4), Ok(utc(2026, 12, 7, 14, 0)));
+        // Friday 16:00 + 4 hours is Monday 12:00.
+        assert_eq!(add_working_hours(utc(2026, 12, 4, 16, 0), 4), Ok(utc(2026, 12, 7, 12, 0)));
+        // Raised at night: the clock starts at 09:00.
+        assert_eq!(add_working_hours(utc(2026, 12, 8, 2, 30), 4), Ok(utc(2026, 12, 8, 13, 0)));
+        // Christmas Eve 15:00 (Thursday) + 4: Christmas and Boxing Day (Monday 28th, in lieu) are not working days.
+        assert_eq!(add_working_hours(utc(2026, 12, 24, 15, 0), 4), Ok(utc(2026, 12, 29, 11, 0)));
+        // Summer (BST, UTC+1): 10:00 local is 09:00 UTC; + 4 hours is 14:00 local, 13:00 UTC.
+        assert_eq!(add_working_hours(utc(2026, 7, 6, 9, 0), 4), Ok(utc(2026, 7, 6, 13, 0)));
+        // Eight hours is a whole working day.
+        assert_eq!(add_working_hours(utc(2026, 7, 6, 8, 0), 8), Ok(utc(2026, 7, 6, 16, 0)));
+    }
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()

@@ -23,7 +23,7 @@ use candour_store::*;
 
 pub(crate) use submissions::VoiceState;
 
-use crate::accounts::{outbox_columns, outbox_row, write_error};
+use crate::accounts::{outbox_columns, outbox_row, queue, write_error};
 use crate::codec::get;
 use crate::{PostgresStore, corrupt, journal, other};
 
@@ -288,6 +288,7 @@ fn alert_row(row: &PgRow) -> StoreResult<Alert> {
         acknowledged_at: get(row, 12)?,
         acknowledgement: get(row, 13)?,
         deliveries: Vec::new(),
+        escalations: Vec::new(),
     })
 }
 
@@ -502,8 +503,8 @@ async fn with_deliveries(conn: &mut PgConnection, mut alerts: Vec<Alert>) -> Sto
     }
     let ids: Vec<i64> = alerts.iter().map(|a| a.id).collect();
     let rows = sqlx::query(concat!("SELECT ", outbox_columns!(), " FROM outbox WHERE alert_id = ANY($1) ORDER BY id"))
-        .bind(ids)
-        .fetch_all(conn)
+        .bind(&ids)
+        .fetch_all(&mut *conn)
         .await
         .map_err(other)?;
     let mut deliveries: HashMap<i64, Vec<OutboxEntry>> = HashMap::new();
@@ -511,10 +512,38 @@ async fn with_deliveries(conn: &mut PgConnection, mut alerts: Vec<Alert>) -> Sto
         let entry = outbox_row(row)?;
         deliveries.entry(entry.alert_id.unwrap_or_default()).or_default().push(entry);
     }
+    let rows = sqlx::query(
+        "SELECT alert_id, step, escalated_at, reason, sent_to FROM alert_escalations WHERE alert_id = ANY($1) \
+         ORDER BY alert_id, step",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(other)?;
+    let mut escalations: HashMap<i64, Vec<AlertEscalation>> = HashMap::new();
+    for row in &rows {
+        let sent_to: String = get(row, 4)?;
+        let step: i32 = get(row, 1)?;
+        escalations.entry(get(row, 0)?).or_default().push(AlertEscalation {
+            step: step as u32,
+            at: get(row, 2)?,
+            reason: get(row, 3)?,
+            sent_to: emails_of(&sent_to)?,
+        });
+    }
     for alert in &mut alerts {
         alert.deliveries = deliveries.remove(&alert.id).unwrap_or_default();
+        alert.escalations = escalations.remove(&alert.id).unwrap_or_default();
     }
     Ok(alerts)
+}
+
+/// The addresses an escalation went to, as kept: comma-separated.
+fn emails_of(kept: &str) -> StoreResult<Vec<Email>> {
+    kept.split(", ")
+        .filter(|e| !e.is_empty())
+        .map(|e| Email::parse(e).map_err(|err| crate::codec::corrupt("email", err)))
+        .collect()
 }
 
 /// A location's published stories, newest first, each with its replies.
@@ -1172,6 +1201,51 @@ impl VoiceStore for PostgresStore {
             return Err(not_pending(&mut conn, exists, id, "this alert has already been acknowledged").await);
         }
         Ok(())
+    }
+
+    async fn escalate_alert(
+        &self,
+        alert: i64,
+        step: u32,
+        reason: &str,
+        emails: &[OutgoingEmail],
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let mut tx = self.write().begin().await.map_err(other)?;
+        // Locked, so that an acknowledgement and an escalation are taken one after the other.
+        let state: Option<(Option<DateTime<Utc>>, i64)> = sqlx::query_as(
+            "SELECT a.acknowledged_at, (SELECT COUNT(*) FROM alert_escalations e WHERE e.alert_id = a.id) \
+             FROM alerts a WHERE a.id = $1 FOR UPDATE",
+        )
+        .bind(alert)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(other)?;
+        let (acknowledged, taken) = state.ok_or(StoreError::NotFound)?;
+        if acknowledged.is_some() || taken + 1 != i64::from(step) {
+            return Ok(false);
+        }
+        let sent_to: Vec<&str> = emails.iter().map(|e| e.to.as_str()).collect();
+        let added = sqlx::query(
+            "INSERT INTO alert_escalations (alert_id, step, escalated_at, reason, sent_to) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(alert)
+        .bind(step as i32)
+        .bind(at)
+        .bind(reason)
+        .bind(sent_to.join(", "))
+        .execute(&mut *tx)
+        .await
+        .map_err(other)?;
+        if added.rows_affected() == 0 {
+            return Ok(false);
+        }
+        for email in emails {
+            queue(&mut tx, email, Some(alert)).await?;
+        }
+        tx.commit().await.map_err(other)?;
+        Ok(true)
     }
 
     async fn add_reply(&self, reply: &NewReply) -> StoreResult<Reply> {

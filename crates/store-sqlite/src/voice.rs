@@ -314,6 +314,7 @@ fn alert_row(row: &SqliteRow) -> StoreResult<Alert> {
         acknowledged_at: get(row, 12)?,
         acknowledgement: get(row, 13)?,
         deliveries: Vec::new(),
+        escalations: Vec::new(),
     })
 }
 
@@ -593,14 +594,36 @@ async fn with_deliveries(conn: &mut SqliteConnection, mut alerts: Vec<Alert>) ->
     push_ids(&mut qb, &ids);
     qb.push(" ORDER BY id");
     let mut deliveries: HashMap<i64, Vec<OutboxEntry>> = HashMap::new();
-    for row in qb.build().fetch_all(conn).await.map_err(other)? {
+    for row in qb.build().fetch_all(&mut *conn).await.map_err(other)? {
         let entry = outbox_row(&row)?;
         deliveries.entry(entry.alert_id.unwrap_or_default()).or_default().push(entry);
     }
+    let mut qb = QueryBuilder::<Sqlite>::new(
+        "SELECT alert_id, step, escalated_at, reason, sent_to FROM alert_escalations WHERE alert_id IN ",
+    );
+    push_ids(&mut qb, &ids);
+    qb.push(" ORDER BY alert_id, step");
+    let mut escalations: HashMap<i64, Vec<AlertEscalation>> = HashMap::new();
+    for row in qb.build().fetch_all(&mut *conn).await.map_err(other)? {
+        let sent_to: String = get(&row, 4)?;
+        let step: i64 = get(&row, 1)?;
+        escalations.entry(get(&row, 0)?).or_default().push(AlertEscalation {
+            step: step as u32,
+            at: get(&row, 2)?,
+            reason: get(&row, 3)?,
+            sent_to: emails_of(&sent_to)?,
+        });
+    }
     for alert in &mut alerts {
         alert.deliveries = deliveries.remove(&alert.id).unwrap_or_default();
+        alert.escalations = escalations.remove(&alert.id).unwrap_or_default();
     }
     Ok(alerts)
+}
+
+/// The addresses an escalation went to, as kept: comma-separated.
+fn emails_of(kept: &str) -> StoreResult<Vec<Email>> {
+    kept.split(", ").filter(|e| !e.is_empty()).map(|e| Email::parse(e).map_err(|err| corrupt("email", err))).collect()
 }
 
 /// A location's published stories, newest first, each with its replies.
@@ -1170,6 +1193,50 @@ impl VoiceStore for SqliteStore {
             return Err(not_pending(&mut tx, exists, id, "this alert has already been acknowledged").await);
         }
         tx.commit().await.map_err(other)
+    }
+
+    async fn escalate_alert(
+        &self,
+        alert: i64,
+        step: u32,
+        reason: &str,
+        emails: &[OutgoingEmail],
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let mut tx = self.writer.begin().await.map_err(other)?;
+        let state: Option<(Option<String>, i64)> = sqlx::query_as(
+            "SELECT a.acknowledged_at, (SELECT COUNT(*) FROM alert_escalations e WHERE e.alert_id = a.id) \
+             FROM alerts a WHERE a.id = ?",
+        )
+        .bind(alert)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(other)?;
+        let (acknowledged, taken) = state.ok_or(StoreError::NotFound)?;
+        if acknowledged.is_some() || taken + 1 != i64::from(step) {
+            return Ok(false);
+        }
+        let sent_to: Vec<&str> = emails.iter().map(|e| e.to.as_str()).collect();
+        let added = sqlx::query(
+            "INSERT INTO alert_escalations (alert_id, step, escalated_at, reason, sent_to) VALUES (?, ?, ?, ?, ?) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(alert)
+        .bind(i64::from(step))
+        .bind(stamp(at))
+        .bind(reason)
+        .bind(sent_to.join(", "))
+        .execute(&mut *tx)
+        .await
+        .map_err(other)?;
+        if added.rows_affected() == 0 {
+            return Ok(false);
+        }
+        for email in emails {
+            queue(&mut tx, email, Some(alert)).await?;
+        }
+        tx.commit().await.map_err(other)?;
+        Ok(true)
     }
 
     async fn add_reply(&self, reply: &NewReply) -> StoreResult<Reply> {

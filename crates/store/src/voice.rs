@@ -212,6 +212,17 @@ pub struct Alert {
     pub acknowledgement: Option<String>,
     /// Its emails, with whether each has been sent.
     pub deliveries: Vec<OutboxEntry>,
+    /// Each step it was escalated while no one acknowledged it, oldest first.
+    pub escalations: Vec<AlertEscalation>,
+}
+
+/// A step of an alert's escalation: when, why and to whom it went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct AlertEscalation {
+    pub step: u32,
+    pub at: DateTime<Utc>,
+    pub reason: String,
+    pub sent_to: Vec<Email>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -491,6 +502,17 @@ pub trait VoiceStore: Send + Sync {
     async fn alert(&self, id: i64) -> StoreResult<Alert>;
     /// `Conflict` when already acknowledged.
     async fn acknowledge_alert(&self, id: i64, by: UserId, note: &str, at: DateTime<Utc>) -> StoreResult<()>;
+    /// Records step `step` of an alert's escalation and queues its emails, in one
+    /// transaction. False, with nothing written, when the alert has been acknowledged
+    /// or the step has been taken already (by another instance); `NotFound` for no alert.
+    async fn escalate_alert(
+        &self,
+        alert: i64,
+        step: u32,
+        reason: &str,
+        emails: &[OutgoingEmail],
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool>;
 
     // ---- replies ----
 

@@ -67,6 +67,8 @@ pub struct WebConfig {
     /// The working days a complaint is acknowledged and answered within; each
     /// complaint keeps the policy it was received under.
     pub complaint_policy: candour_domain::complaints::ComplaintPolicy,
+    /// When unacknowledged safeguarding alerts are escalated.
+    pub alert_escalation: candour_app::voice::EscalationPolicy,
 }
 
 /// Why a public URL cannot be used.
@@ -98,6 +100,7 @@ impl WebConfig {
             monitoring: MonitoringPolicy::default(),
             monitor_on: true,
             complaint_policy: candour_domain::complaints::ComplaintPolicy::default(),
+            alert_escalation: candour_app::voice::EscalationPolicy::default(),
         })
     }
 

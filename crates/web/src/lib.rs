@@ -31,7 +31,7 @@ use axum::Router;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
-use candour_app::voice::{Voice, VoiceConfig};
+use candour_app::voice::{Escalations, Voice, VoiceConfig};
 use candour_app::{App, Settings};
 use candour_store::Store;
 use tower::ServiceBuilder;
@@ -233,7 +233,9 @@ pub async fn serve(listener: tokio::net::TcpListener, store: Arc<dyn Store>, con
     // Figures due publication (the demo's, say) are published before the first
     // visitor; then they are kept current on a timer.
     let voice = Voice::new(store.clone(), VoiceConfig::new(config.public_url()));
+    let escalations = Escalations::new(store.clone(), config.alert_escalation, config.public_url());
     refresh_voice_snapshots_now(&voice).await;
+    escalate_due_alerts_now(&escalations).await;
     tokio::spawn(async move {
         let mut every = tokio::time::interval(VOICE_REFRESH_EVERY);
         every.tick().await;
@@ -241,6 +243,7 @@ pub async fn serve(listener: tokio::net::TcpListener, store: Arc<dyn Store>, con
             every.tick().await;
             refresh_voice_snapshots_now(&voice).await;
             queue_due_reminders_now(&voice).await;
+            escalate_due_alerts_now(&escalations).await;
         }
     });
     let service = app(store, config).into_make_service_with_connect_info::<SocketAddr>();
@@ -249,7 +252,7 @@ pub async fn serve(listener: tokio::net::TcpListener, store: Arc<dyn Store>, con
 
 /// How often the server looks for services whose published voice figures are due
 /// a new batch (at most daily each, by the voice policy; looking is one cheap pass),
-/// and for reminder emails due.
+/// for reminder emails due, and for safeguarding alerts due escalation.
 const VOICE_REFRESH_EVERY: Duration = Duration::from_secs(10 * 60);
 
 async fn refresh_voice_snapshots_now(voice: &Voice) {
@@ -265,6 +268,14 @@ async fn queue_due_reminders_now(voice: &Voice) {
         Ok(0) => {}
         Ok(n) => tracing::info!(reminders = n, "queued reminder emails"),
         Err(err) => tracing::error!(error = %err, "reminder emails could not be queued"),
+    }
+}
+
+async fn escalate_due_alerts_now(escalations: &Escalations) {
+    match escalations.escalate_due(chrono::Utc::now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(alerts = n, "escalated safeguarding alerts no one has acknowledged"),
+        Err(err) => tracing::error!(error = %err, "safeguarding alerts could not be escalated"),
     }
 }
 

@@ -5,8 +5,10 @@
 //! aggregates with the engine.
 
 mod alert;
+mod escalation;
 mod key;
 mod reminders;
+pub use escalation::{EscalationPolicy, Escalations};
 pub use reminders::REMINDER_WEEKS;
 
 use std::sync::Arc;

@@ -3,6 +3,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use candour_app::accounts::Accounts;
+use candour_app::voice::EscalationPolicy;
 use candour_domain::complaints::ComplaintPolicy;
 use candour_engine::monitoring::MonitoringPolicy;
 use candour_store::Store;
@@ -27,7 +28,7 @@ pub async fn run(
     public_url: Option<String>,
     switches: Switches,
     mail: &MailArgs,
-    (monitoring, complaints): (MonitoringPolicy, ComplaintPolicy),
+    (monitoring, complaints, escalation): (MonitoringPolicy, ComplaintPolicy, EscalationPolicy),
 ) -> anyhow::Result<()> {
     // Check the mail settings before anything else, so that a mistake stops the start at once.
     let mail = mail.settings()?;
@@ -45,6 +46,7 @@ pub async fn run(
     config.monitor_on = switches.monitor;
     config.monitoring = monitoring;
     config.complaint_policy = complaints;
+    config.alert_escalation = escalation;
     if demo {
         if add_demo {
             super::demo::seed_demo(&store, crate::Scale::Small, 42, config.public_url()).await?;

@@ -1694,6 +1694,27 @@ pub async fn voice_alerts_are_kept_with_their_emails(store: &dyn Store) {
     assert_eq!(listed(AlertScope::LocalAuthorities(vec!["Manchester".into()]), false).await, [second]);
     assert_eq!(ids(store.alerts(&AlertScope::All, false, 1).await.expect("alerts")), [first], "limit");
 
+    // Unacknowledged, it is escalated step by step, each step once, with its emails.
+    let escalation = |to: &str| OutgoingEmail {
+        to: email(to),
+        subject: "Escalated".into(),
+        body: "An alert has not been acknowledged".into(),
+        created_at: at(4),
+    };
+    let emails = [escalation("inspector@example.org"), escalation("admin@example.org")];
+    let reason = "Not acknowledged within 4 working hours";
+    assert!(store.escalate_alert(first, 1, reason, &emails, at(4)).await.expect("escalate"));
+    assert!(!store.escalate_alert(first, 1, reason, &emails, at(4)).await.expect("again"), "a step is taken once");
+    assert!(!store.escalate_alert(first, 3, reason, &emails, at(4)).await.expect("skip"), "steps go in order");
+    let escalated = store.alert(first).await.expect("alert");
+    assert_eq!(escalated.escalations.len(), 1);
+    let step = &escalated.escalations[0];
+    let sent_to: Vec<&str> = step.sent_to.iter().map(|e| e.as_str()).collect();
+    assert_eq!((step.step, step.at, step.reason.as_str()), (1, at(4), reason));
+    assert_eq!(sent_to, ["inspector@example.org", "admin@example.org"]);
+    assert_eq!(escalated.deliveries.len(), 4, "the escalation's emails are the alert's too");
+    assert!(matches!(store.escalate_alert(second + 100, 1, reason, &emails, at(4)).await, Err(StoreError::NotFound)));
+
     store
         .acknowledge_alert(first, responder.id, "Spoke to the family; raised with the LA", at(5))
         .await
@@ -1709,6 +1730,9 @@ pub async fn voice_alerts_are_kept_with_their_emails(store: &dyn Store) {
     assert!(matches!(store.alert(second + 100).await, Err(StoreError::NotFound)));
     assert_eq!(listed(AlertScope::All, true).await, [second]);
     assert_eq!(listed(AlertScope::All, false).await, [second, first], "open ones first");
+    let after = store.escalate_alert(first, 2, reason, &emails, at(9)).await.expect("escalate");
+    assert!(!after, "an acknowledged alert is not escalated");
+    assert_eq!(store.alert(first).await.expect("alert").escalations.len(), 1);
 }
 
 pub async fn voice_safeguarding_contacts_are_set_replaced_and_removed(store: &dyn Store) {

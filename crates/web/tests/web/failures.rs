@@ -264,6 +264,16 @@ impl VoiceStore for BrokenStore {
     async fn acknowledge_alert(&self, _id: i64, _by: UserId, _note: &str, _at: DateTime<Utc>) -> StoreResult<()> {
         broken()
     }
+    async fn escalate_alert(
+        &self,
+        _: i64,
+        _: u32,
+        _: &str,
+        _: &[OutgoingEmail],
+        _: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        broken()
+    }
     async fn add_reply(&self, _reply: &NewReply) -> StoreResult<candour_store::Reply> {
         broken()
     }

@@ -503,3 +503,23 @@ async fn the_commissioners_area_view_adds_warning_signs_complaints_and_improveme
     let signed_out = app.get("/manage/areas/Leeds/report.pdf").await;
     assert_eq!(signed_out.status, StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn an_alert_shows_each_step_of_its_escalation() {
+    let app = TestApp::new().await;
+    let mut inspector = signed_in(&app, "ins@example.org", vec![grant(Role::Inspector, Scope::All)]).await;
+    let story = crate::moderation::feedback("At night a carer punched my dad and he has bruises on his arm.");
+    let receipt = crate::moderation::give(&app, ROSE_COURT, &story).await;
+    let alert = app.store.alert(receipt.alert_id.expect("an alert")).await.expect("the alert");
+    let escalations =
+        candour_app::voice::Escalations::new(app.store.clone(), Default::default(), "http://candour.test");
+    // No contact is set in the fixture: the overseers are told at the first look.
+    assert_eq!(escalations.escalate_due(chrono::Utc::now()).await.expect("look"), 1);
+    let page = inspector.get(&app, &format!("/manage/alerts/{}", alert.id)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains(&[
+        "Escalated while no one acknowledged it",
+        "Step 1, ",
+        "No safeguarding contact is set for its provider or its area, so no one was told. Sent to ins@example.org.",
+    ]);
+}

@@ -47,6 +47,8 @@ struct AlertLine {
 struct AlertDetail {
     reason: String,
     deliveries: Vec<Delivery>,
+    /// "Step 1, 16 June 2025 at 12:00: not acknowledged within 4 working hours…; to …"
+    escalations: Vec<String>,
 }
 
 struct Delivery {
@@ -73,9 +75,19 @@ fn delivery(e: &OutboxEntry) -> Delivery {
 fn alert_line(seen: &Seen, now: chrono::DateTime<Utc>) -> AlertLine {
     let a = &seen.alert;
     let day = |at: chrono::DateTime<Utc>| long_date(at.date_naive());
-    let detail = seen
-        .detail
-        .then(|| AlertDetail { reason: a.reason.clone(), deliveries: a.deliveries.iter().map(delivery).collect() });
+    let detail = seen.detail.then(|| AlertDetail {
+        reason: a.reason.clone(),
+        // The first emails went to the contacts; each escalation's are listed with it.
+        deliveries: a.deliveries.iter().take_while(|d| d.created_at <= a.raised_at).map(delivery).collect(),
+        escalations: a
+            .escalations
+            .iter()
+            .map(|e| {
+                let to: Vec<&str> = e.sent_to.iter().map(|t| t.as_str()).collect();
+                format!("Step {}, {}: {}. Sent to {}.", e.step, date_time(e.at), e.reason, to.join(", "))
+            })
+            .collect(),
+    });
     let told = detail.is_some();
     AlertLine {
         href: format!("/manage/alerts/{}", a.id),

@@ -1,0 +1,11 @@
+-- Each step of an unacknowledged safeguarding alert's escalation: when, why and to
+-- whom (the emails themselves are outbox rows linked to the alert). One row per step:
+-- two instances looking at once cannot take the same step twice.
+CREATE TABLE alert_escalations (
+    alert_id      BIGINT NOT NULL REFERENCES alerts(id),
+    step          INTEGER NOT NULL CHECK (step >= 1),
+    escalated_at  TIMESTAMPTZ NOT NULL,
+    reason        TEXT NOT NULL,
+    sent_to       TEXT NOT NULL,
+    PRIMARY KEY (alert_id, step)
+);
