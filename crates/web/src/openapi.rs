@@ -14,8 +14,9 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::error::ErrorBody;
 use crate::state::AppState;
 
-/// The name private operations give their security requirement.
-pub const TOKEN: &str = "token";
+/// The token security scheme's name; the handlers' annotations spell it `"token"`
+/// (a literal is all they take).
+const TOKEN: &str = "token";
 
 #[derive(OpenApi)]
 #[openapi(
