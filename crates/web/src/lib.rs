@@ -235,7 +235,6 @@ pub async fn serve(listener: tokio::net::TcpListener, store: Arc<dyn Store>, con
     let voice = Voice::new(store.clone(), VoiceConfig::new(config.public_url()));
     let escalations = Escalations::new(store.clone(), config.alert_escalation, config.public_url());
     refresh_voice_snapshots_now(&voice).await;
-    escalate_due_alerts_now(&escalations).await;
     tokio::spawn(async move {
         let mut every = tokio::time::interval(VOICE_REFRESH_EVERY);
         every.tick().await;
@@ -243,6 +242,12 @@ pub async fn serve(listener: tokio::net::TcpListener, store: Arc<dyn Store>, con
             every.tick().await;
             refresh_voice_snapshots_now(&voice).await;
             queue_due_reminders_now(&voice).await;
+        }
+    });
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(ESCALATE_EVERY);
+        loop {
+            every.tick().await;
             escalate_due_alerts_now(&escalations).await;
         }
     });
@@ -252,8 +257,12 @@ pub async fn serve(listener: tokio::net::TcpListener, store: Arc<dyn Store>, con
 
 /// How often the server looks for services whose published voice figures are due
 /// a new batch (at most daily each, by the voice policy; looking is one cheap pass),
-/// for reminder emails due, and for safeguarding alerts due escalation.
+/// and for reminder emails due.
 const VOICE_REFRESH_EVERY: Duration = Duration::from_secs(10 * 60);
+
+/// How often the server looks for safeguarding alerts due escalation: an alert that
+/// went to no one is due at once, so within a minute.
+const ESCALATE_EVERY: Duration = Duration::from_secs(60);
 
 async fn refresh_voice_snapshots_now(voice: &Voice) {
     match voice.refresh_snapshots(chrono::Utc::now()).await {
