@@ -209,10 +209,11 @@ impl Kind {
             Value::Array(ts) => ts.iter().map(text).collect(),
             _ => Vec::new(),
         };
+        let items = types.iter().any(|t| t == "array").then(|| Kind::of(&schema["items"]));
         let mut words: Vec<String> = types
             .iter()
             .map(|t| match t.as_str() {
-                "array" => format!("array of {}", Kind::of(&schema["items"]).text),
+                "array" => format!("array of {}", items.as_ref().map_or("", |k| k.text.as_str())),
                 "string" => match schema["format"].as_str() {
                     Some(format) => format!("string ({format})"),
                     None => "string".to_string(),
@@ -220,7 +221,7 @@ impl Kind {
                 other => other.to_string(),
             })
             .collect();
-        let link = (types.iter().any(|t| t == "array")).then(|| Kind::of(&schema["items"]).link).flatten();
+        let link = items.and_then(|k| k.link);
         if words.is_empty() {
             words.push("object".to_string());
         }

@@ -136,8 +136,14 @@ fn comparison(place: String, services: usize, by_rating: &[(Rating, u64)]) -> Co
     }
 }
 
-fn by_rating(services: &[LocationSummary]) -> Vec<(Rating, u64)> {
-    Rating::ALL.iter().map(|r| (*r, services.iter().filter(|s| s.overall == Some(*r)).count() as u64)).collect()
+fn by_rating<'a>(services: impl IntoIterator<Item = &'a LocationSummary>) -> Vec<(Rating, u64)> {
+    let mut counts: Vec<(Rating, u64)> = Rating::ALL.iter().map(|r| (*r, 0)).collect();
+    for rating in services.into_iter().filter_map(|s| s.overall) {
+        if let Some((_, n)) = counts.iter_mut().find(|(r, _)| *r == rating) {
+            *n += 1;
+        }
+    }
+    counts
 }
 
 /// `GET /areas/{local authority}`
@@ -202,10 +208,14 @@ async fn build(state: &AppState, raw: &str) -> Result<MarketPage, WebError> {
         (MarketScope::England, _) => {
             rows.clear();
             for region in Region::ALL {
-                let services: Vec<LocationSummary> =
-                    here.iter().filter(|s| s.region == Some(region)).cloned().collect();
+                // Counted from England's services, not read again region by region.
+                let services: Vec<&LocationSummary> = here.iter().filter(|s| s.region == Some(region)).collect();
                 if !services.is_empty() {
-                    rows.push(comparison(region.name().to_string(), services.len(), &by_rating(&services)));
+                    rows.push(comparison(
+                        region.name().to_string(),
+                        services.len(),
+                        &by_rating(services.iter().copied()),
+                    ));
                 }
             }
         }
