@@ -15,13 +15,15 @@ use candour_domain::complaints::{
     ComplaintError, ComplaintPolicy, ComplaintStatus, ComplaintStep, Intake, NewComplaintDetails, RawComplaint,
     RawStep, deadlines,
 };
+use candour_domain::working_days::latest_local_hour;
 use candour_domain::{Action, LocationId, ProviderId, Resource, authorize};
 use candour_store::{
-    ComplaintReceipt, ComplaintRecord, ComplaintStore, LocationDetail, NewComplaint, RegisterStore, StoreError,
-    VoiceStore,
+    ComplaintReceipt, ComplaintRecord, ComplaintStore, LocationDetail, NewComplaint, Recipient, RegisterStore,
+    StoreError, VoiceStore,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::notices::{DIGEST_HOUR, Notices};
 use crate::{Actor, AreaError, Denied, Failure, Gate};
 
 pub use summary::{Summary, overdue};
@@ -177,10 +179,16 @@ pub struct Complaints {
     audit: Arc<dyn candour_store::AccountStore>,
     gate: Gate,
     settings: ComplaintSettings,
+    notices: Notices,
 }
 
 impl Complaints {
-    pub fn new(store: Arc<dyn candour_store::Store>, gate: Gate, settings: ComplaintSettings) -> Self {
+    pub fn new(
+        store: Arc<dyn candour_store::Store>,
+        gate: Gate,
+        settings: ComplaintSettings,
+        notices: Notices,
+    ) -> Self {
         Complaints {
             complaints: store.clone(),
             register: store.clone(),
@@ -188,6 +196,7 @@ impl Complaints {
             audit: store,
             gate,
             settings,
+            notices,
         }
     }
 
@@ -310,8 +319,21 @@ impl Complaints {
     ) -> Result<ComplaintRecord, ComplaintsError> {
         let record = self.complaint_for(actor, raw_id, Action::Write).await?;
         let step = ComplaintStep::parse(raw, Utc::now().date_naive()).map_err(ComplaintsError::Invalid)?;
+        let now = Utc::now();
+        let emails = match &record.contact.email {
+            Some(to) => {
+                let follow_url = self.fresh_follow_url(record.id, now).await?;
+                let notice = notices::step_taken(&record, &step, &follow_url);
+                let person = [Recipient { email: to.clone(), name: record.contact.name.clone() }];
+                match notice {
+                    Some(notice) => self.notices.emails(&notice, &person, now).await?,
+                    None => Vec::new(),
+                }
+            }
+            None => Vec::new(),
+        };
         let taken =
-            self.complaints.take_complaint_step(record.id, &step, Some(actor.principal.user_id), Utc::now()).await;
+            self.complaints.take_complaint_step(record.id, &step, Some(actor.principal.user_id), now, &emails).await;
         let updated = match taken {
             Ok(updated) => updated,
             Err(StoreError::Conflict(message)) => return Err(ComplaintsError::Conflict(message)),
@@ -464,7 +486,7 @@ impl Complaints {
         let (alert, mut emails) =
             notices::safeguarding(&self.settings.public_url, detail, &details, &contacts, &reference, now);
         emails.extend(notices::follow_email(&self.follow_url(secret), detail, &details, &reference, now));
-        Ok(NewComplaint {
+        let mut new = NewComplaint {
             location_id: detail.location.id.clone(),
             details,
             reference,
@@ -475,7 +497,53 @@ impl Complaints {
             created_at: now,
             alert,
             emails,
-        })
+        };
+        let managers = self.notices.managers_of(&detail.location.id).await?;
+        let notice = notices::received(&self.settings.public_url, detail, &new);
+        new.emails.extend(self.notices.emails(&notice, &managers, now).await?);
+        Ok(new)
+    }
+
+    /// A new follow link to a complaint, for an email to carry: the first one's
+    /// secret is never kept.
+    async fn fresh_follow_url(&self, id: i64, now: DateTime<Utc>) -> Result<String, StoreError> {
+        let secret = crate::voice::new_submission_key();
+        let hash = crate::voice::key_hash(&secret).expect("a fresh key is well formed");
+        self.complaints.add_complaint_link(id, &hash, now).await?;
+        Ok(self.follow_url(&secret))
+    }
+
+    // ------------------------------------------------------------ deadlines
+
+    /// Queues the deadline notices due at `now`, each once: to the managers the
+    /// working day before an acknowledgement or a response is due, and to them and
+    /// the complainant when it is missed. Counted from 07:00 in England, so that
+    /// nobody is emailed about tomorrow in the middle of the night. A deadline missed
+    /// more than a week ago is not announced: notices were not being watched then.
+    pub async fn queue_deadline_notices(&self, now: DateTime<Utc>) -> Result<u32, StoreError> {
+        let today = latest_local_hour(now, DIGEST_HOUR).date_naive();
+        let open = self.complaints.open_complaints().await?;
+        let due: Vec<_> = open
+            .iter()
+            .flat_map(|record| notices::deadlines_due(record, today).into_iter().map(move |due| (record, due)))
+            .filter(|(_, (_, _, _, date))| today - *date <= chrono::Duration::days(7))
+            .collect();
+        let keys: Vec<String> = due.iter().map(|(_, (key, ..))| key.clone()).collect();
+        let sent = self.notices.sent(&keys).await?;
+        let mut queued = 0;
+        for (record, (key, answer, when, date)) in due.into_iter().filter(|(_, (key, ..))| !sent.contains(key)) {
+            let managers = self.notices.managers_of(&record.location_id).await?;
+            let to_managers = notices::deadline_to_managers(&self.settings.public_url, record, answer, when, date);
+            let mut emails = self.notices.emails(&to_managers, &managers, now).await?;
+            if let (notices::When::Missed, Some(to)) = (when, &record.contact.email) {
+                let follow_url = self.fresh_follow_url(record.id, now).await?;
+                let notice = notices::deadline_missed(record, answer, date, &follow_url);
+                let person = [Recipient { email: to.clone(), name: record.contact.name.clone() }];
+                emails.extend(self.notices.emails(&notice, &person, now).await?);
+            }
+            queued += u32::from(self.notices.queue_once(&key, &emails, now).await?);
+        }
+        Ok(queued)
     }
 
     /// Keeps a new complaint, drawing another reference in the unlikely case the one drawn is taken.

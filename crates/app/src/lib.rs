@@ -18,6 +18,7 @@ pub mod error;
 pub mod improvement;
 pub mod moderation;
 pub mod monitoring;
+pub mod notices;
 pub mod open_data;
 pub mod policies;
 pub mod practice;
@@ -61,6 +62,8 @@ pub struct App {
     pub voice: Voice,
     /// The moderation queue, reply checks, safeguarding alerts and contacts.
     pub moderation: Moderation,
+    /// Who gets which emails, unsubscribing, and the daily digests.
+    pub notices: notices::Notices,
     pub register: register::Register,
     pub returns: returns::Returns,
     pub workspaces: Workspaces,
@@ -99,7 +102,8 @@ impl App {
         let assessments = assessments::Assessments::new(store.clone(), store.clone(), store.clone(), gate.clone());
         let complaint_settings =
             ComplaintSettings { policy: settings.complaints, public_url: settings.public_url.clone() };
-        let complaints = Complaints::new(store.clone(), gate.clone(), complaint_settings);
+        let notices = notices::Notices::new(store.clone(), settings.public_url.clone());
+        let complaints = Complaints::new(store.clone(), gate.clone(), complaint_settings, notices.clone());
         let improvement = Improvement::new(store.clone(), gate.clone());
         let voice = Voice::new(store.clone(), VoiceConfig::new(settings.public_url.clone()));
         let moderation = Moderation::new(store.clone(), voice.clone());
@@ -120,6 +124,7 @@ impl App {
             open_data,
             voice,
             moderation,
+            notices,
             register,
             returns,
             workspaces,

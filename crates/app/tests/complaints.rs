@@ -43,7 +43,8 @@ async fn harness() -> Harness {
     let bundle: Arc<dyn Store> = store.clone();
     let settings =
         ComplaintSettings { policy: ComplaintPolicy::default(), public_url: "https://candour.example.org".into() };
-    let complaints = Complaints::new(bundle.clone(), Gate::new(bundle), settings);
+    let notices = candour_app::notices::Notices::new(bundle.clone(), "https://candour.example.org");
+    let complaints = Complaints::new(bundle.clone(), Gate::new(bundle), settings, notices);
     Harness { complaints, store, location, manager, staff, elsewhere, inspector, _dir: dir }
 }
 

@@ -187,7 +187,7 @@ pub async fn seed(
                 DemoStep::Escalate(to) => ComplaintStep::Escalate { to, on, reference: "LGSCO-DEMO-1".to_string() },
             };
             let at = on.and_time(NaiveTime::from_hms_opt(15, 0, 0).unwrap_or_default()).and_utc();
-            store.take_complaint_step(receipt.id, &step, staff, at).await?;
+            store.take_complaint_step(receipt.id, &step, staff, at, &[]).await?;
         }
     }
     Ok(added)

@@ -109,6 +109,14 @@ fn from_local(local: NaiveDateTime) -> DateTime<Utc> {
     Utc.from_utc_datetime(&(local - utc_offset(local.date().year(), guess)))
 }
 
+/// The latest instant at or before `at` when England's clocks showed `hour`:00: the
+/// last time a daily task set for that hour was due.
+pub fn latest_local_hour(at: DateTime<Utc>, hour: u32) -> DateTime<Utc> {
+    let now = local(at);
+    let today = now.date().and_time(NaiveTime::from_hms_opt(hour, 0, 0).expect("an hour of the day"));
+    from_local(if today <= now { today } else { today - Days::new(1) })
+}
+
 /// The instant `hours` working hours after `start`: hours from 09:00 to 17:00,
 /// England's local time, on working days. An alert raised at 16:00 on a Friday and
 /// due "within 4 working hours" is due at 12:00 on the Monday.
@@ -133,6 +141,17 @@ pub fn add_working_hours(start: DateTime<Utc>, hours: u32) -> Result<DateTime<Ut
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_latest_local_hour_follows_the_clocks() {
+        let utc = |m, d, h, min| Utc.with_ymd_and_hms(2026, m, d, h, min, 0).unwrap();
+        // Winter: 07:00 local is 07:00 UTC.
+        assert_eq!(latest_local_hour(utc(1, 14, 7, 0), 7), utc(1, 14, 7, 0));
+        assert_eq!(latest_local_hour(utc(1, 14, 6, 59), 7), utc(1, 13, 7, 0));
+        // Summer: 07:00 local is 06:00 UTC.
+        assert_eq!(latest_local_hour(utc(7, 14, 6, 30), 7), utc(7, 14, 6, 0));
+        assert_eq!(latest_local_hour(utc(7, 14, 5, 59), 7), utc(7, 13, 6, 0));
+    }
 
     #[test]
     fn working_hours_run_from_nine_to_five_on_working_days_in_local_time() {

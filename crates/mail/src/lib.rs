@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use lettre::message::header::ContentType;
-use lettre::message::{Mailbox, Message};
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, Message, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
@@ -220,13 +220,18 @@ impl Mailer {
 
     async fn send(&self, email: &OutboxEntry) -> Result<(), Failure> {
         let to: Address = email.to.as_str().parse().map_err(|e| Failure::of_this_email(format!("bad address: {e}")))?;
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(Mailbox::new(None, to))
-            .subject(&email.subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(email.body.clone())
-            .map_err(|e| Failure::of_this_email(format!("cannot build the message: {e}")))?;
+        let mut builder = Message::builder().from(self.from.clone()).to(Mailbox::new(None, to)).subject(&email.subject);
+        if let Some(url) = &email.unsubscribe_url {
+            // RFC 8058: mail programs offer their own unsubscribe button, which posts to the link.
+            builder = builder
+                .header(ListUnsubscribe(format!("<{url}>")))
+                .header(ListUnsubscribePost("List-Unsubscribe=One-Click".into()));
+        }
+        let message = match &email.html {
+            Some(html) => builder.multipart(MultiPart::alternative_plain_html(email.body.clone(), html.clone())),
+            None => builder.header(ContentType::TEXT_PLAIN).body(email.body.clone()),
+        }
+        .map_err(|e| Failure::of_this_email(format!("cannot build the message: {e}")))?;
         self.transport.send(message).await.map(drop).map_err(|e| Failure {
             // The server refused this message outright; others may still go.
             only_this_email: e.is_permanent(),
@@ -234,6 +239,31 @@ impl Mailer {
         })
     }
 }
+
+/// Declares a header whose value is sent as it is given (ASCII only: links and fixed words).
+macro_rules! plain_header {
+    ($type:ident, $name:literal) => {
+        #[derive(Clone)]
+        struct $type(String);
+
+        impl Header for $type {
+            fn name() -> HeaderName {
+                HeaderName::new_from_ascii_str($name)
+            }
+
+            fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+                Ok($type(s.to_string()))
+            }
+
+            fn display(&self) -> HeaderValue {
+                HeaderValue::new(Self::name(), self.0.clone())
+            }
+        }
+    };
+}
+
+plain_header!(ListUnsubscribe, "List-Unsubscribe");
+plain_header!(ListUnsubscribePost, "List-Unsubscribe-Post");
 
 /// Follows the sender's passes: since when every attempt has failed, and when to
 /// say so again.

@@ -628,7 +628,7 @@ async fn a_complaint_step_reaches_the_monitor_through_the_journal() {
         ComplaintStep::Investigate { on: today() },
         ComplaintStep::SendResponse { on: today(), response: "We are sorry: this is what we changed.".into() },
     ] {
-        store.take_complaint_step(receipt.id, &step, None, Utc::now()).await.unwrap();
+        store.take_complaint_step(receipt.id, &step, None, Utc::now(), &[]).await.unwrap();
     }
     assert!(!overdue(&*monitor.settled().await), "answered: no longer overdue");
 }

@@ -205,7 +205,8 @@ fn audit_row(row: &PgRow) -> StoreResult<AuditEntry> {
 /// The columns of `outbox` read by [`outbox_row`], in its order.
 macro_rules! outbox_columns {
     () => {
-        "id, \"to\", subject, body, created_at, sent_at, attempts, last_error, alert_id"
+        "id, \"to\", subject, body, created_at, sent_at, attempts, last_error, alert_id, \
+         html_body, link, unsubscribe_url, for_digest"
     };
 }
 pub(crate) use outbox_columns;
@@ -223,22 +224,43 @@ pub(crate) fn outbox_row(row: &PgRow) -> StoreResult<OutboxEntry> {
         attempts: count(row, 6, "attempt count")?,
         last_error: get(row, 7)?,
         alert_id: get(row, 8)?,
+        html: get(row, 9)?,
+        link: get(row, 10)?,
+        unsubscribe_url: get(row, 11)?,
+        for_digest: get(row, 12)?,
     })
 }
 
-/// Queues an email, linked to the safeguarding alert it delivers if any.
+/// Queues an email, linked to the safeguarding alert it delivers if any, with its
+/// unsubscribe link.
 pub(crate) async fn queue(conn: &mut PgConnection, email: &OutgoingEmail, alert: Option<i64>) -> StoreResult<i64> {
-    sqlx::query_scalar(
-        "INSERT INTO outbox (\"to\", subject, body, created_at, alert_id) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    let id = sqlx::query_scalar(
+        "INSERT INTO outbox (\"to\", subject, body, created_at, alert_id, html_body, link, unsubscribe_url, for_digest) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(email.to.as_str())
     .bind(&email.subject)
     .bind(&email.body)
     .bind(email.created_at)
     .bind(alert)
-    .fetch_one(conn)
+    .bind(&email.html)
+    .bind(&email.link)
+    .bind(email.unsubscribe.as_ref().map(|u| &u.url))
+    .bind(email.for_digest)
+    .fetch_one(&mut *conn)
     .await
-    .map_err(other)
+    .map_err(other)?;
+    if let Some(link) = &email.unsubscribe {
+        sqlx::query("INSERT INTO unsubscribe_links (token_hash, email, kind, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(&link.token_hash)
+            .bind(email.to.as_str())
+            .bind(&link.kind)
+            .bind(email.created_at)
+            .execute(&mut *conn)
+            .await
+            .map_err(other)?;
+    }
+    Ok(id)
 }
 
 #[async_trait]
@@ -580,8 +602,10 @@ impl AccountStore for PostgresStore {
     }
 
     async fn queue_email(&self, email: &OutgoingEmail) -> StoreResult<i64> {
-        let mut conn = self.write().acquire().await.map_err(other)?;
-        queue(&mut conn, email, None).await
+        let mut tx = self.write().begin().await.map_err(other)?;
+        let id = queue(&mut tx, email, None).await?;
+        tx.commit().await.map_err(other)?;
+        Ok(id)
     }
 
     async fn outbox(&self, limit: u32) -> StoreResult<Vec<OutboxEntry>> {
@@ -597,9 +621,9 @@ impl AccountStore for PostgresStore {
 
     async fn outbox_health(&self) -> StoreResult<OutboxHealth> {
         let row = sqlx::query(
-            "SELECT COUNT(*) FILTER (WHERE sent_at IS NULL), COUNT(*) FILTER (WHERE sent_at IS NOT NULL), \
+            "SELECT COUNT(*) FILTER (WHERE sent_at IS NULL AND NOT for_digest), COUNT(*) FILTER (WHERE sent_at IS NOT NULL), \
              COUNT(*) FILTER (WHERE sent_at IS NULL AND last_error IS NOT NULL), \
-             MIN(created_at) FILTER (WHERE sent_at IS NULL), \
+             MIN(created_at) FILTER (WHERE sent_at IS NULL AND NOT for_digest), \
              MIN(created_at) FILTER (WHERE sent_at IS NULL AND last_error IS NOT NULL) FROM outbox",
         )
         .fetch_one(self.read())
@@ -629,7 +653,7 @@ impl OutboxStore for PostgresStore {
     ) -> StoreResult<Vec<OutboxEntry>> {
         let mut claimed = sqlx::query(concat!(
             "UPDATE outbox SET next_attempt_at = $1 WHERE id IN (SELECT id FROM outbox \
-             WHERE sent_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= $2) \
+             WHERE sent_at IS NULL AND NOT for_digest AND (next_attempt_at IS NULL OR next_attempt_at <= $2) \
              ORDER BY created_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING ",
             outbox_columns!()
         ))

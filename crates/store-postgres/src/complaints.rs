@@ -351,7 +351,29 @@ impl ComplaintStore for PostgresStore {
 
     async fn complaint_by_follow(&self, follow_hash: &str) -> StoreResult<ComplaintRecord> {
         let mut conn = self.read().acquire().await.map_err(other)?;
-        one(&mut conn, "c.follow_hash", Key::Text(follow_hash)).await
+        match one(&mut conn, "c.follow_hash", Key::Text(follow_hash)).await {
+            Err(StoreError::NotFound) => {
+                let id: i64 = sqlx::query_scalar("SELECT complaint_id FROM complaint_links WHERE token_hash = $1")
+                    .bind(follow_hash)
+                    .fetch_optional(&mut *conn)
+                    .await
+                    .map_err(other)?
+                    .ok_or(StoreError::NotFound)?;
+                by_id(&mut conn, id).await
+            }
+            found => found,
+        }
+    }
+
+    async fn add_complaint_link(&self, id: i64, token_hash: &str, at: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query("INSERT INTO complaint_links (token_hash, complaint_id, created_at) VALUES ($1, $2, $3)")
+            .bind(token_hash)
+            .bind(id)
+            .bind(at)
+            .execute(self.write())
+            .await
+            .map_err(|e| crate::accounts::write_error("this link is kept already", e))?;
+        Ok(())
     }
 
     async fn complaints(
@@ -379,12 +401,22 @@ impl ComplaintStore for PostgresStore {
         Ok(records)
     }
 
+    async fn open_complaints(&self) -> StoreResult<Vec<ComplaintRecord>> {
+        let mut conn = self.read().acquire().await.map_err(other)?;
+        let sql = format!("SELECT {COLUMNS}{FROM} WHERE c.status <> 'closed' ORDER BY c.id");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await.map_err(other)?;
+        let mut records = rows.iter().map(record).collect::<StoreResult<Vec<_>>>()?;
+        complete(&mut conn, &mut records).await?;
+        Ok(records)
+    }
+
     async fn take_complaint_step(
         &self,
         id: i64,
         step: &ComplaintStep,
         by: Option<UserId>,
         at: DateTime<Utc>,
+        emails: &[OutgoingEmail],
     ) -> StoreResult<ComplaintRecord> {
         let mut tx = self.write().begin().await.map_err(other)?;
         // Held until the commit: a step taken at once elsewhere waits, then reads this one.
@@ -398,6 +430,9 @@ impl ComplaintStore for PostgresStore {
         let to = step.check(&current.state()).map_err(|refused| StoreError::Conflict(refused.0))?;
         write_step(&mut tx, id, step, to).await?;
         event(&mut tx, id, step.code(), day(step, at), by, at, &detail(step)).await?;
+        for email in emails {
+            crate::accounts::queue(&mut tx, email, None).await?;
+        }
         let updated = by_id(&mut tx, id).await?;
         crate::journal::append(&mut tx, Some(updated.location_id.as_str()), ChangeKind::Complaint, at).await?;
         tx.commit().await.map_err(other)?;

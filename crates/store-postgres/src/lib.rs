@@ -11,6 +11,7 @@ mod complaints;
 mod improvement;
 mod journal;
 mod monitoring;
+mod notices;
 mod policies;
 mod practice;
 mod register;

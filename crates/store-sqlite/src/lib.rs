@@ -10,6 +10,7 @@ mod complaints;
 mod improvement;
 mod journal;
 mod monitoring;
+mod notices;
 mod policies;
 mod practice;
 mod read;

@@ -170,8 +170,24 @@ impl Default for AuditQuery {
 pub struct OutgoingEmail {
     pub to: Email,
     pub subject: String,
+    /// The plain text; every email has one.
     pub body: String,
+    /// The same message as HTML, sent beside the text.
+    pub html: Option<String>,
+    /// The page the email asks its reader to open: what a digest lists.
+    pub link: Option<String>,
+    /// How to stop this kind of email with one click.
+    pub unsubscribe: Option<crate::Unsubscribe>,
+    /// Held for the person's daily digest rather than sent alone.
+    pub for_digest: bool,
     pub created_at: DateTime<Utc>,
+}
+
+impl OutgoingEmail {
+    /// A plain-text email, sent alone.
+    pub fn plain(to: Email, subject: String, body: String, created_at: DateTime<Utc>) -> Self {
+        OutgoingEmail { to, subject, body, html: None, link: None, unsubscribe: None, for_digest: false, created_at }
+    }
 }
 
 /// How the outbox stands: for its page, and for the sender to say when mail has
@@ -204,6 +220,12 @@ pub struct OutboxEntry {
     pub to: Email,
     pub subject: String,
     pub body: String,
+    pub html: Option<String>,
+    pub link: Option<String>,
+    /// The one-click unsubscribe link, sent as the List-Unsubscribe header.
+    pub unsubscribe_url: Option<String>,
+    /// Held for a digest: never sent alone, and marked sent when its digest is queued.
+    pub for_digest: bool,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
     pub attempts: u32,

@@ -169,8 +169,14 @@ pub trait ComplaintStore: Send + Sync {
     /// One complaint in full, or `NotFound`.
     async fn complaint(&self, id: i64) -> StoreResult<ComplaintRecord>;
 
-    /// The complaint whose follow secret hashes to `follow_hash`, or `NotFound`.
+    /// The complaint whose follow secret (the first, or one added since) hashes to
+    /// `follow_hash`, or `NotFound`.
     async fn complaint_by_follow(&self, follow_hash: &str) -> StoreResult<ComplaintRecord>;
+
+    /// Adds a follow link to a complaint, for an email about to carry it: written
+    /// before the email is queued, so that a link is never sent that does not open.
+    /// `NotFound` for no such complaint.
+    async fn add_complaint_link(&self, id: i64, token_hash: &str, at: DateTime<Utc>) -> StoreResult<()>;
 
     /// The complaints about these locations, with one status or any, the latest
     /// received first.
@@ -180,14 +186,19 @@ pub trait ComplaintStore: Send + Sync {
         status: Option<ComplaintStatus>,
     ) -> StoreResult<Vec<ComplaintRecord>>;
 
+    /// Every complaint not yet closed, oldest first: what the deadline notices look at.
+    async fn open_complaints(&self) -> StoreResult<Vec<ComplaintRecord>>;
+
     /// Takes a step, checked against the complaint as it stands in the same
-    /// transaction. `Conflict` with the refusal's words when it cannot be taken
-    /// now (nothing is written); `NotFound` for no such complaint.
+    /// transaction, and queues its emails with it. `Conflict` with the refusal's
+    /// words when it cannot be taken now (nothing is written); `NotFound` for no
+    /// such complaint.
     async fn take_complaint_step(
         &self,
         id: i64,
         step: &ComplaintStep,
         by: Option<UserId>,
         at: DateTime<Utc>,
+        emails: &[OutgoingEmail],
     ) -> StoreResult<ComplaintRecord>;
 }

@@ -14,6 +14,7 @@ mod improvement;
 mod journal;
 mod models;
 mod monitoring;
+mod notices;
 mod policies;
 mod practice;
 mod returns;
@@ -33,6 +34,7 @@ pub use improvement::*;
 pub use journal::{Change, ChangeKind, JournalStore};
 pub use models::*;
 pub use monitoring::*;
+pub use notices::*;
 pub use policies::*;
 pub use practice::*;
 pub use returns::*;
@@ -57,6 +59,7 @@ pub trait Store:
     + MonitoringStore
     + ComplaintStore
     + ImprovementStore
+    + NoticeStore
     + PolicyStore
     + PracticeStore
     + VisitStore
@@ -80,6 +83,7 @@ impl<T> Store for T where
         + MonitoringStore
         + ComplaintStore
         + ImprovementStore
+        + NoticeStore
         + PolicyStore
         + PracticeStore
         + VisitStore

@@ -44,7 +44,7 @@ pub(crate) fn invitation(
         valid = describe_duration(valid),
         link = link.expose(),
     );
-    OutgoingEmail { to: user.email.clone(), subject: "You are invited to Candour".into(), body, created_at: now }
+    OutgoingEmail::plain(user.email.clone(), "You are invited to Candour".into(), body, now)
 }
 
 pub(crate) fn password_reset(user: &User, link: &Secret, valid: Duration, now: DateTime<Utc>) -> OutgoingEmail {
@@ -58,7 +58,7 @@ pub(crate) fn password_reset(user: &User, link: &Secret, valid: Duration, now: D
         valid = describe_duration(valid),
         link = link.expose(),
     );
-    OutgoingEmail { to: user.email.clone(), subject: "Reset your Candour password".into(), body, created_at: now }
+    OutgoingEmail::plain(user.email.clone(), "Reset your Candour password".into(), body, now)
 }
 
 #[cfg(test)]

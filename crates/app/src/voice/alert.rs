@@ -60,10 +60,10 @@ fn email(cause: &Cause<'_>, contact: &SafeguardingContact, public_url: &str, now
         reason = cause.reason,
         reference = cause.reference,
     );
-    OutgoingEmail {
-        to: contact.email.clone(),
-        subject: format!("Safeguarding alert: {} (level {})", location.name, cause.level.level()),
+    OutgoingEmail::plain(
+        contact.email.clone(),
+        format!("Safeguarding alert: {} (level {})", location.name, cause.level.level()),
         body,
-        created_at: now,
-    }
+        now,
+    )
 }

@@ -104,16 +104,12 @@ impl Escalations {
             alert_id = alert.id,
             hours = self.policy.working_hours,
         );
-        OutgoingEmail {
-            to: to.clone(),
-            subject: format!(
-                "Safeguarding alert not acknowledged: {} (level {})",
-                alert.location_name,
-                alert.level.level()
-            ),
+        OutgoingEmail::plain(
+            to.clone(),
+            format!("Safeguarding alert not acknowledged: {} (level {})", alert.location_name, alert.level.level()),
             body,
-            created_at: now,
-        }
+            now,
+        )
     }
 }
 

@@ -84,10 +84,10 @@ impl Voice {
 /// The reminder itself: a link, never what the person wrote.
 fn reminder_email(due: &DueReminder, public_url: &str, now: DateTime<Utc>) -> OutgoingEmail {
     let every = REMINDER_WEEKS.iter().find(|(w, _)| *w == due.every_weeks).map_or("now and then", |(_, words)| words);
-    OutgoingEmail {
-        to: due.email.clone(),
-        subject: format!("How are things going? Your feedback about {}", due.location_name),
-        body: format!(
+    OutgoingEmail::plain(
+        due.email.clone(),
+        format!("How are things going? Your feedback about {}", due.location_name),
+        format!(
             "You asked to be reminded ({}) to tell us how the things that matter to you are going.\n\n\
              Tell us here: {}\n\n\
              This link is private: it opens your own feedback. Please do not forward this email.\n\n\
@@ -96,8 +96,8 @@ fn reminder_email(due: &DueReminder, public_url: &str, now: DateTime<Utc>) -> Ou
             due.link,
             due.stop_token
         ),
-        created_at: now,
-    }
+        now,
+    )
 }
 
 #[cfg(test)]

@@ -37,7 +37,7 @@ pub(super) fn complaint(location: u32, secret: &str, received_on: NaiveDate) -> 
 }
 
 async fn step(store: &dyn Store, id: i64, step: ComplaintStep) -> ComplaintRecord {
-    store.take_complaint_step(id, &step, None, at(2)).await.expect("step taken")
+    store.take_complaint_step(id, &step, None, at(2), &[]).await.expect("step taken")
 }
 
 pub async fn complaints_round_trip_with_their_emails(store: &dyn Store) {
@@ -46,12 +46,8 @@ pub async fn complaints_round_trip_with_their_emails(store: &dyn Store) {
     let mut new = complaint(100, "a", date(2026, 3, 2));
     new.logged_by = Some(staff.id);
     new.alert = Some(ComplaintAlert { level: Criticality::new(4).expect("a level"), reason: "Pre-screen".into() });
-    let letter = OutgoingEmail {
-        to: email("ann@example.org"),
-        subject: "Your complaint".into(),
-        body: "Follow it at …".into(),
-        created_at: at(1),
-    };
+    let letter =
+        OutgoingEmail::plain(email("ann@example.org"), "Your complaint".into(), "Follow it at …".into(), at(1));
     new.emails = vec![letter.clone()];
     let receipt = store.add_complaint(&new).await.expect("kept");
     assert_eq!((receipt.reference.as_str(), receipt.duplicate), ("REF-a", false));
@@ -108,12 +104,12 @@ pub async fn complaint_steps_are_kept_and_refused_ones_change_nothing(store: &dy
     let before = store.complaint(id).await.expect("read");
 
     let early = ComplaintStep::SendResponse { on: date(2026, 3, 9), response: "Sorry".into() };
-    let refused = store.take_complaint_step(id, &early, Some(manager.id), at(2)).await;
+    let refused = store.take_complaint_step(id, &early, Some(manager.id), at(2), &[]).await;
     assert!(matches!(&refused, Err(StoreError::Conflict(m)) if m == "Acknowledge the complaint first."), "{refused:?}");
     assert_eq!(store.complaint(id).await.expect("read"), before, "a refused step changes nothing");
 
     let ack = ComplaintStep::Acknowledge { on: date(2026, 3, 3) };
-    let after = store.take_complaint_step(id, &ack, Some(manager.id), at(3)).await.expect("acknowledged");
+    let after = store.take_complaint_step(id, &ack, Some(manager.id), at(3), &[]).await.expect("acknowledged");
     assert_eq!((after.status, after.acknowledged_on), (ComplaintStatus::Acknowledged, Some(date(2026, 3, 3))));
     let agreed = step(store, id, ComplaintStep::AgreeResponseDate { by: date(2026, 5, 1) }).await;
     assert_eq!((agreed.agreed_response_by, agreed.deadlines.respond_by), (Some(date(2026, 5, 1)), date(2026, 5, 1)));
@@ -150,7 +146,7 @@ pub async fn complaint_steps_are_kept_and_refused_ones_change_nothing(store: &dy
     let resolved = step(store, id, result.clone()).await;
     assert_eq!(resolved.escalations[0].result.as_deref(), Some("Not upheld"));
     assert_eq!(resolved.escalations[0].result_on, Some(date(2026, 6, 1)));
-    let twice = store.take_complaint_step(id, &result, None, at(4)).await;
+    let twice = store.take_complaint_step(id, &result, None, at(4), &[]).await;
     assert!(matches!(twice, Err(StoreError::Conflict(_))), "a result is recorded once");
 
     let steps: Vec<&str> = resolved.timeline.iter().map(|e| e.step.as_str()).collect();
@@ -169,7 +165,7 @@ pub async fn complaint_steps_are_kept_and_refused_ones_change_nothing(store: &dy
     );
     assert_eq!((resolved.timeline[1].by, resolved.timeline[1].at), (Some(manager.id), at(3)));
     assert_eq!(resolved.timeline[5].detail, "Partly upheld");
-    let missing = store.take_complaint_step(id + 100, &ack, None, at(5)).await;
+    let missing = store.take_complaint_step(id + 100, &ack, None, at(5), &[]).await;
     assert!(matches!(missing, Err(StoreError::NotFound)));
 }
 

@@ -138,11 +138,11 @@ pub async fn journal_complaint_step_names_its_location(store: &dyn Store) {
     let receipt =
         store.add_complaint(&complaints::complaint(102, "a", date(2026, 3, 2))).await.expect("complaint logged");
     let ack = ComplaintStep::Acknowledge { on: date(2026, 3, 3) };
-    store.take_complaint_step(receipt.id, &ack, None, at(2)).await.expect("step");
+    store.take_complaint_step(receipt.id, &ack, None, at(2), &[]).await.expect("step");
     let both = [entry(102, ChangeKind::Complaint), entry(102, ChangeKind::Complaint)];
     assert_eq!(entries_after(store, last).await, both, "logged, then acknowledged");
     let last = store.last_change().await.expect("last");
-    assert!(store.take_complaint_step(receipt.id, &ack, None, at(3)).await.is_err(), "acknowledged already");
+    assert!(store.take_complaint_step(receipt.id, &ack, None, at(3), &[]).await.is_err(), "acknowledged already");
     assert_eq!(store.last_change().await.expect("last"), last, "a refused step appends nothing");
 }
 

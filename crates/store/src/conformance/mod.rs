@@ -48,6 +48,7 @@ use crate::*;
 mod complaints;
 mod improvement;
 mod journal;
+mod notices;
 mod policies;
 mod practice;
 mod shared;
@@ -56,6 +57,7 @@ mod visits;
 pub use complaints::*;
 pub use improvement::*;
 pub use journal::*;
+pub use notices::*;
 pub use policies::*;
 pub use practice::*;
 pub use shared::*;
@@ -145,6 +147,15 @@ macro_rules! conformance_tests {
         $crate::conformance_tests!(@cases $fresh;
             practice_goes_from_draft_to_published_and_back,
             practice_search_finds_only_published_accounts,
+        );
+        // Notices (notices.rs).
+        $crate::conformance_tests!(@cases $fresh;
+            mail_choices_default_to_each_and_keep_the_last,
+            emails_keep_their_html_link_and_unsubscribe_link,
+            a_once_only_notice_is_queued_once,
+            held_emails_wait_for_one_digest_per_person,
+            notices_go_to_the_signed_up_managers_of_the_service_or_its_provider,
+            complaint_links_open_their_complaint_and_steps_queue_their_emails,
         );
         // Experts' visits (visits.rs).
         $crate::conformance_tests!(@cases $fresh;
@@ -930,11 +941,8 @@ pub async fn audit_log_is_searched_newest_first(store: &dyn Store) {
 
 pub async fn outbox_keeps_queued_email(store: &dyn Store) {
     assert!(store.outbox(10).await.expect("outbox").is_empty());
-    let mail = |to: &str, subject: &str, hours| OutgoingEmail {
-        to: email(to),
-        subject: subject.into(),
-        body: format!("Hello,\n\n{subject}.\n"),
-        created_at: at(hours),
+    let mail = |to: &str, subject: &str, hours| {
+        OutgoingEmail::plain(email(to), subject.into(), format!("Hello,\n\n{subject}.\n"), at(hours))
     };
     let first = store.queue_email(&mail("jo@example.org", "You are invited", 1)).await.expect("queue");
     let second = store.queue_email(&mail("al@example.org", "Reset your password", 2)).await.expect("queue");
@@ -1425,11 +1433,13 @@ fn alert_of(level: u8, reason: &str, to: &[&str], hours: i64) -> NewAlert {
         reason: reason.into(),
         emails: to
             .iter()
-            .map(|address| OutgoingEmail {
-                to: email(address),
-                subject: "Safeguarding alert".into(),
-                body: format!("An alert for {address}"),
-                created_at: at(hours),
+            .map(|address| {
+                OutgoingEmail::plain(
+                    email(address),
+                    "Safeguarding alert".into(),
+                    format!("An alert for {address}"),
+                    at(hours),
+                )
             })
             .collect(),
     }
@@ -1695,11 +1705,8 @@ pub async fn voice_alerts_are_kept_with_their_emails(store: &dyn Store) {
     assert_eq!(ids(store.alerts(&AlertScope::All, false, 1).await.expect("alerts")), [first], "limit");
 
     // Unacknowledged, it is escalated step by step, each step once, with its emails.
-    let escalation = |to: &str| OutgoingEmail {
-        to: email(to),
-        subject: "Escalated".into(),
-        body: "An alert has not been acknowledged".into(),
-        created_at: at(4),
+    let escalation = |to: &str| {
+        OutgoingEmail::plain(email(to), "Escalated".into(), "An alert has not been acknowledged".into(), at(4))
     };
     let emails = [escalation("inspector@example.org"), escalation("admin@example.org")];
     let reason = "Not acknowledged within 4 working hours";
@@ -1919,11 +1926,13 @@ pub async fn voice_reminders_are_queued_once_when_due_and_stopped_by_key_or_toke
     store.set_reminder(&key_hash("mine"), &reminder(8, "t2")).await.expect("replaced");
     let own = store.own_feedback(&key_hash("mine")).await.expect("own");
     assert_eq!(own.reminder.as_ref().map(|r| (r.every_weeks, r.next_due_at)), Some((8, at(24 * 7 * 8))));
-    let compose = |due: &DueReminder| OutgoingEmail {
-        to: due.email.clone(),
-        subject: format!("How are things going at {}?", due.location_name),
-        body: format!("{} every {} weeks; stop: {}", due.link, due.every_weeks, due.stop_token),
-        created_at: at(0),
+    let compose = |due: &DueReminder| {
+        OutgoingEmail::plain(
+            due.email.clone(),
+            format!("How are things going at {}?", due.location_name),
+            format!("{} every {} weeks; stop: {}", due.link, due.every_weeks, due.stop_token),
+            at(0),
+        )
     };
     let before = store.outbox(100).await.expect("outbox").len();
     assert_eq!(store.queue_due_reminders(at(24 * 7 * 8 - 1), 10, &compose).await.expect("queue"), 0, "not yet due");
@@ -2079,12 +2088,7 @@ pub async fn voice_snapshots_move_in_batches(store: &dyn Store) {
 }
 
 pub async fn outbox_sends_due_email_and_retries_failures(store: &dyn Store) {
-    let mail = |to: &str, hours| OutgoingEmail {
-        to: email(to),
-        subject: "Hello".into(),
-        body: "Hi".into(),
-        created_at: at(hours),
-    };
+    let mail = |to: &str, hours| OutgoingEmail::plain(email(to), "Hello".into(), "Hi".into(), at(hours));
     let first = store.queue_email(&mail("jo@example.org", 1)).await.expect("queue");
     let second = store.queue_email(&mail("al@example.org", 2)).await.expect("queue");
     // Each claim holds its emails for one hour.
@@ -2124,7 +2128,7 @@ pub async fn outbox_sends_due_email_and_retries_failures(store: &dyn Store) {
 pub async fn outbox_claims_each_email_once_among_many_senders(store: std::sync::Arc<dyn Store>) {
     for n in 0..60 {
         let to = email(&format!("person{n}@example.org"));
-        let queued = OutgoingEmail { to, subject: "Hello".into(), body: "Hi".into(), created_at: at(1) };
+        let queued = OutgoingEmail::plain(to, "Hello".into(), "Hi".into(), at(1));
         store.queue_email(&queued).await.expect("queue");
     }
     let mut senders = tokio::task::JoinSet::new();

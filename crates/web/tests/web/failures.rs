@@ -189,6 +189,39 @@ impl OutboxStore for BrokenStore {
 }
 
 #[async_trait]
+impl NoticeStore for BrokenStore {
+    async fn mail_choices(&self, _: &str, _: &[Email]) -> StoreResult<Vec<(Email, MailChoice)>> {
+        broken()
+    }
+    async fn mail_choices_of(&self, _: &Email) -> StoreResult<Vec<(String, MailChoice)>> {
+        broken()
+    }
+    async fn set_mail_choice(&self, _: &Email, _: &str, _: MailChoice, _: DateTime<Utc>) -> StoreResult<()> {
+        broken()
+    }
+    async fn unsubscribe_link(&self, _: &str) -> StoreResult<(Email, String)> {
+        broken()
+    }
+    async fn sent_notices(&self, _: &[String]) -> StoreResult<Vec<String>> {
+        broken()
+    }
+    async fn queue_once(&self, _: &str, _: &[OutgoingEmail], _: DateTime<Utc>) -> StoreResult<bool> {
+        broken()
+    }
+    async fn queue_digests(
+        &self,
+        _: DateTime<Utc>,
+        _: DateTime<Utc>,
+        _: &(dyn for<'a> Fn(Digest<'a>) -> OutgoingEmail + Send + Sync),
+    ) -> StoreResult<u32> {
+        broken()
+    }
+    async fn recipients_for(&self, _: &LocationId, _: &[candour_domain::Role]) -> StoreResult<Vec<Recipient>> {
+        broken()
+    }
+}
+
+#[async_trait]
 impl VoiceStore for BrokenStore {
     async fn submit_feedback(&self, _new: &NewFeedback) -> StoreResult<Receipt> {
         broken()
@@ -390,12 +423,19 @@ impl ComplaintStore for BrokenStore {
     ) -> StoreResult<Vec<ComplaintRecord>> {
         broken()
     }
+    async fn open_complaints(&self) -> StoreResult<Vec<ComplaintRecord>> {
+        broken()
+    }
+    async fn add_complaint_link(&self, _: i64, _: &str, _: DateTime<Utc>) -> StoreResult<()> {
+        broken()
+    }
     async fn take_complaint_step(
         &self,
         _: i64,
         _: &candour_domain::complaints::ComplaintStep,
         _: Option<UserId>,
         _: DateTime<Utc>,
+        _: &[OutgoingEmail],
     ) -> StoreResult<ComplaintRecord> {
         broken()
     }

@@ -558,7 +558,7 @@ async fn an_upheld_complaint_in_the_log_is_offered_by_reference_without_its_word
             ComplaintStep::SendResponse { on, response: "We are sorry.".into() },
             ComplaintStep::Close { on, outcome, learned: "Checks at each round.".into() },
         ] {
-            app.store.take_complaint_step(id, &step, None, chrono::Utc::now()).await.expect("step");
+            app.store.take_complaint_step(id, &step, None, chrono::Utc::now(), &[]).await.expect("step");
         }
     }
     let mut browser = admin(&app).await;

@@ -302,12 +302,12 @@ async fn the_outbox_says_how_mail_stands_and_warns_after_an_hour_of_failures() {
     let app = TestApp::new().await;
     let mut admin = signed_in(&app, "admin@example.org", vec![grant(Role::Admin, Scope::All)]).await;
     let queued = chrono::Utc::now() - chrono::Duration::hours(2);
-    let email = candour_store::OutgoingEmail {
-        to: candour_domain::Email::parse("jo@example.org").unwrap(),
-        subject: "Hello".into(),
-        body: "Hi".into(),
-        created_at: queued,
-    };
+    let email = candour_store::OutgoingEmail::plain(
+        candour_domain::Email::parse("jo@example.org").unwrap(),
+        "Hello".into(),
+        "Hi".into(),
+        queued,
+    );
     let id = app.store.queue_email(&email).await.expect("queued");
     let page = admin.get(&app, "/admin/outbox").await;
     assert_eq!(page.status, StatusCode::OK);
