@@ -517,7 +517,7 @@ mod tests {
         for _ in 0..4 {
             let store = Arc::clone(&store);
             let ack = ComplaintStep::Acknowledge { on: NaiveDate::from_ymd_opt(2026, 3, 3).expect("a date") };
-            steps.spawn(async move { store.take_complaint_step(id, &ack, None, Utc::now()).await });
+            steps.spawn(async move { store.take_complaint_step(id, &ack, None, Utc::now(), &[]).await });
         }
         let results = steps.join_all().await;
         assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");

@@ -96,12 +96,7 @@ pub fn app_with_monitor(store: Arc<dyn Store>, config: WebConfig, monitor: Monit
     let https = config.secure_cookies();
     let limiter = RateLimiter::new(store.clone(), "sign-in", config.sign_in_limit);
     let feedback_limits = FeedbackLimits::new(store.clone(), config.feedback_per_address, config.feedback_per_service);
-    let settings = Settings {
-        public_url: config.public_url().to_string(),
-        accounts: config.accounts.clone(),
-        complaints: config.complaint_policy,
-    };
-    let app = App::new(store.clone(), &settings);
+    let app = App::new(store.clone(), &settings(&config));
     let read_your_writes =
         consistency::ReadYourWrites { store: store.clone(), secure_cookies: config.secure_cookies() };
     let open_data = Arc::new(pages::open_data::Files::new());
@@ -127,9 +122,19 @@ pub fn app_with_monitor(store: Arc<dyn Store>, config: WebConfig, monitor: Monit
     with_middleware(router, https)
 }
 
+/// What the application's services are told, from the server's configuration.
+fn settings(config: &WebConfig) -> Settings {
+    Settings {
+        public_url: config.public_url().to_string(),
+        accounts: config.accounts.clone(),
+        complaints: config.complaint_policy,
+    }
+}
+
 fn public_routes() -> Router<AppState> {
     Router::new()
         .merge(pages::register::routes())
+        .merge(pages::notices::routes())
         .route("/healthz", get(api::health))
         .route("/assets/{name}", get(assets::serve_asset))
 }
@@ -251,6 +256,14 @@ pub async fn serve(listener: tokio::net::TcpListener, store: Arc<dyn Store>, con
             escalate_due_alerts_now(&escalations).await;
         }
     });
+    let services = App::new(store.clone(), &settings(&config));
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(NOTICES_EVERY);
+        loop {
+            every.tick().await;
+            queue_due_notices_now(&services).await;
+        }
+    });
     let service = app(store, config).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await
 }
@@ -263,6 +276,24 @@ const VOICE_REFRESH_EVERY: Duration = Duration::from_secs(10 * 60);
 /// How often the server looks for safeguarding alerts due escalation: an alert that
 /// went to no one is due at once, so within a minute.
 const ESCALATE_EVERY: Duration = Duration::from_secs(60);
+
+/// How often the server looks for notices that fall due with time (complaint
+/// deadlines) and for the day's digests, gathered at 07:00.
+const NOTICES_EVERY: Duration = Duration::from_secs(5 * 60);
+
+async fn queue_due_notices_now(app: &App) {
+    let now = chrono::Utc::now();
+    match app.complaints.queue_deadline_notices(now).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(complaints = n, "queued complaint deadline notices"),
+        Err(err) => tracing::error!(error = %err, "complaint deadline notices could not be queued"),
+    }
+    match app.notices.queue_digests(now).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(digests = n, "queued the daily digests"),
+        Err(err) => tracing::error!(error = %err, "the daily digests could not be queued"),
+    }
+}
 
 async fn refresh_voice_snapshots_now(voice: &Voice) {
     match voice.refresh_snapshots(chrono::Utc::now()).await {

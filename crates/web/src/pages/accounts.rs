@@ -26,6 +26,7 @@ pub fn routes(limiter: RateLimiter) -> Router<AppState> {
         .route("/password-reset/{secret}", get(links::new_password_form).post(links::new_password))
         .route("/invitations/{secret}", get(links::invitation_form).post(links::accept_invitation))
         .route("/account", get(account::show))
+        .route("/account/emails", post(account::choose_emails))
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route("/admin/users", get(admin::users))

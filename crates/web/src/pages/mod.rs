@@ -14,6 +14,7 @@ pub mod improvement;
 pub mod manage;
 pub mod moderation;
 pub mod monitoring;
+pub mod notices;
 pub mod open_data;
 pub mod policies;
 pub mod practice;

@@ -7,6 +7,8 @@
 //!   cookie, but cannot read it to fill in the field;
 //! - an `Origin` header, when the browser sends one, must be our own origin.
 //!
+//! One-click unsubscribe links are not checked either: see [`UNSUBSCRIBE`].
+//!
 //! Requests to the API are not checked: the API never reads cookies (private
 //! routes take a bearer token), so a browser tricked into sending one carries no
 //! one's authority. Its one anonymous write, feedback, takes only JSON, which a
@@ -90,8 +92,13 @@ pub async fn protect(State(settings): State<Arc<CsrfSettings>>, request: Request
 
 fn needs_check(method: &Method, path: &str, headers: &HeaderMap) -> bool {
     let changes_state = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE);
-    changes_state && !has_bearer(headers) && !path.starts_with("/api/")
+    changes_state && !has_bearer(headers) && !path.starts_with("/api/") && !path.starts_with(UNSUBSCRIBE)
 }
+
+/// One-click unsubscribe links: mail programs post to them without cookies (RFC
+/// 8058), and the link's own secret is its whole authority, which another site
+/// cannot know.
+const UNSUBSCRIBE: &str = "/unsubscribe/";
 
 /// A request carrying `Authorization: Bearer` is authenticated by that token alone
 /// (never by cookies), and a browser cannot add the header to a cross-site request.

@@ -40,7 +40,7 @@ async fn form_key(app: &TestApp, browser: &mut Browser, uri: &str) -> String {
 }
 
 /// Raises a complaint about Rose Court as the public; returns the follow path.
-async fn raise(app: &TestApp) -> String {
+pub(crate) async fn raise(app: &TestApp) -> String {
     let mut public = Browser::new();
     let uri = format!("/locations/{ROSE_COURT}/complaints/new");
     let key = form_key(app, &mut public, &uri).await;
@@ -49,7 +49,7 @@ async fn raise(app: &TestApp) -> String {
     format!("/complaints/follow/{key}")
 }
 
-async fn only_complaint_id(app: &TestApp) -> i64 {
+pub(crate) async fn only_complaint_id(app: &TestApp) -> i64 {
     let rose = candour_domain::LocationId::parse(ROSE_COURT).unwrap();
     let all = app.store.complaints(&[rose], None).await.expect("complaints");
     assert_eq!(all.len(), 1);

@@ -18,6 +18,7 @@ mod feeds;
 mod fixture;
 mod improvement;
 mod moderation;
+mod notices;
 mod open_data;
 mod pages;
 mod people;

@@ -9,13 +9,15 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use candour_app::accounts::{AccountError, SignInError};
+use candour_app::notices::NoticeKind;
 use candour_domain::{Action, Password, Resource};
-use candour_store::ApiToken;
+use candour_store::{ApiToken, MailChoice, StoreError};
+use chrono::Utc;
 use serde::Deserialize;
 
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError, render};
-use crate::forms::{ErrorLink, Field, FormErrors, pairs, raw, value};
+use crate::forms::{ErrorLink, Field, FormErrors, RadioGroup, pairs, raw, value};
 use crate::pages::chrome::{Chrome, GrantLine, date_time};
 use crate::state::AppState;
 use crate::views::Row;
@@ -33,6 +35,8 @@ struct AccountPage {
     grants: Vec<GrantLine>,
     tokens: Vec<TokenRow>,
     token_name: Field,
+    /// How the person gets each kind of email they may get; empty for none.
+    emails: Vec<RadioGroup>,
 }
 
 struct TokenRow {
@@ -66,11 +70,13 @@ pub async fn show(
     query: Result<Query<AccountQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let mut page = account_page(&state, &who, FormErrors::default(), "").await?;
-    if query.ok().and_then(|q| q.0.done).as_deref() == Some("password") {
-        page.notice = Some(
+    page.notice = match query.ok().and_then(|q| q.0.done).as_deref() {
+        Some("password") => Some(
             "Your password has been changed. You have been signed out everywhere else, and your API tokens revoked.",
-        );
-    }
+        ),
+        Some("emails") => Some("Your choices of emails have been saved."),
+        _ => None,
+    };
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -105,6 +111,22 @@ pub async fn change_password(
         }
     }
     Ok(render(StatusCode::BAD_REQUEST, &account_page(&state, &who, errors, "").await?))
+}
+
+/// `POST /account/emails`: how the person gets each kind of email; a choice that
+/// is not one is shown against its question, and nothing changes.
+pub async fn choose_emails(State(state): State<AppState>, who: SignedIn, body: Bytes) -> Result<Response, PageError> {
+    let form = pairs(&body);
+    match state.app.notices.choose(&who.actor(), &form, Utc::now()).await {
+        Ok(()) => Ok(Redirect::to("/account?done=emails#emails").into_response()),
+        Err(StoreError::Invalid(message)) => {
+            let mut errors = FormErrors::default();
+            let first = form.iter().find_map(|(k, _)| NoticeKind::parse(k)).map_or("emails", NoticeKind::code);
+            errors.add(first, message);
+            Ok(render(StatusCode::BAD_REQUEST, &account_page(&state, &who, errors, "").await?))
+        }
+        Err(err) => Err(PageError(WebError::from_store(err, String::new))),
+    }
 }
 
 /// `POST /account/tokens`: creates a token and shows its secret, this once.
@@ -165,6 +187,7 @@ async fn account_page(
     who.require(state, Action::Read, Resource::ApiTokens { owner: principal.user_id }).await?;
     let user = state.app.accounts.user(principal.user_id).await.map_err(|e| account_failure(e).0)?;
     let tokens = state.app.accounts.api_tokens(principal).await.map_err(|e| account_failure(e).0)?;
+    let choices = state.app.notices.choices(&who.actor()).await.map_err(|e| WebError::from_store(e, String::new))?;
     let details = vec![
         Row::text("Name", user.name.clone()),
         Row::text("Email address", user.email.to_string()),
@@ -188,7 +211,19 @@ async fn account_page(
             .hint("What the token is for, for example \"Council dashboard\"")
             .value(token_name)
             .errors(&errors),
+        emails: choices.iter().map(|(kind, choice)| email_choice(*kind, *choice, &errors)).collect(),
     })
+}
+
+/// One kind of email's question: each as it happens, a daily digest where it may wait, or none.
+fn email_choice(kind: NoticeKind, choice: MailChoice, errors: &FormErrors) -> RadioGroup {
+    let mut choices = vec![(MailChoice::Each, "Each one as it happens")];
+    if kind.digestible() {
+        choices.push((MailChoice::Digest, "In one email a day, at 7am"));
+    }
+    choices.push((MailChoice::None, "None"));
+    let choices = choices.into_iter().map(|(c, label)| (c.code().to_string(), label.to_string(), None));
+    RadioGroup::new(kind.code(), kind.code(), kind.title(), choices, choice.code(), errors)
 }
 
 fn token_row(t: &ApiToken) -> TokenRow {

@@ -1,0 +1,110 @@
+//! Router tests for notices: choosing how emails come on `/account`, the one-click
+//! unsubscribe link (a page, and a mail program's post without cookies), and the
+//! complainant's step emails whose links open their complaint.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use candour_domain::Role;
+use candour_store::OutboxEntry;
+
+use crate::browser::*;
+use crate::complaints::{only_complaint_id, raise};
+use crate::fixture::*;
+
+async fn emails_to(app: &TestApp, address: &str) -> Vec<OutboxEntry> {
+    let mut all = app.store.outbox(500).await.expect("outbox");
+    all.retain(|e| e.to.as_str() == address);
+    all.reverse();
+    all
+}
+
+/// The path of a URL on the test site.
+fn path(url: &str) -> &str {
+    url.strip_prefix("http://candour.test").expect("a link to the site")
+}
+
+#[tokio::test]
+async fn a_manager_chooses_how_emails_come_and_staff_have_nothing_to_choose() {
+    let app = TestApp::new().await;
+    let mut manager =
+        signed_in(&app, "manager@rose.example", vec![grant(Role::Manager, location_scope(ROSE_COURT))]).await;
+    let page = manager.get(&app, "/account").await;
+    page.assert_contains(&["id=\"emails\"", "New complaints about your services", "In one email a day, at 7am"]);
+
+    let saved = manager
+        .post(&app, "/account/emails", &[("complaint_received", "digest"), ("complaint_deadline", "none")])
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = manager.get(&app, "/account?done=emails").await;
+    page.assert_contains(&["Your choices of emails have been saved.", "value=\"digest\" checked"]);
+
+    let refused = manager.post(&app, "/account/emails", &[("complaint_received", "weekly")]).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    refused.assert_contains(&["id=\"complaint_received-error\"", "href=\"#complaint_received\""]);
+
+    let mut staff = signed_in(&app, "staff@rose.example", vec![grant(Role::Staff, location_scope(ROSE_COURT))]).await;
+    staff.get(&app, "/account").await.assert_lacks(&["id=\"emails\""]);
+    let anonymous = Browser::new().post(&app, "/account/emails", &[("complaint_received", "none")]).await;
+    let to = anonymous.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("");
+    assert!(to.starts_with("/sign-in"), "sent to sign in, nothing saved: {to}");
+}
+
+#[tokio::test]
+async fn one_click_in_a_notice_stops_that_kind_of_email_even_from_a_mail_program() {
+    let app = TestApp::new().await;
+    signed_in(&app, "manager@rose.example", vec![grant(Role::Manager, location_scope(ROSE_COURT))]).await;
+    raise(&app).await;
+    let notice = emails_to(&app, "manager@rose.example").await.remove(0);
+    assert!(notice.subject.starts_with("New complaint about Rose Court"), "{}", notice.subject);
+    let link = notice.unsubscribe_url.clone().expect("an unsubscribe link");
+
+    let page = app.get(path(&link)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains(&["Stop these emails", "New complaints about your services", "m…@rose.example"]);
+    page.assert_lacks(&["manager@rose.example"]);
+
+    // A mail program posts once, with no cookie and no CSRF token (RFC 8058).
+    let one_click = Request::post(path(&link))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("List-Unsubscribe=One-Click"))
+        .expect("a request");
+    let stopped = app.request(one_click).await;
+    assert_eq!(stopped.status, StatusCode::OK, "{}", stopped.body);
+    stopped.assert_contains(&["We will not send any more emails about"]);
+    raise(&app).await;
+    assert_eq!(emails_to(&app, "manager@rose.example").await.len(), 1, "stopped");
+
+    let resumed = Browser::new().post(&app, path(&link), &[("choice", "resume")]).await;
+    resumed.assert_contains(&["have started again"]);
+    raise(&app).await;
+    assert_eq!(emails_to(&app, "manager@rose.example").await.len(), 2, "started again");
+
+    for unknown in ["/unsubscribe/AAAAAAAAAAAAAAAAAAAAAA", "/unsubscribe/%3Cscript%3E"] {
+        let reply = app.get(unknown).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{unknown}");
+        reply.assert_contains(&["This link to stop emails is not known"]);
+    }
+}
+
+#[tokio::test]
+async fn each_step_emails_the_complainant_a_link_that_opens_their_complaint() {
+    let app = TestApp::new().await;
+    raise(&app).await;
+    let id = only_complaint_id(&app).await;
+    let mut owner =
+        signed_in(&app, "admin@sunrise.example", vec![grant(Role::ProviderAdmin, provider_scope(SUNRISE))]).await;
+    let today = chrono::Utc::now().date_naive().to_string();
+    let ack = owner
+        .post(&app, &format!("/manage/complaints/{id}/steps"), &[("step", "acknowledge"), ("acknowledge-on", &today)])
+        .await;
+    assert_eq!(ack.status, StatusCode::SEE_OTHER, "{}", ack.body);
+    let emails = emails_to(&app, "ann@example.org").await;
+    assert_eq!(emails.len(), 2, "the follow link, then the acknowledgement");
+    let told = &emails[1];
+    assert!(told.body.contains("Rose Court has acknowledged your complaint."), "{}", told.body);
+    assert!(!told.body.contains("tablets"), "never what was written");
+    let link = told.link.as_deref().expect("a link");
+    let followed = app.get(path(link)).await;
+    assert_eq!(followed.status, StatusCode::OK);
+    followed.assert_contains(&["Acknowledged"]);
+}
