@@ -109,8 +109,7 @@ impl App {
         let moderation = Moderation::new(store.clone(), voice.clone());
         let register = register::Register::new(store.clone());
         let returns = returns::Returns::new(store.clone(), gate.clone());
-        let workspaces =
-            Workspaces::new(store.clone(), store.clone(), store.clone(), store.clone(), store.clone(), gate.clone());
+        let workspaces = Workspaces::new(store.clone(), gate.clone());
         let accounts = Accounts::new(store, settings.accounts.clone());
         Self {
             gate,

@@ -6,14 +6,16 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
-use candour_domain::complaints::Outcome;
+use candour_domain::complaints::{ComplaintStatus, Outcome};
+use candour_domain::returns::Month;
 use candour_domain::voice::Criticality;
+use candour_domain::working_days::add_working_days;
 use candour_domain::{
     Action, Email, Grant, LocationId, Principal, Provider, ProviderId, Rating, Resource, Role, Scope, UserId, authorize,
 };
 use candour_store::{
     AccountStore, AlertScope, ComplaintRecord, ComplaintStore, ImprovementStore, LocationDetail, LocationQuery,
-    LocationSort, LocationSummary, Plan, RegisterStore, StoreError, StoreResult, User, VoiceStore,
+    LocationSort, LocationSummary, Plan, RegisterStore, ReturnsStore, Store, StoreError, StoreResult, User, VoiceStore,
 };
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -72,19 +74,68 @@ pub struct Workspaces {
     voice: Arc<dyn VoiceStore>,
     complaints: Arc<dyn ComplaintStore>,
     plans: Arc<dyn ImprovementStore>,
+    returns: Arc<dyn ReturnsStore>,
     gate: Gate,
 }
 
 impl Workspaces {
-    pub fn new(
-        register: Arc<dyn RegisterStore>,
-        accounts: Arc<dyn AccountStore>,
-        voice: Arc<dyn VoiceStore>,
-        complaints: Arc<dyn ComplaintStore>,
-        plans: Arc<dyn ImprovementStore>,
-        gate: Gate,
-    ) -> Self {
-        Self { register, accounts, voice, complaints, plans, gate }
+    pub fn new(store: Arc<dyn Store>, gate: Gate) -> Self {
+        Self {
+            register: store.clone(),
+            accounts: store.clone(),
+            voice: store.clone(),
+            complaints: store.clone(),
+            plans: store.clone(),
+            returns: store,
+            gate,
+        }
+    }
+
+    /// What needs doing now at a service the caller may read, each part only if the
+    /// caller may see it: open safeguarding alerts, complaints overdue or due by the
+    /// next working day, stories without a reply, the last month's missing return,
+    /// and improvement actions past their date.
+    pub async fn needs_doing(
+        &self,
+        actor: &Actor,
+        detail: &LocationDetail,
+        today: NaiveDate,
+    ) -> Result<NeedsDoing, WorkspacesError> {
+        let p = &actor.principal;
+        let l = &detail.location;
+        let may = |resource| authorize(p, Action::Read, resource).is_allowed();
+        let mut needs = NeedsDoing::default();
+        if may(Resource::Location {
+            id: &l.id,
+            provider: &l.provider_id,
+            local_authority: l.local_authority.as_deref(),
+        }) {
+            let open = self.voice.alerts(&AlertScope::Locations(vec![l.id.clone()]), true, 1000).await?;
+            needs.open_alerts = Some(open.len() as u32);
+        }
+        if may(crate::complaints::location_resource(detail)) {
+            let complaints = self.complaints.complaints(std::slice::from_ref(&l.id), None).await?;
+            needs.complaints = Some(complaints_due(&complaints, today));
+        }
+        if may(Resource::LocationVoice { location: &l.id, provider: &l.provider_id }) {
+            let stories = self.voice.stories_to_answer(&l.id, 1, STORIES_LOOKED_AT).await?;
+            needs.stories_unanswered = Some(stories.items.iter().filter(|s| s.replies.is_empty()).count() as u32);
+        }
+        if authorize(p, Action::Write, crate::returns::location_resource(detail)).is_allowed() {
+            let month = crate::returns::last_complete_month(today);
+            let sent = self.returns.returns_of(&l.id, month, month).await?;
+            needs.return_missing = Some(sent.is_empty().then_some(month));
+        }
+        let plans = Resource::ImprovementPlans {
+            location: &l.id,
+            provider: &l.provider_id,
+            local_authority: l.local_authority.as_deref(),
+        };
+        if may(plans) {
+            let plans = self.plans.plans_of(&l.id).await?;
+            needs.actions_overdue = Some(plans.iter().map(|plan| progress(plan, today).overdue).sum());
+        }
+        Ok(needs)
     }
 
     /// A provider's facts, for an action on it that its own call then decides;
@@ -247,6 +298,44 @@ pub struct LocationWorkspace {
     /// those who manage the provider's accounts only, left out otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub people: Option<Vec<Person>>,
+}
+
+/// The stories looked at for a missing reply: the newest, as a page of them shows.
+const STORIES_LOOKED_AT: u32 = 200;
+
+/// What needs doing at a service; `None` where the caller may not see that part.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NeedsDoing {
+    pub open_alerts: Option<u32>,
+    pub complaints: Option<ComplaintsDue>,
+    /// Among the newest published stories.
+    pub stories_unanswered: Option<u32>,
+    /// `Some(None)` when the last month's return is in.
+    pub return_missing: Option<Option<Month>>,
+    pub actions_overdue: Option<u32>,
+}
+
+/// Complaints whose acknowledgement or response is late, or due by the next working day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ComplaintsDue {
+    pub overdue: u32,
+    pub due_soon: u32,
+}
+
+fn complaints_due(complaints: &[ComplaintRecord], today: NaiveDate) -> ComplaintsDue {
+    let next = add_working_days(today, 1).unwrap_or(today);
+    let mut due = ComplaintsDue::default();
+    for c in complaints.iter().filter(|c| c.status != ComplaintStatus::Closed) {
+        let late = c.overdue(today);
+        if late.acknowledgement || late.response {
+            due.overdue += 1;
+        } else if (c.acknowledged_on.is_none() && c.deadlines.acknowledge_by <= next)
+            || (c.response_sent_on.is_none() && c.deadlines.respond_by <= next)
+        {
+            due.due_soon += 1;
+        }
+    }
+    due
 }
 
 /// Whether a workspace lists the people with access (names, emails, roles): only

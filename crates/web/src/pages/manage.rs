@@ -599,6 +599,8 @@ struct LocationPage {
     good_practice_href: Option<String>,
     /// Draft reports waiting for the caller's review.
     awaiting: Vec<AwaitingReview>,
+    /// What needs doing now, first on the page; `None` when the caller may see none of it.
+    needs: Option<Vec<LinkLine>>,
 }
 
 struct AssessmentLine {
@@ -669,10 +671,89 @@ pub async fn location(
     let mut page = location_page(&who, &ws, provider_link, &manager);
     (page.assessments, page.open_assessment, page.awaiting) = (assessments, open_assessment, awaiting);
     page.voice_links = voice_links(who.principal(), &ws.detail);
+    page.needs = needs_lines(&state, &who, &ws.detail, page.benchmark_href.as_deref()).await?;
     let l = &ws.detail.location;
     page.policy_reads =
         crate::pages::policies::location_read_rate(&state, who.principal(), &l.id, &l.provider_id).await?;
     Ok(render(StatusCode::OK, &page))
+}
+
+/// What needs doing now at a service, as links to where it is done; `None` when
+/// the caller may see none of it. Counts of nothing are left out.
+async fn needs_lines(
+    state: &AppState,
+    who: &SignedIn,
+    detail: &LocationDetail,
+    benchmark_href: Option<&str>,
+) -> Result<Option<Vec<LinkLine>>, WebError> {
+    let today = chrono::Utc::now().date_naive();
+    let needs = state.app.workspaces.needs_doing(&who.actor(), detail, today).await.map_err(|e| who.fail(e))?;
+    let id = &detail.location.id;
+    let mut lines = Vec::new();
+    let mut count = |n: u32, one: &str, many: &str, href: String, note: &str| {
+        if n > 0 {
+            lines.push(LinkLine::to(count_of(u64::from(n), one, many), href, note));
+        }
+    };
+    if let Some(n) = needs.open_alerts {
+        count(
+            n,
+            "open safeguarding alert",
+            "open safeguarding alerts",
+            "/manage/alerts".into(),
+            "Acknowledge each and record what was done",
+        );
+    }
+    if let Some(due) = needs.complaints {
+        let href = format!("/manage/locations/{id}/complaints");
+        count(
+            due.overdue,
+            "complaint overdue",
+            "complaints overdue",
+            href.clone(),
+            "Its acknowledgement or response is late",
+        );
+        count(
+            due.due_soon,
+            "complaint due by the next working day",
+            "complaints due by the next working day",
+            href,
+            "",
+        );
+    }
+    if let Some(n) = needs.stories_unanswered {
+        count(
+            n,
+            "story without a reply",
+            "stories without a reply",
+            format!("/manage/locations/{id}/voice"),
+            "Answer what people said",
+        );
+    }
+    if let Some(n) = needs.actions_overdue {
+        count(
+            n,
+            "improvement action past its date",
+            "improvement actions past their date",
+            format!("/manage/locations/{id}/plans"),
+            "",
+        );
+    }
+    if let Some(Some(month)) = needs.return_missing {
+        let label = format!("The monthly return for {} is not in", crate::views::month_name(month));
+        lines.push(LinkLine::to(
+            label,
+            crate::pages::returns::returns_link(who.principal(), detail).unwrap_or_default(),
+            "",
+        ));
+    }
+    let band = benchmark_href.zip(state.monitor.current()).and_then(|(href, snapshot)| {
+        let band = snapshot.get(id)?.entry.band;
+        Some(LinkLine::to(format!("Monitoring band {band} of 6"), href, "Band 1 is looked at first; see why"))
+    });
+    let visible = needs != candour_app::workspaces::NeedsDoing::default() || band.is_some();
+    lines.extend(band);
+    Ok(visible.then_some(lines))
 }
 
 /// The provider's workspace when the policy lets the caller read it (judged on
@@ -723,6 +804,7 @@ fn location_page(
         assessments: Vec::new(),
         open_assessment: None,
         awaiting: Vec::new(),
+        needs: None,
         voice_links: Vec::new(),
         returns_href: crate::pages::returns::returns_link(who.principal(), d),
         benchmark_href: benchmark_link(who.principal(), l),

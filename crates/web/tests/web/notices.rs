@@ -108,3 +108,25 @@ async fn each_step_emails_the_complainant_a_link_that_opens_their_complaint() {
     assert_eq!(followed.status, StatusCode::OK);
     followed.assert_contains(&["Acknowledged"]);
 }
+
+#[tokio::test]
+async fn the_service_workspace_opens_with_what_needs_doing_now_as_each_may_see_it() {
+    let app = TestApp::new().await;
+    raise(&app).await;
+    app.write_directly("UPDATE complaints SET acknowledge_by = '2020-01-06'").await;
+    let page = format!("/manage/locations/{ROSE_COURT}");
+    let mut manager = signed_in(&app, "manager@rose.example", vec![grant(Role::Manager, location_scope(ROSE_COURT))]).await;
+    let seen = manager.get(&app, &page).await;
+    assert_eq!(seen.status, StatusCode::OK);
+    seen.assert_contains(&[
+        "id=\"needs-heading\"",
+        "1 complaint overdue",
+        &format!("href=\"/manage/locations/{ROSE_COURT}/complaints\""),
+        "is not in",
+    ]);
+    seen.assert_lacks(&["Nothing needs doing now"]);
+    let mut staff = signed_in(&app, "staff@rose.example", vec![grant(Role::Staff, location_scope(ROSE_COURT))]).await;
+    let seen = staff.get(&app, &page).await;
+    seen.assert_contains(&["id=\"needs-heading\""]);
+    seen.assert_lacks(&["complaint overdue"]);
+}
