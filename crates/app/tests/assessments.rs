@@ -40,7 +40,8 @@ async fn harness() -> Harness {
     let provider_admin = actor(&store, "pa@sunrise.example", Role::ProviderAdmin, Scope::Provider(provider)).await;
     let other_admin = actor(&store, "pa@elsewhere.example", Role::ProviderAdmin, Scope::Provider(other)).await;
     let gate = Gate::new(store.clone());
-    let service = Assessments::new(store.clone(), store.clone(), store.clone(), gate);
+    let notices = candour_app::notices::Notices::new(store.clone(), "https://candour.example.org");
+    let service = Assessments::new(store.clone(), gate, notices);
     Harness { service, store, location, inspector, provider_admin, other_admin, _dir: dir }
 }
 
@@ -156,4 +157,35 @@ async fn once_sent_the_lifecycle_rule_locks_the_scores_and_publishing_makes_the_
     assert_eq!(candour.overall, Some(candour_domain::Rating::Good));
     let again = h.service.publish(&h.inspector, &id, now()).await;
     assert!(matches!(again, Err(AssessmentsError::Conflict { .. })), "published once only: {again:?}");
+}
+
+#[tokio::test]
+async fn the_provider_hears_a_draft_is_sent_and_each_challenge_decided() {
+    let h = harness().await;
+    for admin in [&h.provider_admin, &h.other_admin] {
+        h.store.set_password_hash(admin.principal.user_id, "$argon2id$test", now()).await.expect("signed up");
+    }
+    let id = h.open().await.to_string();
+    h.rate_everything_good(&id).await;
+    h.service.send(&h.inspector, &id, "14", now()).await.expect("sent");
+    let outbox = h.store.outbox(10).await.expect("outbox");
+    assert_eq!(outbox.len(), 1, "the provider's administrator only: {outbox:?}");
+    assert_eq!(outbox[0].to.as_str(), "pa@sunrise.example");
+    let ends = (now().date_naive() + chrono::Days::new(14)).format("%-d %B %Y").to_string();
+    assert_eq!(outbox[0].subject, format!("Draft report on Rose Court: check its facts by {ends}"));
+    assert!(outbox[0].link.as_deref().is_some_and(|l| l.ends_with(&format!("/manage/assessments/{id}"))));
+
+    let record = h.store.assessment(id.parse().unwrap()).await.expect("stored");
+    let (finding, _) = candour_app::assessments::findings(&record).remove(0);
+    h.service.raise_challenge(&h.provider_admin, &id, &finding, "The audit was in May.", now()).await.expect("raised");
+    let challenge = h.store.assessment(id.parse().unwrap()).await.expect("stored").challenges[0].id.to_string();
+    h.service
+        .decide_challenge(&h.inspector, &id, &challenge, "accept", "Audits were in May", now())
+        .await
+        .expect("decided");
+    let outbox = h.store.outbox(10).await.expect("outbox");
+    assert_eq!(outbox.len(), 2);
+    assert_eq!(outbox[0].subject, "Your challenge to the draft report on Rose Court was decided");
+    assert!(outbox[0].body.contains("accepted: the report will be corrected"), "{}", outbox[0].body);
+    assert!(!outbox[0].body.contains("Audits were in May"), "the reason is read in the report");
 }

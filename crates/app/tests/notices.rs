@@ -272,5 +272,8 @@ async fn choices_are_checked_and_limited_to_what_the_person_can_get() {
     assert!(stored.is_empty(), "{stored:?}");
     let kinds: Vec<&str> =
         h.notices.choices(&h.manager).await.expect("choices").iter().map(|(k, _)| k.code()).collect();
-    assert_eq!(kinds, ["complaint_received", "complaint_deadline"]);
+    assert_eq!(
+        kinds,
+        ["complaint_received", "complaint_deadline", "story_to_answer", "draft_to_check", "challenge_decided"]
+    );
 }

@@ -685,7 +685,7 @@ async fn a_published_assessment_reaches_the_monitor_through_the_journal() {
         created_at: Utc::now(),
     };
     let id = store.create_assessment(&new).await.unwrap().id;
-    store.send_assessment(id, today() + chrono::Days::new(14), Utc::now()).await.unwrap();
+    store.send_assessment(id, today() + chrono::Days::new(14), Utc::now(), &[]).await.unwrap();
     store.finish_challenges(id, inspector, Utc::now()).await.unwrap();
     let publication = Publication {
         published_on: today(),

@@ -586,7 +586,13 @@ impl AssessmentStore for PostgresStore {
         tx.commit().await.map_err(other)
     }
 
-    async fn send_assessment(&self, id: i64, window_ends: NaiveDate, at: DateTime<Utc>) -> StoreResult<()> {
+    async fn send_assessment(
+        &self,
+        id: i64,
+        window_ends: NaiveDate,
+        at: DateTime<Utc>,
+        emails: &[OutgoingEmail],
+    ) -> StoreResult<()> {
         let mut tx = self.write().begin().await.map_err(other)?;
         lifecycle(&mut tx, id).await?.may_send().map_err(refused)?;
         if window_ends < at.date_naive() {
@@ -599,6 +605,9 @@ impl AssessmentStore for PostgresStore {
             .execute(&mut *tx)
             .await
             .map_err(other)?;
+        for email in emails {
+            crate::accounts::queue(&mut tx, email, None).await?;
+        }
         tx.commit().await.map_err(other)
     }
 
@@ -626,7 +635,13 @@ impl AssessmentStore for PostgresStore {
         Ok(created)
     }
 
-    async fn decide_challenge(&self, id: i64, challenge: i64, decision: &ChallengeDecision) -> StoreResult<()> {
+    async fn decide_challenge(
+        &self,
+        id: i64,
+        challenge: i64,
+        decision: &ChallengeDecision,
+        emails: &[OutgoingEmail],
+    ) -> StoreResult<()> {
         if decision.status == ChallengeStatus::Open {
             return Err(StoreError::Invalid("a decision accepts or rejects the challenge".into()));
         }
@@ -659,6 +674,9 @@ impl AssessmentStore for PostgresStore {
         .execute(&mut *tx)
         .await
         .map_err(other)?;
+        for email in emails {
+            crate::accounts::queue(&mut tx, email, None).await?;
+        }
         tx.commit().await.map_err(other)
     }
 
@@ -740,7 +758,7 @@ mod instances {
             created_at: Utc::now(),
         };
         let id = store.create_assessment(&new).await.expect("create").id;
-        store.send_assessment(id, Utc::now().date_naive(), Utc::now()).await.expect("send");
+        store.send_assessment(id, Utc::now().date_naive(), Utc::now(), &[]).await.expect("send");
         (id, by)
     }
 

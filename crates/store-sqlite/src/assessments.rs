@@ -584,7 +584,13 @@ impl AssessmentStore for SqliteStore {
         tx.commit().await.map_err(other)
     }
 
-    async fn send_assessment(&self, id: i64, window_ends: NaiveDate, at: DateTime<Utc>) -> StoreResult<()> {
+    async fn send_assessment(
+        &self,
+        id: i64,
+        window_ends: NaiveDate,
+        at: DateTime<Utc>,
+        emails: &[OutgoingEmail],
+    ) -> StoreResult<()> {
         let mut tx = self.writer.begin().await.map_err(other)?;
         lifecycle(&mut tx, id).await?.may_send().map_err(refused)?;
         if window_ends < at.date_naive() {
@@ -597,6 +603,9 @@ impl AssessmentStore for SqliteStore {
             .execute(&mut *tx)
             .await
             .map_err(other)?;
+        for email in emails {
+            crate::accounts::queue(&mut tx, email, None).await?;
+        }
         tx.commit().await.map_err(other)
     }
 
@@ -624,7 +633,13 @@ impl AssessmentStore for SqliteStore {
         Ok(created)
     }
 
-    async fn decide_challenge(&self, id: i64, challenge: i64, decision: &ChallengeDecision) -> StoreResult<()> {
+    async fn decide_challenge(
+        &self,
+        id: i64,
+        challenge: i64,
+        decision: &ChallengeDecision,
+        emails: &[OutgoingEmail],
+    ) -> StoreResult<()> {
         if decision.status == ChallengeStatus::Open {
             return Err(StoreError::Invalid("a decision accepts or rejects the challenge".into()));
         }
@@ -657,6 +672,9 @@ impl AssessmentStore for SqliteStore {
         .execute(&mut *tx)
         .await
         .map_err(other)?;
+        for email in emails {
+            crate::accounts::queue(&mut tx, email, None).await?;
+        }
         tx.commit().await.map_err(other)
     }
 

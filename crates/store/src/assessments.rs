@@ -13,7 +13,7 @@ use candour_domain::assessment::{ChallengeState, Lifecycle, Part};
 pub use candour_domain::{AssessmentStatus, ChallengeStatus};
 use candour_domain::{KeyQuestion, LocationId, ProviderId, Rating, RatingRecord, ServiceKind, UserId};
 
-use crate::StoreResult;
+use crate::{OutgoingEmail, StoreResult};
 
 /// The facts about the service that bear on its ratings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -307,14 +307,28 @@ pub trait AssessmentStore: Send + Sync {
         by: UserId,
         at: DateTime<Utc>,
     ) -> StoreResult<()>;
-    /// Draft → sent, open to challenges until `window_ends` inclusive. `Conflict` unless a draft.
-    async fn send_assessment(&self, id: i64, window_ends: NaiveDate, at: DateTime<Utc>) -> StoreResult<()>;
+    /// Draft → sent, open to challenges until `window_ends` inclusive, its emails
+    /// queued with it. `Conflict` unless a draft.
+    async fn send_assessment(
+        &self,
+        id: i64,
+        window_ends: NaiveDate,
+        at: DateTime<Utc>,
+        emails: &[OutgoingEmail],
+    ) -> StoreResult<()>;
     /// `Conflict` unless sent with its window open on the day it is raised (and the
     /// provider has not said it has no more).
     async fn raise_challenge(&self, id: i64, challenge: &NewChallenge) -> StoreResult<Challenge>;
     /// `Conflict` unless the challenge is open and the assessment not published;
     /// `Invalid` without a reason or with `Open` as the decision.
-    async fn decide_challenge(&self, id: i64, challenge: i64, decision: &ChallengeDecision) -> StoreResult<()>;
+    /// The decision's emails are queued with it.
+    async fn decide_challenge(
+        &self,
+        id: i64,
+        challenge: i64,
+        decision: &ChallengeDecision,
+        emails: &[OutgoingEmail],
+    ) -> StoreResult<()>;
     /// The provider's administrator says it has no more challenges: recorded with
     /// who and when; no more may be raised. `Conflict` unless the window is open.
     async fn finish_challenges(&self, id: i64, by: UserId, at: DateTime<Utc>) -> StoreResult<()>;

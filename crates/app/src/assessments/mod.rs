@@ -7,6 +7,7 @@
 //! and the store asks it again inside its transaction.
 
 pub mod form;
+mod notices;
 pub mod rating;
 
 use std::collections::HashMap;
@@ -16,10 +17,11 @@ use candour_domain::assessment::Refusal;
 use candour_domain::{Action, KeyQuestion, LocationId, ProviderId, Resource, ServiceKind, UserId, authorize};
 use candour_store::{
     AccountStore, AssessmentChange, AssessmentRecord, AssessmentStatus, AssessmentStore, ChallengeDecision,
-    ChallengeStatus, LocationDetail, NewAssessment, NewChallenge, Publication, RegisterStore, StoreError,
+    ChallengeStatus, LocationDetail, NewAssessment, NewChallenge, Publication, RegisterStore, Store, StoreError,
 };
 use chrono::{DateTime, Days, NaiveDate, Utc};
 
+use crate::notices::Notices;
 use crate::{Actor, AreaError, Denied, Failure, Gate};
 
 /// The challenge window when the inspector does not choose another.
@@ -191,16 +193,12 @@ pub struct Assessments {
     register: Arc<dyn RegisterStore>,
     accounts: Arc<dyn AccountStore>,
     gate: Gate,
+    notices: Notices,
 }
 
 impl Assessments {
-    pub fn new(
-        assessments: Arc<dyn AssessmentStore>,
-        register: Arc<dyn RegisterStore>,
-        accounts: Arc<dyn AccountStore>,
-        gate: Gate,
-    ) -> Self {
-        Self { assessments, register, accounts, gate }
+    pub fn new(store: Arc<dyn Store>, gate: Gate, notices: Notices) -> Self {
+        Self { assessments: store.clone(), register: store.clone(), accounts: store, gate, notices }
     }
 
     async fn audit(&self, actor: &Actor, action: &str, id: i64, detail: Option<&str>) -> Result<()> {
@@ -422,7 +420,7 @@ impl Assessments {
     /// Sends the draft to the provider with a challenge window of `window_days`
     /// (empty: [`DEFAULT_WINDOW_DAYS`]).
     pub async fn send(&self, actor: &Actor, raw_id: &str, window_days: &str, now: DateTime<Utc>) -> Result<Saved> {
-        let (record, _) = self.load_for(actor, raw_id, false).await?;
+        let (record, location) = self.load_for(actor, raw_id, false).await?;
         let days = match window_days.trim() {
             "" => Some(DEFAULT_WINDOW_DAYS),
             text => text.parse::<u64>().ok().filter(|d| (1..=MAX_WINDOW_DAYS).contains(d)),
@@ -436,7 +434,9 @@ impl Assessments {
             .checked_add_days(Days::new(days))
             .ok_or_else(|| AssessmentsError::Internal("the window ends beyond the calendar".into()))?;
         record.lifecycle().may_send().map_err(|r| refused_by_rule("send", r))?;
-        self.assessments.send_assessment(record.id, ends, now).await.map_err(|e| refusal("send", e))?;
+        let notice = notices::sent(self.notices.public_url(), &record, &location, ends);
+        let emails = self.managers_told(&notice, &location, now).await?;
+        self.assessments.send_assessment(record.id, ends, now, &emails).await.map_err(|e| refusal("send", e))?;
         self.audit(actor, "send", record.id, Some(&format!("window ends {ends}"))).await?;
         Ok(Saved { id: record.id, anchor: "workflow" })
     }
@@ -476,6 +476,17 @@ impl Assessments {
         self.assessments.publish_assessment(record.id, &publication).await.map_err(|e| refusal("publish", e))?;
         self.audit(actor, "publish", record.id, None).await?;
         Ok(Saved { id: record.id, anchor: "workflow" })
+    }
+
+    /// A notice's emails to the service's managers, as each has chosen.
+    async fn managers_told(
+        &self,
+        notice: &crate::notices::Notice,
+        location: &LocationDetail,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<candour_store::OutgoingEmail>> {
+        let managers = self.notices.managers_of(&location.location.id).await.map_err(AssessmentsError::Store)?;
+        self.notices.emails(notice, &managers, now).await.map_err(AssessmentsError::Store)
     }
 
     // ---------------------------------------------------------------- challenges
@@ -525,10 +536,15 @@ impl Assessments {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<Saved> {
-        let (record, _) = self.load_for(actor, raw_id, false).await?;
+        let (record, location) = self.load_for(actor, raw_id, false).await?;
         let (challenge, field, decision) = read_decision(raw_challenge, decision, reason, actor, now)?;
         record.lifecycle().may_decide().map_err(|r| refused_by_rule(&field, r))?;
-        self.assessments.decide_challenge(record.id, challenge, &decision).await.map_err(|e| refusal(&field, e))?;
+        let notice = notices::decided(self.notices.public_url(), &record, &location, decision.status);
+        let emails = self.managers_told(&notice, &location, now).await?;
+        self.assessments
+            .decide_challenge(record.id, challenge, &decision, &emails)
+            .await
+            .map_err(|e| refusal(&field, e))?;
         let detail = format!("challenge {challenge} {}", decision.status.code());
         self.audit(actor, "decide", record.id, Some(&detail)).await?;
         Ok(Saved { id: record.id, anchor: "challenges" })

@@ -1,5 +1,5 @@
 //! The kinds of notice a person need not receive: each has a one-click unsubscribe
-//! link and a choice on `/account`.
+//! link, and those for account holders a choice on `/account`.
 
 use candour_domain::Role;
 
@@ -7,24 +7,52 @@ use candour_domain::Role;
 pub enum NoticeKind {
     /// To the person who raised a complaint: each step taken, and a deadline missed.
     ComplaintProgress,
+    /// To the person who gave feedback and left an email: published or not, and the reply.
+    FeedbackProgress,
     /// To a service's managers: a new complaint about it.
     ComplaintReceived,
     /// To a service's managers: a complaint's deadline the working day before, and when missed.
     ComplaintDeadline,
+    /// To a service's managers: a published story awaiting their reply.
+    StoryToAnswer,
+    /// To a service's managers: a draft report sent for them to check its facts.
+    DraftToCheck,
+    /// To a service's managers: a decision on a challenge to a draft report.
+    ChallengeDecided,
 }
 
-/// Who is told about a service's complaints: its registered managers and its provider's administrators.
+/// Who a kind of notice goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Audience {
+    /// Someone without an account, at the address they gave.
+    Public,
+    /// A service's registered managers and its provider's administrators.
+    Managers,
+}
+
+/// Who is told about a service: its registered managers and its provider's administrators.
 pub const MANAGERS: [Role; 2] = [Role::Manager, Role::ProviderAdmin];
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 3] =
-        [NoticeKind::ComplaintProgress, NoticeKind::ComplaintReceived, NoticeKind::ComplaintDeadline];
+    pub const ALL: [NoticeKind; 7] = [
+        NoticeKind::ComplaintProgress,
+        NoticeKind::FeedbackProgress,
+        NoticeKind::ComplaintReceived,
+        NoticeKind::ComplaintDeadline,
+        NoticeKind::StoryToAnswer,
+        NoticeKind::DraftToCheck,
+        NoticeKind::ChallengeDecided,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
             NoticeKind::ComplaintProgress => "complaint_progress",
+            NoticeKind::FeedbackProgress => "feedback_progress",
             NoticeKind::ComplaintReceived => "complaint_received",
             NoticeKind::ComplaintDeadline => "complaint_deadline",
+            NoticeKind::StoryToAnswer => "story_to_answer",
+            NoticeKind::DraftToCheck => "draft_to_check",
+            NoticeKind::ChallengeDecided => "challenge_decided",
         }
     }
 
@@ -32,12 +60,16 @@ impl NoticeKind {
         NoticeKind::ALL.into_iter().find(|k| k.code() == code)
     }
 
-    /// What these emails are, in a few words: "New complaints".
+    /// What these emails are, in a few words.
     pub fn title(self) -> &'static str {
         match self {
             NoticeKind::ComplaintProgress => "How your complaint is going",
+            NoticeKind::FeedbackProgress => "What happened to your feedback",
             NoticeKind::ComplaintReceived => "New complaints about your services",
             NoticeKind::ComplaintDeadline => "Complaint deadlines: the working day before, and when missed",
+            NoticeKind::StoryToAnswer => "Stories published about your services, awaiting your reply",
+            NoticeKind::DraftToCheck => "Draft reports sent for you to check their facts",
+            NoticeKind::ChallengeDecided => "Decisions on challenges to draft reports",
         }
     }
 
@@ -45,22 +77,30 @@ impl NoticeKind {
     pub fn why(self) -> &'static str {
         match self {
             NoticeKind::ComplaintProgress => "You get this email because you raised a complaint through Candour.",
-            NoticeKind::ComplaintReceived | NoticeKind::ComplaintDeadline => {
-                "You get this email because you manage this service on Candour."
+            NoticeKind::FeedbackProgress => {
+                "You get this email because you gave feedback through Candour and left your email address."
             }
+            _ => "You get this email because you manage this service on Candour.",
         }
     }
 
-    /// Whether it may wait for a daily digest (managers' notices; never a complainant's).
-    pub fn digestible(self) -> bool {
-        !matches!(self, NoticeKind::ComplaintProgress)
+    fn audience(self) -> Audience {
+        match self {
+            NoticeKind::ComplaintProgress | NoticeKind::FeedbackProgress => Audience::Public,
+            _ => Audience::Managers,
+        }
+    }
+
+    /// Whether it goes to account holders, who choose on `/account` and may take a daily digest.
+    pub fn for_account_holders(self) -> bool {
+        self.audience() != Audience::Public
     }
 
     /// Whether someone holding these roles may get it, and so choose it on `/account`.
     pub fn reaches(self, roles: &[Role]) -> bool {
-        match self {
-            NoticeKind::ComplaintProgress => false,
-            NoticeKind::ComplaintReceived | NoticeKind::ComplaintDeadline => roles.iter().any(|r| MANAGERS.contains(r)),
+        match self.audience() {
+            Audience::Public => false,
+            Audience::Managers => roles.iter().any(|r| MANAGERS.contains(r)),
         }
     }
 }

@@ -35,6 +35,11 @@ impl Notices {
         Notices { store, public_url: public_url.into() }
     }
 
+    /// The start of every link the notices carry, like `https://candour.example`.
+    pub fn public_url(&self) -> &str {
+        &self.public_url
+    }
+
     /// The emails of `notice` to each person, as each has chosen for its kind: sent
     /// alone, held for their digest, or not at all.
     pub async fn emails(
@@ -52,7 +57,7 @@ impl Notices {
             .filter_map(|(person, (_, choice))| {
                 let for_digest = match choice {
                     MailChoice::None => return None,
-                    MailChoice::Digest => kind.digestible(),
+                    MailChoice::Digest => kind.for_account_holders(),
                     MailChoice::Each => false,
                 };
                 let notice = Notice { name: Some(person.name.clone()), ..notice.clone() };
@@ -89,7 +94,7 @@ impl Notices {
                 token_hash: key_hash(&secret).expect("a fresh key is well formed"),
                 url: format!("{}/unsubscribe/{secret}", self.public_url),
             },
-            settings: kind.digestible().then(|| self.settings_url()),
+            settings: kind.for_account_holders().then(|| self.settings_url()),
         }
     }
 
@@ -144,7 +149,7 @@ impl Notices {
         for (code, value) in form {
             let Some(kind) = NoticeKind::parse(code).filter(|k| k.reaches(&roles)) else { continue };
             let choice = MailChoice::parse(value)
-                .filter(|c| *c != MailChoice::Digest || kind.digestible())
+                .filter(|c| *c != MailChoice::Digest || kind.for_account_holders())
                 .ok_or_else(|| StoreError::Invalid(format!("Choose how to get “{}”", kind.title())))?;
             chosen.push((kind, choice));
         }

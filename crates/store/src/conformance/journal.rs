@@ -171,7 +171,7 @@ pub async fn journal_policy_confirmation_names_the_readers_locations(store: &dyn
 pub async fn journal_published_assessment_names_its_location(store: &dyn Store) {
     let (inspector, admin) = assessment_setup(store).await;
     let id = store.create_assessment(&new_assessment(&inspector, 1)).await.expect("create").id;
-    store.send_assessment(id, at(2).date_naive() + chrono::Days::new(14), at(3)).await.expect("send");
+    store.send_assessment(id, at(2).date_naive() + chrono::Days::new(14), at(3), &[]).await.expect("send");
     let last = store.last_change().await.expect("last");
     assert!(store.publish_assessment(id, &publication(&inspector, Rating::Good, 4)).await.is_err(), "window open");
     assert_eq!(store.last_change().await.expect("last"), last, "a refused publication appends nothing");

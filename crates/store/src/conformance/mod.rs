@@ -1099,7 +1099,7 @@ pub async fn assessments_go_from_draft_to_published(store: &dyn Store) {
     );
 
     let ends = at(2).date_naive() + chrono::Days::new(14);
-    store.send_assessment(id, ends, at(3)).await.expect("send");
+    store.send_assessment(id, ends, at(3), &[]).await.expect("send");
     let raised = store.raise_challenge(id, &challenge_by(&admin, "S1", 4)).await.expect("challenge");
     assert_eq!((raised.status, raised.raised_by, raised.finding.as_str()), (ChallengeStatus::Open, admin.id, "S1"));
     assert!(
@@ -1110,7 +1110,7 @@ pub async fn assessments_go_from_draft_to_published(store: &dyn Store) {
         "locked while the challenge is open"
     );
     store
-        .decide_challenge(id, raised.id, &decision(&inspector, ChallengeStatus::Accepted, "Score corrected", 5))
+        .decide_challenge(id, raised.id, &decision(&inspector, ChallengeStatus::Accepted, "Score corrected", 5), &[])
         .await
         .expect("decide");
     store.update_assessment(id, &scored("S1", 2), inspector.id, at(5)).await.expect("the accepted finding reopens");
@@ -1198,23 +1198,23 @@ pub async fn assessment_transitions_are_refused_out_of_order(store: &dyn Store) 
     );
 
     edit(scored("S1", 3), 2).await.expect("edit");
-    store.send_assessment(id, at(2).date_naive(), at(2)).await.expect("send");
-    assert!(conflict(store.send_assessment(id, at(2).date_naive(), at(2)).await), "sent twice");
+    store.send_assessment(id, at(2).date_naive(), at(2), &[]).await.expect("send");
+    assert!(conflict(store.send_assessment(id, at(2).date_naive(), at(2), &[]).await), "sent twice");
     let c = store.raise_challenge(id, &challenge_by(&admin, "safe", 3)).await.expect("challenge");
     assert!(
         conflict(store.publish_assessment(id, &publication(&inspector, Rating::Good, 3)).await),
         "a challenge is open"
     );
     assert!(
-        invalid(store.decide_challenge(id, c.id, &decision(&inspector, ChallengeStatus::Rejected, "", 4)).await),
+        invalid(store.decide_challenge(id, c.id, &decision(&inspector, ChallengeStatus::Rejected, "", 4), &[]).await),
         "no reason"
     );
     assert!(matches!(
-        store.decide_challenge(id, 999, &decision(&inspector, ChallengeStatus::Rejected, "x", 4)).await,
+        store.decide_challenge(id, 999, &decision(&inspector, ChallengeStatus::Rejected, "x", 4), &[]).await,
         Err(StoreError::NotFound)
     ));
     store
-        .decide_challenge(id, c.id, &decision(&inspector, ChallengeStatus::Rejected, "The evidence stands", 4))
+        .decide_challenge(id, c.id, &decision(&inspector, ChallengeStatus::Rejected, "The evidence stands", 4), &[])
         .await
         .expect("decide");
     assert!(conflict(edit(scored("S1", 4), 4).await), "a rejected challenge leaves the finding locked");
@@ -1223,7 +1223,7 @@ pub async fn assessment_transitions_are_refused_out_of_order(store: &dyn Store) 
         "the window's last day has not ended"
     );
     assert!(
-        conflict(store.decide_challenge(id, c.id, &decision(&inspector, ChallengeStatus::Accepted, "x", 4)).await),
+        conflict(store.decide_challenge(id, c.id, &decision(&inspector, ChallengeStatus::Accepted, "x", 4), &[]).await),
         "decided twice"
     );
 
@@ -1241,7 +1241,7 @@ pub async fn assessment_transitions_are_refused_out_of_order(store: &dyn Store) 
 
     // A second assessment the same day cannot replace the published record.
     let second = store.create_assessment(&new_assessment(&inspector, 26)).await.expect("create").id;
-    store.send_assessment(second, at(26).date_naive(), at(26)).await.expect("send");
+    store.send_assessment(second, at(26).date_naive(), at(26), &[]).await.expect("send");
     store.finish_challenges(second, admin.id, at(26)).await.expect("no more challenges");
     assert!(conflict(store.publish_assessment(second, &publication(&inspector, Rating::Inadequate, 27)).await));
     let history = store.location(&lid(100)).await.expect("location").rating_history;
@@ -1252,11 +1252,11 @@ pub async fn assessment_challenges_keep_to_their_window(store: &dyn Store) {
     let (inspector, admin) = assessment_setup(store).await;
     let id = store.create_assessment(&new_assessment(&inspector, 1)).await.expect("create").id;
     assert!(
-        matches!(store.send_assessment(id, date(2020, 1, 1), at(1)).await, Err(StoreError::Invalid(_))),
+        matches!(store.send_assessment(id, date(2020, 1, 1), at(1), &[]).await, Err(StoreError::Invalid(_))),
         "window in the past"
     );
     let ends = at(1).date_naive() + chrono::Days::new(14);
-    store.send_assessment(id, ends, at(1)).await.expect("send");
+    store.send_assessment(id, ends, at(1), &[]).await.expect("send");
     let last_day = 14 * 24;
     store.raise_challenge(id, &challenge_by(&admin, "S1", last_day)).await.expect("the last day is in the window");
     let late = store.raise_challenge(id, &challenge_by(&admin, "S1", last_day + 24)).await;
@@ -1289,7 +1289,7 @@ pub async fn sent_assessments_are_locked_but_for_accepted_challenges(store: &dyn
         edit(change, 1).await.expect("draft");
     }
     edit(AssessmentChange::Judgement(Some(KeyQuestion::WellLed), Some(well_led_ri.clone())), 1).await.expect("draft");
-    store.send_assessment(id, at(1).date_naive() + chrono::Days::new(14), at(1)).await.expect("send");
+    store.send_assessment(id, at(1).date_naive() + chrono::Days::new(14), at(1), &[]).await.expect("send");
 
     // Once sent, nothing changes: not a score, a judgement, a standing rating or the facts.
     assert!(locked(edit(scored("W1", 4), 2).await), "a score");
@@ -1300,11 +1300,11 @@ pub async fn sent_assessments_are_locked_but_for_accepted_challenges(store: &dyn
     let s3 = store.raise_challenge(id, &challenge_by(&admin, "S3", 2)).await.expect("challenge S3");
     let well_led = store.raise_challenge(id, &challenge_by(&admin, "well_led", 2)).await.expect("challenge Well-led");
     store
-        .decide_challenge(id, s3.id, &decision(&inspector, ChallengeStatus::Accepted, "Audits were in May", 3))
+        .decide_challenge(id, s3.id, &decision(&inspector, ChallengeStatus::Accepted, "Audits were in May", 3), &[])
         .await
         .expect("accept");
     store
-        .decide_challenge(id, well_led.id, &decision(&inspector, ChallengeStatus::Rejected, "The gap stands", 3))
+        .decide_challenge(id, well_led.id, &decision(&inspector, ChallengeStatus::Rejected, "The gap stands", 3), &[])
         .await
         .expect("reject");
     edit(scored("S3", 3), 4).await.expect("the accepted finding reopens");
@@ -1329,7 +1329,7 @@ pub async fn assessments_await_the_providers_review(store: &dyn Store) {
     let draft = store.create_assessment(&new_assessment(&inspector, 1)).await.expect("create").id;
     let sent = store.create_assessment(&new_assessment(&inspector, 1)).await.expect("create").id;
     let ends = at(1).date_naive() + chrono::Days::new(14);
-    store.send_assessment(sent, ends, at(1)).await.expect("send");
+    store.send_assessment(sent, ends, at(1), &[]).await.expect("send");
     let waiting = store.assessments_awaiting_review(&pid(1)).await.expect("list");
     assert_eq!(waiting.iter().map(|a| a.id).collect::<Vec<_>>(), [sent], "not the draft {draft}");
     assert_eq!(waiting[0].window_ends, Some(ends));

@@ -406,7 +406,7 @@ async fn assessment(app: &TestApp, location: &str, by: candour_domain::UserId, s
     let id = app.store.create_assessment(&new).await.expect("an assessment").id;
     if sent {
         let ends = now.date_naive() + chrono::Days::new(14);
-        app.store.send_assessment(id, ends, now).await.expect("sent");
+        app.store.send_assessment(id, ends, now, &[]).await.expect("sent");
     }
     id
 }

@@ -74,7 +74,7 @@ async fn records(app: &TestApp) -> Records {
         .await
         .expect("an assessment");
     app.store
-        .send_assessment(assessment.id, Utc::now().date_naive() + chrono::Days::new(14), Utc::now())
+        .send_assessment(assessment.id, Utc::now().date_naive() + chrono::Days::new(14), Utc::now(), &[])
         .await
         .expect("sent");
     Records {

@@ -280,7 +280,7 @@ async fn challenges_after_the_window_and_from_other_providers_are_refused() {
     // Sent three weeks ago with a 14-day window: closed now.
     let sent_at = Utc::now() - chrono::Duration::days(21);
     let ends = sent_at.date_naive().checked_add_days(Days::new(14)).unwrap();
-    app.store.send_assessment(id, ends, sent_at).await.unwrap();
+    app.store.send_assessment(id, ends, sent_at, &[]).await.unwrap();
     assert_eq!(app.store.assessment(id).await.unwrap().status, AssessmentStatus::Sent);
 
     assert_eq!(other.get(&app, &page).await.status, StatusCode::NOT_FOUND, "another provider's administrator");

@@ -770,13 +770,19 @@ impl AssessmentStore for BrokenStore {
     async fn finish_challenges(&self, _: i64, _: candour_domain::UserId, _: DateTime<Utc>) -> StoreResult<()> {
         broken()
     }
-    async fn send_assessment(&self, _: i64, _: chrono::NaiveDate, _: DateTime<Utc>) -> StoreResult<()> {
+    async fn send_assessment(
+        &self,
+        _: i64,
+        _: chrono::NaiveDate,
+        _: DateTime<Utc>,
+        _: &[OutgoingEmail],
+    ) -> StoreResult<()> {
         broken()
     }
     async fn raise_challenge(&self, _: i64, _: &NewChallenge) -> StoreResult<Challenge> {
         broken()
     }
-    async fn decide_challenge(&self, _: i64, _: i64, _: &ChallengeDecision) -> StoreResult<()> {
+    async fn decide_challenge(&self, _: i64, _: i64, _: &ChallengeDecision, _: &[OutgoingEmail]) -> StoreResult<()> {
         broken()
     }
     async fn publish_assessment(&self, _: i64, _: &Publication) -> StoreResult<()> {

@@ -115,7 +115,8 @@ async fn the_service_workspace_opens_with_what_needs_doing_now_as_each_may_see_i
     raise(&app).await;
     app.write_directly("UPDATE complaints SET acknowledge_by = '2020-01-06'").await;
     let page = format!("/manage/locations/{ROSE_COURT}");
-    let mut manager = signed_in(&app, "manager@rose.example", vec![grant(Role::Manager, location_scope(ROSE_COURT))]).await;
+    let mut manager =
+        signed_in(&app, "manager@rose.example", vec![grant(Role::Manager, location_scope(ROSE_COURT))]).await;
     let seen = manager.get(&app, &page).await;
     assert_eq!(seen.status, StatusCode::OK);
     seen.assert_contains(&[

@@ -215,13 +215,13 @@ async fn account_page(
     })
 }
 
-/// One kind of email's question: each as it happens, a daily digest where it may wait, or none.
+/// One kind of email's question: each as it happens, a daily digest, or none.
 fn email_choice(kind: NoticeKind, choice: MailChoice, errors: &FormErrors) -> RadioGroup {
-    let mut choices = vec![(MailChoice::Each, "Each one as it happens")];
-    if kind.digestible() {
-        choices.push((MailChoice::Digest, "In one email a day, at 7am"));
-    }
-    choices.push((MailChoice::None, "None"));
+    let choices = [
+        (MailChoice::Each, "Each one as it happens"),
+        (MailChoice::Digest, "In one email a day, at 7am"),
+        (MailChoice::None, "None"),
+    ];
     let choices = choices.into_iter().map(|(c, label)| (c.code().to_string(), label.to_string(), None));
     RadioGroup::new(kind.code(), kind.code(), kind.title(), choices, choice.code(), errors)
 }
