@@ -235,3 +235,46 @@ async fn alerts_are_seen_in_scope_and_acknowledged_once() {
     assert_eq!(h.audit("acknowledge").await.len(), 1);
     assert_eq!(h.app.moderation.open_alert_count(&h.moderator).await.unwrap(), Some(0));
 }
+
+#[tokio::test]
+async fn the_person_hears_what_became_of_their_feedback_and_managers_of_a_story_to_answer() {
+    let h = harness().await;
+    h.store.set_password_hash(h.provider_admin.principal.user_id, "$argon2id$test", now()).await.expect("signed up");
+    let key = new_submission_key();
+    let mut raw = feedback("The night staff were kind to Mr Jones.");
+    raw.contact_email = "jo.writer@example.net".into();
+    raw.contact_name = "Jo Writer".into();
+    let id =
+        h.app.voice.submit(&h.location, &raw, Channel::Online, &key, None, now()).await.expect("stored").feedback_id;
+    h.app
+        .moderation
+        .moderate(&h.moderator, &id.to_string(), &publish("The night staff were kind."), now())
+        .await
+        .expect("published");
+    let outbox = h.store.outbox(10).await.expect("outbox");
+    let to: Vec<&str> = outbox.iter().rev().map(|e| e.to.as_str()).collect();
+    assert_eq!(to, ["jo.writer@example.net", "admin@brightwater.example"]);
+    let (manager, person) = (&outbox[0], &outbox[1]);
+    assert!(
+        person.body.starts_with("Hello Jo Writer,") && person.body.contains("has been published"),
+        "{}",
+        person.body
+    );
+    assert_eq!(manager.subject, "A story about Willowbrook House is published and awaits your reply");
+    for email in [manager, person] {
+        assert!(!email.body.contains("night staff") && !email.body.contains("Mr Jones"), "never the story");
+    }
+    assert!(!manager.body.contains("Jo Writer") && !manager.body.contains("jo.writer"), "nor who wrote it");
+
+    // Rejected: the person hears why; the managers hear nothing.
+    let other = h.app.voice.submit(&h.location, &raw, Channel::Online, &new_submission_key(), None, now()).await;
+    let other = other.expect("stored").feedback_id.to_string();
+    let reject = RawDecision { decision: "reject".into(), reason: "It names a member of staff.".into(), ..publish("") };
+    h.app.moderation.moderate(&h.moderator, &other, &reject, now()).await.expect("rejected");
+    let outbox = h.store.outbox(10).await.expect("outbox");
+    assert_eq!(outbox.len(), 3);
+    assert_eq!(outbox[0].to.as_str(), "jo.writer@example.net");
+    assert!(
+        outbox[0].body.contains("has not been published") && outbox[0].body.contains("It names a member of staff.")
+    );
+}

@@ -607,6 +607,7 @@ async fn a_moderation_decision_reaches_the_monitor_through_the_journal() {
         by: moderator,
         at: Utc::now(),
         alert: None,
+        emails: Vec::new(),
     };
     store.moderate(receipt.feedback_id, &decision).await.unwrap();
     assert_eq!(responses(&*monitor.settled().await), 6, "a rejected one no longer counts");

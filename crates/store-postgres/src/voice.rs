@@ -1064,6 +1064,9 @@ impl VoiceStore for PostgresStore {
                 .map_err(|e| write_error("this alert cannot be raised", e))?;
         }
         journal::append(&mut tx, Some(&location), ChangeKind::Moderation, moderation.at).await?;
+        for email in &moderation.emails {
+            crate::accounts::queue(&mut tx, email, None).await?;
+        }
         tx.commit().await.map_err(other)
     }
 

@@ -1052,6 +1052,9 @@ impl VoiceStore for SqliteStore {
         }
         let of = "SELECT location_id FROM feedback WHERE id = ?";
         journal_of(&mut tx, of, id, ChangeKind::Moderation, moderation.at).await?;
+        for email in &moderation.emails {
+            crate::accounts::queue(&mut tx, email, None).await?;
+        }
         tx.commit().await.map_err(other)
     }
 

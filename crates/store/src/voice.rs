@@ -165,6 +165,9 @@ pub struct Moderation {
     pub at: DateTime<Utc>,
     /// Raised with the decision when the level calls for one and none exists yet.
     pub alert: Option<NewAlert>,
+    /// Queued with the decision: the person told what became of their feedback, the
+    /// service's managers of a story to answer.
+    pub emails: Vec<OutgoingEmail>,
 }
 
 /// Whose safeguarding contact: a provider's named lead, or a local authority's team.

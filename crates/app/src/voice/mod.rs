@@ -7,6 +7,7 @@
 mod alert;
 mod escalation;
 mod key;
+mod notices;
 mod reminders;
 pub use escalation::{EscalationPolicy, Escalations};
 pub use reminders::REMINDER_WEEKS;
@@ -22,11 +23,12 @@ use candour_domain::voice::{
 use candour_domain::{Action, Email, LocationId, Principal, Resource, authorize};
 use candour_engine::prescreen;
 use candour_store::{
-    ContactScope, FeedbackStatus, LocationDetail, Moderation, ModerationDecision, NewAlert, NewFeedback, NewReply,
-    OwnFeedback, Page, Prescreen, PublishedStory, Receipt, RegisterStore, Reply, ReplyStatus, Store, StoreError,
-    VoiceStore,
+    ContactScope, FeedbackRecord, FeedbackStatus, LocationDetail, Moderation, ModerationDecision, NewAlert,
+    NewFeedback, NewReply, OutgoingEmail, OwnFeedback, Page, Prescreen, PublishedStory, Receipt, Recipient,
+    RegisterStore, Reply, ReplyStatus, Store, StoreError, VoiceStore,
 };
 
+use crate::notices::Notices;
 use crate::{Actor, AreaError, Denied, Failure, Gate};
 
 pub use candour_engine::voice::VoiceSummary;
@@ -115,6 +117,7 @@ pub struct Voice {
     register: Arc<dyn RegisterStore>,
     pub(crate) gate: Gate,
     config: Arc<VoiceConfig>,
+    notices: Notices,
 }
 
 /// How many times a submission is tried with a fresh reference when the one drawn is taken.
@@ -123,7 +126,8 @@ const REFERENCE_TRIES: usize = 5;
 impl Voice {
     pub fn new(store: Arc<dyn Store>, config: VoiceConfig) -> Self {
         let gate = Gate::new(store.clone());
-        Self { register: store.clone(), store, gate, config: Arc::new(config) }
+        let notices = Notices::new(store.clone(), config.public_url.clone());
+        Self { register: store.clone(), store, gate, config: Arc::new(config), notices }
     }
 
     /// The settings of the voice rules.
@@ -241,12 +245,35 @@ impl Voice {
             None
         };
         let raised = alert.is_some();
-        let moderation = Moderation { decision, criticality, by: by.user_id, at: now, alert };
+        let emails = self.decision_emails(&record, &decision, now).await?;
+        let moderation = Moderation { decision, criticality, by: by.user_id, at: now, alert, emails };
         or_conflict(self.store.moderate(id, &moderation).await, DONE)?;
         if !raised {
             return Ok(None);
         }
         Ok(self.store.feedback_record(id).await?.alert_id)
+    }
+
+    /// Who hears of a moderator's decision: the person, at the address they left
+    /// (Candour writes, not the provider, so anonymity to the provider holds), and
+    /// for a published story the service's managers, who learn nothing of who wrote it.
+    async fn decision_emails(
+        &self,
+        record: &FeedbackRecord,
+        decision: &ModerationDecision,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<OutgoingEmail>, VoiceError> {
+        let public_url = &self.config.public_url;
+        let mut emails = Vec::new();
+        if let Ok(email) = Email::parse(&record.contact.email) {
+            let person = [Recipient { email, name: record.contact.name.clone() }];
+            emails.extend(self.notices.emails(&notices::decided(public_url, record, decision), &person, now).await?);
+        }
+        if matches!(decision, ModerationDecision::Publish { text } if !text.is_empty()) {
+            let managers = self.notices.managers_of(&record.location_id).await?;
+            emails.extend(self.notices.emails(&notices::to_answer(public_url, record), &managers, now).await?);
+        }
+        Ok(emails)
     }
 
     /// A provider's public reply to a published story. Held for a check when it is

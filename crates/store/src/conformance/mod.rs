@@ -1420,6 +1420,7 @@ fn publish(by: &User, text: &str, level: u8, hours: i64) -> Moderation {
         by: by.id,
         at: at(hours),
         alert: None,
+        emails: Vec::new(),
     }
 }
 

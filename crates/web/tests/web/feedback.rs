@@ -674,6 +674,7 @@ async fn publish_a_story(app: &TestApp) {
         by: moderator,
         at: Utc::now(),
         alert: None,
+        emails: Vec::new(),
     };
     app.store.moderate(id, &moderation).await.expect("published");
     let reply = NewReply {
