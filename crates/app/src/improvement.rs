@@ -8,6 +8,7 @@
 //! plan another person may not see is `NotFound`. Reads and writes are audited.
 
 mod findings;
+mod notices;
 mod progress;
 
 use std::collections::HashMap;
@@ -17,6 +18,7 @@ use candour_domain::improvement::{
     ActionDetails, ActionStatus, Finding, MAX_TEXT_CHARS, Problem, RawAction, Reflection, check_file,
     check_status_change, parse_date, parse_note, parse_title,
 };
+use candour_domain::working_days::latest_local_hour;
 use candour_domain::{Action, LocationId, Resource, UserId};
 use candour_engine::voice::{VoiceSummary, summarise};
 use candour_store::{
@@ -25,6 +27,7 @@ use candour_store::{
 };
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 
+use crate::notices::{DIGEST_HOUR, Notices};
 use crate::{Actor, AreaError, Denied, Failure, Gate};
 
 pub use findings::Offered;
@@ -184,10 +187,11 @@ pub struct Improvement {
     voice: Arc<dyn VoiceStore>,
     accounts: Arc<dyn AccountStore>,
     gate: Gate,
+    notices: Notices,
 }
 
 impl Improvement {
-    pub fn new(store: Arc<dyn candour_store::Store>, gate: Gate) -> Self {
+    pub fn new(store: Arc<dyn candour_store::Store>, gate: Gate, notices: Notices) -> Self {
         Improvement {
             plans: store.clone(),
             register: store.clone(),
@@ -196,7 +200,29 @@ impl Improvement {
             voice: store.clone(),
             accounts: store,
             gate,
+            notices,
         }
+    }
+
+    /// Queues the notices of improvement actions due at `now`, each once: to the
+    /// service's managers the working day before an open action is due, and after
+    /// it is missed. Counted from 07:00 in England, like the complaint deadlines.
+    pub async fn queue_action_notices(&self, now: DateTime<Utc>) -> Result<u32, StoreError> {
+        let today = latest_local_hour(now, DIGEST_HOUR).date_naive();
+        let plans = self.plans.plans_with_open_actions().await?;
+        let due: Vec<_> =
+            plans.iter().flat_map(|plan| notices::due(plan, today).into_iter().map(move |d| (plan, d))).collect();
+        let keys: Vec<String> = due.iter().map(|(_, (key, ..))| key.clone()).collect();
+        let sent = self.notices.sent(&keys).await?;
+        let mut queued = 0;
+        for (plan, (key, action, when)) in due.into_iter().filter(|(_, (key, ..))| !sent.contains(key)) {
+            let service = self.register.location(&plan.location_id).await?.location.name;
+            let notice = notices::notice(self.notices.public_url(), plan, &service, action, when);
+            let managers = self.notices.managers_of(&plan.location_id).await?;
+            let emails = self.notices.emails(&notice, &managers, now).await?;
+            queued += u32::from(self.notices.queue_once(&key, &emails, now).await?);
+        }
+        Ok(queued)
     }
 
     // ------------------------------------------------------------ reads

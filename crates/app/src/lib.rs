@@ -103,8 +103,8 @@ impl App {
             ComplaintSettings { policy: settings.complaints, public_url: settings.public_url.clone() };
         let notices = notices::Notices::new(store.clone(), settings.public_url.clone());
         let assessments = assessments::Assessments::new(store.clone(), gate.clone(), notices.clone());
+        let improvement = Improvement::new(store.clone(), gate.clone(), notices.clone());
         let complaints = Complaints::new(store.clone(), gate.clone(), complaint_settings, notices.clone());
-        let improvement = Improvement::new(store.clone(), gate.clone());
         let voice = Voice::new(store.clone(), VoiceConfig::new(settings.public_url.clone()));
         let moderation = Moderation::new(store.clone(), voice.clone());
         let register = register::Register::new(store.clone());

@@ -36,7 +36,8 @@ async fn harness() -> Harness {
     let staff = actor(&store, "staff@example.org", Role::Staff, Scope::Location(location.clone())).await;
     let inspector = actor(&store, "inspector@example.org", Role::Inspector, Scope::All).await;
     let bundle: Arc<dyn Store> = store.clone();
-    let plans = Improvement::new(bundle.clone(), Gate::new(bundle));
+    let notices = candour_app::notices::Notices::new(bundle.clone(), "https://candour.example.org");
+    let plans = Improvement::new(bundle.clone(), Gate::new(bundle), notices);
     Harness { plans, store, location, manager, staff, inspector, _dir: dir }
 }
 
@@ -157,4 +158,40 @@ async fn a_published_summary_needs_words_and_shows_on_the_public_side() {
     assert_eq!(h.audited("plan_publish").await[0].detail.as_deref(), Some("0 action(s), 0 note(s)"));
     h.plans.unpublish(&h.manager, &id).await.expect("unpublished");
     assert!(h.plans.published(&h.location).await.expect("published").is_empty());
+}
+
+#[tokio::test]
+async fn managers_hear_of_an_action_the_working_day_before_it_is_due_and_when_missed_each_once() {
+    let h = harness().await;
+    h.store
+        .set_password_hash(h.manager.principal.user_id, "$argon2id$test", chrono::Utc::now())
+        .await
+        .expect("signed up");
+    let plan = h.plans.create(&h.manager, "1-201", &new_plan(), no_watchlist).await.expect("created");
+    let raw = RawAction {
+        finding: plan.findings[0].id.to_string(),
+        statement: "S4".into(),
+        description: "Audit every medicines chart weekly".into(),
+        owner: "Deputy manager".into(),
+        due_on: "2026-06-30".into(),
+    };
+    h.plans.add_action(&h.manager, &plan.id.to_string(), &raw, Via::Page).await.expect("added");
+    let at = |day: &str| chrono::DateTime::parse_from_rfc3339(&format!("{day}T08:00:00Z")).unwrap().to_utc();
+    assert_eq!(h.plans.queue_action_notices(at("2026-06-26")).await.expect("pass"), 0, "Friday: not yet");
+    assert_eq!(h.plans.queue_action_notices(at("2026-06-29")).await.expect("pass"), 1, "Monday: due tomorrow");
+    assert_eq!(h.plans.queue_action_notices(at("2026-06-29")).await.expect("pass"), 0, "once");
+    assert_eq!(h.plans.queue_action_notices(at("2026-07-01")).await.expect("pass"), 1, "missed");
+    assert_eq!(h.plans.queue_action_notices(at("2026-07-02")).await.expect("pass"), 0, "once");
+    assert_eq!(h.plans.queue_action_notices(at("2026-07-20")).await.expect("pass"), 0, "old news is not told");
+    let outbox = h.store.outbox(10).await.expect("outbox");
+    let subjects: Vec<&str> = outbox.iter().rev().map(|e| e.subject.as_str()).collect();
+    assert_eq!(
+        subjects,
+        [
+            "Improvement action at Willowbrook House due 30 June 2026",
+            "Improvement action at Willowbrook House past its date"
+        ]
+    );
+    assert!(outbox.iter().all(|e| e.to.as_str() == "manager@example.org"), "not staff, not the inspector");
+    assert!(outbox[0].link.as_deref().is_some_and(|l| l.ends_with(&format!("/manage/plans/{}", plan.id))));
 }

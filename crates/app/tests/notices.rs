@@ -274,6 +274,13 @@ async fn choices_are_checked_and_limited_to_what_the_person_can_get() {
         h.notices.choices(&h.manager).await.expect("choices").iter().map(|(k, _)| k.code()).collect();
     assert_eq!(
         kinds,
-        ["complaint_received", "complaint_deadline", "story_to_answer", "draft_to_check", "challenge_decided"]
+        [
+            "complaint_received",
+            "complaint_deadline",
+            "story_to_answer",
+            "draft_to_check",
+            "challenge_decided",
+            "plan_actions"
+        ]
     );
 }

@@ -303,6 +303,17 @@ impl ImprovementStore for SqliteStore {
         load_plans(&mut conn, ids).await
     }
 
+    async fn plans_with_open_actions(&self) -> StoreResult<Vec<Plan>> {
+        let mut conn = self.reader.acquire().await.map_err(other)?;
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT plan_id FROM plan_actions WHERE status IN ('not_started', 'in_progress') ORDER BY plan_id",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(other)?;
+        load_plans(&mut conn, ids).await
+    }
+
     async fn add_action(
         &self,
         plan: i64,

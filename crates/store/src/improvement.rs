@@ -156,6 +156,10 @@ pub trait ImprovementStore: Send + Sync {
     /// in the register have none.
     async fn plans_in(&self, locations: &[LocationId]) -> StoreResult<Vec<Plan>>;
 
+    /// Every plan with an action not yet done or dropped, oldest first: what the
+    /// notices of actions due look at.
+    async fn plans_with_open_actions(&self) -> StoreResult<Vec<Plan>>;
+
     /// Adds an action, not started. `Invalid` when its finding is not the plan's.
     async fn add_action(
         &self,

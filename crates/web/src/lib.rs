@@ -278,7 +278,7 @@ const VOICE_REFRESH_EVERY: Duration = Duration::from_secs(10 * 60);
 const ESCALATE_EVERY: Duration = Duration::from_secs(60);
 
 /// How often the server looks for notices that fall due with time (complaint
-/// deadlines) and for the day's digests, gathered at 07:00.
+/// deadlines, improvement actions) and for the day's digests, gathered at 07:00.
 const NOTICES_EVERY: Duration = Duration::from_secs(5 * 60);
 
 async fn queue_due_notices_now(app: &App) {
@@ -287,6 +287,11 @@ async fn queue_due_notices_now(app: &App) {
         Ok(0) => {}
         Ok(n) => tracing::info!(complaints = n, "queued complaint deadline notices"),
         Err(err) => tracing::error!(error = %err, "complaint deadline notices could not be queued"),
+    }
+    match app.improvement.queue_action_notices(now).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(actions = n, "queued improvement action notices"),
+        Err(err) => tracing::error!(error = %err, "improvement action notices could not be queued"),
     }
     match app.notices.queue_digests(now).await {
         Ok(0) => {}

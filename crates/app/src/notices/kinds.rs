@@ -19,6 +19,8 @@ pub enum NoticeKind {
     DraftToCheck,
     /// To a service's managers: a decision on a challenge to a draft report.
     ChallengeDecided,
+    /// To a service's managers: an improvement action due the next working day, or missed.
+    PlanActions,
 }
 
 /// Who a kind of notice goes to.
@@ -34,7 +36,7 @@ enum Audience {
 pub const MANAGERS: [Role; 2] = [Role::Manager, Role::ProviderAdmin];
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 7] = [
+    pub const ALL: [NoticeKind; 8] = [
         NoticeKind::ComplaintProgress,
         NoticeKind::FeedbackProgress,
         NoticeKind::ComplaintReceived,
@@ -42,6 +44,7 @@ impl NoticeKind {
         NoticeKind::StoryToAnswer,
         NoticeKind::DraftToCheck,
         NoticeKind::ChallengeDecided,
+        NoticeKind::PlanActions,
     ];
 
     pub fn code(self) -> &'static str {
@@ -53,6 +56,7 @@ impl NoticeKind {
             NoticeKind::StoryToAnswer => "story_to_answer",
             NoticeKind::DraftToCheck => "draft_to_check",
             NoticeKind::ChallengeDecided => "challenge_decided",
+            NoticeKind::PlanActions => "plan_actions",
         }
     }
 
@@ -70,6 +74,7 @@ impl NoticeKind {
             NoticeKind::StoryToAnswer => "Stories published about your services, awaiting your reply",
             NoticeKind::DraftToCheck => "Draft reports sent for you to check their facts",
             NoticeKind::ChallengeDecided => "Decisions on challenges to draft reports",
+            NoticeKind::PlanActions => "Improvement actions: the working day before they are due, and when missed",
         }
     }
 

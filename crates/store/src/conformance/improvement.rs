@@ -47,7 +47,10 @@ pub async fn improvement_plans_keep_findings_actions_and_history(store: &dyn Sto
     assert!(plan.publication.is_none() && plan.actions.is_empty());
 
     let finding = plan.findings[0].id;
+    assert!(store.plans_with_open_actions().await.expect("none yet").is_empty());
     let action = store.add_action(plan.id, &details(finding, "Weekly audit"), admin.id, at(2)).await.expect("add");
+    let open: Vec<i64> = store.plans_with_open_actions().await.expect("open").iter().map(|p| p.id).collect();
+    assert_eq!(open, [plan.id]);
     assert_eq!(action.status, ActionStatus::NotStarted);
     assert_eq!(action.history.len(), 1, "creation is the first status");
 
@@ -67,6 +70,7 @@ pub async fn improvement_plans_keep_findings_actions_and_history(store: &dyn Sto
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
     store.add_evidence(plan.id, action.id, &note(&admin, "Audit log for March attached", 5)).await.expect("note");
     store.set_action_status(plan.id, action.id, &change(&admin, ActionStatus::Done, 6)).await.expect("done");
+    assert!(store.plans_with_open_actions().await.expect("all done").is_empty());
 
     let mut edited = details(plan.findings[1].id, "Weekly audit, signed off");
     edited.due_on = date(2025, 4, 30);

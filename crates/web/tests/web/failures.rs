@@ -443,6 +443,9 @@ impl ComplaintStore for BrokenStore {
 
 #[async_trait]
 impl ImprovementStore for BrokenStore {
+    async fn plans_with_open_actions(&self) -> StoreResult<Vec<Plan>> {
+        broken()
+    }
     async fn create_plan(&self, _: &NewPlan) -> StoreResult<Plan> {
         broken()
     }
