@@ -98,12 +98,12 @@ impl App {
         let practice = practice::Practice::new(store.clone(), store.clone(), gate.clone());
         let visits = visits::Visits::new(store.clone(), store.clone(), gate.clone());
         let open_data = open_data::OpenData::new(store.clone());
-        let policies = policies::Policies::new(store.clone(), store.clone(), store.clone(), gate.clone());
         let complaint_settings =
             ComplaintSettings { policy: settings.complaints, public_url: settings.public_url.clone() };
         let notices = notices::Notices::new(store.clone(), settings.public_url.clone());
         let assessments = assessments::Assessments::new(store.clone(), gate.clone(), notices.clone());
         let improvement = Improvement::new(store.clone(), gate.clone(), notices.clone());
+        let policies = policies::Policies::new(store.clone(), gate.clone(), notices.clone());
         let complaints = Complaints::new(store.clone(), gate.clone(), complaint_settings, notices.clone());
         let voice = Voice::new(store.clone(), VoiceConfig::new(settings.public_url.clone()));
         let moderation = Moderation::new(store.clone(), voice.clone());

@@ -9,11 +9,12 @@ use std::sync::Arc;
 use candour_domain::policies::{FieldError, PolicyDraft, RawPolicy, ReadCount, Version};
 use candour_domain::{Action, LocationId, ProviderId, Resource, Role, Scope, authorize};
 use candour_store::{
-    AccountStore, LocationReadRate, NewPolicyVersion, PolicyRecord, PolicyStore, PolicySummary, PolicyVersion, Reader,
-    RegisterStore, StoreError, VersionLine,
+    AccountStore, LocationReadRate, NewPolicyVersion, PolicyRecord, PolicyStore, PolicySummary, PolicyToConfirm,
+    PolicyVersion, Reader, Recipient, RegisterStore, StoreError, VersionLine,
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
+use crate::notices::{Link, Notice, NoticeKind, Notices};
 use crate::{Actor, AreaError, Denied, Failure, Gate};
 
 /// A provider and its locations: what decides who works for it.
@@ -151,16 +152,39 @@ pub struct Policies {
     register: Arc<dyn RegisterStore>,
     accounts: Arc<dyn AccountStore>,
     gate: Gate,
+    notices: Notices,
 }
 
+/// Staff who have not confirmed a new version are reminded this long after it was published.
+const REMIND_AFTER: Duration = Duration::days(7);
+
 impl Policies {
-    pub fn new(
-        policies: Arc<dyn PolicyStore>,
-        register: Arc<dyn RegisterStore>,
-        accounts: Arc<dyn AccountStore>,
-        gate: Gate,
-    ) -> Self {
-        Self { policies, register, accounts, gate }
+    pub fn new(store: Arc<dyn candour_store::Store>, gate: Gate, notices: Notices) -> Self {
+        Self { policies: store.clone(), register: store.clone(), accounts: store, gate, notices }
+    }
+
+    /// Queues the notices asking people to read a policy version that asks to be
+    /// confirmed: to each who works for its provider and has not confirmed it, once
+    /// when it is new, and once more after [`REMIND_AFTER`]. Looks back two such
+    /// periods, so that a pass missed for a while still sends each once.
+    pub async fn queue_read_notices(&self, now: DateTime<Utc>) -> Result<u32, StoreError> {
+        let mut queued = 0;
+        for policy in self.policies.policies_to_confirm(now - REMIND_AFTER * 2).await? {
+            let stage = if now - policy.published_at >= REMIND_AFTER { "reminder" } else { "new" };
+            let readers = self.policies.policy_readers(policy.policy_id).await?;
+            let waiting: Vec<_> = readers.iter().filter(|r| r.has_password && r.confirmed_at.is_none()).collect();
+            let key = |r: &Reader| format!("policy:{}:v{}:{stage}:{}", policy.policy_id, policy.version.0, r.user_id.0);
+            let keys: Vec<String> = waiting.iter().map(|r| key(r)).collect();
+            let sent = self.notices.sent(&keys).await?;
+            let provider = self.tenancy(&policy.provider_id).await?.name;
+            let notice = read_notice(self.notices.public_url(), &policy, &provider, stage == "reminder");
+            for reader in waiting.into_iter().filter(|r| !sent.contains(&key(r))) {
+                let person = [Recipient { email: reader.email.clone(), name: reader.name.clone() }];
+                let emails = self.notices.emails(&notice, &person, now).await?;
+                queued += u32::from(self.notices.queue_once(&key(reader), &emails, now).await?);
+            }
+        }
+        Ok(queued)
     }
 
     async fn tenancy(&self, id: &ProviderId) -> Result<Tenancy, StoreError> {
@@ -448,5 +472,35 @@ impl Policies {
         }
         let rates = self.policies.policy_read_rates(Some(provider)).await?;
         Ok(Some(rates.iter().find(|r| &r.location_id == location).map(|r| r.reads).unwrap_or_default()))
+    }
+}
+
+/// The notice asking someone to read a new version, or reminding them.
+fn read_notice(public_url: &str, policy: &PolicyToConfirm, provider: &str, reminder: bool) -> Notice {
+    let (title, version) = (&policy.title, policy.version.0);
+    let (subject, first) = if reminder {
+        (
+            format!("Reminder: please read “{title}” and confirm"),
+            format!(
+                "{provider} published version {version} of “{title}” a week ago, and you have not yet confirmed reading it."
+            ),
+        )
+    } else {
+        (
+            format!("New policy to read: “{title}”"),
+            format!(
+                "{provider} has published version {version} of “{title}”, and asks everyone who works there to read it."
+            ),
+        )
+    };
+    Notice {
+        kind: NoticeKind::PolicyToConfirm,
+        subject,
+        name: None,
+        paragraphs: vec![first, "Read it, then confirm at the foot of the page that you have.".into()],
+        link: Link {
+            label: "Read the policy (you will need to sign in)".into(),
+            url: format!("{public_url}/manage/policies/{}", policy.policy_id),
+        },
     }
 }

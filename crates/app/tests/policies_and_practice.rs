@@ -41,7 +41,8 @@ async fn harness() -> Harness {
     let staff = actor(&store, "staff@rose.example", Role::Staff, Scope::Location(location.clone())).await;
     let outsider = actor(&store, "pa@elsewhere.example", Role::ProviderAdmin, Scope::Provider(other)).await;
     let gate = Gate::new(store.clone());
-    let policies = Policies::new(store.clone(), store.clone(), store.clone(), gate.clone());
+    let notices = candour_app::notices::Notices::new(store.clone(), "https://candour.example.org");
+    let policies = Policies::new(store.clone(), gate.clone(), notices);
     let practice = Practice::new(store.clone(), store.clone(), gate);
     Harness { policies, practice, store, provider, location, admin, staff, outsider, _dir: dir }
 }
@@ -157,4 +158,34 @@ async fn accounts_are_written_by_those_who_run_the_service_and_public_once_publi
     assert_eq!(accounts.len(), 1);
     let resource = format!("good_practice:location:{at}");
     assert_eq!(h.audited("read", &resource).await.len(), 1, "the list is an audited read");
+}
+
+#[tokio::test]
+async fn everyone_who_works_there_is_asked_to_read_a_new_version_and_reminded_after_a_week() {
+    let h = harness().await;
+    for person in [&h.admin, &h.staff, &h.outsider] {
+        h.store.set_password_hash(person.principal.user_id, "$argon2id$test", now()).await.expect("signed up");
+    }
+    let library = Publishing::NewPolicy { raw_provider: h.provider.as_str() };
+    let kept = h.policies.publish(&h.admin, library, &fire_policy(), now()).await.expect("published");
+    let id = kept.policy_id.to_string();
+    assert_eq!(h.policies.queue_read_notices(now()).await.expect("pass"), 2, "the administrator and the staff");
+    assert_eq!(h.policies.queue_read_notices(now() + chrono::Duration::hours(1)).await.expect("pass"), 0, "once");
+    let asked: Vec<(String, String)> =
+        h.store.outbox(10).await.expect("outbox").into_iter().map(|e| (e.to.to_string(), e.subject)).collect();
+    assert!(asked.iter().all(|(_, s)| s == "New policy to read: “Fire safety”"), "{asked:?}");
+    assert!(!asked.iter().any(|(to, _)| to == "pa@elsewhere.example"), "only those who work there");
+
+    // The administrator confirms; a week on, only the staff member is reminded, once.
+    h.policies.confirm(&h.admin, &id, None, None, now()).await.expect("confirmed");
+    let week = now() + chrono::Duration::days(7);
+    assert_eq!(h.policies.queue_read_notices(week).await.expect("pass"), 1);
+    assert_eq!(h.policies.queue_read_notices(week + chrono::Duration::days(1)).await.expect("pass"), 0);
+    let reminder = h.store.outbox(1).await.expect("outbox").remove(0);
+    assert_eq!(
+        (reminder.to.as_str(), reminder.subject.as_str()),
+        ("staff@rose.example", "Reminder: please read “Fire safety” and confirm")
+    );
+    assert!(reminder.link.as_deref().is_some_and(|l| l.ends_with(&format!("/manage/policies/{id}"))));
+    assert!(!reminder.body.contains("Walk to the nearest exit"), "a link, not the policy");
 }

@@ -419,6 +419,30 @@ impl PolicyStore for PostgresStore {
         rows.into_iter().map(|(p, v, at)| Ok((p, version(v)?, at))).collect()
     }
 
+    async fn policies_to_confirm(&self, since: DateTime<Utc>) -> StoreResult<Vec<PolicyToConfirm>> {
+        let rows = sqlx::query(
+            "SELECT p.id, p.provider_id, v.version, v.title, v.published_at \
+             FROM policies p JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.current_version \
+             WHERE p.withdrawn_at IS NULL AND v.requires_confirmation AND v.published_at >= $1 \
+             ORDER BY v.published_at, p.id",
+        )
+        .bind(since)
+        .fetch_all(self.read())
+        .await
+        .map_err(other)?;
+        rows.iter()
+            .map(|row| {
+                Ok(PolicyToConfirm {
+                    policy_id: get(row, 0)?,
+                    provider_id: ProviderId::parse(&get::<String>(row, 1)?).map_err(|e| corrupt("provider ID", e))?,
+                    version: version(get(row, 2)?)?,
+                    title: get(row, 3)?,
+                    published_at: get(row, 4)?,
+                })
+            })
+            .collect()
+    }
+
     async fn policy_readers(&self, policy: i64) -> StoreResult<Vec<Reader>> {
         let mut conn = self.read().acquire().await.map_err(other)?;
         let provider: Option<String> = sqlx::query_scalar("SELECT provider_id FROM policies WHERE id = $1")

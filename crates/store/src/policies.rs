@@ -88,6 +88,17 @@ pub struct Reader {
     pub confirmed_at: Option<DateTime<Utc>>,
 }
 
+/// A policy whose current version asks to be confirmed: what the notices to read
+/// it look at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyToConfirm {
+    pub policy_id: i64,
+    pub provider_id: ProviderId,
+    pub version: Version,
+    pub title: String,
+    pub published_at: DateTime<Utc>,
+}
+
 /// The read rate of one location: the people granted on it (its registered managers
 /// and staff), and the confirmations expected of them (one per person per current
 /// policy of the provider that asks for one) and given.
@@ -138,6 +149,10 @@ pub trait PolicyStore: Send + Sync {
         provider: &ProviderId,
         user: UserId,
     ) -> StoreResult<Vec<(i64, Version, DateTime<Utc>)>>;
+
+    /// The policies in force whose current version asks to be confirmed and was
+    /// published at or after `since`, oldest first.
+    async fn policies_to_confirm(&self, since: DateTime<Utc>) -> StoreResult<Vec<PolicyToConfirm>>;
 
     /// Everyone who works for the policy's provider, by name, with their confirmation
     /// of its current version. `NotFound` for an unknown policy.

@@ -278,7 +278,8 @@ const VOICE_REFRESH_EVERY: Duration = Duration::from_secs(10 * 60);
 const ESCALATE_EVERY: Duration = Duration::from_secs(60);
 
 /// How often the server looks for notices that fall due with time (complaint
-/// deadlines, improvement actions) and for the day's digests, gathered at 07:00.
+/// deadlines, improvement actions, policies to read) and for the day's digests,
+/// gathered at 07:00.
 const NOTICES_EVERY: Duration = Duration::from_secs(5 * 60);
 
 async fn queue_due_notices_now(app: &App) {
@@ -292,6 +293,11 @@ async fn queue_due_notices_now(app: &App) {
         Ok(0) => {}
         Ok(n) => tracing::info!(actions = n, "queued improvement action notices"),
         Err(err) => tracing::error!(error = %err, "improvement action notices could not be queued"),
+    }
+    match app.policies.queue_read_notices(now).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(people = n, "queued notices of policies to read"),
+        Err(err) => tracing::error!(error = %err, "notices of policies to read could not be queued"),
     }
     match app.notices.queue_digests(now).await {
         Ok(0) => {}

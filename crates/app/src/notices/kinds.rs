@@ -21,6 +21,8 @@ pub enum NoticeKind {
     ChallengeDecided,
     /// To a service's managers: an improvement action due the next working day, or missed.
     PlanActions,
+    /// To everyone who works for a provider: a new policy version to read and confirm, and a reminder.
+    PolicyToConfirm,
 }
 
 /// Who a kind of notice goes to.
@@ -30,13 +32,15 @@ enum Audience {
     Public,
     /// A service's registered managers and its provider's administrators.
     Managers,
+    /// Everyone who works for a provider: its administrators, and its services' managers and staff.
+    Staff,
 }
 
 /// Who is told about a service: its registered managers and its provider's administrators.
 pub const MANAGERS: [Role; 2] = [Role::Manager, Role::ProviderAdmin];
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 8] = [
+    pub const ALL: [NoticeKind; 9] = [
         NoticeKind::ComplaintProgress,
         NoticeKind::FeedbackProgress,
         NoticeKind::ComplaintReceived,
@@ -45,6 +49,7 @@ impl NoticeKind {
         NoticeKind::DraftToCheck,
         NoticeKind::ChallengeDecided,
         NoticeKind::PlanActions,
+        NoticeKind::PolicyToConfirm,
     ];
 
     pub fn code(self) -> &'static str {
@@ -57,6 +62,7 @@ impl NoticeKind {
             NoticeKind::DraftToCheck => "draft_to_check",
             NoticeKind::ChallengeDecided => "challenge_decided",
             NoticeKind::PlanActions => "plan_actions",
+            NoticeKind::PolicyToConfirm => "policy_to_confirm",
         }
     }
 
@@ -75,6 +81,7 @@ impl NoticeKind {
             NoticeKind::DraftToCheck => "Draft reports sent for you to check their facts",
             NoticeKind::ChallengeDecided => "Decisions on challenges to draft reports",
             NoticeKind::PlanActions => "Improvement actions: the working day before they are due, and when missed",
+            NoticeKind::PolicyToConfirm => "New policies to read and confirm, and a reminder after a week",
         }
     }
 
@@ -85,6 +92,7 @@ impl NoticeKind {
             NoticeKind::FeedbackProgress => {
                 "You get this email because you gave feedback through Candour and left your email address."
             }
+            NoticeKind::PolicyToConfirm => "You get this email because you work for this provider on Candour.",
             _ => "You get this email because you manage this service on Candour.",
         }
     }
@@ -92,6 +100,7 @@ impl NoticeKind {
     fn audience(self) -> Audience {
         match self {
             NoticeKind::ComplaintProgress | NoticeKind::FeedbackProgress => Audience::Public,
+            NoticeKind::PolicyToConfirm => Audience::Staff,
             _ => Audience::Managers,
         }
     }
@@ -106,6 +115,7 @@ impl NoticeKind {
         match self.audience() {
             Audience::Public => false,
             Audience::Managers => roles.iter().any(|r| MANAGERS.contains(r)),
+            Audience::Staff => roles.iter().any(|r| MANAGERS.contains(r) || *r == Role::Staff),
         }
     }
 }

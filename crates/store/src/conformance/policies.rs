@@ -73,6 +73,12 @@ pub async fn policies_keep_every_version(store: &dyn Store) {
     let titles: Vec<_> = listed.iter().map(|p| (p.title.as_str(), p.version.0)).collect();
     assert_eq!(titles, [("Administering medicines", 1), ("Fire safety and evacuation", 2)], "by title");
     assert!(store.policies_of(&pid(2)).await.expect("none").is_empty());
+    // To confirm: current versions that ask for it (not version 2 of fire safety), published since.
+    let to_confirm = store.policies_to_confirm(at(0)).await.expect("to confirm");
+    let listed: Vec<_> = to_confirm.iter().map(|p| (p.title.as_str(), p.version.0, p.published_at)).collect();
+    assert_eq!(listed, [("Administering medicines", 1, at(4))]);
+    assert_eq!(to_confirm[0].provider_id, pid(1));
+    assert!(store.policies_to_confirm(at(5)).await.expect("none since").is_empty());
 
     // A withdrawn policy is listed last, viewable, and takes no new version.
     store.withdraw_policy(id, at(5)).await.expect("withdraw");

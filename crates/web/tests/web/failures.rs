@@ -503,6 +503,9 @@ impl ImprovementStore for BrokenStore {
 
 #[async_trait]
 impl PolicyStore for BrokenStore {
+    async fn policies_to_confirm(&self, _: DateTime<Utc>) -> StoreResult<Vec<PolicyToConfirm>> {
+        broken()
+    }
     async fn publish_policy(&self, _: &NewPolicyVersion) -> StoreResult<PolicyVersion> {
         broken()
     }
