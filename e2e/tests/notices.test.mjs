@@ -40,7 +40,9 @@ async function chooseForComplaints(page, label) {
   await complaintsChoice(page, label).check();
   await submit(page, 'form[action="/account/emails"] button[type=submit]');
   assert.match(page.url(), /\/account\?done=emails#emails$/);
-  assert.match(await page.locator('.notice').textContent(), /Your choices of emails have been saved\./);
+  const saved = page.locator('h2#emails + .notice');
+  assert.match(await saved.textContent(), /Your choices of emails have been saved\./);
+  assert.ok(await saved.isVisible() && (await saved.boundingBox()).y >= 0, 'the confirmation is where the page opens');
   assert.ok(await complaintsChoice(page, label).isChecked(), `"${label}" is checked once saved`);
 }
 

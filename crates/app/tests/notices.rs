@@ -280,7 +280,8 @@ async fn choices_are_checked_and_limited_to_what_the_person_can_get() {
             "story_to_answer",
             "draft_to_check",
             "challenge_decided",
-            "plan_actions"
+            "plan_actions",
+            "policy_to_confirm"
         ]
     );
 }

@@ -117,7 +117,7 @@ impl Notices {
         Ok((email, NoticeKind::parse(&code).ok_or(StoreError::NotFound)?))
     }
 
-    /// Stops (or, with `resume`, starts again) the kind of email the link names.
+    /// Stops (or, with `resume`, starts again, each as it happens) the kind of email the link names.
     pub async fn unsubscribe(
         &self,
         secret: &str,
@@ -141,8 +141,9 @@ impl Notices {
             .collect())
     }
 
-    /// Sets the signed-in person's choices from the form's `kind=choice` pairs; a
-    /// kind they cannot get, or a choice that is not one, is refused and nothing changes.
+    /// Sets the signed-in person's choices from the form's `kind=choice` pairs. A
+    /// choice that is not one is refused and nothing changes; a kind they cannot
+    /// get (or another field) is passed over.
     pub async fn choose(&self, actor: &Actor, form: &[(String, String)], now: DateTime<Utc>) -> Result<(), StoreError> {
         let roles: Vec<_> = actor.principal.grants.iter().map(|g| g.role).collect();
         let mut chosen = Vec::new();

@@ -24,7 +24,7 @@ fn path(url: &str) -> &str {
 }
 
 #[tokio::test]
-async fn a_manager_chooses_how_emails_come_and_staff_have_nothing_to_choose() {
+async fn a_manager_chooses_how_emails_come_and_staff_choose_only_what_they_get() {
     let app = TestApp::new().await;
     let mut manager =
         signed_in(&app, "manager@rose.example", vec![grant(Role::Manager, location_scope(ROSE_COURT))]).await;
@@ -43,7 +43,12 @@ async fn a_manager_chooses_how_emails_come_and_staff_have_nothing_to_choose() {
     refused.assert_contains(&["id=\"complaint_received-error\"", "href=\"#complaint_received\""]);
 
     let mut staff = signed_in(&app, "staff@rose.example", vec![grant(Role::Staff, location_scope(ROSE_COURT))]).await;
-    staff.get(&app, "/account").await.assert_lacks(&["id=\"emails\""]);
+    let page = staff.get(&app, "/account").await;
+    page.assert_contains(&["id=\"emails\"", "name=\"policy_to_confirm\""]);
+    page.assert_lacks(&["name=\"complaint_received\""]);
+    let mut moderator =
+        signed_in(&app, "mo@example.org", vec![grant(Role::Moderator, candour_domain::Scope::All)]).await;
+    moderator.get(&app, "/account").await.assert_lacks(&["id=\"emails\""]);
     let anonymous = Browser::new().post(&app, "/account/emails", &[("complaint_received", "none")]).await;
     let to = anonymous.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("");
     assert!(to.starts_with("/sign-in"), "sent to sign in, nothing saved: {to}");

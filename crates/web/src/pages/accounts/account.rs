@@ -37,6 +37,8 @@ struct AccountPage {
     token_name: Field,
     /// How the person gets each kind of email they may get; empty for none.
     emails: Vec<RadioGroup>,
+    /// Said beside the emails section, where the page opens after saving them.
+    emails_saved: bool,
 }
 
 struct TokenRow {
@@ -70,13 +72,14 @@ pub async fn show(
     query: Result<Query<AccountQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let mut page = account_page(&state, &who, FormErrors::default(), "").await?;
-    page.notice = match query.ok().and_then(|q| q.0.done).as_deref() {
+    let done = query.ok().and_then(|q| q.0.done);
+    page.notice = match done.as_deref() {
         Some("password") => Some(
             "Your password has been changed. You have been signed out everywhere else, and your API tokens revoked.",
         ),
-        Some("emails") => Some("Your choices of emails have been saved."),
         _ => None,
     };
+    page.emails_saved = done.as_deref() == Some("emails");
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -212,6 +215,7 @@ async fn account_page(
             .value(token_name)
             .errors(&errors),
         emails: choices.iter().map(|(kind, choice)| email_choice(*kind, *choice, &errors)).collect(),
+        emails_saved: false,
     })
 }
 
