@@ -278,3 +278,42 @@ async fn the_person_hears_what_became_of_their_feedback_and_managers_of_a_story_
         outbox[0].body.contains("has not been published") && outbox[0].body.contains("It names a member of staff.")
     );
 }
+
+#[tokio::test]
+async fn a_reply_is_told_to_the_person_and_a_planned_change_followed_up_after_eight_weeks() {
+    let h = harness().await;
+    h.store.set_password_hash(h.provider_admin.principal.user_id, "$argon2id$test", now()).await.expect("signed up");
+    let mut raw = feedback("Lunch was often cold.");
+    raw.contact_email = "jo.writer@example.net".into();
+    let story = h.app.voice.submit(&h.location, &raw, Channel::Online, &new_submission_key(), None, now()).await;
+    let story = story.expect("stored").feedback_id.to_string();
+    h.app.moderation.moderate(&h.moderator, &story, &publish("Lunch was often cold."), now()).await.expect("published");
+    let detail = h.store.location(&h.location).await.unwrap();
+    let reply = h
+        .app
+        .voice
+        .reply_to_story(&h.provider_admin, &detail, &story, "Sorry.", ChangeClaim::Planned, "Heated trolleys", now())
+        .await
+        .expect("reply");
+    assert_eq!(h.app.voice.queue_reply_notices(now()).await.expect("pass"), 0, "held for its check: not yet public");
+    let check = RawCheck { decision: "publish".into(), reason: String::new() };
+    h.app.moderation.check_reply(&h.moderator, &reply.id.to_string(), &check, now()).await.expect("checked");
+    let before = h.store.outbox(50).await.expect("outbox").len();
+
+    assert_eq!(h.app.voice.queue_reply_notices(now()).await.expect("pass"), 1, "the person is told");
+    assert_eq!(h.app.voice.queue_reply_notices(now()).await.expect("pass"), 0, "once");
+    let told = h.store.outbox(1).await.expect("outbox").remove(0);
+    assert_eq!(told.to.as_str(), "jo.writer@example.net");
+    assert!(told.subject.starts_with("Willowbrook House replied to your feedback (reference "), "{}", told.subject);
+    assert!(told.body.contains("a change is planned: Heated trolleys"), "{}", told.body);
+
+    let eight_weeks = now() + chrono::Duration::weeks(8) + chrono::Duration::hours(1);
+    assert_eq!(h.app.voice.queue_reply_notices(eight_weeks).await.expect("pass"), 1, "the managers are asked");
+    assert_eq!(h.app.voice.queue_reply_notices(eight_weeks).await.expect("pass"), 0, "once");
+    let asked = h.store.outbox(1).await.expect("outbox").remove(0);
+    assert_eq!(
+        (asked.to.as_str(), asked.subject.as_str()),
+        ("admin@brightwater.example", "Was the change at Willowbrook House made?")
+    );
+    assert_eq!(h.store.outbox(50).await.expect("outbox").len(), before + 2);
+}

@@ -281,7 +281,8 @@ async fn choices_are_checked_and_limited_to_what_the_person_can_get() {
             "draft_to_check",
             "challenge_decided",
             "plan_actions",
-            "policy_to_confirm"
+            "policy_to_confirm",
+            "change_follow_up"
         ]
     );
 }

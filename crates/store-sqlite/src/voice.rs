@@ -1308,6 +1308,35 @@ impl VoiceStore for SqliteStore {
         .collect()
     }
 
+    async fn published_replies(&self, since: DateTime<Utc>) -> StoreResult<Vec<PublishedReply>> {
+        sqlx::query(concat!(
+            "SELECT ",
+            reply_columns!(),
+            ", f.reference, f.location_id, l.name, f.contact_name, f.contact_email, \
+             EXISTS (SELECT 1 FROM replies m WHERE m.feedback_id = r.feedback_id AND m.status = 'published' \
+               AND m.change = 'made' AND m.created_at > r.created_at)",
+            reply_from!(),
+            " WHERE r.status = 'published' AND COALESCE(r.checked_at, r.created_at) >= ? ORDER BY r.created_at, r.id"
+        ))
+        .bind(stamp(since))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(other)?
+        .iter()
+        .map(|row| {
+            Ok(PublishedReply {
+                reply: reply_row(row)?,
+                reference: get(row, REPLY_COLUMN_COUNT)?,
+                location_id: location_id(row, REPLY_COLUMN_COUNT + 1)?,
+                location_name: get(row, REPLY_COLUMN_COUNT + 2)?,
+                contact_name: get(row, REPLY_COLUMN_COUNT + 3)?,
+                contact_email: get(row, REPLY_COLUMN_COUNT + 4)?,
+                made_later: get(row, REPLY_COLUMN_COUNT + 5)?,
+            })
+        })
+        .collect()
+    }
+
     async fn check_reply(
         &self,
         id: i64,

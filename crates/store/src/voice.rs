@@ -291,6 +291,20 @@ pub struct ReplyToCheck {
     pub published_text: String,
 }
 
+/// A published reply with what its notices need: the story's reference and service,
+/// the address its writer left (Candour writes to them; the provider never sees it),
+/// and whether a later published reply to the same story says the change was made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedReply {
+    pub reply: Reply,
+    pub reference: String,
+    pub location_id: LocationId,
+    pub location_name: String,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub made_later: bool,
+}
+
 /// A published story with its published replies, as the public sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PublishedStory {
@@ -525,6 +539,8 @@ pub trait VoiceStore: Send + Sync {
     async fn published_reply_count(&self, author: UserId) -> StoreResult<u32>;
     /// Oldest first.
     async fn replies_to_check(&self, limit: u32) -> StoreResult<Vec<ReplyToCheck>>;
+    /// Replies published (written, or passed their check) at or after `since`, oldest first.
+    async fn published_replies(&self, since: DateTime<Utc>) -> StoreResult<Vec<PublishedReply>>;
     /// Publishes (`reject_reason: None`) or rejects a pending reply; `Conflict` unless pending.
     async fn check_reply(&self, id: i64, reject_reason: Option<&str>, by: UserId, at: DateTime<Utc>)
     -> StoreResult<()>;

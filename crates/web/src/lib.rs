@@ -278,7 +278,8 @@ const VOICE_REFRESH_EVERY: Duration = Duration::from_secs(10 * 60);
 const ESCALATE_EVERY: Duration = Duration::from_secs(60);
 
 /// How often the server looks for notices that fall due with time (complaint
-/// deadlines, improvement actions, policies to read) and for the day's digests,
+/// deadlines, improvement actions, policies to read, replies and planned changes)
+/// and for the day's digests,
 /// gathered at 07:00.
 const NOTICES_EVERY: Duration = Duration::from_secs(5 * 60);
 
@@ -298,6 +299,11 @@ async fn queue_due_notices_now(app: &App) {
         Ok(0) => {}
         Ok(n) => tracing::info!(people = n, "queued notices of policies to read"),
         Err(err) => tracing::error!(error = %err, "notices of policies to read could not be queued"),
+    }
+    match app.voice.queue_reply_notices(now).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(replies = n, "queued notices of replies and planned changes"),
+        Err(err) => tracing::error!(error = %err, "notices of replies could not be queued"),
     }
     match app.notices.queue_digests(now).await {
         Ok(0) => {}

@@ -23,6 +23,8 @@ pub enum NoticeKind {
     PlanActions,
     /// To everyone who works for a provider: a new policy version to read and confirm, and a reminder.
     PolicyToConfirm,
+    /// To a service's managers, eight weeks after a reply said a change was planned: was it made?
+    ChangeFollowUp,
 }
 
 /// Who a kind of notice goes to.
@@ -40,7 +42,7 @@ enum Audience {
 pub const MANAGERS: [Role; 2] = [Role::Manager, Role::ProviderAdmin];
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 9] = [
+    pub const ALL: [NoticeKind; 10] = [
         NoticeKind::ComplaintProgress,
         NoticeKind::FeedbackProgress,
         NoticeKind::ComplaintReceived,
@@ -50,6 +52,7 @@ impl NoticeKind {
         NoticeKind::ChallengeDecided,
         NoticeKind::PlanActions,
         NoticeKind::PolicyToConfirm,
+        NoticeKind::ChangeFollowUp,
     ];
 
     pub fn code(self) -> &'static str {
@@ -63,6 +66,7 @@ impl NoticeKind {
             NoticeKind::ChallengeDecided => "challenge_decided",
             NoticeKind::PlanActions => "plan_actions",
             NoticeKind::PolicyToConfirm => "policy_to_confirm",
+            NoticeKind::ChangeFollowUp => "change_follow_up",
         }
     }
 
@@ -82,6 +86,7 @@ impl NoticeKind {
             NoticeKind::ChallengeDecided => "Decisions on challenges to draft reports",
             NoticeKind::PlanActions => "Improvement actions: the working day before they are due, and when missed",
             NoticeKind::PolicyToConfirm => "New policies to read and confirm, and a reminder after a week",
+            NoticeKind::ChangeFollowUp => "Whether a change you said was planned has been made, eight weeks on",
         }
     }
 

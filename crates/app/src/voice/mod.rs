@@ -24,8 +24,8 @@ use candour_domain::{Action, Email, LocationId, Principal, Resource, authorize};
 use candour_engine::prescreen;
 use candour_store::{
     ContactScope, FeedbackRecord, FeedbackStatus, LocationDetail, Moderation, ModerationDecision, NewAlert,
-    NewFeedback, NewReply, OutgoingEmail, OwnFeedback, Page, Prescreen, PublishedStory, Receipt, Recipient,
-    RegisterStore, Reply, ReplyStatus, Store, StoreError, VoiceStore,
+    NewFeedback, NewReply, OutgoingEmail, OwnFeedback, Page, Prescreen, PublishedReply, PublishedStory, Receipt,
+    Recipient, RegisterStore, Reply, ReplyStatus, Store, StoreError, VoiceStore,
 };
 
 use crate::notices::Notices;
@@ -119,6 +119,9 @@ pub struct Voice {
     config: Arc<VoiceConfig>,
     notices: Notices,
 }
+
+/// How long after a reply says a change is planned its managers are asked whether it was made.
+const FOLLOW_UP_AFTER: Duration = Duration::weeks(8);
 
 /// How many times a submission is tried with a fresh reference when the one drawn is taken.
 const REFERENCE_TRIES: usize = 5;
@@ -274,6 +277,42 @@ impl Voice {
             emails.extend(self.notices.emails(&notices::to_answer(public_url, record), &managers, now).await?);
         }
         Ok(emails)
+    }
+
+    /// Queues the notices of replies, each once: to the person who left an email,
+    /// a reply published in the last week; to the service's managers, eight weeks
+    /// after a reply said a change was planned and none since said it was made.
+    pub async fn queue_reply_notices(&self, now: DateTime<Utc>) -> Result<u32, VoiceError> {
+        let public_url = &self.config.public_url;
+        let told_since = now - Duration::weeks(1);
+        let (follow_from, follow_until) = (now - FOLLOW_UP_AFTER - Duration::weeks(2), now - FOLLOW_UP_AFTER);
+        let replies = self.store.published_replies(follow_from.min(told_since)).await?;
+        let mut due: Vec<(String, &PublishedReply, bool)> = Vec::new();
+        for p in &replies {
+            let published = p.reply.checked_at.unwrap_or(p.reply.created_at);
+            if published >= told_since && Email::parse(&p.contact_email).is_ok() {
+                due.push((format!("reply:{}:told", p.reply.id), p, false));
+            }
+            let planned = p.reply.change == ChangeClaim::Planned && !p.made_later;
+            if planned && (follow_from..=follow_until).contains(&p.reply.created_at) {
+                due.push((format!("reply:{}:change-follow-up", p.reply.id), p, true));
+            }
+        }
+        let keys: Vec<String> = due.iter().map(|(key, ..)| key.clone()).collect();
+        let sent = self.notices.sent(&keys).await?;
+        let mut queued = 0;
+        for (key, p, follow_up) in due.into_iter().filter(|(key, ..)| !sent.contains(key)) {
+            let emails = if follow_up {
+                let managers = self.notices.managers_of(&p.location_id).await?;
+                self.notices.emails(&notices::change_follow_up(public_url, p), &managers, now).await?
+            } else {
+                let email = Email::parse(&p.contact_email).expect("parsed above");
+                let person = [Recipient { email, name: p.contact_name.clone() }];
+                self.notices.emails(&notices::replied(public_url, p), &person, now).await?
+            };
+            queued += u32::from(self.notices.queue_once(&key, &emails, now).await?);
+        }
+        Ok(queued)
     }
 
     /// A provider's public reply to a published story. Held for a check when it is

@@ -1870,6 +1870,16 @@ pub async fn voice_replies_are_checked_and_shown_by_view(store: &dyn Store) {
     let own = store.own_feedback(&key_hash("r")).await.expect("own view");
     assert_eq!(public(&own.replies), [first.id, claim.id], "the person sees published replies only");
     assert!(matches!(store.published_stories(&lid(100), 0, 10).await, Err(StoreError::Invalid(_))));
+
+    // For notices: published ones, by when they were published (written, or passed their check).
+    let published = store.published_replies(at(0)).await.expect("published");
+    let listed: Vec<_> = published.iter().map(|p| (p.reply.id, p.reference.as_str(), p.location_id.clone())).collect();
+    assert_eq!(listed, [(first.id, "REF-r", lid(100)), (claim.id, "REF-r", lid(100))]);
+    assert_eq!(published[0].location_name, "Willowbrook House");
+    assert!(published[0].made_later && !published[1].made_later, "the later reply says a change was made");
+    let since_check: Vec<i64> =
+        store.published_replies(at(5)).await.expect("since").iter().map(|p| p.reply.id).collect();
+    assert_eq!(since_check, [claim.id], "published at its check");
 }
 
 /// A person adds outcomes later, up to three tracked at once, and stops tracking one:

@@ -223,6 +223,9 @@ impl NoticeStore for BrokenStore {
 
 #[async_trait]
 impl VoiceStore for BrokenStore {
+    async fn published_replies(&self, _: DateTime<Utc>) -> StoreResult<Vec<PublishedReply>> {
+        broken()
+    }
     async fn submit_feedback(&self, _new: &NewFeedback) -> StoreResult<Receipt> {
         broken()
     }

@@ -117,21 +117,35 @@ pub struct ReplyView {
     pub provider_name: String,
     pub date: String,
     pub text: String,
-    /// "Change made: …" when the reply claims one.
+    /// "Change made: …" when the reply claims one; a planned change stays "not yet
+    /// confirmed" until a later reply to the story says it was made.
     pub change: Option<String>,
 }
 
 impl ReplyView {
-    pub fn of(reply: &Reply) -> Option<Self> {
-        is_public(reply).then(|| ReplyView {
-            provider_name: reply.provider_name.clone(),
-            date: day(reply.created_at),
-            text: reply.text.clone(),
-            change: match reply.change {
-                ChangeClaim::None => None,
-                claim => Some(format!("{}: {}", claim.label(), reply.change_what)),
-            },
-        })
+    /// The public replies of a story, oldest first as they come.
+    pub fn all_of(replies: &[Reply]) -> Vec<Self> {
+        replies
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| is_public(r))
+            .map(|(i, reply)| {
+                let confirmed =
+                    replies[i + 1..].iter().any(|later| is_public(later) && later.change == ChangeClaim::Made);
+                ReplyView {
+                    provider_name: reply.provider_name.clone(),
+                    date: day(reply.created_at),
+                    text: reply.text.clone(),
+                    change: match reply.change {
+                        ChangeClaim::None => None,
+                        ChangeClaim::Planned if !confirmed => {
+                            Some(format!("{}, not yet confirmed: {}", reply.change.label(), reply.change_what))
+                        }
+                        claim => Some(format!("{}: {}", claim.label(), reply.change_what)),
+                    },
+                }
+            })
+            .collect()
     }
 }
 
@@ -150,7 +164,7 @@ impl StoryView {
             who: story.respondent.described(),
             overall: story.overall.label(),
             text: story.text.clone(),
-            replies: story.replies.iter().filter_map(ReplyView::of).collect(),
+            replies: ReplyView::all_of(&story.replies),
         }
     }
 }
@@ -366,5 +380,37 @@ mod tests {
         assert_eq!(duration_words(0.2), "1 hour");
         assert_eq!(duration_words(5.4), "5 hours");
         assert_eq!(duration_words(70.0), "3 days");
+    }
+
+    #[test]
+    fn a_planned_change_is_not_yet_confirmed_until_a_later_reply_says_it_was_made() {
+        let reply = |id: i64, change: ChangeClaim, status: ReplyStatus| Reply {
+            id,
+            feedback_id: 1,
+            author: candour_domain::UserId(1),
+            provider_name: "Sunrise Care".into(),
+            text: "Thank you.".into(),
+            change,
+            change_what: format!("change {id}"),
+            created_at: DateTime::from_timestamp(1_750_000_000 + id * 3600, 0).expect("a time"),
+            status,
+            checked_by: None,
+            checked_at: None,
+            reject_reason: None,
+        };
+        let changes = |replies: &[Reply]| ReplyView::all_of(replies).into_iter().map(|r| r.change).collect::<Vec<_>>();
+        let planned = reply(1, ChangeClaim::Planned, ReplyStatus::Published);
+        assert_eq!(changes(std::slice::from_ref(&planned)), [Some("Change planned, not yet confirmed: change 1".to_string())]);
+        // A made claim still waiting for its check confirms nothing.
+        let pending = reply(2, ChangeClaim::Made, ReplyStatus::Pending);
+        assert_eq!(
+            changes(&[planned.clone(), pending]),
+            [Some("Change planned, not yet confirmed: change 1".to_string())]
+        );
+        let made = reply(3, ChangeClaim::Made, ReplyStatus::Published);
+        assert_eq!(
+            changes(&[planned, made]),
+            [Some("Change planned: change 1".to_string()), Some("Change made: change 3".to_string())]
+        );
     }
 }

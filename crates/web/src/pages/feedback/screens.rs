@@ -419,7 +419,7 @@ pub fn own_page(
         status_text,
         story: own.story.clone(),
         published_text: own.published_text.clone().filter(|text| *text != own.story),
-        replies: own.replies.iter().filter_map(ReplyView::of).collect(),
+        replies: ReplyView::all_of(&own.replies),
         outcomes: followed.into_iter().map(|o| outcome_form(o, key, errors)).collect(),
         retired: retired.into_iter().map(retired_outcome).collect(),
         action: format!("{}/progress", return_href(key)),
