@@ -12,8 +12,8 @@ mod summary;
 use std::sync::Arc;
 
 use candour_domain::complaints::{
-    ComplaintError, ComplaintPolicy, ComplaintStatus, ComplaintStep, Intake, NewComplaintDetails, RawComplaint,
-    RawStep, deadlines,
+    Answer, ComplaintError, ComplaintPolicy, ComplaintStatus, ComplaintStep, Intake, NewComplaintDetails, RawAnswer,
+    RawComplaint, RawStep, deadlines,
 };
 use candour_domain::working_days::latest_local_hour;
 use candour_domain::{Action, LocationId, ProviderId, Resource, authorize};
@@ -261,6 +261,38 @@ impl Complaints {
     pub async fn follow(&self, secret: &str) -> Result<ComplaintRecord, ComplaintsError> {
         let hash = crate::voice::key_hash(secret).map_err(|_| Denied::NotFound)?;
         Ok(self.complaints.complaint_by_follow(&hash).await?)
+    }
+
+    /// What the person who raised it says back through their follow link: kept on
+    /// its timeline, told to the service's managers (who read it there), audited
+    /// without an account. Being satisfied or not waits for the response.
+    pub async fn answer(
+        &self,
+        secret: &str,
+        raw: &RawAnswer,
+        ip: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<ComplaintRecord, ComplaintsError> {
+        let record = self.follow(secret).await?;
+        let answer = Answer::parse(raw, record.response_sent_on.is_some()).map_err(ComplaintsError::Invalid)?;
+        let managers = self.notices.managers_of(&record.location_id).await?;
+        let notice = notices::answered(&self.settings.public_url, &record, &answer);
+        let emails = self.notices.emails(&notice, &managers, now).await?;
+        let updated =
+            self.complaints.add_complainant_answer(record.id, answer.code(), &answer.detail(), now, &emails).await?;
+        let entry = candour_store::NewAuditEntry {
+            at: now,
+            actor: None,
+            action: "complaint_answered".into(),
+            resource: format!("complaint:{}", record.id),
+            detail: Some(answer.code().into()),
+            ip: ip.map(str::to_string),
+        };
+        // The answer is kept; a failed audit write is logged rather than lose it.
+        if let Err(err) = self.audit.append_audit(&entry).await {
+            tracing::error!(error = %err, "the audit log could not be written");
+        }
+        Ok(updated)
     }
 
     // ------------------------------------------------------------ logging one
@@ -531,13 +563,13 @@ impl Complaints {
         let keys: Vec<String> = due.iter().map(|(_, (key, ..))| key.clone()).collect();
         let sent = self.notices.sent(&keys).await?;
         let mut queued = 0;
-        for (record, (key, answer, when, date)) in due.into_iter().filter(|(_, (key, ..))| !sent.contains(key)) {
+        for (record, (key, deadline, when, date)) in due.into_iter().filter(|(_, (key, ..))| !sent.contains(key)) {
             let managers = self.notices.managers_of(&record.location_id).await?;
-            let to_managers = notices::deadline_to_managers(&self.settings.public_url, record, answer, when, date);
+            let to_managers = notices::deadline_to_managers(&self.settings.public_url, record, deadline, when, date);
             let mut emails = self.notices.emails(&to_managers, &managers, now).await?;
             if let (notices::When::Missed, Some(to)) = (when, &record.contact.email) {
                 let follow_url = self.fresh_follow_url(record.id, now).await?;
-                let notice = notices::deadline_missed(record, answer, date, &follow_url);
+                let notice = notices::deadline_missed(record, deadline, date, &follow_url);
                 let person = [Recipient { email: to.clone(), name: record.contact.name.clone() }];
                 emails.extend(self.notices.emails(&notice, &person, now).await?);
             }

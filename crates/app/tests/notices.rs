@@ -277,6 +277,7 @@ async fn choices_are_checked_and_limited_to_what_the_person_can_get() {
         [
             "complaint_received",
             "complaint_deadline",
+            "complaint_answered",
             "story_to_answer",
             "draft_to_check",
             "challenge_decided",

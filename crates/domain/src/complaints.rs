@@ -12,9 +12,11 @@ use serde::{Deserialize, Serialize};
 use crate::ParseError;
 use crate::working_days::{BeyondCalendar, add_working_days};
 
+pub mod answer;
 pub mod intake;
 pub mod steps;
 
+pub use answer::{Answer, RawAnswer};
 pub use intake::{ComplaintContact, Intake, NewComplaintDetails, RawComplaint};
 pub use steps::{ComplaintState, ComplaintStep, RawStep};
 

@@ -386,6 +386,26 @@ impl ComplaintStore for SqliteStore {
         Ok(records)
     }
 
+    async fn add_complainant_answer(
+        &self,
+        id: i64,
+        step: &str,
+        detail: &str,
+        at: DateTime<Utc>,
+        emails: &[OutgoingEmail],
+    ) -> StoreResult<ComplaintRecord> {
+        let mut tx = self.writer.begin().await.map_err(other)?;
+        let current = by_id(&mut tx, id).await?;
+        event(&mut tx, id, step, at.date_naive(), None, at, detail).await?;
+        for email in emails {
+            crate::accounts::queue(&mut tx, email, None).await?;
+        }
+        crate::journal::append(&mut tx, Some(current.location_id.as_str()), ChangeKind::Complaint, at).await?;
+        let updated = by_id(&mut tx, id).await?;
+        tx.commit().await.map_err(other)?;
+        Ok(updated)
+    }
+
     async fn open_complaints(&self) -> StoreResult<Vec<ComplaintRecord>> {
         let mut conn = self.reader.acquire().await.map_err(other)?;
         let sql = format!("SELECT {COLUMNS}{FROM} WHERE c.status <> 'closed' ORDER BY c.id");

@@ -186,6 +186,18 @@ pub trait ComplaintStore: Send + Sync {
         status: Option<ComplaintStatus>,
     ) -> StoreResult<Vec<ComplaintRecord>>;
 
+    /// Keeps what the person who raised it said back through their link (a
+    /// timeline entry `step` with `detail`, by no account), with its emails, in one
+    /// transaction. `NotFound` for no such complaint.
+    async fn add_complainant_answer(
+        &self,
+        id: i64,
+        step: &str,
+        detail: &str,
+        at: DateTime<Utc>,
+        emails: &[OutgoingEmail],
+    ) -> StoreResult<ComplaintRecord>;
+
     /// Every complaint not yet closed, oldest first: what the deadline notices look at.
     async fn open_complaints(&self) -> StoreResult<Vec<ComplaintRecord>>;
 

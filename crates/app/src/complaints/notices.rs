@@ -4,7 +4,7 @@
 //! step the person should hear of, and each deadline the working day before and
 //! when missed: notices to the complainant and the managers.
 
-use candour_domain::complaints::{ComplaintStep, NewComplaintDetails};
+use candour_domain::complaints::{Answer, ComplaintStep, NewComplaintDetails};
 use candour_domain::working_days::add_working_days;
 use candour_engine::prescreen;
 use candour_store::{
@@ -174,7 +174,7 @@ fn to_complainant(record: &ComplaintRecord, mut paragraphs: Vec<String>, follow_
 
 /// A deadline the notices watch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Answer {
+pub(super) enum Deadline {
     Acknowledgement,
     Response,
 }
@@ -188,16 +188,16 @@ pub(super) enum When {
 
 /// The deadline notices due for a complaint on `today`, each with the key that
 /// makes it go once.
-pub(super) fn deadlines_due(record: &ComplaintRecord, today: NaiveDate) -> Vec<(String, Answer, When, NaiveDate)> {
+pub(super) fn deadlines_due(record: &ComplaintRecord, today: NaiveDate) -> Vec<(String, Deadline, When, NaiveDate)> {
     let next_working_day = add_working_days(today, 1).ok();
     let watched = [
-        (Answer::Acknowledgement, record.acknowledged_on, record.deadlines.acknowledge_by, "acknowledge"),
-        (Answer::Response, record.response_sent_on, record.deadlines.respond_by, "respond"),
+        (Deadline::Acknowledgement, record.acknowledged_on, record.deadlines.acknowledge_by, "acknowledge"),
+        (Deadline::Response, record.response_sent_on, record.deadlines.respond_by, "respond"),
     ];
     watched
         .into_iter()
         .filter(|(_, done, ..)| done.is_none())
-        .filter_map(|(answer, _, due, code)| {
+        .filter_map(|(deadline, _, due, code)| {
             let when = if today > due {
                 When::Missed
             } else if next_working_day == Some(due) {
@@ -206,7 +206,7 @@ pub(super) fn deadlines_due(record: &ComplaintRecord, today: NaiveDate) -> Vec<(
                 return None;
             };
             let word = if when == When::Missed { "missed" } else { "tomorrow" };
-            Some((format!("complaint:{}:{code}:{word}:{due}", record.id), answer, when, due))
+            Some((format!("complaint:{}:{code}:{word}:{due}", record.id), deadline, when, due))
         })
         .collect()
 }
@@ -215,13 +215,13 @@ pub(super) fn deadlines_due(record: &ComplaintRecord, today: NaiveDate) -> Vec<(
 pub(super) fn deadline_to_managers(
     public_url: &str,
     record: &ComplaintRecord,
-    answer: Answer,
+    deadline: Deadline,
     when: When,
     due: NaiveDate,
 ) -> Notice {
-    let (what, verb) = match answer {
-        Answer::Acknowledgement => ("acknowledgement", "acknowledge it"),
-        Answer::Response => ("response", "send your response"),
+    let (what, verb) = match deadline {
+        Deadline::Acknowledgement => ("acknowledgement", "acknowledge it"),
+        Deadline::Response => ("response", "send your response"),
     };
     let (subject, first) = match when {
         When::Tomorrow => (
@@ -256,10 +256,15 @@ pub(super) fn deadline_to_managers(
 }
 
 /// The complainant's notice of a deadline missed.
-pub(super) fn deadline_missed(record: &ComplaintRecord, answer: Answer, due: NaiveDate, follow_url: &str) -> Notice {
-    let what = match answer {
-        Answer::Acknowledgement => "acknowledged your complaint",
-        Answer::Response => "sent its response to your complaint",
+pub(super) fn deadline_missed(
+    record: &ComplaintRecord,
+    deadline: Deadline,
+    due: NaiveDate,
+    follow_url: &str,
+) -> Notice {
+    let what = match deadline {
+        Deadline::Acknowledgement => "acknowledged your complaint",
+        Deadline::Response => "sent its response to your complaint",
     };
     let paragraphs = vec![
         format!("{} should have {what} by {}, and has not recorded doing so.", record.location_name, day(due)),
@@ -267,4 +272,29 @@ pub(super) fn deadline_missed(record: &ComplaintRecord, answer: Answer, due: Nai
         ESCALATION.to_string(),
     ];
     to_complainant(record, paragraphs, follow_url)
+}
+
+/// The managers' notice of what the complainant said back: what kind of answer,
+/// never their words.
+pub(super) fn answered(public_url: &str, record: &ComplaintRecord, answer: &Answer) -> Notice {
+    Notice {
+        kind: NoticeKind::ComplaintAnswered,
+        subject: format!(
+            "Complaint {} about {}: the complainant {}",
+            record.reference,
+            record.location_name,
+            answer.summary()
+        ),
+        name: None,
+        paragraphs: vec![format!(
+            "The person who raised the complaint {} about {} {}. Read it on the complaint.",
+            record.reference,
+            record.location_name,
+            answer.summary()
+        )],
+        link: Link {
+            label: "Open the complaint (you will need to sign in)".into(),
+            url: format!("{public_url}/manage/complaints/{}", record.id),
+        },
+    }
 }

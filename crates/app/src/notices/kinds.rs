@@ -13,6 +13,8 @@ pub enum NoticeKind {
     ComplaintReceived,
     /// To a service's managers: a complaint's deadline the working day before, and when missed.
     ComplaintDeadline,
+    /// To a service's managers: what a complainant said back through their link.
+    ComplaintAnswered,
     /// To a service's managers: a published story awaiting their reply.
     StoryToAnswer,
     /// To a service's managers: a draft report sent for them to check its facts.
@@ -42,11 +44,12 @@ enum Audience {
 pub const MANAGERS: [Role; 2] = [Role::Manager, Role::ProviderAdmin];
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 10] = [
+    pub const ALL: [NoticeKind; 11] = [
         NoticeKind::ComplaintProgress,
         NoticeKind::FeedbackProgress,
         NoticeKind::ComplaintReceived,
         NoticeKind::ComplaintDeadline,
+        NoticeKind::ComplaintAnswered,
         NoticeKind::StoryToAnswer,
         NoticeKind::DraftToCheck,
         NoticeKind::ChallengeDecided,
@@ -61,6 +64,7 @@ impl NoticeKind {
             NoticeKind::FeedbackProgress => "feedback_progress",
             NoticeKind::ComplaintReceived => "complaint_received",
             NoticeKind::ComplaintDeadline => "complaint_deadline",
+            NoticeKind::ComplaintAnswered => "complaint_answered",
             NoticeKind::StoryToAnswer => "story_to_answer",
             NoticeKind::DraftToCheck => "draft_to_check",
             NoticeKind::ChallengeDecided => "challenge_decided",
@@ -81,6 +85,7 @@ impl NoticeKind {
             NoticeKind::FeedbackProgress => "What happened to your feedback",
             NoticeKind::ComplaintReceived => "New complaints about your services",
             NoticeKind::ComplaintDeadline => "Complaint deadlines: the working day before, and when missed",
+            NoticeKind::ComplaintAnswered => "What complainants add, and whether they are satisfied",
             NoticeKind::StoryToAnswer => "Stories published about your services, awaiting your reply",
             NoticeKind::DraftToCheck => "Draft reports sent for you to check their facts",
             NoticeKind::ChallengeDecided => "Decisions on challenges to draft reports",

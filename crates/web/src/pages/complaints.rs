@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
     let private_link = Router::new()
         .route("/complaints/follow/{secret}", get(public::follow))
         .route("/complaints/follow/{secret}/sent", get(public::sent))
+        .route("/complaints/follow/{secret}/answers", post(public::answer))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")));
     Router::new()
         .route("/locations/{id}/complaints/new", get(public::form).post(public::submit))
@@ -107,6 +108,17 @@ pub fn timeline(r: &ComplaintRecord) -> Vec<TimelineLine> {
                 "close" => format!("Closed: {}", e.detail.to_lowercase()),
                 "escalate" => format!("Escalated to {}", lower_first(&e.detail)),
                 "escalation_result" => format!("Result of the escalation: {}", e.detail),
+                "complainant_information" => format!("Information added by the person who raised it: {}", e.detail),
+                "complainant_satisfied" => "The person who raised it is satisfied with the response".to_string(),
+                "complainant_not_satisfied" if e.detail.is_empty() => {
+                    "The person who raised it is not satisfied with the response".to_string()
+                }
+                "complainant_not_satisfied" => {
+                    format!("The person who raised it is not satisfied with the response: {}", e.detail)
+                }
+                "complainant_escalating" => {
+                    format!("The person who raised it is taking it to {}", lower_first(&e.detail))
+                }
                 other => other.to_string(),
             };
             TimelineLine { date: long_date(e.on), what }

@@ -429,6 +429,16 @@ impl ComplaintStore for BrokenStore {
     async fn open_complaints(&self) -> StoreResult<Vec<ComplaintRecord>> {
         broken()
     }
+    async fn add_complainant_answer(
+        &self,
+        _: i64,
+        _: &str,
+        _: &str,
+        _: DateTime<Utc>,
+        _: &[OutgoingEmail],
+    ) -> StoreResult<ComplaintRecord> {
+        broken()
+    }
     async fn add_complaint_link(&self, _: i64, _: &str, _: DateTime<Utc>) -> StoreResult<()> {
         broken()
     }

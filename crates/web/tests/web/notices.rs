@@ -136,3 +136,51 @@ async fn the_service_workspace_opens_with_what_needs_doing_now_as_each_may_see_i
     seen.assert_contains(&["id=\"needs-heading\""]);
     seen.assert_lacks(&["complaint overdue"]);
 }
+
+#[tokio::test]
+async fn the_complainant_answers_back_from_their_link_and_the_managers_hear_of_it() {
+    let app = TestApp::new().await;
+    signed_in(&app, "manager@rose.example", vec![grant(Role::Manager, location_scope(ROSE_COURT))]).await;
+    let follow = raise(&app).await;
+    let answers = format!("{follow}/answers");
+    let mut person = Browser::new();
+    let page = person.get(&app, &follow).await;
+    page.assert_contains(&["id=\"answer\"", "Add information", "I am taking it further", "The council (Leeds)"]);
+
+    // Not satisfied before any response: refused beside the question; nothing kept.
+    let early = person.post(&app, &answers, &[("answer", "not_satisfied")]).await;
+    assert_eq!(early.status, StatusCode::BAD_REQUEST);
+    early.assert_contains(&["href=\"#answer\"", "The service has not sent its response yet"]);
+    let empty = person.post(&app, &answers, &[("answer", "information"), ("text", " ")]).await;
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+    empty.assert_contains(&["href=\"#text\"", "Write what you want to add"]);
+
+    let added =
+        person.post(&app, &answers, &[("answer", "information"), ("text", "It happened again on Sunday.")]).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let page = person.get(&app, &format!("{follow}?done=answered")).await;
+    page.assert_contains(&[
+        "Thank you: what you said is kept",
+        "Information added by the person who raised it: It happened again on Sunday.",
+    ]);
+    let further = person.post(&app, &answers, &[("answer", "escalating"), ("to", "ombudsman")]).await;
+    assert_eq!(further.status, StatusCode::SEE_OTHER);
+
+    let told = emails_to(&app, "manager@rose.example").await;
+    let subjects: Vec<&str> = told.iter().map(|e| e.subject.as_str()).collect();
+    assert_eq!(subjects.len(), 3, "{subjects:?}");
+    assert!(subjects[1].ends_with("the complainant has added information"), "{subjects:?}");
+    assert!(subjects[2].ends_with("the complainant is taking it to the Local Government and Social Care Ombudsman"));
+    assert!(told.iter().all(|e| !e.body.contains("Sunday")), "never their words");
+    let id = only_complaint_id(&app).await;
+    let mut manager = Browser::new();
+    manager.sign_in(&app, "manager@rose.example", PASSWORD).await;
+    manager.get(&app, &format!("/manage/complaints/{id}")).await.assert_contains(&[
+        "It happened again on Sunday.",
+        "The person who raised it is taking it to the Local Government and Social Care Ombudsman",
+    ]);
+    let unknown = Browser::new()
+        .post(&app, "/complaints/follow/AAAAAAAAAAAAAAAAAAAAAA/answers", &[("answer", "satisfied")])
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}

@@ -5,16 +5,16 @@
 
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use candour_app::complaints::ComplaintsError;
-use candour_domain::complaints::{ComplaintStatus, RawComplaint};
+use candour_domain::complaints::{ComplaintStatus, RawAnswer, RawComplaint};
 use candour_store::{ComplaintRecord, LocationDetail};
 
 use super::{ComplaintFields, TimelineLine, follow_href, form_errors, read_form, status_words, timeline};
 use crate::error::{PageError, WebError, render};
-use crate::forms::{ErrorLink, FormErrors, pairs, value};
+use crate::forms::{ErrorLink, Field, FormErrors, RadioGroup, pairs, value};
 use crate::security::client_ip::ClientIp;
 use crate::security::csrf::Csrf;
 use crate::state::AppState;
@@ -65,6 +65,15 @@ struct FollowPage {
     learned: Option<String>,
     timeline: Vec<TimelineLine>,
     local_authority: Option<String>,
+    /// The form to say something back.
+    errors: Vec<ErrorLink>,
+    action: String,
+    csrf_token: String,
+    answer: RadioGroup,
+    text: Field,
+    to: RadioGroup,
+    /// Said after an answer was kept.
+    answered: bool,
 }
 
 /// The normal answer for a location the register does not have, or a failed action.
@@ -168,14 +177,77 @@ pub async fn sent(State(state): State<AppState>, Path(secret): Path<String>) -> 
 }
 
 /// `GET /complaints/follow/{secret}`: the complaint as the person who raised it follows it.
-pub async fn follow(State(state): State<AppState>, Path(secret): Path<String>) -> Result<Response, PageError> {
+pub async fn follow(
+    State(state): State<AppState>,
+    Path(secret): Path<String>,
+    Query(query): Query<FollowQuery>,
+    Csrf(csrf): Csrf,
+) -> Result<Response, PageError> {
     let r = followed(&state, &secret).await?;
-    let page = FollowPage {
-        title: format!("Your complaint about {}", r.location_name),
+    let mut page = follow_page(&r, &secret, &RawAnswer::default(), &FormErrors::default(), csrf);
+    page.answered = query.done.as_deref() == Some("answered");
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct FollowQuery {
+    done: Option<String>,
+}
+
+/// `POST /complaints/follow/{secret}/answers`: what the person says back, kept on the
+/// timeline; or the page again with the problem beside its field.
+pub async fn answer(
+    State(state): State<AppState>,
+    Path(secret): Path<String>,
+    ClientIp(ip): ClientIp,
+    Csrf(csrf): Csrf,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let form = pairs(&body);
+    let raw = RawAnswer {
+        answer: value(&form, "answer").to_string(),
+        text: value(&form, "text").to_string(),
+        to: value(&form, "to").to_string(),
+    };
+    match state.app.complaints.answer(&secret, &raw, Some(&ip.to_string()), chrono::Utc::now()).await {
+        Ok(_) => Ok(Redirect::to(&format!("{}?done=answered#answer", follow_href(&secret))).into_response()),
+        Err(ComplaintsError::Invalid(problems)) => {
+            let r = followed(&state, &secret).await?;
+            let page = follow_page(&r, &secret, &raw, &form_errors(&problems, ""), csrf);
+            Ok(render(StatusCode::BAD_REQUEST, &page))
+        }
+        Err(e) => Err(WebError::from_area(&e, not_followed).into()),
+    }
+}
+
+fn follow_page(
+    r: &ComplaintRecord,
+    secret: &str,
+    raw: &RawAnswer,
+    errors: &FormErrors,
+    csrf_token: String,
+) -> FollowPage {
+    let answers = [
+        ("information", "Add information", Some("Something that happened since, or that was left out")),
+        ("satisfied", "I am satisfied with the response", None),
+        ("not_satisfied", "I am not satisfied with the response", Some("Say why below, if you want to")),
+        ("escalating", "I am taking it further", Some("To the council or the ombudsman: see below")),
+    ];
+    let answers = answers.into_iter().map(|(v, l, h)| (v.to_string(), l.to_string(), h.map(str::to_string)));
+    let council = match &r.local_authority {
+        Some(la) => format!("The council ({la}), which arranges or pays for the care"),
+        None => "The council, if it arranges or pays for the care".to_string(),
+    };
+    let to = [
+        ("local_authority".to_string(), council, None),
+        ("ombudsman".to_string(), "The Local Government and Social Care Ombudsman".to_string(), None),
+    ];
+    FollowPage {
+        title: errors.title(&format!("Your complaint about {}", r.location_name)),
         service_name: r.location_name.clone(),
         service_href: location_href(r.location_id.as_str()),
         reference: r.reference.clone(),
-        status: status_words(&r),
+        status: status_words(r),
         closed: r.status == ComplaintStatus::Closed,
         received: long_date(r.received_on),
         acknowledge_by: long_date(r.deadlines.acknowledge_by),
@@ -185,8 +257,24 @@ pub async fn follow(State(state): State<AppState>, Path(secret): Path<String>) -
         response_sent: r.response_sent_on.map(long_date).unwrap_or_default(),
         outcome: r.outcome.map(|o| o.label().to_string()),
         learned: r.learned.clone().filter(|l| !l.is_empty()),
-        timeline: timeline(&r),
+        timeline: timeline(r),
         local_authority: r.local_authority.clone(),
-    };
-    Ok(render(StatusCode::OK, &page))
+        errors: errors.links(),
+        action: format!("{}/answers", follow_href(secret)),
+        csrf_token,
+        answer: RadioGroup::new(
+            "answer",
+            "answer",
+            "What do you want to tell the service?",
+            answers,
+            &raw.answer,
+            errors,
+        ),
+        text: Field::new("text", "Your words (optional unless you are adding information)", "text", "off")
+            .value(&raw.text)
+            .errors(errors),
+        to: RadioGroup::new("to", "to", "Who are you taking it to?", to, &raw.to, errors)
+            .hint("Only if you are taking it further"),
+        answered: false,
+    }
 }

@@ -400,7 +400,10 @@ mod tests {
         };
         let changes = |replies: &[Reply]| ReplyView::all_of(replies).into_iter().map(|r| r.change).collect::<Vec<_>>();
         let planned = reply(1, ChangeClaim::Planned, ReplyStatus::Published);
-        assert_eq!(changes(std::slice::from_ref(&planned)), [Some("Change planned, not yet confirmed: change 1".to_string())]);
+        assert_eq!(
+            changes(std::slice::from_ref(&planned)),
+            [Some("Change planned, not yet confirmed: change 1".to_string())]
+        );
         // A made claim still waiting for its check confirms nothing.
         let pending = reply(2, ChangeClaim::Made, ReplyStatus::Pending);
         assert_eq!(
