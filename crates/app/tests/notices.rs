@@ -287,3 +287,53 @@ async fn choices_are_checked_and_limited_to_what_the_person_can_get() {
         ]
     );
 }
+
+/// Imports Willowbrook House again with a rating published on `day`.
+async fn rated(h: &Harness, day: NaiveDate) {
+    use candour_domain::{KeyQuestionRatings, Rating, RatingRecord, RatingSource};
+    let provider = provider_id("1-101");
+    let rating = RatingRecord {
+        location_id: location_id("1-201"),
+        service_group: RatingRecord::LOCATION_GROUP.into(),
+        published: day,
+        source: RatingSource::Cqc,
+        overall: Some(Rating::Good),
+        key_questions: KeyQuestionRatings::default(),
+        report_type: None,
+        inherited: false,
+    };
+    let plan = candour_store::ImportPlan {
+        kind: "test".into(),
+        origin: "tests".into(),
+        providers: vec![Provider::new(provider.clone(), "Brightwater Care Ltd")],
+        locations: vec![Location::new(location_id("1-201"), provider, "Willowbrook House")],
+        ratings: vec![rating],
+        counts: Default::default(),
+    };
+    candour_store::RegisterStore::apply_import(h.store.as_ref(), &plan).await.expect("import");
+}
+
+#[tokio::test]
+async fn a_confirmed_follower_hears_of_a_new_rating_once_and_can_stop() {
+    let h = harness().await;
+    let detail = candour_store::RegisterStore::location(h.store.as_ref(), &location_id("1-201")).await.expect("detail");
+    assert!(h.notices.follow(&detail, "not an address", Utc::now()).await.is_err());
+    h.notices.follow(&detail, "fan@example.org", Utc::now()).await.expect("asked");
+    let ask = h.to("fan@example.org").await.remove(0);
+    let secret = secret_after(&ask.body, "https://candour.example.org/follow/");
+    rated(&h, Utc::now().date_naive()).await;
+    assert_eq!(h.notices.queue_service_news(Utc::now()).await.expect("pass"), 0, "nothing before confirming");
+
+    h.notices.confirm_follow(&secret, Utc::now() - chrono::Duration::hours(1)).await.expect("confirmed");
+    assert_eq!(h.notices.queue_service_news(Utc::now()).await.expect("pass"), 1, "the new rating");
+    assert_eq!(h.notices.queue_service_news(Utc::now()).await.expect("pass"), 0, "once");
+    let news = h.to("fan@example.org").await.remove(1);
+    assert_eq!(news.subject, "Willowbrook House has a new rating");
+    assert!(news.body.starts_with("Hello,\n") && news.body.contains("was rated good"), "{}", news.body);
+
+    let unsubscribe = news.unsubscribe_url.expect("a link to stop");
+    h.notices.unsubscribe(unsubscribe.rsplit('/').next().expect("secret"), false, Utc::now()).await.expect("stopped");
+    rated(&h, Utc::now().date_naive() + Days::new(1)).await;
+    h.notices.queue_service_news(Utc::now() + chrono::Duration::days(1)).await.expect("pass");
+    assert_eq!(h.to("fan@example.org").await.len(), 2, "stopped: nothing more");
+}

@@ -183,3 +183,37 @@ async fn a_step_notice_survives_a_crash_between_commit_and_email_and_goes_once()
     let to_complainant = subjects_to(&sink.received(), COMPLAINANT);
     assert_eq!(to_complainant.len(), 2);
 }
+
+#[tokio::test]
+async fn a_notice_of_every_kind_goes_by_smtp_as_text_and_html_with_its_unsubscribe_header() {
+    use candour_app::notices::{Link, Notice, NoticeKind};
+    use candour_store::{AccountStore, Recipient};
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = Arc::new(SqliteStore::open(&dir.path().join("candour.db")).await.expect("open store"));
+    let notices = Notices::new(Arc::clone(&store) as Arc<dyn Store>, PUBLIC_URL);
+    let now = Utc::now();
+    for kind in NoticeKind::ALL {
+        let notice = Notice {
+            kind,
+            subject: format!("About {}", kind.code()),
+            name: None,
+            paragraphs: vec!["Something happened.".into()],
+            link: Link { label: "See it".into(), url: format!("{PUBLIC_URL}/{}", kind.code()) },
+        };
+        let to =
+            [Recipient { email: Email::parse(&format!("{}@example.org", kind.code())).unwrap(), name: "Jo".into() }];
+        for email in notices.emails(&notice, &to, now).await.expect("addressed") {
+            store.queue_email(&email).await.expect("queued");
+        }
+    }
+    let sink = Sink::start(None).await;
+    assert_eq!(deliver(&store, &sink, now).await as usize, NoticeKind::ALL.len());
+    for kind in NoticeKind::ALL {
+        let address = format!("{}@example.org", kind.code());
+        let message = sink.received().into_iter().find(|m| m.to == [address.clone()]).expect("delivered");
+        for part in ["multipart/alternative", "text/plain", "text/html", "List-Unsubscribe: <", "List-Unsubscribe-Post"]
+        {
+            assert!(message.data.contains(part), "{}: {part}", kind.code());
+        }
+    }
+}

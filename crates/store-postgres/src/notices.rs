@@ -15,6 +15,25 @@ fn email(text: &str) -> StoreResult<Email> {
     Email::parse(text).map_err(|e| corrupt("email", e))
 }
 
+/// The columns of `follows` read by [`follow_row`], in its order.
+macro_rules! follow_columns {
+    () => {
+        "id, location_id, email, created_at, confirmed_at"
+    };
+}
+
+fn follow_row(row: &sqlx::postgres::PgRow) -> StoreResult<Follow> {
+    use sqlx::Row;
+    let location: String = row.try_get(1).map_err(other)?;
+    Ok(Follow {
+        id: row.try_get(0).map_err(other)?,
+        location_id: LocationId::parse(&location).map_err(|e| corrupt("location ID", e))?,
+        email: email(&row.try_get::<String, _>(2).map_err(other)?)?,
+        created_at: row.try_get(3).map_err(other)?,
+        confirmed_at: row.try_get(4).map_err(other)?,
+    })
+}
+
 fn choice(code: &str) -> StoreResult<MailChoice> {
     MailChoice::parse(code).ok_or_else(|| corrupt("mail choice", code))
 }
@@ -143,6 +162,82 @@ impl NoticeStore for PostgresStore {
         }
         tx.commit().await.map_err(other)?;
         Ok(queued)
+    }
+
+    async fn add_follow(
+        &self,
+        location: &LocationId,
+        email: &Email,
+        token_hash: &str,
+        confirmation: &OutgoingEmail,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self.write().begin().await.map_err(other)?;
+        sqlx::query("INSERT INTO follows (location_id, email, token_hash, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(location.as_str())
+            .bind(email.as_str())
+            .bind(token_hash)
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| crate::accounts::write_error("this link is kept already", e))?;
+        queue(&mut tx, confirmation, None).await?;
+        tx.commit().await.map_err(other)
+    }
+
+    async fn confirm_follow(&self, token_hash: &str, at: DateTime<Utc>) -> StoreResult<Follow> {
+        let mut tx = self.write().begin().await.map_err(other)?;
+        let asked = sqlx::query(concat!("SELECT ", follow_columns!(), " FROM follows WHERE token_hash = $1"))
+            .bind(token_hash)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(other)?
+            .ok_or(StoreError::NotFound)?;
+        let asked = follow_row(&asked)?;
+        if asked.confirmed_at.is_some() {
+            return Ok(asked);
+        }
+        let already = sqlx::query(concat!(
+            "SELECT ",
+            follow_columns!(),
+            " FROM follows WHERE location_id = $1 AND email = $2 AND confirmed_at IS NOT NULL"
+        ))
+        .bind(asked.location_id.as_str())
+        .bind(asked.email.as_str())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(other)?;
+        if let Some(row) = already {
+            return follow_row(&row);
+        }
+        sqlx::query("UPDATE follows SET confirmed_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(asked.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(other)?;
+        tx.commit().await.map_err(other)?;
+        Ok(Follow { confirmed_at: Some(at), ..asked })
+    }
+
+    async fn follow_by_token(&self, token_hash: &str) -> StoreResult<Follow> {
+        let row = sqlx::query(concat!("SELECT ", follow_columns!(), " FROM follows WHERE token_hash = $1"))
+            .bind(token_hash)
+            .fetch_optional(self.write())
+            .await
+            .map_err(other)?
+            .ok_or(StoreError::NotFound)?;
+        follow_row(&row)
+    }
+
+    async fn follows(&self) -> StoreResult<Vec<Follow>> {
+        sqlx::query(concat!("SELECT ", follow_columns!(), " FROM follows WHERE confirmed_at IS NOT NULL ORDER BY id"))
+            .fetch_all(self.read())
+            .await
+            .map_err(other)?
+            .iter()
+            .map(follow_row)
+            .collect()
     }
 
     async fn recipients_for(&self, location: &LocationId, roles: &[Role]) -> StoreResult<Vec<Recipient>> {

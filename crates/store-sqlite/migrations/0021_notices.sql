@@ -41,3 +41,15 @@ CREATE TABLE complaint_links (
     complaint_id  INTEGER NOT NULL REFERENCES complaints(id),
     created_at    TEXT NOT NULL
 ) WITHOUT ROWID;
+
+-- People following a service by email, once they confirm through the link sent to
+-- them (its secret kept as a hash). News of the service goes to confirmed ones.
+CREATE TABLE follows (
+    id            INTEGER PRIMARY KEY,
+    location_id   TEXT NOT NULL REFERENCES locations(id),
+    email         TEXT NOT NULL,
+    token_hash    TEXT NOT NULL UNIQUE,
+    created_at    TEXT NOT NULL,
+    confirmed_at  TEXT
+);
+CREATE UNIQUE INDEX follows_once ON follows (location_id, email) WHERE confirmed_at IS NOT NULL;

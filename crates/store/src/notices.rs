@@ -56,6 +56,17 @@ pub struct Recipient {
     pub name: String,
 }
 
+/// Someone following a service by email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Follow {
+    pub id: i64,
+    pub location_id: LocationId,
+    pub email: Email,
+    pub created_at: DateTime<Utc>,
+    /// Set when they confirmed through the link sent to them; nothing is sent before.
+    pub confirmed_at: Option<DateTime<Utc>>,
+}
+
 /// One person's digest: the held emails it gathers, oldest first.
 pub struct Digest<'a> {
     pub to: &'a Email,
@@ -95,6 +106,25 @@ pub trait NoticeStore: Send + Sync {
         at: DateTime<Utc>,
         compose: &(dyn for<'a> Fn(Digest<'a>) -> OutgoingEmail + Send + Sync),
     ) -> StoreResult<u32>;
+
+    /// Asks to follow a service: kept unconfirmed, with the email asking to confirm
+    /// queued in the same transaction. `NotFound` for a location not in the register.
+    async fn add_follow(
+        &self,
+        location: &LocationId,
+        email: &Email,
+        token_hash: &str,
+        confirmation: &OutgoingEmail,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Confirms the follow whose link's secret hashes to `token_hash` (confirming
+    /// twice keeps the first time; following a service already followed keeps one).
+    /// `NotFound` for an unknown link.
+    async fn confirm_follow(&self, token_hash: &str, at: DateTime<Utc>) -> StoreResult<Follow>;
+    /// The follow whose link's secret hashes to `token_hash`, or `NotFound`.
+    async fn follow_by_token(&self, token_hash: &str) -> StoreResult<Follow>;
+    /// Every confirmed follow, oldest first.
+    async fn follows(&self) -> StoreResult<Vec<Follow>>;
 
     /// The accounts in use that hold one of `roles` over this location: a location
     /// grant on it, or a provider grant on its provider.

@@ -278,9 +278,8 @@ const VOICE_REFRESH_EVERY: Duration = Duration::from_secs(10 * 60);
 const ESCALATE_EVERY: Duration = Duration::from_secs(60);
 
 /// How often the server looks for notices that fall due with time (complaint
-/// deadlines, improvement actions, policies to read, replies and planned changes)
-/// and for the day's digests,
-/// gathered at 07:00.
+/// deadlines, improvement actions, policies to read, replies and planned changes,
+/// news of followed services) and for the day's digests, gathered at 07:00.
 const NOTICES_EVERY: Duration = Duration::from_secs(5 * 60);
 
 async fn queue_due_notices_now(app: &App) {
@@ -304,6 +303,11 @@ async fn queue_due_notices_now(app: &App) {
         Ok(0) => {}
         Ok(n) => tracing::info!(replies = n, "queued notices of replies and planned changes"),
         Err(err) => tracing::error!(error = %err, "notices of replies could not be queued"),
+    }
+    match app.notices.queue_service_news(now).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(emails = n, "queued news of followed services"),
+        Err(err) => tracing::error!(error = %err, "news of followed services could not be queued"),
     }
     match app.notices.queue_digests(now).await {
         Ok(0) => {}

@@ -9,6 +9,8 @@ pub enum NoticeKind {
     ComplaintProgress,
     /// To the person who gave feedback and left an email: published or not, and the reply.
     FeedbackProgress,
+    /// To anyone following a service: its new ratings, published replies and improvement plans.
+    ServiceNews,
     /// To a service's managers: a new complaint about it.
     ComplaintReceived,
     /// To a service's managers: a complaint's deadline the working day before, and when missed.
@@ -44,9 +46,10 @@ enum Audience {
 pub const MANAGERS: [Role; 2] = [Role::Manager, Role::ProviderAdmin];
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 11] = [
+    pub const ALL: [NoticeKind; 12] = [
         NoticeKind::ComplaintProgress,
         NoticeKind::FeedbackProgress,
+        NoticeKind::ServiceNews,
         NoticeKind::ComplaintReceived,
         NoticeKind::ComplaintDeadline,
         NoticeKind::ComplaintAnswered,
@@ -62,6 +65,7 @@ impl NoticeKind {
         match self {
             NoticeKind::ComplaintProgress => "complaint_progress",
             NoticeKind::FeedbackProgress => "feedback_progress",
+            NoticeKind::ServiceNews => "service_news",
             NoticeKind::ComplaintReceived => "complaint_received",
             NoticeKind::ComplaintDeadline => "complaint_deadline",
             NoticeKind::ComplaintAnswered => "complaint_answered",
@@ -83,6 +87,7 @@ impl NoticeKind {
         match self {
             NoticeKind::ComplaintProgress => "How your complaint is going",
             NoticeKind::FeedbackProgress => "What happened to your feedback",
+            NoticeKind::ServiceNews => "News of the services you follow",
             NoticeKind::ComplaintReceived => "New complaints about your services",
             NoticeKind::ComplaintDeadline => "Complaint deadlines: the working day before, and when missed",
             NoticeKind::ComplaintAnswered => "What complainants add, and whether they are satisfied",
@@ -103,13 +108,14 @@ impl NoticeKind {
                 "You get this email because you gave feedback through Candour and left your email address."
             }
             NoticeKind::PolicyToConfirm => "You get this email because you work for this provider on Candour.",
+            NoticeKind::ServiceNews => "You get this email because you asked to follow this service on Candour.",
             _ => "You get this email because you manage this service on Candour.",
         }
     }
 
     fn audience(self) -> Audience {
         match self {
-            NoticeKind::ComplaintProgress | NoticeKind::FeedbackProgress => Audience::Public,
+            NoticeKind::ComplaintProgress | NoticeKind::FeedbackProgress | NoticeKind::ServiceNews => Audience::Public,
             NoticeKind::PolicyToConfirm => Audience::Staff,
             _ => Audience::Managers,
         }

@@ -5,6 +5,7 @@
 //! each a one-click unsubscribe link, gathers the digests, and looks for the
 //! notices that fall due with time (complaint deadlines) go once only.
 
+mod follows;
 mod kinds;
 mod template;
 
@@ -60,7 +61,8 @@ impl Notices {
                     MailChoice::Digest => kind.for_account_holders(),
                     MailChoice::Each => false,
                 };
-                let notice = Notice { name: Some(person.name.clone()), ..notice.clone() };
+                let name = Some(person.name.clone()).filter(|n| !n.is_empty());
+                let notice = Notice { name, ..notice.clone() };
                 Some(notice.email(&person.email, self.footer(kind), for_digest, now))
             })
             .collect())

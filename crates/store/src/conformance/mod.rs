@@ -156,6 +156,7 @@ macro_rules! conformance_tests {
             held_emails_wait_for_one_digest_per_person,
             notices_go_to_the_signed_up_managers_of_the_service_or_its_provider,
             complaint_links_open_their_complaint_and_steps_queue_their_emails,
+            a_follow_counts_once_it_is_confirmed_and_only_once,
         );
         // Experts' visits (visits.rs).
         $crate::conformance_tests!(@cases $fresh;

@@ -163,3 +163,30 @@ pub async fn complaint_links_open_their_complaint_and_steps_queue_their_emails(s
     let still_open: Vec<i64> = store.open_complaints().await.expect("open").iter().map(|c| c.id).collect();
     assert_eq!(still_open, [open.id]);
 }
+
+pub async fn a_follow_counts_once_it_is_confirmed_and_only_once(store: &dyn Store) {
+    store.apply_import(&small_register()).await.expect("import");
+    let fan = email("fan@example.org");
+    let ask = |subject: &str| OutgoingEmail::plain(fan.clone(), subject.into(), "Confirm".into(), at(1));
+    store.add_follow(&lid(100), &fan, "first", &ask("one"), at(1)).await.expect("asked");
+    store.add_follow(&lid(100), &fan, "second", &ask("two"), at(2)).await.expect("asked again");
+    assert!(matches!(store.add_follow(&lid(999), &fan, "third", &ask("x"), at(2)).await, Err(StoreError::NotFound)));
+    assert_eq!(store.outbox(10).await.expect("outbox").len(), 2, "each request queues its email; a refused one none");
+    assert!(store.follows().await.expect("follows").is_empty(), "nothing counts before it is confirmed");
+    assert_eq!(store.follow_by_token("first").await.expect("found").confirmed_at, None);
+
+    let confirmed = store.confirm_follow("first", at(3)).await.expect("confirmed");
+    assert_eq!(
+        (confirmed.location_id.clone(), confirmed.email.clone(), confirmed.confirmed_at),
+        (lid(100), fan.clone(), Some(at(3)))
+    );
+    assert_eq!(
+        store.confirm_follow("first", at(4)).await.expect("again").confirmed_at,
+        Some(at(3)),
+        "the first time kept"
+    );
+    assert_eq!(store.confirm_follow("second", at(5)).await.expect("the other link").id, confirmed.id, "one follow");
+    assert_eq!(store.follows().await.expect("follows"), [confirmed]);
+    assert!(matches!(store.confirm_follow("unknown", at(5)).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.follow_by_token("unknown").await, Err(StoreError::NotFound)));
+}

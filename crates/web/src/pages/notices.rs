@@ -1,7 +1,9 @@
-//! `/unsubscribe/{secret}`: the link at the foot of every notice, and the
-//! one-click unsubscribe that mail programs post to (RFC 8058). The secret is the
-//! whole authority: it stops (or starts again) one kind of email to one address,
-//! so the page needs no sign-in, and the post no CSRF token (mail programs send none).
+//! Notices for people without an account. `/unsubscribe/{secret}`: the link at the
+//! foot of every notice, and the one-click unsubscribe that mail programs post to
+//! (RFC 8058). The secret is the whole authority: it stops (or starts again) one
+//! kind of email to one address, so the page needs no sign-in, and the post no CSRF
+//! token (mail programs send none). `/locations/{id}/follow` and `/follow/{secret}`:
+//! following a service by email, confirmed through the link sent (double opt-in).
 
 use askama::Template;
 use axum::Router;
@@ -13,15 +15,151 @@ use axum::routing::get;
 use chrono::Utc;
 
 use candour_app::notices::NoticeKind;
-use candour_domain::Email;
-use candour_store::StoreError;
+use candour_domain::{Email, LocationId};
+use candour_store::{LocationDetail, StoreError};
 
 use crate::error::{PageError, WebError, render};
-use crate::forms::{pairs, value};
+use crate::forms::{ErrorLink, Field, FormErrors, pairs, value};
+use crate::security::client_ip::ClientIp;
+use crate::security::csrf::Csrf;
 use crate::state::AppState;
+use crate::views::location_href;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/unsubscribe/{secret}", get(asking).post(answer))
+    Router::new()
+        .route("/unsubscribe/{secret}", get(asking).post(answer))
+        .route("/locations/{id}/follow", get(follow_form).post(follow))
+        .route("/follow/{secret}", get(confirming).post(confirm))
+}
+
+#[derive(Template)]
+#[template(path = "notices/follow.html")]
+struct FollowPage {
+    title: String,
+    errors: Vec<ErrorLink>,
+    service_name: String,
+    service_href: String,
+    action: String,
+    csrf_token: String,
+    email: Field,
+    /// Once asked: the address the link went to.
+    sent_to: Option<String>,
+}
+
+impl FollowPage {
+    fn new(detail: &LocationDetail, raw_email: &str, errors: &FormErrors, csrf_token: String) -> Self {
+        let l = &detail.location;
+        FollowPage {
+            title: errors.title(&format!("Get news of {} by email", l.name)),
+            errors: errors.links(),
+            service_name: l.name.clone(),
+            service_href: location_href(l.id.as_str()),
+            action: format!("/locations/{}/follow", l.id),
+            csrf_token,
+            email: Field::new("email", "Your email address", "email", "email").value(raw_email).errors(errors),
+            sent_to: None,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "notices/confirm_follow.html")]
+struct ConfirmPage {
+    title: String,
+    service_name: String,
+    service_href: String,
+    action: String,
+    csrf_token: String,
+    confirmed: bool,
+}
+
+async fn followable(state: &AppState, raw_id: &str) -> Result<LocationDetail, WebError> {
+    let missing = || format!("There is no location with ID {} in the register.", raw_id.trim());
+    let id = LocationId::parse(raw_id).map_err(|_| WebError::not_found(missing()))?;
+    state.store.location(&id).await.map_err(|e| WebError::from_store(e, missing))
+}
+
+/// `GET /locations/{id}/follow`: the address to send the link to.
+async fn follow_form(
+    State(state): State<AppState>,
+    Path(raw_id): Path<String>,
+    Csrf(csrf): Csrf,
+) -> Result<Response, PageError> {
+    let detail = followable(&state, &raw_id).await?;
+    Ok(render(StatusCode::OK, &FollowPage::new(&detail, "", &FormErrors::default(), csrf)))
+}
+
+/// `POST /locations/{id}/follow`: the link is emailed (within the same limits as
+/// feedback, so that no one floods an address); or the form again with the problem.
+async fn follow(
+    State(state): State<AppState>,
+    Path(raw_id): Path<String>,
+    ClientIp(ip): ClientIp,
+    Csrf(csrf): Csrf,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let detail = followable(&state, &raw_id).await?;
+    let raw_email = value(&pairs(&body), "email").to_string();
+    if Email::parse(raw_email.trim()).is_ok() {
+        state.feedback_limits.check(ip, &detail.location.id).await?;
+    }
+    match state.app.notices.follow(&detail, &raw_email, Utc::now()).await {
+        Ok(()) => {
+            let mut page = FollowPage::new(&detail, "", &FormErrors::default(), csrf);
+            page.title = "Check your email".into();
+            page.sent_to = Some(raw_email.trim().to_lowercase());
+            Ok(render(StatusCode::OK, &page))
+        }
+        Err(StoreError::Invalid(message)) => {
+            let mut errors = FormErrors::default();
+            errors.add("email", message);
+            Ok(render(StatusCode::BAD_REQUEST, &FollowPage::new(&detail, &raw_email, &errors, csrf)))
+        }
+        Err(err) => Err(PageError(WebError::from_store(err, String::new))),
+    }
+}
+
+fn confirm_page(secret: &str, detail: &LocationDetail, confirmed: bool, csrf_token: String) -> ConfirmPage {
+    let l = &detail.location;
+    ConfirmPage {
+        title: if confirmed {
+            format!("You are following {}", l.name)
+        } else {
+            format!("Confirm you want news of {}", l.name)
+        },
+        service_name: l.name.clone(),
+        service_href: location_href(l.id.as_str()),
+        action: format!("/follow/{secret}"),
+        csrf_token,
+        confirmed,
+    }
+}
+
+fn unknown_follow(err: StoreError) -> PageError {
+    PageError(WebError::from_store(err, || {
+        "This link to confirm is not known: check that it was copied in full from the email.".into()
+    }))
+}
+
+/// `GET /follow/{secret}`: one button away from confirming; a mail program that
+/// opens links to check them confirms nothing.
+async fn confirming(
+    State(state): State<AppState>,
+    Path(secret): Path<String>,
+    Csrf(csrf): Csrf,
+) -> Result<Response, PageError> {
+    let detail = state.app.notices.followed(&secret).await.map_err(unknown_follow)?;
+    Ok(render(StatusCode::OK, &confirm_page(&secret, &detail, false, csrf)))
+}
+
+/// `POST /follow/{secret}`
+async fn confirm(
+    State(state): State<AppState>,
+    Path(secret): Path<String>,
+    Csrf(csrf): Csrf,
+) -> Result<Response, PageError> {
+    let detail = state.app.notices.confirm_follow(&secret, Utc::now()).await.map_err(unknown_follow)?;
+    Ok(render(StatusCode::OK, &confirm_page(&secret, &detail, true, csrf)))
 }
 
 #[derive(Template)]

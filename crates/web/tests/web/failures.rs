@@ -216,6 +216,25 @@ impl NoticeStore for BrokenStore {
     ) -> StoreResult<u32> {
         broken()
     }
+    async fn add_follow(
+        &self,
+        _: &LocationId,
+        _: &Email,
+        _: &str,
+        _: &OutgoingEmail,
+        _: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        broken()
+    }
+    async fn confirm_follow(&self, _: &str, _: DateTime<Utc>) -> StoreResult<Follow> {
+        broken()
+    }
+    async fn follow_by_token(&self, _: &str) -> StoreResult<Follow> {
+        broken()
+    }
+    async fn follows(&self) -> StoreResult<Vec<Follow>> {
+        broken()
+    }
     async fn recipients_for(&self, _: &LocationId, _: &[candour_domain::Role]) -> StoreResult<Vec<Recipient>> {
         broken()
     }

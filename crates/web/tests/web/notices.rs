@@ -184,3 +184,38 @@ async fn the_complainant_answers_back_from_their_link_and_the_managers_hear_of_i
         .await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn anyone_follows_a_service_once_they_confirm_through_the_link_sent() {
+    let app = TestApp::new().await;
+    let form = format!("/locations/{ROSE_COURT}/follow");
+    let public = app.get(&format!("/locations/{ROSE_COURT}")).await;
+    public.assert_contains(&[&format!("href=\"{form}\"")]);
+    let mut visitor = Browser::new();
+    visitor.get(&app, &form).await.assert_contains(&["Get news of Rose Court by email", "name=\"email\""]);
+    let bad = visitor.post(&app, &form, &[("email", "not an address")]).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    bad.assert_contains(&["href=\"#email\"", "Enter an email address like name@example.com"]);
+    let asked = visitor.post(&app, &form, &[("email", "Fan@Example.org")]).await;
+    assert_eq!(asked.status, StatusCode::OK);
+    asked.assert_contains(&["Check your email", "fan@example.org"]);
+
+    let sent = emails_to(&app, "fan@example.org").await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].subject, "Confirm you want news of Rose Court");
+    let at = sent[0].body.find("/follow/").expect("a link");
+    let link: String = sent[0].body[at..].split_whitespace().next().expect("the link").to_string();
+    let confirming = visitor.get(&app, &link).await;
+    confirming.assert_contains(&["Confirm you want news of Rose Court"]);
+    let confirmed = visitor.post(&app, &link, &[]).await;
+    assert_eq!(confirmed.status, StatusCode::OK);
+    confirmed.assert_contains(&["You are following Rose Court"]);
+    assert_eq!(app.store.follows().await.expect("follows").len(), 1);
+    // The same link again, or the service followed again and confirmed: still one follow.
+    visitor.post(&app, &link, &[]).await.assert_contains(&["You are following Rose Court"]);
+    assert_eq!(app.store.follows().await.expect("follows").len(), 1);
+    let unknown = app.get("/follow/AAAAAAAAAAAAAAAAAAAAAA").await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    unknown.assert_contains(&["This link to confirm is not known"]);
+    assert_eq!(app.get("/locations/1-999999999/follow").await.status, StatusCode::NOT_FOUND);
+}
