@@ -257,11 +257,17 @@ pub async fn serve(listener: tokio::net::TcpListener, store: Arc<dyn Store>, con
         }
     });
     let services = App::new(store.clone(), &settings(&config));
+    let jobs = store.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(NOTICES_EVERY);
         loop {
             every.tick().await;
-            queue_due_notices_now(&services).await;
+            // One instance at a time does the pass; each notice goes once whatever happens.
+            match jobs.try_job_lock("notices").await {
+                Ok(Some(_held)) => queue_due_notices_now(&services).await,
+                Ok(None) => {}
+                Err(err) => tracing::error!(error = %err, "the notices pass could not take its lock"),
+            }
         }
     });
     let service = app(store, config).into_make_service_with_connect_info::<SocketAddr>();

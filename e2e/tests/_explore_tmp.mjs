@@ -1,0 +1,28 @@
+import { launch, newPage, url, managersService, submitForm as submit, signIn, demo } from '/work/main/e2e/tests/browser.mjs';
+const browser = await launch();
+const location = await managersService(browser);
+console.log('location', location);
+const p = await newPage(browser);
+await p.goto(url(`/locations/${location}/complaints/new`));
+await p.fill('#what_happened', 'Explore.');
+await p.check('#relationship-family');
+await p.fill('#name', 'Ann Example');
+await p.fill('#email', 'ann@example.org');
+await submit(p);
+const follow = await p.locator('a.secret').getAttribute('href');
+console.log(follow);
+await p.goto(follow);
+console.log(await p.locator('main').innerHTML());
+// follow service
+await p.goto(url(`/locations/${location}/follow`));
+await p.fill('#email', 'nope');
+await submit(p);
+console.log(await p.locator('main').innerHTML());
+await p.fill('#email', 'Zed.Explore@Example.ORG');
+await submit(p);
+console.log(p.url(), await p.locator('main').innerHTML());
+const a = await newPage(browser);
+await signIn(a, demo('admin'));
+await a.goto(url('/admin/outbox'));
+console.log((await a.locator('main').innerHTML()).slice(0, 4000));
+await browser.close();
