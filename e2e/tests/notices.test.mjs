@@ -2,8 +2,13 @@
 // comes on their account page (a moderator has no such choices); a complaint
 // raised by the public sends them an email whose one-click link stops those
 // emails, and starts them again, without signing in; and their service
-// workspace opens with what needs doing now. Axe checks every page, at phone
-// width too where the page is one a person opens from an email.
+// workspace opens with what needs doing now. A visitor asks for news of a
+// service by email (with a wrong address on the way), and confirms through the
+// link in the email the administrator reads in the outbox. A person who raised
+// a complaint tells the service from their private follow link (refused, with
+// errors, until what they say fits). Axe checks every page, at phone width too
+// where the page is one a person opens from an email or a private link, and
+// each choice on the form is named by its own label.
 //
 // Choices changed here are set back to "Each one as it happens" before the end.
 
@@ -165,5 +170,176 @@ describe('the service workspace', () => {
     for (const href of hrefs) {
       assert.equal((await page.request.get(url(href), { maxRedirects: 0 })).status(), 200, href);
     }
+  });
+});
+
+describe('news of a service by email', () => {
+  it('a visitor asks for it, and confirms through the link in the email', async () => {
+    // From the service's public page, signed out.
+    const visitor = await newPage(browser);
+    await visitor.goto(url(`/locations/${location}`));
+    const service = await heading(visitor);
+    await Promise.all([visitor.waitForURL(new RegExp(`/locations/${location}/follow$`)), visitor.click('text=Get news of this service by email')]);
+    assert.equal(await heading(visitor), `Get news of ${service} by email`);
+    assert.equal(await visitor.getByLabel('Your email address', { exact: true }).getAttribute('id'), 'email');
+    assert.equal(await visitor.getByRole('button', { name: 'Send me a link to confirm' }).count(), 1);
+    await assertAccessible(visitor, 'the form to get news of a service');
+    await visitor.setViewportSize({ width: 390, height: 844 });
+    await assertAccessible(visitor, 'the form to get news of a service at 390px');
+    await visitor.setViewportSize({ width: 1280, height: 900 });
+
+    // A wrong address is refused, saying why.
+    await visitor.fill('#email', 'not an address');
+    const [refused] = await Promise.all([
+      visitor.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `/locations/${location}/follow`),
+      submit(visitor),
+    ]);
+    assert.equal(refused.status(), 400);
+    assert.match(await visitor.title(), /^Error: /);
+    assert.equal(await heading(visitor), `Get news of ${service} by email`, 'the heading stays as it was');
+    const summary = visitor.locator('.error-summary');
+    assert.match(await summary.textContent(), /Enter an email address like name@example\.com/);
+    assert.equal(await summary.locator('a').first().getAttribute('href'), '#email');
+    assert.match(await visitor.locator('#email-error').textContent(), /Enter an email address like name@example\.com/);
+    await assertAccessible(visitor, 'the form to get news of a service with an error');
+
+    // A good one, written with capitals, is kept in lower case.
+    const address = `Follower.${Date.now()}@Example.ORG`;
+    await visitor.fill('#email', address);
+    await submit(visitor);
+    assert.equal(await heading(visitor), 'Check your email');
+    assert.match(await visitor.locator('main').textContent(), new RegExp(address.toLowerCase().replaceAll('.', '\\.')));
+    await assertAccessible(visitor, 'the check your email page');
+
+    // The administrator reads the email to confirm in the outbox.
+    const admin = await newPage(browser);
+    await signIn(admin, demo('admin'));
+    await admin.goto(url('/admin/outbox'));
+    const email = admin
+      .locator('.result')
+      .filter({ has: admin.locator('.facts__row', { hasText: address.toLowerCase() }) })
+      .first();
+    assert.equal((await email.locator('.result__title').textContent()).trim(), `Confirm you want news of ${service}`);
+    const body = await email.locator('pre.outbox-body').textContent();
+    const link = body.match(/^(\S+\/follow\/\S+)$/m);
+    assert.ok(link, `the email holds a link to confirm:\n${body}`);
+    assert.ok(link[1].startsWith(url('/follow/')), `the link is on the public site: ${link[1]}`);
+    const confirm = new URL(link[1]).pathname;
+    assert.match(confirm, /^\/follow\/[A-Za-z0-9_-]+$/);
+
+    // Whoever holds the link, signed out, on a phone, confirms.
+    const phone = await newPage(browser, { phone: true });
+    assert.equal((await phone.goto(url(confirm))).status(), 200);
+    assert.equal(await heading(phone), `Confirm you want news of ${service}`);
+    await assertAccessible(phone, 'the page to confirm news of a service at 390px');
+    await submit(phone, 'main button:has-text("Confirm")');
+    assert.equal(await heading(phone), `You are following ${service}`);
+    await assertAccessible(phone, 'the page saying the visitor follows a service at 390px');
+  });
+
+  it('an unknown link to confirm is not found', async () => {
+    const page = await newPage(browser);
+    const response = await page.goto(url('/follow/not-a-link-we-sent'));
+    assert.equal(response.status(), 404);
+    assert.match(await page.locator('main').textContent(), /This link to confirm is not known/);
+    await assertAccessible(page, 'the unknown link to confirm');
+  });
+});
+
+/** The choices of what to tell the service, in order. */
+const ANSWERS = ['Add information', 'I am satisfied with the response', 'I am not satisfied with the response', 'I am taking it further'];
+
+/** Raises a complaint about the manager's service as the public, and opens its private follow page. */
+async function raiseAndFollow(page, whatHappened) {
+  await page.goto(url(`/locations/${location}/complaints/new`));
+  await page.fill('#what_happened', whatHappened);
+  await page.check('#relationship-family');
+  await page.fill('#name', 'Ann Example');
+  await page.fill('#email', 'ann@example.org');
+  await submit(page);
+  const follow = await page.locator('a.secret').getAttribute('href');
+  assert.match(new URL(follow, url('/')).pathname, /^\/complaints\/follow\/[A-Za-z0-9_-]+$/);
+  await page.goto(follow);
+}
+
+describe('a complainant tells the service', () => {
+  it('from their private follow link, refused until what they say fits', async () => {
+    const person = await newPage(browser);
+    await raiseAndFollow(person, 'My mother was left in her chair all afternoon without a drink.');
+
+    // The form comes last, under its heading.
+    assert.equal((await person.locator('h2#tell-the-service').textContent()).trim(), 'Tell the service');
+    assert.equal(await person.locator('main h2').last().getAttribute('id'), 'tell-the-service', 'it is the last section');
+    const form = person.locator('main form').filter({ has: person.getByRole('button', { name: 'Send to the service' }) });
+    assert.equal(await form.count(), 1);
+    assert.deepEqual(
+      (await person.getByRole('group', { name: 'What do you want to tell the service?' }).locator('label').allTextContents()).map((t) => t.trim()),
+      ANSWERS,
+    );
+    assert.equal(await person.getByLabel('Your words (optional unless you are adding information)').getAttribute('id'), 'text');
+    const to = person.getByRole('group', { name: 'Who are you taking it to?' });
+    assert.equal(await to.getByRole('radio').count(), 2);
+    assert.equal(await to.getByRole('radio', { name: 'The Local Government and Social Care Ombudsman', exact: true }).count(), 1);
+    await assertAccessible(person, 'the follow page with the form to tell the service');
+    await person.setViewportSize({ width: 390, height: 844 });
+    await assertAccessible(person, 'the follow page with the form to tell the service at 390px');
+    await person.setViewportSize({ width: 1280, height: 900 });
+
+    const choose = (value) => person.locator(`main form input[name=answer][value=${value}]`).check();
+    const send = () => submit(person, 'main form button:has-text("Send to the service")');
+
+    /** Sends the form and checks it is refused (400) with `message`, linked from the summary to `#field`. */
+    async function refused(field, message) {
+      const [response] = await Promise.all([
+        person.waitForResponse((r) => r.request().method() === 'POST' && /\/answers$/.test(new URL(r.url()).pathname)),
+        send(),
+      ]);
+      assert.equal(response.status(), 400);
+      assert.match(await person.title(), /^Error: /);
+      const link = person.locator(`.error-summary a[href="#${field}"]`);
+      assert.equal(await link.count(), 1, `the error summary links to #${field}`);
+      assert.match(await link.textContent(), message);
+      assert.ok((await person.locator(`[id="${field}"]`).count()) > 0, `#${field} is on the page`);
+    }
+
+    // Not satisfied, before the service has responded.
+    await choose('not_satisfied');
+    await refused('answer', /The service has not sent its response yet/);
+    await assertAccessible(person, 'the form to tell the service, refused before the response');
+
+    // Information, with nothing written.
+    await choose('information');
+    await person.fill('#text', '');
+    await refused('text', /Write what you want to add/);
+    await assertAccessible(person, 'the form to tell the service, refused with nothing written');
+
+    // Information, written.
+    const words = `She has had a fall since, on ${Date.now()}.`;
+    await choose('information');
+    await person.fill('#text', words);
+    await send();
+    assert.match(person.url(), /\/complaints\/follow\/[A-Za-z0-9_-]+\?done=answered#tell-the-service$/);
+    assert.match(await person.locator('main').textContent(), /Thank you: what you said is kept with your complaint, and the service has been told\./);
+    const timeline = (await person.locator('ol[aria-labelledby="timeline-heading"] li').allTextContents()).map((line) => line.replace(/\s+/g, ' '));
+    assert.ok(
+      timeline.some((line) => line.includes(`Information added by the person who raised it: ${words}`)),
+      `the timeline has the information added:\n${timeline.join('\n')}`,
+    );
+    await assertAccessible(person, 'the follow page after telling the service');
+  });
+
+  // Axe only lists a shared id as "needs review", so this is checked here.
+  it('names each choice by its own label', async () => {
+    const person = await newPage(browser);
+    await raiseAndFollow(person, 'Nobody told us the visiting hours had changed.');
+    const form = person.locator('main form').filter({ has: person.getByRole('button', { name: 'Send to the service' }) });
+    for (const label of ANSWERS) {
+      assert.equal(await form.getByRole('radio', { name: label, exact: true }).count(), 1, `a radio is named "${label}"`);
+    }
+    const duplicates = await person.evaluate(() => {
+      const ids = [...document.querySelectorAll('[id]')].map((e) => e.id);
+      return [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
+    });
+    assert.deepEqual(duplicates, [], 'every id on the page is unique');
   });
 });

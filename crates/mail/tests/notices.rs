@@ -42,6 +42,11 @@ async fn seeded(path: &Path) -> (Arc<SqliteStore>, i64) {
     let new = NewUser { email: Email::parse(MANAGER).expect("email"), name: "Sam Manager".into(), grants: vec![grant] };
     let user = store.create_user(&new).await.expect("user");
     store.set_password_hash(user.id, "$argon2id$test", Utc::now()).await.expect("password");
+    (Arc::clone(&store), raise(&store).await)
+}
+
+/// A complaint raised about Willowbrook House by the complainant; its ID.
+async fn raise(store: &Arc<SqliteStore>) -> i64 {
     let raw = RawComplaint {
         what_happened: "Tablets were given late.".into(),
         desired_outcome: "An explanation.".into(),
@@ -51,8 +56,7 @@ async fn seeded(path: &Path) -> (Arc<SqliteStore>, i64) {
         ..RawComplaint::default()
     };
     let key = candour_app::voice::new_submission_key();
-    let kept = complaints(&store).raise("1-201", &key, &raw, None, async |_| true).await.expect("raised");
-    (store, kept.receipt.id)
+    complaints(store).raise("1-201", &key, &raw, None, async |_| true).await.expect("raised").receipt.id
 }
 
 fn location() -> LocationId {
@@ -119,7 +123,7 @@ async fn every_kind_of_notice_arrives_as_text_and_html_with_a_one_click_unsubscr
     // The manager switches to a digest: the next notice is held, then gathered at 07:00.
     let email = Email::parse(MANAGER).expect("email");
     store.set_mail_choice(&email, "complaint_received", MailChoice::Digest, now).await.expect("digest chosen");
-    seeded_again(&store).await;
+    raise(&store).await;
     assert_eq!(deliver(&store, &sink, late).await, 1, "only the new complainant's follow link goes now");
     let next_morning = late + chrono::Duration::days(1);
     Notices::new(Arc::clone(&store) as Arc<dyn Store>, PUBLIC_URL).queue_digests(next_morning).await.expect("digest");
@@ -134,20 +138,6 @@ async fn every_kind_of_notice_arrives_as_text_and_html_with_a_one_click_unsubscr
     let to_complainant = subjects_to(&received, COMPLAINANT);
     assert_eq!(to_complainant.len(), 4, "follow link, missed deadline, acknowledged; then the second complaint's link");
     assert!(received.iter().all(|m| !m.data.contains("Tablets were given late")), "never what was written");
-}
-
-/// A second complaint, raised after the manager chose a digest.
-async fn seeded_again(store: &Arc<SqliteStore>) {
-    let raw = RawComplaint {
-        what_happened: "Tablets were given late.".into(),
-        desired_outcome: "An explanation.".into(),
-        relationship: "family".into(),
-        name: "Ann Example".into(),
-        email: COMPLAINANT.into(),
-        ..RawComplaint::default()
-    };
-    let key = candour_app::voice::new_submission_key();
-    complaints(store).raise("1-201", &key, &raw, None, async |_| true).await.expect("raised");
 }
 
 /// Run as a child process by the crash test: takes the step, then stops dead.

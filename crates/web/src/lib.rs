@@ -290,35 +290,20 @@ const NOTICES_EVERY: Duration = Duration::from_secs(5 * 60);
 
 async fn queue_due_notices_now(app: &App) {
     let now = chrono::Utc::now();
-    match app.complaints.queue_deadline_notices(now).await {
+    logged("complaint deadline notices", app.complaints.queue_deadline_notices(now).await);
+    logged("improvement action notices", app.improvement.queue_action_notices(now).await);
+    logged("notices of policies to read", app.policies.queue_read_notices(now).await);
+    logged("notices of replies and planned changes", app.voice.queue_reply_notices(now).await);
+    logged("news of followed services", app.notices.queue_service_news(now).await);
+    logged("daily digests", app.notices.queue_digests(now).await);
+}
+
+/// Says in the log what a pass of the notices queued, or why it could not.
+fn logged(what: &str, queued: Result<u32, impl std::fmt::Display>) {
+    match queued {
         Ok(0) => {}
-        Ok(n) => tracing::info!(complaints = n, "queued complaint deadline notices"),
-        Err(err) => tracing::error!(error = %err, "complaint deadline notices could not be queued"),
-    }
-    match app.improvement.queue_action_notices(now).await {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(actions = n, "queued improvement action notices"),
-        Err(err) => tracing::error!(error = %err, "improvement action notices could not be queued"),
-    }
-    match app.policies.queue_read_notices(now).await {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(people = n, "queued notices of policies to read"),
-        Err(err) => tracing::error!(error = %err, "notices of policies to read could not be queued"),
-    }
-    match app.voice.queue_reply_notices(now).await {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(replies = n, "queued notices of replies and planned changes"),
-        Err(err) => tracing::error!(error = %err, "notices of replies could not be queued"),
-    }
-    match app.notices.queue_service_news(now).await {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(emails = n, "queued news of followed services"),
-        Err(err) => tracing::error!(error = %err, "news of followed services could not be queued"),
-    }
-    match app.notices.queue_digests(now).await {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(digests = n, "queued the daily digests"),
-        Err(err) => tracing::error!(error = %err, "the daily digests could not be queued"),
+        Ok(n) => tracing::info!(count = n, "queued {what}"),
+        Err(err) => tracing::error!(error = %err, "{what} could not be queued"),
     }
 }
 

@@ -42,11 +42,11 @@ impl Notices {
         self.store.location(&follow.location_id).await
     }
 
-    /// The service a follow link is for, before it is confirmed.
-    pub async fn followed(&self, secret: &str) -> Result<LocationDetail, StoreError> {
+    /// The service a follow link is for, and whether it is confirmed already.
+    pub async fn followed(&self, secret: &str) -> Result<(LocationDetail, bool), StoreError> {
         let hash = key_hash(secret).map_err(|_| StoreError::NotFound)?;
         let follow = self.store.follow_by_token(&hash).await?;
-        self.store.location(&follow.location_id).await
+        Ok((self.store.location(&follow.location_id).await?, follow.confirmed_at.is_some()))
     }
 
     /// Queues each follower's news of the last week from the day they confirmed on,

@@ -9,6 +9,7 @@ use candour_store::{Digest, OutgoingEmail, Unsubscribe};
 use chrono::{DateTime, Utc};
 
 use super::NoticeKind;
+use crate::open_data::escape;
 
 /// A link and the words it is given.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,22 +143,6 @@ fn page(title: &str, body: &str, foot: &str) -> String {
          <p>{foot}</p>\n</footer>\n</body>\n</html>\n",
         title = escape(title),
     )
-}
-
-/// Text made safe to put in HTML, as an element's content or a quoted attribute.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

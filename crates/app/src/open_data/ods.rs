@@ -20,8 +20,9 @@ pub struct OdsWriter<W: Write + Seek> {
     zip: ZipWriter<W>,
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+/// Text made safe in XML or HTML, as content or a quoted attribute (the notices' HTML uses it too).
+pub(crate) fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
 impl<W: Write + Seek> OdsWriter<W> {

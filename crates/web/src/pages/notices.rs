@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
 #[template(path = "notices/follow.html")]
 struct FollowPage {
     title: String,
+    heading: String,
     errors: Vec<ErrorLink>,
     service_name: String,
     service_href: String,
@@ -49,8 +50,10 @@ struct FollowPage {
 impl FollowPage {
     fn new(detail: &LocationDetail, raw_email: &str, errors: &FormErrors, csrf_token: String) -> Self {
         let l = &detail.location;
+        let heading = format!("Get news of {} by email", l.name);
         FollowPage {
-            title: errors.title(&format!("Get news of {} by email", l.name)),
+            title: errors.title(&heading),
+            heading,
             errors: errors.links(),
             service_name: l.name.clone(),
             service_href: location_href(l.id.as_str()),
@@ -106,7 +109,7 @@ async fn follow(
     match state.app.notices.follow(&detail, &raw_email, Utc::now()).await {
         Ok(()) => {
             let mut page = FollowPage::new(&detail, "", &FormErrors::default(), csrf);
-            page.title = "Check your email".into();
+            (page.title, page.heading) = ("Check your email".into(), "Check your email".into());
             page.sent_to = Some(raw_email.trim().to_lowercase());
             Ok(render(StatusCode::OK, &page))
         }
@@ -148,8 +151,8 @@ async fn confirming(
     Path(secret): Path<String>,
     Csrf(csrf): Csrf,
 ) -> Result<Response, PageError> {
-    let detail = state.app.notices.followed(&secret).await.map_err(unknown_follow)?;
-    Ok(render(StatusCode::OK, &confirm_page(&secret, &detail, false, csrf)))
+    let (detail, confirmed) = state.app.notices.followed(&secret).await.map_err(unknown_follow)?;
+    Ok(render(StatusCode::OK, &confirm_page(&secret, &detail, confirmed, csrf)))
 }
 
 /// `POST /follow/{secret}`

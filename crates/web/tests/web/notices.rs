@@ -145,7 +145,12 @@ async fn the_complainant_answers_back_from_their_link_and_the_managers_hear_of_i
     let answers = format!("{follow}/answers");
     let mut person = Browser::new();
     let page = person.get(&app, &follow).await;
-    page.assert_contains(&["id=\"answer\"", "Add information", "I am taking it further", "The council (Leeds)"]);
+    page.assert_contains(&[
+        "id=\"tell-the-service\"",
+        "Add information",
+        "I am taking it further",
+        "The council (Leeds)",
+    ]);
 
     // Not satisfied before any response: refused beside the question; nothing kept.
     let early = person.post(&app, &answers, &[("answer", "not_satisfied")]).await;
@@ -207,11 +212,13 @@ async fn anyone_follows_a_service_once_they_confirm_through_the_link_sent() {
     let link: String = sent[0].body[at..].split_whitespace().next().expect("the link").to_string();
     let confirming = visitor.get(&app, &link).await;
     confirming.assert_contains(&["Confirm you want news of Rose Court"]);
+    assert!(!bad.body.contains("<h1 class=\"heading-xl\">Error:"), "only the title says Error");
     let confirmed = visitor.post(&app, &link, &[]).await;
     assert_eq!(confirmed.status, StatusCode::OK);
     confirmed.assert_contains(&["You are following Rose Court"]);
     assert_eq!(app.store.follows().await.expect("follows").len(), 1);
     // The same link again, or the service followed again and confirmed: still one follow.
+    visitor.get(&app, &link).await.assert_contains(&["You are following Rose Court"]);
     visitor.post(&app, &link, &[]).await.assert_contains(&["You are following Rose Court"]);
     assert_eq!(app.store.follows().await.expect("follows").len(), 1);
     let unknown = app.get("/follow/AAAAAAAAAAAAAAAAAAAAAA").await;

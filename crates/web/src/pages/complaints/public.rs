@@ -210,7 +210,7 @@ pub async fn answer(
         to: value(&form, "to").to_string(),
     };
     match state.app.complaints.answer(&secret, &raw, Some(&ip.to_string()), chrono::Utc::now()).await {
-        Ok(_) => Ok(Redirect::to(&format!("{}?done=answered#answer", follow_href(&secret))).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("{}?done=answered#tell-the-service", follow_href(&secret))).into_response()),
         Err(ComplaintsError::Invalid(problems)) => {
             let r = followed(&state, &secret).await?;
             let page = follow_page(&r, &secret, &raw, &form_errors(&problems, ""), csrf);
