@@ -279,7 +279,7 @@ impl Complaints {
         let notice = notices::answered(&self.settings.public_url, &record, &answer);
         let emails = self.notices.emails(&notice, &managers, now).await?;
         let updated =
-            self.complaints.add_complainant_answer(record.id, answer.code(), &answer.detail(), now, &emails).await?;
+            self.complaints.add_complaint_event(record.id, answer.code(), &answer.detail(), now, &emails).await?;
         let entry = candour_store::NewAuditEntry {
             at: now,
             actor: None,

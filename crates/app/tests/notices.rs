@@ -337,3 +337,41 @@ async fn a_confirmed_follower_hears_of_a_new_rating_once_and_can_stop() {
     h.notices.queue_service_news(Utc::now() + chrono::Duration::days(1)).await.expect("pass");
     assert_eq!(h.to("fan@example.org").await.len(), 2, "stopped: nothing more");
 }
+
+#[tokio::test]
+async fn an_alert_raised_by_a_complaint_is_escalated_until_the_complaint_is_acknowledged() {
+    use candour_app::voice::Escalations;
+    use candour_domain::working_days::add_working_hours;
+    let h = harness().await;
+    let inspector = actor(&h.store, "inspector@cqc.example", Role::Inspector, Scope::All).await;
+    h.store.set_password_hash(inspector.principal.user_id, "$argon2id$test", Utc::now()).await.expect("signed up");
+    let raw = RawComplaint {
+        what_happened: "A carer slapped my mother and she is afraid of staff now.".into(),
+        ..complaint()
+    };
+    let kept = h.complaints.raise("1-201", &new_submission_key(), &raw, None, async |_| true).await.expect("raised");
+    let record = h.store.complaint(kept.receipt.id).await.expect("complaint");
+    assert!(record.alert.is_some(), "the words raise an alert");
+    let escalations = Escalations::new(h.store.clone() as Arc<dyn Store>, Default::default(), PUBLIC_URL);
+
+    // No safeguarding contact is set here: the overseers hear at once, once.
+    assert_eq!(escalations.escalate_due(record.created_at).await.expect("look"), 1);
+    assert_eq!(escalations.escalate_due(record.created_at).await.expect("look"), 0);
+    // Then after four working hours without the complaint acknowledged.
+    let four = add_working_hours(record.created_at, 4).expect("in the calendar");
+    assert_eq!(escalations.escalate_due(four - chrono::Duration::minutes(1)).await.expect("look"), 0);
+    assert_eq!(escalations.escalate_due(four).await.expect("look"), 1);
+    let told = h.to("inspector@cqc.example").await;
+    assert_eq!(told.len(), 2);
+    assert!(told[0].subject.starts_with("Safeguarding alert not acted on: complaint about Willowbrook House"));
+    assert!(told[1].body.contains("Escalated (step 2): The complaint was not acknowledged within 4 working hours"));
+    assert!(told.iter().all(|e| !e.body.contains("slapped") && !e.body.contains("Ann Example")), "never the words");
+    let steps = h.store.complaint(record.id).await.expect("complaint").timeline;
+    assert_eq!(steps.iter().filter(|e| e.step == "alert_escalated").count(), 2, "each step noted on the complaint");
+
+    // Acknowledged: nothing more, however long it waits.
+    h.step(record.id, "acknowledge", &[]).await;
+    let later = add_working_hours(record.created_at, 40).expect("in the calendar");
+    assert_eq!(escalations.escalate_due(later).await.expect("look"), 0);
+    assert_eq!(h.to("inspector@cqc.example").await.len(), 2);
+}

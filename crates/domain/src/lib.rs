@@ -7,6 +7,7 @@ pub mod assessment;
 pub mod csv_quotes;
 mod error;
 mod ids;
+pub mod markup;
 pub mod people;
 pub mod percent;
 mod place;

@@ -1,22 +1,23 @@
-//! Delivery of the outbox by SMTP. Every email Candour sends (invitations,
-//! password resets, safeguarding alerts) is committed to the outbox first; the
-//! [`Mailer`] takes what is due, sends it, and records the outcome: sent, or
-//! failed with a time to try again (1 minute, doubling to 1 hour, jittered). It
-//! never deletes an email, so an alert committed just before a crash is sent
-//! after the restart. A crash between sending and recording can send one email
-//! twice; it never loses one.
+//! Delivery of the outbox by SMTP, each email as plain text and HTML. Every email
+//! Candour sends (invitations, password resets, safeguarding alerts, notices) is
+//! committed to the outbox first; the [`Mailer`] takes what is due, sends it, and
+//! records the outcome: sent, or failed with a time to try again (1 minute,
+//! doubling to 1 hour, jittered). It never deletes an email, so an alert committed
+//! just before a crash is sent after the restart. A crash between sending and
+//! recording can send one email twice; it never loses one.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
+use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, Message, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use url::Url;
 
+use candour_domain::markup::text_to_html;
 use candour_store::{OutboxEntry, OutboxHealth, OutboxStore, StoreError};
 
 #[cfg(feature = "testing")]
@@ -227,11 +228,11 @@ impl Mailer {
                 .header(ListUnsubscribe(format!("<{url}>")))
                 .header(ListUnsubscribePost("List-Unsubscribe=One-Click".into()));
         }
-        let message = match &email.html {
-            Some(html) => builder.multipart(MultiPart::alternative_plain_html(email.body.clone(), html.clone())),
-            None => builder.header(ContentType::TEXT_PLAIN).body(email.body.clone()),
-        }
-        .map_err(|e| Failure::of_this_email(format!("cannot build the message: {e}")))?;
+        // Every email goes as text and HTML; one written as text alone gets its text as HTML.
+        let html = email.html.clone().unwrap_or_else(|| text_to_html(&email.subject, &email.body));
+        let message = builder
+            .multipart(MultiPart::alternative_plain_html(email.body.clone(), html))
+            .map_err(|e| Failure::of_this_email(format!("cannot build the message: {e}")))?;
         self.transport.send(message).await.map(drop).map_err(|e| Failure {
             // The server refused this message outright; others may still go.
             only_this_email: e.is_permanent(),

@@ -165,6 +165,7 @@ async fn a_safeguarding_alert_survives_a_crash_between_commit_and_email() {
         let body = quoted_printable_decoded(&message.data);
         assert!(body.contains(&format!("{PUBLIC_URL}/manage/alerts?reference={reference}")), "{body}");
         assert!(message.data.contains("From: Candour <alerts@candour.example.org>"));
+        assert!(message.data.contains("Content-Type: text/html"), "every email has HTML beside its text");
         assert!(!body.contains("slapped my mother"), "the story is never emailed");
     }
     assert!(sent_at(&store).await.iter().all(|(_, sent, attempts)| sent.is_some() && *attempts == 0));

@@ -401,7 +401,7 @@ impl ComplaintStore for PostgresStore {
         Ok(records)
     }
 
-    async fn add_complainant_answer(
+    async fn add_complaint_event(
         &self,
         id: i64,
         step: &str,

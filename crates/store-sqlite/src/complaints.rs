@@ -386,7 +386,7 @@ impl ComplaintStore for SqliteStore {
         Ok(records)
     }
 
-    async fn add_complainant_answer(
+    async fn add_complaint_event(
         &self,
         id: i64,
         step: &str,

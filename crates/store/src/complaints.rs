@@ -186,10 +186,11 @@ pub trait ComplaintStore: Send + Sync {
         status: Option<ComplaintStatus>,
     ) -> StoreResult<Vec<ComplaintRecord>>;
 
-    /// Keeps what the person who raised it said back through their link (a
-    /// timeline entry `step` with `detail`, by no account), with its emails, in one
-    /// transaction. `NotFound` for no such complaint.
-    async fn add_complainant_answer(
+    /// Keeps an entry on a complaint's timeline that is not a step of its handling,
+    /// by no account (what the person who raised it said back through their link, an
+    /// escalation of its alert), with its emails, in one transaction. `NotFound` for
+    /// no such complaint.
+    async fn add_complaint_event(
         &self,
         id: i64,
         step: &str,

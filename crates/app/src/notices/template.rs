@@ -9,7 +9,7 @@ use candour_store::{Digest, OutgoingEmail, Unsubscribe};
 use chrono::{DateTime, Utc};
 
 use super::NoticeKind;
-use crate::open_data::escape;
+use candour_domain::markup::{email_page, escape};
 
 /// A link and the words it is given.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,7 +94,7 @@ impl Notice {
         if let Some(settings) = &footer.settings {
             let _ = write!(foot, " <a href=\"{}\">Choose which emails you get</a>.", escape(settings));
         }
-        page(&self.subject, &body, &foot)
+        email_page(&self.subject, &body, Some(&foot))
     }
 }
 
@@ -123,27 +123,13 @@ pub fn digest(digest: Digest<'_>, settings: &str, now: DateTime<Utc>) -> Outgoin
         escape(settings)
     );
     OutgoingEmail {
-        html: Some(page(&subject, &body, &foot)),
+        html: Some(email_page(&subject, &body, Some(&foot))),
         link: Some(settings.to_string()),
         ..OutgoingEmail::plain(digest.to.clone(), subject, text, now)
     }
 }
 
 const LINK: &str = "color:#1d70b8;font-weight:bold";
-
-/// A whole HTML email: in English, titled, one readable column, with large enough
-/// type and a footer set apart.
-fn page(title: &str, body: &str, foot: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n</head>\n\
-         <body style=\"margin:0;padding:16px;background:#ffffff;color:#0b0c0c;font-family:Arial,sans-serif;font-size:19px;line-height:1.5\">\n\
-         <main style=\"max-width:40em\">\n{body}</main>\n\
-         <footer style=\"max-width:40em;margin-top:24px;padding-top:12px;border-top:1px solid #b1b4b6;font-size:16px;color:#484949\">\n\
-         <p>{foot}</p>\n</footer>\n</body>\n</html>\n",
-        title = escape(title),
-    )
-}
 
 #[cfg(test)]
 mod tests {

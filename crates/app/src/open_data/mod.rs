@@ -16,7 +16,6 @@ use candour_store::{Locations, PracticeQuery, Store, StoreError};
 use chrono::NaiveDate;
 
 pub use ods::OdsWriter;
-pub(crate) use ods::escape;
 
 /// The fewest answers behind any figure published.
 pub const MIN_ANSWERS: u32 = 5;

@@ -2,6 +2,7 @@
 //! its zip, so that a national file is never held whole in memory. Every cell is
 //! text, as in the regulator's own files.
 
+use candour_domain::markup::escape;
 use std::io::{Seek, Write};
 
 use zip::write::SimpleFileOptions;
@@ -18,11 +19,6 @@ const MANIFEST: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 
 pub struct OdsWriter<W: Write + Seek> {
     zip: ZipWriter<W>,
-}
-
-/// Text made safe in XML or HTML, as content or a quoted attribute (the notices' HTML uses it too).
-pub(crate) fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
 impl<W: Write + Seek> OdsWriter<W> {

@@ -116,6 +116,7 @@ pub fn timeline(r: &ComplaintRecord) -> Vec<TimelineLine> {
                 "complainant_not_satisfied" => {
                     format!("The person who raised it is not satisfied with the response: {}", e.detail)
                 }
+                "alert_escalated" => format!("Safeguarding alert escalated: {}", e.detail),
                 "complainant_escalating" => {
                     format!("The person who raised it is taking it to {}", lower_first(&e.detail))
                 }

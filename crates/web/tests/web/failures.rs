@@ -448,7 +448,7 @@ impl ComplaintStore for BrokenStore {
     async fn open_complaints(&self) -> StoreResult<Vec<ComplaintRecord>> {
         broken()
     }
-    async fn add_complainant_answer(
+    async fn add_complaint_event(
         &self,
         _: i64,
         _: &str,
