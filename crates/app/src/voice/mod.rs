@@ -287,28 +287,31 @@ impl Voice {
         let told_since = now - Duration::weeks(1);
         let (follow_from, follow_until) = (now - FOLLOW_UP_AFTER - Duration::weeks(2), now - FOLLOW_UP_AFTER);
         let replies = self.store.published_replies(follow_from.min(told_since)).await?;
-        let mut due: Vec<(String, &PublishedReply, bool)> = Vec::new();
+        // Each due notice: its key, the reply, and the person to tell (none: the managers are asked).
+        let mut due: Vec<(String, &PublishedReply, Option<Email>)> = Vec::new();
         for p in &replies {
             let published = p.reply.checked_at.unwrap_or(p.reply.created_at);
-            if published >= told_since && Email::parse(&p.contact_email).is_ok() {
-                due.push((format!("reply:{}:told", p.reply.id), p, false));
+            if let Some(email) = Email::parse(&p.contact_email).ok().filter(|_| published >= told_since) {
+                due.push((format!("reply:{}:told", p.reply.id), p, Some(email)));
             }
             let planned = p.reply.change == ChangeClaim::Planned && !p.made_later;
             if planned && (follow_from..=follow_until).contains(&p.reply.created_at) {
-                due.push((format!("reply:{}:change-follow-up", p.reply.id), p, true));
+                due.push((format!("reply:{}:change-follow-up", p.reply.id), p, None));
             }
         }
         let keys: Vec<String> = due.iter().map(|(key, ..)| key.clone()).collect();
         let sent = self.notices.sent(&keys).await?;
         let mut queued = 0;
-        for (key, p, follow_up) in due.into_iter().filter(|(key, ..)| !sent.contains(key)) {
-            let emails = if follow_up {
-                let managers = self.notices.managers_of(&p.location_id).await?;
-                self.notices.emails(&notices::change_follow_up(public_url, p), &managers, now).await?
-            } else {
-                let email = Email::parse(&p.contact_email).expect("parsed above");
-                let person = [Recipient { email, name: p.contact_name.clone() }];
-                self.notices.emails(&notices::replied(public_url, p), &person, now).await?
+        for (key, p, person) in due.into_iter().filter(|(key, ..)| !sent.contains(key)) {
+            let emails = match person {
+                Some(email) => {
+                    let person = [Recipient { email, name: p.contact_name.clone() }];
+                    self.notices.emails(&notices::replied(public_url, p), &person, now).await?
+                }
+                None => {
+                    let managers = self.notices.managers_of(&p.location_id).await?;
+                    self.notices.emails(&notices::change_follow_up(public_url, p), &managers, now).await?
+                }
             };
             queued += u32::from(self.notices.queue_once(&key, &emails, now).await?);
         }
