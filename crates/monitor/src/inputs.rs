@@ -68,6 +68,9 @@ pub struct Inputs {
     pub facts: Arc<Vec<ServiceFacts>>,
     pub services: Vec<Arc<Service>>,
     pub index: Arc<HashMap<LocationId, usize>>,
+    /// Positions in `facts` by local authority (lower-cased): area pages count
+    /// their services' verdicts without reading every service.
+    pub areas: Arc<HashMap<String, Vec<usize>>>,
     /// The services left out, by location ID.
     pub not_computed: Arc<Vec<NotComputed>>,
 }
@@ -86,9 +89,33 @@ impl Inputs {
         let not_computed = not_computed(&facts, std::mem::take(&mut months.unreadable));
         let services = months.into_services(&facts);
         let (facts, services) = leave_out(facts, services, &not_computed);
+        Ok(Inputs::new(month, from, facts, services, not_computed))
+    }
+
+    /// Inputs of these services, indexed.
+    pub fn new(
+        month: Month,
+        from: Month,
+        facts: Vec<ServiceFacts>,
+        services: Vec<Arc<Service>>,
+        not_computed: Vec<NotComputed>,
+    ) -> Inputs {
         let index = facts.iter().enumerate().map(|(i, f)| (f.id.clone(), i)).collect();
-        let not_computed = Arc::new(not_computed);
-        Ok(Inputs { month, from, facts: Arc::new(facts), services, index: Arc::new(index), not_computed })
+        let mut areas: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, facts) in facts.iter().enumerate() {
+            if let Some(area) = &facts.local_authority {
+                areas.entry(area.trim().to_lowercase()).or_default().push(i);
+            }
+        }
+        Inputs {
+            month,
+            from,
+            facts: Arc::new(facts),
+            services,
+            index: Arc::new(index),
+            areas: Arc::new(areas),
+            not_computed: Arc::new(not_computed),
+        }
     }
 
     /// Whether these inputs still end with `today`'s month.

@@ -51,6 +51,7 @@ pub struct Snapshot {
     /// Positions in `facts`, in watchlist order (band 1 first, then by score).
     order: Vec<usize>,
     index: Arc<HashMap<LocationId, usize>>,
+    areas: Arc<HashMap<String, Vec<usize>>>,
     /// Registered services whose stored data could not be read, left out of the rest.
     pub not_computed: Arc<Vec<NotComputed>>,
     pub timings: Timings,
@@ -141,6 +142,7 @@ impl Snapshot {
             standings: Arc::new(standings),
             order,
             index: inputs.index.clone(),
+            areas: inputs.areas.clone(),
             not_computed: inputs.not_computed.clone(),
             timings,
         }
@@ -156,6 +158,11 @@ impl Snapshot {
 
     pub fn get(&self, id: &LocationId) -> Option<Watched<'_>> {
         self.index.get(id).map(|&i| self.at(i))
+    }
+
+    /// The positions of a local authority's services (its name compared ignoring case).
+    pub fn in_area(&self, local_authority: &str) -> &[usize] {
+        self.areas.get(&local_authority.trim().to_lowercase()).map_or(&[], Vec::as_slice)
     }
 
     /// Why a registered service was left out, if it was.

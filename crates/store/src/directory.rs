@@ -1,14 +1,16 @@
-//! The directory held in memory: every location's summary with its filter keys,
-//! kept sorted by name. Searching 30,000 locations this way takes well under a
-//! millisecond, so a backend answers directory queries from an index it keeps in
-//! step with the register (replacing the rows of the locations a change journal
-//! names), and the database is not scanned per request.
+//! The directory held in memory: every location's summary, kept sorted by name,
+//! with its filter keys packed apart (a few bytes per location, and the names and
+//! postcodes each joined into one text) so that a search reads little more than a
+//! megabyte, not every summary. A backend answers directory queries from an index
+//! it keeps in step with the register (replacing the rows of the locations a
+//! change journal names), and the database is not scanned per request.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use candour_domain::people::{PeopleStanding, Verdict};
-use candour_domain::{LocationId, Rating, ServiceKind};
+use candour_domain::{LocationId, ProviderId, Rating, Region, ServiceKind};
+use memchr::memmem;
 
 use crate::{
     AreaCount, LocationQuery, LocationSort, LocationSummary, NameCount, Page, Place, RatingFilter, RegisterStats,
@@ -34,15 +36,33 @@ struct Entry {
     specialisms: Vec<String>,
     /// `specialisms` lower-cased, in the same order.
     specialism_keys: Vec<String>,
+    coordinates: Option<(f64, f64)>,
+}
+
+/// What a search compares of each entry, packed: local authorities and providers
+/// by number ([`Numbers`]), service kinds as bits.
+#[derive(Clone, Copy)]
+struct Keys {
+    registered: bool,
+    region: Option<Region>,
+    overall: Option<Rating>,
     /// One bit per [`ServiceKind`], in the order of `ServiceKind::ALL`.
     kinds: u8,
-    coordinates: Option<(f64, f64)>,
+    local_authority: Option<u32>,
+    provider: u32,
 }
 
 #[derive(Clone)]
 pub struct DirectoryIndex {
     /// Sorted by name (ignoring case), then ID: the default order.
     entries: Vec<Entry>,
+    /// In the order of `entries`.
+    keys: Vec<Keys>,
+    /// Each entry's lower-cased name and also-known-as, then its postcode.
+    names: TextColumn,
+    postcodes: TextColumn,
+    local_authority_numbers: HashMap<String, u32>,
+    provider_numbers: HashMap<ProviderId, u32>,
     // Summaries of the whole register, worked out once per build: they are asked
     // for on every directory page.
     local_authorities: Vec<AreaCount>,
@@ -64,7 +84,6 @@ impl Entry {
             local_authority_key: row.summary.local_authority.as_deref().map(str::to_lowercase),
             specialism_keys: row.specialisms.iter().map(|s| s.to_lowercase()).collect(),
             specialisms: row.specialisms,
-            kinds: row.summary.service_kinds.iter().fold(0, |bits, k| bits | kind_bit(*k)),
             coordinates: row.coordinates,
             search_text,
             summary: row.summary,
@@ -75,8 +94,17 @@ impl Entry {
 impl DirectoryIndex {
     pub fn new(rows: Vec<DirectoryRow>) -> Self {
         let entries: Vec<Entry> = rows.into_iter().map(Entry::of).collect();
-        let mut index =
-            Self { entries, local_authorities: Vec::new(), specialisms: Vec::new(), stats: RegisterStats::default() };
+        let mut index = Self {
+            entries,
+            keys: Vec::new(),
+            names: TextColumn::default(),
+            postcodes: TextColumn::default(),
+            local_authority_numbers: HashMap::new(),
+            provider_numbers: HashMap::new(),
+            local_authorities: Vec::new(),
+            specialisms: Vec::new(),
+            stats: RegisterStats::default(),
+        };
         index.sort_and_count();
         index
     }
@@ -94,9 +122,33 @@ impl DirectoryIndex {
 
     fn sort_and_count(&mut self) {
         self.entries.sort_by_cached_key(|e| (e.summary.name.to_lowercase(), e.summary.id.clone()));
+        self.pack();
         self.local_authorities = count_local_authorities(&self.entries);
         self.specialisms = count_specialisms(&self.entries);
         self.stats = count_locations(&self.entries);
+    }
+
+    /// The keys and text columns, from the entries in their order.
+    fn pack(&mut self) {
+        let (mut local_authorities, mut providers) = (HashMap::new(), HashMap::new());
+        self.keys = self
+            .entries
+            .iter()
+            .map(|e| {
+                let s = &e.summary;
+                Keys {
+                    registered: s.registered,
+                    region: s.region,
+                    overall: s.overall,
+                    kinds: s.service_kinds.iter().fold(0, |bits, k| bits | kind_bit(*k)),
+                    local_authority: e.local_authority_key.as_ref().map(|la| number(&mut local_authorities, la)),
+                    provider: number(&mut providers, &s.provider_id),
+                }
+            })
+            .collect();
+        self.names = TextColumn::new(self.entries.iter().map(|e| e.search_text.as_str()));
+        self.postcodes = TextColumn::new(self.entries.iter().map(|e| e.summary.postcode.as_deref().unwrap_or("")));
+        (self.local_authority_numbers, self.provider_numbers) = (local_authorities, providers);
     }
 
     pub fn len(&self) -> usize {
@@ -114,15 +166,16 @@ impl DirectoryIndex {
                 LocationQuery::MAX_PER_PAGE
             )));
         }
-        let filter = Filter::new(q);
+        let filter = Filter::new(q, self);
+        // Standings are looked up for every hit only where they filter or sort.
+        let by_people = q.people_verdict.is_some() || q.sort == LocationSort::PeopleRating;
         let standing = |e: &Entry| q.standings.as_ref().and_then(|s| s.get(&e.summary.id)).copied();
-        let mut hits: Vec<Hit> = self
-            .entries
-            .iter()
-            .filter(|e| filter.matches(e))
+        let mut hits: Vec<Hit> = (0..self.entries.len())
+            .filter(|&i| filter.matches(i, &self.keys[i], &self.entries[i]))
+            .map(|i| &self.entries[i])
             .map(|e| Hit {
                 entry: e,
-                people: standing(e),
+                people: if by_people { standing(e) } else { None },
                 miles: q.near.as_ref().and_then(|p| p.miles_to(e.coordinates)),
             })
             .collect();
@@ -132,8 +185,12 @@ impl DirectoryIndex {
         sort(&mut hits, q.sort);
         let start = (q.page as usize - 1).saturating_mul(q.per_page as usize);
         let page = hits.iter().skip(start).take(q.per_page as usize);
-        let items =
-            page.map(|h| LocationSummary { people: h.people, miles: h.miles, ..h.entry.summary.clone() }).collect();
+        let items = page
+            .map(|h| {
+                let people = if by_people { h.people } else { standing(h.entry) };
+                LocationSummary { people, miles: h.miles, ..h.entry.summary.clone() }
+            })
+            .collect();
         Ok(Page { items, total: hits.len() as u64, page: q.page, per_page: q.per_page })
     }
 
@@ -226,42 +283,102 @@ fn count_specialisms(entries: &[Entry]) -> Vec<NameCount> {
 }
 
 /// A query with its text filters lower-cased once.
+/// A query resolved against an index: its names as the index numbers them (a
+/// name the index does not know matches nothing), its text filters as the
+/// entries whose text matches.
 struct Filter<'q> {
     q: &'q LocationQuery,
-    name: Option<String>,
-    local_authority: Option<String>,
+    names: Option<Vec<bool>>,
+    postcodes: Option<Vec<bool>>,
+    local_authority: Option<Option<u32>>,
+    provider: Option<Option<u32>>,
     specialism: Option<String>,
     kind: Option<u8>,
 }
 
 impl<'q> Filter<'q> {
-    fn new(q: &'q LocationQuery) -> Self {
+    fn new(q: &'q LocationQuery, index: &DirectoryIndex) -> Self {
+        let local_authority = q.local_authority.as_deref().map(str::to_lowercase);
         Self {
             q,
-            name: q.name.as_deref().map(str::to_lowercase),
-            local_authority: q.local_authority.as_deref().map(str::to_lowercase),
+            names: q.name.as_deref().map(|n| index.names.containing(&n.to_lowercase())),
+            postcodes: q.postcode.as_deref().map(|p| index.postcodes.starting_with(p)),
+            local_authority: local_authority.map(|la| index.local_authority_numbers.get(&la).copied()),
+            provider: q.provider.as_ref().map(|p| index.provider_numbers.get(p).copied()),
             specialism: q.specialism.as_deref().map(str::to_lowercase),
             kind: q.service.map(kind_bit),
         }
     }
 
-    fn matches(&self, e: &Entry) -> bool {
-        let s = &e.summary;
+    /// Whether the entry at `i`, with its keys, matches: packed keys first, so that
+    /// most entries are ruled out without reading their summary.
+    fn matches(&self, i: usize, k: &Keys, e: &Entry) -> bool {
         let q = self.q;
-        (q.include_deregistered || s.registered)
-            && self.name.as_ref().is_none_or(|n| e.search_text.contains(n.as_str()))
-            && q.postcode.as_ref().is_none_or(|p| s.postcode.as_deref().is_some_and(|pc| pc.starts_with(p.as_str())))
-            && self.local_authority.as_ref().is_none_or(|la| e.local_authority_key.as_ref() == Some(la))
-            && q.region.is_none_or(|r| s.region == Some(r))
-            && self.kind.is_none_or(|bit| e.kinds & bit != 0)
-            && self.specialism.as_ref().is_none_or(|sp| e.specialism_keys.contains(sp))
-            && q.provider.as_ref().is_none_or(|p| &s.provider_id == p)
+        (q.include_deregistered || k.registered)
+            && q.region.is_none_or(|r| k.region == Some(r))
+            && self.kind.is_none_or(|bit| k.kinds & bit != 0)
+            && self.local_authority.is_none_or(|la| la.is_some() && k.local_authority == la)
+            && self.provider.is_none_or(|p| p == Some(k.provider))
             && match q.rating {
-                Some(RatingFilter::Rated(r)) => s.overall == Some(r),
-                Some(RatingFilter::NotRated) => s.overall.is_none(),
+                Some(RatingFilter::Rated(r)) => k.overall == Some(r),
+                Some(RatingFilter::NotRated) => k.overall.is_none(),
                 None => true,
             }
+            && self.names.as_ref().is_none_or(|found| found[i])
+            && self.postcodes.as_ref().is_none_or(|found| found[i])
+            && self.specialism.as_ref().is_none_or(|sp| e.specialism_keys.contains(sp))
     }
+}
+
+/// One text per entry, joined in one string, each after a line break (which
+/// the texts themselves never hold), so that a search scans one string once.
+#[derive(Clone, Default)]
+struct TextColumn {
+    text: String,
+    /// Where each entry's text starts in `text`.
+    starts: Vec<usize>,
+}
+
+impl TextColumn {
+    fn new<'a>(texts: impl Iterator<Item = &'a str>) -> Self {
+        let mut column = TextColumn::default();
+        for text in texts {
+            column.text.push('\n');
+            column.starts.push(column.text.len());
+            column.text.extend(text.chars().map(|c| if c == '\n' { ' ' } else { c }));
+        }
+        column
+    }
+
+    /// Which entries' texts contain `needle`.
+    fn containing(&self, needle: &str) -> Vec<bool> {
+        self.found(needle, 0)
+    }
+
+    /// Which entries' texts start with `prefix`.
+    fn starting_with(&self, prefix: &str) -> Vec<bool> {
+        self.found(&format!("\n{prefix}"), 1)
+    }
+
+    /// Marks the entry of every place `needle` is found, `skip` bytes into the needle.
+    fn found(&self, needle: &str, skip: usize) -> Vec<bool> {
+        let wanted = &needle[skip..];
+        if wanted.is_empty() || wanted.contains('\n') {
+            return vec![wanted.is_empty(); self.starts.len()];
+        }
+        let mut found = vec![false; self.starts.len()];
+        for at in memmem::find_iter(self.text.as_bytes(), needle.as_bytes()) {
+            // The entry whose text holds the match: the last to start at or before it.
+            found[self.starts.partition_point(|&start| start <= at + skip) - 1] = true;
+        }
+        found
+    }
+}
+
+/// The number `key` has in `numbers`, given the next one if it has none.
+fn number<K: std::hash::Hash + Eq + Clone>(numbers: &mut HashMap<K, u32>, key: &K) -> u32 {
+    let next = numbers.len() as u32;
+    *numbers.entry(key.clone()).or_insert(next)
 }
 
 /// An entry found, with what the query adds to it.
@@ -371,6 +488,42 @@ mod tests {
         assert_eq!(ids(&found), ["1-3", "1-2", "1-1", "1-4"], "nearest first, unknown last");
         let miles: Vec<Option<f64>> = found.items.iter().map(|s| s.miles.map(|m| m.round())).collect();
         assert_eq!(miles, [Some(0.0), Some(10.0), Some(22.0), None], "York to Leeds is about 22 miles");
+    }
+
+    #[test]
+    fn text_filters_match_within_one_entry_and_areas_ignore_case() {
+        let mut rows = vec![
+            placed("1-1", "Leeds", "LS1 4AP", (53.80, -1.55)),
+            placed("1-2", "Leeds", "LS10 1AA", (53.78, -1.53)),
+            placed("1-3", "York", "YO1 7HH", (53.96, -1.08)),
+            row("1-4", "Nowhere known"),
+        ];
+        rows[0].summary.name = "Oak House".into();
+        rows[1].summary.name = "Housemartins Court".into();
+        rows[2].summary.name = "Hollyls1".into();
+        rows[2].also_known_as = Some("The Old Vicarage".into());
+        for (row, area) in rows.iter_mut().zip([Some("Leeds"), Some("LEEDS"), Some("York"), None]) {
+            row.summary.local_authority = area.map(Into::into);
+        }
+        rows[3].summary.registered = false;
+        let index = DirectoryIndex::new(rows);
+        let found = |query: LocationQuery| ids(&index.search(&query).unwrap()).join(" ");
+        let named = |name: &str| found(LocationQuery { name: Some(name.into()), ..LocationQuery::default() });
+        assert_eq!(named("HOUSE"), "1-2 1-1", "in any case, in name order");
+        assert_eq!(named("vicarage"), "1-3", "also known as");
+        assert_eq!(named("e\nh"), "", "never across two entries");
+        assert_eq!(named("nowhere"), "", "deregistered services are left out");
+        let postcode = |p: &str| found(LocationQuery { postcode: Some(p.into()), ..LocationQuery::default() });
+        assert_eq!(postcode("LS1"), "1-2 1-1", "the start of a postcode, not the middle of a name");
+        assert_eq!(postcode("LS1 4"), "1-1");
+        assert_eq!(postcode("S1"), "", "only the start");
+        let area = |la: &str| found(LocationQuery { local_authority: Some(la.into()), ..LocationQuery::default() });
+        assert_eq!(area("leeds"), "1-2 1-1");
+        assert_eq!(area("Atlantis"), "", "an area the register does not know");
+        let provider = ProviderId::parse("1-1").unwrap();
+        assert_eq!(found(LocationQuery { provider: Some(provider), ..LocationQuery::default() }), "1-3 1-2 1-1");
+        let unknown = ProviderId::parse("1-999").unwrap();
+        assert_eq!(found(LocationQuery { provider: Some(unknown), ..LocationQuery::default() }), "");
     }
 
     fn standing(verdict: Verdict, score: Option<f64>) -> PeopleStanding {

@@ -8,7 +8,7 @@ use candour_domain::{LocationId, ProviderId};
 use candour_engine::people::{Burst, PeopleMeasure, PeoplePolicy, PeopleRating};
 use candour_engine::stats::PeerScope;
 use candour_monitor::Snapshot;
-use candour_store::{MarketScope, ServiceFacts};
+use candour_store::MarketScope;
 use serde::Serialize;
 
 use crate::views::count_of;
@@ -170,7 +170,8 @@ impl PeopleSummary {
     /// The services of a provider.
     pub fn of_provider(snapshot: &Snapshot, provider: &ProviderId) -> PeopleSummary {
         let filter = format!("provider={}", provider.as_str());
-        PeopleSummary::of(snapshot, |facts| &facts.provider_id == provider, &filter)
+        let positions = (0..snapshot.len()).filter(|&i| &snapshot.facts[i].provider_id == provider);
+        PeopleSummary::of(snapshot, positions, &filter)
     }
 
     /// The services of a market: a local authority's (its name compared ignoring
@@ -179,28 +180,27 @@ impl PeopleSummary {
         let mut filter = form_urlencoded::Serializer::new(String::new());
         match market {
             MarketScope::LocalAuthority(la) => {
-                let wanted = la.trim().to_lowercase();
                 filter.append_pair("local_authority", la.trim());
-                let in_area = |facts: &ServiceFacts| {
-                    facts.local_authority.as_deref().is_some_and(|la| la.to_lowercase() == wanted)
-                };
-                PeopleSummary::of(snapshot, in_area, &filter.finish())
+                PeopleSummary::of(snapshot, snapshot.in_area(la).iter().copied(), &filter.finish())
             }
             MarketScope::Region(region) => {
                 filter.append_pair("region", region.code());
-                PeopleSummary::of(snapshot, |facts: &ServiceFacts| facts.region == Some(*region), &filter.finish())
+                let positions = (0..snapshot.len()).filter(|&i| snapshot.facts[i].region == Some(*region));
+                PeopleSummary::of(snapshot, positions, &filter.finish())
             }
-            MarketScope::England => PeopleSummary::of(snapshot, |_: &ServiceFacts| true, ""),
+            MarketScope::England => PeopleSummary::of(snapshot, 0..snapshot.len(), ""),
         }
     }
 
-    fn of(snapshot: &Snapshot, included: impl Fn(&ServiceFacts) -> bool, filter: &str) -> PeopleSummary {
+    /// The services at `positions` in the snapshot.
+    fn of(snapshot: &Snapshot, positions: impl Iterator<Item = usize>, filter: &str) -> PeopleSummary {
         let mut counts = [0usize; 4];
-        let mut period = None;
-        for (_, rating) in snapshot.facts.iter().zip(&snapshot.people).filter(|(f, _)| included(f)) {
+        let mut last = None;
+        for rating in positions.map(|i| &snapshot.people[i]) {
             counts[Verdict::ALL.iter().position(|v| *v == rating.verdict).unwrap_or(3)] += 1;
-            period = Some(format!("{} – {}", short_month(rating.from), short_month(rating.to)));
+            last = Some(rating);
         }
+        let period = last.map(|rating| format!("{} – {}", short_month(rating.from), short_month(rating.to)));
         let and = if filter.is_empty() { "" } else { "&" };
         let href = |v: Verdict| format!("/locations?{filter}{and}people_verdict={}", v.code());
         PeopleSummary {

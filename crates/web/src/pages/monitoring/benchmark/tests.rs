@@ -2,7 +2,6 @@
 //! watchlist when it compares England-wide, narrows with the scope, and stays
 //! light enough to send with a national-size peer group.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -138,9 +137,7 @@ fn snapshot(homecare: usize) -> Snapshot {
             })
         })
         .collect();
-    let index: HashMap<LocationId, usize> = all.iter().enumerate().map(|(i, f)| (f.id.clone(), i)).collect();
-    let inputs =
-        Inputs { month, from, facts: Arc::new(all), services, index: Arc::new(index), not_computed: Arc::default() };
+    let inputs = Inputs::new(month, from, all, services, Vec::new());
     Snapshot::compute(&inputs, &policy, today, Duration::ZERO).expect("monitoring computes")
 }
 
