@@ -63,6 +63,9 @@ pub struct DirectoryIndex {
     postcodes: TextColumn,
     local_authority_numbers: HashMap<String, u32>,
     provider_numbers: HashMap<ProviderId, u32>,
+    /// The positions of the entries with each key, in order: a search with exact
+    /// filters looks only at the entries of its shortest list.
+    postings: HashMap<Posting, Vec<u32>>,
     // Summaries of the whole register, worked out once per build: they are asked
     // for on every directory page.
     local_authorities: Vec<AreaCount>,
@@ -101,6 +104,7 @@ impl DirectoryIndex {
             postcodes: TextColumn::default(),
             local_authority_numbers: HashMap::new(),
             provider_numbers: HashMap::new(),
+            postings: HashMap::new(),
             local_authorities: Vec::new(),
             specialisms: Vec::new(),
             stats: RegisterStats::default(),
@@ -149,6 +153,12 @@ impl DirectoryIndex {
         self.names = TextColumn::new(self.entries.iter().map(|e| e.search_text.as_str()));
         self.postcodes = TextColumn::new(self.entries.iter().map(|e| e.summary.postcode.as_deref().unwrap_or("")));
         (self.local_authority_numbers, self.provider_numbers) = (local_authorities, providers);
+        self.postings = HashMap::new();
+        for (i, k) in self.keys.iter().enumerate() {
+            for posting in Posting::all_of(k) {
+                self.postings.entry(posting).or_default().push(i as u32);
+            }
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -170,7 +180,11 @@ impl DirectoryIndex {
         // Standings are looked up for every hit only where they filter or sort.
         let by_people = q.people_verdict.is_some() || q.sort == LocationSort::PeopleRating;
         let standing = |e: &Entry| q.standings.as_ref().and_then(|s| s.get(&e.summary.id)).copied();
-        let mut hits: Vec<Hit> = (0..self.entries.len())
+        let candidates: Box<dyn Iterator<Item = usize>> = match filter.shortest_posting(self) {
+            Some(positions) => Box::new(positions.iter().map(|&i| i as usize)),
+            None => Box::new(0..self.entries.len()),
+        };
+        let mut hits: Vec<Hit> = candidates
             .filter(|&i| filter.matches(i, &self.keys[i], &self.entries[i]))
             .map(|i| &self.entries[i])
             .map(|e| Hit {
@@ -283,6 +297,26 @@ fn count_specialisms(entries: &[Entry]) -> Vec<NameCount> {
 }
 
 /// A query with its text filters lower-cased once.
+/// A key an entry is listed under in [`DirectoryIndex::postings`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Posting {
+    LocalAuthority(u32),
+    Provider(u32),
+    Region(Region),
+    Kind(u8),
+    Rating(Rating),
+}
+
+impl Posting {
+    fn all_of(k: &Keys) -> impl Iterator<Item = Posting> {
+        let kinds = (0..8).map(|bit| 1u8 << bit).filter(|bit| k.kinds & bit != 0).map(Posting::Kind);
+        let area = k.local_authority.map(Posting::LocalAuthority);
+        let others =
+            [area, Some(Posting::Provider(k.provider)), k.region.map(Posting::Region), k.overall.map(Posting::Rating)];
+        kinds.chain(others.into_iter().flatten())
+    }
+}
+
 /// A query resolved against an index: its names as the index numbers them (a
 /// name the index does not know matches nothing), its text filters as the
 /// entries whose text matches.
@@ -308,6 +342,25 @@ impl<'q> Filter<'q> {
             specialism: q.specialism.as_deref().map(str::to_lowercase),
             kind: q.service.map(kind_bit),
         }
+    }
+
+    /// The positions listed under the query's exact filters, the shortest list of
+    /// them; `None` when it has none. A name the index does not know lists nothing.
+    fn shortest_posting<'i>(&self, index: &'i DirectoryIndex) -> Option<&'i [u32]> {
+        let rating = match self.q.rating {
+            Some(RatingFilter::Rated(r)) => Some(Some(Posting::Rating(r))),
+            _ => None,
+        };
+        let wanted = [
+            self.local_authority.map(|la| la.map(Posting::LocalAuthority)),
+            self.provider.map(|p| p.map(Posting::Provider)),
+            self.q.region.map(|r| Some(Posting::Region(r))),
+            self.kind.map(|bit| Some(Posting::Kind(bit))),
+            rating,
+        ];
+        let list =
+            |posting: Option<Posting>| posting.and_then(|p| index.postings.get(&p)).map_or(&[][..], Vec::as_slice);
+        wanted.into_iter().flatten().map(list).min_by_key(|positions| positions.len())
     }
 
     /// Whether the entry at `i`, with its keys, matches: packed keys first, so that
