@@ -494,9 +494,10 @@ async fn refresh(shared: &Shared, inputs: Option<Inputs>, services: Option<Servi
             Err(error) => return Err((kept, error.into())),
         },
     };
-    // Up to half a second of arithmetic at national scale: off the threads that serve requests.
+    // Up to half a second of arithmetic at national scale: off the threads that
+    // serve requests, and below them in priority.
     let (policy, load) = (shared.policy, started.elapsed());
-    let computed = tokio::task::spawn_blocking(move || {
+    let computed = candour_store::background::in_background(move || {
         let snapshot = match (&previous, changed) {
             (Some(previous), Some(changed)) => Snapshot::update(previous, &inputs, &changed, load),
             _ => Snapshot::compute(&inputs, &policy, today, load),
@@ -505,8 +506,8 @@ async fn refresh(shared: &Shared, inputs: Option<Inputs>, services: Option<Servi
     })
     .await;
     match computed {
-        Ok((inputs, Ok(snapshot))) => Ok((inputs, snapshot)),
-        Ok((inputs, Err(error))) => Err((Some(inputs), error.into())),
-        Err(_) => Err((None, MonitorError::Panicked)),
+        Some((inputs, Ok(snapshot))) => Ok((inputs, snapshot)),
+        Some((inputs, Err(error))) => Err((Some(inputs), error.into())),
+        None => Err((None, MonitorError::Panicked)),
     }
 }

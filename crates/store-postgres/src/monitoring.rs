@@ -159,7 +159,9 @@ async fn decode_apart<T: Send + 'static>(
     rows: Vec<PgRow>,
     read: fn(&PgRow) -> StoreResult<Vec<T>>,
 ) -> StoreResult<Readings<T>> {
-    tokio::task::spawn_blocking(move || each_packed(&rows, read)).await.map_err(other)
+    candour_store::background::in_background(move || each_packed(&rows, read))
+        .await
+        .ok_or_else(|| StoreError::Other("decoding the monitoring data stopped unexpectedly".into()))
 }
 
 /// The arrays of a packed row, each checked to hold one value per month.

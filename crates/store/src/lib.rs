@@ -4,6 +4,7 @@
 
 mod accounts;
 mod assessments;
+pub mod background;
 mod complaints;
 #[cfg(feature = "conformance")]
 pub mod conformance;
