@@ -373,6 +373,9 @@ pub enum SyncCommand {
     },
 }
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     if let Err(message) = refuse_control_characters(std::env::args_os()) {
         eprintln!("error: {message}");
