@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use candour_domain::LocationId;
@@ -127,20 +127,25 @@ impl Inputs {
         self.index.get(id).copied()
     }
 
-    /// Reads the listed services' months again, together, as they stand on `today`.
-    /// Locations not on the register are left alone: they join at the next full
-    /// reload. Policy read rates are read again for those in `policy_reads`, and
-    /// kept as they were otherwise. `false` when any one's data cannot be read:
-    /// only a full reload leaves a service out.
+    /// Reads the listed services' months again, together, as they stand on `today`:
+    /// with `since`, only their voice figures from that month on and their latest
+    /// alerts (all that new responses change). Locations not on the register are
+    /// left alone: they join at the next full reload. Policy read rates are read
+    /// again for those in `policy_reads`, and kept as they were otherwise. `false`
+    /// when any one's data cannot be read: only a full reload leaves a service out.
     pub async fn reload(
         &mut self,
         store: &dyn MonitorStore,
         ids: &[LocationId],
         today: NaiveDate,
         policy_reads: &HashSet<LocationId>,
+        since: Option<Month>,
     ) -> StoreResult<bool> {
         let known: Vec<LocationId> = ids.iter().filter(|id| self.index.contains_key(*id)).cloned().collect();
         let index: HashMap<LocationId, usize> = known.iter().enumerate().map(|(j, id)| (id.clone(), j)).collect();
+        if let Some(since) = since.filter(|&since| since >= self.from) {
+            return self.reload_voice(store, &known, &index, since).await;
+        }
         let mut months = Months::new(known.len(), &index, self.from);
         months.read(store, Locations::These(&known), self.from, today).await?;
         if !months.unreadable.is_empty() {
@@ -161,6 +166,51 @@ impl Inputs {
         }
         Ok(true)
     }
+
+    /// The voice figures from `since` on and the latest alerts of `known` (at their
+    /// positions in `index`), read back beside what is held of them.
+    async fn reload_voice(
+        &mut self,
+        store: &dyn MonitorStore,
+        known: &[LocationId],
+        index: &HashMap<LocationId, usize>,
+        since: Month,
+    ) -> StoreResult<bool> {
+        let mut read = Months::new(known.len(), index, since);
+        let which = Locations::These(known);
+        let (voice, alerts) = tokio::try_join!(
+            store.voice_months(which, since),
+            store.latest_alerts(which, Criticality::SEVERE.level()),
+        )?;
+        read.take_voice(voice);
+        read.take_alerts(alerts);
+        if !read.unreadable.is_empty() {
+            return Ok(false);
+        }
+        for ((id, recent), alert) in known.iter().zip(read.months).zip(read.alerts) {
+            let i = self.index[id];
+            let mut service = Service::clone(&self.services[i]);
+            service.months = with_voice_from(&service.months, since, recent);
+            service.last_severe_alert = alert;
+            self.services[i] = Arc::new(service);
+        }
+        Ok(true)
+    }
+}
+
+/// `held` before `since` as it was; from `since`, the voice figures read (`recent`,
+/// by distance from `since`) beside the returns held, as a full load would give them.
+fn with_voice_from(held: &[ServiceMonth], since: Month, recent: Vec<Option<ServiceMonth>>) -> Vec<ServiceMonth> {
+    let mut months: Vec<ServiceMonth> = held.iter().filter(|m| m.month < since).cloned().collect();
+    let returned = held.iter().filter(|m| m.month >= since && m.return_.is_some());
+    let mut later: BTreeMap<Month, ServiceMonth> =
+        returned.map(|m| (m.month, ServiceMonth { voice: VoiceMonth::default(), ..m.clone() })).collect();
+    for read in recent.into_iter().flatten() {
+        let blank = || ServiceMonth { month: read.month, voice: VoiceMonth::default(), return_: None };
+        later.entry(read.month).or_insert_with(blank).voice = read.voice;
+    }
+    months.extend(later.into_values());
+    months
 }
 
 /// Months gathered per service while reading.
@@ -211,21 +261,13 @@ impl<'a> Months<'a> {
             store.complaint_logs(which, from, today),
             store.burst_reviews(which, from),
         )?;
-        for (id, month, voice) in self.readable(voice) {
-            if let Some(entry) = self.entry(&id, month) {
-                entry.voice = voice;
-            }
-        }
+        self.take_voice(voice);
         for (id, figures) in self.readable(returns) {
             if let Some(entry) = self.entry(&id, figures.month) {
                 entry.return_ = Some(figures);
             }
         }
-        for (id, raised) in self.readable(alerts) {
-            if let Some(&i) = self.index.get(&id) {
-                self.alerts[i] = Some(raised.date_naive());
-            }
-        }
+        self.take_alerts(alerts);
         for log in self.readable(logs) {
             if let Some(&i) = self.index.get(&log.location_id) {
                 self.complaints[i] = Some(log);
@@ -237,6 +279,22 @@ impl<'a> Months<'a> {
             }
         }
         Ok(())
+    }
+
+    fn take_voice(&mut self, voice: Readings<(LocationId, Month, VoiceMonth)>) {
+        for (id, month, voice) in self.readable(voice) {
+            if let Some(entry) = self.entry(&id, month) {
+                entry.voice = voice;
+            }
+        }
+    }
+
+    fn take_alerts(&mut self, alerts: Readings<(LocationId, DateTime<Utc>)>) {
+        for (id, raised) in self.readable(alerts) {
+            if let Some(&i) = self.index.get(&id) {
+                self.alerts[i] = Some(raised.date_naive());
+            }
+        }
     }
 
     /// The rows read; the registered locations that could not be read are noted.

@@ -26,6 +26,7 @@ use serde::Serialize;
 use tokio::sync::watch;
 
 use candour_domain::LocationId;
+use candour_domain::returns::Month;
 use candour_engine::monitoring::MonitoringPolicy;
 use candour_store::consistency::{WritePosition, reading_after};
 use candour_store::{Change, ChangeKind, StoreError};
@@ -199,6 +200,10 @@ struct Services {
     locations: HashSet<LocationId>,
     /// Of those, the ones whose policy read rate changed too.
     policy_reads: HashSet<LocationId>,
+    /// The first month whose figures changed, when only new responses and progress
+    /// ratings did (each entry dated by what it counts): only their voice figures
+    /// from then on, and their alerts, are read back.
+    since: Option<Month>,
 }
 
 impl Services {
@@ -216,6 +221,7 @@ impl Services {
                     services.locations.insert(location.clone());
                 }
                 ChangeKind::Feedback
+                | ChangeKind::FeedbackHistory
                 | ChangeKind::Moderation
                 | ChangeKind::Reply
                 | ChangeKind::Return
@@ -225,6 +231,9 @@ impl Services {
                 // Published plans and good practice are not monitoring's figures.
                 ChangeKind::Improvement | ChangeKind::Practice => {}
             }
+        }
+        if changes.iter().all(|c| c.kind == ChangeKind::Feedback) {
+            services.since = changes.iter().map(|c| Month::of(c.at.date_naive())).min();
         }
         Some(services)
     }
@@ -476,7 +485,7 @@ async fn refresh(shared: &Shared, inputs: Option<Inputs>, services: Option<Servi
     let (inputs, changed) = match (inputs, services) {
         (Some(mut inputs), Some(services)) if inputs.covers(today) && previous.is_some() => {
             let locations: Vec<LocationId> = services.locations.iter().cloned().collect();
-            match inputs.reload(store, &locations, today, &services.policy_reads).await {
+            match inputs.reload(store, &locations, today, &services.policy_reads, services.since).await {
                 Ok(true) => {
                     let changed: Vec<usize> = services.locations.iter().filter_map(|id| inputs.position(id)).collect();
                     (inputs, Some(changed))

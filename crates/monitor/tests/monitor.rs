@@ -165,6 +165,53 @@ async fn new_data_for_a_service_shows_once_the_monitor_settles() {
     assert_eq!(order(&full), order(&flagged));
 }
 
+/// After rounds of new responses only (each reading back just the months from the
+/// earliest response's on, and the alerts), the snapshot is what a full recompute finds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rounds_of_new_responses_alone_keep_what_a_full_recompute_finds() {
+    use candour_domain::voice::Criticality;
+    use candour_store::NewAlert;
+    let (_dir, store) = homes().await;
+    let monitor = Monitor::start(store.clone(), MonitoringPolicy::default());
+    monitor.settled().await;
+    let severe = |s: &candour_monitor::Snapshot| {
+        s.get(&lid(1)).unwrap().results.flags.iter().any(|f| f.kind == FlagKind::SevereSafeguardingAlert)
+    };
+    assert!(!severe(&*monitor.settled().await));
+
+    // A response that raises a severe alert, then one dated three months back.
+    let raw = RawFeedback {
+        respondent: "family".into(),
+        overall: "very_poor".into(),
+        answers: OUTCOME_QUESTIONS.iter().map(|q| (q.code.to_string(), "good_enough".to_string())).collect(),
+        ..RawFeedback::default()
+    };
+    let alert = NewAlert { level: Criticality::new(5).unwrap(), reason: "Pre-screen".into(), emails: Vec::new() };
+    let new = NewFeedback {
+        location_id: lid(1),
+        feedback: Feedback::parse(&raw, Channel::Online).unwrap(),
+        key_hash: "alerting".into(),
+        reference: "alerting".into(),
+        received_at: Utc::now(),
+        entered_by: None,
+        prescreen: Prescreen::default(),
+        alert: Some(alert),
+        status: candour_store::FeedbackStatus::Pending,
+    };
+    store.submit_feedback(&new).await.unwrap();
+    assert!(severe(&*monitor.settled().await), "the alert is read back with the response");
+    let three_back = month_back(3).first_day().and_hms_opt(12, 0, 0).unwrap().and_utc();
+    answer_at(&store, 2, "from-the-spring", "very_poor", three_back).await;
+    answer(&store, 2, "today", "good").await;
+    let followed = monitor.settled().await;
+
+    let (_, full) = recompute(store.as_ref(), &MonitoringPolicy::default(), today()).await.unwrap();
+    assert_eq!(full.services, followed.services, "the same months, alerts and figures");
+    assert_eq!(full.results, followed.results);
+    assert_eq!(full.entries, followed.entries);
+    assert_eq!(full.people, followed.people);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_location_outside_the_register_is_ignored_until_a_reload() {
     let (dir, store) = homes().await;

@@ -36,7 +36,10 @@ fn queue() -> &'static mpsc::Sender<Job> {
                 }
             };
             // As `std::thread::spawn` (and tokio's blocking pool) do, a thread that cannot start is a panic.
-            std::thread::Builder::new().name(format!("background-{n}")).spawn(work).expect("a background thread starts");
+            std::thread::Builder::new()
+                .name(format!("background-{n}"))
+                .spawn(work)
+                .expect("a background thread starts");
         }
         sender
     })

@@ -20,8 +20,11 @@ pub enum ChangeKind {
     /// A location added, changed or deregistered by a register import or sync (its
     /// provider or ratings included).
     Register,
-    /// A response submitted (or loaded in bulk), or its progress rated.
+    /// A response submitted, or its progress rated: dated by when it was received
+    /// or rated, so that only the months from then on change.
     Feedback,
+    /// Responses of any date loaded in bulk (the demo's history).
+    FeedbackHistory,
     /// A response published or rejected, or its alert acknowledged.
     Moderation,
     /// A provider's reply added or checked.
@@ -42,9 +45,10 @@ pub enum ChangeKind {
 }
 
 impl ChangeKind {
-    pub const ALL: [ChangeKind; 10] = [
+    pub const ALL: [ChangeKind; 11] = [
         ChangeKind::Register,
         ChangeKind::Feedback,
+        ChangeKind::FeedbackHistory,
         ChangeKind::Moderation,
         ChangeKind::Reply,
         ChangeKind::Return,
@@ -59,6 +63,7 @@ impl ChangeKind {
         match self {
             ChangeKind::Register => "register",
             ChangeKind::Feedback => "feedback",
+            ChangeKind::FeedbackHistory => "feedback_history",
             ChangeKind::Moderation => "moderation",
             ChangeKind::Reply => "reply",
             ChangeKind::Return => "return",

@@ -67,7 +67,7 @@ pub(crate) async fn load(pool: &PgPool, batch: &[HistoricFeedback]) -> StoreResu
     counts::add(&mut tx, &feedback_ids).await.map_err(other)?;
     counts::add_progress_of(&mut tx, &feedback_ids).await.map_err(other)?;
     let locations = batch.iter().map(|h| h.new.location_id.as_str());
-    journal::append_each(&mut tx, locations, ChangeKind::Feedback, Utc::now()).await?;
+    journal::append_each(&mut tx, locations, ChangeKind::FeedbackHistory, Utc::now()).await?;
     tx.commit().await.map_err(other)
 }
 

@@ -122,13 +122,14 @@ async fn commit_alone(pool: &PgPool, new: &NewFeedback) -> StoreResult<Receipt> 
 struct Stored<'a> {
     results: Vec<StoreResult<Receipt>>,
     changed: Vec<&'a str>,
-    latest: Option<DateTime<Utc>>,
+    /// When the earliest response was received: the journal entries' date.
+    earliest: Option<DateTime<Utc>>,
 }
 
 impl Stored<'_> {
     /// Last in the transaction: one entry per service changed.
     async fn append_to_journal(&self, conn: &mut PgConnection) -> StoreResult<()> {
-        match self.latest {
+        match self.earliest {
             Some(at) => journal::append_each(conn, self.changed.iter().copied(), ChangeKind::Feedback, at).await,
             None => Ok(()),
         }
@@ -150,7 +151,7 @@ async fn store<'a>(conn: &mut PgConnection, news: &[&'a NewFeedback]) -> sqlx::R
             results[i] = Some(Err(StoreError::NotFound));
         }
     }
-    let mut stored = Stored { results: Vec::new(), changed: Vec::new(), latest: None };
+    let mut stored = Stored { results: Vec::new(), changed: Vec::new(), earliest: None };
     while !waiting.is_empty() {
         let mut seen = HashSet::new();
         let (round, later): (Vec<usize>, Vec<usize>) = waiting.iter().partition(|&&i| seen.insert(&keys[i]));
@@ -200,7 +201,7 @@ async fn write_round<'a>(
         results
             .push((*i, Ok(Receipt { feedback_id: *id, reference: new.reference.clone(), duplicate: false, alert_id })));
         stored.changed.push(new.location_id.as_str());
-        stored.latest = stored.latest.max(Some(new.received_at));
+        stored.earliest = Some(stored.earliest.map_or(new.received_at, |at| at.min(new.received_at)));
     }
     counts::add(conn, &ids).await?;
     let published: Vec<i64> = fresh

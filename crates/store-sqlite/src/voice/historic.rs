@@ -56,7 +56,8 @@ async fn write_batch(conn: &mut SqliteConnection, batch: &[HistoricFeedback]) ->
     }
     recount(&mut tx, first_feedback, first_feedback + batch.len() as i64 - 1).await?;
     let locations = batch.iter().map(|h| h.new.location_id.as_str());
-    crate::journal::append_each(&mut tx, locations, candour_store::ChangeKind::Feedback, chrono::Utc::now()).await?;
+    crate::journal::append_each(&mut tx, locations, candour_store::ChangeKind::FeedbackHistory, chrono::Utc::now())
+        .await?;
     tx.commit().await.map_err(other)
 }
 
