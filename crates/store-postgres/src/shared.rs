@@ -13,7 +13,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -29,6 +29,8 @@ use crate::{PostgresStore, other};
 const MAX_GROUP: usize = 512;
 /// Takes waiting beyond this make their callers wait (back-pressure).
 const QUEUE: usize = 4096;
+/// A group that takes this long is logged.
+const SLOW_GROUP: Duration = Duration::from_millis(500);
 /// How often buckets that have filled up again are forgotten.
 const PRUNE_EVERY: Duration = Duration::from_secs(60);
 
@@ -82,8 +84,10 @@ async fn take_groups(pool: PgPool, mut waiting: mpsc::Receiver<Take>) {
 }
 
 async fn take_group(pool: &PgPool, mut takes: Vec<Take>) {
+    let (started, group, mut rounds) = (Instant::now(), takes.len(), 0);
     // Keys someone else wrote meanwhile are read and taken again.
     while !takes.is_empty() {
+        rounds += 1;
         takes = match take_together(pool, takes).await {
             Ok(again) => again,
             Err((takes, e)) if is_deadlock(&e) => takes,
@@ -95,6 +99,10 @@ async fn take_group(pool: &PgPool, mut takes: Vec<Take>) {
                 Vec::new()
             }
         };
+    }
+    // Every request in the group waited this long.
+    if started.elapsed() >= SLOW_GROUP {
+        tracing::warn!(group, rounds, took = ?started.elapsed(), "slow allowance group");
     }
 }
 

@@ -10,6 +10,7 @@
 //! first to commit, then skips the row and reads the first response back).
 
 use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use sqlx::Row;
@@ -26,6 +27,8 @@ use crate::{journal, other};
 const MAX_GROUP: usize = 256;
 /// Submissions waiting beyond this make their senders wait (back-pressure).
 const QUEUE: usize = 4096;
+/// A group that takes this long is logged, with where its time went.
+const SLOW_GROUP: Duration = Duration::from_millis(500);
 
 const REFERENCE_TAKEN: &str = "a response with this reference already exists";
 
@@ -103,10 +106,18 @@ fn is_refusal(e: &StoreError) -> bool {
 }
 
 async fn commit_together(pool: &PgPool, news: &[&NewFeedback]) -> StoreResult<Vec<StoreResult<Receipt>>> {
+    let started = Instant::now();
     let mut tx = pool.begin().await.map_err(other)?;
+    let begun = started.elapsed();
     let stored = store(&mut tx, news).await.map_err(other)?;
     stored.append_to_journal(&mut tx).await?;
+    let written = started.elapsed();
     tx.commit().await.map_err(other)?;
+    // Every submission in the group waited this long: say where the time went.
+    if started.elapsed() >= SLOW_GROUP {
+        let (connection, commit) = (begun, started.elapsed() - written);
+        tracing::warn!(group = news.len(), ?connection, writing = ?(written - begun), ?commit, "slow feedback group");
+    }
     Ok(stored.results)
 }
 
