@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Two instances on one database: durable feedback taken by both at once (with their
-# live monitors on), the directory read at about 200 requests/s per instance while
-# that goes on, and how soon one instance's monitor reflects a response the other
-# took. Run once per database to compare them side by side:
+# live monitors on), flat out and then paced, the directory read at about 200
+# requests/s per instance while that goes on, and how soon one instance's monitor
+# reflects a response the other took. Run once per database to compare them side by side:
 #
 #   bench/instances.sh BIN DB
 #
@@ -40,17 +40,26 @@ done
 reflected() { curl -s "http://127.0.0.1:$1/healthz" | sed -n 's/.*"reflected_change":\([-0-9]*\).*/\1/p'; }
 rss() { awk '/VmRSS/ {print int($2 / 1024) " MiB"}' "/proc/$1/status"; }
 
+# One load: feedback into both instances at once, flat out or paced (PAUSE_MS
+# between each connection's requests), with the directory read at ~200/s on each.
+load() {
+  for port in "${PORTS[@]}"; do
+    PAUSE_MS="$1" IDS="$OUT/ids.txt" wrk -t1 -c64 -d30s --latency -s "$HERE/feedback.lua" "http://127.0.0.1:$port" >"$OUT/feedback-$port.txt" &
+    PAUSE_MS=100 wrk -t1 -c20 -d30s --latency -s "$HERE/directory.lua" "http://127.0.0.1:$port" >"$OUT/directory-$port.txt" &
+  done
+  wait $(jobs -p | grep -v -e "${PIDS[0]}" -e "${PIDS[1]}") 2>/dev/null || true
+  sleep 1
+  for port in "${PORTS[@]}"; do
+    echo "-- instance $port: feedback"; grep -E "Requests/sec|50%|99%|Non-2xx|Socket errors" "$OUT/feedback-$port.txt" || true
+    echo "-- instance $port: directory"; grep -E "Requests/sec|50%|99%|Non-2xx" "$OUT/directory-$port.txt" || true
+  done
+}
+
 echo "== feedback flat out into both instances at once (30 s, 64 connections each), directory at ~200/s on each"
-for port in "${PORTS[@]}"; do
-  IDS="$OUT/ids.txt" wrk -t1 -c64 -d30s --latency -s "$HERE/feedback.lua" "http://127.0.0.1:$port" >"$OUT/feedback-$port.txt" &
-  PAUSE_MS=100 wrk -t1 -c20 -d30s --latency -s "$HERE/directory.lua" "http://127.0.0.1:$port" >"$OUT/directory-$port.txt" &
-done
-wait $(jobs -p | grep -v -e "${PIDS[0]}" -e "${PIDS[1]}") 2>/dev/null || true
-sleep 1
-for port in "${PORTS[@]}"; do
-  echo "-- instance $port: feedback"; grep -E "Requests/sec|99%|Non-2xx|Socket errors" "$OUT/feedback-$port.txt" || true
-  echo "-- instance $port: directory"; grep -E "Requests/sec|50%|99%|Non-2xx" "$OUT/directory-$port.txt" || true
-done
+load 0
+echo "== feedback paced (64 connections each, 25 ms between a connection's requests: about 1,000/s each), directory as before"
+sleep 5
+load 25
 
 echo "== one response taken by the first instance, reflected by the second's monitor (5 tries)"
 id=$(head -n 1 "$OUT/ids.txt")
