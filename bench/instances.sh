@@ -74,5 +74,8 @@ for try in 1 2 3 4 5; do
   echo "   try $try: $(( ($(date +%s%N) - start) / 1000000 )) ms"
 done
 
+echo "== groups that made every request in them wait over half a second (PostgreSQL)"
+grep -h -e "slow feedback group" -e "slow allowance group" "$OUT"/server-*.log | sed 's/\x1b\[[0-9;]*m//g' || echo "   none"
+
 echo "== memory"
 for i in 0 1; do echo "   instance ${PORTS[$i]}: $(rss "${PIDS[$i]}")"; done
