@@ -31,6 +31,8 @@ const MAX_GROUP: usize = 512;
 const QUEUE: usize = 4096;
 /// A group that takes this long is logged.
 const SLOW_GROUP: Duration = Duration::from_millis(500);
+/// How many full buckets one statement forgets.
+const FORGET_AT_ONCE: i64 = 500;
 /// How often buckets that have filled up again are forgotten.
 const PRUNE_EVERY: Duration = Duration::from_secs(60);
 
@@ -208,17 +210,24 @@ fn full_at(bucket: Bucket, allowance: Allowance) -> DateTime<Utc> {
 }
 
 /// A bucket that has filled up again is the same as no bucket at all. Rows a take
-/// is writing are left for next time rather than waited for.
+/// is writing are left for next time rather than waited for; and they are forgotten
+/// a few hundred at a time, since a take of a row being deleted waits for the
+/// deletion to commit (deleting a minute's worth at once made takes wait 2 s).
 async fn forget_full_buckets(pool: PgPool, now: DateTime<Utc>) {
-    let forgotten = sqlx::query(
-        "DELETE FROM allowances WHERE key IN \
-         (SELECT key FROM allowances WHERE full_at <= $1 FOR UPDATE SKIP LOCKED)",
-    )
-    .bind(now)
-    .execute(&pool)
-    .await;
-    if let Err(error) = forgotten {
-        tracing::warn!(%error, "full allowance buckets could not be forgotten");
+    loop {
+        let forgotten = sqlx::query(
+            "DELETE FROM allowances WHERE key IN \
+             (SELECT key FROM allowances WHERE full_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)",
+        )
+        .bind(now)
+        .bind(FORGET_AT_ONCE)
+        .execute(&pool)
+        .await;
+        match forgotten {
+            Ok(done) if done.rows_affected() < FORGET_AT_ONCE as u64 => return,
+            Ok(_) => {}
+            Err(error) => return tracing::warn!(%error, "full allowance buckets could not be forgotten"),
+        }
     }
 }
 
@@ -320,6 +329,21 @@ mod tests {
         let kept: Vec<String> =
             sqlx::query_scalar("SELECT key FROM allowances ORDER BY key").fetch_all(store.write()).await.expect("keys");
         assert_eq!(kept, ["b"], "a refilled after one second, b was just used");
+
+        // More than one statement's worth are all forgotten, a batch at a time.
+        sqlx::query(
+            "INSERT INTO allowances (key, tokens, updated, full_at) \
+             SELECT 'full-' || n, 2, $1, $1 FROM generate_series(1, $2) AS n",
+        )
+        .bind(at(0))
+        .bind(super::FORGET_AT_ONCE * 2 + 7)
+        .execute(store.write())
+        .await
+        .expect("full buckets");
+        super::forget_full_buckets(store.write().clone(), at(1)).await;
+        let left: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM allowances").fetch_one(store.write()).await.expect("n");
+        assert_eq!(left, 1, "only b, which is not full yet");
     }
 
     #[tokio::test]
