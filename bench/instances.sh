@@ -75,7 +75,8 @@ for try in 1 2 3 4 5; do
 done
 
 echo "== groups that made every request in them wait over half a second (PostgreSQL)"
-grep -h -e "slow feedback group" -e "slow allowance group" "$OUT"/server-*.log | sed 's/\x1b\[[0-9;]*m//g' || echo "   none"
+slow=$(grep -h -e "slow feedback group" -e "slow allowance group" "$OUT"/server-*.log | sed 's/\x1b\[[0-9;]*m//g' || true)
+echo "${slow:-   none}"
 
 echo "== memory"
 for i in 0 1; do echo "   instance ${PORTS[$i]}: $(rss "${PIDS[$i]}")"; done
