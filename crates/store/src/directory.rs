@@ -40,7 +40,7 @@ struct Entry {
 }
 
 /// What a search compares of each entry, packed: local authorities and providers
-/// by number ([`Numbers`]), service kinds as bits.
+/// by the numbers the index gives them, service kinds as bits.
 #[derive(Clone, Copy)]
 struct Keys {
     registered: bool,
@@ -58,7 +58,7 @@ pub struct DirectoryIndex {
     entries: Vec<Entry>,
     /// In the order of `entries`.
     keys: Vec<Keys>,
-    /// Each entry's lower-cased name and also-known-as, then its postcode.
+    /// Each entry's lower-cased name and also-known-as.
     names: TextColumn,
     postcodes: TextColumn,
     local_authority_numbers: HashMap<String, u32>,
