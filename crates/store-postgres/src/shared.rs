@@ -4,8 +4,9 @@
 //! one task per instance, which takes all that are waiting at once: it reads their
 //! buckets, takes in order (a key asked for twice is taken from twice), and writes
 //! each bucket back only if nobody changed it meanwhile, trying again the keys
-//! someone did. Two instances never both spend the last use, and a busy instance
-//! pays two statements for a whole group of requests rather than for each one.
+//! someone did. A request's second key is taken only once its first is written.
+//! Two instances never both spend the last use, and a busy instance pays a
+//! statement per key of a request for a whole group of requests rather than for each one.
 //!
 //! A job lock is a session advisory lock held by a connection taken out of the
 //! pool: dropping the lock closes that session, which lets go of it (as does a
@@ -16,12 +17,12 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use sqlx::postgres::PgPool;
 use sqlx::{Connection, PgConnection};
 use tokio::sync::{mpsc, oneshot};
 
-use candour_store::{Allowance, AllowanceStore, Bucket, JobLock, JobLockStore, StoreError, StoreResult};
+use candour_store::{Allowance, AllowanceStore, Bucket, JobLock, JobLockStore, Refused, StoreError, StoreResult};
 
 use crate::{PostgresStore, other};
 
@@ -36,11 +37,13 @@ const FORGET_AT_ONCE: i64 = 500;
 /// How often buckets that have filled up again are forgotten.
 const PRUNE_EVERY: Duration = Duration::from_secs(60);
 
-type Taken = StoreResult<Result<(), Duration>>;
+type Taken = StoreResult<Result<(), Refused>>;
 
+/// One request's keys, taken in turn.
 struct Take {
-    key: String,
-    allowance: Allowance,
+    keys: Vec<(String, Allowance)>,
+    /// The first key not yet taken and written.
+    next: usize,
     now: DateTime<Utc>,
     answer: oneshot::Sender<Taken>,
 }
@@ -122,11 +125,12 @@ struct KeyTakes {
     takes: Vec<(Take, Result<(), Duration>)>,
 }
 
-/// Takes every one of `takes` against the buckets as they stand, and writes each
-/// bucket back unless someone changed it meanwhile; the takes of those keys are
-/// returned, to be taken again.
+/// Takes every one of `takes` against the buckets as they stand, a key of each at
+/// a time, and writes each bucket back unless someone changed it meanwhile: a
+/// request's next key is taken only once the one before is written. The takes of
+/// keys someone changed are returned, to be taken again from that key on.
 async fn take_together(pool: &PgPool, takes: Vec<Take>) -> Result<Vec<Take>, (Vec<Take>, sqlx::Error)> {
-    let keys: Vec<&str> = takes.iter().map(|t| t.key.as_str()).collect();
+    let keys: Vec<&str> = takes.iter().flat_map(|t| t.keys[t.next..].iter().map(|(key, _)| key.as_str())).collect();
     let read = sqlx::query_as("SELECT key, tokens, updated FROM allowances WHERE key = ANY($1)").bind(keys);
     let stored: Vec<(String, f64, DateTime<Utc>)> = match read.fetch_all(pool).await {
         Ok(stored) => stored,
@@ -134,32 +138,53 @@ async fn take_together(pool: &PgPool, takes: Vec<Take>) -> Result<Vec<Take>, (Ve
     };
     let mut buckets: HashMap<String, Bucket> =
         stored.into_iter().map(|(key, tokens, updated)| (key, Bucket { tokens, updated })).collect();
-    let mut by_key: HashMap<String, KeyTakes> = HashMap::new();
-    for take in takes {
-        let entry = by_key.entry(take.key.clone()).or_insert_with(|| {
-            let before = buckets.remove(&take.key);
-            let after = before.unwrap_or_else(|| Bucket::full(take.allowance, take.now));
-            KeyTakes { before, after, allowance: take.allowance, takes: Vec::new() }
-        });
-        let (after, taken) = entry.after.take(take.allowance, take.now);
-        entry.after = after;
-        entry.takes.push((take, taken));
-    }
-    let written = match write_back(pool, &by_key).await {
-        Ok(written) => written,
-        Err(e) => return Err((by_key.into_values().flat_map(|k| k.takes.into_iter().map(|(t, _)| t)).collect(), e)),
-    };
-    let mut again = Vec::new();
-    for (key, key_takes) in by_key {
-        for (take, taken) in key_takes.takes {
-            if written.contains(&key) {
-                let _ = take.answer.send(Ok(taken));
-            } else {
-                again.push(take);
+    let (mut stage, mut again) = (takes, Vec::new());
+    while !stage.is_empty() {
+        let by_key = take_each(&buckets, stage);
+        let written = match write_back(pool, &by_key).await {
+            Ok(written) => written,
+            Err(e) => {
+                again.extend(by_key.into_values().flat_map(|k| k.takes.into_iter().map(|(t, _)| t)));
+                return Err((again, e));
+            }
+        };
+        stage = Vec::new();
+        for (key, key_takes) in by_key {
+            if !written.contains(&key) {
+                again.extend(key_takes.takes.into_iter().map(|(t, _)| t));
+                continue;
+            }
+            buckets.insert(key, key_takes.after);
+            for (mut take, taken) in key_takes.takes {
+                match taken {
+                    Err(wait) => drop(take.answer.send(Ok(Err(Refused { link: take.next, wait })))),
+                    Ok(()) if take.next + 1 == take.keys.len() => drop(take.answer.send(Ok(Ok(())))),
+                    Ok(()) => {
+                        take.next += 1;
+                        stage.push(take);
+                    }
+                }
             }
         }
     }
     Ok(again)
+}
+
+/// Takes each request's next key from `buckets`, in the order they came.
+fn take_each(buckets: &HashMap<String, Bucket>, takes: Vec<Take>) -> HashMap<String, KeyTakes> {
+    let mut by_key: HashMap<String, KeyTakes> = HashMap::new();
+    for take in takes {
+        let (key, allowance) = take.keys[take.next].clone();
+        let entry = by_key.entry(key).or_insert_with_key(|key| {
+            let before = buckets.get(key).copied();
+            let after = before.unwrap_or_else(|| Bucket::full(allowance, take.now));
+            KeyTakes { before, after, allowance, takes: Vec::new() }
+        });
+        let (after, taken) = entry.after.take(allowance, take.now);
+        entry.after = after;
+        entry.takes.push((take, taken));
+    }
+    by_key
 }
 
 /// Writes the buckets back in one statement: each existing one only if it is as it
@@ -233,9 +258,15 @@ async fn forget_full_buckets(pool: PgPool, now: DateTime<Utc>) {
 
 #[async_trait]
 impl AllowanceStore for PostgresStore {
-    async fn take_allowance(&self, key: &str, allowance: Allowance, now: DateTime<Utc>) -> Taken {
+    async fn take_allowances(&self, keys: &[(&str, Allowance)], now: DateTime<Utc>) -> Taken {
+        if keys.is_empty() {
+            return Ok(Ok(()));
+        }
+        let keys = keys.iter().map(|&(key, allowance)| (key.to_string(), allowance)).collect();
+        // As the database keeps it, so that a bucket just written is known as it is stored.
+        let now = now.trunc_subsecs(6);
         let (answer, taken) = oneshot::channel();
-        let take = Take { key: key.to_string(), allowance, now, answer };
+        let take = Take { keys, next: 0, now, answer };
         self.allowances.queue.send(take).await.map_err(|_| stopped())?;
         taken.await.map_err(|_| stopped())?
     }
@@ -309,7 +340,7 @@ mod tests {
         for i in 0..30 {
             let store = Arc::clone(&instances[i % 3]);
             let key = if i % 2 == 0 { "api:token-1" } else { "api:other" };
-            takes.spawn(async move { (key, store.take_allowance(key, allowance, at(0)).await.expect("take")) });
+            takes.spawn(async move { (key, store.take_allowances(&[(key, allowance)], at(0)).await.expect("take")) });
         }
         let allowed: Vec<&str> =
             takes.join_all().await.into_iter().filter(|(_, t)| t.is_ok()).map(|(k, _)| k).collect();
@@ -317,14 +348,41 @@ mod tests {
         assert_eq!(allowed.iter().filter(|k| **k == "api:other").count(), 5);
     }
 
+    /// One sender's requests through three instances at once, each asking for its
+    /// own allowance and then a service's: the sender gets its burst, and the
+    /// requests it was refused spend nothing of the service's.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_refused_first_key_spends_nothing_of_the_second_across_instances() {
+        let url = fresh_url().await;
+        let mut instances = Vec::new();
+        for _ in 0..3 {
+            instances.push(Arc::new(PostgresStore::open(&url, PoolSize(4)).await.expect("open store")));
+        }
+        let (sender, service) = (Allowance { per_minute: 1, burst: 4 }, Allowance { per_minute: 1, burst: 100 });
+        let mut takes = tokio::task::JoinSet::new();
+        for i in 0..60 {
+            let store = Arc::clone(&instances[i % 3]);
+            let keys = [("address:192.0.2.1", sender), ("service:1-101", service)];
+            takes.spawn(async move { store.take_allowances(&keys, at(0)).await.expect("take") });
+        }
+        let answers = takes.join_all().await;
+        assert_eq!(answers.iter().filter(|a| a.is_ok()).count(), 4, "the sender's burst");
+        assert!(answers.iter().all(|a| a.is_ok() || a.is_err_and(|r| r.link == 0)), "refused at the sender");
+        let left: f64 = sqlx::query_scalar("SELECT tokens FROM allowances WHERE key = 'service:1-101'")
+            .fetch_one(instances[0].write())
+            .await
+            .expect("the service's bucket");
+        assert_eq!(left, 96.0, "only the sender's four were taken from the service");
+    }
+
     #[tokio::test]
     async fn full_buckets_are_forgotten() {
         let (store, _) = fresh().await;
         let allowance = Allowance { per_minute: 60, burst: 2 };
         for key in ["a", "b"] {
-            store.take_allowance(key, allowance, at(0)).await.expect("take").expect("allowed");
+            store.take_allowances(&[(key, allowance)], at(0)).await.expect("take").expect("allowed");
         }
-        store.take_allowance("b", allowance, at(1)).await.expect("take").expect("allowed");
+        store.take_allowances(&[("b", allowance)], at(1)).await.expect("take").expect("allowed");
         super::forget_full_buckets(store.write().clone(), at(1)).await;
         let kept: Vec<String> =
             sqlx::query_scalar("SELECT key FROM allowances ORDER BY key").fetch_all(store.write()).await.expect("keys");

@@ -6,12 +6,11 @@
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions, TryLockError};
-use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use candour_store::{Allowance, AllowanceStore, Bucket, JobLock, JobLockStore, StoreError, StoreResult};
+use candour_store::{Allowance, AllowanceStore, Bucket, JobLock, JobLockStore, Refused, StoreError, StoreResult};
 
 use crate::SqliteStore;
 
@@ -25,22 +24,27 @@ pub(crate) struct Allowances {
 
 #[async_trait]
 impl AllowanceStore for SqliteStore {
-    async fn take_allowance(
+    async fn take_allowances(
         &self,
-        key: &str,
-        allowance: Allowance,
+        keys: &[(&str, Allowance)],
         now: DateTime<Utc>,
-    ) -> StoreResult<Result<(), Duration>> {
+    ) -> StoreResult<Result<(), Refused>> {
         // A poisoned lock only means another request panicked mid-update; the map is still usable.
         let mut buckets = self.allowances.buckets.lock().unwrap_or_else(|e| e.into_inner());
         if buckets.len() > PRUNE_ABOVE {
-            let full_after = chrono::Duration::from_std(allowance.refill_time()).unwrap_or(chrono::Duration::MAX);
+            let longest = keys.iter().map(|(_, a)| a.refill_time()).max().unwrap_or_default();
+            let full_after = chrono::Duration::from_std(longest).unwrap_or(chrono::Duration::MAX);
             buckets.retain(|_, b| now - b.updated < full_after);
         }
-        let bucket = buckets.get(key).copied().unwrap_or_else(|| Bucket::full(allowance, now));
-        let (bucket, taken) = bucket.take(allowance, now);
-        buckets.insert(key.to_string(), bucket);
-        Ok(taken)
+        for (link, &(key, allowance)) in keys.iter().enumerate() {
+            let bucket = buckets.get(key).copied().unwrap_or_else(|| Bucket::full(allowance, now));
+            let (bucket, taken) = bucket.take(allowance, now);
+            buckets.insert(key.to_string(), bucket);
+            if let Err(wait) = taken {
+                return Ok(Err(Refused { link, wait }));
+            }
+        }
+        Ok(Ok(()))
     }
 }
 

@@ -39,7 +39,7 @@ pub use notices::*;
 pub use policies::*;
 pub use practice::*;
 pub use returns::*;
-pub use shared::{Allowance, AllowanceStore, Bucket, JobLock, JobLockStore};
+pub use shared::{Allowance, AllowanceStore, Bucket, JobLock, JobLockStore, Refused};
 pub use visits::*;
 pub use voice::*;
 

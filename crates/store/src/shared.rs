@@ -60,17 +60,24 @@ impl Bucket {
     }
 }
 
+/// One use of `key`'s allowance that could not be taken: the `link`-th key asked
+/// for, and how long until it has a use again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refused {
+    pub link: usize,
+    pub wait: Duration,
+}
+
 /// Allowances shared by every instance on the database.
 #[async_trait]
 pub trait AllowanceStore: Send + Sync {
-    /// Takes one use of `key`'s allowance at `now`, or says how long until there is
-    /// one. Keys are namespaced by the caller (e.g. `sign-in:192.0.2.1`).
-    async fn take_allowance(
-        &self,
-        key: &str,
-        allowance: Allowance,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Result<(), Duration>>;
+    /// Takes one use of each key's allowance at `now`, in turn, stopping at the
+    /// first with none left: the keys before it stay spent, the keys after it are
+    /// left untouched. Keys are namespaced by the caller (e.g. `sign-in:192.0.2.1`).
+    /// Asking for several at once lets a limit be checked before another is spent
+    /// (a sender's before a service's) for the cost of one.
+    async fn take_allowances(&self, keys: &[(&str, Allowance)], now: DateTime<Utc>)
+    -> StoreResult<Result<(), Refused>>;
 }
 
 /// Held while a job runs; dropping it (or the process ending) lets the job go.

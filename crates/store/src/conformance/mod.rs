@@ -122,6 +122,7 @@ macro_rules! conformance_tests {
         // What instances share (shared.rs).
         $crate::conformance_tests!(@cases $fresh;
             allowances_are_kept_per_key,
+            allowances_are_taken_in_turn,
             a_job_lock_is_held_by_one_at_a_time,
         );
         // Complaints (complaints.rs).

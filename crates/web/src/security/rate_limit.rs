@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
 use candour_domain::LocationId;
-use candour_store::AllowanceStore;
+use candour_store::{AllowanceStore, Refused};
 
 use crate::config::RateLimit;
 use crate::error::{PageError, WebError};
@@ -37,12 +37,18 @@ impl RateLimiter {
 
     /// Takes one request's allowance for `key`, or says how long until there is one.
     pub async fn check(&self, key: &str) -> Result<Result<(), Duration>, WebError> {
-        let key = format!("{}:{key}", self.kind);
-        self.store
-            .take_allowance(&key, self.limit.allowance(), Utc::now())
-            .await
-            .map_err(|e| WebError::from_store(e, || "no allowance".into()))
+        let key = self.key(key);
+        let taken = self.store.take_allowances(&[(&key, self.limit.allowance())], Utc::now()).await;
+        Ok(taken.map_err(no_allowance)?.map_err(|refused| refused.wait))
     }
+
+    fn key(&self, key: &str) -> String {
+        format!("{}:{key}", self.kind)
+    }
+}
+
+fn no_allowance(e: candour_store::StoreError) -> WebError {
+    WebError::from_store(e, || "no allowance".into())
 }
 
 /// Middleware: limits POSTs by client address; other methods pass untouched.
@@ -86,15 +92,22 @@ impl FeedbackLimits {
     }
 
     /// Takes one submission's allowance, or the refusal to answer with. The
-    /// address is checked first, so one busy sender does not use up a service's allowance.
+    /// address is taken first, so one busy sender does not use up a service's
+    /// allowance; both in one go, so the check costs one trip to the store.
     pub async fn check(&self, client: IpAddr, service: &LocationId) -> Result<(), WebError> {
-        self.per_address
-            .check(&client.to_string())
-            .await?
-            .map_err(|wait| WebError::TooManyRequests { retry_after_secs: whole_seconds(wait) })?;
-        self.per_service.check(service.as_str()).await?.map_err(|wait| {
-            tracing::warn!(%service, "feedback rate limit for the service reached");
-            WebError::ServiceBusy { retry_after_secs: whole_seconds(wait) }
-        })
+        let (address, per_service) =
+            (self.per_address.key(&client.to_string()), self.per_service.key(service.as_str()));
+        let keys = [
+            (address.as_str(), self.per_address.limit.allowance()),
+            (&per_service, self.per_service.limit.allowance()),
+        ];
+        match self.per_address.store.take_allowances(&keys, Utc::now()).await.map_err(no_allowance)? {
+            Ok(()) => Ok(()),
+            Err(Refused { link: 0, wait }) => Err(WebError::TooManyRequests { retry_after_secs: whole_seconds(wait) }),
+            Err(Refused { wait, .. }) => {
+                tracing::warn!(%service, "feedback rate limit for the service reached");
+                Err(WebError::ServiceBusy { retry_after_secs: whole_seconds(wait) })
+            }
+        }
     }
 }

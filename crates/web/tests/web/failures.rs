@@ -662,12 +662,7 @@ impl JournalStore for BrokenStore {
 
 #[async_trait]
 impl AllowanceStore for BrokenStore {
-    async fn take_allowance(
-        &self,
-        _: &str,
-        _: Allowance,
-        _: DateTime<Utc>,
-    ) -> StoreResult<Result<(), std::time::Duration>> {
+    async fn take_allowances(&self, _: &[(&str, Allowance)], _: DateTime<Utc>) -> StoreResult<Result<(), Refused>> {
         broken()
     }
 }
