@@ -460,6 +460,8 @@ async fn prune(store: &dyn MonitorStore, cursor: i64) {
 }
 
 fn publish(shared: &Shared, (inputs, snapshot): (Inputs, Snapshot)) -> Inputs {
+    let Timings { load, compute, .. } = snapshot.timings;
+    tracing::debug!(?load, ?compute, "monitoring computed");
     *shared.latest.write().expect("monitor lock") = Some(Arc::new(snapshot));
     shared.record.lock().expect("monitor lock").succeeded();
     inputs

@@ -11,7 +11,8 @@ use serde::Serialize;
 use candour_domain::LocationId;
 use candour_domain::returns::Month;
 use candour_engine::monitoring::{
-    MonitoringError, MonitoringPolicy, Service, ServiceIndicators, WatchEntry, compute, watch_entry, watch_order,
+    MonitoringError, MonitoringPolicy, Service, ServiceIndicators, WatchEntry, compute, recompute, watch_entry,
+    watch_order,
 };
 
 use candour_domain::people::{Standings, Verdict};
@@ -99,7 +100,13 @@ impl Snapshot {
             (0..inputs.services.len()).filter(|&i| groups.contains(inputs.services[i].peer_group.as_str())).collect();
         let group: Vec<Arc<Service>> = members.iter().map(|&i| inputs.services[i].clone()).collect();
         let policy = &previous.policy;
-        let fresh = compute(&group, inputs.month, previous.today, policy)?;
+        let before: Vec<&ServiceIndicators> = members.iter().map(|&i| &previous.results[i]).collect();
+        // Members are in order of position, so each changed service is found by halving.
+        let changed: Vec<(usize, &Service)> = changed
+            .iter()
+            .filter_map(|&i| Some((members.binary_search(&i).ok()?, previous.services[i].as_ref())))
+            .collect();
+        let fresh = recompute(&group, &before, &changed, inputs.month, previous.today, policy)?;
         let rating = Instant::now();
         let fresh_people = rate_people(&group, inputs.month, &policy.people)?;
         let people = rating.elapsed();

@@ -218,10 +218,57 @@ pub fn compute<S: Borrow<Service> + Sync>(
 ) -> Result<Vec<ServiceIndicators>, MonitoringError> {
     policy.validate()?;
     check_months(services)?;
-    let groups = peer_groups(services);
-    let columns = columns(services, &groups, index(month), policy)?;
+    let all: Vec<Indicator> = CATALOGUE.iter().map(|info| info.indicator).collect();
+    let columns = columns(services, &all, index(month), policy)?;
+    Ok(with_flags(services, month, today, policy, |i| columns.iter().map(|column| column[i]).collect()))
+}
+
+/// [`compute`] again, after the services at `changed` changed from how they were
+/// (given beside each), with `previous` the results of `services` before. An
+/// indicator none of whose measures changed keeps its results, since comparisons
+/// and charts are drawn from the measures alone; only the others are compared
+/// again (a new response changes the people's voice indicators, not the returns').
+pub fn recompute<S: Borrow<Service> + Sync>(
+    services: &[S],
+    previous: &[&ServiceIndicators],
+    changed: &[(usize, &Service)],
+    month: Month,
+    today: NaiveDate,
+    policy: &MonitoringPolicy,
+) -> Result<Vec<ServiceIndicators>, MonitoringError> {
+    policy.validate()?;
+    check_months(services)?;
+    let end = index(month);
+    let stale: Vec<Indicator> = CATALOGUE
+        .iter()
+        .map(|info| info.indicator)
+        .filter(|&indicator| {
+            changed.iter().any(|&(at, before)| {
+                windows(indicator, before, end, policy).ne(windows(indicator, services[at].borrow(), end, policy))
+            })
+        })
+        .collect();
+    let columns = columns(services, &stale, end, policy)?;
+    Ok(with_flags(services, month, today, policy, |i| {
+        let kept = CATALOGUE.iter().zip(&previous[i].indicators);
+        kept.map(|(info, &result)| match stale.iter().position(|&s| s == info.indicator) {
+            Some(k) => columns[k][i],
+            None => result,
+        })
+        .collect()
+    }))
+}
+
+/// Each service's results with its flags, given its indicators (in catalogue order).
+fn with_flags<S: Borrow<Service>>(
+    services: &[S],
+    month: Month,
+    today: NaiveDate,
+    policy: &MonitoringPolicy,
+    mut indicators_of: impl FnMut(usize) -> Vec<IndicatorResult>,
+) -> Vec<ServiceIndicators> {
     let results = services.iter().map(Borrow::borrow).enumerate().map(|(i, service): (usize, &Service)| {
-        let indicators: Vec<IndicatorResult> = columns.iter().map(|column| column[i]).collect();
+        let indicators = indicators_of(i);
         let flags = flags::flags(service, &indicators, month, today, policy);
         ServiceIndicators {
             service_id: service.id.clone(),
@@ -231,7 +278,7 @@ pub fn compute<S: Borrow<Service> + Sync>(
             flags,
         }
     });
-    Ok(results.collect())
+    results.collect()
 }
 
 fn check_months<S: Borrow<Service>>(services: &[S]) -> Result<(), MonitoringError> {
@@ -243,27 +290,28 @@ fn check_months<S: Borrow<Service>>(services: &[S]) -> Result<(), MonitoringErro
     Ok(())
 }
 
-/// Every indicator's column. The measures are taken service by service (each
-/// service's months read once, while in cache), then compared indicator by
-/// indicator; both halves are shared between two threads.
+/// The columns of `indicators`, in that order. The measures are taken service by
+/// service (each service's months read once, while in cache), then compared
+/// indicator by indicator; both halves are shared between two threads.
 fn columns<S: Borrow<Service> + Sync>(
     services: &[S],
-    groups: &[Vec<usize>],
+    indicators: &[Indicator],
     end: i32,
     policy: &MonitoringPolicy,
 ) -> Result<Vec<Vec<IndicatorResult>>, MonitoringError> {
+    let groups = peer_groups(services);
     let (left, right) = services.split_at(services.len() / 2);
     let (mut measures, right) = std::thread::scope(|scope| {
-        let other = scope.spawn(|| measures(right, end, policy));
-        (measures(left, end, policy), other.join().expect("measuring does not panic"))
+        let other = scope.spawn(|| measures(right, indicators, end, policy));
+        (measures(left, indicators, end, policy), other.join().expect("measuring does not panic"))
     });
     for (mine, theirs) in measures.iter_mut().flatten().zip(right.into_iter().flatten()) {
         mine.extend(theirs);
     }
-    let column = |(info, measures): (&IndicatorInfo, &Vec<Vec<Option<Measure>>>)| {
-        indicator_column(measures, groups, info.indicator, policy)
+    let column = |(&indicator, measures): (&Indicator, &Vec<Vec<Option<Measure>>>)| {
+        indicator_column(measures, &groups, indicator, policy)
     };
-    let all: Vec<_> = CATALOGUE.iter().zip(&measures).collect();
+    let all: Vec<_> = indicators.iter().zip(&measures).collect();
     let (first, second) = all.split_at(all.len() / 2);
     let (first, second) = std::thread::scope(|scope| {
         let other = scope.spawn(|| second.iter().copied().map(column).collect::<Result<Vec<_>, _>>());
@@ -277,20 +325,35 @@ fn columns<S: Borrow<Service> + Sync>(
 
 /// `measures[indicator][step][service]`: each indicator's window ending `step` windows
 /// before `end` (non-overlapping windows, oldest first, the last ending with `end`).
-fn measures<S: Borrow<Service>>(services: &[S], end: i32, policy: &MonitoringPolicy) -> Vec<Vec<Vec<Option<Measure>>>> {
-    let mut measures: Vec<Vec<Vec<Option<Measure>>>> = CATALOGUE
+fn measures<S: Borrow<Service>>(
+    services: &[S],
+    indicators: &[Indicator],
+    end: i32,
+    policy: &MonitoringPolicy,
+) -> Vec<Vec<Vec<Option<Measure>>>> {
+    let mut measures: Vec<Vec<Vec<Option<Measure>>>> = indicators
         .iter()
-        .map(|info| vec![Vec::with_capacity(services.len()); steps(info.indicator, policy).len()])
+        .map(|&indicator| vec![Vec::with_capacity(services.len()); steps(indicator, policy).len()])
         .collect();
     for service in services.iter().map(Borrow::borrow) {
-        for (info, columns) in CATALOGUE.iter().zip(&mut measures) {
-            let step = info.indicator.months(policy.window_months);
-            for (column, back) in columns.iter_mut().zip(steps(info.indicator, policy)) {
-                column.push(measure(info.indicator, service, end - back * step as i32, policy.window_months));
+        for (&indicator, columns) in indicators.iter().zip(&mut measures) {
+            for (column, measure) in columns.iter_mut().zip(windows(indicator, service, end, policy)) {
+                column.push(measure);
             }
         }
     }
     measures
+}
+
+/// One service's measures of `indicator` over the steps of its chart, oldest first.
+fn windows<'a>(
+    indicator: Indicator,
+    service: &'a Service,
+    end: i32,
+    policy: &'a MonitoringPolicy,
+) -> impl Iterator<Item = Option<Measure>> + 'a {
+    let step = indicator.months(policy.window_months) as i32;
+    steps(indicator, policy).map(move |back| measure(indicator, service, end - back * step, policy.window_months))
 }
 
 /// How many windows back each CUSUM step ends, oldest first: the history in whole windows.

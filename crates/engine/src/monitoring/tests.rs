@@ -461,3 +461,24 @@ fn the_benchmark_agrees_with_the_watchlist_computation_and_shows_the_drift() {
     assert!(restraint.latest().unwrap().status >= Status::Risk);
     assert!(restraint.trend[..7].iter().all(|s| !s.signal && s.status == Status::NoEvidenceOfRisk));
 }
+
+#[test]
+fn a_recompute_after_changes_equals_computing_afresh() {
+    let policy = MonitoringPolicy::default();
+    let before = with_peers(service("subject", |_, _| {}));
+    let previous = compute(&before, month(), today(), &policy).unwrap();
+    let previous: Vec<&ServiceIndicators> = previous.iter().collect();
+    // The subject's latest month gains critical stories; a peer's return an incident.
+    let mut after = before.clone();
+    let latest = after[PEERS].months.len() - 1;
+    after[PEERS].months[latest].voice.critical_stories = 2;
+    after[PEERS].months[latest].voice.positive = 1;
+    ret(&mut after[0].months[latest]).incidents = 9;
+    let fresh = compute(&after, month(), today(), &policy).unwrap();
+    let changed = [(PEERS, &before[PEERS]), (0, &before[0])];
+    assert_eq!(recompute(&after, &previous, &changed, month(), today(), &policy).unwrap(), fresh);
+    // Told of neither change, it keeps what was: the comparison above can fail.
+    let stale = recompute(&after, &previous, &[], month(), today(), &policy).unwrap();
+    assert_ne!(stale, fresh);
+    assert_eq!(stale.iter().collect::<Vec<_>>(), previous, "every indicator kept");
+}
