@@ -5,6 +5,7 @@
 //! it keeps in step with the register (replacing the rows of the locations a
 //! change journal names), and the database is not scanned per request.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -63,6 +64,8 @@ pub struct DirectoryIndex {
     postcodes: TextColumn,
     local_authority_numbers: HashMap<String, u32>,
     provider_numbers: HashMap<ProviderId, u32>,
+    /// Lower-cased specialisms.
+    specialism_numbers: HashMap<String, u32>,
     /// The positions of the entries with each key, in order: a search with exact
     /// filters looks only at the entries of its shortest list.
     postings: HashMap<Posting, Vec<u32>>,
@@ -104,6 +107,7 @@ impl DirectoryIndex {
             postcodes: TextColumn::default(),
             local_authority_numbers: HashMap::new(),
             provider_numbers: HashMap::new(),
+            specialism_numbers: HashMap::new(),
             postings: HashMap::new(),
             local_authorities: Vec::new(),
             specialisms: Vec::new(),
@@ -153,12 +157,24 @@ impl DirectoryIndex {
         self.names = TextColumn::new(self.entries.iter().map(|e| e.search_text.as_str()));
         self.postcodes = TextColumn::new(self.entries.iter().map(|e| e.summary.postcode.as_deref().unwrap_or("")));
         (self.local_authority_numbers, self.provider_numbers) = (local_authorities, providers);
+        let mut specialisms = HashMap::new();
         self.postings = HashMap::new();
-        for (i, k) in self.keys.iter().enumerate() {
-            for posting in Posting::all_of(k) {
-                self.postings.entry(posting).or_default().push(i as u32);
+        for (i, (k, e)) in self.keys.iter().zip(&self.entries).enumerate() {
+            let specialisms = e.specialism_keys.iter().map(|key| Posting::Specialism(number(&mut specialisms, key)));
+            for posting in Posting::all_of(k).chain(specialisms) {
+                let list = self.postings.entry(posting).or_default();
+                // An entry listing one specialism twice is listed once.
+                if list.last() != Some(&(i as u32)) {
+                    list.push(i as u32);
+                }
             }
         }
+        self.specialism_numbers = specialisms;
+    }
+
+    /// The positions listed under `posting`; none for an unknown one.
+    fn posting(&self, posting: Option<Posting>) -> &[u32] {
+        posting.and_then(|p| self.postings.get(&p)).map_or(&[], Vec::as_slice)
     }
 
     pub fn len(&self) -> usize {
@@ -180,12 +196,12 @@ impl DirectoryIndex {
         // Standings are looked up for every hit only where they filter or sort.
         let by_people = q.people_verdict.is_some() || q.sort == LocationSort::PeopleRating;
         let standing = |e: &Entry| q.standings.as_ref().and_then(|s| s.get(&e.summary.id)).copied();
-        let candidates: Box<dyn Iterator<Item = usize>> = match filter.shortest_posting(self) {
+        let candidates: Box<dyn Iterator<Item = usize>> = match filter.shortest_list(self) {
             Some(positions) => Box::new(positions.iter().map(|&i| i as usize)),
             None => Box::new(0..self.entries.len()),
         };
         let mut hits: Vec<Hit> = candidates
-            .filter(|&i| filter.matches(i, &self.keys[i], &self.entries[i]))
+            .filter(|&i| filter.matches(i, &self.keys[i]))
             .map(|i| &self.entries[i])
             .map(|e| Hit {
                 entry: e,
@@ -305,6 +321,7 @@ enum Posting {
     Region(Region),
     Kind(u8),
     Rating(Rating),
+    Specialism(u32),
 }
 
 impl Posting {
@@ -318,35 +335,38 @@ impl Posting {
 }
 
 /// A query resolved against an index: its names as the index numbers them (a
-/// name the index does not know matches nothing), its text filters as the
-/// entries whose text matches.
-struct Filter<'q> {
+/// name the index does not know matches nothing), its text filters and
+/// specialism as the positions of the entries that match.
+struct Filter<'q, 'i> {
     q: &'q LocationQuery,
-    names: Option<Vec<bool>>,
-    postcodes: Option<Vec<bool>>,
+    /// Sorted lists of positions an entry must be in to match.
+    lists: Vec<Cow<'i, [u32]>>,
     local_authority: Option<Option<u32>>,
     provider: Option<Option<u32>>,
-    specialism: Option<String>,
     kind: Option<u8>,
 }
 
-impl<'q> Filter<'q> {
-    fn new(q: &'q LocationQuery, index: &DirectoryIndex) -> Self {
+impl<'q, 'i> Filter<'q, 'i> {
+    fn new(q: &'q LocationQuery, index: &'i DirectoryIndex) -> Self {
         let local_authority = q.local_authority.as_deref().map(str::to_lowercase);
+        let specialism = q.specialism.as_deref().map(|sp| {
+            let posting = index.specialism_numbers.get(&sp.to_lowercase()).map(|&n| Posting::Specialism(n));
+            Cow::Borrowed(index.posting(posting))
+        });
+        let names = q.name.as_deref().map(|n| Cow::Owned(index.names.containing(&n.to_lowercase())));
+        let postcodes = q.postcode.as_deref().map(|p| Cow::Owned(index.postcodes.starting_with(p)));
         Self {
             q,
-            names: q.name.as_deref().map(|n| index.names.containing(&n.to_lowercase())),
-            postcodes: q.postcode.as_deref().map(|p| index.postcodes.starting_with(p)),
+            lists: [names, postcodes, specialism].into_iter().flatten().collect(),
             local_authority: local_authority.map(|la| index.local_authority_numbers.get(&la).copied()),
             provider: q.provider.as_ref().map(|p| index.provider_numbers.get(p).copied()),
-            specialism: q.specialism.as_deref().map(str::to_lowercase),
             kind: q.service.map(kind_bit),
         }
     }
 
-    /// The positions listed under the query's exact filters, the shortest list of
-    /// them; `None` when it has none. A name the index does not know lists nothing.
-    fn shortest_posting<'i>(&self, index: &'i DirectoryIndex) -> Option<&'i [u32]> {
+    /// The shortest list of positions the query's filters allow (those of its exact
+    /// filters, text filters and specialism); `None` when it has none of them.
+    fn shortest_list(&self, index: &'i DirectoryIndex) -> Option<&[u32]> {
         let rating = match self.q.rating {
             Some(RatingFilter::Rated(r)) => Some(Some(Posting::Rating(r))),
             _ => None,
@@ -358,14 +378,13 @@ impl<'q> Filter<'q> {
             self.kind.map(|bit| Some(Posting::Kind(bit))),
             rating,
         ];
-        let list =
-            |posting: Option<Posting>| posting.and_then(|p| index.postings.get(&p)).map_or(&[][..], Vec::as_slice);
-        wanted.into_iter().flatten().map(list).min_by_key(|positions| positions.len())
+        let postings = wanted.into_iter().flatten().map(|posting| index.posting(posting));
+        postings.chain(self.lists.iter().map(|list| &list[..])).min_by_key(|positions| positions.len())
     }
 
     /// Whether the entry at `i`, with its keys, matches: packed keys first, so that
-    /// most entries are ruled out without reading their summary.
-    fn matches(&self, i: usize, k: &Keys, e: &Entry) -> bool {
+    /// most entries are ruled out before a list is searched.
+    fn matches(&self, i: usize, k: &Keys) -> bool {
         let q = self.q;
         (q.include_deregistered || k.registered)
             && q.region.is_none_or(|r| k.region == Some(r))
@@ -377,9 +396,7 @@ impl<'q> Filter<'q> {
                 Some(RatingFilter::NotRated) => k.overall.is_none(),
                 None => true,
             }
-            && self.names.as_ref().is_none_or(|found| found[i])
-            && self.postcodes.as_ref().is_none_or(|found| found[i])
-            && self.specialism.as_ref().is_none_or(|sp| e.specialism_keys.contains(sp))
+            && self.lists.iter().all(|list| list.binary_search(&(i as u32)).is_ok())
     }
 }
 
@@ -403,26 +420,29 @@ impl TextColumn {
         column
     }
 
-    /// Which entries' texts contain `needle`.
-    fn containing(&self, needle: &str) -> Vec<bool> {
+    /// The positions of the entries whose texts contain `needle`, in order.
+    fn containing(&self, needle: &str) -> Vec<u32> {
         self.found(needle, 0)
     }
 
-    /// Which entries' texts start with `prefix`.
-    fn starting_with(&self, prefix: &str) -> Vec<bool> {
+    /// The positions of the entries whose texts start with `prefix`, in order.
+    fn starting_with(&self, prefix: &str) -> Vec<u32> {
         self.found(&format!("\n{prefix}"), 1)
     }
 
-    /// Marks the entry of every place `needle` is found, `skip` bytes into the needle.
-    fn found(&self, needle: &str, skip: usize) -> Vec<bool> {
+    /// The entry of every place `needle` is found, `skip` bytes into the needle.
+    fn found(&self, needle: &str, skip: usize) -> Vec<u32> {
         let wanted = &needle[skip..];
         if wanted.is_empty() || wanted.contains('\n') {
-            return vec![wanted.is_empty(); self.starts.len()];
+            return if wanted.is_empty() { (0..self.starts.len() as u32).collect() } else { Vec::new() };
         }
-        let mut found = vec![false; self.starts.len()];
+        let mut found: Vec<u32> = Vec::new();
         for at in memmem::find_iter(self.text.as_bytes(), needle.as_bytes()) {
             // The entry whose text holds the match: the last to start at or before it.
-            found[self.starts.partition_point(|&start| start <= at + skip) - 1] = true;
+            let entry = (self.starts.partition_point(|&start| start <= at + skip) - 1) as u32;
+            if found.last() != Some(&entry) {
+                found.push(entry);
+            }
         }
         found
     }
@@ -559,6 +579,9 @@ mod tests {
             row.summary.local_authority = area.map(Into::into);
         }
         rows[3].summary.registered = false;
+        rows[0].specialisms = vec!["Dementia".into(), "dementia".into()];
+        rows[1].specialisms = vec!["Dementia".into(), "Physical disabilities".into()];
+        rows[2].specialisms = vec!["Mental health conditions".into()];
         let index = DirectoryIndex::new(rows);
         let found = |query: LocationQuery| ids(&index.search(&query).unwrap()).join(" ");
         let named = |name: &str| found(LocationQuery { name: Some(name.into()), ..LocationQuery::default() });
@@ -577,6 +600,12 @@ mod tests {
         assert_eq!(found(LocationQuery { provider: Some(provider), ..LocationQuery::default() }), "1-3 1-2 1-1");
         let unknown = ProviderId::parse("1-999").unwrap();
         assert_eq!(found(LocationQuery { provider: Some(unknown), ..LocationQuery::default() }), "");
+        let specialism = |sp: &str, name: Option<&str>| {
+            found(LocationQuery { specialism: Some(sp.into()), name: name.map(Into::into), ..LocationQuery::default() })
+        };
+        assert_eq!(specialism("DEMENTIA", None), "1-2 1-1", "in any case, each service once");
+        assert_eq!(specialism("dementia", Some("oak")), "1-1", "with a name too");
+        assert_eq!(specialism("Sensory impairments", None), "", "a specialism nobody has");
     }
 
     fn standing(verdict: Verdict, score: Option<f64>) -> PeopleStanding {
