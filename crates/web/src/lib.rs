@@ -100,7 +100,7 @@ pub fn app_with_monitor(store: Arc<dyn Store>, config: WebConfig, monitor: Monit
     let read_your_writes =
         consistency::ReadYourWrites { store: store.clone(), secure_cookies: config.secure_cookies() };
     let open_data = Arc::new(pages::open_data::Files::new());
-    let state = AppState { app, store, feedback_limits, monitor, config: Arc::new(config), open_data };
+    let state = AppState { app: Arc::new(app), store, feedback_limits, monitor, config: Arc::new(config), open_data };
     let forms = Router::new()
         .merge(public_routes())
         .merge(pages::feedback::routes())
