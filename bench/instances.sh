@@ -61,6 +61,16 @@ echo "== feedback paced (64 connections each, 25 ms between a connection's reque
 sleep 5
 load 25
 
+echo "== catching up: the second instance's monitor reflects everything the loads wrote"
+start=$(date +%s%N)
+# Settled when both instances reflect the same entry for a second (given two minutes).
+for _ in $(seq 1 120); do
+  a=$(reflected "${PORTS[0]}"); b=$(reflected "${PORTS[1]}")
+  sleep 1
+  [ "$a" = "$b" ] && [ "$a" = "$(reflected "${PORTS[0]}")" ] && [ "$b" = "$(reflected "${PORTS[1]}")" ] && break
+done
+echo "   settled $(( ($(date +%s%N) - start) / 1000000 - 1000 )) ms after the paced load's figures"
+
 echo "== one response taken by the first instance, reflected by the second's monitor (5 tries)"
 id=$(head -n 1 "$OUT/ids.txt")
 body='{"respondent":"person","overall":"good","answers":{"choice":"just_as_i_want","safe":"just_as_i_want","dignity":"just_as_i_want","listened":"just_as_i_want","matters":"just_as_i_want","in_touch":"just_as_i_want","reliable":"just_as_i_want","information":"just_as_i_want"}}'
