@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::TryStreamExt;
 use sqlx::postgres::PgRow;
 use sqlx::{AssertSqlSafe, Row};
 
@@ -94,6 +95,14 @@ fn listed(which: Locations<'_>) -> &'static str {
     }
 }
 
+/// The IDs of the listed locations, to bind as $2; `None` for all.
+fn ids(which: Locations<'_>) -> Option<Vec<String>> {
+    match which {
+        Locations::All => None,
+        Locations::These(ids) => Some(ids.iter().map(|id| id.as_str().to_string()).collect()),
+    }
+}
+
 /// Runs `sql`, binding `bind` as $1 and the listed locations as $2, in a task of its
 /// own: its rows keep arriving while the caller decodes another query's.
 async fn fetch_apart(
@@ -102,10 +111,7 @@ async fn fetch_apart(
     bind: impl for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send + 'static,
     which: Locations<'_>,
 ) -> StoreResult<Vec<PgRow>> {
-    let listed = match which {
-        Locations::All => None,
-        Locations::These(ids) => Some(ids.iter().map(|id| id.as_str().to_string()).collect::<Vec<_>>()),
-    };
+    let listed = ids(which);
     let pool = store.read().clone();
     let fetched = tokio::spawn(async move {
         let mut query = sqlx::query(AssertSqlSafe(sql)).bind(bind);
@@ -117,27 +123,59 @@ async fn fetch_apart(
     fetched.await.map_err(other)?.map_err(other)
 }
 
-/// Each location's months of `table` from month $1 on as one row: its ID, then an
-/// array per column. The driver's cost is per value, and this way it is paid for
-/// some 30,000 rows of arrays rather than for some twenty-five million values.
-async fn packed_rows(
+/// How many packed rows are read together: few enough that the memory one batch
+/// was read into serves the next, rather than fresh pages for every row.
+const PACKED_BATCH: usize = 1_000;
+
+/// Each location's months of `table` from month $1 on as one row (its ID, then an
+/// array per column), each read with `read` as it arrives, a batch at a time off
+/// the threads that serve requests. The driver's cost is per value, and this way it
+/// is paid for some 30,000 rows of arrays rather than for some twenty-five million
+/// values. A location whose row cannot be read is left out, in `unreadable`.
+async fn packed<T: Send + 'static>(
     store: &PostgresStore,
     table: &str,
     columns: &[&str],
     which: Locations<'_>,
     from: Month,
-) -> StoreResult<Vec<PgRow>> {
+    read: fn(&PgRow) -> StoreResult<Vec<T>>,
+) -> StoreResult<Readings<T>> {
     let arrays: Vec<String> = columns.iter().map(|c| format!("array_agg({c})")).collect();
-    let listed = listed(which);
+    let ids = ids(which);
     // Only our own constants go into the text; values are bound. The ordered
     // subquery lets the months be gathered per location without sorting again.
     let sql = format!(
-        "SELECT location_id, {} FROM (SELECT location_id, {} FROM {table} WHERE month >= $1{listed} \
+        "SELECT location_id, {} FROM (SELECT location_id, {} FROM {table} WHERE month >= $1{} \
          ORDER BY location_id, month) AS m GROUP BY location_id ORDER BY location_id",
         arrays.join(", "),
-        columns.join(", ")
+        columns.join(", "),
+        listed(which),
     );
-    fetch_apart(store, sql, from.to_string(), which).await
+    let pool = store.read().clone();
+    // In a task of its own, so that its rows keep arriving while the caller reads another query's.
+    let fetched = tokio::spawn(async move {
+        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(from.to_string());
+        if let Some(ids) = ids {
+            query = query.bind(ids);
+        }
+        let mut rows = query.fetch(&pool);
+        let mut readings = Readings::default();
+        let mut batch = Vec::with_capacity(PACKED_BATCH);
+        loop {
+            let row = rows.try_next().await.map_err(other)?;
+            let last = row.is_none();
+            batch.extend(row);
+            if batch.len() == PACKED_BATCH || last {
+                let read = decode_apart(std::mem::take(&mut batch), read).await?;
+                readings.rows.extend(read.rows);
+                readings.unreadable.extend(read.unreadable);
+            }
+            if last {
+                return Ok(readings);
+            }
+        }
+    });
+    fetched.await.map_err(other)?
 }
 
 /// Reads each packed row with `read`: a location whose row cannot be read is left
@@ -391,8 +429,7 @@ impl MonitoringStore for PostgresStore {
         from: Month,
     ) -> StoreResult<Readings<(LocationId, Month, VoiceMonth)>> {
         let columns: Vec<&str> = std::iter::once("month").chain(counts::COLUMNS).collect();
-        let rows = packed_rows(self, "voice_months", &columns, which, from).await?;
-        decode_apart(rows, voice_months).await
+        packed(self, "voice_months", &columns, which, from, voice_months).await
     }
 
     async fn monitored_returns(
@@ -400,8 +437,7 @@ impl MonitoringStore for PostgresStore {
         which: Locations<'_>,
         from: Month,
     ) -> StoreResult<Readings<(LocationId, MonthlyReturn)>> {
-        let rows = packed_rows(self, "provider_returns", &RETURNS, which, from).await?;
-        decode_apart(rows, monthly_returns).await
+        packed(self, "provider_returns", &RETURNS, which, from, monthly_returns).await
     }
 
     async fn latest_alerts(
