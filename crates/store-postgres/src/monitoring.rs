@@ -95,11 +95,19 @@ fn listed(which: Locations<'_>) -> &'static str {
     }
 }
 
-/// The IDs of the listed locations, to bind as $2; `None` for all.
-fn ids(which: Locations<'_>) -> Option<Vec<String>> {
+type Bound = sqlx::query::Query<'static, sqlx::Postgres, sqlx::postgres::PgArguments>;
+
+/// `sql` with `bind` bound as $1 and, when locations are listed, their IDs as $2
+/// (the condition [`listed`] gives).
+fn bound(
+    sql: String,
+    bind: impl for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send + 'static,
+    which: Locations<'_>,
+) -> Bound {
+    let query = sqlx::query(AssertSqlSafe(sql)).bind(bind);
     match which {
-        Locations::All => None,
-        Locations::These(ids) => Some(ids.iter().map(|id| id.as_str().to_string()).collect()),
+        Locations::All => query,
+        Locations::These(ids) => query.bind(ids.iter().map(|id| id.as_str().to_string()).collect::<Vec<_>>()),
     }
 }
 
@@ -111,15 +119,8 @@ async fn fetch_apart(
     bind: impl for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send + 'static,
     which: Locations<'_>,
 ) -> StoreResult<Vec<PgRow>> {
-    let listed = ids(which);
-    let pool = store.read().clone();
-    let fetched = tokio::spawn(async move {
-        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(bind);
-        if let Some(ids) = listed {
-            query = query.bind(ids);
-        }
-        query.fetch_all(&pool).await
-    });
+    let (query, pool) = (bound(sql, bind, which), store.read().clone());
+    let fetched = tokio::spawn(async move { query.fetch_all(&pool).await });
     fetched.await.map_err(other)?.map_err(other)
 }
 
@@ -141,7 +142,6 @@ async fn packed<T: Send + 'static>(
     read: fn(&PgRow) -> StoreResult<Vec<T>>,
 ) -> StoreResult<Readings<T>> {
     let arrays: Vec<String> = columns.iter().map(|c| format!("array_agg({c})")).collect();
-    let ids = ids(which);
     // Only our own constants go into the text; values are bound. The ordered
     // subquery lets the months be gathered per location without sorting again.
     let sql = format!(
@@ -151,13 +151,9 @@ async fn packed<T: Send + 'static>(
         columns.join(", "),
         listed(which),
     );
-    let pool = store.read().clone();
+    let (query, pool) = (bound(sql, from.to_string(), which), store.read().clone());
     // In a task of its own, so that its rows keep arriving while the caller reads another query's.
     let fetched = tokio::spawn(async move {
-        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(from.to_string());
-        if let Some(ids) = ids {
-            query = query.bind(ids);
-        }
         let mut rows = query.fetch(&pool);
         let mut readings = Readings::default();
         let mut batch = Vec::with_capacity(PACKED_BATCH);

@@ -170,7 +170,7 @@ async fn take_together(pool: &PgPool, takes: Vec<Take>) -> Result<Vec<Take>, (Ve
     Ok(again)
 }
 
-/// Takes each request's next key from `buckets`, in the order they came.
+/// Takes each request's next key from `buckets`, in the order given.
 fn take_each(buckets: &HashMap<String, Bucket>, takes: Vec<Take>) -> HashMap<String, KeyTakes> {
     let mut by_key: HashMap<String, KeyTakes> = HashMap::new();
     for take in takes {
