@@ -15,8 +15,10 @@ use crate::browser::*;
 use crate::fixture::*;
 use crate::moderation::{feedback, give, principal, publish, refresh_figures, voice};
 
-/// What anyone can read about a service's voice: the API and the public page.
+/// What anyone can read about a service's voice: the API and the public page,
+/// once monitoring (whose people's rating the page shows) has seen every response.
 async fn public_reads(app: &TestApp) -> (String, String) {
+    app.settled().await;
     let api = app.get(&format!("/api/v1/locations/{ROSE_COURT}/voice")).await;
     let page = app.get(&format!("/locations/{ROSE_COURT}")).await;
     (api.body, page.body)
