@@ -377,6 +377,7 @@ pub enum SyncCommand {
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    without_huge_pages();
     if let Err(message) = refuse_control_characters(std::env::args_os()) {
         eprintln!("error: {message}");
         return ExitCode::FAILURE;
@@ -458,6 +459,19 @@ async fn run(command: Command) -> anyhow::Result<()> {
             println!("Restored {db} from {}.", file.display());
             Ok(())
         }
+    }
+}
+
+/// Turns transparent huge pages off for this process. With them, every fresh
+/// region the allocator touches is zeroed 2 MiB at a time, and again after it is
+/// handed back: loading the national monitoring data spent a third of its time
+/// there, and `recompute` took 0.5 s longer (BENCHMARKS.md).
+fn without_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes plain integers and touches no memory of ours.
+    // It fails only on kernels without it, which then behave as before.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
 }
 

@@ -102,7 +102,12 @@ pub async fn copy(from: &Database, to: &Database, bar: &ProgressBar) -> anyhow::
     let result = copy_between(&source, &target, to, bar).await;
     source.close().await;
     target.close().await;
-    result
+    let report = result?;
+    let opened = crate::open_with(to, crate::PoolSize(1)).await.map_err(|e| crate::cannot_open(to, e))?;
+    let analyzed = opened.analyze().await;
+    opened.close().await;
+    analyzed.with_context(|| format!("cannot refresh the statistics of {to}"))?;
+    Ok(report)
 }
 
 async fn copy_between(source: &Side, target: &Side, to: &Database, bar: &ProgressBar) -> anyhow::Result<CopyReport> {

@@ -116,6 +116,15 @@ impl Opened {
         }
     }
 
+    /// After a bulk load (the demo, a copy): brings what the database plans its
+    /// queries from up to date. SQLite's planner goes by the indexes alone.
+    pub async fn analyze(&self) -> StoreResult<()> {
+        match &self.backend {
+            Backend::Sqlite(_) => Ok(()),
+            Backend::Postgres(store) => store.analyze().await,
+        }
+    }
+
     /// Closes the connections (the store's other holders can no longer use it).
     pub async fn close(&self) {
         match &self.backend {

@@ -100,6 +100,13 @@ impl PostgresStore {
         Ok(n == 0)
     }
 
+    /// Refreshes the statistics PostgreSQL plans queries from. After a bulk load
+    /// they describe empty tables until autovacuum (which may be off) gets round to
+    /// them: the monitor's loads then sort on disk instead of reading an index.
+    pub async fn analyze(&self) -> StoreResult<()> {
+        sqlx::query("ANALYZE").execute(self.write()).await.map(drop).map_err(other)
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }

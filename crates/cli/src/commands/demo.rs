@@ -32,6 +32,7 @@ pub async fn run(db: &DbArgs, scale: Scale, seed: u64, public_url: &str) -> anyh
         let start_again = if database.is_postgres() { "empty" } else { "delete" };
         format!("the demo is incomplete: {start_again} {database} and run the command again")
     })?;
+    opened.analyze().await.context("cannot refresh the database's statistics")?;
     println!(
         "Demo register written to {} in {:.1} s: {} locations, {} providers, {} ratings, {} feedback responses, \
          {} monthly returns.",
