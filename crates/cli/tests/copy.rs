@@ -117,6 +117,7 @@ async fn a_demo_copied_to_postgres_and_back_is_the_same() {
     let last = demo(&source).await;
     let postgres = TestDatabase::postgres(&server).await;
     let there = copy(&source, &postgres);
+    assert_eq!(postgres.analyzed("feedback").await, Some(true), "PostgreSQL plans from statistics of what came");
     assert_eq!(last_change(&postgres).await, last, "journal numbers are never given twice");
     let back_again = TestDatabase::sqlite();
     let back = copy(&postgres, &back_again);

@@ -58,6 +58,9 @@ fn percent(part: usize, whole: usize) -> f64 {
 #[tokio::test]
 async fn the_small_demo_loads_two_years_of_feedback_in_realistic_mixes() {
     let (db, stdout) = demo("7").await;
+    for table in ["feedback", "voice_months", "provider_returns", "locations"] {
+        assert_ne!(db.analyzed(table).await, Some(false), "PostgreSQL plans from statistics of {table}");
+    }
     let store = open(&db).await;
     let by_location = responses(store.as_ref()).await;
     let all: Vec<&ResponseFacts> = by_location.values().flatten().collect();

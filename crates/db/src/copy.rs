@@ -103,7 +103,7 @@ pub async fn copy(from: &Database, to: &Database, bar: &ProgressBar) -> anyhow::
     source.close().await;
     target.close().await;
     let report = result?;
-    let opened = crate::open_with(to, crate::PoolSize(1)).await.map_err(|e| crate::cannot_open(to, e))?;
+    let opened = crate::open_with(to, crate::PoolSize(2)).await.map_err(|e| crate::cannot_open(to, e))?;
     let analyzed = opened.analyze().await;
     opened.close().await;
     analyzed.with_context(|| format!("cannot refresh the statistics of {to}"))?;

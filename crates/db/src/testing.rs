@@ -104,6 +104,17 @@ impl TestDatabase {
         crate::open_with(&self.database, PoolSize(4)).await.expect("the test database opens")
     }
 
+    /// Whether PostgreSQL holds the planner's statistics of `table` (as `ANALYZE`
+    /// leaves them); `None` on SQLite, which keeps none.
+    pub async fn analyzed(&self, table: &str) -> Option<bool> {
+        let Database::Postgres(url) = &self.database else { return None };
+        let pool = sqlx::PgPool::connect(url).await.expect("the database");
+        let sql = "SELECT EXISTS (SELECT 1 FROM pg_stats WHERE schemaname = current_schema() AND tablename = $1)";
+        let found = sqlx::query_scalar(sql).bind(table).fetch_one(&pool).await.expect("statistics read");
+        pool.close().await;
+        Some(found)
+    }
+
     /// Runs SQL straight on the database, bypassing the store and its checks, as
     /// old data or another writer could.
     pub async fn execute(&self, sql: &str) {
