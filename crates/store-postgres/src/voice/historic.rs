@@ -64,11 +64,31 @@ pub(crate) async fn load(pool: &PgPool, batch: &[HistoricFeedback]) -> StoreResu
             insert_alert(&mut tx, *id, alert, h.new.received_at).await.map_err(load_error)?;
         }
     }
+    analyze_if_never(&mut tx).await?;
     counts::add(&mut tx, &feedback_ids).await.map_err(other)?;
     counts::add_progress_of(&mut tx, &feedback_ids).await.map_err(other)?;
     let locations = batch.iter().map(|h| h.new.location_id.as_str());
     journal::append_each(&mut tx, locations, ChangeKind::FeedbackHistory, Utc::now()).await?;
     tx.commit().await.map_err(other)
+}
+
+/// Takes statistics of the tables a batch is counted from, if PostgreSQL has never
+/// taken any (autovacuum off, or not yet round to them). Planned as if empty, the
+/// counting joins every row to every other: a small demo's counts once ran for
+/// over ten minutes. Taken once the first batch is in, they hold as tables grow,
+/// since the planner scales them by the tables' current size.
+async fn analyze_if_never(conn: &mut PgConnection) -> StoreResult<()> {
+    let never: bool = sqlx::query_scalar(
+        "SELECT bool_or(reltuples < 0) FROM pg_class \
+         WHERE oid IN ('feedback'::regclass, 'personal_outcomes'::regclass, 'outcome_progress'::regclass)",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(other)?;
+    if never {
+        sqlx::query("ANALYZE feedback, personal_outcomes, outcome_progress").execute(conn).await.map_err(other)?;
+    }
+    Ok(())
 }
 
 /// `n` new IDs from `table`'s identity sequence.
