@@ -326,15 +326,21 @@ mod tests {
         DateTime::from_timestamp(1_800_000_000 + seconds, 0).expect("a time")
     }
 
-    /// Takes at the same moment from three instances, each taking several at once,
-    /// share one bucket: no more than its burst gets through.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn concurrent_takes_share_one_bucket() {
+    /// Three instances on one fresh database.
+    async fn three_instances() -> Vec<Arc<PostgresStore>> {
         let url = fresh_url().await;
         let mut instances = Vec::new();
         for _ in 0..3 {
             instances.push(Arc::new(PostgresStore::open(&url, PoolSize(4)).await.expect("open store")));
         }
+        instances
+    }
+
+    /// Takes at the same moment from three instances, each taking several at once,
+    /// share one bucket: no more than its burst gets through.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_takes_share_one_bucket() {
+        let instances = three_instances().await;
         let allowance = Allowance { per_minute: 1, burst: 5 };
         let mut takes = tokio::task::JoinSet::new();
         for i in 0..30 {
@@ -353,11 +359,7 @@ mod tests {
     /// requests it was refused spend nothing of the service's.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_refused_first_key_spends_nothing_of_the_second_across_instances() {
-        let url = fresh_url().await;
-        let mut instances = Vec::new();
-        for _ in 0..3 {
-            instances.push(Arc::new(PostgresStore::open(&url, PoolSize(4)).await.expect("open store")));
-        }
+        let instances = three_instances().await;
         let (sender, service) = (Allowance { per_minute: 1, burst: 4 }, Allowance { per_minute: 1, burst: 100 });
         let mut takes = tokio::task::JoinSet::new();
         for i in 0..60 {
