@@ -19,7 +19,7 @@ use candour_domain::returns::Month;
 use candour_domain::voice::MIN_RESPONSES_SHOWN;
 
 use crate::monitoring::{
-    Comparison, Measure, Service, ServiceMonth, Statistic, compare_group, month_index, peer_groups,
+    Comparison, Measure, Service, ServiceMonth, Statistic, compare_group, first_change, month_index, peer_groups,
 };
 use crate::stats::{DispersionOptions, StatsError, Z_95, beta_prior, median, wilson};
 
@@ -283,6 +283,15 @@ pub fn rate_people<S: Borrow<Service>>(
         rating(from, to, months, measures, bursts, policy)
     });
     Ok(ratings.collect())
+}
+
+/// Whether a service's people's rating in `month` may differ between two versions of
+/// it: the rating reads only complete months before `month` and the reviews of bursts,
+/// so answers this month leave it as it was.
+pub fn rating_may_change(before: &Service, after: &Service, month: Month, policy: &PeoplePolicy) -> bool {
+    let (_, to) = window(month, policy.window_months);
+    before.burst_reviews != after.burst_reviews
+        || first_change(before, after, month_index(month)).is_some_and(|from| from <= month_index(to))
 }
 
 /// The months of the window ending `end` (a month index) with a burst of responses,

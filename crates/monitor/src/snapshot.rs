@@ -16,7 +16,7 @@ use candour_engine::monitoring::{
 };
 
 use candour_domain::people::{Standings, Verdict};
-use candour_engine::people::{PeopleRating, rate_people};
+use candour_engine::people::{PeopleRating, rate_people, rating_may_change};
 use candour_store::ServiceFacts;
 
 use crate::inputs::{Inputs, NotComputed};
@@ -86,8 +86,9 @@ impl Snapshot {
     }
 
     /// `previous` with the peer groups of the services at `changed` computed again:
-    /// comparisons and CUSUM charts run within a peer group, so the others stand. The
-    /// same result as [`Snapshot::compute`] as long as the month and day are the same.
+    /// comparisons and CUSUM charts run within a peer group, so the others stand, as
+    /// do the people's ratings when no change reaches the months they are drawn from.
+    /// The same result as [`Snapshot::compute`] as long as the month and day are the same.
     pub fn update(
         previous: &Snapshot,
         inputs: &Inputs,
@@ -108,17 +109,27 @@ impl Snapshot {
             .collect();
         let fresh = recompute(&group, &before, &changed, inputs.month, previous.today, policy)?;
         let rating = Instant::now();
-        let fresh_people = rate_people(&group, inputs.month, &policy.people)?;
+        let rerate =
+            changed.iter().any(|&(at, before)| rating_may_change(before, &group[at], inputs.month, &policy.people));
+        let fresh_people = if rerate { Some(rate_people(&group, inputs.month, &policy.people)?) } else { None };
         let people = rating.elapsed();
-        let mut computed = Computed {
-            results: previous.results.clone(),
-            entries: previous.entries.clone(),
-            people: previous.people.clone(),
-        };
-        for ((&i, result), people) in members.iter().zip(fresh).zip(fresh_people) {
-            computed.entries[i] = watch_entry(&result, &policy.bands);
-            computed.results[i] = result;
-            computed.people[i] = people;
+        // Fresh figures for the members, in order; the others' kept.
+        let mut fresh = members.iter().copied().zip(fresh).peekable();
+        let mut fresh_people = fresh_people.map(|ratings| members.iter().copied().zip(ratings).peekable());
+        let mut computed = Computed::with_capacity(previous.results.len());
+        for i in 0..previous.results.len() {
+            match fresh.next_if(|&(at, _)| at == i) {
+                Some((_, result)) => {
+                    computed.entries.push(watch_entry(&result, &policy.bands));
+                    computed.results.push(result);
+                }
+                None => {
+                    computed.entries.push(previous.entries[i].clone());
+                    computed.results.push(previous.results[i].clone());
+                }
+            }
+            let rated = fresh_people.as_mut().and_then(|ratings| ratings.next_if(|&(at, _)| at == i));
+            computed.people.push(rated.map_or_else(|| previous.people[i].clone(), |(_, rating)| rating));
         }
         let timings = Timings { load, compute: started.elapsed(), people };
         Ok(Snapshot::of(inputs, policy, previous.today, computed, timings))
@@ -221,6 +232,16 @@ struct Computed {
     results: Vec<ServiceIndicators>,
     entries: Vec<WatchEntry>,
     people: Vec<PeopleRating>,
+}
+
+impl Computed {
+    fn with_capacity(services: usize) -> Computed {
+        Computed {
+            results: Vec::with_capacity(services),
+            entries: Vec::with_capacity(services),
+            people: Vec::with_capacity(services),
+        }
+    }
 }
 
 /// Each service's watchlist entry, in the services' order.

@@ -186,6 +186,11 @@ pub struct IndicatorResult {
     /// The CUSUM chart on the bad side signalled at this window.
     pub cusum_signal: bool,
     pub status: Status,
+    /// The CUSUM charts as they stood before this window: a change to this window
+    /// alone (a new response) continues them rather than running the history again.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub chart_before: ZCusum,
 }
 
 /// Everything monitoring says about one service for one month.
@@ -218,16 +223,18 @@ pub fn compute<S: Borrow<Service> + Sync>(
 ) -> Result<Vec<ServiceIndicators>, MonitoringError> {
     policy.validate()?;
     check_months(services)?;
-    let all: Vec<Indicator> = CATALOGUE.iter().map(|info| info.indicator).collect();
-    let columns = columns(services, &all, index(month), policy)?;
+    let all: Vec<(Indicator, Start)> = CATALOGUE.iter().map(|info| (info.indicator, Start::History)).collect();
+    let columns = columns(services, all, index(month), policy)?;
     Ok(with_flags(services, month, today, policy, |i| columns.iter().map(|column| column[i]).collect()))
 }
 
 /// [`compute`] again, after the services at `changed` changed from how they were
 /// (given beside each), with `previous` the results of `services` before. An
 /// indicator none of whose measures changed keeps its results, since comparisons
-/// and charts are drawn from the measures alone; only the others are compared
-/// again (a new response changes the people's voice indicators, not the returns').
+/// and charts are drawn from the measures alone (a new response changes the people's
+/// voice indicators, not the returns'). One whose latest window alone changed is
+/// compared again at that window, its charts continued from where they stood
+/// before it; only the others are compared again over the whole history.
 pub fn recompute<S: Borrow<Service> + Sync>(
     services: &[S],
     previous: &[&ServiceIndicators],
@@ -239,24 +246,91 @@ pub fn recompute<S: Borrow<Service> + Sync>(
     policy.validate()?;
     check_months(services)?;
     let end = index(month);
-    let stale: Vec<Indicator> = CATALOGUE
+    // Service by service, so that each one's months are read while in cache.
+    let mut changes = vec![Change::None; CATALOGUE.len()];
+    for &(at, before) in changed {
+        let after = services[at].borrow();
+        let Some(from) = first_change(before, after, end) else { continue };
+        let service = Changed { before, after, from };
+        for (change, info) in changes.iter_mut().zip(CATALOGUE).filter(|(change, _)| **change < Change::Earlier) {
+            *change = (*change).max(service.change(info.indicator, end, policy));
+        }
+    }
+    let stale: Vec<(Indicator, Start)> = CATALOGUE
         .iter()
-        .map(|info| info.indicator)
-        .filter(|&indicator| {
-            changed.iter().any(|&(at, before)| {
-                windows(indicator, before, end, policy).ne(windows(indicator, services[at].borrow(), end, policy))
-            })
+        .zip(changes)
+        .enumerate()
+        .filter_map(|(k, (info, change))| match change {
+            Change::None => None,
+            Change::Latest => {
+                let charts = previous.iter().map(|p| p.indicators[k].chart_before).collect();
+                Some((info.indicator, Start::BeforeLatest(charts)))
+            }
+            Change::Earlier => Some((info.indicator, Start::History)),
         })
         .collect();
-    let columns = columns(services, &stale, end, policy)?;
+    let indicators: Vec<Indicator> = stale.iter().map(|&(indicator, _)| indicator).collect();
+    let columns = columns(services, stale, end, policy)?;
     Ok(with_flags(services, month, today, policy, |i| {
         let kept = CATALOGUE.iter().zip(&previous[i].indicators);
-        kept.map(|(info, &result)| match stale.iter().position(|&s| s == info.indicator) {
+        kept.map(|(info, &result)| match indicators.iter().position(|&s| s == info.indicator) {
             Some(k) => columns[k][i],
             None => result,
         })
         .collect()
     }))
+}
+
+/// Which of an indicator's windows a change to a service touched, least first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Change {
+    None,
+    Latest,
+    Earlier,
+}
+
+/// A service as it was and as it is, measured alike before month `from` (an index).
+struct Changed<'a> {
+    before: &'a Service,
+    after: &'a Service,
+    from: i32,
+}
+
+impl Changed<'_> {
+    /// Which of the indicator's windows changed; only those that reach `from` can have.
+    fn change(&self, indicator: Indicator, end: i32, policy: &MonitoringPolicy) -> Change {
+        let step = indicator.months(policy.window_months) as i32;
+        let differs = |back| {
+            window(indicator, self.before, end, back, policy) != window(indicator, self.after, end, back, policy)
+        };
+        let mut earlier = steps(indicator, policy).filter(|&back| back > 0 && end - back * step >= self.from);
+        match earlier.any(differs) {
+            true => Change::Earlier,
+            false if differs(0) => Change::Latest,
+            false => Change::None,
+        }
+    }
+}
+
+/// The first month (an index) whose figures differ between two versions of a
+/// service; `end` when only its current state (policy reads) does; `None` when
+/// nothing that is measured does.
+pub(crate) fn first_change(before: &Service, after: &Service, end: i32) -> Option<i32> {
+    let pairs = before.months.iter().zip(&after.months);
+    let differing = pairs.filter(|(b, a)| b != a).map(|(b, a)| index(b.month.min(a.month))).next();
+    // The first month one of them holds beyond the other's last.
+    let extra = before.months.get(after.months.len()).or_else(|| after.months.get(before.months.len()));
+    let added = extra.map(|m| index(m.month));
+    let current = (before.policy_reads != after.policy_reads).then_some(end);
+    [differing, added, current].into_iter().flatten().min()
+}
+
+/// Where an indicator's CUSUM charts start, one per service.
+enum Start {
+    /// Afresh, at the first window of the history.
+    History,
+    /// At the latest window, continuing the charts as they stood before it.
+    BeforeLatest(Vec<ZCusum>),
 }
 
 /// Each service's results with its flags, given its indicators (in catalogue order).
@@ -295,27 +369,33 @@ fn check_months<S: Borrow<Service>>(services: &[S]) -> Result<(), MonitoringErro
 /// indicator by indicator; both halves are shared between two threads.
 fn columns<S: Borrow<Service> + Sync>(
     services: &[S],
-    indicators: &[Indicator],
+    indicators: Vec<(Indicator, Start)>,
     end: i32,
     policy: &MonitoringPolicy,
 ) -> Result<Vec<Vec<IndicatorResult>>, MonitoringError> {
     let groups = peer_groups(services);
+    let wanted: Vec<(Indicator, bool)> =
+        indicators.iter().map(|(indicator, start)| (*indicator, matches!(start, Start::History))).collect();
     let (left, right) = services.split_at(services.len() / 2);
     let (mut measures, right) = std::thread::scope(|scope| {
-        let other = scope.spawn(|| measures(right, indicators, end, policy));
-        (measures(left, indicators, end, policy), other.join().expect("measuring does not panic"))
+        let other = scope.spawn(|| measures(right, &wanted, end, policy));
+        (measures(left, &wanted, end, policy), other.join().expect("measuring does not panic"))
     });
     for (mine, theirs) in measures.iter_mut().flatten().zip(right.into_iter().flatten()) {
         mine.extend(theirs);
     }
-    let column = |(&indicator, measures): (&Indicator, &Vec<Vec<Option<Measure>>>)| {
-        indicator_column(measures, &groups, indicator, policy)
+    let column = |((indicator, start), measures): ((Indicator, Start), Vec<Vec<Option<Measure>>>)| {
+        let charts = match start {
+            Start::History => vec![ZCusum::new(policy.cusum_k, policy.cusum_h)?; services.len()],
+            Start::BeforeLatest(charts) => charts,
+        };
+        indicator_column(&measures, charts, &groups, indicator, policy)
     };
-    let all: Vec<_> = indicators.iter().zip(&measures).collect();
-    let (first, second) = all.split_at(all.len() / 2);
+    let mut all: Vec<_> = indicators.into_iter().zip(measures).collect();
+    let second = all.split_off(all.len() / 2);
     let (first, second) = std::thread::scope(|scope| {
-        let other = scope.spawn(|| second.iter().copied().map(column).collect::<Result<Vec<_>, _>>());
-        let mine = first.iter().copied().map(column).collect::<Result<Vec<_>, _>>();
+        let other = scope.spawn(|| second.into_iter().map(column).collect::<Result<Vec<_>, _>>());
+        let mine = all.into_iter().map(column).collect::<Result<Vec<_>, _>>();
         (mine, other.join().expect("an indicator column does not panic"))
     });
     let mut columns = first?;
@@ -324,20 +404,22 @@ fn columns<S: Borrow<Service> + Sync>(
 }
 
 /// `measures[indicator][step][service]`: each indicator's window ending `step` windows
-/// before `end` (non-overlapping windows, oldest first, the last ending with `end`).
+/// before `end` (non-overlapping windows, oldest first, the last ending with `end`),
+/// over the whole history or, for an indicator given with `false`, the latest window alone.
 fn measures<S: Borrow<Service>>(
     services: &[S],
-    indicators: &[Indicator],
+    indicators: &[(Indicator, bool)],
     end: i32,
     policy: &MonitoringPolicy,
 ) -> Vec<Vec<Vec<Option<Measure>>>> {
-    let mut measures: Vec<Vec<Vec<Option<Measure>>>> = indicators
-        .iter()
-        .map(|&indicator| vec![Vec::with_capacity(services.len()); steps(indicator, policy).len()])
-        .collect();
+    let steps =
+        |&(indicator, history): &(Indicator, bool)| if history { steps(indicator, policy) } else { (0..1).rev() };
+    let mut measures: Vec<Vec<Vec<Option<Measure>>>> =
+        indicators.iter().map(|wanted| vec![Vec::with_capacity(services.len()); steps(wanted).len()]).collect();
     for service in services.iter().map(Borrow::borrow) {
-        for (&indicator, columns) in indicators.iter().zip(&mut measures) {
-            for (column, measure) in columns.iter_mut().zip(windows(indicator, service, end, policy)) {
+        for (wanted, columns) in indicators.iter().zip(&mut measures) {
+            let windows = steps(wanted).map(|back| window(wanted.0, service, end, back, policy));
+            for (column, measure) in columns.iter_mut().zip(windows) {
                 column.push(measure);
             }
         }
@@ -345,15 +427,10 @@ fn measures<S: Borrow<Service>>(
     measures
 }
 
-/// One service's measures of `indicator` over the steps of its chart, oldest first.
-fn windows<'a>(
-    indicator: Indicator,
-    service: &'a Service,
-    end: i32,
-    policy: &'a MonitoringPolicy,
-) -> impl Iterator<Item = Option<Measure>> + 'a {
+/// The measure of the window ending `back` windows before `end`.
+fn window(indicator: Indicator, service: &Service, end: i32, back: i32, policy: &MonitoringPolicy) -> Option<Measure> {
     let step = indicator.months(policy.window_months) as i32;
-    steps(indicator, policy).map(move |back| measure(indicator, service, end - back * step, policy.window_months))
+    measure(indicator, service, end - back * step, policy.window_months)
 }
 
 /// How many windows back each CUSUM step ends, oldest first: the history in whole windows.
@@ -362,26 +439,38 @@ fn steps(indicator: Indicator, policy: &MonitoringPolicy) -> std::iter::Rev<std:
     (0..(policy.history_months / step).max(1) as i32).rev()
 }
 
-/// One indicator for every service: the latest window compared with the peers, and
-/// the CUSUM chart over the earlier windows of the history.
+/// One indicator for every service: each window's measures (oldest first, the last
+/// the latest) compared with the peers and added to the CUSUM charts `charts`; the
+/// latest window's comparison is the result.
 fn indicator_column(
     measures: &[Vec<Option<Measure>>],
+    mut charts: Vec<ZCusum>,
     groups: &[Vec<usize>],
     indicator: Indicator,
     policy: &MonitoringPolicy,
 ) -> Result<Vec<IndicatorResult>, MonitoringError> {
-    let services = measures.first().map_or(0, Vec::len);
-    let mut charts = vec![ZCusum::new(policy.cusum_k, policy.cusum_h)?; services];
-    let mut signals = vec![false; services];
-    let mut latest = Vec::new();
-    for step in measures {
-        latest = snapshot(step, groups, indicator, policy.dispersion)?;
-        for ((chart, signal), figure) in charts.iter_mut().zip(&mut signals).zip(&latest) {
-            *signal = figure.comparison.is_some_and(|c| bad_side(chart.step(c.z), indicator.info().bad));
-        }
+    let bad = indicator.info().bad;
+    let add = |step: &[Option<Measure>], charts: &mut [ZCusum]| -> Result<_, MonitoringError> {
+        let figures = snapshot(step, groups, indicator, policy.dispersion)?;
+        let signals: Vec<bool> = charts
+            .iter_mut()
+            .zip(&figures)
+            .map(|(chart, figure)| figure.comparison.is_some_and(|c| bad_side(chart.step(c.z), bad)))
+            .collect();
+        Ok((figures, signals))
+    };
+    let Some((latest, earlier)) = measures.split_last() else { return Ok(Vec::new()) };
+    for step in earlier {
+        add(step, &mut charts)?;
     }
+    let before = charts.clone();
+    let (figures, signals) = add(latest, &mut charts)?;
     let window = indicator.months(policy.window_months);
-    let results = latest.iter().zip(signals).map(|(figure, signal)| result(indicator, figure, signal, window, policy));
+    let results = figures
+        .iter()
+        .zip(signals)
+        .zip(before)
+        .map(|((figure, signal), chart_before)| result(indicator, figure, signal, chart_before, window, policy));
     Ok(results.collect())
 }
 
@@ -397,6 +486,7 @@ fn result(
     indicator: Indicator,
     figure: &Figure,
     cusum_signal: bool,
+    chart_before: ZCusum,
     window_months: u32,
     policy: &MonitoringPolicy,
 ) -> IndicatorResult {
@@ -412,6 +502,7 @@ fn result(
         comparison,
         cusum_signal: cusum_signal && comparison.is_some(),
         status,
+        chart_before,
     }
 }
 

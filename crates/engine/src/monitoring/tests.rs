@@ -363,6 +363,7 @@ fn indicators_with(statuses: &[Status]) -> ServiceIndicators {
             }),
             cusum_signal: false,
             status,
+            chart_before: ZCusum::new(0.5, 4.0).unwrap(),
         })
         .collect();
     ServiceIndicators { service_id: "s".into(), peer_group: "g".into(), month: month(), indicators, flags: vec![] }
@@ -481,4 +482,39 @@ fn a_recompute_after_changes_equals_computing_afresh() {
     let stale = recompute(&after, &previous, &[], month(), today(), &policy).unwrap();
     assert_ne!(stale, fresh);
     assert_eq!(stale.iter().collect::<Vec<_>>(), previous, "every indicator kept");
+}
+
+#[test]
+fn a_recompute_continues_the_charts_after_a_change_to_the_latest_window_alone() {
+    let policy = MonitoringPolicy::default();
+    // The subject runs a little below its peers month after month: its chart has climbed.
+    let before = with_peers(service("subject", |_, m| m.voice.positive = 4));
+    let previous = compute(&before, month(), today(), &policy).unwrap();
+    let climbed = previous[PEERS].indicator(Indicator::PositiveOverall).unwrap().chart_before.values();
+    assert!(climbed.1 > 0.0, "the low side's chart before the latest window: {climbed:?}");
+    let previous: Vec<&ServiceIndicators> = previous.iter().collect();
+    // A change in the latest window continues the charts; one in an earlier window runs them again.
+    let latest = before[PEERS].months.len() - 1;
+    for changed in [latest, latest - 4] {
+        let mut after = before.clone();
+        after[PEERS].months[changed].voice.positive = 2;
+        let fresh = compute(&after, month(), today(), &policy).unwrap();
+        let again = recompute(&after, &previous, &[(PEERS, &before[PEERS])], month(), today(), &policy).unwrap();
+        assert_eq!(again, fresh, "a change {} months back", latest - changed);
+    }
+}
+
+#[test]
+fn a_recompute_sees_a_month_added_and_policy_reads_changed() {
+    let policy = MonitoringPolicy::default();
+    let mut before = with_peers(service("subject", |_, _| {}));
+    before[PEERS].months.pop();
+    let previous = compute(&before, month(), today(), &policy).unwrap();
+    let previous: Vec<&ServiceIndicators> = previous.iter().collect();
+    // The subject's first answers this month; a peer's staff fall behind on reading policies.
+    let mut after = with_peers(service("subject", |_, _| {}));
+    after[1].policy_reads = Some(PolicyReads { month: month(), confirmed: 2, expected: 20 });
+    let fresh = compute(&after, month(), today(), &policy).unwrap();
+    let changed = [(PEERS, &before[PEERS]), (1, &before[1])];
+    assert_eq!(recompute(&after, &previous, &changed, month(), today(), &policy).unwrap(), fresh);
 }

@@ -260,3 +260,23 @@ fn a_burst_far_beyond_the_usual_rate_is_held_out_until_a_moderator_counts_it() {
     let rating = &rate_people(&with_a_burst(Vec::new()), now(), &lenient).unwrap()[12];
     assert!(rating.bursts.is_empty(), "20 times the usual rate is no burst under a factor of 25");
 }
+
+#[test]
+fn a_rating_may_change_with_last_months_answers_or_a_burst_review_and_not_with_this_months() {
+    let policy = PeoplePolicy::default();
+    let three = [3.0, 3.0, 3.0];
+    let answers = voice(Answers { scores: &three, ..Answers::default() });
+    let before = service("home", "homes", vec![(month(2026, 2), answers)]);
+    let with = |tweak: fn(&mut Service)| {
+        let mut after = before.clone();
+        tweak(&mut after);
+        rating_may_change(&before, &after, now(), &policy)
+    };
+    assert!(!with(|_| {}));
+    assert!(!with(|s| s.months.push(ServiceMonth { month: now(), voice: VoiceMonth::default(), return_: None })));
+    assert!(with(|s| s.months[0].voice.responses += 1), "last month's answers");
+    assert!(with(|s| s
+        .months
+        .insert(0, ServiceMonth { month: month(2025, 6), voice: VoiceMonth::default(), return_: None })));
+    assert!(with(|s| s.burst_reviews.push((month(2026, 2), true))), "a burst counted");
+}
