@@ -333,6 +333,16 @@ enum Start {
     BeforeLatest(Vec<ZCusum>),
 }
 
+impl Start {
+    /// How many windows back each step measured ends, oldest first.
+    fn steps(&self, indicator: Indicator, policy: &MonitoringPolicy) -> std::iter::Rev<std::ops::Range<i32>> {
+        match self {
+            Start::History => steps(indicator, policy),
+            Start::BeforeLatest(_) => (0..1).rev(),
+        }
+    }
+}
+
 /// Each service's results with its flags, given its indicators (in catalogue order).
 fn with_flags<S: Borrow<Service>>(
     services: &[S],
@@ -374,12 +384,10 @@ fn columns<S: Borrow<Service> + Sync>(
     policy: &MonitoringPolicy,
 ) -> Result<Vec<Vec<IndicatorResult>>, MonitoringError> {
     let groups = peer_groups(services);
-    let wanted: Vec<(Indicator, bool)> =
-        indicators.iter().map(|(indicator, start)| (*indicator, matches!(start, Start::History))).collect();
     let (left, right) = services.split_at(services.len() / 2);
     let (mut measures, right) = std::thread::scope(|scope| {
-        let other = scope.spawn(|| measures(right, &wanted, end, policy));
-        (measures(left, &wanted, end, policy), other.join().expect("measuring does not panic"))
+        let other = scope.spawn(|| measures(right, &indicators, end, policy));
+        (measures(left, &indicators, end, policy), other.join().expect("measuring does not panic"))
     });
     for (mine, theirs) in measures.iter_mut().flatten().zip(right.into_iter().flatten()) {
         mine.extend(theirs);
@@ -405,20 +413,20 @@ fn columns<S: Borrow<Service> + Sync>(
 
 /// `measures[indicator][step][service]`: each indicator's window ending `step` windows
 /// before `end` (non-overlapping windows, oldest first, the last ending with `end`),
-/// over the whole history or, for an indicator given with `false`, the latest window alone.
+/// over the windows its charts start from.
 fn measures<S: Borrow<Service>>(
     services: &[S],
-    indicators: &[(Indicator, bool)],
+    indicators: &[(Indicator, Start)],
     end: i32,
     policy: &MonitoringPolicy,
 ) -> Vec<Vec<Vec<Option<Measure>>>> {
-    let steps =
-        |&(indicator, history): &(Indicator, bool)| if history { steps(indicator, policy) } else { (0..1).rev() };
-    let mut measures: Vec<Vec<Vec<Option<Measure>>>> =
-        indicators.iter().map(|wanted| vec![Vec::with_capacity(services.len()); steps(wanted).len()]).collect();
+    let mut measures: Vec<Vec<Vec<Option<Measure>>>> = indicators
+        .iter()
+        .map(|(indicator, start)| vec![Vec::with_capacity(services.len()); start.steps(*indicator, policy).len()])
+        .collect();
     for service in services.iter().map(Borrow::borrow) {
-        for (wanted, columns) in indicators.iter().zip(&mut measures) {
-            let windows = steps(wanted).map(|back| window(wanted.0, service, end, back, policy));
+        for ((indicator, start), columns) in indicators.iter().zip(&mut measures) {
+            let windows = start.steps(*indicator, policy).map(|back| window(*indicator, service, end, back, policy));
             for (column, measure) in columns.iter_mut().zip(windows) {
                 column.push(measure);
             }
